@@ -1,0 +1,42 @@
+#pragma once
+// The JSON shapes of /api/v1 (docs/API.md): domain values to JSON, and JSON to patches.
+// Reading is strict: a wrong type, an unknown enum value or an unknown field is a problem
+// named by its path, so a DMS integrator sees a typo at once instead of a silently ignored
+// field. Fields that only appear in responses (id, version, ...) are ignored on input, so a
+// client may send back what it read.
+
+#include "auth.hpp"
+#include "phone.hpp"
+#include "repair_order.hpp"
+#include "result.hpp"
+#include "timeline.hpp"
+#include "timezone.hpp"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <string>
+
+namespace relais::api_json {
+
+using json = nlohmann::json;
+
+json repair_order(const RepairOrder& ro, const PhoneNumbers& phones);
+json summary(const RepairOrderSummary& s);
+json page(const RepairOrderPage& p);
+json party(const Party& p, const PhoneNumbers& phones);
+json contact_point(const ContactPoint& cp, const PhoneNumbers& phones);
+json intervention(const Intervention& it);
+json user(const User& u);
+json api_key(const ApiKeyRecord& k);
+json event(const Event& e);
+json principal(const Principal& p);
+
+// Each parse_* appends to `problems`; the result is meaningful only when none were added.
+RepairOrderPatch parse_repair_order(const json& body, bool creating, const TimeZone& zone, Problems& problems);
+PartyPatch parse_party(const json& body, bool creating, const std::string& path, Problems& problems);
+ContactPointPatch parse_contact_point(const json& body, const std::string& path, Problems& problems);
+InterventionPatch parse_intervention(const json& body, const std::string& path, Problems& problems);
+NewUser parse_new_user(const json& body, Problems& problems);
+UserPatch parse_user_patch(const json& body, Problems& problems);
+
+}  // namespace relais::api_json

@@ -1,0 +1,360 @@
+#include "commands.hpp"
+
+#include "appliance.hpp"
+#include "demo_data.hpp"
+#include "http_server.hpp"
+#include "lan_app.hpp"
+#include "public_app.hpp"
+#include "static_files.hpp"
+#include "text.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#ifndef RELAIS_VERSION
+#define RELAIS_VERSION "dev"
+#endif
+
+namespace relais {
+namespace {
+
+std::unique_ptr<Appliance> open_or_report(const std::string& config_path, Config* out_config = nullptr) {
+    auto config = load_config_or_report(config_path, ProblemReport::first_line);
+    if (!config) return nullptr;
+    if (out_config) *out_config = *config;
+    auto appliance = Appliance::open(*config, make_logger("warn"));
+    if (!appliance) {
+        std::cerr << "relais: " << (appliance.error().detail.empty() ? appliance.error().code : appliance.error().detail)
+                  << "\n";
+        return nullptr;
+    }
+    return std::move(appliance).value();
+}
+
+void print_problems(const Error& e) {
+    if (e.fields.empty()) {
+        std::cerr << "relais: " << (e.detail.empty() ? e.code : e.detail) << "\n";
+        return;
+    }
+    for (const auto& f : e.fields) {
+        std::cerr << "relais: " << f.field << ": " << f.code;
+        for (const auto& [k, v] : f.params) std::cerr << " (" << k << " " << v << ")";
+        std::cerr << "\n";
+    }
+}
+
+// A password from the terminal without echo (asked twice), or one line from a pipe.
+std::optional<std::string> read_password(const std::string& prompt) {
+    const auto read_line = [](std::string& line) {
+        if (!std::getline(std::cin, line)) return false;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        return true;
+    };
+    if (!isatty(STDIN_FILENO)) {
+        std::string line;
+        if (!read_line(line)) return std::nullopt;
+        return line;
+    }
+    termios old{};
+    tcgetattr(STDIN_FILENO, &old);
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    std::string first, second;
+    std::cerr << prompt << ": " << std::flush;
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    const bool ok1 = read_line(first);
+    std::cerr << "\nAgain: " << std::flush;
+    const bool ok2 = ok1 && read_line(second);
+    tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    std::cerr << "\n";
+    if (!ok2) return std::nullopt;
+    if (first != second) {
+        std::cerr << "relais: the two passwords differ\n";
+        return std::nullopt;
+    }
+    return first;
+}
+
+std::string browse_url(const ListenAddress& a, std::uint16_t port) {
+    std::string host = a.host;
+    if (host == "0.0.0.0" || host == "::") host = "localhost";
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    return "http://" + host + ":" + std::to_string(port) + "/";
+}
+
+bool write_port_file(const std::string& path, std::uint16_t lan, std::uint16_t pub) {
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        if (!out) return false;
+        out << "{\"lan\": " << lan << ", \"public\": " << pub << "}\n";
+        if (!out) return false;
+    }
+    return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+}  // namespace
+
+int run_serve(const ServeOptions& options) {
+    const auto started = std::chrono::steady_clock::now();
+    auto config = load_config_or_report(options.config_path, ProblemReport::first_line);
+    if (!config) return 1;
+    ::umask(077);  // the database and data directory hold customers' personal data
+    std::signal(SIGPIPE, SIG_IGN);
+    auto log = make_logger(config->log.level);
+
+    auto opened = Appliance::open(*config, log);
+    if (!opened) {
+        std::cerr << "relais: " << (opened.error().detail.empty() ? opened.error().code : opened.error().detail) << "\n";
+        return 2;
+    }
+    Appliance& app = **opened;
+    auto admin_password = app.auth().bootstrap_admin(config->dealer.language);
+    if (!admin_password) {
+        std::cerr << "relais: cannot create the first administrator: " << admin_password.error().detail << "\n";
+        return 2;
+    }
+
+    StaticFiles files(config->http.web_root);
+    if (!files.get("workspace/index.html")) {
+        log->warn("no workspace at {} ([http] web_root): the advisor pages will answer 404", config->http.web_root);
+    }
+    LanApp lan(LanAppDeps{*config, app.db(), app.auth(), app.repair_orders(), app.phones(), app.zone(), files, app.clock(), log});
+    PublicApp pub(*config);
+    HttpServer lan_server({config->http.lan, config->http.threads, (1 << 20) + (64 << 10), "lan"},
+                          [&lan](const HttpRequest& r) { return lan.handle(r); }, log);
+    HttpServer public_server({config->http.public_listen, config->http.threads, 64 << 10, "public"},
+                             [&pub](const HttpRequest& r) { return pub.handle(r); }, log);
+    if (auto r = lan_server.start(); !r) {
+        std::cerr << "relais: " << r.error().detail << "\n";
+        return 2;
+    }
+    if (auto r = public_server.start(); !r) {
+        std::cerr << "relais: " << r.error().detail << "\n";
+        lan_server.shutdown(std::chrono::milliseconds(0));
+        return 2;
+    }
+    if (!options.port_file.empty() && !write_port_file(options.port_file, lan_server.port(), public_server.port())) {
+        std::cerr << "relais: cannot write the port file " << options.port_file << "\n";
+        return 2;
+    }
+    const auto ready_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    log->info("serving: lan {} (port {}), public {} (port {}), ready in {:.0f} ms", config->http.lan.to_string(),
+              lan_server.port(), config->http.public_listen.to_string(), public_server.port(), ready_ms);
+
+    std::cout << "\nRelais " << RELAIS_VERSION << " is running for " << config->dealer.name << ".\n"
+              << "  Advisor workspace: " << browse_url(config->http.lan, lan_server.port()) << "\n"
+              << "  Customer pages:    " << browse_url(config->http.public_listen, public_server.port())
+              << "  (links in messages use " << config->http.public_base_url << ")\n"
+              << "  Data:              " << config->storage.data_dir << "\n";
+    if (*admin_password) {
+        std::cout << "\nFirst start: sign in as \"admin\" with this one-time password:\n\n      " << **admin_password
+                  << "\n\nYou will choose your own password right after. It is shown only this once; if it is lost,\n"
+                  << "run: relais user passwd admin --config " << options.config_path << "\n";
+    } else {
+        std::cout << "\nSign in with your Relais account. A lost password is reset with:\n"
+                  << "  relais user passwd NAME --config " << options.config_path << "\n";
+    }
+    std::cout << "\nStop with Ctrl+C.\n" << std::endl;
+    sd_notify(0, "READY=1");
+
+    // The core event loop (DESIGN.md §4): for now it owns the signals; timers, the outbox,
+    // SMTP and the modem join it with issues 3 to 5.
+    boost::asio::io_context io;
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code&, int signal_number) {
+        log->info("{} received: finishing in-flight requests", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+        io.stop();
+    });
+    io.run();
+    sd_notify(0, "STOPPING=1");
+    lan_server.shutdown(std::chrono::seconds(10));
+    public_server.shutdown(std::chrono::seconds(10));
+    app.db().checkpoint();
+    log->info("stopped cleanly");
+    return 0;
+}
+
+int run_check_config(const std::string& config_path) {
+    auto config = load_config_or_report(config_path, ProblemReport::all);
+    if (!config) return 1;
+    std::cout << config_path << ": OK\n"
+              << "  lan " << config->http.lan.to_string() << ", public " << config->http.public_listen.to_string()
+              << ", links " << config->http.public_base_url << "\n"
+              << "  data in " << config->storage.data_dir << "\n"
+              << "  modem " << config->modem.device << ", mail "
+              << (config->mail.relay_host.empty() ? "to the maildir in the data directory"
+                                                  : "via " + config->mail.relay_host + ":" +
+                                                        std::to_string(config->mail.relay_port) + " (" +
+                                                        to_string(config->mail.tls) + ")")
+              << "\n  dealer " << config->dealer.name << " (" << config->dealer.country << ", "
+              << config->dealer.timezone << ", " << config->dealer.language << ")\n";
+    return 0;
+}
+
+int run_user_add(const std::string& config_path, const std::string& username, const std::string& role,
+                 const std::string& display_name, const std::string& language) {
+    const auto parsed_role = parse_enum<UserRole>(role);
+    if (!parsed_role) {
+        std::cerr << "relais: --role must be one of " << enum_choices<UserRole>() << "\n";
+        return 1;
+    }
+    auto app = open_or_report(config_path);
+    if (!app) return 1;
+    const auto password = read_password("Password for " + username);
+    if (!password) {
+        std::cerr << "relais: no password on standard input\n";
+        return 1;
+    }
+    NewUser u;
+    u.username = username;
+    u.display_name = display_name.empty() ? username : display_name;
+    u.role = *parsed_role;
+    u.password = *password;
+    u.language = language;
+    auto user = app->auth().create_user(u);
+    if (!user) {
+        print_problems(user.error());
+        return 1;
+    }
+    std::cout << "user \"" << user->username << "\" created (" << to_string(user->role) << ")\n";
+    return 0;
+}
+
+int run_user_passwd(const std::string& config_path, const std::string& username) {
+    auto app = open_or_report(config_path);
+    if (!app) return 1;
+    const auto password = read_password("New password for " + username);
+    if (!password) {
+        std::cerr << "relais: no password on standard input\n";
+        return 1;
+    }
+    auto user = app->auth().set_password(username, *password);
+    if (!user) {
+        print_problems(user.error());
+        return 1;
+    }
+    std::cout << "password of \"" << user->username << "\" changed; their sessions were closed\n";
+    return 0;
+}
+
+int run_user_list(const std::string& config_path) {
+    auto app = open_or_report(config_path);
+    if (!app) return 1;
+    auto users = app->auth().list_users();
+    if (!users) {
+        print_problems(users.error());
+        return 2;
+    }
+    for (const User& u : *users) {
+        std::cout << u.username << "\t" << to_string(u.role) << "\t" << (u.active ? "active" : "inactive") << "\t"
+                  << u.display_name << "\n";
+    }
+    return 0;
+}
+
+int run_apikey_create(const std::string& config_path, const std::string& name) {
+    auto app = open_or_report(config_path);
+    if (!app) return 1;
+    auto key = app->auth().create_api_key(name, std::nullopt);
+    if (!key) {
+        print_problems(key.error());
+        return 1;
+    }
+    std::cerr << "API key \"" << key->record.name << "\" created. It is shown only now: store it in the DMS.\n";
+    std::cout << key->key << "\n";
+    return 0;
+}
+
+int run_apikey_list(const std::string& config_path) {
+    auto app = open_or_report(config_path);
+    if (!app) return 1;
+    auto keys = app->auth().list_api_keys();
+    if (!keys) {
+        print_problems(keys.error());
+        return 2;
+    }
+    for (const auto& k : *keys) {
+        std::cout << k.name << "\t" << k.prefix << "…\t" << (k.revoked_at ? "revoked" : "active") << "\n";
+    }
+    return 0;
+}
+
+int run_apikey_revoke(const std::string& config_path, const std::string& name) {
+    auto app = open_or_report(config_path);
+    if (!app) return 1;
+    if (auto r = app->auth().revoke_api_key_by_name(name); !r) {
+        std::cerr << "relais: no active API key named \"" << name << "\"\n";
+        return 1;
+    }
+    std::cout << "API key \"" << name << "\" revoked\n";
+    return 0;
+}
+
+int run_seed_demo(const std::string& config_path, int count, unsigned long long seed) {
+    auto app = open_or_report(config_path);
+    if (!app) return 1;
+    const auto started = std::chrono::steady_clock::now();
+    // Three advisors to assign the ROs to; they get unusable random passwords until an admin
+    // sets real ones.
+    std::vector<Id> advisors;
+    const std::array<std::pair<const char*, const char*>, 3> names = {
+        {{"marie.lambert", "Marie Lambert"}, {"thomas.girard", "Thomas Girard"}, {"sophie.roux", "Sophie Roux"}}};
+    auto existing = app->auth().list_users();
+    if (!existing) {
+        print_problems(existing.error());
+        return 2;
+    }
+    for (const auto& [username, display] : names) {
+        const auto found = std::find_if(existing->begin(), existing->end(), [&](const User& u) { return u.username == username; });
+        if (found != existing->end()) {
+            advisors.push_back(found->id);
+            continue;
+        }
+        NewUser u;
+        u.username = username;
+        u.display_name = display;
+        u.password = random_token(app->random(), 24);
+        u.must_change_password = true;
+        auto created = app->auth().create_user(u);
+        if (!created) {
+            print_problems(created.error());
+            return 2;
+        }
+        advisors.push_back(created->id);
+    }
+    DemoOptions o;
+    o.count = count;
+    o.seed = seed;
+    o.now = app->clock().now();
+    o.days_back = std::max(30, count / 40);
+    o.advisor_ids = advisors;
+    const auto items = make_demo_repair_orders(o);
+    const Actor actor{Actor::Kind::system, 0, "seed-demo"};
+    constexpr std::size_t chunk = 2000;
+    for (std::size_t i = 0; i < items.size(); i += chunk) {
+        std::vector<RepairOrderService::ImportItem> part(items.begin() + static_cast<std::ptrdiff_t>(i),
+                                                         items.begin() + static_cast<std::ptrdiff_t>(std::min(items.size(), i + chunk)));
+        auto ids = app->repair_orders().import(part, actor);
+        if (!ids) {
+            print_problems(ids.error());
+            return 2;
+        }
+    }
+    const auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::cout << "seeded " << items.size() << " demo repair orders in " << secs << " s\n";
+    return 0;
+}
+
+}  // namespace relais

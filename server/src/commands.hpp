@@ -1,0 +1,27 @@
+#pragma once
+// The `relais` command line: each sub-command as a function returning the exit code, so
+// main.cpp only parses arguments. Exit codes: 0 success, 1 refused (bad input, bad config),
+// 2 failure of the machine (database, port in use).
+
+#include <iosfwd>
+#include <string>
+
+namespace relais {
+
+struct ServeOptions {
+    std::string config_path;
+    std::string port_file;  // when set, {"lan": N, "public": N} is written there once serving
+};
+
+int run_serve(const ServeOptions& options);
+int run_check_config(const std::string& config_path);
+int run_user_add(const std::string& config_path, const std::string& username, const std::string& role,
+                 const std::string& display_name, const std::string& language);
+int run_user_passwd(const std::string& config_path, const std::string& username);
+int run_user_list(const std::string& config_path);
+int run_apikey_create(const std::string& config_path, const std::string& name);
+int run_apikey_list(const std::string& config_path);
+int run_apikey_revoke(const std::string& config_path, const std::string& name);
+int run_seed_demo(const std::string& config_path, int count, unsigned long long seed);
+
+}  // namespace relais

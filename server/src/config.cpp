@@ -1,0 +1,431 @@
+#include "config.hpp"
+
+#include "text.hpp"
+
+#include <arpa/inet.h>
+#include <toml++/toml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#ifndef RELAIS_DEFAULT_WEB_ROOT
+#define RELAIS_DEFAULT_WEB_ROOT "/usr/share/relais/web"
+#endif
+
+namespace relais {
+namespace fs = std::filesystem;
+
+std::string ListenAddress::to_string() const {
+    if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
+    return host + ":" + std::to_string(port);
+}
+
+std::string to_string(MailTls tls) {
+    switch (tls) {
+        case MailTls::none: return "none";
+        case MailTls::starttls: return "starttls";
+        case MailTls::tls: return "tls";
+    }
+    return "none";
+}
+
+std::string ConfigProblem::to_string() const {
+    std::string out = file;
+    if (line > 0) out += ":" + std::to_string(line);
+    out += ": ";
+    if (!key.empty()) out += key + ": ";
+    out += message;
+    return out;
+}
+
+std::optional<ListenAddress> parse_listen_address(std::string_view text) {
+    std::string host;
+    std::string_view port_text;
+    if (!text.empty() && text.front() == '[') {
+        const auto close = text.find(']');
+        if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') return std::nullopt;
+        host = std::string(text.substr(1, close - 1));
+        port_text = text.substr(close + 2);
+        in6_addr a6{};
+        if (inet_pton(AF_INET6, host.c_str(), &a6) != 1) return std::nullopt;
+    } else {
+        const auto colon = text.rfind(':');
+        if (colon == std::string_view::npos) return std::nullopt;
+        host = std::string(text.substr(0, colon));
+        port_text = text.substr(colon + 1);
+        if (host == "localhost") host = "127.0.0.1";
+        in_addr a4{};
+        if (inet_pton(AF_INET, host.c_str(), &a4) != 1) return std::nullopt;
+    }
+    if (port_text.empty() || port_text.size() > 5) return std::nullopt;
+    unsigned port = 0;
+    for (char c : port_text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        port = port * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (port > 65535) return std::nullopt;
+    return ListenAddress{host, static_cast<std::uint16_t>(port)};
+}
+
+ConfigEnvironment ConfigEnvironment::system() {
+    ConfigEnvironment env;
+    env.timezone_exists = [](std::string_view name) {
+        if (name.empty() || name.find("..") != std::string_view::npos || name.front() == '/') return false;
+        std::error_code ec;
+        return fs::is_regular_file(fs::path("/usr/share/zoneinfo") / std::string(name), ec);
+    };
+    return env;  // phone_region_supported is filled in by the caller that links libphonenumber
+}
+
+namespace {
+
+const std::map<std::string, std::vector<std::string>>& schema() {
+    static const std::map<std::string, std::vector<std::string>> s = {
+        {"http", {"lan_listen", "public_listen", "public_base_url", "web_root", "threads"}},
+        {"storage", {"data_dir"}},
+        {"modem", {"device", "baud", "pin"}},
+        {"mail", {"relay_host", "relay_port", "tls", "username", "password", "from"}},
+        {"dealer", {"name", "timezone", "language", "country", "currency", "default_vat_rate"}},
+        {"log", {"level"}},
+    };
+    return s;
+}
+
+std::string suggestion(std::string_view word, const std::vector<std::string>& candidates) {
+    std::string best;
+    std::size_t best_d = 3;
+    for (const auto& c : candidates) {
+        const std::size_t d = edit_distance(word, c);
+        if (d < best_d) best_d = d, best = c;
+    }
+    return best;
+}
+
+const char* type_name(const toml::node& n) {
+    switch (n.type()) {
+        case toml::node_type::string: return "a string";
+        case toml::node_type::integer: return "an integer";
+        case toml::node_type::floating_point: return "a number";
+        case toml::node_type::boolean: return "true or false";
+        case toml::node_type::table: return "a table";
+        case toml::node_type::array: return "an array";
+        default: return "a date or time";
+    }
+}
+
+class Reader {
+public:
+    Reader(std::string file, const ConfigEnvironment& env) : file_(std::move(file)), env_(env) {}
+
+    std::vector<ConfigProblem> problems;
+
+    void problem(const toml::node* n, const std::string& key, std::string message) {
+        const int line = n ? static_cast<int>(n->source().begin.line) : 0;
+        problems.push_back({file_, line, key, std::move(message)});
+    }
+
+    // Reads [section] key into out if present; returns the node when it had the right type.
+    const toml::node* get(const toml::table& root, const char* section, const char* key) {
+        const toml::table* t = root[section].as_table();
+        if (!t) return nullptr;
+        return t->get(key);
+    }
+
+    bool string(const toml::table& root, const char* section, const char* key, std::string& out) {
+        const toml::node* n = get(root, section, key);
+        if (!n) return false;
+        if (!n->is_string()) {
+            problem(n, name(section, key), std::string("expected a string, got ") + type_name(*n));
+            return false;
+        }
+        out = n->as_string()->get();
+        return true;
+    }
+
+    bool integer(const toml::table& root, const char* section, const char* key, long long min, long long max, int& out) {
+        const toml::node* n = get(root, section, key);
+        if (!n) return false;
+        if (!n->is_integer()) {
+            problem(n, name(section, key), std::string("expected an integer, got ") + type_name(*n));
+            return false;
+        }
+        const long long v = n->as_integer()->get();
+        if (v < min || v > max) {
+            problem(n, name(section, key),
+                    "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + std::to_string(v));
+            return false;
+        }
+        out = static_cast<int>(v);
+        return true;
+    }
+
+    static std::string name(const char* section, const char* key) { return std::string("[") + section + "] " + key; }
+
+private:
+    std::string file_;
+    const ConfigEnvironment& env_;
+};
+
+std::string resolve_path(const std::string& config_path, const std::string& value) {
+    fs::path p(value);
+    if (p.is_absolute()) return p.lexically_normal().string();
+    fs::path base = fs::absolute(fs::path(config_path)).parent_path();
+    return (base / p).lexically_normal().string();
+}
+
+bool valid_base_url(const std::string& url) {
+    std::string_view rest;
+    if (url.rfind("https://", 0) == 0) {
+        rest = std::string_view(url).substr(8);
+    } else if (url.rfind("http://", 0) == 0) {
+        rest = std::string_view(url).substr(7);
+    } else {
+        return false;
+    }
+    if (rest.empty() || rest.front() == '/') return false;
+    for (char c : rest) {
+        if (c == '?' || c == '#' || c == ' ' || static_cast<unsigned char>(c) < 0x21) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+ConfigLoad parse_config(std::string_view text, const std::string& path, const ConfigEnvironment& env) {
+    ConfigLoad result;
+    toml::table root;
+    try {
+        root = toml::parse(text, path);
+    } catch (const toml::parse_error& e) {
+        result.problems.push_back({path, static_cast<int>(e.source().begin.line), "",
+                                   "not valid TOML: " + std::string(e.description())});
+        return result;
+    }
+
+    Reader r(path, env);
+    Config c;
+    c.source_path = path;
+
+    // Unknown sections and keys first: a misspelt key must not silently become a default.
+    for (auto&& [section_key, section_node] : root) {
+        const std::string section(section_key.str());
+        const auto it = schema().find(section);
+        if (it == schema().end()) {
+            std::vector<std::string> names;
+            for (const auto& [n, _] : schema()) names.push_back(n);
+            const std::string hint = suggestion(section, names);
+            r.problems.push_back({path, static_cast<int>(section_key.source().begin.line), "[" + section + "]",
+                                  "unknown section" + (hint.empty() ? std::string() : " (did you mean [" + hint + "]?)")});
+            continue;
+        }
+        const toml::table* t = section_node.as_table();
+        if (!t) {
+            r.problem(&section_node, section, std::string("expected a table, got ") + type_name(section_node));
+            continue;
+        }
+        for (auto&& [key, value] : *t) {
+            const std::string k(key.str());
+            if (std::find(it->second.begin(), it->second.end(), k) == it->second.end()) {
+                const std::string hint = suggestion(k, it->second);
+                r.problems.push_back({path, static_cast<int>(key.source().begin.line), "[" + section + "] " + k,
+                                      "unknown key" + (hint.empty() ? std::string() : " (did you mean " + hint + "?)")});
+            }
+        }
+    }
+
+    // [http]
+    std::string text_value;
+    if (r.string(root, "http", "lan_listen", text_value)) {
+        if (auto a = parse_listen_address(text_value)) {
+            c.http.lan = *a;
+        } else {
+            r.problem(r.get(root, "http", "lan_listen"), "[http] lan_listen",
+                      "expected an address such as \"0.0.0.0:8080\" or \"[::]:8080\", got \"" + text_value + "\"");
+        }
+    }
+    if (r.string(root, "http", "public_listen", text_value)) {
+        if (auto a = parse_listen_address(text_value)) {
+            c.http.public_listen = *a;
+        } else {
+            r.problem(r.get(root, "http", "public_listen"), "[http] public_listen",
+                      "expected an address such as \"0.0.0.0:8443\" or \"[::]:8443\", got \"" + text_value + "\"");
+        }
+    }
+    if (c.http.lan.port != 0 && c.http.lan.port == c.http.public_listen.port &&
+        (c.http.lan.host == c.http.public_listen.host || c.http.lan.host == "0.0.0.0" ||
+         c.http.public_listen.host == "0.0.0.0")) {
+        r.problem(r.get(root, "http", "public_listen"), "[http] public_listen",
+                  "must not use the same port as lan_listen: the customer pages and the workspace are separate listeners");
+    }
+    if (r.string(root, "http", "public_base_url", text_value)) {
+        while (!text_value.empty() && text_value.back() == '/') text_value.pop_back();
+        if (valid_base_url(text_value)) {
+            c.http.public_base_url = text_value;
+        } else {
+            r.problem(r.get(root, "http", "public_base_url"), "[http] public_base_url",
+                      "expected an absolute http:// or https:// URL without query or fragment, such as "
+                      "\"https://relais.garage-martin.fr\"");
+        }
+    }
+    if (c.http.public_base_url.empty()) c.http.public_base_url = "http://" + c.http.public_listen.to_string();
+    c.http.web_root = RELAIS_DEFAULT_WEB_ROOT;
+    if (r.string(root, "http", "web_root", text_value)) c.http.web_root = resolve_path(path, text_value);
+    r.integer(root, "http", "threads", 1, 16, c.http.threads);
+
+    // [storage]
+    c.storage.data_dir = "/var/lib/relais";
+    if (r.string(root, "storage", "data_dir", text_value)) {
+        if (text_value.empty()) {
+            r.problem(r.get(root, "storage", "data_dir"), "[storage] data_dir", "must not be empty");
+        } else {
+            c.storage.data_dir = resolve_path(path, text_value);
+        }
+    }
+
+    // [modem]
+    if (r.string(root, "modem", "device", text_value)) {
+        if (text_value != "virtual" && (text_value.empty() || text_value.front() != '/')) {
+            r.problem(r.get(root, "modem", "device"), "[modem] device",
+                      "expected \"virtual\" (the emulated modem) or a serial device path such as \"/dev/ttyUSB2\", got \"" +
+                          text_value + "\"");
+        } else {
+            c.modem.device = text_value;
+        }
+    }
+    if (r.integer(root, "modem", "baud", 300, 4000000, c.modem.baud)) {
+        static const std::set<int> rates = {9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600};
+        if (!rates.count(c.modem.baud)) {
+            r.problem(r.get(root, "modem", "baud"), "[modem] baud",
+                      "expected one of 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600, got " +
+                          std::to_string(c.modem.baud));
+        }
+    }
+    if (r.string(root, "modem", "pin", text_value)) {
+        const bool digits = std::all_of(text_value.begin(), text_value.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+        if (!text_value.empty() && (!digits || text_value.size() < 4 || text_value.size() > 8)) {
+            r.problem(r.get(root, "modem", "pin"), "[modem] pin", "expected 4 to 8 digits, or \"\" when the SIM has no PIN");
+        } else {
+            c.modem.pin = text_value;
+        }
+    }
+
+    // [mail]
+    if (r.string(root, "mail", "relay_host", text_value)) c.mail.relay_host = std::string(trim(text_value));
+    r.integer(root, "mail", "relay_port", 1, 65535, c.mail.relay_port);
+    if (r.string(root, "mail", "tls", text_value)) {
+        if (text_value == "none") {
+            c.mail.tls = MailTls::none;
+        } else if (text_value == "starttls") {
+            c.mail.tls = MailTls::starttls;
+        } else if (text_value == "tls") {
+            c.mail.tls = MailTls::tls;
+        } else {
+            r.problem(r.get(root, "mail", "tls"), "[mail] tls",
+                      "expected one of \"none\", \"starttls\", \"tls\", got \"" + text_value + "\"");
+        }
+    }
+    r.string(root, "mail", "username", c.mail.username);
+    r.string(root, "mail", "password", c.mail.password);
+    if (r.string(root, "mail", "from", text_value)) {
+        const auto at = text_value.find('@');
+        if (at == std::string::npos || at == 0 || at + 1 >= text_value.size() || text_value.find(' ') != std::string::npos) {
+            r.problem(r.get(root, "mail", "from"), "[mail] from",
+                      "expected an email address such as \"atelier@garage-martin.fr\", got \"" + text_value + "\"");
+        } else {
+            c.mail.from = text_value;
+        }
+    }
+    if (!c.mail.username.empty() && c.mail.relay_host.empty()) {
+        r.problem(r.get(root, "mail", "username"), "[mail] username", "is set but relay_host is empty");
+    }
+
+    // [dealer]
+    if (r.string(root, "dealer", "name", text_value)) {
+        const std::string_view name = trim(text_value);
+        if (name.empty() || utf8_length(name) > 80 || has_control_chars(name, false)) {
+            r.problem(r.get(root, "dealer", "name"), "[dealer] name", "expected a name of 1 to 80 characters on one line");
+        } else {
+            c.dealer.name = std::string(name);
+        }
+    }
+    if (r.string(root, "dealer", "timezone", text_value)) {
+        if (env.timezone_exists && !env.timezone_exists(text_value)) {
+            r.problem(r.get(root, "dealer", "timezone"), "[dealer] timezone",
+                      "unknown time zone \"" + text_value + "\" (expected an IANA name such as \"Europe/Paris\")");
+        } else {
+            c.dealer.timezone = text_value;
+        }
+    }
+    if (r.string(root, "dealer", "language", text_value)) {
+        if (text_value != "fr" && text_value != "en") {
+            r.problem(r.get(root, "dealer", "language"), "[dealer] language",
+                      "expected \"fr\" or \"en\", got \"" + text_value + "\"");
+        } else {
+            c.dealer.language = text_value;
+        }
+    }
+    if (r.string(root, "dealer", "country", text_value)) {
+        const std::string upper = ascii_upper(text_value);
+        if (upper.size() != 2 || (env.phone_region_supported && !env.phone_region_supported(upper))) {
+            r.problem(r.get(root, "dealer", "country"), "[dealer] country",
+                      "expected a two-letter country code such as \"FR\" or \"BE\", got \"" + text_value + "\"");
+        } else {
+            c.dealer.country = upper;
+        }
+    }
+    if (r.string(root, "dealer", "currency", text_value)) {
+        const std::string upper = ascii_upper(text_value);
+        if (upper.size() != 3 || !std::all_of(upper.begin(), upper.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; })) {
+            r.problem(r.get(root, "dealer", "currency"), "[dealer] currency",
+                      "expected a three-letter ISO 4217 code such as \"EUR\", got \"" + text_value + "\"");
+        } else {
+            c.dealer.currency = upper;
+        }
+    }
+    if (const toml::node* n = r.get(root, "dealer", "default_vat_rate")) {
+        double rate = -1;
+        if (n->is_integer()) rate = static_cast<double>(n->as_integer()->get());
+        if (n->is_floating_point()) rate = n->as_floating_point()->get();
+        if (!n->is_integer() && !n->is_floating_point()) {
+            r.problem(n, "[dealer] default_vat_rate", std::string("expected a percentage such as 20 or 5.5, got ") + type_name(*n));
+        } else if (rate < 0 || rate > 100) {
+            r.problem(n, "[dealer] default_vat_rate", "expected a percentage between 0 and 100");
+        } else {
+            c.dealer.default_vat_rate_bp = static_cast<int>(rate * 100 + 0.5);
+        }
+    }
+
+    // [log]
+    if (r.string(root, "log", "level", text_value)) {
+        static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error"};
+        if (!levels.count(text_value)) {
+            r.problem(r.get(root, "log", "level"), "[log] level",
+                      "expected one of \"trace\", \"debug\", \"info\", \"warn\", \"error\", got \"" + text_value + "\"");
+        } else {
+            c.log.level = text_value;
+        }
+    }
+
+    result.problems = std::move(r.problems);
+    std::stable_sort(result.problems.begin(), result.problems.end(),
+                     [](const ConfigProblem& a, const ConfigProblem& b) { return a.line < b.line; });
+    if (result.problems.empty()) result.config = std::move(c);
+    return result;
+}
+
+ConfigLoad load_config_file(const std::string& path, const ConfigEnvironment& env) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        ConfigLoad result;
+        result.problems.push_back({path, 0, "", "cannot read the file: " + std::string(std::strerror(errno))});
+        return result;
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return parse_config(buffer.str(), path, env);
+}
+
+}  // namespace relais

@@ -1,0 +1,95 @@
+#pragma once
+// The configuration file (TOML): what it may hold, its defaults, and its checking.
+// Every problem names file, line and key; unknown keys are problems too, so a typo never
+// silently falls back to a default. docs/CONFIG.md documents each key.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace relais {
+
+struct ListenAddress {
+    std::string host;  // IPv4 or IPv6 literal
+    std::uint16_t port = 0;
+    std::string to_string() const;
+};
+
+enum class MailTls { none, starttls, tls };
+
+struct Config {
+    std::string source_path;  // the file it was read from
+
+    struct Http {
+        ListenAddress lan{"127.0.0.1", 8080};
+        ListenAddress public_listen{"127.0.0.1", 8081};
+        std::string public_base_url;  // defaults to http://<public_listen>
+        std::string web_root;         // absolute after loading
+        int threads = 2;              // per listener
+    } http;
+
+    struct Storage {
+        std::string data_dir;  // absolute after loading
+    } storage;
+
+    struct Modem {
+        std::string device = "virtual";
+        int baud = 115200;
+        std::string pin;
+    } modem;
+
+    struct Mail {
+        std::string relay_host;  // empty: write to the maildir under data_dir
+        int relay_port = 587;
+        MailTls tls = MailTls::starttls;
+        std::string username;
+        std::string password;
+        std::string from = "relais@localhost";
+    } mail;
+
+    struct Dealer {
+        std::string name = "Garage";
+        std::string timezone = "Europe/Paris";
+        std::string language = "fr";  // fr | en
+        std::string country = "FR";   // ISO 3166 region for phone numbers
+        std::string currency = "EUR";
+        int default_vat_rate_bp = 2000;  // basis points: 2000 = 20 %
+    } dealer;
+
+    struct Log {
+        std::string level = "info";
+    } log;
+};
+
+struct ConfigProblem {
+    std::string file;
+    int line = 0;     // 0 when the problem is about the file as a whole
+    std::string key;  // "[mail] tls"
+    std::string message;
+    std::string to_string() const;  // "config/relais.toml:12: [mail] tls: expected ..."
+};
+
+/// What configuration checks may ask of the machine; tests replace it.
+struct ConfigEnvironment {
+    std::function<bool(std::string_view)> timezone_exists;
+    std::function<bool(std::string_view)> phone_region_supported;
+    static ConfigEnvironment system();
+};
+
+struct ConfigLoad {
+    std::optional<Config> config;  // set only when there are no problems
+    std::vector<ConfigProblem> problems;
+};
+
+/// Parses TOML text; `path` names the file in problems and anchors relative paths
+/// (they are relative to the folder of the file, whatever the working directory).
+ConfigLoad parse_config(std::string_view text, const std::string& path, const ConfigEnvironment& env);
+ConfigLoad load_config_file(const std::string& path, const ConfigEnvironment& env);
+
+std::optional<ListenAddress> parse_listen_address(std::string_view text);
+std::string to_string(MailTls tls);
+
+}  // namespace relais

@@ -1,0 +1,167 @@
+#pragma once
+// SQLite access: Connection (one sqlite3 handle with cached prepared statements), Statement,
+// and Database (one writer behind a mutex + a pool of readers; WAL lets them run together).
+// Every connection runs with WAL, synchronous=FULL, foreign keys on and a busy timeout.
+// sqlite3.h stays in db.cpp.
+
+#include "result.hpp"
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace relais {
+
+class Statement {
+public:
+    Statement(sqlite3_stmt* stmt, sqlite3* db) : stmt_(stmt), db_(db) {}
+    Statement(Statement&& other) noexcept : stmt_(other.stmt_), db_(other.db_) { other.stmt_ = nullptr; }
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+    Statement& operator=(Statement&&) = delete;
+    /// Resets the statement (it stays cached in its Connection).
+    ~Statement();
+
+    // Parameters are 1-based, as in SQLite.
+    Statement& bind(int index, std::int64_t value);
+    Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+    Statement& bind(int index, bool value) { return bind(index, static_cast<std::int64_t>(value ? 1 : 0)); }
+    Statement& bind(int index, std::string_view value);
+    Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
+    Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
+    Statement& bind_blob(int index, std::string_view bytes);
+    Statement& bind_null(int index);
+    template <class T>
+    Statement& bind(int index, const std::optional<T>& value) {
+        return value ? bind(index, *value) : bind_null(index);
+    }
+
+    /// Advances: true when a row is available, false when done.
+    Result<bool> step();
+    /// Steps to completion (for INSERT/UPDATE/DELETE), then resets for the next execution.
+    Result<void> run();
+    /// Makes the statement ready to run again with new bindings.
+    void reset();
+
+    // Columns are 0-based, as in SQLite.
+    std::int64_t int64(int col) const;
+    std::string text(int col) const;
+    std::string blob(int col) const;
+    bool is_null(int col) const;
+    std::optional<std::int64_t> optional_int64(int col) const;
+
+private:
+    sqlite3_stmt* stmt_;
+    sqlite3* db_;
+};
+
+enum class Access { read_write, read_only };
+
+/// One SQLite connection. Not thread-safe: one thread at a time (Database hands them out).
+class Connection {
+public:
+    static Result<std::unique_ptr<Connection>> open(const std::string& path, Access access);
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    Result<void> exec(std::string_view sql);
+    /// A cached prepared statement; the same SQL must not be in use twice at once.
+    Result<Statement> prepare(std::string_view sql);
+    std::int64_t last_insert_id() const;
+    int changes() const;
+
+    Result<void> begin_immediate() { return exec("BEGIN IMMEDIATE"); }
+    Result<void> commit() { return exec("COMMIT"); }
+    void rollback();
+
+    sqlite3* handle() { return db_; }
+
+private:
+    explicit Connection(sqlite3* db) : db_(db) {}
+    sqlite3* db_;
+    std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+/// Turns the last SQLite error of `db` into an Error (UNIQUE → conflict, BUSY → unavailable).
+Error sqlite_error(sqlite3* db, std::string_view context);
+
+template <class T> struct is_result : std::false_type {};
+template <class T> struct is_result<Result<T>> : std::true_type {};
+
+/// The process's database. Writes are serialised through one connection (DESIGN.md §4);
+/// reads use a small pool. All methods are thread-safe; a Connection handed to a callback
+/// is valid only inside it.
+class Database {
+public:
+    static Result<std::unique_ptr<Database>> open(const std::string& path, int readers);
+
+    /// Runs f(Connection&) on a reader. f must not write.
+    template <class F>
+    auto read(F&& f) -> decltype(f(std::declval<Connection&>())) {
+        Lease lease(*this);
+        return f(*lease.conn);
+    }
+
+    /// Runs f(Connection&) -> Result<T> in one IMMEDIATE transaction: committed if f
+    /// succeeds, rolled back if it fails or throws.
+    template <class F>
+    auto write(F&& f) -> decltype(f(std::declval<Connection&>())) {
+        using R = decltype(f(std::declval<Connection&>()));
+        static_assert(is_result<R>::value, "write() callbacks return a Result");
+        std::lock_guard lock(writer_mutex_);
+        if (auto begun = writer_->begin_immediate(); !begun) return std::move(begun).error();
+        try {
+            R result = f(*writer_);
+            if (!result) {
+                writer_->rollback();
+                return result;
+            }
+            if (auto committed = writer_->commit(); !committed) {
+                writer_->rollback();
+                return std::move(committed).error();
+            }
+            return result;
+        } catch (...) {
+            writer_->rollback();
+            throw;
+        }
+    }
+
+    /// The writer outside any transaction, for migrations and maintenance at start.
+    template <class F>
+    auto with_writer(F&& f) -> decltype(f(std::declval<Connection&>())) {
+        std::lock_guard lock(writer_mutex_);
+        return f(*writer_);
+    }
+
+    /// Checkpoints the WAL into the main file; called on clean shutdown.
+    void checkpoint();
+
+private:
+    struct Lease {
+        explicit Lease(Database& db);
+        ~Lease();
+        Database& db;
+        Connection* conn;
+    };
+
+    std::unique_ptr<Connection> writer_;
+    std::mutex writer_mutex_;
+    std::vector<std::unique_ptr<Connection>> readers_;
+    std::vector<Connection*> free_readers_;
+    std::mutex pool_mutex_;
+    std::condition_variable pool_cv_;
+};
+
+}  // namespace relais

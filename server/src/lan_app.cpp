@@ -1,0 +1,838 @@
+#include "lan_app.hpp"
+
+#include "api_json.hpp"
+#include "crypto.hpp"
+#include "messages.hpp"
+#include "migrations.hpp"
+#include "responses.hpp"
+#include "text.hpp"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <functional>
+
+#ifndef RELAIS_VERSION
+#define RELAIS_VERSION "dev"
+#endif
+
+namespace relais {
+namespace {
+
+using json = nlohmann::json;
+
+enum class RouteAccess {
+    anyone,      // no credentials needed
+    principal,   // a signed-in user or an API key
+    user,        // a signed-in user (not an API key)
+    admin,       // a dealer_admin user
+};
+
+struct Ctx {
+    const HttpRequest& req;
+    std::optional<Principal> who;
+    std::string lang;
+    json body;
+    HttpResponse extra;  // cookies set by a handler
+};
+
+using Handler = std::function<HttpResponse(Ctx&, const PathParams&)>;
+
+struct Route {
+    RouteAccess access;
+    Handler handler;
+    bool allowed_before_password_change = false;
+};
+
+Actor actor_of(const Principal& p) {
+    Actor a;
+    a.kind = p.kind == Principal::Kind::user ? Actor::Kind::user : Actor::Kind::api_key;
+    a.id = p.id;
+    a.name = p.display_name;
+    return a;
+}
+
+std::string etag_of(std::int64_t version) { return "\"" + std::to_string(version) + "\""; }
+
+std::string bearer_token(const HttpRequest& req) {
+    const std::string* auth = req.header("authorization");
+    if (!auth) return {};
+    const std::string_view v = trim(*auth);
+    if (v.size() > 7 && ascii_lower(v.substr(0, 7)) == "bearer ") return std::string(trim(v.substr(7)));
+    return {};
+}
+
+// Requests from a page of another site must not act with the user's cookies (CSRF).
+bool same_origin(const HttpRequest& req) {
+    if (const std::string* site = req.header("sec-fetch-site")) {
+        if (*site != "same-origin") return false;
+    }
+    if (const std::string* origin = req.header("origin")) {
+        const std::string* host = req.header("host");
+        if (!host) return false;
+        if (*origin != "http://" + *host && *origin != "https://" + *host) return false;
+    }
+    return true;
+}
+
+Error error_of(ErrorKind kind, const char* code) { return make_error(kind, code); }
+
+}  // namespace
+
+struct LanApp::Impl {
+    LanAppDeps d;
+    Router<Route> router;
+    UnixMs started_at;
+
+    explicit Impl(LanAppDeps deps) : d(std::move(deps)), started_at(d.clock.now()) { add_routes(); }
+
+    // ---- dispatch -----------------------------------------------------------------------
+
+    HttpResponse handle(const HttpRequest& req) {
+        HttpResponse res;
+        bool api = false;
+        if (req.path == "/healthz") {
+            res = health();
+            api = true;
+        } else if (req.path == "/api" || req.path.rfind("/api/", 0) == 0) {
+            res = handle_api(req);
+            api = true;
+        } else {
+            res = workspace(req);
+        }
+        add_security_headers(res, Listener::lan, api);
+        return res;
+    }
+
+    HttpResponse handle_api(const HttpRequest& req) {
+        Ctx ctx{req, std::nullopt, choose_language("", req.header("accept-language"), d.config.dealer.language), {}, {}};
+        const auto found = router.match(req.method, req.path);
+        if (!found.entry) {
+            if (!found.allowed.empty()) {
+                std::string allow;
+                for (Method meth : found.allowed) allow += (allow.empty() ? "" : ", ") + std::string(to_string(meth));
+                HttpResponse r = error_response(make_error(ErrorKind::invalid, "method_not_allowed"), ctx.lang);
+                r.status = 405;
+                r.header("Allow", allow);
+                return r;
+            }
+            return error_response(not_found_error("route"), ctx.lang);
+        }
+        const Route& route = *found.entry;
+
+        // Who is calling. An Authorization header wins over cookies: a DMS never has any.
+        const std::string bearer = bearer_token(req);
+        bool by_cookie = false;
+        if (!bearer.empty()) {
+            auto p = d.auth.authenticate_api_key(bearer);
+            if (!p) return error_response(p.error(), ctx.lang);
+            ctx.who = *p;
+        } else if (const std::string* token = req.cookie(session_cookie)) {
+            auto p = d.auth.authenticate_session(*token);
+            if (p) {
+                ctx.who = *p;
+                by_cookie = true;
+            } else if (route.access != RouteAccess::anyone) {
+                HttpResponse r = error_response(p.error(), ctx.lang);
+                r.cookies.push_back(expired_cookie(session_cookie));
+                return r;
+            }
+        }
+        if (ctx.who) ctx.lang = choose_language(ctx.who->language, req.header("accept-language"), d.config.dealer.language);
+
+        if (route.access != RouteAccess::anyone && !ctx.who) return error_response(error_of(ErrorKind::unauthorized, "unauthorized"), ctx.lang);
+        if (route.access == RouteAccess::user && ctx.who->kind != Principal::Kind::user) {
+            return error_response(error_of(ErrorKind::forbidden, "forbidden"), ctx.lang);
+        }
+        if (route.access == RouteAccess::admin && !ctx.who->is_admin()) {
+            return error_response(error_of(ErrorKind::forbidden, "admin_only"), ctx.lang);
+        }
+
+        if (!req.is_safe_method()) {
+            // Cookies travel with cross-site requests; a header that another site's page cannot
+            // set, and the browser's own origin headers, prove the request came from our pages.
+            if ((by_cookie || route.access == RouteAccess::anyone) && bearer.empty() && !same_origin(req)) {
+                return error_response(error_of(ErrorKind::forbidden, "cross_site"), ctx.lang);
+            }
+            if (by_cookie) {
+                const std::string* token = req.header("x-csrf-token");
+                if (!token || !constant_time_equal(*token, ctx.who->csrf_token)) {
+                    return error_response(error_of(ErrorKind::forbidden, "csrf_failed"), ctx.lang);
+                }
+            }
+        }
+        if (ctx.who && ctx.who->must_change_password && !route.allowed_before_password_change) {
+            return error_response(error_of(ErrorKind::forbidden, "password_change_required"), ctx.lang);
+        }
+
+        if (req.method == Method::post || req.method == Method::patch || req.method == Method::put) {
+            if (auto problem = read_body(ctx)) return *problem;
+        }
+
+        HttpResponse res;
+        try {
+            res = route.handler(ctx, found.params);
+        } catch (const std::exception& e) {
+            d.log->error("{} {}: {}", to_string(req.method), req.path, e.what());
+            res = error_response(internal_error(e.what()), ctx.lang);
+        }
+        for (auto& c : ctx.extra.cookies) res.cookies.push_back(std::move(c));
+        return res;
+    }
+
+    std::optional<HttpResponse> read_body(Ctx& ctx) {
+        const HttpRequest& req = ctx.req;
+        if (req.body.size() > d.max_body_bytes) {
+            return error_response(make_error(ErrorKind::too_large, "body_too_large", {{"max", std::to_string(d.max_body_bytes)}}),
+                                  ctx.lang);
+        }
+        if (trim(req.body).empty()) {
+            ctx.body = json::object();
+            return std::nullopt;
+        }
+        const std::string* type = req.header("content-type");
+        if (!type || ascii_lower(*type).rfind("application/json", 0) != 0) {
+            HttpResponse r = error_response(make_error(ErrorKind::invalid, "unsupported_media_type"), ctx.lang);
+            r.status = 415;
+            return r;
+        }
+        try {
+            ctx.body = json::parse(req.body);
+        } catch (const json::parse_error& e) {
+            Error err = make_error(ErrorKind::invalid, "malformed_json",
+                                   {{"detail", "byte " + std::to_string(e.byte) + ": " +
+                                                   std::string(e.what()).substr(std::string(e.what()).rfind(':') + 2)}});
+            return error_response(err, ctx.lang);
+        }
+        if (!ctx.body.is_object()) return error_response(make_error(ErrorKind::invalid, "expected_object"), ctx.lang);
+        return std::nullopt;
+    }
+
+    HttpResponse respond(const Ctx& ctx, const Error& e) {
+        if (e.kind == ErrorKind::internal) d.log->error("{} {}: {}", to_string(ctx.req.method), ctx.req.path, e.detail);
+        return error_response(e, ctx.lang);
+    }
+
+    SetCookie expired_cookie(const char* name) {
+        SetCookie c;
+        c.name = name;
+        c.value = "";
+        c.max_age_s = 0;
+        return c;
+    }
+
+    std::optional<std::int64_t> if_match(const Ctx& ctx, std::optional<HttpResponse>& problem) {
+        const std::string* h = ctx.req.header("if-match");
+        if (!h || trim(*h) == "*") return std::nullopt;
+        std::string v(trim(*h));
+        if (v.rfind("W/", 0) == 0) v = v.substr(2);
+        if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+        if (v.empty() || v.size() > 15 || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            problem = error_response(make_error(ErrorKind::invalid, "invalid_if_match"), ctx.lang);
+            return std::nullopt;
+        }
+        return std::stoll(v);
+    }
+
+    // ---- routes ---------------------------------------------------------------------------
+
+    void add(Method m, std::string_view pattern, RouteAccess access,
+             HttpResponse (Impl::*fn)(Ctx&, const PathParams&), bool before_password_change = false) {
+        router.add(m, pattern, Route{access, [this, fn](Ctx& c, const PathParams& p) { return (this->*fn)(c, p); },
+                                     before_password_change});
+    }
+
+    void add_routes() {
+        add(Method::post, "/api/v1/session", RouteAccess::anyone, &Impl::login, true);
+        add(Method::get, "/api/v1/session", RouteAccess::user, &Impl::current_session, true);
+        add(Method::del, "/api/v1/session", RouteAccess::anyone, &Impl::logout, true);
+        add(Method::post, "/api/v1/session/password", RouteAccess::user, &Impl::change_password, true);
+        add(Method::get, "/api/v1/settings", RouteAccess::principal, &Impl::settings, true);
+
+        add(Method::get, "/api/v1/users", RouteAccess::principal, &Impl::list_users);
+        add(Method::post, "/api/v1/users", RouteAccess::admin, &Impl::create_user);
+        add(Method::get, "/api/v1/users/{id}", RouteAccess::principal, &Impl::get_user);
+        add(Method::patch, "/api/v1/users/{id}", RouteAccess::admin, &Impl::update_user);
+
+        add(Method::get, "/api/v1/api-keys", RouteAccess::admin, &Impl::list_keys);
+        add(Method::post, "/api/v1/api-keys", RouteAccess::admin, &Impl::create_key);
+        add(Method::del, "/api/v1/api-keys/{id}", RouteAccess::admin, &Impl::revoke_key);
+
+        add(Method::get, "/api/v1/repair-orders", RouteAccess::principal, &Impl::list_ros);
+        add(Method::post, "/api/v1/repair-orders", RouteAccess::principal, &Impl::create_ro);
+        add(Method::get, "/api/v1/repair-orders/{id}", RouteAccess::principal, &Impl::get_ro);
+        add(Method::patch, "/api/v1/repair-orders/{id}", RouteAccess::principal, &Impl::update_ro);
+        add(Method::get, "/api/v1/repair-orders/{id}/timeline", RouteAccess::principal, &Impl::timeline);
+
+        add(Method::get, "/api/v1/repair-orders/{id}/parties", RouteAccess::principal, &Impl::list_parties);
+        add(Method::post, "/api/v1/repair-orders/{id}/parties", RouteAccess::principal, &Impl::add_party);
+        add(Method::get, "/api/v1/repair-orders/{id}/parties/{pid}", RouteAccess::principal, &Impl::get_party);
+        add(Method::patch, "/api/v1/repair-orders/{id}/parties/{pid}", RouteAccess::principal, &Impl::update_party);
+        add(Method::del, "/api/v1/repair-orders/{id}/parties/{pid}", RouteAccess::principal, &Impl::remove_party);
+        add(Method::get, "/api/v1/repair-orders/{id}/parties/{pid}/contact-points", RouteAccess::principal, &Impl::list_contacts);
+        add(Method::post, "/api/v1/repair-orders/{id}/parties/{pid}/contact-points", RouteAccess::principal, &Impl::add_contact);
+        add(Method::patch, "/api/v1/repair-orders/{id}/parties/{pid}/contact-points/{cid}", RouteAccess::principal,
+            &Impl::update_contact);
+        add(Method::del, "/api/v1/repair-orders/{id}/parties/{pid}/contact-points/{cid}", RouteAccess::principal,
+            &Impl::remove_contact);
+
+        add(Method::get, "/api/v1/repair-orders/{id}/interventions", RouteAccess::principal, &Impl::list_items);
+        add(Method::post, "/api/v1/repair-orders/{id}/interventions", RouteAccess::principal, &Impl::add_item);
+        add(Method::get, "/api/v1/repair-orders/{id}/interventions/{iid}", RouteAccess::principal, &Impl::get_item);
+        add(Method::patch, "/api/v1/repair-orders/{id}/interventions/{iid}", RouteAccess::principal, &Impl::update_item);
+        add(Method::del, "/api/v1/repair-orders/{id}/interventions/{iid}", RouteAccess::principal, &Impl::remove_item);
+    }
+
+    // ---- session ----------------------------------------------------------------------------
+
+    HttpResponse session_body(const Principal& p) {
+        return json_response(200, {{"user", api_json::principal(p)}, {"csrf_token", p.csrf_token}});
+    }
+
+    HttpResponse login(Ctx& ctx, const PathParams&) {
+        LoginRequest lr;
+        Problems problems;
+        for (auto it = ctx.body.begin(); it != ctx.body.end(); ++it) {
+            if (it.key() != "username" && it.key() != "password") problems.push_back({it.key(), "unknown_field", {}});
+            else if (!it->is_string()) problems.push_back({it.key(), "invalid_type", {{"expected", "string"}}});
+        }
+        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
+        lr.username = ctx.body.value("username", "");
+        lr.password = ctx.body.value("password", "");
+        lr.ip = ctx.req.peer;
+        if (const std::string* ua = ctx.req.header("user-agent")) lr.user_agent = *ua;
+        if (const std::string* dev = ctx.req.cookie(device_cookie)) lr.device_token = *dev;
+        auto result = d.auth.login(lr);
+        if (!result) return respond(ctx, result.error());
+        // The old session (another user on this browser) ends with the new sign-in.
+        if (const std::string* old = ctx.req.cookie(session_cookie)) (void)d.auth.logout(*old);
+        ctx.lang = choose_language(result->principal.language, ctx.req.header("accept-language"), d.config.dealer.language);
+        HttpResponse res = session_body(result->principal);
+        SetCookie session;
+        session.name = session_cookie;
+        session.value = result->session_token;
+        session.max_age_s = static_cast<int>((result->expires_at - d.clock.now()) / 1000);
+        res.cookies.push_back(session);
+        if (!result->device_token.empty()) {
+            SetCookie device;
+            device.name = device_cookie;
+            device.value = result->device_token;
+            device.max_age_s = 400 * 24 * 3600;  // browsers cap cookie lifetime at 400 days
+            res.cookies.push_back(device);
+        }
+        return res;
+    }
+
+    HttpResponse current_session(Ctx& ctx, const PathParams&) { return session_body(*ctx.who); }
+
+    HttpResponse logout(Ctx& ctx, const PathParams&) {
+        if (const std::string* token = ctx.req.cookie(session_cookie)) {
+            if (auto r = d.auth.logout(*token); !r) return respond(ctx, r.error());
+        }
+        HttpResponse res = no_content();
+        res.cookies.push_back(expired_cookie(session_cookie));
+        return res;
+    }
+
+    HttpResponse change_password(Ctx& ctx, const PathParams&) {
+        Problems problems;
+        for (auto it = ctx.body.begin(); it != ctx.body.end(); ++it) {
+            if (it.key() != "current_password" && it.key() != "new_password") problems.push_back({it.key(), "unknown_field", {}});
+            else if (!it->is_string()) problems.push_back({it.key(), "invalid_type", {{"expected", "string"}}});
+        }
+        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
+        auto r = d.auth.change_password(*ctx.who, ctx.body.value("current_password", ""), ctx.body.value("new_password", ""));
+        if (!r) return respond(ctx, r.error());
+        return no_content();
+    }
+
+    HttpResponse settings(Ctx&, const PathParams&) {
+        const auto& dl = d.config.dealer;
+        return json_response(200, {{"dealer",
+                                    {{"name", dl.name},
+                                     {"language", dl.language},
+                                     {"country", dl.country},
+                                     {"currency", dl.currency},
+                                     {"timezone", dl.timezone},
+                                     {"default_vat_rate_bp", dl.default_vat_rate_bp}}},
+                                   {"public_base_url", d.config.http.public_base_url},
+                                   {"version", RELAIS_VERSION}});
+    }
+
+    // ---- users and API keys ---------------------------------------------------------------
+
+    HttpResponse list_users(Ctx& ctx, const PathParams&) {
+        auto users = d.auth.list_users();
+        if (!users) return respond(ctx, users.error());
+        json items = json::array();
+        for (const User& u : *users) items.push_back(api_json::user(u));
+        return json_response(200, {{"items", items}});
+    }
+
+    HttpResponse get_user(Ctx& ctx, const PathParams& p) {
+        auto users = d.auth.list_users();
+        if (!users) return respond(ctx, users.error());
+        for (const User& u : *users) {
+            if (p.id("id") && u.id == *p.id("id")) return json_response(200, api_json::user(u));
+        }
+        return respond(ctx, not_found_error("user"));
+    }
+
+    HttpResponse create_user(Ctx& ctx, const PathParams&) {
+        Problems problems;
+        NewUser nu = api_json::parse_new_user(ctx.body, problems);
+        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
+        auto user = d.auth.create_user(nu);
+        if (!user) return respond(ctx, user.error());
+        return json_response(201, api_json::user(*user));
+    }
+
+    HttpResponse update_user(Ctx& ctx, const PathParams& p) {
+        const auto id = p.id("id");
+        if (!id) return respond(ctx, not_found_error("user"));
+        Problems problems;
+        UserPatch patch = api_json::parse_user_patch(ctx.body, problems);
+        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
+        auto user = d.auth.update_user(*id, patch, *ctx.who);
+        if (!user) return respond(ctx, user.error());
+        return json_response(200, api_json::user(*user));
+    }
+
+    HttpResponse list_keys(Ctx& ctx, const PathParams&) {
+        auto keys = d.auth.list_api_keys();
+        if (!keys) return respond(ctx, keys.error());
+        json items = json::array();
+        for (const auto& k : *keys) items.push_back(api_json::api_key(k));
+        return json_response(200, {{"items", items}});
+    }
+
+    HttpResponse create_key(Ctx& ctx, const PathParams&) {
+        Problems problems;
+        for (auto it = ctx.body.begin(); it != ctx.body.end(); ++it) {
+            if (it.key() != "name") problems.push_back({it.key(), "unknown_field", {}});
+        }
+        if (ctx.body.contains("name") && !ctx.body["name"].is_string()) {
+            problems.push_back({"name", "invalid_type", {{"expected", "string"}}});
+        }
+        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
+        auto key = d.auth.create_api_key(ctx.body.value("name", ""), ctx.who->id);
+        if (!key) return respond(ctx, key.error());
+        return json_response(201, {{"api_key", api_json::api_key(key->record)}, {"key", key->key}});
+    }
+
+    HttpResponse revoke_key(Ctx& ctx, const PathParams& p) {
+        const auto id = p.id("id");
+        if (!id) return respond(ctx, not_found_error("api_key"));
+        if (auto r = d.auth.revoke_api_key(*id); !r) return respond(ctx, r.error());
+        return no_content();
+    }
+
+    // ---- repair orders ----------------------------------------------------------------------
+
+    std::optional<UnixMs> query_date(const Ctx& ctx, const char* name, bool end_of_day, Problems& problems) {
+        const std::string* v = ctx.req.query_param(name);
+        if (!v || v->empty()) return std::nullopt;
+        auto t = parse_date_time(*v, d.zone);
+        if (!t) {
+            problems.push_back({std::string("query.") + name, "invalid_date", {}});
+            return std::nullopt;
+        }
+        if (end_of_day && v->size() == 10) {
+            // "to=2026-11-30" includes the whole of that day: up to the next local midnight.
+            CivilTime c = d.zone.to_local(*t + 36 * 3600'000LL);
+            c.hour = c.minute = c.second = 0;
+            return d.zone.to_utc(c);
+        }
+        return t;
+    }
+
+    std::optional<long long> query_int(const Ctx& ctx, const char* name, long long min, long long max, Problems& problems) {
+        const std::string* v = ctx.req.query_param(name);
+        if (!v || v->empty()) return std::nullopt;
+        if (v->size() > 9 || !std::all_of(v->begin(), v->end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+            std::stoll(*v) < min || std::stoll(*v) > max) {
+            problems.push_back({std::string("query.") + name, "out_of_range", {{"min", std::to_string(min)}, {"max", std::to_string(max)}}});
+            return std::nullopt;
+        }
+        return std::stoll(*v);
+    }
+
+    HttpResponse list_ros(Ctx& ctx, const PathParams&) {
+        RepairOrderQuery q;
+        Problems problems;
+        if (const std::string* text = ctx.req.query_param("q")) {
+            if (text->size() > 200) {
+                problems.push_back({"query.q", "too_long", {{"max", "200"}}});
+            } else {
+                q.text = *text;
+            }
+        }
+        if (const std::string* statuses = ctx.req.query_param("status")) {
+            std::size_t start = 0;
+            while (start <= statuses->size()) {
+                std::size_t end = statuses->find(',', start);
+                if (end == std::string::npos) end = statuses->size();
+                const std::string name(trim(std::string_view(*statuses).substr(start, end - start)));
+                if (!name.empty()) {
+                    if (auto st = parse_enum<RoStatus>(name)) {
+                        q.statuses.push_back(*st);
+                    } else {
+                        problems.push_back({"query.status", "invalid_choice", {{"choices", enum_choices<RoStatus>()}}});
+                    }
+                }
+                start = end + 1;
+            }
+        }
+        if (const std::string* advisor = ctx.req.query_param("advisor")) {
+            if (*advisor == "me") {
+                if (ctx.who->kind == Principal::Kind::user) q.advisor_id = ctx.who->id;
+            } else if (*advisor == "none") {
+                q.unassigned = true;
+            } else if (!advisor->empty()) {
+                if (auto id = query_int(ctx, "advisor", 1, 999999999, problems)) q.advisor_id = *id;
+            }
+        }
+        if (const std::string* field = ctx.req.query_param("date")) {
+            if (*field == "promised") {
+                q.date_field = RepairOrderQuery::DateField::promised;
+            } else if (*field != "created" && !field->empty()) {
+                problems.push_back({"query.date", "invalid_choice", {{"choices", "created, promised"}}});
+            }
+        }
+        q.from = query_date(ctx, "from", false, problems);
+        q.to = query_date(ctx, "to", true, problems);
+        if (const std::string* sort = ctx.req.query_param("sort")) {
+            if (*sort == "oldest") q.sort = RepairOrderQuery::Sort::oldest;
+            else if (*sort == "promised") q.sort = RepairOrderQuery::Sort::promised;
+            else if (*sort == "number") q.sort = RepairOrderQuery::Sort::number;
+            else if (*sort != "newest" && !sort->empty())
+                problems.push_back({"query.sort", "invalid_choice", {{"choices", "newest, oldest, promised, number"}}});
+        }
+        if (auto page = query_int(ctx, "page", 1, 100000, problems)) q.page = static_cast<int>(*page);
+        if (auto per = query_int(ctx, "per_page", 1, 200, problems)) q.per_page = static_cast<int>(*per);
+        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
+        auto page = d.repair_orders.list(q);
+        if (!page) return respond(ctx, page.error());
+        return json_response(200, api_json::page(*page));
+    }
+
+    HttpResponse ro_response(int status, const RepairOrder& ro) {
+        HttpResponse r = json_response(status, api_json::repair_order(ro, d.phones));
+        r.header("ETag", etag_of(ro.version));
+        if (status == 201) r.header("Location", "/api/v1/repair-orders/" + std::to_string(ro.id));
+        return r;
+    }
+
+    HttpResponse create_ro(Ctx& ctx, const PathParams&) {
+        Problems problems;
+        RepairOrderPatch patch = api_json::parse_repair_order(ctx.body, true, d.zone, problems);
+        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
+        auto ro = d.repair_orders.create(patch, actor_of(*ctx.who));
+        if (!ro) return respond(ctx, ro.error());
+        return ro_response(201, *ro);
+    }
+
+    HttpResponse get_ro(Ctx& ctx, const PathParams& p) {
+        const auto id = p.id("id");
+        if (!id) return respond(ctx, not_found_error("repair_order"));
+        auto ro = d.repair_orders.get(*id);
+        if (!ro) return respond(ctx, ro.error());
+        return ro_response(200, *ro);
+    }
+
+    HttpResponse update_ro(Ctx& ctx, const PathParams& p) {
+        const auto id = p.id("id");
+        if (!id) return respond(ctx, not_found_error("repair_order"));
+        std::optional<HttpResponse> bad;
+        const auto version = if_match(ctx, bad);
+        if (bad) return *bad;
+        Problems problems;
+        RepairOrderPatch patch = api_json::parse_repair_order(ctx.body, false, d.zone, problems);
+        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
+        auto ro = d.repair_orders.update(*id, patch, version, actor_of(*ctx.who));
+        if (!ro) return respond(ctx, ro.error());
+        return ro_response(200, *ro);
+    }
+
+    HttpResponse timeline(Ctx& ctx, const PathParams& p) {
+        const auto id = p.id("id");
+        if (!id) return respond(ctx, not_found_error("repair_order"));
+        auto events = d.repair_orders.timeline(*id);
+        if (!events) return respond(ctx, events.error());
+        json items = json::array();
+        for (const Event& e : *events) items.push_back(api_json::event(e));
+        return json_response(200, {{"items", items}});
+    }
+
+    // Sub-resources answer with the item and the RO's new version in ETag.
+    template <class T>
+    HttpResponse changed(int status, const Changed<T>& c, const json& body) {
+        HttpResponse r = json_response(status, body);
+        r.header("ETag", etag_of(c.ro_version));
+        return r;
+    }
+
+    HttpResponse removed(std::int64_t version) {
+        HttpResponse r = no_content();
+        r.header("ETag", etag_of(version));
+        return r;
+    }
+
+    Result<RepairOrder> load_ro(const PathParams& p) {
+        const auto id = p.id("id");
+        if (!id) return not_found_error("repair_order");
+        return d.repair_orders.get(*id);
+    }
+
+    HttpResponse list_parties(Ctx& ctx, const PathParams& p) {
+        auto ro = load_ro(p);
+        if (!ro) return respond(ctx, ro.error());
+        json items = json::array();
+        for (const Party& party : ro->parties) items.push_back(api_json::party(party, d.phones));
+        HttpResponse r = json_response(200, {{"items", items}});
+        r.header("ETag", etag_of(ro->version));
+        return r;
+    }
+
+    HttpResponse get_party(Ctx& ctx, const PathParams& p) {
+        auto ro = load_ro(p);
+        if (!ro) return respond(ctx, ro.error());
+        for (const Party& party : ro->parties) {
+            if (p.id("pid") && party.id == *p.id("pid")) {
+                HttpResponse r = json_response(200, api_json::party(party, d.phones));
+                r.header("ETag", etag_of(ro->version));
+                return r;
+            }
+        }
+        return respond(ctx, not_found_error("party"));
+    }
+
+    HttpResponse add_party(Ctx& ctx, const PathParams& p) {
+        const auto id = p.id("id");
+        if (!id) return respond(ctx, not_found_error("repair_order"));
+        std::optional<HttpResponse> bad;
+        const auto version = if_match(ctx, bad);
+        if (bad) return *bad;
+        Problems problems;
+        PartyPatch patch = api_json::parse_party(ctx.body, true, "", problems);
+        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
+        auto c = d.repair_orders.add_party(*id, patch, version, actor_of(*ctx.who));
+        if (!c) return respond(ctx, c.error());
+        return changed(201, *c, api_json::party(c->item, d.phones));
+    }
+
+    HttpResponse update_party(Ctx& ctx, const PathParams& p) {
+        const auto id = p.id("id");
+        const auto pid = p.id("pid");
+        if (!id) return respond(ctx, not_found_error("repair_order"));
+        if (!pid) return respond(ctx, not_found_error("party"));
+        std::optional<HttpResponse> bad;
+        const auto version = if_match(ctx, bad);
+        if (bad) return *bad;
+        Problems problems;
+        PartyPatch patch = api_json::parse_party(ctx.body, false, "", problems);
+        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
+        auto c = d.repair_orders.update_party(*id, *pid, patch, version, actor_of(*ctx.who));
+        if (!c) return respond(ctx, c.error());
+        return changed(200, *c, api_json::party(c->item, d.phones));
+    }
+
+    HttpResponse remove_party(Ctx& ctx, const PathParams& p) {
+        const auto id = p.id("id");
+        const auto pid = p.id("pid");
+        if (!id) return respond(ctx, not_found_error("repair_order"));
+        if (!pid) return respond(ctx, not_found_error("party"));
+        std::optional<HttpResponse> bad;
+        const auto version = if_match(ctx, bad);
+        if (bad) return *bad;
+        auto v = d.repair_orders.remove_party(*id, *pid, version, actor_of(*ctx.who));
+        if (!v) return respond(ctx, v.error());
+        return removed(*v);
+    }
+
+    HttpResponse list_contacts(Ctx& ctx, const PathParams& p) {
+        auto ro = load_ro(p);
+        if (!ro) return respond(ctx, ro.error());
+        for (const Party& party : ro->parties) {
+            if (p.id("pid") && party.id == *p.id("pid")) {
+                json items = json::array();
+                for (const ContactPoint& cp : party.contact_points) items.push_back(api_json::contact_point(cp, d.phones));
+                HttpResponse r = json_response(200, {{"items", items}});
+                r.header("ETag", etag_of(ro->version));
+                return r;
+            }
+        }
+        return respond(ctx, not_found_error("party"));
+    }
+
+    HttpResponse add_contact(Ctx& ctx, const PathParams& p) {
+        const auto id = p.id("id");
+        const auto pid = p.id("pid");
+        if (!id) return respond(ctx, not_found_error("repair_order"));
+        if (!pid) return respond(ctx, not_found_error("party"));
+        std::optional<HttpResponse> bad;
+        const auto version = if_match(ctx, bad);
+        if (bad) return *bad;
+        Problems problems;
+        ContactPointPatch patch = api_json::parse_contact_point(ctx.body, "", problems);
+        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
+        auto c = d.repair_orders.add_contact_point(*id, *pid, patch, version, actor_of(*ctx.who));
+        if (!c) return respond(ctx, c.error());
+        return changed(201, *c, api_json::contact_point(c->item, d.phones));
+    }
+
+    HttpResponse update_contact(Ctx& ctx, const PathParams& p) {
+        const auto id = p.id("id");
+        const auto pid = p.id("pid");
+        const auto cid = p.id("cid");
+        if (!id) return respond(ctx, not_found_error("repair_order"));
+        if (!pid) return respond(ctx, not_found_error("party"));
+        if (!cid) return respond(ctx, not_found_error("contact_point"));
+        std::optional<HttpResponse> bad;
+        const auto version = if_match(ctx, bad);
+        if (bad) return *bad;
+        Problems problems;
+        ContactPointPatch patch = api_json::parse_contact_point(ctx.body, "", problems);
+        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
+        auto c = d.repair_orders.update_contact_point(*id, *pid, *cid, patch, version, actor_of(*ctx.who));
+        if (!c) return respond(ctx, c.error());
+        return changed(200, *c, api_json::contact_point(c->item, d.phones));
+    }
+
+    HttpResponse remove_contact(Ctx& ctx, const PathParams& p) {
+        const auto id = p.id("id");
+        const auto pid = p.id("pid");
+        const auto cid = p.id("cid");
+        if (!id) return respond(ctx, not_found_error("repair_order"));
+        if (!pid) return respond(ctx, not_found_error("party"));
+        if (!cid) return respond(ctx, not_found_error("contact_point"));
+        std::optional<HttpResponse> bad;
+        const auto version = if_match(ctx, bad);
+        if (bad) return *bad;
+        auto v = d.repair_orders.remove_contact_point(*id, *pid, *cid, version, actor_of(*ctx.who));
+        if (!v) return respond(ctx, v.error());
+        return removed(*v);
+    }
+
+    HttpResponse list_items(Ctx& ctx, const PathParams& p) {
+        auto ro = load_ro(p);
+        if (!ro) return respond(ctx, ro.error());
+        json items = json::array();
+        for (const Intervention& it : ro->interventions) items.push_back(api_json::intervention(it));
+        HttpResponse r = json_response(200, {{"items", items}});
+        r.header("ETag", etag_of(ro->version));
+        return r;
+    }
+
+    HttpResponse get_item(Ctx& ctx, const PathParams& p) {
+        auto ro = load_ro(p);
+        if (!ro) return respond(ctx, ro.error());
+        for (const Intervention& it : ro->interventions) {
+            if (p.id("iid") && it.id == *p.id("iid")) {
+                HttpResponse r = json_response(200, api_json::intervention(it));
+                r.header("ETag", etag_of(ro->version));
+                return r;
+            }
+        }
+        return respond(ctx, not_found_error("intervention"));
+    }
+
+    HttpResponse add_item(Ctx& ctx, const PathParams& p) {
+        const auto id = p.id("id");
+        if (!id) return respond(ctx, not_found_error("repair_order"));
+        std::optional<HttpResponse> bad;
+        const auto version = if_match(ctx, bad);
+        if (bad) return *bad;
+        Problems problems;
+        InterventionPatch patch = api_json::parse_intervention(ctx.body, "", problems);
+        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
+        auto c = d.repair_orders.add_intervention(*id, patch, version, actor_of(*ctx.who));
+        if (!c) return respond(ctx, c.error());
+        return changed(201, *c, api_json::intervention(c->item));
+    }
+
+    HttpResponse update_item(Ctx& ctx, const PathParams& p) {
+        const auto id = p.id("id");
+        const auto iid = p.id("iid");
+        if (!id) return respond(ctx, not_found_error("repair_order"));
+        if (!iid) return respond(ctx, not_found_error("intervention"));
+        std::optional<HttpResponse> bad;
+        const auto version = if_match(ctx, bad);
+        if (bad) return *bad;
+        Problems problems;
+        InterventionPatch patch = api_json::parse_intervention(ctx.body, "", problems);
+        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
+        auto c = d.repair_orders.update_intervention(*id, *iid, patch, version, actor_of(*ctx.who));
+        if (!c) return respond(ctx, c.error());
+        return changed(200, *c, api_json::intervention(c->item));
+    }
+
+    HttpResponse remove_item(Ctx& ctx, const PathParams& p) {
+        const auto id = p.id("id");
+        const auto iid = p.id("iid");
+        if (!id) return respond(ctx, not_found_error("repair_order"));
+        if (!iid) return respond(ctx, not_found_error("intervention"));
+        std::optional<HttpResponse> bad;
+        const auto version = if_match(ctx, bad);
+        if (bad) return *bad;
+        auto v = d.repair_orders.remove_intervention(*id, *iid, version, actor_of(*ctx.who));
+        if (!v) return respond(ctx, v.error());
+        return removed(*v);
+    }
+
+    // ---- health and the workspace's files ----------------------------------------------------
+
+    HttpResponse health() {
+        json db_state;
+        auto version = d.db.read([](Connection& c) { return schema_version(c); });
+        if (version) {
+            db_state = {{"status", "ok"}, {"schema_version", *version}};
+        } else {
+            db_state = {{"status", "error"}, {"error", version.error().detail}};
+        }
+        const bool ok = version.ok();
+        return json_response(ok ? 200 : 503, {{"status", ok ? "ok" : "degraded"},
+                                              {"version", RELAIS_VERSION},
+                                              {"database", db_state},
+                                              {"uptime_s", (d.clock.now() - started_at) / 1000}});
+    }
+
+    HttpResponse workspace(const HttpRequest& req) {
+        const std::string lang = choose_language("", req.header("accept-language"), d.config.dealer.language);
+        if (req.method != Method::get && req.method != Method::head) {
+            HttpResponse r = html_error_page(405, lang);
+            r.status = 405;
+            r.header("Allow", "GET, HEAD");
+            return r;
+        }
+        std::string file;
+        const std::string& path = req.path;
+        if (path.rfind("/assets/", 0) == 0) {
+            file = "workspace" + path;
+        } else if (path == "/" || path == "/login" || path == "/account" || path == "/repair-orders" ||
+                   path.rfind("/repair-orders/", 0) == 0 || path.rfind("/admin/", 0) == 0 || path == "/admin") {
+            file = "workspace/index.html";  // the single-page workspace routes in the browser
+        } else {
+            return html_error_page(404, lang);
+        }
+        auto f = d.files.get(file);
+        if (!f) return html_error_page(404, lang);
+        const StaticFile& sf = **f;
+        HttpResponse r;
+        r.header("Cache-Control", "no-cache");
+        r.header("ETag", sf.etag);
+        if (const std::string* inm = req.header("if-none-match"); inm && *inm == sf.etag) {
+            r.status = 304;
+            return r;
+        }
+        r.header("Content-Type", sf.content_type);
+        r.body = sf.content;
+        return r;
+    }
+};
+
+LanApp::LanApp(LanAppDeps deps) : impl_(std::make_unique<Impl>(std::move(deps))) {}
+LanApp::~LanApp() = default;
+HttpResponse LanApp::handle(const HttpRequest& request) { return impl_->handle(request); }
+
+}  // namespace relais

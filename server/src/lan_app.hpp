@@ -1,0 +1,51 @@
+#pragma once
+// The lan listener's application: the advisor workspace (static files), /healthz, and the
+// JSON API /api/v1 with its authentication (session cookie + CSRF token, or API key), role
+// checks and error format. Pure request → response: http_server.cpp puts it on a socket.
+
+#include "auth.hpp"
+#include "config.hpp"
+#include "db.hpp"
+#include "http.hpp"
+#include "phone.hpp"
+#include "ro_service.hpp"
+#include "static_files.hpp"
+#include "timezone.hpp"
+
+#include <memory>
+
+namespace spdlog {
+class logger;
+}
+
+namespace relais {
+
+struct LanAppDeps {
+    const Config& config;
+    Database& db;
+    AuthService& auth;
+    RepairOrderService& repair_orders;
+    const PhoneNumbers& phones;
+    const TimeZone& zone;
+    StaticFiles& files;
+    const Clock& clock;
+    std::shared_ptr<spdlog::logger> log;
+    std::size_t max_body_bytes = 1 << 20;
+};
+
+/// Thread-safe: handle() is called concurrently by the server's threads.
+class LanApp {
+public:
+    explicit LanApp(LanAppDeps deps);
+    ~LanApp();
+    HttpResponse handle(const HttpRequest& request);
+
+    static constexpr const char* session_cookie = "relais_session";
+    static constexpr const char* device_cookie = "relais_device";
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace relais

@@ -1,0 +1,208 @@
+#include "migrations.hpp"
+
+#include <array>
+
+namespace relais {
+namespace {
+
+constexpr std::string_view v1_sql = R"sql(
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  display_name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('advisor', 'dealer_admin')),
+  password_hash TEXT NOT NULL,
+  must_change_password INTEGER NOT NULL DEFAULT 0,
+  active INTEGER NOT NULL DEFAULT 1,
+  language TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE sessions (
+  id INTEGER PRIMARY KEY,
+  token_hash BLOB NOT NULL UNIQUE,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  csrf_token TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  ip TEXT NOT NULL DEFAULT '',
+  user_agent TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+
+-- Browsers where a user signed in successfully: failed logins from them are throttled on
+-- their own, so an attacker guessing elsewhere cannot lock the user out (OWASP device cookies).
+CREATE TABLE known_devices (
+  token_hash BLOB PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE api_keys (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  key_hash BLOB NOT NULL UNIQUE,
+  prefix TEXT NOT NULL,
+  created_by INTEGER REFERENCES users(id),
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER,
+  revoked_at INTEGER
+);
+
+CREATE TABLE repair_orders (
+  id INTEGER PRIMARY KEY,
+  number TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  status TEXT NOT NULL CHECK (status IN ('open', 'in_progress', 'ready', 'closed', 'cancelled')),
+  advisor_id INTEGER REFERENCES users(id),
+  promised_at INTEGER,
+  note TEXT NOT NULL DEFAULT '',
+  plate TEXT NOT NULL DEFAULT '',
+  vin TEXT NOT NULL DEFAULT '',
+  make TEXT NOT NULL DEFAULT '',
+  model TEXT NOT NULL DEFAULT '',
+  mileage_km INTEGER,
+  version INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  -- Derived from the parties and interventions in the same transaction as every change,
+  -- so that the list and search never join or aggregate.
+  customer_name TEXT NOT NULL DEFAULT '',
+  intervention_count INTEGER NOT NULL DEFAULT 0,
+  total_incl_cents INTEGER NOT NULL DEFAULT 0,
+  search_text TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX ro_created ON repair_orders(created_at, id);
+CREATE INDEX ro_status_created ON repair_orders(status, created_at, id);
+CREATE INDEX ro_advisor_created ON repair_orders(advisor_id, created_at, id);
+CREATE INDEX ro_promised ON repair_orders(promised_at, id);
+
+-- Substring search over the folded search_text (rowid = repair_orders.id).
+CREATE VIRTUAL TABLE ro_search USING fts5(doc, tokenize = 'trigram', detail = 'full');
+
+CREATE TABLE counters (
+  name TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+);
+
+CREATE TABLE parties (
+  id INTEGER PRIMARY KEY,
+  ro_id INTEGER NOT NULL REFERENCES repair_orders(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('person', 'company')),
+  title TEXT NOT NULL DEFAULT '',
+  first_name TEXT NOT NULL DEFAULT '',
+  last_name TEXT NOT NULL DEFAULT '',
+  company_name TEXT NOT NULL DEFAULT '',
+  language TEXT NOT NULL DEFAULT '',
+  opted_out INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX parties_ro ON parties(ro_id);
+
+CREATE TABLE party_roles (
+  ro_id INTEGER NOT NULL REFERENCES repair_orders(id) ON DELETE CASCADE,
+  role TEXT NOT NULL CHECK (role IN ('driver', 'owner', 'contractor', 'leasing_company')),
+  party_id INTEGER NOT NULL REFERENCES parties(id) ON DELETE CASCADE,
+  PRIMARY KEY (ro_id, role)
+);
+CREATE INDEX party_roles_party ON party_roles(party_id);
+
+CREATE TABLE contact_points (
+  id INTEGER PRIMARY KEY,
+  party_id INTEGER NOT NULL REFERENCES parties(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('email', 'phone')),
+  usage TEXT NOT NULL CHECK (usage IN ('personal', 'professional')),
+  value TEXT NOT NULL,
+  opted_out INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  UNIQUE (party_id, kind, value)
+);
+
+CREATE TABLE interventions (
+  id INTEGER PRIMARY KEY,
+  ro_id INTEGER NOT NULL REFERENCES repair_orders(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  label TEXT NOT NULL,
+  mechanic_note TEXT NOT NULL DEFAULT '',
+  price_excl_cents INTEGER NOT NULL CHECK (price_excl_cents >= 0),
+  price_incl_cents INTEGER NOT NULL CHECK (price_incl_cents >= 0),
+  vat_rate_bp INTEGER NOT NULL CHECK (vat_rate_bp BETWEEN 0 AND 10000),
+  kind TEXT NOT NULL CHECK (kind IN ('initial', 'optional')),
+  severity TEXT NOT NULL CHECK (severity IN ('red', 'orange', 'green')),
+  shown INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX interventions_ro ON interventions(ro_id, position);
+
+-- The timeline (DESIGN.md §2): appended, never updated or deleted.
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  ro_id INTEGER REFERENCES repair_orders(id),
+  at INTEGER NOT NULL,
+  actor_kind TEXT NOT NULL CHECK (actor_kind IN ('user', 'api_key', 'system', 'customer')),
+  actor_id INTEGER,
+  actor_name TEXT NOT NULL DEFAULT '',
+  type TEXT NOT NULL,
+  data TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX events_ro ON events(ro_id, id);
+CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+)sql";
+
+constexpr std::array<Migration, 1> migrations = {{
+    {1, "initial schema: users, sessions, API keys, repair orders, parties, interventions, events", v1_sql},
+}};
+
+}  // namespace
+
+std::span<const Migration> builtin_migrations() { return migrations; }
+
+Result<int> schema_version(Connection& conn) {
+    TRY_ASSIGN(auto stmt, conn.prepare("PRAGMA user_version"));
+    TRY_ASSIGN(bool row, stmt.step());
+    return row ? static_cast<int>(stmt.int64(0)) : 0;
+}
+
+Result<int> migrate(Connection& conn, std::span<const Migration> list) {
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        if (list[i].version != static_cast<int>(i) + 1) return internal_error("migrations must be numbered 1, 2, 3, ...");
+    }
+    TRY_ASSIGN(int current, schema_version(conn));
+    const int latest = static_cast<int>(list.size());
+    if (current > latest) {
+        Error e = make_error(ErrorKind::internal, "database_too_new",
+                             {{"version", std::to_string(current)}, {"supported", std::to_string(latest)}});
+        e.detail = "the database is at schema version " + std::to_string(current) + " but this relais knows only up to " +
+                   std::to_string(latest) + ": install the newer relais again or restore a backup";
+        return e;
+    }
+    if (current == latest) return 0;
+
+    TRY(conn.begin_immediate());
+    for (int v = current + 1; v <= latest; ++v) {
+        const Migration& m = list[static_cast<std::size_t>(v - 1)];
+        if (auto applied = conn.exec(m.sql); !applied) {
+            conn.rollback();
+            Error e = std::move(applied).error();
+            e.detail = "migration " + std::to_string(v) + " (" + std::string(m.name) + ") failed: " + e.detail;
+            return e;
+        }
+    }
+    if (auto set = conn.exec("PRAGMA user_version = " + std::to_string(latest)); !set) {
+        conn.rollback();
+        return std::move(set).error();
+    }
+    if (auto committed = conn.commit(); !committed) {
+        conn.rollback();
+        return std::move(committed).error();
+    }
+    return latest - current;
+}
+
+}  // namespace relais

@@ -1,0 +1,204 @@
+#pragma once
+// The repair order and what hangs off it (DESIGN.md §1): vehicle, parties in roles with their
+// contact points, interventions. Plain data: no I/O, no JSON, no SQL.
+// `*Patch` types carry what a client asked to change: an unset optional means "leave as is".
+
+#include "clock.hpp"
+#include "money.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace relais {
+
+using Id = std::int64_t;
+
+enum class RoStatus { open, in_progress, ready, closed, cancelled };
+enum class PartyRole { driver, owner, contractor, leasing_company };
+enum class PartyKind { person, company };
+enum class ContactKind { email, phone };
+enum class ContactUsage { personal, professional };
+enum class InterventionKind { initial, optional };
+enum class Severity { red, orange, green };
+enum class UserRole { advisor, dealer_admin };
+
+std::string_view to_string(RoStatus v);
+std::string_view to_string(PartyRole v);
+std::string_view to_string(PartyKind v);
+std::string_view to_string(ContactKind v);
+std::string_view to_string(ContactUsage v);
+std::string_view to_string(InterventionKind v);
+std::string_view to_string(Severity v);
+std::string_view to_string(UserRole v);
+
+// Parsers return nullopt for anything but the exact lower-case names above.
+template <class E> std::optional<E> parse_enum(std::string_view s);
+template <> std::optional<RoStatus> parse_enum<RoStatus>(std::string_view s);
+template <> std::optional<PartyRole> parse_enum<PartyRole>(std::string_view s);
+template <> std::optional<PartyKind> parse_enum<PartyKind>(std::string_view s);
+template <> std::optional<ContactKind> parse_enum<ContactKind>(std::string_view s);
+template <> std::optional<ContactUsage> parse_enum<ContactUsage>(std::string_view s);
+template <> std::optional<InterventionKind> parse_enum<InterventionKind>(std::string_view s);
+template <> std::optional<Severity> parse_enum<Severity>(std::string_view s);
+template <> std::optional<UserRole> parse_enum<UserRole>(std::string_view s);
+
+/// The allowed names, comma-separated, for error messages.
+template <class E> std::string enum_choices();
+
+struct Vehicle {
+    std::string plate;  // upper case, as printed on the plate ("AB-123-CD")
+    std::string vin;    // 17 characters or empty
+    std::string make;
+    std::string model;
+    std::optional<std::int64_t> mileage_km;
+};
+
+struct ContactPoint {
+    Id id = 0;
+    ContactKind kind = ContactKind::phone;
+    ContactUsage usage = ContactUsage::personal;
+    std::string value;  // E.164 for phones, normalised address for email
+    bool opted_out = false;
+};
+
+struct Party {
+    Id id = 0;
+    std::vector<PartyRole> roles;  // at least one; a role is held by one party per RO
+    PartyKind kind = PartyKind::person;
+    std::string title;  // "M.", "Mme", free text
+    std::string first_name;
+    std::string last_name;
+    std::string company_name;
+    std::string language;  // "fr", "en" or "" (the dealership's)
+    bool opted_out = false;
+    std::vector<ContactPoint> contact_points;
+
+    /// "Jean Dupont", "Transports Martin", "Transports Martin (Jean Dupont)".
+    std::string display_name() const;
+};
+
+struct Intervention {
+    Id id = 0;
+    int position = 0;  // 1-based order on the RO
+    std::string label;
+    std::string mechanic_note;
+    Cents price_excl = 0;
+    Cents price_incl = 0;
+    VatBp vat_bp = 0;
+    InterventionKind kind = InterventionKind::initial;
+    Severity severity = Severity::orange;
+    bool shown = true;  // shown to the customer in offers
+};
+
+struct UserRef {
+    Id id = 0;
+    std::string username;
+    std::string display_name;
+};
+
+struct RepairOrder {
+    Id id = 0;
+    std::string number;
+    RoStatus status = RoStatus::open;
+    std::optional<UserRef> advisor;
+    std::optional<UnixMs> promised_at;
+    std::string note;  // the advisor's internal note
+    Vehicle vehicle;
+    std::vector<Party> parties;
+    std::vector<Intervention> interventions;
+    std::int64_t version = 1;  // bumped by every change, for optimistic concurrency
+    UnixMs created_at = 0;
+    UnixMs updated_at = 0;
+
+    /// The party the workshop talks to first: driver, else owner, contractor, leasing company.
+    const Party* main_party() const;
+};
+
+/// One row of the repair-order list: what the list page and search results show.
+struct RepairOrderSummary {
+    Id id = 0;
+    std::string number;
+    RoStatus status = RoStatus::open;
+    std::optional<UserRef> advisor;
+    std::optional<UnixMs> promised_at;
+    std::string plate;
+    std::string make;
+    std::string model;
+    std::string customer_name;
+    int intervention_count = 0;
+    Cents total_incl = 0;  // interventions shown to the customer
+    std::int64_t version = 1;
+    UnixMs created_at = 0;
+    UnixMs updated_at = 0;
+};
+
+// ---- what clients ask to change -------------------------------------------------------
+
+template <class T> using Maybe = std::optional<T>;  // unset: leave as is
+
+struct VehiclePatch {
+    Maybe<std::string> plate, vin, make, model;
+    Maybe<std::optional<std::int64_t>> mileage_km;  // set to nullopt: clear
+};
+
+struct ContactPointPatch {
+    Maybe<ContactKind> kind;
+    Maybe<ContactUsage> usage;
+    Maybe<std::string> value;
+    Maybe<bool> opted_out;
+};
+
+struct PartyPatch {
+    Maybe<std::vector<PartyRole>> roles;
+    Maybe<PartyKind> kind;
+    Maybe<std::string> title, first_name, last_name, company_name, language;
+    Maybe<bool> opted_out;
+    Maybe<std::vector<ContactPointPatch>> contact_points;  // only when creating the party
+};
+
+struct InterventionPatch {
+    Maybe<std::string> label, mechanic_note;
+    Maybe<Cents> price_excl, price_incl;
+    Maybe<VatBp> vat_bp;
+    Maybe<InterventionKind> kind;
+    Maybe<Severity> severity;
+    Maybe<bool> shown;
+    Maybe<int> position;
+};
+
+struct RepairOrderPatch {
+    Maybe<std::string> number;
+    Maybe<RoStatus> status;
+    Maybe<std::optional<Id>> advisor_id;
+    Maybe<std::optional<UnixMs>> promised_at;
+    Maybe<std::string> note;
+    Maybe<VehiclePatch> vehicle;
+    Maybe<std::vector<PartyPatch>> parties;                // only when creating the RO
+    Maybe<std::vector<InterventionPatch>> interventions;  // only when creating the RO
+};
+
+/// List and search parameters of GET /api/v1/repair-orders.
+struct RepairOrderQuery {
+    std::string text;                 // search: plate, RO number, customer name, VIN, phone, email
+    std::vector<RoStatus> statuses;   // empty: all
+    std::optional<Id> advisor_id;
+    bool unassigned = false;          // only ROs with no advisor
+    enum class DateField { created, promised } date_field = DateField::created;
+    std::optional<UnixMs> from;       // inclusive
+    std::optional<UnixMs> to;         // exclusive
+    enum class Sort { newest, oldest, promised, number } sort = Sort::newest;
+    int page = 1;
+    int per_page = 50;
+};
+
+struct RepairOrderPage {
+    std::vector<RepairOrderSummary> items;
+    std::int64_t total = 0;
+    int page = 1;
+    int per_page = 50;
+};
+
+}  // namespace relais

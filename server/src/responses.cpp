@@ -1,0 +1,86 @@
+#include "responses.hpp"
+
+#include "messages.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace relais {
+
+int status_for(const Error& error) {
+    switch (error.kind) {
+        case ErrorKind::invalid: return error.code == "validation_failed" ? 422 : 400;
+        case ErrorKind::not_found: return 404;
+        case ErrorKind::conflict: return 409;
+        case ErrorKind::precondition_failed: return 412;
+        case ErrorKind::unauthorized: return 401;
+        case ErrorKind::forbidden: return 403;
+        case ErrorKind::throttled: return 429;
+        case ErrorKind::too_large: return 413;
+        case ErrorKind::unavailable: return 503;
+        case ErrorKind::internal: return 500;
+    }
+    return 500;
+}
+
+HttpResponse json_response(int status, const nlohmann::json& body) {
+    HttpResponse r;
+    r.status = status;
+    r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    r.header("Content-Type", "application/json; charset=utf-8");
+    return r;
+}
+
+HttpResponse error_response(const Error& error, std::string_view lang) {
+    nlohmann::json fields = nlohmann::json::array();
+    for (const FieldError& f : error.fields) {
+        fields.push_back({{"field", f.field}, {"code", f.code}, {"message", render_message(f.code, f.params, lang)}});
+    }
+    nlohmann::json err = {{"code", error.code}, {"message", render_message(error.code, error.params, lang)}};
+    if (!fields.empty()) err["fields"] = fields;
+    HttpResponse r = json_response(status_for(error), {{"error", err}});
+    if (error.retry_after_s > 0) r.header("Retry-After", std::to_string(error.retry_after_s));
+    if (error.kind == ErrorKind::unauthorized) r.header("WWW-Authenticate", "Bearer realm=\"relais\"");
+    return r;
+}
+
+HttpResponse no_content() {
+    HttpResponse r;
+    r.status = 204;
+    return r;
+}
+
+void add_security_headers(HttpResponse& r, Listener listener, bool api) {
+    r.header("Content-Security-Policy",
+             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+             "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+    r.header("X-Content-Type-Options", "nosniff");
+    r.header("X-Frame-Options", "DENY");
+    // Customer links carry secrets in their path: never leak them to another site.
+    r.header("Referrer-Policy", listener == Listener::public_ ? "no-referrer" : "same-origin");
+    if (api && !r.find_header("Cache-Control")) r.header("Cache-Control", "no-store");
+}
+
+HttpResponse html_error_page(int status, std::string_view lang) {
+    const bool fr = lang == "fr";
+    std::string title, text;
+    if (status == 404) {
+        title = fr ? "Page introuvable" : "Page not found";
+        text = fr ? "Il n'y a rien à cette adresse." : "There is nothing at this address.";
+    } else if (status == 503) {
+        title = fr ? "Redémarrage en cours" : "Restarting";
+        text = fr ? "Relais redémarre : réessayez dans quelques secondes." : "Relais is restarting: try again in a few seconds.";
+    } else {
+        title = fr ? "Erreur" : "Error";
+        text = fr ? "Une erreur s'est produite." : "Something went wrong.";
+    }
+    HttpResponse r;
+    r.status = status;
+    r.header("Content-Type", "text/html; charset=utf-8");
+    r.body = std::string("<!doctype html><html lang=\"") + (fr ? "fr" : "en") +
+             "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+             "<title>" + title + "</title></head><body><h1>" + title + "</h1><p>" + text +
+             "</p></body></html>";
+    return r;
+}
+
+}  // namespace relais

@@ -1,0 +1,517 @@
+#include "ro_service.hpp"
+
+#include "ro_store.hpp"
+#include "validation.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+namespace relais {
+namespace {
+
+using json = nlohmann::json;
+
+// Flat views of each part, for the "what changed" of timeline events.
+json fields_of(const RepairOrder& ro) {
+    return {{"number", ro.number},
+            {"status", to_string(ro.status)},
+            {"advisor_id", ro.advisor ? json(ro.advisor->id) : json(nullptr)},
+            {"promised_at", ro.promised_at ? json(*ro.promised_at) : json(nullptr)},
+            {"note", ro.note},
+            {"vehicle.plate", ro.vehicle.plate},
+            {"vehicle.vin", ro.vehicle.vin},
+            {"vehicle.make", ro.vehicle.make},
+            {"vehicle.model", ro.vehicle.model},
+            {"vehicle.mileage_km", ro.vehicle.mileage_km ? json(*ro.vehicle.mileage_km) : json(nullptr)}};
+}
+
+json fields_of(const Party& p) {
+    json roles = json::array();
+    for (PartyRole r : p.roles) roles.push_back(to_string(r));
+    return {{"roles", roles},          {"kind", to_string(p.kind)},           {"title", p.title},
+            {"first_name", p.first_name}, {"last_name", p.last_name},       {"company_name", p.company_name},
+            {"language", p.language},  {"opted_out", p.opted_out}};
+}
+
+json fields_of(const ContactPoint& cp) {
+    return {{"kind", to_string(cp.kind)}, {"usage", to_string(cp.usage)}, {"value", cp.value}, {"opted_out", cp.opted_out}};
+}
+
+json fields_of(const Intervention& it) {
+    return {{"position", it.position},
+            {"label", it.label},
+            {"mechanic_note", it.mechanic_note},
+            {"price_excl_cents", it.price_excl},
+            {"price_incl_cents", it.price_incl},
+            {"vat_rate_bp", it.vat_bp},
+            {"kind", to_string(it.kind)},
+            {"severity", to_string(it.severity)},
+            {"shown", it.shown}};
+}
+
+json diff(const json& before, const json& after) {
+    json changes = json::object();
+    for (auto it = after.begin(); it != after.end(); ++it) {
+        if (!before.contains(it.key()) || before[it.key()] != it.value()) {
+            changes[it.key()] = {{"from", before.value(it.key(), json(nullptr))}, {"to", it.value()}};
+        }
+    }
+    return changes;
+}
+
+Error version_conflict(std::int64_t current) {
+    Error e = make_error(ErrorKind::precondition_failed, "version_conflict", {{"version", std::to_string(current)}});
+    return e;
+}
+
+Result<RepairOrder> load_for_change(Connection& conn, Id id, std::optional<std::int64_t> if_version) {
+    TRY_ASSIGN(auto ro, ro_store::load(conn, id));
+    if (!ro) return not_found_error("repair_order");
+    if (if_version && *if_version != ro->version) return version_conflict(ro->version);
+    return std::move(*ro);
+}
+
+Result<void> record(Connection& conn, Id ro_id, UnixMs now, const Actor& actor, std::string type, json data) {
+    Event e;
+    e.ro_id = ro_id;
+    e.at = now;
+    e.actor = actor;
+    e.type = std::move(type);
+    e.data = data.dump();
+    TRY(timeline::append(conn, e));
+    return success();
+}
+
+Result<std::int64_t> finish(Connection& conn, Id ro_id, UnixMs now) {
+    TRY(ro_store::refresh_derived(conn, ro_id, now, ro_store::BumpVersion::yes));
+    TRY_ASSIGN(auto ro, ro_store::load(conn, ro_id));
+    return ro ? ro->version : 0;
+}
+
+Party* find_party(RepairOrder& ro, Id party_id) {
+    for (Party& p : ro.parties) {
+        if (p.id == party_id) return &p;
+    }
+    return nullptr;
+}
+
+Result<void> check_advisor(Connection& conn, RepairOrder& ro, const RepairOrderPatch& patch, Problems& problems) {
+    if (!patch.advisor_id) return success();
+    if (!*patch.advisor_id) {
+        ro.advisor.reset();
+        return success();
+    }
+    TRY_ASSIGN(auto ref, ro_store::find_user_ref(conn, **patch.advisor_id));
+    if (!ref) {
+        problems.push_back({"advisor_id", "unknown_user", {{"value", std::to_string(**patch.advisor_id)}}});
+    } else {
+        ro.advisor = *ref;
+    }
+    return success();
+}
+
+}  // namespace
+
+void reposition(std::vector<Intervention>& items, Id moved_id, int position) {
+    std::stable_sort(items.begin(), items.end(), [](const Intervention& a, const Intervention& b) { return a.position < b.position; });
+    const auto it = std::find_if(items.begin(), items.end(), [&](const Intervention& i) { return i.id == moved_id; });
+    if (it != items.end()) {
+        Intervention moved = *it;
+        items.erase(it);
+        const auto index = static_cast<std::size_t>(std::clamp(position, 1, static_cast<int>(items.size()) + 1) - 1);
+        items.insert(items.begin() + static_cast<std::ptrdiff_t>(index), moved);
+    }
+    for (std::size_t i = 0; i < items.size(); ++i) items[i].position = static_cast<int>(i) + 1;
+}
+
+RepairOrderService::RepairOrderService(Database& db, const PhoneNumbers& phones, const Clock& clock,
+                                       const TimeZone& zone, VatBp default_vat_bp)
+    : db_(db), phones_(phones), clock_(clock), zone_(zone), default_vat_bp_(default_vat_bp) {}
+
+namespace {
+
+// Builds a new RO from a client's patch, without the database: header, parties, interventions.
+RepairOrder build_new(const RepairOrderPatch& patch, const ValidationContext& ctx, const std::string& path,
+                      Problems& problems) {
+    RepairOrder ro;
+    apply_repair_order_patch(ro, patch, true, path, problems);
+    if (patch.parties) {
+        for (std::size_t i = 0; i < patch.parties->size(); ++i) {
+            Party p;
+            apply_party_patch(p, (*patch.parties)[i], true, ctx, path + "parties[" + std::to_string(i) + "].", problems);
+            ro.parties.push_back(std::move(p));
+        }
+        check_unique_roles(ro.parties, path, problems);
+    }
+    if (patch.interventions) {
+        for (std::size_t i = 0; i < patch.interventions->size(); ++i) {
+            Intervention it;
+            it.position = static_cast<int>(i) + 1;
+            apply_intervention_patch(it, (*patch.interventions)[i], true, ctx,
+                                     path + "interventions[" + std::to_string(i) + "].", problems);
+            ro.interventions.push_back(std::move(it));
+        }
+        std::stable_sort(ro.interventions.begin(), ro.interventions.end(),
+                         [](const Intervention& a, const Intervention& b) { return a.position < b.position; });
+        for (std::size_t i = 0; i < ro.interventions.size(); ++i) ro.interventions[i].position = static_cast<int>(i) + 1;
+    }
+    return ro;
+}
+
+// Inserts a built RO (number checked or assigned here) with its "created" event.
+Result<Id> insert_new(Connection& conn, RepairOrder& ro, const RepairOrderPatch& patch, const std::string& path,
+                      UnixMs created_at, const TimeZone& zone, const Actor& actor, Problems& problems) {
+    TRY(check_advisor(conn, ro, patch, problems));
+    if (!ro.number.empty()) {
+        TRY_ASSIGN(bool taken, ro_store::number_taken(conn, ro.number, 0));
+        if (taken) problems.push_back({path + "number", "number_taken", {{"value", ro.number}}});
+    }
+    if (!problems.empty()) return validation_error(problems);
+    if (ro.number.empty()) {
+        TRY_ASSIGN(ro.number, ro_store::next_number(conn, zone.to_local(created_at).year));
+    }
+    TRY_ASSIGN(Id new_id, ro_store::insert(conn, ro, created_at));
+    TRY(ro_store::refresh_derived(conn, new_id, created_at, ro_store::BumpVersion::no));
+    json data = fields_of(ro);
+    data["parties"] = ro.parties.size();
+    data["interventions"] = ro.interventions.size();
+    TRY(record(conn, new_id, created_at, actor, "repair_order.created", data));
+    return new_id;
+}
+
+}  // namespace
+
+Result<RepairOrder> RepairOrderService::create(const RepairOrderPatch& patch, const Actor& actor) {
+    const ValidationContext ctx{phones_, default_vat_bp_};
+    Problems problems;
+    RepairOrder ro = build_new(patch, ctx, "", problems);
+    const UnixMs now = clock_.now();
+    TRY_ASSIGN(Id id, db_.write([&](Connection& conn) {
+        return insert_new(conn, ro, patch, "", now, zone_, actor, problems);
+    }));
+    return get(id);
+}
+
+Result<std::vector<Id>> RepairOrderService::import(const std::vector<ImportItem>& items, const Actor& actor) {
+    const ValidationContext ctx{phones_, default_vat_bp_};
+    Problems problems;
+    std::vector<RepairOrder> built;
+    built.reserve(items.size());
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        built.push_back(build_new(items[i].patch, ctx, "items[" + std::to_string(i) + "].", problems));
+    }
+    if (!problems.empty()) return validation_error(problems);
+    return db_.write([&](Connection& conn) -> Result<std::vector<Id>> {
+        std::vector<Id> ids;
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            TRY_ASSIGN(Id id, insert_new(conn, built[i], items[i].patch, "items[" + std::to_string(i) + "].",
+                                         items[i].created_at, zone_, actor, problems));
+            ids.push_back(id);
+        }
+        return ids;
+    });
+}
+
+Result<RepairOrder> RepairOrderService::get(Id id) {
+    TRY_ASSIGN(auto ro, db_.read([&](Connection& conn) { return ro_store::load(conn, id); }));
+    if (!ro) return not_found_error("repair_order");
+    return std::move(*ro);
+}
+
+Result<RepairOrderPage> RepairOrderService::list(const RepairOrderQuery& query) {
+    return db_.read([&](Connection& conn) { return ro_store::list(conn, query); });
+}
+
+Result<std::vector<Event>> RepairOrderService::timeline(Id id) {
+    return db_.read([&](Connection& conn) -> Result<std::vector<Event>> {
+        TRY_ASSIGN(auto ro, ro_store::load(conn, id));
+        if (!ro) return not_found_error("repair_order");
+        return timeline::for_repair_order(conn, id);
+    });
+}
+
+Result<RepairOrder> RepairOrderService::update(Id id, const RepairOrderPatch& patch,
+                                               std::optional<std::int64_t> if_version, const Actor& actor) {
+    const UnixMs now = clock_.now();
+    TRY(db_.write([&](Connection& conn) -> Result<bool> {
+        TRY_ASSIGN(RepairOrder ro, load_for_change(conn, id, if_version));
+        const json before = fields_of(ro);
+        Problems problems;
+        apply_repair_order_patch(ro, patch, false, "", problems);
+        TRY(check_advisor(conn, ro, patch, problems));
+        if (patch.number && problems.empty()) {
+            TRY_ASSIGN(bool taken, ro_store::number_taken(conn, ro.number, id));
+            if (taken) problems.push_back({"number", "number_taken", {{"value", ro.number}}});
+        }
+        if (!problems.empty()) return validation_error(problems);
+        const json changes = diff(before, fields_of(ro));
+        if (changes.empty()) return false;
+        TRY(ro_store::update_header(conn, ro, now));
+        TRY(finish(conn, id, now));
+        TRY(record(conn, id, now, actor, "repair_order.updated", {{"changes", changes}}));
+        return true;
+    }));
+    return get(id);
+}
+
+Result<Changed<Party>> RepairOrderService::add_party(Id ro_id, const PartyPatch& patch,
+                                                     std::optional<std::int64_t> if_version, const Actor& actor) {
+    const ValidationContext ctx{phones_, default_vat_bp_};
+    const UnixMs now = clock_.now();
+    return db_.write([&](Connection& conn) -> Result<Changed<Party>> {
+        TRY_ASSIGN(RepairOrder ro, load_for_change(conn, ro_id, if_version));
+        Problems problems;
+        Party party;
+        apply_party_patch(party, patch, true, ctx, "", problems);
+        ro.parties.push_back(party);
+        Problems role_problems;
+        check_unique_roles(ro.parties, "", role_problems);
+        if (!role_problems.empty()) problems.push_back({"roles", "role_taken", role_problems.front().params});
+        if (!problems.empty()) return validation_error(problems);
+        TRY_ASSIGN(party.id, ro_store::insert_party(conn, ro_id, party, now));
+        TRY_ASSIGN(auto version, finish(conn, ro_id, now));
+        TRY_ASSIGN(auto reloaded, ro_store::load(conn, ro_id));
+        Party* stored = find_party(*reloaded, party.id);
+        json data = fields_of(*stored);
+        data["party_id"] = party.id;
+        data["contact_points"] = stored->contact_points.size();
+        TRY(record(conn, ro_id, now, actor, "party.added", data));
+        return Changed<Party>{*stored, version};
+    });
+}
+
+Result<Changed<Party>> RepairOrderService::update_party(Id ro_id, Id party_id, const PartyPatch& patch,
+                                                        std::optional<std::int64_t> if_version, const Actor& actor) {
+    const ValidationContext ctx{phones_, default_vat_bp_};
+    const UnixMs now = clock_.now();
+    return db_.write([&](Connection& conn) -> Result<Changed<Party>> {
+        TRY_ASSIGN(RepairOrder ro, load_for_change(conn, ro_id, if_version));
+        Party* party = find_party(ro, party_id);
+        if (!party) return not_found_error("party");
+        const json before = fields_of(*party);
+        Problems problems;
+        apply_party_patch(*party, patch, false, ctx, "", problems);
+        Problems role_problems;
+        check_unique_roles(ro.parties, "", role_problems);
+        if (!role_problems.empty()) problems.push_back({"roles", "role_taken", role_problems.front().params});
+        if (!problems.empty()) return validation_error(problems);
+        const json changes = diff(before, fields_of(*party));
+        std::int64_t version = ro.version;
+        if (!changes.empty()) {
+            TRY(ro_store::update_party(conn, ro_id, *party, now));
+            TRY_ASSIGN(version, finish(conn, ro_id, now));
+            TRY(record(conn, ro_id, now, actor, "party.updated", {{"party_id", party_id}, {"changes", changes}}));
+        }
+        return Changed<Party>{*party, version};
+    });
+}
+
+Result<std::int64_t> RepairOrderService::remove_party(Id ro_id, Id party_id, std::optional<std::int64_t> if_version,
+                                                      const Actor& actor) {
+    const UnixMs now = clock_.now();
+    return db_.write([&](Connection& conn) -> Result<std::int64_t> {
+        TRY_ASSIGN(RepairOrder ro, load_for_change(conn, ro_id, if_version));
+        Party* party = find_party(ro, party_id);
+        if (!party) return not_found_error("party");
+        json data = fields_of(*party);
+        data["party_id"] = party_id;
+        TRY(ro_store::delete_party(conn, party_id));
+        TRY_ASSIGN(auto version, finish(conn, ro_id, now));
+        TRY(record(conn, ro_id, now, actor, "party.removed", data));
+        return version;
+    });
+}
+
+Result<Changed<ContactPoint>> RepairOrderService::add_contact_point(Id ro_id, Id party_id,
+                                                                    const ContactPointPatch& patch,
+                                                                    std::optional<std::int64_t> if_version,
+                                                                    const Actor& actor) {
+    const ValidationContext ctx{phones_, default_vat_bp_};
+    const UnixMs now = clock_.now();
+    return db_.write([&](Connection& conn) -> Result<Changed<ContactPoint>> {
+        TRY_ASSIGN(RepairOrder ro, load_for_change(conn, ro_id, if_version));
+        Party* party = find_party(ro, party_id);
+        if (!party) return not_found_error("party");
+        Problems problems;
+        ContactPoint cp;
+        apply_contact_point_patch(cp, patch, true, ctx, "", problems);
+        if (problems.empty()) {
+            for (const ContactPoint& other : party->contact_points) {
+                if (other.kind == cp.kind && other.value == cp.value) problems.push_back({"value", "duplicate_contact", {}});
+            }
+        }
+        if (!problems.empty()) return validation_error(problems);
+        TRY_ASSIGN(cp.id, ro_store::insert_contact_point(conn, party_id, cp, now));
+        TRY_ASSIGN(auto version, finish(conn, ro_id, now));
+        json data = fields_of(cp);
+        data["party_id"] = party_id;
+        data["contact_point_id"] = cp.id;
+        TRY(record(conn, ro_id, now, actor, "contact_point.added", data));
+        return Changed<ContactPoint>{cp, version};
+    });
+}
+
+Result<Changed<ContactPoint>> RepairOrderService::update_contact_point(Id ro_id, Id party_id, Id cp_id,
+                                                                       const ContactPointPatch& patch,
+                                                                       std::optional<std::int64_t> if_version,
+                                                                       const Actor& actor) {
+    const ValidationContext ctx{phones_, default_vat_bp_};
+    const UnixMs now = clock_.now();
+    return db_.write([&](Connection& conn) -> Result<Changed<ContactPoint>> {
+        TRY_ASSIGN(RepairOrder ro, load_for_change(conn, ro_id, if_version));
+        Party* party = find_party(ro, party_id);
+        if (!party) return not_found_error("party");
+        const auto it = std::find_if(party->contact_points.begin(), party->contact_points.end(),
+                                     [&](const ContactPoint& c) { return c.id == cp_id; });
+        if (it == party->contact_points.end()) return not_found_error("contact_point");
+        ContactPoint cp = *it;
+        const json before = fields_of(cp);
+        Problems problems;
+        apply_contact_point_patch(cp, patch, false, ctx, "", problems);
+        if (problems.empty()) {
+            for (const ContactPoint& other : party->contact_points) {
+                if (other.id != cp.id && other.kind == cp.kind && other.value == cp.value) {
+                    problems.push_back({"value", "duplicate_contact", {}});
+                }
+            }
+        }
+        if (!problems.empty()) return validation_error(problems);
+        const json changes = diff(before, fields_of(cp));
+        std::int64_t version = ro.version;
+        if (!changes.empty()) {
+            TRY(ro_store::update_contact_point(conn, cp));
+            TRY_ASSIGN(version, finish(conn, ro_id, now));
+            TRY(record(conn, ro_id, now, actor, "contact_point.updated",
+                       {{"party_id", party_id}, {"contact_point_id", cp_id}, {"changes", changes}}));
+        }
+        return Changed<ContactPoint>{cp, version};
+    });
+}
+
+Result<std::int64_t> RepairOrderService::remove_contact_point(Id ro_id, Id party_id, Id cp_id,
+                                                              std::optional<std::int64_t> if_version,
+                                                              const Actor& actor) {
+    const UnixMs now = clock_.now();
+    return db_.write([&](Connection& conn) -> Result<std::int64_t> {
+        TRY_ASSIGN(RepairOrder ro, load_for_change(conn, ro_id, if_version));
+        Party* party = find_party(ro, party_id);
+        if (!party) return not_found_error("party");
+        const auto it = std::find_if(party->contact_points.begin(), party->contact_points.end(),
+                                     [&](const ContactPoint& c) { return c.id == cp_id; });
+        if (it == party->contact_points.end()) return not_found_error("contact_point");
+        json data = fields_of(*it);
+        data["party_id"] = party_id;
+        data["contact_point_id"] = cp_id;
+        TRY(ro_store::delete_contact_point(conn, cp_id));
+        TRY_ASSIGN(auto version, finish(conn, ro_id, now));
+        TRY(record(conn, ro_id, now, actor, "contact_point.removed", data));
+        return version;
+    });
+}
+
+Result<Changed<Intervention>> RepairOrderService::add_intervention(Id ro_id, const InterventionPatch& patch,
+                                                                   std::optional<std::int64_t> if_version,
+                                                                   const Actor& actor) {
+    const ValidationContext ctx{phones_, default_vat_bp_};
+    const UnixMs now = clock_.now();
+    return db_.write([&](Connection& conn) -> Result<Changed<Intervention>> {
+        TRY_ASSIGN(RepairOrder ro, load_for_change(conn, ro_id, if_version));
+        Problems problems;
+        Intervention item;
+        item.position = static_cast<int>(ro.interventions.size()) + 1;
+        apply_intervention_patch(item, patch, true, ctx, "", problems);
+        if (!problems.empty()) return validation_error(problems);
+        const int wanted = item.position;
+        item.position = static_cast<int>(ro.interventions.size()) + 1;
+        TRY_ASSIGN(item.id, ro_store::insert_intervention(conn, ro_id, item, now));
+        std::vector<Intervention> items = ro.interventions;
+        items.push_back(item);
+        reposition(items, item.id, wanted);
+        for (const Intervention& i : items) {
+            const auto old = std::find_if(ro.interventions.begin(), ro.interventions.end(),
+                                          [&](const Intervention& o) { return o.id == i.id; });
+            if (i.id == item.id ? i.position != item.position : old->position != i.position) {
+                TRY(ro_store::update_intervention(conn, i, now));
+            }
+            if (i.id == item.id) item.position = i.position;
+        }
+        TRY_ASSIGN(auto version, finish(conn, ro_id, now));
+        json data = fields_of(item);
+        data["intervention_id"] = item.id;
+        TRY(record(conn, ro_id, now, actor, "intervention.added", data));
+        return Changed<Intervention>{item, version};
+    });
+}
+
+Result<Changed<Intervention>> RepairOrderService::update_intervention(Id ro_id, Id item_id,
+                                                                      const InterventionPatch& patch,
+                                                                      std::optional<std::int64_t> if_version,
+                                                                      const Actor& actor) {
+    const ValidationContext ctx{phones_, default_vat_bp_};
+    const UnixMs now = clock_.now();
+    return db_.write([&](Connection& conn) -> Result<Changed<Intervention>> {
+        TRY_ASSIGN(RepairOrder ro, load_for_change(conn, ro_id, if_version));
+        const auto it = std::find_if(ro.interventions.begin(), ro.interventions.end(),
+                                     [&](const Intervention& i) { return i.id == item_id; });
+        if (it == ro.interventions.end()) return not_found_error("intervention");
+        Intervention item = *it;
+        Problems problems;
+        apply_intervention_patch(item, patch, false, ctx, "", problems);
+        if (!problems.empty()) return validation_error(problems);
+        std::vector<Intervention> items = ro.interventions;
+        *std::find_if(items.begin(), items.end(), [&](const Intervention& i) { return i.id == item_id; }) = item;
+        if (patch.position) reposition(items, item_id, item.position);
+        bool changed = false;
+        json changes = json::object();
+        for (const Intervention& i : items) {
+            const Intervention& old = *std::find_if(ro.interventions.begin(), ro.interventions.end(),
+                                                    [&](const Intervention& o) { return o.id == i.id; });
+            const json d = diff(fields_of(old), fields_of(i));
+            if (d.empty()) continue;
+            changed = true;
+            TRY(ro_store::update_intervention(conn, i, now));
+            if (i.id == item_id) {
+                changes = d;
+                item = i;
+            }
+        }
+        std::int64_t version = ro.version;
+        if (changed) {
+            TRY_ASSIGN(version, finish(conn, ro_id, now));
+            if (!changes.empty()) {
+                TRY(record(conn, ro_id, now, actor, "intervention.updated",
+                           {{"intervention_id", item_id}, {"label", item.label}, {"changes", changes}}));
+            }
+        }
+        return Changed<Intervention>{item, version};
+    });
+}
+
+Result<std::int64_t> RepairOrderService::remove_intervention(Id ro_id, Id item_id,
+                                                             std::optional<std::int64_t> if_version,
+                                                             const Actor& actor) {
+    const UnixMs now = clock_.now();
+    return db_.write([&](Connection& conn) -> Result<std::int64_t> {
+        TRY_ASSIGN(RepairOrder ro, load_for_change(conn, ro_id, if_version));
+        const auto it = std::find_if(ro.interventions.begin(), ro.interventions.end(),
+                                     [&](const Intervention& i) { return i.id == item_id; });
+        if (it == ro.interventions.end()) return not_found_error("intervention");
+        json data = fields_of(*it);
+        data["intervention_id"] = item_id;
+        TRY(ro_store::delete_intervention(conn, item_id));
+        std::vector<Intervention> items = ro.interventions;
+        items.erase(items.begin() + (it - ro.interventions.begin()));
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            if (items[i].position != static_cast<int>(i) + 1) {
+                items[i].position = static_cast<int>(i) + 1;
+                TRY(ro_store::update_intervention(conn, items[i], now));
+            }
+        }
+        TRY_ASSIGN(auto version, finish(conn, ro_id, now));
+        TRY(record(conn, ro_id, now, actor, "intervention.removed", data));
+        return version;
+    });
+}
+
+}  // namespace relais

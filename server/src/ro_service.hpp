@@ -1,0 +1,77 @@
+#pragma once
+// Repair-order use cases: create, read, list/search, change. Each change is checked
+// (validation.hpp), written with its timeline event in one transaction, and bumps the RO's
+// version; callers may pass the version they last saw (If-Match) so that two advisors
+// editing the same RO do not silently overwrite each other.
+
+#include "db.hpp"
+#include "phone.hpp"
+#include "repair_order.hpp"
+#include "timeline.hpp"
+#include "timezone.hpp"
+
+#include <optional>
+#include <vector>
+
+namespace relais {
+
+template <class T>
+struct Changed {
+    T item;
+    std::int64_t ro_version = 0;
+};
+
+/// Thread-safe (the Database serialises writes). Arguments must outlive the service.
+class RepairOrderService {
+public:
+    RepairOrderService(Database& db, const PhoneNumbers& phones, const Clock& clock, const TimeZone& zone,
+                       VatBp default_vat_bp);
+
+    Result<RepairOrder> create(const RepairOrderPatch& patch, const Actor& actor);
+    /// Creates many ROs in one transaction (a DMS import, demo data), each with the creation
+    /// time it had in the source system. All are checked first; one problem rejects all, with
+    /// field names prefixed "items[i].".
+    struct ImportItem {
+        RepairOrderPatch patch;
+        UnixMs created_at = 0;
+    };
+    Result<std::vector<Id>> import(const std::vector<ImportItem>& items, const Actor& actor);
+
+    Result<RepairOrder> get(Id id);
+    Result<RepairOrderPage> list(const RepairOrderQuery& query);
+    Result<RepairOrder> update(Id id, const RepairOrderPatch& patch, std::optional<std::int64_t> if_version,
+                               const Actor& actor);
+    Result<std::vector<Event>> timeline(Id id);
+
+    Result<Changed<Party>> add_party(Id ro_id, const PartyPatch& patch, std::optional<std::int64_t> if_version,
+                                     const Actor& actor);
+    Result<Changed<Party>> update_party(Id ro_id, Id party_id, const PartyPatch& patch,
+                                        std::optional<std::int64_t> if_version, const Actor& actor);
+    Result<std::int64_t> remove_party(Id ro_id, Id party_id, std::optional<std::int64_t> if_version, const Actor& actor);
+
+    Result<Changed<ContactPoint>> add_contact_point(Id ro_id, Id party_id, const ContactPointPatch& patch,
+                                                    std::optional<std::int64_t> if_version, const Actor& actor);
+    Result<Changed<ContactPoint>> update_contact_point(Id ro_id, Id party_id, Id cp_id, const ContactPointPatch& patch,
+                                                       std::optional<std::int64_t> if_version, const Actor& actor);
+    Result<std::int64_t> remove_contact_point(Id ro_id, Id party_id, Id cp_id, std::optional<std::int64_t> if_version,
+                                              const Actor& actor);
+
+    Result<Changed<Intervention>> add_intervention(Id ro_id, const InterventionPatch& patch,
+                                                   std::optional<std::int64_t> if_version, const Actor& actor);
+    Result<Changed<Intervention>> update_intervention(Id ro_id, Id item_id, const InterventionPatch& patch,
+                                                      std::optional<std::int64_t> if_version, const Actor& actor);
+    Result<std::int64_t> remove_intervention(Id ro_id, Id item_id, std::optional<std::int64_t> if_version,
+                                             const Actor& actor);
+
+private:
+    Database& db_;
+    const PhoneNumbers& phones_;
+    const Clock& clock_;
+    const TimeZone& zone_;
+    VatBp default_vat_bp_;
+};
+
+/// Moves `moved_id` to 1-based `position` (clamped) and renumbers every item 1..n.
+void reposition(std::vector<Intervention>& items, Id moved_id, int position);
+
+}  // namespace relais

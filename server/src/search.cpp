@@ -1,0 +1,69 @@
+#include "search.hpp"
+
+#include "text.hpp"
+
+namespace relais {
+
+std::string search_document(const RepairOrder& ro) {
+    std::string doc;
+    const auto add = [&doc](std::string_view part) {
+        const std::string folded = fold_for_search(part);
+        if (folded.empty()) return;
+        if (!doc.empty()) doc += " | ";
+        doc += folded;
+    };
+    add(ro.number);
+    add(ro.vehicle.plate);
+    add(compact_alnum(ro.vehicle.plate));
+    add(ro.vehicle.vin);
+    for (const Party& p : ro.parties) {
+        add(p.first_name + " " + p.last_name);
+        add(p.last_name + " " + p.first_name);
+        add(p.company_name);
+        for (const ContactPoint& cp : p.contact_points) {
+            add(cp.value);
+            if (cp.kind == ContactKind::phone && cp.value.size() > 4 && cp.value.rfind("+33", 0) == 0) {
+                add("0" + cp.value.substr(3));  // the French national form people type: 0612345678
+            }
+        }
+    }
+    return doc;
+}
+
+SearchQuery parse_search_query(std::string_view text) {
+    SearchQuery q;
+    std::string folded = fold_for_search(text);
+    // Phone numbers are typed with spaces, dots or dashes ("06 12 34 56 78"): one word.
+    std::string digits;
+    bool phone_like = !folded.empty();
+    for (char c : folded) {
+        if ((c >= '0' && c <= '9') || c == '+') {
+            digits += c;
+        } else if (c != ' ' && c != '.' && c != '-') {
+            phone_like = false;
+        }
+    }
+    if (phone_like && digits.size() >= 6) folded = digits;
+    std::size_t start = 0;
+    while (start < folded.size()) {
+        std::size_t end = folded.find(' ', start);
+        if (end == std::string::npos) end = folded.size();
+        std::string word = folded.substr(start, end - start);
+        start = end + 1;
+        if (word.empty()) continue;
+        if (utf8_length(word) >= 3) {
+            if (!q.fts_match.empty()) q.fts_match += " AND ";
+            std::string quoted = "\"";
+            for (char c : word) {
+                quoted += c;
+                if (c == '"') quoted += '"';
+            }
+            q.fts_match += quoted + "\"";
+        } else {
+            q.like_terms.push_back(word);
+        }
+    }
+    return q;
+}
+
+}  // namespace relais

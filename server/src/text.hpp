@@ -1,0 +1,37 @@
+#pragma once
+// Pure text helpers on UTF-8: validation, length in characters, trimming, and the folding
+// used by search (case- and accent-insensitive: "Lefèvre" and "LEFEVRE" both fold to "lefevre").
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace relais {
+
+bool is_valid_utf8(std::string_view s);
+
+/// Number of Unicode code points; `s` must be valid UTF-8.
+std::size_t utf8_length(std::string_view s);
+
+/// Whether `s` holds control characters. Newlines and tabs count only when
+/// `allow_newlines` is false (one-line fields).
+bool has_control_chars(std::string_view s, bool allow_newlines);
+
+/// Removes leading and trailing ASCII white space.
+std::string_view trim(std::string_view s);
+
+/// Lower case, Latin accents and ligatures removed (é→e, ß→ss, Œ→oe, Ł→l), combining marks
+/// dropped, runs of white space folded to one space, trimmed. Letters outside the Latin
+/// blocks pass through unchanged.
+std::string fold_for_search(std::string_view s);
+
+/// Only the ASCII letters and digits of fold_for_search(s): "AB-123 CD" → "ab123cd".
+std::string compact_alnum(std::string_view s);
+
+std::string ascii_lower(std::string_view s);
+std::string ascii_upper(std::string_view s);
+
+/// Edit distance, for "did you mean" suggestions.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+}  // namespace relais

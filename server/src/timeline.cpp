@@ -1,0 +1,58 @@
+#include "timeline.hpp"
+
+namespace relais {
+
+std::string_view to_string(Actor::Kind kind) {
+    switch (kind) {
+        case Actor::Kind::user: return "user";
+        case Actor::Kind::api_key: return "api_key";
+        case Actor::Kind::system: return "system";
+        case Actor::Kind::customer: return "customer";
+    }
+    return "system";
+}
+
+namespace timeline {
+
+Result<Id> append(Connection& conn, const Event& e) {
+    TRY_ASSIGN(auto s, conn.prepare("INSERT INTO events (ro_id, at, actor_kind, actor_id, actor_name, type, data) "
+                                    "VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    s.bind(1, e.ro_id).bind(2, e.at).bind(3, to_string(e.actor.kind));
+    if (e.actor.id) {
+        s.bind(4, e.actor.id);
+    } else {
+        s.bind_null(4);
+    }
+    s.bind(5, e.actor.name).bind(6, e.type).bind(7, e.data);
+    TRY(s.run());
+    return conn.last_insert_id();
+}
+
+Result<std::vector<Event>> for_repair_order(Connection& conn, Id ro_id) {
+    TRY_ASSIGN(auto s, conn.prepare("SELECT id, ro_id, at, actor_kind, actor_id, actor_name, type, data FROM events "
+                                    "WHERE ro_id = ? ORDER BY id"));
+    s.bind(1, ro_id);
+    std::vector<Event> out;
+    for (;;) {
+        TRY_ASSIGN(bool row, s.step());
+        if (!row) break;
+        Event e;
+        e.id = s.int64(0);
+        e.ro_id = s.optional_int64(1);
+        e.at = s.int64(2);
+        const std::string kind = s.text(3);
+        e.actor.kind = kind == "user"       ? Actor::Kind::user
+                       : kind == "api_key"  ? Actor::Kind::api_key
+                       : kind == "customer" ? Actor::Kind::customer
+                                            : Actor::Kind::system;
+        e.actor.id = s.optional_int64(4).value_or(0);
+        e.actor.name = s.text(5);
+        e.type = s.text(6);
+        e.data = s.text(7);
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+}  // namespace timeline
+}  // namespace relais
