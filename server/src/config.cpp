@@ -223,7 +223,7 @@ ConfigLoad parse_config(std::string_view text, const std::string& path, const Co
         }
         const toml::table* t = section_node.as_table();
         if (!t) {
-            r.problem(&section_node, section, std::string("expected a table, got ") + type_name(section_node));
+            r.problem(&section_node, "[" + section + "]", std::string("expected a table, got ") + type_name(section_node));
             continue;
         }
         for (auto&& [key, value] : *t) {

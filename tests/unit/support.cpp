@@ -1,0 +1,43 @@
+#include "support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+
+namespace relais::test {
+
+TempDir::TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "relais-unit-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+}
+
+World::World() {
+    auto opened = Database::open(dir.path() + "/relais.db", 2);
+    REQUIRE(opened.ok());
+    db = std::move(opened).value();
+    auto migrated = db->with_writer([](Connection& c) { return migrate(c, builtin_migrations()); });
+    REQUIRE(migrated.ok());
+    // Argon2id with tiny parameters: the same code path, microseconds instead of 50 ms.
+    hasher = make_argon2id_hasher(random, Argon2Params{64, 1, 1});
+    auth = std::make_unique<AuthService>(*db, *hasher, random, clock, null_logger());
+    ros = std::make_unique<RepairOrderService>(*db, *phones, clock, *zone, 2000);
+}
+
+User World::add_user(const std::string& name, UserRole role) {
+    NewUser u;
+    u.username = name;
+    u.display_name = name;
+    u.role = role;
+    u.password = "correct horse battery";
+    auto user = auth->create_user(u);
+    REQUIRE(user.ok());
+    return *user;
+}
+
+}  // namespace relais::test

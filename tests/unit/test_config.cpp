@@ -1,0 +1,147 @@
+#include "config.hpp"
+
+#include <doctest/doctest.h>
+
+#include <set>
+
+using namespace relais;
+
+namespace {
+
+ConfigEnvironment test_env() {
+    ConfigEnvironment env;
+    env.timezone_exists = [](std::string_view tz) { return tz == "Europe/Paris" || tz == "Europe/Brussels"; };
+    env.phone_region_supported = [](std::string_view r) { return r == "FR" || r == "BE"; };
+    return env;
+}
+
+ConfigLoad parse(const std::string& text) { return parse_config(text, "/etc/relais/relais.toml", test_env()); }
+
+std::string only_problem(const ConfigLoad& load) {
+    REQUIRE(load.problems.size() == 1);
+    return load.problems.front().to_string();
+}
+
+}  // namespace
+
+TEST_CASE("an empty file gives the defaults") {
+    const ConfigLoad load = parse("");
+    REQUIRE(load.config);
+    const Config& c = *load.config;
+    CHECK(c.http.lan.to_string() == "127.0.0.1:8080");
+    CHECK(c.http.public_base_url == "http://127.0.0.1:8081");
+    CHECK(c.storage.data_dir == "/var/lib/relais");
+    CHECK(c.modem.device == "virtual");
+    CHECK(c.mail.relay_host.empty());
+    CHECK(c.mail.tls == MailTls::starttls);
+    CHECK(c.dealer.language == "fr");
+    CHECK(c.dealer.default_vat_rate_bp == 2000);
+}
+
+TEST_CASE("a complete file is read") {
+    const ConfigLoad load = parse(R"(
+[http]
+lan_listen = "0.0.0.0:80"
+public_listen = "[::]:8443"
+public_base_url = "https://relais.garage-martin.fr/"
+threads = 4
+[storage]
+data_dir = "data"
+[modem]
+device = "/dev/ttyUSB2"
+baud = 921600
+pin = "1234"
+[mail]
+relay_host = "smtp.office365.com"
+relay_port = 587
+tls = "starttls"
+username = "atelier@garage-martin.fr"
+password = "secret"
+from = "atelier@garage-martin.fr"
+[dealer]
+name = "Garage Martin"
+timezone = "Europe/Brussels"
+language = "en"
+country = "be"
+default_vat_rate = 5.5
+[log]
+level = "debug"
+)");
+    REQUIRE(load.problems.empty());
+    const Config& c = *load.config;
+    CHECK(c.http.lan.host == "0.0.0.0");
+    CHECK(c.http.lan.port == 80);
+    CHECK(c.http.public_listen.host == "::");
+    CHECK(c.http.public_listen.to_string() == "[::]:8443");
+    CHECK(c.http.public_base_url == "https://relais.garage-martin.fr");  // trailing slash dropped
+    CHECK(c.http.threads == 4);
+    CHECK(c.storage.data_dir == "/etc/relais/data");  // relative to the file's folder
+    CHECK(c.modem.device == "/dev/ttyUSB2");
+    CHECK(c.modem.baud == 921600);
+    CHECK(c.mail.relay_host == "smtp.office365.com");
+    CHECK(c.dealer.country == "BE");
+    CHECK(c.dealer.default_vat_rate_bp == 550);
+    CHECK(c.log.level == "debug");
+}
+
+TEST_CASE("unknown keys and sections are problems with line and suggestion") {
+    const ConfigLoad load = parse("[http]\nlan_lisen = \"0.0.0.0:80\"\n\n[smtp]\nhost = \"x\"\n");
+    CHECK_FALSE(load.config);
+    REQUIRE(load.problems.size() == 2);
+    CHECK(load.problems[0].to_string() ==
+          "/etc/relais/relais.toml:2: [http] lan_lisen: unknown key (did you mean lan_listen?)");
+    CHECK(load.problems[1].line == 4);
+    CHECK(load.problems[1].message.find("unknown section") != std::string::npos);
+}
+
+TEST_CASE("wrong types are problems naming file, line and key") {
+    CHECK(only_problem(parse("[modem]\nbaud = \"fast\"\n")) ==
+          "/etc/relais/relais.toml:2: [modem] baud: expected an integer, got a string");
+    CHECK(only_problem(parse("[dealer]\n\nname = 42\n")) ==
+          "/etc/relais/relais.toml:3: [dealer] name: expected a string, got an integer");
+    CHECK(only_problem(parse("http = 3\n")).find("[http]") != std::string::npos);
+}
+
+TEST_CASE("bad values are problems") {
+    CHECK(only_problem(parse("[mail]\ntls = \"ssl\"\n")) ==
+          "/etc/relais/relais.toml:2: [mail] tls: expected one of \"none\", \"starttls\", \"tls\", got \"ssl\"");
+    CHECK(only_problem(parse("[modem]\nbaud = 12345\n")).find("expected one of 9600") != std::string::npos);
+    CHECK(only_problem(parse("[modem]\npin = \"12a4\"\n")).find("4 to 8 digits") != std::string::npos);
+    CHECK(only_problem(parse("[modem]\ndevice = \"ttyUSB0\"\n")).find("serial device path") != std::string::npos);
+    CHECK(only_problem(parse("[http]\nlan_listen = \"localhost\"\n")).find("expected an address") != std::string::npos);
+    CHECK(only_problem(parse("[http]\nlan_listen = \"10.0.0.300:80\"\n")).find("expected an address") != std::string::npos);
+    CHECK(only_problem(parse("[http]\npublic_base_url = \"relais.example.fr\"\n")).find("absolute") != std::string::npos);
+    CHECK(only_problem(parse("[dealer]\ntimezone = \"Europe/Pariss\"\n")).find("unknown time zone") != std::string::npos);
+    CHECK(only_problem(parse("[dealer]\nlanguage = \"de\"\n")).find("\"fr\" or \"en\"") != std::string::npos);
+    CHECK(only_problem(parse("[dealer]\ncountry = \"XX\"\n")).find("two-letter") != std::string::npos);
+    CHECK(only_problem(parse("[dealer]\ndefault_vat_rate = 120\n")).find("between 0 and 100") != std::string::npos);
+    CHECK(only_problem(parse("[mail]\nfrom = \"atelier\"\n")).find("email address") != std::string::npos);
+    CHECK(only_problem(parse("[http]\nthreads = 0\n")).find("between 1 and 16") != std::string::npos);
+    CHECK(only_problem(parse("[log]\nlevel = \"verbose\"\n")).find("\"trace\"") != std::string::npos);
+}
+
+TEST_CASE("the two listeners may not share a port") {
+    const ConfigLoad load = parse("[http]\nlan_listen = \"0.0.0.0:8080\"\npublic_listen = \"127.0.0.1:8080\"\n");
+    CHECK(only_problem(load).find("same port") != std::string::npos);
+    CHECK(parse("[http]\nlan_listen = \"127.0.0.1:0\"\npublic_listen = \"127.0.0.1:0\"\n").config.has_value());
+}
+
+TEST_CASE("all problems are reported at once, in line order") {
+    const ConfigLoad load = parse("[mail]\ntls = \"x\"\n[modem]\nbaud = \"y\"\n[dealer]\nlanguage = \"z\"\n");
+    REQUIRE(load.problems.size() == 3);
+    CHECK(load.problems[0].line == 2);
+    CHECK(load.problems[1].line == 4);
+    CHECK(load.problems[2].line == 6);
+}
+
+TEST_CASE("TOML syntax errors name the line") {
+    const ConfigLoad load = parse("[http]\nlan_listen = \"0.0.0.0:80\n");
+    REQUIRE(load.problems.size() == 1);
+    CHECK(load.problems[0].line == 2);
+    CHECK(load.problems[0].message.find("not valid TOML") != std::string::npos);
+}
+
+TEST_CASE("a missing file is one clear problem") {
+    const ConfigLoad load = load_config_file("/nonexistent/relais.toml", test_env());
+    CHECK(only_problem(load).find("cannot read the file") != std::string::npos);
+}

@@ -1,0 +1,84 @@
+#include "http.hpp"
+#include "messages.hpp"
+#include "static_files.hpp"
+#include "support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+using namespace relais;
+
+TEST_CASE("percent decoding") {
+    CHECK(*percent_decode("Lef%C3%A8vre+x%26y", true) == "Lefèvre x&y");
+    CHECK(*percent_decode("a+b", false) == "a+b");
+    CHECK_FALSE(percent_decode("%4", true).has_value());
+    CHECK_FALSE(percent_decode("%zz", true).has_value());
+}
+
+TEST_CASE("router: patterns, parameters, 405 versus 404") {
+    Router<int> router;
+    router.add(Method::get, "/api/v1/repair-orders", 1);
+    router.add(Method::post, "/api/v1/repair-orders", 2);
+    router.add(Method::get, "/api/v1/repair-orders/{id}/interventions/{iid}", 3);
+    auto m = router.match(Method::get, "/api/v1/repair-orders/12/interventions/7");
+    REQUIRE(m.entry);
+    CHECK(*m.entry == 3);
+    CHECK(*m.params.id("id") == 12);
+    CHECK(*m.params.id("iid") == 7);
+    CHECK(*router.match(Method::head, "/api/v1/repair-orders").entry == 1);
+    auto wrong = router.match(Method::del, "/api/v1/repair-orders");
+    CHECK_FALSE(wrong.entry);
+    CHECK(wrong.allowed.size() == 2);
+    auto none = router.match(Method::get, "/api/v1/nothing");
+    CHECK_FALSE(none.entry);
+    CHECK(none.allowed.empty());
+    CHECK(*router.match(Method::get, "/api/v1/repair-orders/").entry == 1);
+}
+
+TEST_CASE("path parameters as ids") {
+    PathParams p;
+    p.add("a", "12");
+    p.add("b", "0");
+    p.add("c", "-1");
+    p.add("d", "1e3");
+    p.add("e", "99999999999999999999");
+    CHECK(*p.id("a") == 12);
+    for (const char* bad : {"b", "c", "d", "e", "missing"}) CHECK_FALSE(p.id(bad).has_value());
+}
+
+TEST_CASE("static file paths are checked before the file system") {
+    CHECK(safe_relative_path("workspace/assets/app.js"));
+    for (const char* bad : {"", "../etc/passwd", "workspace/../x", "workspace//x", "/etc/passwd", "workspace/.git/config",
+                            "a b", "x/", "x\\y", "%2e%2e"}) {
+        CAPTURE(bad);
+        CHECK_FALSE(safe_relative_path(bad));
+    }
+}
+
+TEST_CASE("static files are re-read when they change") {
+    relais::test::TempDir dir;
+    std::ofstream(dir.path() + "/a.js") << "one";
+    StaticFiles files(dir.path());
+    auto first = files.get("a.js");
+    REQUIRE(first);
+    CHECK((*first)->content == "one");
+    CHECK((*first)->content_type == "text/javascript; charset=utf-8");
+    std::ofstream(dir.path() + "/a.js") << "two, longer";
+    auto second = files.get("a.js");
+    CHECK((*second)->content == "two, longer");
+    CHECK((*second)->etag != (*first)->etag);
+}
+
+TEST_CASE("messages: language choice and parameters") {
+    CHECK(choose_language("en", nullptr, "fr") == "en");
+    const std::string al = "de-DE,de;q=0.9,en;q=0.8,fr;q=0.7";
+    CHECK(choose_language("", &al, "fr") == "en");
+    const std::string none = "de,it";
+    CHECK(choose_language("", &none, "fr") == "fr");
+    CHECK(render_message("too_long", {{"max", "32"}}, "en") == "At most 32 characters.");
+    CHECK(render_message("role_taken", {{"role", "leasing_company"}}, "fr") ==
+          "Un autre interlocuteur est déjà société de leasing de cet ordre de réparation.");
+    CHECK(render_message("not_found", {{"what", "party"}}, "en") == "This party does not exist on this repair order.");
+    CHECK(render_message("no_such_code", {}, "fr") == "no_such_code");
+}
