@@ -196,10 +196,18 @@ std::uint16_t HttpServer::port() const {
 
 void HttpServer::shutdown(std::chrono::milliseconds grace) {
     if (!impl_->endpoint) return;
+    int at_start = 0;
+    int left = 0;
     {
         std::unique_lock lock(impl_->mutex);
         impl_->draining = true;
+        at_start = impl_->in_flight;
         impl_->idle.wait_for(lock, grace, [this] { return impl_->in_flight == 0; });
+        left = impl_->in_flight;
+    }
+    if (at_start > 0 || left > 0) {
+        impl_->log->info("{}: {} in-flight request(s) at shutdown, {} finished, {} cut off", impl_->options.name, at_start,
+                         at_start - left, left);
     }
     impl_->endpoint->shutdown();
     impl_->endpoint.reset();
