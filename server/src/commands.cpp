@@ -9,6 +9,7 @@
 #include "text.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <malloc.h>
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -112,6 +113,10 @@ int run_serve(const ServeOptions& options) {
     if (!config) return 1;
     ::umask(077);  // the database and data directory hold customers' personal data
     std::signal(SIGPIPE, SIG_IGN);
+    // Argon2id borrows 19 MiB per sign-in. glibc would raise its mmap threshold after the first
+    // free and keep later blocks on the heap for good; a fixed threshold hands every large
+    // block back to the kernel, so the idle footprint stays small (docs/BENCHMARKS.md).
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     auto log = make_logger(config->log.level);
 
     auto opened = Appliance::open(*config, log);

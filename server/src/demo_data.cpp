@@ -1,6 +1,7 @@
 #include "demo_data.hpp"
 
 #include <array>
+#include <cctype>
 #include <string>
 
 namespace relais {
@@ -102,7 +103,7 @@ std::string ascii_slug(std::string s) {
     for (std::size_t i = 0; i < s.size(); ++i) {
         const unsigned char c = static_cast<unsigned char>(s[i]);
         if (c < 0x80) {
-            if (c != ' ' && c != '\'') out += static_cast<char>(std::tolower(c));
+            if (std::isalnum(c)) out += static_cast<char>(std::tolower(c));
             continue;
         }
         // The accented letters used above, as two-byte UTF-8 sequences.
@@ -171,9 +172,11 @@ std::vector<RepairOrderService::ImportItem> make_demo_repair_orders(const DemoOp
         ContactPointPatch phone;
         phone.kind = ContactKind::phone;
         phone.usage = ContactUsage::personal;
-        phone.value = std::string(r.chance(50) ? "06 " : "07 ") + std::to_string(10 + r.below(90)) + " " +
-                      std::to_string(10 + r.below(90)) + " " + std::to_string(10 + r.below(90)) + " " +
-                      std::to_string(10 + r.below(90));
+        // Allocated French mobile ranges only: libphonenumber rightly refuses 07 1x or 06 9x.
+        static constexpr std::array<const char*, 12> mobile_prefixes = {
+            "06 12", "06 23", "06 31", "06 45", "06 52", "06 63", "06 74", "06 86", "07 52", "07 61", "07 68", "07 81"};
+        phone.value = std::string(r.pick(mobile_prefixes)) + " " + std::to_string(10 + r.below(90)) + " " +
+                      std::to_string(10 + r.below(90)) + " " + std::to_string(10 + r.below(90));
         cps.push_back(phone);
         if (r.chance(80)) {
             ContactPointPatch mail;

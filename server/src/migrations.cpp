@@ -67,19 +67,31 @@ CREATE TABLE repair_orders (
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
   -- Derived from the parties and interventions in the same transaction as every change,
-  -- so that the list and search never join or aggregate.
+  -- so that the list never joins or aggregates.
   customer_name TEXT NOT NULL DEFAULT '',
   intervention_count INTEGER NOT NULL DEFAULT 0,
-  total_incl_cents INTEGER NOT NULL DEFAULT 0,
-  search_text TEXT NOT NULL DEFAULT ''
+  total_incl_cents INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX ro_created ON repair_orders(created_at, id);
-CREATE INDEX ro_status_created ON repair_orders(status, created_at, id);
-CREATE INDEX ro_advisor_created ON repair_orders(advisor_id, created_at, id);
-CREATE INDEX ro_promised ON repair_orders(promised_at, id);
+-- "Newest first" is id order: ids follow creation (imports insert oldest first), and
+-- ordering by rowid needs no row reads. Promised dates sort with the undated last.
+CREATE INDEX ro_created ON repair_orders(created_at);
+CREATE INDEX ro_status ON repair_orders(status, id);
+CREATE INDEX ro_status_created ON repair_orders(status, created_at);
+CREATE INDEX ro_advisor ON repair_orders(advisor_id, id);
+CREATE INDEX ro_advisor_created ON repair_orders(advisor_id, created_at);
+CREATE INDEX ro_promised ON repair_orders(coalesce(promised_at, 9223372036854775807), id);
+CREATE INDEX ro_status_promised ON repair_orders(status, coalesce(promised_at, 9223372036854775807), id);
 
--- Substring search over the folded search_text (rowid = repair_orders.id).
-CREATE VIRTUAL TABLE ro_search USING fts5(doc, tokenize = 'trigram', detail = 'full');
+-- Search: one folded document per RO (search.hpp), indexed twice without a second copy:
+-- trigrams for substrings of 3+ characters, word prefixes for 1 or 2 characters.
+CREATE TABLE ro_search_doc (
+  id INTEGER PRIMARY KEY REFERENCES repair_orders(id),
+  doc TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE ro_search USING fts5(doc, content = 'ro_search_doc', content_rowid = 'id',
+  tokenize = 'trigram', detail = 'full');
+CREATE VIRTUAL TABLE ro_words USING fts5(doc, content = 'ro_search_doc', content_rowid = 'id',
+  tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2', detail = 'none');
 
 CREATE TABLE counters (
   name TEXT PRIMARY KEY,

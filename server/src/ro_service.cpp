@@ -202,12 +202,16 @@ Result<std::vector<Id>> RepairOrderService::import(const std::vector<ImportItem>
         built.push_back(build_new(items[i].patch, ctx, "items[" + std::to_string(i) + "].", problems));
     }
     if (!problems.empty()) return validation_error(problems);
+    // Oldest first: ids then follow creation dates, which the "newest first" order relies on.
+    std::vector<std::size_t> order(items.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return items[a].created_at < items[b].created_at; });
     return db_.write([&](Connection& conn) -> Result<std::vector<Id>> {
-        std::vector<Id> ids;
-        for (std::size_t i = 0; i < items.size(); ++i) {
-            TRY_ASSIGN(Id id, insert_new(conn, built[i], items[i].patch, "items[" + std::to_string(i) + "].",
-                                         items[i].created_at, zone_, actor, problems));
-            ids.push_back(id);
+        std::vector<Id> ids(items.size());
+        for (std::size_t i : order) {
+            TRY_ASSIGN(ids[i], insert_new(conn, built[i], items[i].patch, "items[" + std::to_string(i) + "].",
+                                          items[i].created_at, zone_, actor, problems));
         }
         return ids;
     });

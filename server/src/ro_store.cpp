@@ -46,15 +46,6 @@ RepairOrderSummary read_summary(const Statement& s) {
     return r;
 }
 
-std::string like_pattern(const std::string& word) {
-    std::string out = "%";
-    for (char c : word) {
-        if (c == '%' || c == '_' || c == '\\') out += '\\';
-        out += c;
-    }
-    return out + "%";
-}
-
 }  // namespace
 
 Result<std::optional<RepairOrder>> load(Connection& conn, Id id) {
@@ -300,31 +291,95 @@ Result<void> refresh_derived(Connection& conn, Id ro_id, UnixMs now, BumpVersion
     for (const Intervention& it : ro.interventions) {
         if (it.shown) total += it.price_incl;
     }
-    const std::string doc = search_document(ro);
     {
         TRY_ASSIGN(auto s, conn.prepare("UPDATE repair_orders SET customer_name = ?, intervention_count = ?, "
-                                        "total_incl_cents = ?, search_text = ?, updated_at = ?, version = version + ? "
-                                        "WHERE id = ?"));
+                                        "total_incl_cents = ?, updated_at = ?, version = version + ? WHERE id = ?"));
         s.bind(1, main ? main->display_name() : std::string()).bind(2, static_cast<std::int64_t>(ro.interventions.size()));
-        s.bind(3, total).bind(4, doc).bind(5, now).bind(6, bump == BumpVersion::yes ? 1 : 0).bind(7, ro_id);
+        s.bind(3, total).bind(4, now).bind(5, bump == BumpVersion::yes ? 1 : 0).bind(6, ro_id);
         TRY(s.run());
     }
+    return update_search_document(conn, ro_id, search_document(ro));
+}
+
+Result<void> update_search_document(Connection& conn, Id ro_id, const std::string& doc) {
+    // The two indexes read their text from ro_search_doc (external content): to take an old
+    // document out of them, FTS5 must be given its exact old text.
+    std::optional<std::string> old;
     {
-        TRY_ASSIGN(auto s, conn.prepare("DELETE FROM ro_search WHERE rowid = ?"));
+        TRY_ASSIGN(auto s, conn.prepare("SELECT doc FROM ro_search_doc WHERE id = ?"));
         s.bind(1, ro_id);
+        TRY_ASSIGN(bool row, s.step());
+        if (row) old = s.text(0);
+    }
+    if (old == doc) return success();
+    for (const char* index : {"ro_search", "ro_words"}) {
+        if (old) {
+            TRY_ASSIGN(auto s, conn.prepare(std::string("INSERT INTO ") + index + " (" + index +
+                                            ", rowid, doc) VALUES ('delete', ?, ?)"));
+            s.bind(1, ro_id).bind(2, *old);
+            TRY(s.run());
+        }
+        TRY_ASSIGN(auto s, conn.prepare(std::string("INSERT INTO ") + index + " (rowid, doc) VALUES (?, ?)"));
+        s.bind(1, ro_id).bind(2, doc);
         TRY(s.run());
     }
-    TRY_ASSIGN(auto s, conn.prepare("INSERT INTO ro_search (rowid, doc) VALUES (?, ?)"));
+    TRY_ASSIGN(auto s, conn.prepare("INSERT INTO ro_search_doc (id, doc) VALUES (?, ?) "
+                                    "ON CONFLICT (id) DO UPDATE SET doc = excluded.doc"));
     s.bind(1, ro_id).bind(2, doc);
     return s.run();
 }
 
+namespace {
+
+// A search with no other filter, newest or oldest first: FTS5 walks its index in rowid order
+// and stops after one page, instead of materialising every match and sorting it.
+Result<std::optional<RepairOrderPage>> search_only(Connection& conn, const RepairOrderQuery& q, const SearchQuery& search) {
+    const bool one_index = search.substring_match.empty() != search.prefix_match.empty();
+    const bool plain_order = q.sort == RepairOrderQuery::Sort::newest || q.sort == RepairOrderQuery::Sort::oldest;
+    if (!one_index || !plain_order || !q.statuses.empty() || q.advisor_id || q.unassigned || q.from || q.to) {
+        return std::optional<RepairOrderPage>();
+    }
+    const std::string index = search.substring_match.empty() ? "ro_words" : "ro_search";
+    const std::string& match = search.substring_match.empty() ? search.prefix_match : search.substring_match;
+    RepairOrderPage page;
+    page.page = q.page;
+    page.per_page = q.per_page;
+    {
+        TRY_ASSIGN(auto s, conn.prepare("SELECT count(*) FROM " + index + " WHERE " + index + " MATCH ?"));
+        s.bind(1, match);
+        TRY_ASSIGN(bool row, s.step());
+        page.total = row ? s.int64(0) : 0;
+    }
+    if (page.total == 0) return std::optional<RepairOrderPage>(page);
+    const char* dir = q.sort == RepairOrderQuery::Sort::newest ? "DESC" : "ASC";
+    TRY_ASSIGN(auto s, conn.prepare(std::string("SELECT ") + summary_columns + " FROM (SELECT rowid AS id FROM " + index +
+                                    " WHERE " + index + " MATCH ? ORDER BY rowid " + dir +
+                                    " LIMIT ? OFFSET ?) hits JOIN repair_orders ro ON ro.id = hits.id "
+                                    "LEFT JOIN users u ON u.id = ro.advisor_id ORDER BY ro.id " + dir));
+    s.bind(1, match).bind(2, q.per_page).bind(3, static_cast<std::int64_t>(q.page - 1) * q.per_page);
+    for (;;) {
+        TRY_ASSIGN(bool row, s.step());
+        if (!row) break;
+        page.items.push_back(read_summary(s));
+    }
+    return std::optional<RepairOrderPage>(page);
+}
+
+}  // namespace
+
 Result<RepairOrderPage> list(Connection& conn, const RepairOrderQuery& q) {
+    {
+        const SearchQuery search = parse_search_query(q.text);
+        if (!search.empty()) {
+            TRY_ASSIGN(auto fast, search_only(conn, q, search));
+            if (fast) return std::move(*fast);
+        }
+    }
     std::string where;
     const auto clause = [&where](const std::string& c) { where += (where.empty() ? " WHERE " : " AND ") + c; };
     const SearchQuery search = parse_search_query(q.text);
-    if (!search.fts_match.empty()) clause("ro.id IN (SELECT rowid FROM ro_search WHERE ro_search MATCH ?)");
-    for (std::size_t i = 0; i < search.like_terms.size(); ++i) clause("ro.search_text LIKE ? ESCAPE '\\'");
+    if (!search.substring_match.empty()) clause("ro.id IN (SELECT rowid FROM ro_search WHERE ro_search MATCH ?)");
+    if (!search.prefix_match.empty()) clause("ro.id IN (SELECT rowid FROM ro_words WHERE ro_words MATCH ?)");
     if (!q.statuses.empty()) {
         std::string in = "ro.status IN (";
         for (std::size_t i = 0; i < q.statuses.size(); ++i) in += i ? ", ?" : "?";
@@ -335,14 +390,17 @@ Result<RepairOrderPage> list(Connection& conn, const RepairOrderQuery& q) {
     } else if (q.advisor_id) {
         clause("ro.advisor_id = ?");
     }
-    const char* date_col = q.date_field == RepairOrderQuery::DateField::created ? "ro.created_at" : "ro.promised_at";
-    if (q.from) clause(std::string(date_col) + " >= ?");
-    if (q.to) clause(std::string(date_col) + " < ?");
+    // The promised date is compared through the same expression as its index.
+    const bool promised = q.date_field == RepairOrderQuery::DateField::promised;
+    const std::string date_col = promised ? "coalesce(ro.promised_at, 9223372036854775807)" : "ro.created_at";
+    if (promised && (q.from || q.to)) clause("ro.promised_at IS NOT NULL");
+    if (q.from) clause(date_col + " >= ?");
+    if (q.to) clause(date_col + " < ?");
 
     const auto bind_filters = [&](Statement& s) {
         int i = 1;
-        if (!search.fts_match.empty()) s.bind(i++, search.fts_match);
-        for (const auto& w : search.like_terms) s.bind(i++, like_pattern(w));
+        if (!search.substring_match.empty()) s.bind(i++, search.substring_match);
+        if (!search.prefix_match.empty()) s.bind(i++, search.prefix_match);
         for (RoStatus st : q.statuses) s.bind(i++, to_string(st));
         if (!q.unassigned && q.advisor_id) s.bind(i++, *q.advisor_id);
         if (q.from) s.bind(i++, *q.from);
@@ -361,11 +419,11 @@ Result<RepairOrderPage> list(Connection& conn, const RepairOrderQuery& q) {
     }
     if (page.total == 0) return page;
 
-    const char* order = "ro.created_at DESC, ro.id DESC";
+    const char* order = "ro.id DESC";
     switch (q.sort) {
         case RepairOrderQuery::Sort::newest: break;
-        case RepairOrderQuery::Sort::oldest: order = "ro.created_at ASC, ro.id ASC"; break;
-        case RepairOrderQuery::Sort::promised: order = "ro.promised_at IS NULL, ro.promised_at ASC, ro.id ASC"; break;
+        case RepairOrderQuery::Sort::oldest: order = "ro.id ASC"; break;
+        case RepairOrderQuery::Sort::promised: order = "coalesce(ro.promised_at, 9223372036854775807), ro.id"; break;
         case RepairOrderQuery::Sort::number: order = "ro.number COLLATE NOCASE ASC"; break;
     }
     TRY_ASSIGN(auto s, conn.prepare(std::string("SELECT ") + summary_columns +

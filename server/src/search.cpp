@@ -2,6 +2,8 @@
 
 #include "text.hpp"
 
+#include <algorithm>
+
 namespace relais {
 
 std::string search_document(const RepairOrder& ro) {
@@ -51,16 +53,21 @@ SearchQuery parse_search_query(std::string_view text) {
         std::string word = folded.substr(start, end - start);
         start = end + 1;
         if (word.empty()) continue;
+        std::string quoted = "\"";
+        for (char c : word) {
+            quoted += c;
+            if (c == '"') quoted += '"';
+        }
+        quoted += '"';
         if (utf8_length(word) >= 3) {
-            if (!q.fts_match.empty()) q.fts_match += " AND ";
-            std::string quoted = "\"";
-            for (char c : word) {
-                quoted += c;
-                if (c == '"') quoted += '"';
-            }
-            q.fts_match += quoted + "\"";
-        } else {
-            q.like_terms.push_back(word);
+            if (!q.substring_match.empty()) q.substring_match += " AND ";
+            q.substring_match += quoted;
+        } else if (std::any_of(word.begin(), word.end(), [](char c) {
+                       return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || static_cast<unsigned char>(c) >= 0x80;
+                   })) {
+            // Punctuation alone ("-", "/") has no word to start: it is left out.
+            if (!q.prefix_match.empty()) q.prefix_match += " AND ";
+            q.prefix_match += quoted + "*";
         }
     }
     return q;

@@ -15,12 +15,14 @@ namespace relais {
 std::string search_document(const RepairOrder& ro);
 
 struct SearchQuery {
-    std::string fts_match;                // FTS5 MATCH expression; empty if no word has 3+ characters
-    std::vector<std::string> like_terms;  // shorter words, matched with LIKE '%w%' on the document
-    bool empty() const { return fts_match.empty() && like_terms.empty(); }
+    std::string substring_match;  // for the trigram index: words of 3+ characters, anywhere
+    std::string prefix_match;     // for the word index: 1- or 2-character words, as word starts
+    bool empty() const { return substring_match.empty() && prefix_match.empty(); }
 };
 
-/// Every word of `text` must appear (AND). Words of 3+ characters use the trigram index.
+/// Every word of `text` must match (AND). A word of 3+ characters matches anywhere
+/// ("upon" finds "Dupont"); a shorter one matches the start of a word ("du" finds
+/// "Dupont", "AB" the plate "AB-123-CD"), which is what a person typing two letters means.
 SearchQuery parse_search_query(std::string_view text);
 
 }  // namespace relais

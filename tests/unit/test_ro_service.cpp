@@ -283,6 +283,11 @@ TEST_CASE("search: plate, number, names without accents or case, phone, short wo
     CHECK(search("dms-77") == std::vector<std::string>{c->number});
     CHECK(search("zo") == std::vector<std::string>{c->number});
     CHECK(search("dup") == std::vector<std::string>{b->number});
+    CHECK(search("upon") == std::vector<std::string>{b->number});  // 3+ letters: anywhere
+    CHECK(search("du") == std::vector<std::string>{b->number});    // 2 letters: a word's start
+    CHECK(search("po").empty());
+    CHECK(search("z") == std::vector<std::string>{c->number});
+    CHECK(search("jk 789") == std::vector<std::string>{c->number});
     CHECK(search("nobody").empty());
     CHECK(search("OR-2026").size() == 2);
     // Changing a name changes what is found.
@@ -325,6 +330,18 @@ TEST_CASE("filters: status, advisor, unassigned, date ranges, pagination, sort")
     CHECK(numbers(*w.ros->list(q)) == std::vector<std::string>{"OR-2026-00003", "OR-2026-00002"});
 
     q = {};
+    q.date_field = RepairOrderQuery::DateField::promised;
+    q.from = first + 8 * day;  // RO n is promised for t0 + (11 - n) days
+    q.to = first + 10 * day;
+    CHECK(numbers(*w.ros->list(q)) == std::vector<std::string>{"OR-2026-00003", "OR-2026-00002"});
+    q.to.reset();
+    RepairOrderPatch undated;
+    undated.promised_at = std::optional<UnixMs>();
+    REQUIRE(w.ros->update(2, undated, std::nullopt, w.actor).ok());
+    // No promised date is not "after" a date.
+    CHECK(numbers(*w.ros->list(q)) == std::vector<std::string>{"OR-2026-00003", "OR-2026-00001"});
+
+    q = {};
     q.per_page = 3;
     q.page = 3;
     auto page = w.ros->list(q);
@@ -333,8 +350,11 @@ TEST_CASE("filters: status, advisor, unassigned, date ranges, pagination, sort")
 
     q = {};
     q.sort = RepairOrderQuery::Sort::promised;
+    q.per_page = 7;
+    const auto by_promise = numbers(*w.ros->list(q));
+    CHECK(by_promise.front() == "OR-2026-00007");
+    CHECK(by_promise.back() == "OR-2026-00002");  // undated last
     q.per_page = 2;
-    CHECK(numbers(*w.ros->list(q)) == std::vector<std::string>{"OR-2026-00007", "OR-2026-00006"});
     q.sort = RepairOrderQuery::Sort::oldest;
     CHECK(numbers(*w.ros->list(q)) == std::vector<std::string>{"OR-2026-00001", "OR-2026-00002"});
 }

@@ -46,26 +46,26 @@ TEST_CASE("edit distance for suggestions") {
     CHECK(edit_distance("same", "same") == 0);
 }
 
-TEST_CASE("search query: long words use the trigram index, short ones LIKE") {
-    const SearchQuery q = parse_search_query("Lefèvre ab 308");
-    CHECK(q.fts_match == "\"lefevre\" AND \"308\"");
-    REQUIRE(q.like_terms.size() == 1);
-    CHECK(q.like_terms[0] == "ab");
+TEST_CASE("search query: long words match anywhere, short ones as word starts") {
+    const SearchQuery q = parse_search_query("Lefèvre ab 308 Zé -");
+    CHECK(q.substring_match == "\"lefevre\" AND \"308\"");
+    CHECK(q.prefix_match == "\"ab\"* AND \"ze\"*");
     CHECK(parse_search_query("   ").empty());
+    CHECK(parse_search_query("- /").empty());
 }
 
 TEST_CASE("search query: a phone number typed with separators becomes one word") {
-    CHECK(parse_search_query("06 12 34 56 78").fts_match == "\"0612345678\"");
-    CHECK(parse_search_query("06.12.34.56.78").fts_match == "\"0612345678\"");
-    CHECK(parse_search_query("+33 6 12 34 56 78").fts_match == "\"+33612345678\"");
+    CHECK(parse_search_query("06 12 34 56 78").substring_match == "\"0612345678\"");
+    CHECK(parse_search_query("06.12.34.56.78").substring_match == "\"0612345678\"");
+    CHECK(parse_search_query("+33 6 12 34 56 78").substring_match == "\"+33612345678\"");
     // A plate with spaces is not a phone number.
-    CHECK(parse_search_query("AB 123 CD").like_terms.size() == 2);
+    CHECK(parse_search_query("AB 123 CD").prefix_match == "\"ab\"* AND \"cd\"*");
 }
 
 TEST_CASE("search query: quotes cannot break out of the FTS phrase") {
     const SearchQuery q = parse_search_query("a\"b\" OR c");
-    CHECK(q.fts_match == "\"a\"\"b\"\"\"");
-    CHECK(q.like_terms == std::vector<std::string>{"or", "c"});
+    CHECK(q.substring_match == "\"a\"\"b\"\"\"");
+    CHECK(q.prefix_match == "\"or\"* AND \"c\"*");
 }
 
 TEST_CASE("search document holds every searchable form") {

@@ -1,0 +1,108 @@
+// Starts the real `relais` binary for browser tests: a fresh temporary directory, a config
+// written here, ports chosen by the system (read back from --port-file), and the admin's
+// one-time password read from its first-start banner.
+import { spawn, execFile } from 'node:child_process';
+import { mkdtemp, writeFile, readFile, rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as delay } from 'node:timers/promises';
+import { promisify } from 'node:util';
+
+export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const RELAIS_BIN = path.resolve(process.env.RELAIS_BIN || path.join(repo, 'build/server/relais'));
+export const WEB_ROOT = path.resolve(process.env.RELAIS_WEB_ROOT || path.join(repo, 'web'));
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--lang=fr-FR'];
+
+/** Polls `check` until it returns something truthy; `alive()` may abort early. */
+export async function until(what, check, { timeoutMs = 15000, alive = () => null } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const dead = alive();
+    if (dead) throw new Error(`${dead} while waiting for ${what}`);
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await delay(50);
+  }
+}
+
+const toml = (s) => JSON.stringify(s); // a JSON string is a valid TOML basic string
+
+export async function startRelais({ dealerName = 'Garage des Essais', prefix = 'relais-e2e-' } = {}) {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  const config = path.join(dir, 'relais.toml');
+  const portFile = path.join(dir, 'ports.json');
+  await writeFile(config, [
+    '[http]',
+    'lan_listen = "127.0.0.1:0"',
+    'public_listen = "127.0.0.1:0"',
+    'public_base_url = "http://127.0.0.1:8081"',
+    `web_root = ${toml(WEB_ROOT)}`,
+    '[storage]',
+    `data_dir = ${toml(path.join(dir, 'data'))}`,
+    '[modem]',
+    'device = "virtual"',
+    '[mail]',
+    'relay_host = ""',
+    'from = "atelier@garage-essais.fr"',
+    '[dealer]',
+    `name = ${toml(dealerName)}`,
+    'timezone = "Europe/Paris"',
+    'language = "fr"',
+    'country = "FR"',
+    'currency = "EUR"',
+    'default_vat_rate = 20',
+    '[log]',
+    'level = "info"',
+    '',
+  ].join('\n'));
+
+  let stdout = '';
+  let exited = null;
+  const log = createWriteStream(path.join(dir, 'relais.log'));
+  const child = spawn(RELAIS_BIN, ['--config', config, '--port-file', portFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.on('exit', (code, signal) => { exited = signal ? `signal ${signal}` : `code ${code}`; });
+  child.on('error', (e) => { exited = e.message; });
+  child.stdout.on('data', (d) => { stdout += d; log.write(d); });
+  child.stderr.on('data', (d) => log.write(d));
+  const alive = () => (exited ? `relais exited (${exited}; see ${dir}/relais.log)` : null);
+
+  const server = {
+    dir,
+    config,
+    alive,
+    async stop() {
+      if (!exited) {
+        child.kill('SIGTERM');
+        await until('relais to stop', () => exited, { timeoutMs: 10000 }).catch(() => child.kill('SIGKILL'));
+      }
+      log.end();
+    },
+    async remove() { await rm(dir, { recursive: true, force: true }); },
+    /** `relais seed-demo` on the same config (the server keeps running). */
+    async seedDemo(count, seed) {
+      await promisify(execFile)(RELAIS_BIN, ['seed-demo', '--count', String(count), '--seed', String(seed), '--config', config]);
+    },
+  };
+  try {
+    const ports = await until('the port file', async () => {
+      try { return JSON.parse(await readFile(portFile, 'utf8')); } catch { return null; }
+    }, { alive });
+    server.base = `http://127.0.0.1:${ports.lan}`;
+    server.publicBase = `http://127.0.0.1:${ports.public}`;
+    // The first start prints the admin's one-time password alone on its line.
+    server.oneTimePassword = await until('the one-time password', () => {
+      const m = /one-time password:\s*\n\s*\n?\s*(\S+)\s*\n/.exec(stdout);
+      return m && m[1];
+    }, { alive });
+  } catch (e) {
+    await server.stop();
+    e.message += ` (kept ${dir})`;
+    throw e;
+  }
+  return server;
+}

@@ -1,0 +1,162 @@
+// Regenerates docs/screenshots/workspace-*.png: a fresh relais with demo data, every page of
+// the advisor workspace in French at 1366×768 (and the list at 1920×1080).
+//
+//   RELAIS_BIN=build/server/relais node tests/e2e/screenshots.mjs
+//
+// French date inputs need Chromium's French locale (Debian: chromium-l10n); without it they
+// show the US format, the rest is unchanged.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { startRelais, repo, CHROMIUM, CHROMIUM_ARGS } from './relais-server.mjs';
+
+const out = path.join(repo, 'docs/screenshots');
+const PASSWORD = 'atelier-demo-2026';
+
+const server = await startRelais({ dealerName: 'Garage Demo', prefix: 'relais-shots-' });
+let browser;
+try {
+  // seed-demo imports all-or-nothing and some seeds make numbers libphonenumber refuses
+  // (see the report of this change): batches of 10 with the seeds that go through.
+  let seeded = 0;
+  for (let seed = 2; seeded < 60 && seed < 400; seed += 1) {
+    try {
+      await server.seedDemo(10, seed);
+      seeded += 10;
+    } catch { /* next seed */ }
+  }
+
+  await mkdir(out, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM, args: CHROMIUM_ARGS, env: { ...process.env, LANG: 'fr_FR.UTF-8', LANGUAGE: 'fr' },
+  });
+  const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: { width: 1366, height: 768 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10000);
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  const shot = async (name, opts = {}) => {
+    await page.waitForLoadState('networkidle');
+    await page.evaluate(() => document.fonts.ready);
+    await page.screenshot({ path: path.join(out, `workspace-${name}.png`), ...opts });
+    console.log(`docs/screenshots/workspace-${name}.png`);
+  };
+  const api = (method, url, body) => page.evaluate(async ({ method, url, body }) => {
+    const s = await fetch('/api/v1/session').then((r) => r.json());
+    const r = await fetch(url, {
+      method, body: body ? JSON.stringify(body) : undefined,
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token },
+    });
+    return r.status === 204 ? null : r.json();
+  }, { method, url, body });
+
+  // Sign-in, a wrong password, the forced password change.
+  await page.goto(`${server.base}/repair-orders`);
+  await page.getByLabel('Identifiant').waitFor();
+  await shot('login');
+  await page.getByLabel('Identifiant').fill('admin');
+  await page.getByLabel('Mot de passe').fill('pas-le-bon');
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByRole('alert').waitFor();
+  await shot('login-error');
+  await page.getByLabel('Mot de passe').fill(server.oneTimePassword);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByLabel('Mot de passe actuel').fill(server.oneTimePassword);
+  await page.getByLabel('Nouveau mot de passe', { exact: true }).fill(PASSWORD);
+  await page.getByLabel('Confirmez le nouveau mot de passe').fill('atelier-demo');
+  await page.getByRole('button', { name: 'Enregistrer et continuer' }).click();
+  await page.locator('.field-error:visible').first().waitFor();
+  await shot('password-change');
+  await page.getByLabel('Confirmez le nouveau mot de passe').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Enregistrer et continuer' }).click();
+
+  // The list.
+  await page.locator('tr.ro-row').first().waitFor();
+  await shot('list');
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await shot('list-1920');
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.goto(`${server.base}/repair-orders?status=open,in_progress,ready&sort=promised`);
+  await page.locator('tr.ro-row').first().waitFor();
+  await shot('list-filtered');
+  await page.goto(`${server.base}/repair-orders?q=zzzz-introuvable`);
+  await page.locator('.empty h2').waitFor();
+  await shot('list-empty');
+
+  // A repair order with several interventions and parties; one contact opted out.
+  const list = await api('GET', '/api/v1/repair-orders?per_page=200');
+  let best = null;
+  for (const s of list.items) {
+    if (s.status === 'cancelled' || s.status === 'closed') continue;
+    const ro = await api('GET', `/api/v1/repair-orders/${s.id}`);
+    const score = ro.parties.length * 10 + ro.interventions.length;
+    if (!best || score > best.score) best = { ro, score };
+  }
+  const ro = best.ro;
+  const mail = ro.parties.flatMap((p) => p.contact_points.map((c) => ({ p, c }))).find((x) => x.c.kind === 'email');
+  if (mail) await api('PATCH', `/api/v1/repair-orders/${ro.id}/parties/${mail.p.id}/contact-points/${mail.c.id}`, { opted_out: true });
+  await api('PATCH', `/api/v1/repair-orders/${ro.id}`, { promised_at: `${new Date(Date.now() + 86400000).toISOString().slice(0, 10)}T17:30`, note: 'Client attend un appel avant toute intervention supplémentaire. Véhicule de prêt réservé.' });
+  await page.goto(`${server.base}/repair-orders/${ro.id}`);
+  await page.locator('tr.item-row').first().waitFor();
+  await page.locator('.tl-item').first().waitFor();
+  await shot('ro');
+  await shot('ro-full', { fullPage: true });
+  await page.getByRole('button', { name: `Modifier ${ro.parties[0].display_name}` }).click();
+  await page.getByRole('dialog').waitFor();
+  await shot('ro-party-dialog');
+  await page.keyboard.press('Escape');
+
+  // Someone else changes the RO; this page's next change gets 412 and reloads.
+  await api('PATCH', `/api/v1/repair-orders/${ro.id}`, { note: 'Modifié depuis un autre poste.' });
+  await page.getByLabel('Statut').selectOption('ready');
+  await page.locator('.banner-warning').waitFor();
+  await shot('ro-conflict');
+
+  // A new repair order refused by the API, each problem next to its field.
+  await page.goto(`${server.base}/repair-orders/new`);
+  await page.getByLabel('Immatriculation').fill('GE-204-TB');
+  await page.getByLabel('VIN').fill('VF3LCBHZ6JS12345I');
+  await page.getByLabel('Marque').fill('Peugeot');
+  await page.getByLabel('Modèle').fill('3008');
+  await page.getByLabel('Prénom').fill('Jérôme');
+  await page.getByLabel('Téléphone').fill('06 12');
+  await page.getByLabel('E-mail').fill('jerome@exemple');
+  await page.getByRole('button', { name: 'Créer l\'OR' }).click();
+  await page.locator('.field-error:visible').first().waitFor();
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await shot('new-ro-errors');
+
+  // Admin: users, API keys (a new key is shown once).
+  await page.goto(`${server.base}/admin/users`);
+  await page.locator('.admin-table tbody tr').first().waitFor();
+  await shot('admin-users');
+  await page.getByRole('button', { name: 'Nouvel utilisateur' }).click();
+  await page.getByRole('dialog').getByLabel('Identifiant').fill('julie.martin');
+  await page.getByRole('dialog').getByLabel('Nom affiché').fill('Julie Martin');
+  await shot('admin-user-new');
+  await page.keyboard.press('Escape');
+  await page.goto(`${server.base}/admin/api-keys`);
+  await page.getByRole('button', { name: 'Nouvelle clé' }).click();
+  await page.getByRole('dialog').getByLabel('Nom').fill('DMS atelier');
+  await page.getByRole('dialog').getByRole('button', { name: 'Nouvelle clé' }).click();
+  await page.getByRole('dialog').locator('.secret').waitFor();
+  await shot('admin-api-key-created');
+  await page.keyboard.press('Escape');
+  await page.locator('.admin-table tbody tr').first().waitFor();
+  await shot('admin-api-keys');
+
+  await page.goto(`${server.base}/account`);
+  await page.getByRole('heading', { name: 'Mon compte' }).waitFor();
+  await shot('account');
+
+  // The same list in English.
+  await page.goto(`${server.base}/repair-orders`);
+  await page.getByRole('button', { name: 'English', exact: true }).click();
+  await page.getByRole('heading', { name: 'Repair orders' }).waitFor();
+  await page.locator('tr.ro-row').first().waitFor();
+  await shot('list-en');
+  await page.getByRole('button', { name: 'Français', exact: true }).click();
+} finally {
+  if (browser) await browser.close();
+  await server.stop();
+  await server.remove();
+}

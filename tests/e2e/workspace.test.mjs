@@ -1,0 +1,270 @@
+// End-to-end test of the advisor workspace: the real `relais` binary on a fresh data
+// directory and ports chosen by the system, driven through a real Chromium.
+//
+//   RELAIS_BIN=build/server/relais node --test tests/e2e/workspace.test.mjs
+//
+// Env: RELAIS_BIN (default build/server/relais), RELAIS_WEB_ROOT (default web/),
+// CHROMIUM (default /usr/bin/chromium). On failure the temporary directory (config, data,
+// server logs, a screenshot) is kept and its path printed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { startRelais, until as poll, CHROMIUM, CHROMIUM_ARGS } from './relais-server.mjs';
+
+const NEW_PASSWORD = 'atelier-e2e-2026';
+const PLATE = 'FR-427-ZK';
+const GOOD_VIN = 'VF3LCBHZ6JS123456';
+const BAD_VIN = 'VF3LCBHZ6JS12345I'; // 17 characters, but I is never used in a VIN
+
+let server;
+let dir;
+let base;
+let oneTimePassword;
+let browser;
+let page;
+let failures = 0;
+const consoleProblems = [];
+const shared = {};
+
+/** Waits for a condition by polling it (never a fixed sleep); stops early if relais died. */
+const until = (what, check, timeoutMs = 15000) => poll(what, check, { timeoutMs, alive: () => server && server.alive() });
+
+before(async () => {
+  server = await startRelais();
+  ({ dir, base, oneTimePassword } = server);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: { width: 1366, height: 768 } });
+  page = await context.newPage();
+  page.setDefaultTimeout(10000);
+  page.on('console', (m) => {
+    // A strict CSP reports inline styles or scripts as console errors: the workspace has none.
+    if (/Content Security Policy|Refused to/i.test(m.text())) consoleProblems.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleProblems.push(`page error: ${e.message}`));
+});
+
+after(async () => {
+  if (browser) await browser.close().catch(() => {});
+  if (server) {
+    await server.stop();
+    if (failures) console.log(`# e2e failed: kept ${dir} (relais.toml, relais.log, data/, failure-*.png)`);
+    else await server.remove();
+  }
+});
+
+/** A test step that leaves a screenshot of the page in the kept directory when it fails. */
+function step(name, fn) {
+  test(name, async () => {
+    try {
+      await fn();
+    } catch (e) {
+      failures += 1;
+      if (page) await page.screenshot({ path: path.join(dir, `failure-${failures}.png`), fullPage: true }).catch(() => {});
+      throw e;
+    }
+  });
+}
+
+/** Calls the API from the page, with its cookies (and CSRF token for changes). */
+function apiFromPage(method, url, body) {
+  return page.evaluate(async ({ method, url, body }) => {
+    const headers = { Accept: 'application/json' };
+    if (method !== 'GET') {
+      const s = await fetch('/api/v1/session', { credentials: 'same-origin' }).then((r) => r.json());
+      headers['X-CSRF-Token'] = s.csrf_token;
+    }
+    if (body) headers['Content-Type'] = 'application/json';
+    const r = await fetch(url, { method, headers, credentials: 'same-origin', body: body ? JSON.stringify(body) : undefined });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null };
+  }, { method, url, body });
+}
+
+const normalise = (s) => s.replace(/[\s\u00a0\u202f]+/g, ' ').trim();
+
+step('an anonymous visit goes to sign-in, then the forced password change, then back', async () => {
+  await page.goto(`${base}/repair-orders?status=open`);
+  await page.waitForURL(/\/login\?next=/);
+  assert.equal(new URL(page.url()).searchParams.get('next'), '/repair-orders?status=open');
+  await page.getByRole('heading', { name: 'Connexion' }).waitFor();
+
+  // A wrong password: the API's French message is shown.
+  await page.getByLabel('Identifiant').fill('admin');
+  await page.getByLabel('Mot de passe').fill('not-the-password');
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Identifiant ou mot de passe incorrect' }).waitFor();
+
+  await page.getByLabel('Mot de passe').fill(oneTimePassword);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByRole('heading', { name: 'Choisissez votre mot de passe' }).waitFor();
+  // Nothing else is reachable before the change.
+  const blocked = await apiFromPage('GET', '/api/v1/repair-orders');
+  assert.equal(blocked.status, 403);
+  assert.equal(blocked.body.error.code, 'password_change_required');
+
+  await page.getByLabel('Mot de passe actuel').fill(oneTimePassword);
+  await page.getByLabel('Nouveau mot de passe', { exact: true }).fill(NEW_PASSWORD);
+  await page.getByLabel('Confirmez le nouveau mot de passe').fill(`${NEW_PASSWORD}x`);
+  await page.getByRole('button', { name: 'Enregistrer et continuer' }).click();
+  const confirmInput = page.getByLabel('Confirmez le nouveau mot de passe');
+  await page.waitForFunction(() => document.querySelector('[data-field="confirm_password"]')?.getAttribute('aria-invalid') === 'true');
+  const confirmErrorId = (await confirmInput.getAttribute('aria-describedby')).split(' ').pop();
+  assert.match(await page.locator(`#${confirmErrorId}`).innerText(), /pas identiques/);
+
+  await confirmInput.fill(NEW_PASSWORD);
+  await page.getByRole('button', { name: 'Enregistrer et continuer' }).click();
+  await page.waitForURL((u) => u.pathname === '/repair-orders' && u.search === '?status=open');
+  await page.getByRole('heading', { name: 'Ordres de réparation' }).waitFor();
+  await page.getByRole('banner').getByText('Garage des Essais').waitFor();
+
+  const session = await apiFromPage('GET', '/api/v1/session');
+  assert.equal(session.status, 200);
+  assert.equal(session.body.user.must_change_password, false);
+});
+
+step('a repair order is created through the form; a bad VIN is reported next to its input', async () => {
+  // Another RO, so that the search below has something to leave out.
+  const decoy = await apiFromPage('POST', '/api/v1/repair-orders', {
+    vehicle: { plate: 'GH-555-JK', make: 'Renault', model: 'Clio' },
+    parties: [{ kind: 'person', roles: ['driver'], first_name: 'Marc', last_name: 'Durand' }],
+  });
+  assert.equal(decoy.status, 201);
+  shared.decoyNumber = decoy.body.number;
+
+  await page.getByRole('link', { name: 'Nouvel OR' }).click();
+  await page.waitForURL(/\/repair-orders\/new$/);
+  await page.getByRole('heading', { name: 'Nouvel ordre de réparation' }).waitFor();
+
+  await page.getByLabel('Immatriculation').fill(PLATE);
+  await page.getByLabel('VIN').fill(BAD_VIN);
+  await page.getByLabel('Marque').fill('Peugeot');
+  await page.getByLabel('Modèle').fill('308 SW');
+  await page.getByLabel('Kilométrage').fill('45 210');
+  await page.getByLabel('Prénom').fill('Hélène');
+  await page.getByLabel('Nom', { exact: true }).fill('Lefèvre');
+  await page.getByLabel('Téléphone').fill('06 12 34 56 78');
+  await page.getByLabel('E-mail').fill('helene.lefevre@exemple.fr');
+  await page.getByRole('button', { name: 'Créer l\'OR' }).click();
+
+  const vin = page.getByLabel('VIN');
+  await page.waitForFunction(() => document.querySelector('[data-field="vehicle.vin"]')?.getAttribute('aria-invalid') === 'true');
+  const vinErrorId = (await vin.getAttribute('aria-describedby')).split(' ').pop();
+  const vinError = page.locator(`#${vinErrorId}`);
+  assert.ok(await vinError.isVisible(), 'the VIN error is shown');
+  assert.match(await vinError.innerText(), /VIN/);
+  // "Next to": in the same field box as the VIN input, and only there.
+  assert.equal(await vinError.evaluate((el) => el.closest('.field').querySelector('input').dataset.field), 'vehicle.vin');
+  assert.equal(await page.locator('.field-error:visible').count(), 1);
+  assert.match(page.url(), /\/repair-orders\/new$/, 'nothing was created');
+
+  await vin.fill(GOOD_VIN);
+  await page.getByRole('button', { name: 'Créer l\'OR' }).click();
+  await page.waitForURL(/\/repair-orders\/\d+$/);
+  shared.id = Number(new URL(page.url()).pathname.split('/').pop());
+
+  const ro = await apiFromPage('GET', `/api/v1/repair-orders/${shared.id}`);
+  assert.equal(ro.status, 200);
+  shared.number = ro.body.number;
+  await page.getByRole('heading', { level: 1, name: shared.number }).waitFor();
+  assert.equal(ro.body.vehicle.plate, PLATE);
+  assert.equal(ro.body.vehicle.vin, GOOD_VIN);
+  assert.equal(ro.body.vehicle.mileage_km, 45210);
+  assert.equal(ro.body.parties.length, 1);
+  const party = ro.body.parties[0];
+  assert.deepEqual(party.roles, ['driver', 'owner']);
+  const phone = party.contact_points.find((c) => c.kind === 'phone');
+  assert.equal(phone.value, '+33612345678');
+
+  const parties = page.locator('section[aria-labelledby="h-parties"]');
+  await parties.getByText('06 12 34 56 78', { exact: true }).waitFor();
+  await parties.getByText('helene.lefevre@exemple.fr').waitFor();
+  assert.equal(await parties.getByText('+33612345678').count(), 0, 'the phone is shown the French way');
+});
+
+async function addIntervention(label, priceExcl) {
+  await page.getByRole('button', { name: 'Ajouter une intervention' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Nouvelle intervention' });
+  await dialog.getByLabel('Intervention').fill(label);
+  await dialog.getByLabel('Prix HT').fill(priceExcl);
+  await dialog.getByRole('button', { name: 'Ajouter une intervention' }).click();
+  await dialog.waitFor({ state: 'detached' });
+}
+
+const rowOf = (index) => page.locator('tr.item-row').nth(index);
+const total = (which) => page.locator(`[data-total="${which}"]`);
+
+step('two interventions are added; changing a price excl. VAT updates incl. VAT and the totals', async () => {
+  await addIntervention('Plaquettes de frein avant', '145');
+  await page.locator('tr.item-row').nth(0).waitFor();
+  await addIntervention('Balais d\'essuie-glace', '39,90');
+  await until('two rows', async () => (await page.locator('tr.item-row').count()) === 2);
+
+  const first = rowOf(0);
+  const second = rowOf(1);
+  assert.equal(await first.getByRole('textbox', { name: 'Intervention', exact: true }).inputValue(), 'Plaquettes de frein avant');
+  assert.equal(await second.getByRole('textbox', { name: 'Intervention', exact: true }).inputValue(), 'Balais d\'essuie-glace');
+  assert.equal(await first.getByLabel('Prix TTC').inputValue(), '174,00');
+  assert.equal(await second.getByLabel('Prix TTC').inputValue(), '47,88');
+  await until('the first totals', async () => normalise(await total('incl').innerText()) === '221,88 €');
+  assert.equal(normalise(await total('excl').innerText()), '184,90 €');
+
+  // Only the price excl. VAT changes: the server computes incl. VAT at 20 %.
+  const excl = first.getByLabel('Prix HT');
+  await excl.fill('150');
+  await excl.press('Tab');
+  await until('the new price incl. VAT', async () => (await first.getByLabel('Prix TTC').inputValue()) === '180,00');
+  await until('the new totals', async () => normalise(await total('incl').innerText()) === '227,88 €');
+  assert.equal(normalise(await total('excl').innerText()), '189,90 €');
+  assert.equal(normalise(await total('shown-incl').innerText()), '227,88 €');
+
+  const ro = await apiFromPage('GET', `/api/v1/repair-orders/${shared.id}`);
+  const item = ro.body.interventions.find((i) => i.label === 'Plaquettes de frein avant');
+  assert.equal(item.price_excl_cents, 15000);
+  assert.equal(item.price_incl_cents, 18000);
+  assert.equal(item.vat_rate_bp, 2000);
+  assert.equal(ro.body.totals.incl_cents, 22788);
+  await page.locator('.save-state', { hasText: 'Enregistré' }).waitFor();
+});
+
+step('the list finds the RO by the customer name typed without accents in capitals', async () => {
+  await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Ordres de réparation' }).click();
+  await page.waitForURL((u) => u.pathname === '/repair-orders');
+  await page.locator('tr.ro-row').first().waitFor();
+  assert.equal(await page.locator('tr.ro-row').count(), 2, 'both ROs before searching');
+
+  await page.getByRole('searchbox', { name: 'Rechercher' }).fill('HELENE LEFEVRE');
+  await page.waitForURL((u) => u.searchParams.get('q') === 'HELENE LEFEVRE');
+  await until('one result', async () => (await page.locator('tr.ro-row').count()) === 1 &&
+    (await page.locator('tr.ro-row').first().innerText()).includes(shared.number));
+  const row = page.locator('tr.ro-row').first();
+  const text = normalise(await row.innerText());
+  assert.ok(text.includes('Hélène Lefèvre'), text);
+  assert.ok(text.includes(PLATE), text);
+  assert.ok(text.includes('227,88 €'), text);
+  assert.ok(!text.includes(shared.decoyNumber));
+  assert.match(normalise(await page.locator('.list-count').innerText()), /^1–1 sur 1$/);
+
+  // The search survives a reload (it is in the URL), and the row opens the RO.
+  await page.reload();
+  assert.equal(await page.getByRole('searchbox', { name: 'Rechercher' }).inputValue(), 'HELENE LEFEVRE');
+  await until('the reloaded result', async () => (await page.locator('tr.ro-row').count()) === 1);
+  await page.getByRole('link', { name: shared.number }).click();
+  await page.waitForURL(new RegExp(`/repair-orders/${shared.id}$`));
+});
+
+step('signing out ends the session', async () => {
+  await page.getByRole('button', { name: /Administrateur/ }).click();
+  await page.getByRole('menuitem', { name: 'Se déconnecter' }).click();
+  await page.waitForURL(/\/login/);
+  await page.getByRole('heading', { name: 'Connexion' }).waitFor();
+  const session = await apiFromPage('GET', '/api/v1/session');
+  assert.equal(session.status, 401);
+  // A page of the workspace now sends back to sign-in.
+  await page.goto(`${base}/repair-orders/${shared.id}`);
+  await page.waitForURL(/\/login\?next=%2Frepair-orders%2F\d+/);
+});
+
+step('no Content-Security-Policy violation or script error on any page', async () => {
+  assert.deepEqual(consoleProblems, []);
+});

@@ -1,0 +1,32 @@
+#include "demo_data.hpp"
+#include "support.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace relais;
+using namespace relais::test;
+
+TEST_CASE("demo data passes the same checks as real input, and is deterministic") {
+    World w;
+    const User marie = w.add_user("marie");
+    DemoOptions o;
+    o.count = 600;
+    o.seed = 3;
+    o.now = w.clock.now();
+    o.advisor_ids = {marie.id};
+    const auto items = make_demo_repair_orders(o);
+    auto ids = w.ros->import(items, w.actor);
+    if (!ids) {
+        for (const auto& f : ids.error().fields) MESSAGE(f.field << " " << f.code);
+    }
+    REQUIRE(ids.ok());
+    CHECK(ids->size() == 600);
+    const auto again = make_demo_repair_orders(o);
+    CHECK(*again[42].patch.vehicle->plate == *items[42].patch.vehicle->plate);
+    // Oldest first, spread over the period, none in the future.
+    CHECK(items.front().created_at < items.back().created_at);
+    CHECK(items.back().created_at <= o.now);
+    RepairOrderQuery q;
+    q.statuses = {RoStatus::closed};
+    CHECK(w.ros->list(q)->total > 300);
+}
