@@ -345,6 +345,7 @@ int run_seed_demo(const std::string& config_path, int count, unsigned long long 
     o.now = app->clock().now();
     o.days_back = std::max(30, count / 40);
     o.advisor_ids = advisors;
+    o.zone = &app->zone();
     const auto items = make_demo_repair_orders(o);
     const Actor actor{Actor::Kind::system, 0, "seed-demo"};
     constexpr std::size_t chunk = 2000;

@@ -145,8 +145,14 @@ std::vector<RepairOrderService::ImportItem> make_demo_repair_orders(const DemoOp
         if (!o.advisor_ids.empty() && r.chance(92)) {
             p.advisor_id = std::optional<Id>(o.advisor_ids[static_cast<std::size_t>(r.below(static_cast<int>(o.advisor_ids.size())))]);
         }
-        p.promised_at = std::optional<UnixMs>(item.created_at + (1 + r.below(3)) * day + (8 + r.below(10)) * 3600'000LL -
-                                              (item.created_at % 3600'000));
+        // Promised one to three days later, between 8:00 and 18:30 local time, on the half hour.
+        const auto fixed_utc = make_fixed_offset_zone(0);
+        const TimeZone& zone = o.zone ? *o.zone : *fixed_utc;
+        CivilTime promised = zone.to_local(item.created_at + (1 + r.below(3)) * day);
+        promised.hour = 8 + r.below(11);
+        promised.minute = r.chance(50) ? 0 : 30;
+        promised.second = 0;
+        p.promised_at = std::optional<UnixMs>(zone.to_utc(promised));
         if (r.chance(30)) p.note = std::string("Client attend un appel avant toute intervention supplémentaire.");
 
         const Model& m = r.pick(models);

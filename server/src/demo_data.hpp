@@ -16,6 +16,7 @@ struct DemoOptions {
     UnixMs now = 0;      // creation dates go back from here
     int days_back = 90;  // spread over this many days
     std::vector<Id> advisor_ids;
+    const TimeZone* zone = nullptr;  // promised times fall in its working hours; UTC if null
 };
 
 std::vector<RepairOrderService::ImportItem> make_demo_repair_orders(const DemoOptions& options);

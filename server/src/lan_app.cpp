@@ -246,8 +246,9 @@ struct LanApp::Impl {
         add(Method::post, "/api/v1/session", RouteAccess::anyone, &Impl::login, true);
         add(Method::get, "/api/v1/session", RouteAccess::user, &Impl::current_session, true);
         add(Method::del, "/api/v1/session", RouteAccess::anyone, &Impl::logout, true);
+        add(Method::patch, "/api/v1/session", RouteAccess::user, &Impl::update_own_settings, true);
         add(Method::post, "/api/v1/session/password", RouteAccess::user, &Impl::change_password, true);
-        add(Method::get, "/api/v1/settings", RouteAccess::principal, &Impl::settings, true);
+        add(Method::get, "/api/v1/settings", RouteAccess::anyone, &Impl::settings, true);
 
         add(Method::get, "/api/v1/users", RouteAccess::principal, &Impl::list_users);
         add(Method::post, "/api/v1/users", RouteAccess::admin, &Impl::create_user);
@@ -346,8 +347,34 @@ struct LanApp::Impl {
         return no_content();
     }
 
-    HttpResponse settings(Ctx&, const PathParams&) {
+    // A user's own preferences (today the language of the workspace and of API messages).
+    HttpResponse update_own_settings(Ctx& ctx, const PathParams&) {
+        Problems problems;
+        UserPatch patch;
+        for (auto it = ctx.body.begin(); it != ctx.body.end(); ++it) {
+            if (it.key() != "language") {
+                problems.push_back({it.key(), "unknown_field", {}});
+            } else if (!it->is_string()) {
+                problems.push_back({"language", "invalid_type", {{"expected", "string"}}});
+            } else {
+                patch.language = it->get<std::string>();
+            }
+        }
+        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
+        auto user = d.auth.update_user(ctx.who->id, patch, *ctx.who);
+        if (!user) return respond(ctx, user.error());
+        Principal p = *ctx.who;
+        p.language = user->language;
+        ctx.lang = choose_language(p.language, ctx.req.header("accept-language"), d.config.dealer.language);
+        return session_body(p);
+    }
+
+    HttpResponse settings(Ctx& ctx, const PathParams&) {
         const auto& dl = d.config.dealer;
+        if (!ctx.who) {
+            // What the sign-in page shows before anyone is signed in.
+            return json_response(200, {{"dealer", {{"name", dl.name}, {"language", dl.language}}}});
+        }
         return json_response(200, {{"dealer",
                                     {{"name", dl.name},
                                      {"language", dl.language},

@@ -34,7 +34,7 @@ const std::map<std::string_view, Texts>& catalog() {
         {"csrf_failed", {"This request did not come from the Relais workspace (missing or wrong X-CSRF-Token).",
                          "Cette requête ne vient pas de l'espace Relais (jeton X-CSRF-Token absent ou faux)."}},
         {"cross_site", {"Requests from another site are refused.", "Les requêtes venant d'un autre site sont refusées."}},
-        {"too_many_attempts", {"Too many failed attempts: try again in {seconds} s.", "Trop d'essais manqués : réessayez dans {seconds} s."}},
+        {"too_many_attempts", {"Too many failed attempts: try again in {seconds} s.", "Trop d'essais manqués : réessayez dans {seconds}\u00a0s."}},
         {"body_too_large", {"The request body is larger than {max} bytes.", "Le corps de la requête dépasse {max} octets."}},
         {"malformed_json", {"The body is not valid JSON ({detail}).", "Le corps n'est pas du JSON valide ({detail})."}},
         {"expected_object", {"The body must be a JSON object.", "Le corps doit être un objet JSON."}},
@@ -138,6 +138,15 @@ std::string render_message(std::string_view code, const Params& params, std::str
         const std::string placeholder = "{" + name + "}";
         for (std::size_t pos = out.find(placeholder); pos != std::string::npos; pos = out.find(placeholder, pos + shown.size())) {
             out.replace(pos, placeholder.size(), shown);
+        }
+    }
+    if (lang == "fr") {
+        // French puts a space before : ; ? ! that must never start a line: make it a no-break space.
+        for (const char* mark : {" :", " ;", " ?", " !"}) {
+            const std::string nbsp = std::string("\u00a0") + mark[1];
+            for (std::size_t pos = out.find(mark); pos != std::string::npos; pos = out.find(mark, pos + nbsp.size())) {
+                out.replace(pos, 2, nbsp);
+            }
         }
     }
     return out;

@@ -17,7 +17,7 @@ json fields_of(const RepairOrder& ro) {
     return {{"number", ro.number},
             {"status", to_string(ro.status)},
             {"advisor_id", ro.advisor ? json(ro.advisor->id) : json(nullptr)},
-            {"promised_at", ro.promised_at ? json(*ro.promised_at) : json(nullptr)},
+            {"promised_at", ro.promised_at ? json(format_utc(*ro.promised_at)) : json(nullptr)},
             {"note", ro.note},
             {"vehicle.plate", ro.vehicle.plate},
             {"vehicle.vin", ro.vehicle.vin},

@@ -31,7 +31,12 @@ const shared = {};
 const until = (what, check, timeoutMs = 15000) => poll(what, check, { timeoutMs, alive: () => server && server.alive() });
 
 before(async () => {
-  server = await startRelais();
+  try {
+    server = await startRelais();
+  } catch (e) {
+    failures += 1; // startRelais keeps its directory and names it in the error
+    throw e;
+  }
   ({ dir, base, oneTimePassword } = server);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: { width: 1366, height: 768 } });

@@ -18,6 +18,7 @@
 #include <atomic>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 
 namespace relais::test {
@@ -33,14 +34,16 @@ private:
     std::atomic<UnixMs> now_;
 };
 
-/// Different bytes on every call, the same sequence in every run.
+/// Different bytes on every call, the same sequence in every run; thread-safe like the real one.
 class FakeRandom final : public Random {
 public:
     void fill(std::span<std::uint8_t> out) override {
+        std::lock_guard lock(mutex_);
         for (auto& b : out) b = static_cast<std::uint8_t>((counter_ = counter_ * 6364136223846793005ULL + 1442695040888963407ULL) >> 56);
     }
 
 private:
+    std::mutex mutex_;
     std::uint64_t counter_ = 42;
 };
 

@@ -14,6 +14,7 @@ TEST_CASE("demo data passes the same checks as real input, and is deterministic"
     o.seed = 3;
     o.now = w.clock.now();
     o.advisor_ids = {marie.id};
+    o.zone = w.zone.get();
     const auto items = make_demo_repair_orders(o);
     auto ids = w.ros->import(items, w.actor);
     if (!ids) {
@@ -26,6 +27,11 @@ TEST_CASE("demo data passes the same checks as real input, and is deterministic"
     // Oldest first, spread over the period, none in the future.
     CHECK(items.front().created_at < items.back().created_at);
     CHECK(items.back().created_at <= o.now);
+    for (const auto& it : items) {
+        const CivilTime promised = w.zone->to_local(**it.patch.promised_at);
+        CHECK(promised.hour >= 8);
+        CHECK(promised.hour <= 18);
+    }
     RepairOrderQuery q;
     q.statuses = {RoStatus::closed};
     CHECK(w.ros->list(q)->total > 300);

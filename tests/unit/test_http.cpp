@@ -81,4 +81,7 @@ TEST_CASE("messages: language choice and parameters") {
           "Un autre interlocuteur est déjà société de leasing de cet ordre de réparation.");
     CHECK(render_message("not_found", {{"what", "party"}}, "en") == "This party does not exist on this repair order.");
     CHECK(render_message("no_such_code", {}, "fr") == "no_such_code");
+    // French typography: no line break before the colon or the unit.
+    CHECK(render_message("too_many_attempts", {{"seconds", "30"}}, "fr") ==
+          "Trop d'essais manqués\u00a0: réessayez dans 30\u00a0s.");
 }

@@ -249,7 +249,7 @@ TEST_CASE("validation errors: 422 with every field named, localised by Accept-La
     CHECK(fr["error"]["message"] == "Certains champs ne sont pas valides.");
     CHECK((*field_error(fr, "vehicle.vin"))["message"] == "Un VIN compte 17 caractères (celui-ci en a 3).");
     CHECK((*field_error(fr, "parties[0].contact_points[0].value"))["message"] ==
-          "06 12 : trop court pour un numéro de téléphone.");
+          "06 12\u00a0: trop court pour un numéro de téléphone.");
 }
 
 TEST_CASE("repair orders over HTTP: create, read with ETag, If-Match, sub-resources, list") {
@@ -337,6 +337,29 @@ TEST_CASE("a forced password change blocks everything else") {
     r = lan.call(Method::post, "/api/v1/session/password", {{"current_password", **password}, {"new_password", "Garage-Martin-2026"}});
     CHECK(r.status == 204);
     CHECK(lan.call(Method::get, "/api/v1/repair-orders").status == 200);
+}
+
+TEST_CASE("settings: the sign-in page sees the name and language only") {
+    Lan lan;
+    lan.config.dealer.name = "Garage Martin";
+    json open = body_of(lan.call(Method::get, "/api/v1/settings"));
+    CHECK(open == json({{"dealer", {{"name", "Garage Martin"}, {"language", "fr"}}}}));
+    lan.sign_in("marie", UserRole::advisor);
+    json full = body_of(lan.call(Method::get, "/api/v1/settings"));
+    CHECK(full["dealer"]["default_vat_rate_bp"] == 2000);
+    CHECK(full.contains("version"));
+}
+
+TEST_CASE("users choose their own language; messages follow it") {
+    Lan lan;
+    lan.sign_in("marie", UserRole::advisor);
+    HttpResponse r = lan.call(Method::patch, "/api/v1/session", {{"language", "en"}});
+    CHECK(r.status == 200);
+    CHECK(body_of(r)["user"]["language"] == "en");
+    CHECK(body_of(lan.call(Method::get, "/api/v1/repair-orders/99"))["error"]["message"] == "This repair order does not exist.");
+    CHECK(lan.call(Method::patch, "/api/v1/session", {{"language", "de"}}).status == 422);
+    CHECK(lan.call(Method::patch, "/api/v1/session", {{"role", "dealer_admin"}}).status == 422);
+    CHECK(body_of(lan.call(Method::get, "/api/v1/session"))["user"]["role"] == "advisor");
 }
 
 TEST_CASE("admin routes are for dealer admins only") {

@@ -133,6 +133,12 @@ TEST_CASE("update: changes are recorded, version bumps, stale versions refused")
     auto same = w.ros->update(ro->id, p, std::nullopt, w.actor);
     CHECK(same->version == 2);
     CHECK(w.ros->timeline(ro->id)->size() == 2);
+
+    // Times in the timeline are RFC 3339, like everywhere in the API.
+    RepairOrderPatch when;
+    when.promised_at = std::optional<UnixMs>(*parse_date_time("2026-11-24T16:30:00Z", *w.zone));
+    REQUIRE(w.ros->update(ro->id, when, std::nullopt, w.actor).ok());
+    CHECK(w.ros->timeline(ro->id)->back().data.find("\"to\":\"2026-11-24T16:30:00Z\"") != std::string::npos);
 }
 
 TEST_CASE("unknown ids are not found") {

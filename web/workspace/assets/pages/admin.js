@@ -1,0 +1,275 @@
+// Dealer admin: staff accounts and the API keys a DMS uses.
+import { api } from '../api.js';
+import { state } from '../state.js';
+import { t, dateTime, dateOnly } from '../i18n.js';
+import { h, icon, replace, clear, field, select, toast, confirmDialog, formDialog, copyText } from '../dom.js';
+import { setTitle, loadUsers, navigate } from '../app.js';
+
+export default async function adminPage({ params, main }) {
+  const tab = params[0] || '';
+  if (!tab) { navigate('/admin/users', { replace: true }); return null; }
+  setTitle(t(tab === 'users' ? 'admin.users' : 'admin.keys'), t('admin.title'));
+  const content = h('div', {});
+  const tabLink = (href, label, name, ic) => h('a', { href, class: 'tab', 'aria-current': tab === name ? 'page' : null }, icon(ic), label);
+  main.append(h('section', { class: 'page' },
+    h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, t('admin.title')), h('p', { class: 'page-lead' }, t('admin.lead')))),
+    h('nav', { class: 'tabs', 'aria-label': t('admin.title') },
+      tabLink('/admin/users', t('admin.users'), 'users', 'users'),
+      tabLink('/admin/api-keys', t('admin.keys'), 'api-keys', 'key')),
+    content));
+  if (tab === 'users') await usersTab(content);
+  else await keysTab(content);
+  return null;
+}
+
+/** A temporary password easy to read out: three groups of four, no look-alike letters. */
+function temporaryPassword() {
+  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
+  const bytes = new Uint32Array(12);
+  crypto.getRandomValues(bytes);
+  const chars = [...bytes].map((b) => alphabet[b % alphabet.length]);
+  return `${chars.slice(0, 4).join('')}-${chars.slice(4, 8).join('')}-${chars.slice(8).join('')}`;
+}
+
+function secretBox(value, label) {
+  const input = h('input', { type: 'text', class: 'mono secret', value, readonly: true, 'aria-label': label });
+  const button = h('button', { type: 'button', class: 'btn' }, icon('copy'), t('common.copy'));
+  button.addEventListener('click', async () => {
+    const ok = await copyText(value, input);
+    replace(button, icon(ok ? 'check' : 'copy'), ok ? t('common.copied') : t('common.copyFailed'));
+  });
+  input.addEventListener('focus', () => input.select());
+  return h('div', { class: 'secret-box' }, input, button);
+}
+
+function showSecret({ title, lead, value, label, warning }) {
+  return formDialog({
+    title, cancelLabel: t('common.done'), wide: true,
+    body: h('div', { class: 'form' },
+      h('p', { class: 'dialog-text' }, lead),
+      secretBox(value, label),
+      h('p', { class: 'notice' }, icon('alert'), warning)),
+  });
+}
+
+// ---- users ----------------------------------------------------------------------------------
+
+async function usersTab(content) {
+  const body = h('tbody');
+  const table = h('table', { class: 'table admin-table' },
+    h('caption', { class: 'visually-hidden' }, t('admin.users')),
+    h('thead', {}, h('tr', {},
+      h('th', { scope: 'col' }, t('user.name')),
+      h('th', { scope: 'col' }, t('user.role')),
+      h('th', { scope: 'col' }, t('user.language')),
+      h('th', { scope: 'col' }, t('user.state')),
+      h('th', { scope: 'col' }, t('user.created')),
+      h('th', { scope: 'col', class: 'col-actions' }, h('span', { class: 'visually-hidden' }, t('common.actions'))))),
+    body);
+  replace(content,
+    h('div', { class: 'section-head' },
+      h('h2', {}, t('admin.users')),
+      h('button', { type: 'button', class: 'btn btn-primary', onclick: create }, icon('plus'), t('user.create'))),
+    h('div', { class: 'card card-flush' }, h('div', { class: 'table-wrap' }, table)));
+
+  async function reload() {
+    const users = await loadUsers(true);
+    clear(body);
+    const sorted = [...users].sort((a, b) => (b.active - a.active) || a.display_name.localeCompare(b.display_name, state.lang));
+    for (const u of sorted) body.append(row(u));
+  }
+
+  function row(u) {
+    const me = u.id === state.user.id;
+    const role = select(['advisor', 'dealer_admin'].map((r) => ({ value: r, label: t(`role.${r}`) })), {
+      value: u.role, disabled: me || !u.active, 'aria-label': t('user.roleOf', { name: u.display_name }),
+    });
+    role.addEventListener('change', async () => {
+      try {
+        await api('PATCH', `/users/${u.id}`, { body: { role: role.value } });
+        toast(t('user.roleChanged', { name: u.display_name, role: t(`role.${role.value}`) }));
+      } catch (e) {
+        if (!e.handled) toast(e.fields.length ? e.fields[0].message : e.message, 'error');
+      }
+      reload();
+    });
+    const stateChip = !u.active
+      ? h('span', { class: 'chip st-closed' }, h('span', { class: 'dot', 'aria-hidden': 'true' }), t('user.inactive'))
+      : u.must_change_password
+        ? h('span', { class: 'chip st-in_progress' }, h('span', { class: 'dot', 'aria-hidden': 'true' }), t('user.mustChange'))
+        : h('span', { class: 'chip st-ready' }, h('span', { class: 'dot', 'aria-hidden': 'true' }), t('user.active'));
+    return h('tr', { class: u.active ? null : 'is-inactive' },
+      h('td', {}, h('div', { class: 'user-cell' },
+        h('strong', {}, u.display_name, me ? h('span', { class: 'tag' }, t('user.you')) : null),
+        h('span', { class: 'muted mono-small' }, u.username))),
+      h('td', {}, role),
+      h('td', {}, u.language ? t(`lang.${u.language}`) : h('span', { class: 'muted' }, t('user.languageDefault'))),
+      h('td', {}, stateChip),
+      h('td', {}, dateOnly(u.created_at)),
+      h('td', { class: 'col-actions' }, h('div', { class: 'row-actions' },
+        h('button', { type: 'button', class: 'btn btn-small', onclick: () => edit(u) }, icon('edit'), t('common.edit')),
+        u.active ? h('button', { type: 'button', class: 'btn btn-small', onclick: () => resetPassword(u) }, icon('key'), t('user.resetPassword')) : null,
+        me ? null : u.active
+          ? h('button', { type: 'button', class: 'btn btn-small btn-danger-quiet', onclick: () => setActive(u, false) }, t('user.deactivate'))
+          : h('button', { type: 'button', class: 'btn btn-small', onclick: () => setActive(u, true) }, t('user.reactivate')))));
+  }
+
+  async function create() {
+    const username = h('input', { type: 'text', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', maxlength: '40' });
+    const display = h('input', { type: 'text', autocomplete: 'off' });
+    const role = select(['advisor', 'dealer_admin'].map((r) => ({ value: r, label: t(`role.${r}`) })));
+    const language = languageSelect('');
+    const password = h('input', { type: 'text', class: 'mono', value: temporaryPassword(), autocomplete: 'off', spellcheck: 'false' });
+    const result = await formDialog({
+      title: t('user.createTitle'), submitLabel: t('user.create'), wide: true,
+      body: h('div', { class: 'form' },
+        h('div', { class: 'grid grid-2' },
+          field({ label: t('user.username'), control: username, field: 'username', hint: t('user.usernameHint') }),
+          field({ label: t('user.displayName'), control: display, field: 'display_name' }),
+          field({ label: t('user.role'), control: role, field: 'role' }),
+          field({ label: t('user.language'), control: language, field: 'language' })),
+        field({ label: t('user.tempPassword'), control: password, field: 'password', hint: t('user.tempPasswordHint') })),
+      onSubmit: async () => {
+        const r = await api('POST', '/users', { body: { username: username.value.trim(), display_name: display.value.trim(), role: role.value, language: language.value, password: password.value } });
+        return { user: r.data, password: password.value };
+      },
+    });
+    if (!result) return;
+    await reload();
+    await showSecret({
+      title: t('user.createdTitle', { name: result.user.display_name }),
+      lead: t('user.createdLead', { username: result.user.username }),
+      value: result.password, label: t('user.tempPassword'), warning: t('user.tempWarning'),
+    });
+  }
+
+  async function edit(u) {
+    const display = h('input', { type: 'text', value: u.display_name, autocomplete: 'off' });
+    const language = languageSelect(u.language);
+    const ok = await formDialog({
+      title: t('user.editTitle', { name: u.display_name }), submitLabel: t('common.save'),
+      body: h('div', { class: 'form' },
+        field({ label: t('user.displayName'), control: display, field: 'display_name' }),
+        field({ label: t('user.language'), control: language, field: 'language', hint: t('user.languageHint') })),
+      onSubmit: () => api('PATCH', `/users/${u.id}`, { body: { display_name: display.value.trim(), language: language.value } }),
+    });
+    if (ok) {
+      toast(t('common.savedToast'));
+      if (u.id === state.user.id) state.user.display_name = display.value.trim();
+      reload();
+    }
+  }
+
+  async function resetPassword(u) {
+    const password = h('input', { type: 'text', class: 'mono', value: temporaryPassword(), autocomplete: 'off', spellcheck: 'false' });
+    const me = u.id === state.user.id;
+    const ok = await formDialog({
+      title: t('user.resetTitle', { name: u.display_name }), submitLabel: t('user.resetPassword'), danger: true,
+      body: h('div', { class: 'form' },
+        h('p', { class: 'dialog-text' }, me ? t('user.resetSelf') : t('user.resetLead', { name: u.display_name })),
+        field({ label: t('user.tempPassword'), control: password, field: 'password', hint: t('user.tempPasswordHint') })),
+      onSubmit: () => api('PATCH', `/users/${u.id}`, { body: { password: password.value } }),
+    });
+    if (!ok) return;
+    await reload();
+    if (!me) {
+      await showSecret({
+        title: t('user.resetDone', { name: u.display_name }), lead: t('user.createdLead', { username: u.username }),
+        value: password.value, label: t('user.tempPassword'), warning: t('user.tempWarning'),
+      });
+    } else {
+      toast(t('common.savedToast'));
+    }
+  }
+
+  async function setActive(u, active) {
+    if (!active) {
+      const ok = await confirmDialog({ title: t('user.deactivateTitle', { name: u.display_name }), text: t('user.deactivateText'), confirmLabel: t('user.deactivate') });
+      if (!ok) return;
+    }
+    try {
+      await api('PATCH', `/users/${u.id}`, { body: { active } });
+      toast(active ? t('user.reactivated', { name: u.display_name }) : t('user.deactivated', { name: u.display_name }));
+    } catch (e) {
+      if (!e.handled) toast(e.fields.length ? e.fields[0].message : e.message, 'error');
+    }
+    reload();
+  }
+
+  await reload();
+}
+
+function languageSelect(value) {
+  return select([{ value: '', label: t('user.languageDefault') }, { value: 'fr', label: t('lang.fr') }, { value: 'en', label: t('lang.en') }], { value });
+}
+
+// ---- API keys -------------------------------------------------------------------------------
+
+async function keysTab(content) {
+  const body = h('tbody');
+  const empty = h('div', { class: 'empty', hidden: true }, icon('key', 'empty-icon'), h('h2', {}, t('key.noneTitle')), h('p', {}, t('key.noneText')));
+  const table = h('table', { class: 'table admin-table' },
+    h('caption', { class: 'visually-hidden' }, t('admin.keys')),
+    h('thead', {}, h('tr', {},
+      h('th', { scope: 'col' }, t('key.name')),
+      h('th', { scope: 'col' }, t('key.prefix')),
+      h('th', { scope: 'col' }, t('key.created')),
+      h('th', { scope: 'col' }, t('key.lastUsed')),
+      h('th', { scope: 'col' }, t('key.state')),
+      h('th', { scope: 'col', class: 'col-actions' }, h('span', { class: 'visually-hidden' }, t('common.actions'))))),
+    body);
+  replace(content,
+    h('div', { class: 'section-head' },
+      h('div', {}, h('h2', {}, t('admin.keys')), h('p', { class: 'section-lead' }, t('key.lead'))),
+      h('button', { type: 'button', class: 'btn btn-primary', onclick: create }, icon('plus'), t('key.create'))),
+    h('div', { class: 'card card-flush' }, h('div', { class: 'table-wrap' }, table), empty));
+
+  async function reload() {
+    const r = await api('GET', '/api-keys');
+    clear(body);
+    const items = [...r.data.items].sort((a, b) => (Boolean(a.revoked_at) - Boolean(b.revoked_at)) || b.created_at.localeCompare(a.created_at));
+    table.hidden = !items.length;
+    empty.hidden = Boolean(items.length);
+    for (const k of items) {
+      body.append(h('tr', { class: k.revoked_at ? 'is-inactive' : null },
+        h('td', {}, h('strong', {}, k.name)),
+        h('td', {}, h('span', { class: 'mono' }, `${k.prefix}…`)),
+        h('td', {}, dateTime(k.created_at)),
+        h('td', {}, k.last_used_at ? dateTime(k.last_used_at) : h('span', { class: 'muted' }, t('key.never'))),
+        h('td', {}, k.revoked_at
+          ? h('span', { class: 'chip st-cancelled' }, h('span', { class: 'dot', 'aria-hidden': 'true' }), t('key.revokedOn', { when: dateOnly(k.revoked_at) }))
+          : h('span', { class: 'chip st-ready' }, h('span', { class: 'dot', 'aria-hidden': 'true' }), t('key.active'))),
+        h('td', { class: 'col-actions' }, k.revoked_at ? null
+          : h('button', { type: 'button', class: 'btn btn-small btn-danger-quiet', onclick: () => revoke(k) }, t('key.revoke')))));
+    }
+  }
+
+  async function create() {
+    const name = h('input', { type: 'text', autocomplete: 'off', maxlength: '80' });
+    const result = await formDialog({
+      title: t('key.createTitle'), submitLabel: t('key.create'),
+      body: h('div', { class: 'form' }, field({ label: t('key.name'), control: name, field: 'name', hint: t('key.nameHint') })),
+      onSubmit: async () => (await api('POST', '/api-keys', { body: { name: name.value.trim() } })).data,
+    });
+    if (!result) return;
+    await reload();
+    await showSecret({
+      title: t('key.createdTitle', { name: result.api_key.name }), lead: t('key.createdLead'),
+      value: result.key, label: t('key.key'), warning: t('key.onlyOnce'),
+    });
+  }
+
+  async function revoke(k) {
+    const ok = await confirmDialog({ title: t('key.revokeTitle', { name: k.name }), text: t('key.revokeText'), confirmLabel: t('key.revoke') });
+    if (!ok) return;
+    try {
+      await api('DELETE', `/api-keys/${k.id}`);
+      toast(t('key.revoked', { name: k.name }));
+    } catch (e) {
+      if (!e.handled) toast(e.message, 'error');
+    }
+    reload();
+  }
+
+  await reload();
+}

@@ -1,0 +1,9 @@
+// What the whole workspace shares: the signed-in user, the CSRF token, the dealership's
+// settings and the chosen language. Filled by app.js at start and after sign-in.
+export const state = {
+  lang: 'fr',
+  user: null,
+  csrf: '',
+  dealer: null,
+  users: null,
+};
