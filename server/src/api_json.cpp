@@ -222,7 +222,10 @@ json repair_order(const RepairOrder& ro, const PhoneNumbers& phones) {
             {"parties", parties},
             {"interventions", items},
             {"totals",
-             {{"excl_cents", excl}, {"incl_cents", incl}, {"shown_excl_cents", shown_excl}, {"shown_incl_cents", shown_incl}}},
+             {{"excl_cents", excl},
+              {"incl_cents", incl},
+              {"shown_excl_cents", shown_excl},
+              {"shown_incl_cents", shown_incl}}},
             {"created_at", format_utc(ro.created_at)},
             {"updated_at", format_utc(ro.updated_at)}};
 }
@@ -273,7 +276,10 @@ json event(const Event& e) {
     if (data.is_discarded()) data = json::object();
     return {{"id", e.id},
             {"at", format_utc(e.at)},
-            {"actor", {{"kind", to_string(e.actor.kind)}, {"id", e.actor.id ? json(e.actor.id) : json(nullptr)}, {"name", e.actor.name}}},
+            {"actor",
+             {{"kind", to_string(e.actor.kind)},
+              {"id", e.actor.id ? json(e.actor.id) : json(nullptr)},
+              {"name", e.actor.name}}},
             {"type", e.type},
             {"data", data}};
 }
@@ -337,7 +343,8 @@ PartyPatch parse_party(const json& body, bool creating, const std::string& path,
             if (auto role = v.is_string() ? parse_enum<PartyRole>(v.get<std::string>()) : std::nullopt) {
                 list.push_back(*role);
             } else {
-                r.problem("roles[" + std::to_string(i) + "]", "invalid_choice", {{"choices", enum_choices<PartyRole>()}});
+                r.problem("roles[" + std::to_string(i) + "]", "invalid_choice",
+                          {{"choices", enum_choices<PartyRole>()}});
             }
         }
         patch.roles = std::move(list);
@@ -352,7 +359,8 @@ PartyPatch parse_party(const json& body, bool creating, const std::string& path,
     if (const json* cps = r.array("contact_points")) {
         std::vector<ContactPointPatch> list;
         for (std::size_t i = 0; i < cps->size(); ++i) {
-            list.push_back(parse_contact_point((*cps)[i], path + "contact_points[" + std::to_string(i) + "].", problems));
+            list.push_back(
+                parse_contact_point((*cps)[i], path + "contact_points[" + std::to_string(i) + "].", problems));
         }
         patch.contact_points = std::move(list);
     }

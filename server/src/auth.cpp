@@ -90,7 +90,8 @@ Result<LoginResult> AuthService::login(const LoginRequest& request) {
     bool known_device = false;
     const std::string device_hash = request.device_token.empty() ? std::string() : sha256(request.device_token);
     if (user && !device_hash.empty()) {
-        TRY_ASSIGN(known_device, db_.read([&](Connection& c) { return auth_store::is_known_device(c, device_hash, user->id); }));
+        TRY_ASSIGN(known_device,
+                   db_.read([&](Connection& c) { return auth_store::is_known_device(c, device_hash, user->id); }));
     }
     const std::string device_key = "device:" + to_hex(device_hash);
     const std::string user_key = "user:" + username;
@@ -192,7 +193,8 @@ Result<void> AuthService::change_password(const Principal& who, const std::strin
     if (!hasher_.verify(user->password_hash, current)) {
         return validation_error({{"current_password", "password_wrong", {}}});
     }
-    if (auto problem = password_problem(next, user->username)) return validation_error({{"new_password", *problem, {}}});
+    if (auto problem = password_problem(next, user->username))
+        return validation_error({{"new_password", *problem, {}}});
     if (next == current) return validation_error({{"new_password", "password_unchanged", {}}});
     user->password_hash = hasher_.hash(next);
     user->must_change_password = false;
@@ -300,7 +302,8 @@ Result<User> AuthService::set_password(const std::string& username, const std::s
     TRY_ASSIGN(auto name, normalize_username(username));
     TRY_ASSIGN(auto user, db_.read([&](Connection& c) { return auth_store::find_user_by_name(c, name); }));
     if (!user) return not_found_error("user");
-    if (auto problem = password_problem(password, user->username)) return validation_error({{"password", *problem, {}}});
+    if (auto problem = password_problem(password, user->username))
+        return validation_error({{"password", *problem, {}}});
     user->password_hash = hasher_.hash(password);
     user->must_change_password = false;
     user->active = true;

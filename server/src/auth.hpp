@@ -74,9 +74,9 @@ struct CreatedApiKey {
 };
 
 struct SessionTimeouts {
-    UnixMs idle_ms = 12 * 3600'000LL;        // a workday and a half without activity
+    UnixMs idle_ms = 12 * 3600'000LL;  // a workday and a half without activity
     UnixMs absolute_ms = 7 * 24 * 3600'000LL;
-    UnixMs touch_every_ms = 5 * 60'000;       // writes last_seen at most this often
+    UnixMs touch_every_ms = 5 * 60'000;  // writes last_seen at most this often
 };
 
 /// Thread-safe. Everything passed to the constructor must outlive the service.

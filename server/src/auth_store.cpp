@@ -72,8 +72,9 @@ Result<std::int64_t> count_users(Connection& conn) {
 }
 
 Result<Id> insert_user(Connection& conn, const User& u) {
-    TRY_ASSIGN(auto s, conn.prepare("INSERT INTO users (username, display_name, role, password_hash, must_change_password, "
-                                    "active, language, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    TRY_ASSIGN(auto s,
+               conn.prepare("INSERT INTO users (username, display_name, role, password_hash, must_change_password, "
+                            "active, language, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     s.bind(1, u.username).bind(2, u.display_name).bind(3, to_string(u.role)).bind(4, u.password_hash);
     s.bind(5, u.must_change_password).bind(6, u.active).bind(7, u.language).bind(8, u.created_at).bind(9, u.updated_at);
     TRY(s.run());
@@ -88,8 +89,8 @@ Result<void> update_user(Connection& conn, const User& u) {
     return s.run();
 }
 
-Result<Id> insert_session(Connection& conn, const std::string& token_hash, const SessionRecord& r, const std::string& ip,
-                          const std::string& user_agent) {
+Result<Id> insert_session(Connection& conn, const std::string& token_hash, const SessionRecord& r,
+                          const std::string& ip, const std::string& user_agent) {
     TRY_ASSIGN(auto s, conn.prepare("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, "
                                     "expires_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
     s.bind_blob(1, token_hash).bind(2, r.user_id).bind(3, r.csrf_token).bind(4, r.created_at).bind(5, r.last_seen_at);
@@ -99,8 +100,9 @@ Result<Id> insert_session(Connection& conn, const std::string& token_hash, const
 }
 
 Result<std::optional<SessionRecord>> find_session(Connection& conn, const std::string& token_hash) {
-    TRY_ASSIGN(auto s, conn.prepare("SELECT id, user_id, csrf_token, created_at, last_seen_at, expires_at FROM sessions "
-                                    "WHERE token_hash = ?"));
+    TRY_ASSIGN(auto s,
+               conn.prepare("SELECT id, user_id, csrf_token, created_at, last_seen_at, expires_at FROM sessions "
+                            "WHERE token_hash = ?"));
     s.bind_blob(1, token_hash);
     TRY_ASSIGN(bool row, s.step());
     if (!row) return std::optional<SessionRecord>();
@@ -133,7 +135,8 @@ Result<void> purge_expired_sessions(Connection& conn, UnixMs now) {
 }
 
 Result<void> insert_known_device(Connection& conn, const std::string& token_hash, Id user_id, UnixMs now) {
-    TRY_ASSIGN(auto s, conn.prepare("INSERT OR IGNORE INTO known_devices (token_hash, user_id, created_at) VALUES (?, ?, ?)"));
+    TRY_ASSIGN(auto s,
+               conn.prepare("INSERT OR IGNORE INTO known_devices (token_hash, user_id, created_at) VALUES (?, ?, ?)"));
     s.bind_blob(1, token_hash).bind(2, user_id).bind(3, now);
     return s.run();
 }

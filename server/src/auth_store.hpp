@@ -52,8 +52,8 @@ Result<std::int64_t> count_users(Connection& conn);
 Result<Id> insert_user(Connection& conn, const User& user);
 Result<void> update_user(Connection& conn, const User& user);
 
-Result<Id> insert_session(Connection& conn, const std::string& token_hash, const SessionRecord& s, const std::string& ip,
-                          const std::string& user_agent);
+Result<Id> insert_session(Connection& conn, const std::string& token_hash, const SessionRecord& s,
+                          const std::string& ip, const std::string& user_agent);
 Result<std::optional<SessionRecord>> find_session(Connection& conn, const std::string& token_hash);
 Result<void> touch_session(Connection& conn, Id session_id, UnixMs now);
 Result<void> delete_session(Connection& conn, const std::string& token_hash);

@@ -8,14 +8,14 @@
 #include "static_files.hpp"
 #include "text.hpp"
 
-#include <boost/asio/io_context.hpp>
 #include <malloc.h>
-#include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <termios.h>
 #include <unistd.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 
 #include <chrono>
 #include <csignal>
@@ -36,8 +36,8 @@ std::unique_ptr<Appliance> open_or_report(const std::string& config_path, Config
     if (out_config) *out_config = *config;
     auto appliance = Appliance::open(*config, make_logger("warn"));
     if (!appliance) {
-        std::cerr << "relais: " << (appliance.error().detail.empty() ? appliance.error().code : appliance.error().detail)
-                  << "\n";
+        std::cerr << "relais: "
+                  << (appliance.error().detail.empty() ? appliance.error().code : appliance.error().detail) << "\n";
         return nullptr;
     }
     return std::move(appliance).value();
@@ -121,7 +121,8 @@ int run_serve(const ServeOptions& options) {
 
     auto opened = Appliance::open(*config, log);
     if (!opened) {
-        std::cerr << "relais: " << (opened.error().detail.empty() ? opened.error().code : opened.error().detail) << "\n";
+        std::cerr << "relais: " << (opened.error().detail.empty() ? opened.error().code : opened.error().detail)
+                  << "\n";
         return 2;
     }
     Appliance& app = **opened;
@@ -135,12 +136,15 @@ int run_serve(const ServeOptions& options) {
     if (!files.get("workspace/index.html")) {
         log->warn("no workspace at {} ([http] web_root): the advisor pages will answer 404", config->http.web_root);
     }
-    LanApp lan(LanAppDeps{*config, app.db(), app.auth(), app.repair_orders(), app.phones(), app.zone(), files, app.clock(), log});
+    LanApp lan(LanAppDeps{*config, app.db(), app.auth(), app.repair_orders(), app.phones(), app.zone(), files,
+                          app.clock(), log});
     PublicApp pub(*config);
-    HttpServer lan_server({config->http.lan, config->http.threads, (1 << 20) + (64 << 10), "lan"},
-                          [&lan](const HttpRequest& r) { return lan.handle(r); }, log);
-    HttpServer public_server({config->http.public_listen, config->http.threads, 64 << 10, "public"},
-                             [&pub](const HttpRequest& r) { return pub.handle(r); }, log);
+    HttpServer lan_server(
+        {config->http.lan, config->http.threads, (1 << 20) + (64 << 10), "lan"},
+        [&lan](const HttpRequest& r) { return lan.handle(r); }, log);
+    HttpServer public_server(
+        {config->http.public_listen, config->http.threads, 64 << 10, "public"},
+        [&pub](const HttpRequest& r) { return pub.handle(r); }, log);
     if (auto r = lan_server.start(); !r) {
         std::cerr << "relais: " << r.error().detail << "\n";
         return 2;
@@ -199,10 +203,10 @@ int run_check_config(const std::string& config_path) {
               << ", links " << config->http.public_base_url << "\n"
               << "  data in " << config->storage.data_dir << "\n"
               << "  modem " << config->modem.device << ", mail "
-              << (config->mail.relay_host.empty() ? "to the maildir in the data directory"
-                                                  : "via " + config->mail.relay_host + ":" +
-                                                        std::to_string(config->mail.relay_port) + " (" +
-                                                        to_string(config->mail.tls) + ")")
+              << (config->mail.relay_host.empty()
+                      ? "to the maildir in the data directory"
+                      : "via " + config->mail.relay_host + ":" + std::to_string(config->mail.relay_port) + " (" +
+                            to_string(config->mail.tls) + ")")
               << "\n  dealer " << config->dealer.name << " (" << config->dealer.country << ", "
               << config->dealer.timezone << ", " << config->dealer.language << ")\n";
     return 0;
@@ -322,7 +326,8 @@ int run_seed_demo(const std::string& config_path, int count, unsigned long long 
         return 2;
     }
     for (const auto& [username, display] : names) {
-        const auto found = std::find_if(existing->begin(), existing->end(), [&](const User& u) { return u.username == username; });
+        const auto found =
+            std::find_if(existing->begin(), existing->end(), [&](const User& u) { return u.username == username; });
         if (found != existing->end()) {
             advisors.push_back(found->id);
             continue;
@@ -350,8 +355,9 @@ int run_seed_demo(const std::string& config_path, int count, unsigned long long 
     const Actor actor{Actor::Kind::system, 0, "seed-demo"};
     constexpr std::size_t chunk = 2000;
     for (std::size_t i = 0; i < items.size(); i += chunk) {
-        std::vector<RepairOrderService::ImportItem> part(items.begin() + static_cast<std::ptrdiff_t>(i),
-                                                         items.begin() + static_cast<std::ptrdiff_t>(std::min(items.size(), i + chunk)));
+        std::vector<RepairOrderService::ImportItem> part(
+            items.begin() + static_cast<std::ptrdiff_t>(i),
+            items.begin() + static_cast<std::ptrdiff_t>(std::min(items.size(), i + chunk)));
         auto ids = app->repair_orders().import(part, actor);
         if (!ids) {
             print_problems(ids.error());

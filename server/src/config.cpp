@@ -145,7 +145,8 @@ public:
         return true;
     }
 
-    bool integer(const toml::table& root, const char* section, const char* key, long long min, long long max, int& out) {
+    bool integer(const toml::table& root, const char* section, const char* key, long long min, long long max,
+                 int& out) {
         const toml::node* n = get(root, section, key);
         if (!n) return false;
         if (!n->is_integer()) {
@@ -155,7 +156,8 @@ public:
         const long long v = n->as_integer()->get();
         if (v < min || v > max) {
             problem(n, name(section, key),
-                    "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + std::to_string(v));
+                    "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
+                        std::to_string(v));
             return false;
         }
         out = static_cast<int>(v);
@@ -200,8 +202,8 @@ ConfigLoad parse_config(std::string_view text, const std::string& path, const Co
     try {
         root = toml::parse(text, path);
     } catch (const toml::parse_error& e) {
-        result.problems.push_back({path, static_cast<int>(e.source().begin.line), "",
-                                   "not valid TOML: " + std::string(e.description())});
+        result.problems.push_back(
+            {path, static_cast<int>(e.source().begin.line), "", "not valid TOML: " + std::string(e.description())});
         return result;
     }
 
@@ -217,21 +219,24 @@ ConfigLoad parse_config(std::string_view text, const std::string& path, const Co
             std::vector<std::string> names;
             for (const auto& [n, _] : schema()) names.push_back(n);
             const std::string hint = suggestion(section, names);
-            r.problems.push_back({path, static_cast<int>(section_key.source().begin.line), "[" + section + "]",
-                                  "unknown section" + (hint.empty() ? std::string() : " (did you mean [" + hint + "]?)")});
+            r.problems.push_back(
+                {path, static_cast<int>(section_key.source().begin.line), "[" + section + "]",
+                 "unknown section" + (hint.empty() ? std::string() : " (did you mean [" + hint + "]?)")});
             continue;
         }
         const toml::table* t = section_node.as_table();
         if (!t) {
-            r.problem(&section_node, "[" + section + "]", std::string("expected a table, got ") + type_name(section_node));
+            r.problem(&section_node, "[" + section + "]",
+                      std::string("expected a table, got ") + type_name(section_node));
             continue;
         }
         for (auto&& [key, value] : *t) {
             const std::string k(key.str());
             if (std::find(it->second.begin(), it->second.end(), k) == it->second.end()) {
                 const std::string hint = suggestion(k, it->second);
-                r.problems.push_back({path, static_cast<int>(key.source().begin.line), "[" + section + "] " + k,
-                                      "unknown key" + (hint.empty() ? std::string() : " (did you mean " + hint + "?)")});
+                r.problems.push_back(
+                    {path, static_cast<int>(key.source().begin.line), "[" + section + "] " + k,
+                     "unknown key" + (hint.empty() ? std::string() : " (did you mean " + hint + "?)")});
             }
         }
     }
@@ -257,8 +262,9 @@ ConfigLoad parse_config(std::string_view text, const std::string& path, const Co
     if (c.http.lan.port != 0 && c.http.lan.port == c.http.public_listen.port &&
         (c.http.lan.host == c.http.public_listen.host || c.http.lan.host == "0.0.0.0" ||
          c.http.public_listen.host == "0.0.0.0")) {
-        r.problem(r.get(root, "http", "public_listen"), "[http] public_listen",
-                  "must not use the same port as lan_listen: the customer pages and the workspace are separate listeners");
+        r.problem(
+            r.get(root, "http", "public_listen"), "[http] public_listen",
+            "must not use the same port as lan_listen: the customer pages and the workspace are separate listeners");
     }
     if (r.string(root, "http", "public_base_url", text_value)) {
         while (!text_value.empty() && text_value.back() == '/') text_value.pop_back();
@@ -288,9 +294,10 @@ ConfigLoad parse_config(std::string_view text, const std::string& path, const Co
     // [modem]
     if (r.string(root, "modem", "device", text_value)) {
         if (text_value != "virtual" && (text_value.empty() || text_value.front() != '/')) {
-            r.problem(r.get(root, "modem", "device"), "[modem] device",
-                      "expected \"virtual\" (the emulated modem) or a serial device path such as \"/dev/ttyUSB2\", got \"" +
-                          text_value + "\"");
+            r.problem(
+                r.get(root, "modem", "device"), "[modem] device",
+                "expected \"virtual\" (the emulated modem) or a serial device path such as \"/dev/ttyUSB2\", got \"" +
+                    text_value + "\"");
         } else {
             c.modem.device = text_value;
         }
@@ -304,9 +311,11 @@ ConfigLoad parse_config(std::string_view text, const std::string& path, const Co
         }
     }
     if (r.string(root, "modem", "pin", text_value)) {
-        const bool digits = std::all_of(text_value.begin(), text_value.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+        const bool digits =
+            std::all_of(text_value.begin(), text_value.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
         if (!text_value.empty() && (!digits || text_value.size() < 4 || text_value.size() > 8)) {
-            r.problem(r.get(root, "modem", "pin"), "[modem] pin", "expected 4 to 8 digits, or \"\" when the SIM has no PIN");
+            r.problem(r.get(root, "modem", "pin"), "[modem] pin",
+                      "expected 4 to 8 digits, or \"\" when the SIM has no PIN");
         } else {
             c.modem.pin = text_value;
         }
@@ -331,7 +340,8 @@ ConfigLoad parse_config(std::string_view text, const std::string& path, const Co
     r.string(root, "mail", "password", c.mail.password);
     if (r.string(root, "mail", "from", text_value)) {
         const auto at = text_value.find('@');
-        if (at == std::string::npos || at == 0 || at + 1 >= text_value.size() || text_value.find(' ') != std::string::npos) {
+        if (at == std::string::npos || at == 0 || at + 1 >= text_value.size() ||
+            text_value.find(' ') != std::string::npos) {
             r.problem(r.get(root, "mail", "from"), "[mail] from",
                       "expected an email address such as \"atelier@garage-martin.fr\", got \"" + text_value + "\"");
         } else {
@@ -346,7 +356,8 @@ ConfigLoad parse_config(std::string_view text, const std::string& path, const Co
     if (r.string(root, "dealer", "name", text_value)) {
         const std::string_view name = trim(text_value);
         if (name.empty() || utf8_length(name) > 80 || has_control_chars(name, false)) {
-            r.problem(r.get(root, "dealer", "name"), "[dealer] name", "expected a name of 1 to 80 characters on one line");
+            r.problem(r.get(root, "dealer", "name"), "[dealer] name",
+                      "expected a name of 1 to 80 characters on one line");
         } else {
             c.dealer.name = std::string(name);
         }
@@ -378,7 +389,8 @@ ConfigLoad parse_config(std::string_view text, const std::string& path, const Co
     }
     if (r.string(root, "dealer", "currency", text_value)) {
         const std::string upper = ascii_upper(text_value);
-        if (upper.size() != 3 || !std::all_of(upper.begin(), upper.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; })) {
+        if (upper.size() != 3 ||
+            !std::all_of(upper.begin(), upper.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; })) {
             r.problem(r.get(root, "dealer", "currency"), "[dealer] currency",
                       "expected a three-letter ISO 4217 code such as \"EUR\", got \"" + text_value + "\"");
         } else {
@@ -390,7 +402,8 @@ ConfigLoad parse_config(std::string_view text, const std::string& path, const Co
         if (n->is_integer()) rate = static_cast<double>(n->as_integer()->get());
         if (n->is_floating_point()) rate = n->as_floating_point()->get();
         if (!n->is_integer() && !n->is_floating_point()) {
-            r.problem(n, "[dealer] default_vat_rate", std::string("expected a percentage such as 20 or 5.5, got ") + type_name(*n));
+            r.problem(n, "[dealer] default_vat_rate",
+                      std::string("expected a percentage such as 20 or 5.5, got ") + type_name(*n));
         } else if (rate < 0 || rate > 100) {
             r.problem(n, "[dealer] default_vat_rate", "expected a percentage between 0 and 100");
         } else {
@@ -402,8 +415,9 @@ ConfigLoad parse_config(std::string_view text, const std::string& path, const Co
     if (r.string(root, "log", "level", text_value)) {
         static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error"};
         if (!levels.count(text_value)) {
-            r.problem(r.get(root, "log", "level"), "[log] level",
-                      "expected one of \"trace\", \"debug\", \"info\", \"warn\", \"error\", got \"" + text_value + "\"");
+            r.problem(
+                r.get(root, "log", "level"), "[log] level",
+                "expected one of \"trace\", \"debug\", \"info\", \"warn\", \"error\", got \"" + text_value + "\"");
         } else {
             c.log.level = text_value;
         }

@@ -18,8 +18,7 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
 }
 
 std::string base64url(std::span<const std::uint8_t> data) {
-    static constexpr char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     std::string out;
     out.reserve((data.size() * 4 + 2) / 3);
     std::size_t i = 0;

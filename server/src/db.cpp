@@ -97,8 +97,9 @@ std::optional<std::int64_t> Statement::optional_int64(int col) const {
 
 Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, Access access) {
     sqlite3* db = nullptr;
-    const int flags = (access == Access::read_write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY) |
-                      SQLITE_OPEN_NOMUTEX;
+    const int flags =
+        (access == Access::read_write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY) |
+        SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
         Error e = internal_error("cannot open database " + path + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
         sqlite3_close(db);

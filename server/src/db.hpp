@@ -96,8 +96,10 @@ private:
 /// Turns the last SQLite error of `db` into an Error (UNIQUE → conflict, BUSY → unavailable).
 Error sqlite_error(sqlite3* db, std::string_view context);
 
-template <class T> struct is_result : std::false_type {};
-template <class T> struct is_result<Result<T>> : std::true_type {};
+template <class T>
+struct is_result : std::false_type {};
+template <class T>
+struct is_result<Result<T>> : std::true_type {};
 
 /// The process's database. Writes are serialised through one connection (DESIGN.md §4);
 /// reads use a small pool. All methods are thread-safe; a Connection handed to a callback

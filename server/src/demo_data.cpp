@@ -29,29 +29,40 @@ private:
 };
 
 constexpr std::array<const char*, 40> first_names = {
-    "Jean", "Marie", "Pierre", "Sophie", "Luc", "Camille", "Hélène", "François", "Chloé", "Éric",
-    "Nathalie", "Thierry", "Amélie", "Jérôme", "Céline", "Stéphane", "Zoé", "Benoît", "Léa", "Noël",
-    "Inès", "Gaëlle", "Loïc", "Maëlys", "Rémi", "Agnès", "Joël", "Océane", "Cédric", "Anaïs",
-    "Mathieu", "Julie", "Nicolas", "Laure", "Olivier", "Sandrine", "Yves", "Manon", "Hugo", "Élodie"};
+    "Jean",     "Marie",   "Pierre",  "Sophie", "Luc",     "Camille",  "Hélène", "François", "Chloé",  "Éric",
+    "Nathalie", "Thierry", "Amélie",  "Jérôme", "Céline",  "Stéphane", "Zoé",    "Benoît",   "Léa",    "Noël",
+    "Inès",     "Gaëlle",  "Loïc",    "Maëlys", "Rémi",    "Agnès",    "Joël",   "Océane",   "Cédric", "Anaïs",
+    "Mathieu",  "Julie",   "Nicolas", "Laure",  "Olivier", "Sandrine", "Yves",   "Manon",    "Hugo",   "Élodie"};
 constexpr std::array<const char*, 40> last_names = {
-    "Martin", "Bernard", "Dubois", "Lefèvre", "Moreau", "Laurent", "Girard", "Roux", "Fournier", "Morel",
-    "Mercier", "Dupont", "Lambert", "Bonnet", "François", "Martinez", "Legrand", "Garnier", "Faure", "Rousseau",
-    "Blanc", "Guérin", "Muller", "Henry", "Roussel", "Nicolas", "Perrin", "Morin", "Mathieu", "Clément",
-    "Gauthier", "Dumont", "Lopez", "Fontaine", "Chevalier", "Robin", "Masson", "Sanchez", "Gérard", "Nguyen"};
-constexpr std::array<const char*, 8> companies = {
-    "Transports Vallée", "Boulangerie Lemaître", "Ambulances du Centre", "Plomberie Arnaud",
-    "Taxis Étoile", "Paysages & Jardins", "Électricité Besson", "BTP Rhône-Alpes"};
+    "Martin",   "Bernard", "Dubois",  "Lefèvre",  "Moreau",    "Laurent",  "Girard",  "Roux",    "Fournier", "Morel",
+    "Mercier",  "Dupont",  "Lambert", "Bonnet",   "François",  "Martinez", "Legrand", "Garnier", "Faure",    "Rousseau",
+    "Blanc",    "Guérin",  "Muller",  "Henry",    "Roussel",   "Nicolas",  "Perrin",  "Morin",   "Mathieu",  "Clément",
+    "Gauthier", "Dumont",  "Lopez",   "Fontaine", "Chevalier", "Robin",    "Masson",  "Sanchez", "Gérard",   "Nguyen"};
+constexpr std::array<const char*, 8> companies = {"Transports Vallée",  "Boulangerie Lemaître", "Ambulances du Centre",
+                                                  "Plomberie Arnaud",   "Taxis Étoile",         "Paysages & Jardins",
+                                                  "Électricité Besson", "BTP Rhône-Alpes"};
 constexpr std::array<const char*, 4> lessors = {"Arval", "ALD Automotive", "Leasys", "Free2Move Lease"};
 
 struct Model {
     const char* make;
     const char* model;
 };
-constexpr std::array<Model, 16> models = {{
-    {"Peugeot", "208"}, {"Peugeot", "3008"}, {"Renault", "Clio V"}, {"Renault", "Mégane E-Tech"},
-    {"Citroën", "C3"}, {"Citroën", "C5 Aircross"}, {"Dacia", "Sandero"}, {"Dacia", "Duster"},
-    {"Volkswagen", "Golf 8"}, {"Volkswagen", "Polo"}, {"Toyota", "Yaris Hybride"}, {"Toyota", "C-HR"},
-    {"Tesla", "Model 3"}, {"Škoda", "Octavia"}, {"Ford", "Puma"}, {"Fiat", "500"}}};
+constexpr std::array<Model, 16> models = {{{"Peugeot", "208"},
+                                           {"Peugeot", "3008"},
+                                           {"Renault", "Clio V"},
+                                           {"Renault", "Mégane E-Tech"},
+                                           {"Citroën", "C3"},
+                                           {"Citroën", "C5 Aircross"},
+                                           {"Dacia", "Sandero"},
+                                           {"Dacia", "Duster"},
+                                           {"Volkswagen", "Golf 8"},
+                                           {"Volkswagen", "Polo"},
+                                           {"Toyota", "Yaris Hybride"},
+                                           {"Toyota", "C-HR"},
+                                           {"Tesla", "Model 3"},
+                                           {"Škoda", "Octavia"},
+                                           {"Ford", "Puma"},
+                                           {"Fiat", "500"}}};
 
 struct Work {
     const char* label;
@@ -60,23 +71,35 @@ struct Work {
     InterventionKind kind;
     Severity severity;
 };
-constexpr std::array<Work, 16> works = {{
-    {"Vidange et filtre à huile", "Huile 5W30 selon préconisation constructeur.", 8900, InterventionKind::initial, Severity::green},
-    {"Révision constructeur", "Révision des 60 000 km : filtres, niveaux, contrôle 40 points.", 24900, InterventionKind::initial, Severity::green},
-    {"Contrôle technique (pré-contrôle)", "", 4500, InterventionKind::initial, Severity::green},
-    {"Plaquettes de frein avant", "Plaquettes usées à 80 %, disques encore dans les cotes.", 14500, InterventionKind::optional, Severity::red},
-    {"Disques et plaquettes avant", "Disques voilés : vibrations au freinage.", 32900, InterventionKind::optional, Severity::red},
-    {"Pneus avant (×2)", "Usure à 1,8 mm : sous le témoin légal de 1,6 mm bientôt.", 23800, InterventionKind::optional, Severity::red},
-    {"Balais d'essuie-glace", "Traces sur le pare-brise.", 3900, InterventionKind::optional, Severity::orange},
-    {"Filtre d'habitacle", "Filtre encrassé : odeur à la ventilation.", 4900, InterventionKind::optional, Severity::orange},
-    {"Liquide de frein", "Taux d'humidité 3 % : remplacement conseillé.", 6900, InterventionKind::optional, Severity::orange},
-    {"Batterie 12 V", "Test de charge faible (58 %).", 16900, InterventionKind::optional, Severity::orange},
-    {"Géométrie / parallélisme", "Usure irrégulière des pneus avant.", 8900, InterventionKind::optional, Severity::orange},
-    {"Kit de distribution", "Échéance constructeur dépassée de 5 000 km.", 64900, InterventionKind::optional, Severity::red},
-    {"Recharge climatisation", "Performance de froid insuffisante.", 9900, InterventionKind::optional, Severity::orange},
-    {"Amortisseurs arrière", "Fuite légère sur l'amortisseur gauche.", 38900, InterventionKind::optional, Severity::orange},
-    {"Diagnostic électronique", "Voyant moteur allumé : lecture des codes défaut.", 5900, InterventionKind::initial, Severity::orange},
-    {"Nettoyage injecteurs", "", 12900, InterventionKind::optional, Severity::green}}};
+constexpr std::array<Work, 16> works = {
+    {{"Vidange et filtre à huile", "Huile 5W30 selon préconisation constructeur.", 8900, InterventionKind::initial,
+      Severity::green},
+     {"Révision constructeur", "Révision des 60 000 km : filtres, niveaux, contrôle 40 points.", 24900,
+      InterventionKind::initial, Severity::green},
+     {"Contrôle technique (pré-contrôle)", "", 4500, InterventionKind::initial, Severity::green},
+     {"Plaquettes de frein avant", "Plaquettes usées à 80 %, disques encore dans les cotes.", 14500,
+      InterventionKind::optional, Severity::red},
+     {"Disques et plaquettes avant", "Disques voilés : vibrations au freinage.", 32900, InterventionKind::optional,
+      Severity::red},
+     {"Pneus avant (×2)", "Usure à 1,8 mm : sous le témoin légal de 1,6 mm bientôt.", 23800, InterventionKind::optional,
+      Severity::red},
+     {"Balais d'essuie-glace", "Traces sur le pare-brise.", 3900, InterventionKind::optional, Severity::orange},
+     {"Filtre d'habitacle", "Filtre encrassé : odeur à la ventilation.", 4900, InterventionKind::optional,
+      Severity::orange},
+     {"Liquide de frein", "Taux d'humidité 3 % : remplacement conseillé.", 6900, InterventionKind::optional,
+      Severity::orange},
+     {"Batterie 12 V", "Test de charge faible (58 %).", 16900, InterventionKind::optional, Severity::orange},
+     {"Géométrie / parallélisme", "Usure irrégulière des pneus avant.", 8900, InterventionKind::optional,
+      Severity::orange},
+     {"Kit de distribution", "Échéance constructeur dépassée de 5 000 km.", 64900, InterventionKind::optional,
+      Severity::red},
+     {"Recharge climatisation", "Performance de froid insuffisante.", 9900, InterventionKind::optional,
+      Severity::orange},
+     {"Amortisseurs arrière", "Fuite légère sur l'amortisseur gauche.", 38900, InterventionKind::optional,
+      Severity::orange},
+     {"Diagnostic électronique", "Voyant moteur allumé : lecture des codes défaut.", 5900, InterventionKind::initial,
+      Severity::orange},
+     {"Nettoyage injecteurs", "", 12900, InterventionKind::optional, Severity::green}}};
 
 std::string plate(Prng& r) {
     static constexpr char letters[] = "ABCDEFGHJKLMNPQRSTVWXYZ";  // SIV plates avoid I, O and U
@@ -109,13 +132,20 @@ std::string ascii_slug(std::string s) {
         // The accented letters used above, as two-byte UTF-8 sequences.
         const std::string two = s.substr(i, 2);
         ++i;
-        if (two == "é" || two == "è" || two == "ë" || two == "É") out += 'e';
-        else if (two == "ç") out += 'c';
-        else if (two == "ï" || two == "î") out += 'i';
-        else if (two == "ö" || two == "ô") out += 'o';
-        else if (two == "ü") out += 'u';
-        else if (two == "ä" || two == "à") out += 'a';
-        else if (two == "Š" || two == "š") out += 's';
+        if (two == "é" || two == "è" || two == "ë" || two == "É")
+            out += 'e';
+        else if (two == "ç")
+            out += 'c';
+        else if (two == "ï" || two == "î")
+            out += 'i';
+        else if (two == "ö" || two == "ô")
+            out += 'o';
+        else if (two == "ü")
+            out += 'u';
+        else if (two == "ä" || two == "à")
+            out += 'a';
+        else if (two == "Š" || two == "š")
+            out += 's';
     }
     return out;
 }
@@ -137,13 +167,18 @@ std::vector<RepairOrderService::ImportItem> make_demo_repair_orders(const DemoOp
 
         const int age_days = static_cast<int>((o.now - item.created_at) / day);
         RoStatus status = RoStatus::closed;
-        if (age_days < 1) status = r.chance(60) ? RoStatus::open : RoStatus::in_progress;
-        else if (age_days < 3) status = r.pick(std::array<RoStatus, 4>{RoStatus::open, RoStatus::in_progress, RoStatus::ready, RoStatus::in_progress});
-        else if (age_days < 7) status = r.chance(70) ? RoStatus::ready : RoStatus::closed;
+        if (age_days < 1)
+            status = r.chance(60) ? RoStatus::open : RoStatus::in_progress;
+        else if (age_days < 3)
+            status = r.pick(
+                std::array<RoStatus, 4>{RoStatus::open, RoStatus::in_progress, RoStatus::ready, RoStatus::in_progress});
+        else if (age_days < 7)
+            status = r.chance(70) ? RoStatus::ready : RoStatus::closed;
         if (r.chance(3)) status = RoStatus::cancelled;
         p.status = status;
         if (!o.advisor_ids.empty() && r.chance(92)) {
-            p.advisor_id = std::optional<Id>(o.advisor_ids[static_cast<std::size_t>(r.below(static_cast<int>(o.advisor_ids.size())))]);
+            p.advisor_id = std::optional<Id>(
+                o.advisor_ids[static_cast<std::size_t>(r.below(static_cast<int>(o.advisor_ids.size())))]);
         }
         // Promised one to three days later, between 8:00 and 18:30 local time, on the half hour.
         const auto fixed_utc = make_fixed_offset_zone(0);
@@ -173,7 +208,8 @@ std::vector<RepairOrderService::ImportItem> make_demo_repair_orders(const DemoOp
         driver.first_name = first;
         driver.last_name = last;
         const bool fleet = r.chance(25);
-        driver.roles = fleet ? std::vector<PartyRole>{PartyRole::driver} : std::vector<PartyRole>{PartyRole::driver, PartyRole::owner};
+        driver.roles = fleet ? std::vector<PartyRole>{PartyRole::driver}
+                             : std::vector<PartyRole>{PartyRole::driver, PartyRole::owner};
         std::vector<ContactPointPatch> cps;
         ContactPointPatch phone;
         phone.kind = ContactKind::phone;

@@ -7,9 +7,7 @@
 namespace relais {
 namespace {
 
-Error email_error(const char* reason) {
-    return make_error(ErrorKind::invalid, "email_invalid", {{"reason", reason}});
-}
+Error email_error(const char* reason) { return make_error(ErrorKind::invalid, "email_invalid", {{"reason", reason}}); }
 
 bool atext(unsigned char c) {
     if (c >= 0x80) return true;  // UTF-8 local parts (SMTPUTF8) are accepted
@@ -48,7 +46,8 @@ Result<std::string> normalize_email(std::string_view input) {
     std::size_t start = 0;
     while (start <= domain.size()) {
         const auto dot = domain.find('.', start);
-        const std::string_view label = std::string_view(domain).substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+        const std::string_view label =
+            std::string_view(domain).substr(start, dot == std::string::npos ? std::string::npos : dot - start);
         if (!valid_label(label)) return email_error("domain");
         if (dot == std::string::npos) break;
         start = dot + 1;

@@ -19,8 +19,8 @@ using NameValues = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpRequest {
     Method method = Method::get;
-    std::string path;  // percent-decoded, without the query
-    NameValues query;  // decoded; a repeated name appears once (the server keeps the first)
+    std::string path;    // percent-decoded, without the query
+    NameValues query;    // decoded; a repeated name appears once (the server keeps the first)
     NameValues headers;  // names in lower case
     NameValues cookies;
     std::string body;
@@ -126,7 +126,8 @@ private:
         return out;
     }
 
-    static bool matches(const std::vector<std::string>& pattern, const std::vector<std::string>& path, PathParams& params) {
+    static bool matches(const std::vector<std::string>& pattern, const std::vector<std::string>& path,
+                        PathParams& params) {
         if (pattern.size() != path.size()) return false;
         for (std::size_t i = 0; i < pattern.size(); ++i) {
             const std::string& p = pattern[i];

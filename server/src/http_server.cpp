@@ -120,7 +120,8 @@ void HttpServer::Impl::serve(const Http::Request& preq, Http::ResponseWriter wri
         res.header("Retry-After", "5");
         res.header("Connection", "close");
         res.header("Content-Type", "application/json; charset=utf-8");
-        res.body = R"({"error":{"code":"shutting_down","message":"Relais is restarting: try again in a few seconds."}})";
+        res.body =
+            R"({"error":{"code":"shutting_down","message":"Relais is restarting: try again in a few seconds."}})";
     } else if (!decoded) {
         res.status = 400;
         res.header("Content-Type", "text/plain; charset=utf-8");
@@ -206,8 +207,8 @@ void HttpServer::shutdown(std::chrono::milliseconds grace) {
         left = impl_->in_flight;
     }
     if (at_start > 0 || left > 0) {
-        impl_->log->info("{}: {} in-flight request(s) at shutdown, {} finished, {} cut off", impl_->options.name, at_start,
-                         at_start - left, left);
+        impl_->log->info("{}: {} in-flight request(s) at shutdown, {} finished, {} cut off", impl_->options.name,
+                         at_start, at_start - left, left);
     }
     impl_->endpoint->shutdown();
     impl_->endpoint.reset();

@@ -25,7 +25,7 @@ struct HttpServerOptions {
     ListenAddress address;
     int threads = 2;
     std::size_t max_request_bytes = (1 << 20) + (64 << 10);  // the API's body limit + headers
-    std::string name;  // "lan" or "public", for logs
+    std::string name;                                        // "lan" or "public", for logs
 };
 
 class HttpServer {

@@ -7,8 +7,8 @@
 #include "responses.hpp"
 #include "text.hpp"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <functional>
 
@@ -22,10 +22,10 @@ namespace {
 using json = nlohmann::json;
 
 enum class RouteAccess {
-    anyone,      // no credentials needed
-    principal,   // a signed-in user or an API key
-    user,        // a signed-in user (not an API key)
-    admin,       // a dealer_admin user
+    anyone,     // no credentials needed
+    principal,  // a signed-in user or an API key
+    user,       // a signed-in user (not an API key)
+    admin,      // a dealer_admin user
 };
 
 struct Ctx {
@@ -105,7 +105,8 @@ struct LanApp::Impl {
     }
 
     HttpResponse handle_api(const HttpRequest& req) {
-        Ctx ctx{req, std::nullopt, choose_language("", req.header("accept-language"), d.config.dealer.language), {}, {}};
+        Ctx ctx{
+            req, std::nullopt, choose_language("", req.header("accept-language"), d.config.dealer.language), {}, {}};
         const auto found = router.match(req.method, req.path);
         if (!found.entry) {
             if (!found.allowed.empty()) {
@@ -138,9 +139,11 @@ struct LanApp::Impl {
                 return r;
             }
         }
-        if (ctx.who) ctx.lang = choose_language(ctx.who->language, req.header("accept-language"), d.config.dealer.language);
+        if (ctx.who)
+            ctx.lang = choose_language(ctx.who->language, req.header("accept-language"), d.config.dealer.language);
 
-        if (route.access != RouteAccess::anyone && !ctx.who) return error_response(error_of(ErrorKind::unauthorized, "unauthorized"), ctx.lang);
+        if (route.access != RouteAccess::anyone && !ctx.who)
+            return error_response(error_of(ErrorKind::unauthorized, "unauthorized"), ctx.lang);
         if (route.access == RouteAccess::user && ctx.who->kind != Principal::Kind::user) {
             return error_response(error_of(ErrorKind::forbidden, "forbidden"), ctx.lang);
         }
@@ -183,8 +186,9 @@ struct LanApp::Impl {
     std::optional<HttpResponse> read_body(Ctx& ctx) {
         const HttpRequest& req = ctx.req;
         if (req.body.size() > d.max_body_bytes) {
-            return error_response(make_error(ErrorKind::too_large, "body_too_large", {{"max", std::to_string(d.max_body_bytes)}}),
-                                  ctx.lang);
+            return error_response(
+                make_error(ErrorKind::too_large, "body_too_large", {{"max", std::to_string(d.max_body_bytes)}}),
+                ctx.lang);
         }
         if (trim(req.body).empty()) {
             ctx.body = json::object();
@@ -199,9 +203,10 @@ struct LanApp::Impl {
         try {
             ctx.body = json::parse(req.body);
         } catch (const json::parse_error& e) {
-            Error err = make_error(ErrorKind::invalid, "malformed_json",
-                                   {{"detail", "byte " + std::to_string(e.byte) + ": " +
-                                                   std::string(e.what()).substr(std::string(e.what()).rfind(':') + 2)}});
+            Error err =
+                make_error(ErrorKind::invalid, "malformed_json",
+                           {{"detail", "byte " + std::to_string(e.byte) + ": " +
+                                           std::string(e.what()).substr(std::string(e.what()).rfind(':') + 2)}});
             return error_response(err, ctx.lang);
         }
         if (!ctx.body.is_object()) return error_response(make_error(ErrorKind::invalid, "expected_object"), ctx.lang);
@@ -227,7 +232,8 @@ struct LanApp::Impl {
         std::string v(trim(*h));
         if (v.rfind("W/", 0) == 0) v = v.substr(2);
         if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-        if (v.empty() || v.size() > 15 || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        if (v.empty() || v.size() > 15 ||
+            !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
             problem = error_response(make_error(ErrorKind::invalid, "invalid_if_match"), ctx.lang);
             return std::nullopt;
         }
@@ -236,10 +242,11 @@ struct LanApp::Impl {
 
     // ---- routes ---------------------------------------------------------------------------
 
-    void add(Method m, std::string_view pattern, RouteAccess access,
-             HttpResponse (Impl::*fn)(Ctx&, const PathParams&), bool before_password_change = false) {
-        router.add(m, pattern, Route{access, [this, fn](Ctx& c, const PathParams& p) { return (this->*fn)(c, p); },
-                                     before_password_change});
+    void add(Method m, std::string_view pattern, RouteAccess access, HttpResponse (Impl::*fn)(Ctx&, const PathParams&),
+             bool before_password_change = false) {
+        router.add(m, pattern,
+                   Route{access, [this, fn](Ctx& c, const PathParams& p) { return (this->*fn)(c, p); },
+                         before_password_change});
     }
 
     void add_routes() {
@@ -270,8 +277,10 @@ struct LanApp::Impl {
         add(Method::get, "/api/v1/repair-orders/{id}/parties/{pid}", RouteAccess::principal, &Impl::get_party);
         add(Method::patch, "/api/v1/repair-orders/{id}/parties/{pid}", RouteAccess::principal, &Impl::update_party);
         add(Method::del, "/api/v1/repair-orders/{id}/parties/{pid}", RouteAccess::principal, &Impl::remove_party);
-        add(Method::get, "/api/v1/repair-orders/{id}/parties/{pid}/contact-points", RouteAccess::principal, &Impl::list_contacts);
-        add(Method::post, "/api/v1/repair-orders/{id}/parties/{pid}/contact-points", RouteAccess::principal, &Impl::add_contact);
+        add(Method::get, "/api/v1/repair-orders/{id}/parties/{pid}/contact-points", RouteAccess::principal,
+            &Impl::list_contacts);
+        add(Method::post, "/api/v1/repair-orders/{id}/parties/{pid}/contact-points", RouteAccess::principal,
+            &Impl::add_contact);
         add(Method::patch, "/api/v1/repair-orders/{id}/parties/{pid}/contact-points/{cid}", RouteAccess::principal,
             &Impl::update_contact);
         add(Method::del, "/api/v1/repair-orders/{id}/parties/{pid}/contact-points/{cid}", RouteAccess::principal,
@@ -280,7 +289,8 @@ struct LanApp::Impl {
         add(Method::get, "/api/v1/repair-orders/{id}/interventions", RouteAccess::principal, &Impl::list_items);
         add(Method::post, "/api/v1/repair-orders/{id}/interventions", RouteAccess::principal, &Impl::add_item);
         add(Method::get, "/api/v1/repair-orders/{id}/interventions/{iid}", RouteAccess::principal, &Impl::get_item);
-        add(Method::patch, "/api/v1/repair-orders/{id}/interventions/{iid}", RouteAccess::principal, &Impl::update_item);
+        add(Method::patch, "/api/v1/repair-orders/{id}/interventions/{iid}", RouteAccess::principal,
+            &Impl::update_item);
         add(Method::del, "/api/v1/repair-orders/{id}/interventions/{iid}", RouteAccess::principal, &Impl::remove_item);
     }
 
@@ -294,8 +304,10 @@ struct LanApp::Impl {
         LoginRequest lr;
         Problems problems;
         for (auto it = ctx.body.begin(); it != ctx.body.end(); ++it) {
-            if (it.key() != "username" && it.key() != "password") problems.push_back({it.key(), "unknown_field", {}});
-            else if (!it->is_string()) problems.push_back({it.key(), "invalid_type", {{"expected", "string"}}});
+            if (it.key() != "username" && it.key() != "password")
+                problems.push_back({it.key(), "unknown_field", {}});
+            else if (!it->is_string())
+                problems.push_back({it.key(), "invalid_type", {{"expected", "string"}}});
         }
         if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
         lr.username = ctx.body.value("username", "");
@@ -307,7 +319,8 @@ struct LanApp::Impl {
         if (!result) return respond(ctx, result.error());
         // The old session (another user on this browser) ends with the new sign-in.
         if (const std::string* old = ctx.req.cookie(session_cookie)) (void)d.auth.logout(*old);
-        ctx.lang = choose_language(result->principal.language, ctx.req.header("accept-language"), d.config.dealer.language);
+        ctx.lang =
+            choose_language(result->principal.language, ctx.req.header("accept-language"), d.config.dealer.language);
         HttpResponse res = session_body(result->principal);
         SetCookie session;
         session.name = session_cookie;
@@ -338,11 +351,14 @@ struct LanApp::Impl {
     HttpResponse change_password(Ctx& ctx, const PathParams&) {
         Problems problems;
         for (auto it = ctx.body.begin(); it != ctx.body.end(); ++it) {
-            if (it.key() != "current_password" && it.key() != "new_password") problems.push_back({it.key(), "unknown_field", {}});
-            else if (!it->is_string()) problems.push_back({it.key(), "invalid_type", {{"expected", "string"}}});
+            if (it.key() != "current_password" && it.key() != "new_password")
+                problems.push_back({it.key(), "unknown_field", {}});
+            else if (!it->is_string())
+                problems.push_back({it.key(), "invalid_type", {{"expected", "string"}}});
         }
         if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
-        auto r = d.auth.change_password(*ctx.who, ctx.body.value("current_password", ""), ctx.body.value("new_password", ""));
+        auto r = d.auth.change_password(*ctx.who, ctx.body.value("current_password", ""),
+                                        ctx.body.value("new_password", ""));
         if (!r) return respond(ctx, r.error());
         return no_content();
     }
@@ -473,12 +489,15 @@ struct LanApp::Impl {
         return t;
     }
 
-    std::optional<long long> query_int(const Ctx& ctx, const char* name, long long min, long long max, Problems& problems) {
+    std::optional<long long> query_int(const Ctx& ctx, const char* name, long long min, long long max,
+                                       Problems& problems) {
         const std::string* v = ctx.req.query_param(name);
         if (!v || v->empty()) return std::nullopt;
         if (v->size() > 9 || !std::all_of(v->begin(), v->end(), [](char c) { return c >= '0' && c <= '9'; }) ||
             std::stoll(*v) < min || std::stoll(*v) > max) {
-            problems.push_back({std::string("query.") + name, "out_of_range", {{"min", std::to_string(min)}, {"max", std::to_string(max)}}});
+            problems.push_back({std::string("query.") + name,
+                                "out_of_range",
+                                {{"min", std::to_string(min)}, {"max", std::to_string(max)}}});
             return std::nullopt;
         }
         return std::stoll(*v);
@@ -529,9 +548,12 @@ struct LanApp::Impl {
         q.from = query_date(ctx, "from", false, problems);
         q.to = query_date(ctx, "to", true, problems);
         if (const std::string* sort = ctx.req.query_param("sort")) {
-            if (*sort == "oldest") q.sort = RepairOrderQuery::Sort::oldest;
-            else if (*sort == "promised") q.sort = RepairOrderQuery::Sort::promised;
-            else if (*sort == "number") q.sort = RepairOrderQuery::Sort::number;
+            if (*sort == "oldest")
+                q.sort = RepairOrderQuery::Sort::oldest;
+            else if (*sort == "promised")
+                q.sort = RepairOrderQuery::Sort::promised;
+            else if (*sort == "number")
+                q.sort = RepairOrderQuery::Sort::number;
             else if (*sort != "newest" && !sort->empty())
                 problems.push_back({"query.sort", "invalid_choice", {{"choices", "newest, oldest, promised, number"}}});
         }
@@ -683,7 +705,8 @@ struct LanApp::Impl {
         for (const Party& party : ro->parties) {
             if (p.id("pid") && party.id == *p.id("pid")) {
                 json items = json::array();
-                for (const ContactPoint& cp : party.contact_points) items.push_back(api_json::contact_point(cp, d.phones));
+                for (const ContactPoint& cp : party.contact_points)
+                    items.push_back(api_json::contact_point(cp, d.phones));
                 HttpResponse r = json_response(200, {{"items", items}});
                 r.header("ETag", etag_of(ro->version));
                 return r;

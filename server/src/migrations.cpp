@@ -183,15 +183,17 @@ Result<int> schema_version(Connection& conn) {
 
 Result<int> migrate(Connection& conn, std::span<const Migration> list) {
     for (std::size_t i = 0; i < list.size(); ++i) {
-        if (list[i].version != static_cast<int>(i) + 1) return internal_error("migrations must be numbered 1, 2, 3, ...");
+        if (list[i].version != static_cast<int>(i) + 1)
+            return internal_error("migrations must be numbered 1, 2, 3, ...");
     }
     TRY_ASSIGN(int current, schema_version(conn));
     const int latest = static_cast<int>(list.size());
     if (current > latest) {
         Error e = make_error(ErrorKind::internal, "database_too_new",
                              {{"version", std::to_string(current)}, {"supported", std::to_string(latest)}});
-        e.detail = "the database is at schema version " + std::to_string(current) + " but this relais knows only up to " +
-                   std::to_string(latest) + ": install the newer relais again or restore a backup";
+        e.detail = "the database is at schema version " + std::to_string(current) +
+                   " but this relais knows only up to " + std::to_string(latest) +
+                   ": install the newer relais again or restore a backup";
         return e;
     }
     if (current == latest) return 0;

@@ -18,12 +18,13 @@ public:
     std::string hash(std::string_view password) override {
         std::array<std::uint8_t, 16> salt{};
         random_.fill(salt);
-        const std::size_t len = argon2_encodedlen(params_.iterations, params_.memory_kib, params_.parallelism,
-                                                  salt.size(), 32, Argon2_id);
+        const std::size_t len =
+            argon2_encodedlen(params_.iterations, params_.memory_kib, params_.parallelism, salt.size(), 32, Argon2_id);
         std::vector<char> encoded(len);
         Guard guard(slots_);
-        const int rc = argon2id_hash_encoded(params_.iterations, params_.memory_kib, params_.parallelism, password.data(),
-                                             password.size(), salt.data(), salt.size(), 32, encoded.data(), len);
+        const int rc =
+            argon2id_hash_encoded(params_.iterations, params_.memory_kib, params_.parallelism, password.data(),
+                                  password.size(), salt.data(), salt.size(), 32, encoded.data(), len);
         if (rc != ARGON2_OK) throw std::runtime_error(std::string("argon2id failed: ") + argon2_error_message(rc));
         return std::string(encoded.data());
     }

@@ -42,11 +42,13 @@ public:
 
     std::string display(std::string_view e164) const override {
         PhoneNumber number;
-        if (util_.Parse(std::string(e164), region_, &number) != PhoneNumberUtil::NO_PARSING_ERROR) return std::string(e164);
+        if (util_.Parse(std::string(e164), region_, &number) != PhoneNumberUtil::NO_PARSING_ERROR)
+            return std::string(e164);
         std::string out;
         std::string region_of_number;
         util_.GetRegionCodeForNumber(number, &region_of_number);
-        util_.Format(number, region_of_number == region_ ? PhoneNumberUtil::NATIONAL : PhoneNumberUtil::INTERNATIONAL, &out);
+        util_.Format(number, region_of_number == region_ ? PhoneNumberUtil::NATIONAL : PhoneNumberUtil::INTERNATIONAL,
+                     &out);
         return out;
     }
 

@@ -32,24 +32,28 @@ std::string choices_of(const std::array<std::pair<E, std::string_view>, N>& tabl
     return out;
 }
 
-constexpr std::array<std::pair<RoStatus, std::string_view>, 5> ro_statuses{{
-    {RoStatus::open, "open"}, {RoStatus::in_progress, "in_progress"}, {RoStatus::ready, "ready"},
-    {RoStatus::closed, "closed"}, {RoStatus::cancelled, "cancelled"}}};
-constexpr std::array<std::pair<PartyRole, std::string_view>, 4> party_roles{{
-    {PartyRole::driver, "driver"}, {PartyRole::owner, "owner"}, {PartyRole::contractor, "contractor"},
-    {PartyRole::leasing_company, "leasing_company"}}};
-constexpr std::array<std::pair<PartyKind, std::string_view>, 2> party_kinds{{
-    {PartyKind::person, "person"}, {PartyKind::company, "company"}}};
-constexpr std::array<std::pair<ContactKind, std::string_view>, 2> contact_kinds{{
-    {ContactKind::email, "email"}, {ContactKind::phone, "phone"}}};
-constexpr std::array<std::pair<ContactUsage, std::string_view>, 2> contact_usages{{
-    {ContactUsage::personal, "personal"}, {ContactUsage::professional, "professional"}}};
-constexpr std::array<std::pair<InterventionKind, std::string_view>, 2> intervention_kinds{{
-    {InterventionKind::initial, "initial"}, {InterventionKind::optional, "optional"}}};
-constexpr std::array<std::pair<Severity, std::string_view>, 3> severities{{
-    {Severity::red, "red"}, {Severity::orange, "orange"}, {Severity::green, "green"}}};
-constexpr std::array<std::pair<UserRole, std::string_view>, 2> user_roles{{
-    {UserRole::advisor, "advisor"}, {UserRole::dealer_admin, "dealer_admin"}}};
+constexpr std::array<std::pair<RoStatus, std::string_view>, 5> ro_statuses{{{RoStatus::open, "open"},
+                                                                            {RoStatus::in_progress, "in_progress"},
+                                                                            {RoStatus::ready, "ready"},
+                                                                            {RoStatus::closed, "closed"},
+                                                                            {RoStatus::cancelled, "cancelled"}}};
+constexpr std::array<std::pair<PartyRole, std::string_view>, 4> party_roles{
+    {{PartyRole::driver, "driver"},
+     {PartyRole::owner, "owner"},
+     {PartyRole::contractor, "contractor"},
+     {PartyRole::leasing_company, "leasing_company"}}};
+constexpr std::array<std::pair<PartyKind, std::string_view>, 2> party_kinds{
+    {{PartyKind::person, "person"}, {PartyKind::company, "company"}}};
+constexpr std::array<std::pair<ContactKind, std::string_view>, 2> contact_kinds{
+    {{ContactKind::email, "email"}, {ContactKind::phone, "phone"}}};
+constexpr std::array<std::pair<ContactUsage, std::string_view>, 2> contact_usages{
+    {{ContactUsage::personal, "personal"}, {ContactUsage::professional, "professional"}}};
+constexpr std::array<std::pair<InterventionKind, std::string_view>, 2> intervention_kinds{
+    {{InterventionKind::initial, "initial"}, {InterventionKind::optional, "optional"}}};
+constexpr std::array<std::pair<Severity, std::string_view>, 3> severities{
+    {{Severity::red, "red"}, {Severity::orange, "orange"}, {Severity::green, "green"}}};
+constexpr std::array<std::pair<UserRole, std::string_view>, 2> user_roles{
+    {{UserRole::advisor, "advisor"}, {UserRole::dealer_admin, "dealer_admin"}}};
 
 }  // namespace
 
@@ -62,23 +66,71 @@ std::string_view to_string(InterventionKind v) { return name_of(intervention_kin
 std::string_view to_string(Severity v) { return name_of(severities, v); }
 std::string_view to_string(UserRole v) { return name_of(user_roles, v); }
 
-template <> std::optional<RoStatus> parse_enum<RoStatus>(std::string_view s) { return lookup(ro_statuses, s); }
-template <> std::optional<PartyRole> parse_enum<PartyRole>(std::string_view s) { return lookup(party_roles, s); }
-template <> std::optional<PartyKind> parse_enum<PartyKind>(std::string_view s) { return lookup(party_kinds, s); }
-template <> std::optional<ContactKind> parse_enum<ContactKind>(std::string_view s) { return lookup(contact_kinds, s); }
-template <> std::optional<ContactUsage> parse_enum<ContactUsage>(std::string_view s) { return lookup(contact_usages, s); }
-template <> std::optional<InterventionKind> parse_enum<InterventionKind>(std::string_view s) { return lookup(intervention_kinds, s); }
-template <> std::optional<Severity> parse_enum<Severity>(std::string_view s) { return lookup(severities, s); }
-template <> std::optional<UserRole> parse_enum<UserRole>(std::string_view s) { return lookup(user_roles, s); }
+template <>
+std::optional<RoStatus> parse_enum<RoStatus>(std::string_view s) {
+    return lookup(ro_statuses, s);
+}
+template <>
+std::optional<PartyRole> parse_enum<PartyRole>(std::string_view s) {
+    return lookup(party_roles, s);
+}
+template <>
+std::optional<PartyKind> parse_enum<PartyKind>(std::string_view s) {
+    return lookup(party_kinds, s);
+}
+template <>
+std::optional<ContactKind> parse_enum<ContactKind>(std::string_view s) {
+    return lookup(contact_kinds, s);
+}
+template <>
+std::optional<ContactUsage> parse_enum<ContactUsage>(std::string_view s) {
+    return lookup(contact_usages, s);
+}
+template <>
+std::optional<InterventionKind> parse_enum<InterventionKind>(std::string_view s) {
+    return lookup(intervention_kinds, s);
+}
+template <>
+std::optional<Severity> parse_enum<Severity>(std::string_view s) {
+    return lookup(severities, s);
+}
+template <>
+std::optional<UserRole> parse_enum<UserRole>(std::string_view s) {
+    return lookup(user_roles, s);
+}
 
-template <> std::string enum_choices<RoStatus>() { return choices_of(ro_statuses); }
-template <> std::string enum_choices<PartyRole>() { return choices_of(party_roles); }
-template <> std::string enum_choices<PartyKind>() { return choices_of(party_kinds); }
-template <> std::string enum_choices<ContactKind>() { return choices_of(contact_kinds); }
-template <> std::string enum_choices<ContactUsage>() { return choices_of(contact_usages); }
-template <> std::string enum_choices<InterventionKind>() { return choices_of(intervention_kinds); }
-template <> std::string enum_choices<Severity>() { return choices_of(severities); }
-template <> std::string enum_choices<UserRole>() { return choices_of(user_roles); }
+template <>
+std::string enum_choices<RoStatus>() {
+    return choices_of(ro_statuses);
+}
+template <>
+std::string enum_choices<PartyRole>() {
+    return choices_of(party_roles);
+}
+template <>
+std::string enum_choices<PartyKind>() {
+    return choices_of(party_kinds);
+}
+template <>
+std::string enum_choices<ContactKind>() {
+    return choices_of(contact_kinds);
+}
+template <>
+std::string enum_choices<ContactUsage>() {
+    return choices_of(contact_usages);
+}
+template <>
+std::string enum_choices<InterventionKind>() {
+    return choices_of(intervention_kinds);
+}
+template <>
+std::string enum_choices<Severity>() {
+    return choices_of(severities);
+}
+template <>
+std::string enum_choices<UserRole>() {
+    return choices_of(user_roles);
+}
 
 std::string Party::display_name() const {
     std::string person = first_name;

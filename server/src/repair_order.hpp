@@ -35,18 +35,28 @@ std::string_view to_string(Severity v);
 std::string_view to_string(UserRole v);
 
 // Parsers return nullopt for anything but the exact lower-case names above.
-template <class E> std::optional<E> parse_enum(std::string_view s);
-template <> std::optional<RoStatus> parse_enum<RoStatus>(std::string_view s);
-template <> std::optional<PartyRole> parse_enum<PartyRole>(std::string_view s);
-template <> std::optional<PartyKind> parse_enum<PartyKind>(std::string_view s);
-template <> std::optional<ContactKind> parse_enum<ContactKind>(std::string_view s);
-template <> std::optional<ContactUsage> parse_enum<ContactUsage>(std::string_view s);
-template <> std::optional<InterventionKind> parse_enum<InterventionKind>(std::string_view s);
-template <> std::optional<Severity> parse_enum<Severity>(std::string_view s);
-template <> std::optional<UserRole> parse_enum<UserRole>(std::string_view s);
+template <class E>
+std::optional<E> parse_enum(std::string_view s);
+template <>
+std::optional<RoStatus> parse_enum<RoStatus>(std::string_view s);
+template <>
+std::optional<PartyRole> parse_enum<PartyRole>(std::string_view s);
+template <>
+std::optional<PartyKind> parse_enum<PartyKind>(std::string_view s);
+template <>
+std::optional<ContactKind> parse_enum<ContactKind>(std::string_view s);
+template <>
+std::optional<ContactUsage> parse_enum<ContactUsage>(std::string_view s);
+template <>
+std::optional<InterventionKind> parse_enum<InterventionKind>(std::string_view s);
+template <>
+std::optional<Severity> parse_enum<Severity>(std::string_view s);
+template <>
+std::optional<UserRole> parse_enum<UserRole>(std::string_view s);
 
 /// The allowed names, comma-separated, for error messages.
-template <class E> std::string enum_choices();
+template <class E>
+std::string enum_choices();
 
 struct Vehicle {
     std::string plate;  // upper case, as printed on the plate ("AB-123-CD")
@@ -137,7 +147,8 @@ struct RepairOrderSummary {
 
 // ---- what clients ask to change -------------------------------------------------------
 
-template <class T> using Maybe = std::optional<T>;  // unset: leave as is
+template <class T>
+using Maybe = std::optional<T>;  // unset: leave as is
 
 struct VehiclePatch {
     Maybe<std::string> plate, vin, make, model;
@@ -176,19 +187,19 @@ struct RepairOrderPatch {
     Maybe<std::optional<UnixMs>> promised_at;
     Maybe<std::string> note;
     Maybe<VehiclePatch> vehicle;
-    Maybe<std::vector<PartyPatch>> parties;                // only when creating the RO
+    Maybe<std::vector<PartyPatch>> parties;               // only when creating the RO
     Maybe<std::vector<InterventionPatch>> interventions;  // only when creating the RO
 };
 
 /// List and search parameters of GET /api/v1/repair-orders.
 struct RepairOrderQuery {
-    std::string text;                 // search: plate, RO number, customer name, VIN, phone, email
-    std::vector<RoStatus> statuses;   // empty: all
+    std::string text;                // search: plate, RO number, customer name, VIN, phone, email
+    std::vector<RoStatus> statuses;  // empty: all
     std::optional<Id> advisor_id;
-    bool unassigned = false;          // only ROs with no advisor
+    bool unassigned = false;  // only ROs with no advisor
     enum class DateField { created, promised } date_field = DateField::created;
-    std::optional<UnixMs> from;       // inclusive
-    std::optional<UnixMs> to;         // exclusive
+    std::optional<UnixMs> from;  // inclusive
+    std::optional<UnixMs> to;    // exclusive
     enum class Sort { newest, oldest, promised, number } sort = Sort::newest;
     int page = 1;
     int per_page = 50;

@@ -68,7 +68,8 @@ HttpResponse html_error_page(int status, std::string_view lang) {
         text = fr ? "Il n'y a rien à cette adresse." : "There is nothing at this address.";
     } else if (status == 503) {
         title = fr ? "Redémarrage en cours" : "Restarting";
-        text = fr ? "Relais redémarre : réessayez dans quelques secondes." : "Relais is restarting: try again in a few seconds.";
+        text = fr ? "Relais redémarre : réessayez dans quelques secondes."
+                  : "Relais is restarting: try again in a few seconds.";
     } else {
         title = fr ? "Erreur" : "Error";
         text = fr ? "Une erreur s'est produite." : "Something went wrong.";
@@ -78,8 +79,8 @@ HttpResponse html_error_page(int status, std::string_view lang) {
     r.header("Content-Type", "text/html; charset=utf-8");
     r.body = std::string("<!doctype html><html lang=\"") + (fr ? "fr" : "en") +
              "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-             "<title>" + title + "</title></head><body><h1>" + title + "</h1><p>" + text +
-             "</p></body></html>";
+             "<title>" +
+             title + "</title></head><body><h1>" + title + "</h1><p>" + text + "</p></body></html>";
     return r;
 }
 

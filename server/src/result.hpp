@@ -23,16 +23,16 @@ struct FieldError {
 using Problems = std::vector<FieldError>;
 
 enum class ErrorKind {
-    invalid,       // 400/422: the input is wrong
-    not_found,     // 404
-    conflict,      // 409: unique key taken
+    invalid,              // 400/422: the input is wrong
+    not_found,            // 404
+    conflict,             // 409: unique key taken
     precondition_failed,  // 412: If-Match names an older version
-    unauthorized,  // 401: who are you?
-    forbidden,     // 403: you may not
-    throttled,     // 429
-    too_large,     // 413
-    unavailable,   // 503: shutting down, database busy
-    internal,      // 500: a bug or the disk; detail is logged, never shown
+    unauthorized,         // 401: who are you?
+    forbidden,            // 403: you may not
+    throttled,            // 429
+    too_large,            // 413
+    unavailable,          // 503: shutting down, database busy
+    internal,             // 500: a bug or the disk; detail is logged, never shown
 };
 
 struct Error {
@@ -52,7 +52,7 @@ Error not_found_error(std::string what);
 template <class T>
 class [[nodiscard]] Result {
 public:
-    Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+    Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}      // NOLINT: implicit by design
     Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
     bool ok() const { return v_.index() == 0; }
@@ -98,15 +98,15 @@ inline Result<void> success() { return {}; }
 
 /// Returns the error of `expr` from the enclosing function if it failed.
 #define TRY(expr) TRY_IMPL(RELAIS_CONCAT(relais_try_, __COUNTER__), expr)
-#define TRY_IMPL(tmp, expr)                          \
-    do {                                             \
-        auto tmp = (expr);                           \
-        if (!tmp) return std::move(tmp).error();     \
+#define TRY_IMPL(tmp, expr)                      \
+    do {                                         \
+        auto tmp = (expr);                       \
+        if (!tmp) return std::move(tmp).error(); \
     } while (0)
 
 /// `TRY_ASSIGN(auto x, f());` declares x from f()'s value, or returns f()'s error.
 #define TRY_ASSIGN(decl, expr) TRY_ASSIGN_IMPL(RELAIS_CONCAT(relais_try_, __COUNTER__), decl, expr)
-#define TRY_ASSIGN_IMPL(tmp, decl, expr)          \
-    auto tmp = (expr);                            \
-    if (!tmp) return std::move(tmp).error();      \
+#define TRY_ASSIGN_IMPL(tmp, decl, expr)     \
+    auto tmp = (expr);                       \
+    if (!tmp) return std::move(tmp).error(); \
     decl = std::move(tmp).value()

@@ -29,13 +29,15 @@ json fields_of(const RepairOrder& ro) {
 json fields_of(const Party& p) {
     json roles = json::array();
     for (PartyRole r : p.roles) roles.push_back(to_string(r));
-    return {{"roles", roles},          {"kind", to_string(p.kind)},           {"title", p.title},
-            {"first_name", p.first_name}, {"last_name", p.last_name},       {"company_name", p.company_name},
-            {"language", p.language},  {"opted_out", p.opted_out}};
+    return {{"roles", roles},           {"kind", to_string(p.kind)},
+            {"title", p.title},         {"first_name", p.first_name},
+            {"last_name", p.last_name}, {"company_name", p.company_name},
+            {"language", p.language},   {"opted_out", p.opted_out}};
 }
 
 json fields_of(const ContactPoint& cp) {
-    return {{"kind", to_string(cp.kind)}, {"usage", to_string(cp.usage)}, {"value", cp.value}, {"opted_out", cp.opted_out}};
+    return {
+        {"kind", to_string(cp.kind)}, {"usage", to_string(cp.usage)}, {"value", cp.value}, {"opted_out", cp.opted_out}};
 }
 
 json fields_of(const Intervention& it) {
@@ -114,7 +116,8 @@ Result<void> check_advisor(Connection& conn, RepairOrder& ro, const RepairOrderP
 }  // namespace
 
 void reposition(std::vector<Intervention>& items, Id moved_id, int position) {
-    std::stable_sort(items.begin(), items.end(), [](const Intervention& a, const Intervention& b) { return a.position < b.position; });
+    std::stable_sort(items.begin(), items.end(),
+                     [](const Intervention& a, const Intervention& b) { return a.position < b.position; });
     const auto it = std::find_if(items.begin(), items.end(), [&](const Intervention& i) { return i.id == moved_id; });
     if (it != items.end()) {
         Intervention moved = *it;
@@ -139,7 +142,8 @@ RepairOrder build_new(const RepairOrderPatch& patch, const ValidationContext& ct
     if (patch.parties) {
         for (std::size_t i = 0; i < patch.parties->size(); ++i) {
             Party p;
-            apply_party_patch(p, (*patch.parties)[i], true, ctx, path + "parties[" + std::to_string(i) + "].", problems);
+            apply_party_patch(p, (*patch.parties)[i], true, ctx, path + "parties[" + std::to_string(i) + "].",
+                              problems);
             ro.parties.push_back(std::move(p));
         }
         check_unique_roles(ro.parties, path, problems);
@@ -154,7 +158,8 @@ RepairOrder build_new(const RepairOrderPatch& patch, const ValidationContext& ct
         }
         std::stable_sort(ro.interventions.begin(), ro.interventions.end(),
                          [](const Intervention& a, const Intervention& b) { return a.position < b.position; });
-        for (std::size_t i = 0; i < ro.interventions.size(); ++i) ro.interventions[i].position = static_cast<int>(i) + 1;
+        for (std::size_t i = 0; i < ro.interventions.size(); ++i)
+            ro.interventions[i].position = static_cast<int>(i) + 1;
     }
     return ro;
 }
@@ -342,7 +347,8 @@ Result<Changed<ContactPoint>> RepairOrderService::add_contact_point(Id ro_id, Id
         apply_contact_point_patch(cp, patch, true, ctx, "", problems);
         if (problems.empty()) {
             for (const ContactPoint& other : party->contact_points) {
-                if (other.kind == cp.kind && other.value == cp.value) problems.push_back({"value", "duplicate_contact", {}});
+                if (other.kind == cp.kind && other.value == cp.value)
+                    problems.push_back({"value", "duplicate_contact", {}});
             }
         }
         if (!problems.empty()) return validation_error(problems);

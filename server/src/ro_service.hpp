@@ -47,7 +47,8 @@ public:
                                      const Actor& actor);
     Result<Changed<Party>> update_party(Id ro_id, Id party_id, const PartyPatch& patch,
                                         std::optional<std::int64_t> if_version, const Actor& actor);
-    Result<std::int64_t> remove_party(Id ro_id, Id party_id, std::optional<std::int64_t> if_version, const Actor& actor);
+    Result<std::int64_t> remove_party(Id ro_id, Id party_id, std::optional<std::int64_t> if_version,
+                                      const Actor& actor);
 
     Result<Changed<ContactPoint>> add_contact_point(Id ro_id, Id party_id, const ContactPointPatch& patch,
                                                     std::optional<std::int64_t> if_version, const Actor& actor);

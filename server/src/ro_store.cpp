@@ -51,11 +51,12 @@ RepairOrderSummary read_summary(const Statement& s) {
 Result<std::optional<RepairOrder>> load(Connection& conn, Id id) {
     RepairOrder ro;
     {
-        TRY_ASSIGN(auto s, conn.prepare(
-                               "SELECT ro.id, ro.number, ro.status, ro.advisor_id, u.username, u.display_name, "
-                               "ro.promised_at, ro.note, ro.plate, ro.vin, ro.make, ro.model, ro.mileage_km, ro.version, "
-                               "ro.created_at, ro.updated_at FROM repair_orders ro LEFT JOIN users u ON u.id = ro.advisor_id "
-                               "WHERE ro.id = ?"));
+        TRY_ASSIGN(
+            auto s,
+            conn.prepare("SELECT ro.id, ro.number, ro.status, ro.advisor_id, u.username, u.display_name, "
+                         "ro.promised_at, ro.note, ro.plate, ro.vin, ro.make, ro.model, ro.mileage_km, ro.version, "
+                         "ro.created_at, ro.updated_at FROM repair_orders ro LEFT JOIN users u ON u.id = ro.advisor_id "
+                         "WHERE ro.id = ?"));
         s.bind(1, id);
         TRY_ASSIGN(bool found, s.step());
         if (!found) return std::optional<RepairOrder>();
@@ -75,8 +76,9 @@ Result<std::optional<RepairOrder>> load(Connection& conn, Id id) {
         ro.updated_at = s.int64(15);
     }
     {
-        TRY_ASSIGN(auto s, conn.prepare("SELECT id, kind, title, first_name, last_name, company_name, language, opted_out "
-                                        "FROM parties WHERE ro_id = ? ORDER BY id"));
+        TRY_ASSIGN(auto s,
+                   conn.prepare("SELECT id, kind, title, first_name, last_name, company_name, language, opted_out "
+                                "FROM parties WHERE ro_id = ? ORDER BY id"));
         s.bind(1, id);
         for (;;) {
             TRY_ASSIGN(bool row, s.step());
@@ -131,9 +133,10 @@ Result<std::optional<RepairOrder>> load(Connection& conn, Id id) {
         }
     }
     {
-        TRY_ASSIGN(auto s, conn.prepare("SELECT id, position, label, mechanic_note, price_excl_cents, price_incl_cents, "
-                                        "vat_rate_bp, kind, severity, shown FROM interventions WHERE ro_id = ? "
-                                        "ORDER BY position, id"));
+        TRY_ASSIGN(auto s,
+                   conn.prepare("SELECT id, position, label, mechanic_note, price_excl_cents, price_incl_cents, "
+                                "vat_rate_bp, kind, severity, shown FROM interventions WHERE ro_id = ? "
+                                "ORDER BY position, id"));
         s.bind(1, id);
         for (;;) {
             TRY_ASSIGN(bool row, s.step());
@@ -157,9 +160,10 @@ Result<std::optional<RepairOrder>> load(Connection& conn, Id id) {
 
 Result<Id> insert(Connection& conn, const RepairOrder& ro, UnixMs now) {
     {
-        TRY_ASSIGN(auto s, conn.prepare("INSERT INTO repair_orders (number, status, advisor_id, promised_at, note, plate, "
-                                        "vin, make, model, mileage_km, version, created_at, updated_at) "
-                                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)"));
+        TRY_ASSIGN(auto s,
+                   conn.prepare("INSERT INTO repair_orders (number, status, advisor_id, promised_at, note, plate, "
+                                "vin, make, model, mileage_km, version, created_at, updated_at) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)"));
         s.bind(1, ro.number).bind(2, to_string(ro.status));
         if (ro.advisor) {
             s.bind(3, ro.advisor->id);
@@ -167,7 +171,11 @@ Result<Id> insert(Connection& conn, const RepairOrder& ro, UnixMs now) {
             s.bind_null(3);
         }
         s.bind(4, ro.promised_at).bind(5, ro.note).bind(6, ro.vehicle.plate).bind(7, ro.vehicle.vin);
-        s.bind(8, ro.vehicle.make).bind(9, ro.vehicle.model).bind(10, ro.vehicle.mileage_km).bind(11, now).bind(12, now);
+        s.bind(8, ro.vehicle.make)
+            .bind(9, ro.vehicle.model)
+            .bind(10, ro.vehicle.mileage_km)
+            .bind(11, now)
+            .bind(12, now);
         TRY(s.run());
     }
     const Id id = conn.last_insert_id();
@@ -197,8 +205,9 @@ Result<void> update_header(Connection& conn, const RepairOrder& ro, UnixMs now) 
 
 Result<Id> insert_party(Connection& conn, Id ro_id, const Party& party, UnixMs now) {
     {
-        TRY_ASSIGN(auto s, conn.prepare("INSERT INTO parties (ro_id, kind, title, first_name, last_name, company_name, "
-                                        "language, opted_out, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        TRY_ASSIGN(auto s,
+                   conn.prepare("INSERT INTO parties (ro_id, kind, title, first_name, last_name, company_name, "
+                                "language, opted_out, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
         s.bind(1, ro_id).bind(2, to_string(party.kind)).bind(3, party.title).bind(4, party.first_name);
         s.bind(5, party.last_name).bind(6, party.company_name).bind(7, party.language).bind(8, party.opted_out);
         s.bind(9, now).bind(10, now);
@@ -244,7 +253,8 @@ Result<Id> insert_contact_point(Connection& conn, Id party_id, const ContactPoin
 }
 
 Result<void> update_contact_point(Connection& conn, const ContactPoint& cp) {
-    TRY_ASSIGN(auto s, conn.prepare("UPDATE contact_points SET kind = ?, usage = ?, value = ?, opted_out = ? WHERE id = ?"));
+    TRY_ASSIGN(auto s,
+               conn.prepare("UPDATE contact_points SET kind = ?, usage = ?, value = ?, opted_out = ? WHERE id = ?"));
     s.bind(1, to_string(cp.kind)).bind(2, to_string(cp.usage)).bind(3, cp.value).bind(4, cp.opted_out).bind(5, cp.id);
     return s.run();
 }
@@ -256,9 +266,10 @@ Result<void> delete_contact_point(Connection& conn, Id cp_id) {
 }
 
 Result<Id> insert_intervention(Connection& conn, Id ro_id, const Intervention& it, UnixMs now) {
-    TRY_ASSIGN(auto s, conn.prepare("INSERT INTO interventions (ro_id, position, label, mechanic_note, price_excl_cents, "
-                                    "price_incl_cents, vat_rate_bp, kind, severity, shown, created_at, updated_at) "
-                                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    TRY_ASSIGN(auto s,
+               conn.prepare("INSERT INTO interventions (ro_id, position, label, mechanic_note, price_excl_cents, "
+                            "price_incl_cents, vat_rate_bp, kind, severity, shown, created_at, updated_at) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     s.bind(1, ro_id).bind(2, it.position).bind(3, it.label).bind(4, it.mechanic_note).bind(5, it.price_excl);
     s.bind(6, it.price_incl).bind(7, it.vat_bp).bind(8, to_string(it.kind)).bind(9, to_string(it.severity));
     s.bind(10, it.shown).bind(11, now).bind(12, now);
@@ -267,9 +278,10 @@ Result<Id> insert_intervention(Connection& conn, Id ro_id, const Intervention& i
 }
 
 Result<void> update_intervention(Connection& conn, const Intervention& it, UnixMs now) {
-    TRY_ASSIGN(auto s, conn.prepare("UPDATE interventions SET position = ?, label = ?, mechanic_note = ?, "
-                                    "price_excl_cents = ?, price_incl_cents = ?, vat_rate_bp = ?, kind = ?, severity = ?, "
-                                    "shown = ?, updated_at = ? WHERE id = ?"));
+    TRY_ASSIGN(auto s,
+               conn.prepare("UPDATE interventions SET position = ?, label = ?, mechanic_note = ?, "
+                            "price_excl_cents = ?, price_incl_cents = ?, vat_rate_bp = ?, kind = ?, severity = ?, "
+                            "shown = ?, updated_at = ? WHERE id = ?"));
     s.bind(1, it.position).bind(2, it.label).bind(3, it.mechanic_note).bind(4, it.price_excl).bind(5, it.price_incl);
     s.bind(6, it.vat_bp).bind(7, to_string(it.kind)).bind(8, to_string(it.severity)).bind(9, it.shown);
     s.bind(10, now).bind(11, it.id);
@@ -294,7 +306,8 @@ Result<void> refresh_derived(Connection& conn, Id ro_id, UnixMs now, BumpVersion
     {
         TRY_ASSIGN(auto s, conn.prepare("UPDATE repair_orders SET customer_name = ?, intervention_count = ?, "
                                         "total_incl_cents = ?, updated_at = ?, version = version + ? WHERE id = ?"));
-        s.bind(1, main ? main->display_name() : std::string()).bind(2, static_cast<std::int64_t>(ro.interventions.size()));
+        s.bind(1, main ? main->display_name() : std::string())
+            .bind(2, static_cast<std::int64_t>(ro.interventions.size()));
         s.bind(3, total).bind(4, now).bind(5, bump == BumpVersion::yes ? 1 : 0).bind(6, ro_id);
         TRY(s.run());
     }
@@ -333,7 +346,8 @@ namespace {
 
 // A search with no other filter, newest or oldest first: FTS5 walks its index in rowid order
 // and stops after one page, instead of materialising every match and sorting it.
-Result<std::optional<RepairOrderPage>> search_only(Connection& conn, const RepairOrderQuery& q, const SearchQuery& search) {
+Result<std::optional<RepairOrderPage>> search_only(Connection& conn, const RepairOrderQuery& q,
+                                                   const SearchQuery& search) {
     const bool one_index = search.substring_match.empty() != search.prefix_match.empty();
     const bool plain_order = q.sort == RepairOrderQuery::Sort::newest || q.sort == RepairOrderQuery::Sort::oldest;
     if (!one_index || !plain_order || !q.statuses.empty() || q.advisor_id || q.unassigned || q.from || q.to) {
@@ -352,10 +366,11 @@ Result<std::optional<RepairOrderPage>> search_only(Connection& conn, const Repai
     }
     if (page.total == 0) return std::optional<RepairOrderPage>(page);
     const char* dir = q.sort == RepairOrderQuery::Sort::newest ? "DESC" : "ASC";
-    TRY_ASSIGN(auto s, conn.prepare(std::string("SELECT ") + summary_columns + " FROM (SELECT rowid AS id FROM " + index +
-                                    " WHERE " + index + " MATCH ? ORDER BY rowid " + dir +
+    TRY_ASSIGN(auto s, conn.prepare(std::string("SELECT ") + summary_columns + " FROM (SELECT rowid AS id FROM " +
+                                    index + " WHERE " + index + " MATCH ? ORDER BY rowid " + dir +
                                     " LIMIT ? OFFSET ?) hits JOIN repair_orders ro ON ro.id = hits.id "
-                                    "LEFT JOIN users u ON u.id = ro.advisor_id ORDER BY ro.id " + dir));
+                                    "LEFT JOIN users u ON u.id = ro.advisor_id ORDER BY ro.id " +
+                                    dir));
     s.bind(1, match).bind(2, q.per_page).bind(3, static_cast<std::int64_t>(q.page - 1) * q.per_page);
     for (;;) {
         TRY_ASSIGN(bool row, s.step());

@@ -109,7 +109,9 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
 
 }  // namespace
 
-std::unique_ptr<TimeZone> make_system_time_zone(const std::string& name) { return std::make_unique<SystemTimeZone>(name); }
+std::unique_ptr<TimeZone> make_system_time_zone(const std::string& name) {
+    return std::make_unique<SystemTimeZone>(name);
+}
 
 std::unique_ptr<TimeZone> make_fixed_offset_zone(int offset_minutes) {
     return std::make_unique<FixedOffsetZone>(offset_minutes);
@@ -143,8 +145,8 @@ std::optional<UnixMs> parse_date_time(std::string_view s, const TimeZone& zone) 
     }
     if (s[pos] != '+' && s[pos] != '-') return std::nullopt;
     int oh = 0, om = 0;
-    if (pos + 6 != s.size() || !digits(s, pos + 1, 2, oh) || s[pos + 3] != ':' || !digits(s, pos + 4, 2, om) || oh > 23 ||
-        om > 59)
+    if (pos + 6 != s.size() || !digits(s, pos + 1, 2, oh) || s[pos + 3] != ':' || !digits(s, pos + 4, 2, om) ||
+        oh > 23 || om > 59)
         return std::nullopt;
     const UnixMs offset = (oh * 60 + om) * 60'000LL * (s[pos] == '-' ? -1 : 1);
     return utc_of(c) - offset;
@@ -153,7 +155,8 @@ std::optional<UnixMs> parse_date_time(std::string_view s, const TimeZone& zone) 
 std::string format_utc(UnixMs instant) {
     const CivilTime c = civil_from_utc(instant);
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year, c.month, c.day, c.hour, c.minute, c.second);
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year, c.month, c.day, c.hour, c.minute,
+                  c.second);
     return buf;
 }
 

@@ -39,9 +39,7 @@ void set_text(std::string& target, const Maybe<std::string>& value, const std::s
     if (text_field(v, field, max, multiline, required, problems)) target = std::move(v);
 }
 
-bool vin_char(char c) {
-    return ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) && c != 'I' && c != 'O' && c != 'Q';
-}
+bool vin_char(char c) { return ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) && c != 'I' && c != 'O' && c != 'Q'; }
 
 }  // namespace
 

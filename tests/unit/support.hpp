@@ -39,7 +39,9 @@ class FakeRandom final : public Random {
 public:
     void fill(std::span<std::uint8_t> out) override {
         std::lock_guard lock(mutex_);
-        for (auto& b : out) b = static_cast<std::uint8_t>((counter_ = counter_ * 6364136223846793005ULL + 1442695040888963407ULL) >> 56);
+        for (auto& b : out)
+            b = static_cast<std::uint8_t>((counter_ = counter_ * 6364136223846793005ULL + 1442695040888963407ULL) >>
+                                          56);
     }
 
 private:

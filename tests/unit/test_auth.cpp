@@ -114,7 +114,8 @@ TEST_CASE("logout ends the session") {
 TEST_CASE("repeated failures from an unknown browser are throttled") {
     World w;
     w.add_user("marie");
-    for (int i = 0; i < 5; ++i) CHECK(w.auth->login(login_as("marie", "guess", "203.0.113.5")).error().code == "invalid_credentials");
+    for (int i = 0; i < 5; ++i)
+        CHECK(w.auth->login(login_as("marie", "guess", "203.0.113.5")).error().code == "invalid_credentials");
     auto blocked = w.auth->login(login_as("marie", "correct horse battery", "203.0.113.5"));
     REQUIRE_FALSE(blocked.ok());
     CHECK(blocked.error().kind == ErrorKind::throttled);
@@ -133,7 +134,8 @@ TEST_CASE("an attacker cannot lock a user out of the browser they signed in from
         (void)w.auth->login(login_as("marie", "guess" + std::to_string(i), "203.0.113.5"));
         w.clock.advance_ms(15'000);
     }
-    CHECK(w.auth->login(login_as("marie", "correct horse battery", "203.0.113.6")).error().kind == ErrorKind::throttled);
+    CHECK(w.auth->login(login_as("marie", "correct horse battery", "203.0.113.6")).error().kind ==
+          ErrorKind::throttled);
     // Marie, at her own workstation, signs in at once.
     auto again = w.auth->login(login_as("marie", "correct horse battery", "192.0.2.10", device));
     REQUIRE(again.ok());
@@ -147,7 +149,8 @@ TEST_CASE("one address guessing many user names is throttled") {
     World w;
     w.add_user("marie");
     for (int i = 0; i < 20; ++i) (void)w.auth->login(login_as("user" + std::to_string(i), "guess", "203.0.113.9"));
-    CHECK(w.auth->login(login_as("marie", "correct horse battery", "203.0.113.9")).error().kind == ErrorKind::throttled);
+    CHECK(w.auth->login(login_as("marie", "correct horse battery", "203.0.113.9")).error().kind ==
+          ErrorKind::throttled);
     CHECK(w.auth->login(login_as("marie", "correct horse battery", "192.0.2.10")).ok());
 }
 
@@ -163,8 +166,10 @@ TEST_CASE("the first start creates one admin who must change the one-time passwo
     REQUIRE(login.ok());
     CHECK(login->principal.role == UserRole::dealer_admin);
     CHECK(login->principal.must_change_password);
-    CHECK(w.auth->change_password(login->principal, **password, "short").error().fields[0].code == "password_too_short");
-    CHECK(w.auth->change_password(login->principal, "wrong", "a much longer one").error().fields[0].code == "password_wrong");
+    CHECK(w.auth->change_password(login->principal, **password, "short").error().fields[0].code ==
+          "password_too_short");
+    CHECK(w.auth->change_password(login->principal, "wrong", "a much longer one").error().fields[0].code ==
+          "password_wrong");
     REQUIRE(w.auth->change_password(login->principal, **password, "Garage-Martin-2026").ok());
     auto after = w.auth->authenticate_session(login->session_token);
     REQUIRE(after.ok());  // the session that changed it stays

@@ -39,7 +39,8 @@ TEST_CASE("concurrent writers and readers lose nothing") {
     const RepairOrder final_ro = *w.ros->get(ro->id);
     CHECK(final_ro.interventions.size() == threads * per_thread);
     CHECK(final_ro.version == 1 + threads * per_thread);
-    for (std::size_t i = 0; i < final_ro.interventions.size(); ++i) CHECK(final_ro.interventions[i].position == int(i) + 1);
+    for (std::size_t i = 0; i < final_ro.interventions.size(); ++i)
+        CHECK(final_ro.interventions[i].position == int(i) + 1);
     CHECK(w.ros->list({})->items[0].total_incl == threads * per_thread * 1200);
 }
 

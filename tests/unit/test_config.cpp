@@ -109,9 +109,12 @@ TEST_CASE("bad values are problems") {
     CHECK(only_problem(parse("[modem]\npin = \"12a4\"\n")).find("4 to 8 digits") != std::string::npos);
     CHECK(only_problem(parse("[modem]\ndevice = \"ttyUSB0\"\n")).find("serial device path") != std::string::npos);
     CHECK(only_problem(parse("[http]\nlan_listen = \"localhost\"\n")).find("expected an address") != std::string::npos);
-    CHECK(only_problem(parse("[http]\nlan_listen = \"10.0.0.300:80\"\n")).find("expected an address") != std::string::npos);
-    CHECK(only_problem(parse("[http]\npublic_base_url = \"relais.example.fr\"\n")).find("absolute") != std::string::npos);
-    CHECK(only_problem(parse("[dealer]\ntimezone = \"Europe/Pariss\"\n")).find("unknown time zone") != std::string::npos);
+    CHECK(only_problem(parse("[http]\nlan_listen = \"10.0.0.300:80\"\n")).find("expected an address") !=
+          std::string::npos);
+    CHECK(only_problem(parse("[http]\npublic_base_url = \"relais.example.fr\"\n")).find("absolute") !=
+          std::string::npos);
+    CHECK(only_problem(parse("[dealer]\ntimezone = \"Europe/Pariss\"\n")).find("unknown time zone") !=
+          std::string::npos);
     CHECK(only_problem(parse("[dealer]\nlanguage = \"de\"\n")).find("\"fr\" or \"en\"") != std::string::npos);
     CHECK(only_problem(parse("[dealer]\ncountry = \"XX\"\n")).find("two-letter") != std::string::npos);
     CHECK(only_problem(parse("[dealer]\ndefault_vat_rate = 120\n")).find("between 0 and 100") != std::string::npos);

@@ -49,7 +49,8 @@ struct Lan {
                 if (end == std::string::npos) end = rest.size();
                 const std::string pair = rest.substr(start, end - start);
                 const auto eq = pair.find('=');
-                r.query.emplace_back(pair.substr(0, eq), eq == std::string::npos ? "" : *percent_decode(pair.substr(eq + 1), true));
+                r.query.emplace_back(pair.substr(0, eq),
+                                     eq == std::string::npos ? "" : *percent_decode(pair.substr(eq + 1), true));
                 start = end + 1;
             }
         }
@@ -73,7 +74,8 @@ struct Lan {
 
     void sign_in(const std::string& user = "admin", UserRole role = UserRole::dealer_admin) {
         w.add_user(user, role);
-        HttpResponse r = call(Method::post, "/api/v1/session", {{"username", user}, {"password", "correct horse battery"}});
+        HttpResponse r =
+            call(Method::post, "/api/v1/session", {{"username", user}, {"password", "correct horse battery"}});
         REQUIRE(r.status == 200);
         REQUIRE(!r.cookies.empty());
         session = r.cookies[0].value;
@@ -95,7 +97,8 @@ const json* field_error(const json& body, const std::string& field) {
 TEST_CASE("sign-in sets a strict, HttpOnly session cookie and a known-device cookie") {
     Lan lan;
     lan.w.add_user("marie");
-    HttpResponse r = lan.call(Method::post, "/api/v1/session", {{"username", "marie"}, {"password", "correct horse battery"}});
+    HttpResponse r =
+        lan.call(Method::post, "/api/v1/session", {{"username", "marie"}, {"password", "correct horse battery"}});
     CHECK(r.status == 200);
     REQUIRE(r.cookies.size() == 2);
     CHECK(r.cookies[0].name == "relais_session");
@@ -117,7 +120,8 @@ TEST_CASE("wrong password: 401 with a French message, then 429 with Retry-After"
     CHECK(r.status == 401);
     CHECK(body_of(r)["error"]["code"] == "invalid_credentials");
     CHECK(body_of(r)["error"]["message"] == "Identifiant ou mot de passe incorrect.");
-    for (int i = 0; i < 4; ++i) r = lan.call(Method::post, "/api/v1/session", {{"username", "marie"}, {"password", "nope"}});
+    for (int i = 0; i < 4; ++i)
+        r = lan.call(Method::post, "/api/v1/session", {{"username", "marie"}, {"password", "nope"}});
     r = lan.call(Method::post, "/api/v1/session", {{"username", "marie"}, {"password", "correct horse battery"}});
     CHECK(r.status == 429);
     REQUIRE(r.find_header("Retry-After"));
@@ -169,7 +173,8 @@ TEST_CASE("CSRF: state changes with the session cookie need the token and a same
 TEST_CASE("login from another site is refused (login CSRF)") {
     Lan lan;
     lan.w.add_user("marie");
-    HttpRequest r = lan.request(Method::post, "/api/v1/session", json({{"username", "marie"}, {"password", "correct horse battery"}}).dump());
+    HttpRequest r = lan.request(Method::post, "/api/v1/session",
+                                json({{"username", "marie"}, {"password", "correct horse battery"}}).dump());
     r.headers.emplace_back("sec-fetch-site", "cross-site");
     CHECK(lan.app->handle(r).status == 403);
 }
@@ -204,10 +209,13 @@ TEST_CASE("bad input: malformed JSON 400, wrong media type 415, too large 413, n
     CHECK(body_of(res)["error"]["code"] == "malformed_json");
 
     HttpRequest text = lan.request(Method::post, "/api/v1/repair-orders", "number=1");
-    text.headers = {{"host", "relais.local:8080"}, {"content-type", "application/x-www-form-urlencoded"}, {"x-csrf-token", lan.csrf}};
+    text.headers = {{"host", "relais.local:8080"},
+                    {"content-type", "application/x-www-form-urlencoded"},
+                    {"x-csrf-token", lan.csrf}};
     CHECK(lan.app->handle(text).status == 415);
 
-    HttpRequest big = lan.request(Method::post, "/api/v1/repair-orders", json({{"note", std::string(5000, 'x')}}).dump());
+    HttpRequest big =
+        lan.request(Method::post, "/api/v1/repair-orders", json({{"note", std::string(5000, 'x')}}).dump());
     big.headers.emplace_back("x-csrf-token", lan.csrf);
     res = lan.app->handle(big);
     CHECK(res.status == 413);
@@ -224,8 +232,10 @@ TEST_CASE("validation errors: 422 with every field named, localised by Accept-La
     const json body = {{"vehicle", {{"vin", "123"}, {"mileage", 5}}},
                        {"status", "done"},
                        {"promised_at", "24/11/2026"},
-                       {"parties", {{{"roles", {"driver"}}, {"last_name", "Dupont"},
-                                     {"contact_points", {{{"kind", "phone"}, {"value", "06 12"}}}}}}},
+                       {"parties",
+                        {{{"roles", {"driver"}},
+                          {"last_name", "Dupont"},
+                          {"contact_points", {{{"kind", "phone"}, {"value", "06 12"}}}}}}},
                        {"interventions", {{{"label", 42}, {"price_excl_cents", "12"}}}}};
     HttpResponse r = lan.call(Method::post, "/api/v1/repair-orders", body, {{"accept-language", "en-GB,en;q=0.9"}});
     CHECK(r.status == 422);
@@ -242,8 +252,10 @@ TEST_CASE("validation errors: 422 with every field named, localised by Accept-La
 
     // Once the shapes are right, the domain's checks speak (in French by default here).
     const json shaped = {{"vehicle", {{"vin", "123"}}},
-                         {"parties", {{{"roles", {"driver"}}, {"last_name", "Dupont"},
-                                       {"contact_points", {{{"kind", "phone"}, {"value", "06 12"}}}}}}}};
+                         {"parties",
+                          {{{"roles", {"driver"}},
+                            {"last_name", "Dupont"},
+                            {"contact_points", {{{"kind", "phone"}, {"value", "06 12"}}}}}}}};
     r = lan.call(Method::post, "/api/v1/repair-orders", shaped);
     const json fr = body_of(r);
     CHECK(fr["error"]["message"] == "Certains champs ne sont pas valides.");
@@ -255,13 +267,17 @@ TEST_CASE("validation errors: 422 with every field named, localised by Accept-La
 TEST_CASE("repair orders over HTTP: create, read with ETag, If-Match, sub-resources, list") {
     Lan lan;
     lan.sign_in();
-    HttpResponse r = lan.call(Method::post, "/api/v1/repair-orders",
-                              {{"vehicle", {{"plate", "ab-123-cd"}, {"make", "Peugeot"}, {"model", "308"}}},
-                               {"promised_at", "2026-11-24T17:30"},
-                               {"parties", {{{"roles", {"driver", "owner"}}, {"first_name", "Hélène"}, {"last_name", "Lefèvre"},
-                                             {"contact_points", {{{"kind", "phone"}, {"value", "06 12 34 56 78"}}}}}}},
-                               {"interventions", {{{"label", "Plaquettes"}, {"price_excl_cents", 14500}, {"kind", "optional"},
-                                                   {"severity", "red"}}}}});
+    HttpResponse r = lan.call(
+        Method::post, "/api/v1/repair-orders",
+        {{"vehicle", {{"plate", "ab-123-cd"}, {"make", "Peugeot"}, {"model", "308"}}},
+         {"promised_at", "2026-11-24T17:30"},
+         {"parties",
+          {{{"roles", {"driver", "owner"}},
+            {"first_name", "Hélène"},
+            {"last_name", "Lefèvre"},
+            {"contact_points", {{{"kind", "phone"}, {"value", "06 12 34 56 78"}}}}}}},
+         {"interventions",
+          {{{"label", "Plaquettes"}, {"price_excl_cents", 14500}, {"kind", "optional"}, {"severity", "red"}}}}});
     REQUIRE(r.status == 201);
     CHECK(*r.find_header("Location") == "/api/v1/repair-orders/1");
     CHECK(*r.find_header("ETag") == "\"1\"");
@@ -279,8 +295,8 @@ TEST_CASE("repair orders over HTTP: create, read with ETag, If-Match, sub-resour
     CHECK(body_of(r)["error"]["code"] == "version_conflict");
     CHECK(lan.call(Method::patch, "/api/v1/repair-orders/1", {{"note", "x"}}, {{"if-match", "abc"}}).status == 400);
 
-    r = lan.call(Method::post, "/api/v1/repair-orders/1/interventions", {{"label", "Vidange"}, {"price_incl_cents", 10680}},
-                 {{"if-match", "\"2\""}});
+    r = lan.call(Method::post, "/api/v1/repair-orders/1/interventions",
+                 {{"label", "Vidange"}, {"price_incl_cents", 10680}}, {{"if-match", "\"2\""}});
     REQUIRE(r.status == 201);
     CHECK(body_of(r)["price_excl_cents"] == 8900);
     CHECK(*r.find_header("ETag") == "\"3\"");
@@ -334,7 +350,8 @@ TEST_CASE("a forced password change blocks everything else") {
     CHECK(r.status == 403);
     CHECK(body_of(r)["error"]["code"] == "password_change_required");
     CHECK(lan.call(Method::get, "/api/v1/session").status == 200);
-    r = lan.call(Method::post, "/api/v1/session/password", {{"current_password", **password}, {"new_password", "Garage-Martin-2026"}});
+    r = lan.call(Method::post, "/api/v1/session/password",
+                 {{"current_password", **password}, {"new_password", "Garage-Martin-2026"}});
     CHECK(r.status == 204);
     CHECK(lan.call(Method::get, "/api/v1/repair-orders").status == 200);
 }
@@ -356,7 +373,8 @@ TEST_CASE("users choose their own language; messages follow it") {
     HttpResponse r = lan.call(Method::patch, "/api/v1/session", {{"language", "en"}});
     CHECK(r.status == 200);
     CHECK(body_of(r)["user"]["language"] == "en");
-    CHECK(body_of(lan.call(Method::get, "/api/v1/repair-orders/99"))["error"]["message"] == "This repair order does not exist.");
+    CHECK(body_of(lan.call(Method::get, "/api/v1/repair-orders/99"))["error"]["message"] ==
+          "This repair order does not exist.");
     CHECK(lan.call(Method::patch, "/api/v1/session", {{"language", "de"}}).status == 422);
     CHECK(lan.call(Method::patch, "/api/v1/session", {{"role", "dealer_admin"}}).status == 422);
     CHECK(body_of(lan.call(Method::get, "/api/v1/session"))["user"]["role"] == "advisor");
@@ -374,7 +392,9 @@ TEST_CASE("admins create users and API keys; the key is shown once") {
     Lan lan;
     lan.sign_in();
     HttpResponse r = lan.call(Method::post, "/api/v1/users",
-                              {{"username", "thomas.girard"}, {"display_name", "Thomas Girard"}, {"role", "advisor"},
+                              {{"username", "thomas.girard"},
+                               {"display_name", "Thomas Girard"},
+                               {"role", "advisor"},
                                {"password", "Temporaire-2026"}});
     REQUIRE(r.status == 201);
     CHECK(body_of(r)["must_change_password"] == true);
@@ -410,7 +430,8 @@ TEST_CASE("the workspace: single-page routes, assets with ETag and 304, no path 
     HttpResponse css = lan.call(Method::get, "/assets/app.css");
     CHECK(css.status == 200);
     CHECK(*css.find_header("Content-Type") == "text/css; charset=utf-8");
-    HttpResponse again = lan.call(Method::get, "/assets/app.css", nullptr, {{"if-none-match", *css.find_header("ETag")}});
+    HttpResponse again =
+        lan.call(Method::get, "/assets/app.css", nullptr, {{"if-none-match", *css.find_header("ETag")}});
     CHECK(again.status == 304);
     CHECK(again.body.empty());
     for (const char* path : {"/assets/../../secret.txt", "/assets/..%2fsecret.txt", "/assets/.hidden", "/secret.txt",
@@ -435,8 +456,8 @@ TEST_CASE("healthz reports the version and the database") {
 TEST_CASE("the public listener serves no workspace, API or health path") {
     Config config;
     PublicApp pub(config);
-    for (const char* path : {"/", "/login", "/repair-orders", "/repair-orders/1", "/api/v1/session", "/api/v1/repair-orders",
-                             "/api/v1/users", "/healthz", "/assets/app.js", "/admin/users"}) {
+    for (const char* path : {"/", "/login", "/repair-orders", "/repair-orders/1", "/api/v1/session",
+                             "/api/v1/repair-orders", "/api/v1/users", "/healthz", "/assets/app.js", "/admin/users"}) {
         for (Method m : {Method::get, Method::post, Method::head}) {
             CAPTURE(path);
             HttpRequest r;

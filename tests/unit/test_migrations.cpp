@@ -35,8 +35,8 @@ TEST_CASE("a new database gets the schema, WAL, synchronous=FULL and foreign key
         CHECK(*pragma_text(c, "synchronous") == "2");  // FULL
         CHECK(*pragma_text(c, "foreign_keys") == "1");
         CHECK(*schema_version(c) == static_cast<int>(builtin_migrations().size()));
-        for (const char* t : {"users", "sessions", "api_keys", "repair_orders", "parties", "party_roles", "contact_points",
-                              "interventions", "events", "ro_search"}) {
+        for (const char* t : {"users", "sessions", "api_keys", "repair_orders", "parties", "party_roles",
+                              "contact_points", "interventions", "events", "ro_search"}) {
             CAPTURE(t);
             CHECK(*table_exists(c, t));
         }

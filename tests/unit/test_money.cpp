@@ -6,10 +6,10 @@ using namespace relais;
 
 TEST_CASE("price incl. VAT from excl., rounded to the cent") {
     CHECK(incl_from_excl(14500, 2000) == 17400);
-    CHECK(incl_from_excl(1, 2000) == 1);        // 1.2 cents
-    CHECK(incl_from_excl(3, 2000) == 4);        // 3.6 cents
-    CHECK(incl_from_excl(10000, 550) == 10550); // 5.5 %
-    CHECK(incl_from_excl(8333, 2000) == 10000); // 9999.6 → 10000
+    CHECK(incl_from_excl(1, 2000) == 1);         // 1.2 cents
+    CHECK(incl_from_excl(3, 2000) == 4);         // 3.6 cents
+    CHECK(incl_from_excl(10000, 550) == 10550);  // 5.5 %
+    CHECK(incl_from_excl(8333, 2000) == 10000);  // 9999.6 → 10000
     CHECK(incl_from_excl(0, 2000) == 0);
     CHECK(incl_from_excl(12345, 0) == 12345);
 }

@@ -40,7 +40,8 @@ RepairOrderPatch ro_patch(const char* plate, PartyPatch party) {
 }
 
 bool has_field(const Error& e, const std::string& field, const std::string& code) {
-    return std::any_of(e.fields.begin(), e.fields.end(), [&](const FieldError& f) { return f.field == field && f.code == code; });
+    return std::any_of(e.fields.begin(), e.fields.end(),
+                       [&](const FieldError& f) { return f.field == field && f.code == code; });
 }
 
 std::vector<std::string> numbers(const RepairOrderPage& page) {
@@ -53,7 +54,8 @@ std::vector<std::string> numbers(const RepairOrderPage& page) {
 
 TEST_CASE("create a repair order with its vehicle, parties and interventions") {
     World w;
-    RepairOrderPatch p = ro_patch("ab-123-cd", person("Hélène", "Lefèvre", {PartyRole::driver, PartyRole::owner}, "06 12 34 56 78"));
+    RepairOrderPatch p =
+        ro_patch("ab-123-cd", person("Hélène", "Lefèvre", {PartyRole::driver, PartyRole::owner}, "06 12 34 56 78"));
     p.interventions = std::vector<InterventionPatch>{item("Vidange", 8900), item("Plaquettes", 14500)};
     auto ro = w.ros->create(p, w.actor);
     REQUIRE(ro.ok());
@@ -182,7 +184,8 @@ TEST_CASE("parties: add, change roles, roles stay unique, remove") {
 
 TEST_CASE("contact points: add, opt out, duplicates refused, remove") {
     World w;
-    auto ro = w.ros->create(ro_patch("AB-123-CD", person("Jean", "Dupont", {PartyRole::driver}, "0612345678")), w.actor);
+    auto ro =
+        w.ros->create(ro_patch("AB-123-CD", person("Jean", "Dupont", {PartyRole::driver}, "0612345678")), w.actor);
     const Id party = ro->parties[0].id;
     ContactPointPatch dup;
     dup.kind = ContactKind::phone;
@@ -244,7 +247,7 @@ TEST_CASE("interventions: add at a position, move, change price, remove; positio
     std::vector<std::string> types;
     for (const auto& e : *events) types.push_back(e.type);
     CHECK(types == std::vector<std::string>{"repair_order.created", "intervention.added", "intervention.updated",
-                                             "intervention.updated", "intervention.removed"});
+                                            "intervention.updated", "intervention.removed"});
 }
 
 TEST_CASE("the list shows derived columns: customer, count and shown total") {
@@ -268,8 +271,10 @@ TEST_CASE("the list shows derived columns: customer, count and shown total") {
 
 TEST_CASE("search: plate, number, names without accents or case, phone, short words") {
     World w;
-    auto a = w.ros->create(ro_patch("AB-123-CD", person("Hélène", "Lefèvre", {PartyRole::driver}, "06 12 34 56 78")), w.actor);
-    auto b = w.ros->create(ro_patch("EF-456-GH", person("Jean", "Dupont", {PartyRole::driver}, "07 98 76 54 32")), w.actor);
+    auto a = w.ros->create(ro_patch("AB-123-CD", person("Hélène", "Lefèvre", {PartyRole::driver}, "06 12 34 56 78")),
+                           w.actor);
+    auto b =
+        w.ros->create(ro_patch("EF-456-GH", person("Jean", "Dupont", {PartyRole::driver}, "07 98 76 54 32")), w.actor);
     RepairOrderPatch cp = ro_patch("JK-789-LM", person("Zoé", "Muller", {PartyRole::driver}));
     cp.number = "DMS-77";
     auto c = w.ros->create(cp, w.actor);
@@ -331,8 +336,8 @@ TEST_CASE("filters: status, advisor, unassigned, date ranges, pagination, sort")
 
     const UnixMs first = w.clock.now() - 7 * day;
     q = {};
-    q.from = first + day;       // from the 2nd RO's creation
-    q.to = first + 3 * day;     // to before the 4th
+    q.from = first + day;    // from the 2nd RO's creation
+    q.to = first + 3 * day;  // to before the 4th
     CHECK(numbers(*w.ros->list(q)) == std::vector<std::string>{"OR-2026-00003", "OR-2026-00002"});
 
     q = {};
@@ -387,7 +392,8 @@ TEST_CASE("import writes many ROs in one go, or none") {
 
 TEST_CASE("reposition keeps positions 1..n") {
     std::vector<Intervention> items(4);
-    for (int i = 0; i < 4; ++i) items[static_cast<std::size_t>(i)].id = i + 1, items[static_cast<std::size_t>(i)].position = i + 1;
+    for (int i = 0; i < 4; ++i)
+        items[static_cast<std::size_t>(i)].id = i + 1, items[static_cast<std::size_t>(i)].position = i + 1;
     reposition(items, 4, 1);
     CHECK(items[0].id == 4);
     reposition(items, 4, 99);  // clamped to the end

@@ -40,7 +40,8 @@ TEST_CASE("the system zone follows daylight saving time") {
 
 TEST_CASE("format_utc round-trips through the civil calendar") {
     auto utc = make_fixed_offset_zone(0);
-    for (const char* s : {"1970-01-01T00:00:00Z", "2000-02-29T23:59:59Z", "2026-11-23T10:15:00Z", "2099-12-31T12:00:00Z"}) {
+    for (const char* s :
+         {"1970-01-01T00:00:00Z", "2000-02-29T23:59:59Z", "2026-11-23T10:15:00Z", "2099-12-31T12:00:00Z"}) {
         CHECK(format_utc(*parse_date_time(s, *utc)) == s);
     }
 }

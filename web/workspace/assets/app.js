@@ -2,7 +2,9 @@
 // Pages live in assets/pages/ and are loaded when first visited.
 import { api, ApiError, onAuthProblem } from './api.js';
 import { state } from './state.js';
-import { t, initialLanguage, rememberDealerLanguage, saveLanguageChoice, LANGUAGES } from './i18n.js';
+import {
+  t, initialLanguage, dealerLanguage, rememberDealerLanguage, saveLanguageChoice, forgetLanguageChoice, LANGUAGES,
+} from './i18n.js';
 import { h, icon, replace, clear, toast } from './dom.js';
 
 const routes = [
@@ -53,13 +55,36 @@ export async function signedIn(body) {
       if (!(e instanceof ApiError)) throw e;
     }
   }
-  state.lang = initialLanguage();
-  document.documentElement.lang = state.lang;
+  // The user's saved language wins over this browser's choice (see initialLanguage).
+  applyLanguage(initialLanguage());
 }
 
 export async function loadSession() {
   const r = await api('GET', '/session', { auth: false });
   await signedIn(r.data);
+}
+
+/**
+ * The dealership's name and language for the sign-in page: the API gives them without a
+ * session. Without a saved choice on this browser, the page then speaks the dealer's language.
+ */
+export async function loadPublicSettings() {
+  if (!state.publicDealer) {
+    try {
+      const r = await api('GET', '/settings', { auth: false });
+      const d = (r.data && r.data.dealer) || {};
+      state.publicDealer = { name: d.name || '', language: d.language || '' };
+      rememberDealerLanguage(d.language);
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e; // the page works without the name
+    }
+  }
+  if (!state.user) applyLanguage(initialLanguage());
+}
+
+function applyLanguage(lang) {
+  state.lang = lang;
+  document.documentElement.lang = lang;
 }
 
 /** Users for the advisor pickers, fetched once and refreshed when admin pages change them. */
@@ -71,19 +96,46 @@ export async function loadUsers(force = false) {
   return state.users;
 }
 
+/**
+ * The language switcher and the account page: `lang` is 'fr', 'en', or '' (the dealership's,
+ * account page only). Kept on this browser and, when signed in, in the user's account
+ * (PATCH /session), so the server's messages follow it and it comes back at every sign-in.
+ */
 export async function setLanguage(lang) {
-  if (!LANGUAGES.includes(lang) || lang === state.lang) return;
-  saveLanguageChoice(lang);
-  state.lang = lang;
-  document.documentElement.lang = lang;
-  // A dealer admin may store the choice on their account, so API messages follow it too.
-  if (state.user && state.user.role === 'dealer_admin' && state.user.language !== lang && !state.user.must_change_password) {
+  if (lang !== '' && !LANGUAGES.includes(lang)) return;
+  const user = state.user;
+  const toServer = Boolean(user) && (user.language || '') !== lang;
+  const next = lang || dealerLanguage();
+  if (!toServer && next === state.lang && lang) return;
+  if (lang) saveLanguageChoice(lang);
+  else forgetLanguageChoice();
+  applyLanguage(next); // before the request, so its error message comes in the new language
+  let problem = null;
+  if (toServer) {
     try {
-      const r = await api('PATCH', `/users/${state.user.id}`, { body: { language: lang } });
-      state.user.language = r.data.language;
-    } catch { /* the local choice still applies */ }
+      const r = await api('PATCH', '/session', { body: { language: lang } });
+      state.user.language = r.data.user.language;
+      if (r.data.csrf_token) state.csrf = r.data.csrf_token;
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      if (e.handled) return; // signed out meanwhile: the sign-in page is already showing
+      problem = e;
+    }
   }
   render({ force: true });
+  if (problem) toast(`${t('account.languageNotSaved')} ${problem.message}`, 'error');
+}
+
+/** After an admin changed their own account's language on the admin page. */
+export function followOwnLanguage(lang) {
+  if (!state.user) return;
+  state.user.language = lang;
+  if (lang) saveLanguageChoice(lang);
+  const next = initialLanguage();
+  if (next !== state.lang) {
+    applyLanguage(next);
+    render({ force: true });
+  }
 }
 
 export async function signOut() {
@@ -284,6 +336,5 @@ onAuthProblem('passwordRequired', () => {
   goLogin();
 });
 
-state.lang = initialLanguage();
-document.documentElement.lang = state.lang;
+applyLanguage(initialLanguage());
 render();

@@ -313,7 +313,7 @@ const fr = {
   'user.roleOf': 'Rôle de {name}',
   'user.language': 'Langue',
   'user.languageDefault': 'Celle de la concession',
-  'user.languageHint': 'Langue des messages du serveur pour cet utilisateur.',
+  'user.languageHint': 'Langue de l\'interface et des messages du serveur pour cet utilisateur.',
   'user.state': 'État',
   'user.created': 'Créé le',
   'user.active': 'Actif',
@@ -372,8 +372,9 @@ const fr = {
   'account.changePassword': 'Changer le mot de passe',
   'account.passwordChanged': 'Mot de passe changé.',
   'account.language': 'Langue de l\'interface',
-  'account.languageHint': 'Enregistrée sur ce poste.',
-  'account.languageHintAdmin': 'Enregistrée sur ce poste et dans votre compte.',
+  'account.languageHint': 'Enregistrée dans votre compte : l\'interface et les messages du serveur la suivent sur tous les postes.',
+  'account.languageDealer': 'Celle de la concession ({lang})',
+  'account.languageNotSaved': 'Langue appliquée sur ce poste seulement : elle n\'a pas pu être enregistrée dans votre compte.',
 };
 
 const en = {
@@ -680,7 +681,7 @@ const en = {
   'user.roleOf': 'Role of {name}',
   'user.language': 'Language',
   'user.languageDefault': 'The dealership’s',
-  'user.languageHint': 'Language of the server’s messages for this user.',
+  'user.languageHint': 'Language of the workspace and the server’s messages for this user.',
   'user.state': 'State',
   'user.created': 'Created',
   'user.active': 'Active',
@@ -739,8 +740,9 @@ const en = {
   'account.changePassword': 'Change password',
   'account.passwordChanged': 'Password changed.',
   'account.language': 'Language of the workspace',
-  'account.languageHint': 'Saved on this computer.',
-  'account.languageHintAdmin': 'Saved on this computer and in your account.',
+  'account.languageHint': 'Saved in your account: the workspace and the server’s messages follow it on every computer.',
+  'account.languageDealer': 'The dealership’s ({lang})',
+  'account.languageNotSaved': 'Language applied on this computer only: it could not be saved in your account.',
 };
 
 // French typography: a no-break space before two-part punctuation and inside « », so a
@@ -774,21 +776,33 @@ export function saveLanguageChoice(lang) {
   try { localStorage.setItem('relais.lang', lang); } catch { /* private mode: this page only */ }
 }
 
+export function forgetLanguageChoice() {
+  try { localStorage.removeItem('relais.lang'); } catch { /* ignore */ }
+}
+
 /** Remembered so the sign-in page (before any API answer) speaks the dealership's language. */
 export function rememberDealerLanguage(lang) {
   try { if (LANGUAGES.includes(lang)) localStorage.setItem('relais.dealerLang', lang); } catch { /* ignore */ }
 }
 
-/** The switcher's choice, else the user's, else the dealership's, else the browser's. */
-export function initialLanguage() {
+/** The dealership's language (full settings, else the sign-in page's, else remembered), else the browser's. */
+export function dealerLanguage() {
   const candidates = [
-    languageChoice(),
-    state.user && state.user.language,
     state.dealer && state.dealer.language,
+    state.publicDealer && state.publicDealer.language,
     stored('relais.dealerLang'),
     ...(navigator.languages || [navigator.language]).map((l) => String(l || '').slice(0, 2).toLowerCase()),
   ];
   return candidates.find((l) => LANGUAGES.includes(l)) || 'fr';
+}
+
+/**
+ * The signed-in user's own language (saved on the server, so it follows them to any computer),
+ * else the switcher's choice on this browser, else the dealership's, else the browser's.
+ */
+export function initialLanguage() {
+  const own = [state.user && state.user.language, languageChoice()].find((l) => LANGUAGES.includes(l));
+  return own || dealerLanguage();
 }
 
 // ---- formats ------------------------------------------------------------------------------
@@ -889,6 +903,8 @@ function partyName(p) {
   return [p.first_name, p.last_name].filter(Boolean).join(' ');
 }
 
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/i;
+
 function formatValue(fieldName, value, scope, users) {
   if (value === null || value === undefined || value === '') return '—';
   switch (fieldName) {
@@ -897,7 +913,6 @@ function formatValue(fieldName, value, scope, users) {
       const u = (users || []).find((x) => x.id === value);
       return u ? u.display_name : `#${value}`;
     }
-    case 'promised_at': return dateTime(typeof value === 'number' ? new Date(value).toISOString() : value);
     case 'price_excl_cents':
     case 'price_incl_cents': return money(value);
     case 'vat_rate_bp': return vatLabel(value);
@@ -912,6 +927,8 @@ function formatValue(fieldName, value, scope, users) {
     case 'vehicle.mileage_km': return `${count(value)} km`;
     default:
       if (typeof value === 'boolean') return value ? t('common.yes') : t('common.no');
+      // Times (promised_at and any other) come as RFC 3339: shown in the dealership's time zone.
+      if (typeof value === 'string' && RFC3339.test(value)) return dateTime(value);
       return String(value);
   }
 }

@@ -4,6 +4,7 @@ export const state = {
   lang: 'fr',
   user: null,
   csrf: '',
-  dealer: null,
+  dealer: null, // the full settings, once signed in
+  publicDealer: null, // {name, language}: what the sign-in page may know
   users: null,
 };

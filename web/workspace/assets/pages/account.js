@@ -1,7 +1,7 @@
 // The signed-in user's own account: who they are, their password, their language.
 import { api, ApiError } from '../api.js';
 import { state } from '../state.js';
-import { t, LANGUAGES, languageChoice } from '../i18n.js';
+import { t, LANGUAGES, languageChoice, dealerLanguage } from '../i18n.js';
 import { h, icon, field, formAlert, showErrors, clearErrors, toast, nextId } from '../dom.js';
 import { setTitle, setLanguage } from '../app.js';
 
@@ -46,12 +46,14 @@ export default async function accountPage({ main }) {
   });
 
   // ---- language ----
+  // Saved in the user's account (PATCH /session by setLanguage); '' follows the dealership.
   const name = nextId('lang');
-  const choice = languageChoice();
-  const radios = LANGUAGES.map((lang) => {
-    const input = h('input', { type: 'radio', name, value: lang, checked: (choice || state.lang) === lang });
+  const saved = u.language || languageChoice() || '';
+  const radios = [...LANGUAGES, ''].map((lang) => {
+    const input = h('input', { type: 'radio', name, value: lang, checked: saved === lang });
     input.addEventListener('change', () => { if (input.checked) setLanguage(lang); });
-    return h('label', { class: 'check check-card', lang }, input, h('span', {}, t(`lang.${lang}`)));
+    const text = lang ? t(`lang.${lang}`) : t('account.languageDealer', { lang: t(`lang.${dealerLanguage()}`) });
+    return h('label', { class: 'check check-card', lang: lang || null }, input, h('span', {}, text));
   });
 
   main.append(h('section', { class: 'page page-narrow' },
@@ -73,6 +75,6 @@ export default async function accountPage({ main }) {
         h('fieldset', { class: 'fieldset inline-choices' },
           h('legend', { class: 'visually-hidden' }, t('account.language')),
           h('div', { class: 'choices' }, radios)),
-        h('p', { class: 'field-hint' }, u.role === 'dealer_admin' ? t('account.languageHintAdmin') : t('account.languageHint'))))));
+        h('p', { class: 'field-hint' }, t('account.languageHint'))))));
   return null;
 }

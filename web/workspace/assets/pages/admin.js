@@ -3,7 +3,7 @@ import { api } from '../api.js';
 import { state } from '../state.js';
 import { t, dateTime, dateOnly } from '../i18n.js';
 import { h, icon, replace, clear, field, select, toast, confirmDialog, formDialog, copyText } from '../dom.js';
-import { setTitle, loadUsers, navigate } from '../app.js';
+import { setTitle, loadUsers, navigate, followOwnLanguage } from '../app.js';
 
 export default async function adminPage({ params, main }) {
   const tab = params[0] || '';
@@ -155,7 +155,10 @@ async function usersTab(content) {
     });
     if (ok) {
       toast(t('common.savedToast'));
-      if (u.id === state.user.id) state.user.display_name = display.value.trim();
+      if (u.id === state.user.id) {
+        state.user.display_name = display.value.trim();
+        followOwnLanguage(language.value);
+      }
       reload();
     }
   }

@@ -4,14 +4,20 @@ import { api, ApiError } from '../api.js';
 import { state } from '../state.js';
 import { t } from '../i18n.js';
 import { h, field, formAlert, showErrors, clearErrors, icon, replace } from '../dom.js';
-import { navigate, signedIn, loadSession, safeNext, setTitle, languageSwitcher, signOut } from '../app.js';
+import {
+  navigate, signedIn, loadSession, loadPublicSettings, safeNext, setTitle, languageSwitcher, signOut,
+} from '../app.js';
 
 export default async function loginPage({ query, main }) {
   const next = safeNext(query.get('next'));
   let timer = null;
 
   if (!state.user) {
-    try { await loadSession(); } catch { /* not signed in: the form below */ }
+    // Both at once: the session (perhaps still open) and the dealership's name and language.
+    await Promise.all([
+      loadSession().catch(() => { /* not signed in: the form below */ }),
+      loadPublicSettings(),
+    ]);
   }
   if (state.user && !state.user.must_change_password) {
     navigate(next, { replace: true });
@@ -19,10 +25,12 @@ export default async function loginPage({ query, main }) {
   }
 
   const card = h('div', { class: 'auth-card' });
+  const dealerName = (state.dealer && state.dealer.name) || (state.publicDealer && state.publicDealer.name) || '';
   const brand = h('div', { class: 'auth-brand' },
     h('img', { src: '/assets/icon.svg', alt: '', width: '40', height: '40' }),
-    h('div', {}, h('span', { class: 'auth-product' }, 'Relais'),
-      h('span', { class: 'auth-tagline' }, state.dealer ? state.dealer.name : t('auth.tagline'))));
+    h('div', {},
+      h('span', { class: 'auth-product' }, 'Relais', h('span', { class: 'auth-tagline' }, t('auth.tagline'))),
+      dealerName ? h('span', { class: 'auth-dealer' }, dealerName) : null));
   main.append(h('div', { class: 'auth-wrap' }, card,
     h('div', { class: 'auth-foot' }, languageSwitcher())));
 
