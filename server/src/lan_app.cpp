@@ -590,15 +590,11 @@ struct LanApp::Impl {
     }
 
     HttpResponse update_ro(Ctx& ctx, const PathParams& p) {
-        const auto id = p.id("id");
-        if (!id) return respond(ctx, not_found_error("repair_order"));
-        std::optional<HttpResponse> bad;
-        const auto version = if_match(ctx, bad);
-        if (bad) return *bad;
-        Problems problems;
-        RepairOrderPatch patch = api_json::parse_repair_order(ctx.body, false, d.zone, problems);
-        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
-        auto ro = d.repair_orders.update(*id, patch, version, actor_of(*ctx.who));
+        Target t;
+        if (auto bad = target(ctx, p, {{"id", "repair_order"}}, t)) return *bad;
+        RepairOrderPatch patch = api_json::parse_repair_order(ctx.body, false, d.zone, t.problems);
+        if (!t.problems.empty()) return shape_problems(ctx, t.problems);
+        auto ro = d.repair_orders.update(t.ids[0], patch, t.version, actor_of(*ctx.who));
         if (!ro) return respond(ctx, ro.error());
         return ro_response(200, *ro);
     }
@@ -614,220 +610,188 @@ struct LanApp::Impl {
     }
 
     // Sub-resources answer with the item and the RO's new version in ETag.
-    template <class T>
-    HttpResponse changed(int status, const Changed<T>& c, const json& body) {
-        HttpResponse r = json_response(status, body);
-        r.header("ETag", etag_of(c.ro_version));
+    template <class T, class ToJson>
+    HttpResponse changed(const Ctx& ctx, int status, const Result<Changed<T>>& c, ToJson to_json) {
+        if (!c) return respond(ctx, c.error());
+        HttpResponse r = json_response(status, to_json(c->item));
+        r.header("ETag", etag_of(c->ro_version));
         return r;
     }
 
-    HttpResponse removed(std::int64_t version) {
+    HttpResponse removed(const Ctx& ctx, const Result<std::int64_t>& version) {
+        if (!version) return respond(ctx, version.error());
         HttpResponse r = no_content();
-        r.header("ETag", etag_of(version));
+        r.header("ETag", etag_of(*version));
         return r;
     }
 
-    Result<RepairOrder> load_ro(const PathParams& p) {
+    // What every change to a part of an RO starts with: the ids in the path (each named by
+    // what a missing one is: {"pid", "party"}), If-Match, and the body's shape problems.
+    struct Target {
+        std::vector<Id> ids;
+        std::optional<std::int64_t> version;
+        Problems problems;
+    };
+
+    std::optional<HttpResponse> target(Ctx& ctx, const PathParams& p,
+                                       std::initializer_list<std::pair<const char*, const char*>> names, Target& t) {
+        for (const auto& [param, what] : names) {
+            const auto id = p.id(param);
+            if (!id) return respond(ctx, not_found_error(what));
+            t.ids.push_back(*id);
+        }
+        std::optional<HttpResponse> bad;
+        t.version = if_match(ctx, bad);
+        return bad;
+    }
+
+    HttpResponse shape_problems(const Ctx& ctx, const Problems& problems) {
+        return error_response(validation_error(problems), ctx.lang);
+    }
+
+    // A part of an RO, read: the RO's version goes in ETag like for changes.
+    template <class Find>
+    HttpResponse read_part(Ctx& ctx, const PathParams& p, Find find) {
         const auto id = p.id("id");
-        if (!id) return not_found_error("repair_order");
-        return d.repair_orders.get(*id);
+        if (!id) return respond(ctx, not_found_error("repair_order"));
+        auto ro = d.repair_orders.get(*id);
+        if (!ro) return respond(ctx, ro.error());
+        Result<json> body = find(*ro);
+        if (!body) return respond(ctx, body.error());
+        HttpResponse r = json_response(200, *body);
+        r.header("ETag", etag_of(ro->version));
+        return r;
+    }
+
+    const Party* party_in(const RepairOrder& ro, const PathParams& p) {
+        for (const Party& party : ro.parties) {
+            if (p.id("pid") && party.id == *p.id("pid")) return &party;
+        }
+        return nullptr;
     }
 
     HttpResponse list_parties(Ctx& ctx, const PathParams& p) {
-        auto ro = load_ro(p);
-        if (!ro) return respond(ctx, ro.error());
-        json items = json::array();
-        for (const Party& party : ro->parties) items.push_back(api_json::party(party, d.phones));
-        HttpResponse r = json_response(200, {{"items", items}});
-        r.header("ETag", etag_of(ro->version));
-        return r;
+        return read_part(ctx, p, [&](const RepairOrder& ro) -> Result<json> {
+            json items = json::array();
+            for (const Party& party : ro.parties) items.push_back(api_json::party(party, d.phones));
+            return json{{"items", items}};
+        });
     }
 
     HttpResponse get_party(Ctx& ctx, const PathParams& p) {
-        auto ro = load_ro(p);
-        if (!ro) return respond(ctx, ro.error());
-        for (const Party& party : ro->parties) {
-            if (p.id("pid") && party.id == *p.id("pid")) {
-                HttpResponse r = json_response(200, api_json::party(party, d.phones));
-                r.header("ETag", etag_of(ro->version));
-                return r;
-            }
-        }
-        return respond(ctx, not_found_error("party"));
-    }
-
-    HttpResponse add_party(Ctx& ctx, const PathParams& p) {
-        const auto id = p.id("id");
-        if (!id) return respond(ctx, not_found_error("repair_order"));
-        std::optional<HttpResponse> bad;
-        const auto version = if_match(ctx, bad);
-        if (bad) return *bad;
-        Problems problems;
-        PartyPatch patch = api_json::parse_party(ctx.body, true, "", problems);
-        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
-        auto c = d.repair_orders.add_party(*id, patch, version, actor_of(*ctx.who));
-        if (!c) return respond(ctx, c.error());
-        return changed(201, *c, api_json::party(c->item, d.phones));
-    }
-
-    HttpResponse update_party(Ctx& ctx, const PathParams& p) {
-        const auto id = p.id("id");
-        const auto pid = p.id("pid");
-        if (!id) return respond(ctx, not_found_error("repair_order"));
-        if (!pid) return respond(ctx, not_found_error("party"));
-        std::optional<HttpResponse> bad;
-        const auto version = if_match(ctx, bad);
-        if (bad) return *bad;
-        Problems problems;
-        PartyPatch patch = api_json::parse_party(ctx.body, false, "", problems);
-        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
-        auto c = d.repair_orders.update_party(*id, *pid, patch, version, actor_of(*ctx.who));
-        if (!c) return respond(ctx, c.error());
-        return changed(200, *c, api_json::party(c->item, d.phones));
-    }
-
-    HttpResponse remove_party(Ctx& ctx, const PathParams& p) {
-        const auto id = p.id("id");
-        const auto pid = p.id("pid");
-        if (!id) return respond(ctx, not_found_error("repair_order"));
-        if (!pid) return respond(ctx, not_found_error("party"));
-        std::optional<HttpResponse> bad;
-        const auto version = if_match(ctx, bad);
-        if (bad) return *bad;
-        auto v = d.repair_orders.remove_party(*id, *pid, version, actor_of(*ctx.who));
-        if (!v) return respond(ctx, v.error());
-        return removed(*v);
+        return read_part(ctx, p, [&](const RepairOrder& ro) -> Result<json> {
+            const Party* party = party_in(ro, p);
+            if (!party) return not_found_error("party");
+            return api_json::party(*party, d.phones);
+        });
     }
 
     HttpResponse list_contacts(Ctx& ctx, const PathParams& p) {
-        auto ro = load_ro(p);
-        if (!ro) return respond(ctx, ro.error());
-        for (const Party& party : ro->parties) {
-            if (p.id("pid") && party.id == *p.id("pid")) {
-                json items = json::array();
-                for (const ContactPoint& cp : party.contact_points)
-                    items.push_back(api_json::contact_point(cp, d.phones));
-                HttpResponse r = json_response(200, {{"items", items}});
-                r.header("ETag", etag_of(ro->version));
-                return r;
-            }
-        }
-        return respond(ctx, not_found_error("party"));
-    }
-
-    HttpResponse add_contact(Ctx& ctx, const PathParams& p) {
-        const auto id = p.id("id");
-        const auto pid = p.id("pid");
-        if (!id) return respond(ctx, not_found_error("repair_order"));
-        if (!pid) return respond(ctx, not_found_error("party"));
-        std::optional<HttpResponse> bad;
-        const auto version = if_match(ctx, bad);
-        if (bad) return *bad;
-        Problems problems;
-        ContactPointPatch patch = api_json::parse_contact_point(ctx.body, "", problems);
-        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
-        auto c = d.repair_orders.add_contact_point(*id, *pid, patch, version, actor_of(*ctx.who));
-        if (!c) return respond(ctx, c.error());
-        return changed(201, *c, api_json::contact_point(c->item, d.phones));
-    }
-
-    HttpResponse update_contact(Ctx& ctx, const PathParams& p) {
-        const auto id = p.id("id");
-        const auto pid = p.id("pid");
-        const auto cid = p.id("cid");
-        if (!id) return respond(ctx, not_found_error("repair_order"));
-        if (!pid) return respond(ctx, not_found_error("party"));
-        if (!cid) return respond(ctx, not_found_error("contact_point"));
-        std::optional<HttpResponse> bad;
-        const auto version = if_match(ctx, bad);
-        if (bad) return *bad;
-        Problems problems;
-        ContactPointPatch patch = api_json::parse_contact_point(ctx.body, "", problems);
-        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
-        auto c = d.repair_orders.update_contact_point(*id, *pid, *cid, patch, version, actor_of(*ctx.who));
-        if (!c) return respond(ctx, c.error());
-        return changed(200, *c, api_json::contact_point(c->item, d.phones));
-    }
-
-    HttpResponse remove_contact(Ctx& ctx, const PathParams& p) {
-        const auto id = p.id("id");
-        const auto pid = p.id("pid");
-        const auto cid = p.id("cid");
-        if (!id) return respond(ctx, not_found_error("repair_order"));
-        if (!pid) return respond(ctx, not_found_error("party"));
-        if (!cid) return respond(ctx, not_found_error("contact_point"));
-        std::optional<HttpResponse> bad;
-        const auto version = if_match(ctx, bad);
-        if (bad) return *bad;
-        auto v = d.repair_orders.remove_contact_point(*id, *pid, *cid, version, actor_of(*ctx.who));
-        if (!v) return respond(ctx, v.error());
-        return removed(*v);
+        return read_part(ctx, p, [&](const RepairOrder& ro) -> Result<json> {
+            const Party* party = party_in(ro, p);
+            if (!party) return not_found_error("party");
+            json items = json::array();
+            for (const ContactPoint& cp : party->contact_points) items.push_back(api_json::contact_point(cp, d.phones));
+            return json{{"items", items}};
+        });
     }
 
     HttpResponse list_items(Ctx& ctx, const PathParams& p) {
-        auto ro = load_ro(p);
-        if (!ro) return respond(ctx, ro.error());
-        json items = json::array();
-        for (const Intervention& it : ro->interventions) items.push_back(api_json::intervention(it));
-        HttpResponse r = json_response(200, {{"items", items}});
-        r.header("ETag", etag_of(ro->version));
-        return r;
+        return read_part(ctx, p, [&](const RepairOrder& ro) -> Result<json> {
+            json items = json::array();
+            for (const Intervention& it : ro.interventions) items.push_back(api_json::intervention(it));
+            return json{{"items", items}};
+        });
     }
 
     HttpResponse get_item(Ctx& ctx, const PathParams& p) {
-        auto ro = load_ro(p);
-        if (!ro) return respond(ctx, ro.error());
-        for (const Intervention& it : ro->interventions) {
-            if (p.id("iid") && it.id == *p.id("iid")) {
-                HttpResponse r = json_response(200, api_json::intervention(it));
-                r.header("ETag", etag_of(ro->version));
-                return r;
+        return read_part(ctx, p, [&](const RepairOrder& ro) -> Result<json> {
+            for (const Intervention& it : ro.interventions) {
+                if (p.id("iid") && it.id == *p.id("iid")) return api_json::intervention(it);
             }
+            return not_found_error("intervention");
+        });
+    }
+
+    HttpResponse add_party(Ctx& ctx, const PathParams& p) {
+        Target t;
+        if (auto bad = target(ctx, p, {{"id", "repair_order"}}, t)) return *bad;
+        PartyPatch patch = api_json::parse_party(ctx.body, true, "", t.problems);
+        if (!t.problems.empty()) return shape_problems(ctx, t.problems);
+        return changed(ctx, 201, d.repair_orders.add_party(t.ids[0], patch, t.version, actor_of(*ctx.who)),
+                       [&](const Party& x) { return api_json::party(x, d.phones); });
+    }
+
+    HttpResponse update_party(Ctx& ctx, const PathParams& p) {
+        Target t;
+        if (auto bad = target(ctx, p, {{"id", "repair_order"}, {"pid", "party"}}, t)) return *bad;
+        PartyPatch patch = api_json::parse_party(ctx.body, false, "", t.problems);
+        if (!t.problems.empty()) return shape_problems(ctx, t.problems);
+        return changed(ctx, 200, d.repair_orders.update_party(t.ids[0], t.ids[1], patch, t.version, actor_of(*ctx.who)),
+                       [&](const Party& x) { return api_json::party(x, d.phones); });
+    }
+
+    HttpResponse remove_party(Ctx& ctx, const PathParams& p) {
+        Target t;
+        if (auto bad = target(ctx, p, {{"id", "repair_order"}, {"pid", "party"}}, t)) return *bad;
+        return removed(ctx, d.repair_orders.remove_party(t.ids[0], t.ids[1], t.version, actor_of(*ctx.who)));
+    }
+
+    HttpResponse add_contact(Ctx& ctx, const PathParams& p) {
+        Target t;
+        if (auto bad = target(ctx, p, {{"id", "repair_order"}, {"pid", "party"}}, t)) return *bad;
+        ContactPointPatch patch = api_json::parse_contact_point(ctx.body, "", t.problems);
+        if (!t.problems.empty()) return shape_problems(ctx, t.problems);
+        return changed(ctx, 201,
+                       d.repair_orders.add_contact_point(t.ids[0], t.ids[1], patch, t.version, actor_of(*ctx.who)),
+                       [&](const ContactPoint& x) { return api_json::contact_point(x, d.phones); });
+    }
+
+    HttpResponse update_contact(Ctx& ctx, const PathParams& p) {
+        Target t;
+        if (auto bad = target(ctx, p, {{"id", "repair_order"}, {"pid", "party"}, {"cid", "contact_point"}}, t)) {
+            return *bad;
         }
-        return respond(ctx, not_found_error("intervention"));
+        ContactPointPatch patch = api_json::parse_contact_point(ctx.body, "", t.problems);
+        if (!t.problems.empty()) return shape_problems(ctx, t.problems);
+        return changed(
+            ctx, 200,
+            d.repair_orders.update_contact_point(t.ids[0], t.ids[1], t.ids[2], patch, t.version, actor_of(*ctx.who)),
+            [&](const ContactPoint& x) { return api_json::contact_point(x, d.phones); });
+    }
+
+    HttpResponse remove_contact(Ctx& ctx, const PathParams& p) {
+        Target t;
+        if (auto bad = target(ctx, p, {{"id", "repair_order"}, {"pid", "party"}, {"cid", "contact_point"}}, t)) {
+            return *bad;
+        }
+        return removed(
+            ctx, d.repair_orders.remove_contact_point(t.ids[0], t.ids[1], t.ids[2], t.version, actor_of(*ctx.who)));
     }
 
     HttpResponse add_item(Ctx& ctx, const PathParams& p) {
-        const auto id = p.id("id");
-        if (!id) return respond(ctx, not_found_error("repair_order"));
-        std::optional<HttpResponse> bad;
-        const auto version = if_match(ctx, bad);
-        if (bad) return *bad;
-        Problems problems;
-        InterventionPatch patch = api_json::parse_intervention(ctx.body, "", problems);
-        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
-        auto c = d.repair_orders.add_intervention(*id, patch, version, actor_of(*ctx.who));
-        if (!c) return respond(ctx, c.error());
-        return changed(201, *c, api_json::intervention(c->item));
+        Target t;
+        if (auto bad = target(ctx, p, {{"id", "repair_order"}}, t)) return *bad;
+        InterventionPatch patch = api_json::parse_intervention(ctx.body, "", t.problems);
+        if (!t.problems.empty()) return shape_problems(ctx, t.problems);
+        return changed(ctx, 201, d.repair_orders.add_intervention(t.ids[0], patch, t.version, actor_of(*ctx.who)),
+                       [](const Intervention& x) { return api_json::intervention(x); });
     }
 
     HttpResponse update_item(Ctx& ctx, const PathParams& p) {
-        const auto id = p.id("id");
-        const auto iid = p.id("iid");
-        if (!id) return respond(ctx, not_found_error("repair_order"));
-        if (!iid) return respond(ctx, not_found_error("intervention"));
-        std::optional<HttpResponse> bad;
-        const auto version = if_match(ctx, bad);
-        if (bad) return *bad;
-        Problems problems;
-        InterventionPatch patch = api_json::parse_intervention(ctx.body, "", problems);
-        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
-        auto c = d.repair_orders.update_intervention(*id, *iid, patch, version, actor_of(*ctx.who));
-        if (!c) return respond(ctx, c.error());
-        return changed(200, *c, api_json::intervention(c->item));
+        Target t;
+        if (auto bad = target(ctx, p, {{"id", "repair_order"}, {"iid", "intervention"}}, t)) return *bad;
+        InterventionPatch patch = api_json::parse_intervention(ctx.body, "", t.problems);
+        if (!t.problems.empty()) return shape_problems(ctx, t.problems);
+        return changed(ctx, 200,
+                       d.repair_orders.update_intervention(t.ids[0], t.ids[1], patch, t.version, actor_of(*ctx.who)),
+                       [](const Intervention& x) { return api_json::intervention(x); });
     }
 
     HttpResponse remove_item(Ctx& ctx, const PathParams& p) {
-        const auto id = p.id("id");
-        const auto iid = p.id("iid");
-        if (!id) return respond(ctx, not_found_error("repair_order"));
-        if (!iid) return respond(ctx, not_found_error("intervention"));
-        std::optional<HttpResponse> bad;
-        const auto version = if_match(ctx, bad);
-        if (bad) return *bad;
-        auto v = d.repair_orders.remove_intervention(*id, *iid, version, actor_of(*ctx.who));
-        if (!v) return respond(ctx, v.error());
-        return removed(*v);
+        Target t;
+        if (auto bad = target(ctx, p, {{"id", "repair_order"}, {"iid", "intervention"}}, t)) return *bad;
+        return removed(ctx, d.repair_orders.remove_intervention(t.ids[0], t.ids[1], t.version, actor_of(*ctx.who)));
     }
 
     // ---- health and the workspace's files ----------------------------------------------------

@@ -98,6 +98,13 @@ Party* find_party(RepairOrder& ro, Id party_id) {
     return nullptr;
 }
 
+ContactPoint* find_contact(Party& party, Id cp_id) {
+    for (ContactPoint& cp : party.contact_points) {
+        if (cp.id == cp_id) return &cp;
+    }
+    return nullptr;
+}
+
 Result<void> check_advisor(Connection& conn, RepairOrder& ro, const RepairOrderPatch& patch, Problems& problems) {
     if (!patch.advisor_id) return success();
     if (!*patch.advisor_id) {
@@ -372,10 +379,9 @@ Result<Changed<ContactPoint>> RepairOrderService::update_contact_point(Id ro_id,
         TRY_ASSIGN(RepairOrder ro, load_for_change(conn, ro_id, if_version));
         Party* party = find_party(ro, party_id);
         if (!party) return not_found_error("party");
-        const auto it = std::find_if(party->contact_points.begin(), party->contact_points.end(),
-                                     [&](const ContactPoint& c) { return c.id == cp_id; });
-        if (it == party->contact_points.end()) return not_found_error("contact_point");
-        ContactPoint cp = *it;
+        const ContactPoint* found = find_contact(*party, cp_id);
+        if (!found) return not_found_error("contact_point");
+        ContactPoint cp = *found;
         const json before = fields_of(cp);
         Problems problems;
         apply_contact_point_patch(cp, patch, false, ctx, "", problems);
@@ -407,10 +413,9 @@ Result<std::int64_t> RepairOrderService::remove_contact_point(Id ro_id, Id party
         TRY_ASSIGN(RepairOrder ro, load_for_change(conn, ro_id, if_version));
         Party* party = find_party(ro, party_id);
         if (!party) return not_found_error("party");
-        const auto it = std::find_if(party->contact_points.begin(), party->contact_points.end(),
-                                     [&](const ContactPoint& c) { return c.id == cp_id; });
-        if (it == party->contact_points.end()) return not_found_error("contact_point");
-        json data = fields_of(*it);
+        const ContactPoint* found = find_contact(*party, cp_id);
+        if (!found) return not_found_error("contact_point");
+        json data = fields_of(*found);
         data["party_id"] = party_id;
         data["contact_point_id"] = cp_id;
         TRY(ro_store::delete_contact_point(conn, cp_id));
