@@ -217,7 +217,7 @@ Result<User> AuthService::create_user(const NewUser& input) {
         if (auto problem = password_problem(input.password, *username)) problems.push_back({"password", *problem, {}});
     }
     if (input.language != "" && input.language != "fr" && input.language != "en") {
-        problems.push_back({"language", "invalid_choice", {{"choices", "fr, en"}}});
+        problems.push_back({"language", "invalid_choice", {{"choices", "fr, en, \"\" (the dealership's)"}}});
     }
     if (!problems.empty()) return validation_error(std::move(problems));
 
@@ -271,7 +271,7 @@ Result<User> AuthService::update_user(Id id, const UserPatch& patch, const Princ
     }
     if (patch.language) {
         if (*patch.language != "" && *patch.language != "fr" && *patch.language != "en") {
-            problems.push_back({"language", "invalid_choice", {{"choices", "fr, en"}}});
+            problems.push_back({"language", "invalid_choice", {{"choices", "fr, en, \"\" (the dealership's)"}}});
         } else {
             user->language = *patch.language;
         }

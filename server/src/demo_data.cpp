@@ -74,32 +74,41 @@ struct Work {
 constexpr std::array<Work, 16> works = {
     {{"Vidange et filtre à huile", "Huile 5W30 selon préconisation constructeur.", 8900, InterventionKind::initial,
       Severity::green},
-     {"Révision constructeur", "Révision des 60 000 km : filtres, niveaux, contrôle 40 points.", 24900,
-      InterventionKind::initial, Severity::green},
+     {"Révision constructeur", "Révision des 60\u00a0000\u00a0km\u00a0: filtres, niveaux, contrôle 40\u00a0points.",
+      24900, InterventionKind::initial, Severity::green},
      {"Contrôle technique (pré-contrôle)", "", 4500, InterventionKind::initial, Severity::green},
-     {"Plaquettes de frein avant", "Plaquettes usées à 80 %, disques encore dans les cotes.", 14500,
+     {"Plaquettes de frein avant", "Plaquettes usées à 80\u00a0%, disques encore dans les cotes.", 14500,
       InterventionKind::optional, Severity::red},
-     {"Disques et plaquettes avant", "Disques voilés : vibrations au freinage.", 32900, InterventionKind::optional,
+     {"Disques et plaquettes avant", "Disques voilés\u00a0: vibrations au freinage.", 32900, InterventionKind::optional,
       Severity::red},
-     {"Pneus avant (×2)", "Usure à 1,8 mm : sous le témoin légal de 1,6 mm bientôt.", 23800, InterventionKind::optional,
-      Severity::red},
+     {"Pneus avant (×2)", "Usure à 1,8\u00a0mm\u00a0: sous le témoin légal de 1,6\u00a0mm bientôt.", 23800,
+      InterventionKind::optional, Severity::red},
      {"Balais d'essuie-glace", "Traces sur le pare-brise.", 3900, InterventionKind::optional, Severity::orange},
-     {"Filtre d'habitacle", "Filtre encrassé : odeur à la ventilation.", 4900, InterventionKind::optional,
+     {"Filtre d'habitacle", "Filtre encrassé\u00a0: odeur à la ventilation.", 4900, InterventionKind::optional,
       Severity::orange},
-     {"Liquide de frein", "Taux d'humidité 3 % : remplacement conseillé.", 6900, InterventionKind::optional,
+     {"Liquide de frein", "Taux d'humidité 3\u00a0%\u00a0: remplacement conseillé.", 6900, InterventionKind::optional,
       Severity::orange},
-     {"Batterie 12 V", "Test de charge faible (58 %).", 16900, InterventionKind::optional, Severity::orange},
+     {"Batterie 12\u00a0V", "Test de charge faible (58\u00a0%).", 16900, InterventionKind::optional, Severity::orange},
      {"Géométrie / parallélisme", "Usure irrégulière des pneus avant.", 8900, InterventionKind::optional,
       Severity::orange},
-     {"Kit de distribution", "Échéance constructeur dépassée de 5 000 km.", 64900, InterventionKind::optional,
+     {"Kit de distribution", "Échéance constructeur dépassée de 5\u00a0000\u00a0km.", 64900, InterventionKind::optional,
       Severity::red},
      {"Recharge climatisation", "Performance de froid insuffisante.", 9900, InterventionKind::optional,
       Severity::orange},
      {"Amortisseurs arrière", "Fuite légère sur l'amortisseur gauche.", 38900, InterventionKind::optional,
       Severity::orange},
-     {"Diagnostic électronique", "Voyant moteur allumé : lecture des codes défaut.", 5900, InterventionKind::initial,
-      Severity::orange},
+     {"Diagnostic électronique", "Voyant moteur allumé\u00a0: lecture des codes défaut.", 5900,
+      InterventionKind::initial, Severity::orange},
      {"Nettoyage injecteurs", "", 12900, InterventionKind::optional, Severity::green}}};
+
+// 0 = Sunday, in the given zone.
+int weekday(UnixMs t, const TimeZone& zone) {
+    const CivilTime c = zone.to_local(t);
+    // Sakamoto's method.
+    static constexpr int offsets[] = {0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4};
+    const int y = c.month < 3 ? c.year - 1 : c.year;
+    return (y + y / 4 - y / 100 + y / 400 + offsets[c.month - 1] + c.day) % 7;
+}
 
 std::string plate(Prng& r) {
     static constexpr char letters[] = "ABCDEFGHJKLMNPQRSTVWXYZ";  // SIV plates avoid I, O and U
@@ -159,10 +168,18 @@ std::vector<RepairOrderService::ImportItem> make_demo_repair_orders(const DemoOp
     const UnixMs day = 24 * 3600'000LL;
     for (int i = 0; i < o.count; ++i) {
         RepairOrderService::ImportItem item;
-        // Oldest first, so that numbers grow with dates like a real workshop's.
+        // Oldest first, so that numbers grow with dates like a real workshop's; opened during
+        // working hours, never on a Sunday, and never in the future.
+        const auto fixed_utc = make_fixed_offset_zone(0);
+        const TimeZone& zone = o.zone ? *o.zone : *fixed_utc;
         const UnixMs span = static_cast<UnixMs>(o.days_back) * day;
-        const UnixMs base = o.now - span + span * i / std::max(1, o.count);
-        item.created_at = base + static_cast<UnixMs>(r.below(3600)) * 1000;
+        CivilTime opened = zone.to_local(o.now - span + span * i / std::max(1, o.count));
+        opened.hour = 8 + r.below(10);
+        opened.minute = r.below(60);
+        opened.second = r.below(60);
+        item.created_at = zone.to_utc(opened);
+        if (weekday(item.created_at, zone) == 0) item.created_at -= day;  // Saturday instead
+        item.created_at = std::min<UnixMs>(item.created_at, o.now - static_cast<UnixMs>(o.count - i) * 1000);
         RepairOrderPatch& p = item.patch;
 
         const int age_days = static_cast<int>((o.now - item.created_at) / day);
@@ -181,9 +198,9 @@ std::vector<RepairOrderService::ImportItem> make_demo_repair_orders(const DemoOp
                 o.advisor_ids[static_cast<std::size_t>(r.below(static_cast<int>(o.advisor_ids.size())))]);
         }
         // Promised one to three days later, between 8:00 and 18:30 local time, on the half hour.
-        const auto fixed_utc = make_fixed_offset_zone(0);
-        const TimeZone& zone = o.zone ? *o.zone : *fixed_utc;
-        CivilTime promised = zone.to_local(item.created_at + (1 + r.below(3)) * day);
+        UnixMs promised_day = item.created_at + (1 + r.below(3)) * day;
+        if (weekday(promised_day, zone) == 0) promised_day += day;  // Monday instead of Sunday
+        CivilTime promised = zone.to_local(promised_day);
         promised.hour = 8 + r.below(11);
         promised.minute = r.chance(50) ? 0 : 30;
         promised.second = 0;

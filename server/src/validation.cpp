@@ -17,6 +17,20 @@ void add(Problems& problems, const std::string& field, std::string code, Params 
 bool text_field(std::string& value, const std::string& field, std::size_t max, bool multiline, bool required,
                 Problems& problems) {
     value = std::string(trim(value));
+    if (multiline) {
+        // Browsers send CRLF from a textarea, a DMS may send CR: store one kind of line end.
+        std::string lf;
+        lf.reserve(value.size());
+        for (std::size_t i = 0; i < value.size(); ++i) {
+            if (value[i] == '\r') {
+                lf += '\n';
+                if (i + 1 < value.size() && value[i + 1] == '\n') ++i;
+            } else {
+                lf += value[i];
+            }
+        }
+        value = std::move(lf);
+    }
     if (has_control_chars(value, multiline)) {
         add(problems, field, multiline ? "control_characters" : "one_line");
         return false;
@@ -147,7 +161,7 @@ void apply_party_patch(Party& target, const PartyPatch& patch, bool creating, co
     set_text(target.company_name, patch.company_name, path + "company_name", 120, false, false, problems);
     if (patch.language) {
         if (*patch.language != "" && *patch.language != "fr" && *patch.language != "en") {
-            add(problems, path + "language", "invalid_choice", {{"choices", "fr, en"}});
+            add(problems, path + "language", "invalid_choice", {{"choices", "fr, en, \"\" (the dealership's)"}});
         } else {
             target.language = *patch.language;
         }

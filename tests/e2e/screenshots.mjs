@@ -16,15 +16,7 @@ const PASSWORD = 'atelier-demo-2026';
 const server = await startRelais({ dealerName: 'Garage Demo', prefix: 'relais-shots-' });
 let browser;
 try {
-  // seed-demo imports all-or-nothing; binaries before b94baea made phone numbers that
-  // libphonenumber refuses with some seeds: batches of 10 with the seeds that go through.
-  let seeded = 0;
-  for (let seed = 2; seeded < 60 && seed < 400; seed += 1) {
-    try {
-      await server.seedDemo(10, seed);
-      seeded += 10;
-    } catch { /* next seed */ }
-  }
+  await server.seedDemo(60, 2);
 
   await mkdir(out, { recursive: true });
   browser = await chromium.launch({
@@ -35,6 +27,8 @@ try {
   page.setDefaultTimeout(10000);
   page.on('pageerror', (e) => console.error('page error:', e.message));
   const shot = async (name, opts = {}) => {
+    // The pointer rests where it hovers nothing (a click leaves it over a table row).
+    await page.mouse.move(4, 300);
     await page.waitForLoadState('networkidle');
     await page.evaluate(() => document.fonts.ready);
     await page.screenshot({ path: path.join(out, `workspace-${name}.png`), animations: 'disabled', caret: 'hide', ...opts });
@@ -107,7 +101,16 @@ try {
   const ro = best.ro;
   const mail = ro.parties.flatMap((p) => p.contact_points.map((c) => ({ p, c }))).find((x) => x.c.kind === 'email');
   if (mail) await api('PATCH', `/api/v1/repair-orders/${ro.id}/parties/${mail.p.id}/contact-points/${mail.c.id}`, { opted_out: true });
-  await api('PATCH', `/api/v1/repair-orders/${ro.id}`, { promised_at: `${new Date(Date.now() + 86400000).toISOString().slice(0, 10)}T17:30`, note: 'Client attend un appel avant toute intervention supplémentaire. Véhicule de prêt réservé.' });
+  // Promised for the next working day (Monday to Friday) at 17:30, dealer time.
+  const promised = new Date(Date.now() + 86400000);
+  while (promised.getDay() === 0 || promised.getDay() === 6) promised.setDate(promised.getDate() + 1);
+  const day = promised.toLocaleDateString('sv-SE', { timeZone: 'Europe/Paris' }); // YYYY-MM-DD
+  await api('PATCH', `/api/v1/repair-orders/${ro.id}`, { promised_at: `${day}T17:30`, note: 'Client attend un appel avant toute intervention supplémentaire. Véhicule de prêt réservé.' });
+  // A mechanic's note of several lines, shown whole in its row.
+  const noted = [...ro.interventions].sort((a, b) => a.position - b.position)[0];
+  await api('PATCH', `/api/v1/repair-orders/${ro.id}/interventions/${noted.id}`, {
+    mechanic_note: `${noted.mechanic_note || 'Contrôle effectué.'}\nPhotos jointes au dossier ; à montrer au client à la restitution.`,
+  });
   await page.goto(`${server.base}/repair-orders/${ro.id}`);
   await page.locator('tr.item-row').first().waitFor();
   await page.locator('.tl-item').first().waitFor();
@@ -155,11 +158,12 @@ try {
   await shot('admin-api-key-created');
   await page.keyboard.press('Escape');
   await page.locator('.admin-table tbody tr').first().waitFor();
+  await page.evaluate(() => document.activeElement && document.activeElement.blur());
   await shot('admin-api-keys');
 
   await page.goto(`${server.base}/account`);
   await page.getByRole('heading', { name: 'Mon compte' }).waitFor();
-  await shot('account');
+  await shot('account', { fullPage: true }); // down to the language choice
 
   // The same list in English.
   await page.goto(`${server.base}/repair-orders`);

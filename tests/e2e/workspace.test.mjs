@@ -13,6 +13,7 @@ import { chromium } from 'playwright-core';
 import { startRelais, until as poll, CHROMIUM, CHROMIUM_ARGS } from './relais-server.mjs';
 
 const NEW_PASSWORD = 'atelier-e2e-2026';
+const DEALER = 'Garage des Essais & Fils'; // written in the test's relais.toml (language "fr")
 const PLATE = 'FR-427-ZK';
 const GOOD_VIN = 'VF3LCBHZ6JS123456';
 const BAD_VIN = 'VF3LCBHZ6JS12345I'; // 17 characters, but I is never used in a VIN
@@ -32,7 +33,7 @@ const until = (what, check, timeoutMs = 15000) => poll(what, check, { timeoutMs,
 
 before(async () => {
   try {
-    server = await startRelais();
+    server = await startRelais({ dealerName: DEALER });
   } catch (e) {
     failures += 1; // startRelais keeps its directory and names it in the error
     throw e;
@@ -88,11 +89,41 @@ function apiFromPage(method, url, body) {
 
 const normalise = (s) => s.replace(/[\s\u00a0\u202f]+/g, ' ').trim();
 
+/** An API error message as the server words it for `Accept-Language: fr` (with this page's cookies). */
+const notFoundMessage = () => page.evaluate(async () => {
+  const r = await fetch('/api/v1/repair-orders/999999', { headers: { Accept: 'application/json', 'Accept-Language': 'fr' } });
+  return { status: r.status, message: (await r.json()).error.message };
+});
+
+step('the sign-in page shows the dealership and speaks its language to an English browser', async () => {
+  // A browser of its own, in English, that never chose a language here: the page follows the
+  // dealer's language from the settings the API gives without a session.
+  const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/Paris' });
+  try {
+    const other = await context.newPage();
+    other.setDefaultTimeout(10000);
+    await other.goto(`${base}/login`);
+    assert.match(await other.evaluate(() => navigator.language), /^en/);
+    await other.getByRole('heading', { name: 'Connexion' }).waitFor();
+    assert.equal(normalise(await other.locator('.auth-brand .auth-dealer').innerText()), DEALER);
+    assert.equal(await other.evaluate(() => document.documentElement.lang), 'fr');
+    // Its own choice then wins, and stays after a reload.
+    await other.getByRole('button', { name: 'English', exact: true }).click();
+    await other.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await other.reload();
+    await other.getByRole('heading', { name: 'Sign in' }).waitFor();
+    assert.equal(normalise(await other.locator('.auth-brand .auth-dealer').innerText()), DEALER);
+  } finally {
+    await context.close();
+  }
+});
+
 step('an anonymous visit goes to sign-in, then the forced password change, then back', async () => {
   await page.goto(`${base}/repair-orders?status=open`);
   await page.waitForURL(/\/login\?next=/);
   assert.equal(new URL(page.url()).searchParams.get('next'), '/repair-orders?status=open');
   await page.getByRole('heading', { name: 'Connexion' }).waitFor();
+  await page.locator('.auth-brand').getByText(DEALER, { exact: true }).waitFor();
 
   // A wrong password: the API's French message is shown.
   await page.getByLabel('Identifiant').fill('admin');
@@ -121,7 +152,7 @@ step('an anonymous visit goes to sign-in, then the forced password change, then 
   await page.getByRole('button', { name: 'Enregistrer et continuer' }).click();
   await page.waitForURL((u) => u.pathname === '/repair-orders' && u.search === '?status=open');
   await page.getByRole('heading', { name: 'Ordres de réparation' }).waitFor();
-  await page.getByRole('banner').getByText('Garage des Essais').waitFor();
+  await page.getByRole('banner').getByText(DEALER).waitFor();
 
   const session = await apiFromPage('GET', '/api/v1/session');
   assert.equal(session.status, 200);
@@ -232,6 +263,41 @@ step('two interventions are added; changing a price excl. VAT updates incl. VAT 
   await page.locator('.save-state', { hasText: 'Enregistré' }).waitFor();
 });
 
+step('a two-line mechanic note is saved on leaving it and shown whole after a reload', async () => {
+  const NOTE = 'Plaquettes usées à 80 %.\nDisques à surveiller au prochain entretien.';
+  const noteOf = (row) => row.getByRole('textbox', { name: 'Note du mécanicien' });
+  const note = noteOf(rowOf(0));
+  await note.click();
+  await page.keyboard.type('Plaquettes usées à 80 %.');
+  await page.keyboard.press('Enter'); // a new line, not a save
+  await page.keyboard.type('Disques à surveiller au prochain entretien.');
+  assert.equal(await note.evaluate((el) => el === document.activeElement), true, 'Enter keeps the focus in the note');
+  assert.ok(await note.evaluate((el) => el.rows >= 2), 'the note grows while typing');
+  await note.press('Tab');
+  await until('the note saved', async () => {
+    const ro = await apiFromPage('GET', `/api/v1/repair-orders/${shared.id}`);
+    return ro.body.interventions.find((i) => i.label === 'Plaquettes de frein avant').mechanic_note === NOTE;
+  });
+
+  // The history shows a time of the RO (RFC 3339 in the API) as a local date and time.
+  const patched = await apiFromPage('PATCH', `/api/v1/repair-orders/${shared.id}`, { promised_at: '2030-06-14T17:30' });
+  assert.equal(patched.status, 200);
+
+  await page.reload();
+  const again = noteOf(rowOf(0));
+  await again.waitFor();
+  assert.equal(await again.inputValue(), NOTE);
+  const box = await again.evaluate((el) => ({ tag: el.tagName, rows: el.rows, scroll: el.scrollHeight, client: el.clientHeight }));
+  assert.equal(box.tag, 'TEXTAREA');
+  assert.ok(box.rows >= 2 && box.scroll <= box.client, `the whole note is visible: ${JSON.stringify(box)}`);
+  // The other row's empty note stays one line.
+  assert.equal(await noteOf(rowOf(1)).evaluate((el) => el.rows), 1);
+
+  const history = page.locator('.tl-details li', { hasText: 'Promis le' }).first();
+  await history.waitFor();
+  assert.equal(normalise(await history.innerText()), 'Promis le : — → 14/06/2030 17:30');
+});
+
 step('the list finds the RO by the customer name typed without accents in capitals', async () => {
   await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Ordres de réparation' }).click();
   await page.waitForURL((u) => u.pathname === '/repair-orders');
@@ -256,6 +322,41 @@ step('the list finds the RO by the customer name typed without accents in capita
   await until('the reloaded result', async () => (await page.locator('tr.ro-row').count()) === 1);
   await page.getByRole('link', { name: shared.number }).click();
   await page.waitForURL(new RegExp(`/repair-orders/${shared.id}$`));
+});
+
+step('the language chosen while signed in is kept in the account, for the API messages too', async () => {
+  const before = await notFoundMessage();
+  assert.equal(before.status, 404);
+  assert.equal((await apiFromPage('GET', '/api/v1/session')).body.user.language, '');
+
+  await page.getByRole('banner').getByRole('button', { name: 'English', exact: true }).click();
+  await page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
+  assert.equal((await apiFromPage('GET', '/api/v1/session')).body.user.language, 'en');
+  // The server now answers this user in English, whatever the browser asks for.
+  const after = await notFoundMessage();
+  assert.equal(after.status, 404);
+  assert.notEqual(after.message, before.message);
+  assert.match(after.message, /does not exist/);
+
+  // Another choice on this browser (say, someone else's): signing in brings the user's own back.
+  await page.evaluate(() => localStorage.setItem('relais.lang', 'fr'));
+  await page.getByRole('button', { name: /Administrateur/ }).click();
+  await page.getByRole('menuitem', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'Connexion' }).waitFor();
+  await page.getByLabel('Identifiant').fill('admin');
+  await page.getByLabel('Mot de passe').fill(NEW_PASSWORD);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByRole('heading', { name: 'Repair orders' }).waitFor();
+
+  // The account page's choice is saved the same way.
+  await page.getByRole('button', { name: /Administrateur/ }).click();
+  await page.getByRole('menuitem', { name: 'My account' }).click();
+  await page.getByRole('heading', { name: 'My account' }).waitFor();
+  await page.getByRole('radio', { name: 'Français', exact: true }).check();
+  await page.getByRole('heading', { name: 'Mon compte' }).waitFor();
+  assert.equal((await apiFromPage('GET', '/api/v1/session')).body.user.language, 'fr');
+  assert.equal((await notFoundMessage()).message, before.message);
+  assert.equal(await page.getByRole('radio', { name: 'Français', exact: true }).isChecked(), true);
 });
 
 step('signing out ends the session', async () => {

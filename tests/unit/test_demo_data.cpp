@@ -27,11 +27,19 @@ TEST_CASE("demo data passes the same checks as real input, and is deterministic"
     // Oldest first, spread over the period, none in the future.
     CHECK(items.front().created_at < items.back().created_at);
     CHECK(items.back().created_at <= o.now);
+    int opened_on_sunday = 0, promised_on_sunday = 0, out_of_hours = 0;
     for (const auto& it : items) {
         const CivilTime promised = w.zone->to_local(**it.patch.promised_at);
-        CHECK(promised.hour >= 8);
-        CHECK(promised.hour <= 18);
+        const CivilTime opened = w.zone->to_local(it.created_at);
+        if (promised.hour < 8 || promised.hour > 18 || opened.hour < 8 || opened.hour > 18) ++out_of_hours;
+        // 1970-01-01 was a Thursday.
+        const auto weekday = [&](UnixMs t) { return ((t + 3600'000LL) / 86'400'000LL + 4) % 7; };
+        if (weekday(it.created_at) == 0) ++opened_on_sunday;
+        if (weekday(**it.patch.promised_at) == 0) ++promised_on_sunday;
     }
+    CHECK(out_of_hours == 0);
+    CHECK(opened_on_sunday == 0);
+    CHECK(promised_on_sunday == 0);
     RepairOrderQuery q;
     q.statuses = {RoStatus::closed};
     CHECK(w.ros->list(q)->total > 300);

@@ -188,6 +188,11 @@ TEST_CASE("intervention: label required, limits enforced") {
     apply_intervention_patch(it, label, false, ctx, "", multi);
     CHECK(has_problem(multi, "label", "one_line"));
     CHECK(it.mechanic_note == "line one\nline two");
+
+    InterventionPatch crlf;
+    crlf.mechanic_note = "a\r\nb\rc\n\r\n";
+    apply_intervention_patch(it, crlf, false, ctx, "", multi);
+    CHECK(it.mechanic_note == "a\nb\nc");
 }
 
 TEST_CASE("repair order header") {

@@ -268,6 +268,26 @@ export async function confirmDialog({ title, text, confirmLabel, danger = true }
   return r === true;
 }
 
+/**
+ * Sizes a textarea to its text through its `rows` attribute (the CSP rules out inline
+ * heights): from `min` to `max` lines; past `max` it scrolls (class `is-capped`).
+ * Does nothing while the textarea is not laid out (detached or hidden).
+ */
+export function fitRows(ta, { min = 1, max = 30 } = {}) {
+  if (!ta.isConnected || !ta.offsetParent) return;
+  const cs = getComputedStyle(ta);
+  const line = parseFloat(cs.lineHeight);
+  if (!line) return;
+  const pad = parseFloat(cs.paddingTop) + parseFloat(cs.paddingBottom);
+  const { scrollX, scrollY } = window;
+  ta.rows = min; // measured at its smallest, so that it shrinks as well as grows
+  const needed = Math.max(min, Math.round((ta.scrollHeight - pad) / line));
+  ta.rows = Math.min(max, needed);
+  ta.classList.toggle('is-capped', needed > max);
+  // The page was shorter for a moment: put it back where it was if that scrolled it.
+  if (window.scrollY !== scrollY || window.scrollX !== scrollX) window.scrollTo(scrollX, scrollY);
+}
+
 export function debounce(fn, ms) {
   let timer = null;
   const d = (...args) => {

@@ -9,7 +9,7 @@ import {
 } from '../i18n.js';
 import {
   h, icon, iconButton, replace, clear, field, select, setValue, toast, confirmDialog, formDialog, checkbox,
-  formAlert, showErrors, clearErrors, statusChip, nextId,
+  formAlert, showErrors, clearErrors, statusChip, nextId, debounce, fitRows,
 } from '../dom.js';
 import { setTitle, loadUsers } from '../app.js';
 import { parseMileage, parseMoney, partyDialog, contactDialog } from './ro-shared.js';
@@ -299,7 +299,7 @@ export default async function roPage({ params, main }) {
 
   function addIntervention() {
     const label = h('input', { type: 'text', maxlength: '200', autocomplete: 'off' });
-    const mnote = h('textarea', { rows: '2' });
+    const mnote = h('textarea', { rows: '3', maxlength: '4000' });
     const kind = select(KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) })), { value: ro.interventions.length ? 'optional' : 'initial' });
     const severity = select(SEVERITIES.map((s) => ({ value: s, label: t(`severity.${s}`) })), { value: 'orange' });
     const excl = h('input', { type: 'text', inputmode: 'decimal', class: 'money-input', autocomplete: 'off' });
@@ -356,7 +356,11 @@ export default async function roPage({ params, main }) {
     const rid = nextId('it');
     const pos = h('span', { class: 'pos' });
     const label = h('input', { type: 'text', class: 'cell-input label-input', maxlength: '200', 'aria-label': t('item.label') });
-    const mnote = h('input', { type: 'text', class: 'cell-input note-input', placeholder: t('item.notePlaceholder'), 'aria-label': t('item.note') });
+    // Notes are several lines (up to 4,000 characters): a textarea as tall as its text.
+    const mnote = h('textarea', {
+      class: 'cell-input note-input', rows: '1', maxlength: '4000', placeholder: t('item.notePlaceholder'), 'aria-label': t('item.note'),
+    });
+    mnote.addEventListener('input', () => fitRows(mnote));
     const kind = select(KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) })), { class: 'cell-input', 'aria-label': t('item.kind') });
     const dot = h('span', { class: 'sev-dot', 'aria-hidden': 'true' });
     const severity = select(SEVERITIES.map((s) => ({ value: s, label: t(`severity.${s}`) })), { class: 'cell-input sev-select', 'aria-label': t('item.severity') });
@@ -404,11 +408,21 @@ export default async function roPage({ params, main }) {
     // Leaving a field without changing it shows the latest value again (a save may have moved it).
     for (const control of [label, mnote, excl, incl]) {
       control.addEventListener('blur', () => {
-        if (control.value === rendered.get(control)) update(item);
+        if (control.value === rendered.get(control)) {
+          update(item);
+          if (control === mnote) fitRows(mnote);
+        }
       });
       control.addEventListener('keydown', (ev) => {
-        if (ev.key === 'Enter') { ev.preventDefault(); control.blur(); control.focus(); }
-        if (ev.key === 'Escape') { control.removeAttribute('aria-invalid'); err.hidden = true; control.value = rendered.get(control) ?? ''; }
+        // Enter saves; in the note it starts a new line and Ctrl+Enter saves.
+        const saveKey = ev.key === 'Enter' && (control !== mnote || ev.ctrlKey || ev.metaKey);
+        if (saveKey) { ev.preventDefault(); control.blur(); control.focus(); }
+        if (ev.key === 'Escape') {
+          control.removeAttribute('aria-invalid');
+          err.hidden = true;
+          control.value = rendered.get(control) ?? '';
+          if (control === mnote) fitRows(mnote);
+        }
       });
     }
 
@@ -435,7 +449,7 @@ export default async function roPage({ params, main }) {
       item = next;
       pos.textContent = String(item.position);
       show(label, item.label);
-      show(mnote, item.mechanic_note);
+      show(mnote, item.mechanic_note); // sized by fitNotes once the row is in the page
       show(kind, item.kind);
       show(severity, item.severity);
       dot.className = `sev-dot sev-${item.severity}`;
@@ -459,6 +473,7 @@ export default async function roPage({ params, main }) {
     return {
       tr,
       update,
+      fit() { fitRows(mnote); },
       focus(which) {
         const b = which === 'up' ? up : down;
         (b.disabled ? (which === 'up' ? down : up) : b).focus();
@@ -487,6 +502,7 @@ export default async function roPage({ params, main }) {
     }
     itemsTable.hidden = items.length === 0;
     itemsEmpty.hidden = items.length !== 0;
+    fitNotes(); // now that the rows are in the page and can be measured
     itemsCard.querySelector('.count-badge').textContent = items.length ? String(items.length) : '';
     const tt = ro.totals;
     replace(totals,
@@ -498,6 +514,14 @@ export default async function roPage({ params, main }) {
         h('dd', { class: 'money totals-main' }, h('span', { class: 'totals-k' }, t('totals.excl')), h('span', { dataset: { total: 'shown-excl' } }, money(tt.shown_excl_cents))),
         h('dd', { class: 'money totals-main' }, h('span', { class: 'totals-k' }, t('totals.incl')), h('span', { dataset: { total: 'shown-incl' } }, money(tt.shown_incl_cents)))));
   }
+
+  function fitNotes() {
+    for (const r of rowsById.values()) r.fit();
+  }
+  // A narrower or wider table wraps the notes differently.
+  const refit = debounce(fitNotes, 100);
+  window.addEventListener('resize', refit);
+  if (document.fonts) document.fonts.ready.then(() => { if (alive) fitNotes(); });
 
   // ---- history ----
   const timelineList = h('ol', { class: 'timeline' });
@@ -578,7 +602,11 @@ export default async function roPage({ params, main }) {
   loadTimeline();
 
   return {
-    cleanup() { alive = false; },
+    cleanup() {
+      alive = false;
+      refit.cancel();
+      window.removeEventListener('resize', refit);
+    },
   };
 }
 
