@@ -117,6 +117,8 @@ int run_serve(const ServeOptions& options) {
     // free and keep later blocks on the heap for good; a fixed threshold hands every large
     // block back to the kernel, so the idle footprint stays small (docs/BENCHMARKS.md).
     mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    // Each HTTP thread would otherwise get its own malloc arena, each keeping freed memory.
+    mallopt(M_ARENA_MAX, 2);
     auto log = make_logger(config->log.level);
 
     auto opened = Appliance::open(*config, log);

@@ -151,6 +151,9 @@ void Connection::rollback() {
 }
 
 Result<std::unique_ptr<Database>> Database::open(const std::string& path, int readers) {
+    // One budget for all connections' page caches together: SQLite recycles pages past it. The
+    // operating system's file cache keeps the database warm anyway (docs/BENCHMARKS.md).
+    sqlite3_soft_heap_limit64(6 << 20);
     auto db = std::unique_ptr<Database>(new Database());
     TRY_ASSIGN(db->writer_, Connection::open(path, Access::read_write));
     // WAL must be set by a writer before readers open; it persists in the file.

@@ -82,6 +82,28 @@ CREATE INDEX ro_advisor_created ON repair_orders(advisor_id, created_at);
 CREATE INDEX ro_promised ON repair_orders(coalesce(promised_at, 9223372036854775807), id);
 CREATE INDEX ro_status_promised ON repair_orders(status, coalesce(promised_at, 9223372036854775807), id);
 
+-- How many ROs have each status, kept by triggers: the default list views (all, or by status)
+-- show their total without counting tens of thousands of index entries.
+CREATE TABLE ro_status_counts (
+  status TEXT PRIMARY KEY,
+  n INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TRIGGER ro_status_count_insert AFTER INSERT ON repair_orders
+BEGIN
+  INSERT INTO ro_status_counts (status, n) VALUES (NEW.status, 1)
+    ON CONFLICT (status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER ro_status_count_update AFTER UPDATE OF status ON repair_orders WHEN OLD.status != NEW.status
+BEGIN
+  UPDATE ro_status_counts SET n = n - 1 WHERE status = OLD.status;
+  INSERT INTO ro_status_counts (status, n) VALUES (NEW.status, 1)
+    ON CONFLICT (status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER ro_status_count_delete AFTER DELETE ON repair_orders
+BEGIN
+  UPDATE ro_status_counts SET n = n - 1 WHERE status = OLD.status;
+END;
+
 -- Search: one folded document per RO (search.hpp), indexed twice without a second copy:
 -- trigrams for substrings of 3+ characters, word prefixes for 1 or 2 characters.
 CREATE TABLE ro_search_doc (

@@ -426,7 +426,16 @@ Result<RepairOrderPage> list(Connection& conn, const RepairOrderQuery& q) {
     RepairOrderPage page;
     page.page = q.page;
     page.per_page = q.per_page;
-    {
+    const bool by_status_only = search.empty() && !q.advisor_id && !q.unassigned && !q.from && !q.to;
+    if (by_status_only) {
+        std::string sql = "SELECT coalesce(sum(n), 0) FROM ro_status_counts";
+        for (std::size_t i = 0; i < q.statuses.size(); ++i) sql += i ? ", ?" : " WHERE status IN (?";
+        if (!q.statuses.empty()) sql += ")";
+        TRY_ASSIGN(auto s, conn.prepare(sql));
+        for (std::size_t i = 0; i < q.statuses.size(); ++i) s.bind(static_cast<int>(i) + 1, to_string(q.statuses[i]));
+        TRY_ASSIGN(bool row, s.step());
+        page.total = row ? s.int64(0) : 0;
+    } else {
         TRY_ASSIGN(auto s, conn.prepare("SELECT count(*) FROM repair_orders ro" + where));
         bind_filters(s);
         TRY_ASSIGN(bool row, s.step());

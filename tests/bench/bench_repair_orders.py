@@ -37,6 +37,9 @@ def rss_kib(pid):
     return 0
 
 
+STARTED = []
+
+
 def start(config, workdir):
     ports = os.path.join(workdir, "ports.json")
     if os.path.exists(ports):
@@ -44,6 +47,7 @@ def start(config, workdir):
     t0 = time.perf_counter()
     proc = subprocess.Popen([BIN, "--config", config, "--port-file", ports],
                             stdout=subprocess.DEVNULL, stderr=open(os.path.join(workdir, "stderr.txt"), "a"))
+    STARTED.append(proc)
     while not os.path.exists(ports):
         if proc.poll() is not None:
             raise SystemExit("relais exited during start-up")
@@ -165,6 +169,21 @@ def main():
         all_ms.extend(ms)
         results.append((name, statistics.median(ms), percentile(ms, 95), percentile(ms, 99), max(ms),
                         statistics.median(totals)))
+    # Several advisors at once: wrk, 8 connections on 2 threads, 15 s, cycling through the
+    # scenarios' URLs (the lan listener has 2 threads of its own: requests queue).
+    under_load = None
+    if shutil.which("wrk"):
+        paths_file = os.path.join(workdir, "paths.txt")
+        with open(paths_file, "w") as f:
+            for i in range(2000):
+                name = list(scenarios)[i % len(scenarios)]
+                f.write(scenarios[name](i * 7) + "\n")
+        env = dict(os.environ, RELAIS_BENCH_PATHS=paths_file, RELAIS_BENCH_KEY=key)
+        out = subprocess.run(["wrk", "-t2", "-c8", "-d15s", "-s", os.path.join(HERE, "mixed_paths.lua"),
+                              f"http://127.0.0.1:{lan}"], capture_output=True, text=True, env=env).stdout
+        line = next(l for l in out.splitlines() if l.startswith("RESULT"))
+        p50, p95, p99, mx, count, errors = line.split()[1:]
+        under_load = (float(p50), float(p95), float(p99), float(mx), int(count) / 15, int(errors))
     loaded_rss = rss_kib(proc.pid)
 
     # Sign-ins: Argon2id takes 19 MiB each, two at a time; the memory must go back afterwards.
@@ -197,6 +216,10 @@ def main():
         print(f"| {name} | {p50:.2f} | {p95:.2f} | {p99:.2f} | {mx:.2f} | {total:.0f} |")
     print(f"| **all scenarios together** | {statistics.median(all_ms):.2f} | {percentile(all_ms, 95):.2f} | "
           f"{percentile(all_ms, 99):.2f} | {max(all_ms):.2f} | |")
+    if under_load:
+        p50, p95, p99, mx, rate, errors = under_load
+        print(f"| **wrk, 8 connections, all scenarios mixed** | {p50:.2f} | {p95:.2f} | {p99:.2f} | {mx:.2f} | "
+              f"{rate:.0f} requests/s, {errors} errors |")
     print()
     print(f"Start to serving (/healthz answers): {empty_start_ms:.0f} ms on a new data directory "
           f"(creates the database and the admin), {full_start_ms:.0f} ms with {args.count} repair orders.")
@@ -209,4 +232,10 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        # Never leave a server behind, even when the benchmark fails half-way.
+        for proc in STARTED:
+            if proc.poll() is None:
+                proc.kill()
