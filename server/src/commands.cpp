@@ -87,6 +87,16 @@ std::optional<std::string> read_password(const std::string& prompt) {
     return first;
 }
 
+// How to call this same binary again: /usr/bin/relais on the appliance, a build path in a checkout.
+std::string self_command() {
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec) return "relais";
+    const auto relative = std::filesystem::relative(exe, std::filesystem::current_path(), ec);
+    if (!ec && !relative.empty() && relative.native().rfind("..", 0) != 0) return relative.string();
+    return exe.string();
+}
+
 std::string browse_url(const ListenAddress& a, std::uint16_t port) {
     std::string host = a.host;
     if (host == "0.0.0.0" || host == "::") host = "localhost";
@@ -172,10 +182,10 @@ int run_serve(const ServeOptions& options) {
     if (*admin_password) {
         std::cout << "\nFirst start: sign in as \"admin\" with this one-time password:\n\n      " << **admin_password
                   << "\n\nYou will choose your own password right after. It is shown only this once; if it is lost,\n"
-                  << "run: relais user passwd admin --config " << options.config_path << "\n";
+                  << "run: " << self_command() << " user passwd admin --config " << options.config_path << "\n";
     } else {
         std::cout << "\nSign in with your Relais account. A lost password is reset with:\n"
-                  << "  relais user passwd NAME --config " << options.config_path << "\n";
+                  << "  " << self_command() << " user passwd NAME --config " << options.config_path << "\n";
     }
     std::cout << "\nStop with Ctrl+C.\n" << std::endl;
     sd_notify(0, "READY=1");
