@@ -86,9 +86,7 @@ Result<void> record(Connection& conn, Id ro_id, UnixMs now, const Actor& actor, 
 }
 
 Result<std::int64_t> finish(Connection& conn, Id ro_id, UnixMs now) {
-    TRY(ro_store::refresh_derived(conn, ro_id, now, ro_store::BumpVersion::yes));
-    TRY_ASSIGN(auto ro, ro_store::load(conn, ro_id));
-    return ro ? ro->version : 0;
+    return ro_store::refresh_derived(conn, ro_id, now, ro_store::BumpVersion::yes);
 }
 
 Party* find_party(RepairOrder& ro, Id party_id) {

@@ -294,7 +294,7 @@ Result<void> delete_intervention(Connection& conn, Id item_id) {
     return s.run();
 }
 
-Result<void> refresh_derived(Connection& conn, Id ro_id, UnixMs now, BumpVersion bump) {
+Result<std::int64_t> refresh_derived(Connection& conn, Id ro_id, UnixMs now, BumpVersion bump) {
     TRY_ASSIGN(auto loaded, load(conn, ro_id));
     if (!loaded) return not_found_error("repair_order");
     const RepairOrder& ro = *loaded;
@@ -311,7 +311,8 @@ Result<void> refresh_derived(Connection& conn, Id ro_id, UnixMs now, BumpVersion
         s.bind(3, total).bind(4, now).bind(5, bump == BumpVersion::yes ? 1 : 0).bind(6, ro_id);
         TRY(s.run());
     }
-    return update_search_document(conn, ro_id, search_document(ro));
+    TRY(update_search_document(conn, ro_id, search_document(ro)));
+    return ro.version + (bump == BumpVersion::yes ? 1 : 0);
 }
 
 Result<void> update_search_document(Connection& conn, Id ro_id, const std::string& doc) {

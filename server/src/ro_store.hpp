@@ -33,8 +33,8 @@ Result<void> delete_intervention(Connection& conn, Id item_id);
 
 enum class BumpVersion { no, yes };
 /// Recomputes the list and search columns of an RO from its parts and stamps updated_at;
-/// must follow every change in the same transaction.
-Result<void> refresh_derived(Connection& conn, Id ro_id, UnixMs now, BumpVersion bump);
+/// must follow every change in the same transaction. Returns the RO's version afterwards.
+Result<std::int64_t> refresh_derived(Connection& conn, Id ro_id, UnixMs now, BumpVersion bump);
 /// Replaces the RO's search document in both search indexes.
 Result<void> update_search_document(Connection& conn, Id ro_id, const std::string& doc);
 
