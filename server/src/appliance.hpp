@@ -7,6 +7,7 @@
 #include "config.hpp"
 #include "db.hpp"
 #include "phone.hpp"
+#include "random.hpp"
 #include "ro_service.hpp"
 #include "timezone.hpp"
 

@@ -8,6 +8,7 @@
 #include "clock.hpp"
 #include "db.hpp"
 #include "password.hpp"
+#include "random.hpp"
 #include "throttle.hpp"
 
 #include <memory>

@@ -3,6 +3,7 @@
 // unit tests use cheap parameters so that a login test runs in microseconds.
 
 #include "clock.hpp"
+#include "random.hpp"
 #include "result.hpp"
 
 #include <cstdint>

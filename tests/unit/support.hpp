@@ -9,6 +9,7 @@
 #include "migrations.hpp"
 #include "password.hpp"
 #include "phone.hpp"
+#include "random.hpp"
 #include "ro_service.hpp"
 #include "timezone.hpp"
 

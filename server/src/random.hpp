@@ -1,28 +1,12 @@
 #pragma once
-// Time and randomness come in through these interfaces so that logic never calls now()
-// or rand() itself (ENGINEERING.md, "Pass time in"). Production uses the System/OpenSsl
-// implementations; tests use the fakes in tests/unit/fakes.hpp.
+// Randomness for secrets comes in through this interface (ENGINEERING.md): production uses
+// OpenSSL's CSPRNG; tests use a predictable fake.
 
 #include <cstdint>
 #include <span>
 #include <string>
 
 namespace relais {
-
-/// Milliseconds since the Unix epoch, UTC.
-using UnixMs = std::int64_t;
-
-class Clock {
-public:
-    virtual ~Clock() = default;
-    /// Wall-clock time. Implementations must be callable from any thread.
-    virtual UnixMs now() const = 0;
-};
-
-class SystemClock final : public Clock {
-public:
-    UnixMs now() const override;
-};
 
 class Random {
 public:

@@ -1,20 +1,14 @@
-#include "clock.hpp"
+#include "random.hpp"
 
 #include "crypto.hpp"
 
 #include <openssl/rand.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
 
 namespace relais {
-
-UnixMs SystemClock::now() const {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 void OpenSslRandom::fill(std::span<std::uint8_t> out) {
     if (RAND_bytes(out.data(), static_cast<int>(out.size())) != 1) {
