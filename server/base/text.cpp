@@ -44,7 +44,7 @@ std::uint32_t next_code_point(std::string_view s, std::size_t& i) {
     return cp;
 }
 
-void append_utf8(std::string& out, std::uint32_t cp) {
+void append_utf8_cp(std::string& out, std::uint32_t cp) {
     if (cp < 0x80) {
         out += static_cast<char>(cp);
     } else if (cp < 0x800) {
@@ -107,6 +107,26 @@ bool is_space_cp(std::uint32_t cp) {
 
 }  // namespace
 
+std::u32string utf8_to_utf32(std::string_view s) {
+    std::u32string out;
+    out.reserve(s.size());
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const std::uint32_t cp = next_code_point(s, i);
+        out += cp == 0xFFFFFFFF ? char32_t{0xFFFD} : static_cast<char32_t>(cp);
+    }
+    return out;
+}
+
+std::string utf32_to_utf8(std::u32string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (char32_t cp : s) append_utf8_cp(out, cp);
+    return out;
+}
+
+void append_utf8(std::string& out, char32_t code_point) { append_utf8_cp(out, code_point); }
+
 bool is_valid_utf8(std::string_view s) {
     std::size_t i = 0;
     while (i < s.size()) {
@@ -164,7 +184,7 @@ std::string fold_for_search(std::string_view s) {
         if (*base) {
             out += base;
         } else {
-            append_utf8(out, cp);
+            append_utf8_cp(out, cp);
         }
     }
     return out;

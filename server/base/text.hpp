@@ -10,6 +10,11 @@ namespace relais {
 
 bool is_valid_utf8(std::string_view s);
 
+/// Code points of valid UTF-8 (invalid sequences become U+FFFD).
+std::u32string utf8_to_utf32(std::string_view s);
+std::string utf32_to_utf8(std::u32string_view s);
+void append_utf8(std::string& out, char32_t code_point);
+
 /// Number of Unicode code points; `s` must be valid UTF-8.
 std::size_t utf8_length(std::string_view s);
 
