@@ -10,26 +10,26 @@ namespace {
 
 // 3GPP TS 23.038 Figure 6.2.1: code → Unicode. 0x1B is the escape (shown as NBSP if alone).
 constexpr std::array<char32_t, 128> default_alphabet = {
-    U'@', U'£', U'$', U'¥', U'è', U'é', U'ù', U'ì', U'ò', U'Ç', U'\n', U'Ø', U'ø', U'\r', U'Å', U'å',
-    U'Δ', U'_', U'Φ', U'Γ', U'Λ', U'Ω', U'Π', U'Ψ', U'Σ', U'Θ', U'Ξ', U'\u00A0', U'Æ', U'æ', U'ß', U'É',
-    U' ', U'!', U'"', U'#', U'¤', U'%', U'&', U'\'', U'(', U')', U'*', U'+', U',', U'-', U'.', U'/',
-    U'0', U'1', U'2', U'3', U'4', U'5', U'6', U'7', U'8', U'9', U':', U';', U'<', U'=', U'>', U'?',
-    U'¡', U'A', U'B', U'C', U'D', U'E', U'F', U'G', U'H', U'I', U'J', U'K', U'L', U'M', U'N', U'O',
-    U'P', U'Q', U'R', U'S', U'T', U'U', U'V', U'W', U'X', U'Y', U'Z', U'Ä', U'Ö', U'Ñ', U'Ü', U'§',
-    U'¿', U'a', U'b', U'c', U'd', U'e', U'f', U'g', U'h', U'i', U'j', U'k', U'l', U'm', U'n', U'o',
-    U'p', U'q', U'r', U's', U't', U'u', U'v', U'w', U'x', U'y', U'z', U'ä', U'ö', U'ñ', U'ü', U'à'};
+    U'@', U'£', U'$', U'¥', U'è', U'é', U'ù', U'ì',  U'ò', U'Ç', U'\n', U'Ø',      U'ø', U'\r', U'Å', U'å',
+    U'Δ', U'_', U'Φ', U'Γ', U'Λ', U'Ω', U'Π', U'Ψ',  U'Σ', U'Θ', U'Ξ',  U'\u00A0', U'Æ', U'æ',  U'ß', U'É',
+    U' ', U'!', U'"', U'#', U'¤', U'%', U'&', U'\'', U'(', U')', U'*',  U'+',      U',', U'-',  U'.', U'/',
+    U'0', U'1', U'2', U'3', U'4', U'5', U'6', U'7',  U'8', U'9', U':',  U';',      U'<', U'=',  U'>', U'?',
+    U'¡', U'A', U'B', U'C', U'D', U'E', U'F', U'G',  U'H', U'I', U'J',  U'K',      U'L', U'M',  U'N', U'O',
+    U'P', U'Q', U'R', U'S', U'T', U'U', U'V', U'W',  U'X', U'Y', U'Z',  U'Ä',      U'Ö', U'Ñ',  U'Ü', U'§',
+    U'¿', U'a', U'b', U'c', U'd', U'e', U'f', U'g',  U'h', U'i', U'j',  U'k',      U'l', U'm',  U'n', U'o',
+    U'p', U'q', U'r', U's', U't', U'u', U'v', U'w',  U'x', U'y', U'z',  U'ä',      U'ö', U'ñ',  U'ü', U'à'};
 
 // Figure 6.2.1.1: the extension table's codes (after the escape).
 constexpr std::array<std::pair<std::uint8_t, char32_t>, 10> extension = {{{0x0A, U'\f'},
-                                                                         {0x14, U'^'},
-                                                                         {0x28, U'{'},
-                                                                         {0x29, U'}'},
-                                                                         {0x2F, U'\\'},
-                                                                         {0x3C, U'['},
-                                                                         {0x3D, U'~'},
-                                                                         {0x3E, U']'},
-                                                                         {0x40, U'|'},
-                                                                         {0x65, U'€'}}};
+                                                                          {0x14, U'^'},
+                                                                          {0x28, U'{'},
+                                                                          {0x29, U'}'},
+                                                                          {0x2F, U'\\'},
+                                                                          {0x3C, U'['},
+                                                                          {0x3D, U'~'},
+                                                                          {0x3E, U']'},
+                                                                          {0x40, U'|'},
+                                                                          {0x65, U'€'}}};
 
 const std::unordered_map<char32_t, std::uint8_t>& reverse_default() {
     static const auto table = [] {

@@ -38,9 +38,12 @@ int nibble_of(char c) {
     switch (c) {
         case '*': return 0xA;
         case '#': return 0xB;
-        case 'a': case 'A': return 0xC;
-        case 'b': case 'B': return 0xD;
-        case 'c': case 'C': return 0xE;
+        case 'a':
+        case 'A': return 0xC;
+        case 'b':
+        case 'B': return 0xD;
+        case 'c':
+        case 'C': return 0xE;
         default: return -1;
     }
 }
@@ -145,7 +148,9 @@ Result<Address> read_smsc(Reader& r) {
 }
 
 std::uint8_t swapped(int v) { return static_cast<std::uint8_t>(((v % 10) << 4) | ((v / 10) % 10)); }
-int unswapped(std::uint8_t o) { return (o & 0x0F) * 10 + (o >> 4); }
+// A semi-octet that is not a digit reads as 0 (TS 23.040 §9.2.3.11 leaves it to the receiver).
+int digit(int nibble) { return nibble <= 9 ? nibble : 0; }
+int unswapped(std::uint8_t o) { return digit(o & 0x0F) * 10 + digit(o >> 4); }
 
 void write_timestamp(std::vector<std::uint8_t>& w, const Timestamp& t) {
     w.push_back(swapped(t.year % 100));
@@ -169,7 +174,7 @@ Result<Timestamp> read_timestamp(Reader& r) {
     t.minute = unswapped(r.byte());
     t.second = unswapped(r.byte());
     const std::uint8_t tz = r.byte();
-    const int q = (tz & 0x07) * 10 + (tz >> 4);
+    const int q = (tz & 0x07) * 10 + digit(tz >> 4);
     t.tz_quarters = (tz & 0x08) ? -q : q;
     return t;
 }
@@ -177,16 +182,16 @@ Result<Timestamp> read_timestamp(Reader& r) {
 // TS 23.038 §4: which alphabet a data coding scheme means; nullopt for compressed text.
 std::optional<Alphabet> alphabet_of(std::uint8_t dcs) {
     if ((dcs & 0xC0) == 0x00 || (dcs & 0xC0) == 0x40) {  // general data coding (and auto-deletion)
-        if (dcs & 0x20) return std::nullopt;               // compressed
+        if (dcs & 0x20) return std::nullopt;             // compressed
         switch ((dcs >> 2) & 0x03) {
             case 1: return Alphabet::eight_bit;
             case 2: return Alphabet::ucs2;
             default: return Alphabet::gsm7;
         }
     }
-    if ((dcs & 0xF0) == 0xE0) return Alphabet::ucs2;      // message waiting, UCS-2
+    if ((dcs & 0xF0) == 0xE0) return Alphabet::ucs2;  // message waiting, UCS-2
     if ((dcs & 0xF0) == 0xF0) return (dcs & 0x04) ? Alphabet::eight_bit : Alphabet::gsm7;
-    return Alphabet::gsm7;                                 // message waiting, reserved groups
+    return Alphabet::gsm7;  // message waiting, reserved groups
 }
 
 std::uint8_t dcs_of(Alphabet a) {
@@ -202,11 +207,20 @@ std::vector<std::uint8_t> header_of(const UserData& ud) {
     if (!ud.concat) return {};
     const Concat& c = *ud.concat;
     if (c.reference <= 0xFF) {
-        return {0x05, 0x00, 0x03, static_cast<std::uint8_t>(c.reference), static_cast<std::uint8_t>(c.total),
+        return {0x05,
+                0x00,
+                0x03,
+                static_cast<std::uint8_t>(c.reference),
+                static_cast<std::uint8_t>(c.total),
                 static_cast<std::uint8_t>(c.sequence)};
     }
-    return {0x06, 0x08, 0x04, static_cast<std::uint8_t>(c.reference >> 8), static_cast<std::uint8_t>(c.reference & 0xFF),
-            static_cast<std::uint8_t>(c.total), static_cast<std::uint8_t>(c.sequence)};
+    return {0x06,
+            0x08,
+            0x04,
+            static_cast<std::uint8_t>(c.reference >> 8),
+            static_cast<std::uint8_t>(c.reference & 0xFF),
+            static_cast<std::uint8_t>(c.total),
+            static_cast<std::uint8_t>(c.sequence)};
 }
 
 // TP-UDL then TP-UD.
@@ -215,7 +229,8 @@ void write_user_data(std::vector<std::uint8_t>& w, const UserData& ud) {
     if (ud.alphabet == Alphabet::gsm7) {
         const int fill = header.empty() ? 0 : static_cast<int>((7 - (header.size() * 8) % 7) % 7);
         const auto packed = pack_septets(ud.payload, fill);
-        w.push_back(static_cast<std::uint8_t>((header.size() * 8 + static_cast<std::size_t>(fill)) / 7 + ud.payload.size()));
+        w.push_back(
+            static_cast<std::uint8_t>((header.size() * 8 + static_cast<std::size_t>(fill)) / 7 + ud.payload.size()));
         w.insert(w.end(), header.begin(), header.end());
         w.insert(w.end(), packed.begin(), packed.end());
     } else {
@@ -441,12 +456,14 @@ EncodedPdu encode_pdu(const Tpdu& tpdu, const Address& smsc) {
     return EncodedPdu{to_hex(w), static_cast<int>(w.size() - smsc_octets)};
 }
 
-Result<DecodedPdu> decode_pdu(std::string_view hex, Direction direction) {
+Result<DecodedPdu> decode_pdu(std::string_view hex, Direction direction, std::optional<int> tpdu_octets) {
     auto bytes = from_hex(hex);
     if (!bytes) return pdu_error("pdu_hex", "not an even number of hexadecimal digits");
     Reader r(*bytes);
     DecodedPdu out;
-    TRY_ASSIGN(out.smsc, read_smsc(r));
+    if (!tpdu_octets || static_cast<std::size_t>(*tpdu_octets) != bytes->size()) {
+        TRY_ASSIGN(out.smsc, read_smsc(r));
+    }
     if (!r.has(1)) return pdu_error("pdu_truncated", "first octet");
     const std::uint8_t fo = r.byte();
     const int mti = fo & 0x03;

@@ -87,8 +87,8 @@ struct SmsStatusReport {
 using Tpdu = std::variant<SmsSubmit, SmsDeliver, SmsStatusReport>;
 
 struct EncodedPdu {
-    std::string hex;        // with the SMSC address first ("00": the SIM's default)
-    int tpdu_octets = 0;    // what AT+CMGS=<length> wants: the octets after the SMSC part
+    std::string hex;      // with the SMSC address first ("00": the SIM's default)
+    int tpdu_octets = 0;  // what AT+CMGS=<length> wants: the octets after the SMSC part
 };
 
 /// `smsc` empty: "00", the SIM's service centre.
@@ -103,8 +103,9 @@ struct DecodedPdu {
 };
 
 /// Errors: "pdu_hex" (not hex), "pdu_truncated", "pdu_unsupported" (e.g. compressed text,
-/// a SUBMIT-REPORT), each with a "detail" parameter.
-Result<DecodedPdu> decode_pdu(std::string_view hex, Direction direction);
+/// a SUBMIT-REPORT), each with a "detail" parameter. `tpdu_octets`, when the modem announced
+/// it (+CMGR, +CMT, +CDS), tells a PDU that comes without the SMSC part from one with it.
+Result<DecodedPdu> decode_pdu(std::string_view hex, Direction direction, std::optional<int> tpdu_octets = std::nullopt);
 
 struct SubmitOptions {
     bool status_report = true;

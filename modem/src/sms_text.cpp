@@ -13,26 +13,63 @@ constexpr std::size_t gsm7_single = 160, gsm7_part = 153, ucs2_single = 70, ucs2
 // Latin letters GSM 7-bit lacks, with the letter a French or European reader expects instead.
 std::string_view transliteration_of(char32_t c) {
     switch (c) {
-        case U'à': case U'á': case U'â': case U'ã': return "a";
-        case U'À': case U'Á': case U'Â': case U'Ã': return "A";
+        case U'à':
+        case U'á':
+        case U'â':
+        case U'ã': return "a";
+        case U'À':
+        case U'Á':
+        case U'Â':
+        case U'Ã': return "A";
         case U'ç': return "c";
-        case U'ê': case U'ë': return "e";
-        case U'È': case U'Ê': case U'Ë': return "E";
-        case U'í': case U'î': case U'ï': return "i";
-        case U'Ì': case U'Í': case U'Î': case U'Ï': return "I";
-        case U'ó': case U'ô': case U'õ': return "o";
-        case U'Ò': case U'Ó': case U'Ô': case U'Õ': return "O";
-        case U'ú': case U'û': return "u";
-        case U'Ù': case U'Ú': case U'Û': return "U";
-        case U'ý': case U'ÿ': return "y";
-        case U'Ý': case U'Ÿ': return "Y";
+        case U'ê':
+        case U'ë': return "e";
+        case U'È':
+        case U'Ê':
+        case U'Ë': return "E";
+        case U'í':
+        case U'î':
+        case U'ï': return "i";
+        case U'Ì':
+        case U'Í':
+        case U'Î':
+        case U'Ï': return "I";
+        case U'ó':
+        case U'ô':
+        case U'õ': return "o";
+        case U'Ò':
+        case U'Ó':
+        case U'Ô':
+        case U'Õ': return "O";
+        case U'ú':
+        case U'û': return "u";
+        case U'Ù':
+        case U'Ú':
+        case U'Û': return "U";
+        case U'ý':
+        case U'ÿ': return "y";
+        case U'Ý':
+        case U'Ÿ': return "Y";
         case U'œ': return "oe";
         case U'Œ': return "OE";
-        case U'‘': case U'’': case U'‚': case U'′': return "'";
-        case U'“': case U'”': case U'„': case U'«': case U'»': return "\"";
-        case U'–': case U'—': case U'‐': case U'‑': return "-";
+        case U'‘':
+        case U'’':
+        case U'‚':
+        case U'′': return "'";
+        case U'“':
+        case U'”':
+        case U'„':
+        case U'«':
+        case U'»': return "\"";
+        case U'–':
+        case U'—':
+        case U'‐':
+        case U'‑': return "-";
         case U'…': return "...";
-        case U'\u00A0': case U'\u202F': case U'\u2009': case U'\t': return " ";
+        case U'\u00A0':
+        case U'\u202F':
+        case U'\u2009':
+        case U'\t': return " ";
         default: return "";
     }
 }

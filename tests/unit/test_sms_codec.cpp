@@ -140,8 +140,8 @@ TEST_CASE("SMS-SUBMIT: the published example, byte for byte") {
 }
 
 TEST_CASE("SMS-DELIVER: the published example decoded") {
-    auto d = decode_pdu("07917283010010F5040BC87238880900F10000993092516195800AE8329BFD4697D9EC37",
-                        Direction::from_network);
+    auto d =
+        decode_pdu("07917283010010F5040BC87238880900F10000993092516195800AE8329BFD4697D9EC37", Direction::from_network);
     REQUIRE(d.ok());
     CHECK(d->smsc.value == "+27381000015");
     const auto& deliver = as<SmsDeliver>(*d);
@@ -291,4 +291,161 @@ TEST_CASE("time stamps to and from Unix time") {
     CHECK(Timestamp::from_unix(t.to_unix(), 8) == t);
     CHECK(Timestamp::from_unix(t.to_unix(), 0).hour == 0);
     CHECK(Timestamp::from_unix(0, 0) == Timestamp{1970, 1, 1, 0, 0, 0, 0});
+}
+
+// ---- published vectors from other projects' test suites and real captures ------------------
+
+TEST_CASE("published: 7-bit packing (python-gsmmodem test/test_gsmmodem... TestGsm7)") {
+    const auto pack = [](const char* text) { return to_hex(pack_septets(prepare_sms(text)->parts[0])); };
+    CHECK(pack("Hello World!") == "C8329BFD065DDF72363904");
+    CHECK(pack("[{abc}]~") == "1BDE0615168F37A98D6FD303");
+    CHECK(pack("a[]{}€") == "E10D6FE3DBA036A94D19");
+    CHECK(pack("{åΦΓΛΩΠΨΣΘ€}") == "1BD44332A1542C174C6653DEA400");
+}
+
+TEST_CASE("published: DELIVER with a negative time zone (ofono unit/test-sms.c, simple deliver)") {
+    auto d = decode_pdu("07911326040000F0040B911346610089F60000208062917314480CC8F71D14969741F977FD07",
+                        Direction::from_network);
+    REQUIRE(d.ok());
+    const auto& m = as<SmsDeliver>(*d);
+    CHECK(d->smsc.value == "+31624000000");
+    CHECK(m.originator.value == "+31641600986");
+    CHECK(m.service_centre_time == Timestamp{2002, 8, 26, 19, 37, 41, -4});
+    CHECK(text_of(m.user_data) == "How are you?");
+}
+
+TEST_CASE("published: two 7-bit parts whose fill bit is set (ModemManager test-sms-part-3gpp.c, multipart)") {
+    auto p1 = decode_pdu(
+        "07912160130320F5440B916171056429F5000021405291650569A00500034C0201A9E8F41C949E83C2207B599E07B1DFEE33885E9ED341"
+        "E4"
+        "F23C7D7697C920FA1B54C697E5E3F4BC0C6AD7D9F434081E96D341E3303C2C4EB3D3F4BC0B94A483E6E8779D4D06CDD1EF3BA80E0785E7"
+        "A0"
+        "B7BB0C6A97E7F3F0B9CC02B9DF7450780EA2DFDF2C50780EA2A3CBA0BA9B5C96B3F369F71954768FDFE4B4FB0C9297E1F2F2BCECA6CF4"
+        "1",
+        Direction::from_network);
+    auto p2 = decode_pdu(
+        "07912160130320F6440B916171056429F5000021405291651569320500034C0202E9E8301D44479741F0B09C3E0785E56590BCCC0ED3CB"
+        "6410"
+        "FD0D7ABBCBA0B0FB4D4797E52E10",
+        Direction::from_network);
+    REQUIRE(p1.ok());
+    REQUIRE(p2.ok());
+    CHECK(*as<SmsDeliver>(*p1).user_data.concat == Concat{0x4C, 2, 1});
+    CHECK(*as<SmsDeliver>(*p2).user_data.concat == Concat{0x4C, 2, 2});
+    CHECK(text_of(as<SmsDeliver>(*p1).user_data) ==
+          "This is a very long test designed to exercise multi part capability. It should show up as one message, not "
+          "as two, as the underlying encoding represents ");
+    CHECK(text_of(as<SmsDeliver>(*p2).user_data) == "that the parts are related to one another. ");
+    CHECK(as<SmsDeliver>(*p1).service_centre_time.tz_quarters == -16);
+}
+
+TEST_CASE("published: 16-bit concatenation reference, no fill bits (smslib IncomingTextSmsTestData.java)") {
+    auto p2 = decode_pdu(
+        "0791449737019037640C9144774931843800009020117185630025060804B9DB0202A0303C2CA783CCF2771B444797416F79FA9C7687D9"
+        "A0B7"
+        "BB1C02",
+        Direction::from_network);
+    REQUIRE(p2.ok());
+    CHECK(*as<SmsDeliver>(*p2).user_data.concat == Concat{0xB9DB, 2, 2});
+    CHECK(text_of(as<SmsDeliver>(*p2).user_data) == " apart from the original one!");
+    CHECK(as<SmsDeliver>(*p2).originator.value == "+447794134883");
+}
+
+TEST_CASE("published: UCS-2 with surrogate pairs (asterisk-chan-dongle issue 8) and symbols (Android GsmSmsTest)") {
+    auto emoji = decode_pdu("07913306092041F0040B913306991364F60008619091516061800AD83DDE03D83DDE0E0020",
+                            Direction::from_network);
+    REQUIRE(emoji.ok());
+    CHECK(text_of(as<SmsDeliver>(*emoji).user_data) == "😃😎 ");
+    CHECK(as<SmsDeliver>(*emoji).originator.value == "+33609931466");
+    auto symbols = decode_pdu("07912160130300F4040B914151245584F600087010807121352B10212200A900AE00680065006C006C006F",
+                              Direction::from_network);
+    REQUIRE(symbols.ok());
+    CHECK(text_of(as<SmsDeliver>(*symbols).user_data) == "™©®hello");
+    CHECK(as<SmsDeliver>(*symbols).service_centre_time.tz_quarters == -32);
+}
+
+TEST_CASE("published: alphanumeric senders (ModemManager test_pdu2, ofono alnum sender, node-pdu issue 2)") {
+    auto cyr = decode_pdu("07919730071111F10414D04937BD2C7797E9D3E614000811309291024061080442043504410442",
+                          Direction::from_network);
+    REQUIRE(cyr.ok());
+    CHECK(as<SmsDeliver>(*cyr).originator == Address{"InternetSMS", true});
+    CHECK(text_of(as<SmsDeliver>(*cyr).user_data) == "тест");
+    auto sipgate =
+        decode_pdu("0791447758100650040DD0F334FC1CA6970100008080312170224008D4F29CDE0EA7D9", Direction::from_network);
+    REQUIRE(sipgate.ok());
+    CHECK(as<SmsDeliver>(*sipgate).originator == Address{"sipgate", true});
+    CHECK(text_of(as<SmsDeliver>(*sipgate).user_data) == "Testmail");
+    // DCS C8: a message-waiting group whose text is 7-bit, not UCS-2.
+    auto vivo = decode_pdu(
+        "07915510100102910407D1D6A4F50900C8715091415320291FD6F7B80CA297DBA018C8FDB68751F314A85D76CF"
+        "C3E7721BE59EA700",
+        Direction::from_network);
+    REQUIRE(vivo.ok());
+    CHECK(as<SmsDeliver>(*vivo).originator.value == "VIVO");
+    CHECK(text_of(as<SmsDeliver>(*vivo).user_data) == "Voce tem 1 nova(s) mensagem(ns)");
+}
+
+TEST_CASE("published: user data longer than its length says is cut at the length (python-gsmmodem issue 102)") {
+    auto d = decode_pdu("07910661929909F2040B910681835045F50008912021811065230456DE590D0039", Direction::from_network);
+    REQUIRE(d.ok());
+    CHECK(text_of(as<SmsDeliver>(*d).user_data) == "回复");
+}
+
+TEST_CASE("published: the extension table (Android GsmSmsTest, extended character table)") {
+    auto d = decode_pdu(
+        "07914151551512F2040B916105551511F100006080615131728A44D4F29C0E2AE3E96537B94C068DD16179784C2FCB41F4B0985D06B958"
+        "AD"
+        "D00FB0E94536AF974974DA6D281BA00E95E26D509B946FC3DBF87A25D56A04",
+        Direction::from_network);
+    REQUIRE(d.ok());
+    const std::string text = "Test extended character table .,-!?@~_\\/&\"';^|:()<{}>[]=%*+#";
+    CHECK(text_of(as<SmsDeliver>(*d).user_data) == text);
+    CHECK(prepare_sms(text)->units == 68);
+}
+
+TEST_CASE("published: SMS-SUBMIT vectors decode (python-gsmmodem test_pdu.py; FrontlineSMS CServiceTest)") {
+    auto local = decode_pdu("04A12143F5310D0AA110624521430000A91BD4F29C0E6A97E7F3F0B9AC03B1DFE3301BE4AEB7C565F91C",
+                            Direction::to_network);
+    REQUIRE(local.ok());
+    const auto& s = as<SmsSubmit>(*local);
+    CHECK(local->smsc.value == "12345");
+    CHECK(s.message_reference == 13);
+    CHECK(s.destination.value == "0126541234");
+    CHECK(s.status_report_request);
+    CHECK(s.validity_minutes == 3 * 24 * 60);
+    CHECK(text_of(s.user_data) == "Test message: local numbers");
+    auto coucou = decode_pdu("0031000AA160480173770000FF06E3777DFCAE03", Direction::to_network);
+    REQUIRE(coucou.ok());
+    CHECK(as<SmsSubmit>(*coucou).destination.value == "0684103777");
+    CHECK(text_of(as<SmsSubmit>(*coucou).user_data) == "coucou");
+    CHECK(as<SmsSubmit>(*coucou).validity_minutes == 63 * 7 * 24 * 60);
+}
+
+TEST_CASE("published: status reports delivered, pending, failed; with and without the SMSC part") {
+    // python-gsmmodem / FrontlineSMS: delivered.
+    auto ok = decode_pdu("0006D60B911326880736F4111011719551401110117195714000", Direction::from_network);
+    REQUIRE(ok.ok());
+    CHECK(as<SmsStatusReport>(*ok).message_reference == 214);
+    CHECK(as<SmsStatusReport>(*ok).recipient.value == "+31628870634");
+    CHECK(as<SmsStatusReport>(*ok).state() == DeliveryState::delivered);
+    // ModemManager mm-modem-helpers.c (+CDS: 24): status 0x30, the centre is still trying.
+    auto pending =
+        decode_pdu("07914356060013F10659098136395339F6219011707193802190117071938030", Direction::from_network, 24);
+    REQUIRE(pending.ok());
+    CHECK(as<SmsStatusReport>(*pending).message_reference == 89);
+    CHECK(as<SmsStatusReport>(*pending).recipient.value == "639335936");
+    CHECK(as<SmsStatusReport>(*pending).state() == DeliveryState::pending);
+    // FrontlineSMS testConstruction3: permanent failure 0x40, and a time-zone octet that is not BCD.
+    auto failed =
+        decode_pdu("0791527422050000060911818967454365878967F5112112213012E11121122130122140", Direction::from_network);
+    REQUIRE(failed.ok());
+    CHECK(as<SmsStatusReport>(*failed).status == 0x40);
+    CHECK(as<SmsStatusReport>(*failed).state() == DeliveryState::failed);
+    CHECK(as<SmsStatusReport>(*failed).recipient.value == "98765434567898765");
+    // ofono test_sr_assembly: no SMSC part; the announced TPDU length tells.
+    auto bare = decode_pdu("06040D91945152991136F00160124130340A0160124130940A00", Direction::from_network, 26);
+    REQUIRE(bare.ok());
+    CHECK(bare->smsc.value.empty());
+    CHECK(as<SmsStatusReport>(*bare).message_reference == 4);
+    CHECK(as<SmsStatusReport>(*bare).recipient.value == "+4915259911630");
 }

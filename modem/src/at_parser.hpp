@@ -1,0 +1,28 @@
+#pragma once
+// Bytes from a modem → lines. Lines end with CR, LF or both (modems differ); empty lines are
+// dropped. The "> " prompt that follows AT+CMGS has no line end, so the unfinished line is
+// kept visible (pending()) for the channel to recognise it. Pure, no I/O.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace relais::modem {
+
+class AtLineParser {
+public:
+    /// Complete lines in `bytes` (and any earlier partial line), without their line ends.
+    std::vector<std::string> feed(std::string_view bytes);
+    /// What came after the last line end.
+    const std::string& pending() const { return partial_; }
+    void clear_pending() { partial_.clear(); }
+    void reset() { partial_.clear(); }
+
+    /// A line longer than this without a line end is noise: it is dropped.
+    static constexpr std::size_t max_line = 4096;
+
+private:
+    std::string partial_;
+};
+
+}  // namespace relais::modem
