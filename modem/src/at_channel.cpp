@@ -49,9 +49,9 @@ std::optional<std::string> AtResult::value(std::string_view prefix) const {
 
 bool AtChannel::is_urc_prefix(std::string_view line) {
     static constexpr std::array<std::string_view, 22> prefixes = {
-        "+CMTI:", "+CDSI:", "+CDS:",  "+CMT:",  "+CBM:",  "+CREG:",     "+CEREG:",   "+CGREG:",
-        "+C5GREG:", "RING", "^RSSI:", "^BOOT:", "^MODE:", "^SYSSTART", "^SIMST:",   "RDY",
-        "+CPIN:", "+CFUN:", "+QIND:", "+CIEV:", "Call Ready", "SMS Ready"};
+        "+CMTI:",   "+CDSI:", "+CDS:",  "+CMT:",  "+CBM:",      "+CREG:",    "+CEREG:", "+CGREG:",
+        "+C5GREG:", "RING",   "^RSSI:", "^BOOT:", "^MODE:",     "^SYSSTART", "^SIMST:", "RDY",
+        "+CPIN:",   "+CFUN:", "+QIND:", "+CIEV:", "Call Ready", "SMS Ready"};
     for (std::string_view p : prefixes) {
         if (starts_with(line, p)) return true;
     }
@@ -112,7 +112,8 @@ void AtChannel::on_line(const std::string& raw, Millis now) {
         if (on_urc_) on_urc_(urc);
         return;
     }
-    const bool answer_prefix = current_ && !current_->command.prefix.empty() && starts_with(line, current_->command.prefix);
+    const bool answer_prefix =
+        current_ && !current_->command.prefix.empty() && starts_with(line, current_->command.prefix);
     if (!answer_prefix && is_urc_prefix(line)) {
         if (two_line_urc(line)) {
             urc_waiting_pdu_ = line;
@@ -123,11 +124,21 @@ void AtChannel::on_line(const std::string& raw, Millis now) {
     }
     if (!current_) return;  // noise between commands (a modem booting, a stray result)
 
+    // The prompt normally has no line end, but a URC right behind it turns it into a line.
+    if (current_->stage == Stage::waiting_prompt && line.front() == '>') {
+        output_ += *current_->command.data;
+        output_ += '\x1A';
+        current_->stage = Stage::data_sent;
+        current_->deadline = now + current_->command.timeout;
+        return;
+    }
+
     // Echo of the command, or of the data after the prompt.
     if (ascii_upper(line) == ascii_upper(current_->command.command)) return;
     if (current_->stage == Stage::data_sent && current_->command.data) {
         const std::string& data = *current_->command.data;
-        if (starts_with(data, line) || starts_with(line, data) || (line.size() > 8 && line.find(data.substr(0, 8)) == 0)) {
+        if (starts_with(data, line) || starts_with(line, data) ||
+            (line.size() > 8 && line.find(data.substr(0, 8)) == 0)) {
             return;
         }
         if (starts_with(line, ">")) return;  // the prompt echoed with the data on one line
@@ -135,7 +146,8 @@ void AtChannel::on_line(const std::string& raw, Millis now) {
 
     if (line == "OK" || line == "0") return finish(AtResult::Status::ok, -1, line, now);
     if (line == "ERROR" || line == "4" || line == "NO CARRIER" || line == "3" || line == "BUSY" ||
-        line == "NO ANSWER" || line == "NO DIALTONE" || line == "COMMAND NOT SUPPORT" || line == "TOO MANY PARAMETERS") {
+        line == "NO ANSWER" || line == "NO DIALTONE" || line == "COMMAND NOT SUPPORT" ||
+        line == "TOO MANY PARAMETERS") {
         return finish(AtResult::Status::error, -1, line, now);
     }
     if (starts_with(line, "+CME ERROR:")) {
@@ -173,6 +185,7 @@ void AtChannel::tick(Millis now) {
 }
 
 void AtChannel::fail_all(AtResult::Status status) {
+    consecutive_timeouts_ = 0;  // whatever comes next talks to a fresh line
     parser_.reset();
     urc_waiting_pdu_.reset();
     output_.clear();

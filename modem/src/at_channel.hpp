@@ -66,7 +66,8 @@ public:
     std::size_t queued() const { return queue_.size() + (current_ ? 1 : 0); }
     /// Timeouts in a row, without any answer in between: a modem that stopped answering.
     int consecutive_timeouts() const { return consecutive_timeouts_; }
-    /// Ends every command with `status` (the port is gone) and forgets partial input.
+    /// Ends every command with `status` (the port is gone), forgets partial input and the
+    /// count of timeouts.
     void fail_all(AtResult::Status status);
 
     static bool is_urc_prefix(std::string_view line);

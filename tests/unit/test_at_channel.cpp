@@ -112,7 +112,8 @@ TEST_CASE("channel: unsolicited codes in the middle of a response reach the list
 TEST_CASE("channel: +CDS and +CMT carry their PDU on the next line, even mid-response") {
     Harness h;
     h.submit("AT+CSQ", "+CSQ:");
-    h.modem("\r\n+CDS: 24\r\n07914356060013F10659098136395339F6219011707193802190117071938030\r\n+CSQ: 18,99\r\nOK\r\n");
+    h.modem(
+        "\r\n+CDS: 24\r\n07914356060013F10659098136395339F6219011707193802190117071938030\r\n+CSQ: 18,99\r\nOK\r\n");
     REQUIRE(h.urcs.size() == 1);
     CHECK(h.urcs[0].line == "+CDS: 24");
     CHECK(*h.urcs[0].pdu == "07914356060013F10659098136395339F6219011707193802190117071938030");
@@ -145,6 +146,18 @@ TEST_CASE("channel: the > prompt gets the data and Ctrl-Z; the timeout restarts 
     CHECK(*h.results[0].value("+CMGS:") == "172");
 }
 
+TEST_CASE("channel: a prompt followed at once by a URC still gets the data") {
+    Harness h;
+    h.submit("AT+CMGS=23", "+CMGS:", std::string("0011"));
+    (void)h.channel.take_output();
+    h.modem("\r\n> \r\n+CMTI: \"SM\",1\r\n");
+    CHECK(h.channel.take_output() == "0011\x1A");
+    REQUIRE(h.urcs.size() == 1);
+    h.modem("\r\n+CMGS: 9\r\n\r\nOK\r\n");
+    REQUIRE(h.results.size() == 1);
+    CHECK(h.results[0].ok());
+}
+
 TEST_CASE("channel: the data echoed back is not an answer") {
     Harness h;
     const std::string pdu = "0011000B916407281553F80000AA0AE8329BFD4697D9EC37";
@@ -165,7 +178,9 @@ TEST_CASE("channel: a silent modem times out, ESC ends a pending data prompt, an
     h.channel.tick(h.now);
     REQUIRE(h.results.size() == 1);
     CHECK(h.results[0].status == AtResult::Status::timeout);
-    CHECK(h.channel.take_output() == "\x1B" "AT\r");
+    CHECK(h.channel.take_output() ==
+          "\x1B"
+          "AT\r");
     CHECK(h.channel.consecutive_timeouts() == 1);
     h.now = 7000;
     h.channel.tick(h.now);

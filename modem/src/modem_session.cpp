@@ -1,0 +1,591 @@
+#include "modem_session.hpp"
+
+#include "text.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+
+namespace relais::modem {
+namespace {
+
+bool starts_with(std::string_view s, std::string_view p) { return s.size() >= p.size() && s.compare(0, p.size(), p) == 0; }
+
+// "1,,23" → {"1", "", "23"}; quotes kept.
+std::vector<std::string> fields(std::string_view s) {
+    std::vector<std::string> out;
+    std::string cur;
+    bool quoted = false;
+    for (char c : s) {
+        if (c == '"') quoted = !quoted;
+        if (c == ',' && !quoted) {
+            out.emplace_back(trim(cur));
+            cur.clear();
+        } else {
+            cur += c;
+        }
+    }
+    out.emplace_back(trim(cur));
+    return out;
+}
+
+std::optional<int> to_int(std::string_view s) {
+    s = trim(s);
+    if (s.empty() || s.size() > 9) return std::nullopt;
+    int n = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9') return std::nullopt;
+        n = n * 10 + (c - '0');
+    }
+    return n;
+}
+
+std::string unquote(std::string s) {
+    if (s.size() >= 2 && s.front() == '"' && s.back() == '"') return s.substr(1, s.size() - 2);
+    return s;
+}
+
+bool registered_state(int stat) { return stat == 1 || stat == 5 || stat == 6 || stat == 7; }
+
+// Numbers are compared by their last nine digits: a report may name the recipient in national
+// form although the message went to the international one (ofono does the same).
+bool same_number(const std::string& a, const std::string& b) {
+    std::string da, db;
+    for (char c : a) {
+        if (c >= '0' && c <= '9') da += c;
+    }
+    for (char c : b) {
+        if (c >= '0' && c <= '9') db += c;
+    }
+    const std::size_t n = std::min<std::size_t>(9, std::min(da.size(), db.size()));
+    return n > 0 && da.substr(da.size() - n) == db.substr(db.size() - n);
+}
+
+constexpr std::array<const char*, 6> cnmi_options = {"AT+CNMI=2,1,0,1,0", "AT+CNMI=1,1,0,1,0", "AT+CNMI=2,1,0,2,0",
+                                                     "AT+CNMI=1,1,0,2,0", "AT+CNMI=2,1,0,0,0", "AT+CNMI=1,1,0,0,0"};
+
+}  // namespace
+
+std::string_view to_string(ModemHealth h) {
+    switch (h) {
+        case ModemHealth::disconnected: return "disconnected";
+        case ModemHealth::starting: return "starting";
+        case ModemHealth::sim_missing: return "sim_missing";
+        case ModemHealth::pin_needed: return "pin_needed";
+        case ModemHealth::not_registered: return "not_registered";
+        case ModemHealth::no_signal: return "no_signal";
+        case ModemHealth::ready: return "ready";
+    }
+    return "disconnected";
+}
+
+std::string_view to_string(SendOutcome::Status s) {
+    switch (s) {
+        case SendOutcome::Status::sent: return "sent";
+        case SendOutcome::Status::temporary_failure: return "temporary_failure";
+        case SendOutcome::Status::permanent_failure: return "permanent_failure";
+    }
+    return "temporary_failure";
+}
+
+bool cms_error_is_permanent(int code) {
+    switch (code) {
+        // TS 24.011 E.2: unassigned or barred numbers, rejected, unknown subscriber, no SMS
+        // subscription, invalid message.
+        case 1: case 8: case 10: case 21: case 28: case 29: case 30: case 50: case 69:
+        case 95: case 96: case 97: case 98: case 99: case 111: case 127:
+        // TS 23.040: the network refuses what the message is.
+        case 128: case 129: case 130: case 143: case 144: case 145: case 159: case 160: case 161: case 175:
+        case 176: case 193: case 195: case 196: case 197: case 198: case 199:
+        // TS 27.005: the request itself is wrong, or the SIM needs a person.
+        case 302: case 303: case 304: case 305: case 310: case 311: case 312: case 313: case 315: case 316:
+        case 317: case 318: case 320: case 321: case 322: case 330: case 340:
+            return true;
+        default:
+            return false;  // congestion, no service, network timeout, SC busy, vendor codes
+    }
+}
+
+ModemSession::ModemSession(SerialPort& port, ModemConfig config, ModemEvents& events)
+    : port_(port), config_(std::move(config)), events_(events), channel_([this](const Urc& u) { on_urc(u); }) {}
+
+Result<SmsCost> ModemSession::send(OutgoingSms sms) {
+    TRY_ASSIGN(SmsText text, prepare_sms(sms.text, sms.transliteration));
+    Pending p;
+    p.text = std::move(text);
+    SubmitOptions options = config_.submit;
+    if (p.text.parts.size() > 1) options.concat_reference = next_concat_reference_++ & 0xFF;
+    p.pdus = encode_submit(Address{sms.to}, p.text, options);
+    p.sms = std::move(sms);
+    SmsCost cost{p.text.encoding, p.text.characters, p.text.units, p.text.parts.size(), p.text.transliterated, p.text.text};
+    queue_.push_back(std::move(p));
+    return cost;
+}
+
+void ModemSession::submit(std::string command, std::function<void(const AtResult&)> done, std::string prefix,
+                          std::optional<std::string> data, std::optional<Millis> timeout) {
+    AtCommand c;
+    c.command = std::move(command);
+    c.prefix = std::move(prefix);
+    c.data = std::move(data);
+    c.timeout = timeout.value_or(config_.command_timeout);
+    const int generation = generation_;
+    c.on_done = [this, generation, done = std::move(done)](const AtResult& r) {
+        // A session that was lost and reopened since does not want this answer.
+        if (generation != generation_ && r.status != AtResult::Status::cancelled) return;
+        if (done) done(r);
+    };
+    channel_.submit(std::move(c), now_);
+}
+
+void ModemSession::set_status_detail(ModemHealth h, std::string detail) {
+    ModemStatus next = status_;
+    next.health = h;
+    next.detail = std::move(detail);
+    if (!(next == status_)) {
+        status_ = std::move(next);
+        events_.on_status(status_);
+    }
+}
+
+void ModemSession::update_health() {
+    if (!port_.is_open() || !init_done_) return;
+    if (!status_.registered) return set_status_detail(ModemHealth::not_registered, "the modem is not registered on a network");
+    if (status_.signal == 99) return set_status_detail(ModemHealth::no_signal, "no signal");
+    set_status_detail(ModemHealth::ready, "");
+}
+
+void ModemSession::poll(Millis now) {
+    now_ = now;
+    if (!port_.is_open()) {
+        if (now < reopen_at_) return;
+        auto opened = port_.open();
+        if (!opened) {
+            reopen_at_ = now + config_.reopen_interval;
+            set_status_detail(ModemHealth::disconnected, opened.error().detail);
+            return;
+        }
+        ++generation_;
+        out_.clear();
+        init_done_ = false;
+        sim_ready_ = false;
+        status_.registered = false;
+        set_status_detail(ModemHealth::starting, "initialising " + port_.describe());
+        init_step(0, now);
+    }
+
+    auto bytes = port_.read();
+    if (!bytes) return lost(now, bytes.error().detail);
+    if (!bytes->empty()) channel_.feed(*bytes, now);
+    channel_.tick(now);
+    if (channel_.consecutive_timeouts() >= config_.unresponsive_after) {
+        return lost(now, "the modem stopped answering");
+    }
+    if (retry_at_ && now >= *retry_at_) {
+        retry_at_.reset();
+        auto retry = std::move(retry_);
+        retry_ = nullptr;
+        if (retry) retry(now);
+    }
+    if (init_done_ && now >= next_status_at_) refresh_status(now);
+    expire_assemblies(now);
+    pump(now);
+
+    out_ += channel_.take_output();
+    if (!out_.empty()) {
+        auto written = port_.write(out_);
+        if (!written) return lost(now, written.error().detail);
+        out_.erase(0, *written);
+    }
+}
+
+std::optional<Millis> ModemSession::next_wakeup() const {
+    std::optional<Millis> t;
+    const auto consider = [&t](Millis m) { t = t ? std::min(*t, m) : m; };
+    if (!port_.is_open()) {
+        consider(reopen_at_);
+        return t;
+    }
+    if (auto d = channel_.deadline()) consider(*d);
+    if (retry_at_) consider(*retry_at_);
+    if (init_done_) consider(next_status_at_);
+    for (const auto& [key, a] : assemblies_) consider(a.expires);
+    return t;
+}
+
+void ModemSession::lost(Millis now, const std::string& why) {
+    port_.close();
+    ++generation_;
+    init_done_ = false;
+    retry_at_.reset();
+    retry_ = nullptr;
+    out_.clear();
+    // The message in flight goes back to the front of the queue: sent again whole after the
+    // reconnect (the network may already have some parts: a rare duplicate beats a loss).
+    if (sending_) {
+        queue_.push_front(std::move(sending_->message));
+        sending_.reset();
+    }
+    channel_.fail_all(AtResult::Status::cancelled);
+    status_.registered = false;
+    reopen_at_ = now + config_.reopen_interval;
+    set_status_detail(ModemHealth::disconnected, why);
+}
+
+void ModemSession::init_step(int step, Millis now) {
+    const auto next = [this, step](const AtResult&) { init_step(step + 1, now_); };
+    switch (step) {
+        case 0:  // wake up; a modem that was talking to someone else may need a couple of tries
+            submit("AT", [this](const AtResult& r) {
+                if (r.ok()) return init_step(1, now_);
+                if (r.status == AtResult::Status::cancelled) return;
+                init_step(0, now_);
+            }, "", std::nullopt, 2000);
+            return;
+        case 1: submit("ATE0", next); return;
+        case 2: submit("AT+CMEE=1", next); return;
+        case 3:
+            submit("AT+CGMI", [this, next](const AtResult& r) {
+                if (r.ok() && !r.lines.empty()) status_.manufacturer = r.lines.front();
+                next(r);
+            });
+            return;
+        case 4:
+            submit("AT+CGMM", [this, next](const AtResult& r) {
+                if (r.ok() && !r.lines.empty()) status_.model = r.lines.front();
+                next(r);
+            });
+            return;
+        case 5:
+            submit("AT+CGMR", [this, next](const AtResult& r) {
+                if (r.ok() && !r.lines.empty()) status_.revision = r.lines.front();
+                next(r);
+            });
+            return;
+        case 6:
+            submit("AT+CGSN", [this, next](const AtResult& r) {
+                if (r.ok() && !r.lines.empty()) status_.imei = r.lines.front();
+                next(r);
+            });
+            return;
+        case 7:  // the SIM
+            submit("AT+CPIN?", [this](const AtResult& r) {
+                if (r.status == AtResult::Status::cancelled) return;
+                const std::string state = r.value("+CPIN:").value_or("");
+                if (r.ok() && state == "READY") {
+                    sim_ready_ = true;
+                    return init_step(9, now_);
+                }
+                if (r.ok() && state == "SIM PIN") {
+                    if (config_.pin.empty()) {
+                        set_status_detail(ModemHealth::pin_needed, "the SIM asks for a PIN: set [modem] pin");
+                    } else {
+                        return init_step(8, now_);
+                    }
+                } else if (r.ok() && state.find("PUK") != std::string::npos) {
+                    // Never guess: the SIM is blocked until someone enters the PUK.
+                    set_status_detail(ModemHealth::pin_needed, "the SIM is blocked and asks for its PUK");
+                    return;
+                } else if (r.status == AtResult::Status::cme_error && r.code == 10) {
+                    set_status_detail(ModemHealth::sim_missing, "no SIM card in the modem");
+                } else {
+                    set_status_detail(ModemHealth::starting, "the SIM is not ready yet");
+                }
+                // Ask again later: a SIM can be inserted, or become ready after a few seconds.
+                retry_at_ = now_ + (r.code == 14 || r.code == 515 ? config_.busy_retry : config_.status_interval);
+                retry_ = [this](Millis) { init_step(7, now_); };
+            }, "+CPIN:");
+            return;
+        case 8:
+            submit("AT+CPIN=\"" + config_.pin + "\"", [this](const AtResult& r) {
+                if (r.status == AtResult::Status::cancelled) return;
+                if (!r.ok()) {
+                    // A wrong PIN is not tried again: three wrong tries block the SIM.
+                    set_status_detail(ModemHealth::pin_needed, "the SIM refused the configured PIN: check [modem] pin");
+                    return;
+                }
+                retry_at_ = now_ + 1000;  // the SIM takes a moment after the PIN
+                retry_ = [this](Millis) { init_step(7, now_); };
+            });
+            return;
+        case 9:
+            submit("AT+CMGF=0", [this](const AtResult& r) {
+                if (r.status == AtResult::Status::cancelled) return;
+                if (!r.ok()) {
+                    set_status_detail(ModemHealth::starting, "the modem refuses PDU mode (AT+CMGF=0)");
+                    retry_at_ = now_ + config_.status_interval;
+                    retry_ = [this](Millis) { init_step(9, now_); };
+                    return;
+                }
+                init_step(10, now_);
+            });
+            return;
+        case 10: submit("AT+CPMS=\"SM\",\"SM\",\"SM\"", next, "+CPMS:"); return;
+        case 11: try_cnmi(0, now); return;
+        case 12:
+            submit("AT+CREG=2", [this](const AtResult& r) {
+                if (r.status == AtResult::Status::cancelled) return;
+                if (!r.ok()) submit("AT+CREG=1", nullptr);
+                init_step(13, now_);
+            });
+            return;
+        case 13: submit("AT+CEREG=2", next); return;
+        case 14:
+            refresh_status(now);
+            // Messages that came while Relais was not listening: read them all now.
+            submit("AT+CMGL=4", [this](const AtResult& r) {
+                if (r.status == AtResult::Status::cancelled) return;
+                for (std::size_t i = 0; i + 1 < r.lines.size(); ++i) {
+                    if (!starts_with(r.lines[i], "+CMGL:")) continue;
+                    const auto f = fields(r.lines[i].substr(6));
+                    const auto index = to_int(f.front());
+                    const int stat = f.size() >= 2 ? to_int(f[1]).value_or(0) : 0;
+                    const auto length = f.size() >= 4 ? to_int(f[3]) : std::nullopt;
+                    // Only received messages: what the SIM keeps as sent or unsent is not ours.
+                    if (stat <= 1) handle_pdu(r.lines[i + 1], length, index, now_);
+                    ++i;
+                }
+                init_done_ = true;
+                update_health();
+            }, "+CMGL:", std::nullopt, 30000);
+            return;
+        default: return;
+    }
+}
+
+void ModemSession::try_cnmi(std::size_t option, Millis now) {
+    if (option >= cnmi_options.size()) return init_step(12, now);
+    submit(cnmi_options[option], [this, option](const AtResult& r) {
+        if (r.status == AtResult::Status::cancelled) return;
+        if (r.ok()) return init_step(12, now_);
+        try_cnmi(option + 1, now_);
+    });
+}
+
+void ModemSession::refresh_status(Millis now) {
+    next_status_at_ = now + config_.status_interval;
+    const auto registration = [this](const char* prefix, bool& flag) {
+        return [this, prefix, &flag](const AtResult& r) {
+            if (!r.ok()) return;
+            const auto v = r.value(prefix);
+            if (!v) return;
+            const auto f = fields(*v);
+            if (f.size() >= 2) {
+                const int stat = to_int(f[1]).value_or(0);
+                flag = registered_state(stat);
+                status_.roaming = stat == 5 || stat == 7;
+            }
+            status_.registered = creg_ || cereg_;
+            update_health();
+        };
+    };
+    submit("AT+CREG?", registration("+CREG:", creg_), "+CREG:");
+    submit("AT+CEREG?", registration("+CEREG:", cereg_), "+CEREG:");
+    submit("AT+CSQ", [this](const AtResult& r) {
+        if (!r.ok()) return;
+        const auto f = fields(r.value("+CSQ:").value_or(""));
+        status_.signal = to_int(f.front()).value_or(99);
+        update_health();
+    }, "+CSQ:");
+    submit("AT+COPS=3,0", nullptr);
+    submit("AT+COPS?", [this](const AtResult& r) {
+        if (!r.ok()) return;
+        const auto f = fields(r.value("+COPS:").value_or(""));
+        if (f.size() >= 3) status_.operator_name = unquote(f[2]);
+    }, "+COPS:");
+}
+
+void ModemSession::pump(Millis now) {
+    if (sending_ || queue_.empty() || !ready_to_send()) return;
+    sending_ = Sending{std::move(queue_.front()), 0, {}, 0};
+    queue_.pop_front();
+    send_part(now);
+}
+
+void ModemSession::send_part(Millis) {
+    const EncodedPdu& pdu = sending_->message.pdus[sending_->part];
+    submit("AT+CMGS=" + std::to_string(pdu.tpdu_octets), [this](const AtResult& r) {
+        if (!sending_ || r.status == AtResult::Status::cancelled) return;
+        if (r.ok()) {
+            const auto f = fields(r.value("+CMGS:").value_or(""));
+            const int reference = to_int(f.front()).value_or(-1);
+            sending_->references.push_back(reference);
+            const int parts = static_cast<int>(sending_->message.pdus.size());
+            sent_.push_back(SentPart{sending_->message.sms.id, static_cast<int>(sending_->part) + 1, parts,
+                                     sending_->message.sms.to, reference});
+            if (sent_.size() > 2000) sent_.pop_front();  // references wrap at 256 anyway
+            part_states_[sending_->message.sms.id].parts = parts;
+            if (part_states_.size() > 2000) part_states_.erase(part_states_.begin());
+            if (++sending_->part < sending_->message.pdus.size()) {
+                sending_->busy_retries = 0;
+                return send_part(now_);
+            }
+            return finish_send(SendOutcome::Status::sent, -1, "", now_);
+        }
+        const bool busy = (r.status == AtResult::Status::cme_error && (r.code == 14 || r.code == 515)) ||
+                          (r.status == AtResult::Status::cms_error && (r.code == 314 || r.code == 515));
+        if (busy && sending_->busy_retries++ < 3) {
+            retry_at_ = now_ + config_.busy_retry;
+            retry_ = [this](Millis t) { send_part(t); };
+            return;
+        }
+        if (r.status == AtResult::Status::cms_error) {
+            return finish_send(cms_error_is_permanent(r.code) ? SendOutcome::Status::permanent_failure
+                                                               : SendOutcome::Status::temporary_failure,
+                               r.code, r.final_line, now_);
+        }
+        if (r.status == AtResult::Status::timeout) {
+            return finish_send(SendOutcome::Status::temporary_failure, -1, "the modem did not answer AT+CMGS", now_);
+        }
+        finish_send(SendOutcome::Status::temporary_failure, r.code, r.final_line.empty() ? "error" : r.final_line, now_);
+    }, "+CMGS:", pdu.hex, config_.send_timeout);
+}
+
+void ModemSession::finish_send(SendOutcome::Status status, int code, std::string detail, Millis now) {
+    SendOutcome outcome;
+    outcome.id = sending_->message.sms.id;
+    outcome.status = status;
+    outcome.references = std::move(sending_->references);
+    outcome.error_code = code;
+    outcome.detail = std::move(detail);
+    sending_.reset();
+    events_.on_sent(outcome);
+    pump(now);
+}
+
+void ModemSession::on_urc(const Urc& urc) {
+    const std::string& line = urc.line;
+    if (starts_with(line, "+CMTI:") || starts_with(line, "+CDSI:")) {
+        const auto f = fields(line.substr(6));
+        if (f.size() >= 2) {
+            if (auto index = to_int(f[1])) read_stored(unquote(f[0]), *index);
+        }
+    } else if (starts_with(line, "+CMT:") || starts_with(line, "+CDS:")) {
+        if (urc.pdu) {
+            const auto f = fields(line.substr(5));
+            handle_pdu(*urc.pdu, to_int(f.back()), std::nullopt, now_);
+        }
+    } else if (starts_with(line, "+CREG:") || starts_with(line, "+CEREG:")) {
+        // Unsolicited form: stat first.
+        const bool lte = starts_with(line, "+CEREG:");
+        const auto f = fields(line.substr(lte ? 7 : 6));
+        const int stat = to_int(f.front()).value_or(0);
+        (lte ? cereg_ : creg_) = registered_state(stat);
+        status_.registered = creg_ || cereg_;
+        status_.roaming = stat == 5 || stat == 7;
+        update_health();
+    } else if (starts_with(line, "+CPIN:") || starts_with(line, "RDY") || starts_with(line, "^SIMST")) {
+        // The modem restarted or the SIM changed: start over.
+        if (init_done_) {
+            init_done_ = false;
+            set_status_detail(ModemHealth::starting, "the modem restarted: initialising again");
+            init_step(0, now_);
+        }
+    }
+}
+
+void ModemSession::read_stored(const std::string& memory, int index) {
+    const bool reports = memory == "SR";
+    if (reports) submit("AT+CPMS=\"SR\"", nullptr, "+CPMS:");
+    submit("AT+CMGR=" + std::to_string(index), [this, index, reports](const AtResult& r) {
+        if (!r.ok() || r.lines.size() < 2) return;
+        const auto f = fields(r.lines[0].substr(6));
+        // A report in "SR" is deleted just below, before the storage is switched back.
+        handle_pdu(r.lines[1], to_int(f.back()), reports ? std::nullopt : std::optional<int>(index), now_);
+    }, "+CMGR:");
+    if (reports) {
+        submit("AT+CMGD=" + std::to_string(index), nullptr);
+        submit("AT+CPMS=\"SM\",\"SM\",\"SM\"", nullptr, "+CPMS:");
+    }
+}
+
+void ModemSession::delete_stored(int index) { submit("AT+CMGD=" + std::to_string(index), nullptr); }
+
+void ModemSession::handle_pdu(const std::string& hex, std::optional<int> tpdu_octets, std::optional<int> index,
+                              Millis now) {
+    auto decoded = decode_pdu(hex, Direction::from_network, tpdu_octets);
+    if (!decoded) {
+        // Unreadable: keeping it would make every start read it again.
+        if (index) delete_stored(*index);
+        return;
+    }
+    if (auto* report = std::get_if<SmsStatusReport>(&decoded->tpdu)) {
+        handle_report(*report);
+        if (index) delete_stored(*index);
+        return;
+    }
+    auto* deliver = std::get_if<SmsDeliver>(&decoded->tpdu);
+    if (!deliver) {
+        if (index) delete_stored(*index);
+        return;
+    }
+    const std::string text = text_of(deliver->user_data);
+    if (!deliver->user_data.concat || deliver->user_data.concat->total <= 1) {
+        events_.on_inbound(InboundSms{deliver->originator, text, deliver->service_centre_time.to_unix(), 1, true});
+        if (index) delete_stored(*index);
+        return;
+    }
+    const Concat& c = *deliver->user_data.concat;
+    const std::string key = deliver->originator.value + "/" + std::to_string(c.reference) + "/" + std::to_string(c.total);
+    Assembly& a = assemblies_[key];
+    a.from = deliver->originator;
+    a.total = c.total;
+    a.texts[c.sequence] = text;
+    if (index) a.indexes.push_back(*index);
+    if (a.sent_at == 0 || c.sequence == 1) a.sent_at = deliver->service_centre_time.to_unix();
+    a.expires = now + config_.reassembly_timeout;
+    if (static_cast<int>(a.texts.size()) >= a.total) {
+        std::string joined;
+        for (const auto& [seq, part] : a.texts) joined += part;
+        events_.on_inbound(InboundSms{a.from, joined, a.sent_at, a.total, true});
+        for (int i : a.indexes) delete_stored(i);
+        assemblies_.erase(key);
+    }
+}
+
+void ModemSession::expire_assemblies(Millis now) {
+    for (auto it = assemblies_.begin(); it != assemblies_.end();) {
+        if (now < it->second.expires) {
+            ++it;
+            continue;
+        }
+        const Assembly& a = it->second;
+        std::string joined;
+        for (int seq = 1; seq <= a.total; ++seq) {
+            const auto part = a.texts.find(seq);
+            joined += part == a.texts.end() ? "[…]" : part->second;
+        }
+        events_.on_inbound(InboundSms{a.from, joined, a.sent_at, a.total, false});
+        for (int i : a.indexes) delete_stored(i);
+        it = assemblies_.erase(it);
+    }
+}
+
+void ModemSession::handle_report(const SmsStatusReport& report) {
+    // The newest part sent with this reference to this number (references wrap at 256).
+    for (auto it = sent_.rbegin(); it != sent_.rend(); ++it) {
+        if (it->reference != report.message_reference || !same_number(it->recipient, report.recipient.value)) continue;
+        DeliveryReport d;
+        d.id = it->id;
+        d.part = it->part;
+        d.parts = it->parts;
+        d.reference = it->reference;
+        d.state = report.state();
+        d.status = report.status;
+        d.at = report.discharge_time.to_unix();
+        if (d.state != DeliveryState::pending) {
+            PartState& ps = part_states_[it->id];
+            ps.parts = it->parts;
+            ps.finals[it->part] = d.state;
+            if (static_cast<int>(ps.finals.size()) >= ps.parts) {
+                const bool all = std::all_of(ps.finals.begin(), ps.finals.end(),
+                                             [](const auto& kv) { return kv.second == DeliveryState::delivered; });
+                d.message_state = all ? DeliveryState::delivered : DeliveryState::failed;
+            }
+        }
+        events_.on_delivery(d);
+        return;
+    }
+}
+
+}  // namespace relais::modem

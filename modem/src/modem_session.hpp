@@ -1,0 +1,206 @@
+#pragma once
+// A modem session: everything Relais asks of a GSM/LTE modem, on top of the AT channel and a
+// serial port. It runs the init sequence (echo off, numeric errors, SIM and PIN, PDU mode,
+// new-message and status-report indications with fallbacks for modems that refuse a
+// combination), watches registration and signal, sends (one message reference per part),
+// receives (+CMTI → read → hand over → delete; whatever is stored is drained at start;
+// concatenated parts reassembled), maps status reports back to sent messages, and reopens
+// the port when it disappears (USB unplug), then carries on with the queued messages.
+//
+// Like the channel it does no I/O of its own beyond the SerialPort and reads no clock: the
+// owner calls poll(now) when the port is readable or next_wakeup() has come (modem_service
+// does this on Boost.Asio; unit tests with a fake port and a fake time). Not thread-safe: one
+// thread drives it.
+
+#include "at_channel.hpp"
+#include "pdu.hpp"
+#include "serial_port.hpp"
+#include "sms_text.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace relais::modem {
+
+struct ModemConfig {
+    std::string pin;                    // the SIM's PIN, if it has one
+    Millis command_timeout = 5000;      // ordinary commands
+    Millis send_timeout = 60000;        // +CMGS: the network's answer can take a while
+    Millis status_interval = 30000;     // signal and registration checks
+    Millis reopen_interval = 2000;      // after the port disappears
+    Millis busy_retry = 2000;           // after "SIM busy" / "please wait"
+    Millis reassembly_timeout = 3600000;  // a concatenated SMS missing parts is given up after
+    int unresponsive_after = 3;         // timeouts in a row before the port is reopened
+    SubmitOptions submit;
+};
+
+enum class ModemHealth { disconnected, starting, sim_missing, pin_needed, not_registered, no_signal, ready };
+std::string_view to_string(ModemHealth h);
+
+struct ModemStatus {
+    ModemHealth health = ModemHealth::disconnected;
+    std::string detail;  // why, in a sentence for the logs and the workspace
+    int signal = 99;     // +CSQ rssi: 0-31, 99 unknown
+    bool registered = false;
+    bool roaming = false;
+    std::string operator_name;
+    std::string manufacturer, model, revision, imei;
+    bool operator==(const ModemStatus&) const = default;
+};
+
+using MessageId = std::uint64_t;
+
+struct OutgoingSms {
+    MessageId id = 0;
+    std::string to;  // E.164
+    std::string text;
+    Transliteration transliteration = Transliteration::off;
+};
+
+/// What a message costs, known before it is sent.
+struct SmsCost {
+    SmsEncoding encoding = SmsEncoding::gsm7;
+    std::size_t characters = 0;
+    std::size_t units = 0;
+    std::size_t parts = 0;
+    bool transliterated = false;
+    std::string text;  // as it will be sent
+};
+
+struct SendOutcome {
+    enum class Status { sent, temporary_failure, permanent_failure };
+    MessageId id = 0;
+    Status status = Status::sent;
+    std::vector<int> references;  // one per part the network accepted
+    int error_code = -1;          // +CMS / +CME ERROR number
+    std::string detail;
+};
+std::string_view to_string(SendOutcome::Status s);
+
+/// Whether a +CMS ERROR means "try again later" (network busy, no service) or "this message
+/// will never go" (malformed, barred, unknown number). Unknown codes count as temporary.
+bool cms_error_is_permanent(int code);
+
+struct InboundSms {
+    Address from;
+    std::string text;
+    UnixMs sent_at = 0;
+    int parts = 1;
+    bool complete = true;  // false when parts never came (their place is marked "[…]")
+};
+
+struct DeliveryReport {
+    MessageId id = 0;
+    int part = 1;  // 1-based
+    int parts = 1;
+    int reference = 0;
+    DeliveryState state = DeliveryState::pending;  // of this part
+    std::uint8_t status = 0;
+    UnixMs at = 0;  // when the network says it happened
+    /// The message as a whole once every part has a final report: delivered only if all were.
+    std::optional<DeliveryState> message_state;
+};
+
+class ModemEvents {
+public:
+    virtual ~ModemEvents() = default;
+    virtual void on_status(const ModemStatus&) {}
+    virtual void on_sent(const SendOutcome&) {}
+    /// The message is deleted from the modem when this returns: persist it before.
+    virtual void on_inbound(const InboundSms&) {}
+    virtual void on_delivery(const DeliveryReport&) {}
+};
+
+class ModemSession {
+public:
+    /// `port` and `events` must outlive the session.
+    ModemSession(SerialPort& port, ModemConfig config, ModemEvents& events);
+
+    /// Checks a message and queues it; the cost (encoding, parts) is known at once.
+    Result<SmsCost> send(OutgoingSms sms);
+    /// Reads the port, advances the channel and timers, writes what is due.
+    void poll(Millis now);
+    std::optional<Millis> next_wakeup() const;
+    bool wants_write() const { return !out_.empty(); }
+    const ModemStatus& status() const { return status_; }
+    std::size_t queued() const { return queue_.size() + (sending_ ? 1 : 0); }
+    bool ready_to_send() const { return init_done_ && status_.registered; }
+
+private:
+    struct Pending {
+        OutgoingSms sms;
+        SmsText text;
+        std::vector<EncodedPdu> pdus;
+    };
+    struct Sending {
+        Pending message;
+        std::size_t part = 0;
+        std::vector<int> references;
+        int busy_retries = 0;
+    };
+    struct SentPart {
+        MessageId id;
+        int part;
+        int parts;
+        std::string recipient;
+        int reference;
+    };
+    struct PartState {
+        int parts = 1;
+        std::map<int, DeliveryState> finals;  // part → final state
+    };
+    struct Assembly {
+        Address from;
+        int total = 1;
+        std::map<int, std::string> texts;
+        std::vector<int> indexes;  // where the parts are stored, to delete them when done
+        UnixMs sent_at = 0;
+        Millis expires = 0;
+    };
+
+    void lost(Millis now, const std::string& why);
+    void submit(std::string command, std::function<void(const AtResult&)> done, std::string prefix = "",
+                std::optional<std::string> data = std::nullopt, std::optional<Millis> timeout = std::nullopt);
+    void init_step(int step, Millis now);
+    void try_cnmi(std::size_t option, Millis now);
+    void refresh_status(Millis now);
+    void pump(Millis now);
+    void send_part(Millis now);
+    void finish_send(SendOutcome::Status status, int code, std::string detail, Millis now);
+    void on_urc(const Urc& urc);
+    void read_stored(const std::string& memory, int index);
+    void handle_pdu(const std::string& pdu, std::optional<int> tpdu_octets, std::optional<int> index, Millis now);
+    void handle_report(const SmsStatusReport& report);
+    void delete_stored(int index);
+    void expire_assemblies(Millis now);
+    void update_health();
+    void set_status_detail(ModemHealth h, std::string detail);
+
+    SerialPort& port_;
+    ModemConfig config_;
+    ModemEvents& events_;
+    AtChannel channel_;
+    ModemStatus status_;
+    std::string out_;
+    Millis now_ = 0;
+    Millis reopen_at_ = 0;
+    Millis next_status_at_ = 0;
+    std::optional<Millis> retry_at_;
+    std::function<void(Millis)> retry_;
+    bool init_done_ = false;
+    bool sim_ready_ = false;
+    bool creg_ = false, cereg_ = false;
+    int generation_ = 0;  // bumped on each (re)connect: late callbacks of a lost session are ignored
+    std::deque<Pending> queue_;
+    std::optional<Sending> sending_;
+    int next_concat_reference_ = 0;
+    std::deque<SentPart> sent_;
+    std::map<MessageId, PartState> part_states_;
+    std::map<std::string, Assembly> assemblies_;
+};
+
+}  // namespace relais::modem
