@@ -9,7 +9,9 @@
 namespace relais::modem {
 namespace {
 
-bool starts_with(std::string_view s, std::string_view p) { return s.size() >= p.size() && s.compare(0, p.size(), p) == 0; }
+bool starts_with(std::string_view s, std::string_view p) {
+    return s.size() >= p.size() && s.compare(0, p.size(), p) == 0;
+}
 
 // "1,,23" → {"1", "", "23"}; quotes kept.
 std::vector<std::string> fields(std::string_view s) {
@@ -92,17 +94,59 @@ bool cms_error_is_permanent(int code) {
     switch (code) {
         // TS 24.011 E.2: unassigned or barred numbers, rejected, unknown subscriber, no SMS
         // subscription, invalid message.
-        case 1: case 8: case 10: case 21: case 28: case 29: case 30: case 50: case 69:
-        case 95: case 96: case 97: case 98: case 99: case 111: case 127:
+        case 1:
+        case 8:
+        case 10:
+        case 21:
+        case 28:
+        case 29:
+        case 30:
+        case 50:
+        case 69:
+        case 95:
+        case 96:
+        case 97:
+        case 98:
+        case 99:
+        case 111:
+        case 127:
         // TS 23.040: the network refuses what the message is.
-        case 128: case 129: case 130: case 143: case 144: case 145: case 159: case 160: case 161: case 175:
-        case 176: case 193: case 195: case 196: case 197: case 198: case 199:
+        case 128:
+        case 129:
+        case 130:
+        case 143:
+        case 144:
+        case 145:
+        case 159:
+        case 160:
+        case 161:
+        case 175:
+        case 176:
+        case 193:
+        case 195:
+        case 196:
+        case 197:
+        case 198:
+        case 199:
         // TS 27.005: the request itself is wrong, or the SIM needs a person.
-        case 302: case 303: case 304: case 305: case 310: case 311: case 312: case 313: case 315: case 316:
-        case 317: case 318: case 320: case 321: case 322: case 330: case 340:
-            return true;
-        default:
-            return false;  // congestion, no service, network timeout, SC busy, vendor codes
+        case 302:
+        case 303:
+        case 304:
+        case 305:
+        case 310:
+        case 311:
+        case 312:
+        case 313:
+        case 315:
+        case 316:
+        case 317:
+        case 318:
+        case 320:
+        case 321:
+        case 322:
+        case 330:
+        case 340: return true;
+        default: return false;  // congestion, no service, network timeout, SC busy, vendor codes
     }
 }
 
@@ -117,7 +161,8 @@ Result<SmsCost> ModemSession::send(OutgoingSms sms) {
     if (p.text.parts.size() > 1) options.concat_reference = next_concat_reference_++ & 0xFF;
     p.pdus = encode_submit(Address{sms.to}, p.text, options);
     p.sms = std::move(sms);
-    SmsCost cost{p.text.encoding, p.text.characters, p.text.units, p.text.parts.size(), p.text.transliterated, p.text.text};
+    SmsCost cost{p.text.encoding,     p.text.characters,     p.text.units,
+                 p.text.parts.size(), p.text.transliterated, p.text.text};
     queue_.push_back(std::move(p));
     return cost;
 }
@@ -150,7 +195,8 @@ void ModemSession::set_status_detail(ModemHealth h, std::string detail) {
 
 void ModemSession::update_health() {
     if (!port_.is_open() || !init_done_) return;
-    if (!status_.registered) return set_status_detail(ModemHealth::not_registered, "the modem is not registered on a network");
+    if (!status_.registered)
+        return set_status_detail(ModemHealth::not_registered, "the modem is not registered on a network");
     if (status_.signal == 99) return set_status_detail(ModemHealth::no_signal, "no signal");
     set_status_detail(ModemHealth::ready, "");
 }
@@ -236,11 +282,14 @@ void ModemSession::init_step(int step, Millis now) {
     const auto next = [this, step](const AtResult&) { init_step(step + 1, now_); };
     switch (step) {
         case 0:  // wake up; a modem that was talking to someone else may need a couple of tries
-            submit("AT", [this](const AtResult& r) {
-                if (r.ok()) return init_step(1, now_);
-                if (r.status == AtResult::Status::cancelled) return;
-                init_step(0, now_);
-            }, "", std::nullopt, 2000);
+            submit(
+                "AT",
+                [this](const AtResult& r) {
+                    if (r.ok()) return init_step(1, now_);
+                    if (r.status == AtResult::Status::cancelled) return;
+                    init_step(0, now_);
+                },
+                "", std::nullopt, 2000);
             return;
         case 1: submit("ATE0", next); return;
         case 2: submit("AT+CMEE=1", next); return;
@@ -269,32 +318,35 @@ void ModemSession::init_step(int step, Millis now) {
             });
             return;
         case 7:  // the SIM
-            submit("AT+CPIN?", [this](const AtResult& r) {
-                if (r.status == AtResult::Status::cancelled) return;
-                const std::string state = r.value("+CPIN:").value_or("");
-                if (r.ok() && state == "READY") {
-                    sim_ready_ = true;
-                    return init_step(9, now_);
-                }
-                if (r.ok() && state == "SIM PIN") {
-                    if (config_.pin.empty()) {
-                        set_status_detail(ModemHealth::pin_needed, "the SIM asks for a PIN: set [modem] pin");
-                    } else {
-                        return init_step(8, now_);
+            submit(
+                "AT+CPIN?",
+                [this](const AtResult& r) {
+                    if (r.status == AtResult::Status::cancelled) return;
+                    const std::string state = r.value("+CPIN:").value_or("");
+                    if (r.ok() && state == "READY") {
+                        sim_ready_ = true;
+                        return init_step(9, now_);
                     }
-                } else if (r.ok() && state.find("PUK") != std::string::npos) {
-                    // Never guess: the SIM is blocked until someone enters the PUK.
-                    set_status_detail(ModemHealth::pin_needed, "the SIM is blocked and asks for its PUK");
-                    return;
-                } else if (r.status == AtResult::Status::cme_error && r.code == 10) {
-                    set_status_detail(ModemHealth::sim_missing, "no SIM card in the modem");
-                } else {
-                    set_status_detail(ModemHealth::starting, "the SIM is not ready yet");
-                }
-                // Ask again later: a SIM can be inserted, or become ready after a few seconds.
-                retry_at_ = now_ + (r.code == 14 || r.code == 515 ? config_.busy_retry : config_.status_interval);
-                retry_ = [this](Millis) { init_step(7, now_); };
-            }, "+CPIN:");
+                    if (r.ok() && state == "SIM PIN") {
+                        if (config_.pin.empty()) {
+                            set_status_detail(ModemHealth::pin_needed, "the SIM asks for a PIN: set [modem] pin");
+                        } else {
+                            return init_step(8, now_);
+                        }
+                    } else if (r.ok() && state.find("PUK") != std::string::npos) {
+                        // Never guess: the SIM is blocked until someone enters the PUK.
+                        set_status_detail(ModemHealth::pin_needed, "the SIM is blocked and asks for its PUK");
+                        return;
+                    } else if (r.status == AtResult::Status::cme_error && r.code == 10) {
+                        set_status_detail(ModemHealth::sim_missing, "no SIM card in the modem");
+                    } else {
+                        set_status_detail(ModemHealth::starting, "the SIM is not ready yet");
+                    }
+                    // Ask again later: a SIM can be inserted, or become ready after a few seconds.
+                    retry_at_ = now_ + (r.code == 14 || r.code == 515 ? config_.busy_retry : config_.status_interval);
+                    retry_ = [this](Millis) { init_step(7, now_); };
+                },
+                "+CPIN:");
             return;
         case 8:
             submit("AT+CPIN=\"" + config_.pin + "\"", [this](const AtResult& r) {
@@ -333,21 +385,24 @@ void ModemSession::init_step(int step, Millis now) {
         case 14:
             refresh_status(now);
             // Messages that came while Relais was not listening: read them all now.
-            submit("AT+CMGL=4", [this](const AtResult& r) {
-                if (r.status == AtResult::Status::cancelled) return;
-                for (std::size_t i = 0; i + 1 < r.lines.size(); ++i) {
-                    if (!starts_with(r.lines[i], "+CMGL:")) continue;
-                    const auto f = fields(r.lines[i].substr(6));
-                    const auto index = to_int(f.front());
-                    const int stat = f.size() >= 2 ? to_int(f[1]).value_or(0) : 0;
-                    const auto length = f.size() >= 4 ? to_int(f[3]) : std::nullopt;
-                    // Only received messages: what the SIM keeps as sent or unsent is not ours.
-                    if (stat <= 1) handle_pdu(r.lines[i + 1], length, index, now_);
-                    ++i;
-                }
-                init_done_ = true;
-                update_health();
-            }, "+CMGL:", std::nullopt, 30000);
+            submit(
+                "AT+CMGL=4",
+                [this](const AtResult& r) {
+                    if (r.status == AtResult::Status::cancelled) return;
+                    for (std::size_t i = 0; i + 1 < r.lines.size(); ++i) {
+                        if (!starts_with(r.lines[i], "+CMGL:")) continue;
+                        const auto f = fields(r.lines[i].substr(6));
+                        const auto index = to_int(f.front());
+                        const int stat = f.size() >= 2 ? to_int(f[1]).value_or(0) : 0;
+                        const auto length = f.size() >= 4 ? to_int(f[3]) : std::nullopt;
+                        // Only received messages: what the SIM keeps as sent or unsent is not ours.
+                        if (stat <= 1) handle_pdu(r.lines[i + 1], length, index, now_);
+                        ++i;
+                    }
+                    init_done_ = true;
+                    update_health();
+                },
+                "+CMGL:", std::nullopt, 30000);
             return;
         default: return;
     }
@@ -381,18 +436,24 @@ void ModemSession::refresh_status(Millis now) {
     };
     submit("AT+CREG?", registration("+CREG:", creg_), "+CREG:");
     submit("AT+CEREG?", registration("+CEREG:", cereg_), "+CEREG:");
-    submit("AT+CSQ", [this](const AtResult& r) {
-        if (!r.ok()) return;
-        const auto f = fields(r.value("+CSQ:").value_or(""));
-        status_.signal = to_int(f.front()).value_or(99);
-        update_health();
-    }, "+CSQ:");
+    submit(
+        "AT+CSQ",
+        [this](const AtResult& r) {
+            if (!r.ok()) return;
+            const auto f = fields(r.value("+CSQ:").value_or(""));
+            status_.signal = to_int(f.front()).value_or(99);
+            update_health();
+        },
+        "+CSQ:");
     submit("AT+COPS=3,0", nullptr);
-    submit("AT+COPS?", [this](const AtResult& r) {
-        if (!r.ok()) return;
-        const auto f = fields(r.value("+COPS:").value_or(""));
-        if (f.size() >= 3) status_.operator_name = unquote(f[2]);
-    }, "+COPS:");
+    submit(
+        "AT+COPS?",
+        [this](const AtResult& r) {
+            if (!r.ok()) return;
+            const auto f = fields(r.value("+COPS:").value_or(""));
+            if (f.size() >= 3) status_.operator_name = unquote(f[2]);
+        },
+        "+COPS:");
 }
 
 void ModemSession::pump(Millis now) {
@@ -404,41 +465,46 @@ void ModemSession::pump(Millis now) {
 
 void ModemSession::send_part(Millis) {
     const EncodedPdu& pdu = sending_->message.pdus[sending_->part];
-    submit("AT+CMGS=" + std::to_string(pdu.tpdu_octets), [this](const AtResult& r) {
-        if (!sending_ || r.status == AtResult::Status::cancelled) return;
-        if (r.ok()) {
-            const auto f = fields(r.value("+CMGS:").value_or(""));
-            const int reference = to_int(f.front()).value_or(-1);
-            sending_->references.push_back(reference);
-            const int parts = static_cast<int>(sending_->message.pdus.size());
-            sent_.push_back(SentPart{sending_->message.sms.id, static_cast<int>(sending_->part) + 1, parts,
-                                     sending_->message.sms.to, reference});
-            if (sent_.size() > 2000) sent_.pop_front();  // references wrap at 256 anyway
-            part_states_[sending_->message.sms.id].parts = parts;
-            if (part_states_.size() > 2000) part_states_.erase(part_states_.begin());
-            if (++sending_->part < sending_->message.pdus.size()) {
-                sending_->busy_retries = 0;
-                return send_part(now_);
+    submit(
+        "AT+CMGS=" + std::to_string(pdu.tpdu_octets),
+        [this](const AtResult& r) {
+            if (!sending_ || r.status == AtResult::Status::cancelled) return;
+            if (r.ok()) {
+                const auto f = fields(r.value("+CMGS:").value_or(""));
+                const int reference = to_int(f.front()).value_or(-1);
+                sending_->references.push_back(reference);
+                const int parts = static_cast<int>(sending_->message.pdus.size());
+                sent_.push_back(SentPart{sending_->message.sms.id, static_cast<int>(sending_->part) + 1, parts,
+                                         sending_->message.sms.to, reference});
+                if (sent_.size() > 2000) sent_.pop_front();  // references wrap at 256 anyway
+                part_states_[sending_->message.sms.id].parts = parts;
+                if (part_states_.size() > 2000) part_states_.erase(part_states_.begin());
+                if (++sending_->part < sending_->message.pdus.size()) {
+                    sending_->busy_retries = 0;
+                    return send_part(now_);
+                }
+                return finish_send(SendOutcome::Status::sent, -1, "", now_);
             }
-            return finish_send(SendOutcome::Status::sent, -1, "", now_);
-        }
-        const bool busy = (r.status == AtResult::Status::cme_error && (r.code == 14 || r.code == 515)) ||
-                          (r.status == AtResult::Status::cms_error && (r.code == 314 || r.code == 515));
-        if (busy && sending_->busy_retries++ < 3) {
-            retry_at_ = now_ + config_.busy_retry;
-            retry_ = [this](Millis t) { send_part(t); };
-            return;
-        }
-        if (r.status == AtResult::Status::cms_error) {
-            return finish_send(cms_error_is_permanent(r.code) ? SendOutcome::Status::permanent_failure
-                                                               : SendOutcome::Status::temporary_failure,
-                               r.code, r.final_line, now_);
-        }
-        if (r.status == AtResult::Status::timeout) {
-            return finish_send(SendOutcome::Status::temporary_failure, -1, "the modem did not answer AT+CMGS", now_);
-        }
-        finish_send(SendOutcome::Status::temporary_failure, r.code, r.final_line.empty() ? "error" : r.final_line, now_);
-    }, "+CMGS:", pdu.hex, config_.send_timeout);
+            const bool busy = (r.status == AtResult::Status::cme_error && (r.code == 14 || r.code == 515)) ||
+                              (r.status == AtResult::Status::cms_error && (r.code == 314 || r.code == 515));
+            if (busy && sending_->busy_retries++ < 3) {
+                retry_at_ = now_ + config_.busy_retry;
+                retry_ = [this](Millis t) { send_part(t); };
+                return;
+            }
+            if (r.status == AtResult::Status::cms_error) {
+                return finish_send(cms_error_is_permanent(r.code) ? SendOutcome::Status::permanent_failure
+                                                                  : SendOutcome::Status::temporary_failure,
+                                   r.code, r.final_line, now_);
+            }
+            if (r.status == AtResult::Status::timeout) {
+                return finish_send(SendOutcome::Status::temporary_failure, -1, "the modem did not answer AT+CMGS",
+                                   now_);
+            }
+            finish_send(SendOutcome::Status::temporary_failure, r.code, r.final_line.empty() ? "error" : r.final_line,
+                        now_);
+        },
+        "+CMGS:", pdu.hex, config_.send_timeout);
 }
 
 void ModemSession::finish_send(SendOutcome::Status status, int code, std::string detail, Millis now) {
@@ -487,12 +553,15 @@ void ModemSession::on_urc(const Urc& urc) {
 void ModemSession::read_stored(const std::string& memory, int index) {
     const bool reports = memory == "SR";
     if (reports) submit("AT+CPMS=\"SR\"", nullptr, "+CPMS:");
-    submit("AT+CMGR=" + std::to_string(index), [this, index, reports](const AtResult& r) {
-        if (!r.ok() || r.lines.size() < 2) return;
-        const auto f = fields(r.lines[0].substr(6));
-        // A report in "SR" is deleted just below, before the storage is switched back.
-        handle_pdu(r.lines[1], to_int(f.back()), reports ? std::nullopt : std::optional<int>(index), now_);
-    }, "+CMGR:");
+    submit(
+        "AT+CMGR=" + std::to_string(index),
+        [this, index, reports](const AtResult& r) {
+            if (!r.ok() || r.lines.size() < 2) return;
+            const auto f = fields(r.lines[0].substr(6));
+            // A report in "SR" is deleted just below, before the storage is switched back.
+            handle_pdu(r.lines[1], to_int(f.back()), reports ? std::nullopt : std::optional<int>(index), now_);
+        },
+        "+CMGR:");
     if (reports) {
         submit("AT+CMGD=" + std::to_string(index), nullptr);
         submit("AT+CPMS=\"SM\",\"SM\",\"SM\"", nullptr, "+CPMS:");
@@ -526,7 +595,8 @@ void ModemSession::handle_pdu(const std::string& hex, std::optional<int> tpdu_oc
         return;
     }
     const Concat& c = *deliver->user_data.concat;
-    const std::string key = deliver->originator.value + "/" + std::to_string(c.reference) + "/" + std::to_string(c.total);
+    const std::string key =
+        deliver->originator.value + "/" + std::to_string(c.reference) + "/" + std::to_string(c.total);
     Assembly& a = assemblies_[key];
     a.from = deliver->originator;
     a.total = c.total;

@@ -27,14 +27,14 @@
 namespace relais::modem {
 
 struct ModemConfig {
-    std::string pin;                    // the SIM's PIN, if it has one
-    Millis command_timeout = 5000;      // ordinary commands
-    Millis send_timeout = 60000;        // +CMGS: the network's answer can take a while
-    Millis status_interval = 30000;     // signal and registration checks
-    Millis reopen_interval = 2000;      // after the port disappears
-    Millis busy_retry = 2000;           // after "SIM busy" / "please wait"
+    std::string pin;                      // the SIM's PIN, if it has one
+    Millis command_timeout = 5000;        // ordinary commands
+    Millis send_timeout = 60000;          // +CMGS: the network's answer can take a while
+    Millis status_interval = 30000;       // signal and registration checks
+    Millis reopen_interval = 2000;        // after the port disappears
+    Millis busy_retry = 2000;             // after "SIM busy" / "please wait"
     Millis reassembly_timeout = 3600000;  // a concatenated SMS missing parts is given up after
-    int unresponsive_after = 3;         // timeouts in a row before the port is reopened
+    int unresponsive_after = 3;           // timeouts in a row before the port is reopened
     SubmitOptions submit;
 };
 

@@ -6,7 +6,8 @@ namespace relais::test {
 
 Result<void> FakeModem::open() {
     if (fail_open) {
-        return make_error(ErrorKind::unavailable, "modem_device_missing", {{"path", "/dev/fake"}, {"detail", "missing"}});
+        return make_error(ErrorKind::unavailable, "modem_device_missing",
+                          {{"path", "/dev/fake"}, {"detail", "missing"}});
     }
     open_ = true;
     ++opens;
@@ -74,8 +75,9 @@ void FakeModem::on_line(const std::string& line) {
     if (std::find(refuse.begin(), refuse.end(), line) != refuse.end()) return answer("\r\nERROR\r\n");
     const auto ok = [this] { answer("\r\nOK\r\n"); };
     const auto info = [this](const std::string& l) { answer("\r\n" + l + "\r\n\r\nOK\r\n"); };
-    if (line == "AT" || line == "ATE0" || line == "AT+CMEE=1" || line == "AT+CMGF=0" || line.rfind("AT+CNMI=", 0) == 0 ||
-        line.rfind("AT+CREG=", 0) == 0 || line.rfind("AT+CEREG=", 0) == 0 || line == "AT+COPS=3,0") {
+    if (line == "AT" || line == "ATE0" || line == "AT+CMEE=1" || line == "AT+CMGF=0" ||
+        line.rfind("AT+CNMI=", 0) == 0 || line.rfind("AT+CREG=", 0) == 0 || line.rfind("AT+CEREG=", 0) == 0 ||
+        line == "AT+COPS=3,0") {
         return ok();
     }
     if (line == "AT+CGMI") return info("Fake Modems");

@@ -22,10 +22,10 @@ public:
     bool silent = false;         // nothing is answered
     std::string cpin = "READY";  // or "SIM PIN", "SIM PUK"; "missing" answers +CME ERROR: 10
     std::string pin = "1234";
-    std::vector<std::string> refuse;             // commands answered with ERROR
-    std::deque<std::string> cmgs_errors;         // the next +CMGS answers, e.g. "+CMS ERROR: 38"
-    bool cmgs_silent = false;                    // +CMGS never answered
-    int creg = 1;                                // registration state
+    std::vector<std::string> refuse;                    // commands answered with ERROR
+    std::deque<std::string> cmgs_errors;                // the next +CMGS answers, e.g. "+CMS ERROR: 38"
+    bool cmgs_silent = false;                           // +CMGS never answered
+    int creg = 1;                                       // registration state
     std::map<int, std::pair<int, std::string>> stored;  // index → (stat, PDU)
 
     // ---- what happened ----

@@ -1,0 +1,42 @@
+// firmware-bridge: the emulated modem. Argument parsing only; the work is in relais_bridge.
+#include "bridge.hpp"
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <csignal>
+#include <iostream>
+
+int main(int argc, char** argv) {
+    CLI::App cli{"firmware-bridge: an emulated GSM modem on a pseudo-terminal"};
+    relais::bridge::BridgeOptions o;
+    std::vector<std::string> failing;
+    cli.add_option("--link", o.link, "path of the symlink to the pty (what programs open)")->required();
+    cli.add_option("--journal", o.journal_path, "JSON lines of every SMS the network accepted")->required();
+    cli.add_option("--control", o.control_path, "Unix socket for the control commands")->required();
+    cli.add_option("--cmgs-latency-ms", o.emulator.cmgs_latency_ms, "delay before the answer to +CMGS")->capture_default_str();
+    cli.add_option("--report-delay-ms", o.emulator.report_delay_ms, "delay before a status report")->capture_default_str();
+    cli.add_option("--pin", o.emulator.pin, "the SIM's PIN (default: none)");
+    cli.add_option("--smsc", o.emulator.smsc, "the service centre number")->capture_default_str();
+    cli.add_option("--fail-number", failing, "recipients whose status reports say failed");
+    CLI11_PARSE(cli, argc, argv);
+    o.emulator.failing_numbers.insert(failing.begin(), failing.end());
+
+    std::signal(SIGPIPE, SIG_IGN);
+    boost::asio::io_context io;
+    relais::bridge::Bridge bridge(io, o);
+    if (auto r = bridge.start(); !r) {
+        std::cerr << "firmware-bridge: " << r.error().detail << "\n";
+        return 2;
+    }
+    std::cout << "firmware-bridge: " << bridge.device() << " linked at " << o.link << ", control " << o.control_path
+              << std::endl;
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code&, int) {
+        bridge.stop();
+        io.stop();
+    });
+    io.run();
+    return 0;
+}

@@ -1,0 +1,759 @@
+#include "emulator.hpp"
+
+#include "sms_text.hpp"
+#include "text.hpp"
+
+#include <algorithm>
+
+namespace relais::bridge {
+namespace {
+
+using modem::Address;
+using modem::Direction;
+
+std::vector<std::string> split_args(std::string_view s) {
+    std::vector<std::string> out;
+    std::string cur;
+    bool quoted = false;
+    for (char c : s) {
+        if (c == '"') {
+            quoted = !quoted;
+            continue;
+        }
+        if (c == ',' && !quoted) {
+            out.push_back(std::string(trim(cur)));
+            cur.clear();
+        } else {
+            cur += c;
+        }
+    }
+    out.push_back(std::string(trim(cur)));
+    return out;
+}
+
+std::optional<int> number(std::string_view s) {
+    s = trim(s);
+    if (s.empty() || s.size() > 9) return std::nullopt;
+    int n = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9') return std::nullopt;
+        n = n * 10 + (c - '0');
+    }
+    return n;
+}
+
+const char* stat_text(int stat) {
+    switch (stat) {
+        case 0: return "REC UNREAD";
+        case 1: return "REC READ";
+        case 2: return "STO UNSENT";
+        default: return "STO SENT";
+    }
+}
+
+std::optional<int> stat_of_text(const std::string& s) {
+    if (s == "REC UNREAD") return 0;
+    if (s == "REC READ") return 1;
+    if (s == "STO UNSENT") return 2;
+    if (s == "STO SENT") return 3;
+    if (s == "ALL") return 4;
+    return std::nullopt;
+}
+
+int tpdu_octets_of(const std::string& pdu_hex) {
+    const auto bytes = modem::from_hex(pdu_hex);
+    if (!bytes || bytes->empty()) return 0;
+    return static_cast<int>(bytes->size()) - 1 - (*bytes)[0];
+}
+
+enum class Outcome { ok, error, deferred };
+
+}  // namespace
+
+Emulator::Emulator(EmulatorOptions options, const Clock& wall, std::function<void(const JournalEntry&)> journal)
+    : options_(std::move(options)), wall_(wall), journal_(std::move(journal)) {
+    memories_["SM"].capacity = 30;
+    memories_["ME"].capacity = 100;
+    memories_["SR"].capacity = 30;
+    if (!options_.pin.empty()) sim_ = SimState::pin_required;
+    failing_numbers_ = options_.failing_numbers;
+}
+
+void Emulator::power_on() {
+    echo_ = true;
+    verbose_ = true;
+    cmee_ = 0;
+    cmgf_ = 0;
+    cscs_ = "IRA";
+    cnmi_mt_ = cnmi_ds_ = 0;
+    creg_n_ = cereg_n_ = cgreg_n_ = 0;
+    cops_format_ = 0;
+    mem1_ = mem2_ = mem3_ = "SM";
+    csms_ = 0;
+    input_ = Input::command;
+    line_.clear();
+    data_.clear();
+    busy_until_.reset();
+    held_input_.clear();
+    out_.clear();
+    if (!options_.pin.empty() && sim_ == SimState::ready) sim_ = SimState::pin_required;
+}
+
+std::size_t Emulator::stored(const std::string& memory) const {
+    const auto it = memories_.find(memory);
+    return it == memories_.end() ? 0 : it->second.messages.size();
+}
+
+std::string Emulator::take_output() {
+    std::string out;
+    out.swap(out_);
+    return out;
+}
+
+void Emulator::schedule(Millis at, std::function<void(Millis)> fire) { timers_.push_back(Timer{at, std::move(fire)}); }
+
+std::optional<Millis> Emulator::deadline() const {
+    std::optional<Millis> d = busy_until_;
+    for (const Timer& t : timers_) d = d ? std::min(*d, t.at) : t.at;
+    return d;
+}
+
+void Emulator::tick(Millis now) {
+    // Fire due timers in time order; a fired timer may schedule more.
+    for (;;) {
+        auto due = std::min_element(timers_.begin(), timers_.end(), [](const Timer& a, const Timer& b) { return a.at < b.at; });
+        if (due == timers_.end() || due->at > now) break;
+        Timer t = std::move(*due);
+        timers_.erase(due);
+        t.fire(now);
+    }
+    if (busy_until_ && now >= *busy_until_) {
+        busy_until_.reset();
+        std::string held;
+        held.swap(held_input_);
+        if (!held.empty()) input(held, now);
+    }
+}
+
+modem::Timestamp Emulator::timestamp_now() const { return modem::Timestamp::from_unix(wall_.now(), options_.tz_quarters); }
+
+// ---- output helpers -----------------------------------------------------------------------
+
+void Emulator::say(const std::string& line) { out_ += "\r\n" + line + "\r\n"; }
+
+void Emulator::final_ok() { out_ += verbose_ ? "\r\nOK\r\n" : "0\r"; }
+
+void Emulator::final_error() { out_ += verbose_ ? "\r\nERROR\r\n" : "4\r"; }
+
+void Emulator::cme(int code) {
+    if (cmee_ == 0) return final_error();
+    if (cmee_ == 2) {
+        const char* text = code == 10 ? "SIM not inserted" : code == 11 ? "SIM PIN required" : code == 16 ? "incorrect password"
+                                                                                                 : "unknown";
+        out_ += std::string("\r\n+CME ERROR: ") + text + "\r\n";
+        return;
+    }
+    out_ += "\r\n+CME ERROR: " + std::to_string(code) + "\r\n";
+}
+
+void Emulator::cms(int code) {
+    if (cmee_ == 0) return final_error();
+    out_ += "\r\n+CMS ERROR: " + std::to_string(code) + "\r\n";
+}
+
+void Emulator::urc(const std::string& text) {
+    if (!silent_) out_ += "\r\n" + text + "\r\n";
+}
+
+// ---- input ------------------------------------------------------------------------------------
+
+void Emulator::input(std::string_view bytes, Millis now) {
+    if (silent_) return;  // a modem that stopped answering hears nothing either
+    if (busy_until_) {
+        held_input_.append(bytes);
+        return;
+    }
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        const char c = bytes[i];
+        if (busy_until_) {
+            held_input_.append(bytes.substr(i));
+            return;
+        }
+        if (input_ != Input::command) {
+            if (c == '\x1A') {
+                const Input mode = input_;
+                input_ = Input::command;
+                std::string data;
+                data.swap(data_);
+                if (mode == Input::pdu) {
+                    submit_pdu(data, number(pending_command_).value_or(-1), now);
+                } else {
+                    submit_text(pending_command_, data, now);
+                }
+            } else if (c == '\x1B') {
+                input_ = Input::command;  // the DTE gave up: nothing is sent
+                data_.clear();
+            } else if (c == '\r' || c == '\n') {
+                if (input_ == Input::text && c == '\r') {
+                    data_ += '\n';
+                    out_ += "\r\n> ";
+                }
+            } else {
+                data_ += c;
+                if (echo_) out_ += c;
+            }
+            continue;
+        }
+        if (c == '\r') {
+            std::string line;
+            line.swap(line_);
+            if (echo_) out_ += line + "\r";
+            on_line(line, now);
+        } else if (c == '\x08') {
+            if (!line_.empty()) line_.pop_back();
+        } else if (c != '\n' && c != '\x1B' && c != '\0') {
+            line_ += c;
+        }
+    }
+}
+
+void Emulator::on_line(const std::string& raw, Millis now) {
+    const std::string line(trim(raw));
+    if (line.size() < 2 || ascii_upper(line.substr(0, 2)) != "AT") return;  // not for us: ignored
+    execute(line.substr(2), now);
+}
+
+bool Emulator::run_basic(std::string_view cmds) {
+    std::size_t i = 0;
+    while (i < cmds.size()) {
+        char c = static_cast<char>(std::toupper(static_cast<unsigned char>(cmds[i++])));
+        if (c == ' ') continue;
+        if (c == '&') {
+            if (i >= cmds.size()) return false;
+            c = static_cast<char>(std::toupper(static_cast<unsigned char>(cmds[i++])));
+            std::string digits;
+            while (i < cmds.size() && std::isdigit(static_cast<unsigned char>(cmds[i]))) digits += cmds[i++];
+            if (c == 'F') {
+                echo_ = true;
+                verbose_ = true;
+                cmee_ = 0;
+            } else if (c != 'W' && c != 'C' && c != 'D' && c != 'K') {
+                return false;
+            }
+            continue;
+        }
+        std::string digits;
+        while (i < cmds.size() && std::isdigit(static_cast<unsigned char>(cmds[i]))) digits += cmds[i++];
+        const int v = number(digits).value_or(0);
+        switch (c) {
+            case 'E': echo_ = v != 0; break;
+            case 'V': verbose_ = v != 0 || digits.empty(); break;
+            case 'Q': case 'X': case 'L': case 'M': case 'H': break;
+            case 'Z': cmee_ = 0, cmgf_ = 0, echo_ = true, verbose_ = true; break;
+            case 'I': say(options_.manufacturer + " " + options_.model); break;
+            case 'S':  // S-registers: accept S<n>=<v> and S<n>?
+                if (i < cmds.size() && (cmds[i] == '=' || cmds[i] == '?')) {
+                    ++i;
+                    while (i < cmds.size() && std::isdigit(static_cast<unsigned char>(cmds[i]))) ++i;
+                }
+                break;
+            default: return false;
+        }
+    }
+    return true;
+}
+
+void Emulator::execute(const std::string& all, Millis now) {
+    std::size_t pos = 0;
+    while (pos <= all.size()) {
+        if (pos == all.size()) break;
+        const char first = all[pos];
+        const bool extended = first == '+' || first == '^' || first == '$' || first == '%';
+        std::size_t end = all.find(';', pos);
+        if (end == std::string::npos) end = all.size();
+        if (!extended) {
+            // Basic commands run up to the first extended one or ';'.
+            std::size_t stop = all.find_first_of("+^$%;", pos);
+            if (stop == std::string::npos) stop = all.size();
+            if (!run_basic(std::string_view(all).substr(pos, stop - pos))) return final_error();
+            pos = stop < all.size() && all[stop] == ';' ? stop + 1 : stop;
+            continue;
+        }
+        const std::string cmd = all.substr(pos, end - pos);
+        pos = end + 1;
+
+        // NAME, NAME?, NAME=?, NAME=args
+        std::size_t sep = cmd.find_first_of("=?");
+        const std::string name = ascii_upper(cmd.substr(0, sep));
+        enum class Form { exec, read, test, set } form = Form::exec;
+        std::string args;
+        if (sep != std::string::npos) {
+            if (cmd[sep] == '?') {
+                form = Form::read;
+            } else if (cmd.compare(sep, 2, "=?") == 0) {
+                form = Form::test;
+            } else {
+                form = Form::set;
+                args = cmd.substr(sep + 1);
+            }
+        }
+        const auto a = split_args(args);
+        const auto arg_int = [&](std::size_t i) { return i < a.size() ? number(a[i]) : std::nullopt; };
+        Outcome result = Outcome::ok;
+        const auto err = [&](bool cms_kind, int code) {
+            cms_kind ? cms(code) : cme(code);
+            result = Outcome::error;
+        };
+        const auto plain_error = [&] {
+            final_error();
+            result = Outcome::error;
+        };
+
+        if (name == "+CGMI" || name == "+GMI") {
+            say(options_.manufacturer);
+        } else if (name == "+CGMM" || name == "+GMM") {
+            say(options_.model);
+        } else if (name == "+CGMR" || name == "+GMR") {
+            say(options_.revision);
+        } else if (name == "+CGSN" || name == "+GSN") {
+            say(options_.imei);
+        } else if (name == "+CIMI") {
+            if (sim_ == SimState::missing) err(false, 10);
+            else if (sim_ != SimState::ready) err(false, 11);
+            else say(options_.imsi);
+        } else if (name == "+CMEE") {
+            if (form == Form::set && arg_int(0) && *arg_int(0) <= 2) cmee_ = *arg_int(0);
+            else if (form == Form::read) say("+CMEE: " + std::to_string(cmee_));
+            else if (form == Form::test) say("+CMEE: (0-2)");
+            else plain_error();
+        } else if (name == "+CPIN") {
+            if (form == Form::read) {
+                if (sim_ == SimState::missing) err(false, 10);
+                else say(std::string("+CPIN: ") + (sim_ == SimState::ready ? "READY" : sim_ == SimState::pin_required ? "SIM PIN" : "SIM PUK"));
+            } else if (form == Form::set) {
+                if (sim_ == SimState::missing) err(false, 10);
+                else if (sim_ == SimState::puk_required) err(false, 12);
+                else if (sim_ == SimState::ready) err(false, 3);
+                else if (!a.empty() && a[0] == options_.pin) {
+                    sim_ = SimState::ready;
+                    pin_tries_ = 3;
+                } else {
+                    if (--pin_tries_ <= 0) sim_ = SimState::puk_required;
+                    err(false, 16);
+                }
+            } else if (form == Form::test) {
+                final_ok();
+                continue;
+            } else {
+                plain_error();
+            }
+        } else if (name == "+CSQ") {
+            if (form == Form::test) say("+CSQ: (0-31,99),(0-7,99)");
+            else say("+CSQ: " + std::to_string(rssi_) + ",99");
+        } else if (name == "+CREG" || name == "+CEREG" || name == "+CGREG") {
+            int& n = name == "+CREG" ? creg_n_ : name == "+CEREG" ? cereg_n_ : cgreg_n_;
+            if (form == Form::set && arg_int(0) && *arg_int(0) <= 2) {
+                n = *arg_int(0);
+            } else if (form == Form::read) {
+                std::string line = name + ": " + std::to_string(n) + "," + std::to_string(registration_);
+                if (n == 2 && (registration_ == 1 || registration_ == 5)) line += ",\"1A2B\",\"01C3D4E5\",7";
+                say(line);
+            } else if (form == Form::test) {
+                say(name + ": (0-2)");
+            } else {
+                plain_error();
+            }
+        } else if (name == "+COPS") {
+            if (form == Form::read) {
+                if (registration_ == 1 || registration_ == 5) {
+                    const std::string op = cops_format_ == 2   ? options_.operator_numeric
+                                           : cops_format_ == 1 ? options_.operator_short
+                                                               : options_.operator_long;
+                    say("+COPS: 0," + std::to_string(cops_format_) + ",\"" + op + "\",7");
+                } else {
+                    say("+COPS: 0");
+                }
+            } else if (form == Form::test) {
+                say("+COPS: (2,\"" + options_.operator_long + "\",\"" + options_.operator_short + "\",\"" +
+                    options_.operator_numeric + "\",7),,(0-4),(0-2)");
+            } else if (form == Form::set) {
+                if (arg_int(0) == 3 && arg_int(1) && *arg_int(1) <= 2) cops_format_ = *arg_int(1);
+            } else {
+                plain_error();
+            }
+        } else if (name == "+CMGF") {
+            if (form == Form::set && arg_int(0) && *arg_int(0) <= 1) cmgf_ = *arg_int(0);
+            else if (form == Form::read) say("+CMGF: " + std::to_string(cmgf_));
+            else if (form == Form::test) say("+CMGF: (0-1)");
+            else plain_error();
+        } else if (name == "+CSCS") {
+            const std::string v = a.empty() ? "" : ascii_upper(a[0]);
+            if (form == Form::set && (v == "IRA" || v == "GSM" || v == "UCS2")) cscs_ = v;
+            else if (form == Form::read) say("+CSCS: \"" + cscs_ + "\"");
+            else if (form == Form::test) say("+CSCS: (\"IRA\",\"GSM\",\"UCS2\")");
+            else err(false, 4);
+        } else if (name == "+CSCA") {
+            if (form == Form::read) say("+CSCA: \"" + options_.smsc + "\",145");
+            else if (form == Form::set && !a.empty() && !a[0].empty()) options_.smsc = a[0];
+            else if (form == Form::test) {
+                final_ok();
+                continue;
+            } else plain_error();
+        } else if (name == "+CNMI") {
+            if (form == Form::set) {
+                const int mode = arg_int(0).value_or(0), mt = arg_int(1).value_or(0), ds = arg_int(3).value_or(0);
+                if (mode > 3 || mt > 3 || ds > 2) err(true, 303);
+                else cnmi_mt_ = mt, cnmi_ds_ = ds;
+            } else if (form == Form::read) {
+                say("+CNMI: 2," + std::to_string(cnmi_mt_) + ",0," + std::to_string(cnmi_ds_) + ",0");
+            } else if (form == Form::test) {
+                say("+CNMI: (0-2),(0-3),(0,2),(0-2),(0,1)");
+            } else {
+                plain_error();
+            }
+        } else if (name == "+CPMS") {
+            if (form == Form::test) {
+                say("+CPMS: (\"SM\"),(\"SM\"),(\"SM\")");  // what gammu handles most simply
+            } else if (form == Form::read) {
+                const auto m = [&](const std::string& mem) {
+                    return "\"" + mem + "\"," + std::to_string(memories_[mem].messages.size()) + "," +
+                           std::to_string(memories_[mem].capacity);
+                };
+                say("+CPMS: " + m(mem1_) + "," + m(mem2_) + "," + m(mem3_));
+            } else if (form == Form::set) {
+                bool known = true;
+                for (const auto& mem : a) known = known && (mem.empty() || memories_.count(ascii_upper(mem)));
+                if (!known || a.empty()) {
+                    err(true, 302);
+                } else {
+                    if (!a[0].empty()) mem1_ = ascii_upper(a[0]);
+                    if (a.size() > 1 && !a[1].empty()) mem2_ = ascii_upper(a[1]);
+                    if (a.size() > 2 && !a[2].empty()) mem3_ = ascii_upper(a[2]);
+                    const auto m = [&](const std::string& mem) {
+                        return std::to_string(memories_[mem].messages.size()) + "," + std::to_string(memories_[mem].capacity);
+                    };
+                    say("+CPMS: " + m(mem1_) + "," + m(mem2_) + "," + m(mem3_));
+                }
+            } else {
+                plain_error();
+            }
+        } else if (name == "+CSMS") {
+            if (form == Form::set && arg_int(0) && *arg_int(0) <= 1) {
+                csms_ = *arg_int(0);
+                say("+CSMS: 1,1,1");
+            } else if (form == Form::read) {
+                say("+CSMS: " + std::to_string(csms_) + ",1,1,1");
+            } else if (form == Form::test) {
+                say("+CSMS: (0,1)");
+            } else {
+                plain_error();
+            }
+        } else if (name == "+CMGS") {
+            if (form != Form::set || a.empty() || a[0].empty()) {
+                err(true, 304);
+            } else {
+                // The prompt; the rest of the line is ignored while the data comes.
+                pending_command_ = cmgf_ == 0 ? a[0] : a[0];
+                input_ = cmgf_ == 0 ? Input::pdu : Input::text;
+                data_.clear();
+                out_ += "\r\n> ";
+                return;  // the final result comes with the data
+            }
+        } else if (name == "+CMGL") {
+            if (form == Form::test) {
+                say(cmgf_ == 0 ? "+CMGL: (0-4)" : "+CMGL: (\"REC UNREAD\",\"REC READ\",\"STO UNSENT\",\"STO SENT\",\"ALL\")");
+            } else if (sim_blocks_sms()) {
+                result = Outcome::error;
+            } else {
+                std::optional<int> wanted = 4;
+                if (form == Form::set) wanted = cmgf_ == 0 ? arg_int(0) : stat_of_text(ascii_upper(a[0]));
+                else if (cmgf_ == 1) wanted = 0;
+                else wanted = 0;
+                if (!wanted || *wanted > 4) {
+                    err(true, 302);
+                } else {
+                    for (auto& [index, m] : memories_[mem1_].messages) {
+                        if (*wanted != 4 && m.stat != *wanted) continue;
+                        out_ += list_entry(index, m, cmgf_ == 1);
+                        if (m.stat == 0) m.stat = 1;
+                    }
+                }
+            }
+        } else if (name == "+CMGR") {
+            if (form == Form::test) {
+                final_ok();
+                continue;
+            }
+            if (sim_blocks_sms()) {
+                result = Outcome::error;
+            } else {
+                auto& msgs = memories_[mem1_].messages;
+                const auto it = arg_int(0) ? msgs.find(*arg_int(0)) : msgs.end();
+                if (it == msgs.end()) {
+                    err(true, 321);
+                } else {
+                    Stored& m = it->second;
+                    if (cmgf_ == 0) {
+                        out_ += "\r\n+CMGR: " + std::to_string(m.stat) + ",," + std::to_string(tpdu_octets_of(m.pdu)) +
+                                "\r\n" + m.pdu + "\r\n";
+                    } else {
+                        const std::string entry = list_entry(it->first, m, true);
+                        // "+CMGL: <index>,<stat>,..." → "+CMGR: <stat>,..."
+                        const std::size_t comma = entry.find(',');
+                        out_ += "\r\n+CMGR: " + entry.substr(comma + 1);
+                    }
+                    if (m.stat == 0) m.stat = 1;
+                }
+            }
+        } else if (name == "+CMGD") {
+            if (form == Form::test) {
+                say("+CMGD: (1-30),(0-4)");
+            } else if (form != Form::set || !arg_int(0)) {
+                err(true, 321);
+            } else {
+                auto& msgs = memories_[mem1_].messages;
+                const int flag = arg_int(1).value_or(0);
+                if (flag == 0) {
+                    if (!msgs.erase(*arg_int(0))) err(true, 321);
+                } else {
+                    for (auto it = msgs.begin(); it != msgs.end();) {
+                        const int st = it->second.stat;
+                        const bool del = flag == 4 || (flag >= 1 && st == 1) || (flag >= 2 && st == 3) || (flag >= 3 && st == 2);
+                        it = del ? msgs.erase(it) : std::next(it);
+                    }
+                }
+            }
+        } else if (name == "+CMMS") {
+            if (form == Form::read) say("+CMMS: 0");
+            else if (form == Form::test) say("+CMMS: (0-2)");
+        } else if (name == "+CFUN") {
+            if (form == Form::read) {
+                say(std::string("+CFUN: ") + (registration_ == 0 ? "0" : "1"));
+            } else if (form == Form::test) {
+                say("+CFUN: (0,1,4),(0-1)");
+            } else if (form == Form::set) {
+                const int fun = arg_int(0).value_or(1);
+                if (fun == 0 || fun == 4) set_registration(0, now);
+                else if (fun == 1 && registration_ == 0) set_registration(1, now);
+            }
+        } else if (name == "+CBC") {
+            say("+CBC: 0,100,5000");
+        } else if (name == "+CGATT") {
+            if (form == Form::read) say(std::string("+CGATT: ") + (registration_ == 1 || registration_ == 5 ? "1" : "0"));
+        } else if (name == "+CSDH") {
+            if (form == Form::read) say("+CSDH: 0");
+        } else if (name == "+CSMP") {
+            if (form == Form::read) say("+CSMP: 17,167,0,0");
+        } else {
+            // What this modem does not implement (vendor probes, calls, USSD): like a real one.
+            plain_error();
+        }
+        if (result == Outcome::error) return;
+    }
+    final_ok();
+}
+
+bool Emulator::sim_blocks_sms() {
+    if (sim_ == SimState::ready) return false;
+    cms(sim_ == SimState::missing ? 310 : sim_ == SimState::pin_required ? 311 : 316);
+    return true;
+}
+
+std::string Emulator::list_entry(int index, const Stored& m, bool text_mode) const {
+    if (!text_mode) {
+        return "\r\n+CMGL: " + std::to_string(index) + "," + std::to_string(m.stat) + ",," +
+               std::to_string(tpdu_octets_of(m.pdu)) + "\r\n" + m.pdu;
+    }
+    auto decoded = modem::decode_pdu(m.pdu, m.stat <= 1 ? Direction::from_network : Direction::to_network);
+    std::string who, when, text;
+    if (decoded) {
+        if (auto* d = std::get_if<modem::SmsDeliver>(&decoded->tpdu)) {
+            who = d->originator.value;
+            const auto& t = d->service_centre_time;
+            char buf[40];
+            std::snprintf(buf, sizeof buf, "%02d/%02d/%02d,%02d:%02d:%02d%+03d", t.year % 100, t.month, t.day, t.hour,
+                          t.minute, t.second, t.tz_quarters);
+            when = buf;
+            text = modem::text_of(d->user_data);
+        } else if (auto* s = std::get_if<modem::SmsSubmit>(&decoded->tpdu)) {
+            who = s->destination.value;
+            text = modem::text_of(s->user_data);
+        }
+    }
+    return "\r\n+CMGL: " + std::to_string(index) + ",\"" + stat_text(m.stat) + "\",\"" + who + "\",,\"" + when + "\"\r\n" +
+           text;
+}
+
+// ---- the network side -----------------------------------------------------------------------
+
+void Emulator::submit_pdu(const std::string& hex, int declared_length, Millis now) {
+    auto decoded = modem::decode_pdu(hex, Direction::to_network);
+    if (!decoded || declared_length != tpdu_octets_of(hex)) return cms(304);  // invalid PDU mode parameter
+    auto* submit = std::get_if<modem::SmsSubmit>(&decoded->tpdu);
+    if (!submit) return cms(304);
+    accept_submit(*submit, hex, now);
+}
+
+void Emulator::submit_text(const std::string& to, const std::string& text, Millis now) {
+    std::string utf8 = text;
+    if (cscs_ == "UCS2") {
+        // In UCS2 character set the text arrives as hex UTF-16.
+        auto bytes = modem::from_hex(text);
+        if (!bytes) return cms(305);
+        modem::UserData ud;
+        ud.alphabet = modem::Alphabet::ucs2;
+        ud.payload = *bytes;
+        utf8 = modem::text_of(ud);
+    }
+    auto sms = modem::prepare_sms(utf8);
+    if (!sms) return cms(305);
+    modem::SubmitOptions o;
+    o.status_report = false;
+    const auto pdus = modem::encode_submit(Address{to}, *sms, o);
+    auto decoded = modem::decode_pdu(pdus.front().hex, Direction::to_network);
+    accept_submit(std::get<modem::SmsSubmit>(decoded->tpdu), pdus.front().hex, now);
+}
+
+void Emulator::accept_submit(const modem::SmsSubmit& s, const std::string& hex, Millis now) {
+    if (sim_blocks_sms()) return;
+    if (registration_ != 1 && registration_ != 5) return cms(331);  // no network service
+    std::optional<int> fail;
+    if (fail_count_ > 0) {
+        --fail_count_;
+        fail = fail_code_;
+    }
+    int reference = -1;
+    if (!fail) {
+        next_reference_ = (next_reference_ + 1) % 256;
+        reference = next_reference_;
+    }
+    const auto answer = [this, fail, reference](Millis) {
+        if (fail) return cms(*fail);
+        out_ += "\r\n+CMGS: " + std::to_string(reference) + "\r\n";
+        final_ok();
+    };
+    if (options_.cmgs_latency_ms > 0) {
+        busy_until_ = now + options_.cmgs_latency_ms;
+        schedule(*busy_until_, answer);
+    } else {
+        answer(now);
+    }
+    if (fail) return;
+
+    // The network's side: the journal, and the status report later.
+    JournalEntry entry;
+    entry.at = wall_.now();
+    entry.recipient = s.destination.value;
+    entry.text = modem::text_of(s.user_data);
+    entry.encoding = s.user_data.alphabet == modem::Alphabet::gsm7  ? "gsm7"
+                     : s.user_data.alphabet == modem::Alphabet::ucs2 ? "ucs2"
+                                                                     : "8bit";
+    entry.references = {reference};
+    entry.pdus = {hex};
+    entry.status_report_requested = s.status_report_request;
+    if (s.user_data.concat && s.user_data.concat->total > 1) {
+        const auto& c = *s.user_data.concat;
+        entry.part = c.sequence;
+        entry.parts = c.total;
+        const std::string key = s.destination.value + "/" + std::to_string(c.reference) + "/" + std::to_string(c.total);
+        Partial& p = partial_messages_[key];
+        p.texts[c.sequence] = entry.text;
+        p.references.push_back(reference);
+        p.pdus.push_back(hex);
+        entry.complete = false;
+        journal_(entry);
+        if (static_cast<int>(p.texts.size()) == c.total) {
+            JournalEntry whole = entry;
+            whole.text.clear();
+            for (const auto& [seq, t] : p.texts) whole.text += t;
+            whole.references = p.references;
+            whole.pdus = p.pdus;
+            whole.part = 0;
+            whole.complete = true;
+            partial_messages_.erase(key);
+            journal_(whole);
+        }
+    } else {
+        journal_(entry);
+    }
+
+    if (s.status_report_request) {
+        const bool fails = failing_numbers_.count(s.destination.value) > 0;
+        const Address recipient = s.destination;
+        const Millis at = now + options_.cmgs_latency_ms + options_.report_delay_ms;
+        schedule(at, [this, recipient, reference, fails](Millis t) {
+            modem::SmsStatusReport r;
+            r.message_reference = reference;
+            r.recipient = recipient;
+            r.service_centre_time = timestamp_now();
+            r.discharge_time = timestamp_now();
+            r.status = fails ? 0x41 : 0x00;  // permanent: incompatible destination
+            const auto pdu = modem::encode_pdu(r, Address{options_.smsc});
+            if (cnmi_ds_ == 1) {
+                urc("+CDS: " + std::to_string(pdu.tpdu_octets) + "\r\n" + pdu.hex);
+            } else if (cnmi_ds_ == 2) {
+                if (auto index = store("SR", Stored{0, pdu.hex})) urc("+CDSI: \"SR\"," + std::to_string(*index));
+            }
+            (void)t;
+        });
+    }
+}
+
+std::optional<int> Emulator::store(const std::string& memory, Stored message) {
+    Memory& m = memories_[memory];
+    if (static_cast<int>(m.messages.size()) >= m.capacity) return std::nullopt;
+    int index = 1;
+    while (m.messages.count(index)) ++index;
+    m.messages[index] = std::move(message);
+    return index;
+}
+
+void Emulator::deliver_direct(const std::string& pdu_hex, int tpdu_octets) {
+    urc("+CMT: ," + std::to_string(tpdu_octets) + "\r\n" + pdu_hex);
+}
+
+Result<std::vector<int>> Emulator::inject_sms(const std::string& from, const std::string& text, Millis) {
+    if (sim_ != SimState::ready) return make_error(ErrorKind::unavailable, "sim_not_ready");
+    if (registration_ != 1 && registration_ != 5) return make_error(ErrorKind::unavailable, "not_registered");
+    TRY_ASSIGN(auto sms, modem::prepare_sms(text));
+    const bool alphanumeric = !from.empty() && !std::all_of(from.begin(), from.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c)) || c == '+';
+    });
+    const auto pdus = modem::encode_deliver(Address{from, alphanumeric}, sms, timestamp_now(), next_concat_++ & 0xFF,
+                                            Address{options_.smsc});
+    std::vector<int> indexes;
+    if (cnmi_mt_ == 2 || cnmi_mt_ == 3) {
+        for (const auto& p : pdus) deliver_direct(p.hex, p.tpdu_octets);
+        return indexes;
+    }
+    if (memories_[mem3_].messages.size() + pdus.size() > static_cast<std::size_t>(memories_[mem3_].capacity)) {
+        return make_error(ErrorKind::unavailable, "storage_full");
+    }
+    for (const auto& p : pdus) {
+        const auto index = store(mem3_, Stored{0, p.hex});
+        indexes.push_back(*index);
+        if (cnmi_mt_ == 1) urc("+CMTI: \"" + mem3_ + "\"," + std::to_string(*index));
+    }
+    return indexes;
+}
+
+void Emulator::set_signal(int rssi) { rssi_ = std::clamp(rssi, 0, 99); }
+
+void Emulator::set_registration(int stat, Millis) {
+    if (stat == registration_) return;
+    registration_ = stat;
+    if (creg_n_ >= 1) urc("+CREG: " + std::to_string(stat));
+    if (cereg_n_ >= 1) urc("+CEREG: " + std::to_string(stat));
+}
+
+void Emulator::set_sim(SimState state) {
+    sim_ = state;
+    pin_tries_ = 3;
+}
+
+void Emulator::fail_next_sends(int count, int cms_error) {
+    fail_count_ = count;
+    fail_code_ = cms_error;
+}
+
+}  // namespace relais::bridge
