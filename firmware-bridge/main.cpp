@@ -15,8 +15,10 @@ int main(int argc, char** argv) {
     cli.add_option("--link", o.link, "path of the symlink to the pty (what programs open)")->required();
     cli.add_option("--journal", o.journal_path, "JSON lines of every SMS the network accepted")->required();
     cli.add_option("--control", o.control_path, "Unix socket for the control commands")->required();
-    cli.add_option("--cmgs-latency-ms", o.emulator.cmgs_latency_ms, "delay before the answer to +CMGS")->capture_default_str();
-    cli.add_option("--report-delay-ms", o.emulator.report_delay_ms, "delay before a status report")->capture_default_str();
+    cli.add_option("--cmgs-latency-ms", o.emulator.cmgs_latency_ms, "delay before the answer to +CMGS")
+        ->capture_default_str();
+    cli.add_option("--report-delay-ms", o.emulator.report_delay_ms, "delay before a status report")
+        ->capture_default_str();
     cli.add_option("--pin", o.emulator.pin, "the SIM's PIN (default: none)");
     cli.add_option("--smsc", o.emulator.smsc, "the service centre number")->capture_default_str();
     cli.add_option("--fail-number", failing, "recipients whose status reports say failed");

@@ -2,6 +2,10 @@
 
 #include "text.hpp"
 
+#include <fcntl.h>
+#include <stdlib.h>
+#include <termios.h>
+#include <unistd.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -9,11 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
-#include <fcntl.h>
 #include <nlohmann/json.hpp>
-#include <stdlib.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -43,16 +43,11 @@ std::string rfc3339(UnixMs t) {
 }
 
 json to_json(const JournalEntry& e) {
-    return {{"time", rfc3339(e.at)},
-            {"kind", e.complete ? "message" : "part"},
-            {"recipient", e.recipient},
-            {"text", e.text},
-            {"encoding", e.encoding},
-            {"part", e.part},
-            {"parts", e.parts},
-            {"references", e.references},
-            {"pdus", e.pdus},
-            {"status_report", e.status_report_requested}};
+    return {{"time", rfc3339(e.at)},    {"kind", e.complete ? "message" : "part"},
+            {"recipient", e.recipient}, {"text", e.text},
+            {"encoding", e.encoding},   {"part", e.part},
+            {"parts", e.parts},         {"references", e.references},
+            {"pdus", e.pdus},           {"status_report", e.status_report_requested}};
 }
 
 }  // namespace
@@ -141,20 +136,21 @@ struct Bridge::Impl : std::enable_shared_from_this<Bridge::Impl> {
     void read_loop() {
         if (!master) return;
         auto self = shared_from_this();
-        master->async_read_some(asio::buffer(read_buf), [this, self](const boost::system::error_code& ec, std::size_t n) {
-            if (ec) {
-                if (ec == asio::error::operation_aborted || !master) return;
-                // EIO while no program has the line open: wait and read again.
-                auto retry = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(50));
-                retry->async_wait([this, self, retry](const boost::system::error_code& e) {
-                    if (!e) read_loop();
-                });
-                return;
-            }
-            emulator.input(std::string_view(read_buf.data(), n), monotonic_now());
-            pump();
-            read_loop();
-        });
+        master->async_read_some(
+            asio::buffer(read_buf), [this, self](const boost::system::error_code& ec, std::size_t n) {
+                if (ec) {
+                    if (ec == asio::error::operation_aborted || !master) return;
+                    // EIO while no program has the line open: wait and read again.
+                    auto retry = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(50));
+                    retry->async_wait([this, self, retry](const boost::system::error_code& e) {
+                        if (!e) read_loop();
+                    });
+                    return;
+                }
+                emulator.input(std::string_view(read_buf.data(), n), monotonic_now());
+                pump();
+                read_loop();
+            });
     }
 
     void pump() {
@@ -197,7 +193,8 @@ struct Bridge::Impl : std::enable_shared_from_this<Bridge::Impl> {
     // ---- the control socket ----
 
     struct Client : std::enable_shared_from_this<Client> {
-        Client(std::shared_ptr<Impl> i, asio::local::stream_protocol::socket s) : impl(std::move(i)), socket(std::move(s)) {}
+        Client(std::shared_ptr<Impl> i, asio::local::stream_protocol::socket s)
+            : impl(std::move(i)), socket(std::move(s)) {}
         std::shared_ptr<Impl> impl;
         asio::local::stream_protocol::socket socket;
         asio::streambuf buffer;
@@ -209,20 +206,22 @@ struct Bridge::Impl : std::enable_shared_from_this<Bridge::Impl> {
                 std::string line;
                 std::getline(in, line);
                 auto reply = std::make_shared<std::string>(self->impl->control(line).dump() + "\n");
-                asio::async_write(self->socket, asio::buffer(*reply), [self, reply](const boost::system::error_code& e, std::size_t) {
-                    if (!e) self->read();
-                });
+                asio::async_write(self->socket, asio::buffer(*reply),
+                                  [self, reply](const boost::system::error_code& e, std::size_t) {
+                                      if (!e) self->read();
+                                  });
             });
         }
     };
 
     void accept_loop() {
         auto self = shared_from_this();
-        acceptor.async_accept([this, self](const boost::system::error_code& ec, asio::local::stream_protocol::socket s) {
-            if (ec) return;
-            std::make_shared<Client>(self, std::move(s))->read();
-            accept_loop();
-        });
+        acceptor.async_accept(
+            [this, self](const boost::system::error_code& ec, asio::local::stream_protocol::socket s) {
+                if (ec) return;
+                std::make_shared<Client>(self, std::move(s))->read();
+                accept_loop();
+            });
     }
 
     json control(const std::string& line) {
@@ -235,7 +234,8 @@ struct Bridge::Impl : std::enable_shared_from_this<Bridge::Impl> {
         json reply = {{"ok", true}};
         try {
             if (cmd == "inject_sms") {
-                auto indexes = emulator.inject_sms(req.at("from").get<std::string>(), req.at("text").get<std::string>(), now);
+                auto indexes =
+                    emulator.inject_sms(req.at("from").get<std::string>(), req.at("text").get<std::string>(), now);
                 if (!indexes) return {{"ok", false}, {"error", indexes.error().code}};
                 reply["indexes"] = *indexes;
             } else if (cmd == "sent") {
@@ -258,8 +258,10 @@ struct Bridge::Impl : std::enable_shared_from_this<Bridge::Impl> {
                 }
                 if (req.contains("sim")) {
                     const std::string s = req["sim"].get<std::string>();
-                    emulator.set_sim(s == "pin" ? SimState::pin_required : s == "puk" ? SimState::puk_required
-                                     : s == "missing" ? SimState::missing : SimState::ready);
+                    emulator.set_sim(s == "pin"       ? SimState::pin_required
+                                     : s == "puk"     ? SimState::puk_required
+                                     : s == "missing" ? SimState::missing
+                                                      : SimState::ready);
                 }
                 if (req.contains("failing_numbers")) {
                     emulator.set_failing_numbers(req["failing_numbers"].get<std::set<std::string>>());

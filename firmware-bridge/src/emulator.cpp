@@ -121,7 +121,8 @@ std::optional<Millis> Emulator::deadline() const {
 void Emulator::tick(Millis now) {
     // Fire due timers in time order; a fired timer may schedule more.
     for (;;) {
-        auto due = std::min_element(timers_.begin(), timers_.end(), [](const Timer& a, const Timer& b) { return a.at < b.at; });
+        auto due = std::min_element(timers_.begin(), timers_.end(),
+                                    [](const Timer& a, const Timer& b) { return a.at < b.at; });
         if (due == timers_.end() || due->at > now) break;
         Timer t = std::move(*due);
         timers_.erase(due);
@@ -135,7 +136,9 @@ void Emulator::tick(Millis now) {
     }
 }
 
-modem::Timestamp Emulator::timestamp_now() const { return modem::Timestamp::from_unix(wall_.now(), options_.tz_quarters); }
+modem::Timestamp Emulator::timestamp_now() const {
+    return modem::Timestamp::from_unix(wall_.now(), options_.tz_quarters);
+}
 
 // ---- output helpers -----------------------------------------------------------------------
 
@@ -148,8 +151,10 @@ void Emulator::final_error() { out_ += verbose_ ? "\r\nERROR\r\n" : "4\r"; }
 void Emulator::cme(int code) {
     if (cmee_ == 0) return final_error();
     if (cmee_ == 2) {
-        const char* text = code == 10 ? "SIM not inserted" : code == 11 ? "SIM PIN required" : code == 16 ? "incorrect password"
-                                                                                                 : "unknown";
+        const char* text = code == 10   ? "SIM not inserted"
+                           : code == 11 ? "SIM PIN required"
+                           : code == 16 ? "incorrect password"
+                                        : "unknown";
         out_ += std::string("\r\n+CME ERROR: ") + text + "\r\n";
         return;
     }
@@ -248,7 +253,11 @@ bool Emulator::run_basic(std::string_view cmds) {
         switch (c) {
             case 'E': echo_ = v != 0; break;
             case 'V': verbose_ = v != 0 || digits.empty(); break;
-            case 'Q': case 'X': case 'L': case 'M': case 'H': break;
+            case 'Q':
+            case 'X':
+            case 'L':
+            case 'M':
+            case 'H': break;
             case 'Z': cmee_ = 0, cmgf_ = 0, echo_ = true, verbose_ = true; break;
             case 'I': say(options_.manufacturer + " " + options_.model); break;
             case 'S':  // S-registers: accept S<n>=<v> and S<n>?
@@ -318,22 +327,36 @@ void Emulator::execute(const std::string& all, Millis now) {
         } else if (name == "+CGSN" || name == "+GSN") {
             say(options_.imei);
         } else if (name == "+CIMI") {
-            if (sim_ == SimState::missing) err(false, 10);
-            else if (sim_ != SimState::ready) err(false, 11);
-            else say(options_.imsi);
+            if (sim_ == SimState::missing)
+                err(false, 10);
+            else if (sim_ != SimState::ready)
+                err(false, 11);
+            else
+                say(options_.imsi);
         } else if (name == "+CMEE") {
-            if (form == Form::set && arg_int(0) && *arg_int(0) <= 2) cmee_ = *arg_int(0);
-            else if (form == Form::read) say("+CMEE: " + std::to_string(cmee_));
-            else if (form == Form::test) say("+CMEE: (0-2)");
-            else plain_error();
+            if (form == Form::set && arg_int(0) && *arg_int(0) <= 2)
+                cmee_ = *arg_int(0);
+            else if (form == Form::read)
+                say("+CMEE: " + std::to_string(cmee_));
+            else if (form == Form::test)
+                say("+CMEE: (0-2)");
+            else
+                plain_error();
         } else if (name == "+CPIN") {
             if (form == Form::read) {
-                if (sim_ == SimState::missing) err(false, 10);
-                else say(std::string("+CPIN: ") + (sim_ == SimState::ready ? "READY" : sim_ == SimState::pin_required ? "SIM PIN" : "SIM PUK"));
+                if (sim_ == SimState::missing)
+                    err(false, 10);
+                else
+                    say(std::string("+CPIN: ") + (sim_ == SimState::ready          ? "READY"
+                                                  : sim_ == SimState::pin_required ? "SIM PIN"
+                                                                                   : "SIM PUK"));
             } else if (form == Form::set) {
-                if (sim_ == SimState::missing) err(false, 10);
-                else if (sim_ == SimState::puk_required) err(false, 12);
-                else if (sim_ == SimState::ready) err(false, 3);
+                if (sim_ == SimState::missing)
+                    err(false, 10);
+                else if (sim_ == SimState::puk_required)
+                    err(false, 12);
+                else if (sim_ == SimState::ready)
+                    err(false, 3);
                 else if (!a.empty() && a[0] == options_.pin) {
                     sim_ = SimState::ready;
                     pin_tries_ = 3;
@@ -348,8 +371,10 @@ void Emulator::execute(const std::string& all, Millis now) {
                 plain_error();
             }
         } else if (name == "+CSQ") {
-            if (form == Form::test) say("+CSQ: (0-31,99),(0-7,99)");
-            else say("+CSQ: " + std::to_string(rssi_) + ",99");
+            if (form == Form::test)
+                say("+CSQ: (0-31,99),(0-7,99)");
+            else
+                say("+CSQ: " + std::to_string(rssi_) + ",99");
         } else if (name == "+CREG" || name == "+CEREG" || name == "+CGREG") {
             int& n = name == "+CREG" ? creg_n_ : name == "+CEREG" ? cereg_n_ : cgreg_n_;
             if (form == Form::set && arg_int(0) && *arg_int(0) <= 2) {
@@ -382,28 +407,41 @@ void Emulator::execute(const std::string& all, Millis now) {
                 plain_error();
             }
         } else if (name == "+CMGF") {
-            if (form == Form::set && arg_int(0) && *arg_int(0) <= 1) cmgf_ = *arg_int(0);
-            else if (form == Form::read) say("+CMGF: " + std::to_string(cmgf_));
-            else if (form == Form::test) say("+CMGF: (0-1)");
-            else plain_error();
+            if (form == Form::set && arg_int(0) && *arg_int(0) <= 1)
+                cmgf_ = *arg_int(0);
+            else if (form == Form::read)
+                say("+CMGF: " + std::to_string(cmgf_));
+            else if (form == Form::test)
+                say("+CMGF: (0-1)");
+            else
+                plain_error();
         } else if (name == "+CSCS") {
             const std::string v = a.empty() ? "" : ascii_upper(a[0]);
-            if (form == Form::set && (v == "IRA" || v == "GSM" || v == "UCS2")) cscs_ = v;
-            else if (form == Form::read) say("+CSCS: \"" + cscs_ + "\"");
-            else if (form == Form::test) say("+CSCS: (\"IRA\",\"GSM\",\"UCS2\")");
-            else err(false, 4);
+            if (form == Form::set && (v == "IRA" || v == "GSM" || v == "UCS2"))
+                cscs_ = v;
+            else if (form == Form::read)
+                say("+CSCS: \"" + cscs_ + "\"");
+            else if (form == Form::test)
+                say("+CSCS: (\"IRA\",\"GSM\",\"UCS2\")");
+            else
+                err(false, 4);
         } else if (name == "+CSCA") {
-            if (form == Form::read) say("+CSCA: \"" + options_.smsc + "\",145");
-            else if (form == Form::set && !a.empty() && !a[0].empty()) options_.smsc = a[0];
+            if (form == Form::read)
+                say("+CSCA: \"" + options_.smsc + "\",145");
+            else if (form == Form::set && !a.empty() && !a[0].empty())
+                options_.smsc = a[0];
             else if (form == Form::test) {
                 final_ok();
                 continue;
-            } else plain_error();
+            } else
+                plain_error();
         } else if (name == "+CNMI") {
             if (form == Form::set) {
                 const int mode = arg_int(0).value_or(0), mt = arg_int(1).value_or(0), ds = arg_int(3).value_or(0);
-                if (mode > 3 || mt > 3 || ds > 2) err(true, 303);
-                else cnmi_mt_ = mt, cnmi_ds_ = ds;
+                if (mode > 3 || mt > 3 || ds > 2)
+                    err(true, 303);
+                else
+                    cnmi_mt_ = mt, cnmi_ds_ = ds;
             } else if (form == Form::read) {
                 say("+CNMI: 2," + std::to_string(cnmi_mt_) + ",0," + std::to_string(cnmi_ds_) + ",0");
             } else if (form == Form::test) {
@@ -430,7 +468,8 @@ void Emulator::execute(const std::string& all, Millis now) {
                     if (a.size() > 1 && !a[1].empty()) mem2_ = ascii_upper(a[1]);
                     if (a.size() > 2 && !a[2].empty()) mem3_ = ascii_upper(a[2]);
                     const auto m = [&](const std::string& mem) {
-                        return std::to_string(memories_[mem].messages.size()) + "," + std::to_string(memories_[mem].capacity);
+                        return std::to_string(memories_[mem].messages.size()) + "," +
+                               std::to_string(memories_[mem].capacity);
                     };
                     say("+CPMS: " + m(mem1_) + "," + m(mem2_) + "," + m(mem3_));
                 }
@@ -461,14 +500,18 @@ void Emulator::execute(const std::string& all, Millis now) {
             }
         } else if (name == "+CMGL") {
             if (form == Form::test) {
-                say(cmgf_ == 0 ? "+CMGL: (0-4)" : "+CMGL: (\"REC UNREAD\",\"REC READ\",\"STO UNSENT\",\"STO SENT\",\"ALL\")");
+                say(cmgf_ == 0 ? "+CMGL: (0-4)"
+                               : "+CMGL: (\"REC UNREAD\",\"REC READ\",\"STO UNSENT\",\"STO SENT\",\"ALL\")");
             } else if (sim_blocks_sms()) {
                 result = Outcome::error;
             } else {
                 std::optional<int> wanted = 4;
-                if (form == Form::set) wanted = cmgf_ == 0 ? arg_int(0) : stat_of_text(ascii_upper(a[0]));
-                else if (cmgf_ == 1) wanted = 0;
-                else wanted = 0;
+                if (form == Form::set)
+                    wanted = cmgf_ == 0 ? arg_int(0) : stat_of_text(ascii_upper(a[0]));
+                else if (cmgf_ == 1)
+                    wanted = 0;
+                else
+                    wanted = 0;
                 if (!wanted || *wanted > 4) {
                     err(true, 302);
                 } else {
@@ -518,14 +561,17 @@ void Emulator::execute(const std::string& all, Millis now) {
                 } else {
                     for (auto it = msgs.begin(); it != msgs.end();) {
                         const int st = it->second.stat;
-                        const bool del = flag == 4 || (flag >= 1 && st == 1) || (flag >= 2 && st == 3) || (flag >= 3 && st == 2);
+                        const bool del =
+                            flag == 4 || (flag >= 1 && st == 1) || (flag >= 2 && st == 3) || (flag >= 3 && st == 2);
                         it = del ? msgs.erase(it) : std::next(it);
                     }
                 }
             }
         } else if (name == "+CMMS") {
-            if (form == Form::read) say("+CMMS: 0");
-            else if (form == Form::test) say("+CMMS: (0-2)");
+            if (form == Form::read)
+                say("+CMMS: 0");
+            else if (form == Form::test)
+                say("+CMMS: (0-2)");
         } else if (name == "+CFUN") {
             if (form == Form::read) {
                 say(std::string("+CFUN: ") + (registration_ == 0 ? "0" : "1"));
@@ -533,13 +579,16 @@ void Emulator::execute(const std::string& all, Millis now) {
                 say("+CFUN: (0,1,4),(0-1)");
             } else if (form == Form::set) {
                 const int fun = arg_int(0).value_or(1);
-                if (fun == 0 || fun == 4) set_registration(0, now);
-                else if (fun == 1 && registration_ == 0) set_registration(1, now);
+                if (fun == 0 || fun == 4)
+                    set_registration(0, now);
+                else if (fun == 1 && registration_ == 0)
+                    set_registration(1, now);
             }
         } else if (name == "+CBC") {
             say("+CBC: 0,100,5000");
         } else if (name == "+CGATT") {
-            if (form == Form::read) say(std::string("+CGATT: ") + (registration_ == 1 || registration_ == 5 ? "1" : "0"));
+            if (form == Form::read)
+                say(std::string("+CGATT: ") + (registration_ == 1 || registration_ == 5 ? "1" : "0"));
         } else if (name == "+CSDH") {
             if (form == Form::read) say("+CSDH: 0");
         } else if (name == "+CSMP") {
@@ -580,8 +629,8 @@ std::string Emulator::list_entry(int index, const Stored& m, bool text_mode) con
             text = modem::text_of(s->user_data);
         }
     }
-    return "\r\n+CMGL: " + std::to_string(index) + ",\"" + stat_text(m.stat) + "\",\"" + who + "\",,\"" + when + "\"\r\n" +
-           text;
+    return "\r\n+CMGL: " + std::to_string(index) + ",\"" + stat_text(m.stat) + "\",\"" + who + "\",,\"" + when +
+           "\"\r\n" + text;
 }
 
 // ---- the network side -----------------------------------------------------------------------
@@ -645,7 +694,7 @@ void Emulator::accept_submit(const modem::SmsSubmit& s, const std::string& hex, 
     entry.at = wall_.now();
     entry.recipient = s.destination.value;
     entry.text = modem::text_of(s.user_data);
-    entry.encoding = s.user_data.alphabet == modem::Alphabet::gsm7  ? "gsm7"
+    entry.encoding = s.user_data.alphabet == modem::Alphabet::gsm7   ? "gsm7"
                      : s.user_data.alphabet == modem::Alphabet::ucs2 ? "ucs2"
                                                                      : "8bit";
     entry.references = {reference};

@@ -25,15 +25,15 @@ namespace relais::bridge {
 using Millis = std::int64_t;  // monotonic
 
 struct EmulatorOptions {
-    Millis cmgs_latency_ms = 0;      // between the PDU and +CMGS (the radio link)
-    Millis report_delay_ms = 1000;   // between +CMGS and the status report
+    Millis cmgs_latency_ms = 0;     // between the PDU and +CMGS (the radio link)
+    Millis report_delay_ms = 1000;  // between +CMGS and the status report
     std::string smsc = "+33609001390";
     std::string manufacturer = "Relais";
     std::string model = "EM-1 emulated modem";  // no vendor name inside: gammu would switch profiles
     std::string revision = "EM-1.0";
     std::string imei = "356938035643809";
     std::string imsi = "208011234567890";
-    std::string pin;  // empty: the SIM has no PIN
+    std::string pin;                        // empty: the SIM has no PIN
     std::set<std::string> failing_numbers;  // their status reports say "failed"
     std::string operator_long = "Orange F";
     std::string operator_short = "Orange";
