@@ -1,10 +1,10 @@
 #include "modem_service.hpp"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <unistd.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -87,19 +87,21 @@ struct ModemService::Impl : std::enable_shared_from_this<ModemService::Impl>, Mo
         auto self = shared_from_this();
         if (descriptor && !waiting_read) {
             waiting_read = true;
-            descriptor->async_wait(asio::posix::stream_descriptor::wait_read, [this, self](const boost::system::error_code& ec) {
-                waiting_read = false;
-                if (ec == asio::error::operation_aborted) return;
-                run();
-            });
+            descriptor->async_wait(asio::posix::stream_descriptor::wait_read,
+                                   [this, self](const boost::system::error_code& ec) {
+                                       waiting_read = false;
+                                       if (ec == asio::error::operation_aborted) return;
+                                       run();
+                                   });
         }
         if (descriptor && session.wants_write() && !waiting_write) {
             waiting_write = true;
-            descriptor->async_wait(asio::posix::stream_descriptor::wait_write, [this, self](const boost::system::error_code& ec) {
-                waiting_write = false;
-                if (ec == asio::error::operation_aborted) return;
-                run();
-            });
+            descriptor->async_wait(asio::posix::stream_descriptor::wait_write,
+                                   [this, self](const boost::system::error_code& ec) {
+                                       waiting_write = false;
+                                       if (ec == asio::error::operation_aborted) return;
+                                       run();
+                                   });
         }
         if (const auto wake = session.next_wakeup()) {
             timer.expires_at(asio::steady_timer::time_point(std::chrono::milliseconds(*wake)));
@@ -116,7 +118,8 @@ struct ModemService::Impl : std::enable_shared_from_this<ModemService::Impl>, Mo
     }
 };
 
-ModemService::ModemService(asio::io_context& io, std::unique_ptr<SerialPort> port, ModemConfig config, ModemEvents& events)
+ModemService::ModemService(asio::io_context& io, std::unique_ptr<SerialPort> port, ModemConfig config,
+                           ModemEvents& events)
     : impl_(std::make_shared<Impl>(io, std::move(port), std::move(config), events)) {}
 
 ModemService::~ModemService() { stop(); }

@@ -17,7 +17,8 @@ namespace relais::modem {
 class ModemService {
 public:
     /// `io` and `events` must outlive the service; events are called on the io thread.
-    ModemService(boost::asio::io_context& io, std::unique_ptr<SerialPort> port, ModemConfig config, ModemEvents& events);
+    ModemService(boost::asio::io_context& io, std::unique_ptr<SerialPort> port, ModemConfig config,
+                 ModemEvents& events);
     ~ModemService();
     ModemService(const ModemService&) = delete;
     ModemService& operator=(const ModemService&) = delete;

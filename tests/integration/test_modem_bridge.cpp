@@ -3,15 +3,15 @@
 // and the test talks to the bridge's control socket like the product's tests and demo do.
 #include "modem_service.hpp"
 
-#include <boost/asio/io_context.hpp>
 #include <doctest/doctest.h>
-#include <nlohmann/json.hpp>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <boost/asio/io_context.hpp>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdlib>
@@ -47,8 +47,8 @@ public:
     explicit BridgeProcess(std::vector<std::string> extra = {}) {
         char tmpl[] = "/tmp/relais-bridge-XXXXXX";
         dir_ = ::mkdtemp(tmpl);
-        std::vector<std::string> args = {RELAIS_BRIDGE_BIN, "--link", link(), "--journal", dir_ + "/journal.jsonl",
-                                         "--control", control()};
+        std::vector<std::string> args = {RELAIS_BRIDGE_BIN,       "--link",    link(),   "--journal",
+                                         dir_ + "/journal.jsonl", "--control", control()};
         args.insert(args.end(), extra.begin(), extra.end());
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());
@@ -115,7 +115,9 @@ struct Rig {
         }
         return true;
     }
-    bool ready() { return run_until([&] { return service->status().health == ModemHealth::ready; }); }
+    bool ready() {
+        return run_until([&] { return service->status().health == ModemHealth::ready; });
+    }
     std::vector<json> sent_messages() { return bridge.command({{"cmd", "sent"}})["messages"].get<std::vector<json>>(); }
 
     BridgeProcess bridge;
@@ -139,10 +141,9 @@ TEST_CASE("modem and bridge: init, identification, registration") {
 TEST_CASE("modem and bridge: exact texts reach the network, one reference per part") {
     Rig rig;
     REQUIRE(rig.ready());
-    const std::vector<std::string> texts = {
-        "Votre véhicule est prêt, ça fait 45 € 🚗",  // UCS-2
-        "Bonjour, votre RDV est confirmé à 18h : {OK} [merci]",  // GSM with escapes
-        std::string(400, 'a') + " fin"};  // three parts
+    const std::vector<std::string> texts = {"Votre véhicule est prêt, ça fait 45 € 🚗",               // UCS-2
+                                            "Bonjour, votre RDV est confirmé à 18h : {OK} [merci]",  // GSM with escapes
+                                            std::string(400, 'a') + " fin"};                         // three parts
     for (std::size_t i = 0; i < texts.size(); ++i) REQUIRE(rig.service->send({i + 1, "+33612345678", texts[i]}).ok());
     REQUIRE(rig.run_until([&] { return rig.events.sent.size() == texts.size(); }));
     const auto messages = rig.sent_messages();
@@ -175,7 +176,8 @@ TEST_CASE("modem and bridge: status reports, delivered and failed") {
 TEST_CASE("modem and bridge: inbound SMS, multipart and accented, are read and deleted") {
     Rig rig;
     REQUIRE(rig.ready());
-    const std::string long_text = "Oui pour les plaquettes et la vidange, mais pas les pneus. " + std::string(150, '.') + " Ça marche !";
+    const std::string long_text =
+        "Oui pour les plaquettes et la vidange, mais pas les pneus. " + std::string(150, '.') + " Ça marche !";
     REQUIRE(rig.bridge.command({{"cmd", "inject_sms"}, {"from", "+33612345678"}, {"text", long_text}})["ok"] == true);
     REQUIRE(rig.bridge.command({{"cmd", "inject_sms"}, {"from", "Garage"}, {"text", "Test 🚗 é"}})["ok"] == true);
     REQUIRE(rig.run_until([&] { return rig.events.inbound.size() == 2; }));
@@ -189,7 +191,8 @@ TEST_CASE("modem and bridge: inbound SMS, multipart and accented, are read and d
 
 TEST_CASE("modem and bridge: messages stored before the driver starts are drained") {
     BridgeProcess early;
-    REQUIRE(early.command({{"cmd", "inject_sms"}, {"from", "+33611111111"}, {"text", "Envoyé pendant l'arrêt"}})["ok"] == true);
+    REQUIRE(early.command(
+                {{"cmd", "inject_sms"}, {"from", "+33611111111"}, {"text", "Envoyé pendant l'arrêt"}})["ok"] == true);
     boost::asio::io_context io;
     Recorder events;
     ModemService service(io, make_serial_port({early.link()}), Rig::fast_config(), events);
@@ -226,11 +229,13 @@ TEST_CASE("modem and bridge: +CMS errors are told apart; a silent modem is reope
 TEST_CASE("modem and bridge: unplugged with messages queued, replugged: none lost") {
     Rig rig({"--cmgs-latency-ms", "150"});
     REQUIRE(rig.ready());
-    for (MessageId id = 1; id <= 6; ++id) REQUIRE(rig.service->send({id, "+33612345678", "Message " + std::to_string(id)}).ok());
+    for (MessageId id = 1; id <= 6; ++id)
+        REQUIRE(rig.service->send({id, "+33612345678", "Message " + std::to_string(id)}).ok());
     REQUIRE(rig.run_until([&] { return !rig.events.sent.empty(); }));
     REQUIRE(rig.bridge.command({{"cmd", "unplug"}})["ok"] == true);
     REQUIRE(rig.run_until([&] { return rig.service->status().health == ModemHealth::disconnected; }));
-    REQUIRE(rig.run_until([] { return false; }, std::chrono::milliseconds(600)) == false);  // the cable stays out a while
+    REQUIRE(rig.run_until([] { return false; }, std::chrono::milliseconds(600)) ==
+            false);  // the cable stays out a while
     CHECK(rig.service->status().health == ModemHealth::disconnected);
     REQUIRE(rig.bridge.command({{"cmd", "replug"}})["ok"] == true);
     REQUIRE(rig.run_until([&] {
