@@ -53,7 +53,7 @@ struct ModemService::Impl : std::enable_shared_from_this<ModemService::Impl>, Mo
         outer.on_status(s);
     }
     void on_sent(const SendOutcome& o) override { outer.on_sent(o); }
-    void on_inbound(const InboundSms& m) override { outer.on_inbound(m); }
+    bool on_inbound(const InboundSms& m) override { return outer.on_inbound(m); }
     void on_delivery(const DeliveryReport& d) override { outer.on_delivery(d); }
 
     void run() {

@@ -590,8 +590,9 @@ void ModemSession::handle_pdu(const std::string& hex, std::optional<int> tpdu_oc
     }
     const std::string text = text_of(deliver->user_data);
     if (!deliver->user_data.concat || deliver->user_data.concat->total <= 1) {
-        events_.on_inbound(InboundSms{deliver->originator, text, deliver->service_centre_time.to_unix(), 1, true});
-        if (index) delete_stored(*index);
+        const bool kept =
+            events_.on_inbound(InboundSms{deliver->originator, text, deliver->service_centre_time.to_unix(), 1, true});
+        if (kept && index) delete_stored(*index);
         return;
     }
     const Concat& c = *deliver->user_data.concat;
@@ -607,8 +608,9 @@ void ModemSession::handle_pdu(const std::string& hex, std::optional<int> tpdu_oc
     if (static_cast<int>(a.texts.size()) >= a.total) {
         std::string joined;
         for (const auto& [seq, part] : a.texts) joined += part;
-        events_.on_inbound(InboundSms{a.from, joined, a.sent_at, a.total, true});
-        for (int i : a.indexes) delete_stored(i);
+        if (events_.on_inbound(InboundSms{a.from, joined, a.sent_at, a.total, true})) {
+            for (int i : a.indexes) delete_stored(i);
+        }
         assemblies_.erase(key);
     }
 }
@@ -625,8 +627,9 @@ void ModemSession::expire_assemblies(Millis now) {
             const auto part = a.texts.find(seq);
             joined += part == a.texts.end() ? "[…]" : part->second;
         }
-        events_.on_inbound(InboundSms{a.from, joined, a.sent_at, a.total, false});
-        for (int i : a.indexes) delete_stored(i);
+        if (events_.on_inbound(InboundSms{a.from, joined, a.sent_at, a.total, false})) {
+            for (int i : a.indexes) delete_stored(i);
+        }
         it = assemblies_.erase(it);
     }
 }

@@ -110,8 +110,9 @@ public:
     virtual ~ModemEvents() = default;
     virtual void on_status(const ModemStatus&) {}
     virtual void on_sent(const SendOutcome&) {}
-    /// The message is deleted from the modem when this returns: persist it before.
-    virtual void on_inbound(const InboundSms&) {}
+    /// Return true once the message is kept safely (written to the database): only then is
+    /// it deleted from the modem. False leaves it there, to be read again at the next start.
+    virtual bool on_inbound(const InboundSms&) { return true; }
     virtual void on_delivery(const DeliveryReport&) {}
 };
 

@@ -1,6 +1,7 @@
 #include "commands.hpp"
 
 #include "appliance.hpp"
+#include "appliance_modem.hpp"
 #include "demo_data.hpp"
 #include "http_server.hpp"
 #include "lan_app.hpp"
@@ -144,12 +145,26 @@ int run_serve(const ServeOptions& options) {
         return 2;
     }
 
+    // The core event loop (DESIGN.md §4): the modem's I/O and timers, and the signals.
+    boost::asio::io_context io;
+    std::unique_ptr<ApplianceModem> modem;
+    std::string modem_problem;
+    if (auto m = ApplianceModem::start(io, *config, app.db(), app.clock(), log); m) {
+        modem = std::move(m).value();
+    } else {
+        modem_problem = m.error().detail.empty()
+                            ? m.error().params.empty() ? m.error().code : m.error().params.front().second
+                            : m.error().detail;
+        log->error("no modem: {}", modem_problem);
+    }
+
     StaticFiles files(config->http.web_root);
     if (!files.get("workspace/index.html")) {
         log->warn("no workspace at {} ([http] web_root): the advisor pages will answer 404", config->http.web_root);
     }
-    LanApp lan(LanAppDeps{*config, app.db(), app.auth(), app.repair_orders(), app.phones(), app.zone(), files,
-                          app.clock(), log});
+    LanAppDeps deps{*config,     app.db(), app.auth(), app.repair_orders(), app.phones(), app.zone(), files,
+                    app.clock(), log,      1 << 20,    modem.get(),         modem_problem};
+    LanApp lan(deps);
     PublicApp pub(*config);
     HttpServer lan_server(
         {config->http.lan, config->http.threads, (1 << 20) + (64 << 10), "lan"},
@@ -178,7 +193,12 @@ int run_serve(const ServeOptions& options) {
               << "  Advisor workspace: " << browse_url(config->http.lan, lan_server.port()) << "\n"
               << "  Customer pages:    " << browse_url(config->http.public_listen, public_server.port())
               << "  (links in messages use " << config->http.public_base_url << ")\n"
-              << "  Data:              " << config->storage.data_dir << "\n";
+              << "  Data:              " << config->storage.data_dir << "\n"
+              << "  Modem:             " << (modem ? modem->device() : "none (" + modem_problem + ")") << "\n";
+    if (modem && modem->virtual_modem()) {
+        std::cout << "                     the SMS it sends are written to " << modem->virtual_modem()->journal()
+                  << "\n";
+    }
     if (*admin_password) {
         std::cout << "\nFirst start: sign in as \"admin\" with this one-time password:\n\n      " << **admin_password
                   << "\n\nYou will choose your own password right after. It is shown only this once; if it is lost,\n"
@@ -190,9 +210,6 @@ int run_serve(const ServeOptions& options) {
     std::cout << "\nStop with Ctrl+C.\n" << std::endl;
     sd_notify(0, "READY=1");
 
-    // The core event loop (DESIGN.md §4): for now it owns the signals; timers, the outbox,
-    // SMTP and the modem join it with issues 3 to 5.
-    boost::asio::io_context io;
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code&, int signal_number) {
         log->info("{} received: finishing in-flight requests", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
@@ -202,6 +219,7 @@ int run_serve(const ServeOptions& options) {
     sd_notify(0, "STOPPING=1");
     lan_server.shutdown(std::chrono::seconds(10));
     public_server.shutdown(std::chrono::seconds(10));
+    if (modem) modem->stop();
     app.db().checkpoint();
     log->info("stopped cleanly");
     return 0;

@@ -1,10 +1,12 @@
 #include "lan_app.hpp"
 
 #include "api_json.hpp"
+#include "appliance_modem.hpp"
 #include "crypto.hpp"
 #include "messages.hpp"
 #include "migrations.hpp"
 #include "responses.hpp"
+#include "sms_store.hpp"
 #include "text.hpp"
 
 #include <spdlog/spdlog.h>
@@ -257,6 +259,10 @@ struct LanApp::Impl {
         add(Method::post, "/api/v1/session/password", RouteAccess::user, &Impl::change_password, true);
         add(Method::get, "/api/v1/settings", RouteAccess::anyone, &Impl::settings, true);
 
+        add(Method::get, "/api/v1/modem", RouteAccess::principal, &Impl::modem_status);
+        add(Method::post, "/api/v1/modem/test-sms", RouteAccess::admin, &Impl::test_sms);
+        add(Method::post, "/api/v1/sms/preview", RouteAccess::principal, &Impl::sms_preview);
+
         add(Method::get, "/api/v1/users", RouteAccess::principal, &Impl::list_users);
         add(Method::post, "/api/v1/users", RouteAccess::admin, &Impl::create_user);
         add(Method::get, "/api/v1/users/{id}", RouteAccess::principal, &Impl::get_user);
@@ -400,6 +406,103 @@ struct LanApp::Impl {
                                      {"default_vat_rate_bp", dl.default_vat_rate_bp}}},
                                    {"public_base_url", d.config.http.public_base_url},
                                    {"version", RELAIS_VERSION}});
+    }
+
+    // ---- the modem ---------------------------------------------------------------------------
+
+    json modem_json() {
+        if (!d.modem) return {{"health", "disconnected"}, {"detail", d.modem_problem}};
+        const modem::ModemStatus s = d.modem->status();
+        json j = {{"health", modem::to_string(s.health)}, {"detail", s.detail},   {"signal", s.signal},
+                  {"registered", s.registered},           {"roaming", s.roaming}, {"operator", s.operator_name},
+                  {"manufacturer", s.manufacturer},       {"model", s.model},     {"device", d.modem->device()},
+                  {"queued", d.modem->queued()}};
+        if (const VirtualModem* v = d.modem->virtual_modem()) {
+            j["emulated"] = {{"journal", v->journal()}, {"control", v->control()}};
+        }
+        return j;
+    }
+
+    static json cost_json(const modem::SmsCost& c) {
+        return {{"encoding", modem::to_string(c.encoding)},
+                {"characters", c.characters},
+                {"units", c.units},
+                {"parts", c.parts},
+                {"transliterated", c.transliterated},
+                {"text", c.text}};
+    }
+
+    HttpResponse modem_status(Ctx& ctx, const PathParams&) {
+        json j = modem_json();
+        if (d.modem) {
+            json tests = json::array();
+            for (const TestSms& t : d.modem->recent_tests()) {
+                tests.push_back({{"id", t.id},
+                                 {"to", t.to},
+                                 {"text", t.text},
+                                 {"state", t.state},
+                                 {"detail", t.detail},
+                                 {"references", t.references},
+                                 {"at", format_utc(t.at)}});
+            }
+            j["tests"] = tests;
+        }
+        auto inbound = d.db.read([](Connection& c) { return sms_store::recent_inbound(c, 10); });
+        if (!inbound) return respond(ctx, inbound.error());
+        json items = json::array();
+        for (const auto& m : *inbound) {
+            items.push_back(
+                {{"from", m.sender}, {"text", m.text}, {"parts", m.parts}, {"received_at", format_utc(m.received_at)}});
+        }
+        j["inbound"] = items;
+        return json_response(200, j);
+    }
+
+    // {"text", "transliterate"}: what an SMS would cost, before sending (the send dialog).
+    HttpResponse sms_preview(Ctx& ctx, const PathParams&) {
+        Problems problems;
+        for (auto it = ctx.body.begin(); it != ctx.body.end(); ++it) {
+            if (it.key() != "text" && it.key() != "transliterate") problems.push_back({it.key(), "unknown_field", {}});
+        }
+        if (!ctx.body.contains("text") || !ctx.body["text"].is_string()) problems.push_back({"text", "required", {}});
+        if (ctx.body.contains("transliterate") && !ctx.body["transliterate"].is_boolean()) {
+            problems.push_back({"transliterate", "invalid_type", {{"expected", "boolean"}}});
+        }
+        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
+        const auto t =
+            ctx.body.value("transliterate", false) ? modem::Transliteration::to_gsm7 : modem::Transliteration::off;
+        auto cost = modem::sms_cost(ctx.body["text"].get<std::string>(), t);
+        if (!cost)
+            return error_response(validation_error({{"text", cost.error().code, cost.error().params}}), ctx.lang);
+        return json_response(200, cost_json(*cost));
+    }
+
+    HttpResponse test_sms(Ctx& ctx, const PathParams&) {
+        if (!d.modem)
+            return respond(ctx, make_error(ErrorKind::unavailable, "modem_unavailable", {{"detail", d.modem_problem}}));
+        Problems problems;
+        for (auto it = ctx.body.begin(); it != ctx.body.end(); ++it) {
+            if (it.key() != "to" && it.key() != "text" && it.key() != "transliterate") {
+                problems.push_back({it.key(), "unknown_field", {}});
+            }
+        }
+        std::string to;
+        if (!ctx.body.contains("to") || !ctx.body["to"].is_string()) {
+            problems.push_back({"to", "required", {}});
+        } else if (auto e164 = d.phones.normalize(ctx.body["to"].get<std::string>()); !e164) {
+            problems.push_back({"to", e164.error().code, {{"value", ctx.body["to"].get<std::string>()}}});
+        } else {
+            to = *e164;
+        }
+        if (!ctx.body.contains("text") || !ctx.body["text"].is_string()) problems.push_back({"text", "required", {}});
+        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
+        const auto t =
+            ctx.body.value("transliterate", false) ? modem::Transliteration::to_gsm7 : modem::Transliteration::off;
+        auto sent = d.modem->send_test(to, ctx.body["text"].get<std::string>(), t);
+        if (!sent)
+            return error_response(validation_error({{"text", sent.error().code, sent.error().params}}), ctx.lang);
+        return json_response(
+            202, {{"id", sent->id}, {"to", sent->to}, {"state", sent->state}, {"cost", cost_json(sent->cost)}});
     }
 
     // ---- users and API keys ---------------------------------------------------------------
@@ -805,9 +908,11 @@ struct LanApp::Impl {
             db_state = {{"status", "error"}, {"error", version.error().detail}};
         }
         const bool ok = version.ok();
+        json m = modem_json();
         return json_response(ok ? 200 : 503, {{"status", ok ? "ok" : "degraded"},
                                               {"version", RELAIS_VERSION},
                                               {"database", db_state},
+                                              {"modem", {{"health", m["health"]}, {"detail", m["detail"]}}},
                                               {"uptime_s", (d.clock.now() - started_at) / 1000}});
     }
 

@@ -20,6 +20,8 @@ class logger;
 
 namespace relais {
 
+class ApplianceModem;
+
 struct LanAppDeps {
     const Config& config;
     Database& db;
@@ -31,6 +33,8 @@ struct LanAppDeps {
     const Clock& clock;
     std::shared_ptr<spdlog::logger> log;
     std::size_t max_body_bytes = 1 << 20;
+    ApplianceModem* modem = nullptr;  // none: the modem could not be started (modem_problem says why)
+    std::string modem_problem;
 };
 
 /// Thread-safe: handle() is called concurrently by the server's threads.

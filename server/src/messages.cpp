@@ -72,6 +72,12 @@ const std::map<std::string_view, Texts>& catalog() {
         {"shutting_down",
          {"Relais is restarting: try again in a few seconds.", "Relais redémarre : réessayez dans quelques secondes."}},
         {"unique_violation", {"This already exists.", "Cela existe déjà."}},
+        {"modem_unavailable", {"The modem is not available: {detail}", "Le modem n'est pas disponible : {detail}"}},
+        {"sms_empty", {"The message is empty.", "Le message est vide."}},
+        {"sms_invalid_utf8", {"The message is not valid UTF-8 text.", "Le message n'est pas un texte UTF-8 valide."}},
+        {"sms_too_long",
+         {"Too long for an SMS ({parts} parts; 255 at most).",
+          "Trop long pour un SMS ({parts} parties ; 255 au plus)."}},
         // Field errors
         {"required", {"Required.", "Obligatoire."}},
         {"too_long", {"At most {max} characters.", "{max} caractères au plus."}},

@@ -189,8 +189,24 @@ CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 )sql";
 
-constexpr std::array<Migration, 1> migrations = {{
+// Inbound SMS are written before the modem deletes them: nothing a customer sends is lost,
+// even before it is matched to an offer.
+constexpr std::string_view v2_sql = R"sql(
+CREATE TABLE sms_inbound (
+  id INTEGER PRIMARY KEY,
+  sender TEXT NOT NULL,
+  text TEXT NOT NULL,
+  parts INTEGER NOT NULL DEFAULT 1,
+  complete INTEGER NOT NULL DEFAULT 1,
+  sent_at INTEGER NOT NULL,
+  received_at INTEGER NOT NULL
+);
+CREATE INDEX sms_inbound_sender ON sms_inbound(sender, received_at);
+)sql";
+
+constexpr std::array<Migration, 2> migrations = {{
     {1, "initial schema: users, sessions, API keys, repair orders, parties, interventions, events", v1_sql},
+    {2, "inbound SMS", v2_sql},
 }};
 
 }  // namespace

@@ -38,7 +38,11 @@ struct Recorder : ModemEvents {
     std::vector<DeliveryReport> reports;
     void on_status(const ModemStatus& s) override { statuses.push_back(s); }
     void on_sent(const SendOutcome& o) override { sent.push_back(o); }
-    void on_inbound(const InboundSms& m) override { inbound.push_back(m); }
+    bool keep = true;
+    bool on_inbound(const InboundSms& m) override {
+        inbound.push_back(m);
+        return keep;
+    }
     void on_delivery(const DeliveryReport& d) override { reports.push_back(d); }
 };
 

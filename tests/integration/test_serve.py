@@ -32,7 +32,7 @@ class ServeTest(RelaisTestCase):
             self.assertRegex(password, r"^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$")
             health = r.client().get("/healthz").json()
             self.assertEqual(health["status"], "ok")
-            self.assertEqual(health["database"]["schema_version"], 1)
+            self.assertEqual(health["database"]["schema_version"], 2)
             # The data directory and database are private to the service's user.
             self.assertEqual(os.stat(r.data).st_mode & 0o777, 0o700)
             self.assertEqual(os.stat(os.path.join(r.data, "relais.db")).st_mode & 0o077, 0)

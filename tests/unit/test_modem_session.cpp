@@ -20,7 +20,11 @@ struct Recorder : ModemEvents {
     std::vector<DeliveryReport> reports;
     void on_status(const ModemStatus& s) override { statuses.push_back(s); }
     void on_sent(const SendOutcome& o) override { sent.push_back(o); }
-    void on_inbound(const InboundSms& m) override { inbound.push_back(m); }
+    bool keep = true;
+    bool on_inbound(const InboundSms& m) override {
+        inbound.push_back(m);
+        return keep;
+    }
     void on_delivery(const DeliveryReport& d) override { reports.push_back(d); }
 };
 
@@ -220,6 +224,17 @@ TEST_CASE("session: receiving: +CMTI (even mid-response) → read → hand over 
     CHECK(rig.modem.saw("AT+CMGD=" + std::to_string(index)));
     CHECK(rig.modem.stored.empty());
     CHECK(rig.events.sent.size() == 1);
+}
+
+TEST_CASE("session: a message the listener could not keep stays on the modem") {
+    Rig rig;
+    rig.run();
+    rig.events.keep = false;  // e.g. the disk is full
+    rig.modem.receive(deliver_pdu("+33612345678", "Important"));
+    rig.run();
+    REQUIRE(rig.events.inbound.size() == 1);
+    CHECK(rig.modem.stored.size() == 1);
+    CHECK_FALSE(rig.modem.saw("AT+CMGD=1"));
 }
 
 TEST_CASE("session: what is stored at start is drained; parts out of order are joined") {

@@ -1,0 +1,116 @@
+#include "appliance_modem.hpp"
+
+#include "sms_store.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace relais {
+
+Result<std::unique_ptr<ApplianceModem>> ApplianceModem::start(boost::asio::io_context& io, const Config& config,
+                                                              Database& db, const Clock& clock,
+                                                              std::shared_ptr<spdlog::logger> log) {
+    std::unique_ptr<ApplianceModem> m(new ApplianceModem(db, clock, std::move(log)));
+    modem::SerialSettings settings;
+    settings.baud = config.modem.baud;
+    if (config.modem.device == "virtual") {
+        const std::string dir = config.storage.data_dir + "/modem";
+        if (VirtualModem::running_in(dir)) {
+            return make_error(ErrorKind::unavailable, "modem_in_use",
+                              {{"detail", "another relais already runs the emulated modem in " + dir}});
+        }
+        TRY_ASSIGN(m->virtual_, VirtualModem::start(find_bridge_binary(), dir));
+        settings.path = m->virtual_->link();
+        m->device_ = "emulated modem (" + settings.path + ")";
+    } else {
+        settings.path = config.modem.device;
+        m->device_ = config.modem.device;
+    }
+    modem::ModemConfig modem_config;
+    modem_config.pin = config.modem.pin;
+    m->service_ = std::make_unique<modem::ModemService>(io, modem::make_serial_port(settings), modem_config, *m);
+    m->service_->start();
+    return m;
+}
+
+ApplianceModem::~ApplianceModem() { stop(); }
+
+void ApplianceModem::stop() {
+    if (service_) service_->stop();
+    if (virtual_) virtual_->stop();
+}
+
+modem::ModemStatus ApplianceModem::status() const { return service_->status(); }
+std::size_t ApplianceModem::queued() const { return service_->queued(); }
+std::string ApplianceModem::device() const { return device_; }
+
+Result<TestSms> ApplianceModem::send_test(const std::string& to, const std::string& text,
+                                          modem::Transliteration transliteration) {
+    TestSms t;
+    {
+        std::lock_guard lock(mutex_);
+        t.id = next_test_id_++;
+    }
+    t.to = to;
+    t.text = text;
+    t.at = clock_.now();
+    TRY_ASSIGN(t.cost, service_->send({t.id, to, text, transliteration}));
+    std::lock_guard lock(mutex_);
+    tests_.push_front(t);
+    if (tests_.size() > 10) tests_.pop_back();
+    log_->info("test SMS to {} queued: {} {}, {} part(s)", to, modem::to_string(t.cost.encoding), t.cost.units,
+               t.cost.parts);
+    return t;
+}
+
+std::vector<TestSms> ApplianceModem::recent_tests() const {
+    std::lock_guard lock(mutex_);
+    return {tests_.begin(), tests_.end()};
+}
+
+void ApplianceModem::on_status(const modem::ModemStatus& s) {
+    if (s.health == modem::ModemHealth::ready) {
+        log_->info("modem ready: {} {}, {}, signal {}", s.manufacturer, s.model, s.operator_name, s.signal);
+    } else if (s.health == modem::ModemHealth::starting) {
+        log_->info("modem: {}", s.detail);
+    } else {
+        log_->warn("modem {}: {}", modem::to_string(s.health), s.detail);
+    }
+}
+
+void ApplianceModem::on_sent(const modem::SendOutcome& o) {
+    std::lock_guard lock(mutex_);
+    for (TestSms& t : tests_) {
+        if (t.id != o.id) continue;
+        t.state = o.status == modem::SendOutcome::Status::sent ? "sent" : "failed";
+        t.references = o.references;
+        t.detail = o.detail;
+    }
+    if (o.status != modem::SendOutcome::Status::sent) log_->warn("SMS {} not sent: {}", o.id, o.detail);
+}
+
+bool ApplianceModem::on_inbound(const modem::InboundSms& m) {
+    InboundSmsRecord r;
+    r.sender = m.from.value;
+    r.text = m.text;
+    r.parts = m.parts;
+    r.complete = m.complete;
+    r.sent_at = m.sent_at;
+    r.received_at = clock_.now();
+    auto stored = db_.write([&](Connection& c) { return sms_store::insert_inbound(c, r); });
+    if (!stored) {
+        log_->error("inbound SMS from {} kept on the modem: cannot store it ({})", r.sender, stored.error().detail);
+        return false;
+    }
+    log_->info("SMS received from {} ({} part(s))", r.sender, r.parts);
+    return true;
+}
+
+void ApplianceModem::on_delivery(const modem::DeliveryReport& d) {
+    if (!d.message_state) return;
+    std::lock_guard lock(mutex_);
+    for (TestSms& t : tests_) {
+        if (t.id == d.id) t.state = *d.message_state == modem::DeliveryState::delivered ? "delivered" : "failed";
+    }
+}
+
+}  // namespace relais

@@ -1,0 +1,76 @@
+#pragma once
+// The appliance's modem: the configured device (or the emulated one, "virtual"), driven by
+// modem::ModemService on the core event loop. Inbound SMS are written to the database before
+// the modem may delete them; status changes are logged; administrators can send a test SMS.
+// Offers (issue 5) will send through the outbox on top of this.
+
+#include "config.hpp"
+#include "db.hpp"
+#include "modem_service.hpp"
+#include "virtual_modem.hpp"
+
+#include <deque>
+#include <memory>
+#include <mutex>
+
+namespace boost::asio {
+class io_context;
+}
+namespace spdlog {
+class logger;
+}
+
+namespace relais {
+
+struct TestSms {
+    modem::MessageId id = 0;
+    std::string to;
+    std::string text;
+    std::string state = "queued";  // queued, sent, delivered, failed
+    std::string detail;
+    std::vector<int> references;
+    modem::SmsCost cost;
+    UnixMs at = 0;
+};
+
+/// Thread-safe for status(), send_test() and recent_tests(); events run on the io thread.
+class ApplianceModem final : public modem::ModemEvents {
+public:
+    /// Opens the modem the configuration names; with "virtual", starts firmware-bridge in
+    /// <data_dir>/modem. Everything passed must outlive the object.
+    static Result<std::unique_ptr<ApplianceModem>> start(boost::asio::io_context& io, const Config& config,
+                                                         Database& db, const Clock& clock,
+                                                         std::shared_ptr<spdlog::logger> log);
+    ~ApplianceModem() override;
+    void stop();
+
+    modem::ModemStatus status() const;
+    std::size_t queued() const;
+    std::string device() const;  // what is being driven, for people
+    const VirtualModem* virtual_modem() const { return virtual_.get(); }
+
+    /// `to` in E.164.
+    Result<TestSms> send_test(const std::string& to, const std::string& text, modem::Transliteration transliteration);
+    std::vector<TestSms> recent_tests() const;
+
+    void on_status(const modem::ModemStatus& s) override;
+    void on_sent(const modem::SendOutcome& o) override;
+    bool on_inbound(const modem::InboundSms& m) override;
+    void on_delivery(const modem::DeliveryReport& d) override;
+
+private:
+    ApplianceModem(Database& db, const Clock& clock, std::shared_ptr<spdlog::logger> log)
+        : db_(db), clock_(clock), log_(std::move(log)) {}
+
+    Database& db_;
+    const Clock& clock_;
+    std::shared_ptr<spdlog::logger> log_;
+    std::unique_ptr<VirtualModem> virtual_;
+    std::unique_ptr<modem::ModemService> service_;
+    std::string device_;
+    mutable std::mutex mutex_;
+    std::deque<TestSms> tests_;
+    modem::MessageId next_test_id_ = 1ULL << 48;  // far from the outbox's ids (issue 5)
+};
+
+}  // namespace relais

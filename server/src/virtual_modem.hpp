@@ -1,0 +1,36 @@
+#pragma once
+// The embedded default modem: firmware-bridge started as a child process, its pty linked
+// under the data directory (DESIGN.md §4). A dealership switches to real hardware by setting
+// [modem] device to the serial path instead of "virtual".
+
+#include "result.hpp"
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+
+namespace relais {
+
+class VirtualModem {
+public:
+    /// Starts `binary` with its link, journal and control socket in `dir` (created), and
+    /// waits until the link exists.
+    static Result<std::unique_ptr<VirtualModem>> start(const std::string& binary, const std::string& dir);
+    ~VirtualModem();
+    void stop();
+    const std::string& link() const { return link_; }
+    const std::string& control() const { return control_; }
+    const std::string& journal() const { return journal_; }
+    /// Whether a running bridge already answers on `dir`'s control socket (another relais).
+    static bool running_in(const std::string& dir);
+
+private:
+    pid_t pid_ = 0;
+    std::string link_, control_, journal_;
+};
+
+/// Where firmware-bridge is: $RELAIS_BRIDGE_BIN, beside this executable, the build tree's, or PATH.
+std::string find_bridge_binary();
+
+}  // namespace relais
