@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
     auto* key_revoke = apikey->add_subcommand("revoke", "revoke a key by name");
     key_revoke->add_option("name", key_name)->required();
 
+    auto* ports = cli.add_subcommand("modem-ports", "list the serial ports and the modems recognised on them");
     auto* seed = cli.add_subcommand("seed-demo", "add plausible demo repair orders");
     int count = 40;
     unsigned long long seed_value = 1;
@@ -64,5 +65,6 @@ int main(int argc, char** argv) {
     if (*key_list) return relais::run_apikey_list(config);
     if (*key_revoke) return relais::run_apikey_revoke(config, key_name);
     if (*seed) return relais::run_seed_demo(config, count, seed_value);
+    if (*ports) return relais::run_modem_ports();
     return relais::run_serve({config, port_file});
 }

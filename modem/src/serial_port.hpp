@@ -57,4 +57,9 @@ struct PortInfo {
 /// modem by itself (libserialport).
 std::vector<PortInfo> list_serial_ports();
 
+/// The modem family a USB id belongs to ("Quectel EC25", "SIMCom SIM7600", ...), or "" if it
+/// is not one we know. Such modems expose several ports; the AT port is usually listed in
+/// their documentation (EC25: the third, ttyUSB2).
+std::string known_modem(int usb_vid, int usb_pid);
+
 }  // namespace relais::modem

@@ -6,6 +6,7 @@
 #include "http_server.hpp"
 #include "lan_app.hpp"
 #include "public_app.hpp"
+#include "serial_port.hpp"
 #include "static_files.hpp"
 #include "text.hpp"
 
@@ -338,6 +339,28 @@ int run_apikey_revoke(const std::string& config_path, const std::string& name) {
         return 1;
     }
     std::cout << "API key \"" << name << "\" revoked\n";
+    return 0;
+}
+
+int run_modem_ports() {
+    const auto ports = modem::list_serial_ports();
+    if (ports.empty()) {
+        std::cout << "no serial port on this machine (is the modem plugged in?)\n";
+        return 0;
+    }
+    for (const auto& p : ports) {
+        std::cout << p.path;
+        if (p.usb_vid >= 0) {
+            char ids[16];
+            std::snprintf(ids, sizeof ids, "%04x:%04x", p.usb_vid, p.usb_pid);
+            std::cout << "\tUSB " << ids;
+            const std::string known = modem::known_modem(p.usb_vid, p.usb_pid);
+            std::cout << "\t" << (known.empty() ? p.product : known + " (known modem)");
+        } else {
+            std::cout << "\t" << p.description;
+        }
+        std::cout << "\n";
+    }
     return 0;
 }
 

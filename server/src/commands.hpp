@@ -23,5 +23,7 @@ int run_apikey_create(const std::string& config_path, const std::string& name);
 int run_apikey_list(const std::string& config_path);
 int run_apikey_revoke(const std::string& config_path, const std::string& name);
 int run_seed_demo(const std::string& config_path, int count, unsigned long long seed);
+/// The serial ports of this machine, with USB ids and the modems we recognise.
+int run_modem_ports();
 
 }  // namespace relais

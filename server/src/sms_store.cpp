@@ -18,7 +18,8 @@ Result<std::vector<InboundSmsRecord>> recent_inbound(Connection& conn, int limit
     for (;;) {
         TRY_ASSIGN(bool row, s.step());
         if (!row) break;
-        out.push_back({s.int64(0), s.text(1), s.text(2), static_cast<int>(s.int64(3)), s.int64(4) != 0, s.int64(5), s.int64(6)});
+        out.push_back(
+            {s.int64(0), s.text(1), s.text(2), static_cast<int>(s.int64(3)), s.int64(4) != 0, s.int64(5), s.int64(6)});
     }
     return out;
 }
