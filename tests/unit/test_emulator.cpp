@@ -15,7 +15,8 @@ struct Modem {
     Emulator emu;
     Millis now = 0;
 
-    explicit Modem(EmulatorOptions o = {}) : emu(std::move(o), clock, [this](const JournalEntry& e) { journal.push_back(e); }) {}
+    explicit Modem(EmulatorOptions o = {})
+        : emu(std::move(o), clock, [this](const JournalEntry& e) { journal.push_back(e); }) {}
 
     std::string at(const std::string& line) {
         emu.input(line + "\r", now);
@@ -57,7 +58,7 @@ TEST_CASE("emulator: chained commands, identification, unknown commands are ERRO
     (void)m.at("ATE0");
     CHECK(m.at("AT+CGMI;+CGMM") == "\r\nRelais\r\n\r\nEM-1 emulated modem\r\n\r\nOK\r\n");
     CHECK(m.at("AT+CMEE=1;+CSQ") == "\r\n+CSQ: 21,99\r\n\r\nOK\r\n");
-    CHECK(m.at("AT+MODE=2") == "\r\nERROR\r\n");  // gammu's Motorola probe: must be refused
+    CHECK(m.at("AT+MODE=2") == "\r\nERROR\r\n");                              // gammu's Motorola probe: must be refused
     CHECK(m.at("AT+CSQ;+NOPE;+CGMI") == "\r\n+CSQ: 21,99\r\n\r\nERROR\r\n");  // stops at the first error
     CHECK(m.at("AT+CSCS=?") == "\r\n+CSCS: (\"IRA\",\"GSM\",\"UCS2\")\r\n\r\nOK\r\n");
 }
@@ -119,7 +120,8 @@ TEST_CASE("emulator: status reports stored in SR with +CDSI when asked; failing 
     const auto line_start = read.find("+CMGR: ");
     REQUIRE(line_start != std::string::npos);
     const auto pdu_start = read.find("\r\n", line_start) + 2;
-    auto report = modem::decode_pdu(read.substr(pdu_start, read.find("\r\n", pdu_start) - pdu_start), modem::Direction::from_network);
+    auto report = modem::decode_pdu(read.substr(pdu_start, read.find("\r\n", pdu_start) - pdu_start),
+                                    modem::Direction::from_network);
     REQUIRE(report.ok());
     CHECK(std::get<modem::SmsStatusReport>(report->tpdu).status == 0x41);
 }
