@@ -12,6 +12,7 @@ Result<std::unique_ptr<ApplianceModem>> ApplianceModem::start(boost::asio::io_co
     std::unique_ptr<ApplianceModem> m(new ApplianceModem(db, clock, std::move(log)));
     modem::SerialSettings settings;
     settings.baud = config.modem.baud;
+    settings.rtscts = config.modem.rtscts;
     if (config.modem.device == "virtual") {
         const std::string dir = config.storage.data_dir + "/modem";
         if (VirtualModem::running_in(dir)) {

@@ -86,7 +86,7 @@ const std::map<std::string, std::vector<std::string>>& schema() {
     static const std::map<std::string, std::vector<std::string>> s = {
         {"http", {"lan_listen", "public_listen", "public_base_url", "web_root", "threads"}},
         {"storage", {"data_dir"}},
-        {"modem", {"device", "baud", "pin"}},
+        {"modem", {"device", "baud", "rtscts", "pin"}},
         {"mail", {"relay_host", "relay_port", "tls", "username", "password", "from"}},
         {"dealer", {"name", "timezone", "language", "country", "currency", "default_vat_rate"}},
         {"log", {"level"}},
@@ -308,6 +308,13 @@ ConfigLoad parse_config(std::string_view text, const std::string& path, const Co
             r.problem(r.get(root, "modem", "baud"), "[modem] baud",
                       "expected one of 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600, got " +
                           std::to_string(c.modem.baud));
+        }
+    }
+    if (const toml::node* n = r.get(root, "modem", "rtscts")) {
+        if (!n->is_boolean()) {
+            r.problem(n, "[modem] rtscts", std::string("expected true or false, got ") + type_name(*n));
+        } else {
+            c.modem.rtscts = n->as_boolean()->get();
         }
     }
     if (r.string(root, "modem", "pin", text_value)) {

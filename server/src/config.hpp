@@ -38,6 +38,7 @@ struct Config {
     struct Modem {
         std::string device = "virtual";
         int baud = 115200;
+        bool rtscts = false;  // hardware flow control (RTS/CTS) on real serial lines
         std::string pin;
     } modem;
 

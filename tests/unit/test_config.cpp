@@ -50,6 +50,7 @@ data_dir = "data"
 [modem]
 device = "/dev/ttyUSB2"
 baud = 921600
+rtscts = true
 pin = "1234"
 [mail]
 relay_host = "smtp.office365.com"
@@ -78,6 +79,7 @@ level = "debug"
     CHECK(c.storage.data_dir == "/etc/relais/data");  // relative to the file's folder
     CHECK(c.modem.device == "/dev/ttyUSB2");
     CHECK(c.modem.baud == 921600);
+    CHECK(c.modem.rtscts);
     CHECK(c.mail.relay_host == "smtp.office365.com");
     CHECK(c.dealer.country == "BE");
     CHECK(c.dealer.default_vat_rate_bp == 550);
@@ -107,6 +109,7 @@ TEST_CASE("bad values are problems") {
           "/etc/relais/relais.toml:2: [mail] tls: expected one of \"none\", \"starttls\", \"tls\", got \"ssl\"");
     CHECK(only_problem(parse("[modem]\nbaud = 12345\n")).find("expected one of 9600") != std::string::npos);
     CHECK(only_problem(parse("[modem]\npin = \"12a4\"\n")).find("4 to 8 digits") != std::string::npos);
+    CHECK(only_problem(parse("[modem]\nrtscts = \"yes\"\n")).find("true or false") != std::string::npos);
     CHECK(only_problem(parse("[modem]\ndevice = \"ttyUSB0\"\n")).find("serial device path") != std::string::npos);
     CHECK(only_problem(parse("[http]\nlan_listen = \"localhost\"\n")).find("expected an address") != std::string::npos);
     CHECK(only_problem(parse("[http]\nlan_listen = \"10.0.0.300:80\"\n")).find("expected an address") !=
