@@ -4,11 +4,11 @@
 // send to the last answer. Prints one JSON line. Run by tests/bench/bench_modem.py.
 #include "modem_service.hpp"
 
-#include <boost/asio/io_context.hpp>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <boost/asio/io_context.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -41,8 +41,15 @@ int main(int argc, char** argv) {
     char tmpl[] = "/tmp/relais-bench-modem-XXXXXX";
     const std::string dir = ::mkdtemp(tmpl);
     const std::string link = dir + "/modem";
-    std::vector<std::string> args = {bridge, "--link", link, "--journal", dir + "/journal.jsonl", "--control",
-                                     dir + "/control.sock", "--cmgs-latency-ms", std::to_string(latency)};
+    std::vector<std::string> args = {bridge,
+                                     "--link",
+                                     link,
+                                     "--journal",
+                                     dir + "/journal.jsonl",
+                                     "--control",
+                                     dir + "/control.sock",
+                                     "--cmgs-latency-ms",
+                                     std::to_string(latency)};
     std::vector<char*> av;
     for (auto& a : args) av.push_back(a.data());
     av.push_back(nullptr);
@@ -58,12 +65,14 @@ int main(int argc, char** argv) {
 
     const auto started = std::chrono::steady_clock::now();
     for (int i = 0; i < count; ++i) {
-        (void)service.send({static_cast<MessageId>(i + 1), "+33612345678", "Votre véhicule est prêt à être récupéré. Garage Demo"});
+        (void)service.send(
+            {static_cast<MessageId>(i + 1), "+33612345678", "Votre véhicule est prêt à être récupéré. Garage Demo"});
     }
     while (events.sent + events.failed < count) io.run_for(std::chrono::milliseconds(5));
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    std::printf("{\"count\": %d, \"sent\": %d, \"failed\": %d, \"latency_ms\": %d, \"seconds\": %.3f, \"per_minute\": %.1f}\n",
-                count, events.sent, events.failed, latency, seconds, events.sent / seconds * 60.0);
+    std::printf(
+        "{\"count\": %d, \"sent\": %d, \"failed\": %d, \"latency_ms\": %d, \"seconds\": %.3f, \"per_minute\": %.1f}\n",
+        count, events.sent, events.failed, latency, seconds, events.sent / seconds * 60.0);
     service.stop();
     ::kill(pid, SIGTERM);
     int status = 0;
