@@ -43,6 +43,15 @@ int main(int argc, char** argv) {
     key_revoke->add_option("name", key_name)->required();
 
     auto* ports = cli.add_subcommand("modem-ports", "list the serial ports and the modems recognised on them");
+    auto* test_mail = cli.add_subcommand("send-test-email", "send a test email with the configured relay");
+    std::string mail_to;
+    int mail_timeout = 60;
+    bool mail_verbose = false;
+    test_mail->add_option("--to", mail_to, "recipient address")->required();
+    test_mail->add_option("--timeout", mail_timeout, "seconds to wait at each step")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 600));
+    test_mail->add_flag("--verbose", mail_verbose, "print the SMTP dialogue (passwords hidden)");
     auto* seed = cli.add_subcommand("seed-demo", "add plausible demo repair orders");
     int count = 40;
     unsigned long long seed_value = 1;
@@ -50,7 +59,8 @@ int main(int argc, char** argv) {
     seed->add_option("--seed", seed_value, "random seed")->capture_default_str();
 
     // Global options are accepted after a sub-command too: `relais user list --config F`.
-    for (CLI::App* sub : {run, check, user_add, user_passwd, user_list, key_create, key_list, key_revoke, seed}) {
+    for (CLI::App* sub :
+         {run, check, user_add, user_passwd, user_list, key_create, key_list, key_revoke, seed, test_mail}) {
         sub->add_option("--config", config, "configuration file");
     }
     run->add_option("--port-file", port_file, "write the bound ports here as JSON once serving");
@@ -66,5 +76,6 @@ int main(int argc, char** argv) {
     if (*key_revoke) return relais::run_apikey_revoke(config, key_name);
     if (*seed) return relais::run_seed_demo(config, count, seed_value);
     if (*ports) return relais::run_modem_ports();
+    if (*test_mail) return relais::run_send_test_email(config, mail_to, mail_timeout, mail_verbose);
     return relais::run_serve({config, port_file});
 }

@@ -1,14 +1,18 @@
 #include "commands.hpp"
 
 #include "appliance.hpp"
+#include "appliance_mail.hpp"
 #include "appliance_modem.hpp"
 #include "demo_data.hpp"
+#include "email_address.hpp"
 #include "http_server.hpp"
 #include "lan_app.hpp"
 #include "public_app.hpp"
+#include "random.hpp"
 #include "serial_port.hpp"
 #include "static_files.hpp"
 #include "text.hpp"
+#include "timezone.hpp"
 
 #include <malloc.h>
 #include <spdlog/spdlog.h>
@@ -362,6 +366,60 @@ int run_modem_ports() {
         std::cout << "\n";
     }
     return 0;
+}
+
+int run_send_test_email(const std::string& config_path, const std::string& to, int timeout_s, bool verbose) {
+    auto config = load_config_or_report(config_path, ProblemReport::first_line);
+    if (!config) return 1;
+    auto address = normalize_email(to);
+    if (!address) {
+        std::cerr << "relais: --to: \"" << to << "\" is not an email address\n";
+        return 1;
+    }
+    auto log = make_logger(verbose ? "debug" : "warn");
+    boost::asio::io_context io;
+    SystemClock clock;
+    OpenSslRandom random;
+    auto zone = make_system_time_zone(config->dealer.timezone);
+
+    std::unique_ptr<mail::MailTransport> transport;
+    if (config->mail.relay_host.empty()) {
+        transport = make_mail_transport(io, *config, clock, mail_log_to(log));
+    } else {
+        mail::RelaySettings settings = relay_settings(*config);
+        settings.timeouts.cap(std::chrono::seconds(timeout_s));
+        transport = std::make_unique<mail::SmtpClient>(io, settings, mail_log_to(log));
+    }
+    mail::MailMessage message = test_email(*config, config->dealer.language);
+    message.to = {{"", *address}};
+    message.auto_submitted = mail::AutoSubmitted::auto_generated;
+    ComposedMail composed = compose_mail(*config, random, clock, *zone, std::move(message));
+
+    std::cout << "sending a test email to " << *address << " through the " << transport->describe() << "\n";
+    std::optional<mail::MailOutcome> outcome;
+    transport->send(composed.envelope, composed.bytes, [&](mail::MailOutcome o) {
+        outcome = std::move(o);
+        if (auto* smtp = dynamic_cast<mail::SmtpClient*>(transport.get())) smtp->close();
+    });
+    io.run();
+    if (!outcome) {
+        std::cerr << "relais: the mail transport stopped without an answer\n";
+        return 75;
+    }
+    if (outcome->delivered()) {
+        if (config->mail.relay_host.empty()) {
+            std::cout << "no relay configured ([mail] relay_host is empty): " << outcome->text << "\n";
+        } else {
+            std::cout << "the relay accepted it: " << outcome->code << " " << outcome->text << "\n";
+            std::cout << (outcome->tls.empty() ? "sent without TLS" : "sent over " + outcome->tls) << "\n";
+        }
+        std::cout << "Message-ID: " << composed.message_id << "\n";
+        return 0;
+    }
+    const bool temporary = outcome->status == mail::DeliveryStatus::temporary;
+    std::cerr << "relais: not sent (" << (temporary ? "temporary failure, worth retrying" : "refused")
+              << "): " << (outcome->code ? std::to_string(outcome->code) + " " : "") << outcome->text << "\n";
+    return temporary ? 75 : 1;
 }
 
 int run_seed_demo(const std::string& config_path, int count, unsigned long long seed) {

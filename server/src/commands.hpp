@@ -25,5 +25,10 @@ int run_apikey_revoke(const std::string& config_path, const std::string& name);
 int run_seed_demo(const std::string& config_path, int count, unsigned long long seed);
 /// The serial ports of this machine, with USB ids and the modems we recognise.
 int run_modem_ports();
+/// Sends one test email with the configured relay (or to the maildir) and prints the relay's
+/// answer. Exit codes: 0 delivered, 1 refused (bad input or configuration, or a permanent
+/// failure: 5xx, certificate, credentials), 75 temporary failure (EX_TEMPFAIL: 4xx, relay
+/// down, timeout). `verbose` prints the SMTP dialogue (secrets hidden) on stderr.
+int run_send_test_email(const std::string& config_path, const std::string& to, int timeout_s, bool verbose);
 
 }  // namespace relais

@@ -27,6 +27,7 @@ std::string to_string(MailTls tls) {
     switch (tls) {
         case MailTls::none: return "none";
         case MailTls::starttls: return "starttls";
+        case MailTls::opportunistic: return "opportunistic";
         case MailTls::tls: return "tls";
     }
     return "none";
@@ -87,8 +88,8 @@ const std::map<std::string, std::vector<std::string>>& schema() {
         {"http", {"lan_listen", "public_listen", "public_base_url", "web_root", "threads"}},
         {"storage", {"data_dir"}},
         {"modem", {"device", "baud", "rtscts", "pin"}},
-        {"mail", {"relay_host", "relay_port", "tls", "username", "password", "from"}},
-        {"dealer", {"name", "timezone", "language", "country", "currency", "default_vat_rate"}},
+        {"mail", {"relay_host", "relay_port", "tls", "username", "password", "from", "ca_file", "auth_without_tls"}},
+        {"dealer", {"name", "timezone", "language", "country", "currency", "default_vat_rate", "brand_color"}},
         {"log", {"level"}},
     };
     return s;
@@ -336,11 +337,29 @@ ConfigLoad parse_config(std::string_view text, const std::string& path, const Co
             c.mail.tls = MailTls::none;
         } else if (text_value == "starttls") {
             c.mail.tls = MailTls::starttls;
+        } else if (text_value == "opportunistic") {
+            c.mail.tls = MailTls::opportunistic;
         } else if (text_value == "tls") {
             c.mail.tls = MailTls::tls;
         } else {
             r.problem(r.get(root, "mail", "tls"), "[mail] tls",
-                      "expected one of \"none\", \"starttls\", \"tls\", got \"" + text_value + "\"");
+                      "expected one of \"none\", \"starttls\", \"opportunistic\", \"tls\", got \"" + text_value + "\"");
+        }
+    }
+    if (r.string(root, "mail", "ca_file", text_value) && !text_value.empty()) {
+        c.mail.ca_file = resolve_path(path, text_value);
+        std::error_code ec;
+        if (!fs::is_regular_file(c.mail.ca_file, ec)) {
+            r.problem(
+                r.get(root, "mail", "ca_file"), "[mail] ca_file",
+                "no such file: " + c.mail.ca_file + " (expected a PEM file with the CA or the relay's certificate)");
+        }
+    }
+    if (const toml::node* n = r.get(root, "mail", "auth_without_tls")) {
+        if (!n->is_boolean()) {
+            r.problem(n, "[mail] auth_without_tls", std::string("expected true or false, got ") + type_name(*n));
+        } else {
+            c.mail.auth_without_tls = n->as_boolean()->get();
         }
     }
     r.string(root, "mail", "username", c.mail.username);
@@ -357,6 +376,9 @@ ConfigLoad parse_config(std::string_view text, const std::string& path, const Co
     }
     if (!c.mail.username.empty() && c.mail.relay_host.empty()) {
         r.problem(r.get(root, "mail", "username"), "[mail] username", "is set but relay_host is empty");
+    }
+    if (!c.mail.username.empty() && c.mail.password.empty()) {
+        r.problem(r.get(root, "mail", "username"), "[mail] username", "is set but password is empty");
     }
 
     // [dealer]
@@ -415,6 +437,18 @@ ConfigLoad parse_config(std::string_view text, const std::string& path, const Co
             r.problem(n, "[dealer] default_vat_rate", "expected a percentage between 0 and 100");
         } else {
             c.dealer.default_vat_rate_bp = static_cast<int>(rate * 100 + 0.5);
+        }
+    }
+
+    if (r.string(root, "dealer", "brand_color", text_value)) {
+        const bool hex = text_value.size() == 7 && text_value[0] == '#' &&
+                         std::all_of(text_value.begin() + 1, text_value.end(),
+                                     [](char ch) { return std::isxdigit(static_cast<unsigned char>(ch)) != 0; });
+        if (!hex) {
+            r.problem(r.get(root, "dealer", "brand_color"), "[dealer] brand_color",
+                      "expected a colour as \"#rrggbb\" such as \"#1f4e79\", got \"" + text_value + "\"");
+        } else {
+            c.dealer.brand_color = ascii_lower(text_value);
         }
     }
 

@@ -18,7 +18,7 @@ struct ListenAddress {
     std::string to_string() const;
 };
 
-enum class MailTls { none, starttls, tls };
+enum class MailTls { none, starttls, opportunistic, tls };
 
 struct Config {
     std::string source_path;  // the file it was read from
@@ -49,6 +49,8 @@ struct Config {
         std::string username;
         std::string password;
         std::string from = "relais@localhost";
+        std::string ca_file;  // absolute after loading; empty: the system's CA store
+        bool auth_without_tls = false;
     } mail;
 
     struct Dealer {
@@ -57,7 +59,8 @@ struct Config {
         std::string language = "fr";  // fr | en
         std::string country = "FR";   // ISO 3166 region for phone numbers
         std::string currency = "EUR";
-        int default_vat_rate_bp = 2000;  // basis points: 2000 = 20 %
+        int default_vat_rate_bp = 2000;       // basis points: 2000 = 20 %
+        std::string brand_color = "#1f4e79";  // emails and customer pages
     } dealer;
 
     struct Log {

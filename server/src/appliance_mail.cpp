@@ -1,0 +1,127 @@
+#include "appliance_mail.hpp"
+
+#include "maildir.hpp"
+#include "mime.hpp"
+#include "random.hpp"
+#include "timezone.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace relais {
+namespace {
+
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+    // Howard Hinnant's days_from_civil.
+    y -= m <= 2 ? 1 : 0;
+    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const auto yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+}  // namespace
+
+int utc_offset_minutes(const TimeZone& zone, UnixMs instant) {
+    CivilTime local = zone.to_local(instant);
+    std::int64_t local_seconds = days_from_civil(local.year, static_cast<unsigned>(local.month),
+                                                 static_cast<unsigned>(local.day)) *
+                                     86400 +
+                                 local.hour * 3600 + local.minute * 60 + local.second;
+    std::int64_t utc_seconds = instant >= 0 ? instant / 1000 : (instant - 999) / 1000;
+    return static_cast<int>((local_seconds - utc_seconds) / 60);
+}
+
+mail::RelaySettings relay_settings(const Config& config) {
+    mail::RelaySettings s;
+    s.host = config.mail.relay_host;
+    s.port = static_cast<std::uint16_t>(config.mail.relay_port);
+    switch (config.mail.tls) {
+    case MailTls::none: s.tls = mail::TlsMode::none; break;
+    case MailTls::starttls: s.tls = mail::TlsMode::starttls; break;
+    case MailTls::opportunistic: s.tls = mail::TlsMode::opportunistic; break;
+    case MailTls::tls: s.tls = mail::TlsMode::implicit; break;
+    }
+    s.username = config.mail.username;
+    s.password = config.mail.password;
+    s.ca_file = config.mail.ca_file;
+    s.auth_without_tls = config.mail.auth_without_tls;
+    // Our name in EHLO: the sender's domain is what relays see us as anyway.
+    std::string domain(mail::domain_of(config.mail.from));
+    s.helo_name = domain.empty() ? "localhost" : domain;
+    return s;
+}
+
+std::string maildir_root(const Config& config) { return config.storage.data_dir + "/mail"; }
+
+std::unique_ptr<mail::MailTransport> make_mail_transport(boost::asio::io_context& io, const Config& config,
+                                                         const Clock& clock, mail::MailLogger log) {
+    if (config.mail.relay_host.empty())
+        return std::make_unique<mail::MaildirTransport>(maildir_root(config), clock, std::move(log));
+    return std::make_unique<mail::SmtpClient>(io, relay_settings(config), std::move(log));
+}
+
+mail::MailLogger mail_log_to(std::shared_ptr<spdlog::logger> log) {
+    return [log = std::move(log)](mail::MailLogLevel level, const std::string& line) {
+        switch (level) {
+        case mail::MailLogLevel::debug: log->debug("mail: {}", line); break;
+        case mail::MailLogLevel::info: log->info("mail: {}", line); break;
+        case mail::MailLogLevel::warn: log->warn("mail: {}", line); break;
+        }
+    };
+}
+
+ComposedMail compose_mail(const Config& config, Random& random, const Clock& clock, const TimeZone& zone,
+                          mail::MailMessage message) {
+    message.from = {config.dealer.name, config.mail.from};
+    message.date = clock.now();
+    message.utc_offset_minutes = utc_offset_minutes(zone, message.date);
+    std::string domain(mail::domain_of(config.mail.from));
+    if (domain.empty()) domain = "relais.invalid";
+    message.message_id = "<" + random_token(random, 18) + "@" + domain + ">";
+    std::string boundary = "=_relais_" + random_token(random, 12);
+    ComposedMail out;
+    out.bytes = mail::build_mime(message, boundary);
+    out.message_id = message.message_id;
+    out.envelope.mail_from = config.mail.from;
+    for (const auto& to : message.to) out.envelope.rcpt_to.push_back(to.address);
+    return out;
+}
+
+mail::EmailBrand email_brand(const Config& config) {
+    mail::EmailBrand brand;
+    brand.dealer_name = config.dealer.name;
+    brand.color = config.dealer.brand_color;
+    return brand;
+}
+
+mail::MailMessage test_email(const Config& config, const std::string& language) {
+    const bool fr = language != "en";
+    mail::EmailContent c;
+    c.language = fr ? "fr" : "en";
+    c.heading = fr ? "E-mail de test de Relais" : "Relais test email";
+    c.preheader = fr ? "Les réglages d'envoi des e-mails de " + config.dealer.name + " fonctionnent."
+                     : "The email settings of " + config.dealer.name + " work.";
+    c.paragraphs = {
+        fr ? "Ce message a été envoyé par Relais, l'outil de communication client de l'atelier " + config.dealer.name +
+                 ", pour vérifier les réglages d'envoi des e-mails."
+           : "This message was sent by Relais, the customer communication tool of the " + config.dealer.name +
+                 " service department, to check its email settings.",
+        fr ? "Si vous le lisez, les clients recevront aussi leurs devis et leurs liens. Les liens envoyés aux "
+             "clients ressembleront au bouton ci-dessous."
+           : "If you can read it, customers will receive their offers and links too. The links sent to customers "
+             "will look like the button below.",
+    };
+    c.button_label = fr ? "Ouvrir la page client" : "Open the customer page";
+    c.button_url = config.http.public_base_url;
+    c.link_intro = fr ? "Si le bouton ne fonctionne pas, copiez cette adresse dans votre navigateur :"
+                      : "If the button does not work, copy this address into your browser:";
+    mail::RenderedEmail r = mail::render_email(email_brand(config), c);
+    mail::MailMessage m;
+    m.subject = fr ? "Relais : e-mail de test de " + config.dealer.name : "Relais: test email from " + config.dealer.name;
+    m.text = std::move(r.text);
+    m.html = std::move(r.html);
+    return m;
+}
+
+}  // namespace relais
