@@ -24,10 +24,9 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
 
 int utc_offset_minutes(const TimeZone& zone, UnixMs instant) {
     CivilTime local = zone.to_local(instant);
-    std::int64_t local_seconds = days_from_civil(local.year, static_cast<unsigned>(local.month),
-                                                 static_cast<unsigned>(local.day)) *
-                                     86400 +
-                                 local.hour * 3600 + local.minute * 60 + local.second;
+    std::int64_t local_seconds =
+        days_from_civil(local.year, static_cast<unsigned>(local.month), static_cast<unsigned>(local.day)) * 86400 +
+        local.hour * 3600 + local.minute * 60 + local.second;
     std::int64_t utc_seconds = instant >= 0 ? instant / 1000 : (instant - 999) / 1000;
     return static_cast<int>((local_seconds - utc_seconds) / 60);
 }
@@ -37,10 +36,10 @@ mail::RelaySettings relay_settings(const Config& config) {
     s.host = config.mail.relay_host;
     s.port = static_cast<std::uint16_t>(config.mail.relay_port);
     switch (config.mail.tls) {
-    case MailTls::none: s.tls = mail::TlsMode::none; break;
-    case MailTls::starttls: s.tls = mail::TlsMode::starttls; break;
-    case MailTls::opportunistic: s.tls = mail::TlsMode::opportunistic; break;
-    case MailTls::tls: s.tls = mail::TlsMode::implicit; break;
+        case MailTls::none: s.tls = mail::TlsMode::none; break;
+        case MailTls::starttls: s.tls = mail::TlsMode::starttls; break;
+        case MailTls::opportunistic: s.tls = mail::TlsMode::opportunistic; break;
+        case MailTls::tls: s.tls = mail::TlsMode::implicit; break;
     }
     s.username = config.mail.username;
     s.password = config.mail.password;
@@ -64,9 +63,9 @@ std::unique_ptr<mail::MailTransport> make_mail_transport(boost::asio::io_context
 mail::MailLogger mail_log_to(std::shared_ptr<spdlog::logger> log) {
     return [log = std::move(log)](mail::MailLogLevel level, const std::string& line) {
         switch (level) {
-        case mail::MailLogLevel::debug: log->debug("mail: {}", line); break;
-        case mail::MailLogLevel::info: log->info("mail: {}", line); break;
-        case mail::MailLogLevel::warn: log->warn("mail: {}", line); break;
+            case mail::MailLogLevel::debug: log->debug("mail: {}", line); break;
+            case mail::MailLogLevel::info: log->info("mail: {}", line); break;
+            case mail::MailLogLevel::warn: log->warn("mail: {}", line); break;
         }
     };
 }
@@ -118,7 +117,8 @@ mail::MailMessage test_email(const Config& config, const std::string& language) 
                       : "If the button does not work, copy this address into your browser:";
     mail::RenderedEmail r = mail::render_email(email_brand(config), c);
     mail::MailMessage m;
-    m.subject = fr ? "Relais : e-mail de test de " + config.dealer.name : "Relais: test email from " + config.dealer.name;
+    m.subject =
+        fr ? "Relais : e-mail de test de " + config.dealer.name : "Relais: test email from " + config.dealer.name;
     m.text = std::move(r.text);
     m.html = std::move(r.html);
     return m;

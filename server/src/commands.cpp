@@ -163,12 +163,17 @@ int run_serve(const ServeOptions& options) {
         log->error("no modem: {}", modem_problem);
     }
 
+    // Email: the dealership's relay, or the maildir when none is configured. Sent through by
+    // the outbox (issue 5); shown in the banner and /healthz.
+    std::unique_ptr<mail::MailTransport> mail_transport =
+        make_mail_transport(io, *config, app.clock(), mail_log_to(log));
+
     StaticFiles files(config->http.web_root);
     if (!files.get("workspace/index.html")) {
         log->warn("no workspace at {} ([http] web_root): the advisor pages will answer 404", config->http.web_root);
     }
-    LanAppDeps deps{*config,     app.db(), app.auth(), app.repair_orders(), app.phones(), app.zone(), files,
-                    app.clock(), log,      1 << 20,    modem.get(),         modem_problem};
+    LanAppDeps deps{*config,     app.db(), app.auth(), app.repair_orders(), app.phones(),  app.zone(),          files,
+                    app.clock(), log,      1 << 20,    modem.get(),         modem_problem, mail_transport.get()};
     LanApp lan(deps);
     PublicApp pub(*config);
     HttpServer lan_server(
@@ -204,6 +209,9 @@ int run_serve(const ServeOptions& options) {
         std::cout << "                     the SMS it sends are written to " << modem->virtual_modem()->journal()
                   << "\n";
     }
+    std::cout << "  Email:             " << mail_transport->describe()
+              << (config->mail.relay_host.empty() ? " (no relay configured: emails are written there, in new/)" : "")
+              << "\n";
     if (*admin_password) {
         std::cout << "\nFirst start: sign in as \"admin\" with this one-time password:\n\n      " << **admin_password
                   << "\n\nYou will choose your own password right after. It is shown only this once; if it is lost,\n"

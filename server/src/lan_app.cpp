@@ -1,5 +1,7 @@
 #include "lan_app.hpp"
 
+#include "mail_transport.hpp"
+
 #include "api_json.hpp"
 #include "appliance_modem.hpp"
 #include "crypto.hpp"
@@ -913,6 +915,7 @@ struct LanApp::Impl {
                                               {"version", RELAIS_VERSION},
                                               {"database", db_state},
                                               {"modem", {{"health", m["health"]}, {"detail", m["detail"]}}},
+                                              {"mail", {{"transport", d.mail ? d.mail->describe() : "none"}}},
                                               {"uptime_s", (d.clock.now() - started_at) / 1000}});
     }
 

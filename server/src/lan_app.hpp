@@ -21,6 +21,9 @@ class logger;
 namespace relais {
 
 class ApplianceModem;
+namespace mail {
+class MailTransport;
+}
 
 struct LanAppDeps {
     const Config& config;
@@ -35,6 +38,7 @@ struct LanAppDeps {
     std::size_t max_body_bytes = 1 << 20;
     ApplianceModem* modem = nullptr;  // none: the modem could not be started (modem_problem says why)
     std::string modem_problem;
+    const mail::MailTransport* mail = nullptr;  // where emails go (SMTP relay or maildir)
 };
 
 /// Thread-safe: handle() is called concurrently by the server's threads.

@@ -33,9 +33,14 @@ mail::TlsMode tls_mode(const std::string& s) {
 json outcome_json(const mail::MailOutcome& o, const std::string& message_id) {
     json rcpts = json::array();
     for (const auto& r : o.recipients)
-        rcpts.push_back({{"address", r.address}, {"status", mail::to_string(r.status)}, {"code", r.code}, {"text", r.text}});
-    return {{"status", mail::to_string(o.status)}, {"code", o.code},    {"text", o.text},
-            {"message_id", message_id},           {"tls", o.tls},      {"recipients", rcpts}};
+        rcpts.push_back(
+            {{"address", r.address}, {"status", mail::to_string(r.status)}, {"code", r.code}, {"text", r.text}});
+    return {{"status", mail::to_string(o.status)},
+            {"code", o.code},
+            {"text", o.text},
+            {"message_id", message_id},
+            {"tls", o.tls},
+            {"recipients", rcpts}};
 }
 
 }  // namespace
@@ -69,8 +74,8 @@ int main() {
             msg.subject = m.value("subject", "");
             msg.text = m.value("text", "");
             msg.html = m.value("html", "");
-            msg.auto_submitted = m.value("auto_submitted", false) ? mail::AutoSubmitted::auto_generated
-                                                                  : mail::AutoSubmitted::no;
+            msg.auto_submitted =
+                m.value("auto_submitted", false) ? mail::AutoSubmitted::auto_generated : mail::AutoSubmitted::no;
             messages.push_back(std::move(msg));
         }
     } catch (const std::exception& e) {
@@ -79,14 +84,13 @@ int main() {
     }
 
     boost::asio::io_context io;
-    mail::SmtpClient client(io, settings, [](mail::MailLogLevel, const std::string& line) {
-        std::cerr << line << "\n";
-    });
+    mail::SmtpClient client(io, settings,
+                            [](mail::MailLogLevel, const std::string& line) { std::cerr << line << "\n"; });
     const auto started = std::chrono::steady_clock::now();
     std::size_t total = messages.size() * static_cast<std::size_t>(repeat), done = 0, delivered = 0;
-    auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
+    auto now_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     for (int round = 0; round < repeat; ++round) {
         for (std::size_t i = 0; i < messages.size(); ++i) {
             mail::MailMessage msg = messages[i];

@@ -234,12 +234,24 @@ class RelaisTestCase(unittest.TestCase):
                 p.stop(signal.SIGKILL if p.proc and p.proc.poll() is None else signal.SIGTERM)
             except Exception:
                 pass
-        outcome = getattr(self, "_outcome", None)
-        failed = outcome is not None and not getattr(outcome, "success", True)
-        if failed:
+        if self.failed():
             print(f"\n  kept {self.workdir} for inspection")
         else:
             shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def failed(self):
+        """Whether this test has failed so far. Python 3.11 resets _outcome.success to True
+        while tearDown runs, so the result's failures and errors are looked at too."""
+        outcome = getattr(self, "_outcome", None)
+        if outcome is None:
+            return False
+        if not getattr(outcome, "success", True):
+            return True
+        result = getattr(outcome, "result", None)
+        for test, _ in list(getattr(result, "failures", [])) + list(getattr(result, "errors", [])):
+            if test is self or getattr(test, "test_case", None) is self:  # a subTest's failure names its test
+                return True
+        return False
 
     def admin(self, relais, new_password="Garage-Test-2026"):
         """Signs in as the first admin and replaces the one-time password."""

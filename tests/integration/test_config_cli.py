@@ -42,7 +42,7 @@ class ConfigTest(RelaisTestCase):
         lines = r.stderr.strip().splitlines()
         self.assertEqual(lines[0], f"{path}:2: [http] lan_lisen: unknown key (did you mean lan_listen?)")
         self.assertEqual(lines[1], f"{path}:6: [modem] baud: expected an integer, got a string")
-        self.assertEqual(lines[2], f'{path}:9: [mail] tls: expected one of "none", "starttls", "tls", got "ssl"')
+        self.assertEqual(lines[2], f'{path}:9: [mail] tls: expected one of "none", "starttls", "opportunistic", "tls", got "ssl"')
         self.assertEqual(lines[3], f"3 problems in {path}")
 
     def test_relais_refuses_to_start_with_one_clear_line(self):

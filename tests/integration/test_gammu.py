@@ -12,6 +12,8 @@ import tempfile
 import time
 import unittest
 
+from relais_harness import RelaisTestCase
+
 BRIDGE = os.environ.get("RELAIS_BRIDGE_BIN", os.path.join(os.path.dirname(__file__), "../../build/firmware-bridge/firmware-bridge"))
 GAMMU = shutil.which("gammu")
 
@@ -46,7 +48,7 @@ class GammuTest(unittest.TestCase):
             shutil.rmtree(cls.dir, ignore_errors=True)
 
     def tearDown(self):
-        if not getattr(self._outcome, "success", True):
+        if RelaisTestCase.failed(self):
             type(self).failed = True
 
     def gammu(self, *args):

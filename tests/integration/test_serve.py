@@ -33,6 +33,10 @@ class ServeTest(RelaisTestCase):
             health = r.client().get("/healthz").json()
             self.assertEqual(health["status"], "ok")
             self.assertEqual(health["database"]["schema_version"], 2)
+            # No relay in the test configuration: email goes to the maildir, and the banner says so.
+            maildir = os.path.join(r.data, "mail")
+            self.assertEqual(health["mail"]["transport"], f"maildir {maildir}")
+            self.assertIn(f"Email:             maildir {maildir} (no relay configured", out)
             # The data directory and database are private to the service's user.
             self.assertEqual(os.stat(r.data).st_mode & 0o777, 0o700)
             self.assertEqual(os.stat(os.path.join(r.data, "relais.db")).st_mode & 0o077, 0)

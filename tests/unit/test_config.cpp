@@ -2,6 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+#include <filesystem>
+#include <fstream>
+
 #include <set>
 
 using namespace relais;
@@ -86,6 +90,22 @@ level = "debug"
     CHECK(c.log.level == "debug");
 }
 
+TEST_CASE("mail: opportunistic STARTTLS, a CA file relative to the config, the dealer's colour") {
+    const std::string dir = "/tmp/relais-config-test-" + std::to_string(::getpid());
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir + "/relay-ca.pem") << "-----BEGIN CERTIFICATE-----\n";
+    const ConfigLoad load = parse_config(
+        "[mail]\nrelay_host = \"192.168.1.10\"\nrelay_port = 25\ntls = \"opportunistic\"\nca_file = \"relay-ca.pem\"\n"
+        "auth_without_tls = true\n[dealer]\nbrand_color = \"#C0392B\"\n",
+        dir + "/relais.toml", test_env());
+    REQUIRE(load.problems.empty());
+    CHECK(load.config->mail.tls == MailTls::opportunistic);
+    CHECK(load.config->mail.ca_file == dir + "/relay-ca.pem");
+    CHECK(load.config->mail.auth_without_tls);
+    CHECK(load.config->dealer.brand_color == "#c0392b");
+    std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("unknown keys and sections are problems with line and suggestion") {
     const ConfigLoad load = parse("[http]\nlan_lisen = \"0.0.0.0:80\"\n\n[smtp]\nhost = \"x\"\n");
     CHECK_FALSE(load.config);
@@ -106,7 +126,15 @@ TEST_CASE("wrong types are problems naming file, line and key") {
 
 TEST_CASE("bad values are problems") {
     CHECK(only_problem(parse("[mail]\ntls = \"ssl\"\n")) ==
-          "/etc/relais/relais.toml:2: [mail] tls: expected one of \"none\", \"starttls\", \"tls\", got \"ssl\"");
+          "/etc/relais/relais.toml:2: [mail] tls: expected one of \"none\", \"starttls\", \"opportunistic\", "
+          "\"tls\", got \"ssl\"");
+    CHECK(only_problem(parse("[mail]\nca_file = \"/nonexistent/ca.pem\"\n")) ==
+          "/etc/relais/relais.toml:2: [mail] ca_file: no such file: /nonexistent/ca.pem (expected a PEM file with the "
+          "CA or the relay's certificate)");
+    CHECK(only_problem(parse("[mail]\nauth_without_tls = 1\n")).find("true or false") != std::string::npos);
+    CHECK(only_problem(parse("[mail]\nrelay_host = \"smtp.test\"\nusername = \"u\"\n")) ==
+          "/etc/relais/relais.toml:3: [mail] username: is set but password is empty");
+    CHECK(only_problem(parse("[dealer]\nbrand_color = \"blue\"\n")).find("#rrggbb") != std::string::npos);
     CHECK(only_problem(parse("[modem]\nbaud = 12345\n")).find("expected one of 9600") != std::string::npos);
     CHECK(only_problem(parse("[modem]\npin = \"12a4\"\n")).find("4 to 8 digits") != std::string::npos);
     CHECK(only_problem(parse("[modem]\nrtscts = \"yes\"\n")).find("true or false") != std::string::npos);
