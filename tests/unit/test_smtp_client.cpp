@@ -242,6 +242,17 @@ TEST_CASE("without PIPELINING each command waits for its reply") {
     CHECK(server.chunk_of("DATA") == std::vector<std::string>{"DATA"});
 }
 
+TEST_CASE("lines starting with a dot are doubled on the wire") {
+    ScriptedServer server("220 relay.test ESMTP", relay("250 8BITMIME"));
+    auto out = send_all(settings_for(server), {envelope({"zoe@example.test"})}, nullptr,
+                        "Subject: dots\r\n\r\n.hidden\r\n..two\r\n.\r\nlast");
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].delivered());
+    REQUIRE(server.bodies().size() == 1);
+    // The scripted server keeps the bytes as sent (it does not undo the stuffing).
+    CHECK(server.bodies()[0] == "Subject: dots\n\n..hidden\n...two\n..\nlast\n");
+}
+
 TEST_CASE("a relay that does not know EHLO gets HELO") {
     ScriptedServer server("220 old.relay.test SMTP", [](const std::string& line, int) -> std::string {
         if (line.rfind("EHLO", 0) == 0) return "502 5.5.2 Error: command not recognized";
