@@ -432,4 +432,69 @@ UserPatch parse_user_patch(const json& body, Problems& problems) {
     return p;
 }
 
+json offer(const Offer& o, const PhoneNumbers& phones) {
+    const OfferSnapshot& snap = o.snapshot;
+    json items = json::array();
+    for (const OfferItem& i : snap.items) {
+        auto d = o.decisions.find(i.intervention_id);
+        items.push_back({{"intervention_id", i.intervention_id},
+                         {"label", i.label},
+                         {"mechanic_note", i.mechanic_note},
+                         {"kind", to_string(i.kind)},
+                         {"severity", to_string(i.severity)},
+                         {"price_excl_cents", i.price_excl},
+                         {"price_incl_cents", i.price_incl},
+                         {"vat_rate_bp", i.vat_bp},
+                         {"decision", d == o.decisions.end() ? json(nullptr) : json(to_string(d->second))}});
+    }
+    auto shown = [&](Channel c, const std::string& address) {
+        return c == Channel::sms ? phones.display(address) : address;
+    };
+    json recipients = json::array();
+    for (const OfferRecipient& r : o.recipients)
+        recipients.push_back({{"id", r.id},
+                              {"channel", to_string(r.channel)},
+                              {"address", r.address},
+                              {"address_display", shown(r.channel, r.address)},
+                              {"name", r.name},
+                              {"party_id", r.party_id ? json(*r.party_id) : json(nullptr)},
+                              {"contact_point_id", r.contact_point_id ? json(*r.contact_point_id) : json(nullptr)},
+                              {"language", r.language}});
+    json messages = json::array();
+    for (const OutboxMessage& m : o.messages)
+        messages.push_back({{"id", m.id},
+                            {"recipient_id", m.recipient_id ? json(*m.recipient_id) : json(nullptr)},
+                            {"purpose", m.purpose},
+                            {"channel", to_string(m.channel)},
+                            {"address", m.address},
+                            {"state", to_string(m.state)},
+                            {"attempts", m.attempts},
+                            {"last_error", m.last_error},
+                            {"detail", m.detail},
+                            {"created_at", format_utc(m.created_at)},
+                            {"sent_at", opt_time(m.sent_at)},
+                            {"delivered_at", opt_time(m.delivered_at)}});
+    return {{"id", o.id},
+            {"repair_order_id", o.ro_id},
+            {"version", o.version},
+            {"state", to_string(o.state)},
+            {"note", o.note},
+            {"language", o.language},
+            {"ro_number", snap.ro_number},
+            {"vehicle", {{"plate", snap.vehicle.plate}, {"make", snap.vehicle.make}, {"model", snap.vehicle.model}}},
+            {"currency", snap.currency},
+            {"total_incl_cents", snap.total_incl()},
+            {"items", items},
+            {"recipients", recipients},
+            {"messages", messages},
+            {"created_at", format_utc(o.created_at)},
+            {"created_by", o.created_by},
+            {"sent_at", opt_time(o.sent_at)},
+            {"received_at", opt_time(o.received_at)},
+            {"seen_at", opt_time(o.seen_at)},
+            {"confirmed_at", opt_time(o.confirmed_at)},
+            {"locked_at", opt_time(o.locked_at)},
+            {"expires_at", format_utc(o.expires_at)}};
+}
+
 }  // namespace relais::api_json

@@ -6,6 +6,7 @@
 // client may send back what it read.
 
 #include "auth.hpp"
+#include "offer.hpp"
 #include "phone.hpp"
 #include "repair_order.hpp"
 #include "result.hpp"
@@ -30,6 +31,9 @@ json user(const User& u);
 json api_key(const ApiKeyRecord& k);
 json event(const Event& e);
 json principal(const Principal& p);
+/// An offer for the advisor: state and times, the frozen items with the customer's decisions,
+/// recipients, and the messages with their delivery states (bodies left out).
+json offer(const Offer& o, const PhoneNumbers& phones);
 
 // Each parse_* appends to `problems`; the result is meaningful only when none were added.
 RepairOrderPatch parse_repair_order(const json& body, bool creating, const TimeZone& zone, Problems& problems);

@@ -77,7 +77,9 @@ ComposedMail compose_mail(const Config& config, Random& random, const Clock& clo
     message.utc_offset_minutes = utc_offset_minutes(zone, message.date);
     std::string domain(mail::domain_of(config.mail.from));
     if (domain.empty()) domain = "relais.invalid";
-    message.message_id = "<" + random_token(random, 18) + "@" + domain + ">";
+    // A retry keeps the Message-ID of the first attempt, so a relay or a reader can tell a
+    // duplicate (DESIGN.md §5).
+    if (message.message_id.empty()) message.message_id = "<" + random_token(random, 18) + "@" + domain + ">";
     std::string boundary = "=_relais_" + random_token(random, 12);
     ComposedMail out;
     out.bytes = mail::build_mime(message, boundary);

@@ -63,6 +63,10 @@ Result<TestSms> ApplianceModem::send_test(const std::string& to, const std::stri
     return t;
 }
 
+Result<modem::SmsCost> ApplianceModem::send(modem::MessageId id, const std::string& to, const std::string& text) {
+    return service_->send({id, to, text, modem::Transliteration::off});
+}
+
 std::vector<TestSms> ApplianceModem::recent_tests() const {
     std::lock_guard lock(mutex_);
     return {tests_.begin(), tests_.end()};
@@ -79,6 +83,10 @@ void ApplianceModem::on_status(const modem::ModemStatus& s) {
 }
 
 void ApplianceModem::on_sent(const modem::SendOutcome& o) {
+    if (o.id < kFirstTestId) {
+        if (listener_.sent) listener_.sent(o);
+        return;
+    }
     std::lock_guard lock(mutex_);
     for (TestSms& t : tests_) {
         if (t.id != o.id) continue;
@@ -107,6 +115,10 @@ bool ApplianceModem::on_inbound(const modem::InboundSms& m) {
 }
 
 void ApplianceModem::on_delivery(const modem::DeliveryReport& d) {
+    if (d.id < kFirstTestId) {
+        if (listener_.delivery) listener_.delivery(d);
+        return;
+    }
     if (!d.message_state) return;
     std::lock_guard lock(mutex_);
     for (TestSms& t : tests_) {

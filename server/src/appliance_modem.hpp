@@ -10,6 +10,7 @@
 #include "virtual_modem.hpp"
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -53,6 +54,17 @@ public:
     Result<TestSms> send_test(const std::string& to, const std::string& text, modem::Transliteration transliteration);
     std::vector<TestSms> recent_tests() const;
 
+    /// Queues an SMS of the outbox: `id` is the outbox row's (below 2^48). Its outcome and
+    /// delivery reports go to the listener set below.
+    Result<modem::SmsCost> send(modem::MessageId id, const std::string& to, const std::string& text);
+    /// Receives send outcomes and delivery reports of non-test messages, on the io thread.
+    /// Set once, before the event loop runs.
+    struct Listener {
+        std::function<void(const modem::SendOutcome&)> sent;
+        std::function<void(const modem::DeliveryReport&)> delivery;
+    };
+    void set_listener(Listener listener) { listener_ = std::move(listener); }
+
     void on_status(const modem::ModemStatus& s) override;
     void on_sent(const modem::SendOutcome& o) override;
     bool on_inbound(const modem::InboundSms& m) override;
@@ -70,7 +82,9 @@ private:
     std::string device_;
     mutable std::mutex mutex_;
     std::deque<TestSms> tests_;
-    modem::MessageId next_test_id_ = 1ULL << 48;  // far from the outbox's ids (issue 5)
+    modem::MessageId next_test_id_ = kFirstTestId;  // far from the outbox's ids
+    static constexpr modem::MessageId kFirstTestId = 1ULL << 48;
+    Listener listener_;
 };
 
 }  // namespace relais

@@ -7,6 +7,8 @@
 #include "email_address.hpp"
 #include "http_server.hpp"
 #include "lan_app.hpp"
+#include "offer_service.hpp"
+#include "outbox.hpp"
 #include "public_app.hpp"
 #include "random.hpp"
 #include "serial_port.hpp"
@@ -168,12 +170,20 @@ int run_serve(const ServeOptions& options) {
     std::unique_ptr<mail::MailTransport> mail_transport =
         make_mail_transport(io, *config, app.clock(), mail_log_to(log));
 
+    // Offers and the outbox that carries their messages (DESIGN.md §2, §5).
+    OfferService offers(app.db(), *config, app.random(), app.clock());
+    Outbox outbox(
+        {io, app.db(), *config, app.clock(), app.random(), app.zone(), modem.get(), mail_transport.get(), log, {}});
+    offers.on_queued([&outbox] { outbox.wake(); });
+    outbox.start();
+
     StaticFiles files(config->http.web_root);
     if (!files.get("workspace/index.html")) {
         log->warn("no workspace at {} ([http] web_root): the advisor pages will answer 404", config->http.web_root);
     }
-    LanAppDeps deps{*config,     app.db(), app.auth(), app.repair_orders(), app.phones(),  app.zone(),          files,
-                    app.clock(), log,      1 << 20,    modem.get(),         modem_problem, mail_transport.get()};
+    LanAppDeps deps{
+        *config,     app.db(), app.auth(), app.repair_orders(), app.phones(),  app.zone(),           files,
+        app.clock(), log,      1 << 20,    modem.get(),         modem_problem, mail_transport.get(), &offers};
     LanApp lan(deps);
     PublicApp pub(*config);
     HttpServer lan_server(
@@ -189,10 +199,6 @@ int run_serve(const ServeOptions& options) {
     if (auto r = public_server.start(); !r) {
         std::cerr << "relais: " << r.error().detail << "\n";
         lan_server.shutdown(std::chrono::milliseconds(0));
-        return 2;
-    }
-    if (!options.port_file.empty() && !write_port_file(options.port_file, lan_server.port(), public_server.port())) {
-        std::cerr << "relais: cannot write the port file " << options.port_file << "\n";
         return 2;
     }
     const auto ready_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
@@ -221,6 +227,11 @@ int run_serve(const ServeOptions& options) {
                   << "  " << self_command() << " user passwd NAME --config " << options.config_path << "\n";
     }
     std::cout << "\nStop with Ctrl+C.\n" << std::endl;
+    // Written once the banner is out: whoever waits for this file can read the banner too.
+    if (!options.port_file.empty() && !write_port_file(options.port_file, lan_server.port(), public_server.port())) {
+        std::cerr << "relais: cannot write the port file " << options.port_file << "\n";
+        return 2;
+    }
     sd_notify(0, "READY=1");
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -1,6 +1,7 @@
 #include "lan_app.hpp"
 
 #include "mail_transport.hpp"
+#include "offer_service.hpp"
 
 #include "api_json.hpp"
 #include "appliance_modem.hpp"
@@ -279,6 +280,10 @@ struct LanApp::Impl {
         add(Method::get, "/api/v1/repair-orders/{id}", RouteAccess::principal, &Impl::get_ro);
         add(Method::patch, "/api/v1/repair-orders/{id}", RouteAccess::principal, &Impl::update_ro);
         add(Method::get, "/api/v1/repair-orders/{id}/timeline", RouteAccess::principal, &Impl::timeline);
+        add(Method::get, "/api/v1/repair-orders/{id}/offers", RouteAccess::principal, &Impl::list_offers);
+        add(Method::post, "/api/v1/repair-orders/{id}/offers", RouteAccess::principal, &Impl::send_offer);
+        add(Method::get, "/api/v1/offers/{id}", RouteAccess::principal, &Impl::get_offer);
+        add(Method::post, "/api/v1/offers/{id}/lock", RouteAccess::principal, &Impl::lock_offer);
 
         add(Method::get, "/api/v1/repair-orders/{id}/parties", RouteAccess::principal, &Impl::list_parties);
         add(Method::post, "/api/v1/repair-orders/{id}/parties", RouteAccess::principal, &Impl::add_party);
@@ -505,6 +510,81 @@ struct LanApp::Impl {
             return error_response(validation_error({{"text", sent.error().code, sent.error().params}}), ctx.lang);
         return json_response(
             202, {{"id", sent->id}, {"to", sent->to}, {"state", sent->state}, {"cost", cost_json(sent->cost)}});
+    }
+
+    // ---- offers ------------------------------------------------------------------------------
+
+    HttpResponse send_offer(Ctx& ctx, const PathParams& p) {
+        if (!d.offers) return respond(ctx, make_error(ErrorKind::unavailable, "offers_unavailable"));
+        const auto id = p.id("id");
+        if (!id) return respond(ctx, not_found_error("repair_order"));
+        Problems problems;
+        SendOfferRequest req;
+        for (auto it = ctx.body.begin(); it != ctx.body.end(); ++it)
+            if (it.key() != "recipients" && it.key() != "note" && it.key() != "replace_seen")
+                problems.push_back({it.key(), "unknown_field", {}});
+        if (!ctx.body.contains("recipients") || !ctx.body["recipients"].is_array()) {
+            problems.push_back({"recipients", "required", {}});
+        } else {
+            const json& list = ctx.body["recipients"];
+            for (std::size_t i = 0; i < list.size(); ++i) {
+                // Each recipient is a contact point id, or {"contact_point_id": id}.
+                const json& r = list[i];
+                const json& v = r.is_object() ? r.value("contact_point_id", json()) : r;
+                if (!v.is_number_integer()) {
+                    problems.push_back({"recipients[" + std::to_string(i) + "]", "expected_contact_point_id", {}});
+                } else {
+                    req.contact_point_ids.push_back(v.get<Id>());
+                }
+            }
+        }
+        if (ctx.body.contains("note")) {
+            if (!ctx.body["note"].is_string())
+                problems.push_back({"note", "expected_string", {}});
+            else
+                req.note = ctx.body["note"].get<std::string>();
+        }
+        if (ctx.body.contains("replace_seen")) {
+            if (!ctx.body["replace_seen"].is_boolean())
+                problems.push_back({"replace_seen", "expected_boolean", {}});
+            else
+                req.replace_seen = ctx.body["replace_seen"].get<bool>();
+        }
+        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
+        auto offer = d.offers->send(*id, req, actor_of(*ctx.who));
+        if (!offer) return respond(ctx, offer.error());
+        return json_response(201, api_json::offer(*offer, d.phones));
+    }
+
+    HttpResponse list_offers(Ctx& ctx, const PathParams& p) {
+        if (!d.offers) return respond(ctx, make_error(ErrorKind::unavailable, "offers_unavailable"));
+        const auto id = p.id("id");
+        if (!id) return respond(ctx, not_found_error("repair_order"));
+        auto ro = d.repair_orders.get(*id);
+        if (!ro) return respond(ctx, ro.error());
+        auto offers = d.offers->for_repair_order(*id);
+        if (!offers) return respond(ctx, offers.error());
+        json items = json::array();
+        for (const Offer& o : *offers) items.push_back(api_json::offer(o, d.phones));
+        return json_response(200, {{"items", items}});
+    }
+
+    HttpResponse get_offer(Ctx& ctx, const PathParams& p) {
+        if (!d.offers) return respond(ctx, make_error(ErrorKind::unavailable, "offers_unavailable"));
+        const auto id = p.id("id");
+        if (!id) return respond(ctx, not_found_error("offer"));
+        auto offer = d.offers->get(*id);
+        if (!offer) return respond(ctx, offer.error());
+        return json_response(200, api_json::offer(*offer, d.phones));
+    }
+
+    HttpResponse lock_offer(Ctx& ctx, const PathParams& p) {
+        if (!d.offers) return respond(ctx, make_error(ErrorKind::unavailable, "offers_unavailable"));
+        const auto id = p.id("id");
+        if (!id) return respond(ctx, not_found_error("offer"));
+        auto offer = d.offers->lock(*id, actor_of(*ctx.who));
+        if (!offer) return respond(ctx, offer.error());
+        return json_response(200, api_json::offer(*offer, d.phones));
     }
 
     // ---- users and API keys ---------------------------------------------------------------

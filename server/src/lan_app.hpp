@@ -21,6 +21,7 @@ class logger;
 namespace relais {
 
 class ApplianceModem;
+class OfferService;
 namespace mail {
 class MailTransport;
 }
@@ -39,6 +40,7 @@ struct LanAppDeps {
     ApplianceModem* modem = nullptr;  // none: the modem could not be started (modem_problem says why)
     std::string modem_problem;
     const mail::MailTransport* mail = nullptr;  // where emails go (SMTP relay or maildir)
+    OfferService* offers = nullptr;             // none: the offer routes answer 503
 };
 
 /// Thread-safe: handle() is called concurrently by the server's threads.

@@ -1,0 +1,98 @@
+#include "offer_messages.hpp"
+
+namespace relais {
+namespace {
+
+std::string currency_symbol(const std::string& currency) {
+    if (currency == "EUR") return "€";
+    if (currency == "GBP") return "£";
+    if (currency == "CHF") return "CHF";
+    if (currency == "USD") return "$";
+    return currency;
+}
+
+std::string vehicle_words(const Offer& offer) {
+    const Vehicle& v = offer.snapshot.vehicle;
+    std::string out = v.make;
+    if (!v.model.empty()) out += (out.empty() ? "" : " ") + v.model;
+    if (!v.plate.empty()) out += (out.empty() ? "" : " ") + v.plate;
+    return out;
+}
+
+}  // namespace
+
+std::string format_money(Cents cents, const std::string& currency, const std::string& language) {
+    const bool negative = cents < 0;
+    Cents c = negative ? -cents : cents;
+    std::string units = std::to_string(c / 100);
+    const std::string sep = language == "en" ? "," : "\u202f";  // narrow no-break space in French
+    std::string grouped;
+    for (std::size_t i = 0; i < units.size(); ++i) {
+        if (i > 0 && (units.size() - i) % 3 == 0) grouped += sep;
+        grouped += units[i];
+    }
+    char fraction[4];
+    std::snprintf(fraction, sizeof fraction, "%02d", static_cast<int>(c % 100));
+    const std::string symbol = currency_symbol(currency);
+    if (language == "en") return std::string(negative ? "-" : "") + symbol + grouped + "." + fraction;
+    return std::string(negative ? "-" : "") + grouped + "," + fraction + "\u00a0" + symbol;
+}
+
+OfferMessageText offer_sms(const Config& config, const Offer& offer, const std::string& link) {
+    const bool en = offer.language == "en";
+    const std::string vehicle = vehicle_words(offer);
+    OfferMessageText m;
+    // Short on purpose: the link is what matters, and every character past 70 (UCS-2) or 160
+    // costs another part. The advisor's note is on the page.
+    m.text =
+        en ? config.dealer.name + ": the estimate for your " + vehicle + " is ready. Tell us what to do here: " + link
+           : config.dealer.name + " : le devis de votre " + vehicle + " est prêt. Dites-nous quoi faire ici : " + link;
+    return m;
+}
+
+OfferMessageText offer_email(const Config& config, const Offer& offer, const std::string& name,
+                             const std::string& link) {
+    const bool en = offer.language == "en";
+    const std::string vehicle = vehicle_words(offer);
+    const std::string total = format_money(offer.snapshot.total_incl(), offer.snapshot.currency, en ? "en" : "fr");
+    const std::size_t count = offer.snapshot.items.size();
+
+    mail::EmailContent c;
+    c.language = en ? "en" : "fr";
+    c.heading = en ? "Your estimate is ready" : "Votre devis est prêt";
+    c.preheader = en ? vehicle + ": " + std::to_string(count) + " item(s) to review, " + total + " incl. VAT"
+                     : vehicle + " : " + std::to_string(count) + " intervention(s) à valider, " + total + " TTC";
+    std::string hello =
+        en ? (name.empty() ? "Hello," : "Hello " + name + ",") : (name.empty() ? "Bonjour," : "Bonjour " + name + ",");
+    c.paragraphs.push_back(hello);
+    if (!offer.note.empty()) c.paragraphs.push_back(offer.note);
+    c.paragraphs.push_back(
+        en ? "Our workshop has checked your " + vehicle + " (repair order " + offer.snapshot.ro_number + "). " +
+                 std::to_string(count) + " item(s) are waiting for your decision, " + total +
+                 " incl. VAT in all. For each one, tell us whether to do it, leave it, or call you about it."
+           : "Notre atelier a contrôlé votre " + vehicle + " (ordre de réparation " + offer.snapshot.ro_number + "). " +
+                 std::to_string(count) + " intervention(s) attendent votre décision, " + total +
+                 " TTC au total. Pour chacune, dites-nous s'il faut la faire, la laisser de côté ou vous appeler.");
+    c.paragraphs.push_back(en ? "The link is personal and valid for 30 days."
+                              : "Ce lien est personnel et valable 30 jours.");
+    c.button_label = en ? "See my estimate" : "Voir mon devis";
+    c.button_url = link;
+    c.link_intro = en ? "If the button does not work, open this address:"
+                      : "Si le bouton ne fonctionne pas, ouvrez cette adresse :";
+    mail::EmailBrand brand;
+    brand.dealer_name = config.dealer.name;
+    brand.color = config.dealer.brand_color;
+    if (!offer.snapshot.advisor_name.empty())
+        brand.footer_lines.push_back((en ? "Your service advisor: " : "Votre conseiller : ") +
+                                     offer.snapshot.advisor_name);
+    mail::RenderedEmail r = mail::render_email(brand, c);
+
+    OfferMessageText m;
+    m.subject = en ? "Your estimate for your " + vehicle + " – " + config.dealer.name
+                   : "Votre devis pour votre " + vehicle + " – " + config.dealer.name;
+    m.text = std::move(r.text);
+    m.html = std::move(r.html);
+    return m;
+}
+
+}  // namespace relais

@@ -1,0 +1,29 @@
+#pragma once
+// The words of the messages that carry an offer's link, in French and English: the SMS (kept
+// short: the dealership, the vehicle, the link) and the email (subject, text and HTML parts in
+// the dealership's layout). Templates editable by dealer admins come later; these are the
+// defaults they will start from.
+
+#include "config.hpp"
+#include "email_layout.hpp"
+#include "offer.hpp"
+
+#include <string>
+
+namespace relais {
+
+struct OfferMessageText {
+    std::string subject;  // email only
+    std::string text;     // the SMS, or the email's text part
+    std::string html;     // email only
+};
+
+/// `link` is the recipient's magic link; `name` the recipient's display name (may be empty).
+OfferMessageText offer_sms(const Config& config, const Offer& offer, const std::string& link);
+OfferMessageText offer_email(const Config& config, const Offer& offer, const std::string& name,
+                             const std::string& link);
+
+/// "1 234,56 €" (fr) or "€1,234.56" (en).
+std::string format_money(Cents cents, const std::string& currency, const std::string& language);
+
+}  // namespace relais

@@ -1,0 +1,482 @@
+#include "offer_service.hpp"
+
+#include "crypto.hpp"
+#include "offer_messages.hpp"
+#include "random.hpp"
+#include "ro_store.hpp"
+#include "text.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <array>
+
+namespace relais {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::size_t kMaxNote = 1000;
+
+template <class E, std::size_t N>
+std::optional<E> lookup(std::string_view s, const std::array<std::string_view, N>& names) {
+    for (std::size_t i = 0; i < N; ++i)
+        if (names[i] == s) return static_cast<E>(i);
+    return std::nullopt;
+}
+
+constexpr std::array<std::string_view, 11> kStates = {"draft",      "scheduled", "sent",     "received",
+                                                      "seen",       "confirmed", "locked",   "failed",
+                                                      "superseded", "expired",   "cancelled"};
+constexpr std::array<std::string_view, 2> kChannels = {"sms", "email"};
+constexpr std::array<std::string_view, 3> kDecisions = {"accept", "decline", "contact_me"};
+constexpr std::array<std::string_view, 5> kOutbox = {"pending", "sending", "sent", "delivered", "failed"};
+
+// The forward path of an offer; side exits (failed, superseded, ...) are not on it.
+int rank(OfferState s) {
+    switch (s) {
+        case OfferState::draft: return 0;
+        case OfferState::scheduled: return 0;
+        case OfferState::sent: return 1;
+        case OfferState::received: return 2;
+        case OfferState::seen: return 3;
+        case OfferState::confirmed: return 4;
+        case OfferState::locked: return 5;
+        default: return -1;
+    }
+}
+
+json snapshot_json(const OfferSnapshot& s) {
+    json items = json::array();
+    for (const auto& i : s.items)
+        items.push_back({{"intervention_id", i.intervention_id},
+                         {"label", i.label},
+                         {"mechanic_note", i.mechanic_note},
+                         {"kind", to_string(i.kind)},
+                         {"severity", to_string(i.severity)},
+                         {"price_excl_cents", i.price_excl},
+                         {"price_incl_cents", i.price_incl},
+                         {"vat_rate_bp", i.vat_bp}});
+    return {{"ro_number", s.ro_number},
+            {"vehicle",
+             {{"plate", s.vehicle.plate},
+              {"vin", s.vehicle.vin},
+              {"make", s.vehicle.make},
+              {"model", s.vehicle.model},
+              {"mileage_km", s.vehicle.mileage_km ? json(*s.vehicle.mileage_km) : json(nullptr)}}},
+            {"customer_name", s.customer_name},
+            {"advisor_name", s.advisor_name},
+            {"dealer_name", s.dealer_name},
+            {"currency", s.currency},
+            {"items", items}};
+}
+
+OfferSnapshot snapshot_from_json(const std::string& text) {
+    OfferSnapshot s;
+    json j = json::parse(text, nullptr, false);
+    if (j.is_discarded()) return s;
+    s.ro_number = j.value("ro_number", "");
+    const json& v = j["vehicle"];
+    s.vehicle.plate = v.value("plate", "");
+    s.vehicle.vin = v.value("vin", "");
+    s.vehicle.make = v.value("make", "");
+    s.vehicle.model = v.value("model", "");
+    if (v.contains("mileage_km") && v["mileage_km"].is_number_integer())
+        s.vehicle.mileage_km = v["mileage_km"].get<std::int64_t>();
+    s.customer_name = j.value("customer_name", "");
+    s.advisor_name = j.value("advisor_name", "");
+    s.dealer_name = j.value("dealer_name", "");
+    s.currency = j.value("currency", "EUR");
+    for (const json& i : j["items"]) {
+        OfferItem item;
+        item.intervention_id = i.value("intervention_id", Id{0});
+        item.label = i.value("label", "");
+        item.mechanic_note = i.value("mechanic_note", "");
+        item.kind = parse_enum<InterventionKind>(i.value("kind", "initial")).value_or(InterventionKind::initial);
+        item.severity = parse_enum<Severity>(i.value("severity", "orange")).value_or(Severity::orange);
+        item.price_excl = i.value("price_excl_cents", Cents{0});
+        item.price_incl = i.value("price_incl_cents", Cents{0});
+        item.vat_bp = i.value("vat_rate_bp", VatBp{0});
+        s.items.push_back(std::move(item));
+    }
+    return s;
+}
+
+OfferSnapshot freeze(const RepairOrder& ro, const Config& config) {
+    OfferSnapshot s;
+    s.ro_number = ro.number;
+    s.vehicle = ro.vehicle;
+    if (const Party* p = ro.main_party()) s.customer_name = p->display_name();
+    if (ro.advisor) s.advisor_name = ro.advisor->display_name;
+    s.dealer_name = config.dealer.name;
+    s.currency = config.dealer.currency;
+    std::vector<const Intervention*> shown;
+    for (const auto& i : ro.interventions)
+        if (i.shown) shown.push_back(&i);
+    // Initial interventions first, then the optional ones found during the check (seed 004).
+    std::stable_sort(shown.begin(), shown.end(), [](const Intervention* a, const Intervention* b) {
+        if (a->kind != b->kind) return a->kind == InterventionKind::initial;
+        return a->position < b->position;
+    });
+    for (const Intervention* i : shown)
+        s.items.push_back(
+            {i->id, i->label, i->mechanic_note, i->kind, i->severity, i->price_excl, i->price_incl, i->vat_bp});
+    return s;
+}
+
+Result<std::vector<OfferRecipient>> load_recipients(Connection& conn, Id offer_id) {
+    TRY_ASSIGN(auto s, conn.prepare("SELECT id, channel, address, name, party_id, contact_point_id, language "
+                                    "FROM offer_recipients WHERE offer_id = ? ORDER BY id"));
+    s.bind(1, offer_id);
+    std::vector<OfferRecipient> out;
+    while (true) {
+        TRY_ASSIGN(bool row, s.step());
+        if (!row) break;
+        out.push_back({s.int64(0), parse_channel(s.text(1)).value_or(Channel::sms), s.text(2), s.text(3),
+                       s.optional_int64(4), s.optional_int64(5), s.text(6)});
+    }
+    return out;
+}
+
+Result<std::vector<OutboxMessage>> load_messages(Connection& conn, Id offer_id) {
+    TRY_ASSIGN(auto s, conn.prepare("SELECT id, offer_id, recipient_id, purpose, channel, address, name, subject, "
+                                    "body, html, state, attempts, next_attempt_at, last_error, detail, message_id, "
+                                    "created_at, sent_at, delivered_at FROM outbox WHERE offer_id = ? ORDER BY id"));
+    s.bind(1, offer_id);
+    std::vector<OutboxMessage> out;
+    while (true) {
+        TRY_ASSIGN(bool row, s.step());
+        if (!row) break;
+        OutboxMessage m;
+        m.id = s.int64(0);
+        m.offer_id = s.optional_int64(1);
+        m.recipient_id = s.optional_int64(2);
+        m.purpose = s.text(3);
+        m.channel = parse_channel(s.text(4)).value_or(Channel::sms);
+        m.address = s.text(5);
+        m.name = s.text(6);
+        m.subject = s.text(7);
+        m.body = s.text(8);
+        m.html = s.text(9);
+        m.state = parse_outbox_state(s.text(10)).value_or(OutboxState::pending);
+        m.attempts = static_cast<int>(s.int64(11));
+        m.next_attempt_at = s.int64(12);
+        m.last_error = s.text(13);
+        m.detail = s.text(14);
+        m.message_id = s.text(15);
+        m.created_at = s.int64(16);
+        m.sent_at = s.optional_int64(17);
+        m.delivered_at = s.optional_int64(18);
+        out.push_back(std::move(m));
+    }
+    return out;
+}
+
+std::string channel_language(const Party& party, const Config& config) {
+    return party.language.empty() ? config.dealer.language : party.language;
+}
+
+}  // namespace
+
+std::string_view to_string(OfferState v) { return kStates[static_cast<std::size_t>(v)]; }
+std::string_view to_string(Channel v) { return kChannels[static_cast<std::size_t>(v)]; }
+std::string_view to_string(Decision v) { return kDecisions[static_cast<std::size_t>(v)]; }
+std::string_view to_string(OutboxState v) { return kOutbox[static_cast<std::size_t>(v)]; }
+std::optional<OfferState> parse_offer_state(std::string_view s) { return lookup<OfferState>(s, kStates); }
+std::optional<Channel> parse_channel(std::string_view s) { return lookup<Channel>(s, kChannels); }
+std::optional<Decision> parse_decision(std::string_view s) { return lookup<Decision>(s, kDecisions); }
+std::optional<OutboxState> parse_outbox_state(std::string_view s) { return lookup<OutboxState>(s, kOutbox); }
+
+bool is_open(OfferState s) {
+    return s == OfferState::draft || s == OfferState::scheduled || s == OfferState::sent || s == OfferState::received ||
+           s == OfferState::seen;
+}
+
+Cents OfferSnapshot::total_incl() const {
+    Cents total = 0;
+    for (const auto& i : items) total += i.price_incl;
+    return total;
+}
+
+std::string offer_link(const Config& config, const std::string& token) {
+    std::string base = config.http.public_base_url;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    return base + "/o/" + token;
+}
+
+namespace offer_store {
+
+Result<std::optional<Offer>> load(Connection& conn, Id offer_id) {
+    Offer o;
+    {
+        TRY_ASSIGN(auto s, conn.prepare("SELECT id, ro_id, version, state, note, language, snapshot, created_at, "
+                                        "created_by, sent_at, received_at, seen_at, confirmed_at, locked_at, "
+                                        "expires_at FROM offers WHERE id = ?"));
+        s.bind(1, offer_id);
+        TRY_ASSIGN(bool found, s.step());
+        if (!found) return std::optional<Offer>();
+        o.id = s.int64(0);
+        o.ro_id = s.int64(1);
+        o.version = static_cast<int>(s.int64(2));
+        o.state = parse_offer_state(s.text(3)).value_or(OfferState::draft);
+        o.note = s.text(4);
+        o.language = s.text(5);
+        o.snapshot = snapshot_from_json(s.text(6));
+        o.created_at = s.int64(7);
+        o.created_by = s.text(8);
+        o.sent_at = s.optional_int64(9);
+        o.received_at = s.optional_int64(10);
+        o.seen_at = s.optional_int64(11);
+        o.confirmed_at = s.optional_int64(12);
+        o.locked_at = s.optional_int64(13);
+        o.expires_at = s.int64(14);
+    }
+    TRY_ASSIGN(o.recipients, load_recipients(conn, offer_id));
+    TRY_ASSIGN(o.messages, load_messages(conn, offer_id));
+    TRY_ASSIGN(auto d, conn.prepare("SELECT intervention_id, decision FROM offer_decisions WHERE offer_id = ?"));
+    d.bind(1, offer_id);
+    while (true) {
+        TRY_ASSIGN(bool row, d.step());
+        if (!row) break;
+        if (auto dec = parse_decision(d.text(1))) o.decisions[d.int64(0)] = *dec;
+    }
+    return std::optional<Offer>(std::move(o));
+}
+
+Result<std::vector<Id>> ids_for_repair_order(Connection& conn, Id ro_id) {
+    TRY_ASSIGN(auto s, conn.prepare("SELECT id FROM offers WHERE ro_id = ? ORDER BY version DESC"));
+    s.bind(1, ro_id);
+    std::vector<Id> out;
+    while (true) {
+        TRY_ASSIGN(bool row, s.step());
+        if (!row) break;
+        out.push_back(s.int64(0));
+    }
+    return out;
+}
+
+Result<std::vector<OfferState>> advance(Connection& conn, Id offer_id, OfferState state, UnixMs at) {
+    TRY_ASSIGN(auto q, conn.prepare("SELECT state FROM offers WHERE id = ?"));
+    q.bind(1, offer_id);
+    TRY_ASSIGN(bool found, q.step());
+    std::vector<OfferState> entered;
+    if (!found) return entered;
+    OfferState current = parse_offer_state(q.text(0)).value_or(OfferState::draft);
+    const int from = rank(current), to = rank(state);
+    if (from < 0 || to < 0 || to <= from) return entered;
+    static constexpr std::array<const char*, 6> stamp = {"",        "sent_at",      "received_at",
+                                                         "seen_at", "confirmed_at", "locked_at"};
+    // Stamp every step passed over too (an email is sent and received at once).
+    std::string sets = "state = ?";
+    for (int r = from + 1; r <= to; ++r)
+        sets += std::string(", ") + stamp[static_cast<std::size_t>(r)] + " = coalesce(" +
+                stamp[static_cast<std::size_t>(r)] + ", ?)";
+    TRY_ASSIGN(auto u, conn.prepare("UPDATE offers SET " + sets + " WHERE id = ?"));
+    int i = 1;
+    u.bind(i++, to_string(state));
+    for (int r = from + 1; r <= to; ++r) u.bind(i++, at);
+    u.bind(i, offer_id);
+    TRY(u.run());
+    static constexpr std::array<OfferState, 6> path = {OfferState::draft, OfferState::sent,      OfferState::received,
+                                                       OfferState::seen,  OfferState::confirmed, OfferState::locked};
+    for (int r = from + 1; r <= to; ++r) entered.push_back(path[static_cast<std::size_t>(r)]);
+    return entered;
+}
+
+}  // namespace offer_store
+
+OfferService::OfferService(Database& db, const Config& config, Random& random, const Clock& clock)
+    : db_(db), config_(config), random_(random), clock_(clock) {}
+
+Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, const Actor& actor) {
+    const UnixMs now = clock_.now();
+    Problems problems;
+    if (request.contact_point_ids.empty()) problems.push_back({"recipients", "required", {}});
+    if (request.note.size() > kMaxNote * 4 || utf8_length(request.note) > kMaxNote)
+        problems.push_back({"note", "too_long", {{"max", std::to_string(kMaxNote)}}});
+    if (!problems.empty()) return validation_error(problems);
+
+    auto result = db_.write([&](Connection& c) -> Result<Id> {
+        TRY_ASSIGN(auto loaded, ro_store::load(c, ro_id));
+        if (!loaded) return not_found_error("repair_order");
+        const RepairOrder& ro = *loaded;
+
+        // Where each recipient is: its party and contact point, refused when opted out.
+        struct Target {
+            const Party* party;
+            const ContactPoint* cp;
+        };
+        std::vector<Target> targets;
+        Problems bad;
+        for (std::size_t i = 0; i < request.contact_point_ids.size(); ++i) {
+            const std::string field = "recipients[" + std::to_string(i) + "]";
+            const Id want = request.contact_point_ids[i];
+            const Party* party = nullptr;
+            const ContactPoint* cp = nullptr;
+            for (const auto& p : ro.parties)
+                for (const auto& k : p.contact_points)
+                    if (k.id == want) {
+                        party = &p;
+                        cp = &k;
+                    }
+            if (!cp) {
+                bad.push_back({field, "unknown_contact_point", {{"id", std::to_string(want)}}});
+            } else if (cp->opted_out || party->opted_out) {
+                bad.push_back({field, "opted_out", {}});
+            } else if (std::any_of(targets.begin(), targets.end(), [&](const Target& t) { return t.cp->id == want; })) {
+                bad.push_back({field, "duplicate", {}});
+            } else {
+                targets.push_back({party, cp});
+            }
+        }
+        OfferSnapshot snapshot = freeze(ro, config_);
+        if (snapshot.items.empty()) bad.push_back({"interventions", "nothing_to_offer", {}});
+        if (!bad.empty()) return validation_error(bad);
+
+        // The current version: a seen or confirmed one is replaced only when the advisor said so;
+        // a locked one is closed.
+        TRY_ASSIGN(auto ids, offer_store::ids_for_repair_order(c, ro_id));
+        int version = 1;
+        if (!ids.empty()) {
+            TRY_ASSIGN(auto latest, offer_store::load(c, ids.front()));
+            version = latest->version + 1;
+            if (latest->state == OfferState::locked)
+                return make_error(ErrorKind::conflict, "offer_locked", {{"offer", std::to_string(latest->id)}});
+            if ((latest->state == OfferState::seen || latest->state == OfferState::confirmed) && !request.replace_seen)
+                return make_error(
+                    ErrorKind::conflict, "confirmation_required",
+                    {{"offer", std::to_string(latest->id)}, {"state", std::string(to_string(latest->state))}});
+        }
+        for (Id old : ids) {
+            TRY_ASSIGN(auto s, c.prepare("UPDATE offers SET state = 'superseded' WHERE id = ? AND state IN "
+                                         "('draft', 'scheduled', 'sent', 'received', 'seen', 'confirmed', 'failed')"));
+            s.bind(1, old);
+            TRY(s.run());
+            TRY_ASSIGN(auto l,
+                       c.prepare("UPDATE offer_links SET revoked_at = coalesce(revoked_at, ?) WHERE offer_id = ?"));
+            l.bind(1, now).bind(2, old);
+            TRY(l.run());
+            TRY_ASSIGN(auto q, c.prepare("UPDATE outbox SET state = 'failed', last_error = 'superseded' WHERE "
+                                         "offer_id = ? AND state = 'pending'"));
+            q.bind(1, old);
+            TRY(q.run());
+        }
+
+        const Party* main = ro.main_party();
+        const std::string language = main ? channel_language(*main, config_) : config_.dealer.language;
+        Offer offer;
+        offer.ro_id = ro_id;
+        offer.version = version;
+        offer.note = std::string(trim(request.note));
+        offer.language = language;
+        offer.snapshot = snapshot;
+        TRY_ASSIGN(auto ins, c.prepare("INSERT INTO offers (ro_id, version, state, note, language, snapshot, "
+                                       "created_at, created_by, expires_at) VALUES (?, ?, 'draft', ?, ?, ?, ?, ?, ?)"));
+        ins.bind(1, ro_id)
+            .bind(2, version)
+            .bind(3, offer.note)
+            .bind(4, language)
+            .bind(5, snapshot_json(snapshot).dump())
+            .bind(6, now)
+            .bind(7, actor.name)
+            .bind(8, now + kLinkValidityMs);
+        TRY(ins.run());
+        offer.id = c.last_insert_id();
+
+        json sent_to = json::array();
+        for (const Target& t : targets) {
+            const Channel channel = t.cp->kind == ContactKind::phone ? Channel::sms : Channel::email;
+            const std::string name = t.party->display_name();
+            const std::string lang = channel_language(*t.party, config_);
+            TRY_ASSIGN(auto r, c.prepare("INSERT INTO offer_recipients (offer_id, channel, address, name, party_id, "
+                                         "contact_point_id, language) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+            r.bind(1, offer.id).bind(2, to_string(channel)).bind(3, t.cp->value).bind(4, name).bind(5, t.party->id);
+            r.bind(6, t.cp->id).bind(7, lang);
+            TRY(r.run());
+            const Id recipient_id = c.last_insert_id();
+
+            const std::string token = random_token(random_, 24);  // 192 bits
+            TRY_ASSIGN(auto l, c.prepare("INSERT INTO offer_links (offer_id, recipient_id, token_hash, created_at, "
+                                         "expires_at) VALUES (?, ?, ?, ?, ?)"));
+            l.bind(1, offer.id).bind(2, recipient_id).bind_blob(3, sha256(token)).bind(4, now);
+            l.bind(5, now + kLinkValidityMs);
+            TRY(l.run());
+
+            Offer localized = offer;
+            localized.language = lang;
+            const std::string link = offer_link(config_, token);
+            OfferMessageText text = channel == Channel::sms ? offer_sms(config_, localized, link)
+                                                            : offer_email(config_, localized, name, link);
+            TRY_ASSIGN(auto m, c.prepare("INSERT INTO outbox (ro_id, offer_id, recipient_id, purpose, channel, "
+                                         "address, name, subject, body, html, state, next_attempt_at, created_at) "
+                                         "VALUES (?, ?, ?, 'offer', ?, ?, ?, ?, ?, ?, 'pending', ?, ?)"));
+            m.bind(1, ro_id).bind(2, offer.id).bind(3, recipient_id).bind(4, to_string(channel)).bind(5, t.cp->value);
+            m.bind(6, name).bind(7, text.subject).bind(8, text.text).bind(9, text.html).bind(10, now).bind(11, now);
+            TRY(m.run());
+            sent_to.push_back({{"channel", to_string(channel)}, {"address", t.cp->value}, {"name", name}});
+        }
+
+        Event e;
+        e.ro_id = ro_id;
+        e.at = now;
+        e.actor = actor;
+        e.type = "offer.queued";
+        e.data = json{{"offer_id", offer.id},
+                      {"version", version},
+                      {"recipients", sent_to},
+                      {"items", snapshot.items.size()},
+                      {"total_incl_cents", snapshot.total_incl()}}
+                     .dump();
+        TRY(timeline::append(c, e));
+        return offer.id;
+    });
+    if (!result) return std::move(result).error();
+    if (queued_hook_) queued_hook_();
+    return get(*result);
+}
+
+Result<Offer> OfferService::get(Id offer_id) {
+    auto o = db_.read([&](Connection& c) { return offer_store::load(c, offer_id); });
+    if (!o) return std::move(o).error();
+    if (!*o) return not_found_error("offer");
+    return std::move(**o);
+}
+
+Result<std::vector<Offer>> OfferService::for_repair_order(Id ro_id) {
+    return db_.read([&](Connection& c) -> Result<std::vector<Offer>> {
+        TRY_ASSIGN(auto ids, offer_store::ids_for_repair_order(c, ro_id));
+        std::vector<Offer> out;
+        for (Id id : ids) {
+            TRY_ASSIGN(auto o, offer_store::load(c, id));
+            if (o) out.push_back(std::move(*o));
+        }
+        return out;
+    });
+}
+
+Result<Offer> OfferService::lock(Id offer_id, const Actor& actor) {
+    const UnixMs now = clock_.now();
+    auto r = db_.write([&](Connection& c) -> Result<Id> {
+        TRY_ASSIGN(auto o, offer_store::load(c, offer_id));
+        if (!o) return not_found_error("offer");
+        if (o->state == OfferState::locked) return o->id;
+        if (o->state == OfferState::superseded || o->state == OfferState::cancelled)
+            return make_error(ErrorKind::conflict, "offer_closed", {{"state", std::string(to_string(o->state))}});
+        TRY_ASSIGN(auto u, c.prepare("UPDATE offers SET state = 'locked', locked_at = ? WHERE id = ?"));
+        u.bind(1, now).bind(2, offer_id);
+        TRY(u.run());
+        Event e;
+        e.ro_id = o->ro_id;
+        e.at = now;
+        e.actor = actor;
+        e.type = "offer.locked";
+        e.data = json{{"offer_id", offer_id}, {"version", o->version}}.dump();
+        TRY(timeline::append(c, e));
+        return o->id;
+    });
+    if (!r) return std::move(r).error();
+    return get(offer_id);
+}
+
+}  // namespace relais

@@ -1,0 +1,65 @@
+#pragma once
+// Offer use cases on the advisor's side: send (freeze a version, make a magic link per
+// recipient, queue one message each in the outbox, all in one transaction), read, list per
+// repair order, lock. The outbox (outbox.hpp) sends what this commits.
+
+#include "config.hpp"
+#include "db.hpp"
+#include "offer.hpp"
+#include "timeline.hpp"
+
+#include <functional>
+#include <mutex>
+#include <vector>
+
+namespace relais {
+
+class Clock;
+class Random;
+
+struct SendOfferRequest {
+    std::vector<Id> contact_point_ids;  // phones get an SMS, email addresses an email
+    std::string note;                   // shown to the customer when the page opens
+    /// Required when the current version was already seen or confirmed: the advisor has been
+    /// asked and agrees to send a new version that replaces it.
+    bool replace_seen = false;
+};
+
+inline constexpr UnixMs kLinkValidityMs = 30LL * 24 * 3600 * 1000;
+
+/// The customer's link to an offer: public_base_url + "/o/" + token.
+std::string offer_link(const Config& config, const std::string& token);
+
+/// Thread-safe. Arguments must outlive the service.
+class OfferService {
+public:
+    OfferService(Database& db, const Config& config, Random& random, const Clock& clock);
+
+    Result<Offer> send(Id ro_id, const SendOfferRequest& request, const Actor& actor);
+    Result<Offer> get(Id offer_id);
+    /// Newest first.
+    Result<std::vector<Offer>> for_repair_order(Id ro_id);
+    Result<Offer> lock(Id offer_id, const Actor& actor);
+
+    /// Called after every commit that queued outbox messages (the outbox wakes up). Set once,
+    /// before use.
+    void on_queued(std::function<void()> hook) { queued_hook_ = std::move(hook); }
+
+private:
+    Database& db_;
+    const Config& config_;
+    Random& random_;
+    const Clock& clock_;
+    std::function<void()> queued_hook_;
+};
+
+namespace offer_store {
+Result<std::optional<Offer>> load(Connection& conn, Id offer_id);
+Result<std::vector<Id>> ids_for_repair_order(Connection& conn, Id ro_id);
+/// Moves the offer to `state` and stamps the matching *_at columns; never moves backwards
+/// along sent → received → seen → confirmed → locked. Returns the states entered, in order
+/// (an email accepted by the relay makes a draft both sent and received); empty: no change.
+Result<std::vector<OfferState>> advance(Connection& conn, Id offer_id, OfferState state, UnixMs at);
+}  // namespace offer_store
+
+}  // namespace relais

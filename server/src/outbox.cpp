@@ -1,0 +1,352 @@
+#include "outbox.hpp"
+
+#include "appliance_mail.hpp"
+#include "appliance_modem.hpp"
+#include "clock.hpp"
+#include "offer_service.hpp"
+#include "timeline.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <nlohmann/json.hpp>
+
+namespace relais {
+
+using nlohmann::json;
+
+std::chrono::milliseconds outbox_backoff(int attempts) {
+    using namespace std::chrono;
+    milliseconds d = seconds(30);
+    for (int i = 1; i < attempts && d < hours(1); ++i) d *= 2;
+    return std::min<milliseconds>(d, hours(1));
+}
+
+namespace {
+
+struct Row {
+    Id id = 0;
+    std::optional<Id> ro_id;
+    std::optional<Id> offer_id;
+    Channel channel = Channel::sms;
+    std::string address, name, subject, body, html, message_id, purpose;
+    int attempts = 0;
+};
+
+}  // namespace
+
+struct Outbox::Impl : std::enable_shared_from_this<Impl> {
+    explicit Impl(OutboxDeps d) : deps(std::move(d)), timer(deps.io) {}
+
+    OutboxDeps deps;
+    boost::asio::steady_timer timer;
+    bool pass_posted = false;
+    std::mutex wake_mutex;
+
+    spdlog::logger& log() { return *deps.log; }
+    UnixMs now() { return deps.clock.now(); }
+
+    void event(Connection& c, std::optional<Id> ro_id, const std::string& type, json data) {
+        if (!ro_id) return;
+        Event e;
+        e.ro_id = ro_id;
+        e.at = now();
+        e.actor = Actor{Actor::Kind::system, 0, "relais"};
+        e.type = type;
+        e.data = data.dump();
+        if (auto r = timeline::append(c, e); !r) log().error("outbox: timeline: {}", r.error().detail);
+    }
+
+    void notify(std::optional<Id> ro_id) {
+        if (ro_id && deps.changed) deps.changed(*ro_id);
+    }
+
+    // --- the pass -------------------------------------------------------------------------
+
+    void post_pass() {
+        {
+            std::lock_guard lock(wake_mutex);
+            if (pass_posted) return;
+            pass_posted = true;
+        }
+        boost::asio::post(deps.io, [self = shared_from_this()] {
+            {
+                std::lock_guard lock(self->wake_mutex);
+                self->pass_posted = false;
+            }
+            self->pass();
+        });
+    }
+
+    void pass() {
+        const UnixMs t = now();
+        auto due = deps.db.write([&](Connection& c) -> Result<std::vector<Row>> {
+            TRY_ASSIGN(auto s, c.prepare("SELECT id, ro_id, offer_id, channel, address, name, subject, body, html, "
+                                         "message_id, purpose, attempts FROM outbox WHERE state = 'pending' AND "
+                                         "next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 50"));
+            s.bind(1, t);
+            std::vector<Row> rows;
+            while (true) {
+                TRY_ASSIGN(bool row, s.step());
+                if (!row) break;
+                Row r;
+                r.id = s.int64(0);
+                r.ro_id = s.optional_int64(1);
+                r.offer_id = s.optional_int64(2);
+                r.channel = parse_channel(s.text(3)).value_or(Channel::sms);
+                r.address = s.text(4);
+                r.name = s.text(5);
+                r.subject = s.text(6);
+                r.body = s.text(7);
+                r.html = s.text(8);
+                r.message_id = s.text(9);
+                r.purpose = s.text(10);
+                r.attempts = static_cast<int>(s.int64(11)) + 1;
+                rows.push_back(std::move(r));
+            }
+            // Marked before any I/O: a crash from here on sends them again, identically.
+            for (const Row& r : rows) {
+                TRY_ASSIGN(auto u, c.prepare("UPDATE outbox SET state = 'sending', attempts = ? WHERE id = ?"));
+                u.bind(1, r.attempts).bind(2, r.id);
+                TRY(u.run());
+            }
+            return rows;
+        });
+        if (!due) {
+            log().error("outbox: cannot read due messages: {}", due.error().detail);
+            schedule(std::chrono::seconds(5));
+            return;
+        }
+        for (Row& r : *due) dispatch(r);
+        schedule_next();
+    }
+
+    void schedule(std::chrono::milliseconds in) {
+        timer.expires_after(in);
+        timer.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+            if (auto self = weak.lock(); self && !ec) self->pass();
+        });
+    }
+
+    void schedule_next() {
+        auto next = deps.db.read([](Connection& c) -> Result<std::optional<UnixMs>> {
+            TRY_ASSIGN(auto s, c.prepare("SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'"));
+            TRY(s.step());
+            return s.optional_int64(0);
+        });
+        if (!next || !*next) {
+            timer.cancel();
+            return;
+        }
+        schedule(std::chrono::milliseconds(std::max<UnixMs>(0, **next - now())));
+    }
+
+    // --- sending --------------------------------------------------------------------------
+
+    void dispatch(const Row& r) {
+        if (r.channel == Channel::sms) {
+            if (!deps.modem) return temporary(r, "no modem");
+            auto queued = deps.modem->send(static_cast<modem::MessageId>(r.id), r.address, r.body);
+            if (!queued) {
+                const Error& e = queued.error();
+                return permanent(r, e.detail.empty() ? e.code : e.detail);
+            }
+            // The outcome comes back through on_sms_sent.
+            return;
+        }
+        if (!deps.mail) return temporary(r, "no mail transport");
+        mail::MailMessage m;
+        m.to = {{r.name, r.address}};
+        m.subject = r.subject;
+        m.text = r.body;
+        m.html = r.html;
+        m.message_id = r.message_id;
+        ComposedMail composed = compose_mail(deps.config, deps.random, deps.clock, deps.zone, std::move(m));
+        if (r.message_id.empty()) {
+            (void)deps.db.write([&](Connection& c) -> Result<void> {
+                TRY_ASSIGN(auto u, c.prepare("UPDATE outbox SET message_id = ? WHERE id = ?"));
+                u.bind(1, composed.message_id).bind(2, r.id);
+                return u.run();
+            });
+        }
+        deps.mail->send(composed.envelope, composed.bytes,
+                        [weak = weak_from_this(), r, io = &deps.io](mail::MailOutcome o) {
+                            // The maildir answers before send() returns; the relay on the io
+                            // thread. Either way the row is settled on the io thread.
+                            boost::asio::post(*io, [weak, r, o = std::move(o)] {
+                                if (auto self = weak.lock()) self->email_done(r, o);
+                            });
+                        });
+    }
+
+    void email_done(const Row& r, const mail::MailOutcome& o) {
+        std::string answer = o.code ? std::to_string(o.code) + " " + o.text : o.text;
+        if (o.delivered()) {
+            // For email, the relay's acceptance is the best "received" there is (DESIGN.md §2).
+            settle(r, OutboxState::delivered, answer, OfferState::received, "message.delivered");
+        } else if (o.status == mail::DeliveryStatus::temporary) {
+            temporary(r, answer);
+        } else {
+            permanent(r, answer);
+        }
+    }
+
+    void on_sms_sent(const modem::SendOutcome& o) {
+        Row r = row_of(static_cast<Id>(o.id));
+        if (r.id == 0) return;
+        if (o.status == modem::SendOutcome::Status::sent) {
+            std::string refs;
+            for (int ref : o.references) refs += (refs.empty() ? "" : ",") + std::to_string(ref);
+            settle(r, OutboxState::sent, "references " + refs, OfferState::sent, "message.sent");
+        } else if (o.status == modem::SendOutcome::Status::temporary_failure) {
+            temporary(r, o.detail);
+        } else {
+            permanent(r, o.detail);
+        }
+    }
+
+    void on_sms_delivery(const modem::DeliveryReport& d) {
+        if (!d.message_state) return;  // a part; the message's verdict comes with the last one
+        Row r = row_of(static_cast<Id>(d.id));
+        if (r.id == 0) return;
+        if (*d.message_state == modem::DeliveryState::delivered) {
+            settle(r, OutboxState::delivered, "delivered to the handset", OfferState::received, "message.delivered");
+        } else if (*d.message_state == modem::DeliveryState::failed) {
+            permanent(r, "the network could not deliver it (status " + std::to_string(d.status) + ")");
+        }
+    }
+
+    Row row_of(Id id) {
+        auto r = deps.db.read([&](Connection& c) -> Result<Row> {
+            TRY_ASSIGN(auto s, c.prepare("SELECT id, ro_id, offer_id, channel, address, purpose, attempts FROM outbox "
+                                         "WHERE id = ?"));
+            s.bind(1, id);
+            TRY_ASSIGN(bool found, s.step());
+            Row row;
+            if (!found) return row;
+            row.id = s.int64(0);
+            row.ro_id = s.optional_int64(1);
+            row.offer_id = s.optional_int64(2);
+            row.channel = parse_channel(s.text(3)).value_or(Channel::sms);
+            row.address = s.text(4);
+            row.purpose = s.text(5);
+            row.attempts = static_cast<int>(s.int64(6));
+            return row;
+        });
+        return r ? *r : Row{};
+    }
+
+    void settle(const Row& r, OutboxState state, const std::string& detail, OfferState offer_state,
+                const std::string& event_type) {
+        const UnixMs t = now();
+        auto w = deps.db.write([&](Connection& c) -> Result<void> {
+            const char* sql = state == OutboxState::delivered
+                                  ? "UPDATE outbox SET state = 'delivered', detail = ?, last_error = '', "
+                                    "sent_at = coalesce(sent_at, ?), delivered_at = ? WHERE id = ?"
+                                  : "UPDATE outbox SET state = 'sent', detail = ?, last_error = '', sent_at = ?, "
+                                    "delivered_at = ? WHERE id = ? AND state = 'sending'";
+            TRY_ASSIGN(auto u, c.prepare(sql));
+            u.bind(1, detail).bind(2, t);
+            if (state == OutboxState::delivered)
+                u.bind(3, t);
+            else
+                u.bind_null(3);
+            u.bind(4, r.id);
+            TRY(u.run());
+            event(c, r.ro_id, event_type,
+                  {{"message_id", r.id},
+                   {"offer_id", r.offer_id ? json(*r.offer_id) : json(nullptr)},
+                   {"channel", to_string(r.channel)},
+                   {"address", r.address},
+                   {"detail", detail}});
+            if (r.offer_id) {
+                TRY_ASSIGN(auto entered, offer_store::advance(c, *r.offer_id, offer_state, t));
+                for (OfferState s : entered)
+                    event(c, r.ro_id, std::string("offer.") + std::string(to_string(s)),
+                          {{"offer_id", *r.offer_id}, {"channel", to_string(r.channel)}});
+            }
+            return {};
+        });
+        if (!w) log().error("outbox: message {}: {}", r.id, w.error().detail);
+        log().info("outbox: {} {} to {}: {}", to_string(r.channel), to_string(state), r.address, detail);
+        notify(r.ro_id);
+    }
+
+    void temporary(const Row& r, const std::string& why) {
+        if (r.attempts >= kOutboxMaxAttempts)
+            return permanent(r, why + " (gave up after " + std::to_string(r.attempts) + " attempts)");
+        const UnixMs next = now() + outbox_backoff(r.attempts).count();
+        auto w = deps.db.write([&](Connection& c) -> Result<void> {
+            TRY_ASSIGN(auto u, c.prepare("UPDATE outbox SET state = 'pending', last_error = ?, next_attempt_at = ? "
+                                         "WHERE id = ?"));
+            u.bind(1, why).bind(2, next).bind(3, r.id);
+            return u.run();
+        });
+        if (!w) log().error("outbox: message {}: {}", r.id, w.error().detail);
+        log().warn("outbox: {} to {} failed for now ({}); attempt {} in {} s", to_string(r.channel), r.address, why,
+                   r.attempts + 1, (next - now()) / 1000);
+        notify(r.ro_id);
+        schedule_next();
+    }
+
+    void permanent(const Row& r, const std::string& why) {
+        auto w = deps.db.write([&](Connection& c) -> Result<void> {
+            TRY_ASSIGN(auto u, c.prepare("UPDATE outbox SET state = 'failed', last_error = ? WHERE id = ?"));
+            u.bind(1, why).bind(2, r.id);
+            TRY(u.run());
+            event(c, r.ro_id, "message.failed",
+                  {{"message_id", r.id},
+                   {"offer_id", r.offer_id ? json(*r.offer_id) : json(nullptr)},
+                   {"channel", to_string(r.channel)},
+                   {"address", r.address},
+                   {"error", why}});
+            if (!r.offer_id) return {};
+            // The offer fails when none of its messages can still go or has gone.
+            TRY_ASSIGN(auto q, c.prepare("SELECT count(*) FROM outbox WHERE offer_id = ? AND state != 'failed'"));
+            q.bind(1, *r.offer_id);
+            TRY(q.step());
+            if (q.int64(0) > 0) return {};
+            TRY_ASSIGN(auto f, c.prepare("UPDATE offers SET state = 'failed' WHERE id = ? AND state IN ('draft', "
+                                         "'scheduled', 'sent')"));
+            f.bind(1, *r.offer_id);
+            TRY(f.run());
+            if (c.changes() > 0) event(c, r.ro_id, "offer.failed", {{"offer_id", *r.offer_id}, {"error", why}});
+            return {};
+        });
+        if (!w) log().error("outbox: message {}: {}", r.id, w.error().detail);
+        log().error("outbox: {} to {} failed: {}", to_string(r.channel), r.address, why);
+        notify(r.ro_id);
+    }
+};
+
+Outbox::Outbox(OutboxDeps deps) : impl_(std::make_shared<Impl>(std::move(deps))) {
+    if (impl_->deps.modem) {
+        std::weak_ptr<Impl> weak = impl_;
+        impl_->deps.modem->set_listener({[weak](const modem::SendOutcome& o) {
+                                             if (auto self = weak.lock()) self->on_sms_sent(o);
+                                         },
+                                         [weak](const modem::DeliveryReport& d) {
+                                             if (auto self = weak.lock()) self->on_sms_delivery(d);
+                                         }});
+    }
+}
+
+Outbox::~Outbox() {
+    if (impl_->deps.modem) impl_->deps.modem->set_listener({});
+    impl_->timer.cancel();
+}
+
+void Outbox::start() {
+    auto recovered = impl_->deps.db.write([](Connection& c) -> Result<int> {
+        TRY(c.exec("UPDATE outbox SET state = 'pending' WHERE state = 'sending'"));
+        return c.changes();
+    });
+    if (recovered && *recovered > 0)
+        impl_->log().warn("outbox: {} message(s) were being sent when Relais stopped; sending them again", *recovered);
+    impl_->post_pass();
+}
+
+void Outbox::wake() { impl_->post_pass(); }
+
+}  // namespace relais

@@ -1,0 +1,77 @@
+#pragma once
+// The outbox dispatcher (DESIGN.md §5). Messages are rows committed with the change that
+// caused them; this sends committed rows only, on the core event loop: SMS through the modem,
+// email through the mail transport. A row is marked `sending` before the I/O; rows left
+// `sending` by a crash are sent again with the identical text, link and Message-ID. Temporary
+// failures are retried with exponential backoff (30 s doubling, capped at 1 h, 8 attempts);
+// permanent ones fail the message, and an offer none of whose messages can go fails too.
+// Each step is a timeline event and moves the offer along sent → received.
+
+#include "config.hpp"
+#include "db.hpp"
+#include "offer.hpp"
+
+#include <chrono>
+#include <functional>
+#include <memory>
+
+namespace boost::asio {
+class io_context;
+}
+namespace spdlog {
+class logger;
+}
+namespace relais::mail {
+class MailTransport;
+}
+namespace relais::modem {
+struct SendOutcome;
+struct DeliveryReport;
+}  // namespace relais::modem
+
+namespace relais {
+
+class ApplianceModem;
+class Clock;
+class Random;
+class TimeZone;
+
+struct OutboxDeps {
+    boost::asio::io_context& io;
+    Database& db;
+    const Config& config;
+    const Clock& clock;
+    Random& random;
+    const TimeZone& zone;
+    ApplianceModem* modem = nullptr;      // none: SMS wait (temporary failures)
+    mail::MailTransport* mail = nullptr;  // none: email waits
+    std::shared_ptr<spdlog::logger> log;
+    /// Called on the io thread after a row or an offer changed (for live updates).
+    std::function<void(Id ro_id)> changed;
+};
+
+/// The delay before attempt `attempts + 1` after a temporary failure.
+std::chrono::milliseconds outbox_backoff(int attempts);
+inline constexpr int kOutboxMaxAttempts = 8;
+
+/// Lives on the io thread; wake() may be called from any thread. Everything in `deps` must
+/// outlive it. Registers itself as the modem's listener.
+class Outbox {
+public:
+    explicit Outbox(OutboxDeps deps);
+    ~Outbox();
+    Outbox(const Outbox&) = delete;
+    Outbox& operator=(const Outbox&) = delete;
+
+    /// Rows left `sending` become `pending` again, then the first pass runs.
+    void start();
+    /// Something was committed: look for due rows now.
+    void wake();
+
+    struct Impl;
+
+private:
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace relais

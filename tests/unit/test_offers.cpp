@@ -1,0 +1,276 @@
+// Offers on the advisor's side: what a send freezes and queues, who may receive it, versions
+// and supersession, locking; and the outbox carrying email to the maildir with its states.
+
+#include "support.hpp"
+
+#include "config.hpp"
+#include "crypto.hpp"
+#include "maildir.hpp"
+#include "offer_service.hpp"
+#include "outbox.hpp"
+
+#include <doctest/doctest.h>
+#include <boost/asio/io_context.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+
+using namespace relais;
+using namespace relais::test;
+
+namespace {
+
+struct OfferWorld : World {
+    Config config;
+    std::unique_ptr<OfferService> offers;
+    RepairOrder ro;
+
+    OfferWorld() {
+        config.dealer.name = "Garage Demo";
+        config.http.public_base_url = "https://relais.garage.test/";
+        offers = std::make_unique<OfferService>(*db, config, random, clock);
+
+        RepairOrderPatch p;
+        VehiclePatch v;
+        v.plate = std::string("ab-123-cd");
+        v.make = std::string("Peugeot");
+        v.model = std::string("308");
+        p.vehicle = v;
+        PartyPatch driver;
+        driver.first_name = std::string("Hélène");
+        driver.last_name = std::string("Lefèvre");
+        driver.roles = std::vector<PartyRole>{PartyRole::driver};
+        ContactPointPatch phone, email;
+        phone.kind = ContactKind::phone;
+        phone.value = std::string("06 12 34 56 78");
+        email.kind = ContactKind::email;
+        email.value = std::string("helene@example.test");
+        driver.contact_points = std::vector<ContactPointPatch>{phone, email};
+        PartyPatch owner;
+        owner.kind = PartyKind::company;
+        owner.company_name = std::string("Leasing Plus");
+        owner.roles = std::vector<PartyRole>{PartyRole::leasing_company};
+        owner.opted_out = true;
+        ContactPointPatch owner_email;
+        owner_email.kind = ContactKind::email;
+        owner_email.value = std::string("flotte@leasing.test");
+        owner.contact_points = std::vector<ContactPointPatch>{owner_email};
+        p.parties = std::vector<PartyPatch>{driver, owner};
+        auto item = [](const char* label, Cents excl, InterventionKind kind, bool shown = true) {
+            InterventionPatch i;
+            i.label = std::string(label);
+            i.price_excl = excl;
+            i.kind = kind;
+            i.shown = shown;
+            return i;
+        };
+        p.interventions = std::vector<InterventionPatch>{
+            item("Plaquettes avant", 15825, InterventionKind::optional),
+            item("Vidange", 7500, InterventionKind::initial),
+            item("Essuie-glaces", 2500, InterventionKind::optional, false),
+        };
+        auto created = ros->create(p, actor);
+        REQUIRE(created.ok());
+        ro = *created;
+    }
+
+    Id contact(const std::string& value) {
+        for (const auto& party : ro.parties)
+            for (const auto& cp : party.contact_points)
+                if (cp.value == value) return cp.id;
+        FAIL("no contact " << value);
+        return 0;
+    }
+};
+
+bool has_field(const Error& e, const std::string& field, const std::string& code) {
+    for (const auto& f : e.fields)
+        if (f.field == field && f.code == code) return true;
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("sending freezes the shown interventions, makes a link per recipient and queues one message each") {
+    OfferWorld w;
+    SendOfferRequest req{
+        {w.contact("+33612345678"), w.contact("helene@example.test")}, "  Bonjour, voici le devis.  ", false};
+    auto sent = w.offers->send(w.ro.id, req, w.actor);
+    REQUIRE(sent.ok());
+    const Offer& o = *sent;
+    CHECK(o.version == 1);
+    CHECK(o.state == OfferState::draft);  // nothing handed to a channel yet
+    CHECK(o.note == "Bonjour, voici le devis.");
+    CHECK(o.language == "fr");
+    CHECK(o.expires_at == w.clock.now() + kLinkValidityMs);
+    // Initial first, then optional; hidden ones left out; prices incl. VAT frozen.
+    REQUIRE(o.snapshot.items.size() == 2);
+    CHECK(o.snapshot.items[0].label == "Vidange");
+    CHECK(o.snapshot.items[1].label == "Plaquettes avant");
+    CHECK(o.snapshot.items[1].price_incl == 18990);
+    CHECK(o.snapshot.total_incl() == 9000 + 18990);
+    CHECK(o.snapshot.vehicle.plate == "AB-123-CD");
+    CHECK(o.snapshot.customer_name == "Hélène Lefèvre");
+
+    REQUIRE(o.recipients.size() == 2);
+    CHECK(o.recipients[0].channel == Channel::sms);
+    CHECK(o.recipients[0].address == "+33612345678");
+    CHECK(o.recipients[1].channel == Channel::email);
+    REQUIRE(o.messages.size() == 2);
+    const OutboxMessage& sms = o.messages[0];
+    CHECK(sms.state == OutboxState::pending);
+    CHECK(sms.body.find("Garage Demo : le devis de votre Peugeot 308 AB-123-CD est prêt.") == 0);
+    // The link: public_base_url without its trailing slash, /o/, a 192-bit token.
+    const std::string prefix = "https://relais.garage.test/o/";
+    auto at = sms.body.find(prefix);
+    REQUIRE(at != std::string::npos);
+    const std::string token = sms.body.substr(at + prefix.size());
+    CHECK(token.size() == 32);
+    const OutboxMessage& email = o.messages[1];
+    CHECK(email.subject == "Votre devis pour votre Peugeot 308 AB-123-CD – Garage Demo");
+    CHECK(email.body.find("Bonjour Hélène Lefèvre,") != std::string::npos);
+    CHECK(email.body.find("Bonjour, voici le devis.") != std::string::npos);
+    CHECK(email.html.find(prefix) != std::string::npos);
+    CHECK(email.body.find(token) == std::string::npos);  // each recipient has its own link
+
+    // Only the hash of the token is stored.
+    auto stored = w.db->read([&](Connection& c) -> Result<std::pair<std::int64_t, std::int64_t>> {
+        TRY_ASSIGN(auto s, c.prepare("SELECT count(*), sum(token_hash = ?) FROM offer_links"));
+        s.bind_blob(1, sha256(token));
+        TRY(s.step());
+        return std::pair{s.int64(0), s.int64(1)};
+    });
+    REQUIRE(stored.ok());
+    CHECK(stored->first == 2);
+    CHECK(stored->second == 1);
+
+    auto events = w.ros->timeline(w.ro.id);
+    REQUIRE(events.ok());
+    CHECK(events->back().type == "offer.queued");
+}
+
+TEST_CASE("recipients must be contacts of the RO, not opted out, and something must be shown") {
+    OfferWorld w;
+    auto none = w.offers->send(w.ro.id, {{}, "", false}, w.actor);
+    REQUIRE_FALSE(none.ok());
+    CHECK(has_field(none.error(), "recipients", "required"));
+
+    auto bad = w.offers->send(
+        w.ro.id,
+        {{w.contact("flotte@leasing.test"), 999999, w.contact("+33612345678"), w.contact("+33612345678")}, "", false},
+        w.actor);
+    REQUIRE_FALSE(bad.ok());
+    CHECK(has_field(bad.error(), "recipients[0]", "opted_out"));
+    CHECK(has_field(bad.error(), "recipients[1]", "unknown_contact_point"));
+    CHECK(has_field(bad.error(), "recipients[3]", "duplicate"));
+
+    auto missing = w.offers->send(424242, {{1}, "", false}, w.actor);
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().kind == ErrorKind::not_found);
+
+    // Nothing written by a refused send.
+    auto count = w.db->read([](Connection& c) -> Result<std::int64_t> {
+        TRY_ASSIGN(auto s, c.prepare("SELECT (SELECT count(*) FROM offers) + (SELECT count(*) FROM outbox)"));
+        TRY(s.step());
+        return s.int64(0);
+    });
+    CHECK(*count == 0);
+}
+
+TEST_CASE("a new send supersedes the open version; a seen one needs the advisor's confirmation; locked is final") {
+    OfferWorld w;
+    const Id phone = w.contact("+33612345678");
+    auto v1 = w.offers->send(w.ro.id, {{phone}, "", false}, w.actor);
+    REQUIRE(v1.ok());
+    auto v2 = w.offers->send(w.ro.id, {{phone}, "Nouveau prix", false}, w.actor);
+    REQUIRE(v2.ok());
+    CHECK(v2->version == 2);
+    auto old = w.offers->get(v1->id);
+    CHECK(old->state == OfferState::superseded);
+    CHECK(old->messages[0].state == OutboxState::failed);  // a queued message of an old version never goes
+    CHECK(old->messages[0].last_error == "superseded");
+
+    // The customer saw version 2: a new send must be confirmed.
+    REQUIRE(w.db->write([&](Connection& c) { return offer_store::advance(c, v2->id, OfferState::seen, w.clock.now()); })
+                .ok());
+    CHECK(w.offers->get(v2->id)->sent_at.has_value());  // steps passed over are stamped too
+    auto refused = w.offers->send(w.ro.id, {{phone}, "", false}, w.actor);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == "confirmation_required");
+    auto v3 = w.offers->send(w.ro.id, {{phone}, "", true}, w.actor);
+    REQUIRE(v3.ok());
+    CHECK(v3->version == 3);
+    CHECK(w.offers->get(v2->id)->state == OfferState::superseded);
+
+    auto locked = w.offers->lock(v3->id, w.actor);
+    REQUIRE(locked.ok());
+    CHECK(locked->state == OfferState::locked);
+    CHECK(locked->locked_at.has_value());
+    auto after = w.offers->send(w.ro.id, {{phone}, "", true}, w.actor);
+    REQUIRE_FALSE(after.ok());
+    CHECK(after.error().code == "offer_locked");
+    auto list = w.offers->for_repair_order(w.ro.id);
+    REQUIRE(list.ok());
+    CHECK(list->size() == 3);
+    CHECK(list->front().version == 3);
+}
+
+TEST_CASE("states only move forward along sent, received, seen, confirmed, locked") {
+    OfferWorld w;
+    auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false}, w.actor);
+    REQUIRE(o.ok());
+    auto advance = [&](OfferState s) {
+        return *w.db->write([&](Connection& c) { return offer_store::advance(c, o->id, s, w.clock.now()); });
+    };
+    CHECK(advance(OfferState::sent) == std::vector<OfferState>{OfferState::sent});
+    CHECK(advance(OfferState::seen) == std::vector<OfferState>{OfferState::received, OfferState::seen});
+    CHECK(advance(OfferState::sent).empty());  // a late "sent" never undoes what came after
+    CHECK(w.offers->get(o->id)->state == OfferState::seen);
+    CHECK(w.offers->get(o->id)->received_at.has_value());
+}
+
+TEST_CASE("the outbox delivers email to the maildir and moves the offer to received; SMS wait for a modem") {
+    OfferWorld w;
+    boost::asio::io_context io;
+    mail::MaildirTransport maildir(w.dir.path() + "/mail", w.clock, {});
+    Outbox outbox({io, *w.db, w.config, w.clock, w.random, *w.zone, nullptr, &maildir, null_logger(), {}});
+    w.offers->on_queued([&] { outbox.wake(); });
+    outbox.start();
+
+    auto o =
+        w.offers->send(w.ro.id, {{w.contact("helene@example.test"), w.contact("+33612345678")}, "", false}, w.actor);
+    REQUIRE(o.ok());
+    io.run_for(std::chrono::milliseconds(200));
+
+    auto after = w.offers->get(o->id);
+    REQUIRE(after.ok());
+    CHECK(after->state == OfferState::received);  // the relay's (here the maildir's) acceptance
+    CHECK(after->received_at.has_value());
+    const OutboxMessage& email = after->messages[0];
+    CHECK(email.state == OutboxState::delivered);
+    CHECK(email.attempts == 1);
+    CHECK(email.message_id.find("@") != std::string::npos);
+    const OutboxMessage& sms = after->messages[1];
+    CHECK(sms.state == OutboxState::pending);  // no modem: retried later, not lost
+    CHECK(sms.last_error == "no modem");
+    CHECK(sms.attempts == 1);
+    CHECK(sms.next_attempt_at == w.clock.now() + 30'000);
+
+    std::vector<std::filesystem::path> files;
+    for (const auto& e : std::filesystem::directory_iterator(w.dir.path() + "/mail/new")) files.push_back(e.path());
+    REQUIRE(files.size() == 1);
+
+    auto events = w.ros->timeline(w.ro.id);
+    REQUIRE(events.ok());
+    std::vector<std::string> types;
+    for (const auto& e : *events) types.push_back(e.type);
+    CHECK(std::find(types.begin(), types.end(), "message.delivered") != types.end());
+    CHECK(std::find(types.begin(), types.end(), "offer.received") != types.end());
+}
+
+TEST_CASE("outbox backoff doubles from 30 s and stops at an hour") {
+    CHECK(outbox_backoff(1) == std::chrono::seconds(30));
+    CHECK(outbox_backoff(2) == std::chrono::seconds(60));
+    CHECK(outbox_backoff(3) == std::chrono::seconds(120));
+    CHECK(outbox_backoff(20) == std::chrono::hours(1));
+}
