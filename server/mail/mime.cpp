@@ -1,5 +1,7 @@
 #include "mime.hpp"
 
+#include "civil_time.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -134,19 +136,6 @@ std::vector<std::string> display_name_tokens(std::string_view name, std::size_t 
     return {quoted};
 }
 
-void days_to_civil(std::int64_t z, int& y, unsigned& m, unsigned& d) {
-    // Howard Hinnant's civil_from_days.
-    z += 719468;
-    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const auto doe = static_cast<unsigned>(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    d = doy - (153 * mp + 2) / 5 + 1;
-    m = mp < 10 ? mp + 3 : mp - 9;
-    y = static_cast<int>(static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0));
-}
-
 }  // namespace
 
 std::string base64_encode(std::string_view bytes) {
@@ -258,21 +247,15 @@ std::string format_mailbox(const Mailbox& mailbox) {
 }
 
 std::string format_date(UnixMs instant, int utc_offset_minutes) {
-    static constexpr std::array<const char*, 7> days = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
+    static constexpr std::array<const char*, 7> days = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
     static constexpr std::array<const char*, 12> months = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    std::int64_t local = instant / 1000 + static_cast<std::int64_t>(utc_offset_minutes) * 60;
-    std::int64_t day = local >= 0 ? local / 86400 : (local - 86399) / 86400;
-    std::int64_t secs = local - day * 86400;
-    int y = 0;
-    unsigned m = 0, d = 0;
-    days_to_civil(day, y, m, d);
-    auto weekday = static_cast<std::size_t>(((day % 7) + 7) % 7);
-    int off = utc_offset_minutes < 0 ? -utc_offset_minutes : utc_offset_minutes;
+    const CivilTime c = civil_from_utc(instant + static_cast<UnixMs>(utc_offset_minutes) * 60'000);
+    const int off = utc_offset_minutes < 0 ? -utc_offset_minutes : utc_offset_minutes;
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%s, %u %s %04d %02d:%02d:%02d %c%02d%02d", days[weekday], d, months[m - 1], y,
-                  static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60),
-                  utc_offset_minutes < 0 ? '-' : '+', off / 60, off % 60);
+    std::snprintf(buf, sizeof buf, "%s, %d %s %04d %02d:%02d:%02d %c%02d%02d",
+                  days[static_cast<std::size_t>(weekday_of(c))], c.day, months[static_cast<std::size_t>(c.month - 1)],
+                  c.year, c.hour, c.minute, c.second, utc_offset_minutes < 0 ? '-' : '+', off / 60, off % 60);
     return buf;
 }
 

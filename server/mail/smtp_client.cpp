@@ -475,6 +475,12 @@ struct SmtpClient::Impl : std::enable_shared_from_this<Impl> {
             return TransactionResult{outcome_for_all(env, DeliveryStatus::temporary, 0, why), nothing_yet && reused};
         };
 
+        // 421 to MAIL FROM: the relay is closing this connection (often an idle one); a reused
+        // connection is retried once on a fresh one.
+        auto relay_closing = [&](const SmtpReply& r) {
+            drop_connection();
+            return TransactionResult{outcome_for_all(env, DeliveryStatus::temporary, 421, r.text()), reused};
+        };
         std::optional<SmtpReply> mail_reply, data_reply;
         if (caps.pipelining) {
             // RFC 2920: MAIL, every RCPT and DATA in one write, then the replies in order.
@@ -490,11 +496,7 @@ struct SmtpClient::Impl : std::enable_shared_from_this<Impl> {
                 co_return lost_now("MAIL FROM", true);
             mail_reply = co_await read_reply(t.command, "the MAIL FROM reply");
             if (!mail_reply) co_return lost_now("MAIL FROM", true);
-            if (mail_reply->code == 421) {
-                drop_connection();
-                co_return TransactionResult{outcome_for_all(env, DeliveryStatus::temporary, 421, mail_reply->text()),
-                                            reused};
-            }
+            if (mail_reply->code == 421) co_return relay_closing(*mail_reply);
             for (auto& r : rcpts) {
                 auto reply = co_await read_reply(t.command, "the RCPT TO reply");
                 if (!reply) co_return lost_now("RCPT TO", false);
@@ -508,11 +510,7 @@ struct SmtpClient::Impl : std::enable_shared_from_this<Impl> {
             if (!co_await command(mail, t.command, "the MAIL FROM reply")) co_return lost_now("MAIL FROM", true);
             mail_reply = co_await read_reply(t.command, "the MAIL FROM reply");
             if (!mail_reply) co_return lost_now("MAIL FROM", true);
-            if (mail_reply->code == 421) {
-                drop_connection();
-                co_return TransactionResult{outcome_for_all(env, DeliveryStatus::temporary, 421, mail_reply->text()),
-                                            reused};
-            }
+            if (mail_reply->code == 421) co_return relay_closing(*mail_reply);
             if (mail_reply->positive()) {
                 for (auto& r : rcpts) {
                     if (!co_await command("RCPT TO:<" + r.address + ">", t.command, "the RCPT TO reply"))

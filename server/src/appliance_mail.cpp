@@ -8,27 +8,10 @@
 #include <spdlog/spdlog.h>
 
 namespace relais {
-namespace {
-
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-    // Howard Hinnant's days_from_civil.
-    y -= m <= 2 ? 1 : 0;
-    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const auto yoe = static_cast<unsigned>(y - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-}  // namespace
 
 int utc_offset_minutes(const TimeZone& zone, UnixMs instant) {
-    CivilTime local = zone.to_local(instant);
-    std::int64_t local_seconds =
-        days_from_civil(local.year, static_cast<unsigned>(local.month), static_cast<unsigned>(local.day)) * 86400 +
-        local.hour * 3600 + local.minute * 60 + local.second;
-    std::int64_t utc_seconds = instant >= 0 ? instant / 1000 : (instant - 999) / 1000;
-    return static_cast<int>((local_seconds - utc_seconds) / 60);
+    const UnixMs whole_seconds = (instant >= 0 ? instant / 1000 : (instant - 999) / 1000) * 1000;
+    return static_cast<int>((utc_of(zone.to_local(instant)) - whole_seconds) / 60'000);
 }
 
 mail::RelaySettings relay_settings(const Config& config) {

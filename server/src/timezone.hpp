@@ -2,6 +2,7 @@
 // Dates as the dealership means them. An advisor's "promised for 24/11 at 17:30" and a
 // filter "from 2026-11-01" are local times in the dealership's zone; storage is UTC.
 
+#include "civil_time.hpp"
 #include "clock.hpp"
 
 #include <memory>
@@ -10,10 +11,6 @@
 #include <string_view>
 
 namespace relais {
-
-struct CivilTime {
-    int year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0;
-};
 
 class TimeZone {
 public:
