@@ -1,5 +1,6 @@
 #include "pdu.hpp"
 
+#include "civil_time.hpp"
 #include "gsm_alphabet.hpp"
 #include "septets.hpp"
 #include "text.hpp"
@@ -322,37 +323,18 @@ std::vector<std::uint8_t> encode_tpdu(const SmsStatusReport& s) {
 }  // namespace
 
 UnixMs Timestamp::to_unix() const {
-    // Days from civil (H. Hinnant), then the offset.
-    int y = year;
-    const int m = month;
-    y -= m <= 2;
-    const long era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = static_cast<unsigned>(y - era * 400);
-    const unsigned doy = static_cast<unsigned>((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + day - 1);
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    const long long days = era * 146097LL + doe - 719468;
-    const long long secs = days * 86400 + hour * 3600 + minute * 60 + second - tz_quarters * 15LL * 60;
-    return secs * 1000;
+    return utc_of({year, month, day, hour, minute, second}) - tz_quarters * 15LL * 60 * 1000;
 }
 
 Timestamp Timestamp::from_unix(UnixMs t, int tz_quarters) {
-    long long secs = t / 1000 + tz_quarters * 15LL * 60;
-    long long days = secs / 86400;
-    long long rem = secs % 86400;
-    if (rem < 0) rem += 86400, --days;
-    days += 719468;
-    const long long era = (days >= 0 ? days : days - 146096) / 146097;
-    const unsigned doe = static_cast<unsigned>(days - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
+    const CivilTime c = civil_from_utc(t + tz_quarters * 15LL * 60 * 1000);
     Timestamp ts;
-    ts.day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-    ts.month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-    ts.year = static_cast<int>(yoe + era * 400 + (ts.month <= 2));
-    ts.hour = static_cast<int>(rem / 3600);
-    ts.minute = static_cast<int>(rem % 3600 / 60);
-    ts.second = static_cast<int>(rem % 60);
+    ts.year = c.year;
+    ts.month = c.month;
+    ts.day = c.day;
+    ts.hour = c.hour;
+    ts.minute = c.minute;
+    ts.second = c.second;
     ts.tz_quarters = tz_quarters;
     return ts;
 }

@@ -678,18 +678,8 @@ struct SmtpClient::Impl : std::enable_shared_from_this<Impl> {
 SmtpClient::SmtpClient(asio::io_context& io, RelaySettings settings, MailLogger log)
     : impl_(std::make_shared<Impl>(io, std::move(settings), std::move(log))) {}
 
-SmtpClient::~SmtpClient() {
-    // Pending coroutines hold the Impl; leave them to the io_context, but let go of callbacks
-    // into an owner that is going away.
-    asio::post(impl_->io, [impl = impl_] {
-        impl->closing = true;
-        impl->idle_timer.cancel();
-        if (!impl->running && impl->connected) {
-            impl->running = true;
-            asio::co_spawn(impl->io, Impl::close_idle(impl), asio::detached);
-        }
-    });
-}
+// Pending coroutines hold the Impl and finish on the io_context; an idle connection says QUIT.
+SmtpClient::~SmtpClient() { close(); }
 
 void SmtpClient::send(Envelope envelope, std::string message, Done done) {
     asio::post(impl_->io,
