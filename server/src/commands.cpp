@@ -3,6 +3,7 @@
 #include "appliance.hpp"
 #include "appliance_mail.hpp"
 #include "appliance_modem.hpp"
+#include "customer_service.hpp"
 #include "demo_data.hpp"
 #include "email_address.hpp"
 #include "http_server.hpp"
@@ -185,7 +186,9 @@ int run_serve(const ServeOptions& options) {
         *config,     app.db(), app.auth(), app.repair_orders(), app.phones(),  app.zone(),           files,
         app.clock(), log,      1 << 20,    modem.get(),         modem_problem, mail_transport.get(), &offers};
     LanApp lan(deps);
-    PublicApp pub(*config);
+    CustomerService customers(app.db(), *config, app.random(), app.clock());
+    customers.on_queued([&outbox] { outbox.wake(); });
+    PublicApp pub(*config, &customers, &files);
     HttpServer lan_server(
         {config->http.lan, config->http.threads, (1 << 20) + (64 << 10), "lan"},
         [&lan](const HttpRequest& r) { return lan.handle(r); }, log);

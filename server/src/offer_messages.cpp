@@ -95,4 +95,43 @@ OfferMessageText offer_email(const Config& config, const Offer& offer, const std
     return m;
 }
 
+OfferMessageText access_link_sms(const Config& config, const Offer& offer, const std::string& link) {
+    const bool en = offer.language == "en";
+    OfferMessageText m;
+    m.text = en ? config.dealer.name + ": here is your new link to the estimate for your " + vehicle_words(offer) +
+                      ": " + link
+                : config.dealer.name + " : voici votre nouveau lien vers le devis de votre " + vehicle_words(offer) +
+                      " : " + link;
+    return m;
+}
+
+OfferMessageText access_link_email(const Config& config, const Offer& offer, const std::string& name,
+                                   const std::string& link) {
+    const bool en = offer.language == "en";
+    mail::EmailContent c;
+    c.language = en ? "en" : "fr";
+    c.heading = en ? "Your new link" : "Votre nouveau lien";
+    c.preheader = en ? "The estimate for your " + vehicle_words(offer) : "Le devis de votre " + vehicle_words(offer);
+    c.paragraphs.push_back(en ? (name.empty() ? "Hello," : "Hello " + name + ",")
+                              : (name.empty() ? "Bonjour," : "Bonjour " + name + ","));
+    c.paragraphs.push_back(
+        en ? "You asked for a new link to the estimate for your " + vehicle_words(offer) +
+                 ". It opens on the device you use it on first; the previous link no longer works."
+           : "Vous avez demandé un nouveau lien vers le devis de votre " + vehicle_words(offer) +
+                 ". Il s'ouvrira sur l'appareil où vous l'utiliserez en premier ; l'ancien lien ne fonctionne plus.");
+    c.button_label = en ? "See my estimate" : "Voir mon devis";
+    c.button_url = link;
+    c.link_intro = en ? "If the button does not work, open this address:"
+                      : "Si le bouton ne fonctionne pas, ouvrez cette adresse :";
+    mail::EmailBrand brand;
+    brand.dealer_name = config.dealer.name;
+    brand.color = config.dealer.brand_color;
+    mail::RenderedEmail r = mail::render_email(brand, c);
+    OfferMessageText m;
+    m.subject = en ? "Your new link – " + config.dealer.name : "Votre nouveau lien – " + config.dealer.name;
+    m.text = std::move(r.text);
+    m.html = std::move(r.html);
+    return m;
+}
+
 }  // namespace relais

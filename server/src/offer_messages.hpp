@@ -23,6 +23,11 @@ OfferMessageText offer_sms(const Config& config, const Offer& offer, const std::
 OfferMessageText offer_email(const Config& config, const Offer& offer, const std::string& name,
                              const std::string& link);
 
+/// A fresh access link asked for from another device or after expiry.
+OfferMessageText access_link_sms(const Config& config, const Offer& offer, const std::string& link);
+OfferMessageText access_link_email(const Config& config, const Offer& offer, const std::string& name,
+                                   const std::string& link);
+
 /// "1 234,56 €" (fr) or "€1,234.56" (en).
 std::string format_money(Cents cents, const std::string& currency, const std::string& language);
 

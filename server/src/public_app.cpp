@@ -1,24 +1,214 @@
 #include "public_app.hpp"
 
+#include "customer_service.hpp"
 #include "messages.hpp"
 #include "responses.hpp"
+#include "static_files.hpp"
+#include "timezone.hpp"
+
+#include <nlohmann/json.hpp>
 
 namespace relais {
 
-PublicApp::PublicApp(const Config& config) : config_(config) {}
+using nlohmann::json;
+
+namespace {
+
+bool is_token(std::string_view s) {
+    if (s.size() < 22 || s.size() > 64) return false;
+    for (char c : s)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+    return true;
+}
+
+std::string origin_of(const std::string& url) {
+    auto scheme = url.find("://");
+    if (scheme == std::string::npos) return url;
+    auto slash = url.find('/', scheme + 3);
+    return slash == std::string::npos ? url : url.substr(0, slash);
+}
+
+// What the customer sees: the frozen offer, never the addresses or the RO's other parties.
+json customer_view(const Offer& o) {
+    json items = json::array();
+    for (const OfferItem& i : o.snapshot.items)
+        items.push_back({{"id", i.intervention_id},
+                         {"label", i.label},
+                         {"mechanic_note", i.mechanic_note},
+                         {"kind", to_string(i.kind)},
+                         {"severity", to_string(i.severity)},
+                         {"price_incl_cents", i.price_incl}});
+    json decisions = json::object();
+    for (const auto& [id, d] : o.decisions) decisions[std::to_string(id)] = to_string(d);
+    const bool read_only = o.state == OfferState::confirmed || o.state == OfferState::locked;
+    return {
+        {"state", to_string(o.state)},
+        {"version", o.version},
+        {"read_only", read_only},
+        {"note", o.note},
+        {"dealer_name", o.snapshot.dealer_name},
+        {"advisor_name", o.snapshot.advisor_name},
+        {"customer_name", o.snapshot.customer_name},
+        {"ro_number", o.snapshot.ro_number},
+        {"vehicle",
+         {{"plate", o.snapshot.vehicle.plate}, {"make", o.snapshot.vehicle.make}, {"model", o.snapshot.vehicle.model}}},
+        {"currency", o.snapshot.currency},
+        {"items", items},
+        {"total_incl_cents", o.snapshot.total_incl()},
+        {"decisions", decisions},
+        {"confirmed_at", o.confirmed_at ? json(format_utc(*o.confirmed_at)) : json(nullptr)}};
+}
+
+}  // namespace
+
+PublicApp::PublicApp(const Config& config, CustomerService* customers, StaticFiles* files)
+    : config_(config), customers_(customers), files_(files) {}
 
 HttpResponse PublicApp::handle(const HttpRequest& req) {
     const std::string lang = choose_language("", req.header("accept-language"), config_.dealer.language);
     HttpResponse res;
-    if (req.path == "/robots.txt" && (req.method == Method::get || req.method == Method::head)) {
+    bool api = false;
+    const bool reading = req.method == Method::get || req.method == Method::head;
+    if (req.path == "/robots.txt" && reading) {
         // Customer links are private: ask crawlers to keep out.
         res.header("Content-Type", "text/plain; charset=utf-8");
         res.body = "User-agent: *\nDisallow: /\n";
+    } else if (req.path.rfind("/o/", 0) == 0) {
+        std::string rest = req.path.substr(3);
+        std::string token = rest.substr(0, rest.find('/'));
+        std::string action = rest.size() > token.size() ? rest.substr(token.size() + 1) : "";
+        if (!is_token(token)) {
+            res = html_error_page(404, lang);
+        } else if (action.empty() && reading) {
+            res = page(req, "customer/index.html", lang);
+        } else if (!action.empty() && req.method == Method::post) {
+            res = customer_api(req, token, action, lang);
+            api = true;
+        } else if (action.empty() || action == "open" || action == "decisions" || action == "access-link") {
+            res = html_error_page(405, lang);
+            res.status = 405;
+            res.header("Allow", action.empty() ? "GET, HEAD" : "POST");
+        } else {
+            res = html_error_page(404, lang);
+        }
+    } else if (req.path.rfind("/assets/customer/", 0) == 0 && reading) {
+        res = page(req, req.path.substr(8), lang);
     } else {
         res = html_error_page(404, lang);
     }
-    add_security_headers(res, Listener::public_, false);
+    add_security_headers(res, Listener::public_, api);
+    if (!api && req.path.rfind("/o/", 0) == 0) {
+        // A magic link's page: never cached by a shared cache, never indexed.
+        res.header("Cache-Control", "no-store");
+        res.header("X-Robots-Tag", "noindex, nofollow");
+    }
     return res;
+}
+
+HttpResponse PublicApp::page(const HttpRequest& req, const std::string& file, const std::string& lang) {
+    auto f = files_ ? files_->get(file) : std::nullopt;
+    if (!f) return html_error_page(404, lang);
+    const StaticFile& sf = **f;
+    HttpResponse r;
+    r.header("ETag", sf.etag);
+    r.header("Cache-Control", "no-cache");
+    if (const std::string* inm = req.header("if-none-match"); inm && *inm == sf.etag) {
+        r.status = 304;
+        return r;
+    }
+    r.header("Content-Type", sf.content_type);
+    if (req.method != Method::head) r.body = sf.content;
+    return r;
+}
+
+HttpResponse PublicApp::customer_api(const HttpRequest& req, const std::string& token, const std::string& action,
+                                     const std::string& lang) {
+    if (!customers_) return error_response(make_error(ErrorKind::unavailable, "offers_unavailable"), lang);
+    // Only the page itself may post: a cross-site form or script is refused (the device
+    // cookie is SameSite=Lax too).
+    if (const std::string* site = req.header("sec-fetch-site"); site && *site != "same-origin" && *site != "none")
+        return error_response(make_error(ErrorKind::forbidden, "cross_site_request"), lang);
+    if (const std::string* origin = req.header("origin")) {
+        const std::string* host = req.header("host");
+        const bool same = *origin == origin_of(config_.http.public_base_url) ||
+                          (host && (*origin == "http://" + *host || *origin == "https://" + *host));
+        if (!same) return error_response(make_error(ErrorKind::forbidden, "cross_site_request"), lang);
+    }
+    json body = json::object();
+    if (!req.body.empty()) {
+        body = json::parse(req.body, nullptr, false);
+        if (body.is_discarded() || !body.is_object())
+            return error_response(make_error(ErrorKind::invalid, "malformed_json"), lang);
+    }
+    CustomerContext who;
+    if (const std::string* device = req.cookie(kDeviceCookie); device && is_token(*device)) who.device_id = *device;
+    who.ip = req.peer;
+    if (const std::string* ua = req.header("user-agent")) who.user_agent = *ua;
+
+    if (action == "open") {
+        auto access = customers_->open(token, who);
+        if (!access) return error_response(access.error(), lang);
+        json out = {{"status", to_string(access->status)}, {"language", access->language}};
+        int status = 200;
+        if (access->status == LinkStatus::ok) {
+            out["offer"] = customer_view(access->offer);
+        } else if (access->status == LinkStatus::unknown) {
+            status = 404;
+        } else {
+            status = access->status == LinkStatus::superseded ? 410 : 403;
+            if (access->status != LinkStatus::superseded) {
+                out["masked_destination"] = access->masked_destination;
+                out["channel"] = to_string(access->channel);
+            }
+        }
+        HttpResponse r = json_response(status, out);
+        if (who.device_id.empty() && access->status == LinkStatus::ok) {
+            SetCookie c;
+            c.name = kDeviceCookie;
+            c.value = access->device_id;
+            c.max_age_s = 400 * 24 * 3600;  // the longest browsers keep a cookie
+            c.http_only = true;
+            c.same_site = "Lax";
+            c.secure = config_.http.public_base_url.rfind("https://", 0) == 0;
+            c.path = "/o/";
+            r.cookies.push_back(c);
+        }
+        return r;
+    }
+    if (action == "decisions") {
+        std::map<Id, Decision> decisions;
+        Problems problems;
+        if (body.contains("decisions")) {
+            if (!body["decisions"].is_object()) {
+                problems.push_back({"decisions", "invalid_type", {{"expected", "object"}}});
+            } else {
+                for (auto it = body["decisions"].begin(); it != body["decisions"].end(); ++it) {
+                    const std::string field = "decisions." + it.key();
+                    char* end = nullptr;
+                    const long long id = std::strtoll(it.key().c_str(), &end, 10);
+                    auto d = it.value().is_string() ? parse_decision(it.value().get<std::string>()) : std::nullopt;
+                    if (!end || *end != '\0' || id <= 0)
+                        problems.push_back({field, "unknown_item", {}});
+                    else if (!d)
+                        problems.push_back({field, "invalid_choice", {{"choices", "accept, decline, contact_me"}}});
+                    else
+                        decisions[id] = *d;
+                }
+            }
+        }
+        const bool confirm = body.value("confirm", false);
+        if (!problems.empty()) return error_response(validation_error(problems), lang);
+        auto offer = customers_->decide(token, who, decisions, confirm);
+        if (!offer) return error_response(offer.error(), lang);
+        return json_response(200, {{"status", "ok"}, {"offer", customer_view(*offer)}});
+    }
+    if (action == "access-link") {
+        auto sent = customers_->send_access_link(token, who);
+        if (!sent) return error_response(sent.error(), lang);
+        return json_response(202,
+                             {{"masked_destination", sent->masked_destination}, {"channel", to_string(sent->channel)}});
+    }
+    return html_error_page(404, lang);
 }
 
 }  // namespace relais

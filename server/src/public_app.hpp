@@ -1,20 +1,36 @@
 #pragma once
-// The public listener's application: the customer pages only (issue 5). Nothing of the
-// workspace or the API is reachable here; every other path is a 404.
+// The public listener's application: the customer pages only. `/o/<token>` serves the page
+// (the same bytes for every token: nothing personal and nothing changed by a GET or HEAD, which
+// link scanners and chat previews send); the page's script then POSTs to `/o/<token>/open`,
+// `/decisions` and `/access-link`. Nothing of the workspace or the API is reachable here;
+// every other path is a 404.
 
 #include "config.hpp"
 #include "http.hpp"
 
 namespace relais {
 
+class CustomerService;
+class StaticFiles;
+
 /// Thread-safe.
 class PublicApp {
 public:
-    explicit PublicApp(const Config& config);
+    /// `customers` may be null (the customer routes then answer 503). Arguments must outlive
+    /// the app.
+    PublicApp(const Config& config, CustomerService* customers, StaticFiles* files);
     HttpResponse handle(const HttpRequest& request);
 
+    static constexpr const char* kDeviceCookie = "relais_device";
+
 private:
+    HttpResponse page(const HttpRequest& req, const std::string& file, const std::string& lang);
+    HttpResponse customer_api(const HttpRequest& req, const std::string& token, const std::string& action,
+                              const std::string& lang);
+
     const Config& config_;
+    CustomerService* customers_;
+    StaticFiles* files_;
 };
 
 }  // namespace relais

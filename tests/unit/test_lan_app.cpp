@@ -456,7 +456,7 @@ TEST_CASE("healthz reports the version and the database") {
 
 TEST_CASE("the public listener serves no workspace, API or health path") {
     Config config;
-    PublicApp pub(config);
+    PublicApp pub(config, nullptr, nullptr);
     for (const char* path : {"/", "/login", "/repair-orders", "/repair-orders/1", "/api/v1/session",
                              "/api/v1/repair-orders", "/api/v1/users", "/healthz", "/assets/app.js", "/admin/users"}) {
         for (Method m : {Method::get, Method::post, Method::head}) {

@@ -5,6 +5,7 @@
 
 #include "config.hpp"
 #include "crypto.hpp"
+#include "customer_service.hpp"
 #include "maildir.hpp"
 #include "offer_service.hpp"
 #include "outbox.hpp"
@@ -273,4 +274,54 @@ TEST_CASE("outbox backoff doubles from 30 s and stops at an hour") {
     CHECK(outbox_backoff(2) == std::chrono::seconds(60));
     CHECK(outbox_backoff(3) == std::chrono::seconds(120));
     CHECK(outbox_backoff(20) == std::chrono::hours(1));
+}
+
+TEST_CASE("customer links: bound to the first device, refused elsewhere, expired after 30 days") {
+    OfferWorld w;
+    CustomerService customers(*w.db, w.config, w.random, w.clock);
+    auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false}, w.actor);
+    REQUIRE(o.ok());
+    const std::string& body = o->messages[0].body;
+    const std::string token = body.substr(body.rfind('/') + 1);
+
+    auto first = customers.open(token, {"", "192.0.2.7", "Mozilla/5.0 (phone)"});
+    REQUIRE(first.ok());
+    CHECK(first->status == LinkStatus::ok);
+    CHECK(first->device_id.size() == 32);
+    CHECK(first->offer.state == OfferState::seen);
+    const std::string device = first->device_id;
+
+    auto other = customers.open(token, {"", "198.51.100.9", "Mozilla/5.0 (laptop)"});
+    REQUIRE(other.ok());
+    CHECK(other->status == LinkStatus::other_device);
+    CHECK(other->offer.id == 0);  // nothing of the offer
+    CHECK(other->masked_destination == "\u2022\u202278");
+
+    auto unknown = customers.open(std::string(32, 'A'), {device, "", ""});
+    CHECK(unknown->status == LinkStatus::unknown);
+
+    w.clock.advance_ms(kLinkValidityMs - 1000);
+    CHECK(customers.open(token, {device, "", ""})->status == LinkStatus::ok);
+    w.clock.advance_ms(2000);
+    CHECK(customers.open(token, {device, "", ""})->status == LinkStatus::expired);
+    auto late = customers.decide(token, {device, "", ""}, {}, false);
+    REQUIRE_FALSE(late.ok());
+    CHECK(late.error().code == "link_expired");
+
+    // A fresh link restarts the 30 days; the expired one stays refused.
+    auto fresh = customers.send_access_link(token, {device, "", ""});
+    REQUIRE(fresh.ok());
+    CHECK(fresh->channel == Channel::sms);
+    auto after = w.offers->get(o->id);
+    REQUIRE(after->messages.size() == 2);
+    CHECK(after->messages[1].purpose == "access_link");
+    const std::string& again = after->messages[1].body;
+    const std::string new_token = again.substr(again.rfind('/') + 1);
+    CHECK(customers.open(new_token, {device, "", ""})->status == LinkStatus::ok);
+    CHECK(customers.open(token, {device, "", ""})->status == LinkStatus::other_device);
+}
+
+TEST_CASE("masked destinations show the end of a number and the domain of an address") {
+    CHECK(mask_destination(Channel::sms, "+33612345678") == "\u2022\u202278");
+    CHECK(mask_destination(Channel::email, "helene.lefevre@exemple.fr") == "h\u2022\u2022\u2022@exemple.fr");
 }

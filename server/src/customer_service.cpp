@@ -1,0 +1,280 @@
+#include "customer_service.hpp"
+
+#include "crypto.hpp"
+#include "offer_messages.hpp"
+#include "offer_service.hpp"
+#include "random.hpp"
+#include "text.hpp"
+#include "timeline.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace relais {
+
+using nlohmann::json;
+
+namespace {
+
+struct LinkRow {
+    Id id = 0;
+    Id offer_id = 0;
+    Id recipient_id = 0;
+    UnixMs expires_at = 0;
+    std::optional<std::string> device_hash;
+    bool revoked = false;
+};
+
+Result<std::optional<LinkRow>> find_link(Connection& c, const std::string& token) {
+    TRY_ASSIGN(auto s, c.prepare("SELECT id, offer_id, recipient_id, expires_at, device_hash, revoked_at IS NOT NULL "
+                                 "FROM offer_links WHERE token_hash = ?"));
+    s.bind_blob(1, sha256(token));
+    TRY_ASSIGN(bool found, s.step());
+    if (!found) return std::optional<LinkRow>();
+    LinkRow r;
+    r.id = s.int64(0);
+    r.offer_id = s.int64(1);
+    r.recipient_id = s.int64(2);
+    r.expires_at = s.int64(3);
+    if (!s.is_null(4)) r.device_hash = s.blob(4);
+    r.revoked = s.int64(5) != 0;
+    return std::optional<LinkRow>(r);
+}
+
+const OfferRecipient* recipient_of(const Offer& o, Id id) {
+    for (const auto& r : o.recipients)
+        if (r.id == id) return &r;
+    return nullptr;
+}
+
+Actor customer_actor(const OfferRecipient* r) { return Actor{Actor::Kind::customer, 0, r ? r->name : std::string()}; }
+
+json who_json(const CustomerContext& who) { return {{"ip", who.ip}, {"user_agent", who.user_agent.substr(0, 300)}}; }
+
+// Whether this device may use the link, and why not.
+LinkStatus check(const LinkRow& link, const Offer& offer, const std::string& device_hash, UnixMs now) {
+    if (offer.state == OfferState::superseded || offer.state == OfferState::cancelled) return LinkStatus::superseded;
+    if (link.revoked) return LinkStatus::other_device;
+    if (now >= link.expires_at) return LinkStatus::expired;
+    if (link.device_hash && *link.device_hash != device_hash) return LinkStatus::other_device;
+    return LinkStatus::ok;
+}
+
+Error refused(LinkStatus s) {
+    switch (s) {
+        case LinkStatus::unknown: return not_found_error("link");
+        case LinkStatus::superseded: return make_error(ErrorKind::conflict, "link_superseded");
+        case LinkStatus::expired: return make_error(ErrorKind::forbidden, "link_expired");
+        default: return make_error(ErrorKind::forbidden, "link_other_device");
+    }
+}
+
+}  // namespace
+
+std::string_view to_string(LinkStatus s) {
+    switch (s) {
+        case LinkStatus::ok: return "ok";
+        case LinkStatus::unknown: return "unknown";
+        case LinkStatus::other_device: return "other_device";
+        case LinkStatus::expired: return "expired";
+        case LinkStatus::superseded: return "superseded";
+    }
+    return "unknown";
+}
+
+std::string mask_destination(Channel channel, const std::string& address) {
+    static const std::string dots = "\u2022\u2022";  // ••
+    if (channel == Channel::sms) return dots + (address.size() >= 2 ? address.substr(address.size() - 2) : address);
+    const auto at = address.find('@');
+    if (at == std::string::npos || at == 0) return dots + "\u2022";
+    return address.substr(0, 1) + dots + "\u2022" + address.substr(at);
+}
+
+CustomerService::CustomerService(Database& db, const Config& config, Random& random, const Clock& clock)
+    : db_(db), config_(config), random_(random), clock_(clock) {}
+
+Result<CustomerAccess> CustomerService::open(const std::string& token, const CustomerContext& who) {
+    const UnixMs now = clock_.now();
+    CustomerAccess access;
+    access.device_id = who.device_id.empty() ? random_token(random_, 24) : who.device_id;
+    const std::string device_hash = sha256(access.device_id);
+    auto r = db_.write([&](Connection& c) -> Result<void> {
+        TRY_ASSIGN(auto link, find_link(c, token));
+        if (!link) return {};
+        TRY_ASSIGN(auto offer, offer_store::load(c, link->offer_id));
+        if (!offer) return {};
+        const OfferRecipient* recipient = recipient_of(*offer, link->recipient_id);
+        access.language = recipient ? recipient->language : offer->language;
+        access.channel = recipient ? recipient->channel : Channel::sms;
+        access.masked_destination = recipient ? mask_destination(recipient->channel, recipient->address) : "";
+        access.status = check(*link, *offer, device_hash, now);
+        if (access.status != LinkStatus::ok) return {};
+        if (!link->device_hash) {
+            // The first device to open the link keeps it (seed 002).
+            TRY_ASSIGN(auto b, c.prepare("UPDATE offer_links SET device_hash = ?, bound_at = ? WHERE id = ? AND "
+                                         "device_hash IS NULL"));
+            b.bind_blob(1, device_hash).bind(2, now).bind(3, link->id);
+            TRY(b.run());
+            Event e;
+            e.ro_id = offer->ro_id;
+            e.at = now;
+            e.actor = customer_actor(recipient);
+            e.type = "link.bound";
+            json data = who_json(who);
+            data["offer_id"] = offer->id;
+            e.data = data.dump();
+            TRY(timeline::append(c, e));
+        }
+        TRY_ASSIGN(auto entered, offer_store::advance(c, offer->id, OfferState::seen, now));
+        for (OfferState s : entered) {
+            Event e;
+            e.ro_id = offer->ro_id;
+            e.at = now;
+            e.actor = customer_actor(recipient);
+            e.type = std::string("offer.") + std::string(to_string(s));
+            json data = who_json(who);
+            data["offer_id"] = offer->id;
+            e.data = data.dump();
+            TRY(timeline::append(c, e));
+        }
+        TRY_ASSIGN(auto fresh, offer_store::load(c, offer->id));
+        access.offer = std::move(*fresh);
+        return {};
+    });
+    if (!r) return std::move(r).error();
+    return access;
+}
+
+Result<Offer> CustomerService::decide(const std::string& token, const CustomerContext& who,
+                                      const std::map<Id, Decision>& decisions, bool confirm) {
+    const UnixMs now = clock_.now();
+    auto r = db_.write([&](Connection& c) -> Result<Id> {
+        TRY_ASSIGN(auto link, find_link(c, token));
+        if (!link) return refused(LinkStatus::unknown);
+        TRY_ASSIGN(auto offer, offer_store::load(c, link->offer_id));
+        if (!offer) return refused(LinkStatus::unknown);
+        LinkStatus status = check(*link, *offer, who.device_id.empty() ? "" : sha256(who.device_id), now);
+        if (!link->device_hash) status = LinkStatus::other_device;  // opened first, answered after
+        if (status != LinkStatus::ok) return refused(status);
+        if (offer->state == OfferState::confirmed || offer->state == OfferState::locked)
+            return make_error(ErrorKind::conflict, "offer_read_only",
+                              {{"state", std::string(to_string(offer->state))}});
+
+        Problems problems;
+        std::map<Id, Decision> merged = offer->decisions;
+        for (const auto& [id, d] : decisions) {
+            bool known = false;
+            for (const auto& item : offer->snapshot.items) known |= item.intervention_id == id;
+            if (!known)
+                problems.push_back({"decisions." + std::to_string(id), "unknown_item", {}});
+            else
+                merged[id] = d;
+        }
+        if (confirm)
+            for (const auto& item : offer->snapshot.items)
+                if (!merged.contains(item.intervention_id))
+                    problems.push_back({"decisions." + std::to_string(item.intervention_id), "decision_required", {}});
+        if (!problems.empty()) return validation_error(problems);
+
+        for (const auto& [id, d] : decisions) {
+            TRY_ASSIGN(auto u,
+                       c.prepare("INSERT INTO offer_decisions (offer_id, intervention_id, decision, decided_at) "
+                                 "VALUES (?, ?, ?, ?) ON CONFLICT (offer_id, intervention_id) DO UPDATE SET "
+                                 "decision = excluded.decision, decided_at = excluded.decided_at"));
+            u.bind(1, offer->id).bind(2, id).bind(3, to_string(d)).bind(4, now);
+            TRY(u.run());
+        }
+        if (confirm) {
+            TRY(offer_store::advance(c, offer->id, OfferState::confirmed, now));
+            json answers = json::object();
+            for (const auto& item : offer->snapshot.items)
+                answers[std::to_string(item.intervention_id)] = to_string(merged[item.intervention_id]);
+            Event e;
+            e.ro_id = offer->ro_id;
+            e.at = now;
+            e.actor = customer_actor(recipient_of(*offer, link->recipient_id));
+            e.type = "offer.confirmed";
+            json data = who_json(who);
+            data["offer_id"] = offer->id;
+            data["decisions"] = answers;
+            e.data = data.dump();
+            TRY(timeline::append(c, e));
+        }
+        return offer->id;
+    });
+    if (!r) return std::move(r).error();
+    auto o = db_.read([&](Connection& c) { return offer_store::load(c, *r); });
+    if (!o) return std::move(o).error();
+    return std::move(**o);
+}
+
+Result<AccessLinkResult> CustomerService::send_access_link(const std::string& token, const CustomerContext& who) {
+    const UnixMs now = clock_.now();
+    AccessLinkResult result;
+    auto r = db_.write([&](Connection& c) -> Result<void> {
+        TRY_ASSIGN(auto link, find_link(c, token));
+        if (!link) return refused(LinkStatus::unknown);
+        TRY_ASSIGN(auto offer, offer_store::load(c, link->offer_id));
+        if (!offer) return refused(LinkStatus::unknown);
+        if (offer->state == OfferState::superseded || offer->state == OfferState::cancelled)
+            return refused(LinkStatus::superseded);
+        const OfferRecipient* recipient = recipient_of(*offer, link->recipient_id);
+        if (!recipient) return refused(LinkStatus::unknown);
+
+        TRY_ASSIGN(auto q, c.prepare("SELECT count(*) FROM outbox WHERE offer_id = ? AND purpose = 'access_link' AND "
+                                     "created_at > ?"));
+        q.bind(1, offer->id).bind(2, now - 3'600'000);
+        TRY(q.step());
+        if (q.int64(0) >= kAccessLinksPerHour) {
+            Error e = make_error(ErrorKind::throttled, "too_many_access_links");
+            e.retry_after_s = 3600;
+            return e;
+        }
+
+        // The new link replaces every older one of this recipient: the device that opens it
+        // first is the only one left (seed 002).
+        TRY_ASSIGN(auto revoke, c.prepare("UPDATE offer_links SET revoked_at = ? WHERE recipient_id = ? AND "
+                                          "revoked_at IS NULL"));
+        revoke.bind(1, now).bind(2, recipient->id);
+        TRY(revoke.run());
+        const std::string fresh = random_token(random_, 24);
+        TRY_ASSIGN(auto l, c.prepare("INSERT INTO offer_links (offer_id, recipient_id, token_hash, created_at, "
+                                     "expires_at) VALUES (?, ?, ?, ?, ?)"));
+        l.bind(1, offer->id).bind(2, recipient->id).bind_blob(3, sha256(fresh)).bind(4, now);
+        l.bind(5, now + kLinkValidityMs);
+        TRY(l.run());
+
+        Offer localized = *offer;
+        localized.language = recipient->language;
+        const std::string url = offer_link(config_, fresh);
+        OfferMessageText text = recipient->channel == Channel::sms
+                                    ? access_link_sms(config_, localized, url)
+                                    : access_link_email(config_, localized, recipient->name, url);
+        TRY_ASSIGN(auto m, c.prepare("INSERT INTO outbox (ro_id, offer_id, recipient_id, purpose, channel, address, "
+                                     "name, subject, body, html, state, next_attempt_at, created_at) VALUES (?, ?, ?, "
+                                     "'access_link', ?, ?, ?, ?, ?, ?, 'pending', ?, ?)"));
+        m.bind(1, offer->ro_id).bind(2, offer->id).bind(3, recipient->id).bind(4, to_string(recipient->channel));
+        m.bind(5, recipient->address).bind(6, recipient->name).bind(7, text.subject).bind(8, text.text);
+        m.bind(9, text.html).bind(10, now).bind(11, now);
+        TRY(m.run());
+
+        Event e;
+        e.ro_id = offer->ro_id;
+        e.at = now;
+        e.actor = customer_actor(recipient);
+        e.type = "link.access_link_sent";
+        json data = who_json(who);
+        data["offer_id"] = offer->id;
+        data["channel"] = to_string(recipient->channel);
+        data["address"] = recipient->address;
+        e.data = data.dump();
+        TRY(timeline::append(c, e));
+        result.masked_destination = mask_destination(recipient->channel, recipient->address);
+        result.channel = recipient->channel;
+        return {};
+    });
+    if (!r) return std::move(r).error();
+    if (queued_hook_) queued_hook_();
+    return result;
+}
+
+}  // namespace relais

@@ -1,0 +1,199 @@
+// The customer's decision page in Debian's Chromium against the real relais and its emulated
+// modem: an offer sent by SMS (read back from the modem's journal), a link scanner's visit
+// that changes nothing, browser A deciding and confirming, the advisor's API showing
+// `confirmed`, browser B asking for a new link by SMS and taking the offer over from A.
+//
+//   RELAIS_BIN=build/server/relais node --test tests/e2e/customer.test.mjs
+// With RELAIS_SHOTS=DIR, screenshots of each screen (390×844) are written to DIR.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { startRelais, until, CHROMIUM, CHROMIUM_ARGS } from './relais-server.mjs';
+
+const PHONE = {
+  viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
+  locale: 'fr-FR', timezoneId: 'Europe/Paris',
+};
+const shotsDir = process.env.RELAIS_SHOTS;
+
+let server, browser, advisor, ro, offer;
+const cspViolations = [];
+
+async function shot(page, name) {
+  if (!shotsDir) return;
+  await page.waitForLoadState('networkidle');
+  await page.screenshot({ path: path.join(shotsDir, `customer-${name}.png`), animations: 'disabled', caret: 'hide' });
+}
+
+/** The advisor's API, called from a signed-in page of the workspace. */
+function api(method, url, body) {
+  return advisor.evaluate(async ({ method, url, body }) => {
+    const headers = { Accept: 'application/json' };
+    if (method !== 'GET') {
+      const s = await fetch('/api/v1/session').then((r) => r.json());
+      headers['X-CSRF-Token'] = s.csrf_token;
+    }
+    if (body) headers['Content-Type'] = 'application/json';
+    const r = await fetch(url, { method, headers, body: body ? JSON.stringify(body) : undefined });
+    return { status: r.status, body: await r.json().catch(() => null) };
+  }, { method, url, body });
+}
+
+async function smsLinks() {
+  const journal = path.join(server.dir, 'data', 'modem', 'journal.jsonl');
+  const text = await readFile(journal, 'utf8').catch(() => '');
+  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    .filter((m) => m.kind === 'message').map((m) => /\/o\/([A-Za-z0-9_-]{32})/.exec(m.text)?.[1]).filter(Boolean);
+}
+
+async function customerPage() {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  page.setDefaultTimeout(10000);
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text()); });
+  page.on('pageerror', (e) => cspViolations.push(`page error: ${e.message}`));
+  return page;
+}
+
+before(async () => {
+  server = await startRelais({ dealerName: 'Garage des Essais', prefix: 'relais-e2e-customer-' });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  advisor = await (await browser.newContext()).newPage();
+  await advisor.goto(server.base + '/');
+  const signIn = await advisor.evaluate(async (password) => {
+    const r = await fetch('/api/v1/session', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password }),
+    });
+    const s = await r.json();
+    const c = await fetch('/api/v1/session/password', {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token },
+      body: JSON.stringify({ current_password: password, new_password: 'atelier-essais-2026' }),
+    });
+    return [r.status, c.status];
+  }, server.oneTimePassword);
+  assert.deepEqual(signIn, [200, 204]);
+  const created = await api('POST', '/api/v1/repair-orders', {
+    vehicle: { plate: 'fg-456-hj', make: 'Renault', model: 'Clio' },
+    parties: [{ roles: ['driver'], title: 'Mme', first_name: 'Zoé', last_name: 'Brûlé',
+      contact_points: [{ kind: 'phone', value: '06 98 76 54 32' }] }],
+    interventions: [
+      { label: 'Vidange et filtre à huile', price_excl_cents: 8900, kind: 'initial', severity: 'green' },
+      { label: 'Plaquettes de frein avant', mechanic_note: 'Usées à 80 %, à remplacer avant l’hiver.',
+        price_excl_cents: 14500, kind: 'optional', severity: 'red' },
+      { label: 'Balais d’essuie-glace', price_excl_cents: 2490, kind: 'optional', severity: 'orange' },
+    ],
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  ro = created.body;
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (!process.exitCode) await server?.remove();
+  else console.log(`kept ${server?.dir}`);
+});
+
+test('an offer sent by SMS arrives in the modem with its link', async () => {
+  const phone = ro.parties[0].contact_points[0].id;
+  const sent = await api('POST', `/api/v1/repair-orders/${ro.id}/offers`,
+    { recipients: [phone], note: 'Bonjour Madame Brûlé,\nvos plaquettes avant sont bien usées. Dites-moi ce que vous souhaitez.' });
+  assert.equal(sent.status, 201, JSON.stringify(sent.body));
+  offer = sent.body;
+  await until('the SMS', async () => (await smsLinks()).length === 1);
+});
+
+test('a link scanner loading the page without interacting changes nothing', async () => {
+  const [token] = await smsLinks();
+  const page = await customerPage();
+  await page.goto(`${server.publicBase}/o/${token}`);
+  await page.getByRole('button', { name: 'Ouvrir mon devis' }).waitFor();
+  await shot(page, 'start');
+  await page.reload();
+  await page.close();
+  const o = (await api('GET', `/api/v1/offers/${offer.id}`)).body;
+  assert.notEqual(o.state, 'seen');
+  assert.equal(o.seen_at, null);
+  const events = (await api('GET', `/api/v1/repair-orders/${ro.id}/timeline`)).body.items.map((e) => e.type);
+  assert.ok(!events.includes('link.bound'), events.join(', '));
+});
+
+let pageA;
+test('browser A opens the offer, reads the note, decides per item and confirms', async () => {
+  const [token] = await smsLinks();
+  pageA = await customerPage();
+  await pageA.goto(`${server.publicBase}/o/${token}`);
+  await pageA.getByRole('button', { name: 'Ouvrir mon devis' }).click();
+  const welcome = pageA.getByRole('dialog');
+  await welcome.getByText('vos plaquettes avant sont bien usées').waitFor();
+  await shot(pageA, 'welcome');
+  await welcome.getByRole('button', { name: 'Voir les interventions' }).click();
+  assert.equal((await api('GET', `/api/v1/offers/${offer.id}`)).body.state, 'seen');
+
+  // Initial items first, then the optional ones; radios in the order accept, decline, contact me.
+  const headings = await pageA.locator('article h3').allTextContents();
+  assert.deepEqual(headings, ['Vidange et filtre à huile', 'Plaquettes de frein avant', 'Balais d’essuie-glace']);
+  const first = pageA.getByRole('group', { name: 'Votre décision pour Vidange et filtre à huile' });
+  assert.deepEqual(await first.getByRole('radio').evaluateAll((rs) => rs.map((r) => r.value)),
+    ['accept', 'decline', 'contact_me']);
+  await first.getByRole('radio', { name: 'Faire', exact: true }).check();
+  await pageA.getByRole('group', { name: 'Votre décision pour Plaquettes de frein avant' })
+    .getByRole('radio', { name: 'Faire', exact: true }).check();
+  const total = () => pageA.locator('#total').textContent().then((s) => s.replace(/\s/g, ' '));
+  await until('the running total', async () => (await total()) === '280,80 €');
+  await shot(pageA, 'decisions');
+
+  // Confirming with an item unanswered says so; answering it opens the summary.
+  await pageA.getByRole('button', { name: 'Confirmer ma commande' }).click();
+  await pageA.getByRole('alert').getByText('Il manque votre réponse pour 1 intervention').waitFor();
+  await pageA.getByRole('group', { name: 'Votre décision pour Balais d’essuie-glace' })
+    .getByRole('radio', { name: 'M’appeler' }).check();
+  await pageA.getByRole('button', { name: 'Confirmer ma commande' }).click();
+  const summary = pageA.getByRole('dialog');
+  await summary.getByText('Récapitulatif').waitFor();
+  await shot(pageA, 'summary');
+  await summary.getByRole('button', { name: 'Confirmer et envoyer' }).click();
+  await pageA.getByText('Merci, votre réponse a été envoyée').waitFor();
+  await shot(pageA, 'receipt');
+  assert.equal(await pageA.getByRole('radio').first().isDisabled(), true, 'read-only after confirmation');
+
+  const o = (await api('GET', `/api/v1/offers/${offer.id}`)).body;
+  assert.equal(o.state, 'confirmed');
+  assert.deepEqual(o.items.map((i) => i.decision), ['accept', 'accept', 'contact_me']);
+
+  await pageA.reload();
+  await pageA.getByRole('button', { name: 'Ouvrir mon devis' }).click();
+  await pageA.getByText('Vos réponses').waitFor();
+  assert.equal(await pageA.getByRole('radio', { name: 'M’appeler' }).last().isChecked(), true);
+});
+
+test('browser B sees nothing personal, gets a new link by SMS, and A is refused after', async () => {
+  const [token] = await smsLinks();
+  const pageB = await customerPage();
+  await pageB.goto(`${server.publicBase}/o/${token}`);
+  await pageB.getByRole('button', { name: 'Ouvrir mon devis' }).click();
+  await pageB.getByText('Ce devis est déjà ouvert sur un autre appareil.').waitFor();
+  const text = await pageB.locator('body').innerText();
+  assert.ok(!/Brûlé|Clio|Plaquettes/.test(text), text);
+  await shot(pageB, 'other-device');
+  await pageB.getByRole('button', { name: 'Envoyer un nouveau lien au ••32' }).click();
+  await pageB.getByText('Un nouveau lien a été envoyé au ••32').waitFor();
+
+  const links = await until('the new SMS', async () => { const l = await smsLinks(); return l.length === 2 && l; });
+  await pageB.goto(`${server.publicBase}/o/${links[1]}`);
+  await pageB.getByRole('button', { name: 'Ouvrir mon devis' }).click();
+  await pageB.getByText('Vos réponses').waitFor();
+
+  await pageA.reload();
+  await pageA.getByRole('button', { name: 'Ouvrir mon devis' }).click();
+  await pageA.getByText('Ce devis est déjà ouvert sur un autre appareil.').waitFor();
+});
+
+test('the English switch and no Content-Security-Policy violation', async () => {
+  await pageA.getByRole('button', { name: 'English' }).click();
+  await pageA.getByText('This estimate is already open on another device.').waitFor();
+  assert.deepEqual(cspViolations, []);
+});
