@@ -307,6 +307,9 @@ Result<void> Bridge::start() {
     std::error_code ec;
     fs::remove(i.options.control_path, ec);
     boost::system::error_code bec;
+    if (i.options.control_path.size() > 107)  // sockaddr_un's sun_path, less its NUL
+        return internal_error("the control socket path " + i.options.control_path + " is " +
+                              std::to_string(i.options.control_path.size()) + " bytes long; at most 107 fit");
     const asio::local::stream_protocol::endpoint endpoint(i.options.control_path);
     i.acceptor.open(endpoint.protocol(), bec);
     if (!bec) i.acceptor.bind(endpoint, bec);

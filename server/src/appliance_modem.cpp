@@ -1,5 +1,7 @@
 #include "appliance_modem.hpp"
 
+#include "inbound_sms.hpp"
+
 #include "sms_store.hpp"
 
 #include <spdlog/spdlog.h>
@@ -9,7 +11,7 @@ namespace relais {
 Result<std::unique_ptr<ApplianceModem>> ApplianceModem::start(boost::asio::io_context& io, const Config& config,
                                                               Database& db, const Clock& clock,
                                                               std::shared_ptr<spdlog::logger> log) {
-    std::unique_ptr<ApplianceModem> m(new ApplianceModem(db, clock, std::move(log)));
+    std::unique_ptr<ApplianceModem> m(new ApplianceModem(config, db, clock, std::move(log)));
     modem::SerialSettings settings;
     settings.baud = config.modem.baud;
     settings.rtscts = config.modem.rtscts;
@@ -105,12 +107,20 @@ bool ApplianceModem::on_inbound(const modem::InboundSms& m) {
     r.complete = m.complete;
     r.sent_at = m.sent_at;
     r.received_at = clock_.now();
-    auto stored = db_.write([&](Connection& c) { return sms_store::insert_inbound(c, r); });
+    // Stored, matched to its offer and, for a STOP, the opt-out recorded, all in one
+    // transaction, before the modem may delete the message.
+    auto stored = db_.write([&](Connection& c) -> Result<InboundOutcome> {
+        TRY_ASSIGN(r.id, sms_store::insert_inbound(c, r));
+        return handle_inbound_sms(c, config_, r, r.received_at);
+    });
     if (!stored) {
         log_->error("inbound SMS from {} kept on the modem: cannot store it ({})", r.sender, stored.error().detail);
         return false;
     }
-    log_->info("SMS received from {} ({} part(s))", r.sender, r.parts);
+    log_->info("SMS received from {} ({} part(s)){}{}", r.sender, r.parts,
+               stored->ro_id ? ", on repair order " + std::to_string(*stored->ro_id) : std::string(),
+               stored->opted_out ? ": STOP, the number is opted out" : "");
+    if (stored->queued && listener_.queued) listener_.queued();
     return true;
 }
 

@@ -62,6 +62,7 @@ public:
     struct Listener {
         std::function<void(const modem::SendOutcome&)> sent;
         std::function<void(const modem::DeliveryReport&)> delivery;
+        std::function<void()> queued;  // an inbound SMS queued a reply (a STOP acknowledgement)
     };
     void set_listener(Listener listener) { listener_ = std::move(listener); }
 
@@ -71,9 +72,10 @@ public:
     void on_delivery(const modem::DeliveryReport& d) override;
 
 private:
-    ApplianceModem(Database& db, const Clock& clock, std::shared_ptr<spdlog::logger> log)
-        : db_(db), clock_(clock), log_(std::move(log)) {}
+    ApplianceModem(const Config& config, Database& db, const Clock& clock, std::shared_ptr<spdlog::logger> log)
+        : config_(config), db_(db), clock_(clock), log_(std::move(log)) {}
 
+    const Config& config_;
     Database& db_;
     const Clock& clock_;
     std::shared_ptr<spdlog::logger> log_;

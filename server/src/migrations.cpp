@@ -289,10 +289,24 @@ CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
 CREATE INDEX outbox_offer ON outbox(offer_id);
 )sql";
 
-constexpr std::array<Migration, 3> migrations = {{
+// Numbers and addresses that asked to receive nothing more ("STOP"): kept apart from contact
+// points so that a number typed again on a new repair order stays opted out.
+constexpr std::string_view v4_sql = R"sql(
+CREATE TABLE opt_outs (
+  address TEXT PRIMARY KEY,
+  channel TEXT NOT NULL CHECK (channel IN ('sms', 'email')),
+  at INTEGER NOT NULL,
+  source TEXT NOT NULL
+);
+ALTER TABLE sms_inbound ADD COLUMN ro_id INTEGER;
+ALTER TABLE sms_inbound ADD COLUMN offer_id INTEGER;
+)sql";
+
+constexpr std::array<Migration, 4> migrations = {{
     {1, "initial schema: users, sessions, API keys, repair orders, parties, interventions, events", v1_sql},
     {2, "inbound SMS", v2_sql},
     {3, "offers, their recipients, magic links, decisions and the outbox", v3_sql},
+    {4, "opt-outs; inbound SMS matched to offers", v4_sql},
 }};
 
 }  // namespace

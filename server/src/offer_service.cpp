@@ -1,6 +1,7 @@
 #include "offer_service.hpp"
 
 #include "crypto.hpp"
+#include "inbound_sms.hpp"
 #include "offer_messages.hpp"
 #include "random.hpp"
 #include "ro_store.hpp"
@@ -320,9 +321,13 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
                         party = &p;
                         cp = &k;
                     }
+            bool stopped = false;  // the number or address said STOP
+            if (cp) {
+                TRY_ASSIGN(stopped, is_opted_out(c, cp->value));
+            }
             if (!cp) {
                 bad.push_back({field, "unknown_contact_point", {{"id", std::to_string(want)}}});
-            } else if (cp->opted_out || party->opted_out) {
+            } else if (cp->opted_out || party->opted_out || stopped) {
                 bad.push_back({field, "opted_out", {}});
             } else if (std::any_of(targets.begin(), targets.end(), [&](const Target& t) { return t.cp->id == want; })) {
                 bad.push_back({field, "duplicate", {}});

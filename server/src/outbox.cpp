@@ -328,6 +328,9 @@ Outbox::Outbox(OutboxDeps deps) : impl_(std::make_shared<Impl>(std::move(deps)))
                                          },
                                          [weak](const modem::DeliveryReport& d) {
                                              if (auto self = weak.lock()) self->on_sms_delivery(d);
+                                         },
+                                         [weak] {
+                                             if (auto self = weak.lock()) self->post_pass();
                                          }});
     }
 }

@@ -47,6 +47,12 @@ bool VirtualModem::running_in(const std::string& dir) {
 }
 
 Result<std::unique_ptr<VirtualModem>> VirtualModem::start(const std::string& binary, const std::string& dir) {
+    // A Unix socket's path holds at most 107 bytes (sockaddr_un): say so rather than let the
+    // emulated modem fail at start.
+    if (const std::string control = dir + "/control.sock"; control.size() > 107)
+        return internal_error("the data directory is too deep for the emulated modem: its control socket " + control +
+                              " would be " + std::to_string(control.size()) +
+                              " bytes long, and a Unix socket path holds at most 107");
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) return internal_error("cannot create " + dir + ": " + ec.message());

@@ -8,6 +8,7 @@ import glob
 import json
 import os
 import re
+import socket
 import time
 import unittest
 
@@ -131,6 +132,57 @@ class OfferTest(RelaisTestCase):
             refused = c.post(f"/api/v1/repair-orders/{ro['id']}/offers", {"recipients": [mail_to]})
             self.assertEqual(refused.status, 409, refused)
             self.assertEqual(refused.json()["error"]["code"], "offer_locked")
+
+    def control(self, r, request):
+        """A command to the emulated modem's network (firmware-bridge's control socket)."""
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(os.path.join(r.data, "modem", "control.sock"))
+            f = s.makefile("rw")
+            f.write(json.dumps(request) + "\n")
+            f.flush()
+            return json.loads(f.readline())
+
+    def test_replies_and_stop(self):
+        """Replies go on the timeline; STOP opts the number out, acknowledged once."""
+        with self.relais() as r:
+            c = self.admin(r)
+            ro = c.post("/api/v1/repair-orders", RO).json()
+            contacts = {cp["value"]: cp["id"] for p in ro["parties"] for cp in p["contact_points"]}
+            phone = contacts["+33612345678"]
+            offer = c.post(f"/api/v1/repair-orders/{ro['id']}/offers", {"recipients": [phone]}).json()
+            self.wait_for("the offer's SMS", lambda: len(self.journal_messages(r)), lambda n: n == 1)
+            timeline = lambda: c.get(f"/api/v1/repair-orders/{ro['id']}/timeline").json()["items"]
+
+            # A reply that merely contains "stop" is a reply.
+            self.assertTrue(self.control(r, {"cmd": "inject_sms", "from": "+33612345678",
+                                             "text": "Stop the work please, I will come back Monday"})["ok"])
+            got = self.wait_for("the reply on the timeline", timeline,
+                                lambda items: any(e["type"] == "sms.received" for e in items))
+            reply = next(e for e in got if e["type"] == "sms.received")
+            self.assertEqual(reply["data"]["text"], "Stop the work please, I will come back Monday")
+            self.assertEqual(reply["data"]["offer_id"], offer["id"])
+            self.assertNotIn("contact.opted_out", [e["type"] for e in got])
+
+            # "  stop " is an opt-out: acknowledged by one SMS, the contact greyed, no more offers.
+            self.control(r, {"cmd": "inject_sms", "from": "+33612345678", "text": "  stop "})
+            self.wait_for("the acknowledgement", lambda: len(self.journal_messages(r)), lambda n: n == 2)
+            ack = self.journal_messages(r)[1]
+            self.assertEqual(ack["recipient"], "+33612345678")
+            self.assertIn("vous ne recevrez plus de SMS", ack["text"])
+            self.assertIn("contact.opted_out", [e["type"] for e in timeline()])
+            ro_now = c.get(f"/api/v1/repair-orders/{ro['id']}").json()
+            cp = next(cp for p in ro_now["parties"] for cp in p["contact_points"] if cp["id"] == phone)
+            self.assertTrue(cp["opted_out"])
+            refused = c.post(f"/api/v1/repair-orders/{ro['id']}/offers", {"recipients": [phone]})
+            self.assertEqual(refused.status, 422, refused)
+            self.assertEqual(refused.json()["error"]["fields"][0]["code"], "opted_out")
+
+            # A second STOP is on the timeline but not acknowledged again.
+            self.control(r, {"cmd": "inject_sms", "from": "+33612345678", "text": "STOP"})
+            self.wait_for("the second STOP", timeline,
+                          lambda items: sum(e["type"] == "sms.received" for e in items) == 3)
+            time.sleep(0.5)  # room for a wrong second acknowledgement to show up in the journal
+            self.assertEqual(len(self.journal_messages(r)), 2)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,93 @@
+#include "inbound_sms.hpp"
+
+#include "text.hpp"
+#include "timeline.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace relais {
+
+using nlohmann::json;
+
+bool is_stop_request(std::string_view text) { return ascii_upper(std::string(trim(text))) == "STOP"; }
+
+Result<bool> is_opted_out(Connection& conn, const std::string& address) {
+    TRY_ASSIGN(auto s, conn.prepare("SELECT 1 FROM opt_outs WHERE address = ?"));
+    s.bind(1, address);
+    return s.step();
+}
+
+Result<InboundOutcome> handle_inbound_sms(Connection& c, const Config& config, const InboundSmsRecord& sms,
+                                          UnixMs now) {
+    InboundOutcome out;
+    // The latest offer sent to this number, whatever its state: a customer answers the
+    // message they have.
+    {
+        TRY_ASSIGN(auto s, c.prepare("SELECT o.id, o.ro_id FROM offer_recipients r JOIN offers o ON o.id = r.offer_id "
+                                     "WHERE r.channel = 'sms' AND r.address = ? ORDER BY o.created_at DESC, o.id DESC "
+                                     "LIMIT 1"));
+        s.bind(1, sms.sender);
+        TRY_ASSIGN(bool found, s.step());
+        if (found) {
+            out.offer_id = s.int64(0);
+            out.ro_id = s.int64(1);
+        }
+    }
+    if (out.ro_id) {
+        TRY_ASSIGN(auto u, c.prepare("UPDATE sms_inbound SET ro_id = ?, offer_id = ? WHERE id = ?"));
+        u.bind(1, *out.ro_id).bind(2, *out.offer_id).bind(3, sms.id);
+        TRY(u.run());
+        Event e;
+        e.ro_id = out.ro_id;
+        e.at = now;
+        e.actor = Actor{Actor::Kind::customer, 0, sms.sender};
+        e.type = "sms.received";
+        e.data = json{{"from", sms.sender},
+                      {"text", sms.text},
+                      {"offer_id", *out.offer_id},
+                      {"inbound_id", sms.id},
+                      {"complete", sms.complete}}
+                     .dump();
+        TRY(timeline::append(c, e));
+    }
+    if (!is_stop_request(sms.text)) return out;
+
+    TRY_ASSIGN(bool already, is_opted_out(c, sms.sender));
+    if (already) return out;  // acknowledged the first time only
+    TRY_ASSIGN(auto ins, c.prepare("INSERT INTO opt_outs (address, channel, at, source) VALUES (?, 'sms', ?, 'STOP')"));
+    ins.bind(1, sms.sender).bind(2, now);
+    TRY(ins.run());
+    TRY_ASSIGN(auto cp, c.prepare("UPDATE contact_points SET opted_out = 1 WHERE kind = 'phone' AND value = ?"));
+    cp.bind(1, sms.sender);
+    TRY(cp.run());
+    // Messages still waiting for this number never go.
+    TRY_ASSIGN(auto q, c.prepare("UPDATE outbox SET state = 'failed', last_error = 'opted out (STOP)' WHERE channel = "
+                                 "'sms' AND address = ? AND state = 'pending'"));
+    q.bind(1, sms.sender);
+    TRY(q.run());
+    out.opted_out = true;
+    if (out.ro_id) {
+        Event e;
+        e.ro_id = out.ro_id;
+        e.at = now;
+        e.actor = Actor{Actor::Kind::customer, 0, sms.sender};
+        e.type = "contact.opted_out";
+        e.data = json{{"address", sms.sender}, {"channel", "sms"}, {"by", "STOP"}}.dump();
+        TRY(timeline::append(c, e));
+    }
+
+    const bool en = config.dealer.language == "en";
+    const std::string ack =
+        en ? config.dealer.name + ": you will receive no more text messages from us. To reach the workshop, call us."
+           : config.dealer.name +
+                 " : vous ne recevrez plus de SMS de notre part. Pour joindre l'atelier, appelez-nous.";
+    // Not tied to the offer: its delivery says nothing about the offer's progress.
+    TRY_ASSIGN(auto m, c.prepare("INSERT INTO outbox (ro_id, purpose, channel, address, body, state, next_attempt_at, "
+                                 "created_at) VALUES (?, 'stop_ack', 'sms', ?, ?, 'pending', ?, ?)"));
+    m.bind(1, out.ro_id).bind(2, sms.sender).bind(3, ack).bind(4, now).bind(5, now);
+    TRY(m.run());
+    out.queued = true;
+    return out;
+}
+
+}  // namespace relais

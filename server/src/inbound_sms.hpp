@@ -1,0 +1,36 @@
+#pragma once
+// What an SMS from a customer means (issue 5): it is matched by number to the latest offer
+// sent to that number and put on that repair order's timeline; a message that is exactly
+// "STOP" (any case, spaces around) opts the number out of every future message and is
+// acknowledged once. "Stop the work please" is a reply like any other.
+
+#include "config.hpp"
+#include "db.hpp"
+#include "repair_order.hpp"
+#include "sms_store.hpp"
+
+#include <optional>
+#include <string_view>
+
+namespace relais {
+
+class Random;
+
+struct InboundOutcome {
+    std::optional<Id> ro_id;
+    std::optional<Id> offer_id;
+    bool opted_out = false;  // this message opted the number out (first time)
+    bool queued = false;     // an acknowledgement went into the outbox
+};
+
+/// True for "STOP", "stop", " Stop " — and nothing longer.
+bool is_stop_request(std::string_view text);
+
+/// Runs inside the transaction that stored the message (`sms.id` set).
+Result<InboundOutcome> handle_inbound_sms(Connection& conn, const Config& config, const InboundSmsRecord& sms,
+                                          UnixMs now);
+
+/// Whether `address` (E.164 or email) asked to receive nothing more.
+Result<bool> is_opted_out(Connection& conn, const std::string& address);
+
+}  // namespace relais
