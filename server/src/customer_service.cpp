@@ -3,6 +3,7 @@
 #include "crypto.hpp"
 #include "offer_messages.hpp"
 #include "offer_service.hpp"
+#include "outbox.hpp"
 #include "random.hpp"
 #include "text.hpp"
 #include "timeline.hpp"
@@ -49,6 +50,22 @@ const OfferRecipient* recipient_of(const Offer& o, Id id) {
 Actor customer_actor(const OfferRecipient* r) { return Actor{Actor::Kind::customer, 0, r ? r->name : std::string()}; }
 
 json who_json(const CustomerContext& who) { return {{"ip", who.ip}, {"user_agent", who.user_agent.substr(0, 300)}}; }
+
+// A timeline event by the customer, with where they were (DESIGN.md §2: IP and user agent).
+Result<void> customer_event(Connection& c, const Offer& offer, const OfferRecipient* recipient,
+                            const CustomerContext& who, std::string type, json extra = json::object(), UnixMs at = 0) {
+    Event e;
+    e.ro_id = offer.ro_id;
+    e.at = at;
+    e.actor = customer_actor(recipient);
+    e.type = std::move(type);
+    json data = who_json(who);
+    data["offer_id"] = offer.id;
+    for (auto it = extra.begin(); it != extra.end(); ++it) data[it.key()] = it.value();
+    e.data = data.dump();
+    TRY(timeline::append(c, e));
+    return {};
+}
 
 // Whether this device may use the link, and why not.
 LinkStatus check(const LinkRow& link, const Offer& offer, const std::string& device_hash, UnixMs now) {
@@ -97,6 +114,24 @@ Result<CustomerAccess> CustomerService::open(const std::string& token, const Cus
     CustomerAccess access;
     access.device_id = who.device_id.empty() ? random_token(random_, 24) : who.device_id;
     const std::string device_hash = sha256(access.device_id);
+    // The common case, a bound device coming back to an offer it has seen, only reads: many
+    // customers at once then share the reader connections instead of queueing on the writer.
+    if (!who.device_id.empty()) {
+        auto fast = db_.read([&](Connection& c) -> Result<bool> {
+            TRY_ASSIGN(auto link, find_link(c, token));
+            if (!link || !link->device_hash || *link->device_hash != device_hash) return false;
+            TRY_ASSIGN(auto offer, offer_store::load(c, link->offer_id));
+            if (!offer || offer->seen_at == std::nullopt) return false;
+            if (check(*link, *offer, device_hash, now) != LinkStatus::ok) return false;
+            const OfferRecipient* recipient = recipient_of(*offer, link->recipient_id);
+            access.language = recipient ? recipient->language : offer->language;
+            access.channel = recipient ? recipient->channel : Channel::sms;
+            access.status = LinkStatus::ok;
+            access.offer = std::move(*offer);
+            return true;
+        });
+        if (fast && *fast) return access;
+    }
     auto r = db_.write([&](Connection& c) -> Result<void> {
         TRY_ASSIGN(auto link, find_link(c, token));
         if (!link) return {};
@@ -114,28 +149,12 @@ Result<CustomerAccess> CustomerService::open(const std::string& token, const Cus
                                          "device_hash IS NULL"));
             b.bind_blob(1, device_hash).bind(2, now).bind(3, link->id);
             TRY(b.run());
-            Event e;
-            e.ro_id = offer->ro_id;
-            e.at = now;
-            e.actor = customer_actor(recipient);
-            e.type = "link.bound";
-            json data = who_json(who);
-            data["offer_id"] = offer->id;
-            e.data = data.dump();
-            TRY(timeline::append(c, e));
+            TRY(customer_event(c, *offer, recipient, who, "link.bound", json::object(), now));
         }
         TRY_ASSIGN(auto entered, offer_store::advance(c, offer->id, OfferState::seen, now));
-        for (OfferState s : entered) {
-            Event e;
-            e.ro_id = offer->ro_id;
-            e.at = now;
-            e.actor = customer_actor(recipient);
-            e.type = std::string("offer.") + std::string(to_string(s));
-            json data = who_json(who);
-            data["offer_id"] = offer->id;
-            e.data = data.dump();
-            TRY(timeline::append(c, e));
-        }
+        for (OfferState s : entered)
+            TRY(customer_event(c, *offer, recipient, who, std::string("offer.") + std::string(to_string(s)),
+                               json::object(), now));
         TRY_ASSIGN(auto fresh, offer_store::load(c, offer->id));
         access.offer = std::move(*fresh);
         return {};
@@ -188,16 +207,8 @@ Result<Offer> CustomerService::decide(const std::string& token, const CustomerCo
             json answers = json::object();
             for (const auto& item : offer->snapshot.items)
                 answers[std::to_string(item.intervention_id)] = to_string(merged[item.intervention_id]);
-            Event e;
-            e.ro_id = offer->ro_id;
-            e.at = now;
-            e.actor = customer_actor(recipient_of(*offer, link->recipient_id));
-            e.type = "offer.confirmed";
-            json data = who_json(who);
-            data["offer_id"] = offer->id;
-            data["decisions"] = answers;
-            e.data = data.dump();
-            TRY(timeline::append(c, e));
+            TRY(customer_event(c, *offer, recipient_of(*offer, link->recipient_id), who, "offer.confirmed",
+                               {{"decisions", answers}}, now));
         }
         return offer->id;
     });
@@ -249,25 +260,20 @@ Result<AccessLinkResult> CustomerService::send_access_link(const std::string& to
         OfferMessageText text = recipient->channel == Channel::sms
                                     ? access_link_sms(config_, localized, url)
                                     : access_link_email(config_, localized, recipient->name, url);
-        TRY_ASSIGN(auto m, c.prepare("INSERT INTO outbox (ro_id, offer_id, recipient_id, purpose, channel, address, "
-                                     "name, subject, body, html, state, next_attempt_at, created_at) VALUES (?, ?, ?, "
-                                     "'access_link', ?, ?, ?, ?, ?, ?, 'pending', ?, ?)"));
-        m.bind(1, offer->ro_id).bind(2, offer->id).bind(3, recipient->id).bind(4, to_string(recipient->channel));
-        m.bind(5, recipient->address).bind(6, recipient->name).bind(7, text.subject).bind(8, text.text);
-        m.bind(9, text.html).bind(10, now).bind(11, now);
-        TRY(m.run());
+        OutboxMessage m;
+        m.offer_id = offer->id;
+        m.recipient_id = recipient->id;
+        m.purpose = "access_link";
+        m.channel = recipient->channel;
+        m.address = recipient->address;
+        m.name = recipient->name;
+        m.subject = text.subject;
+        m.body = text.text;
+        m.html = text.html;
+        TRY(outbox_store::enqueue(c, offer->ro_id, m, now));
 
-        Event e;
-        e.ro_id = offer->ro_id;
-        e.at = now;
-        e.actor = customer_actor(recipient);
-        e.type = "link.access_link_sent";
-        json data = who_json(who);
-        data["offer_id"] = offer->id;
-        data["channel"] = to_string(recipient->channel);
-        data["address"] = recipient->address;
-        e.data = data.dump();
-        TRY(timeline::append(c, e));
+        TRY(customer_event(c, *offer, recipient, who, "link.access_link_sent",
+                           {{"channel", to_string(recipient->channel)}, {"address", recipient->address}}, now));
         result.masked_destination = mask_destination(recipient->channel, recipient->address);
         result.channel = recipient->channel;
         return {};

@@ -1,5 +1,6 @@
 #include "inbound_sms.hpp"
 
+#include "outbox.hpp"
 #include "text.hpp"
 #include "timeline.hpp"
 
@@ -82,10 +83,12 @@ Result<InboundOutcome> handle_inbound_sms(Connection& c, const Config& config, c
            : config.dealer.name +
                  " : vous ne recevrez plus de SMS de notre part. Pour joindre l'atelier, appelez-nous.";
     // Not tied to the offer: its delivery says nothing about the offer's progress.
-    TRY_ASSIGN(auto m, c.prepare("INSERT INTO outbox (ro_id, purpose, channel, address, body, state, next_attempt_at, "
-                                 "created_at) VALUES (?, 'stop_ack', 'sms', ?, ?, 'pending', ?, ?)"));
-    m.bind(1, out.ro_id).bind(2, sms.sender).bind(3, ack).bind(4, now).bind(5, now);
-    TRY(m.run());
+    OutboxMessage m;
+    m.purpose = "stop_ack";
+    m.channel = Channel::sms;
+    m.address = sms.sender;
+    m.body = ack;
+    TRY(outbox_store::enqueue(c, out.ro_id, m, now));
     out.queued = true;
     return out;
 }

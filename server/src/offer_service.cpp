@@ -3,6 +3,7 @@
 #include "crypto.hpp"
 #include "inbound_sms.hpp"
 #include "offer_messages.hpp"
+#include "outbox.hpp"
 #include "random.hpp"
 #include "ro_store.hpp"
 #include "text.hpp"
@@ -413,12 +414,17 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
             const std::string link = offer_link(config_, token);
             OfferMessageText text = channel == Channel::sms ? offer_sms(config_, localized, link)
                                                             : offer_email(config_, localized, name, link);
-            TRY_ASSIGN(auto m, c.prepare("INSERT INTO outbox (ro_id, offer_id, recipient_id, purpose, channel, "
-                                         "address, name, subject, body, html, state, next_attempt_at, created_at) "
-                                         "VALUES (?, ?, ?, 'offer', ?, ?, ?, ?, ?, ?, 'pending', ?, ?)"));
-            m.bind(1, ro_id).bind(2, offer.id).bind(3, recipient_id).bind(4, to_string(channel)).bind(5, t.cp->value);
-            m.bind(6, name).bind(7, text.subject).bind(8, text.text).bind(9, text.html).bind(10, now).bind(11, now);
-            TRY(m.run());
+            OutboxMessage m;
+            m.offer_id = offer.id;
+            m.recipient_id = recipient_id;
+            m.purpose = "offer";
+            m.channel = channel;
+            m.address = t.cp->value;
+            m.name = name;
+            m.subject = text.subject;
+            m.body = text.text;
+            m.html = text.html;
+            TRY(outbox_store::enqueue(c, ro_id, m, now));
             sent_to.push_back({{"channel", to_string(channel)}, {"address", t.cp->value}, {"name", name}});
         }
 

@@ -50,6 +50,13 @@ struct OutboxDeps {
     std::function<void(Id ro_id)> changed;
 };
 
+namespace outbox_store {
+/// Queues a message, in the caller's transaction (the change that causes a message and the
+/// message itself commit together). Uses ro_id, offer_id, recipient_id, purpose, channel,
+/// address, name, subject, body and html of `m`; it is due at `now`.
+Result<Id> enqueue(Connection& conn, std::optional<Id> ro_id, const OutboxMessage& m, UnixMs now);
+}  // namespace outbox_store
+
 /// The delay before attempt `attempts + 1` after a temporary failure.
 std::chrono::milliseconds outbox_backoff(int attempts);
 inline constexpr int kOutboxMaxAttempts = 8;
