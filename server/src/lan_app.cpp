@@ -282,6 +282,7 @@ struct LanApp::Impl {
         add(Method::get, "/api/v1/repair-orders/{id}/timeline", RouteAccess::principal, &Impl::timeline);
         add(Method::get, "/api/v1/repair-orders/{id}/offers", RouteAccess::principal, &Impl::list_offers);
         add(Method::post, "/api/v1/repair-orders/{id}/offers", RouteAccess::principal, &Impl::send_offer);
+        add(Method::post, "/api/v1/repair-orders/{id}/offers/preview", RouteAccess::principal, &Impl::preview_offer);
         add(Method::get, "/api/v1/offers/{id}", RouteAccess::principal, &Impl::get_offer);
         add(Method::post, "/api/v1/offers/{id}/lock", RouteAccess::principal, &Impl::lock_offer);
 
@@ -514,10 +515,8 @@ struct LanApp::Impl {
 
     // ---- offers ------------------------------------------------------------------------------
 
-    HttpResponse send_offer(Ctx& ctx, const PathParams& p) {
-        if (!d.offers) return respond(ctx, make_error(ErrorKind::unavailable, "offers_unavailable"));
-        const auto id = p.id("id");
-        if (!id) return respond(ctx, not_found_error("repair_order"));
+    // The body of a send or its preview: {"recipients": [contact point ids], "note", "replace_seen"}.
+    std::optional<SendOfferRequest> parse_send_request(Ctx& ctx, HttpResponse& problem) {
         Problems problems;
         SendOfferRequest req;
         for (auto it = ctx.body.begin(); it != ctx.body.end(); ++it)
@@ -550,10 +549,55 @@ struct LanApp::Impl {
             else
                 req.replace_seen = ctx.body["replace_seen"].get<bool>();
         }
-        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
-        auto offer = d.offers->send(*id, req, actor_of(*ctx.who));
+        if (!problems.empty()) {
+            problem = error_response(validation_error(problems), ctx.lang);
+            return std::nullopt;
+        }
+        return req;
+    }
+
+    HttpResponse send_offer(Ctx& ctx, const PathParams& p) {
+        if (!d.offers) return respond(ctx, make_error(ErrorKind::unavailable, "offers_unavailable"));
+        const auto id = p.id("id");
+        if (!id) return respond(ctx, not_found_error("repair_order"));
+        HttpResponse problem;
+        auto req = parse_send_request(ctx, problem);
+        if (!req) return problem;
+        auto offer = d.offers->send(*id, *req, actor_of(*ctx.who));
         if (!offer) return respond(ctx, offer.error());
         return json_response(201, api_json::offer(*offer, d.phones));
+    }
+
+    HttpResponse preview_offer(Ctx& ctx, const PathParams& p) {
+        if (!d.offers) return respond(ctx, make_error(ErrorKind::unavailable, "offers_unavailable"));
+        const auto id = p.id("id");
+        if (!id) return respond(ctx, not_found_error("repair_order"));
+        HttpResponse problem;
+        auto req = parse_send_request(ctx, problem);
+        if (!req) return problem;
+        auto preview = d.offers->preview(*id, *req);
+        if (!preview) return respond(ctx, preview.error());
+        json messages = json::array();
+        for (const auto& m : preview->messages) {
+            json j = {{"contact_point_id", m.recipient.contact_point_id ? json(*m.recipient.contact_point_id) : json()},
+                      {"channel", to_string(m.recipient.channel)},
+                      {"address", m.recipient.address},
+                      {"name", m.recipient.name},
+                      {"language", m.recipient.language},
+                      {"subject", m.text.subject},
+                      {"text", m.text.text},
+                      {"html", m.text.html}};
+            if (m.recipient.channel == Channel::sms) {
+                auto cost = modem::sms_cost(m.text.text, modem::Transliteration::off);
+                if (cost) j["sms"] = cost_json(*cost);
+            }
+            messages.push_back(std::move(j));
+        }
+        json offer = api_json::offer(preview->offer, d.phones);
+        return json_response(200, {{"items", offer["items"]},
+                                   {"total_incl_cents", offer["total_incl_cents"]},
+                                   {"note", offer["note"]},
+                                   {"messages", messages}});
     }
 
     HttpResponse list_offers(Ctx& ctx, const PathParams& p) {

@@ -42,11 +42,11 @@ OfferMessageText offer_sms(const Config& config, const Offer& offer, const std::
     const bool en = offer.language == "en";
     const std::string vehicle = vehicle_words(offer);
     OfferMessageText m;
-    // Short on purpose: the link is what matters, and every character past 70 (UCS-2) or 160
-    // costs another part. The advisor's note is on the page.
-    m.text =
-        en ? config.dealer.name + ": the estimate for your " + vehicle + " is ready. Tell us what to do here: " + link
-           : config.dealer.name + " : le devis de votre " + vehicle + " est prêt. Dites-nous quoi faire ici : " + link;
+    // Short and in the GSM 7-bit alphabet on purpose: the link is what matters, and one
+    // character outside it ("prêt": ê) would make it UCS-2, three parts instead of one. The
+    // advisor's note is on the page.
+    m.text = en ? config.dealer.name + ": the estimate for your " + vehicle + " is ready. Reply here: " + link
+                : config.dealer.name + " : le devis de votre " + vehicle + " est disponible. Répondez ici : " + link;
     return m;
 }
 

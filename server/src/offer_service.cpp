@@ -291,54 +291,112 @@ Result<std::vector<OfferState>> advance(Connection& conn, Id offer_id, OfferStat
 OfferService::OfferService(Database& db, const Config& config, Random& random, const Clock& clock)
     : db_(db), config_(config), random_(random), clock_(clock) {}
 
-Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, const Actor& actor) {
-    const UnixMs now = clock_.now();
+namespace {
+
+// What a send is about to do, checked: the RO, where each message goes, what is frozen.
+struct Target {
+    const Party* party;
+    const ContactPoint* cp;
+};
+struct Prepared {
+    RepairOrder ro;
+    std::vector<Target> targets;  // point into `ro`
+    OfferSnapshot snapshot;
+    std::string language;  // the main party's, else the dealership's
+};
+
+Problems check_request(const SendOfferRequest& request) {
     Problems problems;
     if (request.contact_point_ids.empty()) problems.push_back({"recipients", "required", {}});
     if (request.note.size() > kMaxNote * 4 || utf8_length(request.note) > kMaxNote)
         problems.push_back({"note", "too_long", {{"max", std::to_string(kMaxNote)}}});
-    if (!problems.empty()) return validation_error(problems);
+    return problems;
+}
+
+Result<std::unique_ptr<Prepared>> prepare(Connection& c, const Config& config, Id ro_id,
+                                          const SendOfferRequest& request) {
+    TRY_ASSIGN(auto loaded, ro_store::load(c, ro_id));
+    if (!loaded) return not_found_error("repair_order");
+    auto p = std::make_unique<Prepared>();
+    p->ro = std::move(*loaded);
+    const RepairOrder& ro = p->ro;
+    // Where each recipient is: its party and contact point, refused when opted out.
+    Problems bad;
+    for (std::size_t i = 0; i < request.contact_point_ids.size(); ++i) {
+        const std::string field = "recipients[" + std::to_string(i) + "]";
+        const Id want = request.contact_point_ids[i];
+        const Party* party = nullptr;
+        const ContactPoint* cp = nullptr;
+        for (const auto& pt : ro.parties)
+            for (const auto& k : pt.contact_points)
+                if (k.id == want) {
+                    party = &pt;
+                    cp = &k;
+                }
+        bool stopped = false;  // the number or address said STOP
+        if (cp) {
+            TRY_ASSIGN(stopped, is_opted_out(c, cp->value));
+        }
+        if (!cp) {
+            bad.push_back({field, "unknown_contact_point", {{"id", std::to_string(want)}}});
+        } else if (cp->opted_out || party->opted_out || stopped) {
+            bad.push_back({field, "opted_out", {}});
+        } else if (std::any_of(p->targets.begin(), p->targets.end(),
+                               [&](const Target& t) { return t.cp->id == want; })) {
+            bad.push_back({field, "duplicate", {}});
+        } else {
+            p->targets.push_back({party, cp});
+        }
+    }
+    p->snapshot = freeze(ro, config);
+    if (p->snapshot.items.empty()) bad.push_back({"interventions", "nothing_to_offer", {}});
+    if (!bad.empty()) return validation_error(bad);
+    const Party* main = ro.main_party();
+    p->language = main ? channel_language(*main, config) : config.dealer.language;
+    return p;
+}
+
+OfferMessageText message_for(const Config& config, Offer offer, const Target& t, const std::string& link) {
+    offer.language = channel_language(*t.party, config);
+    return t.cp->kind == ContactKind::phone ? offer_sms(config, offer, link)
+                                            : offer_email(config, offer, t.party->display_name(), link);
+}
+
+}  // namespace
+
+Result<OfferPreview> OfferService::preview(Id ro_id, const SendOfferRequest& request) {
+    if (Problems problems = check_request(request); !problems.empty()) return validation_error(problems);
+    return db_.read([&](Connection& c) -> Result<OfferPreview> {
+        TRY_ASSIGN(auto p, prepare(c, config_, ro_id, request));
+        OfferPreview out;
+        out.offer.ro_id = ro_id;
+        out.offer.note = std::string(trim(request.note));
+        out.offer.language = p->language;
+        out.offer.snapshot = p->snapshot;
+        // A link of the real length, so that the SMS's cost is the real one.
+        const std::string link = offer_link(config_, std::string(32, 'x'));
+        for (const Target& t : p->targets) {
+            OfferRecipient r;
+            r.channel = t.cp->kind == ContactKind::phone ? Channel::sms : Channel::email;
+            r.address = t.cp->value;
+            r.name = t.party->display_name();
+            r.party_id = t.party->id;
+            r.contact_point_id = t.cp->id;
+            r.language = channel_language(*t.party, config_);
+            out.messages.push_back({r, message_for(config_, out.offer, t, link)});
+        }
+        return out;
+    });
+}
+
+Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, const Actor& actor) {
+    const UnixMs now = clock_.now();
+    if (Problems problems = check_request(request); !problems.empty()) return validation_error(problems);
 
     auto result = db_.write([&](Connection& c) -> Result<Id> {
-        TRY_ASSIGN(auto loaded, ro_store::load(c, ro_id));
-        if (!loaded) return not_found_error("repair_order");
-        const RepairOrder& ro = *loaded;
-
-        // Where each recipient is: its party and contact point, refused when opted out.
-        struct Target {
-            const Party* party;
-            const ContactPoint* cp;
-        };
-        std::vector<Target> targets;
-        Problems bad;
-        for (std::size_t i = 0; i < request.contact_point_ids.size(); ++i) {
-            const std::string field = "recipients[" + std::to_string(i) + "]";
-            const Id want = request.contact_point_ids[i];
-            const Party* party = nullptr;
-            const ContactPoint* cp = nullptr;
-            for (const auto& p : ro.parties)
-                for (const auto& k : p.contact_points)
-                    if (k.id == want) {
-                        party = &p;
-                        cp = &k;
-                    }
-            bool stopped = false;  // the number or address said STOP
-            if (cp) {
-                TRY_ASSIGN(stopped, is_opted_out(c, cp->value));
-            }
-            if (!cp) {
-                bad.push_back({field, "unknown_contact_point", {{"id", std::to_string(want)}}});
-            } else if (cp->opted_out || party->opted_out || stopped) {
-                bad.push_back({field, "opted_out", {}});
-            } else if (std::any_of(targets.begin(), targets.end(), [&](const Target& t) { return t.cp->id == want; })) {
-                bad.push_back({field, "duplicate", {}});
-            } else {
-                targets.push_back({party, cp});
-            }
-        }
-        OfferSnapshot snapshot = freeze(ro, config_);
-        if (snapshot.items.empty()) bad.push_back({"interventions", "nothing_to_offer", {}});
-        if (!bad.empty()) return validation_error(bad);
+        TRY_ASSIGN(auto prepared, prepare(c, config_, ro_id, request));
+        const std::vector<Target>& targets = prepared->targets;
+        const OfferSnapshot& snapshot = prepared->snapshot;
 
         // The current version: a seen or confirmed one is replaced only when the advisor said so;
         // a locked one is closed.
@@ -369,8 +427,7 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
             TRY(q.run());
         }
 
-        const Party* main = ro.main_party();
-        const std::string language = main ? channel_language(*main, config_) : config_.dealer.language;
+        const std::string& language = prepared->language;
         Offer offer;
         offer.ro_id = ro_id;
         offer.version = version;
@@ -409,11 +466,7 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
             l.bind(5, now + kLinkValidityMs);
             TRY(l.run());
 
-            Offer localized = offer;
-            localized.language = lang;
-            const std::string link = offer_link(config_, token);
-            OfferMessageText text = channel == Channel::sms ? offer_sms(config_, localized, link)
-                                                            : offer_email(config_, localized, name, link);
+            OfferMessageText text = message_for(config_, offer, t, offer_link(config_, token));
             OutboxMessage m;
             m.offer_id = offer.id;
             m.recipient_id = recipient_id;

@@ -6,6 +6,7 @@
 #include "config.hpp"
 #include "db.hpp"
 #include "offer.hpp"
+#include "offer_messages.hpp"
 #include "timeline.hpp"
 
 #include <functional>
@@ -30,12 +31,25 @@ inline constexpr UnixMs kLinkValidityMs = 30LL * 24 * 3600 * 1000;
 /// The customer's link to an offer: public_base_url + "/o/" + token.
 std::string offer_link(const Config& config, const std::string& token);
 
+/// What a send would send, without sending: the frozen items and each message's words.
+struct OfferPreview {
+    Offer offer;  // not stored: id 0, no recipients or messages
+    struct Message {
+        OfferRecipient recipient;
+        OfferMessageText text;
+    };
+    std::vector<Message> messages;
+};
+
 /// Thread-safe. Arguments must outlive the service.
 class OfferService {
 public:
     OfferService(Database& db, const Config& config, Random& random, const Clock& clock);
 
     Result<Offer> send(Id ro_id, const SendOfferRequest& request, const Actor& actor);
+    /// The same checks as send, and the messages as they would go (with a link of the real
+    /// length), for the send dialog. Writes nothing.
+    Result<OfferPreview> preview(Id ro_id, const SendOfferRequest& request);
     Result<Offer> get(Id offer_id);
     /// Newest first.
     Result<std::vector<Offer>> for_repair_order(Id ro_id);

@@ -66,6 +66,17 @@ class OfferTest(RelaisTestCase):
             self.assertEqual(fields, {"recipients[0]": "opted_out", "recipients[1]": "unknown_contact_point"})
             self.assertEqual(c.get(f"/api/v1/repair-orders/{ro['id']}/offers").json()["items"], [])
 
+            # The send dialog's preview: the words and the SMS's cost, nothing written.
+            preview = c.post(f"/api/v1/repair-orders/{ro['id']}/offers/preview",
+                             {"recipients": [phone, mail_to], "note": NOTE})
+            self.assertEqual(preview.status, 200, preview)
+            sms_preview, email_preview = preview.json()["messages"]
+            self.assertEqual(sms_preview["sms"]["encoding"], "gsm7")
+            self.assertEqual(sms_preview["sms"]["parts"], 1)
+            self.assertEqual(email_preview["subject"], "Votre devis pour votre Peugeot 308 AB-123-CD – Garage Test")
+            self.assertIn(NOTE, email_preview["text"])
+            self.assertEqual(c.get(f"/api/v1/repair-orders/{ro['id']}/offers").json()["items"], [])
+
             sent = c.post(f"/api/v1/repair-orders/{ro['id']}/offers", {"recipients": [phone, mail_to], "note": NOTE})
             self.assertEqual(sent.status, 201, sent)
             offer = sent.json()
@@ -92,8 +103,10 @@ class OfferTest(RelaisTestCase):
             self.assertEqual(len(journal), 1, journal)
             sms = journal[0]
             self.assertEqual(sms["recipient"], "+33612345678")
-            self.assertTrue(sms["text"].startswith("Garage Test : le devis de votre Peugeot 308 AB-123-CD est prêt."),
-                            sms["text"])
+            self.assertTrue(sms["text"].startswith("Garage Test : le devis de votre Peugeot 308 AB-123-CD est "
+                                                   "disponible. Répondez ici : "), sms["text"])
+            self.assertEqual(sms["encoding"], "gsm7", "the default wording stays in the GSM alphabet: one part")
+            self.assertEqual(len(sms["references"]), 1)
             sms_link = LINK.search(sms["text"])
             self.assertIsNotNone(sms_link, sms["text"])
             # Built from [http] public_base_url (the harness sets it), never from a Host header.

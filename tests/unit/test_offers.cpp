@@ -120,7 +120,7 @@ TEST_CASE("sending freezes the shown interventions, makes a link per recipient a
     REQUIRE(o.messages.size() == 2);
     const OutboxMessage& sms = o.messages[0];
     CHECK(sms.state == OutboxState::pending);
-    CHECK(sms.body.find("Garage Demo : le devis de votre Peugeot 308 AB-123-CD est prêt.") == 0);
+    CHECK(sms.body.find("Garage Demo : le devis de votre Peugeot 308 AB-123-CD est disponible. Répondez ici : ") == 0);
     // The link: public_base_url without its trailing slash, /o/, a 192-bit token.
     const std::string prefix = "https://relais.garage.test/o/";
     auto at = sms.body.find(prefix);
