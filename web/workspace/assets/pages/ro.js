@@ -13,6 +13,7 @@ import {
 } from '../dom.js';
 import { setTitle, loadUsers } from '../app.js';
 import { parseMileage, parseMoney, partyDialog, contactDialog } from './ro-shared.js';
+import { offersPanel } from './offers.js';
 
 export default async function roPage({ params, main }) {
   const id = Number(params[0]);
@@ -555,6 +556,9 @@ export default async function roPage({ params, main }) {
     timelineMore.textContent = t('ro.timelineMore', { n: items.length - shown.length });
   }
 
+  // ---- offers to the customer (pages/offers.js): polled while the page is open ----
+  const offers = offersPanel({ base, getRo: () => ro, onChange: () => loadTimeline() });
+
   // ---- page ----
   function render({ discard = false } = {}) {
     setTitle(ro.number, ro.vehicle.plate);
@@ -596,7 +600,7 @@ export default async function roPage({ params, main }) {
     header,
     conflictBanner,
     h('div', { class: 'ro-grid' },
-      h('div', { class: 'ro-main' }, itemsCard, timelineCard),
+      h('div', { class: 'ro-main' }, itemsCard, offers.card, timelineCard),
       h('aside', { class: 'ro-side' }, partiesCard, noteCard, vehicleCard))));
   render();
   loadTimeline();
@@ -604,6 +608,7 @@ export default async function roPage({ params, main }) {
   return {
     cleanup() {
       alive = false;
+      offers.stop();
       refit.cancel();
       window.removeEventListener('resize', refit);
     },

@@ -1,0 +1,270 @@
+// The offers on the repair-order page of the advisor workspace, against the real relais (its
+// emulated modem answers with delivery reports; email goes to the maildir): the send dialog
+// (opted-out contacts disabled, a field error next to the note, the preview of the SMS and the
+// email), the offers panel reaching "received", the customer's decisions showing up, a new
+// version replacing one the customer has seen (after a confirmation), and the lock.
+//
+//   cd tests/e2e && RELAIS_BIN=/work/main/build/server/relais node --test offers.test.mjs
+// With RELAIS_SHOTS=1, docs/screenshots/workspace-offers.png and workspace-send-dialog.png are
+// written (1366×768); RELAIS_SHOTS=DIR writes them to DIR instead.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { startRelais, until as poll, repo, CHROMIUM, CHROMIUM_ARGS } from './relais-server.mjs';
+
+const PASSWORD = 'atelier-offres-2026';
+const PHONE = '06 98 76 54 32';
+const EMAIL = 'zoe.brule@exemple.fr';
+const OPTED_OUT_EMAIL = 'flotte@leasing-exemple.fr';
+const shotsDir = process.env.RELAIS_SHOTS
+  ? (process.env.RELAIS_SHOTS === '1' ? path.join(repo, 'docs/screenshots') : path.resolve(process.env.RELAIS_SHOTS))
+  : null;
+
+let server;
+let browser;
+let page;
+let ro;
+let failures = 0;
+const cspProblems = [];
+
+const until = (what, check, timeoutMs = 15000) => poll(what, check, { timeoutMs, alive: () => server && server.alive() });
+const normalise = (s) => s.replace(/[\s\u00a0\u202f]+/g, ' ').trim();
+
+/** The advisor's API from the signed-in page (cookies, CSRF token). */
+function api(method, url, body) {
+  return page.evaluate(async ({ method, url, body }) => {
+    const headers = { Accept: 'application/json' };
+    if (method !== 'GET') headers['X-CSRF-Token'] = (await fetch('/api/v1/session').then((r) => r.json())).csrf_token;
+    if (body) headers['Content-Type'] = 'application/json';
+    const r = await fetch(url, { method, headers, body: body ? JSON.stringify(body) : undefined });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null };
+  }, { method, url, body });
+}
+
+/** The magic links of the SMS the emulated modem took, oldest first. */
+async function smsLinks() {
+  const text = await readFile(path.join(server.dir, 'data', 'modem', 'journal.jsonl'), 'utf8').catch(() => '');
+  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    .filter((m) => m.kind === 'message').map((m) => /\/o\/([A-Za-z0-9_-]{32})/.exec(m.text)?.[1]).filter(Boolean);
+}
+
+async function shot(name) {
+  if (!shotsDir) return;
+  await page.mouse.move(4, 300);
+  await page.evaluate(() => document.fonts.ready);
+  await page.screenshot({ path: path.join(shotsDir, `workspace-${name}.png`), animations: 'disabled', caret: 'hide' });
+}
+
+function watch(p) {
+  p.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) cspProblems.push(m.text()); });
+  p.on('pageerror', (e) => cspProblems.push(`page error: ${e.message}`));
+}
+
+before(async () => {
+  server = await startRelais({ dealerName: 'Garage des Essais', prefix: 'relais-e2e-offers-' });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: { width: 1366, height: 768 } });
+  page = await context.newPage();
+  page.setDefaultTimeout(10000);
+  watch(page);
+  await page.goto(`${server.base}/login`);
+  const signIn = await page.evaluate(async ({ password, next }) => {
+    const post = (url, body, csrf) => fetch(url, {
+      method: 'POST', body: JSON.stringify(body),
+      headers: { 'Content-Type': 'application/json', ...(csrf ? { 'X-CSRF-Token': csrf } : {}) },
+    });
+    const s = await (await post('/api/v1/session', { username: 'admin', password })).json();
+    const c = await post('/api/v1/session/password', { current_password: password, new_password: next }, s.csrf_token);
+    return [s.user.username, c.status];
+  }, { password: server.oneTimePassword, next: PASSWORD });
+  assert.deepEqual(signIn, ['admin', 204]);
+
+  const created = await api('POST', '/api/v1/repair-orders', {
+    vehicle: { plate: 'fg-456-hj', make: 'Renault', model: 'Clio' },
+    parties: [
+      { roles: ['driver', 'owner'], title: 'Mme', first_name: 'Zoé', last_name: 'Brûlé',
+        contact_points: [{ kind: 'phone', value: PHONE }, { kind: 'email', usage: 'professional', value: EMAIL }] },
+      { roles: ['leasing_company'], kind: 'company', company_name: 'Flotte Leasing SA', opted_out: true,
+        contact_points: [{ kind: 'email', usage: 'professional', value: OPTED_OUT_EMAIL }] },
+    ],
+    interventions: [
+      { label: 'Vidange et filtre à huile', price_excl_cents: 8900, kind: 'initial', severity: 'green' },
+      { label: 'Plaquettes de frein avant', mechanic_note: 'Usées à 80 %.', price_excl_cents: 14500, kind: 'optional', severity: 'red' },
+      { label: 'Balais d’essuie-glace', price_excl_cents: 2490, kind: 'optional', severity: 'orange' },
+      { label: 'Contrôle interne atelier', price_excl_cents: 0, kind: 'optional', severity: 'green', shown: false },
+    ],
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  ro = created.body;
+});
+
+after(async () => {
+  if (browser) await browser.close().catch(() => {});
+  if (server) {
+    await server.stop();
+    if (failures) console.log(`# e2e failed: kept ${server.dir} (relais.log, data/, failure-*.png)`);
+    else await server.remove();
+  }
+});
+
+function step(name, fn) {
+  test(name, async () => {
+    try {
+      await fn();
+    } catch (e) {
+      failures += 1;
+      if (page && server) await page.screenshot({ path: path.join(server.dir, `failure-${failures}.png`), fullPage: true }).catch(() => {});
+      throw e;
+    }
+  });
+}
+
+const panel = () => page.locator('section.card-offers');
+const latest = () => panel().locator('article.offer');
+
+step('the RO page has an empty offers panel', async () => {
+  await page.goto(`${server.base}/repair-orders/${ro.id}`);
+  await page.getByRole('heading', { name: 'Offres au client' }).waitFor();
+  await panel().getByText('Aucune offre envoyée pour le moment').waitFor();
+});
+
+step('the send dialog: opted-out contacts disabled, the note checked by the API, a preview of each message', async () => {
+  await panel().getByRole('button', { name: 'Envoyer au client' }).click();
+  const dlg = page.getByRole('dialog', { name: 'Envoyer le devis au client' });
+  await dlg.waitFor();
+  const phone = dlg.getByRole('checkbox', { name: PHONE });
+  const email = dlg.getByRole('checkbox', { name: EMAIL });
+  const optedOut = dlg.getByRole('checkbox', { name: OPTED_OUT_EMAIL });
+  assert.equal(await phone.isDisabled(), false);
+  assert.equal(await email.isDisabled(), false);
+  assert.equal(await optedOut.isDisabled(), true, 'the opted-out party\'s contact cannot be chosen');
+  assert.match(normalise(await dlg.locator('.send-party.is-opted-out').innerText()), /Flotte Leasing SA.*Ne pas contacter/);
+  // The shown interventions only, initial first; the hidden one is not offered.
+  assert.deepEqual(await dlg.locator('.send-items .send-item-label').allTextContents(),
+    ['Vidange et filtre à huile', 'Plaquettes de frein avant', 'Balais d’essuie-glace', 'Total TTC']);
+
+  // Nothing ticked: said next to the recipients, nothing sent to the API.
+  await dlg.getByRole('button', { name: 'Prévisualiser' }).click();
+  await dlg.getByText('Choisissez au moins un destinataire.').waitFor();
+
+  await phone.check();
+  await email.check();
+  // A note over 1,000 characters: the API's problem shows next to the note.
+  const note = dlg.getByLabel('Message au client');
+  await note.fill('x'.repeat(1001));
+  assert.match(normalise(await dlg.locator('.note-counter').innerText()), /^1 001 \/ 1 000 caractères$/);
+  await dlg.getByRole('button', { name: 'Prévisualiser' }).click();
+  await dlg.locator('.field-error:visible', { hasText: '1000 caractères au plus' }).waitFor();
+  assert.equal(await note.getAttribute('aria-invalid'), 'true');
+
+  await note.fill('Bonjour Madame Brûlé,\nvos plaquettes avant sont bien usées. Dites-moi ce que vous souhaitez.');
+  await dlg.getByRole('button', { name: 'Prévisualiser' }).click();
+  const preview = page.getByRole('dialog', { name: 'Aperçu avant envoi' });
+  await preview.waitFor();
+  const sms = preview.locator('.preview-sms');
+  const info = sms.locator('.sms-info');
+  assert.equal(await info.getAttribute('data-encoding'), 'gsm7');
+  assert.equal(await info.getAttribute('data-parts'), '1');
+  assert.match(normalise(await info.innerText()), /^1 SMS, \d+ caractères, alphabet GSM$/);
+  assert.match(await sms.locator('.sms-bubble').innerText(), /Garage des Essais.*\/o\//s);
+  const mail = preview.locator('.preview-email');
+  assert.equal(normalise(await mail.locator('.email-subject .email-k').textContent()), 'Objet');
+  assert.match(normalise(await mail.locator('.email-subject').textContent()), /Votre devis pour votre Renault Clio FG-456-HJ/);
+  assert.match(await mail.locator('.email-text').innerText(), /vos plaquettes avant sont bien usées/);
+  await shot('send-dialog');
+
+  await preview.getByRole('button', { name: 'Envoyer', exact: true }).click();
+  await preview.waitFor({ state: 'detached' });
+  await page.locator('.toast', { hasText: 'Version 1 envoyée au client.' }).waitFor();
+});
+
+step('the offers panel shows version 1 and its state reaching "received"', async () => {
+  await latest().getByRole('heading', { name: /Version 1/ }).waitFor();
+  // The emulated modem returns a delivery report; the maildir counts as received.
+  await until('the offer to be received', async () => (await latest().getAttribute('data-state')) === 'received');
+  await latest().locator('.chip', { hasText: 'Reçue' }).waitFor();
+  const received = latest().locator('.offer-step[data-step="received"]');
+  assert.match(await received.getAttribute('class'), /is-done/);
+  assert.equal(await received.locator('time').count(), 1);
+  assert.doesNotMatch(await latest().locator('.offer-step[data-step="seen"]').getAttribute('class'), /is-done/);
+  const rows = latest().locator('.offer-recipient');
+  assert.equal(await rows.count(), 2);
+  await latest().locator('.offer-recipient[data-channel="email"] .msg-state', { hasText: 'Remis' }).waitFor();
+  assert.match(await latest().locator('.offer-recipient[data-channel="sms"] .msg-state').innerText(), /Envoyé|Remis/);
+  const decisions = latest().locator('.offer-items .decision');
+  assert.deepEqual(await decisions.evaluateAll((els) => els.map((e) => e.dataset.decision)), ['none', 'none', 'none']);
+  assert.match(normalise(await decisions.first().innerText()), /Sans réponse$/);
+});
+
+step('the customer opens the link and decides: the panel follows (polling)', async () => {
+  const [token] = await smsLinks();
+  assert.ok(token, 'an SMS with a link went through the modem');
+  const customer = await (await browser.newContext({ locale: 'fr-FR', viewport: { width: 390, height: 844 } })).newPage();
+  customer.setDefaultTimeout(10000);
+  await customer.goto(`${server.publicBase}/o/${token}`);
+  await customer.getByRole('button', { name: 'Ouvrir mon devis' }).click();
+  await customer.getByRole('dialog').getByRole('button', { name: 'Voir les interventions' }).click();
+  const decide = (label, choice) => customer.getByRole('group', { name: `Votre décision pour ${label}` })
+    .getByRole('radio', { name: choice, exact: true }).check();
+  await decide('Vidange et filtre à huile', 'Faire');
+  await decide('Plaquettes de frein avant', 'Ne pas faire');
+  await decide('Balais d’essuie-glace', 'M’appeler');
+  await until('the decisions to be saved', async () => {
+    const o = (await api('GET', `/api/v1/repair-orders/${ro.id}/offers`)).body.items[0];
+    return o.items.every((i) => i.decision);
+  });
+  await customer.context().close();
+
+  await until('the panel to show the decisions', async () => normalise(await latest().locator('.offer-items tbody').innerText())
+    .includes('À faire'), 12000);
+  await until('every decision', async () => (await latest().locator('.offer-items tbody td:last-child').allTextContents())
+    .join('|') === 'À faire|Refusé|À rappeler', 12000);
+  assert.equal(await latest().getAttribute('data-state'), 'seen');
+  await latest().locator('.chip', { hasText: 'Vue' }).waitFor();
+  assert.match(normalise(await latest().locator('.offer-sums').innerText()), /Accepté par le client TTC 106,80 €/);
+  await page.evaluate(() => {
+    const card = document.querySelector('section.card-offers');
+    window.scrollTo(0, card.getBoundingClientRect().top + window.scrollY - 52 - 12);
+  });
+  await shot('offers');
+  await page.evaluate(() => window.scrollTo(0, 0));
+});
+
+step('a new version after the customer has seen one asks for a confirmation first', async () => {
+  await panel().getByRole('button', { name: 'Envoyer au client' }).click();
+  const dlg = page.getByRole('dialog', { name: 'Envoyer le devis au client' });
+  await dlg.getByRole('checkbox', { name: PHONE }).check();
+  await dlg.getByLabel('Message au client').fill('Nouvelle proposition : balais offerts.');
+  await dlg.getByRole('button', { name: 'Prévisualiser' }).click();
+  const preview = page.getByRole('dialog', { name: 'Aperçu avant envoi' });
+  await preview.getByRole('button', { name: 'Envoyer', exact: true }).click();
+  const confirm = page.getByRole('dialog', { name: 'Remplacer l\'offre en cours ?' });
+  await confirm.getByText('Le client a déjà vu l\'offre en cours. Envoyer une nouvelle version qui la remplace ?').waitFor();
+  await confirm.getByRole('button', { name: 'Envoyer la nouvelle version' }).click();
+  await preview.waitFor({ state: 'detached' });
+  await latest().getByRole('heading', { name: /Version 2/ }).waitFor();
+  const older = panel().locator('details.offer-older');
+  await older.locator('summary', { hasText: 'Versions précédentes (1)' }).click();
+  await older.getByText('Version 1 — remplacée').waitFor();
+});
+
+step('the lock closes the offer: state locked, nothing more can be sent', async () => {
+  await latest().getByRole('button', { name: 'Verrouiller' }).click();
+  await page.getByRole('dialog', { name: 'Verrouiller l\'offre ?' }).getByRole('button', { name: 'Verrouiller' }).click();
+  await until('the offer to be locked', async () => (await latest().getAttribute('data-state')) === 'locked');
+  await latest().locator('.chip', { hasText: 'Verrouillée' }).waitFor();
+  assert.match(await latest().locator('.offer-step[data-step="locked"]').getAttribute('class'), /is-done/);
+  assert.equal(await panel().getByRole('button', { name: 'Envoyer au client' }).isDisabled(), true);
+  assert.equal(await latest().getByRole('button', { name: 'Verrouiller' }).count(), 0);
+  const o = (await api('GET', `/api/v1/repair-orders/${ro.id}/offers`)).body.items[0];
+  assert.equal(o.state, 'locked');
+  // The history names the offer's events.
+  await page.locator('.tl-item', { hasText: 'Offre verrouillée' }).first().waitFor();
+});
+
+step('no Content-Security-Policy violation nor page error', async () => {
+  assert.deepEqual(cspProblems, []);
+});

@@ -1,0 +1,523 @@
+// The offers of one repair order: the panel on the RO page (the latest version's progress,
+// recipients, delivery and the customer's decisions; older versions folded) and the send
+// dialog (recipients, note, the shown interventions, a preview of every message, then send).
+import { api, ApiError } from '../api.js';
+import { t, money, dateTime, count } from '../i18n.js';
+import {
+  h, icon, replace, clear, toast, confirmDialog, formAlert, clearErrors, nextId, field,
+} from '../dom.js';
+
+/** The customer-facing steps, in order; each has its `<step>_at` time once reached. */
+export const OFFER_STEPS = ['sent', 'received', 'seen', 'confirmed', 'locked'];
+/** States after which nothing moves any more (no lock either). */
+const CLOSED = new Set(['locked', 'failed', 'superseded', 'expired', 'cancelled']);
+const NOTE_MAX = 1000;
+// Live updates by server-sent events will come later; until then the panel polls the offers
+// every 5 s while the RO page is open (and stops when the page is left).
+const POLL_MS = 5000;
+
+const DECISION_ICONS = { accept: 'check', decline: 'close', contact_me: 'phone' };
+
+function offerChip(state) {
+  return h('span', { class: ['chip', `os-${state}`], dataset: { state } },
+    h('span', { class: 'dot', 'aria-hidden': 'true' }), t(`offer.state.${state}`));
+}
+
+function messageChip(m) {
+  return h('span', { class: ['chip', 'msg-state', `ms-${m.state}`], dataset: { state: m.state } },
+    h('span', { class: 'dot', 'aria-hidden': 'true' }), t(`offer.msg.${m.state}`));
+}
+
+function decisionLabel(decision) {
+  const d = decision || 'none';
+  return h('span', { class: ['decision', `dec-${d}`], dataset: { decision: d } },
+    DECISION_ICONS[d] ? icon(DECISION_ICONS[d]) : h('span', { class: 'decision-none', 'aria-hidden': 'true' }, '–'),
+    t(`offer.decision.${d}`));
+}
+
+/** Initial interventions first, then the optional ones, each in the RO's order. */
+function offeredOrder(a, b) {
+  if (a.kind !== b.kind) return a.kind === 'initial' ? -1 : 1;
+  return a.position - b.position;
+}
+
+/**
+ * The "Offers" card. `getRo()` gives the RO as last read (for the send dialog); `onChange()`
+ * is called when the offers changed (the page reloads its history then).
+ */
+export function offersPanel({ base, getRo, onChange }) {
+  let offers = null;
+  let fingerprint = '';
+  let loadError = null;
+  let alive = true;
+  let timer = null;
+  let inFlight = null;
+  let olderOpen = false;
+
+  const badge = h('span', { class: 'count-badge' });
+  const sendButton = h('button', { type: 'button', class: 'btn btn-small btn-primary', onclick: openSend },
+    icon('send'), t('offer.send'));
+  const body = h('div', { class: 'offers-body' });
+  // One short sentence for screen readers when the state of the latest version moves.
+  const live = h('p', { class: 'visually-hidden', 'aria-live': 'polite' });
+  const card = h('section', { class: 'card card-offers', 'aria-labelledby': 'h-offers' },
+    h('div', { class: 'card-head' },
+      h('h2', { class: 'card-title', id: 'h-offers' }, icon('send'), t('offer.title'), badge),
+      sendButton),
+    live, body);
+
+  function load() {
+    if (inFlight) return inFlight;
+    inFlight = api('GET', `${base}/offers`).then((r) => {
+      if (!alive) return;
+      loadError = null;
+      const next = JSON.stringify(r.data.items);
+      if (next === fingerprint) return;
+      const first = offers === null;
+      const before = offers && offers[0] ? `${offers[0].id}:${offers[0].state}` : '';
+      offers = r.data.items;
+      fingerprint = next;
+      render();
+      const now = offers[0] ? `${offers[0].id}:${offers[0].state}` : '';
+      if (!first && now !== before && offers[0]) {
+        live.textContent = t('offer.liveState', { n: offers[0].version, state: t(`offer.state.${offers[0].state}`) });
+      }
+      if (!first && onChange) onChange();
+    }).catch((e) => {
+      if (!alive || e.handled) return;
+      // A failed poll keeps what is shown; only a first load with nothing to show says why.
+      loadError = e;
+      if (offers === null) render();
+    }).finally(() => { inFlight = null; });
+    return inFlight;
+  }
+
+  function schedule() {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      await load();
+      if (alive) schedule();
+    }, POLL_MS);
+  }
+
+  function render() {
+    if (offers === null) {
+      replace(body, loadError
+        ? h('p', { class: 'muted empty-inline' }, t('offer.loadFailed', { message: loadError.message }))
+        : h('p', { class: 'muted empty-inline' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), ' ', t('offer.loading')));
+      return;
+    }
+    badge.textContent = offers.length ? String(offers.length) : '';
+    const latest = offers[0];
+    sendButton.disabled = Boolean(latest && latest.state === 'locked');
+    if (!latest) {
+      replace(body, h('p', { class: 'muted empty-inline' }, t('offer.none')));
+      return;
+    }
+    replace(body, offerView(latest), offers.length > 1 ? olderList(offers.slice(1)) : null);
+  }
+
+  function offerView(o) {
+    const canLock = !CLOSED.has(o.state);
+    const lockButton = canLock
+      ? h('button', { type: 'button', class: 'btn btn-small', onclick: () => lock(o) }, icon('lock'), t('offer.lock'))
+      : null;
+    const notice = ['failed', 'expired', 'cancelled'].includes(o.state)
+      ? h('p', { class: ['notice', o.state === 'failed' ? 'notice-danger' : null] }, icon('alert'), t(`offer.notice.${o.state}`))
+      : null;
+    return h('article', { class: 'offer', 'aria-labelledby': `offer-${o.id}-title`, dataset: { offerId: String(o.id), state: o.state } },
+      h('div', { class: 'offer-head' },
+        h('div', { class: 'offer-head-main' },
+          h('h3', { class: 'offer-title', id: `offer-${o.id}-title` }, t('offer.version', { n: o.version }), offerChip(o.state)),
+          h('p', { class: 'offer-meta' },
+            o.created_by ? t('offer.createdBy', { when: dateTime(o.created_at), name: o.created_by }) : t('offer.created', { when: dateTime(o.created_at) }),
+            o.expires_at && !CLOSED.has(o.state) ? ` · ${t('offer.expires', { when: dateTime(o.expires_at) })}` : null)),
+        lockButton),
+      notice,
+      o.state === 'locked' ? h('p', { class: 'field-hint' }, t('offer.lockedHint')) : null,
+      steps(o),
+      h('div', { class: 'offer-grid' },
+        h('div', { class: 'offer-col' },
+          h('h4', { class: 'offer-sub' }, t('offer.recipients')),
+          recipients(o),
+          o.note ? h('h4', { class: 'offer-sub' }, t('offer.note')) : null,
+          o.note ? h('p', { class: 'offer-note' }, o.note) : null),
+        h('div', { class: 'offer-col' },
+          h('h4', { class: 'offer-sub' }, t('offer.decisions')),
+          decisions(o))));
+  }
+
+  function steps(o) {
+    const reached = OFFER_STEPS.map((s) => Boolean(o[`${s}_at`]));
+    const last = reached.lastIndexOf(true);
+    return h('ol', { class: 'offer-steps', 'aria-label': t('offer.progress') },
+      OFFER_STEPS.map((s, i) => {
+        const at = o[`${s}_at`];
+        return h('li', {
+          // The line from the previous step is drawn only when both ends were reached (a lock
+          // may come before the customer saw the offer).
+          class: ['offer-step', reached[i] ? 'is-done' : null, reached[i] && reached[i - 1] ? 'is-linked' : null, i === last ? 'is-current' : null],
+          'aria-current': i === last ? 'step' : null,
+          dataset: { step: s },
+        },
+        h('span', { class: 'step-mark', 'aria-hidden': 'true' }, reached[i] ? icon('check') : String(i + 1)),
+        h('span', { class: 'step-label' }, t(`offer.step.${s}`)),
+        at ? h('time', { class: 'step-time', datetime: at }, dateTime(at))
+          : h('span', { class: 'step-time' }, h('span', { class: 'visually-hidden' }, t('offer.stepNotYet')), h('span', { 'aria-hidden': 'true' }, '—')));
+      }));
+  }
+
+  function recipients(o) {
+    const list = h('ul', { class: 'offer-recipients' });
+    for (const r of o.recipients) {
+      const msgs = o.messages.filter((m) => m.recipient_id === r.id);
+      const m = msgs.length ? msgs[msgs.length - 1] : null;
+      const when = m && (m.delivered_at || m.sent_at);
+      list.append(h('li', { class: 'offer-recipient', dataset: { channel: r.channel, contactPointId: String(r.contact_point_id) } },
+        icon(r.channel === 'sms' ? 'phone' : 'mail', 'contact-icon'),
+        h('div', { class: 'rcpt-main' },
+          h('span', { class: 'rcpt-name' }, r.name || '—'),
+          h('span', { class: 'rcpt-address' }, r.address_display || r.address),
+          m && m.last_error ? h('span', { class: ['rcpt-error', m.state === 'failed' ? 'is-failed' : null] },
+            m.state === 'failed' ? m.last_error : t('offer.retrying', { n: m.attempts, error: m.last_error })) : null),
+        h('div', { class: 'rcpt-state' },
+          m ? messageChip(m) : null,
+          when ? h('time', { class: 'rcpt-time', datetime: when }, dateTime(when)) : null)));
+    }
+    if (!o.recipients.length) list.append(h('li', { class: 'muted' }, '—'));
+    return list;
+  }
+
+  function decisions(o) {
+    const answered = o.items.filter((i) => i.decision).length;
+    const accepted = o.items.filter((i) => i.decision === 'accept').reduce((s, i) => s + i.price_incl_cents, 0);
+    return h('div', {},
+      h('table', { class: 'table offer-items' },
+        h('caption', { class: 'visually-hidden' }, t('offer.decisions')),
+        h('thead', {}, h('tr', {},
+          h('th', { scope: 'col' }, t('offer.col.item')),
+          h('th', { scope: 'col', class: 'num' }, t('offer.col.price')),
+          h('th', { scope: 'col' }, t('offer.col.decision')))),
+        h('tbody', {}, o.items.map((i) => h('tr', { dataset: { interventionId: String(i.intervention_id) } },
+          h('td', {}, h('span', { class: 'offer-item-label' }, h('span', { class: `sev-dot sev-${i.severity}`, 'aria-hidden': 'true' }), i.label)),
+          h('td', { class: 'num money' }, money(i.price_incl_cents)),
+          h('td', {}, decisionLabel(i.decision)))))),
+      h('dl', { class: 'offer-sums' },
+        h('div', {}, h('dt', {}, t('offer.total')), h('dd', { class: 'money' }, money(o.total_incl_cents))),
+        answered ? h('div', { class: 'is-main' }, h('dt', {}, t('offer.accepted')), h('dd', { class: 'money' }, money(accepted))) : null));
+  }
+
+  function olderList(older) {
+    const details = h('details', { class: 'offer-older', open: olderOpen },
+      h('summary', {}, icon('chevron', 'older-chevron'), t('offer.older', { n: older.length })),
+      h('ul', {}, older.map((o) => h('li', { class: 'older-row', dataset: { offerId: String(o.id), state: o.state } },
+        h('span', { class: 'older-name' }, t('offer.olderLine', { n: o.version, state: t(`offer.state.${o.state}`).toLowerCase() })),
+        h('span', { class: 'muted' }, o.sent_at ? t('offer.sentOn', { when: dateTime(o.sent_at) }) : dateTime(o.created_at)),
+        h('span', { class: 'muted' }, t('offer.recipientCount', { n: count(o.recipients.length) })),
+        h('span', { class: 'money' }, money(o.total_incl_cents))))));
+    details.addEventListener('toggle', () => { olderOpen = details.open; });
+    return details;
+  }
+
+  async function lock(o) {
+    if (!await confirmDialog({ title: t('offer.lockTitle'), text: t('offer.lockText'), confirmLabel: t('offer.lock'), danger: false })) return;
+    try {
+      await api('POST', `/offers/${o.id}/lock`, { body: {} });
+      toast(t('offer.lockedToast'));
+    } catch (e) {
+      if (!e.handled) toast(e.message, 'error');
+    }
+    await load();
+  }
+
+  async function openSend() {
+    const sent = await sendDialog({ base, ro: getRo() });
+    if (!sent) return;
+    toast(t('send.sentToast', { n: sent.version }));
+    await load();
+  }
+
+  render();
+  load().then(() => { if (alive) schedule(); });
+
+  return {
+    card,
+    reload: load,
+    stop() {
+      alive = false;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * The send dialog: which contacts, the note, the interventions that will be shown; then a
+ * preview of each message (the SMS's cost, the email's subject and text) and the send.
+ * Resolves with the new offer, or null when cancelled.
+ */
+export function sendDialog({ base, ro }) {
+  return new Promise((resolve) => {
+    let result = null;
+    let step = 'compose';
+    let sentIds = [];
+
+    // ---- recipients: every contact point of every party; opted-out ones greyed and disabled ----
+    const boxes = [];
+    const parties = ro.parties.map((p) => {
+      const rows = p.contact_points.map((c) => {
+        const off = Boolean(c.opted_out || p.opted_out);
+        const noSms = c.kind === 'phone' && c.sms_capable === false;
+        const input = h('input', { type: 'checkbox', value: String(c.id), disabled: off || noSms, dataset: { contactPointId: String(c.id) } });
+        const err = h('p', { class: 'field-error', id: nextId('rcpt-err'), hidden: true });
+        input.setAttribute('aria-describedby', err.id);
+        boxes.push({ c, p, input, err });
+        return h('li', { class: ['send-rcpt', off || noSms ? 'is-disabled' : null] },
+          h('label', { class: 'check send-rcpt-label' },
+            input,
+            icon(c.kind === 'phone' ? 'phone' : 'mail', 'contact-icon'),
+            h('span', { class: 'send-rcpt-value' }, c.display || c.value),
+            h('span', { class: 'tags' },
+              h('span', { class: 'tag' }, t(`contact.${c.usage}`)),
+              noSms ? h('span', { class: 'tag tag-muted' }, t('contact.noSms')) : null,
+              c.opted_out || p.opted_out ? h('span', { class: 'tag tag-off' }, icon('close'), t('send.optedOut')) : null)),
+          err);
+      });
+      return h('li', { class: ['send-party', p.opted_out ? 'is-opted-out' : null] },
+        h('div', { class: 'send-party-head' },
+          icon(p.kind === 'company' ? 'company' : 'person', 'send-party-icon'),
+          h('strong', {}, [p.kind === 'person' ? p.title : '', p.display_name].filter(Boolean).join(' ')),
+          h('span', { class: 'tags' }, p.roles.map((r) => h('span', { class: 'tag tag-role' }, t(`role.party.${r}`))))),
+        rows.length ? h('ul', { class: 'send-rcpts' }, rows) : h('p', { class: 'muted send-rcpts' }, t('contact.none')));
+    });
+    const recipientsErr = h('p', { class: 'field-error', hidden: true });
+    const recipientsBox = h('fieldset', { class: 'fieldset send-section' },
+      h('legend', {}, t('send.recipients')),
+      h('p', { class: 'field-hint send-lead' }, t('send.recipientsHint')),
+      parties.length ? h('ul', { class: 'send-parties' }, parties) : h('p', { class: 'muted' }, t('send.noContacts')),
+      recipientsErr);
+
+    // ---- the note, with its length ----
+    const note = h('textarea', { rows: '4', spellcheck: 'true', placeholder: t('send.notePlaceholder') });
+    const counter = h('p', { class: 'note-counter', 'aria-live': 'polite' });
+    const noteLength = () => [...note.value].length;
+    const syncCounter = () => {
+      const n = noteLength();
+      counter.textContent = t('send.noteCount', { n: count(n), max: count(NOTE_MAX) });
+      counter.classList.toggle('is-over', n > NOTE_MAX);
+    };
+    note.addEventListener('input', syncCounter);
+    syncCounter();
+    const noteField = field({ label: t('send.note'), control: note, field: 'note', optional: true, className: 'send-section' });
+    const noteHint = h('p', { class: 'field-hint', id: nextId('note-hint') }, t('send.noteHint'));
+    note.setAttribute('aria-describedby', `${noteHint.id} ${note.getAttribute('aria-describedby')}`);
+    note.after(h('div', { class: 'note-foot' }, noteHint, counter));
+
+    // ---- the interventions the customer will see (read-only here) ----
+    const shown = ro.interventions.filter((i) => i.shown).sort(offeredOrder);
+    const itemsErr = h('p', { class: 'field-error', hidden: true });
+    const itemsBox = h('section', { class: 'send-section', 'aria-labelledby': 'send-items-title' },
+      h('h3', { class: 'send-title', id: 'send-items-title' }, t('send.items'), h('span', { class: 'count-badge' }, shown.length ? String(shown.length) : '')),
+      shown.length
+        ? h('ul', { class: 'send-items' },
+          shown.map((i) => h('li', {},
+            h('span', { class: `sev-dot sev-${i.severity}`, 'aria-hidden': 'true' }),
+            h('span', { class: 'send-item-label' }, i.label),
+            h('span', { class: 'tag' }, t(`kind.${i.kind}`)),
+            h('span', { class: 'money' }, money(i.price_incl_cents)))),
+          h('li', { class: 'send-items-total' },
+            h('span', { class: 'send-item-label' }, t('send.total')),
+            h('span', { class: 'money' }, money(shown.reduce((s, i) => s + i.price_incl_cents, 0)))))
+        : h('p', { class: 'notice' }, icon('alert'), t('send.noItems')),
+      h('p', { class: 'field-hint' }, t('send.itemsHint')),
+      itemsErr);
+
+    const compose = h('div', { class: 'form send-compose' }, recipientsBox, noteField, itemsBox);
+    const preview = h('div', { class: 'send-preview', hidden: true });
+
+    // ---- the dialog (the same frame as dom.js formDialog, with two steps) ----
+    const alert = formAlert();
+    const titleId = nextId('dlg');
+    const title = h('h2', { id: titleId }, t('send.title'));
+    const back = h('button', { type: 'button', class: 'btn', hidden: true, onclick: () => showStep('compose') }, icon('back'), t('send.back'));
+    const cancel = h('button', { type: 'button', class: 'btn', onclick: () => dlg.close() }, t('common.cancel'));
+    const submit = h('button', { type: 'submit', class: 'btn btn-primary' });
+    const form = h('form', { class: 'dialog-form', novalidate: true },
+      h('header', { class: 'dialog-head' }, title,
+        h('button', { type: 'button', class: 'btn-icon', 'aria-label': t('common.close'), title: t('common.close'), onclick: () => dlg.close() }, icon('close'))),
+      h('div', { class: 'dialog-body' }, alert, compose, preview),
+      h('footer', { class: 'dialog-foot' }, back, h('span', { class: 'foot-spacer' }), cancel, submit));
+    const dlg = h('dialog', { class: 'dialog dialog-wide dialog-send', 'aria-labelledby': titleId }, form);
+
+    function showStep(which) {
+      step = which;
+      compose.hidden = which !== 'compose';
+      preview.hidden = which !== 'preview';
+      back.hidden = which !== 'preview';
+      title.textContent = which === 'compose' ? t('send.title') : t('send.previewTitle');
+      replace(submit, which === 'compose' ? [icon('search'), t('send.preview')] : [icon('send'), t('send.send')]);
+      if (which === 'compose') alert.hidden = true;
+      form.querySelector('.dialog-body').scrollTop = 0;
+    }
+
+    function request() {
+      sentIds = boxes.filter((b) => b.input.checked && !b.input.disabled).map((b) => b.c.id);
+      return { recipients: sentIds, note: note.value };
+    }
+
+    /** An API error: each field problem next to its recipient, the note or the interventions. */
+    function showProblems(e) {
+      clearErrors(form);
+      const leftover = [];
+      let first = null;
+      for (const f of e.fields || []) {
+        const m = /^recipients\[(\d+)\]/.exec(f.field);
+        const box = m ? boxes.find((b) => b.c.id === sentIds[Number(m[1])]) : null;
+        let target = null;
+        if (box) {
+          box.err.textContent = box.err.textContent ? `${box.err.textContent} ${f.message}` : f.message;
+          box.err.hidden = false;
+          box.input.setAttribute('aria-invalid', 'true');
+          target = box.input;
+        } else if (f.field === 'recipients') {
+          recipientsErr.textContent = f.message;
+          recipientsErr.hidden = false;
+          target = boxes.find((b) => !b.input.disabled)?.input;
+        } else if (f.field === 'note') {
+          const err = noteField.querySelector('.field-error');
+          err.textContent = f.message;
+          err.hidden = false;
+          note.setAttribute('aria-invalid', 'true');
+          target = note;
+        } else if (f.field === 'interventions' || f.field.startsWith('interventions')) {
+          itemsErr.textContent = f.message;
+          itemsErr.hidden = false;
+          target = itemsErr;
+        } else {
+          leftover.push(f);
+        }
+        if (!first && target) first = target;
+      }
+      replace(alert, icon('alert'), h('div', {},
+        h('p', { class: 'form-alert-title' }, e.message),
+        leftover.length ? h('ul', {}, leftover.map((f) => h('li', {}, f.message))) : null));
+      alert.hidden = false;
+      if (first && first.focus && first.tabIndex >= 0) first.focus();
+      else alert.focus();
+    }
+
+    function showAlert(message) {
+      replace(alert, icon('alert'), h('div', {}, h('p', { class: 'form-alert-title' }, message)));
+      alert.hidden = false;
+      alert.focus();
+    }
+
+    async function doPreview() {
+      const body = request();
+      if (!body.recipients.length) {
+        clearErrors(form);
+        recipientsErr.textContent = t('send.pickOne');
+        recipientsErr.hidden = false;
+        const firstBox = boxes.find((b) => !b.input.disabled);
+        if (firstBox) firstBox.input.focus();
+        return;
+      }
+      const r = await api('POST', `${base}/offers/preview`, { body });
+      clearErrors(form);
+      renderPreview(r.data);
+      showStep('preview');
+      submit.focus();
+    }
+
+    function renderPreview(p) {
+      clear(preview);
+      const byId = new Map(boxes.map((b) => [b.c.id, b]));
+      preview.append(h('p', { class: 'send-preview-lead' },
+        t('send.previewLead', { n: count(p.items.length), total: money(p.total_incl_cents) })));
+      for (const m of p.messages) {
+        const b = byId.get(m.contact_point_id);
+        const address = b ? (b.c.display || b.c.value) : m.address;
+        const head = h('div', { class: 'preview-head' },
+          icon(m.channel === 'sms' ? 'phone' : 'mail', 'contact-icon'),
+          h('strong', {}, m.name || (b ? b.p.display_name : '')),
+          h('span', { class: 'muted' }, address),
+          h('span', { class: 'tag' }, t(m.channel === 'sms' ? 'send.channel.sms' : 'send.channel.email')),
+          m.language ? h('span', { class: 'tag tag-muted' }, m.language.toUpperCase()) : null);
+        let content;
+        if (m.channel === 'sms') {
+          const s = m.sms || {};
+          const text = s.text || m.text;
+          content = [
+            h('p', { class: 'sms-bubble' }, text),
+            h('p', { class: ['sms-info', s.encoding === 'ucs2' || s.parts > 1 ? 'is-costly' : null], dataset: { encoding: s.encoding || '', parts: String(s.parts ?? '') } },
+              t('send.smsInfo', { parts: count(s.parts ?? 0), chars: count(s.characters ?? [...text].length), alphabet: t(`send.alphabet.${s.encoding}`) })),
+            s.encoding === 'ucs2' ? h('p', { class: 'field-hint' }, t('send.ucs2Hint')) : null,
+          ];
+        } else {
+          content = [
+            h('p', { class: 'email-subject' }, h('span', { class: 'email-k' }, t('send.subject')), m.subject),
+            h('pre', { class: 'email-text', tabindex: '0', 'aria-label': t('send.textPart') }, m.text),
+          ];
+        }
+        preview.append(h('article', { class: ['preview-msg', `preview-${m.channel}`], dataset: { contactPointId: String(m.contact_point_id) } }, head, content));
+      }
+    }
+
+    async function doSend(replaceSeen = false) {
+      const body = request();
+      if (replaceSeen) body.replace_seen = true;
+      try {
+        const r = await api('POST', `${base}/offers`, { body });
+        result = r.data;
+        dlg.close();
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 409 && e.code === 'confirmation_required') {
+          const ok = await confirmDialog({
+            title: t('send.replaceTitle'), text: t('send.replaceText'), confirmLabel: t('send.replaceConfirm'), danger: false,
+          });
+          if (ok) await doSend(true);
+          return;
+        }
+        throw e;
+      }
+    }
+
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      if (submit.disabled) return;
+      submit.disabled = true;
+      back.disabled = true;
+      try {
+        if (step === 'compose') await doPreview();
+        else await doSend();
+      } catch (e) {
+        if (e && e.handled) { dlg.close(); return; }
+        if (e instanceof ApiError && e.status === 422) {
+          showStep('compose');
+          showProblems(e);
+        } else {
+          showAlert(e && e.message ? e.message : String(e));
+        }
+      } finally {
+        submit.disabled = false;
+        back.disabled = false;
+      }
+    });
+    for (const b of boxes) {
+      b.input.addEventListener('change', () => {
+        recipientsErr.hidden = true;
+        b.err.hidden = true;
+        b.input.removeAttribute('aria-invalid');
+      });
+    }
+    dlg.addEventListener('close', () => {
+      dlg.remove();
+      resolve(result);
+    });
+
+    showStep('compose');
+    document.body.append(dlg);
+    dlg.showModal();
+    const firstBox = boxes.find((b) => !b.input.disabled);
+    (firstBox ? firstBox.input : note).focus();
+  });
+}
