@@ -1053,8 +1053,14 @@ struct LanApp::Impl {
         }
         std::string file;
         const std::string& path = req.path;
-        if (path.rfind("/assets/", 0) == 0) {
+        if (path.rfind("/assets/customer/", 0) == 0) {
+            file = path.substr(8);  // the customer page's assets, for the preview below
+        } else if (path.rfind("/assets/", 0) == 0) {
             file = "workspace" + path;
+        } else if (path.rfind("/preview/offers/", 0) == 0) {
+            // "What the customer sees now": the customer page in read-only preview mode; its
+            // script reads the offer through the advisor's API.
+            file = "customer/index.html";
         } else if (path == "/" || path == "/login" || path == "/account" || path == "/repair-orders" ||
                    path.rfind("/repair-orders/", 0) == 0 || path.rfind("/admin/", 0) == 0 || path == "/admin") {
             file = "workspace/index.html";  // the single-page workspace routes in the browser

@@ -170,6 +170,20 @@ test('browser A opens the offer, reads the note, decides per item and confirms',
   assert.equal(await pageA.getByRole('radio', { name: 'M’appeler' }).last().isChecked(), true);
 });
 
+test('the advisor previews what the customer sees now, read-only', async () => {
+  await advisor.goto(`${server.base}/preview/offers/${offer.id}`);
+  await advisor.getByText('Aperçu : la page telle que le client la voit maintenant').waitFor();
+  assert.deepEqual(await advisor.locator('article h3').allTextContents(),
+    ['Vidange et filtre à huile', 'Plaquettes de frein avant', 'Balais d’essuie-glace']);
+  const callMe = advisor.getByRole('group', { name: 'Votre décision pour Balais d’essuie-glace' })
+    .getByRole('radio', { name: 'M’appeler' });
+  assert.equal(await callMe.isChecked(), true);
+  assert.equal(await callMe.isDisabled(), true);
+  assert.equal(await advisor.getByRole('button', { name: 'Confirmer ma commande' }).count(), 0);
+  await shot(advisor, 'advisor-preview');
+  await advisor.goto(server.base + '/');
+});
+
 test('browser B sees nothing personal, gets a new link by SMS, and A is refused after', async () => {
   const [token] = await smsLinks();
   const pageB = await customerPage();

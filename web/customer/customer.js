@@ -2,7 +2,9 @@
 // itself. Nothing is sent until the customer taps "open": link scanners that run scripts
 // change nothing. No framework: the page must load fast on a weak 3G connection.
 
-const token = location.pathname.split('/')[2] || '';
+// /o/<token> for the customer; /preview/offers/<id> on the advisors' side (read-only).
+const previewId = location.pathname.startsWith('/preview/offers/') ? location.pathname.split('/')[3] : null;
+const token = previewId ? '' : location.pathname.split('/')[2] || '';
 const main = document.getElementById('main');
 
 const TEXT = {
@@ -42,6 +44,7 @@ const TEXT = {
     unknown: 'Ce lien n’est pas valide. Vérifiez qu’il est complet.',
     error: 'Une erreur est survenue. Réessayez dans un instant.',
     saved: 'Enregistré',
+    preview: 'Aperçu : la page telle que le client la voit maintenant (lecture seule).',
   },
   en: {
     title: 'Your estimate',
@@ -79,6 +82,7 @@ const TEXT = {
     unknown: 'This link is not valid. Check that it is complete.',
     error: 'Something went wrong. Please try again in a moment.',
     saved: 'Saved',
+    preview: 'Preview: the page as the customer sees it now (read-only).',
   },
 };
 const ORDER = ['accept', 'decline', 'contact_me'];
@@ -158,7 +162,7 @@ function itemCard(item, offer) {
     const id = `${name}-${d}`;
     return el('div', { class: `choice choice-${d}` },
       el('input', {
-        type: 'radio', name, id, value: d, checked: decision === d, disabled: offer.read_only,
+        type: 'radio', name, id, value: d, checked: decision === d, disabled: offer.read_only || !!previewId,
         onchange: () => decide(item.id, d),
       }),
       el('label', { for: id }, t().choices[d]));
@@ -188,13 +192,14 @@ function offerScreen() {
     return el('section', { class: 'group' }, el('h2', {}, title), items.map((i) => itemCard(i, offer)));
   });
   const missing = offer.items.filter((i) => !offer.decisions[String(i.id)]).length;
-  const footer = offer.read_only ? null : el('footer', { class: 'bar' },
+  const footer = offer.read_only || previewId ? null : el('footer', { class: 'bar' },
     el('div', { class: 'total' }, el('span', {}, t().total), el('strong', { id: 'total' }, money(acceptedTotal(offer), offer.currency)),
       el('small', {}, t().incl)),
     el('button', { type: 'button', class: 'primary', onclick: () => { state.tried = true; if (!missing) state.summary = true; render(); } },
       t().confirm),
     state.tried && missing ? el('p', { class: 'error', role: 'alert' }, t().missing(missing)) : null);
   return el('div', { class: 'offer' },
+    previewId ? el('p', { class: 'notice preview-banner', role: 'note' }, t().preview) : null,
     el('section', { class: 'card vehicle' },
       el('h1', {}, [v.make, v.model].filter(Boolean).join(' ') || t().title),
       el('p', { class: 'meta' }, [v.plate, offer.ro_number].filter(Boolean).join(' · ')),
@@ -309,5 +314,31 @@ function render() {
   main.replaceChildren(screen);
 }
 
+// The advisor's preview: the offer from the API (with the advisor's session), shaped as the
+// customer's page receives it. Nothing is posted.
+async function loadPreview() {
+  const r = await fetch(`/api/v1/offers/${encodeURIComponent(previewId)}`, { headers: { Accept: 'application/json' } });
+  if (!r.ok) {
+    state = { screen: 'refused', access: { status: 'unknown' } };
+    return render();
+  }
+  const o = await r.json();
+  const decisions = {};
+  for (const i of o.items) if (i.decision) decisions[String(i.intervention_id)] = i.decision;
+  state = {
+    screen: 'offer',
+    offer: {
+      state: o.state, version: o.version, read_only: ['confirmed', 'locked'].includes(o.state), note: o.note,
+      dealer_name: o.dealer_name, advisor_name: o.advisor_name, customer_name: o.customer_name,
+      ro_number: o.ro_number, vehicle: o.vehicle, currency: o.currency, total_incl_cents: o.total_incl_cents,
+      confirmed_at: o.confirmed_at, decisions,
+      items: o.items.map((i) => ({ id: i.intervention_id, label: i.label, mechanic_note: i.mechanic_note,
+        kind: i.kind, severity: i.severity, price_incl_cents: i.price_incl_cents })),
+    },
+  };
+  if (!localStorage.getItem('relais.lang') && TEXT[o.language]) lang = o.language;
+  render();
+}
+
 for (const b of document.querySelectorAll('[data-lang]')) b.addEventListener('click', () => setLang(b.dataset.lang));
-render();
+if (previewId) loadPreview(); else render();

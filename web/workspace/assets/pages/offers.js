@@ -132,7 +132,11 @@ export function offersPanel({ base, getRo, onChange }) {
           h('p', { class: 'offer-meta' },
             o.created_by ? t('offer.createdBy', { when: dateTime(o.created_at), name: o.created_by }) : t('offer.created', { when: dateTime(o.created_at) }),
             o.expires_at && !CLOSED.has(o.state) ? ` · ${t('offer.expires', { when: dateTime(o.expires_at) })}` : null)),
-        lockButton),
+        h('div', { class: 'offer-actions' },
+          // What the customer sees now, read-only, in a tab of its own (seed 004's preview).
+          h('a', { class: 'btn btn-small', href: `/preview/offers/${o.id}`, target: '_blank', rel: 'noopener' },
+            icon('eye'), t('offer.preview')),
+          lockButton)),
       notice,
       o.state === 'locked' ? h('p', { class: 'field-hint' }, t('offer.lockedHint')) : null,
       steps(o),
