@@ -71,6 +71,20 @@ public:
         return std::optional<std::int64_t>(v->get<std::int64_t>());
     }
 
+    Maybe<std::optional<bool>> nullable_boolean(const char* key) {
+        const json* v = field(key);
+        if (!v) return std::nullopt;
+        Maybe<std::optional<bool>> out;
+        if (v->is_null()) {
+            out.emplace(std::nullopt);  // "null": clear it
+        } else if (v->is_boolean()) {
+            out.emplace(v->get<bool>());
+        } else {
+            problem(key, "invalid_type", {{"expected", "true, false or null"}});
+        }
+        return out;
+    }
+
     Maybe<bool> boolean(const char* key) {
         const json* v = field(key);
         if (!v) return std::nullopt;
@@ -190,7 +204,8 @@ json intervention(const Intervention& it) {
             {"vat_rate_bp", it.vat_bp},
             {"kind", to_string(it.kind)},
             {"severity", to_string(it.severity)},
-            {"shown", it.shown}};
+            {"shown", it.shown},
+            {"authorized", it.authorized ? json(*it.authorized) : json(nullptr)}};
 }
 
 json repair_order(const RepairOrder& ro, const PhoneNumbers& phones) {
@@ -397,6 +412,7 @@ InterventionPatch parse_intervention(const json& body, const std::string& path, 
     patch.kind = r.enumeration<InterventionKind>("kind");
     patch.severity = r.enumeration<Severity>("severity");
     patch.shown = r.boolean("shown");
+    patch.authorized = r.nullable_boolean("authorized");
     if (auto pos = r.integer("position")) {
         if (*pos < 1 || *pos > 10000) {
             r.problem("position", "out_of_range", {{"min", "1"}, {"max", "10000"}});

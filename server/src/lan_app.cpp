@@ -285,6 +285,7 @@ struct LanApp::Impl {
         add(Method::post, "/api/v1/repair-orders/{id}/offers/preview", RouteAccess::principal, &Impl::preview_offer);
         add(Method::get, "/api/v1/offers/{id}", RouteAccess::principal, &Impl::get_offer);
         add(Method::post, "/api/v1/offers/{id}/lock", RouteAccess::principal, &Impl::lock_offer);
+        add(Method::post, "/api/v1/offers/{id}/apply-answers", RouteAccess::principal, &Impl::apply_answers);
 
         add(Method::get, "/api/v1/repair-orders/{id}/parties", RouteAccess::principal, &Impl::list_parties);
         add(Method::post, "/api/v1/repair-orders/{id}/parties", RouteAccess::principal, &Impl::add_party);
@@ -620,6 +621,19 @@ struct LanApp::Impl {
         auto offer = d.offers->get(*id);
         if (!offer) return respond(ctx, offer.error());
         return json_response(200, api_json::offer(*offer, d.phones));
+    }
+
+    HttpResponse apply_answers(Ctx& ctx, const PathParams& p) {
+        if (!d.offers) return respond(ctx, make_error(ErrorKind::unavailable, "offers_unavailable"));
+        const auto id = p.id("id");
+        if (!id) return respond(ctx, not_found_error("offer"));
+        auto changed = d.offers->apply_answers(*id, actor_of(*ctx.who));
+        if (!changed) return respond(ctx, changed.error());
+        auto offer = d.offers->get(*id);
+        if (!offer) return respond(ctx, offer.error());
+        auto ro = d.repair_orders.get(offer->ro_id);
+        if (!ro) return respond(ctx, ro.error());
+        return json_response(200, {{"changed", *changed}, {"repair_order", api_json::repair_order(*ro, d.phones)}});
     }
 
     HttpResponse lock_offer(Ctx& ctx, const PathParams& p) {

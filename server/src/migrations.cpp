@@ -302,11 +302,18 @@ ALTER TABLE sms_inbound ADD COLUMN ro_id INTEGER;
 ALTER TABLE sms_inbound ADD COLUMN offer_id INTEGER;
 )sql";
 
-constexpr std::array<Migration, 4> migrations = {{
+// The advisor's authorisation of each intervention (thumbs up / down), matched to the
+// customer's answers.
+constexpr std::string_view v5_sql = R"sql(
+ALTER TABLE interventions ADD COLUMN authorized INTEGER CHECK (authorized IN (0, 1));
+)sql";
+
+constexpr std::array<Migration, 5> migrations = {{
     {1, "initial schema: users, sessions, API keys, repair orders, parties, interventions, events", v1_sql},
     {2, "inbound SMS", v2_sql},
     {3, "offers, their recipients, magic links, decisions and the outbox", v3_sql},
     {4, "opt-outs; inbound SMS matched to offers", v4_sql},
+    {5, "authorisation of interventions", v5_sql},
 }};
 
 }  // namespace

@@ -519,6 +519,40 @@ Result<std::vector<Offer>> OfferService::for_repair_order(Id ro_id) {
     });
 }
 
+Result<int> OfferService::apply_answers(Id offer_id, const Actor& actor) {
+    const UnixMs now = clock_.now();
+    return db_.write([&](Connection& c) -> Result<int> {
+        TRY_ASSIGN(auto o, offer_store::load(c, offer_id));
+        if (!o) return not_found_error("offer");
+        TRY_ASSIGN(auto ro, ro_store::load(c, o->ro_id));
+        if (!ro) return not_found_error("repair_order");
+        int changed = 0;
+        json changes = json::object();
+        for (const auto& [item_id, decision] : o->decisions) {
+            if (decision == Decision::contact_me) continue;
+            const bool want = decision == Decision::accept;
+            for (const Intervention& it : ro->interventions) {
+                if (it.id != item_id || it.authorized == want) continue;
+                TRY_ASSIGN(auto u, c.prepare("UPDATE interventions SET authorized = ?, updated_at = ? WHERE id = ?"));
+                u.bind(1, want).bind(2, now).bind(3, it.id);
+                TRY(u.run());
+                changes[it.label] = want;
+                ++changed;
+            }
+        }
+        if (changed == 0) return 0;
+        TRY(ro_store::refresh_derived(c, o->ro_id, now, ro_store::BumpVersion::yes));
+        Event e;
+        e.ro_id = o->ro_id;
+        e.at = now;
+        e.actor = actor;
+        e.type = "interventions.authorized_from_answers";
+        e.data = json{{"offer_id", offer_id}, {"version", o->version}, {"changes", changes}}.dump();
+        TRY(timeline::append(c, e));
+        return changed;
+    });
+}
+
 Result<Offer> OfferService::lock(Id offer_id, const Actor& actor) {
     const UnixMs now = clock_.now();
     auto r = db_.write([&](Connection& c) -> Result<Id> {

@@ -54,6 +54,9 @@ public:
     /// Newest first.
     Result<std::vector<Offer>> for_repair_order(Id ro_id);
     Result<Offer> lock(Id offer_id, const Actor& actor);
+    /// Authorises the RO's interventions as the customer answered on this offer: accept →
+    /// thumbs up, decline → thumbs down, contact me → left as it is. Returns how many changed.
+    Result<int> apply_answers(Id offer_id, const Actor& actor);
 
     /// Called after every commit that queued outbox messages (the outbox wakes up). Set once,
     /// before use.

@@ -100,7 +100,8 @@ struct Intervention {
     VatBp vat_bp = 0;
     InterventionKind kind = InterventionKind::initial;
     Severity severity = Severity::orange;
-    bool shown = true;  // shown to the customer in offers
+    bool shown = true;               // shown to the customer in offers
+    std::optional<bool> authorized;  // the advisor's thumbs up / down; unset: not decided
 };
 
 struct UserRef {
@@ -177,6 +178,7 @@ struct InterventionPatch {
     Maybe<InterventionKind> kind;
     Maybe<Severity> severity;
     Maybe<bool> shown;
+    Maybe<std::optional<bool>> authorized;
     Maybe<int> position;
 };
 

@@ -49,7 +49,8 @@ json fields_of(const Intervention& it) {
             {"vat_rate_bp", it.vat_bp},
             {"kind", to_string(it.kind)},
             {"severity", to_string(it.severity)},
-            {"shown", it.shown}};
+            {"shown", it.shown},
+            {"authorized", it.authorized ? json(*it.authorized) : json(nullptr)}};
 }
 
 json diff(const json& before, const json& after) {

@@ -135,7 +135,7 @@ Result<std::optional<RepairOrder>> load(Connection& conn, Id id) {
     {
         TRY_ASSIGN(auto s,
                    conn.prepare("SELECT id, position, label, mechanic_note, price_excl_cents, price_incl_cents, "
-                                "vat_rate_bp, kind, severity, shown FROM interventions WHERE ro_id = ? "
+                                "vat_rate_bp, kind, severity, shown, authorized FROM interventions WHERE ro_id = ? "
                                 "ORDER BY position, id"));
         s.bind(1, id);
         for (;;) {
@@ -152,6 +152,7 @@ Result<std::optional<RepairOrder>> load(Connection& conn, Id id) {
             it.kind = enum_or(s.text(7), InterventionKind::initial);
             it.severity = enum_or(s.text(8), Severity::orange);
             it.shown = s.int64(9) != 0;
+            if (!s.is_null(10)) it.authorized = s.int64(10) != 0;
             ro.interventions.push_back(std::move(it));
         }
     }
@@ -268,11 +269,11 @@ Result<void> delete_contact_point(Connection& conn, Id cp_id) {
 Result<Id> insert_intervention(Connection& conn, Id ro_id, const Intervention& it, UnixMs now) {
     TRY_ASSIGN(auto s,
                conn.prepare("INSERT INTO interventions (ro_id, position, label, mechanic_note, price_excl_cents, "
-                            "price_incl_cents, vat_rate_bp, kind, severity, shown, created_at, updated_at) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                            "price_incl_cents, vat_rate_bp, kind, severity, shown, created_at, updated_at, "
+                            "authorized) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     s.bind(1, ro_id).bind(2, it.position).bind(3, it.label).bind(4, it.mechanic_note).bind(5, it.price_excl);
     s.bind(6, it.price_incl).bind(7, it.vat_bp).bind(8, to_string(it.kind)).bind(9, to_string(it.severity));
-    s.bind(10, it.shown).bind(11, now).bind(12, now);
+    s.bind(10, it.shown).bind(11, now).bind(12, now).bind(13, it.authorized);
     TRY(s.run());
     return conn.last_insert_id();
 }
@@ -281,10 +282,10 @@ Result<void> update_intervention(Connection& conn, const Intervention& it, UnixM
     TRY_ASSIGN(auto s,
                conn.prepare("UPDATE interventions SET position = ?, label = ?, mechanic_note = ?, "
                             "price_excl_cents = ?, price_incl_cents = ?, vat_rate_bp = ?, kind = ?, severity = ?, "
-                            "shown = ?, updated_at = ? WHERE id = ?"));
+                            "shown = ?, updated_at = ?, authorized = ? WHERE id = ?"));
     s.bind(1, it.position).bind(2, it.label).bind(3, it.mechanic_note).bind(4, it.price_excl).bind(5, it.price_incl);
     s.bind(6, it.vat_bp).bind(7, to_string(it.kind)).bind(8, to_string(it.severity)).bind(9, it.shown);
-    s.bind(10, now).bind(11, it.id);
+    s.bind(10, now).bind(11, it.authorized).bind(12, it.id);
     return s.run();
 }
 

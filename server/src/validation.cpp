@@ -204,6 +204,7 @@ void apply_intervention_patch(Intervention& target, const InterventionPatch& pat
     if (patch.kind) target.kind = *patch.kind;
     if (patch.severity) target.severity = *patch.severity;
     if (patch.shown) target.shown = *patch.shown;
+    if (patch.authorized) target.authorized = *patch.authorized;
     if (patch.position) {
         if (*patch.position < 1 || *patch.position > 10000) {
             add(problems, path + "position", "out_of_range", {{"min", "1"}, {"max", "10000"}});

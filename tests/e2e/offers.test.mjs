@@ -233,6 +233,26 @@ step('the customer opens the link and decides: the panel follows (polling)', asy
   await page.evaluate(() => window.scrollTo(0, 0));
 });
 
+step('"apply the answers" puts thumbs up and down on the interventions as the customer decided', async () => {
+  await latest().getByRole('button', { name: 'Appliquer les réponses' }).click();
+  const thumb = (label, up) => page.getByRole('button', { name: `${up ? 'Autoriser' : 'Ne pas autoriser'} : ${label}`, exact: true });
+  await until('the thumbs', async () => (await thumb('Vidange et filtre à huile', true).getAttribute('aria-pressed')) === 'true');
+  assert.equal(await thumb('Plaquettes de frein avant', false).getAttribute('aria-pressed'), 'true');
+  assert.equal(await thumb('Balais d’essuie-glace', true).getAttribute('aria-pressed'), 'false');
+  assert.equal(await thumb('Balais d’essuie-glace', false).getAttribute('aria-pressed'), 'false');
+  // The advisor decides the "call me" one by hand; pressing it again clears it.
+  await thumb('Balais d’essuie-glace', true).click();
+  await until('its thumb up', async () => (await thumb('Balais d’essuie-glace', true).getAttribute('aria-pressed')) === 'true');
+  const items = (await api('GET', `/api/v1/repair-orders/${ro.id}`)).body.interventions;
+  assert.deepEqual(items.filter((i) => i.shown).map((i) => i.authorized), [true, false, true]);
+  await page.evaluate(() => {
+    const card = document.querySelector('section.card-items');
+    window.scrollTo(0, card.getBoundingClientRect().top + window.scrollY - 52 - 12);
+  });
+  await shot('authorized');
+  await page.evaluate(() => window.scrollTo(0, 0));
+});
+
 step('a new version after the customer has seen one asks for a confirmation first', async () => {
   await panel().getByRole('button', { name: 'Envoyer au client' }).click();
   const dlg = page.getByRole('dialog', { name: 'Envoyer le devis au client' });

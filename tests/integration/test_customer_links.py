@@ -146,6 +146,21 @@ class CustomerLinkTest(RelaisTestCase):
             confirmed = api_offer()
             self.assertEqual(confirmed["state"], "confirmed")
             self.assertEqual([i["decision"] for i in confirmed["items"]], ["accept", "contact_me"])
+
+            # The advisor authorises to match: accept → thumbs up; "contact me" is left to them.
+            applied = c.post(f"/api/v1/offers/{offer['id']}/apply-answers", {})
+            self.assertEqual(applied.status, 200, applied)
+            self.assertEqual(applied.json()["changed"], 1)
+            self.assertEqual([i["authorized"] for i in applied.json()["repair_order"]["interventions"]], [True, None])
+            self.assertIn("interventions.authorized_from_answers", events())
+            self.assertEqual(c.post(f"/api/v1/offers/{offer['id']}/apply-answers", {}).json()["changed"], 0)
+            second = applied.json()["repair_order"]["interventions"][1]["id"]
+            thumbs = c.patch(f"/api/v1/repair-orders/{ro['id']}/interventions/{second}", {"authorized": False})
+            self.assertEqual(thumbs.status, 200, thumbs)
+            items_now = c.get(f"/api/v1/repair-orders/{ro['id']}").json()["interventions"]
+            self.assertEqual([i["authorized"] for i in items_now], [True, False])
+            bad = c.patch(f"/api/v1/repair-orders/{ro['id']}/interventions/{second}", {"authorized": "yes"})
+            self.assertEqual(bad.status, 422, bad)
             status, body, _ = a.request("POST", f"/o/{token}/decisions", {"decisions": {str(items[1]): "decline"}})
             self.assertEqual(status, 409, body)
             self.assertEqual(a.request("POST", f"/o/{token}/open", {})[1]["offer"]["decisions"][str(items[1])],

@@ -45,7 +45,7 @@ function offeredOrder(a, b) {
  * The "Offers" card. `getRo()` gives the RO as last read (for the send dialog); `onChange()`
  * is called when the offers changed (the page reloads its history then).
  */
-export function offersPanel({ base, getRo, onChange }) {
+export function offersPanel({ base, getRo, onChange, onRoChanged }) {
   let offers = null;
   let fingerprint = '';
   let loadError = null;
@@ -136,6 +136,9 @@ export function offersPanel({ base, getRo, onChange }) {
           // What the customer sees now, read-only, in a tab of its own (seed 004's preview).
           h('a', { class: 'btn btn-small', href: `/preview/offers/${o.id}`, target: '_blank', rel: 'noopener' },
             icon('eye'), t('offer.preview')),
+          o.items.some((i) => i.decision === 'accept' || i.decision === 'decline')
+            ? h('button', { type: 'button', class: 'btn btn-small', onclick: () => applyAnswers(o) }, icon('thumbUp'), t('offer.applyAnswers'))
+            : null,
           lockButton)),
       notice,
       o.state === 'locked' ? h('p', { class: 'field-hint' }, t('offer.lockedHint')) : null,
@@ -221,6 +224,17 @@ export function offersPanel({ base, getRo, onChange }) {
         h('span', { class: 'money' }, money(o.total_incl_cents))))));
     details.addEventListener('toggle', () => { olderOpen = details.open; });
     return details;
+  }
+
+  // Thumbs up / down on the RO's interventions as the customer answered (seed 004, step 8).
+  async function applyAnswers(o) {
+    try {
+      const r = await api('POST', `/offers/${o.id}/apply-answers`, { body: {} });
+      toast(t('offer.applied', { n: r.data.changed }));
+      if (onRoChanged) await onRoChanged();
+    } catch (e) {
+      if (!e.handled) toast(e.message, 'error');
+    }
   }
 
   async function lock(o) {

@@ -371,6 +371,10 @@ export default async function roPage({ params, main }) {
     vat.classList.add('cell-input');
     vat.setAttribute('aria-label', t('item.vat'));
     const incl = h('input', { type: 'text', inputmode: 'decimal', class: 'cell-input money-input', 'aria-label': t('item.inclLong'), dataset: { price: 'incl' } });
+    // The advisor's authorisation (thumbs up / down), to match the customer's answers; pressing
+    // the pressed one again clears it.
+    const thumbUp = iconButton('thumbUp', t('item.authorize'), () => save({ authorized: item.authorized === true ? null : true }, thumbUp), 'thumb thumb-up');
+    const thumbDown = iconButton('thumbDown', t('item.refuse'), () => save({ authorized: item.authorized === false ? null : false }, thumbDown), 'thumb thumb-down');
     const up = iconButton('up', t('item.moveUp'), () => move(-1));
     const down = iconButton('down', t('item.moveDown'), () => move(1));
     const del = iconButton('trash', t('item.remove'), async () => {
@@ -435,7 +439,7 @@ export default async function roPage({ params, main }) {
       h('td', { class: 'num col-price' }, excl),
       h('td', { class: 'num col-vat' }, vat),
       h('td', { class: 'num col-price' }, incl),
-      h('td', { class: 'col-actions' }, h('div', { class: 'row-actions' }, up, down, del)));
+      h('td', { class: 'col-actions' }, h('div', { class: 'row-actions' }, thumbUp, thumbDown, up, down, del)));
 
     function move(delta) {
       const target = item.position + delta;
@@ -456,6 +460,10 @@ export default async function roPage({ params, main }) {
       dot.className = `sev-dot sev-${item.severity}`;
       show(shown, item.shown);
       tr.classList.toggle('is-hidden-item', !item.shown);
+      thumbUp.setAttribute('aria-pressed', String(item.authorized === true));
+      thumbDown.setAttribute('aria-pressed', String(item.authorized === false));
+      thumbUp.setAttribute('aria-label', t('item.authorizeNamed', { label: item.label }));
+      thumbDown.setAttribute('aria-label', t('item.refuseNamed', { label: item.label }));
       show(excl, moneyInput(item.price_excl_cents));
       show(incl, moneyInput(item.price_incl_cents));
       if (![...vat.options].some((o) => o.value === String(item.vat_rate_bp))) {
@@ -557,7 +565,7 @@ export default async function roPage({ params, main }) {
   }
 
   // ---- offers to the customer (pages/offers.js): polled while the page is open ----
-  const offers = offersPanel({ base, getRo: () => ro, onChange: () => loadTimeline() });
+  const offers = offersPanel({ base, getRo: () => ro, onChange: () => loadTimeline(), onRoChanged: () => refresh() });
 
   // ---- page ----
   function render({ discard = false } = {}) {
