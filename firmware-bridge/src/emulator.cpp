@@ -1,5 +1,6 @@
 #include "emulator.hpp"
 
+#include "at_parser.hpp"
 #include "sms_text.hpp"
 #include "text.hpp"
 
@@ -29,17 +30,6 @@ std::vector<std::string> split_args(std::string_view s) {
     }
     out.push_back(std::string(trim(cur)));
     return out;
-}
-
-std::optional<int> number(std::string_view s) {
-    s = trim(s);
-    if (s.empty() || s.size() > 9) return std::nullopt;
-    int n = 0;
-    for (char c : s) {
-        if (c < '0' || c > '9') return std::nullopt;
-        n = n * 10 + (c - '0');
-    }
-    return n;
 }
 
 const char* stat_text(int stat) {
@@ -191,7 +181,7 @@ void Emulator::input(std::string_view bytes, Millis now) {
                 std::string data;
                 data.swap(data_);
                 if (mode == Input::pdu) {
-                    submit_pdu(data, number(pending_command_).value_or(-1), now);
+                    submit_pdu(data, modem::parse_at_number(pending_command_).value_or(-1), now);
                 } else {
                     submit_text(pending_command_, data, now);
                 }
@@ -249,7 +239,7 @@ bool Emulator::run_basic(std::string_view cmds) {
         }
         std::string digits;
         while (i < cmds.size() && std::isdigit(static_cast<unsigned char>(cmds[i]))) digits += cmds[i++];
-        const int v = number(digits).value_or(0);
+        const int v = modem::parse_at_number(digits).value_or(0);
         switch (c) {
             case 'E': echo_ = v != 0; break;
             case 'V': verbose_ = v != 0 || digits.empty(); break;
@@ -307,7 +297,7 @@ void Emulator::execute(const std::string& all, Millis now) {
             }
         }
         const auto a = split_args(args);
-        const auto arg_int = [&](std::size_t i) { return i < a.size() ? number(a[i]) : std::nullopt; };
+        const auto arg_int = [&](std::size_t i) { return i < a.size() ? modem::parse_at_number(a[i]) : std::nullopt; };
         Outcome result = Outcome::ok;
         const auto err = [&](bool cms_kind, int code) {
             cms_kind ? cms(code) : cme(code);

@@ -1,5 +1,7 @@
 #include "at_parser.hpp"
 
+#include "text.hpp"
+
 namespace relais::modem {
 
 std::vector<std::string> AtLineParser::feed(std::string_view bytes) {
@@ -14,6 +16,17 @@ std::vector<std::string> AtLineParser::feed(std::string_view bytes) {
         }
     }
     return lines;
+}
+
+std::optional<int> parse_at_number(std::string_view s) {
+    s = trim(s);
+    if (s.empty() || s.size() > 9) return std::nullopt;
+    int n = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9') return std::nullopt;
+        n = n * 10 + (c - '0');
+    }
+    return n;
 }
 
 }  // namespace relais::modem

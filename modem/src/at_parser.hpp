@@ -3,6 +3,7 @@
 // dropped. The "> " prompt that follows AT+CMGS has no line end, so the unfinished line is
 // kept visible (pending()) for the channel to recognise it. Pure, no I/O.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,5 +25,9 @@ public:
 private:
     std::string partial_;
 };
+
+/// A numeric AT parameter ("3", " 12 "): a non-negative decimal of at most 9 digits,
+/// surrounding blanks ignored; nothing for anything else.
+std::optional<int> parse_at_number(std::string_view s);
 
 }  // namespace relais::modem

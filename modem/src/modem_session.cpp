@@ -1,5 +1,6 @@
 #include "modem_session.hpp"
 
+#include "at_parser.hpp"
 #include "text.hpp"
 
 #include <algorithm>
@@ -29,17 +30,6 @@ std::vector<std::string> fields(std::string_view s) {
     }
     out.emplace_back(trim(cur));
     return out;
-}
-
-std::optional<int> to_int(std::string_view s) {
-    s = trim(s);
-    if (s.empty() || s.size() > 9) return std::nullopt;
-    int n = 0;
-    for (char c : s) {
-        if (c < '0' || c > '9') return std::nullopt;
-        n = n * 10 + (c - '0');
-    }
-    return n;
 }
 
 std::string unquote(std::string s) {
@@ -392,9 +382,9 @@ void ModemSession::init_step(int step, Millis now) {
                     for (std::size_t i = 0; i + 1 < r.lines.size(); ++i) {
                         if (!starts_with(r.lines[i], "+CMGL:")) continue;
                         const auto f = fields(r.lines[i].substr(6));
-                        const auto index = to_int(f.front());
-                        const int stat = f.size() >= 2 ? to_int(f[1]).value_or(0) : 0;
-                        const auto length = f.size() >= 4 ? to_int(f[3]) : std::nullopt;
+                        const auto index = parse_at_number(f.front());
+                        const int stat = f.size() >= 2 ? parse_at_number(f[1]).value_or(0) : 0;
+                        const auto length = f.size() >= 4 ? parse_at_number(f[3]) : std::nullopt;
                         // Only received messages: what the SIM keeps as sent or unsent is not ours.
                         if (stat <= 1) handle_pdu(r.lines[i + 1], length, index, now_);
                         ++i;
@@ -426,7 +416,7 @@ void ModemSession::refresh_status(Millis now) {
             if (!v) return;
             const auto f = fields(*v);
             if (f.size() >= 2) {
-                const int stat = to_int(f[1]).value_or(0);
+                const int stat = parse_at_number(f[1]).value_or(0);
                 flag = registered_state(stat);
                 status_.roaming = stat == 5 || stat == 7;
             }
@@ -441,7 +431,7 @@ void ModemSession::refresh_status(Millis now) {
         [this](const AtResult& r) {
             if (!r.ok()) return;
             const auto f = fields(r.value("+CSQ:").value_or(""));
-            status_.signal = to_int(f.front()).value_or(99);
+            status_.signal = parse_at_number(f.front()).value_or(99);
             update_health();
         },
         "+CSQ:");
@@ -471,7 +461,7 @@ void ModemSession::send_part(Millis) {
             if (!sending_ || r.status == AtResult::Status::cancelled) return;
             if (r.ok()) {
                 const auto f = fields(r.value("+CMGS:").value_or(""));
-                const int reference = to_int(f.front()).value_or(-1);
+                const int reference = parse_at_number(f.front()).value_or(-1);
                 sending_->references.push_back(reference);
                 const int parts = static_cast<int>(sending_->message.pdus.size());
                 sent_.push_back(SentPart{sending_->message.sms.id, static_cast<int>(sending_->part) + 1, parts,
@@ -524,18 +514,18 @@ void ModemSession::on_urc(const Urc& urc) {
     if (starts_with(line, "+CMTI:") || starts_with(line, "+CDSI:")) {
         const auto f = fields(line.substr(6));
         if (f.size() >= 2) {
-            if (auto index = to_int(f[1])) read_stored(unquote(f[0]), *index);
+            if (auto index = parse_at_number(f[1])) read_stored(unquote(f[0]), *index);
         }
     } else if (starts_with(line, "+CMT:") || starts_with(line, "+CDS:")) {
         if (urc.pdu) {
             const auto f = fields(line.substr(5));
-            handle_pdu(*urc.pdu, to_int(f.back()), std::nullopt, now_);
+            handle_pdu(*urc.pdu, parse_at_number(f.back()), std::nullopt, now_);
         }
     } else if (starts_with(line, "+CREG:") || starts_with(line, "+CEREG:")) {
         // Unsolicited form: stat first.
         const bool lte = starts_with(line, "+CEREG:");
         const auto f = fields(line.substr(lte ? 7 : 6));
-        const int stat = to_int(f.front()).value_or(0);
+        const int stat = parse_at_number(f.front()).value_or(0);
         (lte ? cereg_ : creg_) = registered_state(stat);
         status_.registered = creg_ || cereg_;
         status_.roaming = stat == 5 || stat == 7;
@@ -559,7 +549,7 @@ void ModemSession::read_stored(const std::string& memory, int index) {
             if (!r.ok() || r.lines.size() < 2) return;
             const auto f = fields(r.lines[0].substr(6));
             // A report in "SR" is deleted just below, before the storage is switched back.
-            handle_pdu(r.lines[1], to_int(f.back()), reports ? std::nullopt : std::optional<int>(index), now_);
+            handle_pdu(r.lines[1], parse_at_number(f.back()), reports ? std::nullopt : std::optional<int>(index), now_);
         },
         "+CMGR:");
     if (reports) {

@@ -448,20 +448,21 @@ UserPatch parse_user_patch(const json& body, Problems& problems) {
     return p;
 }
 
+json offer_item(const OfferItem& i) {
+    return {{"intervention_id", i.intervention_id}, {"label", i.label},
+            {"mechanic_note", i.mechanic_note},     {"kind", to_string(i.kind)},
+            {"severity", to_string(i.severity)},    {"price_excl_cents", i.price_excl},
+            {"price_incl_cents", i.price_incl},     {"vat_rate_bp", i.vat_bp}};
+}
+
 json offer(const Offer& o, const PhoneNumbers& phones) {
     const OfferSnapshot& snap = o.snapshot;
     json items = json::array();
     for (const OfferItem& i : snap.items) {
         auto d = o.decisions.find(i.intervention_id);
-        items.push_back({{"intervention_id", i.intervention_id},
-                         {"label", i.label},
-                         {"mechanic_note", i.mechanic_note},
-                         {"kind", to_string(i.kind)},
-                         {"severity", to_string(i.severity)},
-                         {"price_excl_cents", i.price_excl},
-                         {"price_incl_cents", i.price_incl},
-                         {"vat_rate_bp", i.vat_bp},
-                         {"decision", d == o.decisions.end() ? json(nullptr) : json(to_string(d->second))}});
+        json item = offer_item(i);
+        item["decision"] = d == o.decisions.end() ? json(nullptr) : json(to_string(d->second));
+        items.push_back(std::move(item));
     }
     auto shown = [&](Channel c, const std::string& address) {
         return c == Channel::sms ? phones.display(address) : address;

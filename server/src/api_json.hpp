@@ -31,6 +31,8 @@ json user(const User& u);
 json api_key(const ApiKeyRecord& k);
 json event(const Event& e);
 json principal(const Principal& p);
+/// One frozen intervention of an offer (also how it is stored in the offer's snapshot).
+json offer_item(const OfferItem& i);
 /// An offer for the advisor: state and times, the frozen items with the customer's decisions,
 /// recipients, and the messages with their delivery states (bodies left out).
 json offer(const Offer& o, const PhoneNumbers& phones);

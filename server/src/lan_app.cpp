@@ -557,10 +557,17 @@ struct LanApp::Impl {
         return req;
     }
 
-    HttpResponse send_offer(Ctx& ctx, const PathParams& p) {
-        if (!d.offers) return respond(ctx, make_error(ErrorKind::unavailable, "offers_unavailable"));
+    // The id in an offer route's path, once the offer service is known to be running.
+    Result<Id> offer_route_id(const PathParams& p, const char* resource) const {
+        if (!d.offers) return make_error(ErrorKind::unavailable, "offers_unavailable");
         const auto id = p.id("id");
-        if (!id) return respond(ctx, not_found_error("repair_order"));
+        if (!id) return not_found_error(resource);
+        return *id;
+    }
+
+    HttpResponse send_offer(Ctx& ctx, const PathParams& p) {
+        const auto id = offer_route_id(p, "repair_order");
+        if (!id) return respond(ctx, id.error());
         HttpResponse problem;
         auto req = parse_send_request(ctx, problem);
         if (!req) return problem;
@@ -570,9 +577,8 @@ struct LanApp::Impl {
     }
 
     HttpResponse preview_offer(Ctx& ctx, const PathParams& p) {
-        if (!d.offers) return respond(ctx, make_error(ErrorKind::unavailable, "offers_unavailable"));
-        const auto id = p.id("id");
-        if (!id) return respond(ctx, not_found_error("repair_order"));
+        const auto id = offer_route_id(p, "repair_order");
+        if (!id) return respond(ctx, id.error());
         HttpResponse problem;
         auto req = parse_send_request(ctx, problem);
         if (!req) return problem;
@@ -602,9 +608,8 @@ struct LanApp::Impl {
     }
 
     HttpResponse list_offers(Ctx& ctx, const PathParams& p) {
-        if (!d.offers) return respond(ctx, make_error(ErrorKind::unavailable, "offers_unavailable"));
-        const auto id = p.id("id");
-        if (!id) return respond(ctx, not_found_error("repair_order"));
+        const auto id = offer_route_id(p, "repair_order");
+        if (!id) return respond(ctx, id.error());
         auto ro = d.repair_orders.get(*id);
         if (!ro) return respond(ctx, ro.error());
         auto offers = d.offers->for_repair_order(*id);
@@ -615,18 +620,16 @@ struct LanApp::Impl {
     }
 
     HttpResponse get_offer(Ctx& ctx, const PathParams& p) {
-        if (!d.offers) return respond(ctx, make_error(ErrorKind::unavailable, "offers_unavailable"));
-        const auto id = p.id("id");
-        if (!id) return respond(ctx, not_found_error("offer"));
+        const auto id = offer_route_id(p, "offer");
+        if (!id) return respond(ctx, id.error());
         auto offer = d.offers->get(*id);
         if (!offer) return respond(ctx, offer.error());
         return json_response(200, api_json::offer(*offer, d.phones));
     }
 
     HttpResponse apply_answers(Ctx& ctx, const PathParams& p) {
-        if (!d.offers) return respond(ctx, make_error(ErrorKind::unavailable, "offers_unavailable"));
-        const auto id = p.id("id");
-        if (!id) return respond(ctx, not_found_error("offer"));
+        const auto id = offer_route_id(p, "offer");
+        if (!id) return respond(ctx, id.error());
         auto changed = d.offers->apply_answers(*id, actor_of(*ctx.who));
         if (!changed) return respond(ctx, changed.error());
         auto offer = d.offers->get(*id);
@@ -637,9 +640,8 @@ struct LanApp::Impl {
     }
 
     HttpResponse lock_offer(Ctx& ctx, const PathParams& p) {
-        if (!d.offers) return respond(ctx, make_error(ErrorKind::unavailable, "offers_unavailable"));
-        const auto id = p.id("id");
-        if (!id) return respond(ctx, not_found_error("offer"));
+        const auto id = offer_route_id(p, "offer");
+        if (!id) return respond(ctx, id.error());
         auto offer = d.offers->lock(*id, actor_of(*ctx.who));
         if (!offer) return respond(ctx, offer.error());
         return json_response(200, api_json::offer(*offer, d.phones));

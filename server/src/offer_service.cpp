@@ -1,5 +1,6 @@
 #include "offer_service.hpp"
 
+#include "api_json.hpp"
 #include "crypto.hpp"
 #include "inbound_sms.hpp"
 #include "offer_messages.hpp"
@@ -51,15 +52,7 @@ int rank(OfferState s) {
 
 json snapshot_json(const OfferSnapshot& s) {
     json items = json::array();
-    for (const auto& i : s.items)
-        items.push_back({{"intervention_id", i.intervention_id},
-                         {"label", i.label},
-                         {"mechanic_note", i.mechanic_note},
-                         {"kind", to_string(i.kind)},
-                         {"severity", to_string(i.severity)},
-                         {"price_excl_cents", i.price_excl},
-                         {"price_incl_cents", i.price_incl},
-                         {"vat_rate_bp", i.vat_bp}});
+    for (const auto& i : s.items) items.push_back(api_json::offer_item(i));
     return {{"ro_number", s.ro_number},
             {"vehicle",
              {{"plate", s.vehicle.plate},

@@ -1,6 +1,7 @@
 // The modem driver against the emulated modem, both real: firmware-bridge runs as a process
 // on a pseudo-terminal, ModemService drives it through the termios port on a Boost.Asio loop,
 // and the test talks to the bridge's control socket like the product's tests and demo do.
+#include "../unit/modem_recorder.hpp"
 #include "modem_service.hpp"
 
 #include <doctest/doctest.h>
@@ -31,20 +32,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Recorder : ModemEvents {
-    std::vector<ModemStatus> statuses;
-    std::vector<SendOutcome> sent;
-    std::vector<InboundSms> inbound;
-    std::vector<DeliveryReport> reports;
-    void on_status(const ModemStatus& s) override { statuses.push_back(s); }
-    void on_sent(const SendOutcome& o) override { sent.push_back(o); }
-    bool keep = true;
-    bool on_inbound(const InboundSms& m) override {
-        inbound.push_back(m);
-        return keep;
-    }
-    void on_delivery(const DeliveryReport& d) override { reports.push_back(d); }
-};
+using Recorder = relais::test::ModemRecorder;
 
 class BridgeProcess {
 public:

@@ -1,6 +1,7 @@
 // The modem session against a scripted fake modem with a fake time: init and its fallbacks,
 // SIM and PIN, sending, errors, receiving, status reports, silence and reconnects.
 #include "fake_modem.hpp"
+#include "modem_recorder.hpp"
 #include "modem_session.hpp"
 
 #include <doctest/doctest.h>
@@ -13,20 +14,7 @@ using relais::test::FakeModem;
 
 namespace {
 
-struct Recorder : ModemEvents {
-    std::vector<ModemStatus> statuses;
-    std::vector<SendOutcome> sent;
-    std::vector<InboundSms> inbound;
-    std::vector<DeliveryReport> reports;
-    void on_status(const ModemStatus& s) override { statuses.push_back(s); }
-    void on_sent(const SendOutcome& o) override { sent.push_back(o); }
-    bool keep = true;
-    bool on_inbound(const InboundSms& m) override {
-        inbound.push_back(m);
-        return keep;
-    }
-    void on_delivery(const DeliveryReport& d) override { reports.push_back(d); }
-};
+using Recorder = relais::test::ModemRecorder;
 
 struct Rig {
     FakeModem modem;
