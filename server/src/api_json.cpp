@@ -246,18 +246,20 @@ json repair_order(const RepairOrder& ro, const PhoneNumbers& phones) {
 }
 
 json summary(const RepairOrderSummary& s) {
-    return {{"id", s.id},
-            {"number", s.number},
-            {"status", to_string(s.status)},
-            {"version", s.version},
-            {"advisor", user_ref(s.advisor)},
-            {"promised_at", opt_time(s.promised_at)},
-            {"customer_name", s.customer_name},
-            {"vehicle", {{"plate", s.plate}, {"make", s.make}, {"model", s.model}}},
-            {"intervention_count", s.intervention_count},
-            {"shown_incl_cents", s.total_incl},
-            {"created_at", format_utc(s.created_at)},
-            {"updated_at", format_utc(s.updated_at)}};
+    return {
+        {"id", s.id},
+        {"number", s.number},
+        {"status", to_string(s.status)},
+        {"version", s.version},
+        {"advisor", user_ref(s.advisor)},
+        {"promised_at", opt_time(s.promised_at)},
+        {"customer_name", s.customer_name},
+        {"vehicle", {{"plate", s.plate}, {"make", s.make}, {"model", s.model}}},
+        {"intervention_count", s.intervention_count},
+        {"shown_incl_cents", s.total_incl},
+        {"offer", s.offer_state.empty() ? json(nullptr) : json{{"state", s.offer_state}, {"version", s.offer_version}}},
+        {"created_at", format_utc(s.created_at)},
+        {"updated_at", format_utc(s.updated_at)}};
 }
 
 json page(const RepairOrderPage& p) {

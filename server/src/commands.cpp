@@ -6,6 +6,7 @@
 #include "customer_service.hpp"
 #include "demo_data.hpp"
 #include "email_address.hpp"
+#include "event_hub.hpp"
 #include "http_server.hpp"
 #include "lan_app.hpp"
 #include "offer_service.hpp"
@@ -25,6 +26,7 @@
 #include <unistd.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <csignal>
@@ -153,6 +155,11 @@ int run_serve(const ServeOptions& options) {
         return 2;
     }
 
+    // Live updates: every commit that touched a repair order reaches the workspace's open pages.
+    EventHub events;
+    app.db().on_committed([&events](const std::vector<Id>& ro_ids) { events.repair_orders_changed(ro_ids); });
+    const std::shared_ptr<void> unhook(nullptr, [&app](void*) { app.db().on_committed(nullptr); });
+
     // The core event loop (DESIGN.md §4): the modem's I/O and timers, and the signals.
     boost::asio::io_context io;
     std::unique_ptr<ApplianceModem> modem;
@@ -174,7 +181,7 @@ int run_serve(const ServeOptions& options) {
     // Offers and the outbox that carries their messages (DESIGN.md §2, §5).
     OfferService offers(app.db(), *config, app.random(), app.clock());
     Outbox outbox(
-        {io, app.db(), *config, app.clock(), app.random(), app.zone(), modem.get(), mail_transport.get(), log, {}});
+        {io, app.db(), *config, app.clock(), app.random(), app.zone(), modem.get(), mail_transport.get(), log});
     offers.on_queued([&outbox] { outbox.wake(); });
     outbox.start();
 
@@ -183,8 +190,8 @@ int run_serve(const ServeOptions& options) {
         log->warn("no workspace at {} ([http] web_root): the advisor pages will answer 404", config->http.web_root);
     }
     LanAppDeps deps{
-        *config,     app.db(), app.auth(), app.repair_orders(), app.phones(),  app.zone(),           files,
-        app.clock(), log,      1 << 20,    modem.get(),         modem_problem, mail_transport.get(), &offers};
+        *config, app.db(), app.auth(),  app.repair_orders(), app.phones(),         app.zone(), files,  app.clock(),
+        log,     1 << 20,  modem.get(), modem_problem,       mail_transport.get(), &offers,    &events};
     LanApp lan(deps);
     CustomerService customers(app.db(), *config, app.random(), app.clock());
     customers.on_queued([&outbox] { outbox.wake(); });
@@ -236,6 +243,19 @@ int run_serve(const ServeOptions& options) {
         return 2;
     }
     sd_notify(0, "READY=1");
+
+    // Keep-alives on the live-update streams: proxies keep them open and the ones whose
+    // browser left are found and dropped.
+    boost::asio::steady_timer keep_alive(io);
+    std::function<void()> keep_alive_loop = [&] {
+        keep_alive.expires_after(std::chrono::seconds(15));
+        keep_alive.async_wait([&](const boost::system::error_code& ec) {
+            if (ec) return;
+            events.tick(std::chrono::steady_clock::now());
+            keep_alive_loop();
+        });
+    };
+    keep_alive_loop();
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code&, int signal_number) {

@@ -202,6 +202,9 @@ Result<Offer> CustomerService::decide(const std::string& token, const CustomerCo
             u.bind(1, offer->id).bind(2, id).bind(3, to_string(d)).bind(4, now);
             TRY(u.run());
         }
+        // Each answer shows on the advisor's page as it is given (the timeline gets the
+        // confirmation only, not every change of mind).
+        if (!decisions.empty()) c.mark_changed(offer->ro_id);
         if (confirm) {
             TRY(offer_store::advance(c, offer->id, OfferState::confirmed, now));
             json answers = json::object();

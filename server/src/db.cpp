@@ -147,6 +147,7 @@ std::int64_t Connection::last_insert_id() const { return sqlite3_last_insert_row
 int Connection::changes() const { return sqlite3_changes(db_); }
 
 void Connection::rollback() {
+    changed_ros_.clear();
     if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 

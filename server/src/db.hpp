@@ -8,6 +8,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -15,6 +16,7 @@
 #include <string_view>
 #include <type_traits>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 struct sqlite3;
@@ -81,15 +83,24 @@ public:
     std::int64_t last_insert_id() const;
     int changes() const;
 
-    Result<void> begin_immediate() { return exec("BEGIN IMMEDIATE"); }
+    Result<void> begin_immediate() {
+        changed_ros_.clear();
+        return exec("BEGIN IMMEDIATE");
+    }
     Result<void> commit() { return exec("COMMIT"); }
     void rollback();
 
     sqlite3* handle() { return db_; }
 
+    /// Notes that the current transaction changed this repair order (its timeline, offers or
+    /// messages): once committed, Database tells its listener (live updates).
+    void mark_changed(std::int64_t ro_id) { changed_ros_.push_back(ro_id); }
+    std::vector<std::int64_t> take_changed() { return std::exchange(changed_ros_, {}); }
+
 private:
     explicit Connection(sqlite3* db) : db_(db) {}
     sqlite3* db_;
+    std::vector<std::int64_t> changed_ros_;
     std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 
@@ -133,6 +144,7 @@ public:
                 writer_->rollback();
                 return std::move(committed).error();
             }
+            announce(writer_->take_changed());
             return result;
         } catch (...) {
             writer_->rollback();
@@ -150,7 +162,18 @@ public:
     /// Checkpoints the WAL into the main file; called on clean shutdown.
     void checkpoint();
 
+    /// Called after each commit that marked repair orders as changed, with their ids, on the
+    /// writing thread (while the writer is still held: keep it quick). Set once, at start.
+    void on_committed(std::function<void(const std::vector<std::int64_t>&)> listener) {
+        committed_ = std::move(listener);
+    }
+
 private:
+    void announce(std::vector<std::int64_t> ro_ids) {
+        if (!ro_ids.empty() && committed_) committed_(ro_ids);
+    }
+    std::function<void(const std::vector<std::int64_t>&)> committed_;
+
     struct Lease {
         explicit Lease(Database& db);
         ~Lease();

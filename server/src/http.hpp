@@ -4,6 +4,7 @@
 // calling them with an HttpRequest, with no socket.
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,11 +43,24 @@ struct SetCookie {
     std::string path = "/";
 };
 
+/// The open end of a long-lived response (server-sent events), written from any thread.
+class StreamSink {
+public:
+    virtual ~StreamSink() = default;
+    /// Sends `chunk` now; false once the client has gone or the listener is stopping.
+    virtual bool write(std::string_view chunk) = 0;
+    /// Ends the response; later writes return false.
+    virtual void close() = 0;
+};
+
 struct HttpResponse {
     int status = 200;
     NameValues headers;
     std::vector<SetCookie> cookies;
     std::string body;
+    /// When set, the status and headers are sent, `body` is ignored, and the connection stays
+    /// open: the listener hands its sink to this function, which keeps it as long as it likes.
+    std::function<void(std::shared_ptr<StreamSink>)> stream;
 
     HttpResponse& header(std::string name, std::string value);
     const std::string* find_header(std::string_view name) const;  // case-insensitive

@@ -2,11 +2,17 @@
 
 #include "text.hpp"
 
+#include <fcntl.h>
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
+#include <pistache/peer.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <vector>
 
 namespace relais {
 namespace {
@@ -43,6 +49,44 @@ Method method_of(Http::Method m) {
     }
 }
 
+// A response kept open (server-sent events). Pistache 0.0.5's own streams cannot be written
+// from other threads (its transport aborts on "could not find write data"), so the stream
+// owns a duplicate of the connection's socket and writes it directly, never blocking: a
+// client that stops reading until its socket buffer fills is dropped. The response has no
+// length and "Connection: close": it ends when either side closes.
+class SocketSink final : public StreamSink {
+public:
+    explicit SocketSink(int fd) : fd_(fd) {}
+    ~SocketSink() override { close(); }
+    bool write(std::string_view chunk) override {
+        std::lock_guard lock(mutex_);
+        while (fd_ >= 0 && !chunk.empty()) {
+            const ssize_t n = ::send(fd_, chunk.data(), chunk.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                close_locked();  // gone (EPIPE, ECONNRESET) or not reading (EAGAIN)
+                return false;
+            }
+            chunk.remove_prefix(static_cast<std::size_t>(n));
+        }
+        return fd_ >= 0;
+    }
+    void close() override {
+        std::lock_guard lock(mutex_);
+        close_locked();
+    }
+
+private:
+    void close_locked() {
+        if (fd_ < 0) return;
+        ::shutdown(fd_, SHUT_RDWR);
+        ::close(fd_);
+        fd_ = -1;
+    }
+    std::mutex mutex_;
+    int fd_;
+};
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -55,6 +99,7 @@ struct HttpServer::Impl {
     std::condition_variable idle;
     int in_flight = 0;
     bool draining = false;
+    std::vector<std::weak_ptr<SocketSink>> streams;  // to close at shutdown
 
     void finished() {
         std::lock_guard lock(mutex);
@@ -147,6 +192,26 @@ void HttpServer::Impl::serve(const Http::Request& preq, Http::ResponseWriter wri
         writer.cookies().add(cookie);
     }
     const auto code = static_cast<Http::Code>(res.status);
+    if (res.stream && !refuse && req.method == Method::get) {
+        std::shared_ptr<SocketSink> sink;
+        if (auto peer = writer.getPeer()) {
+            const int fd = ::fcntl(peer->fd(), F_DUPFD_CLOEXEC, 0);
+            if (fd >= 0) sink = std::make_shared<SocketSink>(fd);
+        }
+        std::string head = "HTTP/1.1 " + std::to_string(res.status) + " " + Http::codeString(code) + "\r\n";
+        for (const auto& [name, value] : res.headers) head += name + ": " + value + "\r\n";
+        head += "Connection: close\r\n\r\n";
+        finished();  // a stream is not an in-flight request: shutdown closes it instead of waiting
+        if (!sink || !sink->write(head)) return;
+        {
+            std::lock_guard lock(mutex);
+            std::erase_if(streams, [](const auto& w) { return w.expired(); });
+            streams.push_back(sink);
+        }
+        log->debug("{} {} {} {} stream opened", options.name, to_string(req.method), req.path, res.status);
+        res.stream(std::move(sink));
+        return;
+    }
     const std::string& body = req.method == Method::head ? std::string() : res.body;
     auto sent = writer.send(code, body);
     const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
@@ -210,6 +275,13 @@ void HttpServer::shutdown(std::chrono::milliseconds grace) {
         impl_->log->info("{}: {} in-flight request(s) at shutdown, {} finished, {} cut off", impl_->options.name,
                          at_start, at_start - left, left);
     }
+    std::vector<std::weak_ptr<SocketSink>> streams;
+    {
+        std::lock_guard lock(impl_->mutex);
+        streams.swap(impl_->streams);
+    }
+    for (auto& weak : streams)
+        if (auto sink = weak.lock()) sink->close();
     impl_->endpoint->shutdown();
     impl_->endpoint.reset();
 }

@@ -6,6 +6,7 @@
 #include "api_json.hpp"
 #include "appliance_modem.hpp"
 #include "crypto.hpp"
+#include "event_hub.hpp"
 #include "messages.hpp"
 #include "migrations.hpp"
 #include "responses.hpp"
@@ -262,6 +263,7 @@ struct LanApp::Impl {
         add(Method::post, "/api/v1/session/password", RouteAccess::user, &Impl::change_password, true);
         add(Method::get, "/api/v1/settings", RouteAccess::anyone, &Impl::settings, true);
 
+        add(Method::get, "/api/v1/events", RouteAccess::principal, &Impl::events);
         add(Method::get, "/api/v1/modem", RouteAccess::principal, &Impl::modem_status);
         add(Method::post, "/api/v1/modem/test-sms", RouteAccess::admin, &Impl::test_sms);
         add(Method::post, "/api/v1/sms/preview", RouteAccess::principal, &Impl::sms_preview);
@@ -439,6 +441,21 @@ struct LanApp::Impl {
                 {"parts", c.parts},
                 {"transliterated", c.transliterated},
                 {"text", c.text}};
+    }
+
+    // Server-sent events (event_hub.hpp): the workspace's live updates; a DMS may listen too.
+    HttpResponse events(Ctx& ctx, const PathParams&) {
+        if (!d.events) return respond(ctx, make_error(ErrorKind::unavailable, "events_unavailable"));
+        if (d.events->full()) return respond(ctx, make_error(ErrorKind::unavailable, "too_many_streams"));
+        HttpResponse res;
+        res.header("Content-Type", "text/event-stream; charset=utf-8");
+        res.header("Cache-Control", "no-store");
+        res.header("X-Accel-Buffering", "no");  // a reverse proxy must not hold the events back
+        EventHub* hub = d.events;
+        res.stream = [hub](std::shared_ptr<StreamSink> sink) {
+            if (!hub->subscribe(sink, std::chrono::steady_clock::now())) sink->close();
+        };
+        return res;
     }
 
     HttpResponse modem_status(Ctx& ctx, const PathParams&) {

@@ -20,6 +20,8 @@ class logger;
 
 namespace relais {
 
+class EventHub;
+
 class ApplianceModem;
 class OfferService;
 namespace mail {
@@ -41,6 +43,7 @@ struct LanAppDeps {
     std::string modem_problem;
     const mail::MailTransport* mail = nullptr;  // where emails go (SMTP relay or maildir)
     OfferService* offers = nullptr;             // none: the offer routes answer 503
+    EventHub* events = nullptr;                 // none: GET /api/v1/events answers 503
 };
 
 /// Thread-safe: handle() is called concurrently by the server's threads.

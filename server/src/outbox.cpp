@@ -73,10 +73,6 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
         if (auto r = timeline::append(c, e); !r) log().error("outbox: timeline: {}", r.error().detail);
     }
 
-    void notify(std::optional<Id> ro_id) {
-        if (ro_id && deps.changed) deps.changed(*ro_id);
-    }
-
     // --- the pass -------------------------------------------------------------------------
 
     void post_pass() {
@@ -285,7 +281,6 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
         });
         if (!w) log().error("outbox: message {}: {}", r.id, w.error().detail);
         log().info("outbox: {} {} to {}: {}", to_string(r.channel), to_string(state), r.address, detail);
-        notify(r.ro_id);
     }
 
     void temporary(const Row& r, const std::string& why) {
@@ -296,12 +291,13 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
             TRY_ASSIGN(auto u, c.prepare("UPDATE outbox SET state = 'pending', last_error = ?, next_attempt_at = ? "
                                          "WHERE id = ?"));
             u.bind(1, why).bind(2, next).bind(3, r.id);
-            return u.run();
+            TRY(u.run());
+            if (r.ro_id) c.mark_changed(*r.ro_id);  // the advisor sees the next attempt's time
+            return {};
         });
         if (!w) log().error("outbox: message {}: {}", r.id, w.error().detail);
         log().warn("outbox: {} to {} failed for now ({}); attempt {} in {} s", to_string(r.channel), r.address, why,
                    r.attempts + 1, (next - now()) / 1000);
-        notify(r.ro_id);
         schedule_next();
     }
 
@@ -331,7 +327,6 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
         });
         if (!w) log().error("outbox: message {}: {}", r.id, w.error().detail);
         log().error("outbox: {} to {} failed: {}", to_string(r.channel), r.address, why);
-        notify(r.ro_id);
     }
 };
 

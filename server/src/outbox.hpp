@@ -46,8 +46,6 @@ struct OutboxDeps {
     ApplianceModem* modem = nullptr;      // none: SMS wait (temporary failures)
     mail::MailTransport* mail = nullptr;  // none: email waits
     std::shared_ptr<spdlog::logger> log;
-    /// Called on the io thread after a row or an offer changed (for live updates).
-    std::function<void(Id ro_id)> changed;
 };
 
 namespace outbox_store {

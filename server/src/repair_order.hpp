@@ -144,6 +144,8 @@ struct RepairOrderSummary {
     std::int64_t version = 1;
     UnixMs created_at = 0;
     UnixMs updated_at = 0;
+    std::string offer_state;  // the latest offer version's state ("sent", "seen", ...); empty: none
+    int offer_version = 0;
 };
 
 // ---- what clients ask to change -------------------------------------------------------

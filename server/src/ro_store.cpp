@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 namespace relais::ro_store {
 namespace {
@@ -25,7 +26,8 @@ Result<void> insert_roles(Connection& conn, Id ro_id, Id party_id, const std::ve
 constexpr const char* summary_columns =
     "ro.id, ro.number, ro.status, ro.advisor_id, u.username, u.display_name, ro.promised_at, ro.plate, ro.make, "
     "ro.model, ro.customer_name, ro.intervention_count, ro.total_incl_cents, ro.version, ro.created_at, "
-    "ro.updated_at";
+    "ro.updated_at, "
+    "(SELECT o.state || ' ' || o.version FROM offers o WHERE o.ro_id = ro.id ORDER BY o.version DESC LIMIT 1)";
 
 RepairOrderSummary read_summary(const Statement& s) {
     RepairOrderSummary r;
@@ -43,6 +45,12 @@ RepairOrderSummary read_summary(const Statement& s) {
     r.version = s.int64(13);
     r.created_at = s.int64(14);
     r.updated_at = s.int64(15);
+    if (!s.is_null(16)) {  // "seen 2"
+        const std::string latest = s.text(16);
+        const auto space = latest.find(' ');
+        r.offer_state = latest.substr(0, space);
+        if (space != std::string::npos) r.offer_version = std::atoi(latest.c_str() + space + 1);
+    }
     return r;
 }
 

@@ -25,6 +25,7 @@ Result<Id> append(Connection& conn, const Event& e) {
     }
     s.bind(5, e.actor.name).bind(6, e.type).bind(7, e.data);
     TRY(s.run());
+    if (e.ro_id) conn.mark_changed(*e.ro_id);
     return conn.last_insert_id();
 }
 

@@ -199,9 +199,19 @@ step('the offers panel shows version 1 and its state reaching "received"', async
   assert.match(normalise(await decisions.first().innerText()), /Sans réponse$/);
 });
 
-step('the customer opens the link and decides: the panel follows (polling)', async () => {
+step('the customer opens the link and decides: the RO page and the list follow live', async () => {
   const [token] = await smsLinks();
   assert.ok(token, 'an SMS with a link went through the modem');
+  // A second advisor tab on the list: its row shows the offer received, with the step bar.
+  const list = await page.context().newPage();
+  list.setDefaultTimeout(10000);
+  watch(list);
+  await list.goto(`${server.base}/repair-orders`);
+  const cell = list.locator('tr.ro-row', { hasText: ro.number }).locator('.offer-cell');
+  await cell.locator('.offer-cell-state', { hasText: 'Reçue' }).waitFor();
+  assert.equal(await cell.getByRole('progressbar', { name: 'Avancement du devis' }).getAttribute('aria-valuenow'), '2');
+  // Neither page reloads from here: what changes comes through the event stream.
+  for (const p of [page, list]) await p.evaluate(() => { window.relaisNoReload = true; });
   const customer = await (await browser.newContext({ locale: 'fr-FR', viewport: { width: 390, height: 844 } })).newPage();
   customer.setDefaultTimeout(10000);
   await customer.goto(`${server.publicBase}/o/${token}`);
@@ -224,6 +234,14 @@ step('the customer opens the link and decides: the panel follows (polling)', asy
     .join('|') === 'À faire|Refusé|À rappeler', 12000);
   assert.equal(await latest().getAttribute('data-state'), 'seen');
   await latest().locator('.chip', { hasText: 'Vue' }).waitFor();
+  await until('the list row to show the offer seen', async () => (await cell.getAttribute('data-state')) === 'seen');
+  assert.equal(await cell.getByRole('progressbar').getAttribute('aria-valuenow'), '3');
+  for (const p of [page, list]) assert.equal(await p.evaluate(() => window.relaisNoReload), true, 'a page was reloaded');
+  if (shotsDir) {
+    await list.mouse.move(4, 600);
+    await list.screenshot({ path: path.join(shotsDir, 'workspace-list-offers.png'), animations: 'disabled', caret: 'hide' });
+  }
+  await list.close();
   assert.match(normalise(await latest().locator('.offer-sums').innerText()), /Accepté par le client TTC 106,80 €/);
   await page.evaluate(() => {
     const card = document.querySelector('section.card-offers');

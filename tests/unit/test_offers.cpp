@@ -234,7 +234,7 @@ TEST_CASE("the outbox delivers email to the maildir and moves the offer to recei
     OfferWorld w;
     boost::asio::io_context io;
     mail::MaildirTransport maildir(w.dir.path() + "/mail", w.clock, {});
-    Outbox outbox({io, *w.db, w.config, w.clock, w.random, *w.zone, nullptr, &maildir, null_logger(), {}});
+    Outbox outbox({io, *w.db, w.config, w.clock, w.random, *w.zone, nullptr, &maildir, null_logger()});
     w.offers->on_queued([&] { outbox.wake(); });
     outbox.start();
 

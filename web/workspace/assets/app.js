@@ -6,6 +6,7 @@ import {
   t, initialLanguage, dealerLanguage, rememberDealerLanguage, saveLanguageChoice, forgetLanguageChoice, LANGUAGES,
 } from './i18n.js';
 import { h, icon, replace, clear, toast } from './dom.js';
+import { stopLive } from './live.js';
 
 const routes = [
   { re: /^\/login$/, page: 'login', bare: true },
@@ -139,6 +140,7 @@ export function followOwnLanguage(lang) {
 }
 
 export async function signOut() {
+  stopLive();
   try {
     await api('DELETE', '/session', { auth: false });
   } catch { /* the cookie is gone either way on the next request */ }

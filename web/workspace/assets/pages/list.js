@@ -4,8 +4,28 @@ import { api, ApiError } from '../api.js';
 import { t, money, count, promisedLabel, isLate, RO_STATUSES } from '../i18n.js';
 import { h, icon, replace, clear, debounce, select, nextId, statusChip } from '../dom.js';
 import { navigate, setTitle, loadUsers } from '../app.js';
+import { onRepairOrdersChanged } from '../live.js';
+import { OFFER_STEPS } from './offers.js';
 
 const PER_PAGE = 50;
+const OFFER_ICONS = {
+  draft: 'clock', scheduled: 'clock', sent: 'send', received: 'check', seen: 'eye', confirmed: 'check', locked: 'lock',
+  failed: 'alert', superseded: 'copy', expired: 'clock', cancelled: 'close',
+};
+
+/** The latest offer: its state with an icon, and how far along the customer steps it is. */
+function offerCell(offer) {
+  if (!offer) return h('span', { class: 'muted' }, '—');
+  const step = OFFER_STEPS.indexOf(offer.state) + 1; // 0 when off the path (failed, expired…)
+  const label = t(`offer.state.${offer.state}`);
+  return h('div', { class: ['offer-cell', `os-${offer.state}`], dataset: { state: offer.state } },
+    h('span', { class: 'offer-cell-state' }, icon(OFFER_ICONS[offer.state] || 'info'), label,
+      offer.version > 1 ? h('span', { class: 'offer-cell-version' }, ` v${offer.version}`) : null),
+    h('span', {
+      class: 'offer-bar', role: 'progressbar', 'aria-label': t('list.offerProgress'),
+      'aria-valuemin': '0', 'aria-valuemax': String(OFFER_STEPS.length), 'aria-valuenow': String(step), 'aria-valuetext': label,
+    }, OFFER_STEPS.map((_, i) => h('span', { class: i < step ? 'is-on' : null }))));
+}
 const KEYS = ['q', 'status', 'advisor', 'date', 'from', 'to', 'sort', 'page'];
 
 function readQuery(query) {
@@ -68,6 +88,7 @@ export default async function listPage({ query, main }) {
       h('th', { scope: 'col', class: 'col-advisor' }, t('list.col.advisor')),
       h('th', { scope: 'col' }, t('list.col.promised')),
       h('th', { scope: 'col' }, t('list.col.status')),
+      h('th', { scope: 'col', class: 'col-offer' }, t('list.col.offer')),
       h('th', { scope: 'col', class: 'num col-count' }, h('abbr', { title: t('list.col.interventionsLong') }, t('list.col.interventions'))),
       h('th', { scope: 'col', class: 'num' }, t('list.col.total')))),
     tableBody);
@@ -141,16 +162,18 @@ export default async function listPage({ query, main }) {
     clear(tableBody);
     for (let i = 0; i < 8; i += 1) {
       tableBody.append(h('tr', { class: 'skeleton-row', 'aria-hidden': 'true' },
-        Array.from({ length: 8 }, (_, k) => h('td', { class: k === 3 ? 'col-advisor' : (k === 6 ? 'col-count' : null) }, h('span', { class: 'skeleton' })))));
+        Array.from({ length: 9 }, (_, k) => h('td', { class: k === 3 ? 'col-advisor' : (k === 7 ? 'col-count' : null) }, h('span', { class: 'skeleton' })))));
     }
   }
 
-  async function load() {
+  async function load({ quiet = false } = {}) {
     if (controller) controller.abort();
     controller = new AbortController();
     const mine = controller;
-    tableWrap.setAttribute('aria-busy', 'true');
-    tableWrap.classList.add('is-loading');
+    if (!quiet) {
+      tableWrap.setAttribute('aria-busy', 'true');
+      tableWrap.classList.add('is-loading');
+    }
     if (first) skeleton();
     errorBox.hidden = true;
     try {
@@ -200,9 +223,10 @@ export default async function listPage({ query, main }) {
     }
     const startN = data.total ? (data.page - 1) * data.per_page + 1 : 0;
     const endN = Math.min(data.page * data.per_page, data.total);
-    summary.textContent = data.total
+    const said = data.total
       ? t('list.range', { start: count(startN), end: count(endN), total: count(data.total) })
       : t('list.none');
+    if (summary.textContent !== said) summary.textContent = said; // a live refresh says nothing new
     renderPager(data);
   }
 
@@ -221,6 +245,7 @@ export default async function listPage({ query, main }) {
         ro.promised_at ? promisedLabel(ro.promised_at) : h('span', { class: 'muted' }, '—'),
         late ? h('span', { class: 'late-tag' }, t('ro.late')) : null),
       h('td', {}, statusChip(ro.status)),
+      h('td', { class: 'col-offer' }, offerCell(ro.offer)),
       h('td', { class: 'num col-count' }, String(ro.intervention_count)),
       h('td', { class: 'num money' }, money(ro.shown_incl_cents)));
     // The whole row opens the RO for a mouse; keyboard users have the number's link.
@@ -246,6 +271,10 @@ export default async function listPage({ query, main }) {
 
   syncControls();
   load();
+  // Live: a change to any repair order may add, move or update a row of this page (an offer
+  // seen, a new RO); the page is fetched again quietly, once a burst of changes has settled.
+  const changed = debounce(() => load({ quiet: true }), 500);
+  const stopLive = onRepairOrdersChanged(() => changed());
   // The advisor picker lists everyone; the list does not wait for it.
   loadUsers().then((users) => {
     for (const u of users.filter((x) => x.active !== false)) advisor.append(h('option', { value: String(u.id) }, u.display_name));
@@ -260,6 +289,8 @@ export default async function listPage({ query, main }) {
       load();
     },
     cleanup() {
+      stopLive();
+      changed.cancel();
       typed.cancel();
       if (controller) controller.abort();
     },

@@ -12,9 +12,6 @@ export const OFFER_STEPS = ['sent', 'received', 'seen', 'confirmed', 'locked'];
 /** States after which nothing moves any more (no lock either). */
 const CLOSED = new Set(['locked', 'failed', 'superseded', 'expired', 'cancelled']);
 const NOTE_MAX = 1000;
-// Live updates by server-sent events will come later; until then the panel polls the offers
-// every 5 s while the RO page is open (and stops when the page is left).
-const POLL_MS = 5000;
 
 const DECISION_ICONS = { accept: 'check', decline: 'close', contact_me: 'phone' };
 
@@ -50,8 +47,8 @@ export function offersPanel({ base, getRo, onChange, onRoChanged }) {
   let fingerprint = '';
   let loadError = null;
   let alive = true;
-  let timer = null;
   let inFlight = null;
+  let again = false;
   let olderOpen = false;
 
   const badge = h('span', { class: 'count-badge' });
@@ -67,7 +64,10 @@ export function offersPanel({ base, getRo, onChange, onRoChanged }) {
     live, body);
 
   function load() {
-    if (inFlight) return inFlight;
+    if (inFlight) {
+      again = true;  // a change came while loading: load once more after this one
+      return inFlight;
+    }
     inFlight = api('GET', `${base}/offers`).then((r) => {
       if (!alive) return;
       loadError = null;
@@ -88,16 +88,14 @@ export function offersPanel({ base, getRo, onChange, onRoChanged }) {
       // A failed poll keeps what is shown; only a first load with nothing to show says why.
       loadError = e;
       if (offers === null) render();
-    }).finally(() => { inFlight = null; });
+    }).finally(() => {
+      inFlight = null;
+      if (again && alive) {
+        again = false;
+        load();
+      }
+    });
     return inFlight;
-  }
-
-  function schedule() {
-    clearTimeout(timer);
-    timer = setTimeout(async () => {
-      await load();
-      if (alive) schedule();
-    }, POLL_MS);
   }
 
   function render() {
@@ -256,14 +254,17 @@ export function offersPanel({ base, getRo, onChange, onRoChanged }) {
   }
 
   render();
-  load().then(() => { if (alive) schedule(); });
+  load();
 
   return {
     card,
     reload: load,
+    /** Fetches the offers again (a live update said they changed). */
+    refresh() {
+      if (alive) load();
+    },
     stop() {
       alive = false;
-      clearTimeout(timer);
     },
   };
 }

@@ -14,6 +14,7 @@ import {
 import { setTitle, loadUsers } from '../app.js';
 import { parseMileage, parseMoney, partyDialog, contactDialog } from './ro-shared.js';
 import { offersPanel } from './offers.js';
+import { onRepairOrdersChanged } from '../live.js';
 
 export default async function roPage({ params, main }) {
   const id = Number(params[0]);
@@ -564,8 +565,15 @@ export default async function roPage({ params, main }) {
     timelineMore.textContent = t('ro.timelineMore', { n: items.length - shown.length });
   }
 
-  // ---- offers to the customer (pages/offers.js): polled while the page is open ----
+  // ---- offers to the customer (pages/offers.js), updated live ----
   const offers = offersPanel({ base, getRo: () => ro, onChange: () => loadTimeline(), onRoChanged: () => refresh() });
+  // A change to this RO (a customer's answer, a delivery, another advisor's edit): the offers
+  // and the history are fetched again; the form keeps what is being typed.
+  const stopLive = onRepairOrdersChanged((ids) => {
+    if (ids && !ids.includes(ro.id)) return;
+    offers.refresh();
+    loadTimeline();
+  });
 
   // ---- page ----
   function render({ discard = false } = {}) {
@@ -616,6 +624,7 @@ export default async function roPage({ params, main }) {
   return {
     cleanup() {
       alive = false;
+      stopLive();
       offers.stop();
       refit.cancel();
       window.removeEventListener('resize', refit);

@@ -1,0 +1,88 @@
+#include "event_hub.hpp"
+
+#include "http.hpp"
+
+#include <algorithm>
+#include <string>
+
+namespace relais {
+
+std::string sse_event(std::string_view name, std::string_view data) {
+    std::string out;
+    out.reserve(name.size() + data.size() + 16);
+    out.append("event: ").append(name).append("\ndata: ");
+    for (char c : data) out += (c == '\n' || c == '\r') ? ' ' : c;  // a line end would cut the event
+    out.append("\n\n");
+    return out;
+}
+
+EventHub::EventHub(EventHubOptions options) : options_(options) {}
+
+EventHub::~EventHub() { close_all(); }
+
+bool EventHub::subscribe(std::shared_ptr<StreamSink> sink, std::chrono::steady_clock::time_point now) {
+    {
+        std::lock_guard lock(mutex_);
+        if (subscribers_.size() >= options_.max_streams) return false;
+    }
+    const std::string hello = "retry: " + std::to_string(options_.reconnect_after.count()) + "\n: relais\n\n";
+    if (!sink->write(hello)) return false;
+    std::lock_guard lock(mutex_);
+    subscribers_.push_back({std::move(sink), now});
+    return true;
+}
+
+void EventHub::broadcast(const std::string& chunk) {
+    std::vector<Subscriber> current;
+    {
+        std::lock_guard lock(mutex_);
+        current = subscribers_;
+    }
+    std::vector<StreamSink*> gone;
+    for (const auto& s : current)
+        if (!s.sink->write(chunk)) gone.push_back(s.sink.get());
+    if (gone.empty()) return;
+    std::lock_guard lock(mutex_);
+    std::erase_if(subscribers_,
+                  [&](const Subscriber& s) { return std::find(gone.begin(), gone.end(), s.sink.get()) != gone.end(); });
+}
+
+void EventHub::repair_orders_changed(const std::vector<Id>& ro_ids) {
+    if (ro_ids.empty()) return;
+    std::vector<Id> ids = ro_ids;
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    std::string data = "{\"ids\":[";
+    for (std::size_t i = 0; i < ids.size(); ++i) data += (i ? "," : "") + std::to_string(ids[i]);
+    data += "]}";
+    broadcast(sse_event("ro", data));
+}
+
+void EventHub::tick(std::chrono::steady_clock::time_point now) {
+    std::vector<std::shared_ptr<StreamSink>> expired;
+    {
+        std::lock_guard lock(mutex_);
+        auto old = [&](const Subscriber& s) { return now - s.since >= options_.max_age; };
+        for (const auto& s : subscribers_)
+            if (old(s)) expired.push_back(s.sink);
+        std::erase_if(subscribers_, old);
+    }
+    for (auto& sink : expired) sink->close();
+    broadcast(": keep-alive\n\n");
+}
+
+void EventHub::close_all() {
+    std::vector<Subscriber> all;
+    {
+        std::lock_guard lock(mutex_);
+        all.swap(subscribers_);
+    }
+    for (auto& s : all) s.sink->close();
+}
+
+std::size_t EventHub::subscribers() const {
+    std::lock_guard lock(mutex_);
+    return subscribers_.size();
+}
+
+}  // namespace relais

@@ -1,0 +1,62 @@
+#pragma once
+// Live updates for the workspace (server-sent events, GET /api/v1/events): every committed
+// write that touched a repair order (its timeline, its offers' states and messages) becomes
+// one "ro" event naming the repair orders, and the pages that show them fetch them again.
+// Subscribers are the listener's open streams; dead ones are dropped at the next write.
+// Thread-safe. No timer of its own: the core loop calls tick() (keep-alives, stream age).
+
+#include "repair_order.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace relais {
+
+class StreamSink;
+
+struct EventHubOptions {
+    std::size_t max_streams = 64;  // a small box: past this, new streams are refused (503)
+    /// A stream is ended after this long: the browser reconnects at once and its session is
+    /// checked again, so a signed-out or disabled user stops receiving events.
+    std::chrono::milliseconds max_age = std::chrono::minutes(30);
+    std::chrono::milliseconds reconnect_after = std::chrono::seconds(3);  // the "retry:" field
+};
+
+class EventHub {
+public:
+    explicit EventHub(EventHubOptions options = {});
+    ~EventHub();
+    EventHub(const EventHub&) = delete;
+    EventHub& operator=(const EventHub&) = delete;
+
+    /// Starts the stream (its "retry:" field) and keeps it; false when the hub is full or the
+    /// client has already gone.
+    bool subscribe(std::shared_ptr<StreamSink> sink, std::chrono::steady_clock::time_point now);
+    /// One "ro" event with the ids, to every subscriber.
+    void repair_orders_changed(const std::vector<Id>& ro_ids);
+    /// A keep-alive comment to every subscriber (which also finds the ones that left), and
+    /// the end of streams older than max_age.
+    void tick(std::chrono::steady_clock::time_point now);
+    void close_all();
+    std::size_t subscribers() const;
+    bool full() const { return subscribers() >= options_.max_streams; }
+
+private:
+    struct Subscriber {
+        std::shared_ptr<StreamSink> sink;
+        std::chrono::steady_clock::time_point since;
+    };
+    void broadcast(const std::string& chunk);
+
+    EventHubOptions options_;
+    mutable std::mutex mutex_;
+    std::vector<Subscriber> subscribers_;
+};
+
+/// The text of one server-sent event: "event: NAME\ndata: DATA\n\n" (DATA on one line).
+std::string sse_event(std::string_view name, std::string_view data);
+
+}  // namespace relais
