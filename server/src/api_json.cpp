@@ -481,18 +481,20 @@ json offer(const Offer& o, const PhoneNumbers& phones) {
                               {"language", r.language}});
     json messages = json::array();
     for (const OutboxMessage& m : o.messages)
-        messages.push_back({{"id", m.id},
-                            {"recipient_id", m.recipient_id ? json(*m.recipient_id) : json(nullptr)},
-                            {"purpose", m.purpose},
-                            {"channel", to_string(m.channel)},
-                            {"address", m.address},
-                            {"state", to_string(m.state)},
-                            {"attempts", m.attempts},
-                            {"last_error", m.last_error},
-                            {"detail", m.detail},
-                            {"created_at", format_utc(m.created_at)},
-                            {"sent_at", opt_time(m.sent_at)},
-                            {"delivered_at", opt_time(m.delivered_at)}});
+        messages.push_back(
+            {{"id", m.id},
+             {"recipient_id", m.recipient_id ? json(*m.recipient_id) : json(nullptr)},
+             {"purpose", m.purpose},
+             {"channel", to_string(m.channel)},
+             {"address", m.address},
+             {"state", to_string(m.state)},
+             {"attempts", m.attempts},
+             {"last_error", m.last_error},
+             {"detail", m.detail},
+             {"created_at", format_utc(m.created_at)},
+             {"next_attempt_at", m.state == OutboxState::pending ? json(format_utc(m.next_attempt_at)) : json(nullptr)},
+             {"sent_at", opt_time(m.sent_at)},
+             {"delivered_at", opt_time(m.delivered_at)}});
     return {{"id", o.id},
             {"repair_order_id", o.ro_id},
             {"version", o.version},

@@ -244,18 +244,26 @@ int run_serve(const ServeOptions& options) {
     }
     sd_notify(0, "READY=1");
 
-    // Keep-alives on the live-update streams: proxies keep them open and the ones whose
-    // browser left are found and dropped.
-    boost::asio::steady_timer keep_alive(io);
-    std::function<void()> keep_alive_loop = [&] {
-        keep_alive.expires_after(std::chrono::seconds(15));
-        keep_alive.async_wait([&](const boost::system::error_code& ec) {
+    // Housekeeping on the core loop, every 15 s: keep-alives on the live-update streams
+    // (proxies keep them open, and the ones whose browser left are found), and offers whose
+    // links ran out without an answer become expired (at start, then every minute).
+    boost::asio::steady_timer housekeeping(io);
+    int rounds = 0;
+    std::function<void()> housekeeping_loop = [&] {
+        if (rounds++ % 4 == 0) {
+            if (auto n = offers.expire_due(); !n)
+                log->error("offers: cannot expire: {}", n.error().detail);
+            else if (*n > 0)
+                log->info("offers: {} expired without an answer", *n);
+        }
+        housekeeping.expires_after(std::chrono::seconds(15));
+        housekeeping.async_wait([&](const boost::system::error_code& ec) {
             if (ec) return;
             events.tick(std::chrono::steady_clock::now());
-            keep_alive_loop();
+            housekeeping_loop();
         });
     };
-    keep_alive_loop();
+    housekeeping_loop();
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code&, int signal_number) {

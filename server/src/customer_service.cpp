@@ -256,6 +256,14 @@ Result<AccessLinkResult> CustomerService::send_access_link(const std::string& to
         l.bind(1, offer->id).bind(2, recipient->id).bind_blob(3, sha256(fresh)).bind(4, now);
         l.bind(5, now + kLinkValidityMs);
         TRY(l.run());
+        // The customer is still interested: the offer lives as long as the new link, and one
+        // that had expired takes up where it stopped.
+        TRY_ASSIGN(auto extend, c.prepare("UPDATE offers SET expires_at = max(expires_at, ?), state = CASE WHEN "
+                                          "state = 'expired' THEN (CASE WHEN seen_at IS NOT NULL THEN 'seen' WHEN "
+                                          "received_at IS NOT NULL THEN 'received' WHEN sent_at IS NOT NULL THEN "
+                                          "'sent' ELSE 'draft' END) ELSE state END WHERE id = ?"));
+        extend.bind(1, now + kLinkValidityMs).bind(2, offer->id);
+        TRY(extend.run());
 
         Offer localized = *offer;
         localized.language = recipient->language;

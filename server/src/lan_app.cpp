@@ -287,6 +287,8 @@ struct LanApp::Impl {
         add(Method::post, "/api/v1/repair-orders/{id}/offers/preview", RouteAccess::principal, &Impl::preview_offer);
         add(Method::get, "/api/v1/offers/{id}", RouteAccess::principal, &Impl::get_offer);
         add(Method::post, "/api/v1/offers/{id}/lock", RouteAccess::principal, &Impl::lock_offer);
+        add(Method::post, "/api/v1/offers/{id}/cancel", RouteAccess::principal, &Impl::cancel_offer);
+        add(Method::post, "/api/v1/offers/{id}/resend", RouteAccess::principal, &Impl::resend_offer);
         add(Method::post, "/api/v1/offers/{id}/apply-answers", RouteAccess::principal, &Impl::apply_answers);
 
         add(Method::get, "/api/v1/repair-orders/{id}/parties", RouteAccess::principal, &Impl::list_parties);
@@ -538,7 +540,7 @@ struct LanApp::Impl {
         Problems problems;
         SendOfferRequest req;
         for (auto it = ctx.body.begin(); it != ctx.body.end(); ++it)
-            if (it.key() != "recipients" && it.key() != "note" && it.key() != "replace_seen")
+            if (it.key() != "recipients" && it.key() != "note" && it.key() != "replace_seen" && it.key() != "send_at")
                 problems.push_back({it.key(), "unknown_field", {}});
         if (!ctx.body.contains("recipients") || !ctx.body["recipients"].is_array()) {
             problems.push_back({"recipients", "required", {}});
@@ -560,6 +562,14 @@ struct LanApp::Impl {
                 problems.push_back({"note", "expected_string", {}});
             else
                 req.note = ctx.body["note"].get<std::string>();
+        }
+        if (ctx.body.contains("send_at") && !ctx.body["send_at"].is_null()) {
+            const json& v = ctx.body["send_at"];
+            auto at = v.is_string() ? parse_date_time(v.get<std::string>(), d.zone) : std::nullopt;
+            if (at)
+                req.send_at = *at;
+            else
+                problems.push_back({"send_at", "invalid_date", {}});
         }
         if (ctx.body.contains("replace_seen")) {
             if (!ctx.body["replace_seen"].is_boolean())
@@ -660,6 +670,22 @@ struct LanApp::Impl {
         const auto id = offer_route_id(p, "offer");
         if (!id) return respond(ctx, id.error());
         auto offer = d.offers->lock(*id, actor_of(*ctx.who));
+        if (!offer) return respond(ctx, offer.error());
+        return json_response(200, api_json::offer(*offer, d.phones));
+    }
+
+    HttpResponse cancel_offer(Ctx& ctx, const PathParams& p) {
+        const auto id = offer_route_id(p, "offer");
+        if (!id) return respond(ctx, id.error());
+        auto offer = d.offers->cancel(*id, actor_of(*ctx.who));
+        if (!offer) return respond(ctx, offer.error());
+        return json_response(200, api_json::offer(*offer, d.phones));
+    }
+
+    HttpResponse resend_offer(Ctx& ctx, const PathParams& p) {
+        const auto id = offer_route_id(p, "offer");
+        if (!id) return respond(ctx, id.error());
+        auto offer = d.offers->resend(*id, actor_of(*ctx.who));
         if (!offer) return respond(ctx, offer.error());
         return json_response(200, api_json::offer(*offer, d.phones));
     }

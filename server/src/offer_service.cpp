@@ -298,8 +298,15 @@ struct Prepared {
     std::string language;  // the main party's, else the dealership's
 };
 
-Problems check_request(const SendOfferRequest& request) {
+Problems check_request(const SendOfferRequest& request, UnixMs now) {
     Problems problems;
+    if (request.send_at) {
+        // A minute of slack: "now" as the advisor's browser saw it may be a little behind.
+        if (*request.send_at < now - 60'000) problems.push_back({"send_at", "in_the_past", {}});
+        if (*request.send_at > now + kMaxScheduleAheadMs)
+            problems.push_back(
+                {"send_at", "too_far_ahead", {{"days", std::to_string(kMaxScheduleAheadMs / 86'400'000)}}});
+    }
     if (request.contact_point_ids.empty()) problems.push_back({"recipients", "required", {}});
     if (request.note.size() > kMaxNote * 4 || utf8_length(request.note) > kMaxNote)
         problems.push_back({"note", "too_long", {{"max", std::to_string(kMaxNote)}}});
@@ -358,7 +365,7 @@ OfferMessageText message_for(const Config& config, Offer offer, const Target& t,
 }  // namespace
 
 Result<OfferPreview> OfferService::preview(Id ro_id, const SendOfferRequest& request) {
-    if (Problems problems = check_request(request); !problems.empty()) return validation_error(problems);
+    if (Problems problems = check_request(request, clock_.now()); !problems.empty()) return validation_error(problems);
     return db_.read([&](Connection& c) -> Result<OfferPreview> {
         TRY_ASSIGN(auto p, prepare(c, config_, ro_id, request));
         OfferPreview out;
@@ -384,7 +391,7 @@ Result<OfferPreview> OfferService::preview(Id ro_id, const SendOfferRequest& req
 
 Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, const Actor& actor) {
     const UnixMs now = clock_.now();
-    if (Problems problems = check_request(request); !problems.empty()) return validation_error(problems);
+    if (Problems problems = check_request(request, now); !problems.empty()) return validation_error(problems);
 
     auto result = db_.write([&](Connection& c) -> Result<Id> {
         TRY_ASSIGN(auto prepared, prepare(c, config_, ro_id, request));
@@ -420,6 +427,10 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
             TRY(q.run());
         }
 
+        // A scheduled offer waits; its link's 30 days start when it leaves.
+        const bool scheduled = request.send_at && *request.send_at > now;
+        const UnixMs leaves_at = scheduled ? *request.send_at : now;
+
         const std::string& language = prepared->language;
         Offer offer;
         offer.ro_id = ro_id;
@@ -428,15 +439,16 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
         offer.language = language;
         offer.snapshot = snapshot;
         TRY_ASSIGN(auto ins, c.prepare("INSERT INTO offers (ro_id, version, state, note, language, snapshot, "
-                                       "created_at, created_by, expires_at) VALUES (?, ?, 'draft', ?, ?, ?, ?, ?, ?)"));
+                                       "created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
         ins.bind(1, ro_id)
             .bind(2, version)
-            .bind(3, offer.note)
-            .bind(4, language)
-            .bind(5, snapshot_json(snapshot).dump())
-            .bind(6, now)
-            .bind(7, actor.name)
-            .bind(8, now + kLinkValidityMs);
+            .bind(3, scheduled ? "scheduled" : "draft")
+            .bind(4, offer.note)
+            .bind(5, language)
+            .bind(6, snapshot_json(snapshot).dump())
+            .bind(7, now)
+            .bind(8, actor.name)
+            .bind(9, leaves_at + kLinkValidityMs);
         TRY(ins.run());
         offer.id = c.last_insert_id();
 
@@ -456,7 +468,7 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
             TRY_ASSIGN(auto l, c.prepare("INSERT INTO offer_links (offer_id, recipient_id, token_hash, created_at, "
                                          "expires_at) VALUES (?, ?, ?, ?, ?)"));
             l.bind(1, offer.id).bind(2, recipient_id).bind_blob(3, sha256(token)).bind(4, now);
-            l.bind(5, now + kLinkValidityMs);
+            l.bind(5, leaves_at + kLinkValidityMs);
             TRY(l.run());
 
             OfferMessageText text = message_for(config_, offer, t, offer_link(config_, token));
@@ -470,7 +482,7 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
             m.subject = text.subject;
             m.body = text.text;
             m.html = text.html;
-            TRY(outbox_store::enqueue(c, ro_id, m, now));
+            TRY(outbox_store::enqueue(c, ro_id, m, now, leaves_at));
             sent_to.push_back({{"channel", to_string(channel)}, {"address", t.cp->value}, {"name", name}});
         }
 
@@ -478,13 +490,14 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
         e.ro_id = ro_id;
         e.at = now;
         e.actor = actor;
-        e.type = "offer.queued";
-        e.data = json{{"offer_id", offer.id},
-                      {"version", version},
-                      {"recipients", sent_to},
-                      {"items", snapshot.items.size()},
-                      {"total_incl_cents", snapshot.total_incl()}}
-                     .dump();
+        e.type = scheduled ? "offer.scheduled" : "offer.queued";
+        json data = {{"offer_id", offer.id},
+                     {"version", version},
+                     {"recipients", sent_to},
+                     {"items", snapshot.items.size()},
+                     {"total_incl_cents", snapshot.total_incl()}};
+        if (scheduled) data["send_at"] = format_utc(leaves_at);
+        e.data = data.dump();
         TRY(timeline::append(c, e));
         return offer.id;
     });
@@ -568,6 +581,150 @@ Result<Offer> OfferService::lock(Id offer_id, const Actor& actor) {
     });
     if (!r) return std::move(r).error();
     return get(offer_id);
+}
+
+}  // namespace relais
+
+namespace relais {
+namespace {
+
+// Drops what is still waiting to go for an offer (the messages of a cancelled offer, the
+// retries of an expired one).
+Result<void> withdraw(Connection& c, Id offer_id, const char* why) {
+    TRY_ASSIGN(
+        auto q,
+        c.prepare("UPDATE outbox SET state = 'failed', last_error = ? WHERE offer_id = ? AND state = 'pending'"));
+    q.bind(1, why).bind(2, offer_id);
+    return q.run();
+}
+
+Result<void> offer_event(Connection& c, const Offer& o, const Actor& actor, const char* type, UnixMs now,
+                         json extra = json::object()) {
+    Event e;
+    e.ro_id = o.ro_id;
+    e.at = now;
+    e.actor = actor;
+    e.type = type;
+    extra["offer_id"] = o.id;
+    extra["version"] = o.version;
+    e.data = extra.dump();
+    TRY(timeline::append(c, e));
+    return success();
+}
+
+}  // namespace
+
+Result<Offer> OfferService::cancel(Id offer_id, const Actor& actor) {
+    const UnixMs now = clock_.now();
+    auto r = db_.write([&](Connection& c) -> Result<void> {
+        TRY_ASSIGN(auto o, offer_store::load(c, offer_id));
+        if (!o) return not_found_error("offer");
+        if (o->state == OfferState::cancelled) return success();
+        bool gone = false;  // a message already left: too late to take it back
+        for (const OutboxMessage& m : o->messages) gone |= m.purpose == "offer" && m.state != OutboxState::pending;
+        if ((o->state != OfferState::scheduled && o->state != OfferState::draft) || gone)
+            return make_error(ErrorKind::conflict, "offer_not_cancellable",
+                              {{"state", std::string(to_string(o->state))}});
+        TRY_ASSIGN(auto u, c.prepare("UPDATE offers SET state = 'cancelled' WHERE id = ?"));
+        u.bind(1, offer_id);
+        TRY(u.run());
+        TRY(withdraw(c, offer_id, "cancelled"));
+        TRY_ASSIGN(auto l, c.prepare("UPDATE offer_links SET revoked_at = coalesce(revoked_at, ?) WHERE offer_id = ?"));
+        l.bind(1, now).bind(2, offer_id);
+        TRY(l.run());
+        return offer_event(c, *o, actor, "offer.cancelled", now);
+    });
+    if (!r) return std::move(r).error();
+    return get(offer_id);
+}
+
+Result<Offer> OfferService::resend(Id offer_id, const Actor& actor) {
+    const UnixMs now = clock_.now();
+    auto r = db_.write([&](Connection& c) -> Result<void> {
+        TRY_ASSIGN(auto o, offer_store::load(c, offer_id));
+        if (!o) return not_found_error("offer");
+        const OfferState s = o->state;
+        if (s != OfferState::sent && s != OfferState::received && s != OfferState::seen && s != OfferState::failed &&
+            s != OfferState::expired)
+            return make_error(ErrorKind::conflict, "offer_not_resendable", {{"state", std::string(to_string(s))}});
+        // Only the latest version can be sent again: an older one was replaced for a reason.
+        TRY_ASSIGN(auto ids, offer_store::ids_for_repair_order(c, o->ro_id));
+        if (!ids.empty() && ids.front() != offer_id)
+            return make_error(ErrorKind::conflict, "offer_not_resendable", {{"state", "superseded"}});
+
+        json sent_to = json::array();
+        for (const OfferRecipient& rcp : o->recipients) {
+            // Opted out since (a STOP, or the advisor's tick): not sent again.
+            TRY_ASSIGN(auto q, c.prepare("SELECT (SELECT count(*) FROM opt_outs WHERE address = ?) + "
+                                         "(SELECT count(*) FROM contact_points WHERE id = ? AND opted_out = 1)"));
+            q.bind(1, rcp.address);
+            if (rcp.contact_point_id)
+                q.bind(2, *rcp.contact_point_id);
+            else
+                q.bind_null(2);
+            TRY(q.step());
+            if (q.int64(0) > 0) continue;
+
+            const std::string token = random_token(random_, 24);
+            TRY_ASSIGN(auto l, c.prepare("INSERT INTO offer_links (offer_id, recipient_id, token_hash, created_at, "
+                                         "expires_at) VALUES (?, ?, ?, ?, ?)"));
+            l.bind(1, offer_id).bind(2, rcp.id).bind_blob(3, sha256(token)).bind(4, now).bind(5, now + kLinkValidityMs);
+            TRY(l.run());
+            Offer as_seen = *o;
+            as_seen.language = rcp.language;
+            const std::string link = offer_link(config_, token);
+            OfferMessageText text = rcp.channel == Channel::sms ? offer_sms(config_, as_seen, link)
+                                                                : offer_email(config_, as_seen, rcp.name, link);
+            OutboxMessage m;
+            m.offer_id = offer_id;
+            m.recipient_id = rcp.id;
+            m.purpose = "offer";
+            m.channel = rcp.channel;
+            m.address = rcp.address;
+            m.name = rcp.name;
+            m.subject = text.subject;
+            m.body = text.text;
+            m.html = text.html;
+            TRY(outbox_store::enqueue(c, o->ro_id, m, now));
+            sent_to.push_back({{"channel", to_string(rcp.channel)}, {"address", rcp.address}, {"name", rcp.name}});
+        }
+        if (sent_to.empty()) return make_error(ErrorKind::conflict, "no_recipient_left");
+        // A failed or expired offer starts over; one still open keeps its progress.
+        const char* sql = (s == OfferState::failed || s == OfferState::expired)
+                              ? "UPDATE offers SET state = 'draft', expires_at = ? WHERE id = ?"
+                              : "UPDATE offers SET expires_at = ? WHERE id = ?";
+        TRY_ASSIGN(auto u, c.prepare(sql));
+        u.bind(1, now + kLinkValidityMs).bind(2, offer_id);
+        TRY(u.run());
+        return offer_event(c, *o, actor, "offer.resent", now, {{"recipients", sent_to}});
+    });
+    if (!r) return std::move(r).error();
+    if (queued_hook_) queued_hook_();
+    return get(offer_id);
+}
+
+Result<int> OfferService::expire_due() {
+    const UnixMs now = clock_.now();
+    return db_.write([&](Connection& c) -> Result<int> {
+        TRY_ASSIGN(auto q, c.prepare("SELECT id FROM offers WHERE expires_at <= ? AND state IN ('draft', 'sent', "
+                                     "'received', 'seen')"));
+        q.bind(1, now);
+        std::vector<Id> due;
+        while (true) {
+            TRY_ASSIGN(bool row, q.step());
+            if (!row) break;
+            due.push_back(q.int64(0));
+        }
+        for (Id id : due) {
+            TRY_ASSIGN(auto o, offer_store::load(c, id));
+            TRY_ASSIGN(auto u, c.prepare("UPDATE offers SET state = 'expired' WHERE id = ?"));
+            u.bind(1, id);
+            TRY(u.run());
+            TRY(withdraw(c, id, "expired"));  // its links stay: they lead to "send me a new link"
+            TRY(offer_event(c, *o, Actor{Actor::Kind::system, 0, "relais"}, "offer.expired", now));
+        }
+        return static_cast<int>(due.size());
+    });
 }
 
 }  // namespace relais

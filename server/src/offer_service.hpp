@@ -24,7 +24,12 @@ struct SendOfferRequest {
     /// Required when the current version was already seen or confirmed: the advisor has been
     /// asked and agrees to send a new version that replaces it.
     bool replace_seen = false;
+    /// Later: the offer waits `scheduled` (cancellable) and its messages leave at this time.
+    std::optional<UnixMs> send_at;
 };
+
+/// How far ahead a send may be scheduled.
+inline constexpr UnixMs kMaxScheduleAheadMs = 30LL * 24 * 3600 * 1000;
 
 inline constexpr UnixMs kLinkValidityMs = 30LL * 24 * 3600 * 1000;
 
@@ -54,6 +59,16 @@ public:
     /// Newest first.
     Result<std::vector<Offer>> for_repair_order(Id ro_id);
     Result<Offer> lock(Id offer_id, const Actor& actor);
+    /// Cancels a scheduled offer (or one whose messages have not left yet): its messages are
+    /// dropped and its links revoked. Refused (`offer_not_cancellable`) once anything went out.
+    Result<Offer> cancel(Id offer_id, const Actor& actor);
+    /// Sends the same version again to its recipients (not the opted-out ones), each with a
+    /// fresh link (earlier links keep working), and gives the offer 30 more days. For offers
+    /// still waiting for the customer, or whose sending failed.
+    Result<Offer> resend(Id offer_id, const Actor& actor);
+    /// Offers nobody answered before their links ran out (30 days) become `expired`.
+    /// Returns how many; run by the appliance's scheduler.
+    Result<int> expire_due();
     /// Authorises the RO's interventions as the customer answered on this offer: accept →
     /// thumbs up, decline → thumbs down, contact me → left as it is. Returns how many changed.
     Result<int> apply_answers(Id offer_id, const Actor& actor);

@@ -25,13 +25,14 @@ std::chrono::milliseconds outbox_backoff(int attempts) {
 
 namespace outbox_store {
 
-Result<Id> enqueue(Connection& c, std::optional<Id> ro_id, const OutboxMessage& m, UnixMs now) {
+Result<Id> enqueue(Connection& c, std::optional<Id> ro_id, const OutboxMessage& m, UnixMs now,
+                   std::optional<UnixMs> due_at) {
     TRY_ASSIGN(auto s, c.prepare("INSERT INTO outbox (ro_id, offer_id, recipient_id, purpose, channel, address, name, "
                                  "subject, body, html, state, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, "
                                  "?, ?, ?, ?, 'pending', ?, ?)"));
     s.bind(1, ro_id).bind(2, m.offer_id).bind(3, m.recipient_id).bind(4, m.purpose).bind(5, to_string(m.channel));
-    s.bind(6, m.address).bind(7, m.name).bind(8, m.subject).bind(9, m.body).bind(10, m.html).bind(11, now);
-    s.bind(12, now);
+    s.bind(6, m.address).bind(7, m.name).bind(8, m.subject).bind(9, m.body).bind(10, m.html);
+    s.bind(11, due_at.value_or(now)).bind(12, now);
     TRY(s.run());
     return c.last_insert_id();
 }

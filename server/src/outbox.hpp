@@ -51,8 +51,10 @@ struct OutboxDeps {
 namespace outbox_store {
 /// Queues a message, in the caller's transaction (the change that causes a message and the
 /// message itself commit together). Uses ro_id, offer_id, recipient_id, purpose, channel,
-/// address, name, subject, body and html of `m`; it is due at `now`.
-Result<Id> enqueue(Connection& conn, std::optional<Id> ro_id, const OutboxMessage& m, UnixMs now);
+/// address, name, subject, body and html of `m`; it is due at `due_at` (a scheduled send),
+/// else at `now`.
+Result<Id> enqueue(Connection& conn, std::optional<Id> ro_id, const OutboxMessage& m, UnixMs now,
+                   std::optional<UnixMs> due_at = std::nullopt);
 }  // namespace outbox_store
 
 /// The delay before attempt `attempts + 1` after a temporary failure.

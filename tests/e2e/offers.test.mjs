@@ -303,6 +303,67 @@ step('the lock closes the offer: state locked, nothing more can be sent', async 
   await page.locator('.tl-item', { hasText: 'Offre verrouillée' }).first().waitFor();
 });
 
+step('a send scheduled for later waits and can be cancelled; a sent offer can be sent again', async () => {
+  const other = await api('POST', '/api/v1/repair-orders', {
+    vehicle: { plate: 'kl-789-mn', make: 'Peugeot', model: '208' },
+    parties: [{ roles: ['driver'], first_name: 'Jean', last_name: 'Martin', contact_points: [{ kind: 'phone', value: '06 55 44 33 22' }] }],
+    interventions: [{ label: 'Pneus avant', price_excl_cents: 18000, kind: 'initial', severity: 'orange' }],
+  });
+  assert.equal(other.status, 201);
+  await page.goto(`${server.base}/repair-orders/${other.body.id}`);
+  const smsBefore = (await smsLinks()).length;
+
+  const schedule = async (later) => {
+    await panel().getByRole('button', { name: 'Envoyer au client' }).click();
+    const dlg = page.getByRole('dialog', { name: 'Envoyer le devis au client' });
+    await dlg.getByRole('checkbox', { name: '06 55 44 33 22' }).check();
+    if (later) {
+      await dlg.getByRole('radio', { name: 'Plus tard, le' }).check();
+      await dlg.getByLabel('Date et heure d\'envoi').fill(later);
+    }
+    await dlg.getByRole('button', { name: 'Prévisualiser' }).click();
+    return page.getByRole('dialog', { name: 'Aperçu avant envoi' });
+  };
+  // A time already past, or too far: the API's problem shows next to the date, before any preview.
+  await schedule('2020-01-01T08:00');
+  const compose = page.getByRole('dialog', { name: 'Envoyer le devis au client' });
+  await compose.locator('.field-error:visible', { hasText: 'Cette heure est déjà passée.' }).waitFor();
+  assert.equal(await compose.getByLabel('Date et heure d\'envoi').getAttribute('aria-invalid'), 'true');
+  await compose.getByLabel('Date et heure d\'envoi').fill('2099-01-01T08:00');
+  await compose.getByRole('button', { name: 'Prévisualiser' }).click();
+  await compose.locator('.field-error:visible', { hasText: '30 jours à l\'avance au plus' }).waitFor();
+  await compose.getByRole('button', { name: 'Annuler', exact: true }).click();
+
+  const tomorrow = new Date(Date.now() + 24 * 3600 * 1000);
+  const pad = (n) => String(n).padStart(2, '0');
+  let preview = await schedule(`${tomorrow.getFullYear()}-${pad(tomorrow.getMonth() + 1)}-${pad(tomorrow.getDate())}T09:30`);
+  await preview.getByRole('button', { name: 'Programmer l\'envoi' }).click();
+  await preview.waitFor({ state: 'detached' });
+  await page.locator('.toast', { hasText: 'Version 1 programmée.' }).waitFor();
+  await latest().locator('.chip', { hasText: 'Programmée' }).waitFor();
+  assert.match(normalise(await latest().locator('.notice').innerText()), /Envoi programmé le .*09:30/);
+  assert.equal((await smsLinks()).length, smsBefore, 'nothing left before its time');
+  await shot('offer-scheduled');
+  await latest().getByRole('button', { name: 'Annuler l\'envoi' }).click();
+  await page.getByRole('dialog', { name: 'Annuler l\'envoi programmé ?' }).getByRole('button', { name: 'Annuler l\'envoi' }).click();
+  await latest().locator('.chip', { hasText: 'Annulée' }).waitFor();
+  await page.locator('.tl-item', { hasText: 'Envoi programmé annulé' }).first().waitFor();
+
+  // Sent now, then sent again: a second SMS with a new link.
+  preview = await schedule(null);
+  await preview.getByRole('button', { name: 'Envoyer', exact: true }).click();
+  await preview.waitFor({ state: 'detached' });
+  await until('the offer to be received', async () => (await latest().getAttribute('data-state')) === 'received');
+  assert.equal((await smsLinks()).length, smsBefore + 1);
+  await latest().getByRole('button', { name: 'Renvoyer' }).click();
+  await page.getByRole('dialog', { name: 'Renvoyer l\'offre ?' }).getByRole('button', { name: 'Renvoyer' }).click();
+  await page.locator('.toast', { hasText: 'Version 2 renvoyée au client.' }).waitFor();
+  await until('a second SMS', async () => (await smsLinks()).length === smsBefore + 2);
+  const links = await smsLinks();
+  assert.notEqual(links.at(-1), links.at(-2), 'the resend carries a new link');
+  await page.locator('.tl-item', { hasText: 'Offre renvoyée' }).first().waitFor();
+});
+
 step('no Content-Security-Policy violation nor page error', async () => {
   assert.deepEqual(cspProblems, []);
 });

@@ -120,7 +120,8 @@ class EventsTest(RelaisTestCase):
             self.assertEqual(r.proc.wait(timeout=15), 0)
             stream.close()
             self.assertIn("stopped cleanly", r.stderr())
-            self.assertNotIn("in-flight request(s) at shutdown", r.stderr(), "the stop waited on the open stream")
+            # A stream counted as in flight would hold the stop for its grace period, then be cut off.
+            self.assertNotRegex(r.stderr(), r"[1-9]\d* cut off", "the stop waited on the open stream")
 
 
 if __name__ == "__main__":

@@ -90,12 +90,25 @@ bool has_field(const Error& e, const std::string& field, const std::string& code
     return false;
 }
 
+std::vector<std::string> event_types(OfferWorld& w) {
+    auto events = w.ros->timeline(w.ro.id);
+    REQUIRE(events.ok());
+    std::vector<std::string> types;
+    for (const auto& e : *events) types.push_back(e.type);
+    return types;
+}
+
+// Moves an offer along as the outbox would (sent, received...).
+bool offer_store_advance(OfferWorld& w, Id offer_id, OfferState s) {
+    return w.db->write([&](Connection& c) { return offer_store::advance(c, offer_id, s, w.clock.now()); }).ok();
+}
+
 }  // namespace
 
 TEST_CASE("sending freezes the shown interventions, makes a link per recipient and queues one message each") {
     OfferWorld w;
     SendOfferRequest req{
-        {w.contact("+33612345678"), w.contact("helene@example.test")}, "  Bonjour, voici le devis.  ", false};
+        {w.contact("+33612345678"), w.contact("helene@example.test")}, "  Bonjour, voici le devis.  ", false, {}};
     auto sent = w.offers->send(w.ro.id, req, w.actor);
     REQUIRE(sent.ok());
     const Offer& o = *sent;
@@ -152,20 +165,23 @@ TEST_CASE("sending freezes the shown interventions, makes a link per recipient a
 
 TEST_CASE("recipients must be contacts of the RO, not opted out, and something must be shown") {
     OfferWorld w;
-    auto none = w.offers->send(w.ro.id, {{}, "", false}, w.actor);
+    auto none = w.offers->send(w.ro.id, {{}, "", false, {}}, w.actor);
     REQUIRE_FALSE(none.ok());
     CHECK(has_field(none.error(), "recipients", "required"));
 
     auto bad = w.offers->send(
         w.ro.id,
-        {{w.contact("flotte@leasing.test"), 999999, w.contact("+33612345678"), w.contact("+33612345678")}, "", false},
+        {{w.contact("flotte@leasing.test"), 999999, w.contact("+33612345678"), w.contact("+33612345678")},
+         "",
+         false,
+         {}},
         w.actor);
     REQUIRE_FALSE(bad.ok());
     CHECK(has_field(bad.error(), "recipients[0]", "opted_out"));
     CHECK(has_field(bad.error(), "recipients[1]", "unknown_contact_point"));
     CHECK(has_field(bad.error(), "recipients[3]", "duplicate"));
 
-    auto missing = w.offers->send(424242, {{1}, "", false}, w.actor);
+    auto missing = w.offers->send(424242, {{1}, "", false, {}}, w.actor);
     REQUIRE_FALSE(missing.ok());
     CHECK(missing.error().kind == ErrorKind::not_found);
 
@@ -181,9 +197,9 @@ TEST_CASE("recipients must be contacts of the RO, not opted out, and something m
 TEST_CASE("a new send supersedes the open version; a seen one needs the advisor's confirmation; locked is final") {
     OfferWorld w;
     const Id phone = w.contact("+33612345678");
-    auto v1 = w.offers->send(w.ro.id, {{phone}, "", false}, w.actor);
+    auto v1 = w.offers->send(w.ro.id, {{phone}, "", false, {}}, w.actor);
     REQUIRE(v1.ok());
-    auto v2 = w.offers->send(w.ro.id, {{phone}, "Nouveau prix", false}, w.actor);
+    auto v2 = w.offers->send(w.ro.id, {{phone}, "Nouveau prix", false, {}}, w.actor);
     REQUIRE(v2.ok());
     CHECK(v2->version == 2);
     auto old = w.offers->get(v1->id);
@@ -195,10 +211,10 @@ TEST_CASE("a new send supersedes the open version; a seen one needs the advisor'
     REQUIRE(w.db->write([&](Connection& c) { return offer_store::advance(c, v2->id, OfferState::seen, w.clock.now()); })
                 .ok());
     CHECK(w.offers->get(v2->id)->sent_at.has_value());  // steps passed over are stamped too
-    auto refused = w.offers->send(w.ro.id, {{phone}, "", false}, w.actor);
+    auto refused = w.offers->send(w.ro.id, {{phone}, "", false, {}}, w.actor);
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error().code == "confirmation_required");
-    auto v3 = w.offers->send(w.ro.id, {{phone}, "", true}, w.actor);
+    auto v3 = w.offers->send(w.ro.id, {{phone}, "", true, {}}, w.actor);
     REQUIRE(v3.ok());
     CHECK(v3->version == 3);
     CHECK(w.offers->get(v2->id)->state == OfferState::superseded);
@@ -207,7 +223,7 @@ TEST_CASE("a new send supersedes the open version; a seen one needs the advisor'
     REQUIRE(locked.ok());
     CHECK(locked->state == OfferState::locked);
     CHECK(locked->locked_at.has_value());
-    auto after = w.offers->send(w.ro.id, {{phone}, "", true}, w.actor);
+    auto after = w.offers->send(w.ro.id, {{phone}, "", true, {}}, w.actor);
     REQUIRE_FALSE(after.ok());
     CHECK(after.error().code == "offer_locked");
     auto list = w.offers->for_repair_order(w.ro.id);
@@ -218,7 +234,7 @@ TEST_CASE("a new send supersedes the open version; a seen one needs the advisor'
 
 TEST_CASE("states only move forward along sent, received, seen, confirmed, locked") {
     OfferWorld w;
-    auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false}, w.actor);
+    auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, {}}, w.actor);
     REQUIRE(o.ok());
     auto advance = [&](OfferState s) {
         return *w.db->write([&](Connection& c) { return offer_store::advance(c, o->id, s, w.clock.now()); });
@@ -238,8 +254,8 @@ TEST_CASE("the outbox delivers email to the maildir and moves the offer to recei
     w.offers->on_queued([&] { outbox.wake(); });
     outbox.start();
 
-    auto o =
-        w.offers->send(w.ro.id, {{w.contact("helene@example.test"), w.contact("+33612345678")}, "", false}, w.actor);
+    auto o = w.offers->send(w.ro.id, {{w.contact("helene@example.test"), w.contact("+33612345678")}, "", false, {}},
+                            w.actor);
     REQUIRE(o.ok());
     io.run_for(std::chrono::milliseconds(200));
 
@@ -279,7 +295,7 @@ TEST_CASE("outbox backoff doubles from 30 s and stops at an hour") {
 TEST_CASE("customer links: bound to the first device, refused elsewhere, expired after 30 days") {
     OfferWorld w;
     CustomerService customers(*w.db, w.config, w.random, w.clock);
-    auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false}, w.actor);
+    auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, {}}, w.actor);
     REQUIRE(o.ok());
     const std::string& body = o->messages[0].body;
     const std::string token = body.substr(body.rfind('/') + 1);
@@ -324,4 +340,134 @@ TEST_CASE("customer links: bound to the first device, refused elsewhere, expired
 TEST_CASE("masked destinations show the end of a number and the domain of an address") {
     CHECK(mask_destination(Channel::sms, "+33612345678") == "\u2022\u202278");
     CHECK(mask_destination(Channel::email, "helene.lefevre@exemple.fr") == "h\u2022\u2022\u2022@exemple.fr");
+}
+
+TEST_CASE("a scheduled offer waits with its messages until its time, and can be cancelled until it leaves") {
+    OfferWorld w;
+    boost::asio::io_context io;
+    mail::MaildirTransport maildir(w.dir.path() + "/mail", w.clock, {});
+    Outbox outbox({io, *w.db, w.config, w.clock, w.random, *w.zone, nullptr, &maildir, null_logger()});
+    w.offers->on_queued([&] { outbox.wake(); });
+    outbox.start();
+    const UnixMs at = w.clock.now() + 2 * 3'600'000;
+
+    auto late =
+        w.offers->send(w.ro.id, {{w.contact("helene@example.test")}, "", false, w.clock.now() - 120'000}, w.actor);
+    REQUIRE_FALSE(late.ok());
+    CHECK(has_field(late.error(), "send_at", "in_the_past"));
+    auto far = w.offers->send(
+        w.ro.id, {{w.contact("helene@example.test")}, "", false, w.clock.now() + kMaxScheduleAheadMs + 1}, w.actor);
+    REQUIRE_FALSE(far.ok());
+    CHECK(has_field(far.error(), "send_at", "too_far_ahead"));
+
+    auto o = w.offers->send(w.ro.id, {{w.contact("helene@example.test")}, "", false, at}, w.actor);
+    REQUIRE(o.ok());
+    CHECK(o->state == OfferState::scheduled);
+    CHECK(o->expires_at == at + kLinkValidityMs);  // the 30 days start when it leaves
+    REQUIRE(o->messages.size() == 1);
+    CHECK(o->messages[0].next_attempt_at == at);
+    io.run_for(std::chrono::milliseconds(100));
+    CHECK(w.offers->get(o->id)->state == OfferState::scheduled);  // not yet
+    CHECK_FALSE(std::filesystem::exists(w.dir.path() + "/mail/new"));
+
+    // Cancelled before its time: nothing leaves, ever.
+    auto cancelled = w.offers->cancel(o->id, w.actor);
+    REQUIRE(cancelled.ok());
+    CHECK(cancelled->state == OfferState::cancelled);
+    CHECK(cancelled->messages[0].state == OutboxState::failed);
+    CHECK(cancelled->messages[0].last_error == "cancelled");
+    w.clock.advance_ms(3 * 3'600'000);
+    outbox.wake();
+    io.restart();
+    io.run_for(std::chrono::milliseconds(100));
+    CHECK(w.offers->get(o->id)->state == OfferState::cancelled);
+
+    // The next one is left to go at its time; then it is too late to cancel.
+    auto next =
+        w.offers->send(w.ro.id, {{w.contact("helene@example.test")}, "", false, w.clock.now() + 60'000}, w.actor);
+    REQUIRE(next.ok());
+    CHECK(next->version == 2);
+    w.clock.advance_ms(61'000);
+    outbox.wake();
+    io.restart();
+    io.run_for(std::chrono::milliseconds(200));
+    CHECK(w.offers->get(next->id)->state == OfferState::received);
+    auto too_late = w.offers->cancel(next->id, w.actor);
+    REQUIRE_FALSE(too_late.ok());
+    CHECK(too_late.error().code == "offer_not_cancellable");
+
+    const auto types = event_types(w);
+    CHECK(std::count(types.begin(), types.end(), "offer.scheduled") == 2);
+    CHECK(std::count(types.begin(), types.end(), "offer.cancelled") == 1);
+}
+
+TEST_CASE("a resend gives every recipient a fresh link (the old one still works) and 30 more days") {
+    OfferWorld w;
+    CustomerService customers(*w.db, w.config, w.random, w.clock);
+    auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678"), w.contact("helene@example.test")}, "", false, {}},
+                            w.actor);
+    REQUIRE(o.ok());
+    auto draft = w.offers->resend(o->id, w.actor);  // nothing has gone yet
+    REQUIRE_FALSE(draft.ok());
+    CHECK(draft.error().code == "offer_not_resendable");
+    REQUIRE(offer_store_advance(w, o->id, OfferState::sent));
+    const std::string first = o->messages[0].body.substr(o->messages[0].body.rfind('/') + 1);
+
+    w.clock.advance_ms(10LL * 24 * 3'600'000);
+    auto again = w.offers->resend(o->id, w.actor);
+    REQUIRE(again.ok());
+    CHECK(again->state == OfferState::sent);
+    CHECK(again->expires_at == w.clock.now() + kLinkValidityMs);
+    REQUIRE(again->messages.size() == 4);
+    const std::string& body =
+        again->messages[2].channel == Channel::sms ? again->messages[2].body : again->messages[3].body;
+    const std::string second = body.substr(body.rfind('/') + 1);
+    CHECK(second != first);
+    CHECK(customers.open(first, {"", "192.0.2.7", "phone"})->status == LinkStatus::ok);
+
+    // A STOP since: that number is left out; with nobody left, nothing is sent.
+    REQUIRE(w.db->write([&](Connection& c) -> Result<void> {
+        TRY_ASSIGN(auto s,
+                   c.prepare("INSERT INTO opt_outs (address, channel, at, source) VALUES (?, 'sms', 0, 'test')"));
+        s.bind(1, std::string("+33612345678"));
+        return s.run();
+    }));
+    auto third = w.offers->resend(o->id, w.actor);
+    REQUIRE(third.ok());
+    CHECK(third->messages.size() == 5);
+    CHECK(third->messages.back().channel == Channel::email);
+
+    // Only the latest version can be sent again.
+    auto v2 = w.offers->send(w.ro.id, {{w.contact("helene@example.test")}, "", true, {}}, w.actor);
+    REQUIRE(v2.ok());
+    auto old = w.offers->resend(o->id, w.actor);
+    REQUIRE_FALSE(old.ok());
+    CHECK(old.error().code == "offer_not_resendable");
+}
+
+TEST_CASE("an offer nobody answered expires after 30 days; asking for a new link brings it back") {
+    OfferWorld w;
+    CustomerService customers(*w.db, w.config, w.random, w.clock);
+    auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, {}}, w.actor);
+    REQUIRE(o.ok());
+    REQUIRE(offer_store_advance(w, o->id, OfferState::received));
+    const std::string token = o->messages[0].body.substr(o->messages[0].body.rfind('/') + 1);
+
+    w.clock.advance_ms(kLinkValidityMs - 1000);
+    CHECK(*w.offers->expire_due() == 0);
+    w.clock.advance_ms(1000);
+    CHECK(*w.offers->expire_due() == 1);
+    CHECK(*w.offers->expire_due() == 0);  // once
+    CHECK(w.offers->get(o->id)->state == OfferState::expired);
+    const auto types = event_types(w);
+    CHECK(std::count(types.begin(), types.end(), "offer.expired") == 1);
+
+    auto opened = customers.open(token, {"", "192.0.2.7", "phone"});
+    REQUIRE(opened.ok());
+    CHECK(opened->status == LinkStatus::expired);
+    auto fresh = customers.send_access_link(token, {"", "192.0.2.7", "phone"});
+    REQUIRE(fresh.ok());
+    auto back = w.offers->get(o->id);
+    CHECK(back->state == OfferState::received);  // where it stopped
+    CHECK(back->expires_at == w.clock.now() + kLinkValidityMs);
 }

@@ -11,6 +11,8 @@ import {
 export const OFFER_STEPS = ['sent', 'received', 'seen', 'confirmed', 'locked'];
 /** States after which nothing moves any more (no lock either). */
 const CLOSED = new Set(['locked', 'failed', 'superseded', 'expired', 'cancelled']);
+/** States in which the same version can be sent again (a new link each, 30 more days). */
+const RESENDABLE = new Set(['sent', 'received', 'seen', 'failed', 'expired']);
 const NOTE_MAX = 1000;
 
 const DECISION_ICONS = { accept: 'check', decline: 'close', contact_me: 'phone' };
@@ -116,13 +118,24 @@ export function offersPanel({ base, getRo, onChange, onRoChanged }) {
   }
 
   function offerView(o) {
-    const canLock = !CLOSED.has(o.state);
+    const canLock = !CLOSED.has(o.state) && o.state !== 'scheduled';
     const lockButton = canLock
       ? h('button', { type: 'button', class: 'btn btn-small', onclick: () => lock(o) }, icon('lock'), t('offer.lock'))
       : null;
-    const notice = ['failed', 'expired', 'cancelled'].includes(o.state)
-      ? h('p', { class: ['notice', o.state === 'failed' ? 'notice-danger' : null] }, icon('alert'), t(`offer.notice.${o.state}`))
+    const resendButton = RESENDABLE.has(o.state)
+      ? h('button', { type: 'button', class: 'btn btn-small', onclick: () => resend(o) }, icon('send'), t('offer.resend'))
       : null;
+    const cancelButton = o.state === 'scheduled'
+      ? h('button', { type: 'button', class: 'btn btn-small btn-danger-quiet', onclick: () => cancelScheduled(o) }, icon('close'), t('offer.cancel'))
+      : null;
+    // A scheduled offer leaves when its messages are due.
+    const due = o.messages.map((m) => m.next_attempt_at).filter(Boolean).sort()[0];
+    let notice = null;
+    if (['failed', 'expired', 'cancelled'].includes(o.state)) {
+      notice = h('p', { class: ['notice', o.state === 'failed' ? 'notice-danger' : null] }, icon('alert'), t(`offer.notice.${o.state}`));
+    } else if (o.state === 'scheduled' && due) {
+      notice = h('p', { class: 'notice', dataset: { sendAt: due } }, icon('clock'), t('offer.scheduledFor', { when: dateTime(due) }));
+    }
     return h('article', { class: 'offer', 'aria-labelledby': `offer-${o.id}-title`, dataset: { offerId: String(o.id), state: o.state } },
       h('div', { class: 'offer-head' },
         h('div', { class: 'offer-head-main' },
@@ -137,6 +150,8 @@ export function offersPanel({ base, getRo, onChange, onRoChanged }) {
           o.items.some((i) => i.decision === 'accept' || i.decision === 'decline')
             ? h('button', { type: 'button', class: 'btn btn-small', onclick: () => applyAnswers(o) }, icon('thumbUp'), t('offer.applyAnswers'))
             : null,
+          resendButton,
+          cancelButton,
           lockButton)),
       notice,
       o.state === 'locked' ? h('p', { class: 'field-hint' }, t('offer.lockedHint')) : null,
@@ -246,10 +261,32 @@ export function offersPanel({ base, getRo, onChange, onRoChanged }) {
     await load();
   }
 
+  async function resend(o) {
+    if (!await confirmDialog({ title: t('offer.resendTitle'), text: t('offer.resendText'), confirmLabel: t('offer.resend'), danger: false })) return;
+    try {
+      await api('POST', `/offers/${o.id}/resend`, { body: {} });
+      toast(t('offer.resentToast', { n: o.version }));
+    } catch (e) {
+      if (!e.handled) toast(e.message, 'error');
+    }
+    await load();
+  }
+
+  async function cancelScheduled(o) {
+    if (!await confirmDialog({ title: t('offer.cancelTitle'), text: t('offer.cancelText'), confirmLabel: t('offer.cancel'), danger: true })) return;
+    try {
+      await api('POST', `/offers/${o.id}/cancel`, { body: {} });
+      toast(t('offer.cancelledToast', { n: o.version }));
+    } catch (e) {
+      if (!e.handled) toast(e.message, 'error');
+    }
+    await load();
+  }
+
   async function openSend() {
     const sent = await sendDialog({ base, ro: getRo() });
     if (!sent) return;
-    toast(t('send.sentToast', { n: sent.version }));
+    toast(sent.state === 'scheduled' ? t('send.scheduledToast', { n: sent.version }) : t('send.sentToast', { n: sent.version }));
     await load();
   }
 
@@ -350,7 +387,34 @@ export function sendDialog({ base, ro }) {
       h('p', { class: 'field-hint' }, t('send.itemsHint')),
       itemsErr);
 
-    const compose = h('div', { class: 'form send-compose' }, recipientsBox, noteField, itemsBox);
+    // ---- when: now, or later (a scheduled send waits and can be cancelled until it leaves) ----
+    const nowRadio = h('input', { type: 'radio', name: 'send-when', value: 'now', checked: true });
+    const laterRadio = h('input', { type: 'radio', name: 'send-when', value: 'later' });
+    const sendAt = h('input', { type: 'datetime-local', id: nextId('send-at'), disabled: true, step: '60' });
+    const sendAtErr = h('p', { class: 'field-error', hidden: true });
+    const syncWhen = () => {
+      sendAt.disabled = !laterRadio.checked;
+      if (laterRadio.checked && !sendAt.value) {
+        // Tomorrow at 8:00 by default: when customers read their messages.
+        const d = new Date();
+        d.setDate(d.getDate() + 1);
+        d.setHours(8, 0, 0, 0);
+        const pad = (n) => String(n).padStart(2, '0');
+        sendAt.value = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T08:00`;
+      }
+    };
+    nowRadio.addEventListener('change', syncWhen);
+    laterRadio.addEventListener('change', syncWhen);
+    const whenBox = h('fieldset', { class: 'fieldset send-section send-when' },
+      h('legend', {}, t('send.when')),
+      h('label', { class: 'check' }, nowRadio, t('send.whenNow')),
+      h('div', { class: 'send-later' },
+        h('label', { class: 'check' }, laterRadio, t('send.whenLater')),
+        h('label', { for: sendAt.id, class: 'visually-hidden' }, t('send.sendAt')),
+        sendAt),
+      sendAtErr);
+
+    const compose = h('div', { class: 'form send-compose' }, recipientsBox, noteField, itemsBox, whenBox);
     const preview = h('div', { class: 'send-preview', hidden: true });
 
     // ---- the dialog (the same frame as dom.js formDialog, with two steps) ----
@@ -373,14 +437,18 @@ export function sendDialog({ base, ro }) {
       preview.hidden = which !== 'preview';
       back.hidden = which !== 'preview';
       title.textContent = which === 'compose' ? t('send.title') : t('send.previewTitle');
-      replace(submit, which === 'compose' ? [icon('search'), t('send.preview')] : [icon('send'), t('send.send')]);
+      const later = laterRadio.checked;
+      replace(submit, which === 'compose' ? [icon('search'), t('send.preview')]
+        : [icon(later ? 'clock' : 'send'), t(later ? 'send.schedule' : 'send.send')]);
       if (which === 'compose') alert.hidden = true;
       form.querySelector('.dialog-body').scrollTop = 0;
     }
 
     function request() {
       sentIds = boxes.filter((b) => b.input.checked && !b.input.disabled).map((b) => b.c.id);
-      return { recipients: sentIds, note: note.value };
+      const body = { recipients: sentIds, note: note.value };
+      if (laterRadio.checked) body.send_at = sendAt.value;
+      return body;
     }
 
     /** An API error: each field problem next to its recipient, the note or the interventions. */
@@ -407,6 +475,11 @@ export function sendDialog({ base, ro }) {
           err.hidden = false;
           note.setAttribute('aria-invalid', 'true');
           target = note;
+        } else if (f.field === 'send_at') {
+          sendAtErr.textContent = f.message;
+          sendAtErr.hidden = false;
+          sendAt.setAttribute('aria-invalid', 'true');
+          target = sendAt;
         } else if (f.field === 'interventions' || f.field.startsWith('interventions')) {
           itemsErr.textContent = f.message;
           itemsErr.hidden = false;
