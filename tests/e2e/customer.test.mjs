@@ -1,13 +1,14 @@
 // The customer's decision page in Debian's Chromium against the real relais and its emulated
 // modem: an offer sent by SMS (read back from the modem's journal), a link scanner's visit
 // that changes nothing, browser A deciding and confirming, the advisor's API showing
-// `confirmed`, browser B asking for a new link by SMS and taking the offer over from A.
+// `confirmed`, browser B asking for a new link by SMS and taking the offer over from A; then
+// the same by email through the maildir, with the advisor's RO page following live.
 //
 //   RELAIS_BIN=build/server/relais node --test tests/e2e/customer.test.mjs
 // With RELAIS_SHOTS=DIR, screenshots of each screen (390×844) are written to DIR.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startRelais, until, CHROMIUM, CHROMIUM_ARGS } from './relais-server.mjs';
@@ -46,6 +47,20 @@ async function smsLinks() {
   const text = await readFile(journal, 'utf8').catch(() => '');
   return text.split('\n').filter(Boolean).map((l) => JSON.parse(l))
     .filter((m) => m.kind === 'message').map((m) => /\/o\/([A-Za-z0-9_-]{32})/.exec(m.text)?.[1]).filter(Boolean);
+}
+
+/** The magic links in the emails written to the maildir (new/), oldest first; the text part is
+ * quoted-printable, so soft line breaks are undone first. */
+async function mailLinks() {
+  const dir = path.join(server.dir, 'data', 'mail', 'new');
+  const names = (await readdir(dir).catch(() => [])).sort();
+  const links = [];
+  for (const name of names) {
+    const raw = (await readFile(path.join(dir, name), 'utf8')).replace(/=\r?\n/g, '');
+    const m = /\/o\/([A-Za-z0-9_-]{32})/.exec(raw);
+    if (m) links.push({ token: m[1], raw });
+  }
+  return links;
 }
 
 async function customerPage() {
@@ -204,6 +219,67 @@ test('browser B sees nothing personal, gets a new link by SMS, and A is refused 
   await pageA.reload();
   await pageA.getByRole('button', { name: 'Ouvrir mon devis' }).click();
   await pageA.getByText('Ce devis est déjà ouvert sur un autre appareil.').waitFor();
+});
+
+test('by email: the link in the maildir, decided and confirmed in browser C while the advisor watches live; browser D takes over by email', async () => {
+  const created = await api('POST', '/api/v1/repair-orders', {
+    vehicle: { plate: 'gh-321-jk', make: 'Citroën', model: 'C3' },
+    parties: [{ roles: ['driver', 'owner'], first_name: 'Paul', last_name: 'Durand',
+      contact_points: [{ kind: 'email', value: 'paul.durand@exemple.fr' }] }],
+    interventions: [
+      { label: 'Révision 60 000 km', price_excl_cents: 21000, kind: 'initial', severity: 'green' },
+      { label: 'Courroie d’accessoires', price_excl_cents: 9500, kind: 'optional', severity: 'orange' },
+    ],
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const ro2 = created.body;
+  await advisor.goto(`${server.base}/repair-orders/${ro2.id}`);
+  await advisor.getByRole('heading', { name: 'Offres au client' }).waitFor();
+  await advisor.evaluate(() => { window.relaisNoReload = true; });
+
+  const sent = await api('POST', `/api/v1/repair-orders/${ro2.id}/offers`,
+    { recipients: [ro2.parties[0].contact_points[0].id], note: 'Bonjour Monsieur Durand, voici le devis.' });
+  assert.equal(sent.status, 201, JSON.stringify(sent.body));
+  const mails = await until('the email', async () => { const m = await mailLinks(); return m.length === 1 && m; });
+  assert.match(mails[0].raw, /^To: .*paul\.durand@exemple\.fr/m);
+  // The relay's (here the maildir's) acceptance is "received" for email.
+  const panel = advisor.locator('section.card-offers article.offer');
+  await panel.locator('.chip', { hasText: 'Reçue' }).waitFor();
+
+  const pageC = await customerPage();
+  await pageC.goto(`${server.publicBase}/o/${mails[0].token}`);
+  await pageC.getByRole('button', { name: 'Ouvrir mon devis' }).click();
+  await pageC.getByRole('dialog').getByText('voici le devis').waitFor();
+  await pageC.getByRole('dialog').getByRole('button', { name: 'Voir les interventions' }).click();
+  await pageC.getByRole('group', { name: 'Votre décision pour Révision 60 000 km' }).getByRole('radio', { name: 'Faire', exact: true }).check();
+  await pageC.getByRole('group', { name: 'Votre décision pour Courroie d’accessoires' }).getByRole('radio', { name: 'Ne pas faire' }).check();
+  await pageC.getByRole('button', { name: 'Confirmer ma commande' }).click();
+  await pageC.getByRole('dialog').getByRole('button', { name: 'Confirmer et envoyer' }).click();
+  await pageC.getByText('Merci, votre réponse a été envoyée').waitFor();
+
+  // The advisor's page shows it without a reload.
+  await panel.locator('.chip', { hasText: 'Confirmée' }).waitFor();
+  assert.equal(await advisor.evaluate(() => window.relaisNoReload), true, 'the advisor page was reloaded');
+  assert.deepEqual((await api('GET', `/api/v1/offers/${sent.body.id}`)).body.items.map((i) => i.decision), ['accept', 'decline']);
+
+  // Another device asks for a new link: it goes to the original address, masked on screen.
+  const pageD = await customerPage();
+  await pageD.goto(`${server.publicBase}/o/${mails[0].token}`);
+  await pageD.getByRole('button', { name: 'Ouvrir mon devis' }).click();
+  await pageD.getByText('Ce devis est déjà ouvert sur un autre appareil.').waitFor();
+  assert.ok(!/Durand|C3|Courroie/.test(await pageD.locator('body').innerText()));
+  await pageD.getByRole('button', { name: 'Envoyer un nouveau lien à p••\u2022@exemple.fr' }).click();
+  await pageD.getByText('Un nouveau lien a été envoyé à p••\u2022@exemple.fr').waitFor();
+  const again = await until('the new email', async () => { const m = await mailLinks(); return m.length === 2 && m; });
+  assert.match(again[1].raw, /^To: .*paul\.durand@exemple\.fr/m);
+  await pageD.goto(`${server.publicBase}/o/${again[1].token}`);
+  await pageD.getByRole('button', { name: 'Ouvrir mon devis' }).click();
+  await pageD.getByText('Vos réponses').waitFor();
+  await pageC.reload();
+  await pageC.getByRole('button', { name: 'Ouvrir mon devis' }).click();
+  await pageC.getByText('Ce devis est déjà ouvert sur un autre appareil.').waitFor();
+  await pageC.context().close();
+  await pageD.context().close();
 });
 
 test('the English switch and no Content-Security-Policy violation', async () => {

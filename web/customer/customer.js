@@ -40,6 +40,7 @@ const TEXT = {
     askLink: (m) => `Envoyer un nouveau lien au ${m}`,
     askLinkMail: (m) => `Envoyer un nouveau lien à ${m}`,
     linkSent: (m) => `Un nouveau lien a été envoyé au ${m}. Ouvrez-le sur l’appareil de votre choix.`,
+    linkSentMail: (m) => `Un nouveau lien a été envoyé à ${m}. Ouvrez-le sur l’appareil de votre choix.`,
     superseded: 'Votre atelier vous a envoyé une version plus récente de ce devis : utilisez le lien du dernier message reçu.',
     unknown: 'Ce lien n’est pas valide. Vérifiez qu’il est complet.',
     error: 'Une erreur est survenue. Réessayez dans un instant.',
@@ -78,6 +79,7 @@ const TEXT = {
     askLink: (m) => `Send a new link to ${m}`,
     askLinkMail: (m) => `Send a new link to ${m}`,
     linkSent: (m) => `A new link was sent to ${m}. Open it on the device you want to use.`,
+    linkSentMail: (m) => `A new link was sent to ${m}. Open it on the device you want to use.`,
     superseded: 'Your workshop has sent you a newer version of this estimate: use the link in the latest message.',
     unknown: 'This link is not valid. Check that it is complete.',
     error: 'Something went wrong. Please try again in a moment.',
@@ -150,7 +152,7 @@ function refusedScreen() {
     el('p', {}, s.status === 'expired' ? t().expired : t().otherDevice),
     el('p', { class: 'meta' }, s.status === 'expired' ? t().expiredWhy : t().otherDeviceWhy),
     state.linkSent
-      ? el('p', { class: 'notice', role: 'status' }, t().linkSent(s.masked_destination))
+      ? el('p', { class: 'notice', role: 'status' }, (s.channel === 'email' ? t().linkSentMail : t().linkSent)(s.masked_destination))
       : el('button', { type: 'button', class: 'primary', onclick: askLink, disabled: state.busy }, ask),
     state.error ? el('p', { class: 'error', role: 'alert' }, state.error) : null);
 }
