@@ -30,18 +30,22 @@ class EventStream:
                            f"Accept: text/event-stream\r\nCookie: {cookie}\r\n\r\n").encode())
         self.raw = b""
 
-    def read_until(self, needle, timeout=10.0):
+    def _read(self, done, timeout, what):
+        """Reads until done() holds; fails naming `what` when time runs out or the stream ends."""
         deadline = time.monotonic() + timeout
-        while needle.encode() not in self.raw:
+        while not done():
             left = deadline - time.monotonic()
             if left <= 0:
-                raise AssertionError(f"no {needle!r} within {timeout} s; got {self.raw.decode(errors='replace')!r}")
+                raise AssertionError(f"no {what} within {timeout} s; got {self.raw.decode(errors='replace')!r}")
             ready, _, _ = select.select([self.sock], [], [], left)
             if ready:
                 chunk = self.sock.recv(65536)
                 if not chunk:
-                    raise AssertionError(f"stream closed before {needle!r}: {self.raw.decode(errors='replace')!r}")
+                    raise AssertionError(f"stream closed before {what}: {self.raw.decode(errors='replace')!r}")
                 self.raw += chunk
+
+    def read_until(self, needle, timeout=10.0):
+        self._read(lambda: needle.encode() in self.raw, timeout, repr(needle))
         return self.raw.decode()
 
     def events(self):
@@ -54,17 +58,7 @@ class EventStream:
 
     def wait_events(self, count, timeout=20.0):
         """Reads until `count` events have come; returns them all."""
-        deadline = time.monotonic() + timeout
-        while len(self.events()) < count:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError(f"{len(self.events())} events, not {count}: {self.raw.decode(errors='replace')!r}")
-            ready, _, _ = select.select([self.sock], [], [], left)
-            if ready:
-                chunk = self.sock.recv(65536)
-                if not chunk:
-                    raise AssertionError(f"stream closed: {self.raw.decode(errors='replace')!r}")
-                self.raw += chunk
+        self._read(lambda: len(self.events()) >= count, timeout, f"{count} events")
         return self.events()
 
     def read_to_end(self, timeout=15.0):

@@ -90,6 +90,25 @@ bool has_field(const Error& e, const std::string& field, const std::string& code
     return false;
 }
 
+// The outbox on its own loop, with email going to a maildir in the test's folder and no modem.
+struct MaildirOutbox {
+    boost::asio::io_context io;
+    mail::MaildirTransport maildir;
+    Outbox outbox;
+    explicit MaildirOutbox(OfferWorld& w)
+        : maildir(w.dir.path() + "/mail", w.clock, {}),
+          outbox({io, *w.db, w.config, w.clock, w.random, *w.zone, nullptr, &maildir, null_logger()}) {
+        w.offers->on_queued([this] { outbox.wake(); });
+        outbox.start();
+    }
+    /// Lets the outbox work for a while (after the clock moved: wake it first).
+    void run(int ms) {
+        outbox.wake();
+        io.restart();
+        io.run_for(std::chrono::milliseconds(ms));
+    }
+};
+
 std::vector<std::string> event_types(OfferWorld& w) {
     auto events = w.ros->timeline(w.ro.id);
     REQUIRE(events.ok());
@@ -248,16 +267,12 @@ TEST_CASE("states only move forward along sent, received, seen, confirmed, locke
 
 TEST_CASE("the outbox delivers email to the maildir and moves the offer to received; SMS wait for a modem") {
     OfferWorld w;
-    boost::asio::io_context io;
-    mail::MaildirTransport maildir(w.dir.path() + "/mail", w.clock, {});
-    Outbox outbox({io, *w.db, w.config, w.clock, w.random, *w.zone, nullptr, &maildir, null_logger()});
-    w.offers->on_queued([&] { outbox.wake(); });
-    outbox.start();
+    MaildirOutbox box(w);
 
     auto o = w.offers->send(w.ro.id, {{w.contact("helene@example.test"), w.contact("+33612345678")}, "", false, {}},
                             w.actor);
     REQUIRE(o.ok());
-    io.run_for(std::chrono::milliseconds(200));
+    box.run(200);
 
     auto after = w.offers->get(o->id);
     REQUIRE(after.ok());
@@ -344,11 +359,7 @@ TEST_CASE("masked destinations show the end of a number and the domain of an add
 
 TEST_CASE("a scheduled offer waits with its messages until its time, and can be cancelled until it leaves") {
     OfferWorld w;
-    boost::asio::io_context io;
-    mail::MaildirTransport maildir(w.dir.path() + "/mail", w.clock, {});
-    Outbox outbox({io, *w.db, w.config, w.clock, w.random, *w.zone, nullptr, &maildir, null_logger()});
-    w.offers->on_queued([&] { outbox.wake(); });
-    outbox.start();
+    MaildirOutbox box(w);
     const UnixMs at = w.clock.now() + 2 * 3'600'000;
 
     auto late =
@@ -366,7 +377,7 @@ TEST_CASE("a scheduled offer waits with its messages until its time, and can be 
     CHECK(o->expires_at == at + kLinkValidityMs);  // the 30 days start when it leaves
     REQUIRE(o->messages.size() == 1);
     CHECK(o->messages[0].next_attempt_at == at);
-    io.run_for(std::chrono::milliseconds(100));
+    box.run(100);
     CHECK(w.offers->get(o->id)->state == OfferState::scheduled);  // not yet
     CHECK_FALSE(std::filesystem::exists(w.dir.path() + "/mail/new"));
 
@@ -377,9 +388,7 @@ TEST_CASE("a scheduled offer waits with its messages until its time, and can be 
     CHECK(cancelled->messages[0].state == OutboxState::failed);
     CHECK(cancelled->messages[0].last_error == "cancelled");
     w.clock.advance_ms(3 * 3'600'000);
-    outbox.wake();
-    io.restart();
-    io.run_for(std::chrono::milliseconds(100));
+    box.run(100);
     CHECK(w.offers->get(o->id)->state == OfferState::cancelled);
 
     // The next one is left to go at its time; then it is too late to cancel.
@@ -388,9 +397,7 @@ TEST_CASE("a scheduled offer waits with its messages until its time, and can be 
     REQUIRE(next.ok());
     CHECK(next->version == 2);
     w.clock.advance_ms(61'000);
-    outbox.wake();
-    io.restart();
-    io.run_for(std::chrono::milliseconds(200));
+    box.run(200);
     CHECK(w.offers->get(next->id)->state == OfferState::received);
     auto too_late = w.offers->cancel(next->id, w.actor);
     REQUIRE_FALSE(too_late.ok());

@@ -250,38 +250,29 @@ export function offersPanel({ base, getRo, onChange, onRoChanged }) {
     }
   }
 
-  async function lock(o) {
-    if (!await confirmDialog({ title: t('offer.lockTitle'), text: t('offer.lockText'), confirmLabel: t('offer.lock'), danger: false })) return;
+  /** An action on an offer, asked first: POST /offers/{id}/{action}, then a toast and a reload. */
+  async function offerAction(o, { action, title, text, confirmLabel, danger = false, done }) {
+    if (!await confirmDialog({ title, text, confirmLabel, danger })) return;
     try {
-      await api('POST', `/offers/${o.id}/lock`, { body: {} });
-      toast(t('offer.lockedToast'));
+      await api('POST', `/offers/${o.id}/${action}`, { body: {} });
+      toast(done);
     } catch (e) {
       if (!e.handled) toast(e.message, 'error');
     }
     await load();
   }
 
-  async function resend(o) {
-    if (!await confirmDialog({ title: t('offer.resendTitle'), text: t('offer.resendText'), confirmLabel: t('offer.resend'), danger: false })) return;
-    try {
-      await api('POST', `/offers/${o.id}/resend`, { body: {} });
-      toast(t('offer.resentToast', { n: o.version }));
-    } catch (e) {
-      if (!e.handled) toast(e.message, 'error');
-    }
-    await load();
-  }
-
-  async function cancelScheduled(o) {
-    if (!await confirmDialog({ title: t('offer.cancelTitle'), text: t('offer.cancelText'), confirmLabel: t('offer.cancel'), danger: true })) return;
-    try {
-      await api('POST', `/offers/${o.id}/cancel`, { body: {} });
-      toast(t('offer.cancelledToast', { n: o.version }));
-    } catch (e) {
-      if (!e.handled) toast(e.message, 'error');
-    }
-    await load();
-  }
+  const lock = (o) => offerAction(o, {
+    action: 'lock', title: t('offer.lockTitle'), text: t('offer.lockText'), confirmLabel: t('offer.lock'), done: t('offer.lockedToast'),
+  });
+  const resend = (o) => offerAction(o, {
+    action: 'resend', title: t('offer.resendTitle'), text: t('offer.resendText'), confirmLabel: t('offer.resend'),
+    done: t('offer.resentToast', { n: o.version }),
+  });
+  const cancelScheduled = (o) => offerAction(o, {
+    action: 'cancel', title: t('offer.cancelTitle'), text: t('offer.cancelText'), confirmLabel: t('offer.cancel'), danger: true,
+    done: t('offer.cancelledToast', { n: o.version }),
+  });
 
   async function openSend() {
     const sent = await sendDialog({ base, ro: getRo() });
