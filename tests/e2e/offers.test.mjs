@@ -142,9 +142,18 @@ step('the send dialog: opted-out contacts disabled, the note checked by the API,
   assert.equal(await email.isDisabled(), false);
   assert.equal(await optedOut.isDisabled(), true, 'the opted-out party\'s contact cannot be chosen');
   assert.match(normalise(await dlg.locator('.send-party.is-opted-out').innerText()), /Flotte Leasing SA.*Ne pas contacter/);
-  // The shown interventions only, initial first; the hidden one is not offered.
+  // Every intervention, initial first; the hidden one unticked (the customer will not see it).
   assert.deepEqual(await dlg.locator('.send-items .send-item-label').allTextContents(),
-    ['Vidange et filtre à huile', 'Plaquettes de frein avant', 'Balais d’essuie-glace', 'Total TTC']);
+    ['Vidange et filtre à huile', 'Plaquettes de frein avant', 'Balais d’essuie-glace', 'Contrôle interne atelier']);
+  assert.equal(await dlg.getByRole('checkbox', { name: 'Montrer « Contrôle interne atelier » au client' }).isChecked(), false);
+  assert.equal(await dlg.getByRole('checkbox', { name: 'Montrer « Vidange et filtre à huile » au client' }).isChecked(), true);
+  // The mechanic's note edited here is saved to the RO.
+  const wipers = dlg.getByLabel('Note du mécanicien pour « Balais d’essuie-glace »');
+  await wipers.fill('Traces sur le pare-brise.');
+  await wipers.press('Tab');
+  await until('the note saved to the RO', async () => (await api('GET', `/api/v1/repair-orders/${ro.id}`)).body
+    .interventions.find((i) => i.label === 'Balais d’essuie-glace').mechanic_note === 'Traces sur le pare-brise.');
+  await shot('send-compose');
 
   // Nothing ticked: said next to the recipients, nothing sent to the API.
   await dlg.getByRole('button', { name: 'Prévisualiser' }).click();
@@ -349,8 +358,19 @@ step('a send scheduled for later waits and can be cancelled; a sent offer can be
   await latest().locator('.chip', { hasText: 'Annulée' }).waitFor();
   await page.locator('.tl-item', { hasText: 'Envoi programmé annulé' }).first().waitFor();
 
-  // Sent now, then sent again: a second SMS with a new link.
+  // Sent now, the price changed in the dialog first (saved to the RO, and in the preview), then
+  // sent again: a second SMS with a new link.
+  await panel().getByRole('button', { name: 'Envoyer au client' }).click();
+  const dlg = page.getByRole('dialog', { name: 'Envoyer le devis au client' });
+  const price = dlg.getByLabel('Prix TTC de « Pneus avant »');
+  await price.fill('240,00');
+  await price.press('Tab');
+  await until('the price saved to the RO', async () => (await api('GET', `/api/v1/repair-orders/${other.body.id}`)).body
+    .interventions[0].price_incl_cents === 24000);
+  await until('the dialog\'s total to follow', async () => /240,00 €/.test(normalise(await dlg.locator('.send-items-total').innerText())));
+  await dlg.getByRole('button', { name: 'Annuler', exact: true }).click();
   preview = await schedule(null);
+  assert.match(normalise(await preview.locator('.send-preview-lead').innerText()), /240,00 €/);
   await preview.getByRole('button', { name: 'Envoyer', exact: true }).click();
   await preview.waitFor({ state: 'detached' });
   await until('the offer to be received', async () => (await latest().getAttribute('data-state')) === 'received');
@@ -362,6 +382,32 @@ step('a send scheduled for later waits and can be cancelled; a sent offer can be
   const links = await smsLinks();
   assert.notEqual(links.at(-1), links.at(-2), 'the resend carries a new link');
   await page.locator('.tl-item', { hasText: 'Offre renvoyée' }).first().waitFor();
+
+  // The customer opens it; a price changed afterwards in the RO's table asks first. Declined:
+  // nothing is saved. Accepted: saved, and version 3 goes out with a new link.
+  const customer = await (await browser.newContext({ locale: 'fr-FR', viewport: { width: 390, height: 844 } })).newPage();
+  await customer.goto(`${server.publicBase}/o/${links.at(-1)}`);
+  await customer.getByRole('button', { name: 'Ouvrir mon devis' }).click();
+  await until('the offer to be seen', async () => (await latest().getAttribute('data-state')) === 'seen');
+  const incl = page.locator('.item-row').first().getByLabel('Prix TTC', { exact: true });
+  await incl.fill('250,00');
+  await incl.press('Tab');
+  const ask = page.getByRole('dialog', { name: 'Le client a déjà vu le devis' });
+  await ask.getByText('Il a vu la version 2.', { exact: false }).waitFor();
+  await ask.getByRole('button', { name: 'Annuler', exact: true }).click();
+  await until('the price shown again', async () => (await incl.inputValue()) === '240,00');
+  assert.equal((await api('GET', `/api/v1/repair-orders/${other.body.id}`)).body.interventions[0].price_incl_cents, 24000);
+  await incl.fill('250,00');
+  await incl.press('Tab');
+  await ask.getByRole('button', { name: 'Enregistrer et envoyer' }).click();
+  await page.locator('.toast', { hasText: 'Modification enregistrée ; version 3 envoyée au client.' }).waitFor();
+  await latest().getByRole('heading', { name: /Version 3/ }).waitFor();
+  await until('a third SMS', async () => (await smsLinks()).length === smsBefore + 3);
+  assert.equal((await api('GET', `/api/v1/repair-orders/${other.body.id}/offers`)).body.items[0].total_incl_cents, 25000);
+  await customer.reload();
+  await customer.getByRole('button', { name: 'Ouvrir mon devis' }).click();
+  await customer.getByText('Votre atelier vous a envoyé une version plus récente de ce devis', { exact: false }).waitFor();
+  await customer.context().close();
 });
 
 step('no Content-Security-Policy violation nor page error', async () => {

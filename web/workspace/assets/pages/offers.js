@@ -2,7 +2,8 @@
 // recipients, delivery and the customer's decisions; older versions folded) and the send
 // dialog (recipients, note, the shown interventions, a preview of every message, then send).
 import { api, ApiError } from '../api.js';
-import { t, money, dateTime, count } from '../i18n.js';
+import { parseMoney } from './ro-shared.js';
+import { t, money, moneyInput, dateTime, count } from '../i18n.js';
 import {
   h, icon, replace, clear, toast, confirmDialog, formAlert, clearErrors, nextId, field,
 } from '../dom.js';
@@ -276,6 +277,8 @@ export function offersPanel({ base, getRo, onChange, onRoChanged }) {
 
   async function openSend() {
     const sent = await sendDialog({ base, ro: getRo() });
+    // The dialog may have changed interventions (shown, price, note): the RO page reads them again.
+    if (onRoChanged) await onRoChanged();
     if (!sent) return;
     toast(sent.state === 'scheduled' ? t('send.scheduledToast', { n: sent.version }) : t('send.sentToast', { n: sent.version }));
     await load();
@@ -287,6 +290,8 @@ export function offersPanel({ base, getRo, onChange, onRoChanged }) {
   return {
     card,
     reload: load,
+    /** The latest version as last read, or null. */
+    latest: () => (offers && offers[0]) || null,
     /** Fetches the offers again (a live update said they changed). */
     refresh() {
       if (alive) load();
@@ -359,22 +364,79 @@ export function sendDialog({ base, ro }) {
     note.setAttribute('aria-describedby', `${noteHint.id} ${note.getAttribute('aria-describedby')}`);
     note.after(h('div', { class: 'note-foot' }, noteHint, counter));
 
-    // ---- the interventions the customer will see (read-only here) ----
-    const shown = ro.interventions.filter((i) => i.shown).sort(offeredOrder);
+    // ---- the interventions: shown or not, the price incl. VAT and the mechanic's note, each
+    // change saved to the RO at once (the RO page shows it too) ----
+    let version = ro.version;
+    let items = [...ro.interventions].sort(offeredOrder);
     const itemsErr = h('p', { class: 'field-error', hidden: true });
+    const itemsList = h('ul', { class: 'send-items' });
+    const itemsCount = h('span', { class: 'count-badge' });
+    const itemsTotal = h('span', { class: 'money' });
+    async function saveItem(item, body, control) {
+      control.removeAttribute('aria-invalid');
+      itemsErr.hidden = true;
+      try {
+        const r = await api('PATCH', `${base}/interventions/${item.id}`, { body, version });
+        const fresh = await api('GET', base);
+        version = fresh.version ?? fresh.data.version;
+        items = [...fresh.data.interventions].sort(offeredOrder);
+        ro.interventions = fresh.data.interventions;
+        renderItems(control);
+        return r;
+      } catch (e) {
+        if (e.handled) return null;
+        itemsErr.textContent = e.fields && e.fields.length ? e.fields.map((f) => f.message).join(' ') : e.message;
+        itemsErr.hidden = false;
+        control.setAttribute('aria-invalid', 'true');
+        return null;
+      }
+    }
+    function itemRow(i) {
+      const shownBox = h('input', { type: 'checkbox', checked: i.shown, 'aria-label': t('send.itemShown', { label: i.label }) });
+      shownBox.addEventListener('change', () => saveItem(i, { shown: shownBox.checked }, shownBox));
+      const price = h('input', {
+        type: 'text', inputmode: 'decimal', class: 'money-input send-price', value: moneyInput(i.price_incl_cents),
+        'aria-label': t('send.itemPrice', { label: i.label }),
+      });
+      price.addEventListener('change', () => {
+        const cents = parseMoney(price.value);
+        if (cents === undefined || cents === null) {
+          itemsErr.textContent = t('item.amountInvalid');
+          itemsErr.hidden = false;
+          price.setAttribute('aria-invalid', 'true');
+          return;
+        }
+        saveItem(i, { price_incl_cents: cents }, price);
+      });
+      const noteBox = h('textarea', {
+        rows: '1', class: 'send-item-note', maxlength: '4000', placeholder: t('item.notePlaceholder'),
+        'aria-label': t('send.itemNote', { label: i.label }),
+      });
+      noteBox.value = i.mechanic_note || '';
+      noteBox.addEventListener('change', () => saveItem(i, { mechanic_note: noteBox.value.trim() }, noteBox));
+      return h('li', { class: ['send-item', i.shown ? null : 'is-hidden'], dataset: { interventionId: String(i.id) } },
+        h('label', { class: 'check send-item-shown' }, shownBox,
+          h('span', { class: `sev-dot sev-${i.severity}`, 'aria-hidden': 'true' }),
+          h('span', { class: 'send-item-label' }, i.label)),
+        h('span', { class: 'tag' }, t(`kind.${i.kind}`)),
+        h('span', { class: 'send-item-price' }, price, h('span', { class: 'muted' }, t('send.inclVat'))),
+        noteBox);
+    }
+    function renderItems(focused) {
+      // The control being used keeps its focus across the re-render.
+      const keep = focused && focused.getAttribute('aria-label');
+      clear(itemsList);
+      for (const i of items) itemsList.append(itemRow(i));
+      const shownItems = items.filter((i) => i.shown);
+      itemsCount.textContent = shownItems.length ? String(shownItems.length) : '';
+      itemsTotal.textContent = money(shownItems.reduce((sum, i) => sum + i.price_incl_cents, 0));
+      if (keep) itemsList.querySelector(`[aria-label="${CSS.escape(keep)}"]`)?.focus();
+    }
+    renderItems();
     const itemsBox = h('section', { class: 'send-section', 'aria-labelledby': 'send-items-title' },
-      h('h3', { class: 'send-title', id: 'send-items-title' }, t('send.items'), h('span', { class: 'count-badge' }, shown.length ? String(shown.length) : '')),
-      shown.length
-        ? h('ul', { class: 'send-items' },
-          shown.map((i) => h('li', {},
-            h('span', { class: `sev-dot sev-${i.severity}`, 'aria-hidden': 'true' }),
-            h('span', { class: 'send-item-label' }, i.label),
-            h('span', { class: 'tag' }, t(`kind.${i.kind}`)),
-            h('span', { class: 'money' }, money(i.price_incl_cents)))),
-          h('li', { class: 'send-items-total' },
-            h('span', { class: 'send-item-label' }, t('send.total')),
-            h('span', { class: 'money' }, money(shown.reduce((s, i) => s + i.price_incl_cents, 0)))))
-        : h('p', { class: 'notice' }, icon('alert'), t('send.noItems')),
+      h('h3', { class: 'send-title', id: 'send-items-title' }, t('send.items'), itemsCount),
+      items.length ? itemsList : h('p', { class: 'notice' }, icon('alert'), t('send.noItems')),
+      h('p', { class: 'send-items-total' }, h('span', { class: 'send-item-label' }, t('send.total')), itemsTotal),
       h('p', { class: 'field-hint' }, t('send.itemsHint')),
       itemsErr);
 

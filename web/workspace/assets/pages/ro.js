@@ -336,6 +336,36 @@ export default async function roPage({ params, main }) {
     return select(rates.map((bp) => ({ value: String(bp), label: vatLabel(bp) })), { value: String(current) });
   }
 
+  /**
+   * A change to what the customer was offered (a price, a label, shown or not) once the latest
+   * version was seen: asked first, then saved and sent as a new version to the same
+   * recipients with the same note (DESIGN.md §2). Declined: nothing is saved.
+   */
+  async function changeSeen(item, showing, apply) {
+    const o = offers.latest();
+    const seen = o && (o.state === 'seen' || o.state === 'confirmed')
+      && (showing || o.items.some((i) => i.intervention_id === item.id));
+    if (!seen) return apply();
+    const ok = await confirmDialog({
+      title: t('item.seenTitle'), text: t('item.seenText', { n: o.version }), confirmLabel: t('item.seenConfirm'), danger: false,
+    });
+    if (!ok) {
+      await refresh().catch(() => {}); // shows the saved values again
+      return undefined;
+    }
+    const saved = await apply();
+    if (!saved) return undefined;
+    const recipients = o.recipients.map((r) => r.contact_point_id).filter(Boolean);
+    try {
+      const r = await api('POST', `${base}/offers`, { body: { recipients, note: o.note, replace_seen: true } });
+      toast(t('item.seenSent', { n: r.data.version }));
+    } catch (e) {
+      if (!e.handled) toast(t('item.seenNotSent', { message: e.message }), 'error');
+    }
+    offers.refresh();
+    return saved;
+  }
+
   /** One intervention row, edited in place; `update` refreshes it without stealing focus. */
   function interventionRow(initial) {
     let item = initial;
@@ -390,13 +420,15 @@ export default async function roPage({ params, main }) {
         control.setAttribute('aria-invalid', 'true');
         return;
       }
-      save({ [key]: control.value.trim() }, control);
+      const value = control.value.trim();
+      if (key === 'label') changeSeen(item, false, () => save({ [key]: value }, control));
+      else save({ [key]: value }, control);
     });
     textChange(label, 'label');
     textChange(mnote, 'mechanic_note');
     kind.addEventListener('change', () => save({ kind: kind.value }, kind));
     severity.addEventListener('change', () => { dot.className = `sev-dot sev-${severity.value}`; save({ severity: severity.value }, severity); });
-    shown.addEventListener('change', () => save({ shown: shown.checked }, shown));
+    shown.addEventListener('change', () => changeSeen(item, shown.checked, () => save({ shown: shown.checked }, shown)));
     vat.addEventListener('change', () => save({ vat_rate_bp: Number(vat.value) }, vat));
     // Only the edited price is sent: the server computes the other with the row's VAT rate.
     for (const [control, key] of [[excl, 'price_excl_cents'], [incl, 'price_incl_cents']]) {
@@ -408,7 +440,7 @@ export default async function roPage({ params, main }) {
           control.setAttribute('aria-invalid', 'true');
           return;
         }
-        save({ [key]: cents }, control);
+        changeSeen(item, false, () => save({ [key]: cents }, control));
       });
     }
     // Leaving a field without changing it shows the latest value again (a save may have moved it).
