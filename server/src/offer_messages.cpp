@@ -19,6 +19,31 @@ std::string vehicle_words(const Offer& offer) {
     return out;
 }
 
+std::string greeting(bool en, const std::string& name) {
+    return en ? (name.empty() ? "Hello," : "Hello " + name + ",")
+              : (name.empty() ? "Bonjour," : "Bonjour " + name + ",");
+}
+
+// What both customer emails end with: the button to the page (its address written out too),
+// the dealership's brand and footer, rendered as text and HTML.
+OfferMessageText branded_email(const Config& config, mail::EmailContent c, bool en, const std::string& link,
+                               std::vector<std::string> footer_lines, std::string subject) {
+    c.button_label = en ? "See my estimate" : "Voir mon devis";
+    c.button_url = link;
+    c.link_intro = en ? "If the button does not work, open this address:"
+                      : "Si le bouton ne fonctionne pas, ouvrez cette adresse :";
+    mail::EmailBrand brand;
+    brand.dealer_name = config.dealer.name;
+    brand.color = config.dealer.brand_color;
+    brand.footer_lines = std::move(footer_lines);
+    mail::RenderedEmail r = mail::render_email(brand, c);
+    OfferMessageText m;
+    m.subject = std::move(subject);
+    m.text = std::move(r.text);
+    m.html = std::move(r.html);
+    return m;
+}
+
 }  // namespace
 
 std::string format_money(Cents cents, const std::string& currency, const std::string& language) {
@@ -62,9 +87,7 @@ OfferMessageText offer_email(const Config& config, const Offer& offer, const std
     c.heading = en ? "Your estimate is ready" : "Votre devis est prêt";
     c.preheader = en ? vehicle + ": " + std::to_string(count) + " item(s) to review, " + total + " incl. VAT"
                      : vehicle + " : " + std::to_string(count) + " intervention(s) à valider, " + total + " TTC";
-    std::string hello =
-        en ? (name.empty() ? "Hello," : "Hello " + name + ",") : (name.empty() ? "Bonjour," : "Bonjour " + name + ",");
-    c.paragraphs.push_back(hello);
+    c.paragraphs.push_back(greeting(en, name));
     if (!offer.note.empty()) c.paragraphs.push_back(offer.note);
     c.paragraphs.push_back(
         en ? "Our workshop has checked your " + vehicle + " (repair order " + offer.snapshot.ro_number + "). " +
@@ -75,24 +98,12 @@ OfferMessageText offer_email(const Config& config, const Offer& offer, const std
                  " TTC au total. Pour chacune, dites-nous s'il faut la faire, la laisser de côté ou vous appeler.");
     c.paragraphs.push_back(en ? "The link is personal and valid for 30 days."
                               : "Ce lien est personnel et valable 30 jours.");
-    c.button_label = en ? "See my estimate" : "Voir mon devis";
-    c.button_url = link;
-    c.link_intro = en ? "If the button does not work, open this address:"
-                      : "Si le bouton ne fonctionne pas, ouvrez cette adresse :";
-    mail::EmailBrand brand;
-    brand.dealer_name = config.dealer.name;
-    brand.color = config.dealer.brand_color;
+    std::vector<std::string> footer;
     if (!offer.snapshot.advisor_name.empty())
-        brand.footer_lines.push_back((en ? "Your service advisor: " : "Votre conseiller : ") +
-                                     offer.snapshot.advisor_name);
-    mail::RenderedEmail r = mail::render_email(brand, c);
-
-    OfferMessageText m;
-    m.subject = en ? "Your estimate for your " + vehicle + " – " + config.dealer.name
-                   : "Votre devis pour votre " + vehicle + " – " + config.dealer.name;
-    m.text = std::move(r.text);
-    m.html = std::move(r.html);
-    return m;
+        footer.push_back((en ? "Your service advisor: " : "Votre conseiller : ") + offer.snapshot.advisor_name);
+    return branded_email(config, std::move(c), en, link, std::move(footer),
+                         en ? "Your estimate for your " + vehicle + " – " + config.dealer.name
+                            : "Votre devis pour votre " + vehicle + " – " + config.dealer.name);
 }
 
 OfferMessageText access_link_sms(const Config& config, const Offer& offer, const std::string& link) {
@@ -112,26 +123,14 @@ OfferMessageText access_link_email(const Config& config, const Offer& offer, con
     c.language = en ? "en" : "fr";
     c.heading = en ? "Your new link" : "Votre nouveau lien";
     c.preheader = en ? "The estimate for your " + vehicle_words(offer) : "Le devis de votre " + vehicle_words(offer);
-    c.paragraphs.push_back(en ? (name.empty() ? "Hello," : "Hello " + name + ",")
-                              : (name.empty() ? "Bonjour," : "Bonjour " + name + ","));
+    c.paragraphs.push_back(greeting(en, name));
     c.paragraphs.push_back(
         en ? "You asked for a new link to the estimate for your " + vehicle_words(offer) +
                  ". It opens on the device you use it on first; the previous link no longer works."
            : "Vous avez demandé un nouveau lien vers le devis de votre " + vehicle_words(offer) +
                  ". Il s'ouvrira sur l'appareil où vous l'utiliserez en premier ; l'ancien lien ne fonctionne plus.");
-    c.button_label = en ? "See my estimate" : "Voir mon devis";
-    c.button_url = link;
-    c.link_intro = en ? "If the button does not work, open this address:"
-                      : "Si le bouton ne fonctionne pas, ouvrez cette adresse :";
-    mail::EmailBrand brand;
-    brand.dealer_name = config.dealer.name;
-    brand.color = config.dealer.brand_color;
-    mail::RenderedEmail r = mail::render_email(brand, c);
-    OfferMessageText m;
-    m.subject = en ? "Your new link – " + config.dealer.name : "Votre nouveau lien – " + config.dealer.name;
-    m.text = std::move(r.text);
-    m.html = std::move(r.html);
-    return m;
+    return branded_email(config, std::move(c), en, link, {},
+                         en ? "Your new link – " + config.dealer.name : "Votre nouveau lien – " + config.dealer.name);
 }
 
 }  // namespace relais

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { startRelais, until, CHROMIUM, CHROMIUM_ARGS } from './relais-server.mjs';
+import { startRelais, until, CHROMIUM, CHROMIUM_ARGS, signInFirstAdmin } from './relais-server.mjs';
 
 const PHONE = {
   viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
@@ -77,19 +77,7 @@ before(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   advisor = await (await browser.newContext()).newPage();
   await advisor.goto(server.base + '/');
-  const signIn = await advisor.evaluate(async (password) => {
-    const r = await fetch('/api/v1/session', {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password }),
-    });
-    const s = await r.json();
-    const c = await fetch('/api/v1/session/password', {
-      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token },
-      body: JSON.stringify({ current_password: password, new_password: 'atelier-essais-2026' }),
-    });
-    return [r.status, c.status];
-  }, server.oneTimePassword);
-  assert.deepEqual(signIn, [200, 204]);
+  assert.deepEqual(await signInFirstAdmin(advisor, server.oneTimePassword, 'atelier-essais-2026'), [200, 204]);
   const created = await api('POST', '/api/v1/repair-orders', {
     vehicle: { plate: 'fg-456-hj', make: 'Renault', model: 'Clio' },
     parties: [{ roles: ['driver'], title: 'Mme', first_name: 'Zoé', last_name: 'Brûlé',

@@ -7,12 +7,14 @@
 //   cd tests/e2e && RELAIS_BIN=/work/main/build/server/relais node --test offers.test.mjs
 // With RELAIS_SHOTS=1, docs/screenshots/workspace-offers.png and workspace-send-dialog.png are
 // written (1366×768); RELAIS_SHOTS=DIR writes them to DIR instead.
-import { test, before, after } from 'node:test';
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { startRelais, until as poll, repo, CHROMIUM, CHROMIUM_ARGS } from './relais-server.mjs';
+import {
+  startRelais, until as poll, repo, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin,
+} from './relais-server.mjs';
 
 const PASSWORD = 'atelier-offres-2026';
 const PHONE = '06 98 76 54 32';
@@ -26,8 +28,8 @@ let server;
 let browser;
 let page;
 let ro;
-let failures = 0;
 const cspProblems = [];
+const { step, failed } = failureShots({ page: () => page, dir: () => server && server.dir });
 
 const until = (what, check, timeoutMs = 15000) => poll(what, check, { timeoutMs, alive: () => server && server.alive() });
 const normalise = (s) => s.replace(/[\s\u00a0\u202f]+/g, ' ').trim();
@@ -71,16 +73,7 @@ before(async () => {
   page.setDefaultTimeout(10000);
   watch(page);
   await page.goto(`${server.base}/login`);
-  const signIn = await page.evaluate(async ({ password, next }) => {
-    const post = (url, body, csrf) => fetch(url, {
-      method: 'POST', body: JSON.stringify(body),
-      headers: { 'Content-Type': 'application/json', ...(csrf ? { 'X-CSRF-Token': csrf } : {}) },
-    });
-    const s = await (await post('/api/v1/session', { username: 'admin', password })).json();
-    const c = await post('/api/v1/session/password', { current_password: password, new_password: next }, s.csrf_token);
-    return [s.user.username, c.status];
-  }, { password: server.oneTimePassword, next: PASSWORD });
-  assert.deepEqual(signIn, ['admin', 204]);
+  assert.deepEqual(await signInFirstAdmin(page, server.oneTimePassword, PASSWORD), [200, 204]);
 
   const created = await api('POST', '/api/v1/repair-orders', {
     vehicle: { plate: 'fg-456-hj', make: 'Renault', model: 'Clio' },
@@ -105,22 +98,10 @@ after(async () => {
   if (browser) await browser.close().catch(() => {});
   if (server) {
     await server.stop();
-    if (failures) console.log(`# e2e failed: kept ${server.dir} (relais.log, data/, failure-*.png)`);
+    if (failed()) console.log(`# e2e failed: kept ${server.dir} (relais.log, data/, failure-*.png)`);
     else await server.remove();
   }
 });
-
-function step(name, fn) {
-  test(name, async () => {
-    try {
-      await fn();
-    } catch (e) {
-      failures += 1;
-      if (page && server) await page.screenshot({ path: path.join(server.dir, `failure-${failures}.png`), fullPage: true }).catch(() => {});
-      throw e;
-    }
-  });
-}
 
 const panel = () => page.locator('section.card-offers');
 const latest = () => panel().locator('article.offer');

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
+import { test } from 'node:test';
 import { promisify } from 'node:util';
 
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -105,4 +106,41 @@ export async function startRelais({ dealerName = 'Garage des Essais', prefix = '
     throw e;
   }
   return server;
+}
+
+/**
+ * Test steps that leave a full-page screenshot of `page()` in `dir()` when they fail; `failed()`
+ * says whether any did (the caller then keeps the directory).
+ */
+export function failureShots({ page, dir }) {
+  let failures = 0;
+  function step(name, fn) {
+    test(name, async () => {
+      try {
+        await fn();
+      } catch (e) {
+        failures += 1;
+        const p = page();
+        const d = dir();
+        if (p && d) await p.screenshot({ path: path.join(d, `failure-${failures}.png`), fullPage: true }).catch(() => {});
+        throw e;
+      }
+    });
+  }
+  return { step, failed: () => failures > 0, fail: () => { failures += 1; } };
+}
+
+/** On a page of the workspace: signs in as the first admin and replaces the one-time password.
+ * Returns the HTTP statuses of both requests ([200, 204] when all went well). */
+export function signInFirstAdmin(page, oneTimePassword, newPassword) {
+  return page.evaluate(async ({ password, next }) => {
+    const post = (url, body, csrf) => fetch(url, {
+      method: 'POST', body: JSON.stringify(body),
+      headers: { 'Content-Type': 'application/json', ...(csrf ? { 'X-CSRF-Token': csrf } : {}) },
+    });
+    const r = await post('/api/v1/session', { username: 'admin', password });
+    const s = await r.json();
+    const c = await post('/api/v1/session/password', { current_password: password, new_password: next }, s.csrf_token);
+    return [r.status, c.status];
+  }, { password: oneTimePassword, next: newPassword });
 }

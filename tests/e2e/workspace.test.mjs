@@ -6,11 +6,10 @@
 // Env: RELAIS_BIN (default build/server/relais), RELAIS_WEB_ROOT (default web/),
 // CHROMIUM (default /usr/bin/chromium). On failure the temporary directory (config, data,
 // server logs, a screenshot) is kept and its path printed.
-import { test, before, after } from 'node:test';
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { startRelais, until as poll, CHROMIUM, CHROMIUM_ARGS } from './relais-server.mjs';
+import { startRelais, until as poll, CHROMIUM, CHROMIUM_ARGS, failureShots } from './relais-server.mjs';
 
 const NEW_PASSWORD = 'atelier-e2e-2026';
 const DEALER = 'Garage des Essais & Fils'; // written in the test's relais.toml (language "fr")
@@ -24,9 +23,9 @@ let base;
 let oneTimePassword;
 let browser;
 let page;
-let failures = 0;
 const consoleProblems = [];
 const shared = {};
+const { step, failed, fail } = failureShots({ page: () => page, dir: () => dir });
 
 /** Waits for a condition by polling it (never a fixed sleep); stops early if relais died. */
 const until = (what, check, timeoutMs = 15000) => poll(what, check, { timeoutMs, alive: () => server && server.alive() });
@@ -35,7 +34,7 @@ before(async () => {
   try {
     server = await startRelais({ dealerName: DEALER });
   } catch (e) {
-    failures += 1; // startRelais keeps its directory and names it in the error
+    fail(); // startRelais keeps its directory and names it in the error
     throw e;
   }
   ({ dir, base, oneTimePassword } = server);
@@ -54,23 +53,11 @@ after(async () => {
   if (browser) await browser.close().catch(() => {});
   if (server) {
     await server.stop();
-    if (failures) console.log(`# e2e failed: kept ${dir} (relais.toml, relais.log, data/, failure-*.png)`);
+    if (failed()) console.log(`# e2e failed: kept ${dir} (relais.toml, relais.log, data/, failure-*.png)`);
     else await server.remove();
   }
 });
 
-/** A test step that leaves a screenshot of the page in the kept directory when it fails. */
-function step(name, fn) {
-  test(name, async () => {
-    try {
-      await fn();
-    } catch (e) {
-      failures += 1;
-      if (page) await page.screenshot({ path: path.join(dir, `failure-${failures}.png`), fullPage: true }).catch(() => {});
-      throw e;
-    }
-  });
-}
 
 /** Calls the API from the page, with its cookies (and CSRF token for changes). */
 function apiFromPage(method, url, body) {
