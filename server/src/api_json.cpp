@@ -457,6 +457,55 @@ json offer_item(const OfferItem& i) {
             {"price_incl_cents", i.price_incl},     {"vat_rate_bp", i.vat_bp}};
 }
 
+json agreement(const Agreement& a) {
+    auto version = [](const AgreementVersion& v) {
+        return json{{"version", v.version},
+                    {"mandatory", v.mandatory},
+                    {"title", {{"fr", v.title.fr}, {"en", v.title.en}}},
+                    {"text", {{"fr", v.text.fr}, {"en", v.text.en}}},
+                    {"created_at", format_utc(v.created_at)},
+                    {"created_by", v.created_by}};
+    };
+    json j = version(a.current);
+    j["id"] = a.id;
+    j["active"] = a.active;
+    j["updated_at"] = j["created_at"];
+    j["updated_by"] = j["created_by"];
+    j["created_at"] = format_utc(a.created_at);
+    j.erase("created_by");
+    if (!a.history.empty()) {
+        json versions = json::array();
+        for (const auto& v : a.history) versions.push_back(version(v));
+        j["versions"] = versions;
+    }
+    return j;
+}
+
+AgreementPatch parse_agreement(const json& body, Problems& problems) {
+    AgreementPatch p;
+    if (!expect_object(body, "", problems)) return p;
+    ObjectReader r(body, "", problems, {"id", "version", "created_at", "updated_at", "updated_by", "versions"});
+    for (const char* part : {"title", "text"}) {
+        const json* o = r.object(part);
+        if (!o) continue;
+        ObjectReader lang(*o, std::string(part) + ".", problems);
+        const bool title = std::string_view(part) == "title";
+        (title ? p.title_fr : p.text_fr) = lang.string("fr");
+        (title ? p.title_en : p.text_en) = lang.string("en");
+    }
+    p.mandatory = r.boolean("mandatory");
+    p.active = r.boolean("active");
+    return p;
+}
+
+json offer_agreement(const OfferAgreement& a) {
+    return {{"id", a.agreement_id},
+            {"version", a.version},
+            {"mandatory", a.mandatory},
+            {"title", {{"fr", a.title.fr}, {"en", a.title.en}}},
+            {"text", {{"fr", a.text.fr}, {"en", a.text.en}}}};
+}
+
 json offer(const Offer& o, const PhoneNumbers& phones) {
     const OfferSnapshot& snap = o.snapshot;
     json items = json::array();
@@ -479,6 +528,13 @@ json offer(const Offer& o, const PhoneNumbers& phones) {
                               {"party_id", r.party_id ? json(*r.party_id) : json(nullptr)},
                               {"contact_point_id", r.contact_point_id ? json(*r.contact_point_id) : json(nullptr)},
                               {"language", r.language}});
+    json agreements = json::array();
+    for (const OfferAgreement& a : snap.agreements) {
+        json j = offer_agreement(a);
+        const auto accepted = o.accepted_agreements.find(a.agreement_id);
+        j["accepted_at"] = accepted == o.accepted_agreements.end() ? json(nullptr) : json(format_utc(accepted->second));
+        agreements.push_back(std::move(j));
+    }
     json messages = json::array();
     for (const OutboxMessage& m : o.messages)
         messages.push_back(
@@ -509,6 +565,7 @@ json offer(const Offer& o, const PhoneNumbers& phones) {
             {"currency", snap.currency},
             {"total_incl_cents", snap.total_incl()},
             {"items", items},
+            {"agreements", agreements},
             {"recipients", recipients},
             {"messages", messages},
             {"created_at", format_utc(o.created_at)},

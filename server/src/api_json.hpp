@@ -5,6 +5,7 @@
 // field. Fields that only appear in responses (id, version, ...) are ignored on input, so a
 // client may send back what it read.
 
+#include "agreements.hpp"
 #include "auth.hpp"
 #include "offer.hpp"
 #include "phone.hpp"
@@ -33,9 +34,14 @@ json event(const Event& e);
 json principal(const Principal& p);
 /// One frozen intervention of an offer (also how it is stored in the offer's snapshot).
 json offer_item(const OfferItem& i);
+/// One frozen agreement version of an offer: {id, version, mandatory, title: {fr, en}, text: {fr, en}}
+/// (also how it is stored in the snapshot).
+json offer_agreement(const OfferAgreement& a);
 /// An offer for the advisor: state and times, the frozen items with the customer's decisions,
 /// recipients, and the messages with their delivery states (bodies left out).
 json offer(const Offer& o, const PhoneNumbers& phones);
+/// An agreement with its current version (and `versions`, newest first, when known).
+json agreement(const Agreement& a);
 
 // Each parse_* appends to `problems`; the result is meaningful only when none were added.
 RepairOrderPatch parse_repair_order(const json& body, bool creating, const TimeZone& zone, Problems& problems);
@@ -44,5 +50,7 @@ ContactPointPatch parse_contact_point(const json& body, const std::string& path,
 InterventionPatch parse_intervention(const json& body, const std::string& path, Problems& problems);
 NewUser parse_new_user(const json& body, Problems& problems);
 UserPatch parse_user_patch(const json& body, Problems& problems);
+/// {"title": {"fr", "en"}, "text": {"fr", "en"}, "mandatory", "active"}.
+AgreementPatch parse_agreement(const json& body, Problems& problems);
 
 }  // namespace relais::api_json

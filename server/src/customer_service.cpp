@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace relais {
 
 using nlohmann::json;
@@ -164,7 +166,8 @@ Result<CustomerAccess> CustomerService::open(const std::string& token, const Cus
 }
 
 Result<Offer> CustomerService::decide(const std::string& token, const CustomerContext& who,
-                                      const std::map<Id, Decision>& decisions, bool confirm) {
+                                      const std::map<Id, Decision>& decisions, bool confirm,
+                                      const std::set<Id>& agreements) {
     const UnixMs now = clock_.now();
     auto r = db_.write([&](Connection& c) -> Result<Id> {
         TRY_ASSIGN(auto link, find_link(c, token));
@@ -188,10 +191,18 @@ Result<Offer> CustomerService::decide(const std::string& token, const CustomerCo
             else
                 merged[id] = d;
         }
-        if (confirm)
+        for (Id id : agreements)
+            if (std::none_of(offer->snapshot.agreements.begin(), offer->snapshot.agreements.end(),
+                             [&](const OfferAgreement& a) { return a.agreement_id == id; }))
+                problems.push_back({"agreements." + std::to_string(id), "unknown_agreement", {}});
+        if (confirm) {
             for (const auto& item : offer->snapshot.items)
                 if (!merged.contains(item.intervention_id))
                     problems.push_back({"decisions." + std::to_string(item.intervention_id), "decision_required", {}});
+            for (const auto& a : offer->snapshot.agreements)
+                if (a.mandatory && !agreements.contains(a.agreement_id))
+                    problems.push_back({"agreements." + std::to_string(a.agreement_id), "agreement_required", {}});
+        }
         if (!problems.empty()) return validation_error(problems);
 
         for (const auto& [id, d] : decisions) {
@@ -210,8 +221,21 @@ Result<Offer> CustomerService::decide(const std::string& token, const CustomerCo
             json answers = json::object();
             for (const auto& item : offer->snapshot.items)
                 answers[std::to_string(item.intervention_id)] = to_string(merged[item.intervention_id]);
+            // Each agreement accepted, with the version the customer read.
+            json accepted = json::array();
+            for (const auto& a : offer->snapshot.agreements) {
+                if (!agreements.contains(a.agreement_id)) continue;
+                TRY_ASSIGN(auto ins, c.prepare("INSERT INTO offer_agreements (offer_id, agreement_id, version, "
+                                               "accepted_at) VALUES (?, ?, ?, ?)"));
+                ins.bind(1, offer->id).bind(2, a.agreement_id).bind(3, a.version).bind(4, now);
+                TRY(ins.run());
+                accepted.push_back({{"id", a.agreement_id},
+                                    {"version", a.version},
+                                    {"mandatory", a.mandatory},
+                                    {"title", a.title.in(offer->language)}});
+            }
             TRY(customer_event(c, *offer, recipient_of(*offer, link->recipient_id), who, "offer.confirmed",
-                               {{"decisions", answers}}, now));
+                               {{"decisions", answers}, {"agreements", accepted}}, now));
         }
         return offer->id;
     });

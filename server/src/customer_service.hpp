@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 
 namespace relais {
@@ -63,10 +64,12 @@ public:
     /// offer `seen`), and returns the offer when this device may see it.
     Result<CustomerAccess> open(const std::string& token, const CustomerContext& who);
 
-    /// Saves decisions (by intervention id); with `confirm`, every item must have one and the
-    /// offer becomes `confirmed` and read-only. Refused once confirmed or locked.
+    /// Saves decisions (by intervention id); with `confirm`, every item must have one, every
+    /// mandatory agreement of the offer must be among `agreements` (ids of accepted agreements,
+    /// recorded with the offer's versions of them), and the offer becomes `confirmed` and
+    /// read-only. Refused once confirmed or locked.
     Result<Offer> decide(const std::string& token, const CustomerContext& who, const std::map<Id, Decision>& decisions,
-                         bool confirm);
+                         bool confirm, const std::set<Id>& agreements = {});
 
     /// A fresh link for the same recipient, sent to the original number or address; older links
     /// of that recipient stop working. At most kAccessLinksPerHour per offer per hour.

@@ -89,8 +89,11 @@ struct LanApp::Impl {
     LanAppDeps d;
     Router<Route> router;
     UnixMs started_at;
+    AgreementService agreements;
 
-    explicit Impl(LanAppDeps deps) : d(std::move(deps)), started_at(d.clock.now()) { add_routes(); }
+    explicit Impl(LanAppDeps deps) : d(std::move(deps)), started_at(d.clock.now()), agreements(d.db, d.clock) {
+        add_routes();
+    }
 
     // ---- dispatch -----------------------------------------------------------------------
 
@@ -272,6 +275,11 @@ struct LanApp::Impl {
         add(Method::post, "/api/v1/users", RouteAccess::admin, &Impl::create_user);
         add(Method::get, "/api/v1/users/{id}", RouteAccess::principal, &Impl::get_user);
         add(Method::patch, "/api/v1/users/{id}", RouteAccess::admin, &Impl::update_user);
+
+        add(Method::get, "/api/v1/agreements", RouteAccess::principal, &Impl::list_agreements);
+        add(Method::post, "/api/v1/agreements", RouteAccess::admin, &Impl::create_agreement);
+        add(Method::get, "/api/v1/agreements/{id}", RouteAccess::principal, &Impl::get_agreement);
+        add(Method::patch, "/api/v1/agreements/{id}", RouteAccess::admin, &Impl::update_agreement);
 
         add(Method::get, "/api/v1/api-keys", RouteAccess::admin, &Impl::list_keys);
         add(Method::post, "/api/v1/api-keys", RouteAccess::admin, &Impl::create_key);
@@ -631,6 +639,7 @@ struct LanApp::Impl {
         return json_response(200, {{"items", offer["items"]},
                                    {"total_incl_cents", offer["total_incl_cents"]},
                                    {"note", offer["note"]},
+                                   {"agreements", offer["agreements"]},
                                    {"messages", messages}});
     }
 
@@ -756,6 +765,44 @@ struct LanApp::Impl {
         if (!id) return respond(ctx, not_found_error("api_key"));
         if (auto r = d.auth.revoke_api_key(*id); !r) return respond(ctx, r.error());
         return no_content();
+    }
+
+    // ---- agreements ("conditions"), written by a dealer admin ----------------------------
+
+    HttpResponse list_agreements(Ctx& ctx, const PathParams&) {
+        auto list = agreements.list();
+        if (!list) return respond(ctx, list.error());
+        json items = json::array();
+        for (const auto& a : *list) items.push_back(api_json::agreement(a));
+        return json_response(200, {{"items", items}});
+    }
+
+    HttpResponse get_agreement(Ctx& ctx, const PathParams& p) {
+        const auto id = p.id("id");
+        if (!id) return respond(ctx, not_found_error("agreement"));
+        auto a = agreements.get(*id);
+        if (!a) return respond(ctx, a.error());
+        return json_response(200, api_json::agreement(*a));
+    }
+
+    HttpResponse create_agreement(Ctx& ctx, const PathParams&) {
+        Problems problems;
+        AgreementPatch patch = api_json::parse_agreement(ctx.body, problems);
+        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
+        auto a = agreements.create(patch, actor_of(*ctx.who));
+        if (!a) return respond(ctx, a.error());
+        return json_response(201, api_json::agreement(*a));
+    }
+
+    HttpResponse update_agreement(Ctx& ctx, const PathParams& p) {
+        const auto id = p.id("id");
+        if (!id) return respond(ctx, not_found_error("agreement"));
+        Problems problems;
+        AgreementPatch patch = api_json::parse_agreement(ctx.body, problems);
+        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
+        auto a = agreements.update(*id, patch, actor_of(*ctx.who));
+        if (!a) return respond(ctx, a.error());
+        return json_response(200, api_json::agreement(*a));
     }
 
     // ---- repair orders ----------------------------------------------------------------------

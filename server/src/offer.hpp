@@ -53,6 +53,22 @@ struct OfferItem {
     VatBp vat_bp = 0;
 };
 
+/// A text written in French and/or English (at least one; see `in`).
+struct LocalText {
+    std::string fr, en;
+    /// The text in `language`, else in the other language.
+    const std::string& in(std::string_view language) const;
+};
+
+/// One version of an agreement ("conditions") as the customer is asked to accept it, frozen
+/// with the offer.
+struct OfferAgreement {
+    Id agreement_id = 0;
+    int version = 1;
+    bool mandatory = true;
+    LocalText title, text;
+};
+
 /// What the customer sees, frozen: never changes once sent.
 struct OfferSnapshot {
     std::string ro_number;
@@ -61,7 +77,8 @@ struct OfferSnapshot {
     std::string advisor_name;
     std::string dealer_name;
     std::string currency;
-    std::vector<OfferItem> items;  // initial first, then optional, each in RO order
+    std::vector<OfferItem> items;            // initial first, then optional, each in RO order
+    std::vector<OfferAgreement> agreements;  // the active ones when sent, oldest first
     Cents total_incl() const;
 };
 
@@ -110,7 +127,8 @@ struct Offer {
     std::optional<UnixMs> sent_at, received_at, seen_at, confirmed_at, locked_at;
     UnixMs expires_at = 0;
     std::vector<OfferRecipient> recipients;
-    std::map<Id, Decision> decisions;  // by intervention id
+    std::map<Id, Decision> decisions;          // by intervention id
+    std::map<Id, UnixMs> accepted_agreements;  // by agreement id: when accepted (the snapshot's version)
     std::vector<OutboxMessage> messages;
 };
 

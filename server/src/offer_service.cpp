@@ -1,5 +1,6 @@
 #include "offer_service.hpp"
 
+#include "agreements.hpp"
 #include "api_json.hpp"
 #include "crypto.hpp"
 #include "inbound_sms.hpp"
@@ -53,6 +54,8 @@ int rank(OfferState s) {
 json snapshot_json(const OfferSnapshot& s) {
     json items = json::array();
     for (const auto& i : s.items) items.push_back(api_json::offer_item(i));
+    json agreements = json::array();
+    for (const auto& a : s.agreements) agreements.push_back(api_json::offer_agreement(a));
     return {{"ro_number", s.ro_number},
             {"vehicle",
              {{"plate", s.vehicle.plate},
@@ -64,7 +67,8 @@ json snapshot_json(const OfferSnapshot& s) {
             {"advisor_name", s.advisor_name},
             {"dealer_name", s.dealer_name},
             {"currency", s.currency},
-            {"items", items}};
+            {"items", items},
+            {"agreements", agreements}};
 }
 
 OfferSnapshot snapshot_from_json(const std::string& text) {
@@ -95,6 +99,18 @@ OfferSnapshot snapshot_from_json(const std::string& text) {
         item.vat_bp = i.value("vat_rate_bp", VatBp{0});
         s.items.push_back(std::move(item));
     }
+    if (j.contains("agreements"))
+        for (const json& a : j["agreements"]) {
+            OfferAgreement agreement;
+            agreement.agreement_id = a.value("id", Id{0});
+            agreement.version = a.value("version", 1);
+            agreement.mandatory = a.value("mandatory", true);
+            const json heading = a.value("title", json::object());
+            const json wording = a.value("text", json::object());
+            agreement.title = {heading.value("fr", ""), heading.value("en", "")};
+            agreement.text = {wording.value("fr", ""), wording.value("en", "")};
+            s.agreements.push_back(std::move(agreement));
+        }
     return s;
 }
 
@@ -236,6 +252,13 @@ Result<std::optional<Offer>> load(Connection& conn, Id offer_id) {
         if (!row) break;
         if (auto dec = parse_decision(d.text(1))) o.decisions[d.int64(0)] = *dec;
     }
+    TRY_ASSIGN(auto a, conn.prepare("SELECT agreement_id, accepted_at FROM offer_agreements WHERE offer_id = ?"));
+    a.bind(1, offer_id);
+    while (true) {
+        TRY_ASSIGN(bool row, a.step());
+        if (!row) break;
+        o.accepted_agreements[a.int64(0)] = a.int64(1);
+    }
     return std::optional<Offer>(std::move(o));
 }
 
@@ -349,6 +372,7 @@ Result<std::unique_ptr<Prepared>> prepare(Connection& c, const Config& config, I
         }
     }
     p->snapshot = freeze(ro, config);
+    TRY_ASSIGN(p->snapshot.agreements, agreement_store::current(c));
     if (p->snapshot.items.empty()) bad.push_back({"interventions", "nothing_to_offer", {}});
     if (!bad.empty()) return validation_error(bad);
     const Party* main = ro.main_party();

@@ -1,5 +1,6 @@
 #include "public_app.hpp"
 
+#include "api_json.hpp"
 #include "customer_service.hpp"
 #include "messages.hpp"
 #include "responses.hpp"
@@ -40,6 +41,12 @@ json customer_view(const Offer& o) {
                          {"price_incl_cents", i.price_incl}});
     json decisions = json::object();
     for (const auto& [id, d] : o.decisions) decisions[std::to_string(id)] = to_string(d);
+    json agreements = json::array();
+    for (const OfferAgreement& a : o.snapshot.agreements) {
+        json j = api_json::offer_agreement(a);
+        j["accepted"] = o.accepted_agreements.contains(a.agreement_id);
+        agreements.push_back(std::move(j));
+    }
     const bool read_only = o.state == OfferState::confirmed || o.state == OfferState::locked;
     return {
         {"state", to_string(o.state)},
@@ -56,6 +63,7 @@ json customer_view(const Offer& o) {
         {"items", items},
         {"total_incl_cents", o.snapshot.total_incl()},
         {"decisions", decisions},
+        {"agreements", agreements},
         {"confirmed_at", o.confirmed_at ? json(format_utc(*o.confirmed_at)) : json(nullptr)}};
 }
 
@@ -196,9 +204,21 @@ HttpResponse PublicApp::customer_api(const HttpRequest& req, const std::string& 
                 }
             }
         }
+        std::set<Id> agreements;  // the ids of the agreements ticked
+        if (body.contains("agreements")) {
+            const json& list = body["agreements"];
+            if (!list.is_array()) problems.push_back({"agreements", "invalid_type", {{"expected", "array"}}});
+            for (std::size_t i = 0; list.is_array() && i < list.size(); ++i) {
+                if (list[i].is_number_integer() && list[i].get<std::int64_t>() > 0)
+                    agreements.insert(list[i].get<Id>());
+                else
+                    problems.push_back(
+                        {"agreements[" + std::to_string(i) + "]", "invalid_type", {{"expected", "agreement id"}}});
+            }
+        }
         const bool confirm = body.value("confirm", false);
         if (!problems.empty()) return error_response(validation_error(problems), lang);
-        auto offer = customers_->decide(token, who, decisions, confirm);
+        auto offer = customers_->decide(token, who, decisions, confirm, agreements);
         if (!offer) return error_response(offer.error(), lang);
         return json_response(200, {{"status", "ok"}, {"offer", customer_view(*offer)}});
     }

@@ -13,9 +13,19 @@ void add(Problems& problems, const std::string& field, std::string code, Params 
     problems.push_back({field, std::move(code), std::move(params)});
 }
 
-// Trims a one-line or multi-line text field and checks its length; returns false on a problem.
-bool text_field(std::string& value, const std::string& field, std::size_t max, bool multiline, bool required,
-                Problems& problems) {
+void set_text(std::string& target, const Maybe<std::string>& value, const std::string& field, std::size_t max,
+              bool multiline, bool required, Problems& problems) {
+    if (!value) return;
+    std::string v = *value;
+    if (check_text_field(v, field, max, multiline, required, problems)) target = std::move(v);
+}
+
+bool vin_char(char c) { return ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) && c != 'I' && c != 'O' && c != 'Q'; }
+
+}  // namespace
+
+bool check_text_field(std::string& value, const std::string& field, std::size_t max, bool multiline, bool required,
+                      Problems& problems) {
     value = std::string(trim(value));
     if (multiline) {
         // Browsers send CRLF from a textarea, a DMS may send CR: store one kind of line end.
@@ -46,17 +56,6 @@ bool text_field(std::string& value, const std::string& field, std::size_t max, b
     return true;
 }
 
-void set_text(std::string& target, const Maybe<std::string>& value, const std::string& field, std::size_t max,
-              bool multiline, bool required, Problems& problems) {
-    if (!value) return;
-    std::string v = *value;
-    if (text_field(v, field, max, multiline, required, problems)) target = std::move(v);
-}
-
-bool vin_char(char c) { return ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) && c != 'I' && c != 'O' && c != 'Q'; }
-
-}  // namespace
-
 void apply_vehicle_patch(Vehicle& target, const VehiclePatch& patch, const std::string& path, Problems& problems) {
     if (patch.plate) {
         std::string plate;
@@ -65,7 +64,7 @@ void apply_vehicle_patch(Vehicle& target, const VehiclePatch& patch, const std::
             plate += c;
         }
         plate = ascii_upper(plate);
-        if (text_field(plate, path + "plate", 16, false, false, problems)) {
+        if (check_text_field(plate, path + "plate", 16, false, false, problems)) {
             const bool ok = std::all_of(plate.begin(), plate.end(), [](char c) {
                 return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == ' ' || c == '.';
             });
@@ -253,7 +252,7 @@ void apply_repair_order_patch(RepairOrder& target, const RepairOrderPatch& patch
                               const std::string& path, Problems& problems) {
     if (patch.number) {
         std::string number = *patch.number;
-        if (text_field(number, path + "number", 32, false, true, problems)) target.number = number;
+        if (check_text_field(number, path + "number", 32, false, true, problems)) target.number = number;
     }
     if (patch.status) target.status = *patch.status;
     if (patch.promised_at) {

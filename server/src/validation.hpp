@@ -33,6 +33,12 @@ void apply_intervention_patch(Intervention& target, const InterventionPatch& pat
 void apply_repair_order_patch(RepairOrder& target, const RepairOrderPatch& patch, bool creating,
                               const std::string& path, Problems& problems);
 
+/// Trims a text field and checks it, adding a problem named `field` when it is wrong: control
+/// characters (a one-line field takes no newline; a multi-line one has its CR and CRLF made LF),
+/// empty when `required`, longer than `max` characters. Returns false on a problem.
+bool check_text_field(std::string& value, const std::string& field, std::size_t max, bool multiline, bool required,
+                      Problems& problems);
+
 /// A role is held by one party per RO: problems for each party that repeats one.
 void check_unique_roles(const std::vector<Party>& parties, const std::string& path, Problems& problems);
 

@@ -2,7 +2,8 @@
 // modem: an offer sent by SMS (read back from the modem's journal), a link scanner's visit
 // that changes nothing, browser A deciding and confirming, the advisor's API showing
 // `confirmed`, browser B asking for a new link by SMS and taking the offer over from A; then
-// the same by email through the maildir, with the advisor's RO page following live.
+// the same by email through the maildir, with the advisor's RO page following live. Before
+// any of it, the dealer admin writes the agreements the customer must accept to confirm.
 //
 //   RELAIS_BIN=build/server/relais node --test tests/e2e/customer.test.mjs
 // With RELAIS_SHOTS=DIR, screenshots of each screen (390×844) are written to DIR.
@@ -100,6 +101,48 @@ after(async () => {
   else console.log(`kept ${server?.dir}`);
 });
 
+const TERMS = 'Conditions générales de réparation';
+test('the dealer admin writes the agreements in the workspace; a change makes version 2', async () => {
+  await advisor.goto(`${server.base}/admin/agreements`);
+  await advisor.getByRole('heading', { name: 'Aucune condition' }).waitFor();
+  const write = async (title, text, titleEn, textEn, mandatory) => {
+    await advisor.getByRole('button', { name: 'Nouvelle condition' }).first().click();
+    const dialog = advisor.getByRole('dialog');
+    await dialog.getByLabel('Titre (français)').fill(title);
+    await dialog.getByLabel('Texte (français)').fill(text);
+    await dialog.getByLabel('Titre (anglais)').fill(titleEn);
+    await dialog.getByLabel('Texte (anglais)').fill(textEn);
+    await dialog.getByLabel('Obligatoire : le client doit l’accepter pour confirmer').setChecked(mandatory);
+    await dialog.getByRole('button', { name: 'Nouvelle condition' }).click();
+    await dialog.waitFor({ state: 'detached' });
+  };
+  // A text without its title is refused, naming the field.
+  await advisor.getByRole('button', { name: 'Nouvelle condition' }).first().click();
+  await advisor.getByRole('dialog').getByLabel('Texte (français)').fill('Sans titre');
+  await advisor.getByRole('dialog').getByRole('button', { name: 'Nouvelle condition' }).click();
+  const invalid = advisor.getByRole('dialog').locator('[aria-invalid="true"]');
+  await invalid.waitFor();
+  assert.equal(await invalid.getAttribute('data-field'), 'title.fr');
+  await advisor.getByRole('dialog').getByRole('button', { name: 'Annuler' }).click();
+
+  await write(TERMS, 'Article 1 – Le devis est valable 15 jours.\nArticle 2 – Les pièces remplacées vous sont rendues sur demande.',
+    'General terms of repair', 'Article 1 – The estimate is valid 15 days.\nArticle 2 – Replaced parts are returned on request.', true);
+  await write('Conseils d’entretien par SMS', 'Recevoir un rappel avant la prochaine révision.',
+    'Maintenance tips by SMS', 'Get a reminder before the next service.', false);
+
+  // The admin corrects the first one: version 2, which the next offers carry.
+  const row = advisor.getByRole('row', { name: new RegExp(TERMS) });
+  await row.getByRole('button', { name: 'Modifier' }).click();
+  const dialog = advisor.getByRole('dialog');
+  await dialog.getByLabel('Texte (français)').fill('Article 1 – Le devis est valable 30 jours.\nArticle 2 – Les pièces remplacées vous sont rendues sur demande.');
+  await dialog.getByRole('button', { name: 'Enregistrer la version 2' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await row.getByText('Version 2').waitFor();
+  const listed = (await api('GET', '/api/v1/agreements')).body.items;
+  assert.deepEqual(listed.map((a) => [a.title.fr, a.version, a.mandatory]),
+    [[TERMS, 2, true], ['Conseils d’entretien par SMS', 1, false]]);
+});
+
 test('an offer sent by SMS arrives in the modem with its link', async () => {
   const phone = ro.parties[0].contact_points[0].id;
   const sent = await api('POST', `/api/v1/repair-orders/${ro.id}/offers`,
@@ -149,14 +192,25 @@ test('browser A opens the offer, reads the note, decides per item and confirms',
   await until('the running total', async () => (await total()) === '280,80 €');
   await shot(pageA, 'decisions');
 
-  // Confirming with an item unanswered says so; answering it opens the summary.
+  // Confirming with an item unanswered says so; so does the mandatory agreement left unticked;
+  // both done, the summary opens.
   await pageA.getByRole('button', { name: 'Confirmer ma commande' }).click();
   await pageA.getByRole('alert').getByText('Il manque votre réponse pour 1 intervention').waitFor();
   await pageA.getByRole('group', { name: 'Votre décision pour Balais d’essuie-glace' })
     .getByRole('radio', { name: 'M’appeler' }).check();
   await pageA.getByRole('button', { name: 'Confirmer ma commande' }).click();
+  await pageA.getByRole('alert').getByText('Cochez les conditions obligatoires pour confirmer.').waitFor();
+  const terms = pageA.getByRole('checkbox', { name: `J’ai lu et j’accepte : ${TERMS} (obligatoire)` });
+  assert.equal(await terms.getAttribute('aria-invalid'), 'true');
+  await pageA.getByText('Lire le texte').first().click();
+  await pageA.getByText('Le devis est valable 30 jours.').waitFor();  // version 2, frozen at the send
+  await pageA.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  await shot(pageA, 'agreements');
+  await terms.check();
+  await pageA.getByRole('button', { name: 'Confirmer ma commande' }).click();
   const summary = pageA.getByRole('dialog');
   await summary.getByText('Récapitulatif').waitFor();
+  await summary.getByRole('listitem').filter({ hasText: TERMS }).waitFor();
   await shot(pageA, 'summary');
   await summary.getByRole('button', { name: 'Confirmer et envoyer' }).click();
   await pageA.getByText('Merci, votre réponse a été envoyée').waitFor();
@@ -166,6 +220,10 @@ test('browser A opens the offer, reads the note, decides per item and confirms',
   const o = (await api('GET', `/api/v1/offers/${offer.id}`)).body;
   assert.equal(o.state, 'confirmed');
   assert.deepEqual(o.items.map((i) => i.decision), ['accept', 'accept', 'contact_me']);
+  assert.deepEqual(o.agreements.map((a) => [a.title.fr, a.version, Boolean(a.accepted_at)]),
+    [[TERMS, 2, true], ['Conseils d’entretien par SMS', 1, false]]);
+  const confirmed = (await api('GET', `/api/v1/repair-orders/${ro.id}/timeline`)).body.items.find((e) => e.type === 'offer.confirmed');
+  assert.deepEqual(confirmed.data.agreements.map((a) => [a.title, a.version]), [[TERMS, 2]]);
 
   await pageA.reload();
   await pageA.getByRole('button', { name: 'Ouvrir mon devis' }).click();
@@ -241,12 +299,19 @@ test('by email: the link in the maildir, decided and confirmed in browser C whil
   await pageC.getByRole('dialog').getByRole('button', { name: 'Voir les interventions' }).click();
   await pageC.getByRole('group', { name: 'Votre décision pour Révision 60 000 km' }).getByRole('radio', { name: 'Faire', exact: true }).check();
   await pageC.getByRole('group', { name: 'Votre décision pour Courroie d’accessoires' }).getByRole('radio', { name: 'Ne pas faire' }).check();
+  await pageC.getByRole('checkbox', { name: new RegExp(TERMS) }).check();
+  await pageC.getByRole('checkbox', { name: /Conseils d’entretien/ }).check();
   await pageC.getByRole('button', { name: 'Confirmer ma commande' }).click();
   await pageC.getByRole('dialog').getByRole('button', { name: 'Confirmer et envoyer' }).click();
   await pageC.getByText('Merci, votre réponse a été envoyée').waitFor();
 
   // The advisor's page shows it without a reload.
   await panel.locator('.chip', { hasText: 'Confirmée' }).waitFor();
+  await until('both agreements shown accepted', async () => (await panel.locator('.offer-agreements li.is-accepted').count()) === 2);
+  assert.match(await panel.locator('.offer-agreements li').first().innerText(), /Version 2 · Obligatoire\s+acceptée le/);
+  await advisor.getByText('Conditions acceptées : « Conditions générales de réparation », version 2').waitFor();
+  await panel.locator('.offer-agreements').scrollIntoViewIfNeeded();
+  await shot(advisor, 'advisor-offer-agreements');
   assert.equal(await advisor.evaluate(() => window.relaisNoReload), true, 'the advisor page was reloaded');
   assert.deepEqual((await api('GET', `/api/v1/offers/${sent.body.id}`)).body.items.map((i) => i.decision), ['accept', 'decline']);
 

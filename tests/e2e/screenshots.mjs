@@ -161,6 +161,28 @@ try {
   await page.evaluate(() => document.activeElement && document.activeElement.blur());
   await shot('admin-api-keys');
 
+  // Admin: agreements, one of them at its second version, and the edit dialog.
+  const terms = await api('POST', '/api/v1/agreements', {
+    title: { fr: 'Conditions générales de réparation', en: 'General terms of repair' },
+    text: { fr: 'Article 1 – Le devis est valable 15 jours.', en: 'Article 1 – The estimate is valid 15 days.' },
+  });
+  await api('PATCH', `/api/v1/agreements/${terms.id}`, { text: {
+    fr: 'Article 1 – Le devis est valable 30 jours.\nArticle 2 – Les pièces remplacées vous sont rendues sur demande.',
+    en: 'Article 1 – The estimate is valid 30 days.\nArticle 2 – Replaced parts are returned on request.',
+  } });
+  await api('POST', '/api/v1/agreements', {
+    title: { fr: 'Conseils d’entretien par SMS' }, text: { fr: 'Recevoir un rappel avant la prochaine révision.' }, mandatory: false,
+  });
+  const old = await api('POST', '/api/v1/agreements', { title: { fr: 'Conditions 2025' }, text: { fr: 'Ancienne version.' } });
+  await api('PATCH', `/api/v1/agreements/${old.id}`, { active: false });
+  await page.goto(`${server.base}/admin/agreements`);
+  await page.locator('.admin-table tbody tr').first().waitFor();
+  await shot('admin-agreements');
+  await page.getByRole('row', { name: /Conditions générales/ }).getByRole('button', { name: 'Modifier' }).click();
+  await page.getByRole('dialog').getByLabel('Texte (français)').waitFor();
+  await shot('admin-agreement-edit');
+  await page.keyboard.press('Escape');
+
   await page.goto(`${server.base}/account`);
   await page.getByRole('heading', { name: 'Mon compte' }).waitFor();
   await shot('account', { fullPage: true }); // down to the language choice

@@ -53,7 +53,8 @@ class Device:
         return r.status, content, set_cookie
 
 
-class CustomerLinkTest(RelaisTestCase):
+class SmsLinks:
+    """For test cases: the magic links the emulated modem has sent so far."""
 
     def sms_links(self, r):
         path = os.path.join(r.data, "modem", "journal.jsonl")
@@ -69,6 +70,9 @@ class CustomerLinkTest(RelaisTestCase):
             self.assertLess(time.monotonic(), deadline, f"waiting for {n} SMS with a link")
             time.sleep(0.05)
         return self.sms_links(r)
+
+
+class CustomerLinkTest(SmsLinks, RelaisTestCase):
 
     def test_the_magic_link(self):
         with self.relais() as r:

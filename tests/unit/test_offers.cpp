@@ -3,6 +3,7 @@
 
 #include "support.hpp"
 
+#include "agreements.hpp"
 #include "config.hpp"
 #include "crypto.hpp"
 #include "customer_service.hpp"
@@ -477,4 +478,88 @@ TEST_CASE("an offer nobody answered expires after 30 days; asking for a new link
     auto back = w.offers->get(o->id);
     CHECK(back->state == OfferState::received);  // where it stopped
     CHECK(back->expires_at == w.clock.now() + kLinkValidityMs);
+}
+
+TEST_CASE("an offer freezes the agreement versions of its send; confirming needs the mandatory ones, kept with them") {
+    OfferWorld w;
+    AgreementService agreements(*w.db, w.clock);
+    CustomerService customers(*w.db, w.config, w.random, w.clock);
+    auto make = [&](const char* title, bool mandatory, bool active) {
+        AgreementPatch p;
+        p.title_fr = std::string(title);
+        p.text_fr = std::string("Texte de ") + title;
+        p.mandatory = mandatory;
+        p.active = active;
+        auto a = agreements.create(p, w.actor);
+        REQUIRE(a.ok());
+        return a->id;
+    };
+    const Id terms = make("Conditions générales", true, true);
+    const Id news = make("Lettre d'information", false, true);
+    make("Anciennes conditions", true, false);  // archived: not offered
+
+    auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, {}}, w.actor);
+    REQUIRE(o.ok());
+    REQUIRE(o->snapshot.agreements.size() == 2);
+    CHECK(o->snapshot.agreements[0].agreement_id == terms);
+    CHECK(o->snapshot.agreements[0].version == 1);
+    CHECK(o->snapshot.agreements[0].mandatory);
+    CHECK(o->snapshot.agreements[0].text.fr == "Texte de Conditions générales");
+    CHECK_FALSE(o->snapshot.agreements[1].mandatory);
+
+    // The admin rewords the terms after the send: this offer keeps version 1.
+    AgreementPatch reword;
+    reword.text_fr = std::string("Nouvelle rédaction");
+    REQUIRE(agreements.update(terms, reword, w.actor).ok());
+    auto reread = w.offers->get(o->id);
+    REQUIRE(reread.ok());
+    CHECK(reread->snapshot.agreements[0].version == 1);
+    CHECK(reread->snapshot.agreements[0].text.fr == "Texte de Conditions générales");
+
+    const std::string& body = o->messages[0].body;
+    const std::string token = body.substr(body.rfind('/') + 1);
+    auto opened = customers.open(token, {"", "", ""});
+    REQUIRE(opened.ok());
+    const CustomerContext device{opened->device_id, "", ""};
+    std::map<Id, Decision> answers;
+    for (const auto& item : o->snapshot.items) answers[item.intervention_id] = Decision::accept;
+
+    auto without = customers.decide(token, device, answers, true, {news});
+    REQUIRE_FALSE(without.ok());
+    CHECK(has_field(without.error(), "agreements." + std::to_string(terms), "agreement_required"));
+    auto stranger = customers.decide(token, device, answers, true, {terms, 9999});
+    REQUIRE_FALSE(stranger.ok());
+    CHECK(has_field(stranger.error(), "agreements.9999", "unknown_agreement"));
+    CHECK(w.offers->get(o->id)->state == OfferState::seen);  // nothing confirmed, nothing kept
+
+    w.clock.advance_ms(5000);
+    auto confirmed = customers.decide(token, device, answers, true, {terms});
+    REQUIRE(confirmed.ok());
+    CHECK(confirmed->state == OfferState::confirmed);
+    REQUIRE(confirmed->accepted_agreements.size() == 1);
+    CHECK(confirmed->accepted_agreements.at(terms) == w.clock.now());
+
+    // Kept against the version the customer read, and on the timeline with it.
+    auto kept = w.db->read([&](Connection& c) -> Result<std::int64_t> {
+        TRY_ASSIGN(auto s, c.prepare("SELECT version FROM offer_agreements WHERE offer_id = ? AND agreement_id = ?"));
+        s.bind(1, o->id).bind(2, terms);
+        TRY_ASSIGN(bool row, s.step());
+        return row ? s.int64(0) : -1;
+    });
+    CHECK(*kept == 1);
+    auto events = w.ros->timeline(w.ro.id);
+    REQUIRE(events.ok());
+    const Event& last = events->back();
+    CHECK(last.type == "offer.confirmed");
+    const auto data = nlohmann::json::parse(last.data);
+    REQUIRE(data["agreements"].size() == 1);
+    CHECK(data["agreements"][0]["id"] == terms);
+    CHECK(data["agreements"][0]["version"] == 1);
+    CHECK(data["agreements"][0]["title"] == "Conditions générales");
+
+    // The next version of the offer asks for the terms as they are now.
+    auto next = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", true, {}}, w.actor);
+    REQUIRE(next.ok());
+    CHECK(next->snapshot.agreements[0].version == 2);
+    CHECK(next->snapshot.agreements[0].text.fr == "Nouvelle rédaction");
 }

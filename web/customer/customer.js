@@ -46,6 +46,13 @@ const TEXT = {
     error: 'Une erreur est survenue. Réessayez dans un instant.',
     saved: 'Enregistré',
     preview: 'Aperçu : la page telle que le client la voit maintenant (lecture seule).',
+    agreements: 'Conditions',
+    acceptTerms: (title) => `J’ai lu et j’accepte : ${title}`,
+    termRequired: 'obligatoire',
+    termOptional: 'facultatif',
+    readTerms: 'Lire le texte',
+    termsMissing: 'Cochez les conditions obligatoires pour confirmer.',
+    termsAccepted: 'Conditions acceptées',
   },
   en: {
     title: 'Your estimate',
@@ -85,15 +92,25 @@ const TEXT = {
     error: 'Something went wrong. Please try again in a moment.',
     saved: 'Saved',
     preview: 'Preview: the page as the customer sees it now (read-only).',
+    agreements: 'Terms',
+    acceptTerms: (title) => `I have read and accept: ${title}`,
+    termRequired: 'required',
+    termOptional: 'optional',
+    readTerms: 'Read the text',
+    termsMissing: 'Tick the required terms to confirm.',
+    termsAccepted: 'Terms accepted',
   },
 };
 const ORDER = ['accept', 'decline', 'contact_me'];
 
 let lang = localStorage.getItem('relais.lang') || (navigator.language || 'fr').slice(0, 2);
 if (!TEXT[lang]) lang = 'fr';
-let state = { screen: 'start' };
+const freshChecks = () => ({ accepted: new Set(), openTerms: new Set() });
+let state = { screen: 'start', ...freshChecks() };
 
 const t = () => TEXT[lang];
+/** A {fr, en} text in the page's language, else in the other one. */
+const local = (text) => text[lang] || text.fr || text.en || '';
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -180,6 +197,39 @@ function itemCard(item, offer) {
       choices));
 }
 
+// The agreements to accept before confirming: a labelled checkbox each, its text one tap away.
+function agreementsSection(offer) {
+  if (!offer.agreements || !offer.agreements.length) return null;
+  const fixed = offer.read_only || !!previewId;
+  return el('section', { class: 'group agreements' },
+    el('h2', {}, t().agreements),
+    offer.agreements.map((a) => {
+      const id = `agreement-${a.id}`;
+      const checked = offer.read_only ? a.accepted : state.accepted.has(a.id);
+      const missing = state.tried && a.mandatory && !checked && !fixed;
+      return el('article', { class: `agreement${missing ? ' missing' : ''}` },
+        el('div', { class: 'agreement-check' },
+          el('input', {
+            type: 'checkbox', id, checked, disabled: fixed, required: a.mandatory, 'aria-invalid': missing ? 'true' : null,
+            onchange: (e) => { if (e.target.checked) state.accepted.add(a.id); else state.accepted.delete(a.id); render(); },
+          }),
+          el('label', { for: id }, t().acceptTerms(local(a.title)), ' ',
+            el('span', { class: a.mandatory ? 'req' : 'opt' }, `(${a.mandatory ? t().termRequired : t().termOptional})`))),
+        el('details', {
+          id: `${id}-text`, open: state.openTerms.has(a.id),
+          ontoggle: (e) => { if (e.target.open) state.openTerms.add(a.id); else state.openTerms.delete(a.id); },
+        }, el('summary', {}, t().readTerms), el('div', { class: 'agreement-text' }, local(a.text))));
+    }));
+}
+
+function missingTerms(offer) {
+  return (offer.agreements || []).filter((a) => a.mandatory && !state.accepted.has(a.id)).length;
+}
+
+function acceptedTerms(offer) {
+  return (offer.agreements || []).filter((a) => (offer.read_only ? a.accepted : state.accepted.has(a.id)));
+}
+
 function acceptedTotal(offer) {
   return offer.items.filter((i) => offer.decisions[String(i.id)] === 'accept')
     .reduce((sum, i) => sum + i.price_incl_cents, 0);
@@ -194,12 +244,14 @@ function offerScreen() {
     return el('section', { class: 'group' }, el('h2', {}, title), items.map((i) => itemCard(i, offer)));
   });
   const missing = offer.items.filter((i) => !offer.decisions[String(i.id)]).length;
+  const terms = missingTerms(offer);
   const footer = offer.read_only || previewId ? null : el('footer', { class: 'bar' },
     el('div', { class: 'total' }, el('span', {}, t().total), el('strong', { id: 'total' }, money(acceptedTotal(offer), offer.currency)),
       el('small', {}, t().incl)),
-    el('button', { type: 'button', class: 'primary', onclick: () => { state.tried = true; if (!missing) state.summary = true; render(); } },
+    el('button', { type: 'button', class: 'primary', onclick: () => { state.tried = true; if (!missing && !terms) state.summary = true; render(); } },
       t().confirm),
-    state.tried && missing ? el('p', { class: 'error', role: 'alert' }, t().missing(missing)) : null);
+    state.tried && missing ? el('p', { class: 'error', role: 'alert' }, t().missing(missing)) : null,
+    state.tried && !missing && terms ? el('p', { class: 'error', role: 'alert' }, t().termsMissing) : null);
   return el('div', { class: 'offer' },
     previewId ? el('p', { class: 'notice preview-banner', role: 'note' }, t().preview) : null,
     el('section', { class: 'card vehicle' },
@@ -208,6 +260,7 @@ function offerScreen() {
       offer.note ? el('blockquote', { class: 'advisor-note' }, offer.note) : null),
     offer.read_only ? receipt(offer) : null,
     groups,
+    agreementsSection(offer),
     footer,
     state.welcome ? welcomeDialog(offer) : null,
     state.summary ? summaryDialog(offer) : null);
@@ -221,7 +274,16 @@ function receipt(offer) {
     el('h2', {}, state.justConfirmed ? t().thanks : t().readOnly),
     state.justConfirmed ? el('p', {}, t().thanksText(offer.dealer_name)) : null,
     when ? el('p', { class: 'meta' }, t().confirmedOn(when)) : null,
-    el('p', { class: 'total-line' }, `${t().total} : `, el('strong', {}, money(acceptedTotal(offer), offer.currency)), ` ${t().incl}`));
+    el('p', { class: 'total-line' }, `${t().total} : `, el('strong', {}, money(acceptedTotal(offer), offer.currency)), ` ${t().incl}`),
+    termsList(offer));
+}
+
+function termsList(offer) {
+  const accepted = acceptedTerms(offer);
+  if (!accepted.length) return null;
+  return el('div', { class: 'terms-accepted' },
+    el('h3', {}, t().termsAccepted),
+    el('ul', {}, accepted.map((a) => el('li', {}, local(a.title)))));
 }
 
 function dialog(content, onclose) {
@@ -248,6 +310,7 @@ function summaryDialog(offer) {
       el('span', {}, i.label),
       el('strong', { class: `answer answer-${offer.decisions[String(i.id)]}` }, t().choices[offer.decisions[String(i.id)]])))),
     el('p', { class: 'total-line' }, `${t().total} : `, el('strong', {}, money(acceptedTotal(offer), offer.currency)), ` ${t().incl}`),
+    termsList(offer),
     state.error ? el('p', { class: 'error', role: 'alert' }, state.error) : null,
     el('div', { class: 'actions' },
       el('button', { type: 'button', class: 'secondary', onclick: close }, t().change),
@@ -263,7 +326,7 @@ async function openOffer() {
     state.busy = false;
     if (data.language && !localStorage.getItem('relais.lang') && TEXT[data.language]) lang = data.language;
     if (status === 200 && data.offer) {
-      state = { screen: 'offer', offer: data.offer, welcome: !data.offer.read_only && !!data.offer.note };
+      state = { screen: 'offer', offer: data.offer, welcome: !data.offer.read_only && !!data.offer.note, ...freshChecks() };
     } else if (data.status) {
       state = { screen: 'refused', access: data };
     } else {
@@ -284,7 +347,7 @@ async function decide(id, decision) {
 
 async function confirmOffer() {
   state.busy = true; state.error = null; render();
-  const { status, data } = await post('decisions', { decisions: state.offer.decisions, confirm: true })
+  const { status, data } = await post('decisions', { decisions: state.offer.decisions, agreements: [...state.accepted], confirm: true })
     .catch(() => ({ status: 0, data: {} }));
   state.busy = false;
   if (status === 200) {
@@ -313,7 +376,11 @@ function render() {
   for (const b of document.querySelectorAll('[data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
   document.getElementById('dealer').textContent = state.offer ? state.offer.dealer_name : '';
   const screen = state.screen === 'offer' ? offerScreen() : state.screen === 'refused' ? refusedScreen() : startScreen();
+  // The page is drawn anew on every change: keep the keyboard where it was.
+  const focused = document.activeElement && main.contains(document.activeElement) ? document.activeElement.id : '';
   main.replaceChildren(screen);
+  const again = focused && document.getElementById(focused);
+  if (again) again.focus({ preventScroll: true });
 }
 
 // The advisor's preview: the offer from the API (with the advisor's session), shaped as the
@@ -336,7 +403,9 @@ async function loadPreview() {
       confirmed_at: o.confirmed_at, decisions,
       items: o.items.map((i) => ({ id: i.intervention_id, label: i.label, mechanic_note: i.mechanic_note,
         kind: i.kind, severity: i.severity, price_incl_cents: i.price_incl_cents })),
+      agreements: o.agreements.map((a) => ({ ...a, accepted: !!a.accepted_at })),
     },
+    ...freshChecks(),
   };
   if (!localStorage.getItem('relais.lang') && TEXT[o.language]) lang = o.language;
   render();

@@ -14,7 +14,7 @@ const routes = [
   { re: /^\/repair-orders\/new$/, page: 'new-ro', nav: 'ros' },
   { re: /^\/repair-orders\/(\d+)$/, page: 'ro', nav: 'ros' },
   { re: /^\/account$/, page: 'account', nav: 'account' },
-  { re: /^\/admin(?:\/(users|api-keys))?\/?$/, page: 'admin', nav: 'admin', admin: true },
+  { re: /^\/admin(?:\/(users|api-keys|agreements))?\/?$/, page: 'admin', nav: 'admin', admin: true },
 ];
 
 const root = document.getElementById('app');

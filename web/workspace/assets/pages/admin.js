@@ -1,23 +1,27 @@
-// Dealer admin: staff accounts and the API keys a DMS uses.
+// Dealer admin: staff accounts, the API keys a DMS uses, and the agreements ("conditions")
+// customers accept before confirming an offer.
 import { api } from '../api.js';
 import { state } from '../state.js';
 import { t, dateTime, dateOnly } from '../i18n.js';
-import { h, icon, replace, clear, field, select, toast, confirmDialog, formDialog, copyText } from '../dom.js';
+import { h, icon, replace, clear, field, select, checkbox, toast, confirmDialog, formDialog, copyText } from '../dom.js';
 import { setTitle, loadUsers, navigate, followOwnLanguage } from '../app.js';
 
 export default async function adminPage({ params, main }) {
   const tab = params[0] || '';
   if (!tab) { navigate('/admin/users', { replace: true }); return null; }
-  setTitle(t(tab === 'users' ? 'admin.users' : 'admin.keys'), t('admin.title'));
+  const titles = { users: 'admin.users', 'api-keys': 'admin.keys', agreements: 'admin.agreements' };
+  setTitle(t(titles[tab]), t('admin.title'));
   const content = h('div', {});
   const tabLink = (href, label, name, ic) => h('a', { href, class: 'tab', 'aria-current': tab === name ? 'page' : null }, icon(ic), label);
   main.append(h('section', { class: 'page' },
     h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, t('admin.title')), h('p', { class: 'page-lead' }, t('admin.lead')))),
     h('nav', { class: 'tabs', 'aria-label': t('admin.title') },
       tabLink('/admin/users', t('admin.users'), 'users', 'users'),
-      tabLink('/admin/api-keys', t('admin.keys'), 'api-keys', 'key')),
+      tabLink('/admin/api-keys', t('admin.keys'), 'api-keys', 'key'),
+      tabLink('/admin/agreements', t('admin.agreements'), 'agreements', 'doc')),
     content));
   if (tab === 'users') await usersTab(content);
+  else if (tab === 'agreements') await agreementsTab(content);
   else await keysTab(content);
   return null;
 }
@@ -270,6 +274,132 @@ async function keysTab(content) {
       toast(t('key.revoked', { name: k.name }));
     } catch (e) {
       if (!e.handled) toast(e.message, 'error');
+    }
+    reload();
+  }
+
+  await reload();
+}
+
+// ---- agreements -----------------------------------------------------------------------------
+
+/** The text in the workspace's language, else in the other one. */
+function local(text) {
+  return text[state.lang] || text.fr || text.en || '';
+}
+
+async function agreementsTab(content) {
+  const body = h('tbody');
+  const empty = h('div', { class: 'empty', hidden: true }, icon('doc', 'empty-icon'),
+    h('h2', {}, t('agr.noneTitle')), h('p', {}, t('agr.noneText')));
+  const table = h('table', { class: 'table admin-table' },
+    h('caption', { class: 'visually-hidden' }, t('admin.agreements')),
+    h('thead', {}, h('tr', {},
+      h('th', { scope: 'col' }, t('agr.title')),
+      h('th', { scope: 'col' }, t('agr.kind')),
+      h('th', { scope: 'col' }, t('agr.version')),
+      h('th', { scope: 'col' }, t('agr.state')),
+      h('th', { scope: 'col', class: 'col-actions' }, h('span', { class: 'visually-hidden' }, t('common.actions'))))),
+    body);
+  replace(content,
+    h('div', { class: 'section-head' },
+      h('div', {}, h('h2', {}, t('admin.agreements')), h('p', { class: 'section-lead' }, t('agr.lead'))),
+      h('button', { type: 'button', class: 'btn btn-primary', onclick: () => edit(null) }, icon('plus'), t('agr.create'))),
+    h('div', { class: 'card card-flush' }, h('div', { class: 'table-wrap' }, table), empty));
+
+  async function reload() {
+    const r = await api('GET', '/agreements');
+    clear(body);
+    table.hidden = !r.data.items.length;
+    empty.hidden = Boolean(r.data.items.length);
+    for (const a of r.data.items) body.append(row(a));
+  }
+
+  function row(a) {
+    const langs = ['fr', 'en'].filter((l) => a.title[l]).map((l) => l.toUpperCase()).join(' · ');
+    return h('tr', { class: a.active ? null : 'is-inactive', dataset: { agreementId: String(a.id) } },
+      h('td', {}, h('div', { class: 'user-cell' },
+        h('strong', {}, local(a.title)),
+        h('span', { class: 'muted mono-small' }, langs))),
+      h('td', {}, h('span', { class: ['chip', a.mandatory ? 'st-in_progress' : 'st-open'] },
+        h('span', { class: 'dot', 'aria-hidden': 'true' }), t(a.mandatory ? 'agr.mandatory' : 'agr.optional'))),
+      h('td', {}, h('div', { class: 'user-cell' },
+        h('strong', {}, t('agr.versionN', { n: a.version })),
+        h('span', { class: 'muted' }, t('agr.changedBy', { when: dateOnly(a.updated_at), who: a.updated_by || '—' })))),
+      h('td', {}, a.active
+        ? h('span', { class: 'chip st-ready' }, h('span', { class: 'dot', 'aria-hidden': 'true' }), t('agr.active'))
+        : h('span', { class: 'chip st-closed' }, h('span', { class: 'dot', 'aria-hidden': 'true' }), t('agr.archived'))),
+      h('td', { class: 'col-actions' }, h('div', { class: 'row-actions' },
+        h('button', { type: 'button', class: 'btn btn-small', onclick: () => edit(a) }, icon('edit'), t('common.edit')),
+        a.version > 1 ? h('button', { type: 'button', class: 'btn btn-small', onclick: () => history(a) }, icon('clock'), t('agr.history')) : null,
+        a.active
+          ? h('button', { type: 'button', class: 'btn btn-small btn-danger-quiet', onclick: () => setActive(a, false) }, t('agr.archive'))
+          : h('button', { type: 'button', class: 'btn btn-small', onclick: () => setActive(a, true) }, t('agr.restore')))));
+  }
+
+  async function edit(a) {
+    const input = (v) => h('input', { type: 'text', value: v || '', autocomplete: 'off', maxlength: '120' });
+    const area = (v) => h('textarea', { rows: '7' }, v || '');
+    const titleFr = input(a && a.title.fr);
+    const textFr = area(a && a.text.fr);
+    const titleEn = input(a && a.title.en);
+    const textEn = area(a && a.text.en);
+    const mandatory = checkbox(t('agr.mandatoryLabel'), { checked: a ? a.mandatory : true });
+    mandatory.dataset.field = 'mandatory';
+    const result = await formDialog({
+      title: a ? t('agr.editTitle', { title: local(a.title) }) : t('agr.createTitle'),
+      submitLabel: a ? t('agr.saveVersion', { n: a.version + 1 }) : t('agr.create'),
+      wide: true,
+      body: h('div', { class: 'form' },
+        h('p', { class: 'dialog-text' }, a ? t('agr.editLead', { n: a.version }) : t('agr.createLead')),
+        h('div', { class: 'grid grid-2' },
+          h('div', { class: 'form' },
+            field({ label: t('agr.titleFr'), control: titleFr, field: 'title.fr' }),
+            field({ label: t('agr.textFr'), control: textFr, field: 'text.fr' })),
+          h('div', { class: 'form' },
+            field({ label: t('agr.titleEn'), control: titleEn, field: 'title.en', optional: true }),
+            field({ label: t('agr.textEn'), control: textEn, field: 'text.en', optional: true }))),
+        mandatory,
+        h('p', { class: 'field-hint' }, t('agr.mandatoryHint'))),
+      onSubmit: async () => {
+        const payload = {
+          title: { fr: titleFr.value.trim(), en: titleEn.value.trim() },
+          text: { fr: textFr.value.trim(), en: textEn.value.trim() },
+          mandatory: mandatory.querySelector('input').checked,
+        };
+        return (await api(a ? 'PATCH' : 'POST', a ? `/agreements/${a.id}` : '/agreements', { body: payload })).data;
+      },
+    });
+    if (!result) return;
+    toast(a && result.version === a.version ? t('agr.unchanged')
+      : t(a ? 'agr.savedVersion' : 'agr.created', { title: local(result.title), n: result.version }));
+    reload();
+  }
+
+  async function history(a) {
+    const r = await api('GET', `/agreements/${a.id}`);
+    await formDialog({
+      title: t('agr.historyTitle', { title: local(a.title) }), cancelLabel: t('common.close'), wide: true,
+      body: h('ol', { class: 'agreement-history' }, r.data.versions.map((v) => h('li', {},
+        h('details', { open: v.version === a.version },
+          h('summary', {}, h('strong', {}, t('agr.versionN', { n: v.version })), ' · ',
+            t('agr.changedBy', { when: dateTime(v.created_at), who: v.created_by || '—' }), ' · ',
+            t(v.mandatory ? 'agr.mandatory' : 'agr.optional')),
+          ['fr', 'en'].filter((l) => v.title[l]).map((l) => h('div', { class: 'agreement-text', lang: l },
+            h('h3', {}, v.title[l]), h('p', {}, v.text[l]))))))),
+    });
+  }
+
+  async function setActive(a, active) {
+    if (!active) {
+      const ok = await confirmDialog({ title: t('agr.archiveTitle', { title: local(a.title) }), text: t('agr.archiveText'), confirmLabel: t('agr.archive') });
+      if (!ok) return;
+    }
+    try {
+      await api('PATCH', `/agreements/${a.id}`, { body: { active } });
+      toast(t(active ? 'agr.restored' : 'agr.archivedToast', { title: local(a.title) }));
+    } catch (e) {
+      if (!e.handled) toast(e.fields.length ? e.fields[0].message : e.message, 'error');
     }
     reload();
   }

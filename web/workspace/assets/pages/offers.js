@@ -3,6 +3,7 @@
 // dialog (recipients, note, the shown interventions, a preview of every message, then send).
 import { api, ApiError } from '../api.js';
 import { parseMoney } from './ro-shared.js';
+import { state as app } from '../state.js';
 import { t, money, moneyInput, dateTime, count } from '../i18n.js';
 import {
   h, icon, replace, clear, toast, confirmDialog, formAlert, clearErrors, nextId, field,
@@ -162,10 +163,26 @@ export function offersPanel({ base, getRo, onChange, onRoChanged }) {
           h('h4', { class: 'offer-sub' }, t('offer.recipients')),
           recipients(o),
           o.note ? h('h4', { class: 'offer-sub' }, t('offer.note')) : null,
-          o.note ? h('p', { class: 'offer-note' }, o.note) : null),
+          o.note ? h('p', { class: 'offer-note' }, o.note) : null,
+          o.agreements.length ? h('h4', { class: 'offer-sub' }, t('offer.agreements')) : null,
+          o.agreements.length ? agreementList(o) : null),
         h('div', { class: 'offer-col' },
           h('h4', { class: 'offer-sub' }, t('offer.decisions')),
           decisions(o))));
+  }
+
+  // The agreement versions frozen in this offer, and whether the customer accepted each.
+  function agreementList(o) {
+    const answered = Boolean(o.confirmed_at);
+    return h('ul', { class: 'offer-agreements' }, o.agreements.map((a) => h('li', {
+      class: a.accepted_at ? 'is-accepted' : null, dataset: { agreementId: String(a.id), version: String(a.version) },
+    },
+    icon(a.accepted_at ? 'check' : 'doc', 'agreement-icon'),
+    h('div', {},
+      h('span', { class: 'agreement-title' }, a.title[app.lang] || a.title.fr || a.title.en),
+      h('span', { class: 'muted' }, ` · ${t('agr.versionN', { n: a.version })} · ${t(a.mandatory ? 'agr.mandatory' : 'agr.optional')}`),
+      h('span', { class: 'agreement-state' }, a.accepted_at ? t('offer.agreementAccepted', { when: dateTime(a.accepted_at) })
+        : t(answered ? 'offer.agreementNotAccepted' : 'offer.agreementPending'))))));
   }
 
   function steps(o) {
@@ -578,6 +595,10 @@ export function sendDialog({ base, ro }) {
       const byId = new Map(boxes.map((b) => [b.c.id, b]));
       preview.append(h('p', { class: 'send-preview-lead' },
         t('send.previewLead', { n: count(p.items.length), total: money(p.total_incl_cents) })));
+      if (p.agreements.length) {
+        const names = p.agreements.map((a) => `${a.title[app.lang] || a.title.fr || a.title.en} (${t(a.mandatory ? 'agr.mandatory' : 'agr.optional').toLowerCase()})`);
+        preview.append(h('p', { class: 'field-hint send-agreements' }, icon('doc'), ' ', t('send.agreements', { list: names.join(', ') })));
+      }
       for (const m of p.messages) {
         const b = byId.get(m.contact_point_id);
         const address = b ? (b.c.display || b.c.value) : m.address;
