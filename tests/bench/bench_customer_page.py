@@ -47,6 +47,11 @@ def main():
         from relais_harness import RelaisTestCase
         tc = RelaisTestCase()
         c = RelaisTestCase.admin(tc, r)
+        # Two agreements, as a dealership would have them: part of the offer's data.
+        for title, mandatory in (("Conditions générales de réparation", True), ("Conseils d'entretien", False)):
+            c.post("/api/v1/agreements", {"title": {"fr": title, "en": title},
+                                          "text": {"fr": "Article 1 – " + "texte " * 150, "en": "Article 1 – " + "text " * 150},
+                                          "mandatory": mandatory})
         ro = c.post("/api/v1/repair-orders", RO).json()
         phone = ro["parties"][0]["contact_points"][0]["id"]
         c.post(f"/api/v1/repair-orders/{ro['id']}/offers", {"recipients": [phone], "note": "Bonjour !"})
