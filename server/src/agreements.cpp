@@ -16,7 +16,8 @@ const std::string& LocalText::in(std::string_view language) const {
 
 namespace {
 
-constexpr const char* kVersionColumns = "version, mandatory, title_fr, title_en, text_fr, text_en, created_at, created_by";
+constexpr const char* kVersionColumns =
+    "version, mandatory, title_fr, title_en, text_fr, text_en, created_at, created_by";
 
 AgreementVersion read_version(const Statement& s, int first) {
     AgreementVersion v;
@@ -65,8 +66,8 @@ void apply(AgreementVersion& v, const AgreementPatch& patch, Problems& problems)
     set(v.text.en, patch.text_en, "text.en", kAgreementTextMax, true);
     if (patch.mandatory) v.mandatory = *patch.mandatory;
     if (!problems.empty()) return;
-    for (const auto& [lang, title, text] : {std::tuple{"fr", &v.title.fr, &v.text.fr},
-                                            std::tuple{"en", &v.title.en, &v.text.en}}) {
+    for (const auto& [lang, title, text] :
+         {std::tuple{"fr", &v.title.fr, &v.text.fr}, std::tuple{"en", &v.title.en, &v.text.en}}) {
         if (title->empty() && !text->empty()) problems.push_back({std::string("title.") + lang, "required", {}});
         if (!title->empty() && text->empty()) problems.push_back({std::string("text.") + lang, "required", {}});
     }
@@ -210,8 +211,7 @@ Result<std::vector<OfferAgreement>> current(Connection& conn) {
     TRY_ASSIGN(auto all, load(conn, std::nullopt));
     std::vector<OfferAgreement> out;
     for (const Agreement& a : all)
-        if (a.active)
-            out.push_back({a.id, a.current.version, a.current.mandatory, a.current.title, a.current.text});
+        if (a.active) out.push_back({a.id, a.current.version, a.current.mandatory, a.current.title, a.current.text});
     return out;
 }
 

@@ -112,9 +112,8 @@ TEST_CASE("each change of wording or of mandatory makes a new version; the old o
     CHECK(archived->current.version == 3);
 
     // The versions cannot be changed behind the service's back either.
-    auto tamper = w.db->write([](Connection& c) {
-        return c.exec("UPDATE agreement_versions SET text_fr = 'autre' WHERE version = 1");
-    });
+    auto tamper = w.db->write(
+        [](Connection& c) { return c.exec("UPDATE agreement_versions SET text_fr = 'autre' WHERE version = 1"); });
     CHECK_FALSE(tamper.ok());
     auto erase = w.db->write([](Connection& c) { return c.exec("DELETE FROM agreement_versions"); });
     CHECK_FALSE(erase.ok());

@@ -56,25 +56,39 @@ function showSecret({ title, lead, value, label, warning }) {
   });
 }
 
+/** The frame of an admin tab: its heading (with a lead and the main action), then a table
+ * whose rows the tab fills in `body`, and an empty state when the tab has one. */
+function adminTable(content, { title, lead, action, columns, empty }) {
+  const body = h('tbody');
+  const table = h('table', { class: 'table admin-table' },
+    h('caption', { class: 'visually-hidden' }, title),
+    h('thead', {}, h('tr', {},
+      columns.map((c) => h('th', { scope: 'col' }, c)),
+      h('th', { scope: 'col', class: 'col-actions' }, h('span', { class: 'visually-hidden' }, t('common.actions'))))),
+    body);
+  const emptyState = empty
+    ? h('div', { class: 'empty', hidden: true }, icon(empty.icon, 'empty-icon'), h('h2', {}, empty.title), h('p', {}, empty.text))
+    : null;
+  replace(content,
+    h('div', { class: 'section-head' },
+      lead ? h('div', {}, h('h2', {}, title), h('p', { class: 'section-lead' }, lead)) : h('h2', {}, title),
+      action),
+    h('div', { class: 'card card-flush' }, h('div', { class: 'table-wrap' }, table), emptyState));
+  const showEmpty = (isEmpty) => {
+    table.hidden = isEmpty;
+    if (emptyState) emptyState.hidden = !isEmpty;
+  };
+  return { body, showEmpty };
+}
+
 // ---- users ----------------------------------------------------------------------------------
 
 async function usersTab(content) {
-  const body = h('tbody');
-  const table = h('table', { class: 'table admin-table' },
-    h('caption', { class: 'visually-hidden' }, t('admin.users')),
-    h('thead', {}, h('tr', {},
-      h('th', { scope: 'col' }, t('user.name')),
-      h('th', { scope: 'col' }, t('user.role')),
-      h('th', { scope: 'col' }, t('user.language')),
-      h('th', { scope: 'col' }, t('user.state')),
-      h('th', { scope: 'col' }, t('user.created')),
-      h('th', { scope: 'col', class: 'col-actions' }, h('span', { class: 'visually-hidden' }, t('common.actions'))))),
-    body);
-  replace(content,
-    h('div', { class: 'section-head' },
-      h('h2', {}, t('admin.users')),
-      h('button', { type: 'button', class: 'btn btn-primary', onclick: create }, icon('plus'), t('user.create'))),
-    h('div', { class: 'card card-flush' }, h('div', { class: 'table-wrap' }, table)));
+  const { body } = adminTable(content, {
+    title: t('admin.users'),
+    action: h('button', { type: 'button', class: 'btn btn-primary', onclick: () => create() }, icon('plus'), t('user.create')),
+    columns: [t('user.name'), t('user.role'), t('user.language'), t('user.state'), t('user.created')],
+  });
 
   async function reload() {
     const users = await loadUsers(true);
@@ -213,30 +227,18 @@ function languageSelect(value) {
 // ---- API keys -------------------------------------------------------------------------------
 
 async function keysTab(content) {
-  const body = h('tbody');
-  const empty = h('div', { class: 'empty', hidden: true }, icon('key', 'empty-icon'), h('h2', {}, t('key.noneTitle')), h('p', {}, t('key.noneText')));
-  const table = h('table', { class: 'table admin-table' },
-    h('caption', { class: 'visually-hidden' }, t('admin.keys')),
-    h('thead', {}, h('tr', {},
-      h('th', { scope: 'col' }, t('key.name')),
-      h('th', { scope: 'col' }, t('key.prefix')),
-      h('th', { scope: 'col' }, t('key.created')),
-      h('th', { scope: 'col' }, t('key.lastUsed')),
-      h('th', { scope: 'col' }, t('key.state')),
-      h('th', { scope: 'col', class: 'col-actions' }, h('span', { class: 'visually-hidden' }, t('common.actions'))))),
-    body);
-  replace(content,
-    h('div', { class: 'section-head' },
-      h('div', {}, h('h2', {}, t('admin.keys')), h('p', { class: 'section-lead' }, t('key.lead'))),
-      h('button', { type: 'button', class: 'btn btn-primary', onclick: create }, icon('plus'), t('key.create'))),
-    h('div', { class: 'card card-flush' }, h('div', { class: 'table-wrap' }, table), empty));
+  const { body, showEmpty } = adminTable(content, {
+    title: t('admin.keys'), lead: t('key.lead'),
+    action: h('button', { type: 'button', class: 'btn btn-primary', onclick: () => create() }, icon('plus'), t('key.create')),
+    columns: [t('key.name'), t('key.prefix'), t('key.created'), t('key.lastUsed'), t('key.state')],
+    empty: { icon: 'key', title: t('key.noneTitle'), text: t('key.noneText') },
+  });
 
   async function reload() {
     const r = await api('GET', '/api-keys');
     clear(body);
     const items = [...r.data.items].sort((a, b) => (Boolean(a.revoked_at) - Boolean(b.revoked_at)) || b.created_at.localeCompare(a.created_at));
-    table.hidden = !items.length;
-    empty.hidden = Boolean(items.length);
+    showEmpty(!items.length);
     for (const k of items) {
       body.append(h('tr', { class: k.revoked_at ? 'is-inactive' : null },
         h('td', {}, h('strong', {}, k.name)),
@@ -289,29 +291,17 @@ function local(text) {
 }
 
 async function agreementsTab(content) {
-  const body = h('tbody');
-  const empty = h('div', { class: 'empty', hidden: true }, icon('doc', 'empty-icon'),
-    h('h2', {}, t('agr.noneTitle')), h('p', {}, t('agr.noneText')));
-  const table = h('table', { class: 'table admin-table' },
-    h('caption', { class: 'visually-hidden' }, t('admin.agreements')),
-    h('thead', {}, h('tr', {},
-      h('th', { scope: 'col' }, t('agr.title')),
-      h('th', { scope: 'col' }, t('agr.kind')),
-      h('th', { scope: 'col' }, t('agr.version')),
-      h('th', { scope: 'col' }, t('agr.state')),
-      h('th', { scope: 'col', class: 'col-actions' }, h('span', { class: 'visually-hidden' }, t('common.actions'))))),
-    body);
-  replace(content,
-    h('div', { class: 'section-head' },
-      h('div', {}, h('h2', {}, t('admin.agreements')), h('p', { class: 'section-lead' }, t('agr.lead'))),
-      h('button', { type: 'button', class: 'btn btn-primary', onclick: () => edit(null) }, icon('plus'), t('agr.create'))),
-    h('div', { class: 'card card-flush' }, h('div', { class: 'table-wrap' }, table), empty));
+  const { body, showEmpty } = adminTable(content, {
+    title: t('admin.agreements'), lead: t('agr.lead'),
+    action: h('button', { type: 'button', class: 'btn btn-primary', onclick: () => edit(null) }, icon('plus'), t('agr.create')),
+    columns: [t('agr.title'), t('agr.kind'), t('agr.version'), t('agr.state')],
+    empty: { icon: 'doc', title: t('agr.noneTitle'), text: t('agr.noneText') },
+  });
 
   async function reload() {
     const r = await api('GET', '/agreements');
     clear(body);
-    table.hidden = !r.data.items.length;
-    empty.hidden = Boolean(r.data.items.length);
+    showEmpty(!r.data.items.length);
     for (const a of r.data.items) body.append(row(a));
   }
 
