@@ -1,7 +1,7 @@
 // The customer's decision page in Debian's Chromium against the real relais and its emulated
 // modem: an offer sent by SMS (read back from the modem's journal), a link scanner's visit
-// that changes nothing, browser A deciding and confirming, the advisor's API showing
-// `confirmed`, browser B asking for a new link by SMS and taking the offer over from A; then
+// that changes nothing, browser A deciding (partly by keyboard) and confirming, the advisor's RO
+// page showing `confirmed` live, browser B asking for a new link by SMS and taking the offer over from A; then
 // the same by email through the maildir, with the advisor's RO page following live. Before
 // any of it, the dealer admin writes the agreements the customer must accept to confirm.
 //
@@ -170,6 +170,9 @@ test('a link scanner loading the page without interacting changes nothing', asyn
 let pageA;
 test('browser A opens the offer, reads the note, decides per item and confirms', async () => {
   const [token] = await smsLinks();
+  await advisor.goto(`${server.base}/repair-orders/${ro.id}`);
+  await advisor.locator('section.card-offers article.offer').waitFor();
+  await advisor.evaluate(() => { window.relaisNoReload = true; });
   pageA = await customerPage();
   await pageA.goto(`${server.publicBase}/o/${token}`);
   await pageA.getByRole('button', { name: 'Ouvrir mon devis' }).click();
@@ -196,8 +199,14 @@ test('browser A opens the offer, reads the note, decides per item and confirms',
   // both done, the summary opens.
   await pageA.getByRole('button', { name: 'Confirmer ma commande' }).click();
   await pageA.getByRole('alert').getByText('Il manque votre réponse pour 1 intervention').waitFor();
-  await pageA.getByRole('group', { name: 'Votre décision pour Balais d’essuie-glace' })
-    .getByRole('radio', { name: 'M’appeler' }).check();
+  // This one by keyboard: the page redraws on each answer and the focus must stay on the radio.
+  const wipers = pageA.getByRole('group', { name: 'Votre décision pour Balais d’essuie-glace' });
+  await wipers.getByRole('radio', { name: 'Faire', exact: true }).focus();
+  await pageA.keyboard.press('Space');
+  await pageA.keyboard.press('ArrowRight');
+  await pageA.keyboard.press('ArrowRight');
+  assert.equal(await wipers.getByRole('radio', { name: 'M’appeler' }).isChecked(), true);
+  assert.equal(await pageA.evaluate(() => document.activeElement.value), 'contact_me');
   await pageA.getByRole('button', { name: 'Confirmer ma commande' }).click();
   await pageA.getByRole('alert').getByText('Cochez les conditions obligatoires pour confirmer.').waitFor();
   const terms = pageA.getByRole('checkbox', { name: `J’ai lu et j’accepte : ${TERMS} (obligatoire)` });
@@ -215,6 +224,9 @@ test('browser A opens the offer, reads the note, decides per item and confirms',
   await summary.getByRole('button', { name: 'Confirmer et envoyer' }).click();
   await pageA.getByText('Merci, votre réponse a été envoyée').waitFor();
   await shot(pageA, 'receipt');
+  // The advisor's RO page, open since before the confirmation, follows without a reload.
+  await advisor.locator('section.card-offers article.offer .chip', { hasText: 'Confirmée' }).waitFor();
+  assert.equal(await advisor.evaluate(() => window.relaisNoReload), true, 'the advisor page was reloaded');
   assert.equal(await pageA.getByRole('radio').first().isDisabled(), true, 'read-only after confirmation');
 
   const o = (await api('GET', `/api/v1/offers/${offer.id}`)).body;

@@ -338,15 +338,23 @@ async function openOffer() {
   render();
 }
 
-async function decide(id, decision) {
+// Answers are saved one after the other, in the order given (arrow keys move through a group
+// quickly); only the answer to the last one is drawn.
+let saving = Promise.resolve();
+let lastDecision = 0;
+function decide(id, decision) {
   state.offer.decisions[String(id)] = decision;
   render();
-  const { status, data } = await post('decisions', { decisions: { [id]: decision } }).catch(() => ({ status: 0 }));
-  if (status === 200) { state.offer = data.offer; render(); }
+  const seq = ++lastDecision;
+  saving = saving.then(async () => {
+    const { status, data } = await post('decisions', { decisions: { [id]: decision } }).catch(() => ({ status: 0 }));
+    if (status === 200 && seq === lastDecision && state.offer) { state.offer = data.offer; render(); }
+  });
 }
 
 async function confirmOffer() {
   state.busy = true; state.error = null; render();
+  await saving;
   const { status, data } = await post('decisions', { decisions: state.offer.decisions, agreements: [...state.accepted], confirm: true })
     .catch(() => ({ status: 0, data: {} }));
   state.busy = false;
