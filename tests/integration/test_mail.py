@@ -632,5 +632,42 @@ class SendTestEmailTest(MailTestCase):
         self.assertEqual(os.listdir(tmp) if os.path.isdir(tmp) else [], [])
 
 
+class OfferDeliveryFailureTest(MailTestCase):
+    """An offer whose only email the dealership's relay refuses for good (550): the message and
+    the offer are `failed`, on the offer, the RO list and the timeline, with the relay's words."""
+
+    def test_a_refused_address_fails_the_offer(self):
+        srv = self.server("plain")
+        cfg = MAIL_CONFIG.format(host="127.0.0.1", port=srv.port, tls="none", username='""', password='""',
+                                 extra="")
+        with self.relais(cfg) as r:
+            c = self.admin(r)
+            ro = c.post("/api/v1/repair-orders", {
+                "vehicle": {"plate": "ab-123-cd"},
+                "parties": [{"roles": ["driver"], "first_name": "Paul", "last_name": "Durand",
+                             "contact_points": [{"kind": "email", "value": "nobody.durand@exemple.fr"}]}],
+                "interventions": [{"label": "Vidange", "price_excl_cents": 8900}]}).json()
+            cp = ro["parties"][0]["contact_points"][0]["id"]
+            sent = c.post(f"/api/v1/repair-orders/{ro['id']}/offers", {"recipients": [cp]})
+            self.assertEqual(sent.status, 201, sent)
+            offer_id = sent.json()["id"]
+            deadline = time.monotonic() + 20
+            while c.get(f"/api/v1/offers/{offer_id}").json()["state"] != "failed":
+                self.assertLess(time.monotonic(), deadline, c.get(f"/api/v1/offers/{offer_id}").json())
+                time.sleep(0.05)
+            offer = c.get(f"/api/v1/offers/{offer_id}").json()
+            message = offer["messages"][0]
+            self.assertEqual((message["state"], message["attempts"]), ("failed", 1), "a 550 is not retried")
+            self.assertIn("550", message["last_error"])
+            self.assertEqual(len(srv.rejected_rcpts), 1)
+            listed = c.get("/api/v1/repair-orders").json()["items"]
+            self.assertEqual([x["offer"] for x in listed if x["id"] == ro["id"]], [{"state": "failed", "version": 1}])
+            events = c.get(f"/api/v1/repair-orders/{ro['id']}/timeline").json()["items"]
+            failed = [e for e in events if e["type"] == "message.failed"]
+            self.assertEqual(len(failed), 1, [e["type"] for e in events])
+            self.assertIn("550", json.dumps(failed[0]["data"]))
+            self.assertIn("offer.failed", [e["type"] for e in events])
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
