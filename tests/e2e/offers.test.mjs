@@ -10,6 +10,7 @@
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
@@ -44,6 +45,20 @@ function api(method, url, body) {
     const text = await r.text();
     return { status: r.status, body: text ? JSON.parse(text) : null };
   }, { method, url, body });
+}
+
+/** One command to the emulated modem's network (firmware-bridge's control socket), its answer. */
+function modemControl(request) {
+  return new Promise((resolve, reject) => {
+    const socket = net.createConnection(path.join(server.dir, 'data', 'modem', 'control.sock'));
+    let answer = '';
+    socket.on('connect', () => socket.write(JSON.stringify(request) + '\n'));
+    socket.on('data', (d) => {
+      answer += d;
+      if (answer.includes('\n')) { socket.end(); resolve(JSON.parse(answer)); }
+    });
+    socket.on('error', reject);
+  });
 }
 
 /** The magic links of the SMS the emulated modem took, oldest first. */
@@ -389,6 +404,28 @@ step('a send scheduled for later waits and can be cancelled; a sent offer can be
   await customer.getByRole('button', { name: 'Ouvrir mon devis' }).click();
   await customer.getByText('Votre atelier vous a envoyé une version plus récente de ce devis', { exact: false }).waitFor();
   await customer.context().close();
+});
+
+step('an SMS the network reports as failed fails the offer: the RO page and its timeline say so', async () => {
+  // The emulated network's status reports say "failed" for this number (firmware-bridge's control socket).
+  await modemControl({ cmd: 'set', failing_numbers: ['+33699999999'] });
+  const created = await api('POST', '/api/v1/repair-orders', {
+    vehicle: { plate: 'kl-789-mn', make: 'Dacia', model: 'Sandero' },
+    parties: [{ roles: ['driver'], first_name: 'Jean', last_name: 'Roux', contact_points: [{ kind: 'phone', value: '06 99 99 99 99' }] }],
+    interventions: [{ label: 'Pneus avant', price_excl_cents: 18000 }],
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  await page.goto(`${server.base}/repair-orders/${created.body.id}`);
+  await page.getByRole('heading', { name: 'Offres au client' }).waitFor();
+  const sent = await api('POST', `/api/v1/repair-orders/${created.body.id}/offers`, { recipients: [created.body.parties[0].contact_points[0].id] });
+  assert.equal(sent.status, 201, JSON.stringify(sent.body));
+  await latest().locator('.chip', { hasText: 'Échec de l\'envoi' }).waitFor();
+  await latest().getByText('Aucun message n\'a pu partir.', { exact: false }).waitFor();
+  await latest().locator('.offer-recipient .msg-state', { hasText: 'Échec' }).waitFor();
+  await page.locator('.timeline').getByText('Échec d\'un message').waitFor();
+  await page.locator('.timeline').getByText('Échec de l\'envoi de l\'offre').waitFor();
+  await shot('offer-failed');
+  await modemControl({ cmd: 'set', failing_numbers: [] });
 });
 
 step('no Content-Security-Policy violation nor page error', async () => {
