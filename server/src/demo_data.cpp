@@ -28,11 +28,13 @@ private:
     std::uint64_t state_;
 };
 
-constexpr std::array<const char*, 40> first_names = {
-    "Jean",     "Marie",   "Pierre",  "Sophie", "Luc",     "Camille",  "Hélène", "François", "Chloé",  "Éric",
-    "Nathalie", "Thierry", "Amélie",  "Jérôme", "Céline",  "Stéphane", "Zoé",    "Benoît",   "Léa",    "Noël",
-    "Inès",     "Gaëlle",  "Loïc",    "Maëlys", "Rémi",    "Agnès",    "Joël",   "Océane",   "Cédric", "Anaïs",
-    "Mathieu",  "Julie",   "Nicolas", "Laure",  "Olivier", "Sandrine", "Yves",   "Manon",    "Hugo",   "Élodie"};
+// First names by the title that goes with them: "Mme Marie …", "M. Jean …".
+constexpr std::array<const char*, 20> women = {"Marie", "Sophie", "Hélène", "Chloé",    "Nathalie", "Amélie", "Céline",
+                                               "Zoé",   "Léa",    "Inès",   "Gaëlle",   "Maëlys",   "Agnès",  "Océane",
+                                               "Anaïs", "Julie",  "Laure",  "Sandrine", "Manon",    "Élodie"};
+constexpr std::array<const char*, 20> men = {"Jean",   "Pierre",   "Luc",     "Camille", "François", "Éric", "Thierry",
+                                             "Jérôme", "Stéphane", "Benoît",  "Noël",    "Loïc",     "Rémi", "Joël",
+                                             "Cédric", "Mathieu",  "Nicolas", "Olivier", "Yves",     "Hugo"};
 constexpr std::array<const char*, 40> last_names = {
     "Martin",   "Bernard", "Dubois",  "Lefèvre",  "Moreau",    "Laurent",  "Girard",  "Roux",    "Fournier", "Morel",
     "Mercier",  "Dupont",  "Lambert", "Bonnet",   "François",  "Martinez", "Legrand", "Garnier", "Faure",    "Rousseau",
@@ -217,11 +219,12 @@ std::vector<RepairOrderService::ImportItem> make_demo_repair_orders(const DemoOp
         p.vehicle = v;
 
         std::vector<PartyPatch> parties;
-        const std::string first = r.pick(first_names);
+        const bool woman = r.chance(50);
+        const std::string first = woman ? r.pick(women) : r.pick(men);
         const std::string last = r.pick(last_names);
         PartyPatch driver;
         driver.kind = PartyKind::person;
-        driver.title = std::string(r.chance(50) ? "M." : "Mme");
+        driver.title = std::string(woman ? "Mme" : "M.");
         driver.first_name = first;
         driver.last_name = last;
         const bool fleet = r.chance(25);

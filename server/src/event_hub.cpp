@@ -20,7 +20,8 @@ EventHub::EventHub(EventHubOptions options) : options_(options) {}
 
 EventHub::~EventHub() { close_all(); }
 
-bool EventHub::subscribe(std::shared_ptr<StreamSink> sink, std::chrono::steady_clock::time_point now) {
+bool EventHub::subscribe(std::shared_ptr<StreamSink> sink, std::chrono::steady_clock::time_point now,
+                         std::vector<std::string> owners) {
     {
         std::lock_guard lock(mutex_);
         if (subscribers_.size() >= options_.max_streams) return false;
@@ -28,7 +29,7 @@ bool EventHub::subscribe(std::shared_ptr<StreamSink> sink, std::chrono::steady_c
     const std::string hello = "retry: " + std::to_string(options_.reconnect_after.count()) + "\n: relais\n\n";
     if (!sink->write(hello)) return false;
     std::lock_guard lock(mutex_);
-    subscribers_.push_back({std::move(sink), now});
+    subscribers_.push_back({std::move(sink), now, std::move(owners)});
     return true;
 }
 
@@ -69,6 +70,20 @@ void EventHub::tick(std::chrono::steady_clock::time_point now) {
     }
     for (auto& sink : expired) sink->close();
     broadcast(": keep-alive\n\n");
+}
+
+void EventHub::close_for(const std::string& owner) {
+    std::vector<std::shared_ptr<StreamSink>> ended;
+    {
+        std::lock_guard lock(mutex_);
+        auto owned = [&](const Subscriber& s) {
+            return std::find(s.owners.begin(), s.owners.end(), owner) != s.owners.end();
+        };
+        for (const auto& s : subscribers_)
+            if (owned(s)) ended.push_back(s.sink);
+        std::erase_if(subscribers_, owned);
+    }
+    for (auto& sink : ended) sink->close();
 }
 
 void EventHub::close_all() {

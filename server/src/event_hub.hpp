@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 namespace relais {
@@ -33,13 +34,18 @@ public:
     EventHub& operator=(const EventHub&) = delete;
 
     /// Starts the stream (its "retry:" field) and keeps it; false when the hub is full or the
-    /// client has already gone.
-    bool subscribe(std::shared_ptr<StreamSink> sink, std::chrono::steady_clock::time_point now);
+    /// client has already gone. `owners` name who it was opened for ("session:12", "user:3",
+    /// "api_key:2"), so that close_for() can end it when that access ends.
+    bool subscribe(std::shared_ptr<StreamSink> sink, std::chrono::steady_clock::time_point now,
+                   std::vector<std::string> owners = {});
     /// One "ro" event with the ids, to every subscriber.
     void repair_orders_changed(const std::vector<Id>& ro_ids);
     /// A keep-alive comment to every subscriber (which also finds the ones that left), and
     /// the end of streams older than max_age.
     void tick(std::chrono::steady_clock::time_point now);
+    /// Ends every stream opened for `owner` (a sign-out, a disabled user, a revoked key): the
+    /// browser reconnects and its access is checked again.
+    void close_for(const std::string& owner);
     void close_all();
     std::size_t subscribers() const;
     bool full() const { return subscribers() >= options_.max_streams; }
@@ -48,6 +54,7 @@ private:
     struct Subscriber {
         std::shared_ptr<StreamSink> sink;
         std::chrono::steady_clock::time_point since;
+        std::vector<std::string> owners;
     };
     void broadcast(const std::string& chunk);
 

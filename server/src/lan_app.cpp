@@ -366,10 +366,21 @@ struct LanApp::Impl {
 
     HttpResponse current_session(Ctx& ctx, const PathParams&) { return session_body(*ctx.who); }
 
+    // Who a live-update stream is for, so that it ends with that access (EventHub::close_for).
+    static std::vector<std::string> stream_owners(const Principal& p) {
+        if (p.kind == Principal::Kind::api_key) return {"api_key:" + std::to_string(p.id)};
+        return {"user:" + std::to_string(p.id), "session:" + std::to_string(p.session_id)};
+    }
+
+    void end_streams(const std::string& owner) {
+        if (d.events) d.events->close_for(owner);
+    }
+
     HttpResponse logout(Ctx& ctx, const PathParams&) {
         if (const std::string* token = ctx.req.cookie(session_cookie)) {
             if (auto r = d.auth.logout(*token); !r) return respond(ctx, r.error());
         }
+        if (ctx.who) end_streams("session:" + std::to_string(ctx.who->session_id));
         HttpResponse res = no_content();
         res.cookies.push_back(expired_cookie(session_cookie));
         return res;
@@ -387,6 +398,7 @@ struct LanApp::Impl {
         auto r = d.auth.change_password(*ctx.who, ctx.body.value("current_password", ""),
                                         ctx.body.value("new_password", ""));
         if (!r) return respond(ctx, r.error());
+        end_streams("user:" + std::to_string(ctx.who->id));  // its other sessions were signed out
         return no_content();
     }
 
@@ -462,8 +474,8 @@ struct LanApp::Impl {
         res.header("Cache-Control", "no-store");
         res.header("X-Accel-Buffering", "no");  // a reverse proxy must not hold the events back
         EventHub* hub = d.events;
-        res.stream = [hub](std::shared_ptr<StreamSink> sink) {
-            if (!hub->subscribe(sink, std::chrono::steady_clock::now())) sink->close();
+        res.stream = [hub, owners = stream_owners(*ctx.who)](std::shared_ptr<StreamSink> sink) {
+            if (!hub->subscribe(sink, std::chrono::steady_clock::now(), owners)) sink->close();
         };
         return res;
     }
@@ -735,6 +747,8 @@ struct LanApp::Impl {
         if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
         auto user = d.auth.update_user(*id, patch, *ctx.who);
         if (!user) return respond(ctx, user.error());
+        // Disabled, or a new password set by an admin: their open pages stop getting events.
+        if (!user->active || patch.password) end_streams("user:" + std::to_string(*id));
         return json_response(200, api_json::user(*user));
     }
 
@@ -764,6 +778,7 @@ struct LanApp::Impl {
         const auto id = p.id("id");
         if (!id) return respond(ctx, not_found_error("api_key"));
         if (auto r = d.auth.revoke_api_key(*id); !r) return respond(ctx, r.error());
+        end_streams("api_key:" + std::to_string(*id));
         return no_content();
     }
 

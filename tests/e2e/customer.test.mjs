@@ -64,6 +64,44 @@ async function mailLinks() {
   return links;
 }
 
+/** Visible text whose colour against its background is under WCAG AA: 4.5:1, or 3:1 for large
+ * text (24 px, or 18.66 px bold). Disabled controls (drawn faded on purpose) are left out. */
+function lowContrast(page) {
+  return page.evaluate(() => {
+    const channels = (s) => (s.match(/[\d.]+/g) || []).map(Number);
+    const luminance = (rgb) => {
+      const [r, g, b] = rgb.map((v) => { const c = v / 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const background = (el) => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = channels(getComputedStyle(e).backgroundColor);
+        if (c.length === 3 || c[3] > 0) return c.slice(0, 3);
+      }
+      return [255, 255, 255];
+    };
+    const faded = (el) => { for (let e = el; e; e = e.parentElement) if (Number(getComputedStyle(e).opacity) < 1) return true; return false; };
+    const bad = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      const style = getComputedStyle(el);
+      if (!n.textContent.trim() || !el.getClientRects().length || style.visibility === 'hidden') continue;
+      if (el.closest('.visually-hidden') || faded(el)) continue;
+      const label = el.closest('label');
+      const control = label && (label.control || document.getElementById(label.htmlFor));
+      if (el.closest('[disabled]') || (control && control.disabled)) continue;
+      const l1 = luminance(channels(style.color).slice(0, 3));
+      const l2 = luminance(background(el));
+      const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+      const size = parseFloat(style.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5)) bad.push(`${n.textContent.trim().slice(0, 40)}: ${ratio.toFixed(2)}`);
+    }
+    return bad;
+  });
+}
+
 async function customerPage() {
   const context = await browser.newContext(PHONE);
   const page = await context.newPage();
@@ -194,6 +232,7 @@ test('browser A opens the offer, reads the note, decides per item and confirms',
   const total = () => pageA.locator('#total').textContent().then((s) => s.replace(/\s/g, ' '));
   await until('the running total', async () => (await total()) === '280,80 €');
   await shot(pageA, 'decisions');
+  assert.deepEqual(await lowContrast(pageA), [], 'text under WCAG AA contrast');
 
   // Confirming with an item unanswered says so; so does the mandatory agreement left unticked;
   // both done, the summary opens.
@@ -224,6 +263,7 @@ test('browser A opens the offer, reads the note, decides per item and confirms',
   await summary.getByRole('button', { name: 'Confirmer et envoyer' }).click();
   await pageA.getByText('Merci, votre réponse a été envoyée').waitFor();
   await shot(pageA, 'receipt');
+  assert.deepEqual(await lowContrast(pageA), [], 'text under WCAG AA contrast');
   // The advisor's RO page, open since before the confirmation, follows without a reload.
   await advisor.locator('section.card-offers article.offer .chip', { hasText: 'Confirmée' }).waitFor();
   assert.equal(await advisor.evaluate(() => window.relaisNoReload), true, 'the advisor page was reloaded');
@@ -266,6 +306,7 @@ test('browser B sees nothing personal, gets a new link by SMS, and A is refused 
   const text = await pageB.locator('body').innerText();
   assert.ok(!/Brûlé|Clio|Plaquettes/.test(text), text);
   await shot(pageB, 'other-device');
+  assert.deepEqual(await lowContrast(pageB), [], 'text under WCAG AA contrast');
   await pageB.getByRole('button', { name: 'Envoyer un nouveau lien au ••32' }).click();
   await pageB.getByText('Un nouveau lien a été envoyé au ••32').waitFor();
 

@@ -406,19 +406,36 @@ step('a send scheduled for later waits and can be cancelled; a sent offer can be
   await customer.context().close();
 });
 
-step('an SMS the network reports as failed fails the offer: the RO page and its timeline say so', async () => {
+step('a character outside the GSM alphabet shows its cost in the preview; an SMS the network reports failed fails the offer on the RO page and its timeline', async () => {
   // The emulated network's status reports say "failed" for this number (firmware-bridge's control socket).
   await modemControl({ cmd: 'set', failing_numbers: ['+33699999999'] });
   const created = await api('POST', '/api/v1/repair-orders', {
-    vehicle: { plate: 'kl-789-mn', make: 'Dacia', model: 'Sandero' },
-    parties: [{ roles: ['driver'], first_name: 'Jean', last_name: 'Roux', contact_points: [{ kind: 'phone', value: '06 99 99 99 99' }] }],
+    vehicle: { plate: 'kl-789-mn', make: 'Citroën', model: 'C3' },
+    parties: [{ roles: ['driver'], title: 'M.', first_name: 'Jean', last_name: 'Roux', contact_points: [{ kind: 'phone', value: '06 99 99 99 99' }] }],
     interventions: [{ label: 'Pneus avant', price_excl_cents: 18000 }],
   });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   await page.goto(`${server.base}/repair-orders/${created.body.id}`);
-  await page.getByRole('heading', { name: 'Offres au client' }).waitFor();
-  const sent = await api('POST', `/api/v1/repair-orders/${created.body.id}/offers`, { recipients: [created.body.parties[0].contact_points[0].id] });
-  assert.equal(sent.status, 201, JSON.stringify(sent.body));
+  await panel().getByRole('button', { name: 'Envoyer au client' }).click();
+  const dlg = page.getByRole('dialog', { name: 'Envoyer le devis au client' });
+  await dlg.getByRole('checkbox', { name: /06 99 99 99 99/ }).check();
+  await dlg.getByRole('button', { name: 'Prévisualiser' }).click();
+  // "Citroën": ë is not in the GSM 7-bit alphabet, so the whole SMS is UCS-2, 70 characters a part.
+  const preview = page.getByRole('dialog', { name: 'Aperçu avant envoi' });
+  const info = preview.locator('.preview-sms .sms-info');
+  await info.waitFor();
+  assert.equal(await info.getAttribute('data-encoding'), 'ucs2');
+  const parts = Number(await info.getAttribute('data-parts'));
+  const characters = [...await preview.locator('.preview-sms .sms-bubble').innerText()].length;
+  assert.equal(parts, characters <= 70 ? 1 : Math.ceil(characters / 67), `${characters} characters in UCS-2 (70, or 67 a part)`);
+  assert.ok(parts > 1, "the link alone makes it more than one part");
+  assert.match(await info.getAttribute('class'), /is-costly/);
+  assert.match(normalise(await info.innerText()), new RegExp(`^${parts} SMS, ${characters} caractères, `));
+  await preview.getByText('ramène chaque SMS à 70 caractères', { exact: false }).waitFor();
+  await shot('send-ucs2');
+  await preview.getByRole('button', { name: 'Envoyer', exact: true }).click();
+  await preview.waitFor({ state: 'detached' });
+
   await latest().locator('.chip', { hasText: 'Échec de l\'envoi' }).waitFor();
   await latest().getByText('Aucun message n\'a pu partir.', { exact: false }).waitFor();
   await latest().locator('.offer-recipient .msg-state', { hasText: 'Échec' }).waitFor();

@@ -1,7 +1,8 @@
 """Live updates through the real `relais` (GET /api/v1/events, server-sent events): a signed-in
 page receives one `ro` event per committed change of a repair order (an edit, an offer sent,
 its SMS accepted by the emulated modem, the customer opening the link), a stranger gets 401,
-and a stop ends open streams cleanly instead of waiting on them."""
+a stop ends open streams cleanly instead of waiting on them, and signing out ends that
+session's stream at once."""
 
 import json
 import select
@@ -116,6 +117,26 @@ class EventsTest(RelaisTestCase):
             self.assertIn("stopped cleanly", r.stderr())
             # A stream counted as in flight would hold the stop for its grace period, then be cut off.
             self.assertNotRegex(r.stderr(), r"[1-9]\d* cut off", "the stop waited on the open stream")
+
+    def test_signing_out_ends_the_stream(self):
+        with self.relais() as r:
+            c = self.admin(r)
+            other = r.client()  # the same admin in a second browser
+            self.assertEqual(other.sign_in("admin", "Garage-Test-2026").status, 200)
+            stream = EventStream(r.lan, c.cookies)
+            stream.read_until("retry: 3000\n")
+            kept = EventStream(r.lan, other.cookies)
+            kept.read_until("retry: 3000\n")
+
+            self.assertEqual(c.delete("/api/v1/session").status, 204)
+            stream.read_to_end(timeout=5)  # ended at once, not after its 30 minutes
+            stream.close()
+
+            # The other browser's session is still valid: its stream goes on.
+            created = other.post("/api/v1/repair-orders", RO)
+            self.assertEqual(created.status, 201, created)
+            kept.read_until(f'data: {{"ids":[{created.json()["id"]}]}}')
+            kept.close()
 
 
 if __name__ == "__main__":

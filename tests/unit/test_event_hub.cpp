@@ -104,3 +104,31 @@ TEST_CASE("the database announces the repair orders a commit changed, and nothin
     CHECK(announced.size() == 1);  // neither the rollback nor a commit that touched nothing
     w.db->on_committed(nullptr);
 }
+
+TEST_CASE("a sign-out, a disabled user or a revoked key ends that access's streams, and only those") {
+    EventHub hub;
+    auto mine = std::make_shared<FakeSink>();
+    auto my_other_browser = std::make_shared<FakeSink>();
+    auto colleague = std::make_shared<FakeSink>();
+    auto dms = std::make_shared<FakeSink>();
+    REQUIRE(hub.subscribe(mine, t0, {"user:1", "session:10"}));
+    REQUIRE(hub.subscribe(my_other_browser, t0, {"user:1", "session:11"}));
+    REQUIRE(hub.subscribe(colleague, t0, {"user:2", "session:12"}));
+    REQUIRE(hub.subscribe(dms, t0, {"api_key:3"}));
+
+    hub.close_for("session:10");  // signed out in one browser
+    CHECK(mine->closes == 1);
+    CHECK(my_other_browser->closes == 0);
+    CHECK(hub.subscribers() == 3);
+
+    hub.close_for("user:1");  // then disabled by an admin
+    CHECK(my_other_browser->closes == 1);
+    hub.close_for("api_key:3");
+    CHECK(dms->closes == 1);
+    hub.close_for("session:99");  // nothing of that access open: nothing happens
+    CHECK(hub.subscribers() == 1);
+
+    hub.repair_orders_changed({5});
+    CHECK(colleague->written.find("data: {\"ids\":[5]}") != std::string::npos);
+    CHECK(colleague->closes == 0);
+}
