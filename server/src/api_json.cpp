@@ -148,6 +148,8 @@ private:
     std::set<std::string> seen_;
 };
 
+json local_text(const LocalText& t) { return {{"fr", t.fr}, {"en", t.en}}; }
+
 bool expect_object(const json& body, const std::string& path, Problems& problems) {
     if (body.is_object()) return true;
     problems.push_back({path.empty() ? "" : path.substr(0, path.size() - 1), "invalid_type", {{"expected", "object"}}});
@@ -458,24 +460,25 @@ json offer_item(const OfferItem& i) {
 }
 
 json agreement(const Agreement& a) {
-    auto version = [](const AgreementVersion& v) {
-        return json{{"version", v.version},
-                    {"mandatory", v.mandatory},
-                    {"title", {{"fr", v.title.fr}, {"en", v.title.en}}},
-                    {"text", {{"fr", v.text.fr}, {"en", v.text.en}}},
-                    {"created_at", format_utc(v.created_at)},
-                    {"created_by", v.created_by}};
-    };
-    json j = version(a.current);
-    j["id"] = a.id;
-    j["active"] = a.active;
-    j["updated_at"] = j["created_at"];
-    j["updated_by"] = j["created_by"];
-    j["created_at"] = format_utc(a.created_at);
-    j.erase("created_by");
+    const AgreementVersion& v = a.current;
+    json j = {{"id", a.id},
+              {"active", a.active},
+              {"version", v.version},
+              {"mandatory", v.mandatory},
+              {"title", local_text(v.title)},
+              {"text", local_text(v.text)},
+              {"created_at", format_utc(a.created_at)},
+              {"updated_at", format_utc(v.created_at)},  // the current version's
+              {"updated_by", v.created_by}};
     if (!a.history.empty()) {
         json versions = json::array();
-        for (const auto& v : a.history) versions.push_back(version(v));
+        for (const auto& old : a.history)
+            versions.push_back({{"version", old.version},
+                                {"mandatory", old.mandatory},
+                                {"title", local_text(old.title)},
+                                {"text", local_text(old.text)},
+                                {"created_at", format_utc(old.created_at)},
+                                {"created_by", old.created_by}});
         j["versions"] = versions;
     }
     return j;
@@ -502,8 +505,8 @@ json offer_agreement(const OfferAgreement& a) {
     return {{"id", a.agreement_id},
             {"version", a.version},
             {"mandatory", a.mandatory},
-            {"title", {{"fr", a.title.fr}, {"en", a.title.en}}},
-            {"text", {{"fr", a.text.fr}, {"en", a.text.en}}}};
+            {"title", local_text(a.title)},
+            {"text", local_text(a.text)}};
 }
 
 json offer(const Offer& o, const PhoneNumbers& phones) {

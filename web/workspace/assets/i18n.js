@@ -1139,6 +1139,12 @@ function stored(key) {
 }
 
 /** The language picked with the switcher on this browser, or '' when none was. */
+/** A text the dealership wrote in both languages ({fr, en}, an agreement's title): the one in
+ * the workspace's language, else the other. */
+export function localText(text) {
+  return text[state.lang] || text.fr || text.en || '';
+}
+
 export function languageChoice() {
   const v = stored('relais.lang');
   return LANGUAGES.includes(v) ? v : '';

@@ -2,7 +2,7 @@
 // customers accept before confirming an offer.
 import { api } from '../api.js';
 import { state } from '../state.js';
-import { t, dateTime, dateOnly } from '../i18n.js';
+import { t, dateTime, dateOnly, localText } from '../i18n.js';
 import { h, icon, replace, clear, field, select, checkbox, toast, confirmDialog, formDialog, copyText } from '../dom.js';
 import { setTitle, loadUsers, navigate, followOwnLanguage } from '../app.js';
 
@@ -285,11 +285,6 @@ async function keysTab(content) {
 
 // ---- agreements -----------------------------------------------------------------------------
 
-/** The text in the workspace's language, else in the other one. */
-function local(text) {
-  return text[state.lang] || text.fr || text.en || '';
-}
-
 async function agreementsTab(content) {
   const { body, showEmpty } = adminTable(content, {
     title: t('admin.agreements'), lead: t('agr.lead'),
@@ -309,7 +304,7 @@ async function agreementsTab(content) {
     const langs = ['fr', 'en'].filter((l) => a.title[l]).map((l) => l.toUpperCase()).join(' · ');
     return h('tr', { class: a.active ? null : 'is-inactive', dataset: { agreementId: String(a.id) } },
       h('td', {}, h('div', { class: 'user-cell' },
-        h('strong', {}, local(a.title)),
+        h('strong', {}, localText(a.title)),
         h('span', { class: 'muted mono-small' }, langs))),
       h('td', {}, h('span', { class: ['chip', a.mandatory ? 'st-in_progress' : 'st-open'] },
         h('span', { class: 'dot', 'aria-hidden': 'true' }), t(a.mandatory ? 'agr.mandatory' : 'agr.optional'))),
@@ -337,7 +332,7 @@ async function agreementsTab(content) {
     const mandatory = checkbox(t('agr.mandatoryLabel'), { checked: a ? a.mandatory : true });
     mandatory.dataset.field = 'mandatory';
     const result = await formDialog({
-      title: a ? t('agr.editTitle', { title: local(a.title) }) : t('agr.createTitle'),
+      title: a ? t('agr.editTitle', { title: localText(a.title) }) : t('agr.createTitle'),
       submitLabel: a ? t('agr.saveVersion', { n: a.version + 1 }) : t('agr.create'),
       wide: true,
       body: h('div', { class: 'form' },
@@ -362,14 +357,14 @@ async function agreementsTab(content) {
     });
     if (!result) return;
     toast(a && result.version === a.version ? t('agr.unchanged')
-      : t(a ? 'agr.savedVersion' : 'agr.created', { title: local(result.title), n: result.version }));
+      : t(a ? 'agr.savedVersion' : 'agr.created', { title: localText(result.title), n: result.version }));
     reload();
   }
 
   async function history(a) {
     const r = await api('GET', `/agreements/${a.id}`);
     await formDialog({
-      title: t('agr.historyTitle', { title: local(a.title) }), cancelLabel: t('common.close'), wide: true,
+      title: t('agr.historyTitle', { title: localText(a.title) }), cancelLabel: t('common.close'), wide: true,
       body: h('ol', { class: 'agreement-history' }, r.data.versions.map((v) => h('li', {},
         h('details', { open: v.version === a.version },
           h('summary', {}, h('strong', {}, t('agr.versionN', { n: v.version })), ' · ',
@@ -382,12 +377,12 @@ async function agreementsTab(content) {
 
   async function setActive(a, active) {
     if (!active) {
-      const ok = await confirmDialog({ title: t('agr.archiveTitle', { title: local(a.title) }), text: t('agr.archiveText'), confirmLabel: t('agr.archive') });
+      const ok = await confirmDialog({ title: t('agr.archiveTitle', { title: localText(a.title) }), text: t('agr.archiveText'), confirmLabel: t('agr.archive') });
       if (!ok) return;
     }
     try {
       await api('PATCH', `/agreements/${a.id}`, { body: { active } });
-      toast(t(active ? 'agr.restored' : 'agr.archivedToast', { title: local(a.title) }));
+      toast(t(active ? 'agr.restored' : 'agr.archivedToast', { title: localText(a.title) }));
     } catch (e) {
       if (!e.handled) toast(e.fields.length ? e.fields[0].message : e.message, 'error');
     }

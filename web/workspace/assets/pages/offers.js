@@ -3,8 +3,7 @@
 // dialog (recipients, note, the shown interventions, a preview of every message, then send).
 import { api, ApiError } from '../api.js';
 import { parseMoney } from './ro-shared.js';
-import { state as app } from '../state.js';
-import { t, money, moneyInput, dateTime, count } from '../i18n.js';
+import { t, money, moneyInput, dateTime, count, localText } from '../i18n.js';
 import {
   h, icon, replace, clear, toast, confirmDialog, formAlert, clearErrors, nextId, field,
 } from '../dom.js';
@@ -179,7 +178,7 @@ export function offersPanel({ base, getRo, onChange, onRoChanged }) {
     },
     icon(a.accepted_at ? 'check' : 'doc', 'agreement-icon'),
     h('div', {},
-      h('span', { class: 'agreement-title' }, a.title[app.lang] || a.title.fr || a.title.en),
+      h('span', { class: 'agreement-title' }, localText(a.title)),
       h('span', { class: 'muted' }, ` · ${t('agr.versionN', { n: a.version })} · ${t(a.mandatory ? 'agr.mandatory' : 'agr.optional')}`),
       h('span', { class: 'agreement-state' }, a.accepted_at ? t('offer.agreementAccepted', { when: dateTime(a.accepted_at) })
         : t(answered ? 'offer.agreementNotAccepted' : 'offer.agreementPending'))))));
@@ -596,7 +595,7 @@ export function sendDialog({ base, ro }) {
       preview.append(h('p', { class: 'send-preview-lead' },
         t('send.previewLead', { n: count(p.items.length), total: money(p.total_incl_cents) })));
       if (p.agreements.length) {
-        const names = p.agreements.map((a) => `${a.title[app.lang] || a.title.fr || a.title.en} (${t(a.mandatory ? 'agr.mandatory' : 'agr.optional').toLowerCase()})`);
+        const names = p.agreements.map((a) => `${localText(a.title)} (${t(a.mandatory ? 'agr.mandatory' : 'agr.optional').toLowerCase()})`);
         preview.append(h('p', { class: 'field-hint send-agreements' }, icon('doc'), ' ', t('send.agreements', { list: names.join(', ') })));
       }
       for (const m of p.messages) {
