@@ -54,16 +54,10 @@ Result<std::vector<Agreement>> load(Connection& c, std::optional<Id> id) {
 
 // Checks the wording of `v` once `patch` is applied; each language given needs both parts.
 void apply(AgreementVersion& v, const AgreementPatch& patch, Problems& problems) {
-    auto set = [&](std::string& target, const std::optional<std::string>& value, const std::string& field,
-                   std::size_t max, bool multiline) {
-        if (!value) return;
-        std::string s = *value;
-        if (check_text_field(s, field, max, multiline, false, problems)) target = std::move(s);
-    };
-    set(v.title.fr, patch.title_fr, "title.fr", kAgreementTitleMax, false);
-    set(v.title.en, patch.title_en, "title.en", kAgreementTitleMax, false);
-    set(v.text.fr, patch.text_fr, "text.fr", kAgreementTextMax, true);
-    set(v.text.en, patch.text_en, "text.en", kAgreementTextMax, true);
+    set_text(v.title.fr, patch.title_fr, "title.fr", kAgreementTitleMax, false, false, problems);
+    set_text(v.title.en, patch.title_en, "title.en", kAgreementTitleMax, false, false, problems);
+    set_text(v.text.fr, patch.text_fr, "text.fr", kAgreementTextMax, true, false, problems);
+    set_text(v.text.en, patch.text_en, "text.en", kAgreementTextMax, true, false, problems);
     if (patch.mandatory) v.mandatory = *patch.mandatory;
     if (!problems.empty()) return;
     for (const auto& [lang, title, text] :

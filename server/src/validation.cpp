@@ -13,13 +13,6 @@ void add(Problems& problems, const std::string& field, std::string code, Params 
     problems.push_back({field, std::move(code), std::move(params)});
 }
 
-void set_text(std::string& target, const Maybe<std::string>& value, const std::string& field, std::size_t max,
-              bool multiline, bool required, Problems& problems) {
-    if (!value) return;
-    std::string v = *value;
-    if (check_text_field(v, field, max, multiline, required, problems)) target = std::move(v);
-}
-
 bool vin_char(char c) { return ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) && c != 'I' && c != 'O' && c != 'Q'; }
 
 }  // namespace
@@ -54,6 +47,13 @@ bool check_text_field(std::string& value, const std::string& field, std::size_t 
         return false;
     }
     return true;
+}
+
+void set_text(std::string& target, const Maybe<std::string>& value, const std::string& field, std::size_t max,
+              bool multiline, bool required, Problems& problems) {
+    if (!value) return;
+    std::string v = *value;
+    if (check_text_field(v, field, max, multiline, required, problems)) target = std::move(v);
 }
 
 void apply_vehicle_patch(Vehicle& target, const VehiclePatch& patch, const std::string& path, Problems& problems) {

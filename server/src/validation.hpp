@@ -39,6 +39,10 @@ void apply_repair_order_patch(RepairOrder& target, const RepairOrderPatch& patch
 bool check_text_field(std::string& value, const std::string& field, std::size_t max, bool multiline, bool required,
                       Problems& problems);
 
+/// check_text_field() on `value` when it is set, and `target` takes it when it passes.
+void set_text(std::string& target, const Maybe<std::string>& value, const std::string& field, std::size_t max,
+              bool multiline, bool required, Problems& problems);
+
 /// A role is held by one party per RO: problems for each party that repeats one.
 void check_unique_roles(const std::vector<Party>& parties, const std::string& path, Problems& problems);
 
