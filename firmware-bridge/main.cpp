@@ -1,6 +1,8 @@
 // firmware-bridge: the emulated modem. Argument parsing only; the work is in relais_bridge.
 #include "bridge.hpp"
 
+#include <sys/prctl.h>
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -22,7 +24,15 @@ int main(int argc, char** argv) {
     cli.add_option("--pin", o.emulator.pin, "the SIM's PIN (default: none)");
     cli.add_option("--smsc", o.emulator.smsc, "the service centre number")->capture_default_str();
     cli.add_option("--fail-number", failing, "recipients whose status reports say failed");
+    pid_t parent = 0;
+    cli.add_option("--parent", parent, "end when this process (the relais that started it) ends");
     CLI11_PARSE(cli, argc, argv);
+    if (parent > 0) {
+        // relais killed (SIGKILL, a crash) must not leave its modem behind: the next relais
+        // would find the port taken. Checked once set, in case the parent died before.
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (::getppid() != parent) return 0;
+    }
     o.emulator.failing_numbers.insert(failing.begin(), failing.end());
 
     std::signal(SIGPIPE, SIG_IGN);

@@ -267,7 +267,21 @@ struct Bridge::Impl : std::enable_shared_from_this<Bridge::Impl> {
                     emulator.set_failing_numbers(req["failing_numbers"].get<std::set<std::string>>());
                 }
             } else if (cmd == "fail_next") {
-                emulator.fail_next_sends(req.value("count", 1), req.value("cms_error", 38));
+                // "text_hex": the error's wording as raw bytes (JSON cannot carry bytes that are not UTF-8).
+                std::string text;
+                const std::string hex = req.value("text_hex", "");
+                const auto nibble = [](char c) {
+                    return c >= '0' && c <= '9'   ? c - '0'
+                           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                  : -1;
+                };
+                for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+                    const int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
+                    if (hi < 0 || lo < 0) return {{"ok", false}, {"error", "text_hex holds a non-hex digit"}};
+                    text += static_cast<char>(hi * 16 + lo);
+                }
+                emulator.fail_next_sends(req.value("count", 1), req.value("cms_error", 38), std::move(text));
             } else if (cmd == "unplug") {
                 unplug();
             } else if (cmd == "replug") {
@@ -278,6 +292,7 @@ struct Bridge::Impl : std::enable_shared_from_this<Bridge::Impl> {
                 reply["device"] = device_path;
             } else if (cmd == "status") {
                 reply["link"] = options.link;
+                reply["pid"] = ::getpid();
                 reply["device"] = device_path;
                 reply["plugged"] = master != nullptr;
                 reply["signal"] = emulator.signal();

@@ -666,7 +666,11 @@ void Emulator::accept_submit(const modem::SmsSubmit& s, const std::string& hex, 
         next_reference_ = (next_reference_ + 1) % 256;
         reference = next_reference_;
     }
-    const auto answer = [this, fail, reference](Millis) {
+    const auto answer = [this, fail, reference, text = fail_text_](Millis) {
+        if (fail && !text.empty() && cmee_ != 0) {
+            out_ += "\r\n+CMS ERROR: " + text + "\r\n";
+            return;
+        }
         if (fail) return cms(*fail);
         out_ += "\r\n+CMGS: " + std::to_string(reference) + "\r\n";
         final_ok();
@@ -790,9 +794,10 @@ void Emulator::set_sim(SimState state) {
     pin_tries_ = 3;
 }
 
-void Emulator::fail_next_sends(int count, int cms_error) {
+void Emulator::fail_next_sends(int count, int cms_error, std::string text) {
     fail_count_ = count;
     fail_code_ = cms_error;
+    fail_text_ = std::move(text);
 }
 
 }  // namespace relais::bridge

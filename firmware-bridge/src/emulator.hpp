@@ -82,7 +82,10 @@ public:
     void set_registration(int stat, Millis now);  // 0 none, 1 home, 2 searching, 3 denied, 5 roaming
     void set_sim(SimState state);
     void set_silent(bool silent) { silent_ = silent; }
-    void fail_next_sends(int count, int cms_error);
+    /// The next `count` sends are refused with `+CMS ERROR: <cms_error>`; with `text`, the
+    /// line carries those raw bytes instead of the number, as a modem in verbose error mode
+    /// (AT+CMEE=2) with a translated firmware does (not always UTF-8).
+    void fail_next_sends(int count, int cms_error, std::string text = {});
     void set_failing_numbers(std::set<std::string> numbers) { failing_numbers_ = std::move(numbers); }
 
     int signal() const { return rssi_; }
@@ -150,6 +153,7 @@ private:
     bool silent_ = false;
     int fail_count_ = 0;
     int fail_code_ = 0;
+    std::string fail_text_;
     std::set<std::string> failing_numbers_;
     int next_reference_ = 0;
     int next_concat_ = 0;

@@ -8,7 +8,9 @@ std::vector<std::string> AtLineParser::feed(std::string_view bytes) {
     std::vector<std::string> lines;
     for (char c : bytes) {
         if (c == '\r' || c == '\n') {
-            if (!partial_.empty()) lines.push_back(std::move(partial_));
+            // A modem's words reach logs, the database and pages: valid UTF-8 from here on
+            // (a translated firmware's Latin-1, line noise), what was not kept visible as \xHH.
+            if (!partial_.empty()) lines.push_back(escape_untrusted(partial_));
             partial_.clear();
         } else if (c != '\0') {  // some modems emit NULs while booting
             if (partial_.size() >= max_line) partial_.clear();

@@ -1,7 +1,8 @@
 #pragma once
 // Bytes from a modem → lines. Lines end with CR, LF or both (modems differ); empty lines are
 // dropped. The "> " prompt that follows AT+CMGS has no line end, so the unfinished line is
-// kept visible (pending()) for the channel to recognise it. Pure, no I/O.
+// kept visible (pending()) for the channel to recognise it. Lines come out as valid UTF-8:
+// bytes that are not, and control characters, are escaped (escape_untrusted). Pure, no I/O.
 
 #include <optional>
 #include <string>

@@ -140,6 +140,81 @@ std::size_t utf8_length(std::string_view s) {
         std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i] (1–4), or 0 when the byte there does not start one.
+std::size_t valid_sequence_at(std::string_view s, std::size_t i) {
+    std::size_t j = i;
+    const std::uint32_t cp = next_code_point(s, j);
+    if (cp == 0xFFFFFFFF) return 0;
+    return j - i;
+}
+
+bool is_bidi_control(std::uint32_t cp) { return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069); }
+
+constexpr char hex_digits[] = "0123456789ABCDEF";
+
+}  // namespace
+
+std::string escape_untrusted(std::string_view bytes, std::size_t max_bytes) {
+    std::string out;
+    out.reserve(bytes.size());
+    std::size_t i = 0;
+    while (i < bytes.size()) {
+        const std::size_t start_of_char = out.size();
+        const std::size_t n = valid_sequence_at(bytes, i);
+        if (n == 0) {
+            const auto b = static_cast<unsigned char>(bytes[i]);
+            out += "\\x";
+            out += hex_digits[b >> 4];
+            out += hex_digits[b & 0xF];
+            ++i;
+        } else {
+            std::size_t j = i;
+            const std::uint32_t cp = next_code_point(bytes, j);
+            if ((cp < 0x20 && cp != '\t') || cp == 0x7F) {
+                out += "\\x";
+                out += hex_digits[cp >> 4];
+                out += hex_digits[cp & 0xF];
+            } else if ((cp >= 0x80 && cp < 0xA0) || cp == 0x2028 || cp == 0x2029 || is_bidi_control(cp)) {
+                out += "\\u";
+                for (int shift = 12; shift >= 0; shift -= 4) out += hex_digits[(cp >> shift) & 0xF];
+            } else {
+                out.append(bytes.substr(i, n));
+            }
+            i += n;
+        }
+        if (max_bytes && out.size() > max_bytes) {
+            out.resize(start_of_char);
+            static constexpr std::string_view ellipsis = "\u2026";
+            while (!out.empty() && out.size() + ellipsis.size() > max_bytes) {
+                // Back off whole characters (everything in `out` is valid UTF-8 by now).
+                std::size_t cut = out.size() - 1;
+                while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+                out.resize(cut);
+            }
+            if (out.size() + ellipsis.size() <= max_bytes) out += ellipsis;
+            return out;
+        }
+    }
+    return out;
+}
+
+std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes) {
+    if (s.size() <= max_bytes) return s;
+    std::size_t cut = max_bytes;
+    // Step back over continuation bytes to the start of the character that would be split.
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    return s.substr(0, cut);
+}
+
+bool has_bidi_controls(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size())
+        if (const std::uint32_t cp = next_code_point(s, i); cp != 0xFFFFFFFF && is_bidi_control(cp)) return true;
+    return false;
+}
+
 bool has_control_chars(std::string_view s, bool allow_newlines) {
     std::size_t i = 0;
     while (i < s.size()) {

@@ -1,6 +1,7 @@
 #include "smtp_protocol.hpp"
 
 #include "mime.hpp"
+#include "text.hpp"
 
 #include <cctype>
 
@@ -8,6 +9,8 @@ namespace relais::mail {
 namespace {
 
 constexpr std::size_t kMaxReplyLine = 4096;
+// A relay that never ends a multi-line reply must not grow our memory without bound.
+constexpr std::size_t kMaxReplyLines = 200;
 
 std::string upper(std::string_view s) {
     std::string out(s);
@@ -64,15 +67,21 @@ std::string ReplyParser::feed(std::string_view bytes, std::vector<SmtpReply>& ou
         char sep = line.size() > 3 ? line[3] : ' ';
         if (!digits || line[0] < '1' || line[0] > '5' || (sep != ' ' && sep != '-')) {
             failed_ = true;
-            return "not an SMTP reply: \"" + line.substr(0, 80) + "\"";
+            return "not an SMTP reply: \"" + escape_untrusted(line, 120) + "\"";
         }
         int code = std::stoi(line.substr(0, 3));
         if (current_.code != 0 && current_.code != code) {
             failed_ = true;
             return "reply code changed within a multi-line reply";
         }
+        if (current_.lines.size() >= kMaxReplyLines) {
+            failed_ = true;
+            return "reply longer than " + std::to_string(kMaxReplyLines) + " lines";
+        }
         current_.code = code;
-        current_.lines.push_back(line.size() > 4 ? line.substr(4) : std::string());
+        // The relay's words are stored, logged and shown: valid UTF-8 from here on, the bytes
+        // that were not (a relay answering in Latin-1) kept visible as \xHH.
+        current_.lines.push_back(line.size() > 4 ? escape_untrusted(std::string_view(line).substr(4)) : std::string());
         if (sep == ' ') {
             out.push_back(std::move(current_));
             current_ = SmtpReply{};

@@ -1,6 +1,7 @@
 #include "agreements.hpp"
 
 #include "clock.hpp"
+#include "json_text.hpp"
 #include "validation.hpp"
 
 #include <nlohmann/json.hpp>
@@ -94,12 +95,11 @@ Result<void> record(Connection& c, const Actor& actor, UnixMs now, const char* t
     e.at = now;
     e.actor = actor;
     e.type = type;
-    e.data = json{{"agreement_id", id},
-                  {"version", a.current.version},
-                  {"mandatory", a.current.mandatory},
-                  {"active", a.active},
-                  {"title", a.current.title.in("fr")}}
-                 .dump();
+    e.data = dump_json(json{{"agreement_id", id},
+                            {"version", a.current.version},
+                            {"mandatory", a.current.mandatory},
+                            {"active", a.active},
+                            {"title", a.current.title.in("fr")}});
     TRY(timeline::append(c, e));
     return {};
 }

@@ -17,10 +17,9 @@ Result<std::unique_ptr<ApplianceModem>> ApplianceModem::start(boost::asio::io_co
     settings.rtscts = config.modem.rtscts;
     if (config.modem.device == "virtual") {
         const std::string dir = config.storage.data_dir + "/modem";
-        if (VirtualModem::running_in(dir)) {
-            return make_error(ErrorKind::unavailable, "modem_in_use",
-                              {{"detail", "another relais already runs the emulated modem in " + dir}});
-        }
+        TRY_ASSIGN(auto takeover, VirtualModem::take_over(dir));
+        if (takeover == BridgeTakeover::orphan_ended)
+            m->log_->warn("modem: ended the emulated modem an earlier relais left running in {}", dir);
         TRY_ASSIGN(m->virtual_, VirtualModem::start(find_bridge_binary(), dir));
         settings.path = m->virtual_->link();
         m->device_ = "emulated modem (" + settings.path + ")";

@@ -45,7 +45,7 @@ AuthService::~AuthService() = default;
 
 Result<std::string> AuthService::normalize_username(const std::string& username) {
     const std::string v = ascii_lower(trim(username));
-    if (v.size() < 2 || v.size() > 40) {
+    if (v.size() < 2 || v.size() > kMaxUsername) {
         return validation_error({{"username", "username_invalid", {}}});
     }
     for (char c : v) {
@@ -85,6 +85,10 @@ Result<LoginResult> AuthService::login(const LoginRequest& request) {
         if (request.password.empty()) problems.push_back({"password", "required", {}});
         return validation_error(std::move(problems));
     }
+    // No account has a longer name (normalize_username): refused before it reaches a log line
+    // or a throttle key, so an address cannot fill either with megabytes of names.
+    if (username.size() > kMaxUsername)
+        return validation_error({{"username", "too_long", {{"max", std::to_string(kMaxUsername)}}}});
     TRY_ASSIGN(auto user, db_.read([&](Connection& c) { return auth_store::find_user_by_name(c, username); }));
 
     bool known_device = false;
@@ -117,7 +121,7 @@ Result<LoginResult> AuthService::login(const LoginRequest& request) {
             per_user_.failure(user_key);
             per_address_.failure(address_key);
         }
-        log_->warn("failed sign-in for \"{}\" from {}", username, request.ip);
+        log_->warn("failed sign-in for \"{}\" from {}", escape_untrusted(username), request.ip);
         return unauthorized("invalid_credentials");
     }
     if (known_device) {

@@ -81,6 +81,9 @@ struct SessionTimeouts {
 };
 
 /// Thread-safe. Everything passed to the constructor must outlive the service.
+/// The longest user name an account may have.
+inline constexpr std::size_t kMaxUsername = 40;
+
 class AuthService {
 public:
     AuthService(Database& db, PasswordHasher& hasher, Random& random, const Clock& clock,

@@ -1,5 +1,7 @@
 #include "auth_store.hpp"
 
+#include "text.hpp"
+
 namespace relais::auth_store {
 namespace {
 
@@ -94,7 +96,7 @@ Result<Id> insert_session(Connection& conn, const std::string& token_hash, const
     TRY_ASSIGN(auto s, conn.prepare("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, "
                                     "expires_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
     s.bind_blob(1, token_hash).bind(2, r.user_id).bind(3, r.csrf_token).bind(4, r.created_at).bind(5, r.last_seen_at);
-    s.bind(6, r.expires_at).bind(7, ip).bind(8, user_agent.substr(0, 300));
+    s.bind(6, r.expires_at).bind(7, ip).bind(8, utf8_prefix(user_agent, 300));
     TRY(s.run());
     return conn.last_insert_id();
 }

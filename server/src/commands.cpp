@@ -20,6 +20,7 @@
 
 #include <malloc.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <termios.h>
@@ -128,6 +129,68 @@ bool write_port_file(const std::string& path, std::uint16_t lan, std::uint16_t p
 
 }  // namespace
 
+namespace {
+
+// What both listeners accept as the Host of a request (http_head.hpp's HostPolicy).
+HostPolicy host_policy(const Config& config) {
+    HostPolicy p;
+    p.names = {"localhost"};
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) == 0 && name[0]) {
+        p.names.push_back(ascii_lower(name));
+        p.names.push_back(ascii_lower(name) + ".local");  // mDNS
+    }
+    const std::string& base = config.http.public_base_url;
+    if (const auto scheme = base.find("://"); scheme != std::string::npos) {
+        std::string host = base.substr(scheme + 3, base.find('/', scheme + 3) - scheme - 3);
+        if (!host.empty() && host.front() != '[') host = host.substr(0, host.find(':'));
+        p.names.push_back(ascii_lower(host));
+    }
+    for (const auto& n : config.http.host_names) p.names.push_back(n);
+    return p;
+}
+
+// File descriptors: the process's limit is raised to its hard limit, then shared out. Each
+// connection that carries a request costs three (the client's, and both ends of the gate's
+// loopback connection to the engine); what was open at this point (database, modem, logs) and
+// a reserve (mail, the 64 live-update streams, files) stay out of the share. The lan listener
+// keeps a quarter, so customers on the internet can never take the workspace's descriptors.
+struct DescriptorBudget {
+    rlim_t limit = 0;
+    std::size_t in_use = 0;
+    int lan = 0;
+    int public_ = 0;
+};
+
+Result<DescriptorBudget> share_descriptors(const Config& config) {
+    DescriptorBudget b;
+    rlimit rl{};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = std::min<rlim_t>(rl.rlim_max, 1 << 20);
+        ::setrlimit(RLIMIT_NOFILE, &rl);
+        ::getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    b.limit = rl.rlim_cur;
+    std::error_code ec;
+    for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec);
+         !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+        ++b.in_use;
+    constexpr std::size_t reserve = 160;
+    const std::size_t spare = b.limit > b.in_use + reserve ? b.limit - b.in_use - reserve : 0;
+    const int connections = static_cast<int>(std::min<std::size_t>(spare / 3, 1 << 20));
+    if (connections < 16) {
+        return internal_error("too few file descriptors: the limit is " + std::to_string(b.limit) + ", " +
+                              std::to_string(b.in_use) + " are in use, and serving needs at least " +
+                              std::to_string(b.in_use + reserve + 48) +
+                              " (raise LimitNOFILE in the service, or ulimit -n)");
+    }
+    b.lan = std::min(config.http.lan_max_connections, std::max(8, connections / 4));
+    b.public_ = std::min(config.http.public_max_connections, connections - b.lan);
+    return b;
+}
+
+}  // namespace
+
 int run_serve(const ServeOptions& options) {
     const auto started = std::chrono::steady_clock::now();
     auto config = load_config_or_report(options.config_path, ProblemReport::first_line);
@@ -189,19 +252,69 @@ int run_serve(const ServeOptions& options) {
     if (!files.get("workspace/index.html")) {
         log->warn("no workspace at {} ([http] web_root): the advisor pages will answer 404", config->http.web_root);
     }
-    LanAppDeps deps{
-        *config, app.db(), app.auth(),  app.repair_orders(), app.phones(),         app.zone(), files,  app.clock(),
-        log,     1 << 20,  modem.get(), modem_problem,       mail_transport.get(), &offers,    &events};
-    LanApp lan(deps);
     CustomerService customers(app.db(), *config, app.random(), app.clock());
     customers.on_queued([&outbox] { outbox.wake(); });
+    HttpServer* lan_listener = nullptr;
+    HttpServer* public_listener = nullptr;
+    LanAppDeps deps{*config,
+                    app.db(),
+                    app.auth(),
+                    app.repair_orders(),
+                    app.phones(),
+                    app.zone(),
+                    files,
+                    app.clock(),
+                    log,
+                    1 << 20,
+                    modem.get(),
+                    modem_problem,
+                    mail_transport.get(),
+                    &offers,
+                    &events,
+                    &customers,
+                    [&lan_listener, &public_listener] {
+                        std::vector<std::pair<std::string, GateStats>> out;
+                        if (lan_listener) out.emplace_back("lan", lan_listener->stats());
+                        if (public_listener) out.emplace_back("public", public_listener->stats());
+                        return out;
+                    }};
+    LanApp lan(deps);
     PublicApp pub(*config, &customers, &files);
+    auto budget = share_descriptors(*config);
+    if (!budget) {
+        std::cerr << "relais: " << budget.error().detail << "\n";
+        return 2;
+    }
+    // The workspace is used all day from a few browsers; the customer pages from phones on the
+    // internet, where a slow or hostile client must let go quickly.
+    GateOptions lan_gate;
+    lan_gate.max_connections = static_cast<std::size_t>(budget->lan);
+    lan_gate.max_per_address = static_cast<std::size_t>(std::min(config->http.lan_max_per_address, budget->lan));
+    lan_gate.limits.max_body_bytes = (1 << 20) + (64 << 10);
+    lan_gate.hosts = host_policy(*config);
+    lan_gate.header_timeout = lan_gate.body_timeout = std::chrono::seconds(30);
+    lan_gate.idle_timeout = lan_gate.write_timeout = std::chrono::seconds(60);
+    GateOptions public_gate;
+    public_gate.max_connections = static_cast<std::size_t>(budget->public_);
+    public_gate.max_per_address =
+        static_cast<std::size_t>(std::min(config->http.public_max_per_address, budget->public_));
+    public_gate.limits.max_body_bytes = 64 << 10;
+    public_gate.hosts = lan_gate.hosts;
+    public_gate.header_timeout = public_gate.body_timeout = std::chrono::seconds(10);
+    public_gate.idle_timeout = public_gate.write_timeout = std::chrono::seconds(15);
+    log->info(
+        "file descriptors: limit {}, {} in use; connections at once: lan {} ({} per address), public {} ({} "
+        "per address)",
+        budget->limit, budget->in_use, lan_gate.max_connections, lan_gate.max_per_address, public_gate.max_connections,
+        public_gate.max_per_address);
     HttpServer lan_server(
-        {config->http.lan, config->http.threads, (1 << 20) + (64 << 10), "lan"},
+        {config->http.lan, config->http.threads, (1 << 20) + (64 << 10), "lan", lan_gate},
         [&lan](const HttpRequest& r) { return lan.handle(r); }, log);
     HttpServer public_server(
-        {config->http.public_listen, config->http.threads, 64 << 10, "public"},
+        {config->http.public_listen, config->http.threads, 64 << 10, "public", public_gate},
         [&pub](const HttpRequest& r) { return pub.handle(r); }, log);
+    lan_listener = &lan_server;
+    public_listener = &public_server;
     if (auto r = lan_server.start(); !r) {
         std::cerr << "relais: " << r.error().detail << "\n";
         return 2;
@@ -274,6 +387,7 @@ int run_serve(const ServeOptions& options) {
     sd_notify(0, "STOPPING=1");
     lan_server.shutdown(std::chrono::seconds(10));
     public_server.shutdown(std::chrono::seconds(10));
+    outbox.stop();
     if (modem) modem->stop();
     app.db().checkpoint();
     log->info("stopped cleanly");

@@ -5,6 +5,8 @@
 #include <arpa/inet.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -85,7 +87,9 @@ namespace {
 
 const std::map<std::string, std::vector<std::string>>& schema() {
     static const std::map<std::string, std::vector<std::string>> s = {
-        {"http", {"lan_listen", "public_listen", "public_base_url", "web_root", "threads"}},
+        {"http",
+         {"lan_listen", "public_listen", "public_base_url", "web_root", "threads", "host_names", "lan_max_connections",
+          "lan_max_per_address", "public_max_connections", "public_max_per_address"}},
         {"storage", {"data_dir"}},
         {"modem", {"device", "baud", "rtscts", "pin"}},
         {"mail", {"relay_host", "relay_port", "tls", "username", "password", "from", "ca_file", "auth_without_tls"}},
@@ -281,6 +285,31 @@ ConfigLoad parse_config(std::string_view text, const std::string& path, const Co
     c.http.web_root = RELAIS_DEFAULT_WEB_ROOT;
     if (r.string(root, "http", "web_root", text_value)) c.http.web_root = resolve_path(path, text_value);
     r.integer(root, "http", "threads", 1, 16, c.http.threads);
+    r.integer(root, "http", "lan_max_connections", 8, 65536, c.http.lan_max_connections);
+    r.integer(root, "http", "lan_max_per_address", 1, 65536, c.http.lan_max_per_address);
+    r.integer(root, "http", "public_max_connections", 8, 65536, c.http.public_max_connections);
+    r.integer(root, "http", "public_max_per_address", 1, 65536, c.http.public_max_per_address);
+    if (const toml::node* names = r.get(root, "http", "host_names")) {
+        const toml::array* list = names->as_array();
+        if (!list) {
+            r.problem(names, "[http] host_names", std::string("expected a list of names, got ") + type_name(*names));
+        } else {
+            for (const toml::node& item : *list) {
+                const auto* entry = item.as_string();
+                std::string name = entry ? ascii_lower(entry->get()) : std::string();
+                const bool ok =
+                    !name.empty() && name.size() <= 253 && std::all_of(name.begin(), name.end(), [](char ch) {
+                        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '.';
+                    });
+                if (!ok) {
+                    r.problem(&item, "[http] host_names",
+                              "expected host names such as \"atelier.garage-martin.fr\" (no scheme, no port)");
+                    continue;
+                }
+                c.http.host_names.push_back(std::move(name));
+            }
+        }
+    }
 
     // [storage]
     c.storage.data_dir = "/var/lib/relais";

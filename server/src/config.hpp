@@ -29,6 +29,15 @@ struct Config {
         std::string public_base_url;  // defaults to http://<public_listen>
         std::string web_root;         // absolute after loading
         int threads = 2;              // per listener
+        // Names the box answers to besides its IP addresses, localhost, its host name and the
+        // host of public_base_url (a Host header naming anything else is refused: DNS rebinding).
+        std::vector<std::string> host_names;
+        // Open connections at once; the limits are lowered to fit the file descriptors the
+        // process may open (commands.cpp). Per address: one client cannot take them all.
+        int lan_max_connections = 256;
+        int lan_max_per_address = 64;
+        int public_max_connections = 1024;
+        int public_max_per_address = 32;
     } http;
 
     struct Storage {

@@ -1,6 +1,7 @@
 #include "customer_service.hpp"
 
 #include "crypto.hpp"
+#include "json_text.hpp"
 #include "offer_messages.hpp"
 #include "offer_service.hpp"
 #include "outbox.hpp"
@@ -51,7 +52,10 @@ const OfferRecipient* recipient_of(const Offer& o, Id id) {
 
 Actor customer_actor(const OfferRecipient* r) { return Actor{Actor::Kind::customer, 0, r ? r->name : std::string()}; }
 
-json who_json(const CustomerContext& who) { return {{"ip", who.ip}, {"user_agent", who.user_agent.substr(0, 300)}}; }
+// The user agent is cut where a character starts: a cut inside one would not be UTF-8.
+json who_json(const CustomerContext& who) {
+    return {{"ip", who.ip}, {"user_agent", std::string(utf8_prefix(who.user_agent, 300))}};
+}
 
 // A timeline event by the customer, with where they were (DESIGN.md §2: IP and user agent).
 Result<void> customer_event(Connection& c, const Offer& offer, const OfferRecipient* recipient,
@@ -64,7 +68,7 @@ Result<void> customer_event(Connection& c, const Offer& offer, const OfferRecipi
     json data = who_json(who);
     data["offer_id"] = offer.id;
     for (auto it = extra.begin(); it != extra.end(); ++it) data[it.key()] = it.value();
-    e.data = data.dump();
+    e.data = dump_json(data);
     TRY(timeline::append(c, e));
     return {};
 }
@@ -103,25 +107,59 @@ std::string_view to_string(LinkStatus s) {
 std::string mask_destination(Channel channel, const std::string& address) {
     static const std::string dots = "\u2022\u2022";  // ••
     if (channel == Channel::sms) return dots + (address.size() >= 2 ? address.substr(address.size() - 2) : address);
+    // "p•••@e•••.fr": the first letters and the top-level domain, so the customer recognises
+    // their address, and someone holding an old link learns neither the name nor the provider.
     const auto at = address.find('@');
     if (at == std::string::npos || at == 0) return dots + "\u2022";
-    return address.substr(0, 1) + dots + "\u2022" + address.substr(at);
+    const std::string domain = address.substr(at + 1);
+    const auto dot = domain.rfind('.');
+    const std::string tld = dot == std::string::npos || dot == 0 ? std::string() : domain.substr(dot);
+    return address.substr(0, 1) + dots + "\u2022@" + (domain.empty() ? std::string() : domain.substr(0, 1)) + dots +
+           "\u2022" + tld;
 }
 
 CustomerService::CustomerService(Database& db, const Config& config, Random& random, const Clock& clock)
-    : db_(db), config_(config), random_(random), clock_(clock) {}
+    : db_(db),
+      config_(config),
+      random_(random),
+      clock_(clock),
+      // 20 wrong links an hour from one address are typos and stale bookmarks; past that, a
+      // minute's wait that doubles up to 15 minutes.
+      guesses_(clock, ThrottlePolicy{20, 60'000, 15 * 60'000, 60 * 60'000}) {}
+
+Result<void> CustomerService::check_guessing(const CustomerContext& who) {
+    if (const UnixMs wait = guesses_.wait_ms("ip:" + who.ip)) {
+        ++throttled_;
+        Error e = make_error(ErrorKind::throttled, "too_many_unknown_links");
+        e.retry_after_s = static_cast<int>((wait + 999) / 1000);
+        return e;
+    }
+    return {};
+}
+
+void CustomerService::note_unknown(const CustomerContext& who) {
+    ++unknown_;
+    guesses_.failure("ip:" + who.ip);
+}
 
 Result<CustomerAccess> CustomerService::open(const std::string& token, const CustomerContext& who) {
     const UnixMs now = clock_.now();
+    TRY(check_guessing(who));
     CustomerAccess access;
     access.device_id = who.device_id.empty() ? random_token(random_, 24) : who.device_id;
     const std::string device_hash = sha256(access.device_id);
     // The common case, a bound device coming back to an offer it has seen, only reads: many
     // customers at once then share the reader connections instead of queueing on the writer.
-    if (!who.device_id.empty()) {
+    // An unknown token (a guess, a mistyped link) is answered from a reader too: guessing never
+    // queues behind the writer that the customers' answers need.
+    {
         auto fast = db_.read([&](Connection& c) -> Result<bool> {
             TRY_ASSIGN(auto link, find_link(c, token));
-            if (!link || !link->device_hash || *link->device_hash != device_hash) return false;
+            if (!link) {
+                access.status = LinkStatus::unknown;
+                return true;
+            }
+            if (who.device_id.empty() || !link->device_hash || *link->device_hash != device_hash) return false;
             TRY_ASSIGN(auto offer, offer_store::load(c, link->offer_id));
             if (!offer || offer->seen_at == std::nullopt) return false;
             if (check(*link, *offer, device_hash, now) != LinkStatus::ok) return false;
@@ -132,7 +170,11 @@ Result<CustomerAccess> CustomerService::open(const std::string& token, const Cus
             access.offer = std::move(*offer);
             return true;
         });
-        if (fast && *fast) return access;
+        if (!fast) return std::move(fast).error();
+        if (*fast) {
+            if (access.status == LinkStatus::unknown) note_unknown(who);
+            return access;
+        }
     }
     auto r = db_.write([&](Connection& c) -> Result<void> {
         TRY_ASSIGN(auto link, find_link(c, token));
@@ -146,11 +188,19 @@ Result<CustomerAccess> CustomerService::open(const std::string& token, const Cus
         access.status = check(*link, *offer, device_hash, now);
         if (access.status != LinkStatus::ok) return {};
         if (!link->device_hash) {
-            // The first device to open the link keeps it (seed 002).
+            // The first device to open the link keeps it (seed 002), and the offer is this
+            // device's from now on: the recipient's other links stop working. Not before: a
+            // fresh link asked for from anywhere signs nobody out until it is opened, and it
+            // went to the customer's own number or address.
             TRY_ASSIGN(auto b, c.prepare("UPDATE offer_links SET device_hash = ?, bound_at = ? WHERE id = ? AND "
                                          "device_hash IS NULL"));
             b.bind_blob(1, device_hash).bind(2, now).bind(3, link->id);
             TRY(b.run());
+            TRY_ASSIGN(auto revoke,
+                       c.prepare("UPDATE offer_links SET revoked_at = ? WHERE recipient_id = ? AND id != ? "
+                                 "AND revoked_at IS NULL"));
+            revoke.bind(1, now).bind(2, link->recipient_id).bind(3, link->id);
+            TRY(revoke.run());
             TRY(customer_event(c, *offer, recipient, who, "link.bound", json::object(), now));
         }
         TRY_ASSIGN(auto entered, offer_store::advance(c, offer->id, OfferState::seen, now));
@@ -169,6 +219,18 @@ Result<Offer> CustomerService::decide(const std::string& token, const CustomerCo
                                       const std::map<Id, Decision>& decisions, bool confirm,
                                       const std::set<Id>& agreements) {
     const UnixMs now = clock_.now();
+    TRY(check_guessing(who));
+    {
+        auto known = db_.read([&](Connection& c) -> Result<bool> {
+            TRY_ASSIGN(auto link, find_link(c, token));
+            return link.has_value();
+        });
+        if (!known) return std::move(known).error();
+        if (!*known) {
+            note_unknown(who);
+            return refused(LinkStatus::unknown);
+        }
+    }
     auto r = db_.write([&](Connection& c) -> Result<Id> {
         TRY_ASSIGN(auto link, find_link(c, token));
         if (!link) return refused(LinkStatus::unknown);
@@ -245,12 +307,48 @@ Result<Offer> CustomerService::decide(const std::string& token, const CustomerCo
     return std::move(**o);
 }
 
+namespace {
+
+// How many fresh links were sent, counting from `since`, for one of the limits.
+Result<std::int64_t> access_links_since(Connection& c, const char* where, const std::string& key, Id id, UnixMs since) {
+    const std::string sql =
+        std::string("SELECT count(*) FROM access_link_requests WHERE ") + where + " AND at > ? AND outcome = 'sent'";
+    TRY_ASSIGN(auto q, c.prepare(sql));
+    if (key.empty())
+        q.bind(1, id);
+    else
+        q.bind(1, key);
+    q.bind(2, since);
+    TRY(q.step());
+    return q.int64(0);
+}
+
+}  // namespace
+
 Result<AccessLinkResult> CustomerService::send_access_link(const std::string& token, const CustomerContext& who) {
     const UnixMs now = clock_.now();
+    TRY(check_guessing(who));
+    {
+        auto known = db_.read([&](Connection& c) -> Result<bool> {
+            TRY_ASSIGN(auto link, find_link(c, token));
+            return link.has_value();
+        });
+        if (!known) return std::move(known).error();
+        if (!*known) {
+            note_unknown(who);
+            return refused(LinkStatus::unknown);
+        }
+    }
     AccessLinkResult result;
+    bool unknown = false;
+    // A refusal by a limit is recorded (and the transaction committed) before it is returned.
+    std::optional<Error> limited;
     auto r = db_.write([&](Connection& c) -> Result<void> {
         TRY_ASSIGN(auto link, find_link(c, token));
-        if (!link) return refused(LinkStatus::unknown);
+        if (!link) {
+            unknown = true;
+            return refused(LinkStatus::unknown);
+        }
         TRY_ASSIGN(auto offer, offer_store::load(c, link->offer_id));
         if (!offer) return refused(LinkStatus::unknown);
         if (offer->state == OfferState::superseded || offer->state == OfferState::cancelled)
@@ -258,28 +356,54 @@ Result<AccessLinkResult> CustomerService::send_access_link(const std::string& to
         const OfferRecipient* recipient = recipient_of(*offer, link->recipient_id);
         if (!recipient) return refused(LinkStatus::unknown);
 
-        TRY_ASSIGN(auto q, c.prepare("SELECT count(*) FROM outbox WHERE offer_id = ? AND purpose = 'access_link' AND "
-                                     "created_at > ?"));
-        q.bind(1, offer->id).bind(2, now - 3'600'000);
-        TRY(q.step());
-        if (q.int64(0) >= kAccessLinksPerHour) {
-            Error e = make_error(ErrorKind::throttled, "too_many_access_links");
-            e.retry_after_s = 3600;
-            return e;
+        // The limits, tightest first; a refusal names the one that was reached.
+        constexpr UnixMs hour = 3'600'000, day = 24 * hour;
+        struct Limit {
+            const char* name;
+            const char* where;
+            std::string key;
+            Id id;
+            UnixMs window;
+            int max;
+        };
+        const Limit limits[] = {
+            {"link", "link_id = ?", "", link->id, day, kAccessLinksPerLinkPerDay},
+            {"recipient_hour", "recipient_id = ?", "", recipient->id, hour, kAccessLinksPerHour},
+            {"recipient_day", "recipient_id = ?", "", recipient->id, day, kAccessLinksPerRecipientPerDay},
+            {"address", "ip = ?", who.ip, 0, day, kAccessLinksPerAddressPerDay},
+        };
+        for (const Limit& l : limits) {
+            TRY_ASSIGN(auto n, access_links_since(c, l.where, l.key, l.id, now - l.window));
+            if (n < l.max) continue;
+            // On the timeline once an hour per recipient, not at every refused click.
+            TRY_ASSIGN(auto seen, c.prepare("SELECT count(*) FROM access_link_requests WHERE recipient_id = ? AND "
+                                            "outcome = 'refused' AND at > ?"));
+            seen.bind(1, recipient->id).bind(2, now - hour);
+            TRY(seen.step());
+            if (seen.int64(0) == 0) {
+                TRY_ASSIGN(auto ins, c.prepare("INSERT INTO access_link_requests (link_id, recipient_id, ip, at, "
+                                               "outcome) VALUES (?, ?, ?, ?, 'refused')"));
+                ins.bind(1, link->id).bind(2, recipient->id).bind(3, who.ip).bind(4, now);
+                TRY(ins.run());
+                TRY(customer_event(c, *offer, recipient, who, "link.access_link_refused",
+                                   {{"limit", l.name}, {"max", l.max}}, now));
+            }
+            Error e = make_error(ErrorKind::throttled, "too_many_access_links", {{"limit", l.name}});
+            e.retry_after_s = static_cast<int>(l.window / 1000);
+            limited = std::move(e);
+            return {};
         }
 
-        // The new link replaces every older one of this recipient: the device that opens it
-        // first is the only one left (seed 002).
-        TRY_ASSIGN(auto revoke, c.prepare("UPDATE offer_links SET revoked_at = ? WHERE recipient_id = ? AND "
-                                          "revoked_at IS NULL"));
-        revoke.bind(1, now).bind(2, recipient->id);
-        TRY(revoke.run());
         const std::string fresh = random_token(random_, 24);
         TRY_ASSIGN(auto l, c.prepare("INSERT INTO offer_links (offer_id, recipient_id, token_hash, created_at, "
                                      "expires_at) VALUES (?, ?, ?, ?, ?)"));
         l.bind(1, offer->id).bind(2, recipient->id).bind_blob(3, sha256(fresh)).bind(4, now);
         l.bind(5, now + kLinkValidityMs);
         TRY(l.run());
+        TRY_ASSIGN(auto req, c.prepare("INSERT INTO access_link_requests (link_id, recipient_id, ip, at, outcome) "
+                                       "VALUES (?, ?, ?, ?, 'sent')"));
+        req.bind(1, link->id).bind(2, recipient->id).bind(3, who.ip).bind(4, now);
+        TRY(req.run());
         // The customer is still interested: the offer lives as long as the new link, and one
         // that had expired takes up where it stopped.
         TRY_ASSIGN(auto extend, c.prepare("UPDATE offers SET expires_at = max(expires_at, ?), state = CASE WHEN "
@@ -313,7 +437,9 @@ Result<AccessLinkResult> CustomerService::send_access_link(const std::string& to
         result.channel = recipient->channel;
         return {};
     });
+    if (unknown) note_unknown(who);
     if (!r) return std::move(r).error();
+    if (limited) return std::move(*limited);
     if (queued_hook_) queued_hook_();
     return result;
 }

@@ -9,7 +9,10 @@
 #include "config.hpp"
 #include "db.hpp"
 #include "offer.hpp"
+#include "throttle.hpp"
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <set>
@@ -50,7 +53,19 @@ struct AccessLinkResult {
     Channel channel = Channel::sms;
 };
 
-inline constexpr int kAccessLinksPerHour = 3;
+// Fresh links (seed 002), limited so that someone who once had a link cannot flood the
+// customer's phone: per link asked from, per recipient (an hour and a day), and per address
+// asking (a day, across every offer). Each limit answers 429 too_many_access_links naming it.
+inline constexpr int kAccessLinksPerLinkPerDay = 2;
+inline constexpr int kAccessLinksPerHour = 3;  // per recipient
+inline constexpr int kAccessLinksPerRecipientPerDay = 6;
+inline constexpr int kAccessLinksPerAddressPerDay = 10;
+
+/// Links tried that do not exist, and answers refused for guessing (for /healthz).
+struct LinkGuessStats {
+    std::uint64_t unknown = 0;
+    std::uint64_t throttled = 0;
+};
 
 /// "••78" for a phone, "h•••@exemple.fr" for an email address.
 std::string mask_destination(Channel channel, const std::string& address);
@@ -71,18 +86,29 @@ public:
     Result<Offer> decide(const std::string& token, const CustomerContext& who, const std::map<Id, Decision>& decisions,
                          bool confirm, const std::set<Id>& agreements = {});
 
-    /// A fresh link for the same recipient, sent to the original number or address; older links
-    /// of that recipient stop working. At most kAccessLinksPerHour per offer per hour.
+    /// A fresh link for the same recipient, sent to the original number or address. The other
+    /// links of that recipient keep working until the fresh one is opened (then only the device
+    /// that opened it may use the offer): asking signs nobody out. Limited as above; every
+    /// request sent, and the first refused in an hour, is on the timeline.
     Result<AccessLinkResult> send_access_link(const std::string& token, const CustomerContext& who);
 
     void on_queued(std::function<void()> hook) { queued_hook_ = std::move(hook); }
 
+    LinkGuessStats guess_stats() const { return {unknown_.load(), throttled_.load()}; }
+
 private:
+    // Tokens that match no link, per address: past a few, the address waits (429) before any
+    // lookup, so guessing links costs minutes per handful of tries.
+    Result<void> check_guessing(const CustomerContext& who);
+    void note_unknown(const CustomerContext& who);
+
     Database& db_;
     const Config& config_;
     Random& random_;
     const Clock& clock_;
     std::function<void()> queued_hook_;
+    Throttle guesses_;
+    std::atomic<std::uint64_t> unknown_{0}, throttled_{0};
 };
 
 }  // namespace relais

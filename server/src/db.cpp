@@ -26,6 +26,7 @@ Statement::~Statement() {
         sqlite3_reset(stmt_);
         sqlite3_clear_bindings(stmt_);
     }
+    if (in_use_) *in_use_ = false;
 }
 
 Statement& Statement::bind(int index, std::int64_t value) {
@@ -113,7 +114,7 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, Ac
 }
 
 Connection::~Connection() {
-    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    for (auto& [sql, cached] : cache_) sqlite3_finalize(cached.stmt);
     sqlite3_close(db_);
 }
 
@@ -137,9 +138,26 @@ Result<Statement> Connection::prepare(std::string_view sql) {
                                nullptr) != SQLITE_OK) {
             return sqlite_error(db_, "prepare " + key.substr(0, 120));
         }
-        it = cache_.emplace(key, stmt).first;
+        recency_.push_front(key);
+        it = cache_.emplace(key, Cached{stmt, false, recency_.begin()}).first;
+        // Over the bound: the least recently used statements that nobody holds go.
+        for (auto old = std::prev(recency_.end()); cache_.size() > kMaxCachedStatements;) {
+            auto victim = cache_.find(*old);
+            const bool last = old == recency_.begin();
+            auto before = last ? old : std::prev(old);
+            if (victim != cache_.end() && !victim->second.in_use && victim != it) {
+                sqlite3_finalize(victim->second.stmt);
+                cache_.erase(victim);
+                recency_.erase(old);
+            }
+            if (last) break;
+            old = before;
+        }
+    } else {
+        recency_.splice(recency_.begin(), recency_, it->second.recency);
     }
-    return Statement(it->second, db_);
+    it->second.in_use = true;
+    return Statement(it->second.stmt, db_, &it->second.in_use);
 }
 
 std::int64_t Connection::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }

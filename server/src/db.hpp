@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -26,8 +27,13 @@ namespace relais {
 
 class Statement {
 public:
-    Statement(sqlite3_stmt* stmt, sqlite3* db) : stmt_(stmt), db_(db) {}
-    Statement(Statement&& other) noexcept : stmt_(other.stmt_), db_(other.db_) { other.stmt_ = nullptr; }
+    /// `in_use` (may be null) is cleared when the statement is done with, so that its
+    /// connection's cache may finalize it.
+    Statement(sqlite3_stmt* stmt, sqlite3* db, bool* in_use = nullptr) : stmt_(stmt), db_(db), in_use_(in_use) {}
+    Statement(Statement&& other) noexcept : stmt_(other.stmt_), db_(other.db_), in_use_(other.in_use_) {
+        other.stmt_ = nullptr;
+        other.in_use_ = nullptr;
+    }
     Statement(const Statement&) = delete;
     Statement& operator=(const Statement&) = delete;
     Statement& operator=(Statement&&) = delete;
@@ -65,6 +71,7 @@ public:
 private:
     sqlite3_stmt* stmt_;
     sqlite3* db_;
+    bool* in_use_;
 };
 
 enum class Access { read_write, read_only };
@@ -78,8 +85,12 @@ public:
     Connection& operator=(const Connection&) = delete;
 
     Result<void> exec(std::string_view sql);
-    /// A cached prepared statement; the same SQL must not be in use twice at once.
+    /// A cached prepared statement; the same SQL must not be in use twice at once. The cache
+    /// keeps the kMaxCachedStatements most recently used (SQL is written by the code, never
+    /// from request data, but a bound cannot drift).
     Result<Statement> prepare(std::string_view sql);
+    static constexpr std::size_t kMaxCachedStatements = 200;
+    std::size_t cached_statements() const { return cache_.size(); }
     std::int64_t last_insert_id() const;
     int changes() const;
 
@@ -101,7 +112,13 @@ private:
     explicit Connection(sqlite3* db) : db_(db) {}
     sqlite3* db_;
     std::vector<std::int64_t> changed_ros_;
-    std::unordered_map<std::string, sqlite3_stmt*> cache_;
+    struct Cached {
+        sqlite3_stmt* stmt = nullptr;
+        bool in_use = false;
+        std::list<std::string>::iterator recency;
+    };
+    std::unordered_map<std::string, Cached> cache_;
+    std::list<std::string> recency_;  // most recently used first
 };
 
 /// Turns the last SQLite error of `db` into an Error (UNIQUE → conflict, BUSY → unavailable).

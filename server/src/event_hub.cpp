@@ -22,15 +22,26 @@ EventHub::~EventHub() { close_all(); }
 
 bool EventHub::subscribe(std::shared_ptr<StreamSink> sink, std::chrono::steady_clock::time_point now,
                          std::vector<std::string> owners) {
-    {
-        std::lock_guard lock(mutex_);
-        if (subscribers_.size() >= options_.max_streams) return false;
-    }
     const std::string hello = "retry: " + std::to_string(options_.reconnect_after.count()) + "\n: relais\n\n";
-    if (!sink->write(hello)) return false;
     std::lock_guard lock(mutex_);
+    if (subscribers_.size() >= options_.max_streams) return false;
+    if (!owners.empty() && count_for_locked(owners.front()) >= options_.max_per_owner) return false;
+    // Written under the lock, so that two streams of one owner cannot both pass the check; the
+    // sink never blocks (it drops a client that does not read).
+    if (!sink->write(hello)) return false;
     subscribers_.push_back({std::move(sink), now, std::move(owners)});
     return true;
+}
+
+std::size_t EventHub::count_for_locked(const std::string& owner) const {
+    return static_cast<std::size_t>(std::count_if(subscribers_.begin(), subscribers_.end(), [&](const Subscriber& s) {
+        return std::find(s.owners.begin(), s.owners.end(), owner) != s.owners.end();
+    }));
+}
+
+bool EventHub::full_for(const std::string& owner) const {
+    std::lock_guard lock(mutex_);
+    return count_for_locked(owner) >= options_.max_per_owner;
 }
 
 void EventHub::broadcast(const std::string& chunk) {

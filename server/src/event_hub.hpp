@@ -20,6 +20,9 @@ class StreamSink;
 
 struct EventHubOptions {
     std::size_t max_streams = 64;  // a small box: past this, new streams are refused (503)
+    // One user's tabs, or one API key: past this, that one is refused (429) and nobody else,
+    // so a single account cannot take every stream.
+    std::size_t max_per_owner = 8;
     /// A stream is ended after this long: the browser reconnects at once and its session is
     /// checked again, so a signed-out or disabled user stops receiving events.
     std::chrono::milliseconds max_age = std::chrono::minutes(30);
@@ -33,9 +36,9 @@ public:
     EventHub(const EventHub&) = delete;
     EventHub& operator=(const EventHub&) = delete;
 
-    /// Starts the stream (its "retry:" field) and keeps it; false when the hub is full or the
-    /// client has already gone. `owners` name who it was opened for ("session:12", "user:3",
-    /// "api_key:2"), so that close_for() can end it when that access ends.
+    /// Starts the stream (its "retry:" field) and keeps it; false when the hub is full, when the
+    /// first of `owners` already has max_per_owner streams, or the client has already gone. `owners` name who it was
+    /// opened for ("session:12", "user:3", "api_key:2"), so that close_for() can end it when that access ends.
     bool subscribe(std::shared_ptr<StreamSink> sink, std::chrono::steady_clock::time_point now,
                    std::vector<std::string> owners = {});
     /// One "ro" event with the ids, to every subscriber.
@@ -49,6 +52,9 @@ public:
     void close_all();
     std::size_t subscribers() const;
     bool full() const { return subscribers() >= options_.max_streams; }
+    /// Whether `owner` has max_per_owner streams open.
+    bool full_for(const std::string& owner) const;
+    std::size_t max_per_owner() const { return options_.max_per_owner; }
 
 private:
     struct Subscriber {
@@ -57,6 +63,7 @@ private:
         std::vector<std::string> owners;
     };
     void broadcast(const std::string& chunk);
+    std::size_t count_for_locked(const std::string& owner) const;
 
     EventHubOptions options_;
     mutable std::mutex mutex_;

@@ -58,6 +58,14 @@ const std::string* HttpResponse::find_header(std::string_view name) const {
     return nullptr;
 }
 
+std::string loggable_path(std::string_view path) {
+    if (path.rfind("/o/", 0) == 0) {
+        const std::size_t slash = path.find('/', 3);
+        return "/o/\u2026" + escape_untrusted(slash == std::string_view::npos ? "" : path.substr(slash), 200);
+    }
+    return escape_untrusted(path, 200);
+}
+
 std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space) {
     std::string out;
     out.reserve(s.size());

@@ -69,6 +69,10 @@ struct HttpResponse {
 /// What a listener serves: called on the server's threads, concurrently.
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
+/// A request path as it may be logged: a customer's magic link is a credential, so
+/// "/o/<token>/open" becomes "/o/…/open"; the rest is escaped and cut to 200 bytes.
+std::string loggable_path(std::string_view path);
+
 /// Percent-decoding; with `plus_is_space` for query strings. nullopt on a bad escape.
 std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);
 

@@ -1,7 +1,9 @@
 #include "http_server.hpp"
 
+#include "http_head.hpp"
 #include "text.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
@@ -12,6 +14,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <thread>
 #include <vector>
 
 namespace relais {
@@ -94,18 +97,11 @@ struct HttpServer::Impl {
     HttpHandler handler;
     std::shared_ptr<spdlog::logger> log;
     std::unique_ptr<Http::Endpoint> endpoint;
+    std::unique_ptr<HttpGate> gate;
 
     std::mutex mutex;
-    std::condition_variable idle;
-    int in_flight = 0;
     bool draining = false;
     std::vector<std::weak_ptr<SocketSink>> streams;  // to close at shutdown
-
-    void finished() {
-        std::lock_guard lock(mutex);
-        --in_flight;
-        if (in_flight == 0) idle.notify_all();
-    }
 
     void serve(const Http::Request& preq, Http::ResponseWriter writer);
 };
@@ -131,11 +127,18 @@ void HttpServer::Impl::serve(const Http::Request& preq, Http::ResponseWriter wri
     bool refuse = false;
     {
         std::lock_guard lock(mutex);
-        if (draining) {
-            refuse = true;
-        } else {
-            ++in_flight;
-        }
+        refuse = draining;
+    }
+    // Only the gate talks to the engine: anything else on its loopback port is turned away.
+    // Pistache 0.0.5 keeps the peer's port in network byte order (IP::IP(sockaddr*) copies
+    // sin_port as it is); a version that converts it is looked up as given.
+    const auto port = static_cast<std::uint16_t>(preq.address().port());
+    auto client = gate ? gate->peer_of(ntohs(port)) : std::nullopt;
+    if (!client && gate) client = gate->peer_of(port);
+    if (!client) {
+        writer.headers().add(std::make_shared<NamedHeader>("Connection", "close"));
+        writer.send(Http::Code::Forbidden, "Forbidden: connect to the listener's own address.\n");
+        return;
     }
     HttpRequest req;
     req.method = method_of(preq.method());
@@ -149,16 +152,26 @@ void HttpServer::Impl::serve(const Http::Request& preq, Http::ResponseWriter wri
     for (auto it = preq.query().parameters_begin(); it != preq.query().parameters_end(); ++it) {
         auto name = percent_decode(it->first, true);
         auto value = percent_decode(it->second, true);
-        if (!name || !value || !is_valid_utf8(*value)) {
+        if (!name || !value || !is_valid_utf8(*name) || !is_valid_utf8(*value)) {
             decoded = false;
             break;
         }
         req.query.emplace_back(std::move(*name), std::move(*value));
     }
-    for (const auto& [name, raw] : preq.headers().rawList()) req.headers.emplace_back(ascii_lower(name), raw.value());
-    for (const auto& cookie : preq.cookies()) req.cookies.emplace_back(cookie.name, cookie.value);
+    // The client's headers, as the gate wrapped them (http_head.hpp): made valid UTF-8 here,
+    // where they enter the application. Cookies are parsed here too, leniently.
+    for (const auto& [name, raw] : preq.headers().rawList()) {
+        auto original = unwrap_header(name);
+        if (!original) continue;
+        if (*original == "cookie") {
+            req.cookies = parse_cookie_header(raw.value());
+            for (auto& [n, v] : req.cookies) v = escape_untrusted(v, 4096);
+            continue;
+        }
+        req.headers.emplace_back(std::move(*original), escape_untrusted(raw.value()));
+    }
     req.body = preq.body();
-    req.peer = preq.address().host();
+    req.peer = *client;
 
     if (refuse) {
         res.status = 503;
@@ -175,7 +188,8 @@ void HttpServer::Impl::serve(const Http::Request& preq, Http::ResponseWriter wri
         try {
             res = handler(req);
         } catch (const std::exception& e) {
-            log->error("{} {} {}: unhandled exception: {}", options.name, to_string(req.method), req.path, e.what());
+            log->error("{} {} {}: unhandled exception: {}", options.name, to_string(req.method),
+                       loggable_path(req.path), escape_untrusted(e.what(), 500));
             res = HttpResponse{};
             res.status = 500;
         }
@@ -201,24 +215,23 @@ void HttpServer::Impl::serve(const Http::Request& preq, Http::ResponseWriter wri
         std::string head = "HTTP/1.1 " + std::to_string(res.status) + " " + Http::codeString(code) + "\r\n";
         for (const auto& [name, value] : res.headers) head += name + ": " + value + "\r\n";
         head += "Connection: close\r\n\r\n";
-        finished();  // a stream is not an in-flight request: shutdown closes it instead of waiting
         if (!sink || !sink->write(head)) return;
         {
             std::lock_guard lock(mutex);
             std::erase_if(streams, [](const auto& w) { return w.expired(); });
             streams.push_back(sink);
         }
-        log->debug("{} {} {} {} stream opened", options.name, to_string(req.method), req.path, res.status);
+        log->debug("{} {} {} {} stream opened", options.name, to_string(req.method), loggable_path(req.path),
+                   res.status);
         res.stream(std::move(sink));
         return;
     }
     const std::string& body = req.method == Method::head ? std::string() : res.body;
-    auto sent = writer.send(code, body);
+    // Written on: the gate counts the request as finished once the response has reached the
+    // client (or the client has gone), which is what shutdown waits for.
+    writer.send(code, body);
     const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    log->debug("{} {} {} {} {:.2f} ms", options.name, to_string(req.method), req.path, res.status, ms);
-    if (refuse) return;
-    // The request counts as finished once its response is on the socket, not before.
-    sent.then([this](ssize_t) { finished(); }, [this](std::exception_ptr) { finished(); });
+    log->debug("{} {} {} {} {:.2f} ms", options.name, to_string(req.method), loggable_path(req.path), res.status, ms);
 }
 
 HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler, std::shared_ptr<spdlog::logger> log)
@@ -233,7 +246,8 @@ HttpServer::~HttpServer() { shutdown(std::chrono::milliseconds(0)); }
 Result<void> HttpServer::start() {
     const auto& o = impl_->options;
     try {
-        Address address(o.address.host, Port(o.address.port));
+        // The engine listens on loopback only; clients reach it through the gate.
+        Address address("127.0.0.1", Port(0));
         impl_->endpoint = std::make_unique<Http::Endpoint>(address);
         auto opts = Http::Endpoint::options()
                         .threads(o.threads)
@@ -250,27 +264,41 @@ Result<void> HttpServer::start() {
     } catch (const std::exception& e) {
         impl_->endpoint.reset();
         Error err = make_error(ErrorKind::internal, "listen_failed");
-        err.detail = "cannot listen on " + o.address.to_string() + " (" + o.name + "): " + e.what();
+        err.detail = "cannot start the HTTP engine for " + o.address.to_string() + " (" + o.name + "): " + e.what();
         return err;
+    }
+    GateOptions g = o.gate;
+    g.name = o.name;
+    g.host = o.address.host;
+    g.port = o.address.port;
+    impl_->gate = std::make_unique<HttpGate>(std::move(g), impl_->log);
+    if (auto r = impl_->gate->start(static_cast<std::uint16_t>(impl_->endpoint->getPort())); !r) {
+        impl_->gate.reset();
+        impl_->endpoint->shutdown();
+        impl_->endpoint.reset();
+        return r;
     }
     return success();
 }
 
-std::uint16_t HttpServer::port() const {
-    return impl_->endpoint ? static_cast<std::uint16_t>(impl_->endpoint->getPort()) : 0;
-}
+std::uint16_t HttpServer::port() const { return impl_->gate ? impl_->gate->port() : 0; }
+
+GateStats HttpServer::stats() const { return impl_->gate ? impl_->gate->stats() : GateStats{}; }
 
 void HttpServer::shutdown(std::chrono::milliseconds grace) {
     if (!impl_->endpoint) return;
-    int at_start = 0;
-    int left = 0;
     {
-        std::unique_lock lock(impl_->mutex);
+        std::lock_guard lock(impl_->mutex);
         impl_->draining = true;
-        at_start = impl_->in_flight;
-        impl_->idle.wait_for(lock, grace, [this] { return impl_->in_flight == 0; });
-        left = impl_->in_flight;
     }
+    // In flight: passed on by the gate, response not yet at its client (a client that reset
+    // is not waited for).
+    const auto outstanding = [this] { return impl_->gate ? impl_->gate->outstanding() : 0; };
+    const int at_start = outstanding();
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    while (outstanding() > 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    const int left = outstanding();
     if (at_start > 0 || left > 0) {
         impl_->log->info("{}: {} in-flight request(s) at shutdown, {} finished, {} cut off", impl_->options.name,
                          at_start, at_start - left, left);
@@ -282,6 +310,7 @@ void HttpServer::shutdown(std::chrono::milliseconds grace) {
     }
     for (auto& weak : streams)
         if (auto sink = weak.lock()) sink->close();
+    if (impl_->gate) impl_->gate->stop();
     impl_->endpoint->shutdown();
     impl_->endpoint.reset();
 }

@@ -1,10 +1,13 @@
 #pragma once
-// One HTTP listener on Pistache. It turns Pistache requests into HttpRequest values, calls the
-// application, and writes its HttpResponse. Shutdown is graceful: new requests get 503 while
-// in-flight ones finish and their responses are written, then the listener closes.
+// One HTTP listener: the gate (http_gate.hpp) on the configured address, Pistache behind it on
+// a loopback port of its own. It turns Pistache requests into HttpRequest values (the client's
+// address from the gate, its headers unwrapped and made valid UTF-8, cookies parsed here),
+// calls the application, and writes its HttpResponse. Shutdown is graceful: new requests get
+// 503 while in-flight ones finish and their responses reach their clients, then it closes.
 
 #include "config.hpp"
 #include "http.hpp"
+#include "http_gate.hpp"
 #include "result.hpp"
 
 #include <atomic>
@@ -26,6 +29,7 @@ struct HttpServerOptions {
     int threads = 2;
     std::size_t max_request_bytes = (1 << 20) + (64 << 10);  // the API's body limit + headers
     std::string name;                                        // "lan" or "public", for logs
+    GateOptions gate;  // limits and timeouts; its name, host and port are taken from the above
 };
 
 class HttpServer {
@@ -43,6 +47,8 @@ public:
     std::uint16_t port() const;
     /// Stops accepting work, waits up to `grace` for in-flight requests, then closes.
     void shutdown(std::chrono::milliseconds grace);
+    /// The gate's counters (open connections, refusals), for /healthz.
+    GateStats stats() const;
 
     struct Impl;
 

@@ -1,16 +1,25 @@
 #include "inbound_sms.hpp"
 
+#include "json_text.hpp"
 #include "outbox.hpp"
 #include "text.hpp"
 #include "timeline.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace relais {
 
 using nlohmann::json;
 
 bool is_stop_request(std::string_view text) { return ascii_upper(std::string(trim(text))) == "STOP"; }
+
+bool can_receive_sms(std::string_view address) {
+    if (!address.empty() && address.front() == '+') address.remove_prefix(1);
+    return address.size() >= 3 && address.size() <= 15 &&
+           std::all_of(address.begin(), address.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
 
 Result<bool> is_opted_out(Connection& conn, const std::string& address) {
     TRY_ASSIGN(auto s, conn.prepare("SELECT 1 FROM opt_outs WHERE address = ?"));
@@ -43,15 +52,16 @@ Result<InboundOutcome> handle_inbound_sms(Connection& c, const Config& config, c
         e.at = now;
         e.actor = Actor{Actor::Kind::customer, 0, sms.sender};
         e.type = "sms.received";
-        e.data = json{{"from", sms.sender},
-                      {"text", sms.text},
-                      {"offer_id", *out.offer_id},
-                      {"inbound_id", sms.id},
-                      {"complete", sms.complete}}
-                     .dump();
+        e.data = dump_json(json{{"from", sms.sender},
+                                {"text", sms.text},
+                                {"offer_id", *out.offer_id},
+                                {"inbound_id", sms.id},
+                                {"complete", sms.complete}});
         TRY(timeline::append(c, e));
     }
-    if (!is_stop_request(sms.text)) return out;
+    // A STOP from a name ("Orange", a bank's sender id) is not a customer opting out, and a
+    // name cannot be answered: it is on the timeline above when it matched an offer, no more.
+    if (!is_stop_request(sms.text) || !can_receive_sms(sms.sender)) return out;
 
     TRY_ASSIGN(bool already, is_opted_out(c, sms.sender));
     if (already) return out;  // acknowledged the first time only
@@ -73,7 +83,7 @@ Result<InboundOutcome> handle_inbound_sms(Connection& c, const Config& config, c
         e.at = now;
         e.actor = Actor{Actor::Kind::customer, 0, sms.sender};
         e.type = "contact.opted_out";
-        e.data = json{{"address", sms.sender}, {"channel", "sms"}, {"by", "STOP"}}.dump();
+        e.data = dump_json(json{{"address", sms.sender}, {"channel", "sms"}, {"by", "STOP"}});
         TRY(timeline::append(c, e));
     }
 

@@ -2,7 +2,8 @@
 // What an SMS from a customer means (issue 5): it is matched by number to the latest offer
 // sent to that number and put on that repair order's timeline; a message that is exactly
 // "STOP" (any case, spaces around) opts the number out of every future message and is
-// acknowledged once. "Stop the work please" is a reply like any other.
+// acknowledged once — when it came from a number: a sender name cannot be answered, and is
+// no customer. "Stop the work please" is a reply like any other.
 
 #include "config.hpp"
 #include "db.hpp"
@@ -25,6 +26,10 @@ struct InboundOutcome {
 
 /// True for "STOP", "stop", " Stop " — and nothing longer.
 bool is_stop_request(std::string_view text);
+
+/// Whether an SMS can be sent to `address`: digits, with a leading '+' or not (an
+/// international number, a national one, a short code); not a sender name such as "Orange".
+bool can_receive_sms(std::string_view address);
 
 /// Runs inside the transaction that stored the message (`sms.id` set).
 Result<InboundOutcome> handle_inbound_sms(Connection& conn, const Config& config, const InboundSmsRecord& sms,

@@ -6,6 +6,7 @@
 #include "api_json.hpp"
 #include "appliance_modem.hpp"
 #include "crypto.hpp"
+#include "customer_service.hpp"
 #include "event_hub.hpp"
 #include "messages.hpp"
 #include "migrations.hpp"
@@ -130,6 +131,20 @@ struct LanApp::Impl {
         }
         const Route& route = *found.entry;
 
+        // Query parameters are text: a control character in one (a NUL, say) is never meant, and
+        // would otherwise reach SQLite's full-text parser.
+        {
+            Problems bad;
+            for (const auto& [name, value] : req.query)
+                if (has_control_chars(value, false))
+                    bad.push_back({"query." + escape_untrusted(name, 40), "control_characters", {}});
+            if (!bad.empty()) {
+                HttpResponse r = error_response(validation_error(bad), ctx.lang);
+                r.status = 400;
+                return r;
+            }
+        }
+
         // Who is calling. An Authorization header wins over cookies: a DMS never has any.
         const std::string bearer = bearer_token(req);
         bool by_cookie = false;
@@ -185,7 +200,7 @@ struct LanApp::Impl {
         try {
             res = route.handler(ctx, found.params);
         } catch (const std::exception& e) {
-            d.log->error("{} {}: {}", to_string(req.method), req.path, e.what());
+            d.log->error("{} {}: {}", to_string(req.method), loggable_path(req.path), escape_untrusted(e.what(), 500));
             res = error_response(internal_error(e.what()), ctx.lang);
         }
         for (auto& c : ctx.extra.cookies) res.cookies.push_back(std::move(c));
@@ -223,7 +238,9 @@ struct LanApp::Impl {
     }
 
     HttpResponse respond(const Ctx& ctx, const Error& e) {
-        if (e.kind == ErrorKind::internal) d.log->error("{} {}: {}", to_string(ctx.req.method), ctx.req.path, e.detail);
+        if (e.kind == ErrorKind::internal)
+            d.log->error("{} {}: {}", to_string(ctx.req.method), loggable_path(ctx.req.path),
+                         escape_untrusted(e.detail, 500));
         return error_response(e, ctx.lang);
     }
 
@@ -469,6 +486,12 @@ struct LanApp::Impl {
     HttpResponse events(Ctx& ctx, const PathParams&) {
         if (!d.events) return respond(ctx, make_error(ErrorKind::unavailable, "events_unavailable"));
         if (d.events->full()) return respond(ctx, make_error(ErrorKind::unavailable, "too_many_streams"));
+        if (d.events->full_for(stream_owners(*ctx.who).front())) {
+            Error e = make_error(ErrorKind::throttled, "too_many_streams_for_you",
+                                 {{"max", std::to_string(d.events->max_per_owner())}});
+            e.retry_after_s = 60;
+            return respond(ctx, e);
+        }
         HttpResponse res;
         res.header("Content-Type", "text/event-stream; charset=utf-8");
         res.header("Cache-Control", "no-store");
@@ -864,16 +887,27 @@ struct LanApp::Impl {
             }
         }
         if (const std::string* statuses = ctx.req.query_param("status")) {
-            std::size_t start = 0;
+            // A list: each value once, and no more values than make sense.
+            constexpr std::size_t max_values = 20;
+            std::size_t start = 0, values = 0;
             while (start <= statuses->size()) {
                 std::size_t end = statuses->find(',', start);
                 if (end == std::string::npos) end = statuses->size();
                 const std::string name(trim(std::string_view(*statuses).substr(start, end - start)));
+                if (!name.empty() && ++values > max_values) {
+                    HttpResponse r = error_response(
+                        validation_error({{"query.status", "too_many_values", {{"max", std::to_string(max_values)}}}}),
+                        ctx.lang);
+                    r.status = 400;
+                    return r;
+                }
                 if (!name.empty()) {
                     if (auto st = parse_enum<RoStatus>(name)) {
-                        q.statuses.push_back(*st);
+                        if (std::find(q.statuses.begin(), q.statuses.end(), *st) == q.statuses.end())
+                            q.statuses.push_back(*st);
                     } else {
                         problems.push_back({"query.status", "invalid_choice", {{"choices", enum_choices<RoStatus>()}}});
+                        break;
                     }
                 }
                 start = end + 1;
@@ -1156,12 +1190,30 @@ struct LanApp::Impl {
         }
         const bool ok = version.ok();
         json m = modem_json();
-        return json_response(ok ? 200 : 503, {{"status", ok ? "ok" : "degraded"},
-                                              {"version", RELAIS_VERSION},
-                                              {"database", db_state},
-                                              {"modem", {{"health", m["health"]}, {"detail", m["detail"]}}},
-                                              {"mail", {{"transport", d.mail ? d.mail->describe() : "none"}}},
-                                              {"uptime_s", (d.clock.now() - started_at) / 1000}});
+        json body = {{"status", ok ? "ok" : "degraded"},
+                     {"version", RELAIS_VERSION},
+                     {"database", db_state},
+                     {"modem", {{"health", m["health"]}, {"detail", m["detail"]}}},
+                     {"mail", {{"transport", d.mail ? d.mail->describe() : "none"}}},
+                     {"uptime_s", (d.clock.now() - started_at) / 1000}};
+        // What the limits of docs/SECURITY.md are doing: an operator sees a flood or a guesser.
+        if (d.listeners) {
+            json listeners = json::object();
+            for (const auto& [name, st] : d.listeners())
+                listeners[name] = {{"open", st.open},
+                                   {"accepted", st.accepted},
+                                   {"refused_per_address", st.refused_per_address},
+                                   {"at_capacity", st.at_capacity},
+                                   {"descriptor_pauses", st.descriptor_pauses},
+                                   {"timed_out", st.timed_out},
+                                   {"bad_requests", st.bad_requests}};
+            body["connections"] = listeners;
+        }
+        if (d.customers) {
+            const LinkGuessStats g = d.customers->guess_stats();
+            body["links"] = {{"unknown", g.unknown}, {"throttled", g.throttled}};
+        }
+        return json_response(ok ? 200 : 503, body);
     }
 
     HttpResponse workspace(const HttpRequest& req) {

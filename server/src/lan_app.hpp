@@ -7,12 +7,16 @@
 #include "config.hpp"
 #include "db.hpp"
 #include "http.hpp"
+#include "http_gate.hpp"
 #include "phone.hpp"
 #include "ro_service.hpp"
 #include "static_files.hpp"
 #include "timezone.hpp"
 
+#include <functional>
 #include <memory>
+#include <utility>
+#include <vector>
 
 namespace spdlog {
 class logger;
@@ -20,6 +24,7 @@ class logger;
 
 namespace relais {
 
+class CustomerService;
 class EventHub;
 
 class ApplianceModem;
@@ -41,9 +46,12 @@ struct LanAppDeps {
     std::size_t max_body_bytes = 1 << 20;
     ApplianceModem* modem = nullptr;  // none: the modem could not be started (modem_problem says why)
     std::string modem_problem;
-    const mail::MailTransport* mail = nullptr;  // where emails go (SMTP relay or maildir)
-    OfferService* offers = nullptr;             // none: the offer routes answer 503
-    EventHub* events = nullptr;                 // none: GET /api/v1/events answers 503
+    const mail::MailTransport* mail = nullptr;   // where emails go (SMTP relay or maildir)
+    OfferService* offers = nullptr;              // none: the offer routes answer 503
+    EventHub* events = nullptr;                  // none: GET /api/v1/events answers 503
+    const CustomerService* customers = nullptr;  // /healthz: links tried that do not exist
+    // /healthz: each listener's connections and refusals (name, counters).
+    std::function<std::vector<std::pair<std::string, GateStats>>()> listeners = {};
 };
 
 /// Thread-safe: handle() is called concurrently by the server's threads.
@@ -54,7 +62,8 @@ public:
     HttpResponse handle(const HttpRequest& request);
 
     static constexpr const char* session_cookie = "relais_session";
-    static constexpr const char* device_cookie = "relais_device";
+    // Not "relais_device": that is the customer pages' cookie, and both listeners may share a host.
+    static constexpr const char* device_cookie = "relais_browser";
 
 private:
     struct Impl;

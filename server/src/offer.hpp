@@ -27,7 +27,9 @@ enum class OfferState {
 };
 enum class Channel { sms, email };
 enum class Decision { accept, decline, contact_me };
-enum class OutboxState { pending, sending, sent, delivered, failed };
+// `quarantined`: Relais died kOutboxMaxInterruptions times while sending it; never sent again
+// by itself (DESIGN.md §5: nothing is retried for ever).
+enum class OutboxState { pending, sending, sent, delivered, failed, quarantined };
 
 std::string_view to_string(OfferState v);
 std::string_view to_string(Channel v);

@@ -1,9 +1,12 @@
 #include "offer_service.hpp"
 
+#include "validation.hpp"
+
 #include "agreements.hpp"
 #include "api_json.hpp"
 #include "crypto.hpp"
 #include "inbound_sms.hpp"
+#include "json_text.hpp"
 #include "offer_messages.hpp"
 #include "outbox.hpp"
 #include "random.hpp"
@@ -35,7 +38,8 @@ constexpr std::array<std::string_view, 11> kStates = {"draft",      "scheduled",
                                                       "superseded", "expired",   "cancelled"};
 constexpr std::array<std::string_view, 2> kChannels = {"sms", "email"};
 constexpr std::array<std::string_view, 3> kDecisions = {"accept", "decline", "contact_me"};
-constexpr std::array<std::string_view, 5> kOutbox = {"pending", "sending", "sent", "delivered", "failed"};
+constexpr std::array<std::string_view, 6> kOutbox = {"pending",   "sending", "sent",
+                                                     "delivered", "failed",  "quarantined"};
 
 // The forward path of an offer; side exits (failed, superseded, ...) are not on it.
 int rank(OfferState s) {
@@ -321,7 +325,10 @@ struct Prepared {
     std::string language;  // the main party's, else the dealership's
 };
 
-Problems check_request(const SendOfferRequest& request, UnixMs now) {
+// Checks the request and returns its note as it will be kept: trimmed, line ends as "\n", and
+// held to the rules of every other text (no control characters, line separators or bidi
+// controls: the note reaches the customer's page and email as it is).
+Problems check_request(const SendOfferRequest& request, UnixMs now, std::string& note) {
     Problems problems;
     if (request.send_at) {
         // A minute of slack: "now" as the advisor's browser saw it may be a little behind.
@@ -331,8 +338,11 @@ Problems check_request(const SendOfferRequest& request, UnixMs now) {
                 {"send_at", "too_far_ahead", {{"days", std::to_string(kMaxScheduleAheadMs / 86'400'000)}}});
     }
     if (request.contact_point_ids.empty()) problems.push_back({"recipients", "required", {}});
-    if (request.note.size() > kMaxNote * 4 || utf8_length(request.note) > kMaxNote)
+    note = request.note;
+    if (request.note.size() > kMaxNote * 4)
         problems.push_back({"note", "too_long", {{"max", std::to_string(kMaxNote)}}});
+    else
+        check_text_field(note, "note", kMaxNote, true, false, problems);
     return problems;
 }
 
@@ -389,12 +399,14 @@ OfferMessageText message_for(const Config& config, Offer offer, const Target& t,
 }  // namespace
 
 Result<OfferPreview> OfferService::preview(Id ro_id, const SendOfferRequest& request) {
-    if (Problems problems = check_request(request, clock_.now()); !problems.empty()) return validation_error(problems);
+    std::string note;
+    if (Problems problems = check_request(request, clock_.now(), note); !problems.empty())
+        return validation_error(problems);
     return db_.read([&](Connection& c) -> Result<OfferPreview> {
         TRY_ASSIGN(auto p, prepare(c, config_, ro_id, request));
         OfferPreview out;
         out.offer.ro_id = ro_id;
-        out.offer.note = std::string(trim(request.note));
+        out.offer.note = note;
         out.offer.language = p->language;
         out.offer.snapshot = p->snapshot;
         // A link of the real length, so that the SMS's cost is the real one.
@@ -415,7 +427,8 @@ Result<OfferPreview> OfferService::preview(Id ro_id, const SendOfferRequest& req
 
 Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, const Actor& actor) {
     const UnixMs now = clock_.now();
-    if (Problems problems = check_request(request, now); !problems.empty()) return validation_error(problems);
+    std::string note;
+    if (Problems problems = check_request(request, now, note); !problems.empty()) return validation_error(problems);
 
     auto result = db_.write([&](Connection& c) -> Result<Id> {
         TRY_ASSIGN(auto prepared, prepare(c, config_, ro_id, request));
@@ -459,7 +472,7 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
         Offer offer;
         offer.ro_id = ro_id;
         offer.version = version;
-        offer.note = std::string(trim(request.note));
+        offer.note = note;
         offer.language = language;
         offer.snapshot = snapshot;
         TRY_ASSIGN(auto ins, c.prepare("INSERT INTO offers (ro_id, version, state, note, language, snapshot, "
@@ -469,7 +482,7 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
             .bind(3, scheduled ? "scheduled" : "draft")
             .bind(4, offer.note)
             .bind(5, language)
-            .bind(6, snapshot_json(snapshot).dump())
+            .bind(6, dump_json(snapshot_json(snapshot)))
             .bind(7, now)
             .bind(8, actor.name)
             .bind(9, leaves_at + kLinkValidityMs);
@@ -521,7 +534,7 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
                      {"items", snapshot.items.size()},
                      {"total_incl_cents", snapshot.total_incl()}};
         if (scheduled) data["send_at"] = format_utc(leaves_at);
-        e.data = data.dump();
+        e.data = dump_json(data);
         TRY(timeline::append(c, e));
         return offer.id;
     });
@@ -577,7 +590,7 @@ Result<int> OfferService::apply_answers(Id offer_id, const Actor& actor) {
         e.at = now;
         e.actor = actor;
         e.type = "interventions.authorized_from_answers";
-        e.data = json{{"offer_id", offer_id}, {"version", o->version}, {"changes", changes}}.dump();
+        e.data = dump_json(json{{"offer_id", offer_id}, {"version", o->version}, {"changes", changes}});
         TRY(timeline::append(c, e));
         return changed;
     });
@@ -599,7 +612,7 @@ Result<Offer> OfferService::lock(Id offer_id, const Actor& actor) {
         e.at = now;
         e.actor = actor;
         e.type = "offer.locked";
-        e.data = json{{"offer_id", offer_id}, {"version", o->version}}.dump();
+        e.data = dump_json(json{{"offer_id", offer_id}, {"version", o->version}});
         TRY(timeline::append(c, e));
         return o->id;
     });
@@ -631,7 +644,7 @@ Result<void> offer_event(Connection& c, const Offer& o, const Actor& actor, cons
     e.type = type;
     extra["offer_id"] = o.id;
     extra["version"] = o.version;
-    e.data = extra.dump();
+    e.data = dump_json(extra);
     TRY(timeline::append(c, e));
     return success();
 }

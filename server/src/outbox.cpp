@@ -3,7 +3,10 @@
 #include "appliance_mail.hpp"
 #include "appliance_modem.hpp"
 #include "clock.hpp"
+#include "inbound_sms.hpp"
+#include "json_text.hpp"
 #include "offer_service.hpp"
+#include "text.hpp"
 #include "timeline.hpp"
 
 #include <spdlog/spdlog.h>
@@ -70,7 +73,7 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
         e.at = now();
         e.actor = Actor{Actor::Kind::system, 0, "relais"};
         e.type = type;
-        e.data = data.dump();
+        e.data = dump_json(data);
         if (auto r = timeline::append(c, e); !r) log().error("outbox: timeline: {}", r.error().detail);
     }
 
@@ -91,7 +94,37 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
         });
     }
 
+    // Every entry from the event loop goes through here: whatever one message does, nothing
+    // escapes to io.run() (which would end the process and, at the next start, send the same
+    // message again), and the other messages carry on.
+    template <class F>
+    void guarded(const char* what, const Row* row, F&& f) noexcept {
+        try {
+            f();
+        } catch (const std::exception& e) {
+            log().error("outbox: {}: unexpected error: {}", what, escape_untrusted(e.what(), 500));
+            if (row) fail_after_error(*row, e.what());
+        } catch (...) {
+            log().error("outbox: {}: unexpected error", what);
+            if (row) fail_after_error(*row, "unknown exception");
+        }
+    }
+
+    // A message whose handling threw: counted as a failed attempt (temporary, so it is tried
+    // again a bounded number of times, then failed for good with this reason).
+    void fail_after_error(const Row& r, std::string_view what) noexcept {
+        try {
+            temporary(r, "internal error: " + escape_untrusted(what, 300));
+        } catch (...) {
+            log().error("outbox: message {} could not be marked failed", r.id);
+        }
+    }
+
     void pass() {
+        guarded("pass", nullptr, [&] { pass_unguarded(); });
+    }
+
+    void pass_unguarded() {
         const UnixMs t = now();
         auto due = deps.db.write([&](Connection& c) -> Result<std::vector<Row>> {
             TRY_ASSIGN(auto s, c.prepare("SELECT id, ro_id, offer_id, channel, address, name, subject, body, html, "
@@ -130,7 +163,7 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
             schedule(std::chrono::seconds(5));
             return;
         }
-        for (Row& r : *due) dispatch(r);
+        for (Row& r : *due) guarded("dispatch", &r, [&] { dispatch(r); });
         schedule_next();
     }
 
@@ -158,6 +191,7 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
 
     void dispatch(const Row& r) {
         if (r.channel == Channel::sms) {
+            if (!can_receive_sms(r.address)) return permanent(r, "not a number an SMS can be sent to");
             if (!deps.modem) return temporary(r, "no modem");
             auto queued = deps.modem->send(static_cast<modem::MessageId>(r.id), r.address, r.body);
             if (!queued) {
@@ -187,13 +221,16 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
                             // The maildir answers before send() returns; the relay on the io
                             // thread. Either way the row is settled on the io thread.
                             boost::asio::post(*io, [weak, r, o = std::move(o)] {
-                                if (auto self = weak.lock()) self->email_done(r, o);
+                                if (auto self = weak.lock())
+                                    self->guarded("email outcome", &r, [&] { self->email_done(r, o); });
                             });
                         });
     }
 
     void email_done(const Row& r, const mail::MailOutcome& o) {
-        std::string answer = o.code ? std::to_string(o.code) + " " + o.text : o.text;
+        // The relay's words, as received (mail/ made them valid UTF-8; this keeps it so for any
+        // other text a transport may put there, and bounds what is stored).
+        const std::string answer = escape_untrusted(o.code ? std::to_string(o.code) + " " + o.text : o.text, 1000);
         if (o.delivered()) {
             // For email, the relay's acceptance is the best "received" there is (DESIGN.md §2).
             settle(r, OutboxState::delivered, answer, OfferState::received, "message.delivered");
@@ -212,9 +249,9 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
             for (int ref : o.references) refs += (refs.empty() ? "" : ",") + std::to_string(ref);
             settle(r, OutboxState::sent, "references " + refs, OfferState::sent, "message.sent");
         } else if (o.status == modem::SendOutcome::Status::temporary_failure) {
-            temporary(r, o.detail);
+            temporary(r, escape_untrusted(o.detail, 500));
         } else {
-            permanent(r, o.detail);
+            permanent(r, escape_untrusted(o.detail, 500));
         }
     }
 
@@ -313,21 +350,72 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
                    {"channel", to_string(r.channel)},
                    {"address", r.address},
                    {"error", why}});
-            if (!r.offer_id) return {};
-            // The offer fails when none of its messages can still go or has gone.
-            TRY_ASSIGN(auto q, c.prepare("SELECT count(*) FROM outbox WHERE offer_id = ? AND state != 'failed'"));
-            q.bind(1, *r.offer_id);
-            TRY(q.step());
-            if (q.int64(0) > 0) return {};
-            TRY_ASSIGN(auto f, c.prepare("UPDATE offers SET state = 'failed' WHERE id = ? AND state IN ('draft', "
-                                         "'scheduled', 'sent')"));
-            f.bind(1, *r.offer_id);
-            TRY(f.run());
-            if (c.changes() > 0) event(c, r.ro_id, "offer.failed", {{"offer_id", *r.offer_id}, {"error", why}});
-            return {};
+            return fail_offer_if_none_left(c, r, why);
         });
         if (!w) log().error("outbox: message {}: {}", r.id, w.error().detail);
         log().error("outbox: {} to {} failed: {}", to_string(r.channel), r.address, why);
+    }
+
+    // The offer fails when none of its messages can still go or has gone.
+    Result<void> fail_offer_if_none_left(Connection& c, const Row& r, const std::string& why) {
+        if (!r.offer_id) return {};
+        TRY_ASSIGN(auto q, c.prepare("SELECT count(*) FROM outbox WHERE offer_id = ? AND state NOT IN ('failed', "
+                                     "'quarantined')"));
+        q.bind(1, *r.offer_id);
+        TRY(q.step());
+        if (q.int64(0) > 0) return {};
+        TRY_ASSIGN(auto f, c.prepare("UPDATE offers SET state = 'failed' WHERE id = ? AND state IN ('draft', "
+                                     "'scheduled', 'sent')"));
+        f.bind(1, *r.offer_id);
+        TRY(f.run());
+        if (c.changes() > 0) event(c, r.ro_id, "offer.failed", {{"offer_id", *r.offer_id}, {"error", why}});
+        return {};
+    }
+
+    // At start: rows left `sending` were cut off by a crash or a power cut. Sent again,
+    // identically (DESIGN.md §5), unless Relais died that many times while sending that one:
+    // then the message itself is the likely cause, and it waits for a person instead.
+    Result<std::pair<int, int>> recover() {
+        return deps.db.write([&](Connection& c) -> Result<std::pair<int, int>> {
+            TRY(c.exec("UPDATE outbox SET interruptions = interruptions + 1 WHERE state = 'sending'"));
+            TRY_ASSIGN(auto q, c.prepare("SELECT id, ro_id, offer_id, channel, address, purpose, attempts, "
+                                         "interruptions FROM outbox WHERE state = 'sending' AND interruptions >= ?"));
+            q.bind(1, kOutboxMaxInterruptions);
+            std::vector<std::pair<Row, int>> doomed;
+            while (true) {
+                TRY_ASSIGN(bool row, q.step());
+                if (!row) break;
+                Row r;
+                r.id = q.int64(0);
+                r.ro_id = q.optional_int64(1);
+                r.offer_id = q.optional_int64(2);
+                r.channel = parse_channel(q.text(3)).value_or(Channel::sms);
+                r.address = q.text(4);
+                r.purpose = q.text(5);
+                r.attempts = static_cast<int>(q.int64(6));
+                doomed.emplace_back(std::move(r), static_cast<int>(q.int64(7)));
+            }
+            q.reset();
+            for (const auto& [r, deaths] : doomed) {
+                const std::string why = "quarantined: Relais stopped " + std::to_string(deaths) +
+                                        " times while sending this message, so it is not sent again by itself";
+                TRY_ASSIGN(auto u, c.prepare("UPDATE outbox SET state = 'quarantined', last_error = ? WHERE id = ?"));
+                u.bind(1, why).bind(2, r.id);
+                TRY(u.run());
+                event(c, r.ro_id, "message.quarantined",
+                      {{"message_id", r.id},
+                       {"offer_id", r.offer_id ? json(*r.offer_id) : json(nullptr)},
+                       {"channel", to_string(r.channel)},
+                       {"address", r.address},
+                       {"interruptions", deaths},
+                       {"error", why}});
+                TRY(fail_offer_if_none_left(c, r, why));
+                log().error("outbox: {} to {} quarantined: Relais stopped {} times while sending it",
+                            to_string(r.channel), r.address, deaths);
+            }
+            TRY(c.exec("UPDATE outbox SET state = 'pending' WHERE state = 'sending'"));
+            return std::pair<int, int>(c.changes(), static_cast<int>(doomed.size()));
+        });
     }
 };
 
@@ -335,10 +423,13 @@ Outbox::Outbox(OutboxDeps deps) : impl_(std::make_shared<Impl>(std::move(deps)))
     if (impl_->deps.modem) {
         std::weak_ptr<Impl> weak = impl_;
         impl_->deps.modem->set_listener({[weak](const modem::SendOutcome& o) {
-                                             if (auto self = weak.lock()) self->on_sms_sent(o);
+                                             if (auto self = weak.lock())
+                                                 self->guarded("SMS outcome", nullptr, [&] { self->on_sms_sent(o); });
                                          },
                                          [weak](const modem::DeliveryReport& d) {
-                                             if (auto self = weak.lock()) self->on_sms_delivery(d);
+                                             if (auto self = weak.lock())
+                                                 self->guarded("SMS report", nullptr,
+                                                               [&] { self->on_sms_delivery(d); });
                                          },
                                          [weak] {
                                              if (auto self = weak.lock()) self->post_pass();
@@ -352,13 +443,25 @@ Outbox::~Outbox() {
 }
 
 void Outbox::start() {
-    auto recovered = impl_->deps.db.write([](Connection& c) -> Result<int> {
+    auto recovered = impl_->recover();
+    if (!recovered)
+        impl_->log().error("outbox: cannot recover the messages being sent: {}", recovered.error().detail);
+    else if (recovered->first > 0)
+        impl_->log().warn("outbox: {} message(s) were being sent when Relais stopped; sending them again",
+                          recovered->first);
+    impl_->post_pass();
+}
+
+void Outbox::stop() {
+    // Stopped on purpose: what was being sent goes again at the next start, without counting
+    // as a death (only crashes and power cuts do).
+    auto reset = impl_->deps.db.write([](Connection& c) -> Result<int> {
         TRY(c.exec("UPDATE outbox SET state = 'pending' WHERE state = 'sending'"));
         return c.changes();
     });
-    if (recovered && *recovered > 0)
-        impl_->log().warn("outbox: {} message(s) were being sent when Relais stopped; sending them again", *recovered);
-    impl_->post_pass();
+    if (reset && *reset > 0)
+        impl_->log().info("outbox: {} message(s) cut off by the stop go again at the next start", *reset);
+    impl_->timer.cancel();
 }
 
 void Outbox::wake() { impl_->post_pass(); }

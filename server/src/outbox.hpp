@@ -4,7 +4,11 @@
 // email through the mail transport. A row is marked `sending` before the I/O; rows left
 // `sending` by a crash are sent again with the identical text, link and Message-ID. Temporary
 // failures are retried with exponential backoff (30 s doubling, capped at 1 h, 8 attempts);
-// permanent ones fail the message, and an offer none of whose messages can go fails too.
+// permanent ones fail the message, and an offer none of whose messages can go fails too. A
+// message that was being sent each of the last kOutboxMaxInterruptions times Relais died is
+// quarantined at start instead of sent again (the likely cause of the deaths; the advisor sees
+// it). Nothing escapes the dispatcher's callbacks: a message whose handling throws counts a
+// failed attempt.
 // Each step is a timeline event and moves the offer along sent → received.
 
 #include "config.hpp"
@@ -60,6 +64,7 @@ Result<Id> enqueue(Connection& conn, std::optional<Id> ro_id, const OutboxMessag
 /// The delay before attempt `attempts + 1` after a temporary failure.
 std::chrono::milliseconds outbox_backoff(int attempts);
 inline constexpr int kOutboxMaxAttempts = 8;
+inline constexpr int kOutboxMaxInterruptions = 3;
 
 /// Lives on the io thread; wake() may be called from any thread. Everything in `deps` must
 /// outlive it. Registers itself as the modem's listener.
@@ -70,8 +75,11 @@ public:
     Outbox(const Outbox&) = delete;
     Outbox& operator=(const Outbox&) = delete;
 
-    /// Rows left `sending` become `pending` again, then the first pass runs.
+    /// Rows left `sending` become `pending` again (or `quarantined`, see above), then the
+    /// first pass runs.
     void start();
+    /// A clean stop: rows being sent go back to `pending` without counting as an interruption.
+    void stop();
     /// Something was committed: look for due rows now.
     void wake();
 

@@ -216,7 +216,16 @@ HttpResponse PublicApp::customer_api(const HttpRequest& req, const std::string& 
                         {"agreements[" + std::to_string(i) + "]", "invalid_type", {{"expected", "agreement id"}}});
             }
         }
-        const bool confirm = body.value("confirm", false);
+        bool confirm = false;
+        if (body.contains("confirm")) {
+            if (body["confirm"].is_boolean())
+                confirm = body["confirm"].get<bool>();
+            else
+                problems.push_back({"confirm", "invalid_type", {{"expected", "boolean"}}});
+        }
+        for (auto it = body.begin(); it != body.end(); ++it)
+            if (it.key() != "decisions" && it.key() != "agreements" && it.key() != "confirm")
+                problems.push_back({it.key(), "unknown_field", {}});
         if (!problems.empty()) return error_response(validation_error(problems), lang);
         auto offer = customers_->decide(token, who, decisions, confirm, agreements);
         if (!offer) return error_response(offer.error(), lang);

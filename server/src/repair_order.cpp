@@ -32,11 +32,12 @@ std::string choices_of(const std::array<std::pair<E, std::string_view>, N>& tabl
     return out;
 }
 
-constexpr std::array<std::pair<RoStatus, std::string_view>, 5> ro_statuses{{{RoStatus::open, "open"},
-                                                                            {RoStatus::in_progress, "in_progress"},
-                                                                            {RoStatus::ready, "ready"},
-                                                                            {RoStatus::closed, "closed"},
-                                                                            {RoStatus::cancelled, "cancelled"}}};
+constexpr std::array<std::pair<RoStatus, std::string_view>, kRoStatusCount> ro_statuses{
+    {{RoStatus::open, "open"},
+     {RoStatus::in_progress, "in_progress"},
+     {RoStatus::ready, "ready"},
+     {RoStatus::closed, "closed"},
+     {RoStatus::cancelled, "cancelled"}}};
 constexpr std::array<std::pair<PartyRole, std::string_view>, 4> party_roles{
     {{PartyRole::driver, "driver"},
      {PartyRole::owner, "owner"},

@@ -196,9 +196,11 @@ struct RepairOrderPatch {
 };
 
 /// List and search parameters of GET /api/v1/repair-orders.
+inline constexpr std::size_t kRoStatusCount = 5;
+
 struct RepairOrderQuery {
     std::string text;                // search: plate, RO number, customer name, VIN, phone, email
-    std::vector<RoStatus> statuses;  // empty: all
+    std::vector<RoStatus> statuses;  // empty: all; each at most once (kRoStatusCount at most)
     std::optional<Id> advisor_id;
     bool unassigned = false;  // only ROs with no advisor
     enum class DateField { created, promised } date_field = DateField::created;

@@ -1,5 +1,6 @@
 #include "responses.hpp"
 
+#include "json_text.hpp"
 #include "messages.hpp"
 
 #include <nlohmann/json.hpp>
@@ -25,7 +26,7 @@ int status_for(const Error& error) {
 HttpResponse json_response(int status, const nlohmann::json& body) {
     HttpResponse r;
     r.status = status;
-    r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    r.body = dump_json(body);
     r.header("Content-Type", "application/json; charset=utf-8");
     return r;
 }
@@ -37,6 +38,13 @@ HttpResponse error_response(const Error& error, std::string_view lang) {
     }
     nlohmann::json err = {{"code", error.code}, {"message", render_message(error.code, error.params, lang)}};
     if (!fields.empty()) err["fields"] = fields;
+    // Which limit was reached, for a client to say so (the other kinds' parameters are in the
+    // message already, and may name internals).
+    if (error.kind == ErrorKind::throttled && !error.params.empty()) {
+        nlohmann::json params = nlohmann::json::object();
+        for (const auto& [k, v] : error.params) params[k] = v;
+        err["params"] = params;
+    }
     HttpResponse r = json_response(status_for(error), {{"error", err}});
     if (error.retry_after_s > 0) r.header("Retry-After", std::to_string(error.retry_after_s));
     if (error.kind == ErrorKind::unauthorized) r.header("WWW-Authenticate", "Bearer realm=\"relais\"");

@@ -1,5 +1,6 @@
 #include "ro_service.hpp"
 
+#include "json_text.hpp"
 #include "ro_store.hpp"
 #include "validation.hpp"
 
@@ -81,7 +82,7 @@ Result<void> record(Connection& conn, Id ro_id, UnixMs now, const Actor& actor, 
     e.at = now;
     e.actor = actor;
     e.type = std::move(type);
-    e.data = data.dump();
+    e.data = dump_json(data);
     TRY(timeline::append(conn, e));
     return success();
 }

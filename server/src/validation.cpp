@@ -38,6 +38,11 @@ bool check_text_field(std::string& value, const std::string& field, std::size_t 
         add(problems, field, multiline ? "control_characters" : "one_line");
         return false;
     }
+    // An override turns "1000 €" into "0001 €" on screen, and a name into another one.
+    if (has_bidi_controls(value)) {
+        add(problems, field, "bidi_control");
+        return false;
+    }
     if (required && value.empty()) {
         add(problems, field, "required");
         return false;

@@ -12,6 +12,8 @@
 
 namespace relais {
 
+enum class BridgeTakeover { none, orphan_ended };
+
 class VirtualModem {
 public:
     /// Starts `binary` with its link, journal and control socket in `dir` (created), and
@@ -22,8 +24,11 @@ public:
     const std::string& link() const { return link_; }
     const std::string& control() const { return control_; }
     const std::string& journal() const { return journal_; }
-    /// Whether a running bridge already answers on `dir`'s control socket (another relais).
-    static bool running_in(const std::string& dir);
+    /// Makes `dir` free for a new bridge: a bridge left running there by a relais that died
+    /// (it ends with its parent since `--parent`, but not one started by an older relais, or
+    /// one whose parent was killed before it could ask) is ended; one whose parent is a running
+    /// relais is an error (modem_in_use).
+    static Result<BridgeTakeover> take_over(const std::string& dir);
 
 private:
     pid_t pid_ = 0;

@@ -374,8 +374,8 @@ test('by email: the link in the maildir, decided and confirmed in browser C whil
   await pageD.getByRole('button', { name: 'Ouvrir mon devis' }).click();
   await pageD.getByText('Ce devis est déjà ouvert sur un autre appareil.').waitFor();
   assert.ok(!/Durand|C3|Courroie/.test(await pageD.locator('body').innerText()));
-  await pageD.getByRole('button', { name: 'Envoyer un nouveau lien à p••\u2022@exemple.fr' }).click();
-  await pageD.getByText('Un nouveau lien a été envoyé à p••\u2022@exemple.fr').waitFor();
+  await pageD.getByRole('button', { name: 'Envoyer un nouveau lien à p••\u2022@e••\u2022.fr' }).click();
+  await pageD.getByText('Un nouveau lien a été envoyé à p••\u2022@e••\u2022.fr').waitFor();
   const again = await until('the new email', async () => { const m = await mailLinks(); return m.length === 2 && m; });
   assert.match(again[1].raw, /^To: .*paul\.durand@exemple\.fr/m);
   await pageD.goto(`${server.publicBase}/o/${again[1].token}`);

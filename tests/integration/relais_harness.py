@@ -58,6 +58,7 @@ class Relais:
             with open(self.config, "w") as f:
                 f.write(CONFIG.format(web=os.path.join(SOURCE, "web"), data=self.data) + extra_config)
         self.proc = None
+        self.prefix = []  # a command to run relais under, such as ["prlimit", "--nofile=300"]
         self.lan = self.public = None
         self.runs = 0
         self.clients = []
@@ -70,7 +71,8 @@ class Relais:
         if os.path.exists(ports):
             os.unlink(ports)
         with open(self.stdout_path, "w") as out, open(self.stderr_path, "w") as err:
-            self.proc = subprocess.Popen([BIN, "--config", self.config, "--port-file", ports], stdout=out, stderr=err)
+            self.proc = subprocess.Popen([*self.prefix, BIN, "--config", self.config, "--port-file", ports], stdout=out,
+                                         stderr=err)
 
         def ready():
             if self.proc.poll() is not None:
@@ -83,11 +85,11 @@ class Relais:
         return self
 
     def stdout(self):
-        with open(self.stdout_path) as f:
+        with open(self.stdout_path, errors="replace") as f:
             return f.read()
 
     def stderr(self):
-        with open(self.stderr_path) as f:
+        with open(self.stderr_path, errors="replace") as f:
             return f.read()
 
     def one_time_password(self):
@@ -220,7 +222,8 @@ class RelaisTestCase(unittest.TestCase):
     path printed) on failure, and stops every relais the test started."""
 
     def setUp(self):
-        self.workdir = tempfile.mkdtemp(prefix=f"relais-{self._testMethodName}-")
+        # Short: the emulated modem's control socket under it must fit in 107 bytes.
+        self.workdir = tempfile.mkdtemp(prefix=f"relais-{self._testMethodName[5:35]}-")
         self.processes = []
 
     def relais(self, extra_config="", workdir=None):

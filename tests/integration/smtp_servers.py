@@ -24,7 +24,9 @@ srv.auth_attempts, srv.rejected_rcpts, srv.wait_for(n, timeout) / srv.wait_count
 Recipients whose local part starts with "nobody" are refused with 550, "busy" with 450. Each
 accepted message is answered "250 2.0.0 Ok: queued as <queue_id>".
 
-Also: SilentServer (accepts, never greets) and free_port() (a port where nothing listens).
+Also: SilentServer (accepts, never greets), ScriptedRelay (a raw-socket relay whose replies are
+bytes chosen by the test, not always UTF-8, and which can stop answering after the data) and
+free_port() (a port where nothing listens).
 
 Notes on aiosmtpd 1.4.3 that shaped this module:
   * Its Controller cannot use port 0: after binding it connects to `self.port` (0) to trigger
@@ -450,6 +452,113 @@ class SmtpServer:
 
     def __repr__(self):
         return f"<SmtpServer {self.kind} {self.host}:{self.port}>"
+
+
+class ScriptedRelay:
+    """A minimal plain SMTP relay on a raw socket, for what aiosmtpd cannot say: replies given
+    as bytes (a French relay answering in Latin-1, say), and a relay that takes the message and
+    never answers the final dot (`hang_after_data=True`), as one that crashes its client would.
+    `replies` maps a stage ("greeting", "ehlo", "mail", "rcpt", "data", "end") to the bytes of
+    the whole reply, CRLF included. Observations: `connections`, `messages` (raw bytes of each
+    message received), `hung` (messages received and never answered)."""
+
+    DEFAULT = {"greeting": b"220 relay.garage.test ESMTP\r\n", "ehlo": b"250-relay.garage.test\r\n250 8BITMIME\r\n",
+               "mail": b"250 2.1.0 Ok\r\n", "rcpt": b"250 2.1.5 Ok\r\n", "data": b"354 End data with .\r\n",
+               "end": b"250 2.0.0 Ok: queued\r\n"}
+
+    def __init__(self, replies=None, hang_after_data=False):
+        self.host = HOST
+        self.replies = dict(self.DEFAULT, **(replies or {}))
+        self.hang_after_data = hang_after_data
+        self.connections = 0
+        self.messages = []
+        self.hung = 0
+        self._held = []
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+
+    def start(self):
+        self._sock = socket.create_server((HOST, 0), backlog=16)
+        self._sock.settimeout(0.1)
+        self.port = self._sock.getsockname()[1]
+        self._thread = threading.Thread(target=self._accept, name="smtp-scripted", daemon=True)
+        self._thread.start()
+        return self
+
+    def _accept(self):
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            with self._lock:
+                self.connections += 1
+                self._held.append(conn)
+            threading.Thread(target=self._session, args=(conn,), daemon=True).start()
+
+    def _session(self, conn):
+        try:
+            conn.settimeout(30)
+            f = conn.makefile("rb")
+            conn.sendall(self.replies["greeting"])
+            while True:
+                line = f.readline()
+                if not line:
+                    return
+                verb = line[:4].upper()
+                if verb in (b"EHLO", b"HELO"):
+                    conn.sendall(self.replies["ehlo"])
+                elif verb == b"MAIL":
+                    conn.sendall(self.replies["mail"])
+                elif verb == b"RCPT":
+                    conn.sendall(self.replies["rcpt"])
+                elif verb == b"DATA":
+                    conn.sendall(self.replies["data"])
+                    body = b""
+                    while True:
+                        chunk = f.readline()
+                        if not chunk or chunk == b".\r\n":
+                            break
+                        body += chunk
+                    with self._lock:
+                        self.messages.append(body)
+                    if self.hang_after_data:
+                        with self._lock:
+                            self.hung += 1
+                        self._stop.wait()
+                        return
+                    conn.sendall(self.replies["end"])
+                elif verb == b"QUIT":
+                    conn.sendall(b"221 2.0.0 Bye\r\n")
+                    return
+                else:
+                    conn.sendall(b"250 2.0.0 Ok\r\n")
+        except OSError:
+            return
+
+    def wait_for(self, what, timeout=20):
+        deadline = time.monotonic() + timeout
+        while not what():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"scripted relay: timed out ({self.connections} connections, "
+                                     f"{len(self.messages)} messages)")
+            time.sleep(0.02)
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(5)
+        self._sock.close()
+        with self._lock:
+            for c in self._held:
+                c.close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
 
 
 class SilentServer:

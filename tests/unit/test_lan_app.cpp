@@ -106,7 +106,7 @@ TEST_CASE("sign-in sets a strict, HttpOnly session cookie and a known-device coo
     CHECK(r.cookies[0].http_only);
     CHECK(r.cookies[0].same_site == "Strict");
     CHECK(r.cookies[0].max_age_s == 7 * 24 * 3600);
-    CHECK(r.cookies[1].name == "relais_device");
+    CHECK(r.cookies[1].name == "relais_browser");
     const json body = body_of(r);
     CHECK(body["user"]["username"] == "marie");
     CHECK(body["csrf_token"].get<std::string>().size() == 43);

@@ -353,9 +353,11 @@ TEST_CASE("customer links: bound to the first device, refused elsewhere, expired
     CHECK(customers.open(token, {device, "", ""})->status == LinkStatus::other_device);
 }
 
-TEST_CASE("masked destinations show the end of a number and the domain of an address") {
+TEST_CASE("masked destinations show the end of a number, and of an address its first letters and top-level domain") {
     CHECK(mask_destination(Channel::sms, "+33612345678") == "\u2022\u202278");
-    CHECK(mask_destination(Channel::email, "helene.lefevre@exemple.fr") == "h\u2022\u2022\u2022@exemple.fr");
+    CHECK(mask_destination(Channel::email, "helene.lefevre@exemple.fr") ==
+          "h\u2022\u2022\u2022@e\u2022\u2022\u2022.fr");
+    CHECK(mask_destination(Channel::email, "x@localhost") == "x\u2022\u2022\u2022@l\u2022\u2022\u2022");
 }
 
 TEST_CASE("a scheduled offer waits with its messages until its time, and can be cancelled until it leaves") {

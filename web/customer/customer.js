@@ -330,7 +330,7 @@ async function openOffer() {
     } else if (data.status) {
       state = { screen: 'refused', access: data };
     } else {
-      state.error = t().error;
+      state.error = (data.error && data.error.message) || t().error;
     }
   } catch {
     state.busy = false; state.error = t().error;

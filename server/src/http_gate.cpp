@@ -1,0 +1,759 @@
+#include "http_gate.hpp"
+
+#include "text.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+namespace relais {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using error_code = boost::system::error_code;
+
+// Bytes read at once; one buffer per gate thread, so an idle connection holds none.
+constexpr std::size_t kScratch = 64 * 1024;
+// Past this much waiting to be written, the other side is not read until it drains.
+constexpr std::size_t kHighWater = 256 * 1024;
+// What a request may take the engine before its client is told it is too slow (the HTTP
+// handlers answer in milliseconds; a live-update stream writes every 15 s).
+constexpr std::chrono::minutes kEngineTimeout{2};
+// Requests of one connection passed on before their answers have gone out: a client that
+// pipelines hundreds and reads none would otherwise make the engine hold all the answers.
+constexpr std::size_t kMaxPipelined = 8;
+
+bool wants_json(const RequestHead* head, std::string_view target_prefix) {
+    if (head) return head->target.rfind("/api/", 0) == 0 || head->method != "GET";
+    return target_prefix.find("/api/") != std::string_view::npos;
+}
+
+}  // namespace
+
+struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
+    struct Conn;
+
+    GateOptions options;
+    std::shared_ptr<spdlog::logger> log;
+    asio::io_context io;
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+    tcp::acceptor acceptor{io};
+    asio::steady_timer pause_timer{io};
+    std::thread thread;
+    tcp::endpoint engine;
+    std::uint16_t bound_port = 0;
+    std::vector<char> scratch = std::vector<char>(kScratch);
+
+    bool accepting = false;  // an async_wait on the acceptor is pending
+    bool paused = false;     // out of descriptors: waiting on pause_timer
+    bool stopped = false;
+    std::unordered_map<Conn*, std::shared_ptr<Conn>> conns;
+    std::unordered_map<std::string, std::size_t> per_address;
+    Clock::time_point last_pause_log{};
+
+    mutable std::mutex peers_mutex;
+    std::unordered_map<std::uint16_t, std::string> peers;  // engine peer port → client address
+
+    std::atomic<int> outstanding{0};
+    std::atomic<std::uint64_t> n_open{0}, n_accepted{0}, n_refused_address{0}, n_at_capacity{0}, n_pauses{0},
+        n_timed_out{0}, n_bad{0};
+
+    Impl(GateOptions o, std::shared_ptr<spdlog::logger> l) : options(std::move(o)), log(std::move(l)) {}
+
+    // ---- accepting ----------------------------------------------------------------------
+
+    void arm_accept() {
+        if (accepting || paused || stopped || conns.size() >= options.max_connections) return;
+        accepting = true;
+        acceptor.async_wait(tcp::acceptor::wait_read, [self = shared_from_this()](const error_code& ec) {
+            self->accepting = false;
+            if (ec || self->stopped) return;
+            self->accept_ready();
+        });
+    }
+
+    void accept_ready() noexcept {
+        try {
+            for (int i = 0; i < 64; ++i) {
+                if (conns.size() >= options.max_connections) {
+                    ++n_at_capacity;
+                    log->warn("{}: {} connections open, the most allowed: new clients wait until one closes",
+                              options.name, conns.size());
+                    return;  // resumed by a connection closing (closed())
+                }
+                error_code ec;
+                tcp::socket s(io);
+                tcp::endpoint from;
+                acceptor.accept(s, from, ec);
+                if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+                if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
+                    ec == asio::error::no_memory || ec.value() == ENFILE) {
+                    // Waiting on the listening socket again would wake at once: the client is
+                    // still there. Pause instead; clients wait in the kernel's queue.
+                    ++n_pauses;
+                    if (Clock::now() - last_pause_log > std::chrono::seconds(60)) {
+                        last_pause_log = Clock::now();
+                        log->error("{}: out of file descriptors ({}): not accepting for a moment ({} open)",
+                                   options.name, ec.message(), conns.size());
+                    }
+                    paused = true;
+                    pause_timer.expires_after(std::chrono::milliseconds(250));
+                    pause_timer.async_wait([self = shared_from_this()](const error_code& e) {
+                        self->paused = false;
+                        if (!e) self->arm_accept();
+                    });
+                    return;
+                }
+                if (ec) continue;  // the client left before we took it (ECONNABORTED)
+                ++n_accepted;
+                auto address = from.address();
+                if (address.is_v6() && address.to_v6().is_v4_mapped())
+                    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+                std::string ip = address.to_string();
+                if (per_address[ip] >= options.max_per_address) {
+                    ++n_refused_address;
+                    refuse_now(s, ip);
+                    continue;
+                }
+                s.non_blocking(true, ec);
+                s.set_option(tcp::no_delay(true), ec);
+                ++per_address[ip];
+                auto c = std::make_shared<Conn>(*this, std::move(s), std::move(ip));
+                conns.emplace(c.get(), c);
+                ++n_open;
+                c->begin();
+            }
+        } catch (const std::exception& e) {
+            log->error("{}: accepting: {}", options.name, e.what());
+        }
+        arm_accept();
+    }
+
+    // Too many connections from one address: a short answer it may read, then closed.
+    void refuse_now(tcp::socket& s, const std::string& ip) {
+        HeadError e{503, "too_many_connections",
+                    "too many connections from your address at once (" + std::to_string(options.max_per_address) +
+                        "); close some and try again"};
+        const std::string answer = gate_response(e, false);
+        error_code ec;
+        s.non_blocking(true, ec);
+        (void)s.write_some(asio::buffer(answer), ec);
+        s.shutdown(tcp::socket::shutdown_both, ec);
+        s.close(ec);
+        static thread_local Clock::time_point last;
+        if (Clock::now() - last > std::chrono::seconds(10)) {
+            last = Clock::now();
+            log->warn("{}: refused a connection from {}: already {} open from that address", options.name, ip,
+                      options.max_per_address);
+        }
+    }
+
+    void closed(Conn* c, const std::string& ip) {
+        if (auto it = per_address.find(ip); it != per_address.end() && --it->second == 0) per_address.erase(it);
+        conns.erase(c);
+        --n_open;
+        arm_accept();
+    }
+
+    // ---- one client ---------------------------------------------------------------------
+
+    struct Conn : std::enable_shared_from_this<Conn> {
+        Impl& gate;
+        tcp::socket client;
+        std::optional<tcp::socket> upstream;
+        std::uint16_t upstream_port = 0;
+        bool connecting = false;
+        std::string ip;
+
+        enum class In { head, body, chunked, done } in = In::head;
+        std::string in_buf;
+        std::uint64_t body_left = 0;
+        std::optional<ChunkedDecoder> chunks;
+        std::string chunk_body;
+        std::optional<RequestHead> chunked_head;
+        bool head_started = false;
+        Clock::time_point head_deadline{}, body_deadline{};
+        bool client_eof = false;
+
+        std::string to_upstream, to_client;
+        bool waiting_client_read = false, waiting_client_write = false;
+        bool waiting_upstream_read = false, waiting_upstream_write = false;
+        Clock::time_point last_client_write_progress{}, idle_since{}, engine_since{};
+
+        ResponseFramer framer;
+        std::deque<std::string> methods;  // requests passed on, awaiting their responses
+        bool streaming = false;           // the current response lasts until the engine closes
+        bool close_after = false;         // no more requests on this connection
+        std::optional<std::string> pending_error;  // written once earlier responses are through
+        bool closing = false;             // flush to_client, then close
+        bool linger = false;              // after a refusal: read and drop what the client still sends
+        Clock::time_point linger_until{};
+        std::size_t lingered = 0;
+        bool gone = false;
+        asio::steady_timer timer;
+
+        Conn(Impl& g, tcp::socket s, std::string address)
+            : gate(g), client(std::move(s)), ip(std::move(address)), timer(g.io) {}
+
+        const GateOptions& opt() const { return gate.options; }
+
+        void begin() {
+            idle_since = Clock::now();
+            read_client();
+            arm_timer();
+        }
+
+        // -- reading the client --
+
+        void read_client() {
+            if (waiting_client_read || gone || client_eof || closing || in == In::done) return;
+            if (to_upstream.size() > kHighWater) return;  // resumed when the engine drains it
+            if (in == In::head && in_buf.size() > opt().limits.max_head_bytes && methods.size() >= kMaxPipelined)
+                return;  // resumed as answers go out
+            waiting_client_read = true;
+            client.async_wait(tcp::socket::wait_read, [self = shared_from_this()](const error_code& ec) {
+                self->waiting_client_read = false;
+                if (self->gone) return;
+                if (ec) return self->close();
+                self->guard([&] { self->client_readable(); });
+            });
+        }
+
+        template <class F>
+        void guard(F&& f) noexcept {
+            try {
+                f();
+            } catch (const std::exception& e) {
+                gate.log->error("{}: connection from {}: {}", opt().name, ip, escape_untrusted(e.what(), 300));
+                close();
+            }
+        }
+
+        void client_readable() {
+            error_code ec;
+            const std::size_t n = client.read_some(asio::buffer(gate.scratch), ec);
+            if (ec == asio::error::would_block || ec == asio::error::try_again) return read_client();
+            if (ec || n == 0) {
+                // The client is done sending (or gone). Answers already asked for are still
+                // written: "send, shut down writing, read" is a valid way to use HTTP.
+                client_eof = true;
+                if (ec && ec != asio::error::eof) return close();
+                if (in == In::body || in == In::chunked) return close();  // a request cut short
+                std::string().swap(in_buf);
+                finish();
+                return arm_timer();
+            }
+            if (in == In::head && in_buf.empty() && !head_started) {
+                head_started = true;
+                head_deadline = Clock::now() + opt().header_timeout;
+            }
+            in_buf.append(gate.scratch.data(), n);
+            process_input();
+            read_client();
+            arm_timer();
+        }
+
+        void process_input() {
+            while (!in_buf.empty() && !closing && in != In::done) {
+                if (in == In::head) {
+                    if (methods.size() >= kMaxPipelined) {
+                        head_started = false;  // the wait is ours, not the client's: no header timeout
+                        return;                // resumed as answers go out
+                    }
+                    if (!head_started) {
+                        head_started = true;
+                        head_deadline = Clock::now() + opt().header_timeout;
+                    }
+                    HeadParse p = parse_request_head(in_buf, opt().limits);
+                    if (p.state == HeadParse::State::incomplete) return;
+                    if (p.state == HeadParse::State::error) return refuse(p.error, nullptr);
+                    in_buf.erase(0, p.consumed);
+                    head_started = false;
+                    if (!start_request(std::move(p.head))) return;
+                } else if (in == In::body) {
+                    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(body_left, in_buf.size()));
+                    send_upstream(std::string_view(in_buf).substr(0, n));
+                    in_buf.erase(0, n);
+                    body_left -= n;
+                    body_deadline = Clock::now() + opt().body_timeout;
+                    if (body_left == 0) in = close_after ? In::done : In::head;
+                } else if (in == In::chunked) {
+                    std::string_view rest = in_buf;
+                    const std::size_t before = rest.size();
+                    const auto s = chunks->feed(rest, chunk_body);
+                    in_buf.erase(0, before - rest.size());
+                    body_deadline = Clock::now() + opt().body_timeout;
+                    if (s == ChunkedDecoder::State::error) return refuse(chunks->error(), &*chunked_head);
+                    if (s == ChunkedDecoder::State::done) {
+                        send_upstream(internal_head(*chunked_head, chunk_body.size()));
+                        send_upstream(chunk_body);
+                        std::string().swap(chunk_body);
+                        chunks.reset();
+                        chunked_head.reset();
+                        in = close_after ? In::done : In::head;
+                    }
+                }
+            }
+            if (in_buf.empty()) std::string().swap(in_buf);  // an idle connection keeps no buffer
+        }
+
+        // A complete head: checked, then passed on. False when refused.
+        bool start_request(RequestHead head) {
+            if (const std::string* host = head.header("host"); host && !opt().hosts.allows(*host)) {
+                refuse({421, "unknown_host",
+                        "this box does not answer to the name " + escape_untrusted(*host, 80) +
+                            " (a name of its own is added in [http] host_names)"},
+                       &head);
+                return false;
+            }
+            if (!upstream && !connect_upstream()) {
+                refuse({503, "busy", "the box is too busy to take this request now; try again in a few seconds"},
+                       &head);
+                return false;
+            }
+            if (head.expect_continue && (head.content_length > 0 || head.chunked) && methods.empty())
+                send_client("HTTP/1.1 100 Continue\r\n\r\n");
+            if (methods.empty()) {
+                framer.expect(head.method);
+                engine_since = Clock::now();
+            }
+            methods.push_back(head.method);
+            ++gate.outstanding;
+            if (!head.keep_alive) close_after = true;
+            if (head.chunked) {
+                chunks.emplace(opt().limits.max_body_bytes);
+                chunked_head = std::move(head);
+                in = In::chunked;
+                body_deadline = Clock::now() + opt().body_timeout;
+                return true;
+            }
+            send_upstream(internal_head(head, head.content_length));
+            if (head.content_length > 0) {
+                body_left = head.content_length;
+                in = In::body;
+                body_deadline = Clock::now() + opt().body_timeout;
+            } else {
+                in = close_after ? In::done : In::head;
+            }
+            return true;
+        }
+
+        // The gate answers itself: at once if nothing is on its way from the engine, else once
+        // the earlier answers are through (they must not interleave). No more requests after.
+        void refuse(const HeadError& e, const RequestHead* head) {
+            ++gate.n_bad;
+            in = In::done;
+            close_after = true;
+            std::string answer = gate_response(e, wants_json(head, in_buf.substr(0, 64)));
+            std::string().swap(in_buf);
+            if (methods.empty()) {
+                send_client(answer);
+                closing = true;
+                linger = !client_eof;
+                return flush_then_close();
+            }
+            pending_error = std::move(answer);
+        }
+
+        // A client refused while it was still sending (a body too large, say) reads our answer
+        // only once it has sent everything: closing at once would reset the connection under
+        // it and lose the answer. What it sends is read and dropped, for a while.
+        void start_linger() {
+            error_code ec;
+            client.shutdown(tcp::socket::shutdown_send, ec);
+            linger_until = Clock::now() + std::chrono::seconds(5);
+            discard_client();
+            arm_timer();
+        }
+
+        void discard_client() {
+            if (gone || waiting_client_read) return;
+            waiting_client_read = true;
+            client.async_wait(tcp::socket::wait_read, [self = shared_from_this()](const error_code& ec) {
+                self->waiting_client_read = false;
+                if (self->gone) return;
+                if (ec) return self->close();
+                error_code e;
+                const std::size_t n = self->client.read_some(asio::buffer(self->gate.scratch), e);
+                if (e == asio::error::would_block || e == asio::error::try_again) return self->discard_client();
+                self->lingered += n;
+                if (e || n == 0 || self->lingered > (16u << 20)) return self->close();
+                self->discard_client();
+            });
+        }
+
+        bool connect_upstream() {
+            error_code ec;
+            tcp::socket s(gate.io);
+            s.open(tcp::v4(), ec);
+            if (ec) {
+                gate.log->warn("{}: cannot open a connection to the HTTP engine: {}", opt().name, ec.message());
+                return false;
+            }
+            s.non_blocking(true, ec);
+            s.set_option(tcp::no_delay(true), ec);
+            // Bound first: its port names the client to the engine (peer_of) before a byte goes.
+            s.bind(tcp::endpoint(asio::ip::address_v4::loopback(), 0), ec);
+            if (ec) return false;
+            upstream_port = s.local_endpoint(ec).port();
+            if (ec) return false;
+            {
+                std::lock_guard lock(gate.peers_mutex);
+                gate.peers[upstream_port] = ip;
+            }
+            upstream.emplace(std::move(s));
+            connecting = true;
+            upstream->async_connect(gate.engine, [self = shared_from_this()](const error_code& e) {
+                self->connecting = false;
+                if (self->gone) return;
+                if (e) {
+                    self->gate.log->warn("{}: cannot reach the HTTP engine: {}", self->opt().name, e.message());
+                    return self->close();
+                }
+                self->guard([&] {
+                    self->flush_upstream();
+                    self->read_upstream();
+                });
+            });
+            return true;
+        }
+
+        // -- writing --
+
+        void send_upstream(std::string_view bytes) {
+            if (bytes.empty()) return;
+            if (to_upstream.empty() && !connecting && upstream) {
+                error_code ec;
+                const std::size_t n = upstream->write_some(asio::buffer(bytes.data(), bytes.size()), ec);
+                if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return close();
+                bytes.remove_prefix(ec ? 0 : n);
+            }
+            to_upstream.append(bytes);
+            if (!to_upstream.empty()) wait_upstream_writable();
+        }
+
+        void flush_upstream() {
+            if (to_upstream.empty() || connecting || !upstream) return;
+            error_code ec;
+            const std::size_t n = upstream->write_some(asio::buffer(to_upstream), ec);
+            if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return close();
+            if (!ec) to_upstream.erase(0, n);
+            if (to_upstream.empty()) {
+                std::string().swap(to_upstream);
+                read_client();  // it may have been held back by the high-water mark
+            } else {
+                wait_upstream_writable();
+            }
+        }
+
+        void wait_upstream_writable() {
+            if (waiting_upstream_write || connecting || !upstream) return;
+            waiting_upstream_write = true;
+            upstream->async_wait(tcp::socket::wait_write, [self = shared_from_this()](const error_code& ec) {
+                self->waiting_upstream_write = false;
+                if (self->gone) return;
+                if (ec) return self->close();
+                self->guard([&] { self->flush_upstream(); });
+            });
+        }
+
+        void send_client(std::string_view bytes) {
+            if (bytes.empty() || gone) return;
+            if (to_client.empty()) {
+                error_code ec;
+                const std::size_t n = client.write_some(asio::buffer(bytes.data(), bytes.size()), ec);
+                if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return close();
+                if (!ec && n > 0) last_client_write_progress = Clock::now();
+                bytes.remove_prefix(ec ? 0 : n);
+            }
+            if (!bytes.empty() && to_client.empty()) last_client_write_progress = Clock::now();
+            to_client.append(bytes);
+            if (!to_client.empty()) wait_client_writable();
+        }
+
+        void flush_client() {
+            if (to_client.empty()) return;
+            error_code ec;
+            const std::size_t n = client.write_some(asio::buffer(to_client), ec);
+            if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return close();
+            if (!ec && n > 0) {
+                to_client.erase(0, n);
+                last_client_write_progress = Clock::now();
+            }
+            if (to_client.empty()) {
+                std::string().swap(to_client);
+                if (closing) return linger ? start_linger() : close();
+                read_upstream();  // it may have been held back by the high-water mark
+            } else {
+                wait_client_writable();
+            }
+        }
+
+        void wait_client_writable() {
+            if (waiting_client_write) return;
+            waiting_client_write = true;
+            client.async_wait(tcp::socket::wait_write, [self = shared_from_this()](const error_code& ec) {
+                self->waiting_client_write = false;
+                if (self->gone) return;
+                if (ec) return self->close();
+                self->guard([&] {
+                    self->flush_client();
+                    self->arm_timer();
+                });
+            });
+        }
+
+        void flush_then_close() {
+            if (to_client.empty()) return linger ? start_linger() : close();
+            arm_timer();
+        }
+
+        // -- the engine's answers --
+
+        void read_upstream() {
+            if (waiting_upstream_read || gone || connecting || !upstream) return;
+            if (to_client.size() > kHighWater) return;  // resumed when the client drains it
+            waiting_upstream_read = true;
+            upstream->async_wait(tcp::socket::wait_read, [self = shared_from_this()](const error_code& ec) {
+                self->waiting_upstream_read = false;
+                if (self->gone) return;
+                if (ec) return self->close();
+                self->guard([&] { self->upstream_readable(); });
+            });
+        }
+
+        void upstream_readable() {
+            error_code ec;
+            const std::size_t n = upstream->read_some(asio::buffer(gate.scratch), ec);
+            if (ec == asio::error::would_block || ec == asio::error::try_again) return read_upstream();
+            if (ec || n == 0) {
+                // The engine closed: a stream ended, or its keep-alive ran out. What it sent is
+                // written out, then the client's connection ends too.
+                settle_all();
+                closing = true;
+                return flush_then_close();
+            }
+            std::string_view data(gate.scratch.data(), n);
+            std::string_view pass = data;
+            while (!data.empty() && !streaming) {
+                ResponseFramer::State state;
+                const std::size_t used = framer.feed(data, state);
+                data.remove_prefix(used);
+                if (state == ResponseFramer::State::error) {
+                    gate.log->error("{}: the HTTP engine's answer is not HTTP; closing", opt().name);
+                    return close();
+                }
+                if (state == ResponseFramer::State::until_close) {
+                    streaming = true;
+                    settle_one();  // a stream is not waited for at shutdown
+                } else if (state == ResponseFramer::State::complete) {
+                    settle_one();
+                    if (!methods.empty()) {
+                        framer.expect(methods.front());
+                        engine_since = Clock::now();
+                    }
+                }
+            }
+            send_client(pass);
+            if (gone) return;
+            if (methods.size() < kMaxPipelined && !in_buf.empty() && in == In::head) {
+                process_input();  // requests held back while the pipeline was full
+                if (gone) return;
+            }
+            read_client();
+            if (methods.empty() && !streaming) {
+                if (pending_error) {
+                    send_client(*pending_error);
+                    pending_error.reset();
+                    closing = true;
+                    return flush_then_close();
+                }
+                if (close_after || client_eof) {
+                    closing = true;
+                    return flush_then_close();
+                }
+                idle_since = Clock::now();
+            }
+            read_upstream();
+            arm_timer();
+        }
+
+        void settle_one() {
+            if (methods.empty()) return;
+            methods.pop_front();
+            --gate.outstanding;
+        }
+
+        void settle_all() {
+            while (!methods.empty()) settle_one();
+        }
+
+        // -- time --
+
+        void arm_timer() {
+            if (gone) return;
+            const auto now = Clock::now();
+            Clock::time_point next = Clock::time_point::max();
+            const auto consider = [&](Clock::time_point t) { next = std::min(next, t); };
+            if (linger && closing && to_client.empty()) consider(linger_until);
+            if (!to_client.empty()) consider(last_client_write_progress + opt().write_timeout);
+            if (in == In::head && head_started) consider(head_deadline);
+            if (in == In::body || in == In::chunked) consider(body_deadline);
+            if (!methods.empty() && !streaming) consider(engine_since + kEngineTimeout);
+            if (methods.empty() && !streaming && to_client.empty() && !head_started)
+                consider(idle_since + opt().idle_timeout);
+            if (next == Clock::time_point::max()) return;
+            timer.expires_at(std::max(next, now));
+            timer.async_wait([self = shared_from_this()](const error_code& ec) {
+                if (ec || self->gone) return;
+                self->guard([&] { self->check_time(); });
+            });
+        }
+
+        void check_time() {
+            const auto now = Clock::now();
+            if (linger && closing && to_client.empty()) {
+                if (now >= linger_until) return close();
+                return arm_timer();
+            }
+            if (!to_client.empty() && now >= last_client_write_progress + opt().write_timeout) {
+                ++gate.n_timed_out;
+                return close();  // not reading what it asked for
+            }
+            if (in == In::head && head_started && now >= head_deadline) {
+                ++gate.n_timed_out;
+                return refuse({408, "request_timeout", "the request's headers took too long to arrive"}, nullptr);
+            }
+            if ((in == In::body || in == In::chunked) && now >= body_deadline) {
+                ++gate.n_timed_out;
+                return close();  // the engine holds half a request: closing is the only clean end
+            }
+            if (!methods.empty() && !streaming && now >= engine_since + kEngineTimeout) {
+                ++gate.n_timed_out;
+                gate.log->error("{}: a request from {} got no answer in {} s; closing", opt().name, ip,
+                                std::chrono::duration_cast<std::chrono::seconds>(kEngineTimeout).count());
+                return close();
+            }
+            if (methods.empty() && !streaming && to_client.empty() && !head_started &&
+                now >= idle_since + opt().idle_timeout)
+                return close();
+            arm_timer();
+        }
+
+        // After a client's EOF: what was asked is answered, then closed.
+        void finish() {
+            if (!methods.empty()) return;
+            closing = true;
+            flush_then_close();
+        }
+
+        void close() {
+            if (gone) return;
+            gone = true;
+            settle_all();
+            error_code ec;
+            timer.cancel();
+            client.shutdown(tcp::socket::shutdown_both, ec);
+            client.close(ec);
+            if (upstream) {
+                upstream->close(ec);
+                std::lock_guard lock(gate.peers_mutex);
+                gate.peers.erase(upstream_port);
+            }
+            // Last: this may destroy the connection.
+            asio::post(gate.io, [g = gate.shared_from_this(), self = shared_from_this()] { g->closed(self.get(), self->ip); });
+        }
+    };
+
+    void close_all() {
+        std::vector<std::shared_ptr<Conn>> all;
+        for (auto& [_, c] : conns) all.push_back(c);
+        for (auto& c : all) c->close();
+    }
+};
+
+HttpGate::HttpGate(GateOptions options, std::shared_ptr<spdlog::logger> log)
+    : impl_(std::make_shared<Impl>(std::move(options), std::move(log))) {}
+
+HttpGate::~HttpGate() { stop(); }
+
+Result<void> HttpGate::start(std::uint16_t engine_port) {
+    Impl& g = *impl_;
+    g.engine = tcp::endpoint(boost::asio::ip::address_v4::loopback(), engine_port);
+    boost::system::error_code ec;
+    const auto address = boost::asio::ip::make_address(g.options.host, ec);
+    if (ec) return internal_error("cannot listen on " + g.options.host + " (" + g.options.name + "): not an address");
+    const tcp::endpoint at(address, g.options.port);
+    g.acceptor.open(at.protocol(), ec);
+    if (!ec) g.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) g.acceptor.bind(at, ec);
+    if (!ec) g.acceptor.listen(1024, ec);
+    if (!ec) g.acceptor.non_blocking(true, ec);
+    if (ec) {
+        Error err = make_error(ErrorKind::internal, "listen_failed");
+        const std::string shown = address.is_v6() ? "[" + g.options.host + "]" : g.options.host;
+        err.detail = "cannot listen on " + shown + ":" + std::to_string(g.options.port) + " (" + g.options.name +
+                     "): " + ec.message();
+        return err;
+    }
+    g.bound_port = g.acceptor.local_endpoint(ec).port();
+    g.work.emplace(g.io.get_executor());
+    boost::asio::post(g.io, [self = impl_] { self->arm_accept(); });
+    g.thread = std::thread([self = impl_] {
+        for (;;) {
+            try {
+                self->io.run();
+                return;
+            } catch (const std::exception& e) {
+                self->log->error("{}: gate: {}", self->options.name, e.what());
+            }
+        }
+    });
+    return success();
+}
+
+std::uint16_t HttpGate::port() const { return impl_->bound_port; }
+
+std::optional<std::string> HttpGate::peer_of(std::uint16_t engine_peer_port) const {
+    std::lock_guard lock(impl_->peers_mutex);
+    const auto it = impl_->peers.find(engine_peer_port);
+    if (it == impl_->peers.end()) return std::nullopt;
+    return it->second;
+}
+
+int HttpGate::outstanding() const { return impl_->outstanding.load(); }
+
+GateStats HttpGate::stats() const {
+    const Impl& g = *impl_;
+    return {g.n_open.load(),       g.n_accepted.load(),  g.n_refused_address.load(), g.n_at_capacity.load(),
+            g.n_pauses.load(),     g.n_timed_out.load(), g.n_bad.load()};
+}
+
+const GateOptions& HttpGate::options() const { return impl_->options; }
+
+void HttpGate::stop() {
+    Impl& g = *impl_;
+    if (!g.thread.joinable()) return;
+    boost::asio::post(g.io, [self = impl_] {
+        self->stopped = true;
+        boost::system::error_code ec;
+        self->acceptor.close(ec);
+        self->pause_timer.cancel();
+        self->close_all();
+        self->work.reset();
+    });
+    g.thread.join();
+}
+
+}  // namespace relais
