@@ -31,6 +31,7 @@ enum class ErrorKind {
     forbidden,            // 403: you may not
     throttled,            // 429
     too_large,            // 413
+    unsupported_media_type,  // 415: a body that is not JSON
     unavailable,          // 503: shutting down, database busy
     internal,             // 500: a bug or the disk; detail is logged, never shown
 };

@@ -548,6 +548,7 @@ json offer(const Offer& o, const PhoneNumbers& phones) {
              {"address", m.address},
              {"state", to_string(m.state)},
              {"attempts", m.attempts},
+             {"interruptions", m.interruptions},
              {"last_error", m.last_error},
              {"detail", m.detail},
              {"created_at", format_utc(m.created_at)},

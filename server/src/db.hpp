@@ -6,6 +6,7 @@
 
 #include "result.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -150,6 +151,7 @@ public:
         using R = decltype(f(std::declval<Connection&>()));
         static_assert(is_result<R>::value, "write() callbacks return a Result");
         std::lock_guard lock(writer_mutex_);
+        ++writes_;
         if (auto begun = writer_->begin_immediate(); !begun) return std::move(begun).error();
         try {
             R result = f(*writer_);
@@ -176,6 +178,9 @@ public:
         return f(*writer_);
     }
 
+    /// Write transactions begun since open (what the hot paths that only read can be held to).
+    std::uint64_t writes() const { return writes_.load(); }
+
     /// Checkpoints the WAL into the main file; called on clean shutdown.
     void checkpoint();
 
@@ -200,6 +205,7 @@ private:
 
     std::unique_ptr<Connection> writer_;
     std::mutex writer_mutex_;
+    std::atomic<std::uint64_t> writes_{0};
     std::vector<std::unique_ptr<Connection>> readers_;
     std::vector<Connection*> free_readers_;
     std::mutex pool_mutex_;

@@ -239,7 +239,7 @@ std::string internal_head(const RequestHead& head, std::uint64_t body_length) {
     out += head.method;
     out += ' ';
     out += head.target;
-    out += " HTTP/1.1\r\n";
+    out += " HTTP/1.1\r\nHost: 127.0.0.1\r\n";  // HTTP/1.1 wants one; the client's travels wrapped
     if (body_length > 0 || head.method == "POST" || head.method == "PUT" || head.method == "PATCH") {
         out += "Content-Length: ";
         out += std::to_string(body_length);

@@ -55,7 +55,7 @@ struct HeadParse {
 /// Parses the request head at the start of `bytes` (leading blank lines are skipped).
 HeadParse parse_request_head(std::string_view bytes, const HeadLimits& limits);
 
-/// The head as the HTTP engine behind the gate receives it: HTTP/1.1, a Content-Length of
+/// The head as the HTTP engine behind the gate receives it: HTTP/1.1 with a Host of its own, a Content-Length of
 /// `body_length` (the gate has decoded any chunked body), "Connection: close" when the client
 /// will not keep the connection, and every client header renamed "x-c-<name>" so that none
 /// reaches the engine's own parsers (unwrap_header() undoes it).

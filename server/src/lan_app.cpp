@@ -10,6 +10,7 @@
 #include "event_hub.hpp"
 #include "messages.hpp"
 #include "migrations.hpp"
+#include "request_body.hpp"
 #include "responses.hpp"
 #include "sms_store.hpp"
 #include "text.hpp"
@@ -208,32 +209,9 @@ struct LanApp::Impl {
     }
 
     std::optional<HttpResponse> read_body(Ctx& ctx) {
-        const HttpRequest& req = ctx.req;
-        if (req.body.size() > d.max_body_bytes) {
-            return error_response(
-                make_error(ErrorKind::too_large, "body_too_large", {{"max", std::to_string(d.max_body_bytes)}}),
-                ctx.lang);
-        }
-        if (trim(req.body).empty()) {
-            ctx.body = json::object();
-            return std::nullopt;
-        }
-        const std::string* type = req.header("content-type");
-        if (!type || ascii_lower(*type).rfind("application/json", 0) != 0) {
-            HttpResponse r = error_response(make_error(ErrorKind::invalid, "unsupported_media_type"), ctx.lang);
-            r.status = 415;
-            return r;
-        }
-        try {
-            ctx.body = json::parse(req.body);
-        } catch (const json::parse_error& e) {
-            Error err =
-                make_error(ErrorKind::invalid, "malformed_json",
-                           {{"detail", "byte " + std::to_string(e.byte) + ": " +
-                                           std::string(e.what()).substr(std::string(e.what()).rfind(':') + 2)}});
-            return error_response(err, ctx.lang);
-        }
-        if (!ctx.body.is_object()) return error_response(make_error(ErrorKind::invalid, "expected_object"), ctx.lang);
+        auto body = read_json_object(ctx.req, d.max_body_bytes);
+        if (!body) return error_response(body.error(), ctx.lang);
+        ctx.body = std::move(*body);
         return std::nullopt;
     }
 

@@ -107,6 +107,7 @@ struct OutboxMessage {
     std::string html;  // the email's HTML part
     OutboxState state = OutboxState::pending;
     int attempts = 0;
+    int interruptions = 0;  // times Relais died while sending it (quarantined at kOutboxMaxInterruptions)
     UnixMs next_attempt_at = 0;
     std::string last_error;
     std::string detail;  // SMS: "refs 12,13"; email: the relay's answer

@@ -26,21 +26,6 @@ namespace {
 
 constexpr std::size_t kMaxNote = 1000;
 
-template <class E, std::size_t N>
-std::optional<E> lookup(std::string_view s, const std::array<std::string_view, N>& names) {
-    for (std::size_t i = 0; i < N; ++i)
-        if (names[i] == s) return static_cast<E>(i);
-    return std::nullopt;
-}
-
-constexpr std::array<std::string_view, 11> kStates = {"draft",      "scheduled", "sent",     "received",
-                                                      "seen",       "confirmed", "locked",   "failed",
-                                                      "superseded", "expired",   "cancelled"};
-constexpr std::array<std::string_view, 2> kChannels = {"sms", "email"};
-constexpr std::array<std::string_view, 3> kDecisions = {"accept", "decline", "contact_me"};
-constexpr std::array<std::string_view, 6> kOutbox = {"pending",   "sending", "sent",
-                                                     "delivered", "failed",  "quarantined"};
-
 // The forward path of an offer; side exits (failed, superseded, ...) are not on it.
 int rank(OfferState s) {
     switch (s) {
@@ -157,7 +142,8 @@ Result<std::vector<OfferRecipient>> load_recipients(Connection& conn, Id offer_i
 Result<std::vector<OutboxMessage>> load_messages(Connection& conn, Id offer_id) {
     TRY_ASSIGN(auto s, conn.prepare("SELECT id, offer_id, recipient_id, purpose, channel, address, name, subject, "
                                     "body, html, state, attempts, next_attempt_at, last_error, detail, message_id, "
-                                    "created_at, sent_at, delivered_at FROM outbox WHERE offer_id = ? ORDER BY id"));
+                                    "created_at, sent_at, delivered_at, interruptions FROM outbox WHERE offer_id = ? "
+                                    "ORDER BY id"));
     s.bind(1, offer_id);
     std::vector<OutboxMessage> out;
     while (true) {
@@ -183,6 +169,7 @@ Result<std::vector<OutboxMessage>> load_messages(Connection& conn, Id offer_id) 
         m.created_at = s.int64(16);
         m.sent_at = s.optional_int64(17);
         m.delivered_at = s.optional_int64(18);
+        m.interruptions = static_cast<int>(s.int64(19));
         out.push_back(std::move(m));
     }
     return out;
@@ -194,25 +181,6 @@ std::string channel_language(const Party& party, const Config& config) {
 
 }  // namespace
 
-std::string_view to_string(OfferState v) { return kStates[static_cast<std::size_t>(v)]; }
-std::string_view to_string(Channel v) { return kChannels[static_cast<std::size_t>(v)]; }
-std::string_view to_string(Decision v) { return kDecisions[static_cast<std::size_t>(v)]; }
-std::string_view to_string(OutboxState v) { return kOutbox[static_cast<std::size_t>(v)]; }
-std::optional<OfferState> parse_offer_state(std::string_view s) { return lookup<OfferState>(s, kStates); }
-std::optional<Channel> parse_channel(std::string_view s) { return lookup<Channel>(s, kChannels); }
-std::optional<Decision> parse_decision(std::string_view s) { return lookup<Decision>(s, kDecisions); }
-std::optional<OutboxState> parse_outbox_state(std::string_view s) { return lookup<OutboxState>(s, kOutbox); }
-
-bool is_open(OfferState s) {
-    return s == OfferState::draft || s == OfferState::scheduled || s == OfferState::sent || s == OfferState::received ||
-           s == OfferState::seen;
-}
-
-Cents OfferSnapshot::total_incl() const {
-    Cents total = 0;
-    for (const auto& i : items) total += i.price_incl;
-    return total;
-}
 
 std::string offer_link(const Config& config, const std::string& token) {
     std::string base = config.http.public_base_url;

@@ -3,6 +3,7 @@
 #include "api_json.hpp"
 #include "customer_service.hpp"
 #include "messages.hpp"
+#include "request_body.hpp"
 #include "responses.hpp"
 #include "static_files.hpp"
 #include "timezone.hpp"
@@ -142,12 +143,9 @@ HttpResponse PublicApp::customer_api(const HttpRequest& req, const std::string& 
                           (host && (*origin == "http://" + *host || *origin == "https://" + *host));
         if (!same) return error_response(make_error(ErrorKind::forbidden, "cross_site_request"), lang);
     }
-    json body = json::object();
-    if (!req.body.empty()) {
-        body = json::parse(req.body, nullptr, false);
-        if (body.is_discarded() || !body.is_object())
-            return error_response(make_error(ErrorKind::invalid, "malformed_json"), lang);
-    }
+    auto parsed = read_json_object(req, 16 << 10);
+    if (!parsed) return error_response(parsed.error(), lang);
+    const json& body = *parsed;
     CustomerContext who;
     if (const std::string* device = req.cookie(kDeviceCookie); device && is_token(*device)) who.device_id = *device;
     who.ip = req.peer;
@@ -184,50 +182,9 @@ HttpResponse PublicApp::customer_api(const HttpRequest& req, const std::string& 
         return r;
     }
     if (action == "decisions") {
-        std::map<Id, Decision> decisions;
-        Problems problems;
-        if (body.contains("decisions")) {
-            if (!body["decisions"].is_object()) {
-                problems.push_back({"decisions", "invalid_type", {{"expected", "object"}}});
-            } else {
-                for (auto it = body["decisions"].begin(); it != body["decisions"].end(); ++it) {
-                    const std::string field = "decisions." + it.key();
-                    char* end = nullptr;
-                    const long long id = std::strtoll(it.key().c_str(), &end, 10);
-                    auto d = it.value().is_string() ? parse_decision(it.value().get<std::string>()) : std::nullopt;
-                    if (!end || *end != '\0' || id <= 0)
-                        problems.push_back({field, "unknown_item", {}});
-                    else if (!d)
-                        problems.push_back({field, "invalid_choice", {{"choices", "accept, decline, contact_me"}}});
-                    else
-                        decisions[id] = *d;
-                }
-            }
-        }
-        std::set<Id> agreements;  // the ids of the agreements ticked
-        if (body.contains("agreements")) {
-            const json& list = body["agreements"];
-            if (!list.is_array()) problems.push_back({"agreements", "invalid_type", {{"expected", "array"}}});
-            for (std::size_t i = 0; list.is_array() && i < list.size(); ++i) {
-                if (list[i].is_number_integer() && list[i].get<std::int64_t>() > 0)
-                    agreements.insert(list[i].get<Id>());
-                else
-                    problems.push_back(
-                        {"agreements[" + std::to_string(i) + "]", "invalid_type", {{"expected", "agreement id"}}});
-            }
-        }
-        bool confirm = false;
-        if (body.contains("confirm")) {
-            if (body["confirm"].is_boolean())
-                confirm = body["confirm"].get<bool>();
-            else
-                problems.push_back({"confirm", "invalid_type", {{"expected", "boolean"}}});
-        }
-        for (auto it = body.begin(); it != body.end(); ++it)
-            if (it.key() != "decisions" && it.key() != "agreements" && it.key() != "confirm")
-                problems.push_back({it.key(), "unknown_field", {}});
-        if (!problems.empty()) return error_response(validation_error(problems), lang);
-        auto offer = customers_->decide(token, who, decisions, confirm, agreements);
+        auto asked = read_decisions(body);
+        if (!asked) return error_response(asked.error(), lang);
+        auto offer = customers_->decide(token, who, asked->decisions, asked->confirm, asked->agreements);
         if (!offer) return error_response(offer.error(), lang);
         return json_response(200, {{"status", "ok"}, {"offer", customer_view(*offer)}});
     }

@@ -17,6 +17,7 @@ int status_for(const Error& error) {
         case ErrorKind::forbidden: return 403;
         case ErrorKind::throttled: return 429;
         case ErrorKind::too_large: return 413;
+        case ErrorKind::unsupported_media_type: return 415;
         case ErrorKind::unavailable: return 503;
         case ErrorKind::internal: return 500;
     }

@@ -33,7 +33,7 @@ export async function until(what, check, { timeoutMs = 15000, alive = () => null
 
 const toml = (s) => JSON.stringify(s); // a JSON string is a valid TOML basic string
 
-export async function startRelais({ dealerName = 'Garage des Essais', prefix = 'relais-e2e-' } = {}) {
+export async function startRelais({ dealerName = 'Garage des Essais', prefix = 'relais-e2e-', mail = '' } = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
   const config = path.join(dir, 'relais.toml');
   const portFile = path.join(dir, 'ports.json');
@@ -48,7 +48,7 @@ export async function startRelais({ dealerName = 'Garage des Essais', prefix = '
     '[modem]',
     'device = "virtual"',
     '[mail]',
-    'relay_host = ""',
+    mail || 'relay_host = ""',
     'from = "atelier@garage-essais.fr"',
     '[dealer]',
     `name = ${toml(dealerName)}`,
@@ -64,13 +64,25 @@ export async function startRelais({ dealerName = 'Garage des Essais', prefix = '
 
   let stdout = '';
   let exited = null;
+  let child = null;
   const log = createWriteStream(path.join(dir, 'relais.log'));
-  const child = spawn(RELAIS_BIN, ['--config', config, '--port-file', portFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.on('exit', (code, signal) => { exited = signal ? `signal ${signal}` : `code ${code}`; });
-  child.on('error', (e) => { exited = e.message; });
-  child.stdout.on('data', (d) => { stdout += d; log.write(d); });
-  child.stderr.on('data', (d) => log.write(d));
+  const spawnRelais = () => {
+    exited = null;
+    child = spawn(RELAIS_BIN, ['--config', config, '--port-file', portFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.on('exit', (code, signal) => { exited = signal ? `signal ${signal}` : `code ${code}`; });
+    child.on('error', (e) => { exited = e.message; });
+    child.stdout.on('data', (d) => { stdout += d; log.write(d); });
+    child.stderr.on('data', (d) => log.write(d));
+  };
   const alive = () => (exited ? `relais exited (${exited}; see ${dir}/relais.log)` : null);
+  const readPorts = async () => {
+    const ports = await until('the port file', async () => {
+      try { return JSON.parse(await readFile(portFile, 'utf8')); } catch { return null; }
+    }, { alive });
+    server.base = `http://127.0.0.1:${ports.lan}`;
+    server.publicBase = `http://127.0.0.1:${ports.public}`;
+  };
+  spawnRelais();
 
   const server = {
     dir,
@@ -83,6 +95,15 @@ export async function startRelais({ dealerName = 'Garage des Essais', prefix = '
       }
       log.end();
     },
+    /** Ends relais with `signal` (SIGKILL: as a crash or a power cut would) and starts it again on the
+     * same data; `base` and `publicBase` then name its new ports. */
+    async restart(signal = 'SIGTERM') {
+      await rm(portFile, { force: true });
+      child.kill(signal);
+      await until('relais to end', () => exited, { timeoutMs: 10000 });
+      spawnRelais();
+      await readPorts();
+    },
     async remove() { await rm(dir, { recursive: true, force: true }); },
     /** `relais seed-demo` on the same config (the server keeps running). */
     async seedDemo(count, seed) {
@@ -90,11 +111,7 @@ export async function startRelais({ dealerName = 'Garage des Essais', prefix = '
     },
   };
   try {
-    const ports = await until('the port file', async () => {
-      try { return JSON.parse(await readFile(portFile, 'utf8')); } catch { return null; }
-    }, { alive });
-    server.base = `http://127.0.0.1:${ports.lan}`;
-    server.publicBase = `http://127.0.0.1:${ports.public}`;
+    await readPorts();
     // The first start prints the admin's one-time password alone on its line.
     server.oneTimePassword = await until('the one-time password', () => {
       const m = /one-time password:\s*\n\s*\n?\s*(\S+)\s*\n/.exec(stdout);

@@ -1,6 +1,11 @@
 // libFuzzer target: the AT line parser and channel must cope with any bytes a modem (or line
 // noise) sends, in any split, with commands in flight: no crash, no hang, no unbounded growth.
+// Every line that comes out (final results, intermediate lines, unsolicited codes) is stored,
+// logged or shown somewhere: it must be valid UTF-8 whatever the modem sent.
 #include "at_channel.hpp"
+#include "text.hpp"
+
+#include <cstdlib>
 
 #include <cstddef>
 #include <cstdint>
@@ -11,7 +16,14 @@ using namespace relais::modem;
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     int urcs = 0;
     int results = 0;
-    AtChannel channel([&](const Urc&) { ++urcs; });
+    const auto valid = [](const std::string& s) {
+        if (!relais::is_valid_utf8(s)) std::abort();
+    };
+    AtChannel channel([&](const Urc& u) {
+        ++urcs;
+        valid(u.line);
+        if (u.pdu) valid(*u.pdu);
+    });
     Millis now = 0;
     const auto submit = [&](const char* cmd, const char* prefix, bool with_data) {
         AtCommand c;
@@ -22,6 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         c.on_done = [&](const AtResult& r) {
             ++results;
             (void)r.value("+CMGS:");
+            valid(r.final_line);
+            for (const auto& line : r.lines) valid(line);
         };
         channel.submit(std::move(c), now);
     };

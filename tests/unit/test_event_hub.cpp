@@ -132,3 +132,21 @@ TEST_CASE("a sign-out, a disabled user or a revoked key ends that access's strea
     CHECK(colleague->written.find("data: {\"ids\":[5]}") != std::string::npos);
     CHECK(colleague->closes == 0);
 }
+
+TEST_CASE("one owner cannot take every stream: past its share it is refused, and nobody else") {
+    EventHub hub({.max_streams = 10, .max_per_owner = 2});
+    std::vector<std::shared_ptr<FakeSink>> sinks;
+    const auto open = [&](std::vector<std::string> owners) {
+        sinks.push_back(std::make_shared<FakeSink>());
+        return hub.subscribe(sinks.back(), t0, std::move(owners));
+    };
+    CHECK(open({"user:1", "session:7"}));
+    CHECK(open({"user:1", "session:8"}));
+    CHECK(hub.full_for("user:1"));
+    CHECK_FALSE(open({"user:1", "session:9"}));
+    CHECK(open({"user:2", "session:10"}));
+    CHECK(open({"api_key:3"}));
+    CHECK(hub.subscribers() == 4);
+    hub.close_for("session:7");
+    CHECK_FALSE(hub.full_for("user:1"));
+}

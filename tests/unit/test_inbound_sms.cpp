@@ -61,3 +61,13 @@ TEST_CASE("a data directory too deep for the emulated modem's socket is a clear 
     REQUIRE_FALSE(vm.ok());
     CHECK(vm.error().detail.find("at most 107") != std::string::npos);
 }
+
+TEST_CASE("an SMS can be sent to a number, not to a sender name") {
+    CHECK(can_receive_sms("+33612345678"));
+    CHECK(can_receive_sms("0612345678"));
+    CHECK(can_receive_sms("36180"));  // a short code
+    CHECK_FALSE(can_receive_sms("Orange"));
+    CHECK_FALSE(can_receive_sms("a"));
+    CHECK_FALSE(can_receive_sms("+"));
+    CHECK_FALSE(can_receive_sms("+3361234567890123"));
+}

@@ -7,6 +7,7 @@
 #include "config.hpp"
 #include "crypto.hpp"
 #include "customer_service.hpp"
+#include "mail_transport.hpp"
 #include "maildir.hpp"
 #include "offer_service.hpp"
 #include "outbox.hpp"
@@ -15,6 +16,7 @@
 #include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 
 using namespace relais;
@@ -117,6 +119,40 @@ std::vector<std::string> event_types(OfferWorld& w) {
     for (const auto& e : *events) types.push_back(e.type);
     return types;
 }
+
+// A relay scripted by the test: answers each message with `answer`, or throws from send().
+struct ScriptedTransport final : mail::MailTransport {
+    mail::MailOutcome answer;
+    bool throws = false;
+    int sends = 0;
+    void send(mail::Envelope, std::string, Done done) override {
+        ++sends;
+        if (throws) throw std::runtime_error("transport broke \xff");
+        done(answer);
+    }
+    std::string describe() const override { return "scripted relay"; }
+};
+
+struct ScriptedOutbox {
+    boost::asio::io_context io;
+    ScriptedTransport relay;
+    std::unique_ptr<Outbox> outbox;
+    OfferWorld& w;
+    explicit ScriptedOutbox(OfferWorld& world) : w(world) { restart(); }
+    // A new process: a new outbox over the same database, started.
+    void restart() {
+        outbox.reset();
+        outbox = std::make_unique<Outbox>(
+            OutboxDeps{io, *w.db, w.config, w.clock, w.random, *w.zone, nullptr, &relay, null_logger()});
+        w.offers->on_queued([this] { outbox->wake(); });
+        outbox->start();
+    }
+    void run(int ms = 100) {
+        outbox->wake();
+        io.restart();
+        io.run_for(std::chrono::milliseconds(ms));
+    }
+};
 
 // Moves an offer along as the outbox would (sent, received...).
 bool offer_store_advance(OfferWorld& w, Id offer_id, OfferState s) {
@@ -564,4 +600,161 @@ TEST_CASE("an offer freezes the agreement versions of its send; confirming needs
     REQUIRE(next.ok());
     CHECK(next->snapshot.agreements[0].version == 2);
     CHECK(next->snapshot.agreements[0].text.fr == "Nouvelle rédaction");
+}
+
+TEST_CASE("a relay's reply that is not UTF-8 is kept escaped, and the outbox carries on") {
+    OfferWorld w;
+    ScriptedOutbox box(w);
+    box.relay.answer.status = mail::DeliveryStatus::delivered;
+    box.relay.answer.code = 250;
+    box.relay.answer.text = "2.0.0 Message accept\xe9\x1b[0m";
+    auto o = w.offers->send(w.ro.id, {{w.contact("helene@example.test")}, "", false, {}}, w.actor);
+    REQUIRE(o.ok());
+    box.run();
+    auto after = w.offers->get(o->id);
+    REQUIRE(after.ok());
+    CHECK(after->messages[0].state == OutboxState::delivered);
+    CHECK(after->messages[0].detail == "250 2.0.0 Message accept\\xE9\\x1B[0m");
+    auto events = w.ros->timeline(w.ro.id);
+    REQUIRE(events.ok());
+    bool found = false;
+    for (const auto& e : *events)
+        if (e.type == "message.delivered") found = nlohmann::json::parse(e.data)["detail"] == after->messages[0].detail;
+    CHECK(found);
+}
+
+TEST_CASE("a message whose sending throws is a failed attempt, retried a bounded number of times, then failed") {
+    OfferWorld w;
+    ScriptedOutbox box(w);
+    box.relay.throws = true;
+    auto o = w.offers->send(w.ro.id, {{w.contact("helene@example.test")}, "", false, {}}, w.actor);
+    REQUIRE(o.ok());
+    box.run();
+    auto after = w.offers->get(o->id);
+    CHECK(after->messages[0].state == OutboxState::pending);
+    CHECK(after->messages[0].last_error.find("internal error: transport broke \\xFF") == 0);
+    for (int i = 0; i < kOutboxMaxAttempts; ++i) {
+        w.clock.advance_ms(3'600'000);
+        box.run();
+    }
+    after = w.offers->get(o->id);
+    CHECK(box.relay.sends == kOutboxMaxAttempts);
+    CHECK(after->messages[0].state == OutboxState::failed);
+    CHECK(after->messages[0].last_error.find("gave up after 8 attempts") != std::string::npos);
+    CHECK(after->state == OfferState::failed);
+}
+
+TEST_CASE("a message Relais died sending three times is quarantined at start, not sent again") {
+    OfferWorld w;
+    ScriptedOutbox box(w);
+    box.relay.answer.status = mail::DeliveryStatus::delivered;
+    auto o = w.offers->send(w.ro.id, {{w.contact("helene@example.test")}, "", false, {}}, w.actor);
+    REQUIRE(o.ok());
+    const auto die_while_sending = [&] {
+        REQUIRE(w.db->write([&](Connection& c) -> Result<void> {
+                      return c.exec("UPDATE outbox SET state = 'sending' WHERE state = 'pending'");
+                  }).ok());
+        box.restart();
+    };
+    die_while_sending();
+    CHECK(w.offers->get(o->id)->messages[0].state == OutboxState::pending);  // once or twice: sent again
+    die_while_sending();
+    CHECK(w.offers->get(o->id)->messages[0].state == OutboxState::pending);
+    die_while_sending();
+    auto after = w.offers->get(o->id);
+    CHECK(after->messages[0].state == OutboxState::quarantined);
+    CHECK(after->messages[0].last_error.find("stopped 3 times") != std::string::npos);
+    CHECK(after->state == OfferState::failed);
+    box.run();
+    CHECK(box.relay.sends == 0);
+    const auto types = event_types(w);
+    CHECK(std::count(types.begin(), types.end(), "message.quarantined") == 1);
+    CHECK(std::count(types.begin(), types.end(), "offer.failed") == 1);
+
+    // A clean stop does not count: what was being sent goes again, as pending.
+    auto other = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, {}}, w.actor);
+    REQUIRE(other.ok());
+    REQUIRE(w.db->write([&](Connection& c) -> Result<void> {
+                  return c.exec("UPDATE outbox SET state = 'sending' WHERE state = 'pending'");
+              }).ok());
+    box.outbox->stop();
+    auto stopped = w.offers->get(other->id);
+    CHECK(stopped->messages[0].state == OutboxState::pending);
+    auto interruptions = w.db->read([&](Connection& c) -> Result<std::int64_t> {
+        TRY_ASSIGN(auto s, c.prepare("SELECT interruptions FROM outbox WHERE id = ?"));
+        s.bind(1, stopped->messages[0].id);
+        TRY(s.step());
+        return s.int64(0);
+    });
+    CHECK(*interruptions == 0);
+}
+
+TEST_CASE("fresh links: per link and per recipient an hour and a day, per address a day; refusals on the timeline") {
+    OfferWorld w;
+    CustomerService customers(*w.db, w.config, w.random, w.clock);
+    auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, {}}, w.actor);
+    REQUIRE(o.ok());
+    const auto token_of = [&](std::size_t message) {
+        auto now = w.offers->get(o->id);
+        const std::string& body = now->messages.at(message).body;
+        return body.substr(body.rfind('/') + 1);
+    };
+    const std::string first = token_of(0);
+    auto phone = customers.open(first, {"", "192.0.2.1", "phone"});
+    REQUIRE(phone.ok());
+    const std::string device = phone->device_id;
+    const CustomerContext b{"", "198.51.100.2", "laptop"};
+    const auto limit_of = [](const Result<AccessLinkResult>& r) {
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == "too_many_access_links");
+        return r.error().params.front().second;
+    };
+
+    CHECK(customers.send_access_link(first, b).ok());
+    CHECK(customers.send_access_link(first, b).ok());
+    CHECK(limit_of(customers.send_access_link(first, b)) == "link");
+    // The phone still has its offer: nothing was opened yet.
+    CHECK(customers.open(first, {device, "192.0.2.1", "phone"})->status == LinkStatus::ok);
+    CHECK(customers.send_access_link(token_of(1), {"", "198.51.100.3", ""}).ok());
+    CHECK(limit_of(customers.send_access_link(token_of(2), {"", "198.51.100.4", ""})) == "recipient_hour");
+    w.clock.advance_ms(3'600'000 + 1);
+    CHECK(customers.send_access_link(token_of(2), {"", "198.51.100.4", ""}).ok());
+    CHECK(customers.send_access_link(token_of(4), {"", "198.51.100.5", ""}).ok());
+    CHECK(customers.send_access_link(token_of(4), {"", "198.51.100.5", ""}).ok());
+    w.clock.advance_ms(3'600'000 + 1);
+    CHECK(limit_of(customers.send_access_link(token_of(5), {"", "198.51.100.6", ""})) == "recipient_day");
+    w.clock.advance_ms(24 * 3'600'000LL);
+    CHECK(customers.send_access_link(token_of(5), {"", "198.51.100.6", ""}).ok());
+
+    auto events = w.ros->timeline(w.ro.id);
+    REQUIRE(events.ok());
+    int sent = 0, refused = 0;
+    for (const auto& e : *events) {
+        sent += e.type == "link.access_link_sent";
+        refused += e.type == "link.access_link_refused";
+    }
+    CHECK(sent == 7);
+    CHECK(refused == 2);  // the first refusal of each hour
+    // Opening a fresh link makes the offer that device's: the phone's link stops.
+    CHECK(customers.open(token_of(7), {"", "198.51.100.6", ""})->status == LinkStatus::ok);
+    CHECK(customers.open(first, {device, "192.0.2.1", "phone"})->status == LinkStatus::other_device);
+}
+
+TEST_CASE("unknown links are answered without the writer, and guessing is throttled per address") {
+    OfferWorld w;
+    CustomerService customers(*w.db, w.config, w.random, w.clock);
+    const std::uint64_t writes = w.db->writes();
+    for (int i = 0; i < 20; ++i) {
+        auto r = customers.open(std::string(31, 'G') + static_cast<char>('a' + i), {"", "203.0.113.9", ""});
+        REQUIRE(r.ok());
+        CHECK(r->status == LinkStatus::unknown);
+    }
+    CHECK(w.db->writes() == writes);
+    auto throttled = customers.open(std::string(32, 'H'), {"", "203.0.113.9", ""});
+    REQUIRE_FALSE(throttled.ok());
+    CHECK(throttled.error().code == "too_many_unknown_links");
+    CHECK(throttled.error().retry_after_s >= 60);
+    CHECK(customers.open(std::string(32, 'H'), {"", "203.0.113.10", ""})->status == LinkStatus::unknown);
+    CHECK(customers.guess_stats().unknown == 21);
+    CHECK(customers.guess_stats().throttled == 1);
 }

@@ -89,3 +89,35 @@ TEST_CASE("search document holds every searchable form") {
         CHECK(doc.find(part) != std::string::npos);
     }
 }
+
+TEST_CASE("bytes from outside: valid UTF-8 kept, the rest escaped, nothing lost") {
+    CHECK(escape_untrusted("250 2.0.0 Message accepté") == "250 2.0.0 Message accepté");
+    // Latin-1 "é" is one byte that is not UTF-8.
+    CHECK(escape_untrusted("accept\xe9 (file 7)") == "accept\\xE9 (file 7)");
+    CHECK(escape_untrusted("a\x1b[31mb\x7f") == "a\\x1B[31mb\\x7F");
+    CHECK(escape_untrusted("a\nb\tc") == "a\\x0Ab\tc");
+    CHECK(escape_untrusted("prix \u202e0001") == "prix \\u202E0001");
+    CHECK(escape_untrusted("\xc2\x85|\u2028") == "\\u0085|\\u2028");
+    // A truncated sequence and a lone continuation byte, byte by byte.
+    CHECK(escape_untrusted("\xe2\x82") == "\\xE2\\x82");
+    CHECK(escape_untrusted("\x80z") == "\\x80z");
+    for (std::string s : {"accept\xe9", "\xff\xfe", "a\xc3", "ok"}) CHECK(is_valid_utf8(escape_untrusted(s)));
+    // Escaping what was escaped changes nothing: safe to apply at every layer.
+    CHECK(escape_untrusted(escape_untrusted("x\xe9\x1b")) == escape_untrusted("x\xe9\x1b"));
+}
+
+TEST_CASE("bytes from outside: cut at a character boundary, with an ellipsis") {
+    const std::string cut = escape_untrusted("éééééééééé", 9);
+    CHECK(cut == "ééé\u2026");
+    CHECK(cut.size() <= 9);
+    CHECK(is_valid_utf8(escape_untrusted(std::string(500, 'x') + "\xe9", 100)));
+    CHECK(utf8_prefix("M" + std::string("é"), 2) == "M");
+    CHECK(utf8_prefix("Mé", 3) == "Mé");
+    CHECK(utf8_prefix("abc", 10) == "abc");
+}
+
+TEST_CASE("bidi controls are found") {
+    CHECK(has_bidi_controls("a\u202eb"));
+    CHECK(has_bidi_controls("\u2066x\u2069"));
+    CHECK_FALSE(has_bidi_controls("Lefèvre \u200f"));  // a mark, not an override
+}

@@ -215,8 +215,9 @@ export function offersPanel({ base, getRo, onChange, onRoChanged }) {
         h('div', { class: 'rcpt-main' },
           h('span', { class: 'rcpt-name' }, r.name || '—'),
           h('span', { class: 'rcpt-address' }, r.address_display || r.address),
-          m && m.last_error ? h('span', { class: ['rcpt-error', m.state === 'failed' ? 'is-failed' : null] },
-            m.state === 'failed' ? m.last_error : t('offer.retrying', { n: m.attempts, error: m.last_error })) : null),
+          m && m.last_error ? h('span', { class: ['rcpt-error', m.state === 'failed' || m.state === 'quarantined' ? 'is-failed' : null] },
+            m.state === 'quarantined' ? t('offer.quarantined', { n: m.interruptions })
+              : m.state === 'failed' ? m.last_error : t('offer.retrying', { n: m.attempts, error: m.last_error })) : null),
         h('div', { class: 'rcpt-state' },
           m ? messageChip(m) : null,
           when ? h('time', { class: 'rcpt-time', datetime: when }, dateTime(when)) : null)));
