@@ -23,17 +23,17 @@ struct FieldError {
 using Problems = std::vector<FieldError>;
 
 enum class ErrorKind {
-    invalid,              // 400/422: the input is wrong
-    not_found,            // 404
-    conflict,             // 409: unique key taken
-    precondition_failed,  // 412: If-Match names an older version
-    unauthorized,         // 401: who are you?
-    forbidden,            // 403: you may not
-    throttled,            // 429
-    too_large,            // 413
+    invalid,                 // 400/422: the input is wrong
+    not_found,               // 404
+    conflict,                // 409: unique key taken
+    precondition_failed,     // 412: If-Match names an older version
+    unauthorized,            // 401: who are you?
+    forbidden,               // 403: you may not
+    throttled,               // 429
+    too_large,               // 413
     unsupported_media_type,  // 415: a body that is not JSON
-    unavailable,          // 503: shutting down, database busy
-    internal,             // 500: a bug or the disk; detail is logged, never shown
+    unavailable,             // 503: shutting down, database busy
+    internal,                // 500: a bug or the disk; detail is logged, never shown
 };
 
 struct Error {

@@ -3,6 +3,7 @@
 #include "inbound_sms.hpp"
 
 #include "sms_store.hpp"
+#include "text.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -100,8 +101,11 @@ void ApplianceModem::on_sent(const modem::SendOutcome& o) {
 
 bool ApplianceModem::on_inbound(const modem::InboundSms& m) {
     InboundSmsRecord r;
-    r.sender = m.from.value;
-    r.text = m.text;
+    // A sender name is the network's text (GSM 7-bit may carry line ends): made safe where it
+    // enters, as it is logged and shown. A number is digits and passes unchanged. The text is
+    // what the customer wrote, kept whole (the codec gives valid UTF-8).
+    r.sender = escape_untrusted(m.from.value, 64);
+    r.text = is_valid_utf8(m.text) ? m.text : escape_untrusted(m.text);
     r.parts = m.parts;
     r.complete = m.complete;
     r.sent_at = m.sent_at;

@@ -142,6 +142,19 @@ void CustomerService::note_unknown(const CustomerContext& who) {
     guesses_.failure("ip:" + who.ip);
 }
 
+Result<void> CustomerService::require_known(const std::string& token, const CustomerContext& who) {
+    auto known = db_.read([&](Connection& c) -> Result<bool> {
+        TRY_ASSIGN(auto link, find_link(c, token));
+        return link.has_value();
+    });
+    if (!known) return std::move(known).error();
+    if (!*known) {
+        note_unknown(who);
+        return refused(LinkStatus::unknown);
+    }
+    return {};
+}
+
 Result<CustomerAccess> CustomerService::open(const std::string& token, const CustomerContext& who) {
     const UnixMs now = clock_.now();
     TRY(check_guessing(who));
@@ -220,17 +233,7 @@ Result<Offer> CustomerService::decide(const std::string& token, const CustomerCo
                                       const std::set<Id>& agreements) {
     const UnixMs now = clock_.now();
     TRY(check_guessing(who));
-    {
-        auto known = db_.read([&](Connection& c) -> Result<bool> {
-            TRY_ASSIGN(auto link, find_link(c, token));
-            return link.has_value();
-        });
-        if (!known) return std::move(known).error();
-        if (!*known) {
-            note_unknown(who);
-            return refused(LinkStatus::unknown);
-        }
-    }
+    TRY(require_known(token, who));
     auto r = db_.write([&](Connection& c) -> Result<Id> {
         TRY_ASSIGN(auto link, find_link(c, token));
         if (!link) return refused(LinkStatus::unknown);
@@ -328,17 +331,7 @@ Result<std::int64_t> access_links_since(Connection& c, const char* where, const 
 Result<AccessLinkResult> CustomerService::send_access_link(const std::string& token, const CustomerContext& who) {
     const UnixMs now = clock_.now();
     TRY(check_guessing(who));
-    {
-        auto known = db_.read([&](Connection& c) -> Result<bool> {
-            TRY_ASSIGN(auto link, find_link(c, token));
-            return link.has_value();
-        });
-        if (!known) return std::move(known).error();
-        if (!*known) {
-            note_unknown(who);
-            return refused(LinkStatus::unknown);
-        }
-    }
+    TRY(require_known(token, who));
     AccessLinkResult result;
     bool unknown = false;
     // A refusal by a limit is recorded (and the transaction committed) before it is returned.

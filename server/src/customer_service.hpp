@@ -101,6 +101,8 @@ private:
     // lookup, so guessing links costs minutes per handful of tries.
     Result<void> check_guessing(const CustomerContext& who);
     void note_unknown(const CustomerContext& who);
+    // A link that does not exist is refused from a reader (and counted), before any write.
+    Result<void> require_known(const std::string& token, const CustomerContext& who);
 
     Database& db_;
     const Config& config_;

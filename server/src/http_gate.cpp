@@ -192,12 +192,12 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
         Clock::time_point last_client_write_progress{}, idle_since{}, engine_since{};
 
         ResponseFramer framer;
-        std::deque<std::string> methods;  // requests passed on, awaiting their responses
-        bool streaming = false;           // the current response lasts until the engine closes
-        bool close_after = false;         // no more requests on this connection
+        std::deque<std::string> methods;           // requests passed on, awaiting their responses
+        bool streaming = false;                    // the current response lasts until the engine closes
+        bool close_after = false;                  // no more requests on this connection
         std::optional<std::string> pending_error;  // written once earlier responses are through
-        bool closing = false;             // flush to_client, then close
-        bool linger = false;              // after a refusal: read and drop what the client still sends
+        bool closing = false;                      // flush to_client, then close
+        bool linger = false;                       // after a refusal: read and drop what the client still sends
         Clock::time_point linger_until{};
         std::size_t lingered = 0;
         bool gone = false;
@@ -672,7 +672,8 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
                 gate.peers.erase(upstream_port);
             }
             // Last: this may destroy the connection.
-            asio::post(gate.io, [g = gate.shared_from_this(), self = shared_from_this()] { g->closed(self.get(), self->ip); });
+            asio::post(gate.io,
+                       [g = gate.shared_from_this(), self = shared_from_this()] { g->closed(self.get(), self->ip); });
         }
     };
 
@@ -736,8 +737,9 @@ int HttpGate::outstanding() const { return impl_->outstanding.load(); }
 
 GateStats HttpGate::stats() const {
     const Impl& g = *impl_;
-    return {g.n_open.load(),       g.n_accepted.load(),  g.n_refused_address.load(), g.n_at_capacity.load(),
-            g.n_pauses.load(),     g.n_timed_out.load(), g.n_bad.load()};
+    return {g.n_open.load(),        g.n_accepted.load(), g.n_refused_address.load(),
+            g.n_at_capacity.load(), g.n_pauses.load(),   g.n_timed_out.load(),
+            g.n_bad.load()};
 }
 
 const GateOptions& HttpGate::options() const { return impl_->options; }

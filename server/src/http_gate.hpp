@@ -51,13 +51,13 @@ struct GateOptions {
 };
 
 struct GateStats {
-    std::uint64_t open = 0;             // client connections now
-    std::uint64_t accepted = 0;         // since start
+    std::uint64_t open = 0;      // client connections now
+    std::uint64_t accepted = 0;  // since start
     std::uint64_t refused_per_address = 0;
-    std::uint64_t at_capacity = 0;      // times accepting stopped at the cap
+    std::uint64_t at_capacity = 0;        // times accepting stopped at the cap
     std::uint64_t descriptor_pauses = 0;  // times accepting paused out of file descriptors
     std::uint64_t timed_out = 0;
-    std::uint64_t bad_requests = 0;     // refused by the gate (4xx/5xx it wrote itself)
+    std::uint64_t bad_requests = 0;  // refused by the gate (4xx/5xx it wrote itself)
 };
 
 /// Thread-safe. start() binds and runs the gate's thread; stop() (or the destructor) closes

@@ -34,8 +34,8 @@ std::string_view ows_trim(std::string_view s) {
 // Headers that must appear once: two of them are how request smuggling and cache poisoning
 // start, and an application reading "the" value would pick one arbitrarily.
 constexpr std::array<std::string_view, 14> kSingletons = {
-    "host",   "content-length", "transfer-encoding", "authorization", "content-type",     "origin",  "referer",
-    "cookie2", "x-csrf-token",  "if-match",          "if-none-match", "sec-fetch-site", "expect", "user-agent"};
+    "host",    "content-length", "transfer-encoding", "authorization", "content-type",   "origin", "referer",
+    "cookie2", "x-csrf-token",   "if-match",          "if-none-match", "sec-fetch-site", "expect", "user-agent"};
 
 // Hop-by-hop: about this connection, not the request; the gate speaks for itself upstream.
 constexpr std::array<std::string_view, 7> kHopByHop = {"connection", "keep-alive",        "proxy-connection", "te",
@@ -138,9 +138,9 @@ HeadParse parse_request_head(std::string_view bytes, const HeadLimits& limits) {
     while (true) {
         if (pos - start > limits.max_head_bytes) return too_large();
         got = next_line(line);
-        if (got == 0) return pos - start > limits.max_head_bytes || bytes.size() - start > limits.max_head_bytes
-                                 ? too_large()
-                                 : HeadParse{};
+        if (got == 0)
+            return pos - start > limits.max_head_bytes || bytes.size() - start > limits.max_head_bytes ? too_large()
+                                                                                                       : HeadParse{};
         if (got < 0) return fail(400, "bad_header", "a bare CR in a header line");
         if (line.empty()) break;
         if (pos - start > limits.max_head_bytes) return too_large();
@@ -156,8 +156,7 @@ HeadParse parse_request_head(std::string_view bytes, const HeadLimits& limits) {
             return fail(400, "bad_header", "the header name " + quoted(raw_name) + " is not a token");
         const std::string_view value = ows_trim(line.substr(colon + 1));
         const std::string name = ascii_lower(raw_name);
-        if (!is_field_value(value))
-            return fail(400, "bad_header", "the header " + name + " holds a control character");
+        if (!is_field_value(value)) return fail(400, "bad_header", "the header " + name + " holds a control character");
 
         if (name == "connection") {
             connection = connection ? *connection + "," + std::string(value) : std::string(value);
@@ -265,17 +264,17 @@ std::optional<std::string> unwrap_header(std::string_view name) {
 
 std::string gate_response(const HeadError& e, bool json) {
     static const std::array<std::pair<int, std::string_view>, 12> reasons = {{{400, "Bad Request"},
-                                                                               {408, "Request Timeout"},
-                                                                               {411, "Length Required"},
-                                                                               {413, "Content Too Large"},
-                                                                               {414, "URI Too Long"},
-                                                                               {417, "Expectation Failed"},
-                                                                               {421, "Misdirected Request"},
-                                                                               {429, "Too Many Requests"},
-                                                                               {431, "Request Header Fields Too Large"},
-                                                                               {501, "Not Implemented"},
-                                                                               {503, "Service Unavailable"},
-                                                                               {505, "HTTP Version Not Supported"}}};
+                                                                              {408, "Request Timeout"},
+                                                                              {411, "Length Required"},
+                                                                              {413, "Content Too Large"},
+                                                                              {414, "URI Too Long"},
+                                                                              {417, "Expectation Failed"},
+                                                                              {421, "Misdirected Request"},
+                                                                              {429, "Too Many Requests"},
+                                                                              {431, "Request Header Fields Too Large"},
+                                                                              {501, "Not Implemented"},
+                                                                              {503, "Service Unavailable"},
+                                                                              {505, "HTTP Version Not Supported"}}};
     std::string_view reason = "Error";
     for (const auto& [code, text] : reasons)
         if (code == e.status) reason = text;
@@ -333,9 +332,8 @@ bool HostPolicy::allows(std::string_view host_header) const {
         const std::size_t close = host.find(']');
         if (close == std::string_view::npos) return false;
         const std::string_view rest = host.substr(close + 1);
-        if (!rest.empty() && (rest.front() != ':' || !std::all_of(rest.begin() + 1, rest.end(), [](char c) {
-                                  return c >= '0' && c <= '9';
-                              })))
+        if (!rest.empty() && (rest.front() != ':' ||
+                              !std::all_of(rest.begin() + 1, rest.end(), [](char c) { return c >= '0' && c <= '9'; })))
             return false;
         return is_ipv6_literal(host.substr(0, close + 1));
     }
@@ -416,7 +414,8 @@ ChunkedDecoder::State ChunkedDecoder::feed(std::string_view& in, std::string& ou
                 left_ = std::stoull(std::string(digits), nullptr, 16);
                 total_ += left_;
                 if (total_ > max_body_)
-                    return fail(413, "body_too_large", "the body is larger than " + std::to_string(max_body_) + " bytes");
+                    return fail(413, "body_too_large",
+                                "the body is larger than " + std::to_string(max_body_) + " bytes");
                 stage_ = left_ == 0 ? Stage::trailers : Stage::data;
                 break;
             }
@@ -546,9 +545,7 @@ std::size_t ResponseFramer::feed(std::string_view in, State& state) {
                 }
                 break;
             }
-            case Stage::close:
-                state = State::until_close;
-                return in.size();
+            case Stage::close: state = State::until_close; return in.size();
         }
     }
     if (stage_ == Stage::close && state == State::more) state = State::until_close;

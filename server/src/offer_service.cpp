@@ -181,7 +181,6 @@ std::string channel_language(const Party& party, const Config& config) {
 
 }  // namespace
 
-
 std::string offer_link(const Config& config, const std::string& token) {
     std::string base = config.http.public_base_url;
     while (!base.empty() && base.back() == '/') base.pop_back();

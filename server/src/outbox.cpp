@@ -51,7 +51,32 @@ struct Row {
     Channel channel = Channel::sms;
     std::string address, name, subject, body, html, message_id, purpose;
     int attempts = 0;
+    int interruptions = 0;
 };
+
+// One column list and one decoder for every query of outbox rows.
+constexpr std::string_view kSelectRows =
+    "SELECT id, ro_id, offer_id, channel, address, name, subject, body, html, message_id, purpose, attempts, "
+    "interruptions FROM outbox ";
+std::string rows_where(std::string_view condition) { return std::string(kSelectRows) + std::string(condition); }
+
+Row row_from(const Statement& s) {
+    Row r;
+    r.id = s.int64(0);
+    r.ro_id = s.optional_int64(1);
+    r.offer_id = s.optional_int64(2);
+    r.channel = parse_channel(s.text(3)).value_or(Channel::sms);
+    r.address = s.text(4);
+    r.name = s.text(5);
+    r.subject = s.text(6);
+    r.body = s.text(7);
+    r.html = s.text(8);
+    r.message_id = s.text(9);
+    r.purpose = s.text(10);
+    r.attempts = static_cast<int>(s.int64(11));
+    r.interruptions = static_cast<int>(s.int64(12));
+    return r;
+}
 
 }  // namespace
 
@@ -127,28 +152,15 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
     void pass_unguarded() {
         const UnixMs t = now();
         auto due = deps.db.write([&](Connection& c) -> Result<std::vector<Row>> {
-            TRY_ASSIGN(auto s, c.prepare("SELECT id, ro_id, offer_id, channel, address, name, subject, body, html, "
-                                         "message_id, purpose, attempts FROM outbox WHERE state = 'pending' AND "
-                                         "next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 50"));
+            TRY_ASSIGN(auto s, c.prepare(rows_where("WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY "
+                                                    "next_attempt_at, id LIMIT 50")));
             s.bind(1, t);
             std::vector<Row> rows;
             while (true) {
                 TRY_ASSIGN(bool row, s.step());
                 if (!row) break;
-                Row r;
-                r.id = s.int64(0);
-                r.ro_id = s.optional_int64(1);
-                r.offer_id = s.optional_int64(2);
-                r.channel = parse_channel(s.text(3)).value_or(Channel::sms);
-                r.address = s.text(4);
-                r.name = s.text(5);
-                r.subject = s.text(6);
-                r.body = s.text(7);
-                r.html = s.text(8);
-                r.message_id = s.text(9);
-                r.purpose = s.text(10);
-                r.attempts = static_cast<int>(s.int64(11)) + 1;
-                rows.push_back(std::move(r));
+                rows.push_back(row_from(s));
+                ++rows.back().attempts;  // this one
             }
             // Marked before any I/O: a crash from here on sends them again, identically.
             for (const Row& r : rows) {
@@ -268,20 +280,10 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
 
     Row row_of(Id id) {
         auto r = deps.db.read([&](Connection& c) -> Result<Row> {
-            TRY_ASSIGN(auto s, c.prepare("SELECT id, ro_id, offer_id, channel, address, purpose, attempts FROM outbox "
-                                         "WHERE id = ?"));
+            TRY_ASSIGN(auto s, c.prepare(rows_where("WHERE id = ?")));
             s.bind(1, id);
             TRY_ASSIGN(bool found, s.step());
-            Row row;
-            if (!found) return row;
-            row.id = s.int64(0);
-            row.ro_id = s.optional_int64(1);
-            row.offer_id = s.optional_int64(2);
-            row.channel = parse_channel(s.text(3)).value_or(Channel::sms);
-            row.address = s.text(4);
-            row.purpose = s.text(5);
-            row.attempts = static_cast<int>(s.int64(6));
-            return row;
+            return found ? row_from(s) : Row{};
         });
         return r ? *r : Row{};
     }
@@ -378,25 +380,17 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
     Result<std::pair<int, int>> recover() {
         return deps.db.write([&](Connection& c) -> Result<std::pair<int, int>> {
             TRY(c.exec("UPDATE outbox SET interruptions = interruptions + 1 WHERE state = 'sending'"));
-            TRY_ASSIGN(auto q, c.prepare("SELECT id, ro_id, offer_id, channel, address, purpose, attempts, "
-                                         "interruptions FROM outbox WHERE state = 'sending' AND interruptions >= ?"));
+            TRY_ASSIGN(auto q, c.prepare(rows_where("WHERE state = 'sending' AND interruptions >= ?")));
             q.bind(1, kOutboxMaxInterruptions);
-            std::vector<std::pair<Row, int>> doomed;
+            std::vector<Row> doomed;
             while (true) {
                 TRY_ASSIGN(bool row, q.step());
                 if (!row) break;
-                Row r;
-                r.id = q.int64(0);
-                r.ro_id = q.optional_int64(1);
-                r.offer_id = q.optional_int64(2);
-                r.channel = parse_channel(q.text(3)).value_or(Channel::sms);
-                r.address = q.text(4);
-                r.purpose = q.text(5);
-                r.attempts = static_cast<int>(q.int64(6));
-                doomed.emplace_back(std::move(r), static_cast<int>(q.int64(7)));
+                doomed.push_back(row_from(q));
             }
             q.reset();
-            for (const auto& [r, deaths] : doomed) {
+            for (const Row& r : doomed) {
+                const int deaths = r.interruptions;
                 const std::string why = "quarantined: Relais stopped " + std::to_string(deaths) +
                                         " times while sending this message, so it is not sent again by itself";
                 TRY_ASSIGN(auto u, c.prepare("UPDATE outbox SET state = 'quarantined', last_error = ? WHERE id = ?"));

@@ -26,10 +26,10 @@ Result<json> read_json_object(const HttpRequest& req, std::size_t max_bytes) {
         // Where it went wrong, in nlohmann's words after its prefix.
         const std::string what = e.what();
         const auto colon = what.rfind(':');
-        return make_error(ErrorKind::invalid, "malformed_json",
-                          {{"detail", "byte " + std::to_string(e.byte) + ": " +
-                                          escape_untrusted(colon == std::string::npos ? what : what.substr(colon + 2),
-                                                           200)}});
+        return make_error(
+            ErrorKind::invalid, "malformed_json",
+            {{"detail", "byte " + std::to_string(e.byte) + ": " +
+                            escape_untrusted(colon == std::string::npos ? what : what.substr(colon + 2), 200)}});
     }
     if (!body.is_object()) return make_error(ErrorKind::invalid, "expected_object");
     return body;

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { startRelais, until, CHROMIUM, CHROMIUM_ARGS, signInFirstAdmin } from './relais-server.mjs';
+import { startRelais, until, CHROMIUM, CHROMIUM_ARGS, signInFirstAdmin, callApi } from './relais-server.mjs';
 
 const PHONE = {
   viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
@@ -29,19 +29,8 @@ async function shot(page, name) {
   await page.screenshot({ path: path.join(shotsDir, `customer-${name}.png`), animations: 'disabled', caret: 'hide' });
 }
 
-/** The advisor's API, called from a signed-in page of the workspace. */
-function api(method, url, body) {
-  return advisor.evaluate(async ({ method, url, body }) => {
-    const headers = { Accept: 'application/json' };
-    if (method !== 'GET') {
-      const s = await fetch('/api/v1/session').then((r) => r.json());
-      headers['X-CSRF-Token'] = s.csrf_token;
-    }
-    if (body) headers['Content-Type'] = 'application/json';
-    const r = await fetch(url, { method, headers, body: body ? JSON.stringify(body) : undefined });
-    return { status: r.status, body: await r.json().catch(() => null) };
-  }, { method, url, body });
-}
+/** The advisor's API, called from the signed-in page `advisor`. */
+function api(method, url, body) { return callApi(advisor, method, url, body); }
 
 async function smsLinks() {
   const journal = path.join(server.dir, 'data', 'modem', 'journal.jsonl');

@@ -12,7 +12,7 @@ import net from 'node:net';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { startRelais, until, CHROMIUM, CHROMIUM_ARGS, signInFirstAdmin, failureShots } from './relais-server.mjs';
+import { startRelais, until, CHROMIUM, CHROMIUM_ARGS, signInFirstAdmin, callApi, failureShots } from './relais-server.mjs';
 
 const shotsDir = process.env.RELAIS_SHOTS;
 const PHONE = {
@@ -79,18 +79,8 @@ after(async () => {
 
 const PASSWORD = 'atelier-essais-2026';
 
-async function api(method, url, body) {
-  return page.evaluate(async ({ method, url, body }) => {
-    const headers = { Accept: 'application/json' };
-    if (method !== 'GET') {
-      const s = await fetch('/api/v1/session').then((r) => r.json());
-      headers['X-CSRF-Token'] = s.csrf_token;
-    }
-    if (body) headers['Content-Type'] = 'application/json';
-    const r = await fetch(url, { method, headers, body: body ? JSON.stringify(body) : undefined });
-    return { status: r.status, body: await r.json().catch(() => null) };
-  }, { method, url, body });
-}
+/** The advisor's API, called from the signed-in page `page`. */
+function api(method, url, body) { return callApi(page, method, url, body); }
 
 let ro, offer;
 

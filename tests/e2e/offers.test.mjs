@@ -14,7 +14,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-  startRelais, until as poll, repo, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin,
+  startRelais, until as poll, repo, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi,
 } from './relais-server.mjs';
 
 const PASSWORD = 'atelier-offres-2026';
@@ -36,16 +36,7 @@ const until = (what, check, timeoutMs = 15000) => poll(what, check, { timeoutMs,
 const normalise = (s) => s.replace(/[\s\u00a0\u202f]+/g, ' ').trim();
 
 /** The advisor's API from the signed-in page (cookies, CSRF token). */
-function api(method, url, body) {
-  return page.evaluate(async ({ method, url, body }) => {
-    const headers = { Accept: 'application/json' };
-    if (method !== 'GET') headers['X-CSRF-Token'] = (await fetch('/api/v1/session').then((r) => r.json())).csrf_token;
-    if (body) headers['Content-Type'] = 'application/json';
-    const r = await fetch(url, { method, headers, body: body ? JSON.stringify(body) : undefined });
-    const text = await r.text();
-    return { status: r.status, body: text ? JSON.parse(text) : null };
-  }, { method, url, body });
-}
+function api(method, url, body) { return callApi(page, method, url, body); }
 
 /** One command to the emulated modem's network (firmware-bridge's control socket), its answer. */
 function modemControl(request) {

@@ -161,3 +161,18 @@ export function signInFirstAdmin(page, oneTimePassword, newPassword) {
     return [r.status, c.status];
   }, { password: oneTimePassword, next: newPassword });
 }
+
+/** The workspace's API called from `page`, a signed-in page of the workspace (with the
+ * session's CSRF token, as its scripts do): `{ status, body }`. */
+export function callApi(page, method, url, body) {
+  return page.evaluate(async ({ method, url, body }) => {
+    const headers = { Accept: 'application/json' };
+    if (method !== 'GET') {
+      const s = await fetch('/api/v1/session').then((r) => r.json());
+      headers['X-CSRF-Token'] = s.csrf_token;
+    }
+    if (body) headers['Content-Type'] = 'application/json';
+    const r = await fetch(url, { method, headers, body: body ? JSON.stringify(body) : undefined });
+    return { status: r.status, body: await r.json().catch(() => null) };
+  }, { method, url, body });
+}

@@ -78,8 +78,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (d.feed(rest, body) != ChunkedDecoder::State::done) return 0;
         req.body = std::move(body);
     } else {
-        req.body = std::string(rest.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(h.content_length,
-                                                                                              rest.size()))));
+        req.body = std::string(
+            rest.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(h.content_length, rest.size()))));
     }
     req.headers.emplace_back("content-type", "application/json");
     auto object = read_json_object(req, limits.max_body_bytes);

@@ -41,7 +41,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)parse_ehlo(a[i]);
         const std::string summary = a[i].summary();
         if (!relais::is_valid_utf8(summary)) std::abort();
-        (void)nlohmann::json{{"detail", std::to_string(a[i].code) + " " + summary}}.dump();  // strict: throws on bad UTF-8
+        (void)nlohmann::json{{"detail", std::to_string(a[i].code) + " " + summary}}
+            .dump();  // strict: throws on bad UTF-8
     }
     return 0;
 }

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -107,6 +108,16 @@ class Relais:
             self.proc.send_signal(sig)
             self.proc.wait(timeout=timeout)
         return self.proc.returncode
+
+    def modem_control(self, request):
+        """A command to the emulated modem's network (firmware-bridge's control socket): one
+        JSON object, one reply (firmware-bridge/README.md)."""
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(os.path.join(self.data, "modem", "control.sock"))
+            f = s.makefile("rw")
+            f.write(json.dumps(request) + "\n")
+            f.flush()
+            return json.loads(f.readline())
 
     def cli(self, *args, stdin=None):
         """Runs `relais ARGS --config <this config>` and returns the CompletedProcess."""

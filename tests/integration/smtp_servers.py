@@ -454,25 +454,16 @@ class SmtpServer:
         return f"<SmtpServer {self.kind} {self.host}:{self.port}>"
 
 
-class ScriptedRelay:
-    """A minimal plain SMTP relay on a raw socket, for what aiosmtpd cannot say: replies given
-    as bytes (a French relay answering in Latin-1, say), and a relay that takes the message and
-    never answers the final dot (`hang_after_data=True`), as one that crashes its client would.
-    `replies` maps a stage ("greeting", "ehlo", "mail", "rcpt", "data", "end") to the bytes of
-    the whole reply, CRLF included. Observations: `connections`, `messages` (raw bytes of each
-    message received), `hung` (messages received and never answered)."""
+class _RawServer:
+    """A TCP server on 127.0.0.1 (port chosen by the kernel) in a thread of this process that
+    keeps every accepted connection until stop(); `connections` counts them. Subclasses say what
+    a connection gets (`_serve`, called on the accepting thread). Context manager."""
 
-    DEFAULT = {"greeting": b"220 relay.garage.test ESMTP\r\n", "ehlo": b"250-relay.garage.test\r\n250 8BITMIME\r\n",
-               "mail": b"250 2.1.0 Ok\r\n", "rcpt": b"250 2.1.5 Ok\r\n", "data": b"354 End data with .\r\n",
-               "end": b"250 2.0.0 Ok: queued\r\n"}
+    name = "raw"
 
-    def __init__(self, replies=None, hang_after_data=False):
+    def __init__(self):
         self.host = HOST
-        self.replies = dict(self.DEFAULT, **(replies or {}))
-        self.hang_after_data = hang_after_data
         self.connections = 0
-        self.messages = []
-        self.hung = 0
         self._held = []
         self._stop = threading.Event()
         self._lock = threading.Lock()
@@ -481,7 +472,7 @@ class ScriptedRelay:
         self._sock = socket.create_server((HOST, 0), backlog=16)
         self._sock.settimeout(0.1)
         self.port = self._sock.getsockname()[1]
-        self._thread = threading.Thread(target=self._accept, name="smtp-scripted", daemon=True)
+        self._thread = threading.Thread(target=self._accept, name=f"smtp-{self.name}", daemon=True)
         self._thread.start()
         return self
 
@@ -496,7 +487,48 @@ class ScriptedRelay:
             with self._lock:
                 self.connections += 1
                 self._held.append(conn)
-            threading.Thread(target=self._session, args=(conn,), daemon=True).start()
+            self._serve(conn)
+
+    def _serve(self, conn):
+        pass
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(5)
+        self._sock.close()
+        with self._lock:
+            for c in self._held:
+                c.close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class ScriptedRelay(_RawServer):
+    """A minimal plain SMTP relay on a raw socket, for what aiosmtpd cannot say: replies given
+    as bytes (a French relay answering in Latin-1, say), and a relay that takes the message and
+    never answers the final dot (`hang_after_data=True`), as one that crashes its client would.
+    `replies` maps a stage ("greeting", "ehlo", "mail", "rcpt", "data", "end") to the bytes of
+    the whole reply, CRLF included. Observations: `connections`, `messages` (raw bytes of each
+    message received), `hung` (messages received and never answered)."""
+
+    name = "scripted"
+    DEFAULT = {"greeting": b"220 relay.garage.test ESMTP\r\n", "ehlo": b"250-relay.garage.test\r\n250 8BITMIME\r\n",
+               "mail": b"250 2.1.0 Ok\r\n", "rcpt": b"250 2.1.5 Ok\r\n", "data": b"354 End data with .\r\n",
+               "end": b"250 2.0.0 Ok: queued\r\n"}
+
+    def __init__(self, replies=None, hang_after_data=False):
+        super().__init__()
+        self.replies = dict(self.DEFAULT, **(replies or {}))
+        self.hang_after_data = hang_after_data
+        self.messages = []
+        self.hung = 0
+
+    def _serve(self, conn):
+        threading.Thread(target=self._session, args=(conn,), daemon=True).start()
 
     def _session(self, conn):
         try:
@@ -546,62 +578,12 @@ class ScriptedRelay:
                                      f"{len(self.messages)} messages)")
             time.sleep(0.02)
 
-    def stop(self):
-        self._stop.set()
-        self._thread.join(5)
-        self._sock.close()
-        with self._lock:
-            for c in self._held:
-                c.close()
 
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-
-class SilentServer:
+class SilentServer(_RawServer):
     """Accepts TCP connections and never says anything (for timeout tests). Context manager;
     `connections` counts the accepted ones."""
 
-    def __init__(self):
-        self.host = HOST
-        self.connections = 0
-        self._held = []
-        self._stop = threading.Event()
-
-    def start(self):
-        self._sock = socket.create_server((HOST, 0), backlog=16)
-        self._sock.settimeout(0.1)
-        self.port = self._sock.getsockname()[1]
-        self._thread = threading.Thread(target=self._run, name="smtp-silent", daemon=True)
-        self._thread.start()
-        return self
-
-    def _run(self):
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            self._held.append(conn)
-            self.connections += 1
-
-    def stop(self):
-        self._stop.set()
-        self._thread.join(5)
-        self._sock.close()
-        for c in self._held:
-            c.close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
+    name = "silent"
 
 
 def free_port():

@@ -27,6 +27,8 @@ LIMIT = 400        # relais's file descriptors
 IDLE = 2000        # idle connections, from 200 addresses
 SLOW = 40          # a header line every second
 NON_READERS = 40   # pipelined requests, answers never read
+# Under ASan or TSan (scripts/test-sanitizers) memory is the sanitizer's: not measured there.
+SANITIZED = "ASAN_OPTIONS" in os.environ or "TSAN_OPTIONS" in os.environ
 
 
 def cpu_seconds(pid):
@@ -115,6 +117,10 @@ class ConnectionLimitsTest(SmsLinks, RelaisTestCase):
                 if s:
                     held.append(s)
 
+            # The flood settles: the answers the non-readers asked for are made and pile up.
+            wait_for(lambda: c.get("/healthz").json()["connections"]["public"]["open"] >= public_max - 5,
+                     what="the public listener at its cap")
+            time.sleep(1)
             # The workspace answers, an SMS goes out, all while the flood holds.
             before = cpu_seconds(r.proc.pid)
             started = time.monotonic()
@@ -147,7 +153,8 @@ class ConnectionLimitsTest(SmsLinks, RelaisTestCase):
                 self.assertEqual(c.get("/healthz").status, 200)
                 time.sleep(1)
             self.assertGreater(c.get("/healthz").json()["connections"]["public"]["timed_out"], 0)
-            self.assertLess(rss_mb(r.proc.pid), 120, "memory held for clients that do not read")
+            if not SANITIZED:
+                self.assertLess(rss_mb(r.proc.pid), 120, "memory held for clients that do not read")
         finally:
             for s in held:
                 s.close()

@@ -8,7 +8,6 @@ import glob
 import json
 import os
 import re
-import socket
 import time
 import unittest
 
@@ -146,15 +145,6 @@ class OfferTest(RelaisTestCase):
             self.assertEqual(refused.status, 409, refused)
             self.assertEqual(refused.json()["error"]["code"], "offer_locked")
 
-    def control(self, r, request):
-        """A command to the emulated modem's network (firmware-bridge's control socket)."""
-        with socket.socket(socket.AF_UNIX) as s:
-            s.connect(os.path.join(r.data, "modem", "control.sock"))
-            f = s.makefile("rw")
-            f.write(json.dumps(request) + "\n")
-            f.flush()
-            return json.loads(f.readline())
-
     def test_replies_and_stop(self):
         """Replies go on the timeline; STOP opts the number out, acknowledged once."""
         with self.relais() as r:
@@ -167,7 +157,7 @@ class OfferTest(RelaisTestCase):
             timeline = lambda: c.get(f"/api/v1/repair-orders/{ro['id']}/timeline").json()["items"]
 
             # A reply that merely contains "stop" is a reply.
-            self.assertTrue(self.control(r, {"cmd": "inject_sms", "from": "+33612345678",
+            self.assertTrue(r.modem_control({"cmd": "inject_sms", "from": "+33612345678",
                                              "text": "Stop the work please, I will come back Monday"})["ok"])
             got = self.wait_for("the reply on the timeline", timeline,
                                 lambda items: any(e["type"] == "sms.received" for e in items))
@@ -177,7 +167,7 @@ class OfferTest(RelaisTestCase):
             self.assertNotIn("contact.opted_out", [e["type"] for e in got])
 
             # "  stop " is an opt-out: acknowledged by one SMS, the contact greyed, no more offers.
-            self.control(r, {"cmd": "inject_sms", "from": "+33612345678", "text": "  stop "})
+            r.modem_control({"cmd": "inject_sms", "from": "+33612345678", "text": "  stop "})
             self.wait_for("the acknowledgement", lambda: len(self.journal_messages(r)), lambda n: n == 2)
             ack = self.journal_messages(r)[1]
             self.assertEqual(ack["recipient"], "+33612345678")
@@ -191,7 +181,7 @@ class OfferTest(RelaisTestCase):
             self.assertEqual(refused.json()["error"]["fields"][0]["code"], "opted_out")
 
             # A second STOP is on the timeline but not acknowledged again.
-            self.control(r, {"cmd": "inject_sms", "from": "+33612345678", "text": "STOP"})
+            r.modem_control({"cmd": "inject_sms", "from": "+33612345678", "text": "STOP"})
             self.wait_for("the second STOP", timeline,
                           lambda items: sum(e["type"] == "sms.received" for e in items) == 3)
             time.sleep(0.5)  # room for a wrong second acknowledgement to show up in the journal

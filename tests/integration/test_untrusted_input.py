@@ -103,7 +103,7 @@ class UntrustedInputTest(RelaisTestCase):
         c = self.admin(r)
         ro = c.post("/api/v1/repair-orders", RO).json()
         # A translated firmware in verbose mode: "+CMS ERROR: réseau indisponible" in Latin-1.
-        self.assertTrue(self.control(r, {"cmd": "fail_next", "count": 1, "cms_error": 500,
+        self.assertTrue(r.modem_control({"cmd": "fail_next", "count": 1, "cms_error": 500,
                                          "text_hex": "r\xe9seau indisponible".encode("latin-1").hex()})["ok"])
         sent = c.post(f"/api/v1/repair-orders/{ro['id']}/offers", {"recipients": [self.contact(ro, "phone")]})
         self.assertEqual(sent.status, 201, sent)
@@ -115,14 +115,6 @@ class UntrustedInputTest(RelaisTestCase):
         self.assertIn("r\\xE9seau indisponible", message["last_error"])
         # It goes on: the next attempt would go out; the modem is still ready.
         self.assertEqual(c.get("/api/v1/modem").json()["health"], "ready")
-
-    def control(self, r, request):
-        with socket.socket(socket.AF_UNIX) as s:
-            s.connect(os.path.join(r.data, "modem", "control.sock"))
-            f = s.makefile("rw")
-            f.write(json.dumps(request) + "\n")
-            f.flush()
-            return json.loads(f.readline())
 
     def test_a_message_that_kills_relais_at_every_start_is_quarantined(self):
         """The relay takes the message and never answers; relais is killed while it waits, three
@@ -304,8 +296,8 @@ class UntrustedInputTest(RelaisTestCase):
     def test_stop_from_an_alphanumeric_sender_is_not_answered(self):
         r = self.relais().start()
         self.admin(r)
-        self.assertTrue(self.control(r, {"cmd": "inject_sms", "from": "Orange", "text": "STOP"})["ok"])
-        self.assertTrue(self.control(r, {"cmd": "inject_sms", "from": "+33611223344", "text": "STOP"})["ok"])
+        self.assertTrue(r.modem_control({"cmd": "inject_sms", "from": "Orange", "text": "STOP"})["ok"])
+        self.assertTrue(r.modem_control({"cmd": "inject_sms", "from": "+33611223344", "text": "STOP"})["ok"])
         path = os.path.join(r.data, "modem", "journal.jsonl")
 
         def sent():

@@ -25,7 +25,7 @@ TEST_CASE("a request head is parsed, its headers lower-cased and repeated list h
     CHECK(p.consumed == std::string_view("GET /o/abc?x=1 HTTP/1.1\r\nHost: relais.test\r\nAccept-Language: fr\r\n"
                                          "accept-language: en\r\nCookie: a=1\r\nCookie: b=2\r\nConnection: "
                                          "keep-alive\r\n\r\n")
-                              .size());
+                            .size());
     CHECK(parse("GET / HTTP/1.1\r\nHost: x\r\n").state == HeadParse::State::incomplete);
     CHECK(parse("GET / HTTP/1.0\n\n").head.keep_alive == false);  // bare LF accepted
 }
@@ -36,8 +36,9 @@ TEST_CASE("what servers disagree on is refused with a status naming the problem"
     CHECK(p.state == HeadParse::State::error);
     CHECK(p.error.status == 400);
     CHECK(p.error.reason == "the header content-length is repeated");
-    CHECK(refused("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n").error.status ==
-          400);
+    CHECK(
+        refused("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n").error.status ==
+        400);
     CHECK(refused("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n").error.status == 501);
     CHECK(refused("GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n").error.code == "bad_header");
     CHECK(refused("GET / HTTP/1.1\r\nHost : x\r\n\r\n").error.code == "bad_header");
@@ -66,7 +67,8 @@ TEST_CASE("the engine gets a canonical head whose client headers are wrapped") {
     CHECK(p.head.content_length == 2);
     const std::string head = internal_head(p.head, 2);
     CHECK(head ==
-          "POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\nConnection: close\r\nx-c-host: x\r\nx-c-cookie: "
+          "POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\nConnection: close\r\nx-c-host: "
+          "x\r\nx-c-cookie: "
           "s=1\r\n\r\n");
     CHECK(*unwrap_header("X-C-User-Agent") == "user-agent");
     CHECK_FALSE(unwrap_header("content-length").has_value());
@@ -130,7 +132,8 @@ TEST_CASE("the engine's responses are framed: lengths, HEAD, 1xx, 204/304, strea
     CHECK(st == ResponseFramer::State::complete);
 
     f.expect("GET");
-    const std::string stream = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\nretry: 3";
+    const std::string stream =
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\nretry: 3";
     f.feed(stream, st);
     CHECK(st == ResponseFramer::State::until_close);
 

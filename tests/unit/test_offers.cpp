@@ -652,8 +652,9 @@ TEST_CASE("a message Relais died sending three times is quarantined at start, no
     REQUIRE(o.ok());
     const auto die_while_sending = [&] {
         REQUIRE(w.db->write([&](Connection& c) -> Result<void> {
-                      return c.exec("UPDATE outbox SET state = 'sending' WHERE state = 'pending'");
-                  }).ok());
+                        return c.exec("UPDATE outbox SET state = 'sending' WHERE state = 'pending'");
+                    })
+                    .ok());
         box.restart();
     };
     die_while_sending();
@@ -675,8 +676,9 @@ TEST_CASE("a message Relais died sending three times is quarantined at start, no
     auto other = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, {}}, w.actor);
     REQUIRE(other.ok());
     REQUIRE(w.db->write([&](Connection& c) -> Result<void> {
-                  return c.exec("UPDATE outbox SET state = 'sending' WHERE state = 'pending'");
-              }).ok());
+                    return c.exec("UPDATE outbox SET state = 'sending' WHERE state = 'pending'");
+                })
+                .ok());
     box.outbox->stop();
     auto stopped = w.offers->get(other->id);
     CHECK(stopped->messages[0].state == OutboxState::pending);
