@@ -50,6 +50,7 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
     tcp::acceptor acceptor{io};
     asio::steady_timer pause_timer{io};
+    asio::steady_timer sweep{io};
     std::thread thread;
     tcp::endpoint engine;
     std::uint16_t bound_port = 0;
@@ -159,6 +160,16 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
         }
     }
 
+    void arm_sweep() {
+        sweep.expires_after(std::chrono::milliseconds(250));
+        sweep.async_wait([self = shared_from_this()](const error_code& ec) {
+            if (ec || self->stopped) return;
+            for (auto& [_, c] : self->conns)  // close() only posts the removal: safe to iterate
+                if (!c->gone) c->guard([&] { c->check_time(); });
+            self->arm_sweep();
+        });
+    }
+
     void closed(Conn* c, const std::string& ip) {
         if (auto it = per_address.find(ip); it != per_address.end() && --it->second == 0) per_address.erase(it);
         conns.erase(c);
@@ -201,17 +212,13 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
         Clock::time_point linger_until{};
         std::size_t lingered = 0;
         bool gone = false;
-        asio::steady_timer timer;
-
-        Conn(Impl& g, tcp::socket s, std::string address)
-            : gate(g), client(std::move(s)), ip(std::move(address)), timer(g.io) {}
+        Conn(Impl& g, tcp::socket s, std::string address) : gate(g), client(std::move(s)), ip(std::move(address)) {}
 
         const GateOptions& opt() const { return gate.options; }
 
         void begin() {
             idle_since = Clock::now();
             read_client();
-            arm_timer();
         }
 
         // -- reading the client --
@@ -251,8 +258,7 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
                 if (ec && ec != asio::error::eof) return close();
                 if (in == In::body || in == In::chunked) return close();  // a request cut short
                 std::string().swap(in_buf);
-                finish();
-                return arm_timer();
+                return finish();
             }
             if (in == In::head && in_buf.empty() && !head_started) {
                 head_started = true;
@@ -261,7 +267,6 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
             in_buf.append(gate.scratch.data(), n);
             process_input();
             read_client();
-            arm_timer();
         }
 
         void process_input() {
@@ -338,9 +343,16 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
                 body_deadline = Clock::now() + opt().body_timeout;
                 return true;
             }
-            send_upstream(internal_head(head, head.content_length));
-            if (head.content_length > 0) {
-                body_left = head.content_length;
+            // The head and what has come of the body go in one write: the engine then parses the
+            // request in one read instead of waiting for a second segment.
+            std::string out = internal_head(head, head.content_length);
+            const std::size_t now_in =
+                static_cast<std::size_t>(std::min<std::uint64_t>(head.content_length, in_buf.size()));
+            out.append(in_buf, 0, now_in);
+            in_buf.erase(0, now_in);
+            send_upstream(out);
+            body_left = head.content_length - now_in;
+            if (body_left > 0) {
                 in = In::body;
                 body_deadline = Clock::now() + opt().body_timeout;
             } else {
@@ -374,7 +386,6 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
             client.shutdown(tcp::socket::shutdown_send, ec);
             linger_until = Clock::now() + std::chrono::seconds(5);
             discard_client();
-            arm_timer();
         }
 
         void discard_client() {
@@ -403,23 +414,26 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
             }
             s.non_blocking(true, ec);
             s.set_option(tcp::no_delay(true), ec);
-            // Bound first: its port names the client to the engine (peer_of) before a byte goes.
-            s.bind(tcp::endpoint(asio::ip::address_v4::loopback(), 0), ec);
-            if (ec) return false;
-            upstream_port = s.local_endpoint(ec).port();
-            if (ec) return false;
-            {
-                std::lock_guard lock(gate.peers_mutex);
-                gate.peers[upstream_port] = ip;
-            }
             upstream.emplace(std::move(s));
             connecting = true;
+            // No bind() first: a port chosen at connect time may be one still in TIME_WAIT toward
+            // another peer, where a bound one may not (thousands of short connections would run
+            // out of ports). Nothing is written before the port is known and registered.
             upstream->async_connect(gate.engine, [self = shared_from_this()](const error_code& e) {
                 self->connecting = false;
                 if (self->gone) return;
-                if (e) {
-                    self->gate.log->warn("{}: cannot reach the HTTP engine: {}", self->opt().name, e.message());
+                error_code le;
+                const auto local = e ? tcp::endpoint() : self->upstream->local_endpoint(le);
+                if (e || le) {
+                    self->gate.log->warn("{}: cannot reach the HTTP engine: {}", self->opt().name,
+                                         (e ? e : le).message());
                     return self->close();
+                }
+                self->upstream_port = local.port();
+                {
+                    // Its port names the client to the engine (peer_of) before a byte goes.
+                    std::lock_guard lock(self->gate.peers_mutex);
+                    self->gate.peers[self->upstream_port] = self->ip;
                 }
                 self->guard([&] {
                     self->flush_upstream();
@@ -507,16 +521,12 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
                 self->waiting_client_write = false;
                 if (self->gone) return;
                 if (ec) return self->close();
-                self->guard([&] {
-                    self->flush_client();
-                    self->arm_timer();
-                });
+                self->guard([&] { self->flush_client(); });
             });
         }
 
         void flush_then_close() {
             if (to_client.empty()) return linger ? start_linger() : close();
-            arm_timer();
         }
 
         // -- the engine's answers --
@@ -586,7 +596,6 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
                 idle_since = Clock::now();
             }
             read_upstream();
-            arm_timer();
         }
 
         void settle_one() {
@@ -601,31 +610,14 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
 
         // -- time --
 
-        void arm_timer() {
-            if (gone) return;
-            const auto now = Clock::now();
-            Clock::time_point next = Clock::time_point::max();
-            const auto consider = [&](Clock::time_point t) { next = std::min(next, t); };
-            if (linger && closing && to_client.empty()) consider(linger_until);
-            if (!to_client.empty()) consider(last_client_write_progress + opt().write_timeout);
-            if (in == In::head && head_started) consider(head_deadline);
-            if (in == In::body || in == In::chunked) consider(body_deadline);
-            if (!methods.empty() && !streaming) consider(engine_since + kEngineTimeout);
-            if (methods.empty() && !streaming && to_client.empty() && !head_started)
-                consider(idle_since + opt().idle_timeout);
-            if (next == Clock::time_point::max()) return;
-            timer.expires_at(std::max(next, now));
-            timer.async_wait([self = shared_from_this()](const error_code& ec) {
-                if (ec || self->gone) return;
-                self->guard([&] { self->check_time(); });
-            });
-        }
-
+        // Called by the gate's sweep (a few times a second): a deadline passed? One timer for all
+        // connections costs nothing per read or write, where one each would be re-armed at every
+        // byte; the deadlines are seconds long, a quarter second late is nothing.
         void check_time() {
             const auto now = Clock::now();
             if (linger && closing && to_client.empty()) {
-                if (now >= linger_until) return close();
-                return arm_timer();
+                if (now >= linger_until) close();
+                return;
             }
             if (!to_client.empty() && now >= last_client_write_progress + opt().write_timeout) {
                 ++gate.n_timed_out;
@@ -648,7 +640,6 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
             if (methods.empty() && !streaming && to_client.empty() && !head_started &&
                 now >= idle_since + opt().idle_timeout)
                 return close();
-            arm_timer();
         }
 
         // After a client's EOF: what was asked is answered, then closed.
@@ -663,13 +654,15 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
             gone = true;
             settle_all();
             error_code ec;
-            timer.cancel();
             client.shutdown(tcp::socket::shutdown_both, ec);
             client.close(ec);
             if (upstream) {
+                // Reset rather than closed: nothing more is wanted from the engine, and a reset
+                // leaves no TIME_WAIT behind on either side of the loopback connection.
+                upstream->set_option(asio::socket_base::linger(true, 0), ec);
                 upstream->close(ec);
                 std::lock_guard lock(gate.peers_mutex);
-                gate.peers.erase(upstream_port);
+                if (upstream_port) gate.peers.erase(upstream_port);
             }
             // Last: this may destroy the connection.
             asio::post(gate.io,
@@ -710,7 +703,10 @@ Result<void> HttpGate::start(std::uint16_t engine_port) {
     }
     g.bound_port = g.acceptor.local_endpoint(ec).port();
     g.work.emplace(g.io.get_executor());
-    boost::asio::post(g.io, [self = impl_] { self->arm_accept(); });
+    boost::asio::post(g.io, [self = impl_] {
+        self->arm_accept();
+        self->arm_sweep();
+    });
     g.thread = std::thread([self = impl_] {
         for (;;) {
             try {
@@ -752,6 +748,7 @@ void HttpGate::stop() {
         boost::system::error_code ec;
         self->acceptor.close(ec);
         self->pause_timer.cancel();
+        self->sweep.cancel();
         self->close_all();
         self->work.reset();
     });

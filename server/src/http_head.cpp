@@ -244,7 +244,9 @@ std::string internal_head(const RequestHead& head, std::uint64_t body_length) {
         out += std::to_string(body_length);
         out += "\r\n";
     }
-    if (!head.keep_alive) out += "Connection: close\r\n";
+    // Said either way: without the header, Pistache answers "Connection: Close" and clients
+    // reconnect for every request.
+    out += head.keep_alive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
     for (const auto& [name, value] : head.headers) {
         out += kWrappedHeaderPrefix;
         out += name;

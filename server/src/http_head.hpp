@@ -56,8 +56,8 @@ struct HeadParse {
 HeadParse parse_request_head(std::string_view bytes, const HeadLimits& limits);
 
 /// The head as the HTTP engine behind the gate receives it: HTTP/1.1 with a Host of its own, a Content-Length of
-/// `body_length` (the gate has decoded any chunked body), "Connection: close" when the client
-/// will not keep the connection, and every client header renamed "x-c-<name>" so that none
+/// `body_length` (the gate has decoded any chunked body), "Connection: keep-alive" or "close" as
+/// the client asked (the engine echoes it), and every client header renamed "x-c-<name>" so that none
 /// reaches the engine's own parsers (unwrap_header() undoes it).
 std::string internal_head(const RequestHead& head, std::uint64_t body_length);
 inline constexpr std::string_view kWrappedHeaderPrefix = "x-c-";

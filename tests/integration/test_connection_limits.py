@@ -121,24 +121,25 @@ class ConnectionLimitsTest(SmsLinks, RelaisTestCase):
             wait_for(lambda: c.get("/healthz").json()["connections"]["public"]["open"] >= public_max - 5,
                      what="the public listener at its cap")
             time.sleep(1)
-            # The workspace answers, an SMS goes out, all while the flood holds.
-            before = cpu_seconds(r.proc.pid)
-            started = time.monotonic()
-            for _ in range(5):
-                self.assertEqual(c.get("/api/v1/repair-orders").status, 200)
-            sent = c.post(f"/api/v1/repair-orders/{ro['id']}/offers", {"recipients": [cp]})
-            self.assertEqual(sent.status, 201, sent)
-            self.wait_for_links(r, 1)
+            # Not a speed figure: a relais spinning on accept() or on a connection it cannot
+            # finish burns the whole interval. Measured while the test itself asks nothing, so
+            # that only the flood is counted (a slow or sanitized build pays more for requests).
+            before, started = cpu_seconds(r.proc.pid), time.monotonic()
             for s in slow:  # slow clients trickle on
                 try:
                     s.send(b"X-Slow: 1\r\n")
                 except OSError:
                     pass
-            time.sleep(max(0.0, 3 - (time.monotonic() - started)))
-            spent = cpu_seconds(r.proc.pid) - before
-            elapsed = time.monotonic() - started
-            # Not a speed figure: a relais spinning on accept() burns the whole interval.
-            self.assertLess(spent, 0.5 * elapsed, f"relais used {spent:.2f} s of CPU in {elapsed:.2f} s")
+            time.sleep(3)
+            spent, elapsed = cpu_seconds(r.proc.pid) - before, time.monotonic() - started
+            print(f"idle window: {spent:.2f} s CPU in {elapsed:.2f} s")
+            self.assertLess(spent, 0.3 * elapsed, f"relais used {spent:.2f} s of CPU in {elapsed:.2f} s")
+            # The workspace answers, an SMS goes out, all while the flood holds.
+            for _ in range(5):
+                self.assertEqual(c.get("/api/v1/repair-orders").status, 200)
+            sent = c.post(f"/api/v1/repair-orders/{ro['id']}/offers", {"recipients": [cp]})
+            self.assertEqual(sent.status, 201, sent)
+            self.wait_for_links(r, 1)
             health = c.get("/healthz").json()
             public = health["connections"]["public"]
             self.assertLessEqual(public["open"], public_max)
