@@ -120,20 +120,22 @@ class ConnectionLimitsTest(SmsLinks, RelaisTestCase):
             # The flood settles: the answers the non-readers asked for are made and pile up.
             wait_for(lambda: c.get("/healthz").json()["connections"]["public"]["open"] >= public_max - 5,
                      what="the public listener at its cap")
-            time.sleep(1)
-            # Not a speed figure: a relais spinning on accept() or on a connection it cannot
-            # finish burns the whole interval. Measured while the test itself asks nothing, so
-            # that only the flood is counted (a slow or sanitized build pays more for requests).
-            before, started = cpu_seconds(r.proc.pid), time.monotonic()
             for s in slow:  # slow clients trickle on
                 try:
                     s.send(b"X-Slow: 1\r\n")
                 except OSError:
                     pass
-            time.sleep(3)
-            spent, elapsed = cpu_seconds(r.proc.pid) - before, time.monotonic() - started
-            print(f"idle window: {spent:.2f} s CPU in {elapsed:.2f} s")
-            self.assertLess(spent, 0.3 * elapsed, f"relais used {spent:.2f} s of CPU in {elapsed:.2f} s")
+            # Not a speed figure: a relais spinning on accept() or on a connection it cannot
+            # finish burns every second of the flood. Sampled second by second while the test
+            # itself asks nothing; the first seconds may still be spent on the flood's requests
+            # (longer under a sanitizer or a busy machine), so the quietest two count.
+            samples = []
+            for _ in range(6):
+                before = cpu_seconds(r.proc.pid)
+                time.sleep(1)
+                samples.append(cpu_seconds(r.proc.pid) - before)
+            print("CPU seconds used in each second of the flood:", " ".join(f"{x:.2f}" for x in samples))
+            self.assertLess(sorted(samples)[1], 0.2, f"relais kept busy while the flood held: {samples}")
             # The workspace answers, an SMS goes out, all while the flood holds.
             for _ in range(5):
                 self.assertEqual(c.get("/api/v1/repair-orders").status, 200)
