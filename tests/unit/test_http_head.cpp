@@ -74,6 +74,18 @@ TEST_CASE("the engine gets a canonical head whose client headers are wrapped") {
     CHECK_FALSE(unwrap_header("content-length").has_value());
 }
 
+TEST_CASE("the internal head says keep-alive when the client keeps the connection") {
+    // Without the header the engine answers "Connection: Close" and every request would cost a
+    // new loopback connection (docs/BENCHMARKS.md, the customer page behind the gate).
+    auto p = parse("GET /o/x HTTP/1.1\r\nHost: x\r\n\r\n");
+    REQUIRE(p.state == HeadParse::State::done);
+    CHECK(p.head.keep_alive);
+    CHECK(internal_head(p.head, 0).find("\r\nConnection: keep-alive\r\n") != std::string::npos);
+    p = parse("GET /o/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    REQUIRE(p.state == HeadParse::State::done);
+    CHECK(internal_head(p.head, 0).find("\r\nConnection: close\r\n") != std::string::npos);
+}
+
 TEST_CASE("cookies are parsed leniently: a pair without '=' is skipped, not fatal") {
     const NameValues c = parse_cookie_header("foo; relais_session=abc; =bar; baz=; q=\"v\";bad name=1");
     REQUIRE(c.size() == 3);
