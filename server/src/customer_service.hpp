@@ -44,7 +44,7 @@ struct CustomerAccess {
     std::string device_id;           // set when a new device id was made (the caller sets the cookie)
     Offer offer;                     // only when status is ok
     std::string language;            // the recipient's (also when refused)
-    std::string masked_destination;  // "••78", "h•••@exemple.fr" (when a fresh link can be asked)
+    std::string masked_destination;  // "••78", "h•••@e•••.fr" (when a fresh link can be asked)
     Channel channel = Channel::sms;
 };
 
