@@ -1,5 +1,7 @@
 #include "api_json.hpp"
 
+#include "sms_store.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <set>
@@ -260,6 +262,7 @@ json summary(const RepairOrderSummary& s) {
         {"intervention_count", s.intervention_count},
         {"shown_incl_cents", s.total_incl},
         {"offer", s.offer_state.empty() ? json(nullptr) : json{{"state", s.offer_state}, {"version", s.offer_version}}},
+        {"unread_replies", s.unread_replies},
         {"created_at", format_utc(s.created_at)},
         {"updated_at", format_utc(s.updated_at)}};
 }
@@ -301,6 +304,21 @@ json event(const Event& e) {
               {"name", e.actor.name}}},
             {"type", e.type},
             {"data", data}};
+}
+
+json reply(const CustomerReply& r, const PhoneNumbers& phones) {
+    return {{"id", r.id},
+            {"from", r.sender},
+            {"from_display", phones.display(r.sender)},
+            {"name", r.name},
+            {"text", r.text},
+            {"complete", r.complete},
+            {"received_at", format_utc(r.received_at)},
+            {"read_at", opt_time(r.read_at)},
+            {"read_by", opt(r.read_by)},
+            {"offer_id", opt(r.offer_id)},
+            {"party_id", opt(r.party_id)},
+            {"contact_point_id", opt(r.contact_point_id)}};
 }
 
 json principal(const Principal& p) {

@@ -18,6 +18,10 @@
 
 #include <string>
 
+namespace relais {
+struct CustomerReply;
+}
+
 namespace relais::api_json {
 
 using json = nlohmann::json;
@@ -31,6 +35,9 @@ json intervention(const Intervention& it);
 json user(const User& u);
 json api_key(const ApiKeyRecord& k);
 json event(const Event& e);
+/// An SMS the customer sent back: its text whole, who sent it (the number as displayed
+/// elsewhere, the party it was sent to), when, and whether an advisor has read it.
+json reply(const CustomerReply& r, const PhoneNumbers& phones);
 json principal(const Principal& p);
 /// One frozen intervention of an offer (also how it is stored in the offer's snapshot).
 json offer_item(const OfferItem& i);

@@ -30,17 +30,23 @@ Result<bool> is_opted_out(Connection& conn, const std::string& address) {
 Result<InboundOutcome> handle_inbound_sms(Connection& c, const Config& config, const InboundSmsRecord& sms,
                                           UnixMs now) {
     InboundOutcome out;
+    std::optional<Id> party_id, contact_point_id;
+    std::string name;  // the recipient's name when the offer went
     // The latest offer sent to this number, whatever its state: a customer answers the
     // message they have.
     {
-        TRY_ASSIGN(auto s, c.prepare("SELECT o.id, o.ro_id FROM offer_recipients r JOIN offers o ON o.id = r.offer_id "
-                                     "WHERE r.channel = 'sms' AND r.address = ? ORDER BY o.created_at DESC, o.id DESC "
-                                     "LIMIT 1"));
+        TRY_ASSIGN(auto s,
+                   c.prepare("SELECT o.id, o.ro_id, r.party_id, r.contact_point_id, r.name FROM offer_recipients "
+                             "r JOIN offers o ON o.id = r.offer_id WHERE r.channel = 'sms' AND r.address = ? "
+                             "ORDER BY o.created_at DESC, o.id DESC LIMIT 1"));
         s.bind(1, sms.sender);
         TRY_ASSIGN(bool found, s.step());
         if (found) {
             out.offer_id = s.int64(0);
             out.ro_id = s.int64(1);
+            party_id = s.optional_int64(2);
+            contact_point_id = s.optional_int64(3);
+            name = s.text(4);
         }
     }
     if (out.ro_id) {
@@ -50,12 +56,16 @@ Result<InboundOutcome> handle_inbound_sms(Connection& c, const Config& config, c
         Event e;
         e.ro_id = out.ro_id;
         e.at = now;
-        e.actor = Actor{Actor::Kind::customer, 0, sms.sender};
+        // Who wrote: the party and number it was sent to, so that the workspace names them
+        // as it does elsewhere (the number alone says nothing to an advisor).
+        e.actor = Actor{Actor::Kind::customer, 0, name.empty() ? sms.sender : name};
         e.type = "sms.received";
         e.data = dump_json(json{{"from", sms.sender},
                                 {"text", sms.text},
                                 {"offer_id", *out.offer_id},
                                 {"inbound_id", sms.id},
+                                {"party_id", party_id ? json(*party_id) : json(nullptr)},
+                                {"contact_point_id", contact_point_id ? json(*contact_point_id) : json(nullptr)},
                                 {"complete", sms.complete}});
         TRY(timeline::append(c, e));
     }

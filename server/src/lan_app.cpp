@@ -285,6 +285,8 @@ struct LanApp::Impl {
         add(Method::get, "/api/v1/repair-orders/{id}", RouteAccess::principal, &Impl::get_ro);
         add(Method::patch, "/api/v1/repair-orders/{id}", RouteAccess::principal, &Impl::update_ro);
         add(Method::get, "/api/v1/repair-orders/{id}/timeline", RouteAccess::principal, &Impl::timeline);
+        add(Method::get, "/api/v1/repair-orders/{id}/replies", RouteAccess::principal, &Impl::replies);
+        add(Method::post, "/api/v1/repair-orders/{id}/replies/read", RouteAccess::user, &Impl::mark_replies_read);
         add(Method::get, "/api/v1/repair-orders/{id}/offers", RouteAccess::principal, &Impl::list_offers);
         add(Method::post, "/api/v1/repair-orders/{id}/offers", RouteAccess::principal, &Impl::send_offer);
         add(Method::post, "/api/v1/repair-orders/{id}/offers/preview", RouteAccess::principal, &Impl::preview_offer);
@@ -959,6 +961,28 @@ struct LanApp::Impl {
         auto ro = d.repair_orders.update(t.ids[0], patch, t.version, actor_of(*ctx.who));
         if (!ro) return respond(ctx, ro.error());
         return ro_response(200, *ro);
+    }
+
+    HttpResponse replies(Ctx& ctx, const PathParams& p) {
+        const auto id = p.id("id");
+        if (!id) return respond(ctx, not_found_error("repair_order"));
+        auto replies = d.repair_orders.replies(*id);
+        if (!replies) return respond(ctx, replies.error());
+        json items = json::array();
+        std::size_t unread = 0;
+        for (const CustomerReply& r : *replies) {
+            items.push_back(api_json::reply(r, d.phones));
+            if (!r.read_at) ++unread;
+        }
+        return json_response(200, {{"items", items}, {"unread", unread}});
+    }
+
+    HttpResponse mark_replies_read(Ctx& ctx, const PathParams& p) {
+        const auto id = p.id("id");
+        if (!id) return respond(ctx, not_found_error("repair_order"));
+        auto marked = d.repair_orders.mark_replies_read(*id, actor_of(*ctx.who));
+        if (!marked) return respond(ctx, marked.error());
+        return json_response(200, {{"marked", *marked}});
     }
 
     HttpResponse timeline(Ctx& ctx, const PathParams& p) {

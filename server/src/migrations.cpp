@@ -394,7 +394,18 @@ CREATE INDEX access_link_requests_recipient ON access_link_requests(recipient_id
 CREATE INDEX access_link_requests_ip ON access_link_requests(ip, at);
 )sql";
 
-constexpr std::array<Migration, 7> migrations = {{
+// What customers write back is read by an advisor: until then the repair order is marked in the
+// list. Replies from before this version count as read, except on repair orders still open.
+constexpr std::string_view v8_sql = R"sql(
+ALTER TABLE sms_inbound ADD COLUMN read_at INTEGER;
+ALTER TABLE sms_inbound ADD COLUMN read_by INTEGER;
+UPDATE sms_inbound SET read_at = received_at
+  WHERE ro_id IS NULL OR ro_id NOT IN (SELECT id FROM repair_orders WHERE status IN ('open', 'in_progress'));
+CREATE INDEX sms_inbound_ro ON sms_inbound(ro_id, id);
+CREATE INDEX sms_inbound_unread ON sms_inbound(ro_id) WHERE read_at IS NULL;
+)sql";
+
+constexpr std::array<Migration, 8> migrations = {{
     {1, "initial schema: users, sessions, API keys, repair orders, parties, interventions, events", v1_sql},
     {2, "inbound SMS", v2_sql},
     {3, "offers, their recipients, magic links, decisions and the outbox", v3_sql},
@@ -402,6 +413,7 @@ constexpr std::array<Migration, 7> migrations = {{
     {5, "authorisation of interventions", v5_sql},
     {6, "agreements, their versions and their acceptance per offer", v6_sql},
     {7, "quarantined outbox messages; requests for fresh links", v7_sql},
+    {8, "customers' replies read or not", v8_sql},
 }};
 
 }  // namespace

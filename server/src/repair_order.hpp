@@ -146,6 +146,7 @@ struct RepairOrderSummary {
     UnixMs updated_at = 0;
     std::string offer_state;  // the latest offer version's state ("sent", "seen", ...); empty: none
     int offer_version = 0;
+    int unread_replies = 0;  // SMS the customer sent back that no advisor has marked read
 };
 
 // ---- what clients ask to change -------------------------------------------------------

@@ -247,6 +247,27 @@ Result<std::vector<Event>> RepairOrderService::timeline(Id id) {
     });
 }
 
+Result<std::vector<CustomerReply>> RepairOrderService::replies(Id id) {
+    return db_.read([&](Connection& conn) -> Result<std::vector<CustomerReply>> {
+        TRY_ASSIGN(auto ro, ro_store::load(conn, id));
+        if (!ro) return not_found_error("repair_order");
+        return sms_store::replies(conn, id, 200);
+    });
+}
+
+Result<std::size_t> RepairOrderService::mark_replies_read(Id id, const Actor& actor) {
+    const UnixMs now = clock_.now();
+    return db_.write([&](Connection& conn) -> Result<std::size_t> {
+        TRY_ASSIGN(auto ro, ro_store::load(conn, id));
+        if (!ro) return not_found_error("repair_order");
+        TRY_ASSIGN(auto ids, sms_store::mark_read(conn, id, actor.id, now));
+        // Not a change to the RO (its version stays): who read what, on the history.
+        if (!ids.empty())
+            TRY(record(conn, id, now, actor, "sms.read", json{{"inbound_ids", ids}, {"count", ids.size()}}));
+        return ids.size();
+    });
+}
+
 Result<RepairOrder> RepairOrderService::update(Id id, const RepairOrderPatch& patch,
                                                std::optional<std::int64_t> if_version, const Actor& actor) {
     const UnixMs now = clock_.now();

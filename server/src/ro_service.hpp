@@ -7,6 +7,7 @@
 #include "db.hpp"
 #include "phone.hpp"
 #include "repair_order.hpp"
+#include "sms_store.hpp"
 #include "timeline.hpp"
 #include "timezone.hpp"
 
@@ -42,6 +43,11 @@ public:
     Result<RepairOrder> update(Id id, const RepairOrderPatch& patch, std::optional<std::int64_t> if_version,
                                const Actor& actor);
     Result<std::vector<Event>> timeline(Id id);
+    /// What customers sent back on the RO by SMS (the newest 200), newest first.
+    Result<std::vector<CustomerReply>> replies(Id id);
+    /// Marks the RO's unread replies read by `actor` (a user): one "sms.read" event naming them.
+    /// The number marked (0: nothing was unread, and nothing is recorded).
+    Result<std::size_t> mark_replies_read(Id id, const Actor& actor);
 
     Result<Changed<Party>> add_party(Id ro_id, const PartyPatch& patch, std::optional<std::int64_t> if_version,
                                      const Actor& actor);

@@ -27,7 +27,8 @@ constexpr const char* summary_columns =
     "ro.id, ro.number, ro.status, ro.advisor_id, u.username, u.display_name, ro.promised_at, ro.plate, ro.make, "
     "ro.model, ro.customer_name, ro.intervention_count, ro.total_incl_cents, ro.version, ro.created_at, "
     "ro.updated_at, "
-    "(SELECT o.state || ' ' || o.version FROM offers o WHERE o.ro_id = ro.id ORDER BY o.version DESC LIMIT 1)";
+    "(SELECT o.state || ' ' || o.version FROM offers o WHERE o.ro_id = ro.id ORDER BY o.version DESC LIMIT 1), "
+    "(SELECT count(*) FROM sms_inbound i WHERE i.ro_id = ro.id AND i.read_at IS NULL)";
 
 RepairOrderSummary read_summary(const Statement& s) {
     RepairOrderSummary r;
@@ -51,6 +52,7 @@ RepairOrderSummary read_summary(const Statement& s) {
         r.offer_state = latest.substr(0, space);
         if (space != std::string::npos) r.offer_version = std::atoi(latest.c_str() + space + 1);
     }
+    r.unread_replies = static_cast<int>(s.int64(17));
     return r;
 }
 

@@ -165,6 +165,38 @@ class OfferTest(RelaisTestCase):
             self.assertEqual(reply["data"]["text"], "Stop the work please, I will come back Monday")
             self.assertEqual(reply["data"]["offer_id"], offer["id"])
             self.assertNotIn("contact.opted_out", [e["type"] for e in got])
+            # Who wrote it is named as the workspace names them, not by the raw number alone.
+            self.assertEqual(reply["actor"]["name"], "Hélène Lefèvre")
+            self.assertEqual(reply["data"]["party_id"], ro["parties"][0]["id"])
+            self.assertEqual(reply["data"]["contact_point_id"], phone)
+
+            # The reply, whole, with its sender, unread until an advisor reads it; the RO list
+            # shows the count.
+            replies = c.get(f"/api/v1/repair-orders/{ro['id']}/replies").json()
+            self.assertEqual(replies["unread"], 1)
+            self.assertEqual(len(replies["items"]), 1)
+            item = replies["items"][0]
+            self.assertEqual(item["text"], "Stop the work please, I will come back Monday")
+            self.assertEqual(item["from"], "+33612345678")
+            self.assertEqual(item["from_display"], "06 12 34 56 78")
+            self.assertEqual(item["name"], "Hélène Lefèvre")
+            self.assertEqual(item["party_id"], ro["parties"][0]["id"])
+            self.assertIsNone(item["read_at"])
+            listed = lambda: next(x for x in c.get("/api/v1/repair-orders").json()["items"] if x["id"] == ro["id"])
+            self.assertEqual(listed()["unread_replies"], 1)
+            marked = c.post(f"/api/v1/repair-orders/{ro['id']}/replies/read", {})
+            self.assertEqual(marked.status, 200, marked)
+            self.assertEqual(marked.json()["marked"], 1)
+            self.assertEqual(listed()["unread_replies"], 0)
+            item = c.get(f"/api/v1/repair-orders/{ro['id']}/replies").json()["items"][0]
+            self.assertIsNotNone(item["read_at"])
+            read = [e for e in timeline() if e["type"] == "sms.read"]
+            self.assertEqual(len(read), 1)
+            self.assertEqual(read[0]["data"]["inbound_ids"], [item["id"]])
+            # Nothing left unread: nothing marked, nothing recorded.
+            self.assertEqual(c.post(f"/api/v1/repair-orders/{ro['id']}/replies/read", {}).json()["marked"], 0)
+            self.assertEqual(sum(e["type"] == "sms.read" for e in timeline()), 1)
+            self.assertEqual(c.get("/api/v1/repair-orders/999999/replies").status, 404)
 
             # "  stop " is an opt-out: acknowledged by one SMS, the contact greyed, no more offers.
             r.modem_control({"cmd": "inject_sms", "from": "+33612345678", "text": "  stop "})
