@@ -436,6 +436,48 @@ step('a character outside the GSM alphabet shows its cost in the preview; an SMS
   await modemControl({ cmd: 'set', failing_numbers: [] });
 });
 
+step('a customer\'s SMS reply is shown whole, with who sent it, marked unread on the list until an advisor reads it', async () => {
+  const text = 'Bonjour, pouvez-vous m\'appeler après 17h pour les pneus ? Je voudrais savoir si les plaquettes peuvent attendre le mois prochain.\nMerci, Zoé';
+  await page.goto(`${server.base}/repair-orders`);
+  const row = page.locator('tr.ro-row', { hasText: ro.number });
+  await row.waitFor();
+  assert.equal(await row.locator('.reply-marker').count(), 0, 'nothing unread yet');
+  assert.ok((await modemControl({ cmd: 'inject_sms', from: '+33698765432', text })).ok);
+  // The list follows live: the marker says how many replies are unread, in words for a screen reader.
+  const marker = row.locator('.reply-marker');
+  await marker.waitFor();
+  assert.equal(await marker.getAttribute('title'), '1 réponse non lue');
+  assert.equal(normalise(await marker.locator('.visually-hidden').innerText()), '1 réponse non lue');
+  await shot('list-reply');
+
+  await row.getByRole('link', { name: ro.number }).click();
+  const card = page.locator('section.card-replies');
+  await card.getByRole('heading', { name: /Messages du client/ }).waitFor();
+  const reply = card.locator('li.reply.is-unread');
+  await reply.waitFor();
+  // The text whole (line break kept), who wrote it as the RO names them, "new".
+  assert.equal(await reply.locator('.reply-text').innerText(), text);
+  assert.equal(normalise(await reply.locator('.reply-from').innerText()), 'Zoé Brûlé (Conducteur, Propriétaire) · 06 98 76 54 32');
+  await reply.getByText('Nouveau', { exact: true }).waitFor();
+  assert.equal(normalise(await card.locator('.replies-unread').innerText()), '1 réponse non lue');
+  // The history has it too, whole and named, not as a bare number.
+  const entry = page.locator('.timeline .tl-item', { hasText: 'SMS reçu du client' }).first();
+  assert.match(normalise(await entry.innerText()), /pouvez-vous m'appeler après 17h pour les pneus \? .* Merci, Zoé/);
+  assert.match(normalise(await entry.innerText()), /De Zoé Brûlé \(Conducteur, Propriétaire\) · 06 98 76 54 32/);
+  await shot('ro-reply');
+
+  await card.getByRole('button', { name: 'Marquer comme lu' }).click();
+  await card.locator('li.reply.is-unread').waitFor({ state: 'detached' });
+  assert.equal(await card.locator('.replies-unread').isHidden(), true);
+  await card.locator('.reply-read', { hasText: /^Lu le / }).waitFor();
+  await page.locator('.timeline').getByText('Réponses du client lues').waitFor();
+  // The text stays on the RO; the list's marker is gone.
+  assert.equal(await card.locator('.reply-text').innerText(), text);
+  await page.goto(`${server.base}/repair-orders`);
+  await row.waitFor();
+  assert.equal(await row.locator('.reply-marker').count(), 0);
+});
+
 step('no Content-Security-Policy violation nor page error', async () => {
   assert.deepEqual(cspProblems, []);
 });

@@ -301,6 +301,17 @@ const fr = {
   'tl.link.bound': 'Lien ouvert sur un appareil du client',
   'tl.link.access_link_sent': 'Nouveau lien envoyé au client',
   'tl.sms.received': 'SMS reçu du client',
+  'tl.sms.read': 'Réponses du client lues',
+  'tl.sms.from': 'De {who}',
+  'replies.title': 'Messages du client',
+  'replies.unread.one': '{n} réponse non lue',
+  'replies.unread.other': '{n} réponses non lues',
+  'replies.new': 'Nouveau',
+  'replies.markRead': 'Marquer comme lu',
+  'replies.marked': 'Réponses marquées comme lues.',
+  'replies.readBy': 'Lu le {when}',
+  'replies.incomplete': 'Message incomplet : une partie n\'est pas arrivée.',
+  'replies.aboutOffer': 'En réponse à l\'offre',
   'tl.contact.opted_out': 'Le client ne souhaite plus être contacté (STOP)',
   'field.number': 'N° d\'OR',
   'field.status': 'Statut',
@@ -859,6 +870,17 @@ const en = {
   'tl.link.bound': 'Link opened on a customer’s device',
   'tl.link.access_link_sent': 'New link sent to the customer',
   'tl.sms.received': 'SMS received from the customer',
+  'tl.sms.read': 'Customer replies read',
+  'tl.sms.from': 'From {who}',
+  'replies.title': 'Messages from the customer',
+  'replies.unread.one': '{n} unread reply',
+  'replies.unread.other': '{n} unread replies',
+  'replies.new': 'New',
+  'replies.markRead': 'Mark as read',
+  'replies.marked': 'Replies marked as read.',
+  'replies.readBy': 'Read on {when}',
+  'replies.incomplete': 'Incomplete message: a part did not arrive.',
+  'replies.aboutOffer': 'In reply to the offer',
   'tl.contact.opted_out': 'The customer asked not to be contacted (STOP)',
   'field.number': 'RO number',
   'field.status': 'Status',
@@ -1202,7 +1224,9 @@ function fmt(kind, options) {
   const key = `${kind}|${state.lang}|${JSON.stringify(options)}`;
   let f = cache.get(key);
   if (!f) {
-    f = kind === 'n' ? new Intl.NumberFormat(locale(), options) : new Intl.DateTimeFormat(locale(), options);
+    if (kind === 'p') f = new Intl.PluralRules(locale(), options);
+    else if (kind === 'n') f = new Intl.NumberFormat(locale(), options);
+    else f = new Intl.DateTimeFormat(locale(), options);
     cache.set(key, f);
   }
   return f;
@@ -1224,6 +1248,14 @@ export function moneyInput(cents) {
 
 export function count(n) {
   return fmt('n', {}).format(n);
+}
+
+/** A text that depends on a number: `${key}.one`, `.other` (…) chosen by the language's own
+ * plural rules (French says "1 réponse", "0 réponse", English "0 replies"), with {n} formatted. */
+export function plural(key, n, params = {}) {
+  const rule = fmt('p', {}).select(n);
+  const k = t(`${key}.${rule}`) === `${key}.${rule}` ? `${key}.other` : `${key}.${rule}`;
+  return t(k, { ...params, n: count(n) });
 }
 
 export function vatLabel(bp) {
@@ -1287,6 +1319,21 @@ function partyName(p) {
   if (!p) return '';
   if (p.kind === 'company') return p.company_name || '';
   return [p.first_name, p.last_name].filter(Boolean).join(' ');
+}
+
+/** Who sent an SMS back ({name, party_id, contact_point_id, from, from_display}), as the RO
+ * names them: "Hélène Lefèvre (Conducteur, Propriétaire) · 06 12 34 56 78". */
+export function replySender(r, ro) {
+  const party = ro.parties.find((p) => p.id === r.party_id);
+  let number = r.from_display || r.from || '';
+  for (const p of ro.parties) {
+    const c = p.contact_points.find((x) => x.id === r.contact_point_id);
+    if (c) number = c.display;
+  }
+  const name = (party && party.display_name) || r.name || '';
+  const roles = party ? party.roles.map((x) => t(`role.party.${x}`)).join(', ') : '';
+  const who = name ? (roles ? `${name} (${roles})` : name) : '';
+  return [who, number].filter(Boolean).join(' · ');
 }
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/i;
@@ -1356,6 +1403,11 @@ export function describeEvent(ev, { ro, users }) {
         }));
       }
     }
+  }
+  // What a customer wrote back, whole, and who wrote it as the RO names them.
+  if (ev.type === 'sms.received') {
+    details.push(`« ${data.text || ''} »`);
+    details.push(t('tl.sms.from', { who: replySender({ ...data, name: ev.actor && ev.actor.name }, ro) }));
   }
   // The agreements accepted with a confirmation, each with the version the customer read.
   if (ev.type === 'offer.confirmed' && Array.isArray(data.agreements)) {

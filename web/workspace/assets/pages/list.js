@@ -1,7 +1,7 @@
 // The repair-order list: search, filters, sort and pages, all kept in the URL's query so a
 // reload or the back button shows the same list. The query is the API's own.
 import { api, ApiError } from '../api.js';
-import { t, money, count, promisedLabel, isLate, RO_STATUSES } from '../i18n.js';
+import { t, money, count, plural, promisedLabel, isLate, RO_STATUSES } from '../i18n.js';
 import { h, icon, replace, clear, debounce, select, nextId, statusChip } from '../dom.js';
 import { navigate, setTitle, loadUsers } from '../app.js';
 import { onRepairOrdersChanged } from '../live.js';
@@ -12,6 +12,13 @@ const OFFER_ICONS = {
   draft: 'clock', scheduled: 'clock', sent: 'send', received: 'check', seen: 'eye', confirmed: 'check', locked: 'lock',
   failed: 'alert', superseded: 'copy', expired: 'clock', cancelled: 'close',
 };
+
+/** The customer wrote back and no advisor has read it yet: a marker that says how many. */
+function unreadMarker(n) {
+  const said = plural('replies.unread', n);
+  return h('span', { class: 'reply-marker', title: said }, icon('message'), h('span', { class: 'reply-marker-count', 'aria-hidden': 'true' }, count(n)),
+    h('span', { class: 'visually-hidden' }, said));
+}
 
 /** The latest offer: its state with an icon, and how far along the customer steps it is. */
 function offerCell(offer) {
@@ -239,7 +246,8 @@ export default async function listPage({ query, main }) {
       h('td', {}, h('div', { class: 'vehicle-cell' },
         v.plate ? h('span', { class: 'plate' }, v.plate) : h('span', { class: 'muted' }, t('common.noPlate')),
         h('span', { class: 'vehicle-model' }, [v.make, v.model].filter(Boolean).join(' ')))),
-      h('td', { class: 'col-customer' }, ro.customer_name || h('span', { class: 'muted' }, '—')),
+      h('td', { class: 'col-customer' }, ro.customer_name || h('span', { class: 'muted' }, '—'),
+        ro.unread_replies ? unreadMarker(ro.unread_replies) : null),
       h('td', { class: 'col-advisor' }, ro.advisor ? ro.advisor.display_name : h('span', { class: 'muted' }, t('list.unassigned'))),
       h('td', { class: ['col-promised', late ? 'is-late' : null] },
         ro.promised_at ? promisedLabel(ro.promised_at) : h('span', { class: 'muted' }, '—'),

@@ -14,6 +14,7 @@ import {
 import { setTitle, loadUsers } from '../app.js';
 import { parseMileage, parseMoney, partyDialog, contactDialog } from './ro-shared.js';
 import { offersPanel } from './offers.js';
+import { repliesPanel } from './replies.js';
 import { onRepairOrdersChanged } from '../live.js';
 
 export default async function roPage({ params, main }) {
@@ -599,11 +600,14 @@ export default async function roPage({ params, main }) {
 
   // ---- offers to the customer (pages/offers.js), updated live ----
   const offers = offersPanel({ base, getRo: () => ro, onChange: () => loadTimeline(), onRoChanged: () => refresh() });
-  // A change to this RO (a customer's answer, a delivery, another advisor's edit): the offers
-  // and the history are fetched again; the form keeps what is being typed.
+  // What the customer wrote back by SMS, above everything else while unread.
+  const replies = repliesPanel({ base, getRo: () => ro, onChange: () => loadTimeline() });
+  // A change to this RO (a customer's answer or SMS, a delivery, another advisor's edit): the
+  // offers, replies and history are fetched again; the form keeps what is being typed.
   const stopLive = onRepairOrdersChanged((ids) => {
     if (ids && !ids.includes(ro.id)) return;
     offers.refresh();
+    replies.refresh();
     loadTimeline();
   });
 
@@ -648,9 +652,10 @@ export default async function roPage({ params, main }) {
     header,
     conflictBanner,
     h('div', { class: 'ro-grid' },
-      h('div', { class: 'ro-main' }, itemsCard, offers.card, timelineCard),
+      h('div', { class: 'ro-main' }, replies.card, itemsCard, offers.card, timelineCard),
       h('aside', { class: 'ro-side' }, partiesCard, noteCard, vehicleCard))));
   render();
+  replies.refresh();
   loadTimeline();
 
   return {
