@@ -678,10 +678,21 @@ struct LanApp::Impl {
         return json_response(200, api_json::offer(*offer, d.phones));
     }
 
+    // {"drafts": true} applies answers the customer has not confirmed yet; without it they are
+    // refused (409), so that a DMS cannot act on drafts by mistake either.
     HttpResponse apply_answers(Ctx& ctx, const PathParams& p) {
         const auto id = offer_route_id(p, "offer");
         if (!id) return respond(ctx, id.error());
-        auto changed = d.offers->apply_answers(*id, actor_of(*ctx.who));
+        Problems problems;
+        for (auto it = ctx.body.begin(); it != ctx.body.end(); ++it) {
+            if (it.key() != "drafts") problems.push_back({it.key(), "unknown_field", {}});
+        }
+        if (ctx.body.contains("drafts") && !ctx.body["drafts"].is_boolean())
+            problems.push_back({"drafts", "invalid_type", {{"expected", "boolean"}}});
+        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
+        const auto answers =
+            ctx.body.value("drafts", false) ? OfferService::Answers::drafts_too : OfferService::Answers::confirmed_only;
+        auto changed = d.offers->apply_answers(*id, actor_of(*ctx.who), answers);
         if (!changed) return respond(ctx, changed.error());
         auto offer = d.offers->get(*id);
         if (!offer) return respond(ctx, offer.error());

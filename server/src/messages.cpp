@@ -118,6 +118,11 @@ const std::map<std::string_view, Texts>& catalog() {
          {"The customer has already seen the current offer ({state}): confirm to send a new version that replaces it.",
           "Le client a déjà vu l'offre en cours ({state}) : confirmez pour envoyer une nouvelle version qui la "
           "remplace."}},
+        {"answers_not_confirmed",
+         {"The customer has not confirmed these answers yet ({state}) and may still change them: say "
+          "\"drafts\": true to apply them anyway.",
+          "Le client n'a pas encore confirmé ces réponses ({state}) et peut encore les changer : indiquez "
+          "\"drafts\": true pour les appliquer quand même."}},
         {"sms_invalid_utf8", {"The message is not valid UTF-8 text.", "Le message n'est pas un texte UTF-8 valide."}},
         {"sms_too_long",
          {"Too long for an SMS ({parts} parts; 255 at most).",

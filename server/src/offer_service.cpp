@@ -529,11 +529,15 @@ Result<std::vector<Offer>> OfferService::for_repair_order(Id ro_id) {
     });
 }
 
-Result<int> OfferService::apply_answers(Id offer_id, const Actor& actor) {
+Result<int> OfferService::apply_answers(Id offer_id, const Actor& actor, Answers answers) {
     const UnixMs now = clock_.now();
     return db_.write([&](Connection& c) -> Result<int> {
         TRY_ASSIGN(auto o, offer_store::load(c, offer_id));
         if (!o) return not_found_error("offer");
+        const bool confirmed = o->confirmed_at.has_value();
+        if (!confirmed && answers == Answers::confirmed_only)
+            return make_error(ErrorKind::conflict, "answers_not_confirmed",
+                              {{"offer", std::to_string(o->id)}, {"state", std::string(to_string(o->state))}});
         TRY_ASSIGN(auto ro, ro_store::load(c, o->ro_id));
         if (!ro) return not_found_error("repair_order");
         int changed = 0;
@@ -557,7 +561,8 @@ Result<int> OfferService::apply_answers(Id offer_id, const Actor& actor) {
         e.at = now;
         e.actor = actor;
         e.type = "interventions.authorized_from_answers";
-        e.data = dump_json(json{{"offer_id", offer_id}, {"version", o->version}, {"changes", changes}});
+        e.data = dump_json(
+            json{{"offer_id", offer_id}, {"version", o->version}, {"confirmed", confirmed}, {"changes", changes}});
         TRY(timeline::append(c, e));
         return changed;
     });

@@ -69,9 +69,13 @@ public:
     /// Offers nobody answered before their links ran out (30 days) become `expired`.
     /// Returns how many; run by the appliance's scheduler.
     Result<int> expire_due();
+    /// Until the customer confirms, their answers are drafts they may still change.
+    enum class Answers { confirmed_only, drafts_too };
     /// Authorises the RO's interventions as the customer answered on this offer: accept →
     /// thumbs up, decline → thumbs down, contact me → left as it is. Returns how many changed.
-    Result<int> apply_answers(Id offer_id, const Actor& actor);
+    /// Answers the customer has not confirmed are refused (`answers_not_confirmed`, a conflict)
+    /// unless `answers` is `drafts_too`; the event says which it was.
+    Result<int> apply_answers(Id offer_id, const Actor& actor, Answers answers = Answers::confirmed_only);
 
     /// Called after every commit that queued outbox messages (the outbox wakes up). Set once,
     /// before use.

@@ -109,7 +109,15 @@ after(async () => {
   }
 });
 
+let customerPage; // the customer's phone, kept from their answers to their confirmation
 const panel = () => page.locator('section.card-offers');
+
+async function scrollToOffers() {
+  await page.evaluate(() => {
+    const card = document.querySelector('section.card-offers');
+    window.scrollTo(0, card.getBoundingClientRect().top + window.scrollY - 52 - 12);
+  });
+}
 const latest = () => panel().locator('article.offer');
 
 step('the RO page has an empty offers panel', async () => {
@@ -222,12 +230,15 @@ step('the customer opens the link and decides: the RO page and the list follow l
     const o = (await api('GET', `/api/v1/repair-orders/${ro.id}/offers`)).body.items[0];
     return o.items.every((i) => i.decision);
   });
-  await customer.context().close();
+  customerPage = customer; // confirms in the next step
 
-  await until('the panel to show the decisions', async () => normalise(await latest().locator('.offer-items tbody').innerText())
-    .includes('À faire'), 12000);
-  await until('every decision', async () => (await latest().locator('.offer-items tbody td:last-child').allTextContents())
-    .join('|') === 'À faire|Refusé|À rappeler', 12000);
+  // Not confirmed yet: the answers are drafts, shown as in progress and never summed as accepted.
+  await until('every answer in progress', async () => (await latest().locator('.offer-items tbody td:last-child').allTextContents())
+    .map(normalise).join('|') === 'En cours : faire|En cours : ne pas faire|En cours : m\'appeler', 12000);
+  await latest().getByText('Le client n\'a pas encore confirmé : ses réponses sont provisoires et peuvent encore changer.').waitFor();
+  assert.equal(await latest().locator('.offer-items th').last().innerText(), 'Réponse en cours');
+  assert.doesNotMatch(normalise(await latest().locator('.offer-sums').innerText()), /Accepté/);
+  assert.match(normalise(await latest().locator('.offer-sums').innerText()), /Réponses en cours : 3 sur 3/);
   assert.equal(await latest().getAttribute('data-state'), 'seen');
   await latest().locator('.chip', { hasText: 'Vue' }).waitFor();
   await until('the list row to show the offer seen', async () => (await cell.getAttribute('data-state')) === 'seen');
@@ -238,17 +249,41 @@ step('the customer opens the link and decides: the RO page and the list follow l
     await list.screenshot({ path: path.join(shotsDir, 'workspace-list-offers.png'), animations: 'disabled', caret: 'hide' });
   }
   await list.close();
+  await scrollToOffers();
+  await shot('offers-drafts');
+  await page.evaluate(() => window.scrollTo(0, 0));
+});
+
+step('answers not confirmed are applied only after a warning; once confirmed they are decisions with an accepted total', async () => {
+  const authorized = async () => (await api('GET', `/api/v1/repair-orders/${ro.id}`)).body.interventions.map((i) => i.authorized);
+  await latest().getByRole('button', { name: 'Appliquer les réponses en cours…' }).click();
+  const warn = page.getByRole('dialog', { name: 'Appliquer des réponses non confirmées ?' });
+  await warn.getByText('Le client n\'a pas encore confirmé : il peut encore changer ses réponses.', { exact: false }).waitFor();
+  await warn.getByRole('button', { name: 'Annuler' }).click();
+  await warn.waitFor({ state: 'detached' });
+  assert.deepEqual(await authorized(), [null, null, null, null], 'nothing applied when the advisor cancels');
+  // The API keeps the same rule for a DMS.
+  const offerId = Number(await latest().getAttribute('data-offer-id'));
+  const refused = await api('POST', `/api/v1/offers/${offerId}/apply-answers`, {});
+  assert.equal(refused.status, 409);
+  assert.equal(refused.body.error.code, 'answers_not_confirmed');
+
+  // The customer confirms: the panel follows live, and the answers become decisions.
+  await customerPage.getByRole('button', { name: 'Confirmer ma commande' }).click();
+  await customerPage.getByRole('dialog').getByRole('button', { name: 'Confirmer et envoyer' }).click();
+  await latest().locator('.chip', { hasText: 'Confirmée' }).waitFor({ timeout: 12000 });
+  await customerPage.context().close();
+  assert.equal((await latest().locator('.offer-items tbody td:last-child').allTextContents()).join('|'), 'À faire|Refusé|À rappeler');
+  assert.equal(await latest().locator('.offer-draft-note').count(), 0);
   assert.match(normalise(await latest().locator('.offer-sums').innerText()), /Accepté par le client TTC 106,80 €/);
-  await page.evaluate(() => {
-    const card = document.querySelector('section.card-offers');
-    window.scrollTo(0, card.getBoundingClientRect().top + window.scrollY - 52 - 12);
-  });
+  await scrollToOffers();
   await shot('offers');
   await page.evaluate(() => window.scrollTo(0, 0));
 });
 
 step('"apply the answers" puts thumbs up and down on the interventions as the customer decided', async () => {
-  await latest().getByRole('button', { name: 'Appliquer les réponses' }).click();
+  await latest().getByRole('button', { name: 'Appliquer les réponses', exact: true }).click();
+  await page.getByText('2 interventions autorisées ou refusées selon les réponses du client.').waitFor();
   const thumb = (label, up) => page.getByRole('button', { name: `${up ? 'Autoriser' : 'Ne pas autoriser'} : ${label}`, exact: true });
   await until('the thumbs', async () => (await thumb('Vidange et filtre à huile', true).getAttribute('aria-pressed')) === 'true');
   assert.equal(await thumb('Plaquettes de frein avant', false).getAttribute('aria-pressed'), 'true');

@@ -760,3 +760,49 @@ TEST_CASE("unknown links are answered without the writer, and guessing is thrott
     CHECK(customers.guess_stats().unknown == 21);
     CHECK(customers.guess_stats().throttled == 1);
 }
+
+TEST_CASE("answers the customer has not confirmed are drafts: applied only when the advisor says so") {
+    OfferWorld w;
+    CustomerService customers(*w.db, w.config, w.random, w.clock);
+    auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, {}}, w.actor);
+    REQUIRE(o.ok());
+    const std::string& body = o->messages[0].body;
+    const std::string token = body.substr(body.rfind('/') + 1);
+    auto opened = customers.open(token, {"", "", ""});
+    REQUIRE(opened.ok());
+    const CustomerContext device{opened->device_id, "", ""};
+    std::map<Id, Decision> answers;
+    for (const auto& item : o->snapshot.items)
+        answers[item.intervention_id] = item.label == "Vidange" ? Decision::accept : Decision::decline;
+    REQUIRE(customers.decide(token, device, answers, false, {}).ok());  // answered, not confirmed
+
+    auto refused = w.offers->apply_answers(o->id, w.actor);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == "answers_not_confirmed");
+    CHECK(refused.error().kind == ErrorKind::conflict);
+    auto ro = w.ros->get(w.ro.id);
+    REQUIRE(ro.ok());
+    for (const auto& it : ro->interventions) CHECK_FALSE(it.authorized.has_value());
+
+    // Said explicitly: applied, and the history says they were drafts.
+    auto drafts = w.offers->apply_answers(o->id, w.actor, OfferService::Answers::drafts_too);
+    REQUIRE(drafts.ok());
+    CHECK(*drafts == 2);
+    auto events = w.ros->timeline(w.ro.id);
+    REQUIRE(events.ok());
+    CHECK(events->back().type == "interventions.authorized_from_answers");
+    CHECK(nlohmann::json::parse(events->back().data)["confirmed"] == false);
+
+    // Confirmed, they are decisions: applied without being asked.
+    answers.begin()->second = Decision::accept;
+    REQUIRE(customers.decide(token, device, answers, true, {}).ok());
+    auto applied = w.offers->apply_answers(o->id, w.actor);
+    REQUIRE(applied.ok());
+    auto later = w.ros->timeline(w.ro.id);
+    REQUIRE(later.ok());
+    CHECK(nlohmann::json::parse(later->back().data)["confirmed"] == true);
+    auto after = w.ros->get(w.ro.id);
+    REQUIRE(after.ok());
+    for (const auto& it : after->interventions)
+        if (it.shown) CHECK(it.authorized == std::optional<bool>(true));
+}

@@ -3,7 +3,7 @@
 // dialog (recipients, note, the shown interventions, a preview of every message, then send).
 import { api, ApiError } from '../api.js';
 import { parseMoney } from './ro-shared.js';
-import { t, money, moneyInput, dateTime, count, localText } from '../i18n.js';
+import { t, money, moneyInput, dateTime, count, plural, localText } from '../i18n.js';
 import {
   h, icon, replace, clear, toast, confirmDialog, formAlert, clearErrors, nextId, field,
 } from '../dom.js';
@@ -28,8 +28,13 @@ function messageChip(m) {
     h('span', { class: 'dot', 'aria-hidden': 'true' }), t(`offer.msg.${m.state}`));
 }
 
-function decisionLabel(decision) {
+/** A decision the customer confirmed; before that, an answer in progress they may still change. */
+function decisionLabel(decision, confirmed) {
   const d = decision || 'none';
+  if (!confirmed && decision) {
+    return h('span', { class: ['decision', 'is-draft', `dec-${d}`], dataset: { decision: d, draft: 'true' } },
+      icon('clock'), t(`offer.draft.${d}`));
+  }
   return h('span', { class: ['decision', `dec-${d}`], dataset: { decision: d } },
     DECISION_ICONS[d] ? icon(DECISION_ICONS[d]) : h('span', { class: 'decision-none', 'aria-hidden': 'true' }, '–'),
     t(`offer.decision.${d}`));
@@ -149,7 +154,8 @@ export function offersPanel({ base, getRo, onChange, onRoChanged }) {
           h('a', { class: 'btn btn-small', href: `/preview/offers/${o.id}`, target: '_blank', rel: 'noopener' },
             icon('eye'), t('offer.preview')),
           o.items.some((i) => i.decision === 'accept' || i.decision === 'decline')
-            ? h('button', { type: 'button', class: 'btn btn-small', onclick: () => applyAnswers(o) }, icon('thumbUp'), t('offer.applyAnswers'))
+            ? h('button', { type: 'button', class: 'btn btn-small', onclick: () => applyAnswers(o) }, icon('thumbUp'),
+              t(o.confirmed_at ? 'offer.applyAnswers' : 'offer.applyDrafts'))
             : null,
           resendButton,
           cancelButton,
@@ -226,23 +232,28 @@ export function offersPanel({ base, getRo, onChange, onRoChanged }) {
     return list;
   }
 
+  // Until the customer confirms, their answers are drafts: shown as in progress, never summed
+  // as accepted (they may still change them).
   function decisions(o) {
+    const confirmed = Boolean(o.confirmed_at);
     const answered = o.items.filter((i) => i.decision).length;
     const accepted = o.items.filter((i) => i.decision === 'accept').reduce((s, i) => s + i.price_incl_cents, 0);
     return h('div', {},
+      !confirmed && answered ? h('p', { class: 'offer-draft-note' }, icon('clock'), t('offer.draftNote')) : null,
       h('table', { class: 'table offer-items' },
         h('caption', { class: 'visually-hidden' }, t('offer.decisions')),
         h('thead', {}, h('tr', {},
           h('th', { scope: 'col' }, t('offer.col.item')),
           h('th', { scope: 'col', class: 'num' }, t('offer.col.price')),
-          h('th', { scope: 'col' }, t('offer.col.decision')))),
+          h('th', { scope: 'col' }, t(confirmed ? 'offer.col.decision' : 'offer.col.draft')))),
         h('tbody', {}, o.items.map((i) => h('tr', { dataset: { interventionId: String(i.intervention_id) } },
           h('td', {}, h('span', { class: 'offer-item-label' }, h('span', { class: `sev-dot sev-${i.severity}`, 'aria-hidden': 'true' }), i.label)),
           h('td', { class: 'num money' }, money(i.price_incl_cents)),
-          h('td', {}, decisionLabel(i.decision)))))),
+          h('td', {}, decisionLabel(i.decision, confirmed)))))),
       h('dl', { class: 'offer-sums' },
         h('div', {}, h('dt', {}, t('offer.total')), h('dd', { class: 'money' }, money(o.total_incl_cents))),
-        answered ? h('div', { class: 'is-main' }, h('dt', {}, t('offer.accepted')), h('dd', { class: 'money' }, money(accepted))) : null));
+        confirmed ? h('div', { class: 'is-main' }, h('dt', {}, t('offer.accepted')), h('dd', { class: 'money' }, money(accepted))) : null,
+        !confirmed && answered ? h('div', { class: 'is-draft' }, h('dt', {}, t('offer.draftAnswered', { n: count(answered), total: count(o.items.length) }))) : null));
   }
 
   function olderList(older) {
@@ -258,10 +269,15 @@ export function offersPanel({ base, getRo, onChange, onRoChanged }) {
   }
 
   // Thumbs up / down on the RO's interventions as the customer answered (seed 004, step 8).
+  // Drafts (not confirmed) only after the advisor has read that the customer may still change them.
   async function applyAnswers(o) {
+    const drafts = !o.confirmed_at;
+    if (drafts && !await confirmDialog({
+      title: t('offer.applyDraftsTitle'), text: t('offer.applyDraftsText'), confirmLabel: t('offer.applyDraftsConfirm'),
+    })) return;
     try {
-      const r = await api('POST', `/offers/${o.id}/apply-answers`, { body: {} });
-      toast(t('offer.applied', { n: r.data.changed }));
+      const r = await api('POST', `/offers/${o.id}/apply-answers`, { body: drafts ? { drafts: true } : {} });
+      toast(plural('offer.applied', r.data.changed));
       if (onRoChanged) await onRoChanged();
     } catch (e) {
       if (!e.handled) toast(e.message, 'error');
