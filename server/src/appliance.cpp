@@ -1,6 +1,7 @@
 #include "appliance.hpp"
 
 #include "migrations.hpp"
+#include "offer_service.hpp"
 
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -68,6 +69,8 @@ Result<std::unique_ptr<Appliance>> Appliance::open(const Config& config, std::sh
     a->auth_ = std::make_unique<AuthService>(*a->db_, *a->hasher_, a->random_, a->clock_, a->log_);
     a->repair_orders_ = std::make_unique<RepairOrderService>(*a->db_, *a->phones_, a->clock_, *a->zone_,
                                                              config.dealer.default_vat_rate_bp);
+    // What a customer agreed to is the offers' to guard: a change to it must be said to be wanted.
+    a->repair_orders_->set_agreement_guard(&OfferService::check_agreed_change);
     return a;
 }
 

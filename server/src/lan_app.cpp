@@ -1175,20 +1175,43 @@ struct LanApp::Impl {
                        [](const Intervention& x) { return api_json::intervention(x); });
     }
 
+    // `"change_agreed": true` in the body (a PATCH) or `?change_agreed=true` (a DELETE) says
+    // that changing what the customer agreed to is wanted; without it such a change is a 409
+    // (`agreed_by_customer`), so that neither an advisor nor a DMS changes an agreed price silently.
     HttpResponse update_item(Ctx& ctx, const PathParams& p) {
         Target t;
         if (auto bad = target(ctx, p, {{"id", "repair_order"}, {"iid", "intervention"}}, t)) return *bad;
+        AgreedChange agreed = AgreedChange::refuse;
+        if (auto it = ctx.body.find("change_agreed"); it != ctx.body.end()) {
+            if (!it->is_boolean()) {
+                t.problems.push_back({"change_agreed", "invalid_type", {{"expected", "boolean"}}});
+            } else if (it->get<bool>()) {
+                agreed = AgreedChange::allow;
+            }
+            ctx.body.erase(it);
+        }
         InterventionPatch patch = api_json::parse_intervention(ctx.body, "", t.problems);
         if (!t.problems.empty()) return shape_problems(ctx, t.problems);
-        return changed(ctx, 200,
-                       d.repair_orders.update_intervention(t.ids[0], t.ids[1], patch, t.version, actor_of(*ctx.who)),
-                       [](const Intervention& x) { return api_json::intervention(x); });
+        return changed(
+            ctx, 200,
+            d.repair_orders.update_intervention(t.ids[0], t.ids[1], patch, t.version, actor_of(*ctx.who), agreed),
+            [](const Intervention& x) { return api_json::intervention(x); });
     }
 
     HttpResponse remove_item(Ctx& ctx, const PathParams& p) {
         Target t;
         if (auto bad = target(ctx, p, {{"id", "repair_order"}, {"iid", "intervention"}}, t)) return *bad;
-        return removed(ctx, d.repair_orders.remove_intervention(t.ids[0], t.ids[1], t.version, actor_of(*ctx.who)));
+        AgreedChange agreed = AgreedChange::refuse;
+        if (const std::string* v = ctx.req.query_param("change_agreed")) {
+            if (*v != "true" && *v != "false") {
+                return error_response(
+                    validation_error({{"query.change_agreed", "invalid_choice", {{"choices", "true, false"}}}}),
+                    ctx.lang);
+            }
+            if (*v == "true") agreed = AgreedChange::allow;
+        }
+        return removed(ctx,
+                       d.repair_orders.remove_intervention(t.ids[0], t.ids[1], t.version, actor_of(*ctx.who), agreed));
     }
 
     // ---- health and the workspace's files ----------------------------------------------------

@@ -118,6 +118,12 @@ const std::map<std::string_view, Texts>& catalog() {
          {"The customer has already seen the current offer ({state}): confirm to send a new version that replaces it.",
           "Le client a déjà vu l'offre en cours ({state}) : confirmez pour envoyer une nouvelle version qui la "
           "remplace."}},
+        {"agreed_by_customer",
+         {"The customer agreed to \u00ab {label} \u00bb as it was on version {version} of the offer ({state}): "
+          "say \"change_agreed\": true to change it anyway, then send a new version.",
+          "Le client a donné son accord pour \u00ab {label} \u00bb tel qu'il était dans la version {version} de "
+          "l'offre ({state}) : indiquez \"change_agreed\": true pour le modifier quand même, puis envoyez une "
+          "nouvelle version."}},
         {"answers_not_confirmed",
          {"The customer has not confirmed these answers yet ({state}) and may still change them: say "
           "\"drafts\": true to apply them anyway.",

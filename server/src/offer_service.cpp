@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <array>
+#include <tuple>
 
 namespace relais {
 
@@ -566,6 +567,31 @@ Result<int> OfferService::apply_answers(Id offer_id, const Actor& actor, Answers
         TRY(timeline::append(c, e));
         return changed;
     });
+}
+
+Result<void> OfferService::check_agreed_change(Connection& c, Id ro_id, const Intervention& before,
+                                               const Intervention* after) {
+    TRY_ASSIGN(auto ids, offer_store::ids_for_repair_order(c, ro_id));
+    if (ids.empty()) return success();
+    TRY_ASSIGN(auto latest, offer_store::load(c, ids.front()));
+    if (!latest || !latest->confirmed_at ||
+        (latest->state != OfferState::confirmed && latest->state != OfferState::locked))
+        return success();
+    const auto agreed = std::find_if(latest->snapshot.items.begin(), latest->snapshot.items.end(),
+                                     [&](const OfferItem& i) { return i.intervention_id == before.id; });
+    if (agreed == latest->snapshot.items.end()) return success();
+    const auto terms = [](const Intervention& i) { return std::tuple(i.label, i.price_incl, i.shown); };
+    // A change back to what was agreed, or one that leaves the agreed terms as they are, is free.
+    if (after &&
+        (terms(*after) == terms(before) || terms(*after) == std::tuple(agreed->label, agreed->price_incl, true)))
+        return success();
+    return make_error(ErrorKind::conflict, "agreed_by_customer",
+                      {{"offer", std::to_string(latest->id)},
+                       {"version", std::to_string(latest->version)},
+                       {"state", std::string(to_string(latest->state))},
+                       {"intervention", std::to_string(before.id)},
+                       {"label", agreed->label},
+                       {"price_incl_cents", std::to_string(agreed->price_incl)}});
 }
 
 Result<Offer> OfferService::lock(Id offer_id, const Actor& actor) {

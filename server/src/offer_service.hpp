@@ -77,6 +77,14 @@ public:
     /// unless `answers` is `drafts_too`; the event says which it was.
     Result<int> apply_answers(Id offer_id, const Actor& actor, Answers answers = Answers::confirmed_only);
 
+    /// The repair orders' agreement guard (ro_service.hpp): once the latest version was
+    /// confirmed by the customer (confirmed or locked since), a change to the label, the price
+    /// incl. VAT or the "shown" of an item they agreed to, or its removal, is refused
+    /// (`agreed_by_customer`, a conflict naming the offer and the agreed label and price) unless
+    /// the new value is what they agreed to. Notes, severity, order and thumbs stay free.
+    static Result<void> check_agreed_change(Connection& conn, Id ro_id, const Intervention& before,
+                                            const Intervention* after);
+
     /// Called after every commit that queued outbox messages (the outbox wakes up). Set once,
     /// before use.
     void on_queued(std::function<void()> hook) { queued_hook_ = std::move(hook); }

@@ -39,9 +39,10 @@ HttpResponse error_response(const Error& error, std::string_view lang) {
     }
     nlohmann::json err = {{"code", error.code}, {"message", render_message(error.code, error.params, lang)}};
     if (!fields.empty()) err["fields"] = fields;
-    // Which limit was reached, for a client to say so (the other kinds' parameters are in the
-    // message already, and may name internals).
-    if (error.kind == ErrorKind::throttled && !error.params.empty()) {
+    // Which limit was reached, or what a conflict is with (the offer, the value the customer
+    // agreed to), for a client to say so in its own words (the other kinds' parameters are in
+    // the message already, and may name internals).
+    if ((error.kind == ErrorKind::throttled || error.kind == ErrorKind::conflict) && !error.params.empty()) {
         nlohmann::json params = nlohmann::json::object();
         for (const auto& [k, v] : error.params) params[k] = v;
         err["params"] = params;

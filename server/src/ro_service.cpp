@@ -483,7 +483,7 @@ Result<Changed<Intervention>> RepairOrderService::add_intervention(Id ro_id, con
 Result<Changed<Intervention>> RepairOrderService::update_intervention(Id ro_id, Id item_id,
                                                                       const InterventionPatch& patch,
                                                                       std::optional<std::int64_t> if_version,
-                                                                      const Actor& actor) {
+                                                                      const Actor& actor, AgreedChange agreed) {
     const ValidationContext ctx{phones_, default_vat_bp_};
     const UnixMs now = clock_.now();
     return db_.write([&](Connection& conn) -> Result<Changed<Intervention>> {
@@ -495,6 +495,7 @@ Result<Changed<Intervention>> RepairOrderService::update_intervention(Id ro_id, 
         Problems problems;
         apply_intervention_patch(item, patch, false, ctx, "", problems);
         if (!problems.empty()) return validation_error(problems);
+        if (agreed == AgreedChange::refuse && agreement_guard_) TRY(agreement_guard_(conn, ro_id, *it, &item));
         std::vector<Intervention> items = ro.interventions;
         *std::find_if(items.begin(), items.end(), [&](const Intervention& i) { return i.id == item_id; }) = item;
         if (patch.position) reposition(items, item_id, item.position);
@@ -525,14 +526,15 @@ Result<Changed<Intervention>> RepairOrderService::update_intervention(Id ro_id, 
 }
 
 Result<std::int64_t> RepairOrderService::remove_intervention(Id ro_id, Id item_id,
-                                                             std::optional<std::int64_t> if_version,
-                                                             const Actor& actor) {
+                                                             std::optional<std::int64_t> if_version, const Actor& actor,
+                                                             AgreedChange agreed) {
     const UnixMs now = clock_.now();
     return db_.write([&](Connection& conn) -> Result<std::int64_t> {
         TRY_ASSIGN(RepairOrder ro, load_for_change(conn, ro_id, if_version));
         const auto it = std::find_if(ro.interventions.begin(), ro.interventions.end(),
                                      [&](const Intervention& i) { return i.id == item_id; });
         if (it == ro.interventions.end()) return not_found_error("intervention");
+        if (agreed == AgreedChange::refuse && agreement_guard_) TRY(agreement_guard_(conn, ro_id, *it, nullptr));
         json data = fields_of(*it);
         data["intervention_id"] = item_id;
         TRY(ro_store::delete_intervention(conn, item_id));

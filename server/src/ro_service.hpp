@@ -11,6 +11,7 @@
 #include "timeline.hpp"
 #include "timezone.hpp"
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -21,6 +22,15 @@ struct Changed {
     T item;
     std::int64_t ro_version = 0;
 };
+
+/// Whether a change may alter what a customer agreed to (a confirmed offer's item).
+enum class AgreedChange { refuse, allow };
+
+/// Called inside the write transaction of every change to an intervention, with the item
+/// before and after (`after` null: removed); an error refuses the change. Set by the offers
+/// feature, which owns what was agreed; repair orders know nothing of offers.
+using AgreementGuard =
+    std::function<Result<void>(Connection& conn, Id ro_id, const Intervention& before, const Intervention* after)>;
 
 /// Thread-safe (the Database serialises writes). Arguments must outlive the service.
 class RepairOrderService {
@@ -65,10 +75,16 @@ public:
 
     Result<Changed<Intervention>> add_intervention(Id ro_id, const InterventionPatch& patch,
                                                    std::optional<std::int64_t> if_version, const Actor& actor);
+    /// A change that alters what the customer agreed to is refused by the agreement guard
+    /// unless `agreed` is `allow`.
     Result<Changed<Intervention>> update_intervention(Id ro_id, Id item_id, const InterventionPatch& patch,
-                                                      std::optional<std::int64_t> if_version, const Actor& actor);
+                                                      std::optional<std::int64_t> if_version, const Actor& actor,
+                                                      AgreedChange agreed = AgreedChange::refuse);
     Result<std::int64_t> remove_intervention(Id ro_id, Id item_id, std::optional<std::int64_t> if_version,
-                                             const Actor& actor);
+                                             const Actor& actor, AgreedChange agreed = AgreedChange::refuse);
+
+    /// Set once, before the service is shared between threads.
+    void set_agreement_guard(AgreementGuard guard) { agreement_guard_ = std::move(guard); }
 
 private:
     Database& db_;
@@ -76,6 +92,7 @@ private:
     const Clock& clock_;
     const TimeZone& zone_;
     VatBp default_vat_bp_;
+    AgreementGuard agreement_guard_;
 };
 
 /// Moves `moved_id` to 1-based `position` (clamped) and renumbers every item 1..n.

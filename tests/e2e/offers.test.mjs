@@ -513,6 +513,85 @@ step('a customer\'s SMS reply is shown whole, with who sent it, marked unread on
   assert.equal(await row.locator('.reply-marker').count(), 0);
 });
 
+/** The customer's phone: opens the newest link sent to `number`, accepts every item, confirms. */
+async function customerConfirms(number) {
+  const journal = await readFile(path.join(server.dir, 'data', 'modem', 'journal.jsonl'), 'utf8');
+  const token = journal.split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    .filter((m) => m.kind === 'message' && m.recipient === number)
+    .map((m) => /\/o\/([A-Za-z0-9_-]{32})/.exec(m.text)?.[1]).filter(Boolean).pop();
+  assert.ok(token, `a link sent to ${number}`);
+  const phone = await (await browser.newContext({ locale: 'fr-FR', viewport: { width: 390, height: 844 } })).newPage();
+  phone.setDefaultTimeout(10000);
+  await phone.goto(`${server.publicBase}/o/${token}`);
+  await phone.getByRole('button', { name: 'Ouvrir mon devis' }).click();
+  // The welcome dialog comes with an advisor's note; without one, the items come at once.
+  const welcome = phone.getByRole('dialog').getByRole('button', { name: 'Voir les interventions' });
+  await welcome.or(phone.getByRole('radio', { name: 'Faire', exact: true }).first()).waitFor();
+  if (await welcome.isVisible()) await welcome.click();
+  for (const radio of await phone.getByRole('radio', { name: 'Faire', exact: true }).all()) await radio.check();
+  await phone.getByRole('button', { name: 'Confirmer ma commande' }).click();
+  await phone.getByRole('dialog').getByRole('button', { name: 'Confirmer et envoyer' }).click();
+  await phone.getByText('Merci', { exact: false }).first().waitFor();
+  await phone.context().close();
+}
+
+step('a price the customer agreed to changes only after a warning naming what they accepted; a new version goes out, or, once locked, the RO says it no longer matches', async () => {
+  const created = await api('POST', '/api/v1/repair-orders', {
+    vehicle: { plate: 'mn-321-op', make: 'Renault', model: 'Mégane' },
+    parties: [{ roles: ['driver'], title: 'Mme', first_name: 'Inès', last_name: 'Garnier', contact_points: [{ kind: 'phone', value: '06 11 22 33 44' }] }],
+    interventions: [{ label: 'Pneus avant', price_excl_cents: 14500, kind: 'optional', severity: 'red' },
+      { label: 'Géométrie', price_excl_cents: 6000, kind: 'optional', severity: 'orange' }],
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const r2 = created.body;
+  const tyres = r2.interventions[0];
+  const cp = r2.parties[0].contact_points[0].id;
+  assert.equal((await api('POST', `/api/v1/repair-orders/${r2.id}/offers`, { recipients: [cp] })).status, 201);
+  await customerConfirms('+33611223344');
+  await page.goto(`${server.base}/repair-orders/${r2.id}`);
+  await latest().locator('.chip', { hasText: 'Confirmée' }).waitFor();
+  const price = page.locator(`tr.item-row[data-id="${tyres.id}"] input[data-price="incl"]`);
+  const priceNow = async () => (await api('GET', `/api/v1/repair-orders/${r2.id}`)).body.interventions[0].price_incl_cents;
+
+  // Declined: nothing saved, the agreed price shown again.
+  await price.fill('250,00');
+  await price.press('Enter');
+  const ask = page.getByRole('dialog', { name: 'Le client a donné son accord' });
+  assert.match(normalise(await ask.innerText()), /Le client a accepté « Pneus avant » à 174,00 € \(version 1 de l'offre\)\. Enregistrer ce changement et lui envoyer une nouvelle version à accepter \?/);
+  await ask.getByRole('button', { name: 'Annuler' }).click();
+  await until('the agreed price shown again', async () => normalise(await price.inputValue()) === '174,00');
+  assert.equal(await priceNow(), 17400);
+
+  // Accepted: saved, and version 2 goes to the customer.
+  await price.fill('250,00');
+  await price.press('Enter');
+  await ask.getByRole('button', { name: 'Enregistrer et envoyer' }).click();
+  await page.getByText('Modification enregistrée ; version 2 envoyée au client.').waitFor();
+  assert.equal(await priceNow(), 25000);
+  await latest().getByRole('heading', { name: /Version 2/ }).waitFor();
+  assert.equal(await latest().locator('.offer-mismatch').count(), 0, 'version 2 is what the customer is asked now');
+
+  // Confirmed again, then locked: a change asks, says no version can follow, and the offer shows the mismatch.
+  await customerConfirms('+33611223344');
+  await latest().locator('.chip', { hasText: 'Confirmée' }).waitFor();
+  await latest().getByRole('button', { name: 'Verrouiller' }).click();
+  await page.getByRole('dialog', { name: 'Verrouiller l\'offre ?' }).getByRole('button', { name: 'Verrouiller' }).click();
+  await latest().locator('.chip', { hasText: 'Verrouillée' }).waitFor();
+  await price.fill('280,00');
+  await price.press('Enter');
+  assert.match(normalise(await ask.innerText()), /à 250,00 € \(version 2 de l'offre\)\. L'offre est verrouillée : aucune nouvelle version ne peut lui être envoyée\./);
+  await ask.getByRole('button', { name: 'Modifier quand même' }).click();
+  const mismatch = latest().locator('.offer-mismatch');
+  await mismatch.waitFor();
+  assert.match(normalise(await mismatch.innerText()),
+    /Ce que le client a accepté ne correspond plus à l'OR « Pneus avant » : accepté à 250,00 €, maintenant 280,00 € L'offre est verrouillée : prévenez le client de ces changements\./);
+  assert.equal(await priceNow(), 28000);
+  await page.locator('.timeline').getByText('Intervention modifiée : Pneus avant').first().waitFor();
+  await scrollToOffers();
+  await shot('offer-mismatch');
+  await page.evaluate(() => window.scrollTo(0, 0));
+});
+
 step('no Content-Security-Policy violation nor page error', async () => {
   assert.deepEqual(cspProblems, []);
 });

@@ -192,6 +192,54 @@ class CustomerLinkTest(SmsLinks, RelaisTestCase):
             self.assertEqual(a.request("GET", f"/o/{token}/open", origin=None)[0], 405)
             self.assertEqual(a.request("POST", f"/o/{token}", {})[0], 405)
 
+    def test_what_the_customer_agreed_to_changes_only_when_said(self):
+        """Through the API too (a DMS): answers not confirmed are not applied by default, and once
+        confirmed an agreed price, label, "shown" or the item itself changes only with
+        `change_agreed`; the 409 names the offer and what was agreed."""
+        with self.relais() as r:
+            c = self.admin(r)
+            ro = c.post("/api/v1/repair-orders", RO).json()
+            cp = ro["parties"][0]["contact_points"][0]["id"]
+            offer = c.post(f"/api/v1/repair-orders/{ro['id']}/offers", {"recipients": [cp]}).json()
+            token = self.wait_for_links(r, 1)[0]
+            a = Device(r.public)
+            self.assertEqual(a.request("POST", f"/o/{token}/open", {})[0], 200)
+            vidange, pads = (i["id"] for i in ro["interventions"])
+            a.request("POST", f"/o/{token}/decisions", {"decisions": {str(vidange): "accept", str(pads): "decline"}})
+
+            drafts = c.post(f"/api/v1/offers/{offer['id']}/apply-answers", {})
+            self.assertEqual(drafts.status, 409, drafts)
+            self.assertEqual(drafts.json()["error"]["code"], "answers_not_confirmed")
+            self.assertEqual(c.post(f"/api/v1/offers/{offer['id']}/apply-answers", {"drafts": "yes"}).status, 422)
+            self.assertEqual(c.post(f"/api/v1/offers/{offer['id']}/apply-answers", {"drafts": True}).json()["changed"], 2)
+
+            status, _, _ = a.request("POST", f"/o/{token}/decisions", {"decisions": {str(pads): "accept"}, "confirm": True})
+            self.assertEqual(status, 200)
+            item = f"/api/v1/repair-orders/{ro['id']}/interventions/{pads}"
+            agreed = next(i["price_incl_cents"] for i in ro["interventions"] if i["id"] == pads)
+            refused = c.patch(item, {"price_incl_cents": agreed + 7600})
+            self.assertEqual(refused.status, 409, refused)
+            error = refused.json()["error"]
+            self.assertEqual(error["code"], "agreed_by_customer")
+            self.assertEqual(error["params"]["offer"], str(offer["id"]))
+            self.assertEqual(error["params"]["label"], "Plaquettes avant")
+            self.assertEqual(error["params"]["price_incl_cents"], str(agreed))
+            self.assertIn("Plaquettes avant", error["message"])
+            self.assertEqual(c.patch(item, {"shown": False}).status, 409)
+            self.assertEqual(c.delete(item).status, 409)
+            self.assertEqual(c.delete(item + "?change_agreed=maybe").status, 422)
+            self.assertEqual(c.patch(item, {"change_agreed": 1, "mechanic_note": "x"}).status, 422)
+            self.assertEqual(c.patch(item, {"mechanic_note": "Disques à surveiller"}).status, 200, "a note is free")
+            now = c.get(f"/api/v1/repair-orders/{ro['id']}").json()
+            self.assertEqual(next(i["price_incl_cents"] for i in now["interventions"] if i["id"] == pads), agreed)
+
+            changed = c.patch(item, {"price_incl_cents": agreed + 7600, "change_agreed": True})
+            self.assertEqual(changed.status, 200, changed)
+            self.assertEqual(changed.json()["price_incl_cents"], agreed + 7600)
+            timeline = c.get(f"/api/v1/repair-orders/{ro['id']}/timeline").json()["items"]
+            self.assertEqual(timeline[-1]["type"], "intervention.updated")
+            self.assertEqual(c.delete(item + "?change_agreed=true").status, 204)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -33,6 +33,7 @@ struct OfferWorld : World {
         config.dealer.name = "Garage Demo";
         config.http.public_base_url = "https://relais.garage.test/";
         offers = std::make_unique<OfferService>(*db, config, random, clock);
+        ros->set_agreement_guard(&OfferService::check_agreed_change);
 
         RepairOrderPatch p;
         VehiclePatch v;
@@ -805,4 +806,79 @@ TEST_CASE("answers the customer has not confirmed are drafts: applied only when 
     REQUIRE(after.ok());
     for (const auto& it : after->interventions)
         if (it.shown) CHECK(it.authorized == std::optional<bool>(true));
+}
+
+TEST_CASE("once the customer confirmed, what they agreed to changes only when the advisor says so") {
+    OfferWorld w;
+    CustomerService customers(*w.db, w.config, w.random, w.clock);
+    auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, {}}, w.actor);
+    REQUIRE(o.ok());
+    const Id pads = o->snapshot.items[0].label == "Plaquettes avant" ? o->snapshot.items[0].intervention_id
+                                                                     : o->snapshot.items[1].intervention_id;
+    auto price_of = [&](Id id) {
+        auto ro = w.ros->get(w.ro.id);
+        REQUIRE(ro.ok());
+        for (const auto& it : ro->interventions)
+            if (it.id == id) return it.price_incl;
+        return Cents{-1};
+    };
+    const Cents agreed = price_of(pads);
+    InterventionPatch dearer;
+    dearer.price_incl = agreed + 7600;
+
+    // Seen but not confirmed: nothing agreed yet, the price may change (sending asks then).
+    const std::string& body = o->messages[0].body;
+    const std::string token = body.substr(body.rfind('/') + 1);
+    auto opened = customers.open(token, {"", "", ""});
+    REQUIRE(opened.ok());
+    REQUIRE(w.ros->update_intervention(w.ro.id, pads, dearer, std::nullopt, w.actor).ok());
+    InterventionPatch back;
+    back.price_incl = agreed;
+    REQUIRE(w.ros->update_intervention(w.ro.id, pads, back, std::nullopt, w.actor).ok());
+
+    std::map<Id, Decision> answers;
+    for (const auto& item : o->snapshot.items) answers[item.intervention_id] = Decision::accept;
+    REQUIRE(customers.decide(token, {opened->device_id, "", ""}, answers, true, {}).ok());
+
+    // Price, label, hiding and removal of an agreed item are refused, naming what was agreed.
+    auto refused = w.ros->update_intervention(w.ro.id, pads, dearer, std::nullopt, w.actor);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == "agreed_by_customer");
+    CHECK(refused.error().kind == ErrorKind::conflict);
+    auto param = [&](const char* name) {
+        for (const auto& [k, v] : refused.error().params)
+            if (k == name) return v;
+        return std::string("(none)");
+    };
+    CHECK(param("label") == "Plaquettes avant");
+    CHECK(param("price_incl_cents") == std::to_string(agreed));
+    CHECK(param("version") == "1");
+    CHECK(price_of(pads) == agreed);
+    InterventionPatch relabel, hide;
+    relabel.label = std::string("Plaquettes et disques avant");
+    hide.shown = false;
+    CHECK(w.ros->update_intervention(w.ro.id, pads, relabel, std::nullopt, w.actor).error().code ==
+          "agreed_by_customer");
+    CHECK(w.ros->update_intervention(w.ro.id, pads, hide, std::nullopt, w.actor).error().code == "agreed_by_customer");
+    CHECK(w.ros->remove_intervention(w.ro.id, pads, std::nullopt, w.actor).error().code == "agreed_by_customer");
+
+    // What the customer did not agree to stays free: the mechanic's note, the thumbs, a hidden item.
+    InterventionPatch note;
+    note.mechanic_note = std::string("Disques à surveiller.");
+    CHECK(w.ros->update_intervention(w.ro.id, pads, note, std::nullopt, w.actor).ok());
+    Id hidden = 0;
+    auto now = w.ros->get(w.ro.id);
+    REQUIRE(now.ok());
+    for (const auto& it : now->interventions)
+        if (!it.shown) hidden = it.id;
+    CHECK(w.ros->update_intervention(w.ro.id, hidden, dearer, std::nullopt, w.actor).ok());
+
+    // Said explicitly (and after the lock too): changed, and the history has it.
+    REQUIRE(w.offers->lock(o->id, w.actor).ok());
+    CHECK(w.ros->update_intervention(w.ro.id, pads, dearer, std::nullopt, w.actor).error().code ==
+          "agreed_by_customer");
+    REQUIRE(w.ros->update_intervention(w.ro.id, pads, dearer, std::nullopt, w.actor, AgreedChange::allow).ok());
+    CHECK(price_of(pads) == agreed + 7600);
+    // Back to the agreed price needs no saying.
+    REQUIRE(w.ros->update_intervention(w.ro.id, pads, back, std::nullopt, w.actor).ok());
 }

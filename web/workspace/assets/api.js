@@ -11,6 +11,7 @@ export class ApiError extends Error {
     this.status = status;
     this.code = err.code || `http_${status}`;
     this.fields = Array.isArray(err.fields) ? err.fields : [];
+    this.params = err.params && typeof err.params === 'object' ? err.params : null;
     this.retryAfter = response ? Number(response.headers.get('Retry-After')) || 0 : 0;
     this.handled = false;
   }

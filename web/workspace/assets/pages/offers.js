@@ -142,6 +142,7 @@ export function offersPanel({ base, getRo, onChange, onRoChanged }) {
     } else if (o.state === 'scheduled' && due) {
       notice = h('p', { class: 'notice', dataset: { sendAt: due } }, icon('clock'), t('offer.scheduledFor', { when: dateTime(due) }));
     }
+    const mismatch = o === offers[0] ? mismatchNotice(o) : null;
     return h('article', { class: 'offer', 'aria-labelledby': `offer-${o.id}-title`, dataset: { offerId: String(o.id), state: o.state } },
       h('div', { class: 'offer-head' },
         h('div', { class: 'offer-head-main' },
@@ -161,6 +162,7 @@ export function offersPanel({ base, getRo, onChange, onRoChanged }) {
           cancelButton,
           lockButton)),
       notice,
+      mismatch,
       o.state === 'locked' ? h('p', { class: 'field-hint' }, t('offer.lockedHint')) : null,
       steps(o),
       h('div', { class: 'offer-grid' },
@@ -174,6 +176,35 @@ export function offersPanel({ base, getRo, onChange, onRoChanged }) {
         h('div', { class: 'offer-col' },
           h('h4', { class: 'offer-sub' }, t('offer.decisions')),
           decisions(o))));
+  }
+
+  // What the customer confirmed against the RO as it is now: a price, a label changed since,
+  // an item hidden or removed. Said on the offer, with the way out (a new version, or, once
+  // locked, telling the customer).
+  function mismatchNotice(o) {
+    if (!o.confirmed_at || (o.state !== 'confirmed' && o.state !== 'locked')) return null;
+    const ro = getRo();
+    if (!ro) return null;
+    const lines = [];
+    for (const agreed of o.items) {
+      const now = ro.interventions.find((i) => i.id === agreed.intervention_id);
+      if (!now) lines.push(t('offer.mismatch.removed', { label: agreed.label }));
+      else if (!now.shown) lines.push(t('offer.mismatch.hidden', { label: agreed.label }));
+      else {
+        if (now.label !== agreed.label) lines.push(t('offer.mismatch.label', { label: agreed.label, now: now.label }));
+        if (now.price_incl_cents !== agreed.price_incl_cents) {
+          lines.push(t('offer.mismatch.price', { label: now.label, agreed: money(agreed.price_incl_cents), now: money(now.price_incl_cents) }));
+        }
+      }
+    }
+    if (!lines.length) return null;
+    return h('div', { class: 'notice notice-warning offer-mismatch', role: 'status' }, icon('alert'),
+      h('div', {},
+        h('p', { class: 'notice-title' }, t('offer.mismatchTitle')),
+        h('ul', {}, lines.map((l) => h('li', {}, l))),
+        o.state === 'locked'
+          ? h('p', {}, t('offer.mismatchLocked'))
+          : h('button', { type: 'button', class: 'btn btn-small', onclick: openSend }, icon('send'), t('offer.mismatchSend'))));
   }
 
   // The agreement versions frozen in this offer, and whether the customer accepted each.
@@ -325,6 +356,10 @@ export function offersPanel({ base, getRo, onChange, onRoChanged }) {
     reload: load,
     /** The latest version as last read, or null. */
     latest: () => (offers && offers[0]) || null,
+    /** Draws the offers again as last read (the RO changed: what was agreed may differ now). */
+    redraw() {
+      if (alive && offers !== null) render();
+    },
     /** Fetches the offers again (a live update said they changed). */
     refresh() {
       if (alive) load();
@@ -409,7 +444,26 @@ export function sendDialog({ base, ro }) {
       control.removeAttribute('aria-invalid');
       itemsErr.hidden = true;
       try {
-        const r = await api('PATCH', `${base}/interventions/${item.id}`, { body, version });
+        let r;
+        try {
+          r = await api('PATCH', `${base}/interventions/${item.id}`, { body, version });
+        } catch (e) {
+          // The customer confirmed this item as it was: changed only once the advisor has read
+          // what they accepted (the new version this dialog sends replaces it).
+          if (!(e instanceof ApiError && e.code === 'agreed_by_customer' && e.params)) throw e;
+          const p = e.params;
+          const ok = await confirmDialog({
+            title: t('item.agreedTitle'),
+            text: `${t('item.agreedText', { label: p.label, price: money(Number(p.price_incl_cents)), n: p.version })} ${t('item.agreedDialogHint')}`,
+            confirmLabel: t('item.agreedChange'),
+            danger: false,
+          });
+          if (!ok) {
+            renderItems(control);
+            return null;
+          }
+          r = await api('PATCH', `${base}/interventions/${item.id}`, { body: { ...body, change_agreed: true }, version });
+        }
         const fresh = await api('GET', base);
         version = fresh.version ?? fresh.data.version;
         items = [...fresh.data.interventions].sort(offeredOrder);

@@ -91,6 +91,7 @@ export default async function roPage({ params, main }) {
     ro = r.data;
     version = r.version ?? ro.version;
     render({ discard });
+    offers.redraw();
     loadTimeline();
   }
 
@@ -344,6 +345,28 @@ export default async function roPage({ params, main }) {
    */
   async function changeSeen(item, showing, apply) {
     const o = offers.latest();
+    const agreed = agreedItem(o, item);
+    if (agreed) {
+      // The customer confirmed this item as it was: asked first, saying what they accepted;
+      // then a new version for them to accept, unless the offer is locked (then they are told).
+      const locked = o.state === 'locked';
+      const ok = await confirmDialog({
+        title: t('item.agreedTitle'),
+        text: `${t('item.agreedText', { label: agreed.label, price: money(agreed.price_incl_cents), n: o.version })} ${t(locked ? 'item.agreedLockedHint' : 'item.agreedSendHint')}`,
+        confirmLabel: t(locked ? 'item.agreedChange' : 'item.agreedChangeSend'),
+        danger: false,
+      });
+      if (!ok) {
+        await refresh({ discard: true }).catch(() => {}); // shows the saved values again
+        return undefined;
+      }
+      const saved = await apply({ change_agreed: true });
+      if (!saved || locked) {
+        offers.refresh();
+        return saved;
+      }
+      return sendNewVersion(o, saved);
+    }
     const seen = o && (o.state === 'seen' || o.state === 'confirmed')
       && (showing || o.items.some((i) => i.intervention_id === item.id));
     if (!seen) return apply();
@@ -356,6 +379,17 @@ export default async function roPage({ params, main }) {
     }
     const saved = await apply();
     if (!saved) return undefined;
+    return sendNewVersion(o, saved);
+  }
+
+  /** The item as the customer confirmed it on `o` (confirmed, or locked since), or null. */
+  function agreedItem(o, item) {
+    if (!o || !o.confirmed_at || (o.state !== 'confirmed' && o.state !== 'locked')) return null;
+    return o.items.find((i) => i.intervention_id === item.id) || null;
+  }
+
+  /** A new version of `o` to the same recipients with the same note, after a change was saved. */
+  async function sendNewVersion(o, saved) {
     const recipients = o.recipients.map((r) => r.contact_point_id).filter(Boolean);
     try {
       const r = await api('POST', `${base}/offers`, { body: { recipients, note: o.note, replace_seen: true } });
@@ -377,7 +411,8 @@ export default async function roPage({ params, main }) {
       if (document.activeElement !== control) rendered.set(control, control.type === 'checkbox' ? control.checked : control.value);
     };
     const err = h('p', { class: 'row-error', role: 'alert', hidden: true });
-    const save = (body, control) => {
+    const save = (body, control, extra) => {
+      if (extra) body = { ...body, ...extra };
       err.hidden = true;
       if (control) control.removeAttribute('aria-invalid');
       return quick((v) => api('PATCH', iurl(), { body, version: v }), (e) => {
@@ -410,8 +445,13 @@ export default async function roPage({ params, main }) {
     const up = iconButton('up', t('item.moveUp'), () => move(-1));
     const down = iconButton('down', t('item.moveDown'), () => move(1));
     const del = iconButton('trash', t('item.remove'), async () => {
-      if (!await confirmDialog({ title: t('item.removeTitle'), text: t('item.removeText', { label: item.label }), confirmLabel: t('common.remove') })) return;
-      quick((v) => api('DELETE', iurl(), { version: v }));
+      const o = offers.latest();
+      const agreed = agreedItem(o, item);
+      const text = agreed
+        ? `${t('item.agreedText', { label: agreed.label, price: money(agreed.price_incl_cents), n: o.version })} ${t('item.removeText', { label: item.label })}`
+        : t('item.removeText', { label: item.label });
+      if (!await confirmDialog({ title: agreed ? t('item.agreedTitle') : t('item.removeTitle'), text, confirmLabel: t(agreed ? 'item.agreedRemove' : 'common.remove') })) return;
+      quick((v) => api('DELETE', iurl(), { version: v, query: agreed ? { change_agreed: 'true' } : undefined }));
     }, 'btn-danger-quiet');
 
     const textChange = (control, key) => control.addEventListener('change', () => {
@@ -422,14 +462,14 @@ export default async function roPage({ params, main }) {
         return;
       }
       const value = control.value.trim();
-      if (key === 'label') changeSeen(item, false, () => save({ [key]: value }, control));
+      if (key === 'label') changeSeen(item, false, (extra) => save({ [key]: value }, control, extra));
       else save({ [key]: value }, control);
     });
     textChange(label, 'label');
     textChange(mnote, 'mechanic_note');
     kind.addEventListener('change', () => save({ kind: kind.value }, kind));
     severity.addEventListener('change', () => { dot.className = `sev-dot sev-${severity.value}`; save({ severity: severity.value }, severity); });
-    shown.addEventListener('change', () => changeSeen(item, shown.checked, () => save({ shown: shown.checked }, shown)));
+    shown.addEventListener('change', () => changeSeen(item, shown.checked, (extra) => save({ shown: shown.checked }, shown, extra)));
     vat.addEventListener('change', () => save({ vat_rate_bp: Number(vat.value) }, vat));
     // Only the edited price is sent: the server computes the other with the row's VAT rate.
     for (const [control, key] of [[excl, 'price_excl_cents'], [incl, 'price_incl_cents']]) {
@@ -441,7 +481,7 @@ export default async function roPage({ params, main }) {
           control.setAttribute('aria-invalid', 'true');
           return;
         }
-        changeSeen(item, false, () => save({ [key]: cents }, control));
+        changeSeen(item, false, (extra) => save({ [key]: cents }, control, extra));
       });
     }
     // Leaving a field without changing it shows the latest value again (a save may have moved it).
