@@ -135,6 +135,9 @@ const std::map<std::string_view, Texts>& catalog() {
           "Trop long pour un SMS ({parts} parties ; 255 au plus)."}},
         // Field errors
         {"required", {"Required.", "Obligatoire."}},
+        {"plate_or_customer_required",
+         {"A repair order needs a plate (or a VIN) or a customer.",
+          "Un OR a besoin d'une immatriculation (ou d'un VIN) ou d'un client."}},
         {"too_long", {"At most {max} characters.", "{max} caractères au plus."}},
         {"one_line", {"Must fit on one line.", "Doit tenir sur une ligne."}},
         {"control_characters",

@@ -155,6 +155,10 @@ RepairOrder build_new(const RepairOrderPatch& patch, const ValidationContext& ct
         }
         check_unique_roles(ro.parties, path, problems);
     }
+    // A repair order is about a vehicle or a customer: one with neither (an empty form sent by
+    // mistake) could never be found again nor offered to anyone.
+    if (ro.vehicle.plate.empty() && ro.vehicle.vin.empty() && ro.parties.empty())
+        problems.push_back({path + "vehicle.plate", "plate_or_customer_required", {}});
     if (patch.interventions) {
         for (std::size_t i = 0; i < patch.interventions->size(); ++i) {
             Intervention it;

@@ -8,8 +8,9 @@
 // server logs, a screenshot) is kept and its path printed.
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { startRelais, until as poll, CHROMIUM, CHROMIUM_ARGS, failureShots } from './relais-server.mjs';
+import { startRelais, until as poll, repo, CHROMIUM, CHROMIUM_ARGS, failureShots } from './relais-server.mjs';
 
 const NEW_PASSWORD = 'atelier-e2e-2026';
 const DEALER = 'Garage des Essais & Fils'; // written in the test's relais.toml (language "fr")
@@ -216,6 +217,44 @@ async function addIntervention(label, priceExcl) {
 
 const rowOf = (index) => page.locator('tr.item-row').nth(index);
 const total = (which) => page.locator(`[data-total="${which}"]`);
+
+step('an empty form creates nothing; a plate already known points to its open RO and offers to take its customers over', async () => {
+  await page.goto(`${server.base}/repair-orders/new`);
+  await page.getByRole('heading', { name: 'Nouvel ordre de réparation' }).waitFor();
+  await page.getByRole('button', { name: 'Créer l\'OR' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-field="vehicle.plate"]')?.getAttribute('aria-invalid') === 'true');
+  const plate = page.getByLabel('Immatriculation');
+  const plateErrorId = (await plate.getAttribute('aria-describedby')).split(' ').pop();
+  assert.equal(normalise(await page.locator(`#${plateErrorId}`).innerText()), 'Un OR a besoin d\'une immatriculation (ou d\'un VIN) ou d\'un client.');
+  assert.match(page.url(), /\/repair-orders\/new$/, 'nothing was created');
+
+  // The same vehicle typed another way: its open RO is named, with a link, and its customer can be taken over.
+  await plate.fill(PLATE.toLowerCase().replace(/-/g, ' '));
+  assert.equal(await plate.getAttribute('aria-invalid'), null, 'the error goes once a plate is typed');
+  const known = page.locator('.known-vehicle');
+  await known.getByText('Un OR est déjà ouvert pour ce véhicule', { exact: false }).waitFor();
+  assert.equal(await known.getByRole('link', { name: shared.number }).getAttribute('href'), `/repair-orders/${shared.id}`);
+  assert.equal(await known.locator('a.ro-link').count(), 1, 'only the RO of this plate, not the decoy');
+  await known.getByRole('button', { name: `Reprendre le véhicule et les clients de ${shared.number}` }).click();
+  await until('the customer taken over', async () => (await page.getByLabel('Prénom').inputValue()) === 'Hélène');
+  assert.equal(await page.getByLabel('Nom', { exact: true }).inputValue(), 'Lefèvre');
+  assert.equal(await page.getByLabel('Téléphone').inputValue(), '06 12 34 56 78');
+  assert.equal(await page.getByLabel('E-mail').inputValue(), 'helene.lefevre@exemple.fr');
+  assert.equal(await page.getByLabel('Marque').inputValue(), 'Peugeot');
+  assert.equal(await page.getByLabel('VIN').inputValue(), GOOD_VIN);
+  await page.getByText(`Véhicule et clients repris de ${shared.number}`, { exact: false }).waitFor();
+  if (process.env.RELAIS_SHOTS) {
+    const dir = process.env.RELAIS_SHOTS === '1' ? path.join(repo, 'docs/screenshots') : path.resolve(process.env.RELAIS_SHOTS);
+    await page.screenshot({ path: path.join(dir, 'workspace-new-ro-known.png'), animations: 'disabled', caret: 'hide' });
+  }
+  // Left without creating: the list is as it was.
+  await page.getByRole('link', { name: 'Annuler' }).click();
+  await page.waitForURL((u) => u.pathname === '/repair-orders');
+  await page.locator('tr.ro-row').first().waitFor();
+  assert.equal(await page.locator('tr.ro-row').count(), 2);
+  await page.goto(`${server.base}/repair-orders/${shared.id}`); // where the next steps work
+  await page.getByRole('heading', { level: 1, name: shared.number }).waitFor();
+});
 
 step('two interventions are added; changing a price excl. VAT updates incl. VAT and the totals', async () => {
   await addIntervention('Plaquettes de frein avant', '145');

@@ -65,6 +65,15 @@ inline std::shared_ptr<spdlog::logger> null_logger() {
     return std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
 }
 
+/// The least a repair order needs (a vehicle's plate): for tests about something else.
+inline RepairOrderPatch with_plate(const char* plate = "AB-123-CD") {
+    RepairOrderPatch p;
+    VehiclePatch v;
+    v.plate = std::string(plate);
+    p.vehicle = v;
+    return p;
+}
+
 /// A migrated database and the services over it, with fake time and randomness.
 struct World {
     World();

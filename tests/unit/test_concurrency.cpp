@@ -13,7 +13,7 @@ using namespace relais::test;
 
 TEST_CASE("concurrent writers and readers lose nothing") {
     World w;
-    auto ro = w.ros->create({}, w.actor);
+    auto ro = w.ros->create(with_plate(), w.actor);
     REQUIRE(ro.ok());
     constexpr int threads = 4;
     constexpr int per_thread = 25;

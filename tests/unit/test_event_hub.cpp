@@ -89,7 +89,7 @@ TEST_CASE("the database announces the repair orders a commit changed, and nothin
     World w;
     std::vector<std::vector<std::int64_t>> announced;
     w.db->on_committed([&](const std::vector<std::int64_t>& ids) { announced.push_back(ids); });
-    auto ro = w.ros->create({}, w.actor);  // its timeline's first event marks it
+    auto ro = w.ros->create(with_plate(), w.actor);  // its timeline's first event marks it
     REQUIRE(ro);
     REQUIRE(announced.size() == 1);
     CHECK(announced[0] == std::vector<std::int64_t>{ro->id});

@@ -183,7 +183,8 @@ TEST_CASE("login from another site is refused (login CSRF)") {
 TEST_CASE("API keys authenticate without CSRF and cannot do admin work") {
     Lan lan;
     auto key = lan.w.auth->create_api_key("DMS", std::nullopt);
-    HttpRequest r = lan.request(Method::post, "/api/v1/repair-orders", R"({"number": "DMS-1"})");
+    HttpRequest r =
+        lan.request(Method::post, "/api/v1/repair-orders", R"({"number": "DMS-1", "vehicle": {"plate": "AB-123-CD"}})");
     r.headers.emplace_back("authorization", "Bearer " + key->key);
     HttpResponse res = lan.app->handle(r);
     CHECK(res.status == 201);
@@ -335,7 +336,7 @@ TEST_CASE("date filters: `to` includes the whole day in the dealership's zone") 
     Lan lan;
     lan.w.clock.set(*parse_date_time("2026-11-20T22:30:00Z", *lan.w.zone));  // 23:30 in Paris, the 20th
     lan.sign_in();
-    REQUIRE(lan.call(Method::post, "/api/v1/repair-orders", json::object()).status == 201);
+    REQUIRE(lan.call(Method::post, "/api/v1/repair-orders", {{"vehicle", {{"plate", "AB-123-CD"}}}}).status == 201);
     CHECK(body_of(lan.call(Method::get, "/api/v1/repair-orders?to=2026-11-20"))["total"] == 1);
     CHECK(body_of(lan.call(Method::get, "/api/v1/repair-orders?from=2026-11-21"))["total"] == 0);
     CHECK(body_of(lan.call(Method::get, "/api/v1/repair-orders?from=2026-11-20&to=2026-11-20"))["total"] == 1);

@@ -81,7 +81,7 @@ TEST_CASE("a database from a newer relais is refused") {
 
 TEST_CASE("the timeline is append-only in the schema itself") {
     World w;
-    RepairOrderPatch p;
+    RepairOrderPatch p = with_plate();
     p.number = "OR-1";
     REQUIRE(w.ros->create(p, w.actor).ok());
     auto update = w.db->write([](Connection& c) { return c.exec("UPDATE events SET type = 'forged'"); });

@@ -77,12 +77,12 @@ TEST_CASE("create a repair order with its vehicle, parties and interventions") {
 
 TEST_CASE("RO numbers: assigned in sequence, or given and unique") {
     World w;
-    CHECK(w.ros->create({}, w.actor)->number == "OR-2026-00001");
-    RepairOrderPatch given;
+    CHECK(w.ros->create(with_plate(), w.actor)->number == "OR-2026-00001");
+    RepairOrderPatch given = with_plate();
     given.number = "OR-2026-00002";  // a DMS used our format
     CHECK(w.ros->create(given, w.actor).ok());
-    CHECK(w.ros->create({}, w.actor)->number == "OR-2026-00003");  // skips the taken one
-    RepairOrderPatch dup;
+    CHECK(w.ros->create(with_plate(), w.actor)->number == "OR-2026-00003");  // skips the taken one
+    RepairOrderPatch dup = with_plate();
     dup.number = "or-2026-00002";
     auto r = w.ros->create(dup, w.actor);
     REQUIRE_FALSE(r.ok());
@@ -107,6 +107,35 @@ TEST_CASE("create: every problem is reported, nothing is written") {
     CHECK(has_field(r.error(), "interventions[0].label", "required"));
     CHECK(has_field(r.error(), "advisor_id", "unknown_user"));
     CHECK(w.ros->list({})->total == 0);
+}
+
+TEST_CASE("a repair order needs a plate, a VIN or a customer") {
+    World w;
+    auto empty = w.ros->create(RepairOrderPatch{}, w.actor);  // not with_plate()
+    REQUIRE_FALSE(empty.ok());
+    CHECK(has_field(empty.error(), "vehicle.plate", "plate_or_customer_required"));
+    RepairOrderPatch blank_plate;
+    VehiclePatch v;
+    v.plate = std::string("   ");
+    v.make = std::string("Renault");
+    blank_plate.vehicle = v;
+    CHECK_FALSE(w.ros->create(blank_plate, w.actor).ok());
+    auto listed = w.ros->list(RepairOrderQuery{});
+    REQUIRE(listed.ok());
+    CHECK(listed->total == 0);  // nothing written
+
+    RepairOrderPatch vin_only;
+    VehiclePatch nv;
+    nv.vin = std::string("VF1RFB00X12345678");
+    vin_only.vehicle = nv;
+    CHECK(w.ros->create(vin_only, w.actor).ok());  // a new car has no plate yet
+    RepairOrderPatch customer_only;
+    customer_only.parties = std::vector<PartyPatch>{person("Paul", "Durand", {PartyRole::driver}, "06 12 34 56 78")};
+    CHECK(w.ros->create(customer_only, w.actor).ok());
+    // In an import, the item is named.
+    auto imported = w.ros->import({{RepairOrderPatch{}, 0}}, w.actor);
+    REQUIRE_FALSE(imported.ok());
+    CHECK(has_field(imported.error(), "items[0].vehicle.plate", "plate_or_customer_required"));
 }
 
 TEST_CASE("update: changes are recorded, version bumps, stale versions refused") {
@@ -147,7 +176,7 @@ TEST_CASE("unknown ids are not found") {
     World w;
     CHECK(w.ros->get(42).error().kind == ErrorKind::not_found);
     CHECK(w.ros->update(42, {}, std::nullopt, w.actor).error().kind == ErrorKind::not_found);
-    auto ro = w.ros->create({}, w.actor);
+    auto ro = w.ros->create(with_plate(), w.actor);
     CHECK(w.ros->update_party(ro->id, 99, {}, std::nullopt, w.actor).error().params.front().second == "party");
     CHECK(w.ros->remove_intervention(ro->id, 99, std::nullopt, w.actor).error().kind == ErrorKind::not_found);
 }
@@ -212,7 +241,7 @@ TEST_CASE("contact points: add, opt out, duplicates refused, remove") {
 
 TEST_CASE("interventions: add at a position, move, change price, remove; positions stay 1..n") {
     World w;
-    RepairOrderPatch p;
+    RepairOrderPatch p = with_plate();
     p.interventions = std::vector<InterventionPatch>{item("A", 100), item("B", 200), item("C", 300)};
     auto ro = w.ros->create(p, w.actor);
     const auto labels = [&] {
@@ -314,7 +343,7 @@ TEST_CASE("filters: status, advisor, unassigned, date ranges, pagination, sort")
     const User marie = w.add_user("marie");
     const UnixMs day = 24 * 3600'000LL;
     for (int i = 0; i < 7; ++i) {
-        RepairOrderPatch p;
+        RepairOrderPatch p = with_plate();
         p.status = i % 2 ? RoStatus::ready : RoStatus::open;
         if (i < 3) p.advisor_id = std::optional<Id>(marie.id);
         p.promised_at = std::optional<UnixMs>(w.clock.now() + (10 - 2 * i) * day);
@@ -372,7 +401,7 @@ TEST_CASE("filters: status, advisor, unassigned, date ranges, pagination, sort")
 
 TEST_CASE("status totals kept by triggers match a real count") {
     World w;
-    for (int i = 0; i < 6; ++i) REQUIRE(w.ros->create({}, w.actor).ok());
+    for (int i = 0; i < 6; ++i) REQUIRE(w.ros->create(with_plate(), w.actor).ok());
     RepairOrderPatch ready;
     ready.status = RoStatus::ready;
     REQUIRE(w.ros->update(2, ready, std::nullopt, w.actor).ok());
@@ -400,7 +429,7 @@ TEST_CASE("status totals kept by triggers match a real count") {
 
 TEST_CASE("import writes many ROs in one go, or none") {
     World w;
-    std::vector<RepairOrderService::ImportItem> items(3);
+    std::vector<RepairOrderService::ImportItem> items(3, {with_plate(), 0});
     items[0].created_at = w.clock.now() - 1000;
     items[1].created_at = w.clock.now() - 500;
     items[2].created_at = w.clock.now();
@@ -410,7 +439,7 @@ TEST_CASE("import writes many ROs in one go, or none") {
     CHECK(ids->size() == 3);
     CHECK(w.ros->get((*ids)[0])->created_at == w.clock.now() - 1000);
 
-    std::vector<RepairOrderService::ImportItem> bad(2);
+    std::vector<RepairOrderService::ImportItem> bad(2, {with_plate(), 0});
     bad[1].patch.number = std::string("DMS-1");  // taken
     auto r = w.ros->import(bad, w.actor);
     REQUIRE_FALSE(r.ok());

@@ -2,8 +2,11 @@
 // Every problem the API reports lands next to the input it is about.
 import { api, ApiError } from '../api.js';
 import { state } from '../state.js';
-import { t, RO_STATUSES, PARTY_ROLES } from '../i18n.js';
-import { h, icon, field, fieldset, checkbox, select, formAlert, showErrors, clearErrors, toast, nextId } from '../dom.js';
+import { t, RO_STATUSES, PARTY_ROLES, dateOnly } from '../i18n.js';
+import {
+  h, icon, field, fieldset, checkbox, select, formAlert, showErrors, clearErrors, toast, nextId, replace, clear, debounce,
+  iconButton, statusChip,
+} from '../dom.js';
 import { navigate, setTitle, loadUsers } from '../app.js';
 import { parseMileage } from './ro-shared.js';
 
@@ -54,6 +57,113 @@ export default async function newRoPage({ main }) {
   person.addEventListener('change', syncKind);
   company.addEventListener('change', syncKind);
 
+  // ---- a vehicle seen before: its open repair order, or its customers to take over ----
+  const known = h('div', { class: 'known-vehicle', 'aria-live': 'polite', hidden: true });
+  let extraParties = [];   // parties taken over beyond the first (the form holds one)
+  let extraContacts = [];  // the first party's contact points beyond one phone and one email
+  const taken = h('div', { class: 'taken-parties', hidden: true });
+  const normPlate = (s) => s.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  const OPEN = new Set(['open', 'in_progress', 'ready']);
+  let lookups = 0;
+
+  async function lookUpPlate() {
+    const wanted = normPlate(plate.value);
+    const ticket = ++lookups;
+    if (wanted.length < 4) { known.hidden = true; return; }
+    let items;
+    try {
+      items = (await api('GET', '/repair-orders', { query: { q: plate.value.trim(), sort: 'newest', per_page: 20 } })).data.items;
+    } catch { return; } // a convenience: the form works without it
+    if (ticket !== lookups) return; // typed on since
+    const same = items.filter((x) => normPlate((x.vehicle && x.vehicle.plate) || '') === wanted);
+    if (!same.length) { known.hidden = true; clear(known); return; }
+    const open = same.filter((x) => OPEN.has(x.status));
+    const last = same[0];
+    replace(known, icon(open.length ? 'alert' : 'info'), h('div', {},
+      open.length
+        ? [h('p', { class: 'known-title' }, t('new.knownOpen')),
+          h('ul', {}, open.map((x) => h('li', {},
+            h('a', { href: `/repair-orders/${x.id}`, class: 'ro-link' }, x.number), ' ', statusChip(x.status),
+            x.customer_name ? ` ${x.customer_name}` : null)))]
+        : h('p', { class: 'known-title' }, t('new.knownBefore', { number: last.number, when: dateOnly(last.created_at) })),
+      h('button', { type: 'button', class: 'btn btn-small', onclick: () => takeOver(last) }, icon('copy'), t('new.knownTakeOver', { number: last.number }))));
+    known.classList.toggle('is-open', open.length > 0);
+    known.hidden = false;
+  }
+  plate.addEventListener('input', debounce(lookUpPlate, 350));
+  // "A plate or a customer" is answered by typing either: the error goes as soon as one is.
+  for (const input of [plate, vin, firstName, lastName, companyName]) {
+    input.addEventListener('input', () => {
+      if (plate.getAttribute('aria-invalid') === 'true' && input.value.trim()) clearErrors(form);
+    });
+  }
+  plate.addEventListener('change', lookUpPlate);
+
+  // The vehicle and its customers as they were on `summary`'s RO: the first party in the form,
+  // the others listed (each can be left out); nothing typed already is overwritten.
+  async function takeOver(summary) {
+    let ro;
+    try { ro = (await api('GET', `/repair-orders/${summary.id}`)).data; } catch (e) {
+      if (!e.handled) toast(e.message, 'error');
+      return;
+    }
+    const v = ro.vehicle;
+    const fill = (input, value) => { if (!input.value.trim() && value) input.value = value; };
+    fill(vin, v.vin);
+    fill(make, v.make);
+    fill(model, v.model);
+    const parties = ro.parties.map(copyParty);
+    const first = parties.shift();
+    extraContacts = [];
+    if (first) {
+      (first.kind === 'company' ? company : person).checked = true;
+      syncKind();
+      title.value = first.title || '';
+      firstName.value = first.first_name || '';
+      lastName.value = first.last_name || '';
+      companyName.value = first.company_name || '';
+      for (const x of roles) x.box.querySelector('input').checked = first.roles.includes(x.r);
+      const cps = first.contact_points;
+      const ph = cps.find((c) => c.kind === 'phone');
+      const em = cps.find((c) => c.kind === 'email');
+      phone.value = ph ? ph.display : '';
+      if (ph) phoneUsage.value = ph.usage;
+      email.value = em ? em.value : '';
+      if (em) emailUsage.value = em.usage;
+      extraContacts = cps.filter((c) => c !== ph && c !== em);
+      // An opted-out contact stays opted out if kept as it was.
+      firstExtras = { language: first.language, opted_out: first.opted_out, optedOut: cps.filter((c) => c.opted_out && (c === ph || c === em)) };
+    }
+    extraParties = parties;
+    renderTaken(ro.number);
+  }
+  let firstExtras = null;
+
+  /** A party as the API takes it on creation, from one read back (ids and display fields dropped). */
+  function copyParty(p) {
+    return {
+      kind: p.kind, title: p.title, first_name: p.first_name, last_name: p.last_name, company_name: p.company_name,
+      roles: [...p.roles], language: p.language, opted_out: p.opted_out,
+      contact_points: p.contact_points.map((c) => ({ kind: c.kind, usage: c.usage, value: c.value, opted_out: c.opted_out, display: c.display })),
+    };
+  }
+
+  function partyLabel(p) {
+    const name = p.kind === 'company' ? p.company_name : [p.first_name, p.last_name].filter(Boolean).join(' ');
+    return `${name} (${p.roles.map((r) => t(`role.party.${r}`)).join(', ')})`;
+  }
+
+  function renderTaken(number) {
+    replace(taken, h('p', { class: 'field-hint' }, t('new.takenOver', { number })),
+      extraParties.length ? h('p', { class: 'taken-title' }, t('new.alsoTaken')) : null,
+      extraParties.length ? h('ul', {}, extraParties.map((p) => h('li', {}, partyLabel(p),
+        iconButton('close', t('new.removeTaken', { name: partyLabel(p) }), () => {
+          extraParties = extraParties.filter((x) => x !== p);
+          renderTaken(number);
+        })))) : null);
+    taken.hidden = false;
+  }
+
   const alert = formAlert();
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, icon('check'), t('new.create'));
   const form = h('form', { class: 'page new-ro', novalidate: true },
@@ -71,7 +181,8 @@ export default async function newRoPage({ main }) {
             field({ label: t('vehicle.vin'), control: vin, field: 'vehicle.vin', hint: t('vehicle.vinHint'), optional: true }),
             field({ label: t('vehicle.make'), control: make, field: 'vehicle.make' }),
             field({ label: t('vehicle.model'), control: model, field: 'vehicle.model' }),
-            field({ label: t('vehicle.mileage'), control: mileage, field: 'vehicle.mileage_km', optional: true }))),
+            field({ label: t('vehicle.mileage'), control: mileage, field: 'vehicle.mileage_km', optional: true })),
+          known),
         h('section', { class: 'card', 'aria-labelledby': 'sec-ro' },
           h('h2', { id: 'sec-ro', class: 'card-title' }, icon('clock'), t('new.roSection')),
           h('div', { class: 'grid grid-2' },
@@ -92,7 +203,8 @@ export default async function newRoPage({ main }) {
             field({ label: t('contact.phone'), control: phone, field: 'cp.phone' }),
             field({ label: t('contact.usage'), control: phoneUsage, field: 'cp.phone.usage', className: 'field-usage' }),
             field({ label: t('contact.email'), control: email, field: 'cp.email' }),
-            field({ label: t('contact.usage'), control: emailUsage, field: 'cp.email.usage', className: 'field-usage' }))))),
+            field({ label: t('contact.usage'), control: emailUsage, field: 'cp.email.usage', className: 'field-usage' })),
+          taken))),
     h('div', { class: 'form-actions' },
       h('a', { href: '/repair-orders', class: 'btn' }, t('common.cancel')),
       submit));
@@ -135,8 +247,22 @@ export default async function newRoPage({ main }) {
         aliases[`parties[0].contact_points[${cps.length}].usage`] = 'cp.email.usage';
         cps.push({ kind: 'email', usage: emailUsage.value, value: email.value.trim() });
       }
+      if (firstExtras) {
+        if (firstExtras.language) party.language = firstExtras.language;
+        if (firstExtras.opted_out) party.opted_out = true;
+        for (const c of cps) {
+          if (firstExtras.optedOut.some((o) => o.kind === c.kind && (o.display === c.value || o.value === c.value))) c.opted_out = true;
+        }
+      }
+      cps.push(...extraContacts.map(({ display, ...c }) => c));
       if (cps.length) party.contact_points = cps;
       body.parties = [party];
+    }
+    // Parties taken over from an earlier RO of this vehicle, as they were there.
+    if (extraParties.length) {
+      body.parties = [...(body.parties || []), ...extraParties.map((p) => ({
+        ...p, contact_points: p.contact_points.map(({ display, ...c }) => c),
+      }))];
     }
     if (local.length) {
       showErrors(form, { message: t('common.checkFields'), fields: local });
