@@ -309,4 +309,9 @@ std::string choose_language(std::string_view user_choice, const std::string* acc
     return dealer_language == "en" ? "en" : "fr";
 }
 
+std::string_view plural(std::string_view lang, long long n, std::string_view one, std::string_view other) {
+    if (lang == "fr") return n == 0 || n == 1 ? one : other;
+    return n == 1 ? one : other;
+}
+
 }  // namespace relais

@@ -1,5 +1,7 @@
 #include "offer_messages.hpp"
 
+#include "messages.hpp"
+
 namespace relais {
 namespace {
 
@@ -85,16 +87,20 @@ OfferMessageText offer_email(const Config& config, const Offer& offer, const std
     mail::EmailContent c;
     c.language = en ? "en" : "fr";
     c.heading = en ? "Your estimate is ready" : "Votre devis est prêt";
-    c.preheader = en ? vehicle + ": " + std::to_string(count) + " item(s) to review, " + total + " incl. VAT"
-                     : vehicle + " : " + std::to_string(count) + " intervention(s) à valider, " + total + " TTC";
+    const auto n = static_cast<long long>(count);
+    const std::string items =
+        std::to_string(count) + " " +
+        std::string(en ? plural("en", n, "item", "items") : plural("fr", n, "intervention", "interventions"));
+    c.preheader = en ? vehicle + ": " + items + " to review, " + total + " incl. VAT"
+                     : vehicle + " : " + items + " à valider, " + total + " TTC";
     c.paragraphs.push_back(greeting(en, name));
     if (!offer.note.empty()) c.paragraphs.push_back(offer.note);
     c.paragraphs.push_back(
-        en ? "Our workshop has checked your " + vehicle + " (repair order " + offer.snapshot.ro_number + "). " +
-                 std::to_string(count) + " item(s) are waiting for your decision, " + total +
+        en ? "Our workshop has checked your " + vehicle + " (repair order " + offer.snapshot.ro_number + "). " + items +
+                 " " + std::string(plural("en", n, "is", "are")) + " waiting for your decision, " + total +
                  " incl. VAT in all. For each one, tell us whether to do it, leave it, or call you about it."
            : "Notre atelier a contrôlé votre " + vehicle + " (ordre de réparation " + offer.snapshot.ro_number + "). " +
-                 std::to_string(count) + " intervention(s) attendent votre décision, " + total +
+                 items + " " + std::string(plural("fr", n, "attend", "attendent")) + " votre décision, " + total +
                  " TTC au total. Pour chacune, dites-nous s'il faut la faire, la laisser de côté ou vous appeler.");
     c.paragraphs.push_back(en ? "The link is personal and valid for 30 days."
                               : "Ce lien est personnel et valable 30 jours.");

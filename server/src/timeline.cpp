@@ -1,5 +1,7 @@
 #include "timeline.hpp"
 
+#include <algorithm>
+
 namespace relais {
 
 std::string_view to_string(Actor::Kind kind) {
@@ -14,7 +16,54 @@ std::string_view to_string(Actor::Kind kind) {
 
 namespace timeline {
 
+const std::vector<std::string_view>& event_types() {
+    // One per line, quoted: tests/e2e/texts.test.mjs reads them from here.
+    static const std::vector<std::string_view> types = {
+        // event types begin
+        "repair_order.created",
+        "repair_order.updated",
+        "party.added",
+        "party.updated",
+        "party.removed",
+        "contact_point.added",
+        "contact_point.updated",
+        "contact_point.removed",
+        "intervention.added",
+        "intervention.updated",
+        "intervention.removed",
+        "interventions.authorized_from_answers",
+        "offer.queued",
+        "offer.scheduled",
+        "offer.sent",
+        "offer.received",
+        "offer.seen",
+        "offer.confirmed",
+        "offer.locked",
+        "offer.failed",
+        "offer.cancelled",
+        "offer.resent",
+        "offer.expired",
+        "message.sent",
+        "message.delivered",
+        "message.failed",
+        "message.quarantined",
+        "link.bound",
+        "link.access_link_sent",
+        "link.access_link_refused",
+        "sms.received",
+        "sms.read",
+        "contact.opted_out",
+        "agreement.created",
+        "agreement.updated",
+        // event types end
+    };
+    return types;
+}
+
 Result<Id> append(Connection& conn, const Event& e) {
+    const auto& types = event_types();
+    if (std::find(types.begin(), types.end(), e.type) == types.end())
+        return internal_error("an event of an unknown type: " + e.type);
     TRY_ASSIGN(auto s, conn.prepare("INSERT INTO events (ro_id, at, actor_kind, actor_id, actor_name, type, data) "
                                     "VALUES (?, ?, ?, ?, ?, ?, ?)"));
     s.bind(1, e.ro_id).bind(2, e.at).bind(3, to_string(e.actor.kind));

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace relais {
@@ -32,6 +33,11 @@ struct Event {
 };
 
 namespace timeline {
+/// Every type of event the timeline holds. The workspace has words for each in French and
+/// English (tests/e2e/texts.test.mjs reads the list in timeline.cpp and fails on one without).
+const std::vector<std::string_view>& event_types();
+/// Refuses (internal error) a type that is not in event_types(): a new kind of event must be
+/// listed, and so given words, before it can be recorded.
 Result<Id> append(Connection& conn, const Event& event);
 Result<std::vector<Event>> for_repair_order(Connection& conn, Id ro_id);
 }  // namespace timeline

@@ -284,6 +284,12 @@ step('answers not confirmed are applied only after a warning; once confirmed the
 step('"apply the answers" puts thumbs up and down on the interventions as the customer decided', async () => {
   await latest().getByRole('button', { name: 'Appliquer les réponses', exact: true }).click();
   await page.getByText('2 interventions autorisées ou refusées selon les réponses du client.').waitFor();
+  // The history says it in words, item by item, not with internal names.
+  const applied = page.locator('.timeline .tl-item', { hasText: 'Interventions autorisées selon les réponses du client' }).first();
+  await applied.waitFor();
+  assert.match(normalise(await applied.innerText()), /« Vidange et filtre à huile » : autorisée/);
+  assert.match(normalise(await applied.innerText()), /« Plaquettes de frein avant » : non autorisée/);
+  assert.doesNotMatch(await page.locator('.timeline').innerText(), /[a-z]+\.[a-z_]+_[a-z_]+|field\./);
   const thumb = (label, up) => page.getByRole('button', { name: `${up ? 'Autoriser' : 'Ne pas autoriser'} : ${label}`, exact: true });
   await until('the thumbs', async () => (await thumb('Vidange et filtre à huile', true).getAttribute('aria-pressed')) === 'true');
   assert.equal(await thumb('Plaquettes de frein avant', false).getAttribute('aria-pressed'), 'true');
@@ -467,6 +473,12 @@ step('a character outside the GSM alphabet shows its cost in the preview; an SMS
   await latest().locator('.offer-recipient .msg-state', { hasText: 'Échec' }).waitFor();
   await page.locator('.timeline').getByText('Échec d\'un message').waitFor();
   await page.locator('.timeline').getByText('Échec de l\'envoi de l\'offre').waitFor();
+  // The progress shows where it stopped: sent (the modem took it), then a red "Échec" at delivery.
+  const failedStep = latest().locator('.offer-step.is-failed');
+  assert.equal(await failedStep.getAttribute('data-step'), 'received');
+  assert.equal(normalise(await failedStep.locator('.step-time').innerText()), 'Échec');
+  assert.match(await latest().locator('.offer-step[data-step="sent"]').getAttribute('class'), /is-done/);
+  assert.equal(await latest().locator('.offer-step.is-current').count(), 0, 'no step is shown as where it stands but the failed one');
   await shot('offer-failed');
   await modemControl({ cmd: 'set', failing_numbers: [] });
 });

@@ -9,6 +9,8 @@
 #include "customer_service.hpp"
 #include "mail_transport.hpp"
 #include "maildir.hpp"
+#include "messages.hpp"
+#include "offer_messages.hpp"
 #include "offer_service.hpp"
 #include "outbox.hpp"
 
@@ -881,4 +883,27 @@ TEST_CASE("once the customer confirmed, what they agreed to changes only when th
     CHECK(price_of(pads) == agreed + 7600);
     // Back to the agreed price needs no saying.
     REQUIRE(w.ros->update_intervention(w.ro.id, pads, back, std::nullopt, w.actor).ok());
+}
+
+TEST_CASE("the offer email counts its items with real plurals, in French and English") {
+    Config config;
+    config.dealer.name = "Garage Demo";
+    Offer offer;
+    offer.snapshot.ro_number = "OR-1";
+    offer.snapshot.currency = "EUR";
+    offer.snapshot.vehicle.make = "Peugeot";
+    offer.snapshot.vehicle.model = "308";
+    const auto text_for = [&](std::size_t items, const char* language) {
+        offer.language = language;
+        offer.snapshot.items.assign(items, OfferItem{});
+        return offer_email(config, offer, "Hélène", "https://relais.test/o/x").text;
+    };
+    CHECK(text_for(1, "fr").find("1 intervention attend votre décision") != std::string::npos);
+    CHECK(text_for(3, "fr").find("3 interventions attendent votre décision") != std::string::npos);
+    CHECK(text_for(1, "en").find("1 item is waiting for your decision") != std::string::npos);
+    CHECK(text_for(2, "en").find("2 items are waiting for your decision") != std::string::npos);
+    for (const char* language : {"fr", "en"}) CHECK(text_for(2, language).find("(s)") == std::string::npos);
+    CHECK(plural("fr", 0, "one", "other") == "one");
+    CHECK(plural("en", 0, "one", "other") == "other");
+    CHECK(plural("fr", 2, "one", "other") == "other");
 }

@@ -323,6 +323,12 @@ const fr = {
   'tl.link.access_link_sent': 'Nouveau lien envoyé au client',
   'tl.sms.received': 'SMS reçu du client',
   'tl.sms.read': 'Réponses du client lues',
+  'tl.interventions.authorized_from_answers': 'Interventions autorisées selon les réponses du client',
+  'tl.itemAuthorized': '« {label} » : autorisée',
+  'tl.itemRefused': '« {label} » : non autorisée',
+  'tl.draftsApplied': 'Réponses que le client n\'avait pas encore confirmées',
+  'tl.agreement.created': 'Conditions créées',
+  'tl.agreement.updated': 'Conditions modifiées',
   'tl.sms.from': 'De {who}',
   'replies.title': 'Messages du client',
   'replies.unread.one': '{n} réponse non lue',
@@ -492,6 +498,7 @@ const fr = {
   'offer.step.received': 'Reçue',
   'offer.step.seen': 'Vue',
   'offer.step.confirmed': 'Confirmée',
+  'offer.stepFailed': 'Échec',
   'offer.step.locked': 'Verrouillée',
   'offer.stepNotYet': 'pas encore',
   'offer.state.draft': 'En préparation',
@@ -568,7 +575,8 @@ const fr = {
   'offer.older': 'Versions précédentes ({n})',
   'offer.olderLine': 'Version {n} — {state}',
   'offer.sentOn': 'envoyée le {when}',
-  'offer.recipientCount': '{n} destinataire(s)',
+  'offer.recipientCount.one': '{n} destinataire',
+  'offer.recipientCount.other': '{n} destinataires',
 
   'send.title': 'Envoyer le devis au client',
   'send.previewTitle': 'Aperçu avant envoi',
@@ -590,7 +598,8 @@ const fr = {
   'send.noItems': 'Aucune intervention n\'est montrée au client : il n\'y a rien à lui proposer.',
   'send.total': 'Total TTC',
   'send.preview': 'Prévisualiser',
-  'send.previewLead': '{n} intervention(s), {total} TTC. Voici ce que recevra chaque destinataire :',
+  'send.previewLead.one': '{n} intervention, {total} TTC. Voici ce que recevra chaque destinataire :',
+  'send.previewLead.other': '{n} interventions, {total} TTC. Voici ce que recevra chaque destinataire :',
   'send.agreements': 'Le client lira et acceptera avant de confirmer : {list}.',
   'send.back': 'Modifier',
   'send.send': 'Envoyer',
@@ -924,6 +933,12 @@ const en = {
   'tl.link.access_link_sent': 'New link sent to the customer',
   'tl.sms.received': 'SMS received from the customer',
   'tl.sms.read': 'Customer replies read',
+  'tl.interventions.authorized_from_answers': 'Interventions authorised as the customer answered',
+  'tl.itemAuthorized': '“{label}”: authorised',
+  'tl.itemRefused': '“{label}”: not authorised',
+  'tl.draftsApplied': 'Answers the customer had not confirmed yet',
+  'tl.agreement.created': 'Agreement created',
+  'tl.agreement.updated': 'Agreement changed',
   'tl.sms.from': 'From {who}',
   'replies.title': 'Messages from the customer',
   'replies.unread.one': '{n} unread reply',
@@ -1093,6 +1108,7 @@ const en = {
   'offer.step.received': 'Received',
   'offer.step.seen': 'Seen',
   'offer.step.confirmed': 'Confirmed',
+  'offer.stepFailed': 'Failed',
   'offer.step.locked': 'Locked',
   'offer.stepNotYet': 'not yet',
   'offer.state.draft': 'Queued',
@@ -1169,7 +1185,8 @@ const en = {
   'offer.older': 'Earlier versions ({n})',
   'offer.olderLine': 'Version {n} — {state}',
   'offer.sentOn': 'sent {when}',
-  'offer.recipientCount': '{n} recipient(s)',
+  'offer.recipientCount.one': '{n} recipient',
+  'offer.recipientCount.other': '{n} recipients',
 
   'send.title': 'Send the estimate to the customer',
   'send.previewTitle': 'Preview before sending',
@@ -1191,7 +1208,8 @@ const en = {
   'send.noItems': 'No intervention is shown to the customer: there is nothing to offer.',
   'send.total': 'Total incl. VAT',
   'send.preview': 'Preview',
-  'send.previewLead': '{n} intervention(s), {total} incl. VAT. This is what each recipient will get:',
+  'send.previewLead.one': '{n} item, {total} incl. VAT. This is what each recipient will get:',
+  'send.previewLead.other': '{n} items, {total} incl. VAT. This is what each recipient will get:',
   'send.agreements': 'Before confirming, the customer will read and accept: {list}.',
   'send.back': 'Edit',
   'send.send': 'Send',
@@ -1454,6 +1472,12 @@ export function describeEvent(ev, { ro, users }) {
   const key = named ? `tl.${ev.type}` : `tl.${ev.type}.plain`;
   const title = t(key, params) === key ? ev.type : t(key, params);
   const details = [];
+  // The thumbs put on from the customer's answers: {label: authorised}, not field changes.
+  if (ev.type === 'interventions.authorized_from_answers') {
+    for (const [label, yes] of Object.entries(data.changes || {})) details.push(t(yes ? 'tl.itemAuthorized' : 'tl.itemRefused', { label }));
+    if (data.confirmed === false) details.push(t('tl.draftsApplied'));
+    return { title, details };
+  }
   if (data.changes && typeof data.changes === 'object') {
     for (const [name, change] of Object.entries(data.changes)) {
       const label = t(`field.${name}`);

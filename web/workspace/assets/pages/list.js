@@ -31,7 +31,7 @@ function offerCell(offer) {
     h('span', {
       class: 'offer-bar', role: 'progressbar', 'aria-label': t('list.offerProgress'),
       'aria-valuemin': '0', 'aria-valuemax': String(OFFER_STEPS.length), 'aria-valuenow': String(step), 'aria-valuetext': label,
-    }, OFFER_STEPS.map((_, i) => h('span', { class: i < step ? 'is-on' : null }))));
+    }, OFFER_STEPS.map((_, i) => h('span', { class: i < step ? 'is-on' : offer.state === 'failed' && i === 0 ? 'is-failed' : null }))));
 }
 const KEYS = ['q', 'status', 'advisor', 'date', 'from', 'to', 'sort', 'page'];
 

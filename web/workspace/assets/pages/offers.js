@@ -224,20 +224,27 @@ export function offersPanel({ base, getRo, onChange, onRoChanged }) {
   function steps(o) {
     const reached = OFFER_STEPS.map((s) => Boolean(o[`${s}_at`]));
     const last = reached.lastIndexOf(true);
+    // A failed offer stopped at the step after the last one reached: shown there, in red.
+    const failedAt = o.state === 'failed' ? last + 1 : -1;
     return h('ol', { class: 'offer-steps', 'aria-label': t('offer.progress') },
       OFFER_STEPS.map((s, i) => {
         const at = o[`${s}_at`];
+        const failed = i === failedAt;
+        let time;
+        if (at) time = h('time', { class: 'step-time', datetime: at }, dateTime(at));
+        else if (failed) time = h('span', { class: 'step-time step-failed' }, t('offer.stepFailed'));
+        else time = h('span', { class: 'step-time' }, h('span', { class: 'visually-hidden' }, t('offer.stepNotYet')), h('span', { 'aria-hidden': 'true' }, '—'));
         return h('li', {
           // The line from the previous step is drawn only when both ends were reached (a lock
           // may come before the customer saw the offer).
-          class: ['offer-step', reached[i] ? 'is-done' : null, reached[i] && reached[i - 1] ? 'is-linked' : null, i === last ? 'is-current' : null],
-          'aria-current': i === last ? 'step' : null,
+          class: ['offer-step', reached[i] ? 'is-done' : null, reached[i] && reached[i - 1] ? 'is-linked' : null,
+            i === last && !failed && failedAt < 0 ? 'is-current' : null, failed ? 'is-failed' : null],
+          'aria-current': (failedAt < 0 ? i === last : failed) ? 'step' : null,
           dataset: { step: s },
         },
-        h('span', { class: 'step-mark', 'aria-hidden': 'true' }, reached[i] ? icon('check') : String(i + 1)),
+        h('span', { class: 'step-mark', 'aria-hidden': 'true' }, reached[i] ? icon('check') : failed ? icon('close') : String(i + 1)),
         h('span', { class: 'step-label' }, t(`offer.step.${s}`)),
-        at ? h('time', { class: 'step-time', datetime: at }, dateTime(at))
-          : h('span', { class: 'step-time' }, h('span', { class: 'visually-hidden' }, t('offer.stepNotYet')), h('span', { 'aria-hidden': 'true' }, '—')));
+        time);
       }));
   }
 
@@ -293,7 +300,7 @@ export function offersPanel({ base, getRo, onChange, onRoChanged }) {
       h('ul', {}, older.map((o) => h('li', { class: 'older-row', dataset: { offerId: String(o.id), state: o.state } },
         h('span', { class: 'older-name' }, t('offer.olderLine', { n: o.version, state: t(`offer.state.${o.state}`).toLowerCase() })),
         h('span', { class: 'muted' }, o.sent_at ? t('offer.sentOn', { when: dateTime(o.sent_at) }) : dateTime(o.created_at)),
-        h('span', { class: 'muted' }, t('offer.recipientCount', { n: count(o.recipients.length) })),
+        h('span', { class: 'muted' }, plural('offer.recipientCount', o.recipients.length)),
         h('span', { class: 'money' }, money(o.total_incl_cents))))));
     details.addEventListener('toggle', () => { olderOpen = details.open; });
     return details;
@@ -664,7 +671,7 @@ export function sendDialog({ base, ro }) {
       clear(preview);
       const byId = new Map(boxes.map((b) => [b.c.id, b]));
       preview.append(h('p', { class: 'send-preview-lead' },
-        t('send.previewLead', { n: count(p.items.length), total: money(p.total_incl_cents) })));
+        plural('send.previewLead', p.items.length, { total: money(p.total_incl_cents) })));
       if (p.agreements.length) {
         const names = p.agreements.map((a) => `${localText(a.title)} (${t(a.mandatory ? 'agr.mandatory' : 'agr.optional').toLowerCase()})`);
         preview.append(h('p', { class: 'field-hint send-agreements' }, icon('doc'), ' ', t('send.agreements', { list: names.join(', ') })));

@@ -1,0 +1,73 @@
+// Words for everything the server can say on a repair order's history: each event type the
+// timeline holds (the list in server/src/timeline.cpp) has a French and an English title in the
+// workspace (web/workspace/assets/i18n.js), and so do the short forms used when the party,
+// contact or intervention named has gone since. No server or browser: the workspace's module
+// runs in Node.
+//
+//   cd tests/e2e && node --test texts.test.mjs
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { repo } from './relais-server.mjs';
+
+const assets = path.join(repo, 'web/workspace/assets');
+const { t, plural } = await import(pathToFileURL(path.join(assets, 'i18n.js')));
+const { state } = await import(pathToFileURL(path.join(assets, 'state.js')));
+
+async function eventTypes() {
+  const source = await readFile(path.join(repo, 'server/src/timeline.cpp'), 'utf8');
+  const block = /\/\/ event types begin\n([\s\S]*?)\/\/ event types end/.exec(source);
+  assert.ok(block, 'timeline.cpp marks its list of event types');
+  return [...block[1].matchAll(/"([a-z_]+\.[a-z_]+)"/g)].map((m) => m[1]);
+}
+
+test('every event type the timeline holds has words in French and English', async () => {
+  const types = await eventTypes();
+  assert.ok(types.length >= 30, `the list was read (${types.length} types)`);
+  const missing = [];
+  for (const lang of ['fr', 'en']) {
+    state.lang = lang;
+    for (const type of types) {
+      const keys = [`tl.${type}`];
+      if (['party', 'contact_point', 'intervention'].includes(type.split('.')[0])) keys.push(`tl.${type}.plain`);
+      for (const key of keys) {
+        const words = t(key, { name: 'X', value: 'X', label: 'X' });
+        if (words === key || /[a-z]+\.[a-z_]+/.test(words)) missing.push(`${lang}: ${key}`);
+      }
+    }
+  }
+  assert.deepEqual(missing, [], 'event types without words');
+  state.lang = 'fr';
+});
+
+test('French and English words differ, and counts use real plurals', () => {
+  const types = ['offer.sent', 'sms.read', 'interventions.authorized_from_answers'];
+  for (const type of types) {
+    state.lang = 'fr';
+    const fr = t(`tl.${type}`);
+    state.lang = 'en';
+    assert.notEqual(t(`tl.${type}`), fr, `${type} has English words of its own`);
+  }
+  state.lang = 'fr';
+  assert.equal(plural('replies.unread', 1), '1 réponse non lue');
+  assert.equal(plural('replies.unread', 0), '0 réponse non lue');
+  assert.equal(plural('replies.unread', 3), '3 réponses non lues');
+  state.lang = 'en';
+  assert.equal(plural('replies.unread', 0), '0 unread replies');
+  assert.equal(plural('replies.unread', 1), '1 unread reply');
+  state.lang = 'fr';
+});
+
+test('no lazy plural such as "intervention(s)" in the workspace, the customer page or the server\'s messages', async () => {
+  const files = ['web/workspace/assets/i18n.js', 'web/customer/customer.js', 'server/src/offer_messages.cpp', 'server/src/messages.cpp'];
+  const lazy = [];
+  for (const file of files) {
+    const source = await readFile(path.join(repo, file), 'utf8');
+    source.split('\n').forEach((line, i) => {
+      if (/\p{L}\((s|e|es|x)\)/u.test(line) && !/^\s*(\/\/|\*)/.test(line)) lazy.push(`${file}:${i + 1}: ${line.trim()}`);
+    });
+  }
+  assert.deepEqual(lazy, []);
+});
