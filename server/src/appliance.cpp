@@ -2,6 +2,7 @@
 
 #include "migrations.hpp"
 #include "offer_service.hpp"
+#include "ro_store.hpp"
 
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -65,6 +66,9 @@ Result<std::unique_ptr<Appliance>> Appliance::open(const Config& config, std::sh
     TRY_ASSIGN(a->db_, Database::open(a->database_path(), 2 * config.http.threads));
     TRY_ASSIGN(int applied, a->db_->with_writer([](Connection& c) { return migrate(c, builtin_migrations()); }));
     if (applied > 0) a->log_->info("database schema migrated ({} migration{})", applied, applied == 1 ? "" : "s");
+    // Search documents made by an older version are rebuilt once (what they hold has grown).
+    TRY_ASSIGN(int reindexed, a->db_->write([](Connection& c) { return ro_store::refresh_search_documents(c); }));
+    if (reindexed > 0) a->log_->info("search: {} repair order{} indexed again", reindexed, reindexed == 1 ? "" : "s");
     a->hasher_ = make_argon2id_hasher(a->random_);
     a->auth_ = std::make_unique<AuthService>(*a->db_, *a->hasher_, a->random_, a->clock_, a->log_);
     a->repair_orders_ = std::make_unique<RepairOrderService>(*a->db_, *a->phones_, a->clock_, *a->zone_,

@@ -200,7 +200,7 @@ struct RepairOrderPatch {
 inline constexpr std::size_t kRoStatusCount = 5;
 
 struct RepairOrderQuery {
-    std::string text;                // search: plate, RO number, customer name, VIN, phone, email
+    std::string text;                // search: plate, RO number, customer name, VIN, make, model, phone, email
     std::vector<RoStatus> statuses;  // empty: all; each at most once (kRoStatusCount at most)
     std::optional<Id> advisor_id;
     bool unassigned = false;  // only ROs with no advisor

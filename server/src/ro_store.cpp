@@ -354,6 +354,32 @@ Result<void> update_search_document(Connection& conn, Id ro_id, const std::strin
     return s.run();
 }
 
+Result<int> refresh_search_documents(Connection& conn) {
+    {
+        TRY_ASSIGN(auto s, conn.prepare("SELECT value FROM counters WHERE name = 'search_document_version'"));
+        TRY_ASSIGN(bool row, s.step());
+        if (row && s.int64(0) >= search_document_version) return 0;
+    }
+    std::vector<Id> ids;
+    {
+        TRY_ASSIGN(auto s, conn.prepare("SELECT id FROM repair_orders ORDER BY id"));
+        for (;;) {
+            TRY_ASSIGN(bool row, s.step());
+            if (!row) break;
+            ids.push_back(s.int64(0));
+        }
+    }
+    for (Id id : ids) {
+        TRY_ASSIGN(auto ro, load(conn, id));
+        if (ro) TRY(update_search_document(conn, id, search_document(*ro)));
+    }
+    TRY_ASSIGN(auto s, conn.prepare("INSERT INTO counters (name, value) VALUES ('search_document_version', ?) "
+                                    "ON CONFLICT (name) DO UPDATE SET value = excluded.value"));
+    s.bind(1, static_cast<std::int64_t>(search_document_version));
+    TRY(s.run());
+    return static_cast<int>(ids.size());
+}
+
 namespace {
 
 // A search with no other filter, newest or oldest first: FTS5 walks its index in rowid order

@@ -37,6 +37,9 @@ enum class BumpVersion { no, yes };
 Result<std::int64_t> refresh_derived(Connection& conn, Id ro_id, UnixMs now, BumpVersion bump);
 /// Replaces the RO's search document in both search indexes.
 Result<void> update_search_document(Connection& conn, Id ro_id, const std::string& doc);
+/// Rewrites every RO's search document if they were made by an older search_document()
+/// (search.hpp's search_document_version, kept in `counters`); the number rewritten.
+Result<int> refresh_search_documents(Connection& conn);
 
 Result<RepairOrderPage> list(Connection& conn, const RepairOrderQuery& query);
 

@@ -18,6 +18,7 @@ std::string search_document(const RepairOrder& ro) {
     add(ro.vehicle.plate);
     add(compact_alnum(ro.vehicle.plate));
     add(ro.vehicle.vin);
+    add(ro.vehicle.make + " " + ro.vehicle.model);
     for (const Party& p : ro.parties) {
         add(p.first_name + " " + p.last_name);
         add(p.last_name + " " + p.first_name);

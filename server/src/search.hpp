@@ -1,6 +1,6 @@
 #pragma once
 // Repair-order search, case- and accent-insensitive: each RO has one folded document
-// (number, plate with and without separators, VIN, party names, phones, emails) indexed by
+// (number, plate with and without separators, VIN, make and model, party names, phones, emails) indexed by
 // an SQLite FTS5 trigram table; a query becomes substring matches on it.
 
 #include "repair_order.hpp"
@@ -13,6 +13,9 @@ namespace relais {
 
 /// The folded text that search matches against.
 std::string search_document(const RepairOrder& ro);
+/// What goes into a document: raised with each change to search_document(), so that the
+/// appliance rebuilds the stored documents once at start (ro_store::refresh_search_documents).
+constexpr int search_document_version = 2;  // 2: make and model
 
 struct SearchQuery {
     std::string substring_match;  // for the trigram index: words of 3+ characters, anywhere

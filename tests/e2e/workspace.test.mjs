@@ -342,6 +342,16 @@ step('the list finds the RO by the customer name typed without accents in capita
   assert.ok(!text.includes(shared.decoyNumber));
   assert.match(normalise(await page.locator('.list-count').innerText()), /^1–1 sur 1$/);
 
+  // The make and model find it too ("clio" finds the decoy, a Renault Clio, and only it).
+  await page.getByRole('searchbox', { name: 'Rechercher' }).fill('clio');
+  await until('the Clio', async () => (await page.locator('tr.ro-row').count()) === 1 &&
+    (await page.locator('tr.ro-row').first().innerText()).includes(shared.decoyNumber));
+  await page.getByRole('searchbox', { name: 'Rechercher' }).fill('peugeot 308');
+  await until('the Peugeot', async () => (await page.locator('tr.ro-row').count()) === 1 &&
+    (await page.locator('tr.ro-row').first().innerText()).includes(shared.number));
+  await page.getByRole('searchbox', { name: 'Rechercher' }).fill('HELENE LEFEVRE');
+  await page.waitForURL((u) => u.searchParams.get('q') === 'HELENE LEFEVRE');
+
   // The search survives a reload (it is in the URL), and the row opens the RO.
   await page.reload();
   assert.equal(await page.getByRole('searchbox', { name: 'Rechercher' }).inputValue(), 'HELENE LEFEVRE');

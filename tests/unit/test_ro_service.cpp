@@ -1,3 +1,4 @@
+#include "ro_store.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
@@ -456,4 +457,36 @@ TEST_CASE("reposition keeps positions 1..n") {
     reposition(items, 4, 99);  // clamped to the end
     CHECK(items[3].id == 4);
     for (int i = 0; i < 4; ++i) CHECK(items[static_cast<std::size_t>(i)].position == i + 1);
+}
+
+TEST_CASE("search finds the make and model, and documents made before are rebuilt once") {
+    World w;
+    RepairOrderPatch p = with_plate("GH-555-JK");
+    p.vehicle->make = std::string("Renault");
+    p.vehicle->model = std::string("Clio V");
+    auto ro = w.ros->create(p, w.actor);
+    REQUIRE(ro.ok());
+    auto found = [&](const char* text) {
+        RepairOrderQuery q;
+        q.text = text;
+        auto page = w.ros->list(q);
+        REQUIRE(page.ok());
+        return page->total;
+    };
+    CHECK(found("clio") == 1);
+    CHECK(found("RENAULT") == 1);
+    CHECK(found("peugeot") == 0);
+
+    // A document written by an older version (no make, no model) is rebuilt at the next start.
+    auto rebuilt = w.db->write([&](Connection& c) -> Result<int> {
+        TRY(ro_store::update_search_document(c, ro->id, "or-2026-00001 | gh-555-jk"));
+        TRY(c.exec("UPDATE counters SET value = 1 WHERE name = 'search_document_version'"));
+        return ro_store::refresh_search_documents(c);
+    });
+    REQUIRE(rebuilt.ok());
+    CHECK(*rebuilt == 1);
+    CHECK(found("clio") == 1);
+    auto again = w.db->write([](Connection& c) { return ro_store::refresh_search_documents(c); });
+    REQUIRE(again.ok());
+    CHECK(*again == 0);
 }
