@@ -378,7 +378,9 @@ test('by email: the link in the maildir, decided and confirmed in browser C whil
 });
 
 test('the English switch and no Content-Security-Policy violation', async () => {
-  await pageA.getByRole('button', { name: 'English' }).click();
+  // Each language button's name begins with what it shows (WCAG 2.5.3, label in name).
+  assert.deepEqual(await pageA.locator('[data-lang]').evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label').startsWith(b.textContent.trim()))), [true, true]);
+  await pageA.getByRole('button', { name: 'EN – English', exact: true }).click();
   await pageA.getByText('This estimate is already open on another device.').waitFor();
   assert.deepEqual(cspViolations, []);
 });

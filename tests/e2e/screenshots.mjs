@@ -189,11 +189,11 @@ try {
 
   // The same list in English.
   await page.goto(`${server.base}/repair-orders`);
-  await page.getByRole('button', { name: 'English', exact: true }).click();
+  await page.getByRole('button', { name: 'EN – English', exact: true }).click();
   await page.getByRole('heading', { name: 'Repair orders' }).waitFor();
   await page.locator('tr.ro-row').first().waitFor();
   await shot('list-en');
-  await page.getByRole('button', { name: 'Français', exact: true }).click();
+  await page.getByRole('button', { name: 'FR – Français', exact: true }).click();
 } finally {
   if (browser) await browser.close();
   await server.stop();

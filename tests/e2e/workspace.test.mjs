@@ -96,7 +96,7 @@ step('the sign-in page shows the dealership and speaks its language to an Englis
     assert.equal(normalise(await other.locator('.auth-brand .auth-dealer').innerText()), DEALER);
     assert.equal(await other.evaluate(() => document.documentElement.lang), 'fr');
     // Its own choice then wins, and stays after a reload.
-    await other.getByRole('button', { name: 'English', exact: true }).click();
+    await other.getByRole('button', { name: 'EN – English', exact: true }).click();
     await other.getByRole('heading', { name: 'Sign in' }).waitFor();
     await other.reload();
     await other.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -365,7 +365,9 @@ step('the language chosen while signed in is kept in the account, for the API me
   assert.equal(before.status, 404);
   assert.equal((await apiFromPage('GET', '/api/v1/session')).body.user.language, '');
 
-  await page.getByRole('banner').getByRole('button', { name: 'English', exact: true }).click();
+  // Each language button's name begins with what it shows (WCAG 2.5.3, label in name).
+  assert.deepEqual(await page.locator('.lang-option').evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label').startsWith(b.textContent.trim()))), [true, true]);
+  await page.getByRole('banner').getByRole('button', { name: 'EN – English', exact: true }).click();
   await page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
   assert.equal((await apiFromPage('GET', '/api/v1/session')).body.user.language, 'en');
   // The server now answers this user in English, whatever the browser asks for.

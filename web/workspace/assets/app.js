@@ -306,7 +306,8 @@ export function languageSwitcher() {
   for (const lang of LANGUAGES) {
     wrap.append(h('button', {
       type: 'button', class: 'lang-option', lang, 'aria-pressed': String(lang === state.lang),
-      title: t(`lang.${lang}`), 'aria-label': t(`lang.${lang}`), onclick: () => setLanguage(lang),
+      // The name starts with what the button shows (WCAG 2.5.3), then says it in full.
+      title: t(`lang.${lang}`), 'aria-label': `${lang.toUpperCase()} – ${t(`lang.${lang}`)}`, onclick: () => setLanguage(lang),
     }, lang.toUpperCase()));
   }
   return wrap;
