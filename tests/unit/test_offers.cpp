@@ -90,6 +90,13 @@ struct OfferWorld : World {
     }
 };
 
+/// The magic-link token in an offer's first message (an SMS: the link ends it).
+std::string first_token(const Offer& o) {
+    REQUIRE_FALSE(o.messages.empty());
+    const std::string& body = o.messages[0].body;
+    return body.substr(body.rfind('/') + 1);
+}
+
 bool has_field(const Error& e, const std::string& field, const std::string& code) {
     for (const auto& f : e.fields)
         if (f.field == field && f.code == code) return true;
@@ -352,8 +359,7 @@ TEST_CASE("customer links: bound to the first device, refused elsewhere, expired
     CustomerService customers(*w.db, w.config, w.random, w.clock);
     auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, {}}, w.actor);
     REQUIRE(o.ok());
-    const std::string& body = o->messages[0].body;
-    const std::string token = body.substr(body.rfind('/') + 1);
+    const std::string token = first_token(*o);
 
     auto first = customers.open(token, {"", "192.0.2.7", "Mozilla/5.0 (phone)"});
     REQUIRE(first.ok());
@@ -557,8 +563,7 @@ TEST_CASE("an offer freezes the agreement versions of its send; confirming needs
     CHECK(reread->snapshot.agreements[0].version == 1);
     CHECK(reread->snapshot.agreements[0].text.fr == "Texte de Conditions générales");
 
-    const std::string& body = o->messages[0].body;
-    const std::string token = body.substr(body.rfind('/') + 1);
+    const std::string token = first_token(*o);
     auto opened = customers.open(token, {"", "", ""});
     REQUIRE(opened.ok());
     const CustomerContext device{opened->device_id, "", ""};
@@ -769,8 +774,7 @@ TEST_CASE("answers the customer has not confirmed are drafts: applied only when 
     CustomerService customers(*w.db, w.config, w.random, w.clock);
     auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, {}}, w.actor);
     REQUIRE(o.ok());
-    const std::string& body = o->messages[0].body;
-    const std::string token = body.substr(body.rfind('/') + 1);
+    const std::string token = first_token(*o);
     auto opened = customers.open(token, {"", "", ""});
     REQUIRE(opened.ok());
     const CustomerContext device{opened->device_id, "", ""};
@@ -829,8 +833,7 @@ TEST_CASE("once the customer confirmed, what they agreed to changes only when th
     dearer.price_incl = agreed + 7600;
 
     // Seen but not confirmed: nothing agreed yet, the price may change (sending asks then).
-    const std::string& body = o->messages[0].body;
-    const std::string token = body.substr(body.rfind('/') + 1);
+    const std::string token = first_token(*o);
     auto opened = customers.open(token, {"", "", ""});
     REQUIRE(opened.ok());
     REQUIRE(w.ros->update_intervention(w.ro.id, pads, dearer, std::nullopt, w.actor).ok());
