@@ -208,6 +208,11 @@ test('browser A opens the offer, reads the note, decides per item and confirms',
   await shot(pageA, 'welcome');
   await welcome.getByRole('button', { name: 'Voir les interventions' }).click();
   assert.equal((await api('GET', `/api/v1/offers/${offer.id}`)).body.state, 'seen');
+  // Back later on the same phone: straight to the offer, no tap, and the welcome only once.
+  await pageA.reload();
+  await pageA.getByRole('group', { name: 'Votre décision pour Vidange et filtre à huile' }).waitFor();
+  assert.equal(await pageA.getByRole('button', { name: 'Ouvrir mon devis' }).count(), 0);
+  assert.equal(await pageA.getByRole('dialog').count(), 0, 'the welcome is shown once per version');
 
   // Initial items first, then the optional ones; radios in the order accept, decline, contact me.
   const headings = await pageA.locator('article h3').allTextContents();
@@ -267,8 +272,8 @@ test('browser A opens the offer, reads the note, decides per item and confirms',
   assert.deepEqual(confirmed.data.agreements.map((a) => [a.title, a.version]), [[TERMS, 2]]);
 
   await pageA.reload();
-  await pageA.getByRole('button', { name: 'Ouvrir mon devis' }).click();
   await pageA.getByText('Vos réponses').waitFor();
+  assert.equal(await pageA.getByRole('button', { name: 'Ouvrir mon devis' }).count(), 0, 'a bound device is not asked again');
   assert.equal(await pageA.getByRole('radio', { name: 'M’appeler' }).last().isChecked(), true);
 });
 
@@ -305,7 +310,6 @@ test('browser B sees nothing personal, gets a new link by SMS, and A is refused 
   await pageB.getByText('Vos réponses').waitFor();
 
   await pageA.reload();
-  await pageA.getByRole('button', { name: 'Ouvrir mon devis' }).click();
   await pageA.getByText('Ce devis est déjà ouvert sur un autre appareil.').waitFor();
 });
 
@@ -371,7 +375,6 @@ test('by email: the link in the maildir, decided and confirmed in browser C whil
   await pageD.getByRole('button', { name: 'Ouvrir mon devis' }).click();
   await pageD.getByText('Vos réponses').waitFor();
   await pageC.reload();
-  await pageC.getByRole('button', { name: 'Ouvrir mon devis' }).click();
   await pageC.getByText('Ce devis est déjà ouvert sur un autre appareil.').waitFor();
   await pageC.context().close();
   await pageD.context().close();

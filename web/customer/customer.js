@@ -317,6 +317,32 @@ function summaryDialog(offer) {
       el('button', { type: 'button', class: 'primary', onclick: confirmOffer, disabled: state.busy }, t().send))), close);
 }
 
+// --- this device's memory --------------------------------------------------------------------
+// A device that has opened this link goes straight to the offer on later visits (the page's
+// script asks, as the tap did: a link scanner never has this memory), and sees the welcome
+// once per version. Kept as hashes of the link, in this browser only.
+
+const MEMORY = 'relais.opened';
+
+async function linkKey() {
+  if (!token || !window.crypto || !crypto.subtle) return null;
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token));
+  return [...new Uint8Array(digest)].slice(0, 16).map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function memory() {
+  try {
+    const list = JSON.parse(localStorage.getItem(MEMORY) || '[]');
+    return Array.isArray(list) ? list : [];
+  } catch { return []; }
+}
+
+function remember(entry) {
+  const list = memory().filter((x) => x !== entry);
+  list.push(entry);
+  try { localStorage.setItem(MEMORY, JSON.stringify(list.slice(-40))); } catch { /* private mode: this visit only */ }
+}
+
 // --- actions ---------------------------------------------------------------------------------
 
 async function openOffer() {
@@ -326,7 +352,11 @@ async function openOffer() {
     state.busy = false;
     if (data.language && !localStorage.getItem('relais.lang') && TEXT[data.language]) lang = data.language;
     if (status === 200 && data.offer) {
-      state = { screen: 'offer', offer: data.offer, welcome: !data.offer.read_only && !!data.offer.note, ...freshChecks() };
+      const key = await linkKey().catch(() => null);
+      const welcomed = key ? `${key}:v${data.offer.version}` : null;
+      const welcome = !data.offer.read_only && !!data.offer.note && !(welcomed && memory().includes(welcomed));
+      if (key) { remember(key); if (welcome) remember(welcomed); }
+      state = { screen: 'offer', offer: data.offer, welcome, ...freshChecks() };
     } else if (data.status) {
       state = { screen: 'refused', access: data };
     } else {
@@ -420,4 +450,10 @@ async function loadPreview() {
 }
 
 for (const b of document.querySelectorAll('[data-lang]')) b.addEventListener('click', () => setLang(b.dataset.lang));
-if (previewId) loadPreview(); else render();
+async function start() {
+  if (previewId) return loadPreview();
+  const key = await linkKey().catch(() => null);
+  if (key && memory().includes(key)) return openOffer();
+  return render();
+}
+start();
