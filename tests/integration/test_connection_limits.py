@@ -183,6 +183,10 @@ class ConnectionLimitsTest(SmsLinks, RelaisTestCase):
         self.wait_public_serving(r, c)
         self.assertEqual(c.get("/api/v1/repair-orders").status, 200)
 
+    # Under a sanitizer the runtime itself needs descriptors (UBSan's vptr check opens a pipe to
+    # probe memory): with none left it reports a false "invalid vptr" and aborts relais, as a run
+    # of scripts/test-sanitizers showed. The plain build runs it (scripts/test).
+    @unittest.skipIf(SANITIZED, "the sanitizer runtime needs file descriptors of its own")
     def test_out_of_descriptors_it_pauses_instead_of_spinning_and_recovers(self):
         r = self.relais()
         r.start()
