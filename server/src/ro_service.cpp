@@ -245,16 +245,16 @@ Result<RepairOrderPage> RepairOrderService::list(const RepairOrderQuery& query) 
 
 Result<std::vector<Event>> RepairOrderService::timeline(Id id) {
     return db_.read([&](Connection& conn) -> Result<std::vector<Event>> {
-        TRY_ASSIGN(auto ro, ro_store::load(conn, id));
-        if (!ro) return not_found_error("repair_order");
+        TRY_ASSIGN(bool found, ro_store::exists(conn, id));
+        if (!found) return not_found_error("repair_order");
         return timeline::for_repair_order(conn, id);
     });
 }
 
 Result<std::vector<CustomerReply>> RepairOrderService::replies(Id id) {
     return db_.read([&](Connection& conn) -> Result<std::vector<CustomerReply>> {
-        TRY_ASSIGN(auto ro, ro_store::load(conn, id));
-        if (!ro) return not_found_error("repair_order");
+        TRY_ASSIGN(bool found, ro_store::exists(conn, id));
+        if (!found) return not_found_error("repair_order");
         return sms_store::replies(conn, id, 200);
     });
 }
@@ -262,8 +262,8 @@ Result<std::vector<CustomerReply>> RepairOrderService::replies(Id id) {
 Result<std::size_t> RepairOrderService::mark_replies_read(Id id, const Actor& actor) {
     const UnixMs now = clock_.now();
     return db_.write([&](Connection& conn) -> Result<std::size_t> {
-        TRY_ASSIGN(auto ro, ro_store::load(conn, id));
-        if (!ro) return not_found_error("repair_order");
+        TRY_ASSIGN(bool found, ro_store::exists(conn, id));
+        if (!found) return not_found_error("repair_order");
         TRY_ASSIGN(auto ids, sms_store::mark_read(conn, id, actor.id, now));
         // Not a change to the RO (its version stays): who read what, on the history.
         if (!ids.empty())

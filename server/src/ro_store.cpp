@@ -507,6 +507,12 @@ Result<RepairOrderPage> list(Connection& conn, const RepairOrderQuery& q) {
     return page;
 }
 
+Result<bool> exists(Connection& conn, Id id) {
+    TRY_ASSIGN(auto s, conn.prepare("SELECT 1 FROM repair_orders WHERE id = ?"));
+    s.bind(1, id);
+    return s.step();
+}
+
 Result<bool> number_taken(Connection& conn, const std::string& number, Id except_id) {
     TRY_ASSIGN(auto s, conn.prepare("SELECT 1 FROM repair_orders WHERE number = ? AND id != ?"));
     s.bind(1, number).bind(2, except_id);

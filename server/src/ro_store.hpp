@@ -45,6 +45,8 @@ Result<RepairOrderPage> list(Connection& conn, const RepairOrderQuery& query);
 
 /// Next free automatic number for `year`: "OR-2026-00001", "OR-2026-00002", ...
 Result<std::string> next_number(Connection& conn, int year);
+/// Whether the RO exists, without reading it (for routes that only hang off it).
+Result<bool> exists(Connection& conn, Id id);
 Result<bool> number_taken(Connection& conn, const std::string& number, Id except_id);
 
 Result<std::optional<UserRef>> find_user_ref(Connection& conn, Id user_id);
