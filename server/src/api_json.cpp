@@ -534,6 +534,7 @@ json offer(const Offer& o, const PhoneNumbers& phones) {
         auto d = o.decisions.find(i.intervention_id);
         json item = offer_item(i);
         item["decision"] = d == o.decisions.end() ? json(nullptr) : json(to_string(d->second));
+        item["informational"] = i.informational();
         items.push_back(std::move(item));
     }
     auto shown = [&](Channel c, const std::string& address) {

@@ -32,6 +32,12 @@ std::string default_config_path() {
 std::optional<Config> load_config_or_report(const std::string& path, ProblemReport report) {
     ConfigEnvironment env = ConfigEnvironment::system();
     env.phone_region_supported = phone_region_supported;
+    env.read_phone = [](std::string_view number, std::string_view region) -> std::optional<ConfigEnvironment::Phone> {
+        auto phones = make_phone_numbers(std::string(region));
+        auto e164 = phones->normalize(number);
+        if (!e164) return std::nullopt;
+        return ConfigEnvironment::Phone{*e164, phones->display(*e164)};
+    };
     ConfigLoad load = load_config_file(path, env);
     if (load.config) return load.config;
     if (report == ProblemReport::all) {

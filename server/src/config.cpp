@@ -93,7 +93,7 @@ const std::map<std::string, std::vector<std::string>>& schema() {
         {"storage", {"data_dir"}},
         {"modem", {"device", "baud", "rtscts", "pin"}},
         {"mail", {"relay_host", "relay_port", "tls", "username", "password", "from", "ca_file", "auth_without_tls"}},
-        {"dealer", {"name", "timezone", "language", "country", "currency", "default_vat_rate", "brand_color"}},
+        {"dealer", {"name", "timezone", "language", "country", "currency", "default_vat_rate", "brand_color", "phone"}},
         {"log", {"level"}},
     };
     return s;
@@ -453,6 +453,29 @@ ConfigLoad parse_config(std::string_view text, const std::string& path, const Co
                       "expected a three-letter ISO 4217 code such as \"EUR\", got \"" + text_value + "\"");
         } else {
             c.dealer.currency = upper;
+        }
+    }
+    if (r.string(root, "dealer", "phone", text_value)) {
+        const std::string_view typed = trim(text_value);
+        const bool plausible =
+            !typed.empty() && typed.size() <= 30 && std::all_of(typed.begin(), typed.end(), [](char ch) {
+                return (ch >= '0' && ch <= '9') || ch == ' ' || ch == '+' || ch == '.' || ch == '-' || ch == '(' ||
+                       ch == ')';
+            });
+        std::optional<ConfigEnvironment::Phone> phone;
+        if (plausible)
+            phone = env.read_phone ? env.read_phone(typed, c.dealer.country)
+                                   : std::optional(ConfigEnvironment::Phone{std::string(typed), std::string(typed)});
+        if (typed.empty()) {
+            c.dealer.phone.clear();  // "" says: no number shown to customers
+        } else if (!phone) {
+            r.problem(r.get(root, "dealer", "phone"), "[dealer] phone",
+                      "expected the dealership's phone number such as \"01 23 45 67 89\" or \"+33 1 23 45 67 89\", "
+                      "got \"" +
+                          text_value + "\"");
+        } else {
+            c.dealer.phone = phone->e164;
+            c.dealer.phone_display = phone->display;
         }
     }
     if (const toml::node* n = r.get(root, "dealer", "default_vat_rate")) {

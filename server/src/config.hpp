@@ -70,6 +70,8 @@ struct Config {
         std::string currency = "EUR";
         int default_vat_rate_bp = 2000;       // basis points: 2000 = 20 %
         std::string brand_color = "#1f4e79";  // emails and customer pages
+        std::string phone;                    // E.164 after loading; "" when none: shown to customers
+        std::string phone_display;            // the same number as the dealership's country writes it
     } dealer;
 
     struct Log {
@@ -89,6 +91,12 @@ struct ConfigProblem {
 struct ConfigEnvironment {
     std::function<bool(std::string_view)> timezone_exists;
     std::function<bool(std::string_view)> phone_region_supported;
+    /// A phone number typed in `region`: {E.164, national display form}, or nullopt if it is not
+    /// a valid number. Unset: numbers are not checked beyond their characters.
+    struct Phone {
+        std::string e164, display;
+    };
+    std::function<std::optional<Phone>(std::string_view number, std::string_view region)> read_phone;
     static ConfigEnvironment system();
 };
 

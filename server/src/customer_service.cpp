@@ -228,6 +228,17 @@ Result<CustomerAccess> CustomerService::open(const std::string& token, const Cus
     return access;
 }
 
+std::optional<UnixMs> CustomerService::promised_at(Id ro_id) {
+    auto r = db_.read([&](Connection& c) -> Result<std::optional<UnixMs>> {
+        TRY_ASSIGN(auto q, c.prepare("SELECT promised_at FROM repair_orders WHERE id = ?"));
+        q.bind(1, ro_id);
+        TRY_ASSIGN(bool row, q.step());
+        if (!row) return std::optional<UnixMs>();
+        return q.optional_int64(0);
+    });
+    return r ? *r : std::nullopt;
+}
+
 Result<Offer> CustomerService::decide(const std::string& token, const CustomerContext& who,
                                       const std::map<Id, Decision>& decisions, bool confirm,
                                       const std::set<Id>& agreements) {
@@ -262,7 +273,7 @@ Result<Offer> CustomerService::decide(const std::string& token, const CustomerCo
                 problems.push_back({"agreements." + std::to_string(id), "unknown_agreement", {}});
         if (confirm) {
             for (const auto& item : offer->snapshot.items)
-                if (!merged.contains(item.intervention_id))
+                if (!merged.contains(item.intervention_id) && !item.informational())
                     problems.push_back({"decisions." + std::to_string(item.intervention_id), "decision_required", {}});
             for (const auto& a : offer->snapshot.agreements)
                 if (a.mandatory && !agreements.contains(a.agreement_id))
@@ -285,7 +296,8 @@ Result<Offer> CustomerService::decide(const std::string& token, const CustomerCo
             TRY(offer_store::advance(c, offer->id, OfferState::confirmed, now));
             json answers = json::object();
             for (const auto& item : offer->snapshot.items)
-                answers[std::to_string(item.intervention_id)] = to_string(merged[item.intervention_id]);
+                if (auto d = merged.find(item.intervention_id); d != merged.end())
+                    answers[std::to_string(item.intervention_id)] = to_string(d->second);
             // Each agreement accepted, with the version the customer read.
             json accepted = json::array();
             for (const auto& a : offer->snapshot.agreements) {

@@ -92,6 +92,10 @@ public:
     /// request sent, and the first refused in an hour, is on the timeline.
     Result<AccessLinkResult> send_access_link(const std::string& token, const CustomerContext& who);
 
+    /// When the repair order's vehicle is promised for now (it may have moved since the offer was
+    /// sent): the customer's "what happens next". Nullopt when none is set or it cannot be read.
+    std::optional<UnixMs> promised_at(Id ro_id);
+
     void on_queued(std::function<void()> hook) { queued_hook_ = std::move(hook); }
 
     LinkGuessStats guess_stats() const { return {unknown_.load(), throttled_.load()}; }

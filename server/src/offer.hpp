@@ -53,6 +53,9 @@ struct OfferItem {
     Cents price_excl = 0;
     Cents price_incl = 0;
     VatBp vat_bp = 0;
+    /// A check found in good order with nothing to pay ("Bon état", green, 0): the customer is
+    /// told about it and has nothing to decide.
+    bool informational() const { return severity == Severity::green && price_incl == 0; }
 };
 
 /// A text written in French and/or English (at least one; see `in`).

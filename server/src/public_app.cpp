@@ -1,6 +1,7 @@
 #include "public_app.hpp"
 
 #include "api_json.hpp"
+#include "crypto.hpp"
 #include "customer_service.hpp"
 #include "messages.hpp"
 #include "request_body.hpp"
@@ -30,8 +31,16 @@ std::string origin_of(const std::string& url) {
     return slash == std::string::npos ? url : url.substr(0, slash);
 }
 
-// What the customer sees: the frozen offer, never the addresses or the RO's other parties.
-json customer_view(const Offer& o) {
+// The dealership as its customers see it: its name, its phone (tap to call) and its time zone.
+json dealer_info(const Config& config) {
+    json phone = nullptr;
+    if (!config.dealer.phone.empty()) phone = {{"display", config.dealer.phone_display}, {"tel", config.dealer.phone}};
+    return {{"name", config.dealer.name}, {"phone", phone}, {"timezone", config.dealer.timezone}};
+}
+
+// What the customer sees: the frozen offer, never the addresses or the RO's other parties;
+// with the dealership's contact and the vehicle's promised time as they are now.
+json customer_view(const Offer& o, const json& dealer, std::optional<UnixMs> promised_at) {
     json items = json::array();
     for (const OfferItem& i : o.snapshot.items)
         items.push_back({{"id", i.intervention_id},
@@ -39,7 +48,8 @@ json customer_view(const Offer& o) {
                          {"mechanic_note", i.mechanic_note},
                          {"kind", to_string(i.kind)},
                          {"severity", to_string(i.severity)},
-                         {"price_incl_cents", i.price_incl}});
+                         {"price_incl_cents", i.price_incl},
+                         {"informational", i.informational()}});
     json decisions = json::object();
     for (const auto& [id, d] : o.decisions) decisions[std::to_string(id)] = to_string(d);
     json agreements = json::array();
@@ -55,6 +65,9 @@ json customer_view(const Offer& o) {
         {"read_only", read_only},
         {"note", o.note},
         {"dealer_name", o.snapshot.dealer_name},
+        {"dealer_phone", dealer["phone"]},
+        {"timezone", dealer["timezone"]},
+        {"promised_at", promised_at ? json(format_utc(*promised_at)) : json(nullptr)},
         {"advisor_name", o.snapshot.advisor_name},
         {"customer_name", o.snapshot.customer_name},
         {"ro_number", o.snapshot.ro_number},
@@ -71,7 +84,18 @@ json customer_view(const Offer& o) {
 }  // namespace
 
 PublicApp::PublicApp(const Config& config, CustomerService* customers, StaticFiles* files)
-    : config_(config), customers_(customers), files_(files) {}
+    : config_(config), customers_(customers), files_(files) {
+    // Inside <script type="application/json">: "<" escaped so no text can close the element.
+    std::string text = dealer_info(config).dump();
+    for (std::size_t at = 0; (at = text.find('<', at)) != std::string::npos;) text.replace(at, 1, "\\u003c");
+    dealer_script_ = "<script type=\"application/json\" id=\"dealer-info\">" + text + "</script>";
+}
+
+namespace {
+json view(const Config& config, CustomerService& customers, const Offer& offer) {
+    return customer_view(offer, dealer_info(config), customers.promised_at(offer.ro_id));
+}
+}  // namespace
 
 HttpResponse PublicApp::handle(const HttpRequest& req) {
     const std::string lang = choose_language("", req.header("accept-language"), config_.dealer.language);
@@ -119,6 +143,23 @@ HttpResponse PublicApp::page(const HttpRequest& req, const std::string& file, co
     if (!f) return html_error_page(404, lang);
     const StaticFile& sf = **f;
     HttpResponse r;
+    if (file == "customer/index.html") {
+        // The start and other-device pages have no offer to read: the dealership's name and
+        // phone come with the page (the same for every token, nothing personal).
+        static constexpr std::string_view kSlot = "<script type=\"application/json\" id=\"dealer-info\">{}</script>";
+        std::string body = sf.content;
+        if (auto at = body.find(kSlot); at != std::string::npos) body.replace(at, kSlot.size(), dealer_script_);
+        const std::string etag = "\"" + to_hex(sha256(body)).substr(0, 16) + "\"";
+        r.header("ETag", etag);
+        r.header("Cache-Control", "no-cache");
+        if (const std::string* inm = req.header("if-none-match"); inm && *inm == etag) {
+            r.status = 304;
+            return r;
+        }
+        r.header("Content-Type", sf.content_type);
+        if (req.method != Method::head) r.body = std::move(body);
+        return r;
+    }
     r.header("ETag", sf.etag);
     r.header("Cache-Control", "no-cache");
     if (const std::string* inm = req.header("if-none-match"); inm && *inm == sf.etag) {
@@ -157,7 +198,7 @@ HttpResponse PublicApp::customer_api(const HttpRequest& req, const std::string& 
         json out = {{"status", to_string(access->status)}, {"language", access->language}};
         int status = 200;
         if (access->status == LinkStatus::ok) {
-            out["offer"] = customer_view(access->offer);
+            out["offer"] = view(config_, *customers_, access->offer);
         } else if (access->status == LinkStatus::unknown) {
             status = 404;
         } else {
@@ -186,7 +227,7 @@ HttpResponse PublicApp::customer_api(const HttpRequest& req, const std::string& 
         if (!asked) return error_response(asked.error(), lang);
         auto offer = customers_->decide(token, who, asked->decisions, asked->confirm, asked->agreements);
         if (!offer) return error_response(offer.error(), lang);
-        return json_response(200, {{"status", "ok"}, {"offer", customer_view(*offer)}});
+        return json_response(200, {{"status", "ok"}, {"offer", view(config_, *customers_, *offer)}});
     }
     if (action == "access-link") {
         auto sent = customers_->send_access_link(token, who);

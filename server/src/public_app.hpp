@@ -31,6 +31,7 @@ private:
     const Config& config_;
     CustomerService* customers_;
     StaticFiles* files_;
+    std::string dealer_script_;  // the page's <script id="dealer-info">
 };
 
 }  // namespace relais

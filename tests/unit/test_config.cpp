@@ -179,3 +179,26 @@ TEST_CASE("a missing file is one clear problem") {
     const ConfigLoad load = load_config_file("/nonexistent/relais.toml", test_env());
     CHECK(only_problem(load).find("cannot read the file") != std::string::npos);
 }
+
+TEST_CASE("the dealership's phone is read in its country and kept in both forms; a wrong one is named") {
+    ConfigEnvironment env = test_env();
+    std::string region_seen;
+    env.read_phone = [&](std::string_view number, std::string_view region) -> std::optional<ConfigEnvironment::Phone> {
+        region_seen = std::string(region);
+        if (number != "02 555 12 12") return std::nullopt;
+        return ConfigEnvironment::Phone{"+3225551212", "02 555 12 12"};
+    };
+    const ConfigLoad load = parse_config("[dealer]\nphone = \"02 555 12 12\"\ncountry = \"BE\"\n", "relais.toml", env);
+    REQUIRE(load.config);
+    CHECK(region_seen == "BE");  // read in the dealership's country, wherever the key stands
+    CHECK(load.config->dealer.phone == "+3225551212");
+    CHECK(load.config->dealer.phone_display == "02 555 12 12");
+    CHECK(parse_config("", "relais.toml", env).config->dealer.phone.empty());
+
+    const ConfigLoad wrong = parse_config("[dealer]\nphone = \"02 555\"\n", "relais.toml", env);
+    CHECK(only_problem(wrong) ==
+          "relais.toml:2: [dealer] phone: expected the dealership's phone number such as \"01 23 45 "
+          "67 89\" or \"+33 1 23 45 67 89\", got \"02 555\"");
+    const ConfigLoad letters = parse_config("[dealer]\nphone = \"call us\"\n", "relais.toml", env);
+    CHECK(only_problem(letters).find("[dealer] phone") != std::string::npos);
+}

@@ -910,3 +910,55 @@ TEST_CASE("the offer email counts its items with real plurals, in French and Eng
     CHECK(plural("en", 0, "one", "other") == "other");
     CHECK(plural("fr", 2, "one", "other") == "other");
 }
+
+TEST_CASE("a check found in good order with nothing to pay needs no decision; anything else does") {
+    OfferWorld w;
+    InterventionPatch check;
+    check.label = std::string("Contrôle freinage : bon état");
+    check.price_excl = 0;
+    check.kind = InterventionKind::initial;
+    check.severity = Severity::green;
+    InterventionPatch wipers = check;
+    wipers.label = std::string("Balais d'essuie-glace");
+    wipers.price_excl = 1900;  // green but paid: the customer decides
+    REQUIRE(w.ros->add_intervention(w.ro.id, check, std::nullopt, w.actor).ok());
+    REQUIRE(w.ros->add_intervention(w.ro.id, wipers, std::nullopt, w.actor).ok());
+    CustomerService customers(*w.db, w.config, w.random, w.clock);
+    auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, {}}, w.actor);
+    REQUIRE(o.ok());
+    int informational = 0;
+    for (const auto& item : o->snapshot.items) informational += item.informational() ? 1 : 0;
+    CHECK(informational == 1);
+
+    const std::string token = first_token(*o);
+    auto opened = customers.open(token, {"", "", ""});
+    REQUIRE(opened.ok());
+    const CustomerContext device{opened->device_id, "", ""};
+    std::map<Id, Decision> answers;
+    Id check_id = 0, wipers_id = 0;
+    for (const auto& item : o->snapshot.items) {
+        if (item.label == "Balais d'essuie-glace") wipers_id = item.intervention_id;
+        if (item.informational())
+            check_id = item.intervention_id;
+        else if (item.intervention_id != wipers_id)
+            answers[item.intervention_id] = Decision::accept;
+    }
+    REQUIRE(check_id != 0);
+    REQUIRE(wipers_id != 0);
+    auto missing = customers.decide(token, device, answers, true, {});
+    REQUIRE_FALSE(missing.ok());
+    REQUIRE(missing.error().fields.size() == 1);
+    CHECK(missing.error().fields[0].field == "decisions." + std::to_string(wipers_id));
+
+    answers[wipers_id] = Decision::decline;
+    auto confirmed = customers.decide(token, device, answers, true, {});
+    REQUIRE(confirmed.ok());
+    CHECK(confirmed->state == OfferState::confirmed);
+    CHECK_FALSE(confirmed->decisions.contains(check_id));
+    // The confirmation's record lists what was answered, and nothing for the check.
+    auto events = w.ros->timeline(w.ro.id);
+    REQUIRE(events.ok());
+    const auto decisions = nlohmann::json::parse(events->back().data)["decisions"];
+    CHECK(decisions.size() == answers.size());
+    CHECK_FALSE(decisions.contains(std::to_string(check_id)));
+}
