@@ -246,7 +246,10 @@ json repair_order(const RepairOrder& ro, const PhoneNumbers& phones) {
               {"shown_excl_cents", shown_excl},
               {"shown_incl_cents", shown_incl}}},
             {"created_at", format_utc(ro.created_at)},
-            {"updated_at", format_utc(ro.updated_at)}};
+            {"updated_at", format_utc(ro.updated_at)},
+            {"needs_attention", ro.needs_attention},
+            {"deleted_at", opt_time(ro.deleted_at)},
+            {"deleted_by", user_ref(ro.deleted_by)}};
 }
 
 json summary(const RepairOrderSummary& s) {
@@ -263,6 +266,7 @@ json summary(const RepairOrderSummary& s) {
         {"shown_incl_cents", s.total_incl},
         {"offer", s.offer_state.empty() ? json(nullptr) : json{{"state", s.offer_state}, {"version", s.offer_version}}},
         {"unread_replies", s.unread_replies},
+        {"needs_attention", s.needs_attention},
         {"created_at", format_utc(s.created_at)},
         {"updated_at", format_utc(s.updated_at)}};
 }
@@ -527,6 +531,15 @@ json offer_agreement(const OfferAgreement& a) {
             {"text", local_text(a.text)}};
 }
 
+namespace {
+// Why a message failed, {"code", "params"} (outbox.hpp); null when it did not.
+json failure_of(const OutboxMessage& m) {
+    if (m.failure.empty()) return nullptr;
+    json f = json::parse(m.failure, nullptr, false);
+    return f.is_object() ? f : json(nullptr);
+}
+}  // namespace
+
 json offer(const Offer& o, const PhoneNumbers& phones) {
     const OfferSnapshot& snap = o.snapshot;
     json items = json::array();
@@ -534,6 +547,8 @@ json offer(const Offer& o, const PhoneNumbers& phones) {
         auto d = o.decisions.find(i.intervention_id);
         json item = offer_item(i);
         item["decision"] = d == o.decisions.end() ? json(nullptr) : json(to_string(d->second));
+        const auto when = o.decided_at.find(i.intervention_id);
+        item["decided_at"] = when == o.decided_at.end() ? json(nullptr) : json(format_utc(when->second));
         item["informational"] = i.informational();
         items.push_back(std::move(item));
     }
@@ -569,6 +584,7 @@ json offer(const Offer& o, const PhoneNumbers& phones) {
              {"attempts", m.attempts},
              {"interruptions", m.interruptions},
              {"last_error", m.last_error},
+             {"failure", failure_of(m)},
              {"detail", m.detail},
              {"created_at", format_utc(m.created_at)},
              {"next_attempt_at", m.state == OutboxState::pending ? json(format_utc(m.next_attempt_at)) : json(nullptr)},

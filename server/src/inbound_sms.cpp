@@ -82,7 +82,8 @@ Result<InboundOutcome> handle_inbound_sms(Connection& c, const Config& config, c
     cp.bind(1, sms.sender);
     TRY(cp.run());
     // Messages still waiting for this number never go.
-    TRY_ASSIGN(auto q, c.prepare("UPDATE outbox SET state = 'failed', last_error = 'opted out (STOP)' WHERE channel = "
+    TRY_ASSIGN(auto q, c.prepare("UPDATE outbox SET state = 'failed', last_error = 'opted out (STOP)', failure = "
+                                 "'{\"code\":\"opted_out\",\"params\":{}}' WHERE channel = "
                                  "'sms' AND address = ? AND state = 'pending'"));
     q.bind(1, sms.sender);
     TRY(q.run());

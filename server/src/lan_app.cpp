@@ -284,6 +284,8 @@ struct LanApp::Impl {
         add(Method::post, "/api/v1/repair-orders", RouteAccess::principal, &Impl::create_ro);
         add(Method::get, "/api/v1/repair-orders/{id}", RouteAccess::principal, &Impl::get_ro);
         add(Method::patch, "/api/v1/repair-orders/{id}", RouteAccess::principal, &Impl::update_ro);
+        add(Method::del, "/api/v1/repair-orders/{id}", RouteAccess::principal, &Impl::delete_ro);
+        add(Method::post, "/api/v1/repair-orders/{id}/handled", RouteAccess::principal, &Impl::mark_handled);
         add(Method::get, "/api/v1/repair-orders/{id}/timeline", RouteAccess::principal, &Impl::timeline);
         add(Method::get, "/api/v1/repair-orders/{id}/replies", RouteAccess::principal, &Impl::replies);
         add(Method::post, "/api/v1/repair-orders/{id}/replies/read", RouteAccess::user, &Impl::mark_replies_read);
@@ -932,6 +934,12 @@ struct LanApp::Impl {
             else if (*sort != "newest" && !sort->empty())
                 problems.push_back({"query.sort", "invalid_choice", {{"choices", "newest, oldest, promised, number"}}});
         }
+        if (const std::string* attention = ctx.req.query_param("attention")) {
+            if (*attention == "true")
+                q.attention = true;
+            else if (*attention != "false" && !attention->empty())
+                problems.push_back({"query.attention", "invalid_choice", {{"choices", "true, false"}}});
+        }
         if (auto page = query_int(ctx, "page", 1, 100000, problems)) q.page = static_cast<int>(*page);
         if (auto per = query_int(ctx, "per_page", 1, 200, problems)) q.per_page = static_cast<int>(*per);
         if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
@@ -994,6 +1002,22 @@ struct LanApp::Impl {
         auto marked = d.repair_orders.mark_replies_read(*id, actor_of(*ctx.who));
         if (!marked) return respond(ctx, marked.error());
         return json_response(200, {{"marked", *marked}});
+    }
+
+    HttpResponse mark_handled(Ctx& ctx, const PathParams& p) {
+        const auto id = p.id("id");
+        if (!id) return respond(ctx, not_found_error("repair_order"));
+        if (auto done = d.repair_orders.mark_handled(*id, actor_of(*ctx.who)); !done) return respond(ctx, done.error());
+        return no_content();
+    }
+
+    HttpResponse delete_ro(Ctx& ctx, const PathParams& p) {
+        Target t;
+        if (auto bad = target(ctx, p, {{"id", "repair_order"}}, t)) return *bad;
+        const bool any_advisor = ctx.who->kind != Principal::Kind::user || ctx.who->role == UserRole::dealer_admin;
+        if (auto done = d.repair_orders.remove(t.ids[0], t.version, actor_of(*ctx.who), any_advisor); !done)
+            return respond(ctx, done.error());
+        return no_content();
     }
 
     HttpResponse timeline(Ctx& ctx, const PathParams& p) {
@@ -1262,7 +1286,9 @@ struct LanApp::Impl {
         }
         std::string file;
         const std::string& path = req.path;
-        if (path.rfind("/assets/customer/", 0) == 0) {
+        if (path == "/favicon.ico") {
+            file = "favicon.ico";
+        } else if (path.rfind("/assets/customer/", 0) == 0) {
             file = path.substr(8);  // the customer page's assets, for the preview below
         } else if (path.rfind("/assets/", 0) == 0) {
             file = "workspace" + path;
@@ -1278,17 +1304,7 @@ struct LanApp::Impl {
         }
         auto f = d.files.get(file);
         if (!f) return html_error_page(404, lang);
-        const StaticFile& sf = **f;
-        HttpResponse r;
-        r.header("Cache-Control", "no-cache");
-        r.header("ETag", sf.etag);
-        if (const std::string* inm = req.header("if-none-match"); inm && *inm == sf.etag) {
-            r.status = 304;
-            return r;
-        }
-        r.header("Content-Type", sf.content_type);
-        r.body = sf.content;
-        return r;
+        return static_file_response(req, **f);
     }
 };
 

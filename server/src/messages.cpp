@@ -124,6 +124,16 @@ const std::map<std::string_view, Texts>& catalog() {
           "Le client a donné son accord pour \u00ab {label} \u00bb tel qu'il était dans la version {version} de "
           "l'offre ({state}) : indiquez \"change_agreed\": true pour le modifier quand même, puis envoyez une "
           "nouvelle version."}},
+        {"repair_order_deleted",
+         {"This repair order was deleted: it can no longer be changed.",
+          "Cet ordre de réparation a été supprimé : il ne peut plus être modifié."}},
+        {"repair_order_has_offers",
+         {"Offers were sent from this repair order: it stays on record. Set its status to cancelled instead.",
+          "Des offres ont été envoyées depuis cet ordre de réparation : il reste enregistré. Passez plutôt son "
+          "statut à Annulé."}},
+        {"not_your_repair_order",
+         {"Only its advisor ({advisor}) or a dealer admin can delete this repair order.",
+          "Seul son conseiller ({advisor}) ou un administrateur peut supprimer cet ordre de réparation."}},
         {"answers_not_confirmed",
          {"The customer has not confirmed these answers yet ({state}) and may still change them: say "
           "\"drafts\": true to apply them anyway.",

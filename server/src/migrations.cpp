@@ -405,7 +405,23 @@ CREATE INDEX sms_inbound_ro ON sms_inbound(ro_id, id);
 CREATE INDEX sms_inbound_unread ON sms_inbound(ro_id) WHERE read_at IS NULL;
 )sql";
 
-constexpr std::array<Migration, 8> migrations = {{
+// Why a message failed, as a code the workspace words in each language (outbox.cpp lists them);
+// repair orders deleted before anything was sent (kept, with their history, out of the lists);
+// and when an advisor last handled what the customer said or what failed ("à traiter").
+constexpr std::string_view v9_sql = R"sql(
+ALTER TABLE outbox ADD COLUMN failure TEXT NOT NULL DEFAULT '';
+UPDATE outbox SET failure = '{"code":"opted_out","params":{}}' WHERE last_error = 'opted out (STOP)';
+UPDATE outbox SET failure = '{"code":"' || last_error || '","params":{}}'
+  WHERE last_error IN ('superseded', 'cancelled', 'expired');
+ALTER TABLE repair_orders ADD COLUMN deleted_at INTEGER;
+ALTER TABLE repair_orders ADD COLUMN deleted_by INTEGER;
+ALTER TABLE repair_orders ADD COLUMN handled_at INTEGER;
+CREATE INDEX ro_deleted ON repair_orders(id) WHERE deleted_at IS NOT NULL;
+CREATE INDEX events_attention ON events(ro_id, at)
+  WHERE type IN ('offer.confirmed', 'message.failed', 'message.quarantined');
+)sql";
+
+constexpr std::array<Migration, 9> migrations = {{
     {1, "initial schema: users, sessions, API keys, repair orders, parties, interventions, events", v1_sql},
     {2, "inbound SMS", v2_sql},
     {3, "offers, their recipients, magic links, decisions and the outbox", v3_sql},
@@ -414,6 +430,7 @@ constexpr std::array<Migration, 8> migrations = {{
     {6, "agreements, their versions and their acceptance per offer", v6_sql},
     {7, "quarantined outbox messages; requests for fresh links", v7_sql},
     {8, "customers' replies read or not", v8_sql},
+    {9, "failure reasons as codes; deleted repair orders; when an advisor handled what came in", v9_sql},
 }};
 
 }  // namespace

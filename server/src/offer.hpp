@@ -113,7 +113,8 @@ struct OutboxMessage {
     int interruptions = 0;  // times Relais died while sending it (quarantined at kOutboxMaxInterruptions)
     UnixMs next_attempt_at = 0;
     std::string last_error;
-    std::string detail;  // SMS: "refs 12,13"; email: the relay's answer
+    std::string failure;  // {"code": …, "params": {…}} (outbox.hpp), "" when none
+    std::string detail;   // SMS: "refs 12,13"; email: the relay's answer
     std::string message_id;
     UnixMs created_at = 0;
     std::optional<UnixMs> sent_at;
@@ -134,6 +135,7 @@ struct Offer {
     UnixMs expires_at = 0;
     std::vector<OfferRecipient> recipients;
     std::map<Id, Decision> decisions;          // by intervention id
+    std::map<Id, UnixMs> decided_at;           // by intervention id: when last answered
     std::map<Id, UnixMs> accepted_agreements;  // by agreement id: when accepted (the snapshot's version)
     std::vector<OutboxMessage> messages;
 };

@@ -2,6 +2,9 @@
 
 #include "messages.hpp"
 
+#include <set>
+#include <string_view>
+
 namespace relais {
 namespace {
 
@@ -19,6 +22,26 @@ std::string vehicle_words(const Offer& offer) {
     if (!v.model.empty()) out += (out.empty() ? "" : " ") + v.model;
     if (!v.plate.empty()) out += (out.empty() ? "" : " ") + v.plate;
     return out;
+}
+
+// Whether the advisor's note opens with a greeting of its own ("Bonjour Madame Lefèvre,",
+// "Chère cliente", "Hello Mr Smith"): then it is the email's greeting, not a second one.
+bool opens_with_greeting(std::string_view note) {
+    std::size_t start = 0;
+    while (start < note.size() &&
+           (note[start] == ' ' || note[start] == '\n' || note[start] == '\r' || note[start] == '\t'))
+        ++start;
+    std::size_t end = start;
+    while (end < note.size() && note[end] != ' ' && note[end] != ',' && note[end] != '\n' && note[end] != '!' &&
+           note[end] != '.')
+        ++end;
+    std::string word(note.substr(start, end - start));
+    for (char& ch : word)
+        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    static const std::set<std::string, std::less<>> greetings = {
+        "bonjour", "bonsoir", "madame", "monsieur", "mesdames", "messieurs", "cher", "chère", "chers", "chères",
+        "salut",   "hello",   "hi",     "dear",     "good",     "mr",        "mrs",  "ms",    "mme",   "m"};
+    return greetings.contains(word);
 }
 
 std::string greeting(bool en, const std::string& name) {
@@ -93,7 +116,8 @@ OfferMessageText offer_email(const Config& config, const Offer& offer, const std
         std::string(en ? plural("en", n, "item", "items") : plural("fr", n, "intervention", "interventions"));
     c.preheader = en ? vehicle + ": " + items + " to review, " + total + " incl. VAT"
                      : vehicle + " : " + items + " à valider, " + total + " TTC";
-    c.paragraphs.push_back(greeting(en, name));
+    // The note follows the greeting; a note that greets the customer itself is the greeting.
+    if (!opens_with_greeting(offer.note)) c.paragraphs.push_back(greeting(en, name));
     if (!offer.note.empty()) c.paragraphs.push_back(offer.note);
     c.paragraphs.push_back(
         en ? "Our workshop has checked your " + vehicle + " (repair order " + offer.snapshot.ro_number + "). " + items +

@@ -141,10 +141,11 @@ Result<std::vector<OfferRecipient>> load_recipients(Connection& conn, Id offer_i
 }
 
 Result<std::vector<OutboxMessage>> load_messages(Connection& conn, Id offer_id) {
-    TRY_ASSIGN(auto s, conn.prepare("SELECT id, offer_id, recipient_id, purpose, channel, address, name, subject, "
-                                    "body, html, state, attempts, next_attempt_at, last_error, detail, message_id, "
-                                    "created_at, sent_at, delivered_at, interruptions FROM outbox WHERE offer_id = ? "
-                                    "ORDER BY id"));
+    TRY_ASSIGN(auto s,
+               conn.prepare("SELECT id, offer_id, recipient_id, purpose, channel, address, name, subject, "
+                            "body, html, state, attempts, next_attempt_at, last_error, detail, message_id, "
+                            "created_at, sent_at, delivered_at, interruptions, failure FROM outbox WHERE offer_id = ? "
+                            "ORDER BY id"));
     s.bind(1, offer_id);
     std::vector<OutboxMessage> out;
     while (true) {
@@ -170,6 +171,7 @@ Result<std::vector<OutboxMessage>> load_messages(Connection& conn, Id offer_id) 
         m.created_at = s.int64(16);
         m.sent_at = s.optional_int64(17);
         m.delivered_at = s.optional_int64(18);
+        m.failure = s.text(20);
         m.interruptions = static_cast<int>(s.int64(19));
         out.push_back(std::move(m));
     }
@@ -217,12 +219,16 @@ Result<std::optional<Offer>> load(Connection& conn, Id offer_id) {
     }
     TRY_ASSIGN(o.recipients, load_recipients(conn, offer_id));
     TRY_ASSIGN(o.messages, load_messages(conn, offer_id));
-    TRY_ASSIGN(auto d, conn.prepare("SELECT intervention_id, decision FROM offer_decisions WHERE offer_id = ?"));
+    TRY_ASSIGN(auto d, conn.prepare("SELECT intervention_id, decision, decided_at FROM offer_decisions WHERE "
+                                    "offer_id = ?"));
     d.bind(1, offer_id);
     while (true) {
         TRY_ASSIGN(bool row, d.step());
         if (!row) break;
-        if (auto dec = parse_decision(d.text(1))) o.decisions[d.int64(0)] = *dec;
+        if (auto dec = parse_decision(d.text(1))) {
+            o.decisions[d.int64(0)] = *dec;
+            o.decided_at[d.int64(0)] = d.int64(2);
+        }
     }
     TRY_ASSIGN(auto a, conn.prepare("SELECT agreement_id, accepted_at FROM offer_agreements WHERE offer_id = ?"));
     a.bind(1, offer_id);
@@ -426,7 +432,8 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
                        c.prepare("UPDATE offer_links SET revoked_at = coalesce(revoked_at, ?) WHERE offer_id = ?"));
             l.bind(1, now).bind(2, old);
             TRY(l.run());
-            TRY_ASSIGN(auto q, c.prepare("UPDATE outbox SET state = 'failed', last_error = 'superseded' WHERE "
+            TRY_ASSIGN(auto q, c.prepare("UPDATE outbox SET state = 'failed', last_error = 'superseded', failure = "
+                                         "'{\"code\":\"superseded\",\"params\":{}}' WHERE "
                                          "offer_id = ? AND state = 'pending'"));
             q.bind(1, old);
             TRY(q.run());
@@ -628,8 +635,9 @@ namespace {
 Result<void> withdraw(Connection& c, Id offer_id, const char* why) {
     TRY_ASSIGN(
         auto q,
-        c.prepare("UPDATE outbox SET state = 'failed', last_error = ? WHERE offer_id = ? AND state = 'pending'"));
-    q.bind(1, why).bind(2, offer_id);
+        c.prepare("UPDATE outbox SET state = 'failed', last_error = ?, failure = ? WHERE offer_id = ? AND state = "
+                  "'pending'"));
+    q.bind(1, why).bind(2, failure_json(why)).bind(3, offer_id);
     return q.run();
 }
 

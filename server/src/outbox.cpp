@@ -19,6 +19,35 @@ namespace relais {
 
 using nlohmann::json;
 
+const std::vector<std::string_view>& outbox_failure_codes() {
+    static const std::vector<std::string_view> codes = {
+        // failure codes begin
+        "not_mobile",         // the number cannot receive SMS
+        "no_modem",           // no modem yet: waits
+        "sms_temporary",      // {cms}: the modem or network said "later"
+        "sms_refused",        // {cms}: the modem or network refused it for good
+        "sms_undelivered",    // {status}: the network could not deliver it to the handset
+        "no_mail_transport",  // no way to send email yet: waits
+        "relay_unreachable",  // the relay could not be reached (or not securely)
+        "relay_temporary",    // {reply}: the relay said "later"
+        "relay_refused",      // {reply}: the relay refused it
+        "internal_error",     // handling it failed inside Relais
+        "quarantined",        // {n}: Relais stopped n times while sending it
+        "opted_out",          // the customer answered STOP
+        "superseded",         // a newer version of the offer went instead
+        "cancelled",          // the scheduled send was cancelled
+        "expired",            // the offer expired before it could go
+        // failure codes end
+    };
+    return codes;
+}
+
+std::string failure_json(std::string_view code, const Params& params) {
+    json p = json::object();
+    for (const auto& [k, v] : params) p[k] = v;
+    return dump_json(json{{"code", code}, {"params", p}});
+}
+
 std::chrono::milliseconds outbox_backoff(int attempts) {
     using namespace std::chrono;
     milliseconds d = seconds(30);
@@ -139,7 +168,7 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
     // again a bounded number of times, then failed for good with this reason).
     void fail_after_error(const Row& r, std::string_view what) noexcept {
         try {
-            temporary(r, "internal error: " + escape_untrusted(what, 300));
+            temporary(r, {"internal_error", {}, "internal error: " + escape_untrusted(what, 300)});
         } catch (...) {
             log().error("outbox: message {} could not be marked failed", r.id);
         }
@@ -203,17 +232,18 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
 
     void dispatch(const Row& r) {
         if (r.channel == Channel::sms) {
-            if (!can_receive_sms(r.address)) return permanent(r, "not a number an SMS can be sent to");
-            if (!deps.modem) return temporary(r, "no modem");
+            if (!can_receive_sms(r.address))
+                return permanent(r, {"not_mobile", {}, "not a number an SMS can be sent to"});
+            if (!deps.modem) return temporary(r, {"no_modem", {}, "no modem"});
             auto queued = deps.modem->send(static_cast<modem::MessageId>(r.id), r.address, r.body);
             if (!queued) {
                 const Error& e = queued.error();
-                return permanent(r, e.detail.empty() ? e.code : e.detail);
+                return permanent(r, {"sms_refused", {}, e.detail.empty() ? e.code : e.detail});
             }
             // The outcome comes back through on_sms_sent.
             return;
         }
-        if (!deps.mail) return temporary(r, "no mail transport");
+        if (!deps.mail) return temporary(r, {"no_mail_transport", {}, "no mail transport"});
         mail::MailMessage m;
         m.to = {{r.name, r.address}};
         m.subject = r.subject;
@@ -246,10 +276,12 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
         if (o.delivered()) {
             // For email, the relay's acceptance is the best "received" there is (DESIGN.md §2).
             settle(r, OutboxState::delivered, answer, OfferState::received, "message.delivered");
-        } else if (o.status == mail::DeliveryStatus::temporary) {
-            temporary(r, answer);
         } else {
-            permanent(r, answer);
+            // No reply code: the relay was not reached (or not securely); else its answer.
+            const bool temp = o.status == mail::DeliveryStatus::temporary;
+            OutboxFailure f{o.code ? (temp ? "relay_temporary" : "relay_refused") : "relay_unreachable", {}, answer};
+            if (o.code) f.params.emplace_back("reply", std::to_string(o.code));
+            temp ? temporary(r, std::move(f)) : permanent(r, std::move(f));
         }
     }
 
@@ -260,10 +292,11 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
             std::string refs;
             for (int ref : o.references) refs += (refs.empty() ? "" : ",") + std::to_string(ref);
             settle(r, OutboxState::sent, "references " + refs, OfferState::sent, "message.sent");
-        } else if (o.status == modem::SendOutcome::Status::temporary_failure) {
-            temporary(r, escape_untrusted(o.detail, 500));
         } else {
-            permanent(r, escape_untrusted(o.detail, 500));
+            const bool temp = o.status == modem::SendOutcome::Status::temporary_failure;
+            OutboxFailure f{temp ? "sms_temporary" : "sms_refused", {}, escape_untrusted(o.detail, 500)};
+            if (o.error_code >= 0) f.params.emplace_back("cms", std::to_string(o.error_code));
+            temp ? temporary(r, std::move(f)) : permanent(r, std::move(f));
         }
     }
 
@@ -274,7 +307,9 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
         if (*d.message_state == modem::DeliveryState::delivered) {
             settle(r, OutboxState::delivered, "delivered to the handset", OfferState::received, "message.delivered");
         } else if (*d.message_state == modem::DeliveryState::failed) {
-            permanent(r, "the network could not deliver it (status " + std::to_string(d.status) + ")");
+            permanent(r, {"sms_undelivered",
+                          {{"status", std::to_string(d.status)}},
+                          "the network could not deliver it (status " + std::to_string(d.status) + ")"});
         }
     }
 
@@ -292,11 +327,12 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
                 const std::string& event_type) {
         const UnixMs t = now();
         auto w = deps.db.write([&](Connection& c) -> Result<void> {
-            const char* sql = state == OutboxState::delivered
-                                  ? "UPDATE outbox SET state = 'delivered', detail = ?, last_error = '', "
-                                    "sent_at = coalesce(sent_at, ?), delivered_at = ? WHERE id = ?"
-                                  : "UPDATE outbox SET state = 'sent', detail = ?, last_error = '', sent_at = ?, "
-                                    "delivered_at = ? WHERE id = ? AND state = 'sending'";
+            const char* sql =
+                state == OutboxState::delivered
+                    ? "UPDATE outbox SET state = 'delivered', detail = ?, last_error = '', failure = '', "
+                      "sent_at = coalesce(sent_at, ?), delivered_at = ? WHERE id = ?"
+                    : "UPDATE outbox SET state = 'sent', detail = ?, last_error = '', failure = '', sent_at = ?, "
+                      "delivered_at = ? WHERE id = ? AND state = 'sending'";
             TRY_ASSIGN(auto u, c.prepare(sql));
             u.bind(1, detail).bind(2, t);
             if (state == OutboxState::delivered)
@@ -323,14 +359,18 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
         log().info("outbox: {} {} to {}: {}", to_string(r.channel), to_string(state), r.address, detail);
     }
 
-    void temporary(const Row& r, const std::string& why) {
-        if (r.attempts >= kOutboxMaxAttempts)
-            return permanent(r, why + " (gave up after " + std::to_string(r.attempts) + " attempts)");
+    void temporary(const Row& r, OutboxFailure f) {
+        if (r.attempts >= kOutboxMaxAttempts) {
+            f.detail += " (gave up after " + std::to_string(r.attempts) + " attempts)";
+            f.params.emplace_back("attempts", std::to_string(r.attempts));
+            return permanent(r, f);
+        }
+        const std::string& why = f.detail;
         const UnixMs next = now() + outbox_backoff(r.attempts).count();
         auto w = deps.db.write([&](Connection& c) -> Result<void> {
-            TRY_ASSIGN(auto u, c.prepare("UPDATE outbox SET state = 'pending', last_error = ?, next_attempt_at = ? "
-                                         "WHERE id = ?"));
-            u.bind(1, why).bind(2, next).bind(3, r.id);
+            TRY_ASSIGN(auto u, c.prepare("UPDATE outbox SET state = 'pending', last_error = ?, failure = ?, "
+                                         "next_attempt_at = ? WHERE id = ?"));
+            u.bind(1, why).bind(2, failure_json(f.code, f.params)).bind(3, next).bind(4, r.id);
             TRY(u.run());
             if (r.ro_id) c.mark_changed(*r.ro_id);  // the advisor sees the next attempt's time
             return {};
@@ -341,25 +381,30 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
         schedule_next();
     }
 
-    void permanent(const Row& r, const std::string& why) {
+    void permanent(const Row& r, const OutboxFailure& f) {
+        const std::string& why = f.detail;
+        const std::string reason = failure_json(f.code, f.params);
         auto w = deps.db.write([&](Connection& c) -> Result<void> {
-            TRY_ASSIGN(auto u, c.prepare("UPDATE outbox SET state = 'failed', last_error = ? WHERE id = ?"));
-            u.bind(1, why).bind(2, r.id);
+            TRY_ASSIGN(auto u,
+                       c.prepare("UPDATE outbox SET state = 'failed', last_error = ?, failure = ? WHERE id = ?"));
+            u.bind(1, why).bind(2, reason).bind(3, r.id);
             TRY(u.run());
             event(c, r.ro_id, "message.failed",
                   {{"message_id", r.id},
                    {"offer_id", r.offer_id ? json(*r.offer_id) : json(nullptr)},
                    {"channel", to_string(r.channel)},
                    {"address", r.address},
-                   {"error", why}});
-            return fail_offer_if_none_left(c, r, why);
+                   {"error", why},
+                   {"reason", json::parse(reason)}});
+            return fail_offer_if_none_left(c, r, why, reason);
         });
         if (!w) log().error("outbox: message {}: {}", r.id, w.error().detail);
         log().error("outbox: {} to {} failed: {}", to_string(r.channel), r.address, why);
     }
 
     // The offer fails when none of its messages can still go or has gone.
-    Result<void> fail_offer_if_none_left(Connection& c, const Row& r, const std::string& why) {
+    Result<void> fail_offer_if_none_left(Connection& c, const Row& r, const std::string& why,
+                                         const std::string& reason) {
         if (!r.offer_id) return {};
         TRY_ASSIGN(auto q, c.prepare("SELECT count(*) FROM outbox WHERE offer_id = ? AND state NOT IN ('failed', "
                                      "'quarantined')"));
@@ -370,7 +415,9 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
                                      "'scheduled', 'sent')"));
         f.bind(1, *r.offer_id);
         TRY(f.run());
-        if (c.changes() > 0) event(c, r.ro_id, "offer.failed", {{"offer_id", *r.offer_id}, {"error", why}});
+        if (c.changes() > 0)
+            event(c, r.ro_id, "offer.failed",
+                  {{"offer_id", *r.offer_id}, {"error", why}, {"reason", json::parse(reason)}});
         return {};
     }
 
@@ -393,8 +440,10 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
                 const int deaths = r.interruptions;
                 const std::string why = "quarantined: Relais stopped " + std::to_string(deaths) +
                                         " times while sending this message, so it is not sent again by itself";
-                TRY_ASSIGN(auto u, c.prepare("UPDATE outbox SET state = 'quarantined', last_error = ? WHERE id = ?"));
-                u.bind(1, why).bind(2, r.id);
+                const std::string reason = failure_json("quarantined", {{"n", std::to_string(deaths)}});
+                TRY_ASSIGN(auto u, c.prepare("UPDATE outbox SET state = 'quarantined', last_error = ?, failure = ? "
+                                             "WHERE id = ?"));
+                u.bind(1, why).bind(2, reason).bind(3, r.id);
                 TRY(u.run());
                 event(c, r.ro_id, "message.quarantined",
                       {{"message_id", r.id},
@@ -402,8 +451,9 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
                        {"channel", to_string(r.channel)},
                        {"address", r.address},
                        {"interruptions", deaths},
-                       {"error", why}});
-                TRY(fail_offer_if_none_left(c, r, why));
+                       {"error", why},
+                       {"reason", json::parse(reason)}});
+                TRY(fail_offer_if_none_left(c, r, why, reason));
                 log().error("outbox: {} to {} quarantined: Relais stopped {} times while sending it",
                             to_string(r.channel), r.address, deaths);
             }

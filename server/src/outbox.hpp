@@ -61,6 +61,18 @@ Result<Id> enqueue(Connection& conn, std::optional<Id> ro_id, const OutboxMessag
                    std::optional<UnixMs> due_at = std::nullopt);
 }  // namespace outbox_store
 
+/// Why a message failed or waits, as a stable code with its values (the workspace says it in
+/// the reader's language); `detail` keeps the modem's or the relay's own words, for the log.
+struct OutboxFailure {
+    std::string code;  // one of outbox_failure_codes()
+    Params params;
+    std::string detail;
+};
+/// Every failure code there is (the workspace has words for each; tests/e2e/texts.test.mjs).
+const std::vector<std::string_view>& outbox_failure_codes();
+/// {"code": …, "params": {…}}: as stored in outbox.failure, the API and timeline events.
+std::string failure_json(std::string_view code, const Params& params = {});
+
 /// The delay before attempt `attempts + 1` after a temporary failure.
 std::chrono::milliseconds outbox_backoff(int attempts);
 inline constexpr int kOutboxMaxAttempts = 8;

@@ -124,6 +124,8 @@ HttpResponse PublicApp::handle(const HttpRequest& req) {
         } else {
             res = html_error_page(404, lang);
         }
+    } else if (req.path == "/favicon.ico" && reading) {
+        res = page(req, "favicon.ico", lang);
     } else if (req.path.rfind("/assets/customer/", 0) == 0 && reading) {
         res = page(req, req.path.substr(8), lang);
     } else {
@@ -160,15 +162,7 @@ HttpResponse PublicApp::page(const HttpRequest& req, const std::string& file, co
         if (req.method != Method::head) r.body = std::move(body);
         return r;
     }
-    r.header("ETag", sf.etag);
-    r.header("Cache-Control", "no-cache");
-    if (const std::string* inm = req.header("if-none-match"); inm && *inm == sf.etag) {
-        r.status = 304;
-        return r;
-    }
-    r.header("Content-Type", sf.content_type);
-    if (req.method != Method::head) r.body = sf.content;
-    return r;
+    return static_file_response(req, sf);
 }
 
 HttpResponse PublicApp::customer_api(const HttpRequest& req, const std::string& token, const std::string& action,

@@ -65,6 +65,9 @@ std::string_view to_string(ContactKind v) { return name_of(contact_kinds, v); }
 std::string_view to_string(ContactUsage v) { return name_of(contact_usages, v); }
 std::string_view to_string(InterventionKind v) { return name_of(intervention_kinds, v); }
 std::string_view to_string(Severity v) { return name_of(severities, v); }
+Severity default_severity(InterventionKind kind) {
+    return kind == InterventionKind::initial ? Severity::red : Severity::orange;
+}
 std::string_view to_string(UserRole v) { return name_of(user_roles, v); }
 
 template <>

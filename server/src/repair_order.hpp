@@ -32,6 +32,8 @@ std::string_view to_string(ContactKind v);
 std::string_view to_string(ContactUsage v);
 std::string_view to_string(InterventionKind v);
 std::string_view to_string(Severity v);
+/// A new intervention's severity when none is given: red for initial work, orange for optional.
+Severity default_severity(InterventionKind kind);
 std::string_view to_string(UserRole v);
 
 // Parsers return nullopt for anything but the exact lower-case names above.
@@ -123,6 +125,11 @@ struct RepairOrder {
     std::int64_t version = 1;  // bumped by every change, for optimistic concurrency
     UnixMs created_at = 0;
     UnixMs updated_at = 0;
+    /// Deleted by an advisor before anything was sent: kept with its history (status
+    /// cancelled, read-only), out of the list and search.
+    std::optional<UnixMs> deleted_at;
+    std::optional<UserRef> deleted_by;
+    bool needs_attention = false;  // see RepairOrderQuery::attention
 
     /// The party the workshop talks to first: driver, else owner, contractor, leasing company.
     const Party* main_party() const;
@@ -146,7 +153,8 @@ struct RepairOrderSummary {
     UnixMs updated_at = 0;
     std::string offer_state;  // the latest offer version's state ("sent", "seen", ...); empty: none
     int offer_version = 0;
-    int unread_replies = 0;  // SMS the customer sent back that no advisor has marked read
+    int unread_replies = 0;        // SMS the customer sent back that no advisor has marked read
+    bool needs_attention = false;  // see RepairOrderQuery::attention
 };
 
 // ---- what clients ask to change -------------------------------------------------------
@@ -204,6 +212,9 @@ struct RepairOrderQuery {
     std::vector<RoStatus> statuses;  // empty: all; each at most once (kRoStatusCount at most)
     std::optional<Id> advisor_id;
     bool unassigned = false;  // only ROs with no advisor
+    /// Only ROs "to handle": the customer confirmed, asked to be called, or wrote back, or a
+    /// message failed, since an advisor last marked the RO handled (unread replies until read).
+    bool attention = false;
     enum class DateField { created, promised } date_field = DateField::created;
     std::optional<UnixMs> from;  // inclusive
     std::optional<UnixMs> to;    // exclusive

@@ -2,6 +2,8 @@
 
 #include "json_text.hpp"
 #include "messages.hpp"
+#include "static_files.hpp"
+#include "text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -91,6 +93,45 @@ HttpResponse html_error_page(int status, std::string_view lang) {
              "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
              "<title>" +
              title + "</title></head><body><h1>" + title + "</h1><p>" + text + "</p></body></html>";
+    return r;
+}
+
+bool accepts_gzip(const std::string* accept_encoding) {
+    if (!accept_encoding) return false;
+    std::string_view rest = *accept_encoding;
+    while (!rest.empty()) {
+        const std::size_t comma = rest.find(',');
+        std::string_view entry = trim(rest.substr(0, comma));
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+        const std::size_t semi = entry.find(';');
+        const std::string coding = ascii_lower(trim(entry.substr(0, semi)));
+        if (coding != "gzip" && coding != "*") continue;
+        if (semi == std::string_view::npos) return true;
+        // "gzip;q=0" (or 0.0, 0.000) refuses it; any other weight accepts it.
+        std::string_view q = trim(entry.substr(semi + 1));
+        if (q.size() < 2 || (q[0] != 'q' && q[0] != 'Q') || q[1] != '=') return true;
+        q = q.substr(2);
+        const bool zero = !q.empty() && q[0] == '0' && q.find_first_not_of("0.", 0) == std::string_view::npos;
+        return !zero;
+    }
+    return false;
+}
+
+HttpResponse static_file_response(const HttpRequest& req, const StaticFile& file) {
+    HttpResponse r;
+    const bool gzip = !file.gzip.empty() && accepts_gzip(req.header("accept-encoding"));
+    // Each encoding has its own tag: a cache must never answer one with the other's bytes.
+    const std::string etag = gzip ? file.etag.substr(0, file.etag.size() - 1) + "-gz\"" : file.etag;
+    r.header("Cache-Control", "no-cache");
+    r.header("ETag", etag);
+    if (!file.gzip.empty()) r.header("Vary", "Accept-Encoding");
+    if (const std::string* inm = req.header("if-none-match"); inm && *inm == etag) {
+        r.status = 304;
+        return r;
+    }
+    r.header("Content-Type", file.content_type);
+    if (gzip) r.header("Content-Encoding", "gzip");
+    if (req.method != Method::head) r.body = gzip ? file.gzip : file.content;
     return r;
 }
 

@@ -26,4 +26,11 @@ void add_security_headers(HttpResponse& response, Listener listener, bool api);
 /// A plain, styled page for a 404 or 503 outside the API, in the reader's language.
 HttpResponse html_error_page(int status, std::string_view lang);
 
+struct StaticFile;
+/// A web asset for a GET or HEAD: ETag and revalidation (304), `Cache-Control: no-cache`, and
+/// the gzip-compressed bytes when the client accepts them (`Vary: Accept-Encoding`).
+HttpResponse static_file_response(const HttpRequest& req, const StaticFile& file);
+/// Whether an Accept-Encoding header accepts gzip (a "gzip" or "*" entry whose q is not 0).
+bool accepts_gzip(const std::string* accept_encoding);
+
 }  // namespace relais

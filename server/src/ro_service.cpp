@@ -72,6 +72,7 @@ Error version_conflict(std::int64_t current) {
 Result<RepairOrder> load_for_change(Connection& conn, Id id, std::optional<std::int64_t> if_version) {
     TRY_ASSIGN(auto ro, ro_store::load(conn, id));
     if (!ro) return not_found_error("repair_order");
+    if (ro->deleted_at) return make_error(ErrorKind::conflict, "repair_order_deleted");
     if (if_version && *if_version != ro->version) return version_conflict(ro->version);
     return std::move(*ro);
 }
@@ -269,6 +270,38 @@ Result<std::size_t> RepairOrderService::mark_replies_read(Id id, const Actor& ac
         if (!ids.empty())
             TRY(record(conn, id, now, actor, "sms.read", json{{"inbound_ids", ids}, {"count", ids.size()}}));
         return ids.size();
+    });
+}
+
+Result<void> RepairOrderService::mark_handled(Id id, const Actor& actor) {
+    const UnixMs now = clock_.now();
+    return db_.write([&](Connection& conn) -> Result<void> {
+        TRY_ASSIGN(bool found, ro_store::exists(conn, id));
+        if (!found) return not_found_error("repair_order");
+        TRY_ASSIGN(auto ids, sms_store::mark_read(conn, id, actor.id, now));
+        TRY(ro_store::mark_handled(conn, id, now));
+        conn.mark_changed(id);
+        return record(conn, id, now, actor, "repair_order.handled", json{{"replies_read", ids.size()}});
+    });
+}
+
+Result<void> RepairOrderService::remove(Id id, std::optional<std::int64_t> if_version, const Actor& actor,
+                                        bool any_advisor) {
+    const UnixMs now = clock_.now();
+    return db_.write([&](Connection& conn) -> Result<void> {
+        TRY_ASSIGN(RepairOrder ro, load_for_change(conn, id, if_version));
+        if (actor.kind == Actor::Kind::user && !any_advisor && ro.advisor && ro.advisor->id != actor.id)
+            return make_error(ErrorKind::forbidden, "not_your_repair_order", {{"advisor", ro.advisor->display_name}});
+        // Something the customer received stays on record: such an RO is cancelled, not deleted.
+        TRY_ASSIGN(auto q, conn.prepare("SELECT count(*) FROM offers WHERE ro_id = ? AND state != 'cancelled'"));
+        q.bind(1, id);
+        TRY(q.step());
+        if (q.int64(0) > 0)
+            return make_error(ErrorKind::conflict, "repair_order_has_offers", {{"count", std::to_string(q.int64(0))}});
+        TRY(ro_store::mark_deleted(conn, id, actor.id, now));
+        conn.mark_changed(id);
+        return record(conn, id, now, actor, "repair_order.deleted",
+                      json{{"number", ro.number}, {"status", std::string(to_string(ro.status))}});
     });
 }
 

@@ -58,6 +58,14 @@ public:
     /// Marks the RO's unread replies read by `actor` (a user): one "sms.read" event naming them.
     /// The number marked (0: nothing was unread, and nothing is recorded).
     Result<std::size_t> mark_replies_read(Id id, const Actor& actor);
+    /// What came in on the RO (answers, replies, failures) is handled: it leaves the "to handle"
+    /// list (RepairOrderQuery::attention), its unread replies are read; "repair_order.handled".
+    Result<void> mark_handled(Id id, const Actor& actor);
+    /// Deletes an RO nothing was sent from (an RO created by mistake): it becomes cancelled,
+    /// read-only, out of the list and search, with its history ("repair_order.deleted").
+    /// Refused once an offer exists (cancel it instead), and for a user other than the RO's
+    /// advisor unless `any_advisor` (a dealer admin; an RO without advisor is anyone's).
+    Result<void> remove(Id id, std::optional<std::int64_t> if_version, const Actor& actor, bool any_advisor);
 
     Result<Changed<Party>> add_party(Id ro_id, const PartyPatch& patch, std::optional<std::int64_t> if_version,
                                      const Actor& actor);

@@ -23,12 +23,22 @@ Result<void> insert_roles(Connection& conn, Id ro_id, Id party_id, const std::ve
     return success();
 }
 
+// What makes an RO "to handle" (RepairOrderQuery::attention), for an `ro` row.
+constexpr const char* attention_condition =
+    "(EXISTS (SELECT 1 FROM sms_inbound i WHERE i.ro_id = ro.id AND i.read_at IS NULL) "
+    "OR EXISTS (SELECT 1 FROM events e WHERE e.ro_id = ro.id AND e.type IN ('offer.confirmed', 'message.failed', "
+    "'message.quarantined') AND e.at > coalesce(ro.handled_at, 0)) "
+    "OR EXISTS (SELECT 1 FROM offers o JOIN offer_decisions d ON d.offer_id = o.id WHERE o.ro_id = ro.id AND "
+    "d.decision = 'contact_me' AND d.decided_at > coalesce(ro.handled_at, 0)))";
+
 constexpr const char* summary_columns =
     "ro.id, ro.number, ro.status, ro.advisor_id, u.username, u.display_name, ro.promised_at, ro.plate, ro.make, "
     "ro.model, ro.customer_name, ro.intervention_count, ro.total_incl_cents, ro.version, ro.created_at, "
     "ro.updated_at, "
     "(SELECT o.state || ' ' || o.version FROM offers o WHERE o.ro_id = ro.id ORDER BY o.version DESC LIMIT 1), "
-    "(SELECT count(*) FROM sms_inbound i WHERE i.ro_id = ro.id AND i.read_at IS NULL)";
+    "(SELECT count(*) FROM sms_inbound i WHERE i.ro_id = ro.id AND i.read_at IS NULL), ";
+
+std::string summary_select() { return std::string("SELECT ") + summary_columns + attention_condition; }
 
 RepairOrderSummary read_summary(const Statement& s) {
     RepairOrderSummary r;
@@ -53,6 +63,7 @@ RepairOrderSummary read_summary(const Statement& s) {
         if (space != std::string::npos) r.offer_version = std::atoi(latest.c_str() + space + 1);
     }
     r.unread_replies = static_cast<int>(s.int64(17));
+    r.needs_attention = s.int64(18) != 0;
     return r;
 }
 
@@ -63,10 +74,12 @@ Result<std::optional<RepairOrder>> load(Connection& conn, Id id) {
     {
         TRY_ASSIGN(
             auto s,
-            conn.prepare("SELECT ro.id, ro.number, ro.status, ro.advisor_id, u.username, u.display_name, "
-                         "ro.promised_at, ro.note, ro.plate, ro.vin, ro.make, ro.model, ro.mileage_km, ro.version, "
-                         "ro.created_at, ro.updated_at FROM repair_orders ro LEFT JOIN users u ON u.id = ro.advisor_id "
-                         "WHERE ro.id = ?"));
+            conn.prepare(
+                "SELECT ro.id, ro.number, ro.status, ro.advisor_id, u.username, u.display_name, "
+                "ro.promised_at, ro.note, ro.plate, ro.vin, ro.make, ro.model, ro.mileage_km, ro.version, "
+                "ro.created_at, ro.updated_at, ro.deleted_at, d.id, d.username, d.display_name FROM repair_orders ro "
+                "LEFT JOIN users u ON u.id = ro.advisor_id LEFT JOIN users d ON d.id = ro.deleted_by "
+                "WHERE ro.id = ?"));
         s.bind(1, id);
         TRY_ASSIGN(bool found, s.step());
         if (!found) return std::optional<RepairOrder>();
@@ -84,6 +97,15 @@ Result<std::optional<RepairOrder>> load(Connection& conn, Id id) {
         ro.version = s.int64(13);
         ro.created_at = s.int64(14);
         ro.updated_at = s.int64(15);
+        ro.deleted_at = s.optional_int64(16);
+        if (!s.is_null(17)) ro.deleted_by = UserRef{s.int64(17), s.text(18), s.text(19)};
+    }
+    {
+        TRY_ASSIGN(auto s, conn.prepare(std::string("SELECT ") + attention_condition +
+                                        " FROM repair_orders ro WHERE ro.id = ?"));
+        s.bind(1, id);
+        TRY_ASSIGN(bool row, s.step());
+        ro.needs_attention = row && s.int64(0) != 0;
     }
     {
         TRY_ASSIGN(auto s,
@@ -388,7 +410,8 @@ Result<std::optional<RepairOrderPage>> search_only(Connection& conn, const Repai
                                                    const SearchQuery& search) {
     const bool one_index = search.substring_match.empty() != search.prefix_match.empty();
     const bool plain_order = q.sort == RepairOrderQuery::Sort::newest || q.sort == RepairOrderQuery::Sort::oldest;
-    if (!one_index || !plain_order || !q.statuses.empty() || q.advisor_id || q.unassigned || q.from || q.to) {
+    if (!one_index || !plain_order || !q.statuses.empty() || q.advisor_id || q.unassigned || q.from || q.to ||
+        q.attention) {
         return std::optional<RepairOrderPage>();
     }
     const std::string index = search.substring_match.empty() ? "ro_words" : "ro_search";
@@ -404,8 +427,8 @@ Result<std::optional<RepairOrderPage>> search_only(Connection& conn, const Repai
     }
     if (page.total == 0) return std::optional<RepairOrderPage>(page);
     const char* dir = q.sort == RepairOrderQuery::Sort::newest ? "DESC" : "ASC";
-    TRY_ASSIGN(auto s, conn.prepare(std::string("SELECT ") + summary_columns + " FROM (SELECT rowid AS id FROM " +
-                                    index + " WHERE " + index + " MATCH ? ORDER BY rowid " + dir +
+    TRY_ASSIGN(auto s, conn.prepare(summary_select() + " FROM (SELECT rowid AS id FROM " + index + " WHERE " + index +
+                                    " MATCH ? ORDER BY rowid " + dir +
                                     " LIMIT ? OFFSET ?) hits JOIN repair_orders ro ON ro.id = hits.id "
                                     "LEFT JOIN users u ON u.id = ro.advisor_id ORDER BY ro.id " +
                                     dir));
@@ -445,6 +468,8 @@ Result<RepairOrderPage> list(Connection& conn, const RepairOrderQuery& q) {
         return in + ")";
     };
     if (!q.statuses.empty()) clause("ro." + status_in());
+    clause("ro.deleted_at IS NULL");
+    if (q.attention) clause(attention_condition);
     if (q.unassigned) {
         clause("ro.advisor_id IS NULL");
     } else if (q.advisor_id) {
@@ -471,13 +496,20 @@ Result<RepairOrderPage> list(Connection& conn, const RepairOrderQuery& q) {
     RepairOrderPage page;
     page.page = q.page;
     page.per_page = q.per_page;
-    const bool by_status_only = search.empty() && !q.advisor_id && !q.unassigned && !q.from && !q.to;
+    const bool by_status_only = search.empty() && !q.advisor_id && !q.unassigned && !q.from && !q.to && !q.attention;
     if (by_status_only) {
         TRY_ASSIGN(auto s, conn.prepare("SELECT coalesce(sum(n), 0) FROM ro_status_counts" +
                                         (q.statuses.empty() ? std::string() : " WHERE " + status_in())));
         for (std::size_t i = 0; i < q.statuses.size(); ++i) s.bind(static_cast<int>(i) + 1, to_string(q.statuses[i]));
         TRY_ASSIGN(bool row, s.step());
         page.total = row ? s.int64(0) : 0;
+        // Deleted repair orders are cancelled ones the list leaves out.
+        if (q.statuses.empty() ||
+            std::find(q.statuses.begin(), q.statuses.end(), RoStatus::cancelled) != q.statuses.end()) {
+            TRY_ASSIGN(auto d, conn.prepare("SELECT count(*) FROM repair_orders WHERE deleted_at IS NOT NULL"));
+            TRY_ASSIGN(bool any, d.step());
+            if (any) page.total -= d.int64(0);
+        }
     } else {
         TRY_ASSIGN(auto s, conn.prepare("SELECT count(*) FROM repair_orders ro" + where));
         bind_filters(s);
@@ -493,9 +525,9 @@ Result<RepairOrderPage> list(Connection& conn, const RepairOrderQuery& q) {
         case RepairOrderQuery::Sort::promised: order = "coalesce(ro.promised_at, 9223372036854775807), ro.id"; break;
         case RepairOrderQuery::Sort::number: order = "ro.number COLLATE NOCASE ASC"; break;
     }
-    TRY_ASSIGN(auto s, conn.prepare(std::string("SELECT ") + summary_columns +
-                                    " FROM repair_orders ro LEFT JOIN users u ON u.id = ro.advisor_id" + where +
-                                    " ORDER BY " + order + " LIMIT ? OFFSET ?"));
+    TRY_ASSIGN(auto s,
+               conn.prepare(summary_select() + " FROM repair_orders ro LEFT JOIN users u ON u.id = ro.advisor_id" +
+                            where + " ORDER BY " + order + " LIMIT ? OFFSET ?"));
     int i = bind_filters(s);
     s.bind(i, q.per_page);
     s.bind(i + 1, static_cast<std::int64_t>(q.page - 1) * q.per_page);
@@ -505,6 +537,20 @@ Result<RepairOrderPage> list(Connection& conn, const RepairOrderQuery& q) {
         page.items.push_back(read_summary(s));
     }
     return page;
+}
+
+Result<void> mark_handled(Connection& conn, Id id, UnixMs now) {
+    TRY_ASSIGN(auto s, conn.prepare("UPDATE repair_orders SET handled_at = ? WHERE id = ?"));
+    s.bind(1, now).bind(2, id);
+    return s.run();
+}
+
+Result<void> mark_deleted(Connection& conn, Id id, Id user_id, UnixMs now) {
+    TRY_ASSIGN(auto s, conn.prepare("UPDATE repair_orders SET status = 'cancelled', deleted_at = ?, deleted_by = ?, "
+                                    "updated_at = ?, version = version + 1 WHERE id = ? AND deleted_at IS NULL"));
+    s.bind(1, now).bind(2, user_id).bind(3, now).bind(4, id);
+    TRY(s.run());
+    return update_search_document(conn, id, "");  // found by no search
 }
 
 Result<bool> exists(Connection& conn, Id id) {

@@ -45,6 +45,10 @@ Result<RepairOrderPage> list(Connection& conn, const RepairOrderQuery& query);
 
 /// Next free automatic number for `year`: "OR-2026-00001", "OR-2026-00002", ...
 Result<std::string> next_number(Connection& conn, int year);
+/// Deleted (repair_order.hpp): cancelled, out of the list and search, with its history.
+Result<void> mark_deleted(Connection& conn, Id id, Id user_id, UnixMs now);
+/// What needed handling on the RO up to `now` is handled (RepairOrderQuery::attention).
+Result<void> mark_handled(Connection& conn, Id id, UnixMs now);
 /// Whether the RO exists, without reading it (for routes that only hang off it).
 Result<bool> exists(Connection& conn, Id id);
 Result<bool> number_taken(Connection& conn, const std::string& number, Id except_id);

@@ -8,6 +8,7 @@ namespace relais {
 
 std::string search_document(const RepairOrder& ro) {
     std::string doc;
+    if (ro.deleted_at) return doc;  // a deleted repair order is found by no search
     const auto add = [&doc](std::string_view part) {
         const std::string folded = fold_for_search(part);
         if (folded.empty()) return;

@@ -16,7 +16,11 @@ struct StaticFile {
     std::string content;
     std::string content_type;
     std::string etag;
+    std::string gzip;  // the content gzip-compressed, made once; empty when not worth it
 };
+
+/// `content` gzip-compressed (RFC 1952), at the best level; empty if zlib fails.
+std::string gzip_compress(std::string_view content);
 
 /// Thread-safe.
 class StaticFiles {

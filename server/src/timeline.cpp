@@ -22,6 +22,8 @@ const std::vector<std::string_view>& event_types() {
         // event types begin
         "repair_order.created",
         "repair_order.updated",
+        "repair_order.deleted",
+        "repair_order.handled",
         "party.added",
         "party.updated",
         "party.removed",

@@ -206,7 +206,13 @@ void apply_intervention_patch(Intervention& target, const InterventionPatch& pat
     if (creating && !patch.label) add(problems, path + "label", "required");
     set_text(target.mechanic_note, patch.mechanic_note, path + "mechanic_note", 4000, true, false, problems);
     if (patch.kind) target.kind = *patch.kind;
-    if (patch.severity) target.severity = *patch.severity;
+    if (patch.severity) {
+        target.severity = *patch.severity;
+    } else if (creating) {
+        // Unsaid, the severity follows the kind: the work the customer came for is to be done
+        // (red, "Urgent"); something found on the way can usually wait (orange, "À prévoir").
+        target.severity = default_severity(target.kind);
+    }
     if (patch.shown) target.shown = *patch.shown;
     if (patch.authorized) target.authorized = *patch.authorized;
     if (patch.position) {

@@ -472,6 +472,11 @@ step('a character outside the GSM alphabet shows its cost in the preview; an SMS
   await latest().locator('.offer-recipient .msg-state', { hasText: 'Échec' }).waitFor();
   await page.locator('.timeline').getByText('Échec d\'un message').waitFor();
   await page.locator('.timeline').getByText('Échec de l\'envoi de l\'offre').waitFor();
+  // Why, in French on the recipient's line and in the history; never the server's English words.
+  const reason = 'Le réseau n’a pas pu remettre le SMS au téléphone (statut 65).';
+  assert.equal(normalise(await latest().locator('.offer-recipient .rcpt-error').innerText()), reason);
+  await page.locator('.timeline').getByText(reason).first().waitFor();
+  assert.equal(await page.getByText('could not deliver', { exact: false }).count(), 0, 'no English reason shown');
   // The progress shows where it stopped: sent (the modem took it), then a red "Échec" at delivery.
   const failedStep = latest().locator('.offer-step.is-failed');
   assert.equal(await failedStep.getAttribute('data-step'), 'received');

@@ -4,6 +4,7 @@
 import { spawn, execFile } from 'node:child_process';
 import { mkdtemp, writeFile, readFile, rm } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +34,7 @@ export async function until(what, check, { timeoutMs = 15000, alive = () => null
 
 const toml = (s) => JSON.stringify(s); // a JSON string is a valid TOML basic string
 
-export async function startRelais({ dealerName = 'Garage des Essais', prefix = 'relais-e2e-', mail = '' } = {}) {
+export async function startRelais({ dealerName = 'Garage des Essais', prefix = 'relais-e2e-', mail = '', dealerPhone = '' } = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
   const config = path.join(dir, 'relais.toml');
   const portFile = path.join(dir, 'ports.json');
@@ -52,6 +53,7 @@ export async function startRelais({ dealerName = 'Garage des Essais', prefix = '
     'from = "atelier@garage-essais.fr"',
     '[dealer]',
     `name = ${toml(dealerName)}`,
+    ...(dealerPhone ? [`phone = ${toml(dealerPhone)}`] : []),
     'timezone = "Europe/Paris"',
     'language = "fr"',
     'country = "FR"',
@@ -175,4 +177,18 @@ export function callApi(page, method, url, body) {
     const r = await fetch(url, { method, headers, body: body ? JSON.stringify(body) : undefined });
     return { status: r.status, body: await r.json().catch(() => null) };
   }, { method, url, body });
+}
+
+const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core on `page` as it is now: its serious and critical violations, each as the rule, its
+ * impact, its help and the elements found (an empty list when there are none). Evaluated, not
+ * added as a script tag: the pages' Content-Security-Policy allows no inline script. */
+export async function seriousAxeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] })
+    .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary}`) }))));
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.join('\n    ')}`);
 }

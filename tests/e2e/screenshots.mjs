@@ -121,11 +121,16 @@ try {
   await shot('ro-party-dialog');
   await page.keyboard.press('Escape');
 
-  // Someone else changes the RO; this page's next change gets 412 and reloads.
+  // Someone else changes the RO while this page misses the live update (its stream cut): the
+  // page's next change gets 412 and reloads.
+  await page.route('**/api/v1/events', (r) => r.abort());
+  await page.reload();
+  await page.locator('tr.item-row').first().waitFor();
   await api('PATCH', `/api/v1/repair-orders/${ro.id}`, { note: 'Modifié depuis un autre poste.' });
   await page.getByLabel('Statut').selectOption('ready');
   await page.locator('.banner-warning').waitFor();
   await shot('ro-conflict');
+  await page.unroute('**/api/v1/events');
 
   // A new repair order refused by the API, each problem next to its field.
   await page.goto(`${server.base}/repair-orders/new`);

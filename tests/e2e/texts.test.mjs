@@ -71,3 +71,47 @@ test('no lazy plural such as "intervention(s)" in the workspace, the customer pa
   }
   assert.deepEqual(lazy, []);
 });
+
+async function failureCodes() {
+  const source = await readFile(path.join(repo, 'server/src/outbox.cpp'), 'utf8');
+  const block = /\/\/ failure codes begin\n([\s\S]*?)\/\/ failure codes end/.exec(source);
+  assert.ok(block, 'outbox.cpp marks its list of failure codes');
+  return [...block[1].matchAll(/"([a-z_]+)"/g)].map((m) => m[1]);
+}
+
+test('every reason a message can fail for has words in French and English, never the server\'s English', async () => {
+  const { failureText } = await import(pathToFileURL(path.join(assets, 'i18n.js')));
+  const codes = await failureCodes();
+  assert.ok(codes.length >= 10, `the list was read (${codes.length} codes)`);
+  const detail = 'the network could not deliver it (status 65)';
+  const missing = [];
+  for (const lang of ['fr', 'en']) {
+    state.lang = lang;
+    for (const code of codes) {
+      const words = failureText({ code, params: { status: '65', reply: '550', n: '3', cms: '38' } }, detail);
+      if (!words || words === detail || words === code || words.includes('failure.') || /\{\w+\}/.test(words)) missing.push(`${lang}: ${code} → ${words}`);
+    }
+  }
+  assert.deepEqual(missing, [], 'failure codes without words');
+  state.lang = 'fr';
+  assert.equal(failureText({ code: 'sms_undelivered', params: { status: '65' } }, detail),
+    'Le réseau n’a pas pu remettre le SMS au téléphone (statut 65).');
+  assert.equal(failureText({ code: 'sms_refused', params: { cms: '304', attempts: '8' } }),
+    'Le réseau mobile a refusé ce SMS. Erreur du modem 304. Abandon après 8 tentatives.');
+  state.lang = 'en';
+  assert.equal(failureText({ code: 'relay_refused', params: { reply: '550' } }), 'The email server refused the message (code 550).');
+  // A message failed before codes existed keeps its recorded words.
+  assert.equal(failureText(null, detail), detail);
+  state.lang = 'fr';
+});
+
+test('one severity vocabulary: the workspace says what the customer reads, in both languages', async () => {
+  const source = await readFile(path.join(repo, 'web/customer/customer.js'), 'utf8');
+  const found = [...source.matchAll(/severity: \{ red: '([^']+)', orange: '([^']+)', green: '([^']+)' \}/g)];
+  assert.equal(found.length, 2, 'customer.js has French and English severity words');
+  for (const [lang, words] of [['fr', found[0]], ['en', found[1]]]) {
+    state.lang = lang;
+    assert.deepEqual(['red', 'orange', 'green'].map((s) => t(`severity.${s}`)), words.slice(1, 4), lang);
+  }
+  state.lang = 'fr';
+});

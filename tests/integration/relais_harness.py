@@ -137,10 +137,11 @@ class Relais:
 
 
 class Response:
-    def __init__(self, status, headers, body):
+    def __init__(self, status, headers, body, raw=b""):
         self.status = status
         self.headers = headers
         self.body = body
+        self.raw = raw  # the bytes as received (a compressed body, an icon)
 
     def json(self):
         return json.loads(self.body)
@@ -207,7 +208,7 @@ class Client:
                     self.cookies.pop(name, None)
                 else:
                     self.cookies[name] = value
-        return Response(r.status, headers_list, body_bytes.decode("utf-8", "replace"))
+        return Response(r.status, headers_list, body_bytes.decode("utf-8", "replace"), body_bytes)
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)

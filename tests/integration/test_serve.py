@@ -1,6 +1,7 @@
 """The real `relais` on free ports: first start, sign-in, repair orders over HTTP, search,
 CSRF, the public listener's 404s, bad input, restart keeping the data."""
 
+import gzip
 import os
 import signal
 import sqlite3
@@ -32,7 +33,7 @@ class ServeTest(RelaisTestCase):
             self.assertRegex(password, r"^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$")
             health = r.client().get("/healthz").json()
             self.assertEqual(health["status"], "ok")
-            self.assertEqual(health["database"]["schema_version"], 8)
+            self.assertEqual(health["database"]["schema_version"], 9)
             # No relay in the test configuration: email goes to the maildir, and the banner says so.
             maildir = os.path.join(r.data, "mail")
             self.assertEqual(health["mail"]["transport"], f"maildir {maildir}")
@@ -40,6 +41,48 @@ class ServeTest(RelaisTestCase):
             # The data directory and database are private to the service's user.
             self.assertEqual(os.stat(r.data).st_mode & 0o777, 0o700)
             self.assertEqual(os.stat(os.path.join(r.data, "relais.db")).st_mode & 0o077, 0)
+
+    def test_assets_go_compressed_and_both_listeners_have_an_icon(self):
+        web = os.path.join(os.path.dirname(__file__), "..", "..", "web")
+        with self.relais() as r:
+            for listener, path, file in (("public", "/assets/customer/customer.js", "customer/customer.js"),
+                                         ("lan", "/assets/app.js", "workspace/assets/app.js")):
+                c = r.client(listener)
+                with open(os.path.join(web, file), "rb") as f:
+                    source = f.read()
+                packed = c.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
+                self.assertEqual(packed.status, 200, (listener, packed))
+                self.assertEqual(packed.header("Content-Encoding"), "gzip")
+                self.assertEqual(packed.header("Vary"), "Accept-Encoding")
+                self.assertEqual(gzip.decompress(packed.raw), source)
+                self.assertLess(len(packed.raw), len(source) / 2)
+                again = c.get(path, headers={"Accept-Encoding": "gzip", "If-None-Match": packed.header("ETag")})
+                self.assertEqual(again.status, 304)
+                plain = c.get(path, headers={"Accept-Encoding": "identity"})
+                self.assertIsNone(plain.header("Content-Encoding"))
+                self.assertEqual(plain.raw, source)
+                self.assertNotEqual(plain.header("ETag"), packed.header("ETag"))
+                icon = c.get("/favicon.ico")
+                self.assertEqual(icon.status, 200, (listener, icon))
+                self.assertEqual(icon.header("Content-Type"), "image/x-icon")
+                self.assertEqual(icon.raw[:4], b"\x00\x00\x01\x00")  # an ICO header
+
+    def test_the_customer_page_weighs_under_100_kb_compressed_or_not(self):
+        # What a customer's phone downloads before any photo: the page, its script, its style.
+        with self.relais() as r:
+            c = r.client("public")
+            paths = ["/o/" + "A" * 32, "/assets/customer/customer.js", "/assets/customer/customer.css"]
+            weights = {}
+            for encoding in ("identity", "gzip"):
+                total = 0
+                for path in paths:
+                    got = c.get(path, headers={"Accept-Encoding": encoding})
+                    self.assertEqual(got.status, 200, (path, got))
+                    total += len(got.raw)
+                weights[encoding] = total
+            print(f"customer page weight: {weights['identity']} B uncompressed, {weights['gzip']} B gzip")
+            self.assertLess(weights["identity"], 100 * 1024)
+            self.assertLess(weights["gzip"], weights["identity"] / 2)
 
     def test_sign_in_create_search_and_edit_repair_orders(self):
         with self.relais() as r:

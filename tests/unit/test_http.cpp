@@ -1,11 +1,14 @@
 #include "http.hpp"
 #include "messages.hpp"
+#include "responses.hpp"
 #include "static_files.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
 
 #include <fstream>
+
+#include <zlib.h>
 
 using namespace relais;
 
@@ -68,6 +71,59 @@ TEST_CASE("static files are re-read when they change") {
     auto second = files.get("a.js");
     CHECK((*second)->content == "two, longer");
     CHECK((*second)->etag != (*first)->etag);
+}
+
+TEST_CASE("text assets go gzip-compressed to clients that accept it, with their own tag; others as they are") {
+    relais::test::TempDir dir;
+    std::string script;
+    for (int i = 0; i < 400; ++i) script += "export const line" + std::to_string(i) + " = 'un texte qui se répète';\n";
+    std::ofstream(dir.path() + "/app.js") << script;
+    std::ofstream(dir.path() + "/tiny.css") << "a{color:red}";
+    StaticFiles files(dir.path());
+    auto app = files.get("app.js");
+    REQUIRE(app);
+    REQUIRE_FALSE((*app)->gzip.empty());
+    CHECK((*app)->gzip.size() * 5 < script.size());
+    // The compressed bytes are the file, once inflated.
+    z_stream z{};
+    REQUIRE(inflateInit2(&z, 15 + 16) == Z_OK);
+    std::string back(script.size() + 16, '\0');
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>((*app)->gzip.data()));
+    z.avail_in = static_cast<uInt>((*app)->gzip.size());
+    z.next_out = reinterpret_cast<Bytef*>(back.data());
+    z.avail_out = static_cast<uInt>(back.size());
+    CHECK(inflate(&z, Z_FINISH) == Z_STREAM_END);
+    back.resize(z.total_out);
+    inflateEnd(&z);
+    CHECK(back == script);
+    CHECK((*files.get("tiny.css"))->gzip.empty());  // too small to be worth it
+
+    HttpRequest req;
+    req.method = Method::get;
+    req.headers = {{"accept-encoding", "gzip, deflate, br"}};
+    HttpResponse packed = static_file_response(req, **app);
+    CHECK(packed.body == (*app)->gzip);
+    REQUIRE(packed.find_header("content-encoding"));
+    CHECK(*packed.find_header("content-encoding") == "gzip");
+    CHECK(*packed.find_header("vary") == "Accept-Encoding");
+    const std::string tag = *packed.find_header("etag");
+    CHECK(tag != (*app)->etag);
+    req.headers = {{"accept-encoding", "gzip"}, {"if-none-match", tag}};
+    CHECK(static_file_response(req, **app).status == 304);
+
+    req.headers = {{"accept-encoding", "gzip;q=0, identity"}};
+    HttpResponse plain = static_file_response(req, **app);
+    CHECK(plain.body == script);
+    CHECK_FALSE(plain.find_header("content-encoding"));
+    CHECK(*plain.find_header("etag") == (*app)->etag);
+    req.headers = {};
+    CHECK(static_file_response(req, **app).body == script);
+
+    const std::string star = "*;q=0.5", zero = "GZIP; q=0.000", weighted = "br;q=1.0, gzip;q=0.8";
+    CHECK(accepts_gzip(&star));
+    CHECK_FALSE(accepts_gzip(&zero));
+    CHECK(accepts_gzip(&weighted));
+    CHECK_FALSE(accepts_gzip(nullptr));
 }
 
 TEST_CASE("messages: language choice and parameters") {

@@ -208,7 +208,8 @@ TEST_CASE("sending freezes the shown interventions, makes a link per recipient a
     CHECK(token.size() == 32);
     const OutboxMessage& email = o.messages[1];
     CHECK(email.subject == "Votre devis pour votre Peugeot 308 AB-123-CD – Garage Demo");
-    CHECK(email.body.find("Bonjour Hélène Lefèvre,") != std::string::npos);
+    // The advisor's note greets the customer itself: the email does not greet a second time.
+    CHECK(email.body.find("Bonjour Hélène Lefèvre,") == std::string::npos);
     CHECK(email.body.find("Bonjour, voici le devis.") != std::string::npos);
     CHECK(email.html.find(prefix) != std::string::npos);
     CHECK(email.body.find(token) == std::string::npos);  // each recipient has its own link
@@ -649,7 +650,40 @@ TEST_CASE("a message whose sending throws is a failed attempt, retried a bounded
     CHECK(box.relay.sends == kOutboxMaxAttempts);
     CHECK(after->messages[0].state == OutboxState::failed);
     CHECK(after->messages[0].last_error.find("gave up after 8 attempts") != std::string::npos);
+    // The reason as a code the workspace words in each language, with the attempts made.
+    CHECK(after->messages[0].failure == R"({"code":"internal_error","params":{"attempts":"8"}})");
     CHECK(after->state == OfferState::failed);
+    auto events = w.ros->timeline(w.ro.id);
+    REQUIRE(events.ok());
+    CHECK(events->back().type == "offer.failed");
+    CHECK(nlohmann::json::parse(events->back().data)["reason"]["code"] == "internal_error");
+}
+
+TEST_CASE("a relay's refusal and an unreachable relay are told apart by their failure codes") {
+    OfferWorld w;
+    ScriptedOutbox box(w);
+    box.relay.answer.status = mail::DeliveryStatus::permanent;
+    box.relay.answer.code = 550;
+    box.relay.answer.text = "5.1.1 User unknown";
+    auto refused = w.offers->send(w.ro.id, {{w.contact("helene@example.test")}, "", false, {}}, w.actor);
+    REQUIRE(refused.ok());
+    box.run();
+    auto after = w.offers->get(refused->id);
+    REQUIRE(after.ok());
+    CHECK(after->messages[0].state == OutboxState::failed);
+    CHECK(after->messages[0].last_error == "550 5.1.1 User unknown");
+    CHECK(after->messages[0].failure == R"({"code":"relay_refused","params":{"reply":"550"}})");
+
+    box.relay.answer.status = mail::DeliveryStatus::temporary;
+    box.relay.answer.code = 0;
+    box.relay.answer.text = "connection refused";
+    auto waiting = w.offers->send(w.ro.id, {{w.contact("helene@example.test")}, "", false, {}}, w.actor);
+    REQUIRE(waiting.ok());
+    box.run();
+    after = w.offers->get(waiting->id);
+    REQUIRE(after.ok());
+    CHECK(after->messages[0].state == OutboxState::pending);
+    CHECK(after->messages[0].failure == R"({"code":"relay_unreachable","params":{}})");
 }
 
 TEST_CASE("a message Relais died sending three times is quarantined at start, not sent again") {
@@ -911,6 +945,34 @@ TEST_CASE("the offer email counts its items with real plurals, in French and Eng
     CHECK(plural("fr", 2, "one", "other") == "other");
 }
 
+TEST_CASE("the offer email greets once: a note that opens with its own greeting replaces the email's") {
+    Config config;
+    config.dealer.name = "Garage Demo";
+    Offer offer;
+    offer.language = "fr";
+    offer.snapshot.items.assign(2, OfferItem{});
+    const auto greetings = [&](const std::string& note) {
+        offer.note = note;
+        const std::string text = offer_email(config, offer, "Hélène Lefèvre", "https://relais.test/o/x").text;
+        int n = 0;
+        for (std::size_t at = 0; (at = text.find("Bonjour", at)) != std::string::npos; ++at) ++n;
+        return std::pair(n, text);
+    };
+    auto [plain, plain_text] = greetings("Voici les travaux que nous vous proposons.");
+    CHECK(plain == 1);
+    CHECK(plain_text.find("Bonjour Hélène Lefèvre,") < plain_text.find("Voici les travaux"));  // the note follows
+    auto [own, own_text] = greetings("Bonjour Madame Lefèvre,\nvoici les travaux que nous vous proposons.");
+    CHECK(own == 1);
+    CHECK(own_text.find("Bonjour Hélène Lefèvre,") == std::string::npos);
+    CHECK(greetings("Chère cliente, voici le devis.").first == 0);
+    CHECK(greetings("").first == 1);
+    offer.language = "en";
+    offer.note = "Hello Mrs Smith, here is the work we suggest.";
+    const std::string en = offer_email(config, offer, "Jane Smith", "https://relais.test/o/x").text;
+    CHECK(en.find("Hello Jane Smith,") == std::string::npos);
+    CHECK(en.find("Hello Mrs Smith,") != std::string::npos);
+}
+
 TEST_CASE("a check found in good order with nothing to pay needs no decision; anything else does") {
     OfferWorld w;
     InterventionPatch check;
@@ -961,4 +1023,111 @@ TEST_CASE("a check found in good order with nothing to pay needs no decision; an
     const auto decisions = nlohmann::json::parse(events->back().data)["decisions"];
     CHECK(decisions.size() == answers.size());
     CHECK_FALSE(decisions.contains(std::to_string(check_id)));
+}
+
+TEST_CASE("an RO nothing was sent from can be deleted by its advisor: out of the list and search, its history kept") {
+    OfferWorld w;
+    w.add_user("test");  // the fixture's actor, user 1
+    const User paul = w.add_user("paul");
+    REQUIRE(paul.id != w.actor.id);
+    RepairOrderPatch p = with_plate("ZZ-999-ZZ");
+    p.advisor_id = std::optional<Id>(paul.id);
+    auto mistake = w.ros->create(p, w.actor);
+    REQUIRE(mistake.ok());
+    RepairOrderQuery all;
+    const auto total_before = w.ros->list(all)->total;
+
+    // Someone else's: only its advisor or a dealer admin.
+    auto refused = w.ros->remove(mistake->id, std::nullopt, w.actor, false);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == "not_your_repair_order");
+    const Actor as_paul{Actor::Kind::user, paul.id, "paul"};
+    auto stale = w.ros->remove(mistake->id, mistake->version + 5, as_paul, false);
+    REQUIRE_FALSE(stale.ok());
+    CHECK(stale.error().code == "version_conflict");
+    REQUIRE(w.ros->remove(mistake->id, mistake->version, as_paul, false).ok());
+
+    CHECK(w.ros->list(all)->total == total_before - 1);
+    RepairOrderQuery cancelled;
+    cancelled.statuses = {RoStatus::cancelled};
+    CHECK(w.ros->list(cancelled)->total == 0);
+    RepairOrderQuery search;
+    search.text = "ZZ-999";
+    CHECK(w.ros->list(search)->items.empty());
+    auto listed = w.ros->list(all);
+    REQUIRE(listed.ok());
+    for (const auto& s : listed->items) CHECK(s.id != mistake->id);
+
+    // Kept, read-only, with who deleted it on its history.
+    auto kept = w.ros->get(mistake->id);
+    REQUIRE(kept.ok());
+    CHECK(kept->deleted_at.has_value());
+    REQUIRE(kept->deleted_by.has_value());
+    CHECK(kept->deleted_by->id == paul.id);
+    CHECK(kept->status == RoStatus::cancelled);
+    auto events = w.ros->timeline(mistake->id);
+    REQUIRE(events.ok());
+    CHECK(events->back().type == "repair_order.deleted");
+    RepairOrderPatch change;
+    change.note = std::string("encore");
+    auto frozen = w.ros->update(mistake->id, change, std::nullopt, as_paul);
+    REQUIRE_FALSE(frozen.ok());
+    CHECK(frozen.error().code == "repair_order_deleted");
+
+    // Once an offer exists, the RO stays on record.
+    REQUIRE(w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, {}}, w.actor).ok());
+    auto sent = w.ros->remove(w.ro.id, std::nullopt, w.actor, true);
+    REQUIRE_FALSE(sent.ok());
+    CHECK(sent.error().code == "repair_order_has_offers");
+    CHECK_FALSE(w.ros->get(w.ro.id)->deleted_at.has_value());
+}
+
+TEST_CASE("an RO is to handle when the customer confirmed, asked to be called or a message failed, until handled") {
+    OfferWorld w;
+    ScriptedOutbox box(w);
+    box.relay.answer.status = mail::DeliveryStatus::delivered;
+    box.relay.answer.code = 250;
+    RepairOrderQuery to_handle;
+    to_handle.attention = true;
+    const auto count = [&] { return w.ros->list(to_handle)->total; };
+    CustomerService customers(*w.db, w.config, w.random, w.clock);
+    auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, {}}, w.actor);
+    REQUIRE(o.ok());
+    CHECK(count() == 0);
+    CHECK_FALSE(w.ros->get(w.ro.id)->needs_attention);
+
+    // "Contact me" on one item, not yet confirmed: the advisor should call.
+    const std::string token = first_token(*o);
+    auto opened = customers.open(token, {"", "", ""});
+    REQUIRE(opened.ok());
+    const CustomerContext device{opened->device_id, "", ""};
+    std::map<Id, Decision> answers;
+    answers[o->snapshot.items.front().intervention_id] = Decision::contact_me;
+    w.clock.advance_ms(1000);
+    REQUIRE(customers.decide(token, device, answers, false, {}).ok());
+    CHECK(count() == 1);
+    CHECK(w.ros->get(w.ro.id)->needs_attention);
+    CHECK(w.ros->list(to_handle)->items.at(0).needs_attention);
+    w.clock.advance_ms(1000);
+    REQUIRE(w.ros->mark_handled(w.ro.id, w.actor).ok());
+    CHECK(count() == 0);
+    CHECK(w.ros->timeline(w.ro.id)->back().type == "repair_order.handled");
+
+    // The confirmation comes in later: to handle again.
+    for (const auto& item : o->snapshot.items) answers[item.intervention_id] = Decision::accept;
+    w.clock.advance_ms(1000);
+    REQUIRE(customers.decide(token, device, answers, true, {}).ok());
+    CHECK(count() == 1);
+    w.clock.advance_ms(1000);
+    REQUIRE(w.ros->mark_handled(w.ro.id, w.actor).ok());
+    CHECK(count() == 0);
+
+    // A message that fails.
+    box.relay.answer.status = mail::DeliveryStatus::permanent;
+    box.relay.answer.code = 550;
+    w.clock.advance_ms(1000);
+    REQUIRE(w.offers->send(w.ro.id, {{w.contact("helene@example.test")}, "", true, {}}, w.actor).ok());
+    box.run();
+    CHECK(count() == 1);
+    CHECK(w.ros->list(RepairOrderQuery{})->items.front().needs_attention);
 }

@@ -490,3 +490,28 @@ TEST_CASE("search finds the make and model, and documents made before are rebuil
     REQUIRE(again.ok());
     CHECK(*again == 0);
 }
+
+TEST_CASE("a new intervention's severity follows its kind unless one is given") {
+    World w;
+    auto ro = w.ros->create(with_plate(), w.actor);
+    REQUIRE(ro.ok());
+    const auto add = [&](InterventionKind kind, std::optional<Severity> severity) {
+        InterventionPatch p;
+        p.label = std::string("Travail");
+        p.kind = kind;
+        if (severity) p.severity = *severity;
+        auto added = w.ros->add_intervention(ro->id, p, std::nullopt, w.actor);
+        REQUIRE(added.ok());
+        return added->item.severity;
+    };
+    CHECK(add(InterventionKind::initial, std::nullopt) == Severity::red);
+    CHECK(add(InterventionKind::optional, std::nullopt) == Severity::orange);
+    CHECK(add(InterventionKind::initial, Severity::green) == Severity::green);
+    // A change of kind later leaves the severity the advisor sees alone.
+    auto items = w.ros->get(ro->id)->interventions;
+    InterventionPatch to_optional;
+    to_optional.kind = InterventionKind::optional;
+    auto changed = w.ros->update_intervention(ro->id, items.front().id, to_optional, std::nullopt, w.actor);
+    REQUIRE(changed.ok());
+    CHECK(changed->item.severity == Severity::red);
+}

@@ -7,6 +7,13 @@ const previewId = location.pathname.startsWith('/preview/offers/') ? location.pa
 const token = previewId ? '' : location.pathname.split('/')[2] || '';
 const main = document.getElementById('main');
 
+// French typography: a no-break space before two-part punctuation, so that a colon or a
+// question mark never starts a line. Applied to the texts (`fr` for those with values), never to data.
+const nb = (s) => s.replace(/ ([:;?!»])/g, '\u00a0$1').replace(/« /g, '«\u00a0');
+const fr = (parts, ...values) => parts.map(nb).reduce((out, p, i) => out + values[i - 1] + p);
+/** `one` or `other` as the page's language counts `n` (in French, 0 and 1 are singular). */
+const plural = (n, one, other) => (new Intl.PluralRules(lang).select(n) === 'one' ? one : other);
+
 const TEXT = {
   fr: {
     title: 'Votre devis',
@@ -21,10 +28,13 @@ const TEXT = {
     severity: { red: 'Urgent', orange: 'À prévoir', green: 'Bon état' },
     choices: { accept: 'Faire', decline: 'Ne pas faire', contact_me: 'M’appeler' },
     decisionFor: (l) => `Votre décision pour ${l}`,
+    checked: 'Contrôlé — rien à faire',
+    answerNeeded: 'Réponse attendue : choisissez une option.',
     total: 'Total accepté',
+    colon: ' :',
     incl: 'TTC',
     confirm: 'Confirmer ma commande',
-    missing: (n) => `Il manque votre réponse pour ${n} intervention${n > 1 ? 's' : ''}.`,
+    missing: (n) => `Il manque votre réponse pour ${n} ${plural(n, 'intervention', 'interventions')}.`,
     summary: 'Récapitulatif',
     summaryIntro: 'Vérifiez vos réponses avant de les envoyer. Elles ne pourront plus être modifiées.',
     send: 'Confirmer et envoyer',
@@ -33,6 +43,13 @@ const TEXT = {
     thanksText: (d) => `${d} a bien reçu vos décisions.`,
     readOnly: 'Vos réponses',
     confirmedOn: (d) => `Confirmé le ${d}`,
+    nextTitle: 'Et ensuite ?',
+    next: (calls, ready) => fr`${calls
+      ? `Votre conseiller vous appelle comme demandé, pour ${calls} ${plural(calls, 'intervention', 'interventions')}`
+      : 'Votre conseiller vous rappelle si besoin'} ; ${ready
+      ? `véhicule prêt le ${ready}` : 'il vous prévient dès que votre véhicule est prêt'}.`,
+    workshop: 'Votre atelier',
+    call: (n) => `Appeler le ${n}`,
     otherDevice: 'Ce devis est déjà ouvert sur un autre appareil.',
     expired: 'Ce lien a expiré.',
     otherDeviceWhy: 'Pour protéger vos informations, un devis ne s’ouvre que sur un appareil à la fois. Recevez un nouveau lien pour l’ouvrir sur celui-ci.',
@@ -47,7 +64,8 @@ const TEXT = {
     saved: 'Enregistré',
     preview: 'Aperçu : la page telle que le client la voit maintenant (lecture seule).',
     agreements: 'Conditions',
-    acceptTerms: (title) => `J’ai lu et j’accepte : ${title}`,
+    acceptTerms: (title) => fr`J’ai lu et j’accepte : ${title}`,
+    termsText: (title) => fr`Texte : ${title}`,
     termRequired: 'obligatoire',
     termOptional: 'facultatif',
     readTerms: 'Lire le texte',
@@ -67,10 +85,13 @@ const TEXT = {
     severity: { red: 'Urgent', orange: 'Soon', green: 'Good' },
     choices: { accept: 'Do it', decline: 'Don’t do it', contact_me: 'Call me' },
     decisionFor: (l) => `Your decision for ${l}`,
+    checked: 'Checked — nothing to do',
+    answerNeeded: 'Answer needed: choose one option.',
     total: 'Total accepted',
+    colon: ':',
     incl: 'incl. VAT',
     confirm: 'Confirm my order',
-    missing: (n) => `${n} item${n > 1 ? 's are' : ' is'} still waiting for your answer.`,
+    missing: (n) => `${n} ${plural(n, 'item is', 'items are')} still waiting for your answer.`,
     summary: 'Summary',
     summaryIntro: 'Check your answers before sending them. They cannot be changed afterwards.',
     send: 'Confirm and send',
@@ -79,6 +100,13 @@ const TEXT = {
     thanksText: (d) => `${d} has received your decisions.`,
     readOnly: 'Your answers',
     confirmedOn: (d) => `Confirmed on ${d}`,
+    nextTitle: 'What happens next?',
+    next: (calls, ready) => `${calls
+      ? `Your service advisor will call you about ${calls} ${plural(calls, 'item', 'items')}, as you asked`
+      : 'Your service advisor will call you if needed'}; ${ready
+      ? `your vehicle will be ready on ${ready}` : 'you will be told when your vehicle is ready'}.`,
+    workshop: 'Your workshop',
+    call: (n) => `Call ${n}`,
     otherDevice: 'This estimate is already open on another device.',
     expired: 'This link has expired.',
     otherDeviceWhy: 'To protect your information, an estimate opens on one device at a time. Get a new link to open it on this one.',
@@ -94,6 +122,7 @@ const TEXT = {
     preview: 'Preview: the page as the customer sees it now (read-only).',
     agreements: 'Terms',
     acceptTerms: (title) => `I have read and accept: ${title}`,
+    termsText: (title) => `Text: ${title}`,
     termRequired: 'required',
     termOptional: 'optional',
     readTerms: 'Read the text',
@@ -101,7 +130,20 @@ const TEXT = {
     termsAccepted: 'Terms accepted',
   },
 };
+for (const [k, v] of Object.entries(TEXT.fr)) {
+  if (typeof v === 'string') TEXT.fr[k] = nb(v);
+  else if (typeof v === 'object') for (const [kk, vv] of Object.entries(v)) v[kk] = nb(vv);
+}
 const ORDER = ['accept', 'decline', 'contact_me'];
+
+// The dealership's name, phone and time zone, written into the page by the server: the start
+// and other-device pages have no offer to take them from.
+const DEALER = (() => {
+  try {
+    const d = JSON.parse(document.getElementById('dealer-info').textContent);
+    return d && typeof d === 'object' ? d : {};
+  } catch { return {}; }
+})();
 
 let lang = localStorage.getItem('relais.lang') || (navigator.language || 'fr').slice(0, 2);
 if (!TEXT[lang]) lang = 'fr';
@@ -127,6 +169,37 @@ function el(tag, attrs = {}, ...children) {
 function money(cents, currency) {
   return new Intl.NumberFormat(lang === 'en' ? 'en-GB' : 'fr-FR', { style: 'currency', currency: currency || 'EUR' })
     .format(cents / 100);
+}
+
+/** A date and time in the dealership's time zone (the customer may be elsewhere), in the page's language. */
+function dateTime(iso, zone, options) {
+  const d = new Date(iso);
+  if (!iso || Number.isNaN(d.getTime())) return '';
+  const locale = lang === 'en' ? 'en-GB' : 'fr-FR';
+  try {
+    return new Intl.DateTimeFormat(locale, { ...options, timeZone: zone || undefined }).format(d);
+  } catch { // a zone this browser does not know: its own
+    return new Intl.DateTimeFormat(locale, options).format(d);
+  }
+}
+
+/** The dealership as the offer names it, else as the page does. */
+function dealer(offer) {
+  const phone = (offer && offer.dealer_phone) || DEALER.phone;
+  return {
+    name: (offer && offer.dealer_name) || (typeof DEALER.name === 'string' ? DEALER.name : ''),
+    phone: phone && typeof phone.display === 'string' && /^\+?[0-9]{3,20}$/.test(phone.tel) ? phone : null,
+    zone: (offer && offer.timezone) || DEALER.timezone || '',
+  };
+}
+
+/** The garage's name and a tap-to-call link, when it has a phone number. */
+function contact(offer) {
+  const d = dealer(offer);
+  if (!d.name && !d.phone) return null;
+  return el('div', { class: 'contact' },
+    d.name ? el('p', {}, el('span', { class: 'meta' }, t().workshop), el('br'), el('strong', {}, d.name)) : null,
+    d.phone ? el('a', { class: 'secondary call', href: `tel:${d.phone.tel}` }, t().call(d.phone.display)) : null);
 }
 
 async function post(action, body = {}) {
@@ -156,13 +229,15 @@ function startScreen() {
     el('h1', {}, t().title),
     el('p', {}, t().intro),
     button,
-    state.error ? el('p', { class: 'error', role: 'alert' }, state.error) : null);
+    state.error ? el('p', { class: 'error', role: 'alert' }, state.error) : null,
+    contact(null));
 }
 
 function refusedScreen() {
   const s = state.access;
-  if (s.status === 'superseded') return el('section', { class: 'card' }, el('h1', {}, t().title), el('p', {}, t().superseded));
-  if (s.status === 'unknown') return el('section', { class: 'card' }, el('h1', {}, t().title), el('p', {}, t().unknown));
+  if (s.status === 'superseded' || s.status === 'unknown') {
+    return el('section', { class: 'card' }, el('h1', {}, t().title), el('p', {}, t()[s.status]), contact(null));
+  }
   const ask = s.channel === 'email' ? t().askLinkMail(s.masked_destination) : t().askLink(s.masked_destination);
   return el('section', { class: 'card' },
     el('h1', {}, t().title),
@@ -171,28 +246,46 @@ function refusedScreen() {
     state.linkSent
       ? el('p', { class: 'notice', role: 'status' }, (s.channel === 'email' ? t().linkSentMail : t().linkSent)(s.masked_destination))
       : el('button', { type: 'button', class: 'primary', onclick: askLink, disabled: state.busy }, ask),
-    state.error ? el('p', { class: 'error', role: 'alert' }, state.error) : null);
+    state.error ? el('p', { class: 'error', role: 'alert' }, state.error) : null,
+    contact(null));
+}
+
+/** The items that still need the customer's answer: informational ones (a check found in good
+ * order, nothing to pay) need none. */
+function unanswered(offer) {
+  return offer.items.filter((i) => !i.informational && !offer.decisions[String(i.id)]);
 }
 
 function itemCard(item, offer) {
+  const note = item.mechanic_note ? el('p', { class: 'note' }, item.mechanic_note) : null;
+  if (item.informational) {
+    return el('article', { class: `item informational sev-${item.severity}` },
+      el('h3', {}, item.label),
+      el('p', { class: 'checked' }, el('span', { 'aria-hidden': 'true' }, '✓ '), t().checked),
+      note);
+  }
   const decision = offer.decisions[String(item.id)];
   const name = `item-${item.id}`;
+  // Marked once the customer tried to confirm without it, until answered.
+  const missing = state.tried && !decision && !offer.read_only && !previewId;
+  const described = missing ? `${name}-missing` : null;
   const choices = ORDER.map((d) => {
     const id = `${name}-${d}`;
     return el('div', { class: `choice choice-${d}` },
       el('input', {
         type: 'radio', name, id, value: d, checked: decision === d, disabled: offer.read_only || !!previewId,
-        onchange: () => decide(item.id, d),
+        'aria-describedby': described, onchange: () => decide(item.id, d),
       }),
       el('label', { for: id }, t().choices[d]));
   });
-  return el('article', { class: `item sev-${item.severity}${decision ? ' answered' : ''}` },
+  return el('article', { class: `item sev-${item.severity}${decision ? ' answered' : ''}${missing ? ' missing' : ''}` },
     el('div', { class: 'item-head' },
       el('h3', {}, item.label),
       el('span', { class: 'price' }, money(item.price_incl_cents, offer.currency))),
     el('p', { class: `badge sev-${item.severity}` }, t().severity[item.severity]),
-    item.mechanic_note ? el('p', { class: 'note' }, item.mechanic_note) : null,
-    el('fieldset', { class: 'choices' },
+    note,
+    missing ? el('p', { class: 'missing-note', id: described }, t().answerNeeded) : null,
+    el('fieldset', { class: 'choices', 'aria-invalid': missing ? 'true' : null, 'aria-describedby': described },
       el('legend', { class: 'visually-hidden' }, t().decisionFor(item.label)),
       choices));
 }
@@ -216,9 +309,13 @@ function agreementsSection(offer) {
           el('label', { for: id }, t().acceptTerms(local(a.title)), ' ',
             el('span', { class: a.mandatory ? 'req' : 'opt' }, `(${a.mandatory ? t().termRequired : t().termOptional})`))),
         el('details', {
-          id: `${id}-text`, open: state.openTerms.has(a.id),
-          ontoggle: (e) => { if (e.target.open) state.openTerms.add(a.id); else state.openTerms.delete(a.id); },
-        }, el('summary', {}, t().readTerms), el('div', { class: 'agreement-text' }, local(a.text))));
+          id: `${id}-text`, open: state.openTerms.has(`${id}-text`),
+        }, el('summary', { id: `${id}-read` }, t().readTerms),
+        // It scrolls when long: reachable and named for the keyboard (WCAG 2.1.1). Ids keep the
+        // focus through a redraw.
+        el('div', {
+          id: `${id}-body`, class: 'agreement-text', tabindex: '0', role: 'region', 'aria-label': t().termsText(local(a.title)),
+        }, local(a.text))));
     }));
 }
 
@@ -243,13 +340,12 @@ function offerScreen() {
     if (!items.length) return null;
     return el('section', { class: 'group' }, el('h2', {}, title), items.map((i) => itemCard(i, offer)));
   });
-  const missing = offer.items.filter((i) => !offer.decisions[String(i.id)]).length;
+  const missing = unanswered(offer).length;
   const terms = missingTerms(offer);
   const footer = offer.read_only || previewId ? null : el('footer', { class: 'bar' },
     el('div', { class: 'total' }, el('span', {}, t().total), el('strong', { id: 'total' }, money(acceptedTotal(offer), offer.currency)),
       el('small', {}, t().incl)),
-    el('button', { type: 'button', class: 'primary', onclick: () => { state.tried = true; if (!missing && !terms) state.summary = true; render(); } },
-      t().confirm),
+    el('button', { type: 'button', id: 'confirm', class: 'primary', onclick: tryConfirm }, t().confirm),
     state.tried && missing ? el('p', { class: 'error', role: 'alert' }, t().missing(missing)) : null,
     state.tried && !missing && terms ? el('p', { class: 'error', role: 'alert' }, t().termsMissing) : null);
   return el('div', { class: 'offer' },
@@ -266,16 +362,28 @@ function offerScreen() {
     state.summary ? summaryDialog(offer) : null);
 }
 
+function totalLine(offer) {
+  return el('p', { class: 'total-line' }, `${t().total}${t().colon} `,
+    el('strong', {}, money(acceptedTotal(offer), offer.currency)), ` ${t().incl}`);
+}
+
 function receipt(offer) {
-  const when = offer.confirmed_at
-    ? new Date(offer.confirmed_at).toLocaleString(lang === 'en' ? 'en-GB' : 'fr-FR', { dateStyle: 'long', timeStyle: 'short' })
-    : '';
+  const zone = dealer(offer).zone;
+  const when = dateTime(offer.confirmed_at, zone, { dateStyle: 'long', timeStyle: 'short' });
+  const promised = offer.promised_at ? new Date(offer.promised_at) : null;
+  const ready = promised && dateTime(offer.promised_at, zone, {
+    weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit',
+    year: promised.getFullYear() === new Date().getFullYear() ? undefined : 'numeric',
+  });
+  const calls = offer.items.filter((i) => offer.decisions[String(i.id)] === 'contact_me').length;
   return el('section', { class: 'card receipt', role: 'status' },
     el('h2', {}, state.justConfirmed ? t().thanks : t().readOnly),
     state.justConfirmed ? el('p', {}, t().thanksText(offer.dealer_name)) : null,
     when ? el('p', { class: 'meta' }, t().confirmedOn(when)) : null,
-    el('p', { class: 'total-line' }, `${t().total} : `, el('strong', {}, money(acceptedTotal(offer), offer.currency)), ` ${t().incl}`),
-    termsList(offer));
+    totalLine(offer),
+    termsList(offer),
+    // Not in the advisor's preview: its offer comes without the RO's promised time.
+    previewId ? null : el('div', { class: 'next' }, el('h3', {}, t().nextTitle), el('p', {}, t().next(calls, ready)), contact(offer)));
 }
 
 function termsList(offer) {
@@ -306,10 +414,10 @@ function summaryDialog(offer) {
   return dialog(el('div', {},
     el('h2', {}, t().summary),
     el('p', {}, t().summaryIntro),
-    el('ul', { class: 'summary' }, offer.items.map((i) => el('li', {},
+    el('ul', { class: 'summary' }, offer.items.filter((i) => !i.informational).map((i) => el('li', {},
       el('span', {}, i.label),
       el('strong', { class: `answer answer-${offer.decisions[String(i.id)]}` }, t().choices[offer.decisions[String(i.id)]])))),
-    el('p', { class: 'total-line' }, `${t().total} : `, el('strong', {}, money(acceptedTotal(offer), offer.currency)), ` ${t().incl}`),
+    totalLine(offer),
     termsList(offer),
     state.error ? el('p', { class: 'error', role: 'alert' }, state.error) : null,
     el('div', { class: 'actions' },
@@ -368,6 +476,21 @@ async function openOffer() {
   render();
 }
 
+// Confirming with answers missing takes the customer (and the keyboard) to the first one; each
+// missing one is marked. Then the mandatory agreements; with all there, the summary.
+function tryConfirm() {
+  const offer = state.offer;
+  state.tried = true;
+  const item = unanswered(offer)[0];
+  const term = !item && (offer.agreements || []).find((a) => a.mandatory && !state.accepted.has(a.id));
+  if (!item && !term) state.summary = true;
+  render();
+  const target = document.getElementById(item ? `item-${item.id}-${ORDER[0]}` : term ? `agreement-${term.id}` : '');
+  if (!target) return;
+  target.closest('article').scrollIntoView({ block: 'center' });
+  target.focus({ preventScroll: true });
+}
+
 // Answers are saved one after the other, in the order given (arrow keys move through a group
 // quickly); only the answer to the last one is drawn.
 let saving = Promise.resolve();
@@ -412,9 +535,11 @@ function render() {
   document.documentElement.lang = lang;
   document.title = t().title;
   for (const b of document.querySelectorAll('[data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
-  document.getElementById('dealer').textContent = state.offer ? state.offer.dealer_name : '';
+  document.getElementById('dealer').textContent = dealer(state.offer).name;
+  // The page is drawn anew on every change: keep the conditions' texts open as they are (read
+  // from the page: a toggle event may come after the next redraw) and the keyboard where it was.
+  if (state.openTerms) for (const d of main.querySelectorAll('details[id]')) state.openTerms[d.open ? 'add' : 'delete'](d.id);
   const screen = state.screen === 'offer' ? offerScreen() : state.screen === 'refused' ? refusedScreen() : startScreen();
-  // The page is drawn anew on every change: keep the keyboard where it was.
   const focused = document.activeElement && main.contains(document.activeElement) ? document.activeElement.id : '';
   main.replaceChildren(screen);
   const again = focused && document.getElementById(focused);
@@ -440,7 +565,8 @@ async function loadPreview() {
       ro_number: o.ro_number, vehicle: o.vehicle, currency: o.currency, total_incl_cents: o.total_incl_cents,
       confirmed_at: o.confirmed_at, decisions,
       items: o.items.map((i) => ({ id: i.intervention_id, label: i.label, mechanic_note: i.mechanic_note,
-        kind: i.kind, severity: i.severity, price_incl_cents: i.price_incl_cents })),
+        kind: i.kind, severity: i.severity, price_incl_cents: i.price_incl_cents,
+        informational: i.informational ?? (i.severity === 'green' && i.price_incl_cents === 0) })),
       agreements: o.agreements.map((a) => ({ ...a, accepted: !!a.accepted_at })),
     },
     ...freshChecks(),

@@ -3,16 +3,18 @@
 import { api, ApiError, onAuthProblem } from './api.js';
 import { state } from './state.js';
 import {
-  t, initialLanguage, dealerLanguage, rememberDealerLanguage, saveLanguageChoice, forgetLanguageChoice, LANGUAGES,
+  t, plural, count, initialLanguage, dealerLanguage, rememberDealerLanguage, saveLanguageChoice, forgetLanguageChoice, LANGUAGES,
 } from './i18n.js';
-import { h, icon, replace, clear, toast } from './dom.js';
-import { stopLive } from './live.js';
+import { h, icon, replace, clear, toast, debounce } from './dom.js';
+import { stopLive, onRepairOrdersChanged } from './live.js';
 
 const routes = [
   { re: /^\/login$/, page: 'login', bare: true },
   { re: /^\/(?:repair-orders\/?)?$/, page: 'list', nav: 'ros' },
   { re: /^\/repair-orders\/new$/, page: 'new-ro', nav: 'ros' },
   { re: /^\/repair-orders\/(\d+)$/, page: 'ro', nav: 'ros' },
+  // A clean document for the printer: signed in, but without the workspace's top bar.
+  { re: /^\/repair-orders\/(\d+)\/print$/, page: 'print', plain: true },
   { re: /^\/account$/, page: 'account', nav: 'account' },
   { re: /^\/admin(?:\/(users|api-keys|agreements))?\/?$/, page: 'admin', nav: 'admin', admin: true },
 ];
@@ -141,6 +143,7 @@ export function followOwnLanguage(lang) {
 
 export async function signOut() {
   stopLive();
+  stopToHandle();
   try {
     await api('DELETE', '/session', { auth: false });
   } catch { /* the cookie is gone either way on the next request */ }
@@ -191,10 +194,16 @@ async function render({ force = false } = {}) {
   current = null;
 
   let main;
+  if (!route || route.bare || route.plain) stopToHandle(); // no top bar, no count to keep
   if (!route || route.bare) {
     clear(root);
     root.className = 'app app-bare';
     main = h('main', { id: 'main', class: 'bare-main' });
+    root.append(main);
+  } else if (route.plain) {
+    clear(root);
+    root.className = 'app app-plain';
+    main = h('main', { id: 'main', class: 'plain-main' });
     root.append(main);
   } else {
     main = renderShell(route);
@@ -253,6 +262,62 @@ function showFatal(e) {
 
 // ---- top bar ------------------------------------------------------------------------------
 
+// How many repair orders are to handle (the customer confirmed, asked to be called or wrote
+// back, or a message failed): a badge beside the list's link, opening the list filtered on
+// them. Read again on live updates: one request at a time, a burst of changes read once.
+const toHandle = { n: 0, known: false, el: null, stop: null, inFlight: false, again: false };
+
+function showToHandle() {
+  const el = toHandle.el;
+  if (!el) return;
+  const n = toHandle.known ? toHandle.n : 0;
+  el.hidden = n === 0;
+  const said = plural('nav.toHandle', n);
+  el.setAttribute('aria-label', said);
+  el.title = said;
+  el.querySelector('.nav-badge-count').textContent = count(n);
+}
+
+async function readToHandle() {
+  if (toHandle.inFlight) { toHandle.again = true; return; }
+  toHandle.inFlight = true;
+  try {
+    do {
+      toHandle.again = false;
+      const r = await api('GET', '/repair-orders', { query: { attention: 'true', per_page: 1 }, auth: false });
+      if (!toHandle.stop) return; // signed out meanwhile
+      toHandle.n = r.data.total;
+      toHandle.known = true;
+      showToHandle();
+    } while (toHandle.again && toHandle.stop);
+  } catch { /* the badge waits for the next change; the list itself says what is wrong */ } finally {
+    toHandle.inFlight = false;
+  }
+}
+const readToHandleSoon = debounce(readToHandle, 300);
+
+function watchToHandle() {
+  if (toHandle.stop) return;
+  toHandle.stop = onRepairOrdersChanged(() => readToHandleSoon());
+  readToHandle();
+}
+
+function stopToHandle() {
+  readToHandleSoon.cancel();
+  if (toHandle.stop) toHandle.stop();
+  toHandle.stop = null;
+  toHandle.known = false;
+  toHandle.el = null;
+}
+
+function toHandleBadge() {
+  toHandle.el = h('a', { href: '/repair-orders?attention=true', class: 'nav-badge', hidden: true },
+    icon('flag'), h('span', { class: 'nav-badge-count', 'aria-hidden': 'true' }));
+  showToHandle();
+  watchToHandle();
+  return toHandle.el;
+}
+
 function renderShell(route) {
   clear(root);
   root.className = 'app';
@@ -292,6 +357,7 @@ function renderShell(route) {
       h('span', { class: 'brand-dealer' }, state.dealer ? state.dealer.name : '')),
     h('nav', { class: 'nav', 'aria-label': t('nav.main') },
       navLink('/repair-orders', t('nav.repairOrders'), 'ros'),
+      toHandleBadge(),
       isAdmin ? navLink('/admin/users', t('nav.admin'), 'admin') : null),
     h('div', { class: 'topbar-right' },
       languageSwitcher(),

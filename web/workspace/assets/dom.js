@@ -1,6 +1,6 @@
 // DOM building without innerHTML: every piece of data becomes a text node or a property,
 // so nothing a customer or a DMS typed can turn into markup. No inline styles either (CSP).
-import { t } from './i18n.js';
+import { t, plural, count } from './i18n.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -75,6 +75,8 @@ const ICONS = {
   eye: ['M2.5 12s3.5-6.5 9.5-6.5 9.5 6.5 9.5 6.5-3.5 6.5-9.5 6.5S2.5 12 2.5 12z', 'M12 14.8a2.8 2.8 0 1 0 0-5.6 2.8 2.8 0 0 0 0 5.6z'],
   lock: ['M6 10.5h12v10H6z', 'M8.5 10.5V7.5a3.5 3.5 0 0 1 7 0v3', 'M12 14.5v2'],
   doc: ['M6 2.5h8.5l3.5 3.5v15.5H6z', 'M14 2.5V6.5h4', 'M9 11.5h6', 'M9 15.5h6'],
+  print: ['M6.5 9V3.5h11V9', 'M6.5 17.5H3.5v-8.5h17v8.5h-3', 'M6.5 13.5h11v7h-11z', 'M17 11.5h.01'],
+  flag: ['M5.5 21V4', 'M5.5 4.5h12l-2.5 4.5 2.5 4.5h-12'],
   users: ['M9 11a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7z', 'M2.5 20c.5-3.5 3-5.5 6.5-5.5s6 2 6.5 5.5', 'M16 4.3a3.5 3.5 0 0 1 0 6.4', 'M18 14.8c2 .7 3.2 2.5 3.5 5.2'],
 };
 
@@ -108,7 +110,7 @@ export function nextId(prefix = 'f') {
  * A labelled form field. `control` is the input/select/textarea; `field` is the API's field
  * path it answers for (e.g. "vehicle.vin"), so that errors land next to it.
  */
-export function field({ label, control, field: apiField, hint, className, optional }) {
+export function field({ label, control, field: apiField, hint, className, optional, max }) {
   const id = control.id || nextId();
   control.id = id;
   if (apiField) control.dataset.field = apiField;
@@ -119,10 +121,124 @@ export function field({ label, control, field: apiField, hint, className, option
     hintEl = h('p', { class: 'field-hint', id: `${id}-hint` }, hint);
     described.unshift(hintEl.id);
   }
+  // The server's length limit, shown as it comes near (limitText); never a maxlength that cuts.
+  const counter = max ? limitText(control, max, label) : null;
+  if (counter) described.splice(described.length - 1, 0, counter.id);
   control.setAttribute('aria-describedby', described.join(' '));
   return h('div', { class: ['field', className] },
     h('label', { for: id }, label, optional ? h('span', { class: 'optional' }, ` ${t('common.optional')}`) : null),
-    control, hintEl, err);
+    control, counter ? h('div', { class: 'field-foot' }, hintEl, counter) : hintEl, err);
+}
+
+// ---- length limits ----------------------------------------------------------------------
+// Every text the API limits (server/src/validation.cpp) shows its limit as it comes near and is
+// refused past it, never cut: a pasted text stays whole, the counter turns red, and saving is
+// blocked with a message naming the field and the limit.
+
+const limits = new WeakMap(); // control → {max, label, el, state}
+const NEAR = 0.8; // the counter appears from 80 % of the limit
+
+/** Characters as the server counts them: code points, once the text is trimmed. */
+export function textLength(s) {
+  return [...String(s ?? '').trim()].length;
+}
+
+/**
+ * Puts a limit of `max` characters on `control` (named `label` in messages). Returns the
+ * counter to place after the control (field() does it) and to name in its aria-describedby.
+ */
+export function limitText(control, max, label) {
+  control.removeAttribute('maxlength');
+  control.dataset.max = String(max);
+  if (!control.dataset.field) control.dataset.field = nextId('limited');
+  const el = h('span', { class: 'char-counter', id: nextId('count') });
+  limits.set(control, { max, label, el, state: 'far' });
+  control.addEventListener('input', () => syncLimit(control));
+  syncLimit(control, { quiet: true });
+  return el;
+}
+
+/** Brings the counter of `control` up to date (after its value was set by code). */
+export function syncLimit(control, { quiet = false } = {}) {
+  const l = limits.get(control);
+  if (!l) return;
+  const n = textLength(control.value);
+  const state = n > l.max ? 'over' : n >= Math.ceil(l.max * NEAR) ? 'near' : 'far';
+  l.el.classList.toggle('is-near', state === 'near');
+  l.el.classList.toggle('is-over', state === 'over');
+  l.el.textContent = state === 'far' ? '' : t('limit.count', { n: count(n), max: count(l.max) });
+  if (state === 'over') control.setAttribute('aria-invalid', 'true');
+  else if (l.state === 'over' && !control.classList.contains('has-conflict')) control.removeAttribute('aria-invalid');
+  // Said once when the limit comes near or is passed, not at every key.
+  if (state !== l.state && !quiet && document.activeElement === control) {
+    announce(state === 'over' ? limitMessage(control) : state === 'near' ? plural('limit.left', l.max - n, { field: l.label }) : '');
+  }
+  l.state = state;
+}
+
+let liveRegion = null;
+/** A sentence for screen readers only (one polite live region for the page). */
+export function announce(text) {
+  if (!liveRegion || !liveRegion.isConnected) {
+    liveRegion = h('div', { class: 'visually-hidden', 'aria-live': 'polite' });
+    document.body.append(liveRegion);
+  }
+  liveRegion.textContent = text || '';
+}
+
+/** Why `control` cannot be saved as it is (too long), or null. */
+export function limitMessage(control) {
+  const l = limits.get(control);
+  if (!l) return null;
+  const n = textLength(control.value);
+  if (n <= l.max) return null;
+  // The limit in plain digits, as the server's own message says it ("1000 caractères au plus").
+  return t('limit.tooLong', { field: l.label, max: String(l.max), over: plural('limit.over', n - l.max) });
+}
+
+/** The shown controls of `root` whose text is over its limit, as field problems for showErrors. */
+export function limitProblems(root) {
+  const out = [];
+  for (const control of root.querySelectorAll('[data-max]')) {
+    if (control.disabled || control.closest('[hidden]')) continue;
+    const message = limitMessage(control);
+    if (message) out.push({ field: control.dataset.field, message, control });
+  }
+  return out;
+}
+
+/** Refuses a form whose texts are too long: each said next to its field. True when all fit. */
+export function checkLimits(form) {
+  const problems = limitProblems(form);
+  if (!problems.length) return true;
+  showErrors(form, { message: plural('limit.formTitle', problems.length), fields: problems });
+  return false;
+}
+
+// ---- what someone typed, beside what someone else saved meanwhile --------------------------
+
+/**
+ * A small panel saying that `label` was changed by someone else while it was being typed:
+ * "Your text" and "Current value" side by side, each with a button to keep it. Nothing typed is
+ * ever thrown away without this choice. `setCurrent(text)` follows later changes.
+ */
+export function conflictPanel({ label, mine, current, onKeepMine, onKeepCurrent, keepMineLabel }) {
+  const currentText = h('p', { class: 'conflict-value' });
+  const mineText = h('p', { class: 'conflict-value' });
+  const show = (el, v) => replace(el, v === '' || v === null || v === undefined ? h('span', { class: 'muted' }, t('conflict.empty')) : v);
+  show(mineText, mine);
+  show(currentText, current);
+  const titleId = nextId('conflict');
+  const el = h('div', { class: 'conflict', role: 'group', 'aria-labelledby': titleId },
+    h('p', { class: 'conflict-title', id: titleId }, icon('alert'), t('conflict.title', { field: label })),
+    h('div', { class: 'conflict-grid' },
+      h('div', { class: 'conflict-side conflict-mine' },
+        h('p', { class: 'conflict-k' }, t('conflict.mine')), mineText,
+        h('button', { type: 'button', class: 'btn btn-small btn-primary', onclick: onKeepMine }, keepMineLabel || t('conflict.keepMine'))),
+      h('div', { class: 'conflict-side conflict-current' },
+        h('p', { class: 'conflict-k' }, t('conflict.current')), currentText,
+        h('button', { type: 'button', class: 'btn btn-small', onclick: onKeepCurrent }, t('conflict.keepCurrent')))));
+  return { el, setCurrent: (v) => show(currentText, v), setMine: (v) => show(mineText, v) };
 }
 
 /** A group of checkboxes or radios with a legend, answering for one API field. */
@@ -162,6 +278,9 @@ export function clearErrors(root) {
     el.hidden = true;
     clear(el);
   }
+  for (const el of root.querySelectorAll('.conflict.in-form')) el.remove();
+  // A text still too long stays marked: its counter says so.
+  for (const el of root.querySelectorAll('[data-max]')) if (limitMessage(el)) el.setAttribute('aria-invalid', 'true');
 }
 
 /**
@@ -241,8 +360,9 @@ export function formDialog({ title, body, submitLabel, onSubmit, danger, wide, c
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       if (submit.disabled) return;
-      submit.disabled = true;
       clearErrors(form);
+      if (!checkLimits(form)) return; // a text too long is refused here, never cut
+      submit.disabled = true;
       try {
         const r = await onSubmit(form);
         if (r !== false) {
@@ -267,10 +387,14 @@ export function formDialog({ title, body, submitLabel, onSubmit, danger, wide, c
   });
 }
 
-export async function confirmDialog({ title, text, confirmLabel, danger = true }) {
+/**
+ * Asks before doing something. With `onConfirm`, the dialog stays open while it runs and shows
+ * its error (the API's message) instead of closing; resolves true once it succeeded.
+ */
+export async function confirmDialog({ title, text, confirmLabel, danger = true, onConfirm }) {
   const r = await formDialog({
     title, body: h('p', { class: 'dialog-text' }, text), submitLabel: confirmLabel, danger,
-    onSubmit: async () => true,
+    onSubmit: async () => { if (onConfirm) await onConfirm(); return true; },
   });
   return r === true;
 }
@@ -278,13 +402,13 @@ export async function confirmDialog({ title, text, confirmLabel, danger = true }
 /**
  * Sizes a textarea to its text through its `rows` attribute (the CSP rules out inline
  * heights): from `min` to `max` lines; past `max` it scrolls (class `is-capped`).
- * Does nothing while the textarea is not laid out (detached or hidden).
+ * Returns the lines the text needs (0 while the textarea is not laid out: detached or hidden).
  */
 export function fitRows(ta, { min = 1, max = 30 } = {}) {
-  if (!ta.isConnected || !ta.offsetParent) return;
+  if (!ta.isConnected || !ta.offsetParent) return 0;
   const cs = getComputedStyle(ta);
   const line = parseFloat(cs.lineHeight);
-  if (!line) return;
+  if (!line) return 0;
   const pad = parseFloat(cs.paddingTop) + parseFloat(cs.paddingBottom);
   const { scrollX, scrollY } = window;
   ta.rows = min; // measured at its smallest, so that it shrinks as well as grows
@@ -293,6 +417,7 @@ export function fitRows(ta, { min = 1, max = 30 } = {}) {
   ta.classList.toggle('is-capped', needed > max);
   // The page was shorter for a moment: put it back where it was if that scrolled it.
   if (window.scrollY !== scrollY || window.scrollX !== scrollX) window.scrollTo(scrollX, scrollY);
+  return needed;
 }
 
 export function debounce(fn, ms) {
@@ -310,6 +435,7 @@ export function setValue(control, value) {
   if (document.activeElement === control) return;
   if (control.type === 'checkbox') control.checked = Boolean(value);
   else if (control.value !== value) control.value = value;
+  syncLimit(control);
 }
 
 export async function copyText(text, input) {

@@ -5,6 +5,7 @@ import { state } from '../state.js';
 import { t, dateTime, dateOnly, localText } from '../i18n.js';
 import { h, icon, replace, clear, field, select, checkbox, toast, confirmDialog, formDialog, copyText } from '../dom.js';
 import { setTitle, loadUsers, navigate, followOwnLanguage } from '../app.js';
+import { LIMITS } from './ro-shared.js';
 
 export default async function adminPage({ params, main }) {
   const tab = params[0] || '';
@@ -133,7 +134,7 @@ async function usersTab(content) {
   }
 
   async function create() {
-    const username = h('input', { type: 'text', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', maxlength: '40' });
+    const username = h('input', { type: 'text', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false' });
     const display = h('input', { type: 'text', autocomplete: 'off' });
     const role = select(['advisor', 'dealer_admin'].map((r) => ({ value: r, label: t(`role.${r}`) })));
     const language = languageSelect('');
@@ -142,8 +143,8 @@ async function usersTab(content) {
       title: t('user.createTitle'), submitLabel: t('user.create'), wide: true,
       body: h('div', { class: 'form' },
         h('div', { class: 'grid grid-2' },
-          field({ label: t('user.username'), control: username, field: 'username', hint: t('user.usernameHint') }),
-          field({ label: t('user.displayName'), control: display, field: 'display_name' }),
+          field({ label: t('user.username'), control: username, field: 'username', hint: t('user.usernameHint'), max: LIMITS.username }),
+          field({ label: t('user.displayName'), control: display, field: 'display_name', max: LIMITS.display_name }),
           field({ label: t('user.role'), control: role, field: 'role' }),
           field({ label: t('user.language'), control: language, field: 'language' })),
         field({ label: t('user.tempPassword'), control: password, field: 'password', hint: t('user.tempPasswordHint') })),
@@ -167,7 +168,7 @@ async function usersTab(content) {
     const ok = await formDialog({
       title: t('user.editTitle', { name: u.display_name }), submitLabel: t('common.save'),
       body: h('div', { class: 'form' },
-        field({ label: t('user.displayName'), control: display, field: 'display_name' }),
+        field({ label: t('user.displayName'), control: display, field: 'display_name', max: LIMITS.display_name }),
         field({ label: t('user.language'), control: language, field: 'language', hint: t('user.languageHint') })),
       onSubmit: () => api('PATCH', `/users/${u.id}`, { body: { display_name: display.value.trim(), language: language.value } }),
     });
@@ -254,10 +255,10 @@ async function keysTab(content) {
   }
 
   async function create() {
-    const name = h('input', { type: 'text', autocomplete: 'off', maxlength: '80' });
+    const name = h('input', { type: 'text', autocomplete: 'off' });
     const result = await formDialog({
       title: t('key.createTitle'), submitLabel: t('key.create'),
-      body: h('div', { class: 'form' }, field({ label: t('key.name'), control: name, field: 'name', hint: t('key.nameHint') })),
+      body: h('div', { class: 'form' }, field({ label: t('key.name'), control: name, field: 'name', hint: t('key.nameHint'), max: LIMITS.api_key_name })),
       onSubmit: async () => (await api('POST', '/api-keys', { body: { name: name.value.trim() } })).data,
     });
     if (!result) return;
@@ -323,7 +324,7 @@ async function agreementsTab(content) {
   }
 
   async function edit(a) {
-    const input = (v) => h('input', { type: 'text', value: v || '', autocomplete: 'off', maxlength: '120' });
+    const input = (v) => h('input', { type: 'text', value: v || '', autocomplete: 'off' });
     const area = (v) => h('textarea', { rows: '7' }, v || '');
     const titleFr = input(a && a.title.fr);
     const textFr = area(a && a.text.fr);
@@ -339,11 +340,11 @@ async function agreementsTab(content) {
         h('p', { class: 'dialog-text' }, a ? t('agr.editLead', { n: a.version }) : t('agr.createLead')),
         h('div', { class: 'grid grid-2' },
           h('div', { class: 'form' },
-            field({ label: t('agr.titleFr'), control: titleFr, field: 'title.fr' }),
-            field({ label: t('agr.textFr'), control: textFr, field: 'text.fr' })),
+            field({ label: t('agr.titleFr'), control: titleFr, field: 'title.fr', max: LIMITS.agreement_title }),
+            field({ label: t('agr.textFr'), control: textFr, field: 'text.fr', max: LIMITS.agreement_text })),
           h('div', { class: 'form' },
-            field({ label: t('agr.titleEn'), control: titleEn, field: 'title.en', optional: true }),
-            field({ label: t('agr.textEn'), control: textEn, field: 'text.en', optional: true }))),
+            field({ label: t('agr.titleEn'), control: titleEn, field: 'title.en', optional: true, max: LIMITS.agreement_title }),
+            field({ label: t('agr.textEn'), control: textEn, field: 'text.en', optional: true, max: LIMITS.agreement_text }))),
         mandatory,
         h('p', { class: 'field-hint' }, t('agr.mandatoryHint'))),
       onSubmit: async () => {

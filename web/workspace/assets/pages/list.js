@@ -20,6 +20,12 @@ function unreadMarker(n) {
     h('span', { class: 'visually-hidden' }, said));
 }
 
+/** Something came in since the RO was last marked handled ("to handle", attention=true). */
+function attentionMarker() {
+  const said = t('list.needsAttention');
+  return h('span', { class: 'attention-marker', title: t('list.toHandleHint') }, icon('flag'), h('span', { class: 'visually-hidden' }, said));
+}
+
 /** The latest offer: its state with an icon, and how far along the customer steps it is. */
 function offerCell(offer) {
   if (!offer) return h('span', { class: 'muted' }, '—');
@@ -39,6 +45,7 @@ function readQuery(query) {
   const f = {};
   for (const k of KEYS) f[k] = query.get(k) || '';
   f.statuses = f.status ? f.status.split(',').filter((s) => RO_STATUSES.includes(s)) : [];
+  f.attention = query.get('attention') === 'true'; // only the ROs to handle
   return f;
 }
 
@@ -46,6 +53,7 @@ function toSearch(f) {
   const qs = new URLSearchParams();
   if (f.q.trim()) qs.set('q', f.q.trim());
   if (f.statuses.length) qs.set('status', f.statuses.join(','));
+  if (f.attention) qs.set('attention', 'true');
   for (const k of ['advisor', 'date', 'from', 'to', 'sort']) {
     if (f[k] && !(k === 'date' && f[k] === 'created') && !(k === 'sort' && f[k] === 'newest')) qs.set(k, f[k]);
   }
@@ -81,7 +89,13 @@ export default async function listPage({ query, main }) {
   const from = h('input', { type: 'date', id: nextId('from'), 'aria-label': t('list.from') });
   const to = h('input', { type: 'date', id: nextId('to'), 'aria-label': t('list.to') });
   const sort = select(['newest', 'oldest', 'promised', 'number'].map((s) => ({ value: s, label: t(`list.sort.${s}`) })), { id: nextId('sort') });
-  const resetButton = h('button', { type: 'button', class: 'btn btn-quiet', hidden: true, onclick: () => apply({ q: '', statuses: [], advisor: '', date: '', from: '', to: '', sort: '', page: '' }, true) },
+  const attention = h('input', { type: 'checkbox', checked: f.attention });
+  const attentionToggle = h('label', { class: 'status-toggle attention-toggle', title: t('list.toHandleHint') },
+    attention, icon('flag'), h('span', {}, t('list.toHandle')));
+  const resetButton = h('button', {
+    type: 'button', class: 'btn btn-quiet', hidden: true,
+    onclick: () => apply({ q: '', statuses: [], attention: false, advisor: '', date: '', from: '', to: '', sort: '', page: '' }, true),
+  },
     icon('close'), t('list.reset'));
 
   const summary = h('p', { class: 'list-count', 'aria-live': 'polite' });
@@ -119,6 +133,7 @@ export default async function listPage({ query, main }) {
           h('div', { class: 'date-range' }, dateField, from, h('span', { class: 'range-sep', 'aria-hidden': 'true' }, '→'), to)),
         h('div', { class: 'filter' }, h('label', { for: sort.id }, t('list.sortBy')), sort)),
       h('div', { class: 'filters-row' },
+        attentionToggle,
         h('fieldset', { class: 'status-filter' },
           h('legend', {}, t('list.status')),
           statusBoxes.map((b) => b.label)),
@@ -129,13 +144,14 @@ export default async function listPage({ query, main }) {
   function syncControls() {
     if (document.activeElement !== search) search.value = f.q;
     for (const b of statusBoxes) b.input.checked = f.statuses.includes(b.s);
+    attention.checked = f.attention;
     advisor.value = f.advisor || '';
     if (advisor.value !== (f.advisor || '')) advisor.value = '';
     dateField.value = f.date || 'created';
     from.value = f.from;
     to.value = f.to;
     sort.value = f.sort || 'newest';
-    resetButton.hidden = !(f.q || f.statuses.length || f.advisor || f.from || f.to || (f.sort && f.sort !== 'newest'));
+    resetButton.hidden = !(f.q || f.statuses.length || f.attention || f.advisor || f.from || f.to || (f.sort && f.sort !== 'newest'));
   }
 
   /** Applies new filters: the URL first (push for a choice, replace while typing), then the list. */
@@ -159,6 +175,7 @@ export default async function listPage({ query, main }) {
   for (const b of statusBoxes) {
     b.input.addEventListener('change', () => apply({ statuses: statusBoxes.filter((x) => x.input.checked).map((x) => x.s) }, true));
   }
+  attention.addEventListener('change', () => apply({ attention: attention.checked }, true));
   advisor.addEventListener('change', () => apply({ advisor: advisor.value }, true));
   dateField.addEventListener('change', () => apply({ date: dateField.value }, true));
   from.addEventListener('change', () => apply({ from: from.value }, true));
@@ -187,7 +204,7 @@ export default async function listPage({ query, main }) {
       const r = await api('GET', '/repair-orders', {
         signal: mine.signal,
         query: {
-          q: f.q.trim(), status: f.statuses.join(','), advisor: f.advisor, date: f.date, from: f.from, to: f.to,
+          q: f.q.trim(), status: f.statuses.join(','), attention: f.attention ? 'true' : '', advisor: f.advisor, date: f.date, from: f.from, to: f.to,
           sort: f.sort, page: f.page, per_page: PER_PAGE,
         },
       });
@@ -213,12 +230,14 @@ export default async function listPage({ query, main }) {
 
   function show(data) {
     clear(tableBody);
-    const filtered = Boolean(f.q || f.statuses.length || f.advisor || f.from || f.to);
+    const filtered = Boolean(f.q || f.statuses.length || f.attention || f.advisor || f.from || f.to);
+    // Only "to handle", nothing else: an empty list is good news, said as such.
+    const allHandled = f.attention && !(f.q || f.statuses.length || f.advisor || f.from || f.to);
     if (!data.items.length) {
       table.hidden = true;
-      replace(empty, icon(filtered ? 'search' : 'car', 'empty-icon'),
-        h('h2', {}, filtered ? t('list.emptyFiltered') : t('list.emptyTitle')),
-        h('p', {}, filtered ? t('list.emptyFilteredText') : t('list.emptyText')),
+      replace(empty, icon(allHandled ? 'check' : filtered ? 'search' : 'car', 'empty-icon'),
+        h('h2', {}, allHandled ? t('list.emptyToHandle') : filtered ? t('list.emptyFiltered') : t('list.emptyTitle')),
+        h('p', {}, allHandled ? t('list.emptyToHandleText') : filtered ? t('list.emptyFilteredText') : t('list.emptyText')),
         filtered
           ? h('button', { type: 'button', class: 'btn', onclick: () => resetButton.click() }, t('list.reset'))
           : h('a', { href: '/repair-orders/new', class: 'btn btn-primary' }, icon('plus'), t('list.new')));
@@ -242,7 +261,7 @@ export default async function listPage({ query, main }) {
     const v = ro.vehicle || {};
     const late = isLate(ro);
     const tr = h('tr', { class: 'ro-row' },
-      h('td', { class: 'col-number' }, h('a', { href, class: 'ro-link' }, ro.number)),
+      h('td', { class: 'col-number' }, h('a', { href, class: 'ro-link' }, ro.number), ro.needs_attention ? attentionMarker() : null),
       h('td', {}, h('div', { class: 'vehicle-cell' },
         v.plate ? h('span', { class: 'plate' }, v.plate) : h('span', { class: 'muted' }, t('common.noPlate')),
         h('span', { class: 'vehicle-model' }, [v.make, v.model].filter(Boolean).join(' ')))),

@@ -5,24 +5,26 @@ import { state } from '../state.js';
 import { t, RO_STATUSES, PARTY_ROLES, dateOnly } from '../i18n.js';
 import {
   h, icon, field, fieldset, checkbox, select, formAlert, showErrors, clearErrors, toast, nextId, replace, clear, debounce,
-  iconButton, statusChip,
+  iconButton, statusChip, checkLimits, syncLimit,
 } from '../dom.js';
 import { navigate, setTitle, loadUsers } from '../app.js';
-import { parseMileage } from './ro-shared.js';
+import { parseMileage, LIMITS } from './ro-shared.js';
 
 export default async function newRoPage({ main }) {
   setTitle(t('new.title'));
   const users = await loadUsers().catch(() => []);
 
   // ---- vehicle ----
-  const plate = h('input', { type: 'text', class: 'upper', autocomplete: 'off', spellcheck: 'false', maxlength: '16', placeholder: 'AB-123-CD' });
-  const vin = h('input', { type: 'text', class: 'upper mono', autocomplete: 'off', spellcheck: 'false', maxlength: '20' });
+  // Limits are shown as they come near and refused past them (field({max})), never cut by a
+  // maxlength: a pasted VIN keeps its spaces until the server strips them and checks 17.
+  const plate = h('input', { type: 'text', class: 'upper', autocomplete: 'off', spellcheck: 'false', placeholder: 'AB-123-CD' });
+  const vin = h('input', { type: 'text', class: 'upper mono', autocomplete: 'off', spellcheck: 'false' });
   const make = h('input', { type: 'text', autocomplete: 'off' });
   const model = h('input', { type: 'text', autocomplete: 'off' });
   const mileage = h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'off', class: 'num-input' });
 
   // ---- repair order ----
-  const number = h('input', { type: 'text', autocomplete: 'off', maxlength: '32', spellcheck: 'false' });
+  const number = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false' });
   const promised = h('input', { type: 'datetime-local', step: '300' });
   const advisor = select([{ value: '', label: t('ro.unassigned') },
     ...users.filter((u) => u.active !== false).map((u) => ({ value: String(u.id), label: u.display_name }))]);
@@ -46,10 +48,10 @@ export default async function newRoPage({ main }) {
 
   const personFields = h('div', { class: 'grid grid-names' },
     field({ label: t('party.title'), control: title, field: 'parties[0].title', className: 'field-title' }),
-    field({ label: t('party.firstName'), control: firstName, field: 'parties[0].first_name' }),
-    field({ label: t('party.lastName'), control: lastName, field: 'parties[0].last_name' }));
+    field({ label: t('party.firstName'), control: firstName, field: 'parties[0].first_name', max: LIMITS.first_name }),
+    field({ label: t('party.lastName'), control: lastName, field: 'parties[0].last_name', max: LIMITS.last_name }));
   const companyFields = h('div', { class: 'grid', hidden: true },
-    field({ label: t('party.companyName'), control: companyName, field: 'parties[0].company_name' }));
+    field({ label: t('party.companyName'), control: companyName, field: 'parties[0].company_name', max: LIMITS.company_name }));
   const syncKind = () => {
     personFields.hidden = !person.checked;
     companyFields.hidden = !company.checked;
@@ -65,10 +67,16 @@ export default async function newRoPage({ main }) {
   const normPlate = (s) => s.toUpperCase().replace(/[^A-Z0-9]/g, '');
   const OPEN = new Set(['open', 'in_progress', 'ready']);
   let lookups = 0;
+  let shownFor = ''; // the plate the panel shows, not drawn again for it
 
   async function lookUpPlate() {
     const wanted = normPlate(plate.value);
+    // Leaving the field (its "change") after the panel came up must not redraw it: a click on
+    // its button blurs the field first, and a button replaced between the press and the
+    // release is never clicked.
+    if (wanted === shownFor && !known.hidden) return;
     const ticket = ++lookups;
+    shownFor = '';
     if (wanted.length < 4) { known.hidden = true; return; }
     let items;
     try {
@@ -89,6 +97,7 @@ export default async function newRoPage({ main }) {
       h('button', { type: 'button', class: 'btn btn-small', onclick: () => takeOver(last) }, icon('copy'), t('new.knownTakeOver', { number: last.number }))));
     known.classList.toggle('is-open', open.length > 0);
     known.hidden = false;
+    shownFor = wanted;
   }
   plate.addEventListener('input', debounce(lookUpPlate, 350));
   // "A plate or a customer" is answered by typing either: the error goes as soon as one is.
@@ -135,6 +144,7 @@ export default async function newRoPage({ main }) {
       firstExtras = { language: first.language, opted_out: first.opted_out, optedOut: cps.filter((c) => c.opted_out && (c === ph || c === em)) };
     }
     extraParties = parties;
+    for (const input of [make, model, firstName, lastName, companyName]) syncLimit(input);
     renderTaken(ro.number);
   }
   let firstExtras = null;
@@ -177,20 +187,20 @@ export default async function newRoPage({ main }) {
         h('section', { class: 'card', 'aria-labelledby': 'sec-vehicle' },
           h('h2', { id: 'sec-vehicle', class: 'card-title' }, icon('car'), t('ro.vehicle')),
           h('div', { class: 'grid grid-2' },
-            field({ label: t('vehicle.plate'), control: plate, field: 'vehicle.plate' }),
+            field({ label: t('vehicle.plate'), control: plate, field: 'vehicle.plate', max: LIMITS.plate }),
             field({ label: t('vehicle.vin'), control: vin, field: 'vehicle.vin', hint: t('vehicle.vinHint'), optional: true }),
-            field({ label: t('vehicle.make'), control: make, field: 'vehicle.make' }),
-            field({ label: t('vehicle.model'), control: model, field: 'vehicle.model' }),
+            field({ label: t('vehicle.make'), control: make, field: 'vehicle.make', max: LIMITS.make }),
+            field({ label: t('vehicle.model'), control: model, field: 'vehicle.model', max: LIMITS.model }),
             field({ label: t('vehicle.mileage'), control: mileage, field: 'vehicle.mileage_km', optional: true })),
           known),
         h('section', { class: 'card', 'aria-labelledby': 'sec-ro' },
           h('h2', { id: 'sec-ro', class: 'card-title' }, icon('clock'), t('new.roSection')),
           h('div', { class: 'grid grid-2' },
-            field({ label: t('ro.number'), control: number, field: 'number', hint: t('new.numberHint'), optional: true }),
+            field({ label: t('ro.number'), control: number, field: 'number', hint: t('new.numberHint'), optional: true, max: LIMITS.number }),
             field({ label: t('ro.promisedAt'), control: promised, field: 'promised_at', optional: true }),
             field({ label: t('ro.advisor'), control: advisor, field: 'advisor_id' }),
             field({ label: t('ro.status'), control: status, field: 'status' })),
-          field({ label: t('ro.note'), control: note, field: 'note', hint: t('ro.noteHint'), optional: true }))),
+          field({ label: t('ro.note'), control: note, field: 'note', hint: t('ro.noteHint'), optional: true, max: LIMITS.note }))),
       h('div', { class: 'form-col' },
         h('section', { class: 'card', 'aria-labelledby': 'sec-customer' },
           h('h2', { id: 'sec-customer', class: 'card-title' }, icon('person'), t('new.customerSection')),
@@ -214,6 +224,7 @@ export default async function newRoPage({ main }) {
     ev.preventDefault();
     if (submit.disabled) return;
     clearErrors(form);
+    if (!checkLimits(form)) return; // a text too long is refused, never cut
     const body = {
       vehicle: { plate: plate.value.trim(), vin: vin.value.trim(), make: make.value.trim(), model: model.value.trim() },
       status: status.value,

@@ -2,10 +2,10 @@
 // recipients, delivery and the customer's decisions; older versions folded) and the send
 // dialog (recipients, note, the shown interventions, a preview of every message, then send).
 import { api, ApiError } from '../api.js';
-import { parseMoney } from './ro-shared.js';
-import { t, money, moneyInput, dateTime, count, plural, localText } from '../i18n.js';
+import { parseMoney, LIMITS } from './ro-shared.js';
+import { t, money, moneyInput, dateTime, count, plural, localText, failureText } from '../i18n.js';
 import {
-  h, icon, replace, clear, toast, confirmDialog, formAlert, clearErrors, nextId, field,
+  h, icon, replace, clear, toast, confirmDialog, formAlert, clearErrors, nextId, field, limitText, limitMessage, limitProblems,
 } from '../dom.js';
 
 /** The customer-facing steps, in order; each has its `<step>_at` time once reached. */
@@ -14,7 +14,6 @@ export const OFFER_STEPS = ['sent', 'received', 'seen', 'confirmed', 'locked'];
 const CLOSED = new Set(['locked', 'failed', 'superseded', 'expired', 'cancelled']);
 /** States in which the same version can be sent again (a new link each, 30 more days). */
 const RESENDABLE = new Set(['sent', 'received', 'seen', 'failed', 'expired']);
-const NOTE_MAX = 1000;
 
 const DECISION_ICONS = { accept: 'check', decline: 'close', contact_me: 'phone' };
 
@@ -48,9 +47,10 @@ function offeredOrder(a, b) {
 
 /**
  * The "Offers" card. `getRo()` gives the RO as last read (for the send dialog); `onChange()`
- * is called when the offers changed (the page reloads its history then).
+ * is called when the offers changed (the page reloads its history then); `onLoaded(offers)`
+ * each time they were read and differ from what was shown (the first time too).
  */
-export function offersPanel({ base, getRo, onChange, onRoChanged }) {
+export function offersPanel({ base, getRo, onChange, onRoChanged, onLoaded }) {
   let offers = null;
   let fingerprint = '';
   let loadError = null;
@@ -91,6 +91,7 @@ export function offersPanel({ base, getRo, onChange, onRoChanged }) {
         live.textContent = t('offer.liveState', { n: offers[0].version, state: t(`offer.state.${offers[0].state}`) });
       }
       if (!first && onChange) onChange();
+      if (onLoaded) onLoaded(offers);
     }).catch((e) => {
       if (!alive || e.handled) return;
       // A failed poll keeps what is shown; only a first load with nothing to show says why.
@@ -261,7 +262,8 @@ export function offersPanel({ base, getRo, onChange, onRoChanged }) {
           h('span', { class: 'rcpt-address' }, r.address_display || r.address),
           m && m.last_error ? h('span', { class: ['rcpt-error', m.state === 'failed' || m.state === 'quarantined' ? 'is-failed' : null] },
             m.state === 'quarantined' ? t('offer.quarantined', { n: m.interruptions })
-              : m.state === 'failed' ? m.last_error : t('offer.retrying', { n: m.attempts, error: m.last_error })) : null),
+              : m.state === 'failed' ? failureText(m.failure, m.last_error)
+                : t('offer.retrying', { n: m.attempts, error: failureText(m.failure, m.last_error) })) : null),
         h('div', { class: 'rcpt-state' },
           m ? messageChip(m) : null,
           when ? h('time', { class: 'rcpt-time', datetime: when }, dateTime(when)) : null)));
@@ -363,6 +365,8 @@ export function offersPanel({ base, getRo, onChange, onRoChanged }) {
     reload: load,
     /** The latest version as last read, or null. */
     latest: () => (offers && offers[0]) || null,
+    /** How many offers the RO has, or null until they were read. */
+    count: () => (offers === null ? null : offers.length),
     /** Draws the offers again as last read (the RO changed: what was agreed may differ now). */
     redraw() {
       if (alive && offers !== null) render();
@@ -423,21 +427,12 @@ export function sendDialog({ base, ro }) {
       parties.length ? h('ul', { class: 'send-parties' }, parties) : h('p', { class: 'muted' }, t('send.noContacts')),
       recipientsErr);
 
-    // ---- the note, with its length ----
+    // ---- the note, with its limit (shown as it comes near, refused past it: dom.js limitText) ----
     const note = h('textarea', { rows: '4', spellcheck: 'true', placeholder: t('send.notePlaceholder') });
-    const counter = h('p', { class: 'note-counter', 'aria-live': 'polite' });
-    const noteLength = () => [...note.value].length;
-    const syncCounter = () => {
-      const n = noteLength();
-      counter.textContent = t('send.noteCount', { n: count(n), max: count(NOTE_MAX) });
-      counter.classList.toggle('is-over', n > NOTE_MAX);
-    };
-    note.addEventListener('input', syncCounter);
-    syncCounter();
-    const noteField = field({ label: t('send.note'), control: note, field: 'note', optional: true, className: 'send-section' });
-    const noteHint = h('p', { class: 'field-hint', id: nextId('note-hint') }, t('send.noteHint'));
-    note.setAttribute('aria-describedby', `${noteHint.id} ${note.getAttribute('aria-describedby')}`);
-    note.after(h('div', { class: 'note-foot' }, noteHint, counter));
+    const noteField = field({
+      label: t('send.note'), control: note, field: 'note', optional: true, className: 'send-section', hint: t('send.noteHint'), max: LIMITS.offer_note,
+    });
+    noteField.querySelector('.char-counter').classList.add('note-counter');
 
     // ---- the interventions: shown or not, the price incl. VAT and the mechanic's note, each
     // change saved to the RO at once (the RO page shows it too) ----
@@ -503,18 +498,29 @@ export function sendDialog({ base, ro }) {
         saveItem(i, { price_incl_cents: cents }, price);
       });
       const noteBox = h('textarea', {
-        rows: '1', class: 'send-item-note', maxlength: '4000', placeholder: t('item.notePlaceholder'),
+        rows: '1', class: 'send-item-note', placeholder: t('item.notePlaceholder'),
         'aria-label': t('send.itemNote', { label: i.label }),
       });
       noteBox.value = i.mechanic_note || '';
-      noteBox.addEventListener('change', () => saveItem(i, { mechanic_note: noteBox.value.trim() }, noteBox));
+      const noteCounter = limitText(noteBox, LIMITS.mechanic_note, t('send.itemNote', { label: i.label }));
+      noteBox.setAttribute('aria-describedby', noteCounter.id);
+      noteBox.addEventListener('change', () => {
+        // Too long: refused with the reason, never cut; the text stays as typed.
+        const tooLong = limitMessage(noteBox);
+        if (tooLong) {
+          itemsErr.textContent = tooLong;
+          itemsErr.hidden = false;
+          return;
+        }
+        saveItem(i, { mechanic_note: noteBox.value.trim() }, noteBox);
+      });
       return h('li', { class: ['send-item', i.shown ? null : 'is-hidden'], dataset: { interventionId: String(i.id) } },
         h('label', { class: 'check send-item-shown' }, shownBox,
           h('span', { class: `sev-dot sev-${i.severity}`, 'aria-hidden': 'true' }),
           h('span', { class: 'send-item-label' }, i.label)),
         h('span', { class: 'tag' }, t(`kind.${i.kind}`)),
         h('span', { class: 'send-item-price' }, price, h('span', { class: 'muted' }, t('send.inclVat'))),
-        noteBox);
+        noteBox, noteCounter);
     }
     function renderItems(focused) {
       // The control being used keeps its focus across the re-render.
@@ -658,6 +664,12 @@ export function sendDialog({ base, ro }) {
         recipientsErr.hidden = false;
         const firstBox = boxes.find((b) => !b.input.disabled);
         if (firstBox) firstBox.input.focus();
+        return;
+      }
+      // A text over its limit is refused here, with the reason next to it; never cut.
+      const tooLong = limitProblems(compose);
+      if (tooLong.length) {
+        showProblems({ message: plural('limit.formTitle', tooLong.length), fields: tooLong });
         return;
       }
       const r = await api('POST', `${base}/offers/preview`, { body });

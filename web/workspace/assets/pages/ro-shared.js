@@ -1,6 +1,16 @@
-// Pieces the repair-order pages share: number parsing and the party / contact dialogs.
+// Pieces the repair-order pages share: number parsing, the party / contact dialogs, and the
+// length limits of the API, for dom.js limitText / field({max}) (the admin page uses them too).
 import { t, PARTY_ROLES } from '../i18n.js';
 import { h, field, fieldset, checkbox, select, formDialog, nextId } from '../dom.js';
+
+/** The longest text the API takes for each field, in characters (server/src/validation.cpp,
+ * offer_service.cpp, auth.cpp, agreements.hpp): one table for every page of the workspace. */
+export const LIMITS = {
+  number: 32, note: 4000, plate: 16, make: 64, model: 64,
+  title: 20, first_name: 100, last_name: 100, company_name: 120,
+  label: 200, mechanic_note: 4000, offer_note: 1000,
+  username: 40, display_name: 80, api_key_name: 60, agreement_title: 120, agreement_text: 10000,
+};
 
 /** "45 210" → 45210; "" → null; anything else → undefined (not a mileage). */
 export function parseMileage(text) {
@@ -67,9 +77,9 @@ export function partyDialog({ ro, party, save }) {
 
   const personBox = h('div', { class: 'grid grid-names' },
     field({ label: t('party.title'), control: title, field: 'title', className: 'field-title' }),
-    field({ label: t('party.firstName'), control: first, field: 'first_name' }),
-    field({ label: t('party.lastName'), control: last, field: 'last_name' }));
-  const companyBox = h('div', {}, field({ label: t('party.companyName'), control: companyName, field: 'company_name' }));
+    field({ label: t('party.firstName'), control: first, field: 'first_name', max: LIMITS.first_name }),
+    field({ label: t('party.lastName'), control: last, field: 'last_name', max: LIMITS.last_name }));
+  const companyBox = h('div', {}, field({ label: t('party.companyName'), control: companyName, field: 'company_name', max: LIMITS.company_name }));
   const sync = () => { personBox.hidden = !person.checked; companyBox.hidden = !company.checked; };
   person.addEventListener('change', sync);
   company.addEventListener('change', sync);
@@ -127,7 +137,7 @@ export function partyDialog({ ro, party, save }) {
         if (cps.length) out.contact_points = cps;
       }
       try {
-        return await save(out);
+        return await save(out, form, { title, first, last, companyName, language, optedOut: optedOut.querySelector('input'), roleBoxes });
       } catch (e) {
         if (e && e.fields) e.fields = e.fields.map((f) => ({ ...f, field: aliases[f.field] || f.field }));
         throw e;
@@ -159,7 +169,8 @@ export function contactDialog({ party, contact, save }) {
     title: editing ? t('contact.editTitle') : t('contact.addTitle', { name: party.display_name }),
     body,
     submitLabel: editing ? t('common.save') : t('contact.add'),
-    onSubmit: () => save({ kind: kind.value, usage: usage.value, value: value.value.trim(), opted_out: optedOut.querySelector('input').checked }),
+    onSubmit: (form) => save({ kind: kind.value, usage: usage.value, value: value.value.trim(), opted_out: optedOut.querySelector('input').checked },
+      form, { kind, usage, value, optedOut: optedOut.querySelector('input') }),
   });
 }
 

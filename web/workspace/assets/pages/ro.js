@@ -1,6 +1,8 @@
 // One repair order: header, note, vehicle, parties and contacts, interventions, history.
 // Every change goes through its sub-resource with If-Match on the version last read; a 412
-// means someone else changed the RO: the page says so and reloads it.
+// means someone else changed the RO: the page reads it again, and what the advisor typed is
+// never thrown away (sent again when nobody touched that field, else shown beside the current
+// value to keep either). Live updates keep the page current in every tab.
 import { api, ApiError } from '../api.js';
 import { state } from '../state.js';
 import {
@@ -9,13 +11,18 @@ import {
 } from '../i18n.js';
 import {
   h, icon, iconButton, replace, clear, field, select, setValue, toast, confirmDialog, formDialog, checkbox,
-  formAlert, showErrors, clearErrors, statusChip, nextId, debounce, fitRows,
+  formAlert, showErrors, clearErrors, statusChip, nextId, debounce, fitRows, limitText, limitMessage, syncLimit,
+  checkLimits, conflictPanel, announce,
 } from '../dom.js';
-import { setTitle, loadUsers } from '../app.js';
-import { parseMileage, parseMoney, partyDialog, contactDialog } from './ro-shared.js';
+import { setTitle, loadUsers, navigate } from '../app.js';
+import { parseMileage, parseMoney, partyDialog, contactDialog, LIMITS } from './ro-shared.js';
 import { offersPanel } from './offers.js';
 import { repliesPanel } from './replies.js';
 import { onRepairOrdersChanged } from '../live.js';
+
+// A mechanic's note longer than this (in lines as shown) is folded, with a button to read it all:
+// a long note must not make a huge row, and a short one (two lines that wrap) is shown whole.
+const NOTE_FOLDED_LINES = 3;
 
 export default async function roPage({ params, main }) {
   const id = Number(params[0]);
@@ -26,6 +33,7 @@ export default async function roPage({ params, main }) {
   let alive = true;
   let timelineItems = [];
   let timelineAll = false;
+  let partiesShown = '';
 
   const users = await loadUsers().catch(() => []);
   try {
@@ -46,6 +54,17 @@ export default async function roPage({ params, main }) {
   const saveState = h('p', { class: 'save-state', 'aria-live': 'polite' });
   const conflictBanner = h('div', { class: 'banner banner-warning', role: 'alert', hidden: true });
 
+  // Whether a pointer is down: a layout change (a note folding on blur) waits for the click.
+  let pointerDown = false;
+  const onPointerDown = () => { pointerDown = true; };
+  const onPointerUp = () => { pointerDown = false; };
+  document.addEventListener('pointerdown', onPointerDown, true);
+  document.addEventListener('pointerup', onPointerUp, true);
+  const afterPointer = (fn) => {
+    if (!pointerDown) { fn(); return; }
+    document.addEventListener('pointerup', () => setTimeout(fn, 0), { once: true });
+  };
+
   function mutate(fn) {
     const run = queue.then(async () => {
       saveState.className = 'save-state is-saving';
@@ -61,8 +80,10 @@ export default async function roPage({ params, main }) {
         saveState.className = 'save-state';
         clear(saveState);
         if (e instanceof ApiError && e.status === 412) {
-          e.handled = true;
-          await conflict();
+          // Someone else changed the RO: the page reads it again (typed text stays where it
+          // is) and the caller decides: send again, show both values, or say it was not saved.
+          e.conflict = true;
+          await refresh().catch(() => {});
         } else if (e instanceof ApiError && e.status === 404) {
           toast(e.message, 'error');
           e.handled = true;
@@ -75,34 +96,201 @@ export default async function roPage({ params, main }) {
     return run;
   }
 
-  async function conflict() {
+  /** A click refused by a 412 (a status, a thumb, a move): nothing typed is lost, the page shows
+   * the latest version and says the click was not saved. */
+  function conflict() {
     replace(conflictBanner, icon('alert'), h('div', {},
       h('p', { class: 'banner-title' }, t('ro.conflictTitle')),
       h('p', {}, t('ro.conflictText'))),
     iconButton('close', t('common.close'), () => { conflictBanner.hidden = true; }));
     conflictBanner.hidden = false;
-    await refresh({ discard: true });
     conflictBanner.scrollIntoView({ block: 'nearest' });
   }
 
   async function refresh({ discard = false } = {}) {
     const r = await api('GET', base);
     if (!alive) return;
+    const next = r.version ?? r.data.version;
+    // A read overtaken by a save (a live update racing the advisor's own change) is older.
+    if (!discard && version !== null && next < version) return;
     ro = r.data;
-    version = r.version ?? ro.version;
+    version = next;
     render({ discard });
     offers.redraw();
     loadTimeline();
+  }
+
+  // A live update: read the RO again (after any save under way), one read at a time.
+  let liveRead = null;
+  let liveAgain = false;
+  function refreshLive() {
+    if (liveRead) { liveAgain = true; return; }
+    liveRead = queue.then(() => refresh()).catch(() => {}).finally(() => {
+      liveRead = null;
+      if (liveAgain && alive) { liveAgain = false; refreshLive(); }
+    });
   }
 
   /** A change whose problems are shown as a toast (inline edits have no room for a form). */
   function quick(fn, onError) {
     return mutate(fn).catch((e) => {
       if (e.handled) return;
+      if (e.conflict) { conflict(); return; }
       if (onError) onError(e);
       else toast(e.fields && e.fields.length ? e.fields.map((f) => f.message).join(' ') : e.message, 'error');
       refresh().catch(() => {});
     });
+  }
+
+  /** An addition (an intervention, a party, a contact): it cannot clash with anyone's change,
+   * so after a 412 it is simply sent again on the version just read. */
+  const add = (fn) => mutate(fn).catch((e) => {
+    if (e.conflict && alive) return mutate(fn);
+    throw e;
+  });
+
+  /**
+   * What the advisor types in `control`, saved without ever being lost. `read()` is the field's
+   * latest value from the server and `send(value)` saves it (through mutate). The value this tab
+   * showed before they typed is kept: if someone else changed the field since (seen live, or
+   * learnt from a 412), both are shown in `host` and the advisor keeps either; "keep mine" saves
+   * it on the current version. A text that differs from what the page last showed is never
+   * replaced by an update. `toText`/`fromText` convert to and from the control's text.
+   */
+  function guardedText({
+    control, host, label, read, send, toText = (v) => v ?? '', fromText = (s) => s.trim(), format = (v) => v,
+    onError, onSettled, afterPut,
+  }) {
+    let shown = read(); // what this tab showed: what the advisor started from
+    let panel = null;
+    let clashed; // the value shown as "yours" in the panel
+    let pending = 0; // saves under way: only the last one puts the saved value back
+    const put = (value) => {
+      control.value = toText(value);
+      syncLimit(control);
+      if (afterPut) afterPut();
+    };
+    put(shown);
+    const closePanel = () => {
+      if (panel) panel.el.remove();
+      panel = null;
+      control.classList.remove('has-conflict');
+    };
+    const settle = () => {
+      closePanel();
+      if (pending) return; // a later save will settle
+      const now = read();
+      const stillTyped = document.activeElement === control && fromText(control.value) !== now;
+      shown = now;
+      if (!stillTyped) put(now);
+      if (onSettled) onSettled();
+    };
+    const guard = {
+      /** Whether the control holds text of the advisor's that is not saved. */
+      dirty: () => control.value !== toText(shown),
+      /** The server's latest value: shown unless the control holds the advisor's own text. */
+      show(value = read()) {
+        if (panel) { panel.setCurrent(format(value)); return; }
+        if (guard.dirty()) return;
+        shown = value;
+        if (control.value !== toText(value)) put(value);
+      },
+      /** Saves `value` (what is typed, checked by the caller), or shows the clash. */
+      async save(value, from = shown) {
+        // The same text left again while its clash is shown: the panel waits for a choice.
+        if (panel && value === clashed && from === shown) return;
+        closePanel();
+        for (let attempt = 0; attempt < 3 && alive; attempt += 1) {
+          const current = read();
+          if (current === value) { settle(); return; }
+          if (current !== from) { clash(value, current); return; }
+          pending += 1;
+          try {
+            await send(value); // undefined when the advisor declined: the saved value comes back
+            pending -= 1;
+            settle();
+            return;
+          } catch (e) {
+            pending -= 1;
+            if (e && e.conflict) continue; // the page has just read the RO again: compare again
+            if (e && e.handled) return;
+            if (onError) onError(e);
+            return;
+          }
+        }
+      },
+      /** Back to the saved value (Escape, or "keep the current value"). */
+      revert() {
+        closePanel();
+        shown = read();
+        put(shown);
+        if (onSettled) onSettled();
+      },
+    };
+    function clash(value, current) {
+      clashed = value;
+      control.classList.add('has-conflict');
+      panel = conflictPanel({
+        label, mine: format(value), current: format(current),
+        // The advisor has now seen the current value: theirs replaces it, on the current version.
+        onKeepMine: () => { closePanel(); shown = read(); control.focus(); guard.save(value); },
+        onKeepCurrent: () => { guard.revert(); control.focus(); },
+      });
+      host.append(panel.el);
+      announce(t('conflict.title', { field: label }));
+    }
+    return guard;
+  }
+
+  /**
+   * A form's change (the vehicle, a party, a contact): after a 412 it is sent again on the version
+   * just read when nobody else changed what it sends; otherwise each field someone else changed
+   * is shown in `form` beside what was typed (nothing is lost) and the form stays open: saving
+   * again then keeps what is in it. `keys`: [{key, field, label, format, set}] of `mine`;
+   * `base` is what the form started from (updated as clashes are shown), `current()` the
+   * latest. Resolves with the answer, or false while clashes wait.
+   */
+  async function saveForm({ form, send, keys, base, mine, current }) {
+    try {
+      return await mutate(send);
+    } catch (e) {
+      if (!e.conflict || !alive) throw e;
+      const now = current();
+      if (!now) throw e;
+      const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+      const clashes = keys.filter((k) => k.key in mine && !same(now[k.key], base[k.key]) && !same(now[k.key], mine[k.key]));
+      if (!clashes.length) return mutate(send);
+      clearErrors(form);
+      let first = null;
+      for (const k of clashes) {
+        const target = form.querySelector(`[data-field="${CSS.escape(k.field)}"]`);
+        const box = target && (target.closest('.field') || target.parentElement);
+        if (!box) continue;
+        const fmt = k.format || ((v) => (v === null || v === undefined ? '' : String(v)));
+        const panel = conflictPanel({
+          label: k.label, mine: fmt(mine[k.key]), current: fmt(now[k.key]),
+          onKeepMine: () => { panel.el.remove(); target.focus(); },
+          onKeepCurrent: () => {
+            if (k.set) k.set(now[k.key]);
+            else { target.value = now[k.key] ?? ''; syncLimit(target); }
+            panel.el.remove();
+            target.focus();
+          },
+        });
+        panel.el.classList.add('in-form');
+        box.append(panel.el);
+        base[k.key] = now[k.key]; // seen now: saving again keeps what the form holds
+        if (!first) first = panel.el.querySelector('button');
+      }
+      const alert = form.querySelector('.form-alert');
+      if (alert) {
+        replace(alert, icon('alert'), h('div', {}, h('p', { class: 'form-alert-title' }, t('conflict.formTitle'))));
+        alert.hidden = false;
+      }
+      announce(t('conflict.formTitle'));
+      if (first) first.focus();
+      return false;
+    }
   }
 
   const patchRo = (body) => quick((v) => api('PATCH', base, { body, version: v }));
@@ -131,28 +319,123 @@ export default async function roPage({ params, main }) {
   promised.addEventListener('blur', savePromised);
   promised.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') { ev.preventDefault(); savePromised(); } });
 
+  // What came in (a confirmation, "contact me", an SMS, a failed message) is dealt with: the RO
+  // leaves the "to handle" list and the top bar's count (POST …/handled).
+  const handleButton = h('button', {
+    type: 'button', class: 'btn btn-small btn-primary ro-handle', hidden: true, title: t('ro.handleHint'), onclick: markHandled,
+  }, icon('check'), t('ro.handle'));
+  // An RO created by mistake goes, as long as nothing was sent from it (its offers say so).
+  const deleteButton = h('button', { type: 'button', class: 'btn btn-small btn-danger-quiet ro-delete', hidden: true, onclick: deleteRo },
+    icon('trash'), t('ro.delete'));
+  // A deleted RO is shown read-only: every control of its cards sits in a disabled fieldset.
+  const locks = [];
+  const lock = (...children) => {
+    const fs = h('fieldset', { class: 'ro-lock' }, children);
+    locks.push(fs);
+    return fs;
+  };
+  const deletedBanner = h('div', { class: 'banner banner-deleted', hidden: true });
+
   const header = h('header', { class: 'ro-head' },
     h('a', { href: '/repair-orders', class: 'back-link' }, icon('back'), t('nav.repairOrders')),
     h('div', { class: 'ro-title-row' },
       h('div', { class: 'ro-title' }, title, chipBox),
-      saveState),
+      saveState,
+      h('div', { class: 'ro-actions' },
+        handleButton,
+        // The print view opens beside the page, which keeps whatever is being typed here.
+        h('a', {
+          href: `/repair-orders/${id}/print`, class: 'btn btn-small ro-print', target: '_blank', rel: 'noopener', title: t('ro.printHint'),
+        }, icon('print'), t('ro.print')),
+        deleteButton)),
     subtitle,
-    h('div', { class: 'ro-meta card' },
+    deletedBanner,
+    lock(h('div', { class: 'ro-meta card' },
       h('div', { class: 'field' }, h('label', { for: statusSel.id }, t('ro.status')), statusSel),
       h('div', { class: 'field' }, h('label', { for: advisorSel.id }, t('ro.advisor')), advisorSel),
       h('div', { class: 'field' }, h('label', { for: promised.id }, t('ro.promisedAt')), promised),
-      h('div', { class: 'ro-meta-info' })));
+      h('div', { class: 'ro-meta-info' }))));
+
+  async function markHandled() {
+    handleButton.disabled = true;
+    try {
+      await api('POST', `${base}/handled`);
+      toast(t('ro.handled'));
+      const hadFocus = document.activeElement === handleButton;
+      await refresh().catch(() => {});
+      replies.refresh(); // its unread replies are read now
+      if (hadFocus && handleButton.hidden) {
+        title.setAttribute('tabindex', '-1');
+        title.focus();
+      }
+    } catch (e) {
+      if (!e.handled) toast(e.message, 'error');
+    } finally {
+      handleButton.disabled = false;
+    }
+  }
+
+  async function deleteRo() {
+    const number = ro.number;
+    const ok = await confirmDialog({
+      title: t('ro.deleteTitle'), text: t('ro.deleteText', { number }), confirmLabel: t('ro.deleteConfirm'),
+      // After any save under way; a refusal (an offer sent meanwhile, not this advisor's RO)
+      // is shown in the dialog in the server's words.
+      onConfirm: () => queue.then(() => api('DELETE', base)).catch((e) => {
+        offers.refresh();
+        throw e;
+      }),
+    });
+    if (!ok) return;
+    toast(t('ro.deletedToast', { number }));
+    navigate('/repair-orders');
+  }
+
+  /** The header's actions as the RO and its offers are now. */
+  function syncActions() {
+    const deleted = Boolean(ro.deleted_at);
+    handleButton.hidden = deleted || !ro.needs_attention;
+    deleteButton.hidden = deleted || offers.count() !== 0; // hidden too until the offers are read
+  }
 
   // ---- note ----
-  const note = h('textarea', { id: nextId('note'), rows: '4', placeholder: t('ro.notePlaceholder') });
-  const saveNote = () => { if (note.value !== ro.note) patchRo({ note: note.value }); };
+  const note = h('textarea', { id: nextId('note'), rows: '4', placeholder: t('ro.notePlaceholder'), dataset: { field: 'note' } });
+  const noteCounter = limitText(note, 4000, t('ro.note'));
+  const noteErr = h('p', { class: 'field-error', id: nextId('note-err'), hidden: true });
+  const noteHint = h('p', { class: 'field-hint', id: nextId('note-hint') }, t('ro.noteHint'));
+  note.setAttribute('aria-describedby', `${noteHint.id} ${noteCounter.id} ${noteErr.id}`);
+  const noteConflicts = h('div', {});
+  const noteError = (message) => {
+    noteErr.textContent = message;
+    noteErr.hidden = !message;
+    if (message) note.setAttribute('aria-invalid', 'true');
+    else if (!limitMessage(note)) note.removeAttribute('aria-invalid');
+  };
+  const noteGuard = guardedText({
+    control: note, host: noteConflicts, label: t('ro.note'), read: () => ro.note,
+    send: (value) => mutate((v) => api('PATCH', base, { body: { note: value }, version: v })),
+    onError: (e) => noteError(e.fields && e.fields.length ? e.fields.map((f) => f.message).join(' ') : e.message),
+    onSettled: () => noteError(''),
+  });
+  const saveNote = () => {
+    if (!noteGuard.dirty()) return;
+    const tooLong = limitMessage(note);
+    if (tooLong) { noteError(tooLong); return; } // refused, never cut: the text stays as typed
+    noteError('');
+    noteGuard.save(note.value.trim());
+  };
   note.addEventListener('blur', saveNote);
-  note.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) saveNote(); });
+  note.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) saveNote();
+    if (ev.key === 'Escape' && noteGuard.dirty()) noteGuard.revert();
+  });
   const noteCard = h('section', { class: 'card', 'aria-labelledby': 'h-note' },
     h('h2', { class: 'card-title', id: 'h-note' }, t('ro.note')),
     h('label', { for: note.id, class: 'visually-hidden' }, t('ro.note')),
     note,
-    h('p', { class: 'field-hint' }, t('ro.noteHint')));
+    h('div', { class: 'field-foot' }, noteHint, noteCounter),
+    noteErr,
+    noteConflicts);
 
   // ---- vehicle ----
   const vehicleBody = h('div', {});
@@ -175,18 +458,20 @@ export default async function roPage({ params, main }) {
         fact(t('vehicle.mileage'), km)));
       return;
     }
-    const plate = h('input', { type: 'text', class: 'upper', value: v.plate, maxlength: '16' });
-    const vin = h('input', { type: 'text', class: 'upper mono', value: v.vin, maxlength: '20', spellcheck: 'false' });
+    const start = { ...v }; // what the form started from: a 412 compares against it
+    const plate = h('input', { type: 'text', class: 'upper', value: v.plate });
+    // No maxlength on the VIN: a pasted "VF3 LCB HZ6…" keeps its spaces until the server strips them.
+    const vin = h('input', { type: 'text', class: 'upper mono', value: v.vin, spellcheck: 'false' });
     const make = h('input', { type: 'text', value: v.make });
     const model = h('input', { type: 'text', value: v.model });
     const km = h('input', { type: 'text', inputmode: 'numeric', value: v.mileage_km ?? '' });
     const alert = formAlert();
     const form = h('form', { class: 'form', novalidate: true }, alert,
       h('div', { class: 'grid grid-2' },
-        field({ label: t('vehicle.plate'), control: plate, field: 'vehicle.plate' }),
+        field({ label: t('vehicle.plate'), control: plate, field: 'vehicle.plate', max: 16 }),
         field({ label: t('vehicle.mileage'), control: km, field: 'vehicle.mileage_km' }),
-        field({ label: t('vehicle.make'), control: make, field: 'vehicle.make' }),
-        field({ label: t('vehicle.model'), control: model, field: 'vehicle.model' })),
+        field({ label: t('vehicle.make'), control: make, field: 'vehicle.make', max: 64 }),
+        field({ label: t('vehicle.model'), control: model, field: 'vehicle.model', max: 64 })),
       field({ label: t('vehicle.vin'), control: vin, field: 'vehicle.vin' }),
       h('div', { class: 'form-buttons' },
         h('button', { type: 'button', class: 'btn', onclick: () => { vehicleEditing = false; renderVehicle(); } }, t('common.cancel')),
@@ -194,14 +479,26 @@ export default async function roPage({ params, main }) {
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       clearErrors(form);
+      if (!checkLimits(form)) return;
       const mileage = parseMileage(km.value);
       if (mileage === undefined) {
         showErrors(form, { message: t('common.checkFields'), fields: [{ field: 'vehicle.mileage_km', message: t('vehicle.mileageInvalid') }] });
         return;
       }
       const vehicle = { plate: plate.value.trim(), vin: vin.value.trim(), make: make.value.trim(), model: model.value.trim(), mileage_km: mileage };
-      mutate((ver) => api('PATCH', base, { body: { vehicle }, version: ver }))
-        .then(() => { vehicleEditing = false; renderVehicle(); })
+      const text = (control) => (value) => { control.value = value ?? ''; syncLimit(control); };
+      saveForm({
+        form, base: start, mine: vehicle, current: () => ro.vehicle,
+        send: (ver) => api('PATCH', base, { body: { vehicle }, version: ver }),
+        keys: [
+          { key: 'plate', field: 'vehicle.plate', label: t('vehicle.plate'), set: text(plate) },
+          { key: 'vin', field: 'vehicle.vin', label: t('vehicle.vin'), set: text(vin) },
+          { key: 'make', field: 'vehicle.make', label: t('vehicle.make'), set: text(make) },
+          { key: 'model', field: 'vehicle.model', label: t('vehicle.model'), set: text(model) },
+          { key: 'mileage_km', field: 'vehicle.mileage_km', label: t('vehicle.mileage'), format: (n) => (n === null || n === undefined ? '' : `${count(n)} km`), set: (n) => { km.value = n ?? ''; } },
+        ],
+      })
+        .then((r) => { if (r !== false) { vehicleEditing = false; renderVehicle(); } })
         .catch((e) => { if (!e.handled) showErrors(form, e); });
     });
     replace(vehicleBody, form);
@@ -217,11 +514,41 @@ export default async function roPage({ params, main }) {
     partiesBody);
 
   function addParty() {
-    partyDialog({ ro, save: (body) => mutate((v) => api('POST', `${base}/parties`, { body, version: v })) })
+    partyDialog({ ro, save: (body) => add((v) => api('POST', `${base}/parties`, { body, version: v })) })
       .then((r) => { if (r) toast(t('party.added')); });
   }
 
+  // What a party's and a contact's dialogs send, to compare after a 412 (saveForm).
+  const yesNo = (b) => t(b ? 'common.yes' : 'common.no');
+  const partyKeys = (c) => [
+    { key: 'title', field: 'title', label: t('party.title'), set: (v) => { c.title.value = v || ''; } },
+    { key: 'first_name', field: 'first_name', label: t('party.firstName'), set: (v) => { c.first.value = v || ''; syncLimit(c.first); } },
+    { key: 'last_name', field: 'last_name', label: t('party.lastName'), set: (v) => { c.last.value = v || ''; syncLimit(c.last); } },
+    { key: 'company_name', field: 'company_name', label: t('party.companyName'), set: (v) => { c.companyName.value = v || ''; syncLimit(c.companyName); } },
+    { key: 'roles', field: 'roles', label: t('party.roles'), format: (rs) => (rs || []).map((r) => t(`role.party.${r}`)).join(', '),
+      set: (rs) => { for (const x of c.roleBoxes) x.box.querySelector('input').checked = (rs || []).includes(x.r); } },
+    { key: 'language', field: 'language', label: t('party.language'), format: (l) => (l ? t(`lang.${l}`) : t('party.languageDefault')), set: (l) => { c.language.value = l || ''; } },
+    { key: 'opted_out', field: 'opted_out', label: t('party.optedOutLabel'), format: yesNo, set: (b) => { c.optedOut.checked = Boolean(b); } },
+  ];
+  const contactKeys = (c, party) => [
+    { key: 'kind', field: 'kind', label: t('contact.kind'), format: (k) => t(`contact.${k}`), set: (k) => { c.kind.value = k; } },
+    { key: 'usage', field: 'usage', label: t('contact.usage'), format: (u) => t(`contact.${u}`), set: (u) => { c.usage.value = u; } },
+    { key: 'value', field: 'value', label: t('contact.value'), format: (v) => displayContact(party, v),
+      set: (v) => { c.value.value = displayContact(party, v); } },
+    { key: 'opted_out', field: 'opted_out', label: t('contact.optedOutLabel'), format: yesNo, set: (b) => { c.optedOut.checked = Boolean(b); } },
+  ];
+  /** A contact's value as the RO shows it ("06 12 34 56 78" for "+33612345678"). */
+  function displayContact(party, value) {
+    const now = ro.parties.find((p) => p.id === party.id);
+    const c = now && now.contact_points.find((x) => x.value === value);
+    return c ? c.display : (value || '');
+  }
+
   function renderParties() {
+    // Drawn again only when they changed (a live update must not take the focus from a button).
+    const key = `${state.lang}|${JSON.stringify(ro.parties)}`;
+    if (key === partiesShown) return;
+    partiesShown = key;
     clear(partiesBody);
     if (!ro.parties.length) {
       partiesBody.append(h('p', { class: 'muted empty-inline' }, t('party.none')));
@@ -232,14 +559,34 @@ export default async function roPage({ params, main }) {
 
   function partyBlock(p) {
     const purl = `${base}/parties/${p.id}`;
-    const edit = () => partyDialog({ ro, party: p, save: (body) => mutate((v) => api('PATCH', purl, { body, version: v })) })
-      .then((r) => { if (r) toast(t('common.savedToast')); });
+    const edit = () => {
+      const start = { ...p };
+      return partyDialog({
+        ro, party: p,
+        save: (body, form, controls) => saveForm({
+          form, base: start, mine: body, keys: partyKeys(controls),
+          current: () => ro.parties.find((x) => x.id === p.id),
+          send: (v) => api('PATCH', purl, { body, version: v }),
+        }),
+      }).then((r) => { if (r) toast(t('common.savedToast')); });
+    };
     const remove = async () => {
       if (!await confirmDialog({ title: t('party.removeTitle'), text: t('party.removeText', { name: p.display_name }), confirmLabel: t('common.remove') })) return;
       quick((v) => api('DELETE', purl, { version: v }));
     };
-    const addContact = () => contactDialog({ party: p, save: (body) => mutate((v) => api('POST', `${purl}/contact-points`, { body, version: v })) })
+    const addContact = () => contactDialog({ party: p, save: (body) => add((v) => api('POST', `${purl}/contact-points`, { body, version: v })) })
       .then((r) => { if (r) toast(t('contact.added')); });
+    const editContact = (c, curl) => {
+      const start = { ...c };
+      return contactDialog({
+        party: p, contact: c,
+        save: (body, form, controls) => saveForm({
+          form, base: start, mine: body, keys: contactKeys(controls, p),
+          current: () => ro.parties.find((x) => x.id === p.id)?.contact_points.find((x) => x.id === c.id),
+          send: (v) => api('PATCH', curl, { body, version: v }),
+        }),
+      }).then((r) => { if (r) toast(t('common.savedToast')); });
+    };
     const list = h('ul', { class: 'contacts' });
     for (const c of p.contact_points) {
       const curl = `${purl}/contact-points/${c.id}`;
@@ -255,8 +602,7 @@ export default async function roPage({ params, main }) {
             c.kind === 'phone' && c.sms_capable === false ? h('span', { class: 'tag tag-muted' }, t('contact.noSms')) : null,
             c.opted_out ? h('span', { class: 'tag tag-off' }, icon('close'), t('contact.optedOut')) : null)),
         h('span', { class: 'row-actions' },
-          iconButton('edit', t('contact.edit', { value: c.display }), () => contactDialog({ party: p, contact: c, save: (body) => mutate((v) => api('PATCH', curl, { body, version: v })) })
-            .then((r) => { if (r) toast(t('common.savedToast')); })),
+          iconButton('edit', t('contact.edit', { value: c.display }), () => editContact(c, curl)),
           iconButton('trash', t('contact.remove', { value: c.display }), async () => {
             if (!await confirmDialog({ title: t('contact.removeTitle'), text: t('contact.removeText', { value: c.display }), confirmLabel: t('common.remove') })) return;
             quick((v) => api('DELETE', curl, { version: v }));
@@ -302,17 +648,23 @@ export default async function roPage({ params, main }) {
     h('div', { class: 'table-wrap' }, itemsTable), itemsEmpty, totals);
 
   function addIntervention() {
-    const label = h('input', { type: 'text', maxlength: '200', autocomplete: 'off' });
-    const mnote = h('textarea', { rows: '3', maxlength: '4000' });
+    const label = h('input', { type: 'text', autocomplete: 'off' });
+    const mnote = h('textarea', { rows: '3' });
     const kind = select(KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) })), { value: ro.interventions.length ? 'optional' : 'initial' });
-    const severity = select(SEVERITIES.map((s) => ({ value: s, label: t(`severity.${s}`) })), { value: 'orange' });
+    // The severity follows the kind until the advisor picks one (the server's default too):
+    // the work the customer came for is urgent, something found on the way can wait.
+    const severityFor = (k) => (k === 'initial' ? 'red' : 'orange');
+    const severity = select(SEVERITIES.map((s) => ({ value: s, label: t(`severity.${s}`) })), { value: severityFor(kind.value) });
+    let severityPicked = false;
+    severity.addEventListener('change', () => { severityPicked = true; });
+    kind.addEventListener('change', () => { if (!severityPicked) severity.value = severityFor(kind.value); });
     const excl = h('input', { type: 'text', inputmode: 'decimal', class: 'money-input', autocomplete: 'off' });
     const vat = vatSelect(state.dealer ? state.dealer.default_vat_rate_bp : 2000);
     const shown = checkbox(t('item.shownLabel'), { checked: true });
     shown.querySelector('input').dataset.field = 'shown';
     const body = h('div', { class: 'form' },
-      field({ label: t('item.label'), control: label, field: 'label' }),
-      field({ label: t('item.note'), control: mnote, field: 'mechanic_note', optional: true }),
+      field({ label: t('item.label'), control: label, field: 'label', max: LIMITS.label }),
+      field({ label: t('item.note'), control: mnote, field: 'mechanic_note', optional: true, max: LIMITS.mechanic_note }),
       h('div', { class: 'grid grid-2' },
         field({ label: t('item.kind'), control: kind, field: 'kind' }),
         field({ label: t('item.severity'), control: severity, field: 'severity' }),
@@ -328,7 +680,7 @@ export default async function roPage({ params, main }) {
           label: label.value.trim(), mechanic_note: mnote.value.trim(), kind: kind.value, severity: severity.value,
           vat_rate_bp: Number(vat.value), shown: shown.querySelector('input').checked, price_excl_cents: cents ?? 0,
         };
-        return mutate((v) => api('POST', `${base}/interventions`, { body: out, version: v }));
+        return add((v) => api('POST', `${base}/interventions`, { body: out, version: v }));
       },
     }).then((r) => { if (r) toast(t('item.added')); });
   }
@@ -401,34 +753,62 @@ export default async function roPage({ params, main }) {
     return saved;
   }
 
-  /** One intervention row, edited in place; `update` refreshes it without stealing focus. */
+  /** One intervention row, edited in place; `update` refreshes it without stealing focus and
+   * without ever replacing what is being typed (guardedText). */
   function interventionRow(initial) {
     let item = initial;
     const iurl = () => `${base}/interventions/${item.id}`;
-    const rendered = new Map();
-    const show = (control, value) => {
-      setValue(control, value);
-      if (document.activeElement !== control) rendered.set(control, control.type === 'checkbox' ? control.checked : control.value);
+    const show = (control, value) => setValue(control, value);
+    const rid = nextId('it');
+    const err = h('p', { class: 'row-error', id: `${rid}-err`, role: 'alert', hidden: true });
+    const conflicts = h('div', { class: 'row-conflicts' });
+    const rowError = (message, control) => {
+      err.textContent = message;
+      err.hidden = false;
+      if (control) control.setAttribute('aria-invalid', 'true');
     };
-    const err = h('p', { class: 'row-error', role: 'alert', hidden: true });
+    const errorOf = (e) => (e.fields && e.fields.length ? e.fields.map((f) => f.message).join(' ') : e.message);
+    const clearError = (control) => {
+      err.hidden = true;
+      if (control && !limitMessage(control)) control.removeAttribute('aria-invalid');
+    };
     const save = (body, control, extra) => {
       if (extra) body = { ...body, ...extra };
-      err.hidden = true;
-      if (control) control.removeAttribute('aria-invalid');
-      return quick((v) => api('PATCH', iurl(), { body, version: v }), (e) => {
-        err.textContent = e.fields && e.fields.length ? e.fields.map((f) => f.message).join(' ') : e.message;
-        err.hidden = false;
-        if (control) control.setAttribute('aria-invalid', 'true');
-      });
+      clearError(control);
+      return quick((v) => api('PATCH', iurl(), { body, version: v }), (e) => rowError(errorOf(e), control));
     };
-    const rid = nextId('it');
+    /** A PATCH whose problems reach the caller (the typed fields handle them themselves). */
+    const send = (body, extra) => mutate((v) => api('PATCH', iurl(), { body: extra ? { ...body, ...extra } : body, version: v }));
     const pos = h('span', { class: 'pos' });
-    const label = h('input', { type: 'text', class: 'cell-input label-input', maxlength: '200', 'aria-label': t('item.label') });
-    // Notes are several lines (up to 4,000 characters): a textarea as tall as its text.
-    const mnote = h('textarea', {
-      class: 'cell-input note-input', rows: '1', maxlength: '4000', placeholder: t('item.notePlaceholder'), 'aria-label': t('item.note'),
+    // The label wraps and shows whole (a textarea on one logical line: Enter saves, a pasted
+    // line break becomes a space); a long note is folded until asked for or edited.
+    const label = h('textarea', { class: 'cell-input label-input', rows: '1', 'aria-label': t('item.label'), spellcheck: 'true' });
+    const labelCounter = limitText(label, LIMITS.label, t('item.label'));
+    label.addEventListener('input', () => {
+      if (/[\r\n]/.test(label.value)) {
+        const at = label.selectionStart;
+        label.value = label.value.replace(/\r\n?|\n/g, ' ');
+        label.setSelectionRange(at, at);
+        syncLimit(label);
+      }
+      fitLabel();
     });
-    mnote.addEventListener('input', () => fitRows(mnote));
+    const mnote = h('textarea', {
+      class: 'cell-input note-input', id: `${rid}-note`, rows: '1', placeholder: t('item.notePlaceholder'), 'aria-label': t('item.note'),
+    });
+    const noteCounter = limitText(mnote, LIMITS.mechanic_note, t('item.note'));
+    let noteOpen = false; // the advisor asked to read the whole note
+    const noteToggle = h('button', {
+      type: 'button', class: 'btn-link note-toggle', hidden: true, 'aria-controls': mnote.id, 'aria-expanded': 'false',
+      onclick: () => { noteOpen = !noteOpen; fitNote(); },
+    });
+    mnote.addEventListener('input', () => fitNote());
+    mnote.addEventListener('focus', () => fitNote());
+    // Folded again once the focus has gone, after the click that moved it (so nothing the
+    // pointer aimed at moves away under it).
+    mnote.addEventListener('blur', () => afterPointer(() => { if (alive) fitNote(); }));
+    label.setAttribute('aria-describedby', `${labelCounter.id} ${err.id}`);
+    mnote.setAttribute('aria-describedby', `${noteCounter.id} ${err.id}`);
     const kind = select(KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) })), { class: 'cell-input', 'aria-label': t('item.kind') });
     const dot = h('span', { class: 'sev-dot', 'aria-hidden': 'true' });
     const severity = select(SEVERITIES.map((s) => ({ value: s, label: t(`severity.${s}`) })), { class: 'cell-input sev-select', 'aria-label': t('item.severity') });
@@ -454,66 +834,83 @@ export default async function roPage({ params, main }) {
       quick((v) => api('DELETE', iurl(), { version: v, query: agreed ? { change_agreed: 'true' } : undefined }));
     }, 'btn-danger-quiet');
 
-    const textChange = (control, key) => control.addEventListener('change', () => {
-      if (key === 'label' && !control.value.trim()) {
-        err.textContent = t('item.labelRequired');
-        err.hidden = false;
-        control.setAttribute('aria-invalid', 'true');
-        return;
-      }
-      const value = control.value.trim();
-      if (key === 'label') changeSeen(item, false, (extra) => save({ [key]: value }, control, extra));
-      else save({ [key]: value }, control);
+    // What is typed: the label, the note and the two prices, each saved without being lost.
+    const typed = (control, key, { seen = false, money: isMoney = false, afterPut } = {}) => guardedText({
+      control, host: conflicts, label: control.getAttribute('aria-label'), read: () => item[key],
+      send: seen
+        ? (value) => changeSeen(item, false, (extra) => send({ [key]: value }, extra))
+        : (value) => send({ [key]: value }),
+      ...(isMoney ? { toText: moneyInput, fromText: parseMoney, format: money } : {}),
+      onError: (e) => rowError(errorOf(e), control),
+      onSettled: () => clearError(control),
+      afterPut,
     });
-    textChange(label, 'label');
-    textChange(mnote, 'mechanic_note');
-    kind.addEventListener('change', () => save({ kind: kind.value }, kind));
-    severity.addEventListener('change', () => { dot.className = `sev-dot sev-${severity.value}`; save({ severity: severity.value }, severity); });
-    shown.addEventListener('change', () => changeSeen(item, shown.checked, (extra) => save({ shown: shown.checked }, shown, extra)));
-    vat.addEventListener('change', () => save({ vat_rate_bp: Number(vat.value) }, vat));
-    // Only the edited price is sent: the server computes the other with the row's VAT rate.
-    for (const [control, key] of [[excl, 'price_excl_cents'], [incl, 'price_incl_cents']]) {
+    const guards = new Map([
+      [label, typed(label, 'label', { seen: true, afterPut: () => fitLabel() })],
+      [mnote, typed(mnote, 'mechanic_note', { afterPut: () => fitNote() })],
+      [excl, typed(excl, 'price_excl_cents', { seen: true, money: true })],
+      [incl, typed(incl, 'price_incl_cents', { seen: true, money: true })],
+    ]);
+    for (const [control, guard] of guards) {
+      const isMoney = control === excl || control === incl;
       control.addEventListener('change', () => {
-        const cents = parseMoney(control.value);
-        if (cents === undefined || cents === null) {
-          err.textContent = t('item.amountInvalid');
-          err.hidden = false;
-          control.setAttribute('aria-invalid', 'true');
-          return;
-        }
-        changeSeen(item, false, (extra) => save({ [key]: cents }, control, extra));
+        clearError(control);
+        if (control === label && !label.value.trim()) { rowError(t('item.labelRequired'), label); return; }
+        // Too long: refused with the reason, never cut; the text stays as typed.
+        const tooLong = limitMessage(control);
+        if (tooLong) { rowError(tooLong, control); return; }
+        // Only the edited price is sent: the server computes the other with the row's VAT rate.
+        const value = isMoney ? parseMoney(control.value) : control.value.trim();
+        if (isMoney && (value === undefined || value === null)) { rowError(t('item.amountInvalid'), control); return; }
+        guard.save(value);
       });
-    }
-    // Leaving a field without changing it shows the latest value again (a save may have moved it).
-    for (const control of [label, mnote, excl, incl]) {
-      control.addEventListener('blur', () => {
-        if (control.value === rendered.get(control)) {
-          update(item);
-          if (control === mnote) fitRows(mnote);
-        }
-      });
+      // Leaving a field without changing it shows the latest value again.
+      control.addEventListener('blur', () => { if (!guard.dirty()) guard.show(); });
       control.addEventListener('keydown', (ev) => {
         // Enter saves; in the note it starts a new line and Ctrl+Enter saves.
         const saveKey = ev.key === 'Enter' && (control !== mnote || ev.ctrlKey || ev.metaKey);
         if (saveKey) { ev.preventDefault(); control.blur(); control.focus(); }
         if (ev.key === 'Escape') {
-          control.removeAttribute('aria-invalid');
-          err.hidden = true;
-          control.value = rendered.get(control) ?? '';
-          if (control === mnote) fitRows(mnote);
+          clearError(control);
+          guard.revert();
         }
       });
     }
+    kind.addEventListener('change', () => save({ kind: kind.value }, kind));
+    severity.addEventListener('change', () => { dot.className = `sev-dot sev-${severity.value}`; save({ severity: severity.value }, severity); });
+    shown.addEventListener('change', () => changeSeen(item, shown.checked, (extra) => save({ shown: shown.checked }, shown, extra)));
+    vat.addEventListener('change', () => save({ vat_rate_bp: Number(vat.value) }, vat));
 
     const tr = h('tr', { class: 'item-row', dataset: { id: String(item.id) } },
       h('td', { class: 'col-pos' }, pos),
-      h('td', { class: 'col-label' }, label, mnote, err),
+      h('td', { class: 'col-label' }, label, labelCounter, mnote, noteCounter, noteToggle, err),
       h('td', { class: 'col-kind' }, kind, h('div', { class: 'sev' }, dot, severity)),
       h('td', { class: 'col-shown' }, h('label', { class: 'shown-toggle', for: shown.id }, shown, h('span', { class: 'visually-hidden' }, t('item.shownLabel')))),
       h('td', { class: 'num col-price' }, excl),
       h('td', { class: 'num col-vat' }, vat),
       h('td', { class: 'num col-price' }, incl),
-      h('td', { class: 'col-actions' }, h('div', { class: 'row-actions' }, thumbUp, thumbDown, up, down, del)));
+      // Two short groups over two lines, so that the label column keeps the width.
+      h('td', { class: 'col-actions' }, h('div', { class: 'row-actions' },
+        h('span', { class: 'row-actions-group' }, thumbUp, thumbDown),
+        h('span', { class: 'row-actions-group' }, up, down, del))));
+
+    // A field someone else changed while it was typed: both values, across the table's width.
+    const conflictRow = h('tr', { class: 'conflict-row', dataset: { id: String(item.id) } },
+      h('td', { class: 'col-pos' }), h('td', { colspan: '7' }, conflicts));
+
+    function fitLabel() {
+      fitRows(label, { min: 1, max: 12 });
+    }
+    function fitNote() {
+      const open = noteOpen || document.activeElement === mnote;
+      const needed = fitRows(mnote, { min: 1, max: open ? 30 : NOTE_FOLDED_LINES });
+      if (!needed) return; // not laid out yet
+      const long = needed > NOTE_FOLDED_LINES;
+      mnote.classList.toggle('is-folded', long && !open);
+      noteToggle.hidden = !long || document.activeElement === mnote;
+      noteToggle.setAttribute('aria-expanded', String(open));
+      noteToggle.textContent = t(open ? 'item.noteLess' : 'item.noteMore');
+    }
 
     function move(delta) {
       const target = item.position + delta;
@@ -527,8 +924,7 @@ export default async function roPage({ params, main }) {
     function update(next, index, total) {
       item = next;
       pos.textContent = String(item.position);
-      show(label, item.label);
-      show(mnote, item.mechanic_note); // sized by fitNotes once the row is in the page
+      for (const guard of guards.values()) guard.show();
       show(kind, item.kind);
       show(severity, item.severity);
       dot.className = `sev-dot sev-${item.severity}`;
@@ -538,8 +934,6 @@ export default async function roPage({ params, main }) {
       thumbDown.setAttribute('aria-pressed', String(item.authorized === false));
       thumbUp.setAttribute('aria-label', t('item.authorizeNamed', { label: item.label }));
       thumbDown.setAttribute('aria-label', t('item.refuseNamed', { label: item.label }));
-      show(excl, moneyInput(item.price_excl_cents));
-      show(incl, moneyInput(item.price_incl_cents));
       if (![...vat.options].some((o) => o.value === String(item.vat_rate_bp))) {
         vat.append(h('option', { value: String(item.vat_rate_bp) }, vatLabel(item.vat_rate_bp)));
       }
@@ -555,8 +949,9 @@ export default async function roPage({ params, main }) {
 
     return {
       tr,
+      rows: [tr, conflictRow],
       update,
-      fit() { fitRows(mnote); },
+      fit() { fitLabel(); fitNote(); },
       focus(which) {
         const b = which === 'up' ? up : down;
         (b.disabled ? (which === 'up' ? down : up) : b).focus();
@@ -568,20 +963,28 @@ export default async function roPage({ params, main }) {
   function renderInterventions({ discard }) {
     const items = [...ro.interventions].sort((a, b) => a.position - b.position);
     const seen = new Set();
+    if (discard) { // drawn anew from what is saved
+      for (const r of rowsById.values()) r.rows.forEach((el) => el.remove());
+      rowsById.clear();
+    }
+    let cursor = itemsBody.firstElementChild;
     items.forEach((item, i) => {
       let r = rowsById.get(item.id);
-      if (!r || discard) {
-        if (r) r.tr.remove();
+      if (!r) {
         r = interventionRow(item);
         rowsById.set(item.id, r);
       }
       seen.add(item.id);
       r.update(item, i, items.length);
-      // Re-append only rows out of place, so a focused input keeps its focus.
-      if (itemsBody.children[i] !== r.tr) itemsBody.insertBefore(r.tr, itemsBody.children[i] || null);
+      // Each item is its row and the row of its conflicts below. Only rows out of place move,
+      // so that a focused input keeps its focus.
+      for (const el of r.rows) {
+        if (el === cursor) cursor = cursor.nextElementSibling;
+        else itemsBody.insertBefore(el, cursor);
+      }
     });
     for (const [rid, r] of rowsById) {
-      if (!seen.has(rid)) { r.tr.remove(); rowsById.delete(rid); }
+      if (!seen.has(rid)) { r.rows.forEach((el) => el.remove()); rowsById.delete(rid); }
     }
     itemsTable.hidden = items.length === 0;
     itemsEmpty.hidden = items.length !== 0;
@@ -639,23 +1042,30 @@ export default async function roPage({ params, main }) {
   }
 
   // ---- offers to the customer (pages/offers.js), updated live ----
-  const offers = offersPanel({ base, getRo: () => ro, onChange: () => loadTimeline(), onRoChanged: () => refresh() });
+  const offers = offersPanel({
+    base, getRo: () => ro, onChange: () => loadTimeline(), onRoChanged: () => refresh(), onLoaded: () => syncActions(),
+  });
   // What the customer wrote back by SMS, above everything else while unread.
   const replies = repliesPanel({ base, getRo: () => ro, onChange: () => loadTimeline() });
-  // A change to this RO (a customer's answer or SMS, a delivery, another advisor's edit): the
-  // offers, replies and history are fetched again; the form keeps what is being typed.
+  // A change to this RO (another tab or advisor's edit, a DMS, a customer's answer or SMS, a
+  // delivery): the RO itself, its offers, replies and history are fetched again. What is being
+  // typed stays (guardedText); a field someone else changed meanwhile is shown when it is saved.
   const stopLive = onRepairOrdersChanged((ids) => {
     if (ids && !ids.includes(ro.id)) return;
+    refreshLive(); // the history too
     offers.refresh();
     replies.refresh();
-    loadTimeline();
   });
 
   // ---- page ----
   function render({ discard = false } = {}) {
     setTitle(ro.number, ro.vehicle.plate);
     title.textContent = ro.number;
-    replace(chipBox, statusChip(ro.status));
+    const deleted = Boolean(ro.deleted_at);
+    replace(chipBox, statusChip(ro.status),
+      ro.needs_attention && !deleted ? h('span', { class: 'tag tag-attention' }, icon('flag'), t('ro.toHandle')) : null);
+    renderDeleted(deleted);
+    syncActions();
     const v = ro.vehicle;
     replace(subtitle,
       v.plate ? h('span', { class: 'plate plate-lg' }, v.plate) : null,
@@ -669,11 +1079,26 @@ export default async function roPage({ params, main }) {
     if (discard || document.activeElement !== statusSel) statusSel.value = ro.status;
     fillAdvisors();
     if (discard || document.activeElement !== promised) promised.value = toLocalInput(ro.promised_at);
-    if (discard || document.activeElement !== note) note.value = ro.note;
+    noteGuard.show(ro.note);
     if (discard) vehicleEditing = false;
     if (!vehicleEditing) renderVehicle();
     renderParties();
     renderInterventions({ discard });
+  }
+
+  /** A deleted RO: who deleted it and when, and nothing left to change (its whole history shown). */
+  function renderDeleted(deleted) {
+    page.classList.toggle('is-deleted', deleted);
+    for (const fs of locks) fs.disabled = deleted;
+    deletedBanner.hidden = !deleted;
+    if (!deleted) return;
+    vehicleEditing = false;
+    timelineAll = true;
+    const by = ro.deleted_by && (ro.deleted_by.display_name || ro.deleted_by.username);
+    const when = dateTime(ro.deleted_at);
+    replace(deletedBanner, icon('trash'), h('div', {},
+      h('p', { class: 'banner-title' }, by ? t('ro.deletedBy', { when, name: by }) : t('ro.deletedAt', { when })),
+      h('p', {}, t('ro.deletedText'))));
   }
 
   function fillAdvisors() {
@@ -688,12 +1113,13 @@ export default async function roPage({ params, main }) {
     if (document.activeElement !== advisorSel) advisorSel.value = current;
   }
 
-  main.append(h('section', { class: 'page page-ro' },
+  const page = h('section', { class: 'page page-ro' },
     header,
     conflictBanner,
-    h('div', { class: 'ro-grid' },
+    lock(h('div', { class: 'ro-grid' },
       h('div', { class: 'ro-main' }, replies.card, itemsCard, offers.card, timelineCard),
       h('aside', { class: 'ro-side' }, partiesCard, noteCard, vehicleCard))));
+  main.append(page);
   render();
   replies.refresh();
   loadTimeline();
@@ -702,6 +1128,8 @@ export default async function roPage({ params, main }) {
     cleanup() {
       alive = false;
       stopLive();
+      document.removeEventListener('pointerdown', onPointerDown, true);
+      document.removeEventListener('pointerup', onPointerUp, true);
       offers.stop();
       refit.cancel();
       window.removeEventListener('resize', refit);
