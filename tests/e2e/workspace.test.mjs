@@ -268,6 +268,20 @@ step('two interventions are added; changing a price excl. VAT updates incl. VAT 
   assert.equal(await second.getByRole('textbox', { name: 'Intervention', exact: true }).inputValue(), 'Balais d\'essuie-glace');
   assert.equal(await first.getByLabel('Prix TTC').inputValue(), '174,00');
   assert.equal(await second.getByLabel('Prix TTC').inputValue(), '47,88');
+  // The severity followed the kind: the first (initial) urgent, the next (optional) to plan.
+  assert.equal(await first.getByLabel('Gravité').inputValue(), 'red');
+  assert.equal(await second.getByLabel('Gravité').inputValue(), 'orange');
+  const dialog = page.getByRole('dialog', { name: 'Nouvelle intervention' });
+  await page.getByRole('button', { name: 'Ajouter une intervention' }).click();
+  assert.equal(await dialog.getByLabel('Type').inputValue(), 'optional');
+  assert.equal(await dialog.getByLabel('Gravité').inputValue(), 'orange');
+  await dialog.getByLabel('Type').selectOption('initial');
+  assert.equal(await dialog.getByLabel('Gravité').inputValue(), 'red', 'the severity follows a change of kind');
+  await dialog.getByLabel('Gravité').selectOption('green');
+  await dialog.getByLabel('Type').selectOption('optional');
+  assert.equal(await dialog.getByLabel('Gravité').inputValue(), 'green', 'a severity picked by hand stays');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
   await until('the first totals', async () => normalise(await total('incl').innerText()) === '221,88 €');
   assert.equal(normalise(await total('excl').innerText()), '184,90 €');
 
