@@ -14,7 +14,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-  startRelais, until as poll, repo, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi,
+  startRelais, until as poll, repo, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi, finish,
 } from './relais-server.mjs';
 
 const PASSWORD = 'atelier-offres-2026';
@@ -100,14 +100,7 @@ before(async () => {
   ro = created.body;
 });
 
-after(async () => {
-  if (browser) await browser.close().catch(() => {});
-  if (server) {
-    await server.stop();
-    if (failed()) console.log(`# e2e failed: kept ${server.dir} (relais.log, data/, failure-*.png)`);
-    else await server.remove();
-  }
-});
+after(() => finish({ browser, server, failed }));
 
 let customerPage; // the customer's phone, kept from their answers to their confirmation
 const panel = () => page.locator('section.card-offers');

@@ -192,3 +192,13 @@ export async function seriousAxeViolations(page) {
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.join('\n    ')}`);
 }
+
+/** The end of a browser test file: closes the browser, stops relais, and removes its directory
+ * unless a step failed (then keeps it, with relais.log and the failure screenshots, and says where). */
+export async function finish({ browser, server, failed }) {
+  if (browser) await browser.close().catch(() => {});
+  if (!server) return;
+  await server.stop();
+  if (failed()) console.log(`# e2e failed: kept ${server.dir} (relais.log, data/, failure-*.png)`);
+  else await server.remove();
+}

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import {
-  startRelais, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi, seriousAxeViolations,
+  startRelais, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi, seriousAxeViolations, finish,
 } from './relais-server.mjs';
 
 const PASSWORD = 'atelier-acces-2026';
@@ -35,14 +35,7 @@ before(async () => {
   page.setDefaultTimeout(10000);
 });
 
-after(async () => {
-  if (browser) await browser.close().catch(() => {});
-  if (server) {
-    await server.stop();
-    if (failed()) console.log(`# e2e failed: kept ${server.dir} (relais.log, data/, failure-*.png)`);
-    else await server.remove();
-  }
-});
+after(() => finish({ browser, server, failed }));
 
 step('the sign-in page', async () => {
   await page.goto(`${server.base}/login`);

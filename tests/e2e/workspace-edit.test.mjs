@@ -16,7 +16,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import {
-  startRelais, until as poll, repo, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi,
+  startRelais, until as poll, repo, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi, finish,
 } from './relais-server.mjs';
 
 const PASSWORD = 'atelier-edition-2026';
@@ -98,14 +98,7 @@ before(async () => {
   ro = created.body;
 });
 
-after(async () => {
-  if (browser) await browser.close().catch(() => {});
-  if (server) {
-    await server.stop();
-    if (failed()) console.log(`# e2e failed: kept ${server.dir} (relais.log, data/, failure-*.png)`);
-    else await server.remove();
-  }
-});
+after(() => finish({ browser, server, failed }));
 
 test('the new words exist in French and in English', async () => {
   const assets = path.join(repo, 'web/workspace/assets');

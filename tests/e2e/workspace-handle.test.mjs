@@ -19,7 +19,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import {
-  startRelais, until as poll, repo, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi,
+  startRelais, until as poll, repo, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi, finish,
 } from './relais-server.mjs';
 
 const PASSWORD = 'atelier-traiter-2026';
@@ -114,14 +114,7 @@ before(async () => {
   me = (await api('GET', '/api/v1/session')).body.user;
 });
 
-after(async () => {
-  if (browser) await browser.close().catch(() => {});
-  if (server) {
-    await server.stop();
-    if (failed()) console.log(`# e2e failed: kept ${server.dir} (relais.log, data/, failure-*.png)`);
-    else await server.remove();
-  }
-});
+after(() => finish({ browser, server, failed }));
 
 test('the new words exist in French and in English, with real plurals', async () => {
   const assets = path.join(repo, 'web/workspace/assets');
