@@ -378,6 +378,23 @@ int run_serve(const ServeOptions& options) {
     };
     housekeeping_loop();
 
+    // systemd's watchdog (WatchdogSec= in the unit): petted from the core loop, twice per
+    // period, so a loop that hangs (a callback stuck, a lock never released) stops the pets and
+    // systemd restarts relais. Off when the service manager asks for none.
+    boost::asio::steady_timer watchdog(io);
+    std::uint64_t watchdog_usec = 0;
+    std::function<void()> watchdog_loop = [&] {
+        sd_notify(0, "WATCHDOG=1");
+        watchdog.expires_after(std::chrono::microseconds(watchdog_usec / 2));
+        watchdog.async_wait([&](const boost::system::error_code& ec) {
+            if (!ec) watchdog_loop();
+        });
+    };
+    if (sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0) {
+        log->info("systemd watchdog: petted every {} ms", watchdog_usec / 2000);
+        watchdog_loop();
+    }
+
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code&, int signal_number) {
         log->info("{} received: finishing in-flight requests", signal_number == SIGINT ? "SIGINT" : "SIGTERM");

@@ -60,6 +60,7 @@ class Relais:
                 f.write(CONFIG.format(web=os.path.join(SOURCE, "web"), data=self.data) + extra_config)
         self.proc = None
         self.prefix = []  # a command to run relais under, such as ["prlimit", "--nofile=300"]
+        self.env = None  # extra environment variables, such as systemd's NOTIFY_SOCKET
         self.lan = self.public = None
         self.runs = 0
         self.clients = []
@@ -72,8 +73,9 @@ class Relais:
         if os.path.exists(ports):
             os.unlink(ports)
         with open(self.stdout_path, "w") as out, open(self.stderr_path, "w") as err:
+            env = dict(os.environ, **self.env) if self.env else None
             self.proc = subprocess.Popen([*self.prefix, BIN, "--config", self.config, "--port-file", ports], stdout=out,
-                                         stderr=err)
+                                         stderr=err, env=env)
 
         def ready():
             if self.proc.poll() is not None:
