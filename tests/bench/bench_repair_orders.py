@@ -153,6 +153,8 @@ def main():
         "search name + status filter": lambda i: "/api/v1/repair-orders?status=ready&q=" + q(last_names[i % len(last_names)]),
         "search 2 letters (word starts)": lambda i: "/api/v1/repair-orders?q=" + q(rnd.choice(["ab", "du", "le", "ma", "zo"])),
         "get one repair order": lambda i: f"/api/v1/repair-orders/{rnd.randint(1, max_id)}",
+        # Every RO probed for what needs handling (answers, replies, failures): the top bar's count.
+        "to handle, count (attention=true)": lambda i: "/api/v1/repair-orders?attention=true&per_page=1",
     }
 
     for _ in range(50):  # warm-up: caches, prepared statements
