@@ -14,16 +14,14 @@ import net from 'node:net';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-  startRelais, until as poll, repo, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi, finish,
+  startRelais, until as poll, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi, finish, SHOTS_DIR,
 } from './relais-server.mjs';
 
 const PASSWORD = 'atelier-offres-2026';
 const PHONE = '06 98 76 54 32';
 const EMAIL = 'zoe.brule@exemple.fr';
 const OPTED_OUT_EMAIL = 'flotte@leasing-exemple.fr';
-const shotsDir = process.env.RELAIS_SHOTS
-  ? (process.env.RELAIS_SHOTS === '1' ? path.join(repo, 'docs/screenshots') : path.resolve(process.env.RELAIS_SHOTS))
-  : null;
+const shotsDir = SHOTS_DIR;
 
 let server;
 let browser;

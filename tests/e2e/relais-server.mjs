@@ -202,3 +202,9 @@ export async function finish({ browser, server, failed }) {
   if (failed()) console.log(`# e2e failed: kept ${server.dir} (relais.log, data/, failure-*.png)`);
   else await server.remove();
 }
+
+/** Where a test file writes its screenshots: RELAIS_SHOTS=1 means docs/screenshots, another
+ * value is a folder; null (no screenshots) when it is unset. */
+export const SHOTS_DIR = process.env.RELAIS_SHOTS
+  ? (process.env.RELAIS_SHOTS === '1' ? path.join(repo, 'docs/screenshots') : path.resolve(process.env.RELAIS_SHOTS))
+  : null;

@@ -16,15 +16,13 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import {
-  startRelais, until as poll, repo, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi, finish,
+  startRelais, until as poll, repo, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi, finish, SHOTS_DIR,
 } from './relais-server.mjs';
 
 const PASSWORD = 'atelier-edition-2026';
 const DEALER = 'Garage des Essais & Fils';
 const PHONE = '06 98 76 54 32';
-const shotsDir = process.env.RELAIS_SHOTS
-  ? (process.env.RELAIS_SHOTS === '1' ? path.join(repo, 'docs/screenshots') : path.resolve(process.env.RELAIS_SHOTS))
-  : null;
+const shotsDir = SHOTS_DIR;
 
 let server;
 let browser;

@@ -19,13 +19,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import {
-  startRelais, until as poll, repo, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi, finish,
+  startRelais, until as poll, repo, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi, finish, SHOTS_DIR,
 } from './relais-server.mjs';
 
 const PASSWORD = 'atelier-traiter-2026';
-const shotsDir = process.env.RELAIS_SHOTS
-  ? (process.env.RELAIS_SHOTS === '1' ? path.join(repo, 'docs/screenshots') : path.resolve(process.env.RELAIS_SHOTS))
-  : null;
+const shotsDir = SHOTS_DIR;
 
 let server;
 let browser;
