@@ -35,6 +35,7 @@ std::string known_modem(int vid, int pid) {
         {0x12D1, 0x155E, "Huawei (LTE)"},
         {0x1199, 0x68C0, "Sierra Wireless MC7304/MC7354"},
         {0x1199, 0x9071, "Sierra Wireless EM7455"},
+        {0x1199, 0x9079, "Sierra Wireless EM7455"},
         {0x1BC7, 0x1201, "Telit LE910"},
         {0x1BC7, 0x0036, "Telit LE910Cx"},
     };

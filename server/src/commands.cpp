@@ -9,6 +9,7 @@
 #include "event_hub.hpp"
 #include "http_server.hpp"
 #include "lan_app.hpp"
+#include "modem_ports.hpp"
 #include "offer_service.hpp"
 #include "outbox.hpp"
 #include "public_app.hpp"
@@ -528,24 +529,7 @@ int run_apikey_revoke(const std::string& config_path, const std::string& name) {
 }
 
 int run_modem_ports() {
-    const auto ports = modem::list_serial_ports();
-    if (ports.empty()) {
-        std::cout << "no serial port on this machine (is the modem plugged in?)\n";
-        return 0;
-    }
-    for (const auto& p : ports) {
-        std::cout << p.path;
-        if (p.usb_vid >= 0) {
-            char ids[16];
-            std::snprintf(ids, sizeof ids, "%04x:%04x", p.usb_vid, p.usb_pid);
-            std::cout << "\tUSB " << ids;
-            const std::string known = modem::known_modem(p.usb_vid, p.usb_pid);
-            std::cout << "\t" << (known.empty() ? p.product : known + " (known modem)");
-        } else {
-            std::cout << "\t" << p.description;
-        }
-        std::cout << "\n";
-    }
+    std::cout << modem_ports_report(modem::list_serial_ports());
     return 0;
 }
 
