@@ -3,6 +3,7 @@
 #include "migrations.hpp"
 #include "offer_service.hpp"
 #include "ro_store.hpp"
+#include "schema_backup.hpp"
 
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -58,6 +59,7 @@ std::optional<Config> load_config_or_report(const std::string& path, ProblemRepo
 Appliance::~Appliance() = default;
 
 std::string Appliance::database_path() const { return config_.storage.data_dir + "/relais.db"; }
+std::string Appliance::backups_path() const { return config_.storage.data_dir + "/backups"; }
 
 Result<std::unique_ptr<Appliance>> Appliance::open(const Config& config, std::shared_ptr<spdlog::logger> log) {
     std::unique_ptr<Appliance> a(new Appliance(config));
@@ -70,6 +72,16 @@ Result<std::unique_ptr<Appliance>> Appliance::open(const Config& config, std::sh
     a->zone_ = make_system_time_zone(config.dealer.timezone);
     a->phones_ = make_phone_numbers(config.dealer.country);
     TRY_ASSIGN(a->db_, Database::open(a->database_path(), 2 * config.http.threads));
+    // An older schema is copied before it is migrated (issue 12): if the copy cannot be made,
+    // nothing is migrated and relais does not start.
+    const int latest = static_cast<int>(builtin_migrations().size());
+    const UnixMs opened_at = a->clock_.now();
+    TRY_ASSIGN(auto copy, a->db_->with_writer([&](Connection& c) {
+        return backup_before_migration(c, a->backups_path(), latest, opened_at);
+    }));
+    if (copy)
+        a->log_->info("database copied to {} before migrating from schema v{} to v{}", copy->path, copy->version,
+                      latest);
     TRY_ASSIGN(int applied, a->db_->with_writer([](Connection& c) { return migrate(c, builtin_migrations()); }));
     if (applied > 0) a->log_->info("database schema migrated ({} migration{})", applied, applied == 1 ? "" : "s");
     // Search documents made by an older version are rebuilt once (what they hold has grown).

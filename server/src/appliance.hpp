@@ -21,7 +21,8 @@ namespace relais {
 
 class Appliance {
 public:
-    /// Creates the data directory (mode 0700) if needed, opens and migrates the database.
+    /// Creates the data directory (mode 0700) if needed, opens and migrates the database; an
+    /// older schema is first copied to backups_path(), and not migrated if that fails.
     static Result<std::unique_ptr<Appliance>> open(const Config& config, std::shared_ptr<spdlog::logger> log);
     ~Appliance();
 
@@ -35,6 +36,8 @@ public:
     Random& random() { return random_; }
     std::shared_ptr<spdlog::logger> log() const { return log_; }
     std::string database_path() const;
+    /// Where the database is copied before a schema migration (schema_backup.hpp).
+    std::string backups_path() const;
 
 private:
     explicit Appliance(const Config& config) : config_(config) {}
