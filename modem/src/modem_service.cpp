@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <utility>
 
 namespace relais::modem {
 namespace asio = boost::asio;
@@ -40,6 +41,7 @@ struct ModemService::Impl : std::enable_shared_from_this<ModemService::Impl>, Mo
     mutable std::mutex mutex;
     ModemStatus last_status;
     std::atomic<std::size_t> queue_size{0};
+    std::function<void()> idle;  // set by hold(): called once nothing is being transmitted
 
     Impl(asio::io_context& ctx, std::unique_ptr<SerialPort> p, ModemConfig config, ModemEvents& events)
         : io(ctx), port(std::move(p)), outer(events), session(*port, std::move(config), *this), timer(ctx) {}
@@ -60,7 +62,12 @@ struct ModemService::Impl : std::enable_shared_from_this<ModemService::Impl>, Mo
         if (stopped) return;
         session.poll(monotonic_now());
         queue_size = session.queued();
+        notify_idle();
         rewatch();
+    }
+
+    void notify_idle() {
+        if (idle && !session.transmitting()) asio::post(io, std::exchange(idle, nullptr));
     }
 
     void drop_descriptor() {
@@ -135,6 +142,15 @@ void ModemService::stop() {
     impl_->timer.cancel();
     impl_->drop_descriptor();
     impl_->port->close();
+}
+
+std::optional<OutgoingSms> ModemService::hold(std::function<void()> idle) {
+    impl_->session.hold();
+    std::optional<OutgoingSms> busy;
+    if (const OutgoingSms* sms = impl_->session.transmitting()) busy = *sms;
+    impl_->idle = std::move(idle);
+    impl_->notify_idle();
+    return busy;
 }
 
 Result<SmsCost> ModemService::send(OutgoingSms sms) {

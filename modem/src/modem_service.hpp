@@ -5,8 +5,10 @@
 
 #include "modem_session.hpp"
 
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 namespace boost::asio {
 class io_context;
@@ -26,6 +28,11 @@ public:
     void start();
     /// Stops waiting; the port is closed. Call on the io thread or after it stopped.
     void stop();
+    /// A clean stop, first part; on the io thread. The session starts no new message
+    /// (ModemSession::hold) and `idle` is called once, on the io thread, when no message is
+    /// being transmitted any more (posted at once if none is). Returns the message being
+    /// transmitted, if any. stop() follows.
+    std::optional<OutgoingSms> hold(std::function<void()> idle);
 
     /// Thread-safe. The cost is known at once; the message goes when the modem is ready.
     Result<SmsCost> send(OutgoingSms sms);

@@ -447,7 +447,7 @@ void ModemSession::refresh_status(Millis now) {
 }
 
 void ModemSession::pump(Millis now) {
-    if (sending_ || queue_.empty() || !ready_to_send()) return;
+    if (held_ || sending_ || queue_.empty() || !ready_to_send()) return;
     sending_ = Sending{std::move(queue_.front()), 0, {}, 0};
     queue_.pop_front();
     send_part(now);

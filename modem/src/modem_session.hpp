@@ -131,6 +131,14 @@ public:
     std::size_t queued() const { return queue_.size() + (sending_ ? 1 : 0); }
     bool ready_to_send() const { return init_done_ && status_.registered; }
 
+    /// A clean stop (never during a send): from now on no message is started from the queue,
+    /// while the one being transmitted, if any, carries on to its outcome, every part of it.
+    /// Queued messages stay queued (the owner knows they were never sent). Not undone.
+    void hold() { held_ = true; }
+    bool held() const { return held_; }
+    /// The message being transmitted (its first AT+CMGS issued, its outcome not given yet).
+    const OutgoingSms* transmitting() const { return sending_ ? &sending_->message.sms : nullptr; }
+
 private:
     struct Pending {
         OutgoingSms sms;
@@ -193,6 +201,7 @@ private:
     std::optional<Millis> retry_at_;
     std::function<void(Millis)> retry_;
     bool init_done_ = false;
+    bool held_ = false;
     bool sim_ready_ = false;
     bool creg_ = false, cereg_ = false;
     int generation_ = 0;  // bumped on each (re)connect: late callbacks of a lost session are ignored

@@ -37,6 +37,14 @@ Result<std::unique_ptr<ApplianceModem>> ApplianceModem::start(boost::asio::io_co
 
 ApplianceModem::~ApplianceModem() { stop(); }
 
+void ApplianceModem::hold(std::function<void()> idle) {
+    const auto sms = service_->hold(std::move(idle));
+    if (!sms) return;
+    log_->info("stopping: the modem is sending {} to {}: waiting for its outcome",
+               sms->id < kFirstTestId ? "outbox message " + std::to_string(sms->id) : std::string("a test SMS"),
+               sms->to);
+}
+
 void ApplianceModem::stop() {
     if (service_) service_->stop();
     if (virtual_) virtual_->stop();

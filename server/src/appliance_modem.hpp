@@ -43,6 +43,10 @@ public:
                                                          Database& db, const Clock& clock,
                                                          std::shared_ptr<spdlog::logger> log);
     ~ApplianceModem() override;
+    /// A clean stop, first part; on the io thread. The modem starts no new message, logs the
+    /// one it is transmitting, if any, and calls `idle` (once, on the io thread) when that one
+    /// has its outcome — already given to the listener — or at once when there is none.
+    void hold(std::function<void()> idle);
     void stop();
 
     modem::ModemStatus status() const;

@@ -396,13 +396,45 @@ int run_serve(const ServeOptions& options) {
         watchdog_loop();
     }
 
+    // A clean stop never cuts a send (issue 12: an upgrade restarts relais at any moment). On
+    // SIGTERM or SIGINT the outbox claims no more rows and the modem starts no new message,
+    // while the core loop runs on until the SMS the modem is transmitting and the emails the
+    // relay is taking have their outcomes, settled in the database as for any send. A message
+    // cut at AT+CMGS would go back to `pending` and reach the customer twice. Bounded: with
+    // the listeners' 2 × 10 s below, it fits systemd's default TimeoutStopSec of 90 s. A
+    // second signal stops at once.
+    constexpr auto kSendsGrace = std::chrono::seconds(60);
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&](const boost::system::error_code&, int signal_number) {
-        log->info("{} received: finishing in-flight requests", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+    boost::asio::steady_timer sends_deadline(io);
+    int unsettled = 0;
+    const auto settled = [&] {
+        if (--unsettled > 0) return;
+        log->info("stopping: no send in progress");
         io.stop();
+    };
+    signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
+        if (ec) return;
+        sd_notify(0, "STOPPING=1");
+        log->info("{} received: finishing the sends in progress (up to {} s), then in-flight requests",
+                  signal_number == SIGINT ? "SIGINT" : "SIGTERM", kSendsGrace.count());
+        unsettled = modem ? 2 : 1;
+        outbox.stop_claiming(settled);
+        if (modem) modem->hold(settled);
+        sends_deadline.expires_after(kSendsGrace);
+        sends_deadline.async_wait([&](const boost::system::error_code& timer_ec) {
+            if (timer_ec) return;
+            log->warn("stopping: the sends in progress did not finish within {} s; they go again at the next start",
+                      kSendsGrace.count());
+            io.stop();
+        });
+        signals.async_wait([&](const boost::system::error_code& again_ec, int again) {
+            if (again_ec) return;
+            log->warn("{} received again: stopping now; the sends in progress go again at the next start",
+                      again == SIGINT ? "SIGINT" : "SIGTERM");
+            io.stop();
+        });
     });
     io.run();
-    sd_notify(0, "STOPPING=1");
     lan_server.shutdown(std::chrono::seconds(10));
     public_server.shutdown(std::chrono::seconds(10));
     outbox.stop();

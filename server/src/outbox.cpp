@@ -116,6 +116,11 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
     boost::asio::steady_timer timer;
     bool pass_posted = false;
     std::mutex wake_mutex;
+    // A clean stop (stop_claiming): no more rows claimed; `settled` once the emails handed to
+    // the transport all have their outcome. On the io thread.
+    bool claiming = true;
+    int emails_in_flight = 0;
+    std::function<void()> settled;
 
     spdlog::logger& log() { return *deps.log; }
     UnixMs now() { return deps.clock.now(); }
@@ -179,6 +184,7 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
     }
 
     void pass_unguarded() {
+        if (!claiming) return;
         const UnixMs t = now();
         auto due = deps.db.write([&](Connection& c) -> Result<std::vector<Row>> {
             TRY_ASSIGN(auto s, c.prepare(rows_where("WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY "
@@ -209,6 +215,7 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
     }
 
     void schedule(std::chrono::milliseconds in) {
+        if (!claiming) return;
         timer.expires_after(in);
         timer.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
             if (auto self = weak.lock(); self && !ec) self->pass();
@@ -263,10 +270,23 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
                             // The maildir answers before send() returns; the relay on the io
                             // thread. Either way the row is settled on the io thread.
                             boost::asio::post(*io, [weak, r, o = std::move(o)] {
-                                if (auto self = weak.lock())
+                                if (auto self = weak.lock()) {
                                     self->guarded("email outcome", &r, [&] { self->email_done(r, o); });
+                                    self->email_settled();
+                                }
                             });
                         });
+        // Counted once handed over: its outcome is always posted, so always comes after this.
+        ++emails_in_flight;
+    }
+
+    void email_settled() {
+        --emails_in_flight;
+        notify_settled();
+    }
+
+    void notify_settled() {
+        if (!claiming && emails_in_flight == 0 && settled) boost::asio::post(deps.io, std::exchange(settled, nullptr));
     }
 
     void email_done(const Row& r, const mail::MailOutcome& o) {
@@ -506,6 +526,16 @@ void Outbox::stop() {
     if (reset && *reset > 0)
         impl_->log().info("outbox: {} message(s) cut off by the stop go again at the next start", *reset);
     impl_->timer.cancel();
+}
+
+void Outbox::stop_claiming(std::function<void()> settled) {
+    impl_->claiming = false;
+    impl_->timer.cancel();
+    if (impl_->emails_in_flight > 0)
+        impl_->log().info("stopping: {} email(s) handed to the {}: waiting for their outcome", impl_->emails_in_flight,
+                          impl_->deps.mail ? impl_->deps.mail->describe() : "mail transport");
+    impl_->settled = std::move(settled);
+    impl_->notify_settled();
 }
 
 void Outbox::wake() { impl_->post_pass(); }

@@ -90,7 +90,15 @@ public:
     /// Rows left `sending` become `pending` again (or `quarantined`, see above), then the
     /// first pass runs.
     void start();
-    /// A clean stop: rows being sent go back to `pending` without counting as an interruption.
+    /// A clean stop, first part (never during a send); on the io thread. No more rows are
+    /// claimed (the timer and wake() do nothing from now on), and `settled` is called once, on
+    /// the io thread, when no email handed to the mail transport waits for its outcome any
+    /// more (posted at once if none does). SMS are the modem's to finish
+    /// (ApplianceModem::hold). stop() follows.
+    void stop_claiming(std::function<void()> settled);
+    /// A clean stop: rows being sent go back to `pending` without counting as an interruption
+    /// (after stop_claiming, only those that never left: SMS the modem held in its queue, and
+    /// what the wait for the sends in progress gave up on).
     void stop();
     /// Something was committed: look for due rows now.
     void wake();

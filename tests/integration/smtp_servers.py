@@ -512,20 +512,25 @@ class ScriptedRelay(_RawServer):
     as bytes (a French relay answering in Latin-1, say), and a relay that takes the message and
     never answers the final dot (`hang_after_data=True`), as one that crashes its client would.
     `replies` maps a stage ("greeting", "ehlo", "mail", "rcpt", "data", "end") to the bytes of
-    the whole reply, CRLF included. Observations: `connections`, `messages` (raw bytes of each
-    message received), `hung` (messages received and never answered)."""
+    the whole reply, CRLF included. With `hold_end=True` the final dot's answer waits until the
+    test sets `release` (a relay slow to take a message, for stops in the middle of one).
+    Observations: `connections`, `messages` (raw bytes of each message received), `hung`
+    (messages received and never answered), `held` (messages whose answer waited)."""
 
     name = "scripted"
     DEFAULT = {"greeting": b"220 relay.garage.test ESMTP\r\n", "ehlo": b"250-relay.garage.test\r\n250 8BITMIME\r\n",
                "mail": b"250 2.1.0 Ok\r\n", "rcpt": b"250 2.1.5 Ok\r\n", "data": b"354 End data with .\r\n",
                "end": b"250 2.0.0 Ok: queued\r\n"}
 
-    def __init__(self, replies=None, hang_after_data=False):
+    def __init__(self, replies=None, hang_after_data=False, hold_end=False):
         super().__init__()
         self.replies = dict(self.DEFAULT, **(replies or {}))
         self.hang_after_data = hang_after_data
+        self.hold_end = hold_end
+        self.release = threading.Event()
         self.messages = []
         self.hung = 0
+        self.held = 0
 
     def _serve(self, conn):
         threading.Thread(target=self._session, args=(conn,), daemon=True).start()
@@ -561,6 +566,12 @@ class ScriptedRelay(_RawServer):
                             self.hung += 1
                         self._stop.wait()
                         return
+                    if self.hold_end:
+                        with self._lock:
+                            self.held += 1
+                        while not self.release.wait(0.05):
+                            if self._stop.is_set():
+                                return
                     conn.sendall(self.replies["end"])
                 elif verb == b"QUIT":
                     conn.sendall(b"221 2.0.0 Bye\r\n")

@@ -330,3 +330,53 @@ TEST_CASE("session: unplugged while messages are queued: none lost, all sent aft
     CHECK(sent == std::vector<MessageId>{1, 2, 3, 4, 5});
     CHECK(rig.session->queued() == 0);
 }
+
+TEST_CASE("session: held for a clean stop, it finishes every part of the message it is sending and starts no other") {
+    Rig rig;
+    rig.run();
+    std::string long_text;
+    for (int i = 0; i < 30; ++i) long_text += "Pièce no" + std::to_string(i) + " ; ";
+    REQUIRE(rig.session->send({1, "+33612345678", long_text})->parts == 3);
+    REQUIRE(rig.session->send({2, "+33612345678", "queued behind it"}).ok());
+    // Step by step until the modem has the first part: the message is in the middle of its send.
+    for (int i = 0; i < 20 && rig.modem.pdus.empty(); ++i) rig.session->poll(rig.now);
+    REQUIRE(rig.modem.pdus.size() == 1);
+    REQUIRE(rig.session->transmitting() != nullptr);
+    CHECK(rig.session->transmitting()->id == 1);
+
+    rig.session->hold();
+    rig.run();
+    rig.advance(rig.config.status_interval);
+    CHECK(rig.session->held());
+    CHECK(rig.session->transmitting() == nullptr);
+    REQUIRE(rig.events.sent.size() == 1);
+    CHECK(rig.events.sent[0].id == 1);
+    CHECK(rig.events.sent[0].status == SendOutcome::Status::sent);
+    CHECK(rig.events.sent[0].references.size() == 3);
+    CHECK(rig.modem.pdus.size() == 3);  // message 2 never reached the modem
+    CHECK(rig.session->queued() == 1);
+    // Messages queued after the hold do not start either; the modem still receives.
+    REQUIRE(rig.session->send({3, "+33612345678", "too late"}).ok());
+    rig.modem.receive(deliver_pdu("+33612345678", "Merci"));
+    rig.run();
+    CHECK(rig.modem.pdus.size() == 3);
+    CHECK(rig.session->queued() == 2);
+    REQUIRE(rig.events.inbound.size() == 1);
+    CHECK(rig.events.inbound[0].text == "Merci");
+}
+
+TEST_CASE("session: held with nothing being sent, nothing is") {
+    Rig rig;
+    rig.modem.creg = 2;  // searching: the message waits for the network
+    rig.run();
+    REQUIRE(rig.session->send({1, "+33612345678", "Bonjour"}).ok());
+    rig.run();
+    CHECK(rig.session->transmitting() == nullptr);
+    rig.session->hold();
+    rig.modem.say("\r\n+CREG: 1\r\n");
+    rig.run();
+    CHECK(rig.health() == ModemHealth::ready);
+    CHECK(rig.modem.pdus.empty());
+    CHECK(rig.events.sent.empty());
+    CHECK(rig.session->queued() == 1);
+}
