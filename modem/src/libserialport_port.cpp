@@ -2,7 +2,9 @@
 #include "serial_port.hpp"
 
 #include <libserialport.h>
+#include <limits.h>
 #include <poll.h>
+#include <stdlib.h>
 
 #include <cerrno>
 
@@ -20,7 +22,12 @@ public:
     Result<void> open() override {
         close();
         sp_port* port = nullptr;
-        if (sp_get_port_by_name(settings_.path.c_str(), &port) != SP_OK) return port_error(ENOENT, settings_.path);
+        // libserialport looks a port up by its name under /sys/class/tty, so a udev link such as
+        // /dev/relais-modem is resolved first (to /dev/ttyUSB2); a link to nothing is a missing
+        // device. Messages keep the configured name.
+        char resolved[PATH_MAX];
+        if (!::realpath(settings_.path.c_str(), resolved)) return port_error(errno, settings_.path);
+        if (sp_get_port_by_name(resolved, &port) != SP_OK) return port_error(ENOENT, settings_.path);
         if (sp_open(port, SP_MODE_READ_WRITE) != SP_OK) {
             const int err = sp_last_error_code();
             sp_free_port(port);

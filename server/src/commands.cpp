@@ -20,6 +20,7 @@
 #include "timezone.hpp"
 
 #include <malloc.h>
+#include <pwd.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -32,9 +33,11 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #ifndef RELAIS_VERSION
 #define RELAIS_VERSION "dev"
@@ -105,6 +108,15 @@ std::string self_command() {
     std::error_code ec;
     const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
     if (ec) return "relais";
+    const auto dir = exe.parent_path();
+    if (dir == "/usr/bin" || dir == "/usr/local/bin" || dir == "/bin") {
+        // Installed: on PATH. The service's data belong to its user (the appliance's "relais"),
+        // so the command is given as that user's: files it creates stay the service's.
+        if (::geteuid() != 0)
+            if (const passwd* pw = ::getpwuid(::geteuid()); pw && pw->pw_name)
+                return std::string("runuser -u ") + pw->pw_name + " -- relais";
+        return "relais";
+    }
     const auto relative = std::filesystem::relative(exe, std::filesystem::current_path(), ec);
     if (!ec && !relative.empty() && relative.native().rfind("..", 0) != 0) return relative.string();
     return exe.string();
@@ -125,6 +137,35 @@ bool write_port_file(const std::string& path, std::uint16_t lan, std::uint16_t p
         out << "{\"lan\": " << lan << ", \"public\": " << pub << "}\n";
         if (!out) return false;
     }
+    return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+// The banner as getty shows it above the login prompt (agetty's issue file): its backslashes
+// are escapes there, so they are doubled, and a workspace listening on every interface is given
+// by the box's address (\\4, the IPv4 address of its network) rather than "localhost".
+bool write_console_banner(const std::string& path, const std::string& banner, const Config::Http& http,
+                          std::uint16_t lan_port, std::uint16_t public_port) {
+    std::string text;
+    for (char c : banner) {
+        if (c == '\\') text += '\\';
+        text += c;
+    }
+    const auto on_every_interface = [&](const ListenAddress& a, std::uint16_t port) {
+        if (a.host != "0.0.0.0" && a.host != "::") return;
+        const std::string local = browse_url(a, port);
+        if (auto at = text.find(local); at != std::string::npos)
+            text.replace(at, local.size(), "http://\\4:" + std::to_string(port) + "/");
+    };
+    on_every_interface(http.lan, lan_port);
+    on_every_interface(http.public_listen, public_port);
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        if (!out) return false;
+        out << text << "\n";
+        if (!out) return false;
+    }
+    ::chmod(tmp.c_str(), 0640);
     return std::rename(tmp.c_str(), path.c_str()) == 0;
 }
 
@@ -329,26 +370,36 @@ int run_serve(const ServeOptions& options) {
     log->info("serving: lan {} (port {}), public {} (port {}), ready in {:.0f} ms", config->http.lan.to_string(),
               lan_server.port(), config->http.public_listen.to_string(), public_server.port(), ready_ms);
 
-    std::cout << "\nRelais " << RELAIS_VERSION << " is running for " << config->dealer.name << ".\n"
-              << "  Advisor workspace: " << browse_url(config->http.lan, lan_server.port()) << "\n"
-              << "  Customer pages:    " << browse_url(config->http.public_listen, public_server.port())
-              << "  (links in messages use " << config->http.public_base_url << ")\n"
-              << "  Data:              " << config->storage.data_dir << "\n"
-              << "  Modem:             " << (modem ? modem->device() : "none (" + modem_problem + ")") << "\n";
+    // The banner: on the terminal (and so in the journal), and on the appliance's console too.
+    std::ostringstream banner;
+    banner << "\nRelais " << RELAIS_VERSION << " is running for " << config->dealer.name << ".\n"
+           << "  Advisor workspace: " << browse_url(config->http.lan, lan_server.port()) << "\n"
+           << "  Customer pages:    " << browse_url(config->http.public_listen, public_server.port())
+           << "  (links in messages use " << config->http.public_base_url << ")\n"
+           << "  Data:              " << config->storage.data_dir << "\n"
+           << "  Modem:             " << (modem ? modem->device() : "none (" + modem_problem + ")") << "\n";
     if (modem && modem->virtual_modem()) {
-        std::cout << "                     the SMS it sends are written to " << modem->virtual_modem()->journal()
-                  << "\n";
+        banner << "                     the SMS it sends are written to " << modem->virtual_modem()->journal() << "\n";
     }
-    std::cout << "  Email:             " << mail_transport->describe()
-              << (config->mail.relay_host.empty() ? " (no relay configured: emails are written there, in new/)" : "")
-              << "\n";
+    banner << "  Email:             " << mail_transport->describe()
+           << (config->mail.relay_host.empty() ? " (no relay configured: emails are written there, in new/)" : "")
+           << "\n";
     if (*admin_password) {
-        std::cout << "\nFirst start: sign in as \"admin\" with this one-time password:\n\n      " << **admin_password
-                  << "\n\nYou will choose your own password right after. It is shown only this once; if it is lost,\n"
-                  << "run: " << self_command() << " user passwd admin --config " << options.config_path << "\n";
+        banner << "\nFirst start: sign in as \"admin\" with this one-time password:\n\n      " << **admin_password
+               << "\n\nYou will choose your own password right after. It is shown only this once; if it is lost,\n"
+               << "run: " << self_command() << " user passwd admin --config " << options.config_path << "\n";
     } else {
-        std::cout << "\nSign in with your Relais account. A lost password is reset with:\n"
-                  << "  " << self_command() << " user passwd NAME --config " << options.config_path << "\n";
+        banner << "\nSign in with your Relais account. A lost password is reset with:\n"
+               << "  " << self_command() << " user passwd NAME --config " << options.config_path << "\n";
+    }
+    std::cout << banner.str();
+    // Under systemd (RuntimeDirectory=relais): the same for the login prompt of the appliance's
+    // console, which has no terminal of its own (/etc/issue.d/relais.issue links to it).
+    if (const char* runtime = std::getenv("RUNTIME_DIRECTORY"); runtime && *runtime) {
+        const std::string dir(runtime, std::strcspn(runtime, ":"));
+        if (!write_console_banner(dir + "/banner.issue", banner.str(), config->http, lan_server.port(),
+                                  public_server.port()))
+            log->warn("cannot write the console banner in {}", dir);
     }
     std::cout << "\nStop with Ctrl+C.\n" << std::endl;
     // Written once the banner is out: whoever waits for this file can read the banner too.

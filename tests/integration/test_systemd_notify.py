@@ -68,5 +68,39 @@ class SystemdNotifyTest(RelaisTestCase):
             self.assertNotIn("WATCHDOG=1", got)
 
 
+class ConsoleBannerTest(RelaisTestCase):
+    """Under systemd (RuntimeDirectory=relais sets RUNTIME_DIRECTORY), relais writes its banner
+    for the appliance's console too: banner.issue, which getty shows above the login prompt
+    (/etc/issue.d/relais.issue links to it). Backslashes are agetty's escapes: doubled."""
+
+    def test_the_banner_for_the_console_has_the_addresses_and_the_one_time_password(self):
+        runtime = os.path.join(self.workdir, "run")
+        os.makedirs(runtime)
+        r = self.relais(extra_config='')
+        with open(r.config) as f:
+            config = f.read()
+        with open(r.config, "w") as f:
+            f.write(config.replace('name = "', 'name = "Garage \\\\ Fils ', 1))
+        r.env = {"RUNTIME_DIRECTORY": runtime}
+        with r:
+            issue = os.path.join(runtime, "banner.issue")
+            self.assertTrue(os.path.exists(issue), os.listdir(runtime))
+            with open(issue) as f:
+                text = f.read()
+            password = r.one_time_password()
+            self.assertIsNotNone(password)
+            self.assertIn(password, text)
+            self.assertIn(f"http://127.0.0.1:{r.lan}/", text)
+            self.assertIn("Garage \\\\ Fils", text)  # one backslash in the name, two in the file
+            self.assertIn("Garage \\ Fils", r.stdout())
+            self.assertEqual(os.stat(issue).st_mode & 0o777, 0o640)
+            self.assertFalse(os.path.exists(issue + ".tmp"))
+
+    def test_no_banner_file_outside_systemd(self):
+        with self.relais() as r:
+            self.assertNotIn("banner.issue", os.listdir(r.workdir))
+            self.assertNotIn("banner.issue", os.listdir(r.data))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -4,9 +4,11 @@ the files where an appliance expects them, the configuration as a conffile, the 
 in group dialout, the udev rule for the supported modems, and the systemd unit, whose
 `systemd-analyze security` exposure must stay "OK" or better.
 
-    /usr/bin/python3 tests/package/test_package.py     (RELAIS_DEB=FILE: check that .deb)
+    /usr/bin/python3 tests/package/test_package.py     (RELAIS_DEB=FILE: check that .deb;
+                                                        RELAIS_DEB_DIR=DIR: the newest one there)
 """
 
+import glob
 import os
 import re
 import shutil
@@ -31,6 +33,9 @@ class PackageTest(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="relais-package-")
         cls.deb = os.environ.get("RELAIS_DEB")
+        if not cls.deb and os.environ.get("RELAIS_DEB_DIR"):
+            debs = sorted(glob.glob(os.path.join(os.environ["RELAIS_DEB_DIR"], "relais_*.deb")), key=os.path.getmtime)
+            cls.deb = debs[-1] if debs else None
         if not cls.deb:
             built = subprocess.run([os.path.join(SOURCE, "image", "build-deb"), cls.tmp], capture_output=True,
                                    text=True)
