@@ -9,6 +9,7 @@
 #include "customer_service.hpp"
 #include "event_hub.hpp"
 #include "messages.hpp"
+#include "metrics.hpp"
 #include "migrations.hpp"
 #include "request_body.hpp"
 #include "responses.hpp"
@@ -18,7 +19,10 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include <sys/statvfs.h>
+
 #include <functional>
+#include <map>
 
 #ifndef RELAIS_VERSION
 #define RELAIS_VERSION "dev"
@@ -104,6 +108,9 @@ struct LanApp::Impl {
         bool api = false;
         if (req.path == "/healthz") {
             res = health();
+            api = true;
+        } else if (req.path == "/metrics") {
+            res = metrics();
             api = true;
         } else if (req.path == "/api" || req.path.rfind("/api/", 0) == 0) {
             res = handle_api(req);
@@ -1274,6 +1281,101 @@ struct LanApp::Impl {
             body["links"] = {{"unknown", g.unknown}, {"throttled", g.throttled}};
         }
         return json_response(ok ? 200 : 503, body);
+    }
+
+    // Prometheus' text format for the dealership's IT (docs/API.md, "Metrics"): like /healthz,
+    // on the lan listener only and without signing in; counts, never names or numbers.
+    HttpResponse metrics() {
+        std::vector<MetricFamily> f;
+        const auto gauge = [&](std::string name, std::string help, double value,
+                               std::vector<std::pair<std::string, std::string>> labels = {}) {
+            f.push_back({std::move(name), std::move(help), "gauge", {{std::move(labels), value}}});
+        };
+        gauge("relais_info", "The running relais; its version is the label.", 1, {{"version", RELAIS_VERSION}});
+        gauge("relais_uptime_seconds", "Seconds since relais started.",
+              static_cast<double>((d.clock.now() - started_at) / 1000));
+        const auto version = d.db.read([](Connection& c) { return schema_version(c); });
+        gauge("relais_database_up", "1 when the database answers.", version ? 1 : 0);
+
+        // The outbox: messages per channel and state (pending and sending are the queue).
+        static constexpr const char* channels[] = {"sms", "email"};
+        static constexpr const char* states[] = {"pending", "sending", "sent", "delivered", "failed", "quarantined"};
+        auto counts = d.db.read([](Connection& c) -> Result<std::map<std::pair<std::string, std::string>, double>> {
+            TRY_ASSIGN(auto s, c.prepare("SELECT channel, state, count(*) FROM outbox GROUP BY channel, state"));
+            std::map<std::pair<std::string, std::string>, double> m;
+            while (true) {
+                TRY_ASSIGN(bool row, s.step());
+                if (!row) break;
+                m[{s.text(0), s.text(1)}] = static_cast<double>(s.int64(2));
+            }
+            return m;
+        });
+        if (counts) {
+            MetricFamily outbox{"relais_outbox_messages",
+                                "Messages in the outbox by channel and state: pending and sending are queued; "
+                                "delivered means received (SMS status report, relay's acceptance for email).",
+                                "gauge",
+                                {}};
+            for (const char* ch : channels)
+                for (const char* st : states) {
+                    const auto it = counts->find({ch, st});
+                    outbox.samples.push_back({{{"channel", ch}, {"state", st}}, it == counts->end() ? 0 : it->second});
+                }
+            f.push_back(std::move(outbox));
+        }
+
+        // The modem.
+        if (d.modem) {
+            const modem::ModemStatus st = d.modem->status();
+            const std::vector<std::pair<std::string, std::string>> m{{"modem", d.modem->device()}};
+            gauge("relais_modem_ready", "1 when the modem is ready to send.",
+                  st.health == modem::ModemHealth::ready ? 1 : 0, m);
+            gauge("relais_modem_registered", "1 when the modem is registered on a network.", st.registered ? 1 : 0, m);
+            if (st.signal >= 0 && st.signal <= 31)
+                gauge("relais_modem_signal_rssi", "Signal strength as +CSQ gives it: 0 (-113 dBm) to 31 (-51 dBm).",
+                      st.signal, m);
+            gauge("relais_modem_queued_messages", "SMS in the modem's own queue.",
+                  static_cast<double>(d.modem->queued()), m);
+        } else {
+            gauge("relais_modem_ready", "1 when the modem is ready to send.", 0, {{"modem", "none"}});
+        }
+
+        // The disk the data live on.
+        struct statvfs fs {};
+        if (::statvfs(d.config.storage.data_dir.c_str(), &fs) == 0) {
+            gauge("relais_data_disk_free_bytes", "Free space on the data's file system (for relais's user).",
+                  static_cast<double>(fs.f_bavail) * static_cast<double>(fs.f_frsize));
+            gauge("relais_data_disk_size_bytes", "Size of the data's file system.",
+                  static_cast<double>(fs.f_blocks) * static_cast<double>(fs.f_frsize));
+        }
+
+        // The listeners (docs/SECURITY.md's limits at work).
+        if (d.listeners) {
+            MetricFamily open{"relais_http_connections_open", "Open connections per listener.", "gauge", {}};
+            MetricFamily accepted{
+                "relais_http_connections_accepted_total", "Connections accepted per listener.", "counter", {}};
+            MetricFamily refused{"relais_http_connections_refused_total",
+                                 "Connections refused or closed by the limits, per listener and reason.",
+                                 "counter",
+                                 {}};
+            for (const auto& [name, st] : d.listeners()) {
+                open.samples.push_back({{{"listener", name}}, static_cast<double>(st.open)});
+                accepted.samples.push_back({{{"listener", name}}, static_cast<double>(st.accepted)});
+                for (const auto& [reason, n] : {std::pair{"per_address", st.refused_per_address},
+                                                {"at_capacity", st.at_capacity},
+                                                {"timed_out", st.timed_out},
+                                                {"bad_request", st.bad_requests}})
+                    refused.samples.push_back({{{"listener", name}, {"reason", reason}}, static_cast<double>(n)});
+            }
+            f.push_back(std::move(open));
+            f.push_back(std::move(accepted));
+            f.push_back(std::move(refused));
+        }
+        HttpResponse r;
+        r.status = 200;
+        r.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        r.body = prometheus_text(f);
+        return r;
     }
 
     HttpResponse workspace(const HttpRequest& req) {
