@@ -48,6 +48,25 @@ def wait_for(condition, timeout=10.0, what="condition"):
         time.sleep(0.02)
 
 
+# A relay on loopback for [mail] (ScriptedRelay's port), without TLS.
+RELAY_MAIL_CONFIG = """
+[mail]
+relay_host = "127.0.0.1"
+relay_port = {port}
+tls = "none"
+from = "atelier@garage.test"
+"""
+
+# A small RO reachable by email and SMS.
+SIMPLE_RO = {
+    "vehicle": {"plate": "ab-123-cd", "make": "Peugeot", "model": "308"},
+    "parties": [{"roles": ["driver"], "first_name": "Paul", "last_name": "Durand",
+                 "contact_points": [{"kind": "email", "value": "paul.durand@exemple.fr"},
+                                    {"kind": "phone", "value": "06 12 34 56 78"}]}],
+    "interventions": [{"label": "Vidange", "price_excl_cents": 8900}],
+}
+
+
 class Relais:
     """One `relais` process. Use as a context manager, or start()/stop()."""
 
@@ -94,6 +113,14 @@ class Relais:
     def stderr(self):
         with open(self.stderr_path, errors="replace") as f:
             return f.read()
+
+    def sent_sms(self):
+        """The complete SMS the emulated network took, from firmware-bridge's journal."""
+        path = os.path.join(self.data, "modem", "journal.jsonl")
+        if not os.path.exists(path):
+            return []
+        with open(path, encoding="utf-8") as f:
+            return [m for m in map(json.loads, f) if m.get("kind") == "message"]
 
     def one_time_password(self):
         lines = self.stdout().splitlines()

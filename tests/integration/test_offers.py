@@ -41,12 +41,6 @@ class OfferTest(RelaisTestCase):
             value = fetch()
         return value
 
-    def journal_messages(self, r):
-        path = os.path.join(r.data, "modem", "journal.jsonl")
-        if not os.path.exists(path):
-            return []
-        with open(path, encoding="utf-8") as f:
-            return [m for m in map(json.loads, f) if m.get("kind") == "message"]
 
     def test_an_offer_goes_out_by_sms_and_email_and_is_received(self):
         with self.relais() as r:
@@ -98,7 +92,7 @@ class OfferTest(RelaisTestCase):
             self.assertEqual(sms_row["attempts"], 1)
 
             # The SMS as the network saw it: the exact French text with the customer's link.
-            journal = self.journal_messages(r)
+            journal = r.sent_sms()
             self.assertEqual(len(journal), 1, journal)
             sms = journal[0]
             self.assertEqual(sms["recipient"], "+33612345678")
@@ -153,7 +147,7 @@ class OfferTest(RelaisTestCase):
             contacts = {cp["value"]: cp["id"] for p in ro["parties"] for cp in p["contact_points"]}
             phone = contacts["+33612345678"]
             offer = c.post(f"/api/v1/repair-orders/{ro['id']}/offers", {"recipients": [phone]}).json()
-            self.wait_for("the offer's SMS", lambda: len(self.journal_messages(r)), lambda n: n == 1)
+            self.wait_for("the offer's SMS", lambda: len(r.sent_sms()), lambda n: n == 1)
             timeline = lambda: c.get(f"/api/v1/repair-orders/{ro['id']}/timeline").json()["items"]
 
             # A reply that merely contains "stop" is a reply.
@@ -200,8 +194,8 @@ class OfferTest(RelaisTestCase):
 
             # "  stop " is an opt-out: acknowledged by one SMS, the contact greyed, no more offers.
             r.modem_control({"cmd": "inject_sms", "from": "+33612345678", "text": "  stop "})
-            self.wait_for("the acknowledgement", lambda: len(self.journal_messages(r)), lambda n: n == 2)
-            ack = self.journal_messages(r)[1]
+            self.wait_for("the acknowledgement", lambda: len(r.sent_sms()), lambda n: n == 2)
+            ack = r.sent_sms()[1]
             self.assertEqual(ack["recipient"], "+33612345678")
             self.assertIn("vous ne recevrez plus de SMS", ack["text"])
             self.assertIn("contact.opted_out", [e["type"] for e in timeline()])
@@ -217,7 +211,7 @@ class OfferTest(RelaisTestCase):
             self.wait_for("the second STOP", timeline,
                           lambda items: sum(e["type"] == "sms.received" for e in items) == 3)
             time.sleep(0.5)  # room for a wrong second acknowledgement to show up in the journal
-            self.assertEqual(len(self.journal_messages(r)), 2)
+            self.assertEqual(len(r.sent_sms()), 2)
 
 
 if __name__ == "__main__":

@@ -3,43 +3,21 @@ while the emulated modem is in the middle of an SMS (its PDU taken, the network'
 AT+CMGS still to come), or while the relay is taking an email: relais waits for the outcome,
 settles the message as sent, exits 0, and the message is not sent again after a restart."""
 
-import json
 import os
 import signal
 import sqlite3
 import unittest
 
-from relais_harness import RelaisTestCase, wait_for
+from relais_harness import RELAY_MAIL_CONFIG, SIMPLE_RO, RelaisTestCase, wait_for
 from smtp_servers import ScriptedRelay
 
-MAIL = """
-[mail]
-relay_host = "127.0.0.1"
-relay_port = {port}
-tls = "none"
-from = "atelier@garage.test"
-"""
-
-RO = {
-    "vehicle": {"plate": "ab-123-cd", "make": "Peugeot", "model": "308"},
-    "parties": [{"roles": ["driver"], "first_name": "Paul", "last_name": "Durand",
-                 "contact_points": [{"kind": "email", "value": "paul.durand@exemple.fr"},
-                                    {"kind": "phone", "value": "06 12 34 56 78"}]}],
-    "interventions": [{"label": "Vidange", "price_excl_cents": 8900}],
-}
+MAIL, RO = RELAY_MAIL_CONFIG, SIMPLE_RO
 
 # How long the emulated network takes to answer AT+CMGS: SIGTERM comes well inside it.
 CMGS_LATENCY_MS = 3000
 
 
 class StopDuringSendTest(RelaisTestCase):
-
-    def journal(self, r):
-        path = os.path.join(r.data, "modem", "journal.jsonl")
-        if not os.path.exists(path):
-            return []
-        with open(path, encoding="utf-8") as f:
-            return [m for m in map(json.loads, f) if m.get("kind") == "message"]
 
     def rows(self, r):
         db = sqlite3.connect(os.path.join(r.data, "relais.db"))
@@ -63,7 +41,7 @@ class StopDuringSendTest(RelaisTestCase):
         wait_for(lambda: c.get("/api/v1/modem").json()["health"] == "ready", what="the modem ready")
         self.assertTrue(r.modem_control({"cmd": "set", "cmgs_latency_ms": CMGS_LATENCY_MS})["ok"])
         first = self.offer(r, c, "phone")
-        wait_for(lambda: self.journal(r), what="the first SMS taken by the network")
+        wait_for(lambda: r.sent_sms(), what="the first SMS taken by the network")
         # A second offer's SMS, handed to the modem while it transmits the first: it waits in
         # the modem's queue.
         self.offer(r, c, "phone")
@@ -77,7 +55,7 @@ class StopDuringSendTest(RelaisTestCase):
         rows, offers = self.rows(r)
         self.assertEqual(rows, [("sms", "sent", 1, 0), ("sms", "pending", 1, 0)], r.stderr()[-3000:])
         self.assertEqual(offers[0], ("sent",))
-        self.assertEqual(len(self.journal(r)), 1)
+        self.assertEqual(len(r.sent_sms()), 1)
         log = r.stderr()
         self.assertIn(f"the modem is sending outbox message {first['messages'][0]['id']} to +33612345678: "
                       "waiting for its outcome", log)
@@ -90,7 +68,7 @@ class StopDuringSendTest(RelaisTestCase):
         r.start()
         wait_for(lambda: self.rows(r)[0][1][1] in ("sent", "delivered"), what="the second SMS sent", timeout=20)
         r.stop()
-        journal = self.journal(r)
+        journal = r.sent_sms()
         self.assertEqual(len(journal), 2, journal)
         links = [m["text"].split("/o/")[1] for m in journal]
         self.assertNotEqual(links[0], links[1], "the first offer's SMS was sent again")

@@ -11,24 +11,10 @@ import socket
 import time
 import unittest
 
-from relais_harness import RelaisTestCase, wait_for
+from relais_harness import RELAY_MAIL_CONFIG, SIMPLE_RO, RelaisTestCase, wait_for
 from smtp_servers import ScriptedRelay
 
-MAIL = """
-[mail]
-relay_host = "127.0.0.1"
-relay_port = {port}
-tls = "none"
-from = "atelier@garage.test"
-"""
-
-RO = {
-    "vehicle": {"plate": "ab-123-cd", "make": "Peugeot", "model": "308"},
-    "parties": [{"roles": ["driver"], "first_name": "Paul", "last_name": "Durand",
-                 "contact_points": [{"kind": "email", "value": "paul.durand@exemple.fr"},
-                                    {"kind": "phone", "value": "06 12 34 56 78"}]}],
-    "interventions": [{"label": "Vidange", "price_excl_cents": 8900}],
-}
+MAIL, RO = RELAY_MAIL_CONFIG, SIMPLE_RO
 
 
 def raw_http(port, data, timeout=5):
