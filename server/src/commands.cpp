@@ -8,6 +8,7 @@
 #include "email_address.hpp"
 #include "event_hub.hpp"
 #include "http_server.hpp"
+#include "https.hpp"
 #include "lan_app.hpp"
 #include "modem_ports.hpp"
 #include "offer_service.hpp"
@@ -122,19 +123,21 @@ std::string self_command() {
     return exe.string();
 }
 
-std::string browse_url(const ListenAddress& a, std::uint16_t port) {
+std::string browse_url(const ListenAddress& a, std::uint16_t port, bool https) {
     std::string host = a.host;
     if (host == "0.0.0.0" || host == "::") host = "localhost";
     if (host.find(':') != std::string::npos) host = "[" + host + "]";
-    return "http://" + host + ":" + std::to_string(port) + "/";
+    return (https ? "https://" : "http://") + host + ":" + std::to_string(port) + "/";
 }
 
-bool write_port_file(const std::string& path, std::uint16_t lan, std::uint16_t pub) {
+bool write_port_file(const std::string& path, std::uint16_t lan, std::uint16_t pub, std::uint16_t plain_http) {
     const std::string tmp = path + ".tmp";
     {
         std::ofstream out(tmp, std::ios::trunc);
         if (!out) return false;
-        out << "{\"lan\": " << lan << ", \"public\": " << pub << "}\n";
+        out << "{\"lan\": " << lan << ", \"public\": " << pub;
+        if (plain_http) out << ", \"http\": " << plain_http;
+        out << "}\n";
         if (!out) return false;
     }
     return std::rename(tmp.c_str(), path.c_str()) == 0;
@@ -143,21 +146,22 @@ bool write_port_file(const std::string& path, std::uint16_t lan, std::uint16_t p
 // The banner as getty shows it above the login prompt (agetty's issue file): its backslashes
 // are escapes there, so they are doubled, and a workspace listening on every interface is given
 // by the box's address (\\4, the IPv4 address of its network) rather than "localhost".
-bool write_console_banner(const std::string& path, const std::string& banner, const Config::Http& http,
+bool write_console_banner(const std::string& path, const std::string& banner, const Config& config,
                           std::uint16_t lan_port, std::uint16_t public_port) {
+    const Config::Http& http = config.http;
     std::string text;
     for (char c : banner) {
         if (c == '\\') text += '\\';
         text += c;
     }
-    const auto on_every_interface = [&](const ListenAddress& a, std::uint16_t port) {
+    const auto on_every_interface = [&](const ListenAddress& a, std::uint16_t port, bool https) {
         if (a.host != "0.0.0.0" && a.host != "::") return;
-        const std::string local = browse_url(a, port);
+        const std::string local = browse_url(a, port, https);
         if (auto at = text.find(local); at != std::string::npos)
-            text.replace(at, local.size(), "http://\\4:" + std::to_string(port) + "/");
+            text.replace(at, local.size(), (https ? "https://\\4:" : "http://\\4:") + std::to_string(port) + "/");
     };
-    on_every_interface(http.lan, lan_port);
-    on_every_interface(http.public_listen, public_port);
+    on_every_interface(http.lan, lan_port, config.tls.lan);
+    on_every_interface(http.public_listen, public_port, config.tls.public_);
     const std::string tmp = path + ".tmp";
     {
         std::ofstream out(tmp, std::ios::trunc);
@@ -296,32 +300,6 @@ int run_serve(const ServeOptions& options) {
     }
     CustomerService customers(app.db(), *config, app.random(), app.clock());
     customers.on_queued([&outbox] { outbox.wake(); });
-    HttpServer* lan_listener = nullptr;
-    HttpServer* public_listener = nullptr;
-    LanAppDeps deps{*config,
-                    app.db(),
-                    app.auth(),
-                    app.repair_orders(),
-                    app.phones(),
-                    app.zone(),
-                    files,
-                    app.clock(),
-                    log,
-                    1 << 20,
-                    modem.get(),
-                    modem_problem,
-                    mail_transport.get(),
-                    &offers,
-                    &events,
-                    &customers,
-                    [&lan_listener, &public_listener] {
-                        std::vector<std::pair<std::string, GateStats>> out;
-                        if (lan_listener) out.emplace_back("lan", lan_listener->stats());
-                        if (public_listener) out.emplace_back("public", public_listener->stats());
-                        return out;
-                    }};
-    LanApp lan(deps);
-    PublicApp pub(*config, &customers, &files);
     auto budget = share_descriptors(*config);
     if (!budget) {
         std::cerr << "relais: " << budget.error().detail << "\n";
@@ -344,6 +322,40 @@ int run_serve(const ServeOptions& options) {
     public_gate.hosts = lan_gate.hosts;
     public_gate.header_timeout = public_gate.body_timeout = std::chrono::seconds(10);
     public_gate.idle_timeout = public_gate.write_timeout = std::chrono::seconds(15);
+    // HTTPS ([tls]): the certificates, the gates' TLS, port 80.
+    auto https = start_https(*config, lan_gate, public_gate, log);
+    if (!https) {
+        std::cerr << "relais: " << (https.error().detail.empty() ? https.error().code : https.error().detail) << "\n";
+        return 2;
+    }
+    HttpServer* lan_listener = nullptr;
+    HttpServer* public_listener = nullptr;
+    LanAppDeps deps{*config,
+                    app.db(),
+                    app.auth(),
+                    app.repair_orders(),
+                    app.phones(),
+                    app.zone(),
+                    files,
+                    app.clock(),
+                    log,
+                    1 << 20,
+                    modem.get(),
+                    modem_problem,
+                    mail_transport.get(),
+                    &offers,
+                    &events,
+                    &customers,
+                    [&lan_listener, &public_listener, plain = https->plain_http.get()] {
+                        std::vector<std::pair<std::string, GateStats>> out;
+                        if (lan_listener) out.emplace_back("lan", lan_listener->stats());
+                        if (public_listener) out.emplace_back("public", public_listener->stats());
+                        if (plain) out.emplace_back("http", plain->stats());
+                        return out;
+                    }};
+    deps.certificates = https->certificates.get();
+    LanApp lan(deps);
+    PublicApp pub(*config, &customers, &files);
     log->info(
         "file descriptors: limit {}, {} in use; connections at once: lan {} ({} per address), public {} ({} "
         "per address)",
@@ -373,10 +385,18 @@ int run_serve(const ServeOptions& options) {
     // The banner: on the terminal (and so in the journal), and on the appliance's console too.
     std::ostringstream banner;
     banner << "\nRelais " << RELAIS_VERSION << " is running for " << config->dealer.name << ".\n"
-           << "  Advisor workspace: " << browse_url(config->http.lan, lan_server.port()) << "\n"
-           << "  Customer pages:    " << browse_url(config->http.public_listen, public_server.port())
-           << "  (links in messages use " << config->http.public_base_url << ")\n"
-           << "  Data:              " << config->storage.data_dir << "\n"
+           << "  Advisor workspace: " << browse_url(config->http.lan, lan_server.port(), config->tls.lan) << "\n"
+           << "  Customer pages:    "
+           << browse_url(config->http.public_listen, public_server.port(), config->tls.public_)
+           << "  (links in messages use " << config->http.public_base_url << ")\n";
+    if (https->certificates) {
+        const CertificateStatus st = https->certificates->status();
+        banner << "  Certificate:       " << st.source << (st.self_signed ? ", self-signed: browsers warn" : "")
+               << (st.source == "acme" && st.self_signed ? " until the CA has issued one" : "") << "\n";
+    }
+    if (https->plain_http)
+        banner << "  Plain HTTP:        port " << https->plain_http->port() << ", redirected to HTTPS\n";
+    banner << "  Data:              " << config->storage.data_dir << "\n"
            << "  Modem:             " << (modem ? modem->device() : "none (" + modem_problem + ")") << "\n";
     if (modem && modem->virtual_modem()) {
         banner << "                     the SMS it sends are written to " << modem->virtual_modem()->journal() << "\n";
@@ -397,13 +417,14 @@ int run_serve(const ServeOptions& options) {
     // console, which has no terminal of its own (/etc/issue.d/relais.issue links to it).
     if (const char* runtime = std::getenv("RUNTIME_DIRECTORY"); runtime && *runtime) {
         const std::string dir(runtime, std::strcspn(runtime, ":"));
-        if (!write_console_banner(dir + "/banner.issue", banner.str(), config->http, lan_server.port(),
+        if (!write_console_banner(dir + "/banner.issue", banner.str(), *config, lan_server.port(),
                                   public_server.port()))
             log->warn("cannot write the console banner in {}", dir);
     }
     std::cout << "\nStop with Ctrl+C.\n" << std::endl;
     // Written once the banner is out: whoever waits for this file can read the banner too.
-    if (!options.port_file.empty() && !write_port_file(options.port_file, lan_server.port(), public_server.port())) {
+    if (!options.port_file.empty() && !write_port_file(options.port_file, lan_server.port(), public_server.port(),
+                                                       https->plain_http ? https->plain_http->port() : 0)) {
         std::cerr << "relais: cannot write the port file " << options.port_file << "\n";
         return 2;
     }
@@ -415,6 +436,7 @@ int run_serve(const ServeOptions& options) {
     boost::asio::steady_timer housekeeping(io);
     int rounds = 0;
     std::function<void()> housekeeping_loop = [&] {
+        https->tick();
         if (rounds++ % 4 == 0) {
             if (auto n = offers.expire_due(); !n)
                 log->error("offers: cannot expire: {}", n.error().detail);

@@ -95,6 +95,10 @@ const std::map<std::string, std::vector<std::string>>& schema() {
         {"mail", {"relay_host", "relay_port", "tls", "username", "password", "from", "ca_file", "auth_without_tls"}},
         {"dealer", {"name", "timezone", "language", "country", "currency", "default_vat_rate", "brand_color", "phone"}},
         {"log", {"level"}},
+        {"tls",
+         {"public", "lan", "certificate", "cert_file", "key_file", "lan_cert_file", "lan_key_file", "redirect_listen"}},
+        {"acme",
+         {"directory", "email", "challenge", "dns_provider", "dns_env_file", "dns_resolver", "ca_file", "client"}},
     };
     return s;
 }
@@ -120,6 +124,8 @@ const char* type_name(const toml::node& n) {
         default: return "a date or time";
     }
 }
+
+std::string resolve_path(const std::string& config_path, const std::string& value);
 
 class Reader {
 public:
@@ -169,6 +175,31 @@ public:
         return true;
     }
 
+    bool boolean(const toml::table& root, const char* section, const char* key, bool& out) {
+        const toml::node* n = get(root, section, key);
+        if (!n) return false;
+        if (!n->is_boolean()) {
+            problem(n, name(section, key), std::string("expected true or false, got ") + type_name(*n));
+            return false;
+        }
+        out = n->as_boolean()->get();
+        return true;
+    }
+
+    // A path that must name an existing file (relative to the config file's folder).
+    bool existing_file(const toml::table& root, const char* section, const char* key, const std::string& config_path,
+                       const char* what, std::string& out) {
+        std::string value;
+        if (!string(root, section, key, value) || value.empty()) return false;
+        out = resolve_path(config_path, value);
+        std::error_code ec;
+        if (!fs::is_regular_file(out, ec)) {
+            problem(get(root, section, key), name(section, key), "no such file: " + out + " (expected " + what + ")");
+            return false;
+        }
+        return true;
+    }
+
     static std::string name(const char* section, const char* key) { return std::string("[") + section + "] " + key; }
 
 private:
@@ -197,6 +228,97 @@ bool valid_base_url(const std::string& url) {
         if (c == '?' || c == '#' || c == ' ' || static_cast<unsigned char>(c) < 0x21) return false;
     }
     return true;
+}
+
+// [tls] and [acme]: after [http] and [mail] (their defaults and checks use both).
+void parse_tls(Reader& r, const toml::table& root, const std::string& path, Config& c) {
+    r.boolean(root, "tls", "public", c.tls.public_);
+    r.boolean(root, "tls", "lan", c.tls.lan);
+    std::string text_value;
+    if (r.string(root, "tls", "certificate", text_value)) {
+        if (text_value == "acme") {
+            c.tls.certificate = Config::Tls::Source::acme;
+        } else if (text_value == "self-signed") {
+            c.tls.certificate = Config::Tls::Source::self_signed;
+        } else if (text_value == "files") {
+            c.tls.certificate = Config::Tls::Source::files;
+        } else {
+            r.problem(r.get(root, "tls", "certificate"), "[tls] certificate",
+                      "expected \"acme\", \"self-signed\" or \"files\", got \"" + text_value + "\"");
+        }
+    }
+    r.existing_file(root, "tls", "cert_file", path, "a PEM certificate chain", c.tls.cert_file);
+    r.existing_file(root, "tls", "key_file", path, "a PEM private key", c.tls.key_file);
+    if (c.tls.certificate == Config::Tls::Source::files && (c.tls.cert_file.empty() || c.tls.key_file.empty()))
+        r.problem(r.get(root, "tls", "certificate"), "[tls] certificate",
+                  "is \"files\": cert_file and key_file must both name files");
+    const bool lan_cert =
+        r.existing_file(root, "tls", "lan_cert_file", path, "a PEM certificate chain", c.tls.lan_cert_file);
+    const bool lan_key = r.existing_file(root, "tls", "lan_key_file", path, "a PEM private key", c.tls.lan_key_file);
+    if (lan_cert != lan_key)
+        r.problem(r.get(root, "tls", lan_cert ? "lan_cert_file" : "lan_key_file"), "[tls] lan_cert_file",
+                  "lan_cert_file and lan_key_file go together");
+    if (r.string(root, "tls", "redirect_listen", text_value) && !text_value.empty()) {
+        if (auto a = parse_listen_address(text_value)) {
+            c.tls.redirect_listen = *a;
+        } else {
+            r.problem(r.get(root, "tls", "redirect_listen"), "[tls] redirect_listen",
+                      "expected an address such as \"0.0.0.0:80\" or \"[::]:80\", got \"" + text_value + "\"");
+        }
+    }
+    if (c.tls.public_ && c.http.public_base_url.rfind("https://", 0) != 0)
+        r.problem(r.get(root, "http", "public_base_url"), "[http] public_base_url",
+                  "must start with https:// when [tls] public = true (it is the start of customers' links)");
+    // [acme]
+    r.string(root, "acme", "directory", c.acme.directory);
+    if (!valid_base_url(c.acme.directory))
+        r.problem(r.get(root, "acme", "directory"), "[acme] directory",
+                  "expected the CA's directory URL, such as \"https://acme-v02.api.letsencrypt.org/directory\"");
+    c.acme.email = c.mail.from;
+    if (r.string(root, "acme", "email", text_value) && !text_value.empty()) {
+        if (text_value.find('@') == std::string::npos || text_value.find(' ') != std::string::npos)
+            r.problem(r.get(root, "acme", "email"), "[acme] email",
+                      "expected an email address such as \"it@garage-martin.fr\", got \"" + text_value + "\"");
+        else
+            c.acme.email = text_value;
+    }
+    if (r.string(root, "acme", "challenge", text_value)) {
+        if (text_value == "http-01")
+            c.acme.challenge = Config::Acme::Challenge::http01;
+        else if (text_value == "dns-01")
+            c.acme.challenge = Config::Acme::Challenge::dns01;
+        else
+            r.problem(r.get(root, "acme", "challenge"), "[acme] challenge",
+                      "expected \"http-01\" (port 80 forwarded to the box) or \"dns-01\" (through the DNS host), "
+                      "got \"" +
+                          text_value + "\"");
+    }
+    if (r.string(root, "acme", "dns_provider", text_value)) {
+        const bool ok = !text_value.empty() && text_value.size() <= 40 &&
+                        std::all_of(text_value.begin(), text_value.end(), [](char ch) {
+                            return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '.';
+                        });
+        if (ok)
+            c.acme.dns_provider = text_value;
+        else
+            r.problem(r.get(root, "acme", "dns_provider"), "[acme] dns_provider",
+                      "expected the name of one of lego's DNS providers, such as \"ovh\" or \"exec\" (lego dnshelp)");
+    }
+    r.existing_file(root, "acme", "dns_env_file", path, "the DNS provider's settings, KEY=VALUE lines",
+                    c.acme.dns_env_file);
+    if (r.string(root, "acme", "dns_resolver", text_value)) c.acme.dns_resolver = text_value;
+    r.existing_file(root, "acme", "ca_file", path, "the ACME CA's root certificate (PEM)", c.acme.ca_file);
+    if (r.string(root, "acme", "client", text_value)) c.acme.client = resolve_path(path, text_value);
+
+    if (c.tls.certificate == Config::Tls::Source::acme) {
+        if (c.acme.challenge == Config::Acme::Challenge::http01 && !c.tls.redirect_listen)
+            r.problem(r.get(root, "tls", "certificate"), "[tls] certificate",
+                      "is \"acme\" with the http-01 challenge: set [tls] redirect_listen (port 80, forwarded to the "
+                      "box), or use [acme] challenge = \"dns-01\"");
+        if (c.acme.challenge == Config::Acme::Challenge::dns01 && c.acme.dns_provider.empty())
+            r.problem(r.get(root, "acme", "challenge"), "[acme] challenge",
+                      "is \"dns-01\": set [acme] dns_provider (and dns_env_file with its credentials)");
+    }
 }
 
 }  // namespace
@@ -503,6 +625,8 @@ ConfigLoad parse_config(std::string_view text, const std::string& path, const Co
             c.dealer.brand_color = ascii_lower(text_value);
         }
     }
+
+    parse_tls(r, root, path, c);
 
     // [log]
     if (r.string(root, "log", "level", text_value)) {

@@ -40,6 +40,28 @@ struct Config {
         int public_max_per_address = 32;
     } http;
 
+    // HTTPS (docs/CONFIG.md, "HTTPS"). The checkout's defaults: none, plain HTTP on loopback.
+    struct Tls {
+        bool public_ = false;  // the customer pages over HTTPS on public_listen
+        bool lan = false;      // the workspace over HTTPS on lan_listen
+        enum class Source { self_signed, files, acme } certificate = Source::self_signed;
+        std::string cert_file, key_file;          // Source::files; absolute after loading
+        std::string lan_cert_file, lan_key_file;  // the lan's own; empty: the public one
+        // Plain HTTP (port 80): redirects to https://, ACME HTTP-01 challenges. Unset: none.
+        std::optional<ListenAddress> redirect_listen;
+    } tls;
+
+    struct Acme {
+        std::string directory = "https://acme-v02.api.letsencrypt.org/directory";
+        std::string email;  // empty: [mail] from
+        enum class Challenge { http01, dns01 } challenge = Challenge::http01;
+        std::string dns_provider;  // lego's name for the DNS host ("ovh", "gandiv5", "exec", ...)
+        std::string dns_env_file;  // its settings, KEY=VALUE lines (secrets: 0600)
+        std::string dns_resolver;  // "host:port" to check the TXT record with; "": the system's
+        std::string ca_file;       // the CA's root, when it is not a public one (tests: Pebble)
+        std::string client = "/usr/bin/lego";
+    } acme;
+
     struct Storage {
         std::string data_dir;  // absolute after loading
     } storage;

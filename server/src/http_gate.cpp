@@ -1,6 +1,8 @@
 #include "http_gate.hpp"
 
+#include "plain_http.hpp"
 #include "text.hpp"
+#include "tls.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/executor_work_guard.hpp>
@@ -68,7 +70,8 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
 
     std::atomic<int> outstanding{0};
     std::atomic<std::uint64_t> n_open{0}, n_accepted{0}, n_refused_address{0}, n_at_capacity{0}, n_pauses{0},
-        n_timed_out{0}, n_bad{0};
+        n_timed_out{0}, n_bad{0}, n_tls{0}, n_tls_resumed{0}, n_tls_failed{0}, n_here{0};
+    Clock::time_point last_tls_log{};
 
     Impl(GateOptions o, std::shared_ptr<spdlog::logger> l) : options(std::move(o)), log(std::move(l)) {}
 
@@ -122,15 +125,17 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
                 if (address.is_v6() && address.to_v6().is_v4_mapped())
                     address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
                 std::string ip = address.to_string();
+                std::shared_ptr<const TlsContext> tls = options.tls ? options.tls() : nullptr;
                 if (per_address[ip] >= options.max_per_address) {
                     ++n_refused_address;
-                    refuse_now(s, ip);
+                    refuse_now(s, ip, tls != nullptr);
                     continue;
                 }
                 s.non_blocking(true, ec);
                 s.set_option(tcp::no_delay(true), ec);
                 ++per_address[ip];
                 auto c = std::make_shared<Conn>(*this, std::move(s), std::move(ip));
+                if (tls) c->tls = std::make_unique<TlsSession>(std::move(tls), c->client.native_handle());
                 conns.emplace(c.get(), c);
                 ++n_open;
                 c->begin();
@@ -141,15 +146,16 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
         arm_accept();
     }
 
-    // Too many connections from one address: a short answer it may read, then closed.
-    void refuse_now(tcp::socket& s, const std::string& ip) {
+    // Too many connections from one address: a short answer it may read, then closed (under
+    // TLS, closed: an answer would need a handshake, which is what is being refused).
+    void refuse_now(tcp::socket& s, const std::string& ip, bool tls) {
         HeadError e{503, "too_many_connections",
                     "too many connections from your address at once (" + std::to_string(options.max_per_address) +
                         "); close some and try again"};
         const std::string answer = gate_response(e, false);
         error_code ec;
         s.non_blocking(true, ec);
-        (void)s.write_some(asio::buffer(answer), ec);
+        if (!tls) (void)s.write_some(asio::buffer(answer), ec);
         s.shutdown(tcp::socket::shutdown_both, ec);
         s.close(ec);
         static thread_local Clock::time_point last;
@@ -182,6 +188,10 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
     struct Conn : std::enable_shared_from_this<Conn> {
         Impl& gate;
         tcp::socket client;
+        std::unique_ptr<TlsSession> tls;  // null: plain HTTP
+        bool handshaking = false;
+        Clock::time_point handshake_deadline{};
+        bool tls_read_wants_write = false, tls_write_wants_read = false;
         std::optional<tcp::socket> upstream;
         std::uint16_t upstream_port = 0;
         bool connecting = false;
@@ -218,7 +228,84 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
 
         void begin() {
             idle_since = Clock::now();
-            read_client();
+            if (!tls) return read_client();
+            handshaking = true;
+            handshake_deadline = Clock::now() + opt().handshake_timeout;
+            continue_handshake();
+        }
+
+        // -- TLS --
+
+        void continue_handshake() {
+            const TlsSession::Step step = tls->handshake();
+            if (step.io == TlsSession::Io::done) {
+                handshaking = false;
+                ++gate.n_tls;
+                if (tls->resumed()) ++gate.n_tls_resumed;
+                idle_since = Clock::now();
+                return read_client();
+            }
+            if (step.io == TlsSession::Io::want_read || step.io == TlsSession::Io::want_write) {
+                waiting_client_read = true;  // no other read is armed while the handshake runs
+                const auto dir =
+                    step.io == TlsSession::Io::want_read ? tcp::socket::wait_read : tcp::socket::wait_write;
+                client.async_wait(dir, [self = shared_from_this()](const error_code& ec) {
+                    self->waiting_client_read = false;
+                    if (self->gone) return;
+                    if (ec) return self->close();
+                    self->guard([&] { self->continue_handshake(); });
+                });
+                return;
+            }
+            if (step.io == TlsSession::Io::failed) {
+                ++gate.n_tls_failed;
+                if (Clock::now() - gate.last_tls_log > std::chrono::seconds(10)) {
+                    gate.last_tls_log = Clock::now();
+                    gate.log->info("{}: TLS handshake with {} failed: {}", opt().name, ip,
+                                   escape_untrusted(tls->error(), 200));
+                }
+            }
+            close();
+        }
+
+        // The client's bytes (decrypted under TLS); would_block when there are none yet.
+        std::size_t client_read_some(char* into, std::size_t size, error_code& ec) {
+            if (!tls) return client.read_some(asio::buffer(into, size), ec);
+            tls_read_wants_write = false;
+            std::size_t total = 0;
+            while (total < size) {
+                const TlsSession::Step step = tls->read(into + total, size - total);
+                if (step.io == TlsSession::Io::done) {
+                    total += step.bytes;
+                    continue;
+                }
+                if (total > 0) break;  // what came is handled first; the next read meets this again
+                if (step.io == TlsSession::Io::want_read || step.io == TlsSession::Io::want_write) {
+                    tls_read_wants_write = step.io == TlsSession::Io::want_write;
+                    ec = asio::error::would_block;
+                } else {
+                    if (step.io == TlsSession::Io::closed)
+                        ec = asio::error::eof;
+                    else
+                        ec = asio::error::connection_reset;
+                }
+                return 0;
+            }
+            return total;
+        }
+
+        std::size_t client_write_some(std::string_view bytes, error_code& ec) {
+            if (!tls) return client.write_some(asio::buffer(bytes.data(), bytes.size()), ec);
+            tls_write_wants_read = false;
+            const TlsSession::Step step = tls->write(bytes.data(), bytes.size());
+            if (step.io == TlsSession::Io::done) return step.bytes;
+            if (step.io == TlsSession::Io::want_read || step.io == TlsSession::Io::want_write) {
+                tls_write_wants_read = step.io == TlsSession::Io::want_read;
+                ec = asio::error::would_block;
+            } else {
+                ec = asio::error::broken_pipe;
+            }
+            return 0;
         }
 
         // -- reading the client --
@@ -229,7 +316,15 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
             if (in == In::head && in_buf.size() > opt().limits.max_head_bytes && methods.size() >= kMaxPipelined)
                 return;  // resumed as answers go out
             waiting_client_read = true;
-            client.async_wait(tcp::socket::wait_read, [self = shared_from_this()](const error_code& ec) {
+            if (tls && tls->pending()) {  // decrypted bytes wait inside the session, not on the socket
+                asio::post(gate.io, [self = shared_from_this()] {
+                    self->waiting_client_read = false;
+                    if (!self->gone) self->guard([&] { self->client_readable(); });
+                });
+                return;
+            }
+            const auto dir = tls_read_wants_write ? tcp::socket::wait_write : tcp::socket::wait_read;
+            client.async_wait(dir, [self = shared_from_this()](const error_code& ec) {
                 self->waiting_client_read = false;
                 if (self->gone) return;
                 if (ec) return self->close();
@@ -249,7 +344,7 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
 
         void client_readable() {
             error_code ec;
-            const std::size_t n = client.read_some(asio::buffer(gate.scratch), ec);
+            const std::size_t n = client_read_some(gate.scratch.data(), gate.scratch.size(), ec);
             if (ec == asio::error::would_block || ec == asio::error::try_again) return read_client();
             if (ec || n == 0) {
                 // The client is done sending (or gone). Answers already asked for are still
@@ -322,6 +417,7 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
                        &head);
                 return false;
             }
+            if (opt().plain_http) return answer_here(head);
             if (!upstream && !connect_upstream()) {
                 refuse({503, "busy", "the box is too busy to take this request now; try again in a few seconds"},
                        &head);
@@ -361,6 +457,26 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
             return true;
         }
 
+        // plain_http: the gate's own answer (no engine behind). A request with a body is
+        // answered, then the connection ends: its body is never read as a request.
+        bool answer_here(const RequestHead& head) {
+            ++gate.n_here;
+            const bool body = head.content_length > 0 || head.chunked;
+            const bool last = body || !head.keep_alive;
+            send_client(plain_http_answer(head, opt().plain_http->https_base(), opt().plain_http->challenge, last));
+            if (!last) {
+                idle_since = Clock::now();
+                return true;
+            }
+            in = In::done;
+            close_after = true;
+            std::string().swap(in_buf);
+            closing = true;
+            linger = body && !client_eof;
+            flush_then_close();
+            return false;
+        }
+
         // The gate answers itself: at once if nothing is on its way from the engine, else once
         // the earlier answers are through (they must not interleave). No more requests after.
         void refuse(const HeadError& e, const RequestHead* head) {
@@ -383,6 +499,7 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
         // it and lose the answer. What it sends is read and dropped, for a while.
         void start_linger() {
             error_code ec;
+            if (tls) tls->shutdown();
             client.shutdown(tcp::socket::shutdown_send, ec);
             linger_until = Clock::now() + std::chrono::seconds(5);
             discard_client();
@@ -396,7 +513,7 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
                 if (self->gone) return;
                 if (ec) return self->close();
                 error_code e;
-                const std::size_t n = self->client.read_some(asio::buffer(self->gate.scratch), e);
+                const std::size_t n = self->client_read_some(self->gate.scratch.data(), self->gate.scratch.size(), e);
                 if (e == asio::error::would_block || e == asio::error::try_again) return self->discard_client();
                 self->lingered += n;
                 if (e || n == 0 || self->lingered > (16u << 20)) return self->close();
@@ -486,7 +603,7 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
             if (bytes.empty() || gone) return;
             if (to_client.empty()) {
                 error_code ec;
-                const std::size_t n = client.write_some(asio::buffer(bytes.data(), bytes.size()), ec);
+                const std::size_t n = client_write_some(bytes, ec);
                 if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return close();
                 if (!ec && n > 0) last_client_write_progress = Clock::now();
                 bytes.remove_prefix(ec ? 0 : n);
@@ -499,7 +616,7 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
         void flush_client() {
             if (to_client.empty()) return;
             error_code ec;
-            const std::size_t n = client.write_some(asio::buffer(to_client), ec);
+            const std::size_t n = client_write_some(to_client, ec);
             if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return close();
             if (!ec && n > 0) {
                 to_client.erase(0, n);
@@ -517,7 +634,8 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
         void wait_client_writable() {
             if (waiting_client_write) return;
             waiting_client_write = true;
-            client.async_wait(tcp::socket::wait_write, [self = shared_from_this()](const error_code& ec) {
+            const auto dir = tls_write_wants_read ? tcp::socket::wait_read : tcp::socket::wait_write;
+            client.async_wait(dir, [self = shared_from_this()](const error_code& ec) {
                 self->waiting_client_write = false;
                 if (self->gone) return;
                 if (ec) return self->close();
@@ -615,6 +733,13 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
         // byte; the deadlines are seconds long, a quarter second late is nothing.
         void check_time() {
             const auto now = Clock::now();
+            if (handshaking) {
+                if (now >= handshake_deadline) {
+                    ++gate.n_timed_out;
+                    close();
+                }
+                return;
+            }
             if (linger && closing && to_client.empty()) {
                 if (now >= linger_until) close();
                 return;
@@ -654,6 +779,7 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
             gone = true;
             settle_all();
             error_code ec;
+            if (tls && !handshaking) tls->shutdown();
             client.shutdown(tcp::socket::shutdown_both, ec);
             client.close(ec);
             if (upstream) {
@@ -733,9 +859,19 @@ int HttpGate::outstanding() const { return impl_->outstanding.load(); }
 
 GateStats HttpGate::stats() const {
     const Impl& g = *impl_;
-    return {g.n_open.load(),        g.n_accepted.load(), g.n_refused_address.load(),
-            g.n_at_capacity.load(), g.n_pauses.load(),   g.n_timed_out.load(),
-            g.n_bad.load()};
+    GateStats s;
+    s.open = g.n_open.load();
+    s.accepted = g.n_accepted.load();
+    s.refused_per_address = g.n_refused_address.load();
+    s.at_capacity = g.n_at_capacity.load();
+    s.descriptor_pauses = g.n_pauses.load();
+    s.timed_out = g.n_timed_out.load();
+    s.bad_requests = g.n_bad.load();
+    s.tls_handshakes = g.n_tls.load();
+    s.tls_resumed = g.n_tls_resumed.load();
+    s.tls_failed = g.n_tls_failed.load();
+    s.answered_here = g.n_here.load();
+    return s;
 }
 
 const GateOptions& HttpGate::options() const { return impl_->options; }

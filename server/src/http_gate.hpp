@@ -17,6 +17,12 @@
 // - an idle client costs one descriptor: the connection to the engine is made for the first
 //   request (three descriptors then: the client's, and both ends of the loopback connection).
 //
+// - TLS when `tls` gives a context (tls.hpp): the handshake within `handshake_timeout`, so a
+//   client that stalls in it holds one connection of its address's share and nothing else; a
+//   new certificate is taken by the connections accepted after it, open ones keep theirs;
+// - with `plain_http` set, no engine at all: the gate answers every request itself (port 80:
+//   ACME challenges and redirects to HTTPS, plain_http.hpp).
+//
 // The engine learns who the client is from peer_of(), keyed by the port of the gate's end of
 // the loopback connection (what the engine sees as its peer). Runs on its own thread, so that
 // a flood on one listener does not hold up the other listener, the modem or the database.
@@ -26,15 +32,19 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace spdlog {
 class logger;
 }
 
 namespace relais {
+
+class TlsContext;
 
 struct GateOptions {
     std::string name;  // "lan" or "public", for logs
@@ -48,6 +58,15 @@ struct GateOptions {
     std::chrono::milliseconds body_timeout{10'000};
     std::chrono::milliseconds idle_timeout{15'000};
     std::chrono::milliseconds write_timeout{15'000};
+    /// The TLS context for a connection being accepted (called on the gate's thread, at each
+    /// accept); unset or null: plain HTTP.
+    std::function<std::shared_ptr<const TlsContext>()> tls;
+    std::chrono::milliseconds handshake_timeout{10'000};
+    struct PlainHttp {
+        std::function<std::string()> https_base;  // "https://name[:port]", read at each request
+        std::function<std::optional<std::string>(std::string_view token)> challenge;
+    };
+    std::optional<PlainHttp> plain_http;
 };
 
 struct GateStats {
@@ -57,7 +76,11 @@ struct GateStats {
     std::uint64_t at_capacity = 0;        // times accepting stopped at the cap
     std::uint64_t descriptor_pauses = 0;  // times accepting paused out of file descriptors
     std::uint64_t timed_out = 0;
-    std::uint64_t bad_requests = 0;  // refused by the gate (4xx/5xx it wrote itself)
+    std::uint64_t bad_requests = 0;    // refused by the gate (4xx/5xx it wrote itself)
+    std::uint64_t tls_handshakes = 0;  // completed
+    std::uint64_t tls_resumed = 0;     // of which resumed sessions
+    std::uint64_t tls_failed = 0;      // handshakes that failed (timeouts are in timed_out)
+    std::uint64_t answered_here = 0;   // plain_http: answers written by the gate itself
 };
 
 /// Thread-safe. start() binds and runs the gate's thread; stop() (or the destructor) closes
@@ -69,7 +92,8 @@ public:
     HttpGate(const HttpGate&) = delete;
     HttpGate& operator=(const HttpGate&) = delete;
 
-    /// Binds `options.host:port` and relays to the engine at 127.0.0.1:`engine_port`.
+    /// Binds `options.host:port` and relays to the engine at 127.0.0.1:`engine_port` (unused
+    /// with `plain_http`).
     Result<void> start(std::uint16_t engine_port);
     std::uint16_t port() const;
     /// The client address behind the engine's peer port `engine_peer_port`, or nullopt when

@@ -5,6 +5,7 @@
 
 #include "api_json.hpp"
 #include "appliance_modem.hpp"
+#include "certificates.hpp"
 #include "crypto.hpp"
 #include "customer_service.hpp"
 #include "event_hub.hpp"
@@ -119,6 +120,12 @@ struct LanApp::Impl {
             res = workspace(req);
         }
         add_security_headers(res, Listener::lan, api);
+        if (d.config.tls.lan) {
+            // Served over HTTPS only: cookies never go out in clear, nor does the browser come
+            // back over plain HTTP.
+            for (auto& c : res.cookies) c.secure = true;
+            res.header("Strict-Transport-Security", "max-age=31536000");
+        }
         return res;
     }
 
@@ -271,6 +278,8 @@ struct LanApp::Impl {
         add(Method::get, "/api/v1/events", RouteAccess::principal, &Impl::events);
         add(Method::get, "/api/v1/modem", RouteAccess::principal, &Impl::modem_status);
         add(Method::post, "/api/v1/modem/test-sms", RouteAccess::admin, &Impl::test_sms);
+        add(Method::get, "/api/v1/certificate", RouteAccess::principal, &Impl::certificate);
+        add(Method::post, "/api/v1/certificate/renew", RouteAccess::admin, &Impl::renew_certificate);
         add(Method::post, "/api/v1/sms/preview", RouteAccess::principal, &Impl::sms_preview);
 
         add(Method::get, "/api/v1/users", RouteAccess::principal, &Impl::list_users);
@@ -1245,6 +1254,50 @@ struct LanApp::Impl {
                        d.repair_orders.remove_intervention(t.ids[0], t.ids[1], t.version, actor_of(*ctx.who), agreed));
     }
 
+    // ---- HTTPS --------------------------------------------------------------------------------
+
+    // What the admin page and /healthz say of the certificate (docs/API.md).
+    json certificate_json() const {
+        if (!d.certificates) return {{"state", "off"}};
+        const CertificateStatus st = d.certificates->status();
+        const std::int64_t now = d.clock.now() / 1000;
+        std::string state = "ok";
+        if (st.source == "acme" && !st.name_certifiable)
+            state = "no_public_name";
+        else if (st.requesting)
+            state = "requesting";
+        else if (st.failures > 0)
+            state = "failing";
+        else if (st.self_signed)
+            state = "self_signed";
+        json j = {{"state", state},
+                  {"source", st.source},
+                  {"name", st.name},
+                  {"customers_see_warning", st.self_signed},
+                  {"names", st.facts.names},
+                  {"issuer", st.facts.issuer},
+                  {"not_before", st.facts.not_before},
+                  {"not_after", st.facts.not_after},
+                  {"days_left", (st.facts.not_after - now) / 86400},
+                  {"failures", st.failures}};
+        if (st.next_attempt_at) j["next_attempt_at"] = st.next_attempt_at;
+        if (!st.last_error.empty()) {
+            j["last_error"] = st.last_error;
+            j["last_error_at"] = st.last_error_at;
+        }
+        if (st.last_issued_at) j["last_issued_at"] = st.last_issued_at;
+        return j;
+    }
+
+    HttpResponse certificate(Ctx&, const PathParams&) { return json_response(200, certificate_json()); }
+
+    HttpResponse renew_certificate(Ctx& ctx, const PathParams&) {
+        if (!d.certificates || d.config.tls.certificate != Config::Tls::Source::acme)
+            return error_response(make_error(ErrorKind::conflict, "certificate_not_acme"), ctx.lang);
+        d.certificates->renew_now();
+        return json_response(202, certificate_json());
+    }
+
     // ---- health and the workspace's files ----------------------------------------------------
 
     HttpResponse health() {
@@ -1280,6 +1333,7 @@ struct LanApp::Impl {
             const LinkGuessStats g = d.customers->guess_stats();
             body["links"] = {{"unknown", g.unknown}, {"throttled", g.throttled}};
         }
+        body["certificate"] = certificate_json();
         return json_response(ok ? 200 : 503, body);
     }
 
@@ -1370,6 +1424,18 @@ struct LanApp::Impl {
             f.push_back(std::move(open));
             f.push_back(std::move(accepted));
             f.push_back(std::move(refused));
+        }
+        if (d.certificates) {
+            const CertificateStatus st = d.certificates->status();
+            gauge("relais_tls_certificate_expiry_timestamp_seconds",
+                  "When the certificate the HTTPS listeners serve runs out (Unix time).",
+                  static_cast<double>(st.facts.not_after));
+            gauge("relais_tls_certificate_days_left", "Days until that certificate runs out.",
+                  static_cast<double>(st.facts.not_after - d.clock.now() / 1000) / 86400.0);
+            gauge("relais_tls_certificate_self_signed", "1 when it is self-signed: customers' browsers warn.",
+                  st.self_signed ? 1 : 0);
+            gauge("relais_acme_failures", "ACME attempts that failed in a row (0 after a certificate is issued).",
+                  st.failures);
         }
         HttpResponse r;
         r.status = 200;

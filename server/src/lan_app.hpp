@@ -24,6 +24,7 @@ class logger;
 
 namespace relais {
 
+class CertificateManager;
 class CustomerService;
 class EventHub;
 
@@ -52,6 +53,7 @@ struct LanAppDeps {
     const CustomerService* customers = nullptr;  // /healthz: links tried that do not exist
     // /healthz: each listener's connections and refusals (name, counters).
     std::function<std::vector<std::pair<std::string, GateStats>>()> listeners = {};
+    CertificateManager* certificates = nullptr;  // none: no listener serves HTTPS
 };
 
 /// Thread-safe: handle() is called concurrently by the server's threads.

@@ -17,6 +17,9 @@ const std::map<std::string_view, Texts>& catalog() {
         // Whole-request errors
         {"validation_failed", {"Some fields are not valid.", "Certains champs ne sont pas valides."}},
         {"not_found", {"Not found.", "Introuvable."}},
+        {"certificate_not_acme",
+         {"This box's certificate does not come from an ACME CA ([tls] certificate): there is nothing to renew.",
+          "Le certificat de ce boîtier ne vient pas d'une autorité ACME ([tls] certificate) : rien à renouveler."}},
         {"not_found.repair_order", {"This repair order does not exist.", "Cet ordre de réparation n'existe pas."}},
         {"not_found.party",
          {"This party does not exist on this repair order.",

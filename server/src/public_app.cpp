@@ -132,6 +132,9 @@ HttpResponse PublicApp::handle(const HttpRequest& req) {
         res = html_error_page(404, lang);
     }
     add_security_headers(res, Listener::public_, api);
+    // Over HTTPS: a year of HTTPS only for this name, so a link typed or followed as http://
+    // never goes out in clear again (no includeSubDomains: the dealership's other sites are theirs).
+    if (config_.tls.public_) res.header("Strict-Transport-Security", "max-age=31536000");
     if (!api && req.path.rfind("/o/", 0) == 0) {
         // A magic link's page: never cached by a shared cache, never indexed.
         res.header("Cache-Control", "no-store");

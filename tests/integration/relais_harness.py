@@ -104,6 +104,7 @@ class Relais:
         with open(ports) as f:
             p = json.load(f)
         self.lan, self.public = p["lan"], p["public"]
+        self.http = p.get("http")  # the plain-HTTP listener of [tls] redirect_listen
         return self
 
     def stdout(self):
@@ -153,8 +154,9 @@ class Relais:
         return subprocess.run([BIN, *args, "--config", self.config], input=stdin, capture_output=True,
                               text=True, timeout=60)
 
-    def client(self, listener="lan"):
-        c = Client("127.0.0.1", self.lan if listener == "lan" else self.public)
+    def client(self, listener="lan", tls=None):
+        """A client of the lan or public listener; `tls` an ssl.SSLContext for an HTTPS one."""
+        c = Client("127.0.0.1", self.lan if listener == "lan" else self.public, tls)
         self.clients.append(c)
         return c
 
@@ -189,13 +191,18 @@ class Client:
     """HTTP/1.1 over one keep-alive connection, with cookies, CSRF token and same-origin
     headers as the workspace's pages send them."""
 
-    def __init__(self, host, port):
-        self.host, self.port = host, port
+    def __init__(self, host, port, tls=None):
+        self.host, self.port, self.tls = host, port, tls
         self.cookies = {}
         self.csrf = None
         self.bearer = None
         self.language = "fr"
-        self.conn = http.client.HTTPConnection(host, port, timeout=30)
+        self.conn = self.connect()
+
+    def connect(self):
+        if self.tls:
+            return http.client.HTTPSConnection(self.host, self.port, timeout=30, context=self.tls)
+        return http.client.HTTPConnection(self.host, self.port, timeout=30)
 
     def request(self, method, path, body=None, headers=None, raw=None):
         h = {"Connection": "keep-alive", "Accept-Language": self.language, "Host": f"{self.host}:{self.port}"}
@@ -208,7 +215,7 @@ class Client:
         if self.cookies:
             h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if method not in ("GET", "HEAD"):
-            h["Origin"] = f"http://{self.host}:{self.port}"
+            h["Origin"] = f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
             h["Sec-Fetch-Site"] = "same-origin"
             if self.csrf:
                 h["X-CSRF-Token"] = self.csrf
@@ -225,7 +232,7 @@ class Client:
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
                 # The server closed an idle keep-alive connection: one retry on a new one.
                 self.conn.close()
-                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+                self.conn = self.connect()
                 if attempt:
                     raise
         headers_list = r.getheaders()
