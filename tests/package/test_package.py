@@ -103,7 +103,7 @@ class PackageTest(unittest.TestCase):
         with open(self.path(UDEV)) as f:
             rules = f.read()
         for vendor, product, interface in (("2c7c", "0125", "02"), ("1e0e", "9001", "02"), ("12d1", "1506", "02"),
-                                           ("1199", "9079", "03"), ("1bc7", "1201", "04")):
+                                           ("1199", "9079", "03"), ("1199", "9071", "03"), ("1bc7", "1201", "04")):
             self.assertRegex(rules, rf'ENV{{ID_VENDOR_ID}}=="{vendor}", ENV{{ID_MODEL_ID}}=="{product}", '
                                     rf'ENV{{ID_USB_INTERFACE_NUM}}=="{interface}"')
         self.assertIn('KERNEL=="ttyACM*", ENV{ID_VENDOR_ID}=="1546"', rules)
