@@ -20,7 +20,6 @@ port the test writes shell commands to). Run: /usr/bin/python3 tests/image/test_
 (RELAIS_DEB=FILE or RELAIS_DEB_DIR=DIR: use that package; RELAIS_IMAGE_KEEP=1 keeps the folder).
 """
 
-import glob
 import http.server
 import json
 import os
@@ -39,6 +38,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.environ.get("RELAIS_SOURCE_DIR", os.path.join(HERE, "..", ".."))
 BUILD = os.environ.get("RELAIS_BUILD_DIR", os.path.join(SOURCE, "build"))
 sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
+sys.path.insert(0, os.path.join(SOURCE, "tests", "package"))
+from relais_deb import find_deb  # noqa: E402
 from relais_harness import Client  # noqa: E402
 
 RO = {
@@ -64,19 +65,6 @@ def free_port():
 
 def run(*cmd, **kw):
     return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw).stdout
-
-
-def find_deb(tmp):
-    if os.environ.get("RELAIS_DEB"):
-        return os.environ["RELAIS_DEB"]
-    if os.environ.get("RELAIS_DEB_DIR"):
-        debs = sorted(glob.glob(os.path.join(os.environ["RELAIS_DEB_DIR"], "relais_*.deb")), key=os.path.getmtime)
-        if debs:
-            return debs[-1]
-    built = subprocess.run([os.path.join(SOURCE, "image", "build-deb"), tmp], capture_output=True, text=True)
-    if built.returncode != 0:
-        raise AssertionError(f"image/build-deb failed:\n{built.stdout[-3000:]}\n{built.stderr[-3000:]}")
-    return built.stdout.strip().splitlines()[-1]
 
 
 class Repository:
