@@ -40,6 +40,7 @@ ApplianceModem::~ApplianceModem() { stop(); }
 void ApplianceModem::hold(std::function<void()> idle) {
     const auto sms = service_->hold(std::move(idle));
     if (!sms) return;
+    transmitting_at_hold_ = sms->id;
     log_->info("stopping: the modem is sending {} to {}: waiting for its outcome",
                sms->id < kFirstTestId ? "outbox message " + std::to_string(sms->id) : std::string("a test SMS"),
                sms->to);

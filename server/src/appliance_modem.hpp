@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 namespace boost::asio {
 class io_context;
@@ -47,6 +48,9 @@ public:
     /// one it is transmitting, if any, and calls `idle` (once, on the io thread) when that one
     /// has its outcome — already given to the listener — or at once when there is none.
     void hold(std::function<void()> idle);
+    /// The message hold() found being transmitted, if any: it may have reached its recipient,
+    /// whatever came next (its outcome, a lost port, the stop's deadline). On the io thread.
+    std::optional<modem::MessageId> transmitting_at_hold() const { return transmitting_at_hold_; }
     void stop();
 
     modem::ModemStatus status() const;
@@ -91,6 +95,7 @@ private:
     modem::MessageId next_test_id_ = kFirstTestId;  // far from the outbox's ids
     static constexpr modem::MessageId kFirstTestId = 1ULL << 48;
     Listener listener_;
+    std::optional<modem::MessageId> transmitting_at_hold_;
 };
 
 }  // namespace relais

@@ -15,6 +15,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
+#include <set>
+
 namespace relais {
 
 using nlohmann::json;
@@ -119,7 +121,7 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
     // A clean stop (stop_claiming): no more rows claimed; `settled` once the emails handed to
     // the transport all have their outcome. On the io thread.
     bool claiming = true;
-    int emails_in_flight = 0;
+    std::set<Id> emails_in_flight;  // handed to the mail transport, outcome not posted yet
     std::function<void()> settled;
 
     spdlog::logger& log() { return *deps.log; }
@@ -272,21 +274,22 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
                             boost::asio::post(*io, [weak, r, o = std::move(o)] {
                                 if (auto self = weak.lock()) {
                                     self->guarded("email outcome", &r, [&] { self->email_done(r, o); });
-                                    self->email_settled();
+                                    self->email_settled(r.id);
                                 }
                             });
                         });
         // Counted once handed over: its outcome is always posted, so always comes after this.
-        ++emails_in_flight;
+        emails_in_flight.insert(r.id);
     }
 
-    void email_settled() {
-        --emails_in_flight;
+    void email_settled(Id id) {
+        emails_in_flight.erase(id);
         notify_settled();
     }
 
     void notify_settled() {
-        if (!claiming && emails_in_flight == 0 && settled) boost::asio::post(deps.io, std::exchange(settled, nullptr));
+        if (!claiming && emails_in_flight.empty() && settled)
+            boost::asio::post(deps.io, std::exchange(settled, nullptr));
     }
 
     void email_done(const Row& r, const mail::MailOutcome& o) {
@@ -518,21 +521,45 @@ void Outbox::start() {
 
 void Outbox::stop() {
     // Stopped on purpose: what was being sent goes again at the next start, without counting
-    // as a death (only crashes and power cuts do).
-    auto reset = impl_->deps.db.write([](Connection& c) -> Result<int> {
-        TRY(c.exec("UPDATE outbox SET state = 'pending' WHERE state = 'sending'"));
-        return c.changes();
+    // as a death (only crashes and power cuts do). A message that may have left (the SMS the
+    // modem was transmitting, an email the relay was taking: the wait for them gave up) keeps
+    // its attempt; one that never left (an SMS of the modem's queue) gives it back, and goes at
+    // once at the next start (claiming a row does not move its next_attempt_at).
+    std::vector<Id> may_have_left(impl_->emails_in_flight.begin(), impl_->emails_in_flight.end());
+    if (impl_->deps.modem)
+        if (auto id = impl_->deps.modem->transmitting_at_hold()) may_have_left.push_back(static_cast<Id>(*id));
+    auto reset = impl_->deps.db.write([&](Connection& c) -> Result<std::pair<int, int>> {
+        int cut = 0;
+        TRY_ASSIGN(auto u, c.prepare("UPDATE outbox SET state = 'pending' WHERE state = 'sending' AND id = ?"));
+        for (Id id : may_have_left) {
+            u.bind(1, id);
+            TRY(u.run());
+            cut += c.changes();
+            u.reset();
+        }
+        TRY(c.exec("UPDATE outbox SET state = 'pending', attempts = max(attempts - 1, 0) WHERE state = 'sending'"));
+        return std::pair<int, int>(c.changes(), cut);
     });
-    if (reset && *reset > 0)
-        impl_->log().info("outbox: {} message(s) cut off by the stop go again at the next start", *reset);
+    if (!reset) {
+        impl_->log().error("outbox: cannot put back the messages being sent: {}", reset.error().detail);
+    } else {
+        if (reset->first > 0)
+            impl_->log().info("outbox: {} message(s) not started before the stop go at the next start", reset->first);
+        if (reset->second > 0)
+            impl_->log().warn(
+                "outbox: {} message(s) cut off by the stop go again at the next start (they may have "
+                "reached their recipients)",
+                reset->second);
+    }
     impl_->timer.cancel();
 }
 
 void Outbox::stop_claiming(std::function<void()> settled) {
     impl_->claiming = false;
     impl_->timer.cancel();
-    if (impl_->emails_in_flight > 0)
-        impl_->log().info("stopping: {} email(s) handed to the {}: waiting for their outcome", impl_->emails_in_flight,
+    if (!impl_->emails_in_flight.empty())
+        impl_->log().info("stopping: {} email(s) handed to the {}: waiting for their outcome",
+                          impl_->emails_in_flight.size(),
                           impl_->deps.mail ? impl_->deps.mail->describe() : "mail transport");
     impl_->settled = std::move(settled);
     impl_->notify_settled();

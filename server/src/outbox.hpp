@@ -97,8 +97,10 @@ public:
     /// (ApplianceModem::hold). stop() follows.
     void stop_claiming(std::function<void()> settled);
     /// A clean stop: rows being sent go back to `pending` without counting as an interruption
-    /// (after stop_claiming, only those that never left: SMS the modem held in its queue, and
-    /// what the wait for the sends in progress gave up on).
+    /// (after stop_claiming, only SMS the modem held in its queue, and what the wait for the
+    /// sends in progress gave up on). Those that never left (SMS of the modem's queue) give
+    /// their attempt back; the others (the SMS the modem was transmitting when held, emails
+    /// handed to the mail transport) may have reached their recipient and keep it.
     void stop();
     /// Something was committed: look for due rows now.
     void wake();

@@ -7,14 +7,8 @@ import re
 import time
 import unittest
 
-from relais_harness import RelaisTestCase, wait_for
+from relais_harness import SIMPLE_RO, RelaisTestCase, wait_for
 
-RO = {
-    "vehicle": {"plate": "mt-101-rx", "make": "Citroën", "model": "C3"},
-    "parties": [{"roles": ["driver", "owner"], "first_name": "Anne", "last_name": "Martin",
-                 "contact_points": [{"kind": "phone", "value": "06 11 22 33 44"}]}],
-    "interventions": [{"label": "Pneus avant", "price_excl_cents": 18000, "kind": "optional", "severity": "red"}],
-}
 SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$')
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
 
@@ -55,8 +49,8 @@ class MetricsTest(RelaisTestCase):
             self.assertTrue(any(name == "relais_info" and dict(labels).get("version") for name, labels in samples))
 
             c = self.admin(r)
-            ro = c.post("/api/v1/repair-orders", RO).json()
-            phone = ro["parties"][0]["contact_points"][0]["id"]
+            ro = c.post("/api/v1/repair-orders", SIMPLE_RO).json()
+            phone = next(cp["id"] for cp in ro["parties"][0]["contact_points"] if cp["kind"] == "phone")
             offer = c.post(f"/api/v1/repair-orders/{ro['id']}/offers", {"recipients": [phone]}).json()
             wait_for(lambda: c.get(f"/api/v1/offers/{offer['id']}").json()["messages"][0]["state"] == "delivered",
                      timeout=20, what="the SMS delivered")

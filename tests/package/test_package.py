@@ -8,7 +8,6 @@ in group dialout, the udev rule for the supported modems, and the systemd unit, 
                                                         RELAIS_DEB_DIR=DIR: the newest one there)
 """
 
-import glob
 import os
 import re
 import shutil
@@ -16,7 +15,8 @@ import subprocess
 import tempfile
 import unittest
 
-SOURCE = os.environ.get("RELAIS_SOURCE_DIR", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from relais_deb import find_deb
+
 EXPOSURE_LIMIT = 2.5  # "OK" goes up to 4.9; the unit is at 1.6 and should not slip
 # Where Debian 12's debhelper puts them (not yet under /usr).
 UNIT = "/lib/systemd/system/relais.service"
@@ -32,16 +32,7 @@ class PackageTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="relais-package-")
-        cls.deb = os.environ.get("RELAIS_DEB")
-        if not cls.deb and os.environ.get("RELAIS_DEB_DIR"):
-            debs = sorted(glob.glob(os.path.join(os.environ["RELAIS_DEB_DIR"], "relais_*.deb")), key=os.path.getmtime)
-            cls.deb = debs[-1] if debs else None
-        if not cls.deb:
-            built = subprocess.run([os.path.join(SOURCE, "image", "build-deb"), cls.tmp], capture_output=True,
-                                   text=True)
-            if built.returncode != 0:
-                raise AssertionError(f"image/build-deb failed:\n{built.stdout[-4000:]}\n{built.stderr[-4000:]}")
-            cls.deb = built.stdout.strip().splitlines()[-1]
+        cls.deb = find_deb(cls.tmp)
         cls.tree = os.path.join(cls.tmp, "tree")
         run("dpkg-deb", "-R", cls.deb, cls.tree)
 
@@ -103,7 +94,7 @@ class PackageTest(unittest.TestCase):
         with open(self.path(UDEV)) as f:
             rules = f.read()
         for vendor, product, interface in (("2c7c", "0125", "02"), ("1e0e", "9001", "02"), ("12d1", "1506", "02"),
-                                           ("1199", "9079", "03"), ("1bc7", "1201", "04")):
+                                           ("1199", "9079", "03"), ("1199", "9071", "03"), ("1bc7", "1201", "04")):
             self.assertRegex(rules, rf'ENV{{ID_VENDOR_ID}}=="{vendor}", ENV{{ID_MODEL_ID}}=="{product}", '
                                     rf'ENV{{ID_USB_INTERFACE_NUM}}=="{interface}"')
         self.assertIn('KERNEL=="ttyACM*", ENV{ID_VENDOR_ID}=="1546"', rules)

@@ -130,14 +130,18 @@ std::vector<std::string> event_types(OfferWorld& w) {
     return types;
 }
 
-// A relay scripted by the test: answers each message with `answer`, or throws from send().
+// A relay scripted by the test: answers each message with `answer`, or throws from send(), or
+// (`holds`) takes it and keeps its answer.
 struct ScriptedTransport final : mail::MailTransport {
     mail::MailOutcome answer;
     bool throws = false;
+    bool holds = false;
+    std::vector<Done> held;
     int sends = 0;
     void send(mail::Envelope, std::string, Done done) override {
         ++sends;
         if (throws) throw std::runtime_error("transport broke \xff");
+        if (holds) return held.push_back(std::move(done));
         done(answer);
     }
     std::string describe() const override { return "scripted relay"; }
@@ -630,6 +634,55 @@ TEST_CASE("a relay's reply that is not UTF-8 is kept escaped, and the outbox car
     for (const auto& e : *events)
         if (e.type == "message.delivered") found = nlohmann::json::parse(e.data)["detail"] == after->messages[0].detail;
     CHECK(found);
+}
+
+TEST_CASE("a clean stop gives its attempt back to a message that never left, not to one that may have") {
+    OfferWorld w;
+    ScriptedOutbox box(w);
+    box.relay.answer.status = mail::DeliveryStatus::delivered;
+    box.relay.answer.code = 250;
+    box.relay.holds = true;  // the relay has the email and has not answered the final dot
+    auto o = w.offers->send(w.ro.id, {{w.contact("helene@example.test"), w.contact("+33612345678")}, "", false, {}},
+                            w.actor);
+    REQUIRE(o.ok());
+    const Id sms_id = o->messages[1].id;
+    // The SMS claimed as a pass does and handed to a modem that keeps it in its queue (there is
+    // no modem here: the outbox would otherwise put it back at once).
+    REQUIRE(w.db->write([&](Connection& c) -> Result<void> {
+                    TRY_ASSIGN(auto u, c.prepare("UPDATE outbox SET state = 'sending', attempts = 1 WHERE id = ?"));
+                    u.bind(1, sms_id);
+                    return u.run();
+                })
+                .ok());
+    box.run();
+    REQUIRE(box.relay.held.size() == 1);
+
+    bool settled = false;
+    box.outbox->stop_claiming([&] { settled = true; });
+    box.run();
+    CHECK_FALSE(settled);  // the email has no outcome yet
+    box.outbox->stop();    // the wait gave up on it
+    auto after = w.offers->get(o->id);
+    REQUIRE(after.ok());
+    const OutboxMessage& email = after->messages[0];
+    const OutboxMessage& sms = after->messages[1];
+    CHECK(email.state == OutboxState::pending);  // it may have reached the customer: counted
+    CHECK(email.attempts == 1);
+    CHECK(email.interruptions == 0);
+    CHECK(sms.state == OutboxState::pending);  // it never left: not counted, due at once
+    CHECK(sms.attempts == 0);
+    CHECK(sms.interruptions == 0);
+    CHECK(sms.next_attempt_at <= w.clock.now());
+
+    // The next start sends both at once, without waiting for a backoff.
+    box.relay.holds = false;
+    box.restart();
+    box.run();
+    after = w.offers->get(o->id);
+    CHECK(after->messages[0].state == OutboxState::delivered);
+    CHECK(after->messages[0].attempts == 2);
+    CHECK(after->messages[1].last_error == "no modem");  // tried: its first attempt
+    CHECK(after->messages[1].attempts == 1);
 }
 
 TEST_CASE("a message whose sending throws is a failed attempt, retried a bounded number of times, then failed") {

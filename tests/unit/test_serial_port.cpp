@@ -89,7 +89,8 @@ TEST_CASE("serial ports: a missing device and a busy one are named clearly") {
 TEST_CASE("known modems by USB id") {
     CHECK(known_modem(0x2C7C, 0x0125) == "Quectel EC25/EG25");
     CHECK(known_modem(0x1E0E, 0x9001) == "SIMCom SIM7600");
-    CHECK(known_modem(0x1199, 0x9079) == "Sierra Wireless EM7455");  // the udev rule's id
+    CHECK(known_modem(0x1199, 0x9079) == "Sierra Wireless EM7455");  // the udev rule's ids
+    CHECK(known_modem(0x1199, 0x9071) == "Sierra Wireless EM7455");
     CHECK(known_modem(0x1234, 0x5678).empty());
     // Listing works on any machine (there may be no serial port at all).
     for (const PortInfo& p : list_serial_ports()) CHECK_FALSE(p.path.empty());
