@@ -391,8 +391,16 @@ int run_serve(const ServeOptions& options) {
            << "  (links in messages use " << config->http.public_base_url << ")\n";
     if (https->certificates) {
         const CertificateStatus st = https->certificates->status();
-        banner << "  Certificate:       " << st.source << (st.self_signed ? ", self-signed: browsers warn" : "")
-               << (st.source == "acme" && st.self_signed ? " until the CA has issued one" : "") << "\n";
+        banner << "  Certificate:       ";
+        if (st.source != "acme")
+            banner << st.source << (st.self_signed ? " (customers' browsers warn)" : "");
+        else if (!st.name_certifiable)
+            banner << "none from a CA: " << (st.name.empty() ? "no public name" : st.name + " is no public name")
+                   << " yet ([http] public_base_url); self-signed meanwhile (customers' browsers warn)";
+        else
+            banner << "from " << config->acme.directory << " for " << st.name
+                   << (st.self_signed ? "; self-signed until it is issued" : "");
+        banner << "\n";
     }
     if (https->plain_http)
         banner << "  Plain HTTP:        port " << https->plain_http->port() << ", redirected to HTTPS\n";
@@ -522,8 +530,24 @@ int run_check_config(const std::string& config_path) {
     if (!config) return 1;
     std::cout << config_path << ": OK\n"
               << "  lan " << config->http.lan.to_string() << ", public " << config->http.public_listen.to_string()
-              << ", links " << config->http.public_base_url << "\n"
-              << "  data in " << config->storage.data_dir << "\n"
+              << ", links " << config->http.public_base_url << "\n";
+    if (config->tls.public_ || config->tls.lan) {
+        const auto source = [](Config::Tls::Source src) {
+            switch (src) {
+                case Config::Tls::Source::self_signed: return "self-signed";
+                case Config::Tls::Source::files: return "own files";
+                case Config::Tls::Source::acme: return "ACME";
+            }
+            return "?";
+        };
+        std::cout << "  https on " << (config->tls.public_ && config->tls.lan ? "both listeners"
+                                       : config->tls.public_               ? "the public listener"
+                                                                           : "the lan listener")
+                  << ", certificate: " << source(config->tls.certificate);
+        if (config->tls.redirect_listen) std::cout << ", plain HTTP on " << config->tls.redirect_listen->to_string();
+        std::cout << "\n";
+    }
+    std::cout << "  data in " << config->storage.data_dir << "\n"
               << "  modem " << config->modem.device << ", mail "
               << (config->mail.relay_host.empty()
                       ? "to the maildir in the data directory"

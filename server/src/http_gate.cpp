@@ -463,7 +463,9 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
             ++gate.n_here;
             const bool body = head.content_length > 0 || head.chunked;
             const bool last = body || !head.keep_alive;
-            send_client(plain_http_answer(head, opt().plain_http->https_base(), opt().plain_http->challenge, last));
+            const std::string* host = head.header("host");
+            const std::string base = opt().plain_http->base_for(host ? std::string_view(*host) : std::string_view());
+            send_client(plain_http_answer(head, base, opt().plain_http->challenge, last));
             if (!last) {
                 idle_since = Clock::now();
                 return true;

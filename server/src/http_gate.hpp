@@ -63,7 +63,8 @@ struct GateOptions {
     std::function<std::shared_ptr<const TlsContext>()> tls;
     std::chrono::milliseconds handshake_timeout{10'000};
     struct PlainHttp {
-        std::function<std::string()> https_base;  // "https://name[:port]", read at each request
+        // Where a request for `host` (its Host header, "" when none) is sent: "https://name[:port]".
+        std::function<std::string(std::string_view host)> base_for;
         std::function<std::optional<std::string>(std::string_view token)> challenge;
     };
     std::optional<PlainHttp> plain_http;

@@ -1326,7 +1326,10 @@ struct LanApp::Impl {
                                    {"at_capacity", st.at_capacity},
                                    {"descriptor_pauses", st.descriptor_pauses},
                                    {"timed_out", st.timed_out},
-                                   {"bad_requests", st.bad_requests}};
+                                   {"bad_requests", st.bad_requests},
+                                   {"tls_handshakes", st.tls_handshakes},
+                                   {"tls_resumed", st.tls_resumed},
+                                   {"tls_failed", st.tls_failed}};
             body["connections"] = listeners;
         }
         if (d.customers) {

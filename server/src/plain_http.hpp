@@ -1,7 +1,9 @@
 #pragma once
 // What the plain-HTTP listener (port 80, [tls] redirect_listen) answers, by itself: an ACME
 // HTTP-01 challenge's key authorization (RFC 8555 §8.3), and for everything else a redirect to
-// the same path over HTTPS. Nothing of the application is reachable on it. Pure.
+// the same path over HTTPS: the customer pages for the public name, the workspace for the box's
+// LAN names (an advisor typing "relais.local"). Nothing of the application is reachable on it.
+// Pure.
 
 #include "http_head.hpp"
 

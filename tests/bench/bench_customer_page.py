@@ -5,7 +5,11 @@
 (GET /assets/customer/customer.js), and the offer's data for a bound device
 (POST /o/<token>/open with the device cookie). Target: p99 under 50 ms.
 
-    /usr/bin/python3 tests/bench/bench_customer_page.py [--connections 200] [--seconds 20]"""
+With --https the public listener serves TLS (a self-signed certificate): wrk's rows are then
+keep-alive connections (one handshake each), and relais_bench_tls adds a connection per request,
+new sessions and resumed ones, as fast as the clients can and paced at --rate in all.
+
+    /usr/bin/python3 tests/bench/bench_customer_page.py [--connections 200] [--seconds 20] [--https [--rate 300]]"""
 
 import argparse
 import http.client
@@ -13,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -36,17 +41,22 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--connections", type=int, default=200)
     ap.add_argument("--seconds", type=int, default=20)
+    ap.add_argument("--https", action="store_true")
+    ap.add_argument("--rate", type=float, default=300)
     args = ap.parse_args()
+    tls_bench = os.path.join(HERE, "..", "..", "build", "tests", "relais_bench_tls")
+    if args.https and not os.path.exists(tls_bench):
+        raise SystemExit("build/tests/relais_bench_tls is missing (scripts/build)")
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing (apt-get install wrk)")
     workdir = tempfile.mkdtemp(prefix="relais-bench-customer-")
-    r = Relais(workdir, "")
+    r = Relais(workdir, '[tls]\npublic = true\ncertificate = "self-signed"\n' if args.https else "")
     # wrk's connections all come from 127.0.0.1, where customers come from many addresses: the
     # per-address cap (32 by default) is lifted for the benchmark, the listener's cap is not.
     with open(r.config) as f:
         text = f.read()
     with open(r.config, "w") as f:
-        f.write(text.replace("[http]\n", f"[http]\npublic_max_per_address = {max(64, args.connections + 8)}\n", 1))
+        f.write(text.replace("[http]\n", f"[http]\npublic_max_per_address = {max(64, 3 * args.connections)}\n", 1))
     r.start()
     try:
         # The harness signs in as admin and replaces the one-time password.
@@ -72,7 +82,13 @@ def main():
             time.sleep(0.05)
         if not token:
             raise SystemExit("no SMS with a link")
-        conn = http.client.HTTPConnection("127.0.0.1", r.public)
+        if args.https:
+            insecure = ssl.create_default_context()
+            insecure.check_hostname = False
+            insecure.verify_mode = ssl.CERT_NONE
+            conn = http.client.HTTPSConnection("127.0.0.1", r.public, context=insecure)
+        else:
+            conn = http.client.HTTPConnection("127.0.0.1", r.public)
         conn.request("POST", f"/o/{token}/open", body="{}", headers={"Content-Type": "application/json"})
         resp = conn.getresponse()
         resp.read()
@@ -89,15 +105,32 @@ def main():
             env = dict(os.environ, RELAIS_BENCH_METHOD=method, RELAIS_BENCH_PATH=path, RELAIS_BENCH_COOKIE=cookie,
                        RELAIS_BENCH_ORIGIN="https://relais.garage-test.fr")
             out = subprocess.run(["wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "--latency",
-                                  "-s", os.path.join(HERE, "customer_page.lua"), f"http://127.0.0.1:{r.public}"],
+                                  "-s", os.path.join(HERE, "customer_page.lua"),
+                                  f"{'https' if args.https else 'http'}://127.0.0.1:{r.public}"],
                                  env=env, capture_output=True, text=True, check=True).stdout
             line = next(l for l in out.splitlines() if l.startswith("RESULT"))
             p50, p95, p99, mx, n, errors = line.split()[1:]
             rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
             rows.append((name, float(p50), float(p95), float(p99), float(mx), int(n), int(errors), rps))
+        if args.https:
+            # A connection per request: what a phone opening a link costs the box.
+            for what, target in (("page", f"/o/{token}"), ("offer data", f"POST /o/{token}/open")):
+                for mode in ("new", "resumed"):
+                    for rate in (0, args.rate):
+                        out = subprocess.run([tls_bench, str(r.public), target, str(args.connections),
+                                              str(args.seconds), mode, str(rate), cookie],
+                                             capture_output=True, text=True, check=True).stdout
+                        j = json.loads(out)
+                        pace = "as fast as possible" if rate == 0 else f"paced at {rate:.0f}/s"
+                        name = (f"{what}, a connection per request, {mode} sessions ({j['resumed']:,} of "
+                                f"{j['handshakes']:,} resumed), {pace}")
+                        rows.append((name, j["p50"], j["p95"], j["p99"], j["max"], j["requests"], j["errors"],
+                                     j["per_second"]))
         total_kb = sum(sizes.values()) / 1024
-        print(f"Machine: nproc {os.cpu_count()}; relais public listener, 2 HTTP threads; wrk -t2 "
-              f"-c{args.connections} -d{args.seconds}s per row.")
+        print(f"Machine: nproc {os.cpu_count()}; relais public listener, 2 HTTP threads"
+              f"{', TLS (self-signed ECDSA P-256)' if args.https else ''}; wrk -t2 "
+              f"-c{args.connections} -d{args.seconds}s per row"
+              f"{'; relais_bench_tls with as many clients' if args.https else ''}.")
         print(f"Page weight: {total_kb:.1f} KB (page {sizes[f'/o/{token}']} B, script "
               f"{sizes['/assets/customer/customer.js']} B, style {sizes['/assets/customer/customer.css']} B), "
               "uncompressed.\n")

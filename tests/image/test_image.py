@@ -27,6 +27,7 @@ import os
 import re
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -159,7 +160,7 @@ class Machine:
 
     def boot(self):
         self.boots += 1
-        self.lan_port, self.public_port = free_port(), free_port()
+        self.lan_port, self.public_port, self.http_port = free_port(), free_port(), free_port()
         self.console_path = os.path.join(self.workdir, f"console-{self.boots}.log")
         self.agent_path = os.path.join(self.workdir, "agent.sock")
         if os.path.exists(self.agent_path):
@@ -167,8 +168,9 @@ class Machine:
         cmd = ["qemu-system-x86_64", "-machine", "q35", "-accel", self.accel, "-cpu", "host" if self.accel == "kvm" else "max",
                "-smp", "2", "-m", "1024", "-bios", "/usr/share/ovmf/OVMF.fd",
                "-drive", f"file={self.overlay},if=virtio,format=qcow2,cache=writeback",
-               "-netdev", f"user,id=n,hostfwd=tcp:127.0.0.1:{self.lan_port}-:80,"
-                          f"hostfwd=tcp:127.0.0.1:{self.public_port}-:8081",
+               "-netdev", f"user,id=n,hostfwd=tcp:127.0.0.1:{self.lan_port}-:8080,"
+                          f"hostfwd=tcp:127.0.0.1:{self.public_port}-:443,"
+                          f"hostfwd=tcp:127.0.0.1:{self.http_port}-:80",
                "-device", "virtio-net-pci,netdev=n",
                "-chardev", f"serial,id=modem,path={self.modem_pty}",
                "-device", "qemu-xhci", "-device", "usb-serial,chardev=modem",
@@ -373,7 +375,8 @@ class ImageTest(unittest.TestCase):
         # The console's login prompt shows the addresses and the one-time password.
         console = m.wait("the banner on the console",
                          lambda: (lambda c: c if re.search(r"one-time password:\s+\S+", c) else None)(m.console()), 180)
-        self.assertRegex(console, r"Advisor workspace: http://10\.0\.2\.\d+:80/")
+        self.assertRegex(console, r"Advisor workspace: http://10\.0\.2\.\d+:8080/")
+        self.assertRegex(console, r"Customer pages:    https://10\.0\.2\.\d+:443/")
         password = re.search(r"one-time password:\s+(\S+)", console).group(1)
         self.assertIn(password, m.sh("journalctl -u relais -b --no-pager -o cat"))
 
@@ -397,11 +400,25 @@ class ImageTest(unittest.TestCase):
                            c.get(f"/api/v1/offers/{sent.json()['id']}").json()), 120)
         self.assertEqual(offer["messages"][0]["state"], "delivered")
 
-        # The customer's link, through the forwarded public port.
+        # The customer's link, through the forwarded public port, over HTTPS: self-signed until the
+        # box has a public name (the shipped relais.invalid is none), so no CA is asked.
         token = re.search(r"/o/([A-Za-z0-9_-]+)", sms[0]["text"]).group(1)
-        page = self.client(m.public_port).get(f"/o/{token}")
+        self.assertTrue(sms[0]["text"].count(f"https://relais.invalid/o/{token}"), sms[0]["text"])
+        insecure = ssl.create_default_context()
+        insecure.check_hostname, insecure.verify_mode = False, ssl.CERT_NONE
+        page = Client("127.0.0.1", m.public_port, insecure).get(f"/o/{token}", headers={"Host": "relais.invalid"})
         self.assertEqual(page.status, 200, page)
         self.assertIn("<html", page.body.lower())
+        self.assertEqual(page.header("strict-transport-security"), "max-age=31536000")
+        cert = m.health()["certificate"]
+        self.assertEqual((cert["source"], cert["state"], cert["customers_see_warning"]), ("acme", "no_public_name", True))
+        # Port 80: a customer's http:// link goes to https://; an advisor typing the box's LAN
+        # name goes to the workspace.
+        plain = Client("127.0.0.1", m.http_port)
+        moved = plain.get(f"/o/{token}", headers={"Host": "relais.invalid"})
+        self.assertEqual((moved.status, moved.header("location")), (301, f"https://relais.invalid/o/{token}"))
+        moved = plain.get("/", headers={"Host": "localhost"})
+        self.assertEqual((moved.status, moved.header("location")), (301, "http://localhost:8080/"))
 
         meminfo = dict(line.split(":", 1) for line in m.sh("cat /proc/meminfo").splitlines() if ":" in line)
         kib = lambda k: int(meminfo[k].split()[0])  # noqa: E731

@@ -12,7 +12,7 @@ import subprocess
 import time
 import unittest
 
-from acme_servers import Pebble, openssl
+from acme_servers import Pebble, free_port, openssl
 from relais_harness import RelaisTestCase, wait_for
 
 NAME = "relais.garage-test.fr"  # the host of the harness's public_base_url
@@ -101,7 +101,14 @@ class SelfSignedTest(RelaisTestCase):
         self.assertTrue(health["certificate"]["customers_see_warning"])
 
     def test_port_80_redirects_and_answers_challenges_only(self):
-        r = self.relais(TLS_CONFIG).start()
+        r = self.relais(TLS_CONFIG)
+        # A known workspace port, so that port 80 can send the box's LAN names there.
+        lan_port = free_port()
+        with open(r.config) as f:
+            text = f.read()
+        with open(r.config, "w") as f:
+            f.write(text.replace('lan_listen = "127.0.0.1:0"', f'lan_listen = "127.0.0.1:{lan_port}"'))
+        r.start()
         self.assertTrue(r.http)
         plain = r.client("lan")
         plain.port = r.http
@@ -127,6 +134,9 @@ class SelfSignedTest(RelaisTestCase):
         res = plain.post("/o/abcdef/confirm", {"x": 1}, headers={"Host": NAME})
         self.assertEqual(res.status, 308)
         self.assertEqual(res.header("connection"), "close")
+        # An advisor typing the box's LAN name lands on the workspace (HTTPS here: [tls] lan).
+        res = plain.get("/", headers={"Host": "localhost"})
+        self.assertEqual((res.status, res.header("location")), (301, f"https://localhost:{lan_port}/"))
         # Another site's name is refused, as on every listener.
         res = plain.get("/", headers={"Host": "evil.example"})
         self.assertEqual(res.status, 421)
