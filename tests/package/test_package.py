@@ -70,7 +70,9 @@ class PackageTest(unittest.TestCase):
             config = f.read()
         self.assertRegex(config, r'(?m)^data_dir = "/var/lib/relais"$')
         self.assertRegex(config, r'(?m)^device = "/dev/relais-modem"$')
-        self.assertRegex(config, r'(?m)^lan_listen = "0\.0\.0\.0:80"$')
+        self.assertRegex(config, r'(?m)^lan_listen = "0\.0\.0\.0:8080"$')
+        self.assertRegex(config, r'(?m)^public_listen = "0\.0\.0\.0:443"$')
+        self.assertRegex(config, r'(?m)^redirect_listen = "0\.0\.0\.0:80"$')
         self.assertRegex(config, r'(?m)^web_root = "/usr/share/relais/web"$')
         # The packaged relais accepts it as it is.
         checked = subprocess.run([self.path("/usr/bin/relais"), "check-config", "--config",
