@@ -1,8 +1,7 @@
 #include "backup_archive.hpp"
 
-#include "civil_time.hpp"
 #include "crypto.hpp"
-#include "dated_files.hpp"
+#include "timezone.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,7 +10,6 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <set>
 #include <span>
@@ -47,18 +45,11 @@ bool plain_name(std::string_view s, std::string_view extra) {
     });
 }
 
-std::optional<UnixMs> parse_iso_time(std::string_view s) {
-    // 2026-12-06T04:37:34Z
-    if (s.size() != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
-        return std::nullopt;
-    const auto num = [&](std::size_t at, std::size_t n) {
-        return digits(s.substr(at, n), n) ? std::stoi(std::string(s.substr(at, n))) : -1;
-    };
-    CivilTime c{num(0, 4), num(5, 2), num(8, 2), num(11, 2), num(14, 2), num(17, 2)};
-    if (c.year < 1970 || c.month < 1 || c.month > 12 || c.day < 1 || c.day > 31 || c.hour < 0 || c.hour > 23 ||
-        c.minute < 0 || c.minute > 59 || c.second < 0 || c.second > 60)
-        return std::nullopt;
-    return utc_of(c);
+// "2026-12-06T04:37:34Z", as format_utc() writes it, and nothing else.
+std::optional<UnixMs> parse_created(std::string_view s) {
+    static const auto utc = make_fixed_offset_zone(0);
+    if (s.size() != 20 || s.back() != 'Z') return std::nullopt;
+    return parse_date_time(s, *utc);
 }
 
 // ---- tar headers ---------------------------------------------------------------------------
@@ -334,7 +325,7 @@ bool valid_member_name(std::string_view name) {
 std::string manifest_text(const BackupManifest& m) {
     std::string out = "relais-backup " + std::to_string(m.format) + "\n";
     out += "relais-version " + m.relais_version + "\n";
-    out += "created " + utc_iso(m.created_at) + "\n";
+    out += "created " + format_utc(m.created_at) + "\n";
     out += "schema-version " + std::to_string(m.schema_version) + "\n";
     out += "host " + m.host + "\n";
     for (const auto& f : m.members) out += "file " + f.name + " " + std::to_string(f.size) + " " + f.sha256 + "\n";
@@ -375,8 +366,8 @@ Result<BackupManifest> parse_manifest(std::string_view text) {
         if (key != "file" && !seen.insert(key).second) return problem("the manifest names " + key + " twice");
         if (key == "relais-version" && !value.empty() && value.size() <= 64 && plain_name(value, ".+~_-")) {
             m.relais_version = value;
-        } else if (key == "created" && parse_iso_time(value)) {
-            m.created_at = *parse_iso_time(value);
+        } else if (key == "created" && parse_created(value)) {
+            m.created_at = *parse_created(value);
         } else if (key == "schema-version" && digits(value, 6)) {
             m.schema_version = std::stoi(std::string(value));
         } else if (key == "host" && !value.empty() && value.size() <= 253 && plain_name(value, ".-")) {

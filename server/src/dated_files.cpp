@@ -28,14 +28,6 @@ std::string utc_stamp(UnixMs now) {
     return buf;
 }
 
-std::string utc_iso(UnixMs now) {
-    const CivilTime t = civil_from_utc(now);
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", t.year, t.month, t.day, t.hour, t.minute,
-                  t.second);
-    return buf;
-}
-
 std::optional<DateOrder> stamp_order(std::string_view tail, std::string_view suffix) {
     if (!tail.ends_with(suffix)) return std::nullopt;
     tail.remove_suffix(suffix.size());

@@ -19,8 +19,6 @@ namespace relais {
 
 /// "20261206T043734Z": the UTC time of `now` to the second, sortable as text.
 std::string utc_stamp(UnixMs now);
-/// "2026-12-06T04:37:34Z": the same, as ISO 8601 writes it for people.
-std::string utc_iso(UnixMs now);
 
 /// Where a dated name sorts: its stamp, then n of "-<n>" (a second file in the same second; 0 for the first).
 using DateOrder = std::pair<std::string, int>;

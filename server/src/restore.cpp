@@ -6,6 +6,7 @@
 #include "dated_files.hpp"
 #include "db.hpp"
 #include "migrations.hpp"
+#include "timezone.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -289,8 +290,8 @@ int run_restore(const RestoreCommand& command) {
         return report.error().kind == ErrorKind::internal ? 2 : 1;
     }
     const BackupManifest& m = report->manifest;
-    std::cout << "checked " << command.archive << ": the backup of " << m.host << " made at " << utc_iso(m.created_at)
-              << " by relais " << m.relais_version << "; its " << m.members.size()
+    std::cout << "checked " << command.archive << ": the backup of " << m.host << " made at "
+              << format_utc(m.created_at) << " by relais " << m.relais_version << "; its " << m.members.size()
               << " files match their SHA-256, its database (schema v" << m.schema_version
               << ") passes SQLite's integrity check\n"
               << "database restored: " << report->database

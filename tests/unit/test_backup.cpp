@@ -30,18 +30,6 @@ constexpr UnixMs kNight = 1'796'520'600'000;  // 2026-12-06T01:30:00Z
 constexpr UnixMs kDay = 86'400'000;
 const std::string kConfig = "[storage]\ndata_dir = \"var\"\n[dealer]\nname = \"Garage Martin\"\n";
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
-void write_file(const std::string& path, const std::string& bytes) {
-    fs::create_directories(fs::path(path).parent_path());
-    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-}
-
 int latest() { return static_cast<int>(builtin_migrations().size()); }
 
 std::vector<std::string> names_in(const std::string& dir) {
