@@ -224,15 +224,16 @@ namespace {
 // appliance): what it creates in the data directory and in the backup folder stays the
 // service's, so the timer's later runs can prune it, and SQLite's -wal and -shm files, should
 // it create them, remain the service's to open.
-Result<void> become_data_owner(const std::string& data_dir) {
+// Returns the user it became, "" when it stayed who it was.
+Result<std::string> become_data_owner(const std::string& data_dir) {
     struct stat st {};
-    if (::geteuid() != 0 || ::stat(data_dir.c_str(), &st) != 0 || st.st_uid == 0) return success();
+    if (::geteuid() != 0 || ::stat(data_dir.c_str(), &st) != 0 || st.st_uid == 0) return std::string();
     const passwd* pw = ::getpwuid(st.st_uid);
     if (!pw) return internal_error("the owner of " + data_dir + " (uid " + std::to_string(st.st_uid) + ") has no name");
     if (::initgroups(pw->pw_name, st.st_gid) != 0 || ::setgid(st.st_gid) != 0 || ::setuid(st.st_uid) != 0)
         return internal_error(std::string("cannot become ") + pw->pw_name + ", the owner of " + data_dir + ": " +
                               std::strerror(errno));
-    return success();
+    return std::string(pw->pw_name);
 }
 
 std::string megabytes(std::uint64_t bytes) {
@@ -248,7 +249,8 @@ int run_backup(const std::string& config_path, const std::string& to) {
     auto config = load_config_or_report(config_path, ProblemReport::first_line);
     if (!config) return 1;
     ::umask(077);
-    if (auto became = become_data_owner(config->storage.data_dir); !became) {
+    auto became = become_data_owner(config->storage.data_dir);
+    if (!became) {
         std::cerr << "relais: " << became.error().detail << "\n";
         return 2;
     }
@@ -269,7 +271,11 @@ int run_backup(const std::string& config_path, const std::string& to) {
     const auto started = std::chrono::steady_clock::now();
     auto report = make_backup(request);
     if (!report) {
-        std::cerr << "relais: backup failed: " << report.error().detail << "\n";
+        std::cerr << "relais: backup failed: " << report.error().detail
+                  << (became->empty()
+                          ? ""
+                          : " (run as root, relais backup acts as " + *became + ", the owner of the data directory)")
+                  << "\n";
         return report.error().kind == ErrorKind::conflict ? 1 : 2;
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

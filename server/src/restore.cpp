@@ -267,7 +267,7 @@ Result<RestoreReport> restore_backup(const RestoreRequest& r) {
         if (auto e = step(rename_path(cleanup.config_tmp, config_path))) return *e;
         cleanup.config_tmp.clear();
         report.config = config_path;
-        if (auto e = step(fsync_path(fs::path(config_path).parent_path().string(), SyncWhat::directory))) return *e;
+        if (auto e = step(fsync_path(fs::absolute(config_path).parent_path().string(), SyncWhat::directory))) return *e;
     }
     if (auto e = step(fsync_path(data_dir, SyncWhat::directory))) return *e;
     return report;
