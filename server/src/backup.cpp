@@ -245,7 +245,9 @@ std::string megabytes(std::uint64_t bytes) {
 
 }  // namespace
 
-int run_backup(const std::string& config_path, const std::string& to) {
+namespace {
+
+int backup_command(const std::string& config_path, const std::string& to) {
     auto config = load_config_or_report(config_path, ProblemReport::first_line);
     if (!config) return 1;
     ::umask(077);
@@ -287,8 +289,8 @@ int run_backup(const std::string& config_path, const std::string& to) {
     if (!report->removed.empty())
         std::cout << report->removed.size() << " older backup" << (report->removed.size() == 1 ? "" : "s")
                   << " removed from " << request.dir << " (the newest " << request.keep << " are kept)\n";
-    struct stat data_st {
-    }, dir_st{};
+    struct stat data_st {};
+    struct stat dir_st {};
     if (::stat(request.data_dir.c_str(), &data_st) == 0 && ::stat(request.dir.c_str(), &dir_st) == 0 &&
         data_st.st_dev == dir_st.st_dev)
         std::cerr << "relais: note: " << request.dir
@@ -297,6 +299,17 @@ int run_backup(const std::string& config_path, const std::string& to) {
     if (!report->status_problem.empty())
         std::cerr << "relais: warning: /metrics will not know of this backup: " << report->status_problem << "\n";
     return 0;
+}
+
+}  // namespace
+
+int run_backup(const std::string& config_path, const std::string& to) {
+    try {
+        return backup_command(config_path, to);
+    } catch (const std::exception& e) {  // out of memory, a path the system cannot resolve
+        std::cerr << "relais: backup failed: " << e.what() << "\n";
+        return 2;
+    }
 }
 
 }  // namespace relais

@@ -1,6 +1,7 @@
 #include "backup_archive.hpp"
 
 #include "crypto.hpp"
+#include "text.hpp"
 #include "timezone.hpp"
 
 #include <fcntl.h>
@@ -363,7 +364,8 @@ Result<BackupManifest> parse_manifest(std::string_view text) {
         const auto space = line.find(' ');
         const std::string key(line.substr(0, space));
         const std::string_view value = space == std::string_view::npos ? std::string_view() : line.substr(space + 1);
-        if (key != "file" && !seen.insert(key).second) return problem("the manifest names " + key + " twice");
+        if (key != "file" && !seen.insert(key).second)
+            return problem("the manifest names " + escape_untrusted(key, 60) + " twice");
         if (key == "relais-version" && !value.empty() && value.size() <= 64 && plain_name(value, ".+~_-")) {
             m.relais_version = value;
         } else if (key == "created" && parse_created(value)) {
@@ -378,7 +380,7 @@ Result<BackupManifest> parse_manifest(std::string_view text) {
             BackupMember f{std::string(value.substr(0, a)), 0, std::string(value.substr(b + 1))};
             const std::string_view size = value.substr(a + 1, b - a - 1);
             if (!valid_member_name(f.name))
-                return problem("the manifest names a member \"" + f.name.substr(0, 120) +
+                return problem("the manifest names a member \"" + escape_untrusted(f.name, 120) +
                                "\" that a backup cannot hold (only relais.db, relais.toml and tls/…)");
             if (!digits(size, 12) || !is_hex_digest(f.sha256)) return problem("the manifest's line for " + f.name);
             f.size = std::stoull(std::string(size));
@@ -388,7 +390,7 @@ Result<BackupManifest> parse_manifest(std::string_view text) {
             if (m.members.size() >= kMaxMembers) return problem("the manifest names too many members");
             m.members.push_back(std::move(f));
         } else {
-            return problem("the manifest's line \"" + std::string(line.substr(0, 60)) + "\" is not valid");
+            return problem("the manifest's line \"" + escape_untrusted(line, 60) + "\" is not valid");
         }
     }
     for (const char* key : {"relais-version", "created", "schema-version", "host"})
@@ -462,8 +464,8 @@ Result<BackupManifest> extract_backup_archive(const std::string& path, const std
     for (const BackupMember& expected : manifest.members) {
         TRY_ASSIGN(const Entry e, read_header(in, expected.name));
         if (e.name != expected.name)
-            return refused(path, "\"" + expected.name + "\" is missing (the archive has \"" + e.name.substr(0, 100) +
-                                     "\" in its place)");
+            return refused(path, "\"" + expected.name + "\" is missing (the archive has \"" +
+                                     escape_untrusted(e.name, 100) + "\" in its place)");
         if (e.size != expected.size)
             return refused(path, "\"" + e.name + "\" is " + std::to_string(e.size) + " bytes, the manifest says " +
                                      std::to_string(expected.size));
@@ -472,7 +474,8 @@ Result<BackupManifest> extract_backup_archive(const std::string& path, const std
     const std::string whole = in.hash.hex();
     TRY_ASSIGN(const Entry tail, read_header(in, kChecksumName));
     if (tail.name != kChecksumName)
-        return refused(path, "\"" + tail.name.substr(0, 100) + "\" is not in the manifest: the file was altered");
+        return refused(path,
+                       "\"" + escape_untrusted(tail.name, 100) + "\" is not in the manifest: the file was altered");
     TRY_ASSIGN(const std::string checksum, read_small(in, tail, 128));
     if (checksum != "sha256 " + whole + "\n")
         return refused(path, "altered: the SHA-256 of the file is " + whole + ", not the one at its end (CHECKSUM)");

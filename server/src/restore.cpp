@@ -273,7 +273,9 @@ Result<RestoreReport> restore_backup(const RestoreRequest& r) {
     return report;
 }
 
-int run_restore(const RestoreCommand& command) {
+namespace {
+
+int restore_command(const RestoreCommand& command) {
     auto config = load_config_or_report(command.config_path, ProblemReport::first_line);
     if (!config) return 1;
     ::umask(077);
@@ -286,8 +288,9 @@ int run_restore(const RestoreCommand& command) {
                                  SystemClock().now()};
     auto report = restore_backup(request);
     if (!report) {
-        std::cerr << "relais: restore refused: " << report.error().detail << "\n";
-        return report.error().kind == ErrorKind::internal ? 2 : 1;
+        const bool failed = report.error().kind == ErrorKind::internal;
+        std::cerr << "relais: restore " << (failed ? "failed: " : "refused: ") << report.error().detail << "\n";
+        return failed ? 2 : 1;
     }
     const BackupManifest& m = report->manifest;
     std::cout << "checked " << command.archive << ": the backup of " << m.host << " made at "
@@ -309,6 +312,17 @@ int run_restore(const RestoreCommand& command) {
                   << "\n";
     std::cout << "Start relais again (on the appliance: systemctl start relais).\n";
     return 0;
+}
+
+}  // namespace
+
+int run_restore(const RestoreCommand& command) {
+    try {
+        return restore_command(command);
+    } catch (const std::exception& e) {  // out of memory, a path the system cannot resolve
+        std::cerr << "relais: restore failed: " << e.what() << "\n";
+        return 2;
+    }
 }
 
 }  // namespace relais

@@ -257,3 +257,23 @@ TEST_CASE("backup archive: the writer refuses what a backup cannot hold") {
     CHECK(write({{"relais.db", dir.path() + "/missing.db", std::nullopt}})
               .find("cannot read " + dir.path() + "/missing.db") != std::string::npos);
 }
+
+TEST_CASE("backup archive: bytes from the file reach a message escaped") {
+    Archive a;
+    std::string b = a.original;
+    // The member after relais.toml renamed to bytes a terminal would act on; its header's sum
+    // made right again, as an attacker would.
+    const std::size_t header = a.data_of("tls/acme/account.key") - 512;
+    const std::string hostile = "tls/\x1b[2J\xff";
+    std::copy(hostile.begin(), hostile.end(), b.begin() + static_cast<std::ptrdiff_t>(header));
+    unsigned sum = 0;
+    for (std::size_t i = 0; i < 512; ++i)
+        sum += (i >= 148 && i < 156) ? unsigned(' ') : static_cast<unsigned char>(b[header + i]);
+    char field[8];
+    std::snprintf(field, sizeof field, "%06o", sum);
+    std::copy(field, field + 7, b.begin() + static_cast<std::ptrdiff_t>(header + 148));
+    a.rewrite(b);
+    const std::string why = a.refusal();
+    CHECK(why.find("\"tls/acme/account.key\" is missing (the archive has \"tls/\\x1B[2J\\xFF") != std::string::npos);
+    CHECK(why.find('\x1b') == std::string::npos);
+}
