@@ -1,11 +1,11 @@
 #include "lan_app.hpp"
 
+#include "backup.hpp"
 #include "mail_transport.hpp"
 #include "offer_service.hpp"
 
 #include "api_json.hpp"
 #include "appliance_modem.hpp"
-#include "backup.hpp"
 #include "crypto.hpp"
 #include "customer_service.hpp"
 #include "event_hub.hpp"
