@@ -81,8 +81,10 @@ Result<std::vector<BackupSource>> tls_sources(const std::string& data_dir) {
             return internal_error("cannot back up " + it->path().string() +
                                   ": only plain files and folders are backed up from tls/");
         if (!valid_member_name(name))
-            return internal_error("cannot back up " + it->path().string() +
-                                  ": its name is not one a backup holds (letters, digits, ._@+=,~- and 99 bytes)");
+            return internal_error(
+                "cannot back up " + it->path().string() +
+                ": its name is not one a backup holds (letters, digits and ._@+=,~-, 100 bytes after a slash, 155 "
+                "before it)");
         TRY_ASSIGN(auto bytes, read_small_file(it->path().string()));
         out.push_back({name, it->path().string(), std::move(bytes)});
         if (out.size() >= kMaxMembers - 2)

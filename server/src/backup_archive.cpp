@@ -70,12 +70,24 @@ unsigned header_sum(const Block& b) {
     return sum;
 }
 
-Block make_header(std::string_view name, std::uint64_t size, UnixMs mtime) {
+// ustar keeps a long name in two fields: prefix (155 bytes) "/" name (100 bytes). The split is
+// at the first slash that leaves at most 100 bytes after it; nullopt when there is none that fits.
+std::optional<std::pair<std::string_view, std::string_view>> ustar_split(std::string_view path) {
+    if (path.size() <= 100) return std::pair(std::string_view(), path);
+    for (std::size_t slash = path.find('/'); slash != std::string_view::npos && slash <= 155;
+         slash = path.find('/', slash + 1))
+        if (path.size() - slash - 1 <= 100) return std::pair(path.substr(0, slash), path.substr(slash + 1));
+    return std::nullopt;
+}
+
+Block make_header(std::string_view path, std::uint64_t size, UnixMs mtime) {
     Block b{};
-    std::memcpy(b.data(), name.data(), name.size());  // name (100), NUL-padded
-    put_octal(&b[100], 8, 0600);                      // mode
-    put_octal(&b[108], 8, 0);                         // uid
-    put_octal(&b[116], 8, 0);                         // gid
+    const auto [prefix, name] = *ustar_split(path);      // names are checked before (valid_member_name)
+    std::memcpy(b.data(), name.data(), name.size());     // name (100), NUL-padded
+    std::memcpy(&b[345], prefix.data(), prefix.size());  // prefix (155)
+    put_octal(&b[100], 8, 0600);                         // mode
+    put_octal(&b[108], 8, 0);                            // uid
+    put_octal(&b[116], 8, 0);                            // gid
     put_octal(&b[124], 12, size);
     put_octal(&b[136], 12, static_cast<std::uint64_t>(std::max<UnixMs>(0, mtime / 1000)));
     b[156] = '0';                      // a regular file
@@ -235,13 +247,17 @@ Result<Entry> read_header(Input& in, std::string_view expected) {
         return refused(in.path(), at == 0 ? "not a Relais backup (it does not start with a tar header)"
                                           : "damaged: the tar header at byte " + std::to_string(at) + " (where " +
                                                 what + " should be) is not valid");
-    const std::size_t name_length = static_cast<std::size_t>(std::find(b.begin(), b.begin() + 100, '\0') - b.begin());
-    if (name_length == 100 || b[345] != '\0' || (b[156] != '0' && b[156] != '\0'))
+    const auto field = [&](std::size_t at_byte, std::size_t width) {
+        return std::string(&b[at_byte],
+                           static_cast<std::size_t>(std::find(&b[at_byte], &b[at_byte] + width, '\0') - &b[at_byte]));
+    };
+    const std::string name = field(0, 100), prefix = field(345, 155);
+    if (b[156] != '0' && b[156] != '\0')
         return refused(in.path(), "the member at byte " + std::to_string(at) +
-                                      " is not a plain file with a short name: not written by relais backup");
+                                      " is not a plain file: not written by relais backup");
     const auto size = read_octal(&b[124], 12);
     if (!size) return refused(in.path(), "damaged: the size in the tar header at byte " + std::to_string(at));
-    return Entry{std::string(b.data(), name_length), *size};
+    return Entry{prefix.empty() ? name : prefix + "/" + name, *size};
 }
 
 // The member's data and its padding, chunk by chunk to `take`.
@@ -313,7 +329,7 @@ Result<void> extract_member(Input& in, const Entry& e, const BackupMember& expec
 
 bool valid_member_name(std::string_view name) {
     if (name == "relais.db" || name == "relais.toml") return true;
-    if (name.size() > 99 || !name.starts_with("tls/")) return false;
+    if (!name.starts_with("tls/") || !ustar_split(name)) return false;
     for (std::string_view rest = name.substr(4);;) {
         const auto slash = rest.find('/');
         const std::string_view part = rest.substr(0, slash);

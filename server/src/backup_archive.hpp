@@ -58,7 +58,8 @@ struct BackupSource {
 };
 
 /// "relais.db", "relais.toml", or "tls/" and a relative path of plain names ([A-Za-z0-9._@+=,~-],
-/// neither "." nor ".."); 99 bytes at most (ustar's name field).
+/// neither "." nor ".."), that ustar's name fields hold: 100 bytes after a slash, 155 before it
+/// (lego's account key, tls/acme/accounts/<CA>/<email>/keys/<email>.key, is past 100).
 bool valid_member_name(std::string_view name);
 
 /// Writes the archive to `fd` (a new, empty file; not synced: the caller fsyncs and renames).

@@ -28,6 +28,10 @@ std::string database_bytes() {
     return s;
 }
 
+// Where lego keeps its account key: past ustar's 100-byte name field.
+const std::string kLegoKey =
+    "tls/acme/accounts/acme-v02.api.letsencrypt.org/atelier@garage-martin.fr/keys/atelier@garage-martin.fr.key";
+
 struct Archive {
     TempDir dir;
     std::string path = dir.path() + "/relais-backup-20261206T013000Z.tar";
@@ -39,7 +43,8 @@ struct Archive {
             sources = {{"relais.db", dir.path() + "/snapshot.db", std::nullopt},
                        {"relais.toml", "", std::string("[storage]\ndata_dir = \"/var/lib/relais\"\n")},
                        {"tls/acme/account.key", "", std::string("-----BEGIN PRIVATE KEY-----\nMIIE\n")},
-                       {"tls/certs/relais.garage-martin.fr.pem", "", std::string(1500, 'c')}};
+                       {"tls/certs/relais.garage-martin.fr.pem", "", std::string(1500, 'c')},
+                       {kLegoKey, "", std::string("lego's account key")}};
         manifest.relais_version = "0.1.0";
         manifest.created_at = 1'796'520'600'000;  // 2026-12-06T01:30:00Z
         manifest.schema_version = 9;
@@ -93,7 +98,8 @@ std::string signed_manifest(const std::string& body) { return body + "manifest-s
 
 TEST_CASE("backup archive: written, then read back the same, member by member") {
     Archive a;
-    REQUIRE(a.manifest.members.size() == 4);
+    REQUIRE(a.manifest.members.size() == 5);
+    REQUIRE(kLegoKey.size() > 100);
     CHECK(a.manifest.members[0] ==
           BackupMember{"relais.db", database_bytes().size(), to_hex(sha256(database_bytes()))});
 
@@ -105,6 +111,7 @@ TEST_CASE("backup archive: written, then read back the same, member by member") 
     CHECK(read_file(out + "/relais.toml") == "[storage]\ndata_dir = \"/var/lib/relais\"\n");
     CHECK(read_file(out + "/tls/acme/account.key") == "-----BEGIN PRIVATE KEY-----\nMIIE\n");
     CHECK(read_file(out + "/tls/certs/relais.garage-martin.fr.pem") == std::string(1500, 'c'));
+    CHECK(read_file(out + "/" + kLegoKey) == "lego's account key");
     struct stat st {};
     REQUIRE(::stat((out + "/tls/acme/account.key").c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
@@ -206,8 +213,10 @@ TEST_CASE("backup archive: names that would leave the folder are refused before 
     }
     CHECK(valid_member_name("tls/acme/account.key"));
     CHECK(valid_member_name("tls/.hidden"));
-    CHECK_FALSE(valid_member_name("tls/" + std::string(96, 'a')));
-    CHECK(valid_member_name("tls/" + std::string(95, 'a')));
+    CHECK_FALSE(valid_member_name("tls/" + std::string(101, 'a')));  // no slash leaves 100 bytes after it
+    CHECK(valid_member_name("tls/" + std::string(100, 'a')));
+    CHECK(valid_member_name("tls/" + std::string(150, 'p') + "/" + std::string(100, 'n')));
+    CHECK_FALSE(valid_member_name("tls/" + std::string(152, 'p') + "/" + std::string(100, 'n')));
 
     // A manifest whose checksum is right (anyone can compute one) but names a way out.
     const std::string head =
