@@ -58,9 +58,18 @@ int main(int argc, char** argv) {
     seed->add_option("--count", count, "how many")->capture_default_str()->check(CLI::Range(1, 1000000));
     seed->add_option("--seed", seed_value, "random seed")->capture_default_str();
 
+    auto* backup = cli.add_subcommand("backup", "copy the database, configuration and TLS state into one file");
+    std::string backup_to;
+    backup->add_option("--to", backup_to, "folder to write it in (default: [backup] dir)");
+    auto* restore = cli.add_subcommand("restore", "bring this box back to a backup's state (relais stopped)");
+    relais::RestoreCommand restoring;
+    restore->add_option("file", restoring.archive, "the backup file (relais-backup-<time>.tar)")->required();
+    restore->add_flag("--force", restoring.force, "replace the database already in the data directory (kept aside)");
+    restore->add_flag("--keep-config", restoring.keep_config, "leave this box's configuration file as it is");
+
     // Global options are accepted after a sub-command too: `relais user list --config F`.
-    for (CLI::App* sub :
-         {run, check, user_add, user_passwd, user_list, key_create, key_list, key_revoke, seed, test_mail}) {
+    for (CLI::App* sub : {run, check, user_add, user_passwd, user_list, key_create, key_list, key_revoke, seed,
+                          test_mail, backup, restore}) {
         sub->add_option("--config", config, "configuration file");
     }
     run->add_option("--port-file", port_file, "write the bound ports here as JSON once serving");
@@ -77,5 +86,10 @@ int main(int argc, char** argv) {
     if (*seed) return relais::run_seed_demo(config, count, seed_value);
     if (*ports) return relais::run_modem_ports();
     if (*test_mail) return relais::run_send_test_email(config, mail_to, mail_timeout, mail_verbose);
+    if (*backup) return relais::run_backup(config, backup_to);
+    if (*restore) {
+        restoring.config_path = config;
+        return relais::run_restore(restoring);
+    }
     return relais::run_serve({config, port_file});
 }

@@ -30,7 +30,7 @@ std::string default_config_path() {
     return "config/relais.toml";
 }
 
-std::optional<Config> load_config_or_report(const std::string& path, ProblemReport report) {
+ConfigEnvironment appliance_config_environment() {
     ConfigEnvironment env = ConfigEnvironment::system();
     env.phone_region_supported = phone_region_supported;
     env.read_phone = [](std::string_view number, std::string_view region) -> std::optional<ConfigEnvironment::Phone> {
@@ -39,7 +39,11 @@ std::optional<Config> load_config_or_report(const std::string& path, ProblemRepo
         if (!e164) return std::nullopt;
         return ConfigEnvironment::Phone{*e164, phones->display(*e164)};
     };
-    ConfigLoad load = load_config_file(path, env);
+    return env;
+}
+
+std::optional<Config> load_config_or_report(const std::string& path, ProblemReport report) {
+    ConfigLoad load = load_config_file(path, appliance_config_environment());
     if (load.config) return load.config;
     if (report == ProblemReport::all) {
         for (const auto& p : load.problems) std::cerr << p.to_string() << "\n";

@@ -54,6 +54,9 @@ private:
     std::unique_ptr<RepairOrderService> repair_orders_;
 };
 
+/// What configuration checks ask of this machine: its time zones, libphonenumber's regions.
+ConfigEnvironment appliance_config_environment();
+
 /// Loads and checks the configuration; on problems prints them (all, or the first with a
 /// count) to stderr and returns nullopt.
 enum class ProblemReport { all, first_line };

@@ -4,6 +4,7 @@
 #include "appliance_mail.hpp"
 #include "appliance_modem.hpp"
 #include "customer_service.hpp"
+#include "data_dir_lock.hpp"
 #include "demo_data.hpp"
 #include "email_address.hpp"
 #include "event_hub.hpp"
@@ -250,6 +251,12 @@ int run_serve(const ServeOptions& options) {
     // Each HTTP thread would otherwise get its own malloc arena, each keeping freed memory.
     mallopt(M_ARENA_MAX, 2);
     auto log = make_logger(config->log.level);
+    // One relais per data directory; `relais restore` takes the same lock to know it is stopped.
+    auto data_lock = DataDirLock::acquire(config->storage.data_dir);
+    if (!data_lock) {
+        std::cerr << "relais: " << data_lock.error().detail << "\n";
+        return 2;
+    }
 
     auto opened = Appliance::open(*config, log);
     if (!opened) {

@@ -31,4 +31,17 @@ int run_modem_ports();
 /// down, timeout). `verbose` prints the SMTP dialogue (secrets hidden) on stderr.
 int run_send_test_email(const std::string& config_path, const std::string& to, int timeout_s, bool verbose);
 
+/// `relais backup [--to DIR]` (backup.cpp): exit 0 written, 1 refused (configuration, another
+/// backup into the same folder), 2 failed (no database, the disk).
+int run_backup(const std::string& config_path, const std::string& to);
+/// `relais restore FILE [--force] [--keep-config]` (restore.cpp): exit 0 restored, 1 refused
+/// (relais running, the file, its contents, a database there without --force), 2 failed (the disk).
+struct RestoreCommand {
+    std::string config_path;
+    std::string archive;
+    bool force = false;        // replace a database already in the data directory
+    bool keep_config = false;  // leave this box's configuration file as it is
+};
+int run_restore(const RestoreCommand& command);
+
 }  // namespace relais

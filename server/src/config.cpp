@@ -87,6 +87,7 @@ namespace {
 
 const std::map<std::string, std::vector<std::string>>& schema() {
     static const std::map<std::string, std::vector<std::string>> s = {
+        {"backup", {"dir", "keep"}},
         {"http",
          {"lan_listen", "public_listen", "public_base_url", "web_root", "threads", "host_names", "lan_max_connections",
           "lan_max_per_address", "public_max_connections", "public_max_per_address"}},
@@ -442,6 +443,18 @@ ConfigLoad parse_config(std::string_view text, const std::string& path, const Co
             c.storage.data_dir = resolve_path(path, text_value);
         }
     }
+
+    // [backup]
+    c.backup.dir = c.storage.data_dir + "/backups/daily";
+    if (r.string(root, "backup", "dir", text_value)) {
+        if (text_value.empty()) {
+            r.problem(r.get(root, "backup", "dir"), "[backup] dir", "must not be empty");
+        } else {
+            c.backup.dir = resolve_path(path, text_value);
+            while (c.backup.dir.size() > 1 && c.backup.dir.back() == '/') c.backup.dir.pop_back();
+        }
+    }
+    r.integer(root, "backup", "keep", 1, 1000, c.backup.keep);
 
     // [modem]
     if (r.string(root, "modem", "device", text_value)) {

@@ -66,6 +66,12 @@ struct Config {
         std::string data_dir;  // absolute after loading
     } storage;
 
+    // `relais backup` (backup.hpp): where its files go, and how many of them stay there.
+    struct Backup {
+        std::string dir;  // absolute after loading; <data_dir>/backups/daily by default
+        int keep = 14;
+    } backup;
+
     struct Modem {
         std::string device = "virtual";
         int baud = 115200;

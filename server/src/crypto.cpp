@@ -1,7 +1,10 @@
 #include "crypto.hpp"
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/sha.h>
+
+#include <new>
 
 namespace relais {
 
@@ -10,6 +13,32 @@ std::string sha256(std::string_view data) {
     SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
            reinterpret_cast<unsigned char*>(out.data()));
     return out;
+}
+
+// EVP_MD_CTX: the one-shot SHA256() has no parts, and SHA256_Init is deprecated in OpenSSL 3.
+struct Sha256::State {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~State() { EVP_MD_CTX_free(ctx); }
+};
+
+Sha256::Sha256() : state_(std::make_unique<State>()) {
+    if (!state_->ctx || EVP_DigestInit_ex(state_->ctx, EVP_sha256(), nullptr) != 1) throw std::bad_alloc();
+}
+
+Sha256::~Sha256() = default;
+
+void Sha256::update(std::string_view data) { EVP_DigestUpdate(state_->ctx, data.data(), data.size()); }
+
+std::string Sha256::hex() const {
+    // A copy is finalised, so that the running hash may go on.
+    EVP_MD_CTX* copy = EVP_MD_CTX_new();
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    const bool ok =
+        copy && EVP_MD_CTX_copy_ex(copy, state_->ctx) == 1 && EVP_DigestFinal_ex(copy, digest, &length) == 1;
+    EVP_MD_CTX_free(copy);
+    if (!ok) throw std::bad_alloc();
+    return to_hex(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {

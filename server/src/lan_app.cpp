@@ -1,5 +1,6 @@
 #include "lan_app.hpp"
 
+#include "backup.hpp"
 #include "mail_transport.hpp"
 #include "offer_service.hpp"
 
@@ -1405,6 +1406,14 @@ struct LanApp::Impl {
             gauge("relais_data_disk_size_bytes", "Size of the data's file system.",
                   static_cast<double>(fs.f_blocks) * static_cast<double>(fs.f_frsize));
         }
+
+        // The last successful backup (`relais backup`, the daily timer): its age is what to alert on.
+        const auto backup = read_backup_status(d.config.storage.data_dir);
+        gauge("relais_backup_last_success_timestamp_seconds",
+              "When the last successful backup copied the database (Unix time); 0 when there is none.",
+              backup ? static_cast<double>(backup->made_at / 1000) : 0);
+        gauge("relais_backup_last_size_bytes", "Size of the last successful backup's file; 0 when there is none.",
+              backup ? static_cast<double>(backup->size) : 0);
 
         // The listeners (docs/SECURITY.md's limits at work).
         if (d.listeners) {

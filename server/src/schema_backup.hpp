@@ -32,6 +32,11 @@ struct SchemaBackup {
 Result<std::optional<SchemaBackup>> backup_before_migration(Connection& conn, const std::string& dir, int latest,
                                                             UnixMs now);
 
+/// A consistent copy of the database behind `conn` at `path` (a new file, 0600), fsynced: SQLite's
+/// VACUUM INTO, one read transaction, so writers on other connections go on meanwhile (WAL).
+/// `conn` must be outside a transaction. `path` is left behind on failure: the caller removes it.
+Result<void> vacuum_into(Connection& conn, const std::string& path);
+
 /// The copies in `dir`, oldest first (by the time in their names).
 std::vector<std::string> schema_backups(const std::string& dir);
 

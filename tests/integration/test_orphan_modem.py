@@ -1,6 +1,7 @@
 """The emulated modem after a crash (issue 10, item 7): relais killed with SIGKILL must not leave
 its firmware-bridge running, and a bridge left behind anyway (by an older relais) is ended by
-the next start, which then has its modem."""
+the next start, which then has its modem. A second relais on the same data directory does not
+start at all (the first holds its lock)."""
 
 import json
 import os
@@ -10,7 +11,7 @@ import subprocess
 import time
 import unittest
 
-from relais_harness import RelaisTestCase, wait_for
+from relais_harness import BIN, RelaisTestCase, wait_for
 
 BRIDGE = os.environ.get("RELAIS_BRIDGE_BIN", os.path.join(os.path.dirname(__file__),
                                                           "../../build/firmware-bridge/firmware-bridge"))
@@ -68,21 +69,22 @@ class OrphanModemTest(RelaisTestCase):
         self.assertEqual(len(bridges_in(r.data)), 1)
         self.assertIn("ended the emulated modem an earlier relais left running", r.stderr())
 
-    def test_a_bridge_of_a_running_relais_is_left_alone(self):
+    def test_a_second_relais_on_the_same_data_leaves_the_first_and_its_bridge_alone(self):
         first = self.relais().start()
         wait_for(lambda: self.modem_ready(first), what="the first relais's modem")
         other = os.path.join(self.workdir, "second")
         os.makedirs(other)
         with open(first.config) as f:
             cfg = f.read()
-        with open(os.path.join(other, "relais.toml"), "w") as f:
+        second_config = os.path.join(other, "relais.toml")
+        with open(second_config, "w") as f:
             f.write(cfg)  # the same data directory
-        second = self.relais(workdir=other).start()
-        health = second.client().get("/healthz").json()
-        self.assertNotEqual(health["modem"]["health"], "ready")
-        self.assertIn("another relais already runs the emulated modem", second.stderr())
+        # The first holds the data directory's lock: the second stops before it opens anything.
+        second = subprocess.run([BIN, "--config", second_config], capture_output=True, text=True, timeout=30)
+        self.assertEqual(second.returncode, 2, second.stderr)
+        self.assertIn(f"relais is running on the data directory {first.data}", second.stderr)
         self.assertTrue(self.modem_ready(first))
-
+        self.assertEqual(len(bridges_in(first.data)), 1)
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

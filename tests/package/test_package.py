@@ -1,8 +1,9 @@
 """The Debian package (issue 12): image/build-deb builds relais_<version>_<arch>.deb with
 debhelper and lintian passes it (the script fails otherwise); then what is inside is checked:
 the files where an appliance expects them, the configuration as a conffile, the system user
-in group dialout, the udev rule for the supported modems, and the systemd unit, whose
-`systemd-analyze security` exposure must stay "OK" or better.
+in group dialout, the udev rule for the supported modems, and the systemd units — relais and
+its daily backup (a timer enabled at install) — whose `systemd-analyze security` exposure must
+stay "OK" or better.
 
     /usr/bin/python3 tests/package/test_package.py     (RELAIS_DEB=FILE: check that .deb;
                                                         RELAIS_DEB_DIR=DIR: the newest one there)
@@ -20,6 +21,8 @@ from relais_deb import find_deb
 EXPOSURE_LIMIT = 2.5  # "OK" goes up to 4.9; the unit is at 1.6 and should not slip
 # Where Debian 12's debhelper puts them (not yet under /usr).
 UNIT = "/lib/systemd/system/relais.service"
+BACKUP_UNIT = "/lib/systemd/system/relais-backup.service"
+BACKUP_TIMER = "/lib/systemd/system/relais-backup.timer"
 UDEV = "/lib/udev/rules.d/61-relais.rules"
 
 
@@ -111,13 +114,37 @@ class PackageTest(unittest.TestCase):
                      "CapabilityBoundingSet=CAP_NET_BIND_SERVICE", "NoNewPrivileges=yes"):
             self.assertRegex(text, rf"(?m)^{re.escape(line)}$")
         self.assertRegex(text, r"(?m)^WatchdogSec=\d+s$")
+        self.assert_rated_ok_or_better(unit)
+
+    def assert_rated_ok_or_better(self, unit):
         rating = subprocess.run(["systemd-analyze", "security", "--offline=true", unit], capture_output=True,
                                 text=True)
-        found = re.search(r"Overall exposure level for relais\.service: ([0-9.]+) (\w+)", rating.stdout)
+        name = re.escape(os.path.basename(unit))
+        found = re.search(rf"Overall exposure level for {name}: ([0-9.]+) (\w+)", rating.stdout)
         self.assertTrue(found, rating.stdout[-2000:] + rating.stderr)
-        print(f"systemd-analyze security: {found.group(1)} {found.group(2)}")
+        print(f"systemd-analyze security {os.path.basename(unit)}: {found.group(1)} {found.group(2)}")
         self.assertLessEqual(float(found.group(1)), EXPOSURE_LIMIT)
         self.assertIn(found.group(2), ("OK", "SAFE", "PERFECT"))
+
+    def test_the_daily_backup_timer_is_enabled_at_install_and_its_unit_rated_ok_or_better(self):
+        with open(self.path(BACKUP_TIMER)) as f:
+            timer = f.read()
+        for line in ("OnCalendar=*-*-* 01:30", "Persistent=true", "WantedBy=timers.target"):
+            self.assertRegex(timer, rf"(?m)^{re.escape(line)}$")
+        self.assertRegex(timer, r"(?m)^RandomizedDelaySec=\d+")
+        with open(self.path(BACKUP_UNIT)) as f:
+            unit = f.read()
+        for line in ("Type=oneshot", "ExecStart=/usr/bin/relais backup --config /etc/relais/relais.toml",
+                     "User=relais", "ProtectSystem=strict", "PrivateNetwork=yes", "CapabilityBoundingSet="):
+            self.assertRegex(unit, rf"(?m)^{re.escape(line)}$")
+        self.assertNotIn("[Install]", unit)  # run by its timer, or by hand
+        with open(self.path("/DEBIAN/postinst")) as f:
+            postinst = f.read()
+        # dh_installsystemd: the timer enabled and started at install; the backup never run then.
+        self.assertRegex(postinst, r"deb-systemd-helper (--quiet )?enable 'relais-backup\.timer'")
+        self.assertRegex(postinst, r"deb-systemd-invoke \$_dh_action .*'relais-backup\.timer'")
+        self.assertNotIn("relais-backup.service", postinst)
+        self.assert_rated_ok_or_better(self.path(BACKUP_UNIT))
 
 
 if __name__ == "__main__":

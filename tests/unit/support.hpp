@@ -61,6 +61,10 @@ private:
     std::string path_;
 };
 
+/// A file's bytes ("" when it cannot be read); a file written whole, its folders made first.
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& bytes);
+
 inline std::shared_ptr<spdlog::logger> null_logger() {
     return std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
 }

@@ -14,6 +14,7 @@
 
 using namespace relais;
 using relais::test::TempDir;
+using relais::test::write_file;
 
 namespace {
 
@@ -33,11 +34,6 @@ constexpr const char* kQuectelRecord =
     "G:systemd\n"
     "Q:systemd\n"
     "V:1\n";
-
-void write_file(const std::string& path, const std::string& bytes) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << bytes;
-}
 
 // The name udev gives the data file of a character device.
 std::string data_file(const std::string& dir, const char* device) {
