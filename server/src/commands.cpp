@@ -547,9 +547,10 @@ int run_check_config(const std::string& config_path) {
             }
             return "?";
         };
-        std::cout << "  https on " << (config->tls.public_ && config->tls.lan ? "both listeners"
-                                       : config->tls.public_               ? "the public listener"
-                                                                           : "the lan listener")
+        std::cout << "  https on "
+                  << (config->tls.public_ && config->tls.lan ? "both listeners"
+                      : config->tls.public_                  ? "the public listener"
+                                                             : "the lan listener")
                   << ", certificate: " << source(config->tls.certificate);
         if (config->tls.redirect_listen) std::cout << ", plain HTTP on " << config->tls.redirect_listen->to_string();
         std::cout << "\n";

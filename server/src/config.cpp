@@ -3,10 +3,13 @@
 #include "text.hpp"
 
 #include <arpa/inet.h>
+#include <sys/stat.h>
 #include <toml++/toml.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -96,6 +99,7 @@ const std::map<std::string, std::vector<std::string>>& schema() {
         {"mail", {"relay_host", "relay_port", "tls", "username", "password", "from", "ca_file", "auth_without_tls"}},
         {"dealer", {"name", "timezone", "language", "country", "currency", "default_vat_rate", "brand_color", "phone"}},
         {"log", {"level"}},
+        {"setup", {"done"}},
         {"tls",
          {"public", "lan", "certificate", "cert_file", "key_file", "lan_cert_file", "lan_key_file", "redirect_listen"}},
         {"acme",
@@ -136,7 +140,9 @@ public:
 
     void problem(const toml::node* n, const std::string& key, std::string message) {
         const int line = n ? static_cast<int>(n->source().begin.line) : 0;
-        problems.push_back({file_, line, key, std::move(message)});
+        // A value from <data_dir>/settings.toml names that file.
+        const std::string file = n && n->source().path ? std::string(*n->source().path) : file_;
+        problems.push_back({file, line, key, std::move(message)});
     }
 
     // Reads [section] key into out if present; returns the node when it had the right type.
@@ -324,17 +330,80 @@ void parse_tls(Reader& r, const toml::table& root, const std::string& path, Conf
 
 }  // namespace
 
-ConfigLoad parse_config(std::string_view text, const std::string& path, const ConfigEnvironment& env) {
-    ConfigLoad result;
-    toml::table root;
+namespace {
+
+// The keys the workspace sets (the first-boot setup, Administration → Settings), kept in
+// <data_dir>/settings.toml and read over the configuration file: the file in /etc is the
+// package's conffile, which the service may not write.
+const std::map<std::string, std::vector<std::string>>& settings_schema() {
+    static const std::map<std::string, std::vector<std::string>> s = {
+        {"dealer", {"name", "language", "timezone"}},
+        {"http", {"public_base_url"}},
+        {"modem", {"device", "pin"}},
+        {"mail", {"relay_host", "relay_port", "tls", "username", "password", "from"}},
+        {"setup", {"done"}},
+    };
+    return s;
+}
+
+std::optional<toml::table> parse_toml(std::string_view text, const std::string& path, ConfigLoad& result) {
     try {
-        root = toml::parse(text, path);
+        return toml::parse(text, path);
     } catch (const toml::parse_error& e) {
         result.problems.push_back(
             {path, static_cast<int>(e.source().begin.line), "", "not valid TOML: " + std::string(e.description())});
-        return result;
+        return std::nullopt;
     }
+}
 
+ConfigLoad check_root(const toml::table& root, const std::string& path, const ConfigEnvironment& env);
+
+}  // namespace
+
+ConfigLoad parse_config(std::string_view text, const std::string& path, const ConfigEnvironment& env) {
+    ConfigLoad result;
+    auto root = parse_toml(text, path, result);
+    if (!root) return result;
+    return check_root(*root, path, env);
+}
+
+ConfigLoad parse_config_with_settings(std::string_view text, const std::string& path, std::string_view settings,
+                                      const std::string& settings_path, const ConfigEnvironment& env) {
+    ConfigLoad result;
+    auto root = parse_toml(text, path, result);
+    auto over = parse_toml(settings, settings_path, result);
+    if (!root || !over) return result;
+    for (auto&& [section_key, section_node] : *over) {
+        const std::string section(section_key.str());
+        const auto it = settings_schema().find(section);
+        const toml::table* t = section_node.as_table();
+        if (it == settings_schema().end() || !t) {
+            result.problems.push_back({settings_path, static_cast<int>(section_key.source().begin.line),
+                                       "[" + section + "]", "is not set from the workspace"});
+            continue;
+        }
+        if (!(*root)[section].as_table()) root->insert_or_assign(section, toml::table{});
+        toml::table& target = *(*root)[section].as_table();
+        for (auto&& [key, value] : *t) {
+            const std::string k(key.str());
+            if (std::find(it->second.begin(), it->second.end(), k) == it->second.end()) {
+                result.problems.push_back({settings_path, static_cast<int>(key.source().begin.line),
+                                           "[" + section + "] " + k, "is not set from the workspace"});
+                continue;
+            }
+            target.insert_or_assign(k, value);
+        }
+    }
+    if (!result.problems.empty()) return result;
+    result = check_root(*root, path, env);
+    if (result.config) result.config->settings_path = settings_path;
+    return result;
+}
+
+namespace {
+
+ConfigLoad check_root(const toml::table& root, const std::string& path, const ConfigEnvironment& env) {
+    ConfigLoad result;
     Reader r(path, env);
     Config c;
     c.source_path = path;
@@ -640,6 +709,7 @@ ConfigLoad parse_config(std::string_view text, const std::string& path, const Co
     }
 
     parse_tls(r, root, path, c);
+    r.boolean(root, "setup", "done", c.setup_done);
 
     // [log]
     if (r.string(root, "log", "level", text_value)) {
@@ -660,16 +730,85 @@ ConfigLoad parse_config(std::string_view text, const std::string& path, const Co
     return result;
 }
 
-ConfigLoad load_config_file(const std::string& path, const ConfigEnvironment& env) {
+}  // namespace
+
+namespace {
+
+std::optional<std::string> read_text(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    if (!in) return std::nullopt;
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+std::string settings_file(const Config& c) { return c.storage.data_dir + "/settings.toml"; }
+
+}  // namespace
+
+ConfigLoad load_config_file(const std::string& path, const ConfigEnvironment& env) {
+    const auto text = read_text(path);
+    if (!text) {
         ConfigLoad result;
         result.problems.push_back({path, 0, "", "cannot read the file: " + std::string(std::strerror(errno))});
         return result;
     }
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return parse_config(buffer.str(), path, env);
+    ConfigLoad first = parse_config(*text, path, env);
+    if (!first.config) return first;
+    const std::string settings_path = settings_file(*first.config);
+    const auto settings = read_text(settings_path);
+    if (!settings) {
+        first.config->settings_path = settings_path;
+        return first;
+    }
+    return parse_config_with_settings(*text, path, *settings, settings_path, env);
+}
+
+ConfigLoad save_settings(const Config& current, const std::vector<SettingChange>& changes,
+                         const ConfigEnvironment& env) {
+    ConfigLoad result;
+    const std::string settings_path = settings_file(current);
+    const auto main_text = read_text(current.source_path);
+    if (!main_text) {
+        result.problems.push_back(
+            {current.source_path, 0, "", "cannot read the file: " + std::string(std::strerror(errno))});
+        return result;
+    }
+    toml::table settings;
+    if (const auto old = read_text(settings_path)) {
+        auto parsed = parse_toml(*old, settings_path, result);
+        if (!parsed) return result;
+        settings = std::move(*parsed);
+    }
+    for (const auto& change : changes) {
+        if (!settings[change.section].as_table()) settings.insert_or_assign(change.section, toml::table{});
+        toml::table& t = *settings[change.section].as_table();
+        std::visit([&](const auto& v) { t.insert_or_assign(change.key, v); }, change.value);
+    }
+    std::ostringstream out;
+    out << "# Written by relais: the settings made in the workspace (first-boot setup, Administration),\n"
+           "# read over "
+        << current.source_path << ". Edit them in the workspace.\n\n"
+        << toml::toml_formatter(settings) << "\n";
+    const std::string text = out.str();
+    result = parse_config_with_settings(*main_text, current.source_path, text, settings_path, env);
+    if (!result.config) return result;
+    // Under a temporary name, synced, renamed: never half-written. 0600: it may hold the relay's
+    // password and the SIM's PIN.
+    const std::string tmp = settings_path + ".tmp";
+    bool ok = false;
+    if (FILE* f = std::fopen(tmp.c_str(), "we")) {
+        ::fchmod(::fileno(f), 0600);
+        ok = std::fwrite(text.data(), 1, text.size(), f) == text.size() && std::fflush(f) == 0 &&
+             ::fsync(::fileno(f)) == 0;
+        ok = std::fclose(f) == 0 && ok;
+    }
+    if (!ok || std::rename(tmp.c_str(), settings_path.c_str()) != 0) {
+        std::remove(tmp.c_str());
+        result.config.reset();
+        result.problems.push_back({settings_path, 0, "", "cannot be written: " + std::string(std::strerror(errno))});
+    }
+    return result;
 }
 
 }  // namespace relais

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace relais {
@@ -21,7 +22,9 @@ struct ListenAddress {
 enum class MailTls { none, starttls, opportunistic, tls };
 
 struct Config {
-    std::string source_path;  // the file it was read from
+    std::string source_path;    // the file it was read from
+    std::string settings_path;  // <data_dir>/settings.toml: the workspace's settings, read over it
+    bool setup_done = false;    // the first-boot setup was finished or skipped ([setup] done)
 
     struct Http {
         ListenAddress lan{"127.0.0.1", 8080};
@@ -136,7 +139,23 @@ struct ConfigLoad {
 /// Parses TOML text; `path` names the file in problems and anchors relative paths
 /// (they are relative to the folder of the file, whatever the working directory).
 ConfigLoad parse_config(std::string_view text, const std::string& path, const ConfigEnvironment& env);
+/// The file, with <data_dir>/settings.toml (what the workspace set) read over it.
 ConfigLoad load_config_file(const std::string& path, const ConfigEnvironment& env);
+/// `text` with `settings` read over it: only the keys the workspace may set (dealer name,
+/// language and time zone; public_base_url; the modem's device and PIN; the mail relay; setup
+/// done). A problem in the settings names their file.
+ConfigLoad parse_config_with_settings(std::string_view text, const std::string& path, std::string_view settings,
+                                      const std::string& settings_path, const ConfigEnvironment& env);
+
+struct SettingChange {
+    std::string section, key;  // "dealer", "name"
+    std::variant<std::string, std::int64_t, bool> value;
+};
+/// Adds `changes` to <data_dir>/settings.toml after checking the whole (configuration file and
+/// settings) as a start would: on problems nothing is written. The new configuration on
+/// success; it takes effect when relais restarts.
+ConfigLoad save_settings(const Config& current, const std::vector<SettingChange>& changes,
+                         const ConfigEnvironment& env);
 
 std::optional<ListenAddress> parse_listen_address(std::string_view text);
 std::string to_string(MailTls tls);

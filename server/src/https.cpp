@@ -73,8 +73,7 @@ Result<Https> start_https(const Config& config, GateOptions& lan, GateOptions& p
         plain.hosts = public_.hosts;
         plain.header_timeout = plain.body_timeout = plain.idle_timeout = plain.write_timeout = std::chrono::seconds(10);
         plain.plain_http = GateOptions::PlainHttp{
-            redirect_base(config),
-            [certificates](std::string_view token) { return certificates->challenge(token); }};
+            redirect_base(config), [certificates](std::string_view token) { return certificates->challenge(token); }};
         https.plain_http = std::make_unique<HttpGate>(std::move(plain), log);
         if (auto r = https.plain_http->start(0); !r) return r.error();
     }

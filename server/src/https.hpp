@@ -18,7 +18,7 @@ namespace relais {
 
 struct Https {
     std::unique_ptr<CertificateManager> certificates;  // null: no listener serves TLS
-    std::unique_ptr<HttpGate> plain_http;               // null: no [tls] redirect_listen
+    std::unique_ptr<HttpGate> plain_http;              // null: no [tls] redirect_listen
     /// The core loop's housekeeping: renewals and changed files.
     void tick() const {
         if (certificates) certificates->tick();

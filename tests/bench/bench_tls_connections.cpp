@@ -3,9 +3,9 @@
 // one request, the whole answer, close. `connections` clients at once (one thread each,
 // blocking I/O: the load generator stays simple and its cost shows in the figures), for
 // `seconds`; as fast as they can, or paced to `rate` requests a second in all (an open load
-// well below saturation, where latency is the server's, not the queue's). Prints one JSON line: latency percentiles (ms, from connect to the answer's last
-// byte) and counts. Run by tests/bench/bench_customer_page.py --https (wrk resumes sessions
-// whenever it reconnects, so it cannot measure new ones).
+// well below saturation, where latency is the server's, not the queue's). Prints one JSON line: latency percentiles
+// (ms, from connect to the answer's last byte) and counts. Run by tests/bench/bench_customer_page.py --https (wrk
+// resumes sessions whenever it reconnects, so it cannot measure new ones).
 //
 //   relais_bench_tls PORT PATH CONNECTIONS SECONDS new|resumed [RATE] [COOKIE]
 #include <arpa/inet.h>
@@ -17,9 +17,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <csignal>
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -104,8 +104,8 @@ bool once(Shared& s, SSL_SESSION*& session, double& ms) {
 void client(Shared& s) {
     SSL_SESSION* session = nullptr;
     std::vector<double> mine;
-    const auto gap = s.rate > 0 ? std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
-                                      static_cast<double>(s.clients) / s.rate))
+    const auto gap = s.rate > 0 ? std::chrono::duration_cast<Clock::duration>(
+                                      std::chrono::duration<double>(static_cast<double>(s.clients) / s.rate))
                                 : Clock::duration::zero();
     // Spread out: the clients do not all start at once.
     auto next = Clock::now() + std::chrono::duration_cast<Clock::duration>(gap * (std::rand() % 1000) / 1000.0);
@@ -157,7 +157,7 @@ int main(int argc, char** argv) {
     else
         s.request += "\r\n";
     s.ctx = SSL_CTX_new(TLS_client_method());
-    SSL_CTX_set_verify(s.ctx, SSL_VERIFY_NONE, nullptr);  // the box's self-signed certificate
+    SSL_CTX_set_verify(s.ctx, SSL_VERIFY_NONE, nullptr);        // the box's self-signed certificate
     SSL_CTX_set_session_cache_mode(s.ctx, SSL_SESS_CACHE_OFF);  // sessions are kept per client here
     s.end = Clock::now() + std::chrono::seconds(seconds);
     std::vector<std::thread> threads;
