@@ -3,7 +3,10 @@
 #include "appliance.hpp"
 #include "commands.hpp"
 
+#include <unistd.h>
 #include <CLI/CLI.hpp>
+
+#include <cstdio>
 
 #ifndef RELAIS_VERSION
 #define RELAIS_VERSION "dev"
@@ -91,5 +94,14 @@ int main(int argc, char** argv) {
         restoring.config_path = config;
         return relais::run_restore(restoring);
     }
-    return relais::run_serve({config, port_file});
+    const int code = relais::run_serve({config, port_file});
+    if (code == relais::kRestart) {
+        // New settings from the workspace: the same program again, same arguments, same PID
+        // (systemd was told RELOADING=1 and waits for READY=1). Everything of the last run is
+        // closed by now; the descriptors left are the standard ones and close-on-exec ones.
+        ::execv("/proc/self/exe", argv);
+        std::perror("relais: cannot start again to apply the settings");
+        return 2;
+    }
+    return code;
 }

@@ -30,6 +30,7 @@
 #include <termios.h>
 #include <unistd.h>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -38,6 +39,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <sstream>
 
@@ -361,6 +363,42 @@ int run_serve(const ServeOptions& options) {
                         return out;
                     }};
     deps.certificates = https->certificates.get();
+    // The workspace's settings: checked and written, then relais stops as on SIGTERM (no send
+    // cut) and main() starts it again in place.
+    bool restart_requested = false;
+    deps.save_settings = [&config](const std::vector<SettingChange>& changes) {
+        return save_settings(*config, changes, appliance_config_environment());
+    };
+    deps.restart = [&io, &restart_requested] {
+        boost::asio::post(io, [&restart_requested] {
+            restart_requested = true;
+            ::kill(::getpid(), SIGTERM);  // the clean stop below, from the core loop
+        });
+    };
+    deps.send_test_email = [&](const std::string& to) -> Result<std::string> {
+        auto done = std::make_shared<std::promise<Result<std::string>>>();
+        auto outcome = done->get_future();
+        boost::asio::post(io, [&, to, done] {
+            try {
+                mail::MailMessage message = test_email(*config, config->dealer.language);
+                message.to = {{"", to}};
+                message.auto_submitted = mail::AutoSubmitted::auto_generated;
+                ComposedMail composed =
+                    compose_mail(*config, app.random(), app.clock(), app.zone(), std::move(message));
+                mail_transport->send(composed.envelope, composed.bytes, [done](mail::MailOutcome o) {
+                    if (o.delivered())
+                        done->set_value(std::to_string(o.code) + " " + o.text);
+                    else
+                        done->set_value(internal_error(std::to_string(o.code) + " " + o.text));
+                });
+            } catch (const std::exception& e) {
+                done->set_value(internal_error(e.what()));
+            }
+        });
+        if (outcome.wait_for(std::chrono::seconds(60)) != std::future_status::ready)
+            return internal_error("no answer from the mail transport within 60 s");
+        return outcome.get();
+    };
     LanApp lan(deps);
     PublicApp pub(*config, &customers, &files);
     log->info(
@@ -502,9 +540,13 @@ int run_serve(const ServeOptions& options) {
     };
     signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
         if (ec) return;
-        sd_notify(0, "STOPPING=1");
-        log->info("{} received: finishing the sends in progress (up to {} s), then in-flight requests",
-                  signal_number == SIGINT ? "SIGINT" : "SIGTERM", kSendsGrace.count());
+        // A restart for new settings is a reload to systemd: the same process comes back ready.
+        sd_notify(0, restart_requested ? "RELOADING=1" : "STOPPING=1");
+        log->info("{}: finishing the sends in progress (up to {} s), then in-flight requests",
+                  restart_requested         ? "restarting to apply the workspace's settings"
+                  : signal_number == SIGINT ? "SIGINT received"
+                                            : "SIGTERM received",
+                  kSendsGrace.count());
         unsettled = modem ? 2 : 1;
         outbox.stop_claiming(settled);
         if (modem) modem->hold(settled);
@@ -528,8 +570,8 @@ int run_serve(const ServeOptions& options) {
     outbox.stop();
     if (modem) modem->stop();
     app.db().checkpoint();
-    log->info("stopped cleanly");
-    return 0;
+    log->info(restart_requested ? "stopped cleanly; starting again" : "stopped cleanly");
+    return restart_requested ? kRestart : 0;
 }
 
 int run_check_config(const std::string& config_path) {

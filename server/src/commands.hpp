@@ -13,7 +13,10 @@ struct ServeOptions {
     std::string port_file;  // when set, {"lan": N, "public": N} is written there once serving
 };
 
+/// 0 after a clean stop; kRestart when the workspace's settings changed and relais should start
+/// again in place (main.cpp re-executes itself: same process, same PID under systemd).
 int run_serve(const ServeOptions& options);
+inline constexpr int kRestart = 64 + 100;
 int run_check_config(const std::string& config_path);
 int run_user_add(const std::string& config_path, const std::string& username, const std::string& role,
                  const std::string& display_name, const std::string& language);

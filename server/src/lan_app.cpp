@@ -9,12 +9,14 @@
 #include "certificates.hpp"
 #include "crypto.hpp"
 #include "customer_service.hpp"
+#include "email_address.hpp"
 #include "event_hub.hpp"
 #include "messages.hpp"
 #include "metrics.hpp"
 #include "migrations.hpp"
 #include "request_body.hpp"
 #include "responses.hpp"
+#include "settings_api.hpp"
 #include "sms_store.hpp"
 #include "text.hpp"
 
@@ -280,6 +282,10 @@ struct LanApp::Impl {
         add(Method::get, "/api/v1/modem", RouteAccess::principal, &Impl::modem_status);
         add(Method::post, "/api/v1/modem/test-sms", RouteAccess::admin, &Impl::test_sms);
         add(Method::get, "/api/v1/certificate", RouteAccess::principal, &Impl::certificate);
+        add(Method::get, "/api/v1/admin/settings", RouteAccess::admin, &Impl::admin_settings);
+        add(Method::patch, "/api/v1/admin/settings", RouteAccess::admin, &Impl::update_admin_settings);
+        add(Method::post, "/api/v1/admin/setup/done", RouteAccess::admin, &Impl::setup_done);
+        add(Method::post, "/api/v1/mail/test-email", RouteAccess::admin, &Impl::test_email);
         add(Method::post, "/api/v1/certificate/renew", RouteAccess::admin, &Impl::renew_certificate);
         add(Method::post, "/api/v1/sms/preview", RouteAccess::principal, &Impl::sms_preview);
 
@@ -454,7 +460,67 @@ struct LanApp::Impl {
                                      {"timezone", dl.timezone},
                                      {"default_vat_rate_bp", dl.default_vat_rate_bp}}},
                                    {"public_base_url", d.config.http.public_base_url},
+                                   {"setup_done", setup_is_done.load()},
                                    {"version", RELAIS_VERSION}});
+    }
+
+    // ---- the workspace's settings (first-boot setup, Administration) ---------------------------
+
+    std::atomic<bool> setup_is_done{d.config.setup_done};
+
+    HttpResponse admin_settings(Ctx&, const PathParams&) {
+        json j = settings_json(d.config, modem::list_serial_ports());
+        j["setup_done"] = setup_is_done.load();
+        return json_response(200, j);
+    }
+
+    HttpResponse update_admin_settings(Ctx& ctx, const PathParams&) {
+        if (!d.save_settings || !d.restart)
+            return respond(ctx, make_error(ErrorKind::unavailable, "settings_unavailable"));
+        SettingsBody body = read_settings_body(ctx.body);
+        if (!body.problems.empty()) return error_response(validation_error(body.problems), ctx.lang);
+        if (body.changes.empty()) return json_response(200, {{"restarting", false}});
+        const ConfigLoad saved = d.save_settings(body.changes);
+        if (!saved.config) {
+            Problems problems;
+            for (const auto& p : saved.problems) problems.push_back(setting_problem(p));
+            return error_response(validation_error(problems), ctx.lang);
+        }
+        d.log->info("settings changed in the workspace by {}: {}; restarting to apply them", actor_of(*ctx.who).name,
+                    [&] {
+                        std::string keys;
+                        for (const auto& c : body.changes) keys += (keys.empty() ? "" : ", ") + c.section + "." + c.key;
+                        return keys;
+                    }());
+        d.restart();
+        return json_response(202, {{"restarting", true}});
+    }
+
+    HttpResponse setup_done(Ctx& ctx, const PathParams&) {
+        if (!d.save_settings) return respond(ctx, make_error(ErrorKind::unavailable, "settings_unavailable"));
+        const ConfigLoad saved = d.save_settings({{"setup", "done", true}});
+        if (!saved.config) return respond(ctx, internal_error(saved.problems.front().to_string()));
+        setup_is_done = true;
+        return no_content();
+    }
+
+    HttpResponse test_email(Ctx& ctx, const PathParams&) {
+        if (!d.send_test_email) return respond(ctx, make_error(ErrorKind::unavailable, "settings_unavailable"));
+        Problems problems;
+        for (auto it = ctx.body.begin(); it != ctx.body.end(); ++it)
+            if (it.key() != "to") problems.push_back({it.key(), "unknown_field", {}});
+        std::string to;
+        if (!ctx.body.contains("to") || !ctx.body["to"].is_string()) {
+            problems.push_back({"to", "required", {}});
+        } else if (auto address = normalize_email(ctx.body["to"].get<std::string>()); !address) {
+            problems.push_back({"to", address.error().code, {{"value", ctx.body["to"].get<std::string>()}}});
+        } else {
+            to = *address;
+        }
+        if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
+        auto sent = d.send_test_email(to);
+        if (!sent) return json_response(200, {{"sent", false}, {"to", to}, {"error", sent.error().detail}});
+        return json_response(200, {{"sent", true}, {"to", to}, {"answer", *sent}});
     }
 
     // ---- the modem ---------------------------------------------------------------------------

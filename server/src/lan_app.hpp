@@ -54,6 +54,13 @@ struct LanAppDeps {
     // /healthz: each listener's connections and refusals (name, counters).
     std::function<std::vector<std::pair<std::string, GateStats>>()> listeners = {};
     CertificateManager* certificates = nullptr;  // none: no listener serves HTTPS
+    // The workspace's settings (the first-boot setup, Administration): checked and written to
+    // <data_dir>/settings.toml; then relais restarts in place to apply them. Unset: 503.
+    std::function<ConfigLoad(const std::vector<SettingChange>&)> save_settings = {};
+    std::function<void()> restart = {};
+    // A test email through the relay as configured now, to `to`: what the relay answered, or
+    // why it failed. Blocks its HTTP thread until the outcome (the relay's timeouts bound it).
+    std::function<Result<std::string>(const std::string& to)> send_test_email = {};
 };
 
 /// Thread-safe: handle() is called concurrently by the server's threads.

@@ -1,0 +1,105 @@
+"""The workspace's settings (first-boot setup, Administration → Settings): read and changed by a
+dealer admin through /api/v1/admin/settings, checked as a start would check them (nothing
+written when wrong), written to <data_dir>/settings.toml, and applied by relais starting again
+in place (same PID) after a clean stop; the setup's "done" kept; a test email."""
+
+import json
+import os
+import stat
+import unittest
+
+from relais_harness import RelaisTestCase, wait_for
+
+
+class SettingsTest(RelaisTestCase):
+    def signed_in(self, r):
+        c = r.client()
+        self.assertEqual(c.sign_in("admin", "Garage-Test-2026").status, 200)
+        return c
+
+    def restarted(self, r, before):
+        """Waits for relais to start again (a new port file), then reads its new ports."""
+        ports = os.path.join(r.workdir, "ports.json")
+        wait_for(lambda: os.path.exists(ports) and os.stat(ports).st_mtime_ns != before, timeout=30,
+                 what="relais to start again")
+        with open(ports) as f:
+            p = json.load(f)
+        r.lan, r.public = p["lan"], p["public"]
+
+    def test_settings_checked_written_and_applied_by_a_restart_in_place(self):
+        r = self.relais().start()
+        admin = self.admin(r)
+        fds = len(os.listdir(f"/proc/{r.proc.pid}/fd"))
+        s = admin.get("/api/v1/admin/settings").json()
+        self.assertEqual(s["dealer"]["name"], "Garage Test")
+        self.assertFalse(s["setup_done"])
+        self.assertFalse(s["mail"]["password_set"])
+        self.assertIsInstance(s["ports"], list)
+        self.assertFalse(admin.get("/api/v1/settings").json()["setup_done"])
+        settings_file = os.path.join(r.data, "settings.toml")
+
+        # Wrong values: every problem named on its field, in config.cpp's words; nothing written.
+        bad = admin.patch("/api/v1/admin/settings", {"dealer": {"language": "de"}, "mail": {"relay_port": 70000},
+                                                   "public_base_url": "relais.garage.fr"})
+        self.assertEqual(bad.status, 422, bad.body)
+        fields = {f["field"]: f["message"] for f in bad.json()["error"]["fields"]}
+        self.assertIn("\"fr\" or \"en\"", fields["dealer.language"])
+        self.assertIn("between 1 and 65535", fields["mail.relay_port"])
+        self.assertIn("public_base_url", fields)
+        self.assertFalse(os.path.exists(settings_file))
+        wrong_type = admin.patch("/api/v1/admin/settings", {"dealer": {"name": 7}, "storage": {}})
+        self.assertEqual(wrong_type.status, 422)
+        self.assertEqual({f["field"] for f in wrong_type.json()["error"]["fields"]}, {"dealer.name", "storage"})
+
+        # Right ones: written (0600), then relais restarts in place and serves with them.
+        pid = r.proc.pid
+        before = os.stat(os.path.join(r.workdir, "ports.json")).st_mtime_ns
+        ok = admin.patch("/api/v1/admin/settings", {"dealer": {"name": "Garage Martin", "timezone": "Europe/Brussels"},
+                                                  "public_base_url": "https://atelier.garage-martin.fr",
+                                                  "mail": {"relay_host": "smtp.garage-martin.fr", "password": "s3cret \"quoted\"",
+                                                           "username": "atelier"}})
+        self.assertEqual((ok.status, ok.json()), (202, {"restarting": True}), ok.body)
+        self.assertEqual(stat.S_IMODE(os.stat(settings_file).st_mode), 0o600)
+        self.restarted(r, before)
+        self.assertEqual(r.proc.pid, pid)
+        self.assertIsNone(r.proc.poll())
+        # Nothing of the last run is left open in the new one (a listening socket would be fatal).
+        self.assertLessEqual(len(os.listdir(f"/proc/{pid}/fd")), fds + 1)
+        admin = self.signed_in(r)
+        s = admin.get("/api/v1/admin/settings").json()
+        self.assertEqual((s["dealer"]["name"], s["dealer"]["timezone"]), ("Garage Martin", "Europe/Brussels"))
+        self.assertEqual(s["public_base_url"], "https://atelier.garage-martin.fr")
+        self.assertTrue(s["mail"]["password_set"])
+        self.assertNotIn("s3cret", json.dumps(s))
+        self.assertIn("stopped cleanly; starting again", r.stdout() + r.stderr())
+        # `relais check-config` reads the settings too.
+        checked = r.cli("check-config")
+        self.assertEqual(checked.returncode, 0, checked.stderr)
+        self.assertIn("Garage Martin", checked.stdout)
+
+        # The setup, skipped or finished, is not offered again, also after a restart.
+        self.assertEqual(admin.post("/api/v1/admin/setup/done").status, 204)
+        self.assertTrue(admin.get("/api/v1/settings").json()["setup_done"])
+        r.stop()
+        r.start()
+        admin = self.signed_in(r)
+        self.assertTrue(admin.get("/api/v1/settings").json()["setup_done"])
+        self.assertEqual(admin.get("/api/v1/admin/settings").json()["dealer"]["name"], "Garage Martin")
+
+    def test_a_test_email_through_the_transport_as_configured(self):
+        r = self.relais().start()
+        admin = self.admin(r)
+        res = admin.post("/api/v1/mail/test-email", {"to": "it@garage-martin.fr"})
+        self.assertEqual(res.status, 200, res.body)
+        self.assertTrue(res.json()["sent"], res.body)
+        new = os.path.join(r.data, "mail", "new")
+        files = os.listdir(new)
+        self.assertEqual(len(files), 1)
+        with open(os.path.join(new, files[0]), encoding="utf-8", errors="replace") as f:
+            self.assertIn("it@garage-martin.fr", f.read())
+        res = admin.post("/api/v1/mail/test-email", {"to": "not an address"})
+        self.assertEqual(res.status, 422)
+
+
+if __name__ == "__main__":
+    unittest.main()
