@@ -244,6 +244,18 @@ int run_serve(const ServeOptions& options) {
     const auto started = std::chrono::steady_clock::now();
     auto config = load_config_or_report(options.config_path, ProblemReport::first_line);
     if (!config) return 1;
+    // Started again for new settings: the ports it had, also those the kernel chose for port
+    // 0, so that the browser that saved the settings finds the box where it was.
+    if (const char* kept = std::getenv("RELAIS_RESTART_PORTS")) {
+        unsigned lan = 0, pub = 0, plain = 0;
+        if (std::sscanf(kept, "%u %u %u", &lan, &pub, &plain) == 3 && lan < 65536 && pub < 65536 && plain < 65536) {
+            if (config->http.lan.port == 0) config->http.lan.port = static_cast<std::uint16_t>(lan);
+            if (config->http.public_listen.port == 0) config->http.public_listen.port = static_cast<std::uint16_t>(pub);
+            if (config->tls.redirect_listen && config->tls.redirect_listen->port == 0)
+                config->tls.redirect_listen->port = static_cast<std::uint16_t>(plain);
+        }
+        ::unsetenv("RELAIS_RESTART_PORTS");
+    }
     ::umask(077);  // the database and data directory hold customers' personal data
     std::signal(SIGPIPE, SIG_IGN);
     // Argon2id borrows 19 MiB per sign-in. glibc would raise its mmap threshold after the first
@@ -387,7 +399,7 @@ int run_serve(const ServeOptions& options) {
                     compose_mail(*config, app.random(), app.clock(), app.zone(), std::move(message));
                 mail_transport->send(composed.envelope, composed.bytes, [done](mail::MailOutcome o) {
                     if (o.delivered())
-                        done->set_value(std::to_string(o.code) + " " + o.text);
+                        done->set_value(o.code > 0 ? std::to_string(o.code) + " " + o.text : o.text);
                     else
                         done->set_value(internal_error(std::to_string(o.code) + " " + o.text));
                 });
@@ -571,6 +583,11 @@ int run_serve(const ServeOptions& options) {
     if (modem) modem->stop();
     app.db().checkpoint();
     log->info(restart_requested ? "stopped cleanly; starting again" : "stopped cleanly");
+    if (restart_requested) {
+        const std::string ports = std::to_string(lan_server.port()) + " " + std::to_string(public_server.port()) + " " +
+                                  std::to_string(https->plain_http ? https->plain_http->port() : 0);
+        ::setenv("RELAIS_RESTART_PORTS", ports.c_str(), 1);
+    }
     return restart_requested ? kRestart : 0;
 }
 

@@ -34,7 +34,9 @@ export async function until(what, check, { timeoutMs = 15000, alive = () => null
 
 const toml = (s) => JSON.stringify(s); // a JSON string is a valid TOML basic string
 
-export async function startRelais({ dealerName = 'Garage des Essais', prefix = 'relais-e2e-', mail = '', dealerPhone = '' } = {}) {
+export async function startRelais({
+  dealerName = 'Garage des Essais', prefix = 'relais-e2e-', mail = '', dealerPhone = '', setupDone = true,
+} = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
   const config = path.join(dir, 'relais.toml');
   const portFile = path.join(dir, 'ports.json');
@@ -61,6 +63,8 @@ export async function startRelais({ dealerName = 'Garage des Essais', prefix = '
     'default_vat_rate = 20',
     '[log]',
     'level = "info"',
+    // A box already set up, unless the test is about the first-boot setup itself.
+    ...(setupDone ? ['[setup]', 'done = true'] : []),
     '',
   ].join('\n'));
 

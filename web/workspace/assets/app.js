@@ -16,7 +16,9 @@ const routes = [
   // A clean document for the printer: signed in, but without the workspace's top bar.
   { re: /^\/repair-orders\/(\d+)\/print$/, page: 'print', plain: true },
   { re: /^\/account$/, page: 'account', nav: 'account' },
-  { re: /^\/admin(?:\/(users|api-keys|agreements))?\/?$/, page: 'admin', nav: 'admin', admin: true },
+  { re: /^\/admin(?:\/(users|api-keys|agreements|settings))?\/?$/, page: 'admin', nav: 'admin', admin: true },
+  // The first-boot setup, offered to a dealer admin until finished or put off.
+  { re: /^\/setup$/, page: 'setup', nav: 'admin', admin: true },
 ];
 
 const root = document.getElementById('app');
@@ -53,6 +55,7 @@ export async function signedIn(body) {
     try {
       const r = await api('GET', '/settings');
       state.dealer = r.data.dealer;
+      state.setupDone = r.data.setup_done !== false;
       rememberDealerLanguage(state.dealer.language);
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
@@ -183,6 +186,12 @@ async function render({ force = false } = {}) {
     if (seq !== renderSeq) return;
   }
   if (route && !route.bare && state.user && state.user.must_change_password) { goLogin(); return; }
+  // A new box: its first dealer admin is taken to the setup until it is finished or put off.
+  if (route && !route.bare && !route.plain && route.page !== 'setup' && state.user && state.user.role === 'dealer_admin'
+      && state.setupDone === false) {
+    navigate('/setup', { replace: true });
+    return;
+  }
 
   // Same page, new query (back/forward in the list's filters): let the page follow it.
   const key = route ? `${route.page}:${route.params.join('/')}` : '404';

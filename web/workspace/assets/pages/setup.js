@@ -1,0 +1,276 @@
+// The box's settings: the first-boot setup (/setup, one step at a time, each one skippable) and
+// Administration → Settings (every section on one page). Saving writes them on the box
+// (PATCH /api/v1/admin/settings) and relais restarts in place to apply them: the page waits
+// for it to answer again, then shows what now applies.
+import { api, ApiError } from '../api.js';
+import { state } from '../state.js';
+import { t } from '../i18n.js';
+import { h, icon, field, formAlert, showErrors, clearErrors, toast, select, replace } from '../dom.js';
+import { setTitle, navigate } from '../app.js';
+
+const SECTIONS = ['dealer', 'public', 'modem', 'mail'];
+
+/** Waits until relais answers again after a restart (the session lives in the database). */
+async function restarted() {
+  await new Promise((r) => setTimeout(r, 800));
+  for (let i = 0; i < 120; i += 1) {
+    try {
+      await api('GET', '/session', { auth: false });
+      return;
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      if (e.status === 401) return;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(t('setup.notBack'));
+}
+
+function timeZones(current) {
+  let zones = [];
+  try { zones = Intl.supportedValuesOf('timeZone'); } catch { zones = []; }
+  if (!zones.includes(current)) zones = [current, ...zones];
+  return zones.map((z) => ({ value: z, label: z.replaceAll('_', ' '), selected: z === current }));
+}
+
+function hostOf(url) {
+  const m = /^https?:\/\/([^/:]+|\[[^\]]+\])/.exec(url || '');
+  return m ? m[1] : '';
+}
+
+/** One section's form: its controls, what it sends, and its test (modem, mail). */
+function sectionForm(name, s, onSaved) {
+  const alert = formAlert();
+  const controls = {};
+  let body;
+  let lead;
+  let extra = null;
+  if (name === 'dealer') {
+    controls.name = h('input', { type: 'text', value: s.dealer.name, maxlength: 80, autocomplete: 'organization' });
+    controls.language = select([{ value: 'fr', label: t('lang.fr') }, { value: 'en', label: t('lang.en') }],
+      { value: s.dealer.language });
+    controls.timezone = select(timeZones(s.dealer.timezone), { value: s.dealer.timezone });
+    lead = t('setup.dealerLead');
+    body = [
+      field({ label: t('setup.dealerName'), control: controls.name, field: 'dealer.name' }),
+      field({ label: t('setup.language'), control: controls.language, field: 'dealer.language', hint: t('setup.languageHint') }),
+      field({ label: t('setup.timezone'), control: controls.timezone, field: 'dealer.timezone' })];
+  } else if (name === 'public') {
+    const host = hostOf(s.public_base_url);
+    controls.host = h('input', {
+      type: 'text', value: host === 'relais.invalid' ? '' : host, placeholder: 'atelier.garage-martin.fr',
+      autocomplete: 'off', spellcheck: 'false', inputmode: 'url',
+    });
+    lead = t('setup.publicLead');
+    body = [field({ label: t('setup.publicName'), control: controls.host, field: 'public_base_url', hint: t('setup.publicHint') })];
+    extra = h('div', { class: 'setup-note' }, icon('info'), h('p', {}, t('setup.publicPorts')));
+  } else if (name === 'modem') {
+    const options = [{ value: 'virtual', label: t('setup.modemVirtual') }];
+    for (const p of s.ports) {
+      const what = p.known_modem || p.description || '';
+      options.push({ value: p.path, label: what ? `${p.path} — ${what}` : p.path });
+    }
+    if (!options.some((o) => o.value === s.modem.device)) options.push({ value: s.modem.device, label: s.modem.device });
+    controls.device = select(options, { value: s.modem.device });
+    controls.pin = h('input', {
+      type: 'password', inputmode: 'numeric', autocomplete: 'off', maxlength: 8,
+      placeholder: s.modem.pin_set ? t('setup.keepSecret') : t('setup.noPin'),
+    });
+    lead = t('setup.modemLead');
+    body = [
+      field({ label: t('setup.modemPort'), control: controls.device, field: 'modem.device', hint: s.ports.length ? t('setup.modemPortsHint') : t('setup.noPorts') }),
+      field({ label: t('setup.pin'), control: controls.pin, field: 'modem.pin', optional: true, hint: t('setup.pinHint') })];
+    extra = testBox('sms');
+  } else {
+    const m = s.mail;
+    controls.relay_host = h('input', { type: 'text', value: m.relay_host, placeholder: 'smtp.office365.com', autocomplete: 'off', spellcheck: 'false' });
+    controls.relay_port = h('input', { type: 'number', value: m.relay_port, min: 1, max: 65535, inputmode: 'numeric' });
+    controls.tls = select(['starttls', 'tls', 'opportunistic', 'none'].map((v) => ({ value: v, label: t(`setup.tls.${v}`) })), { value: m.tls });
+    controls.username = h('input', { type: 'text', value: m.username, autocomplete: 'off' });
+    controls.password = h('input', { type: 'password', autocomplete: 'new-password', placeholder: m.password_set ? t('setup.keepSecret') : '' });
+    controls.from = h('input', { type: 'email', value: m.from, autocomplete: 'off' });
+    lead = t('setup.mailLead');
+    body = [
+      field({ label: t('setup.relayHost'), control: controls.relay_host, field: 'mail.relay_host', optional: true, hint: t('setup.relayHostHint') }),
+      h('div', { class: 'grid-2' },
+        field({ label: t('setup.relayPort'), control: controls.relay_port, field: 'mail.relay_port' }),
+        field({ label: t('setup.security'), control: controls.tls, field: 'mail.tls' })),
+      h('div', { class: 'grid-2' },
+        field({ label: t('setup.username'), control: controls.username, field: 'mail.username', optional: true }),
+        field({ label: t('setup.password'), control: controls.password, field: 'mail.password', optional: true })),
+      field({ label: t('setup.from'), control: controls.from, field: 'mail.from', hint: t('setup.fromHint') })];
+    extra = testBox('email');
+  }
+
+  const changes = () => {
+    if (name === 'dealer') {
+      return { dealer: { name: controls.name.value.trim(), language: controls.language.value, timezone: controls.timezone.value } };
+    }
+    if (name === 'public') {
+      const host = controls.host.value.trim().replace(/^https?:\/\//i, '').replace(/\/+$/, '').toLowerCase();
+      return { public_base_url: host ? `https://${host}` : '' };
+    }
+    if (name === 'modem') {
+      const out = { modem: { device: controls.device.value } };
+      if (controls.pin.value) out.modem.pin = controls.pin.value;
+      return out;
+    }
+    const out = {
+      mail: {
+        relay_host: controls.relay_host.value.trim(), relay_port: Number(controls.relay_port.value) || 0,
+        tls: controls.tls.value, username: controls.username.value.trim(), from: controls.from.value.trim(),
+      },
+    };
+    if (controls.password.value) out.mail.password = controls.password.value;
+    return out;
+  };
+
+  const form = h('form', { class: 'form setup-form', novalidate: true }, alert, ...body);
+  /** Saves; resolves true when saved (after the restart), false on problems shown. */
+  const save = async () => {
+    clearErrors(form);
+    try {
+      const r = await api('PATCH', '/admin/settings', { body: changes() });
+      if (r.data && r.data.restarting) {
+        replace(alert, icon('info'), h('p', { class: 'form-alert-title' }, t('setup.restarting')));
+        alert.hidden = false;
+        await restarted();
+        alert.hidden = true;
+      }
+      toast(t('setup.saved'));
+      if (onSaved) await onSaved();
+      return true;
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.handled) throw e;
+      showErrors(form, e);
+      return false;
+    }
+  };
+  return { form, save, lead, extra };
+}
+
+/** A test SMS to a number, or a test email to an address, through what is configured now. */
+function testBox(kind) {
+  const input = h('input', kind === 'sms'
+    ? { type: 'tel', autocomplete: 'off', placeholder: '06 12 34 56 78' }
+    : { type: 'email', autocomplete: 'off', placeholder: 'atelier@garage-martin.fr' });
+  const result = h('p', { class: 'setup-test-result', role: 'status' });
+  const button = h('button', { type: 'submit', class: 'btn' }, icon(kind === 'sms' ? 'phone' : 'mail'),
+    kind === 'sms' ? t('setup.sendTestSms') : t('setup.sendTestEmail'));
+  const form = h('form', { class: 'form setup-test', novalidate: true }, formAlert(),
+    h('div', { class: 'setup-test-row' },
+      field({ label: kind === 'sms' ? t('setup.testTo') : t('setup.testEmailTo'), control: input, field: 'to', hint: t('setup.testHint') }),
+      h('div', { class: 'form-buttons' }, button)),
+    result);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(form);
+    result.textContent = t('setup.testing');
+    button.disabled = true;
+    try {
+      if (kind === 'sms') {
+        const r = await api('POST', '/modem/test-sms', { body: { to: input.value, text: t('setup.testSmsText') } });
+        result.textContent = t('setup.smsQueued', { to: r.data.to });
+        // Its outcome, as the modem reports it (sent, then delivered or failed).
+        for (let i = 0; i < 90; i += 1) {
+          await new Promise((res) => setTimeout(res, 1000));
+          const m = (await api('GET', '/modem')).data;
+          const test = (m.tests || []).find((x) => x.id === r.data.id);
+          if (test && test.state !== 'queued') {
+            result.textContent = t(`setup.sms.${test.state}`, { to: r.data.to, detail: test.detail || '' });
+            if (test.state !== 'sent') break;
+          }
+        }
+      } else {
+        const r = await api('POST', '/mail/test-email', { body: { to: input.value } });
+        result.textContent = r.data.sent ? t('setup.emailSent', { to: r.data.to, answer: r.data.answer })
+          : t('setup.emailFailed', { error: r.data.error });
+      }
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.handled) throw e;
+      result.textContent = '';
+      showErrors(form, e);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return h('div', { class: 'setup-test-box' }, h('h3', { class: 'card-subtitle' }, t(kind === 'sms' ? 'setup.testSmsTitle' : 'setup.testEmailTitle')), form);
+}
+
+/** Administration → Settings: every section on one page, each saved on its own. */
+export async function settingsTab(content) {
+  const s = (await api('GET', '/admin/settings')).data;
+  const reload = async () => { replace(content); await settingsTab(content); };
+  for (const name of SECTIONS) {
+    const sec = sectionForm(name, s, reload);
+    const save = h('button', { type: 'submit', class: 'btn btn-primary' }, t('common.save'));
+    sec.form.append(h('div', { class: 'form-buttons' }, save));
+    sec.form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      save.disabled = true;
+      try { await sec.save(); } finally { save.disabled = false; }
+    });
+    content.append(h('section', { class: 'card', 'aria-labelledby': `h-set-${name}` },
+      h('h2', { class: 'card-title', id: `h-set-${name}` }, t(`setup.step.${name}`)),
+      h('p', { class: 'card-lead' }, sec.lead), sec.form, sec.extra));
+  }
+}
+
+/** The first-boot setup: one step at a time, each one skippable, then done. */
+export default async function setupPage({ main }) {
+  setTitle(t('setup.title'));
+  let settings = (await api('GET', '/admin/settings')).data;
+  let step = 0;
+  const page = h('section', { class: 'page page-narrow setup' });
+  main.append(page);
+
+  const finish = async () => {
+    await api('POST', '/admin/setup/done');
+    state.setupDone = true;
+    toast(t('setup.finished'));
+    navigate('/repair-orders', { replace: true });
+  };
+
+  const show = () => {
+    const last = step === SECTIONS.length;
+    const progress = h('ol', { class: 'setup-steps', 'aria-label': t('setup.progress') },
+      [...SECTIONS, 'done'].map((n, i) => h('li', {
+        class: i === step ? 'current' : i < step ? 'past' : null, 'aria-current': i === step ? 'step' : null,
+      }, h('span', { class: 'setup-step-n' }, String(i + 1)), t(`setup.step.${n}`))));
+    const head = h('div', { class: 'page-head' },
+      h('h1', {}, t('setup.title')),
+      h('button', { type: 'button', class: 'btn btn-ghost', onclick: finish }, t('setup.later')));
+    if (last) {
+      replace(page, head, progress, h('section', { class: 'card' },
+        h('h2', { class: 'card-title' }, icon('check'), t('setup.step.done')),
+        h('p', { class: 'card-lead' }, t('setup.doneLead')),
+        h('div', { class: 'form-buttons' },
+          h('button', { type: 'button', class: 'btn', onclick: () => { step -= 1; show(); } }, t('setup.back')),
+          h('button', { type: 'button', class: 'btn btn-primary', onclick: finish }, t('setup.finish')))));
+      return;
+    }
+    const name = SECTIONS[step];
+    const sec = sectionForm(name, settings, async () => { settings = (await api('GET', '/admin/settings')).data; });
+    const next = h('button', { type: 'submit', class: 'btn btn-primary' }, t('setup.saveNext'));
+    const skip = h('button', { type: 'button', class: 'btn', onclick: () => { step += 1; show(); } }, t('setup.skip'));
+    const back = step > 0 ? h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => { step -= 1; show(); } }, t('setup.back')) : null;
+    sec.form.append(h('div', { class: 'form-buttons' }, back, skip, next));
+    sec.form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      next.disabled = skip.disabled = true;
+      try {
+        if (await sec.save()) { step += 1; show(); }
+      } finally {
+        next.disabled = skip.disabled = false;
+      }
+    });
+    replace(page, head, progress, h('section', { class: 'card', 'aria-labelledby': 'h-setup-step' },
+      h('h2', { class: 'card-title', id: 'h-setup-step' }, t(`setup.step.${name}`)),
+      h('p', { class: 'card-lead' }, sec.lead), sec.extra && name === 'public' ? sec.extra : null,
+      sec.form, name !== 'public' ? sec.extra : null));
+    const first = sec.form.querySelector('input, select');
+    if (first) first.focus();
+  };
+  show();
+  return null;
+}
