@@ -35,7 +35,7 @@ export async function until(what, check, { timeoutMs = 15000, alive = () => null
 const toml = (s) => JSON.stringify(s); // a JSON string is a valid TOML basic string
 
 export async function startRelais({
-  dealerName = 'Garage des Essais', prefix = 'relais-e2e-', mail = '', dealerPhone = '', setupDone = true,
+  dealerName = 'Garage des Essais', prefix = 'relais-e2e-', mail = '', dealerPhone = '', setupDone = true, tls = false,
 } = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
   const config = path.join(dir, 'relais.toml');
@@ -44,7 +44,8 @@ export async function startRelais({
     '[http]',
     'lan_listen = "127.0.0.1:0"',
     'public_listen = "127.0.0.1:0"',
-    'public_base_url = "http://127.0.0.1:8081"',
+    // With tls: the customer pages over HTTPS, a self-signed certificate for that name.
+    tls ? 'public_base_url = "https://relais.garage-essais.fr"' : 'public_base_url = "http://127.0.0.1:8081"',
     `web_root = ${toml(WEB_ROOT)}`,
     '[storage]',
     `data_dir = ${toml(path.join(dir, 'data'))}`,
@@ -65,6 +66,7 @@ export async function startRelais({
     'level = "info"',
     // A box already set up, unless the test is about the first-boot setup itself.
     ...(setupDone ? ['[setup]', 'done = true'] : []),
+    ...(tls ? ['[tls]', 'public = true', 'certificate = "self-signed"'] : []),
     '',
   ].join('\n'));
 

@@ -22,7 +22,7 @@ async function shot(name) {
 }
 
 before(async () => {
-  server = await startRelais({ prefix: 'relais-e2e-setup-', setupDone: false });
+  server = await startRelais({ prefix: 'relais-e2e-setup-', setupDone: false, tls: true });
   browser = await chromium.launch({
     executablePath: CHROMIUM, args: CHROMIUM_ARGS, env: { ...process.env, LANG: 'fr_FR.UTF-8', LANGUAGE: 'fr' },
   });
@@ -53,6 +53,10 @@ step('the first admin is taken to the setup, and each step saves, tests or is sk
   await page.getByRole('heading', { level: 2, name: 'L\'adresse pour les clients' }).waitFor({ timeout: 40000 });
   const settings = await callApi(page, 'GET', '/api/v1/admin/settings');
   assert.equal(settings.body.dealer.name, 'Garage Martin');
+  assert.equal(await page.locator('.brand-dealer').textContent(), 'Garage Martin');
+  // The certificate customers get: self-signed here, and the page says what that means for them.
+  await page.getByText('Certificat auto-signé pour relais.garage-essais.fr.').waitFor();
+  await page.getByText('Les clients voient un avertissement de leur navigateur').waitFor();
   await shot('2-public');
 
   // A public name that is not one: refused on its field, nothing saved.

@@ -4,7 +4,7 @@
 // for it to answer again, then shows what now applies.
 import { api, ApiError } from '../api.js';
 import { state } from '../state.js';
-import { t } from '../i18n.js';
+import { t, dateTime, dateOnly } from '../i18n.js';
 import { h, icon, field, formAlert, showErrors, clearErrors, toast, select, replace } from '../dom.js';
 import { setTitle, navigate } from '../app.js';
 
@@ -38,6 +38,39 @@ function hostOf(url) {
   return m ? m[1] : '';
 }
 
+/** The HTTPS certificate customers are shown: what it is, whether their browser warns, the
+ * CA's last error and the next attempt, and "try now" for an ACME one. Null without HTTPS. */
+async function certificateBox() {
+  const box = h('div', { class: 'setup-cert', role: 'status' });
+  const fill = async () => {
+    const c = (await api('GET', '/certificate')).data;
+    if (c.state === 'off') { box.hidden = true; return; }
+    const warn = c.customers_see_warning || c.state === 'failing';
+    box.className = `setup-cert${warn ? ' setup-cert-warn' : ''}`;
+    const at = (sec) => dateTime(new Date(sec * 1000).toISOString());
+    const lines = [h('p', { class: 'setup-cert-title' }, icon(warn ? 'alert' : 'lock'), t(`cert.state.${c.state}`, { name: c.name }))];
+    if (c.customers_see_warning) lines.push(h('p', {}, t('cert.warning')));
+    lines.push(h('p', {}, t('cert.facts', {
+      issuer: c.issuer, until: dateOnly(new Date(c.not_after * 1000).toISOString()), days: c.days_left,
+    })));
+    if (c.last_error) lines.push(h('p', { class: 'setup-cert-error' }, t('cert.lastError', { at: at(c.last_error_at), error: c.last_error })));
+    if (c.next_attempt_at && c.source === 'acme') lines.push(h('p', {}, t('cert.next', { at: at(c.next_attempt_at) })));
+    if (c.source === 'acme' && c.state !== 'no_public_name') {
+      const now = h('button', { type: 'button', class: 'btn btn-small' }, t('cert.renewNow'));
+      now.addEventListener('click', async () => {
+        now.disabled = true;
+        await api('POST', '/certificate/renew');
+        toast(t('cert.asked'));
+        setTimeout(() => { fill().catch(() => {}); }, 20000);
+      });
+      lines.push(h('div', { class: 'form-buttons' }, now));
+    }
+    replace(box, ...lines);
+  };
+  await fill();
+  return box.hidden ? null : box;
+}
+
 /** One section's form: its controls, what it sends, and its test (modem, mail). */
 function sectionForm(name, s, onSaved) {
   const alert = formAlert();
@@ -63,7 +96,8 @@ function sectionForm(name, s, onSaved) {
     });
     lead = t('setup.publicLead');
     body = [field({ label: t('setup.publicName'), control: controls.host, field: 'public_base_url', hint: t('setup.publicHint') })];
-    extra = h('div', { class: 'setup-note' }, icon('info'), h('p', {}, t('setup.publicPorts')));
+    extra = h('div', {}, h('div', { class: 'setup-note' }, icon('info'), h('p', {}, t('setup.publicPorts'))));
+    certificateBox().then((box) => { if (box) extra.append(box); }).catch(() => {});
   } else if (name === 'modem') {
     const options = [{ value: 'virtual', label: t('setup.modemVirtual') }];
     for (const p of s.ports) {
@@ -136,6 +170,11 @@ function sectionForm(name, s, onSaved) {
         alert.hidden = false;
         await restarted();
         alert.hidden = true;
+        // The top bar shows the garage's name: it may have changed.
+        const fresh = (await api('GET', '/settings')).data;
+        state.dealer = fresh.dealer;
+        const brand = document.querySelector('.brand-dealer');
+        if (brand) brand.textContent = fresh.dealer.name;
       }
       toast(t('setup.saved'));
       if (onSaved) await onSaved();
@@ -198,9 +237,11 @@ function testBox(kind) {
 }
 
 /** Administration → Settings: every section on one page, each saved on its own. */
-export async function settingsTab(content) {
+export async function settingsTab(into) {
   const s = (await api('GET', '/admin/settings')).data;
-  const reload = async () => { replace(content); await settingsTab(content); };
+  const content = h('div', { class: 'stack' });
+  into.append(content);
+  const reload = async () => { replace(into); await settingsTab(into); };
   for (const name of SECTIONS) {
     const sec = sectionForm(name, s, reload);
     const save = h('button', { type: 'submit', class: 'btn btn-primary' }, t('common.save'));
