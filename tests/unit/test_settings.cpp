@@ -33,9 +33,10 @@ ConfigLoad over(const std::string& settings, const std::string& main = kMain) {
     return parse_config_with_settings(main, kFile, settings, kSettings, test_env());
 }
 
-std::vector<std::string> problems(const ConfigLoad& load) {
-    std::vector<std::string> out;
-    for (const auto& p : load.problems) out.push_back(p.to_string());
+// The problems, one a line.
+std::string problems(const ConfigLoad& load) {
+    std::string out;
+    for (const auto& p : load.problems) out += (out.empty() ? "" : "\n") + p.to_string();
     return out;
 }
 
@@ -86,7 +87,7 @@ from = "atelier@garage-dupont.be"
 [setup]
 done = true
 )");
-    REQUIRE_MESSAGE(load.config, problems(load).front());
+    REQUIRE_MESSAGE(load.config, problems(load));
     const Config& c = *load.config;
     CHECK(c.source_path == kFile);
     CHECK(c.settings_path == kSettings);
@@ -117,33 +118,27 @@ done = true
 
 TEST_CASE("settings: a key the workspace may not set is refused, naming settings.toml and its line") {
     CHECK(problems(over("[storage]\ndata_dir = \"/tmp/elsewhere\"\n")) ==
-          std::vector<std::string>{kSettings + ":1: [storage]: is not set from the workspace"});
-    CHECK(problems(over("\n[tls]\npublic = true\n")) ==
-          std::vector<std::string>{kSettings + ":2: [tls]: is not set from the workspace"});
-    CHECK(problems(over("[smtp]\nhost = \"x\"\n")) ==
-          std::vector<std::string>{kSettings + ":1: [smtp]: is not set from the workspace"});
+          kSettings + ":1: [storage]: is not set from the workspace");
+    CHECK(problems(over("\n[tls]\npublic = true\n")) == kSettings + ":2: [tls]: is not set from the workspace");
+    CHECK(problems(over("[smtp]\nhost = \"x\"\n")) == kSettings + ":1: [smtp]: is not set from the workspace");
     CHECK(problems(over("[dealer]\nname = \"Garage Dupont\"\ncountry = \"FR\"\n[mail]\nca_file = \"ca.pem\"\n")) ==
-          std::vector<std::string>{kSettings + ":3: [dealer] country: is not set from the workspace",
-                                   kSettings + ":5: [mail] ca_file: is not set from the workspace"});
-    CHECK(problems(over("dealer = \"Garage Dupont\"\n")) ==
-          std::vector<std::string>{kSettings + ":1: [dealer]: is not set from the workspace"});
+          kSettings + ":3: [dealer] country: is not set from the workspace\n" + kSettings +
+              ":5: [mail] ca_file: is not set from the workspace");
+    CHECK(problems(over("dealer = \"Garage Dupont\"\n")) == kSettings + ":1: [dealer]: is not set from the workspace");
 }
 
 TEST_CASE("settings: a bad value in them is reported with their path and line, not the file's") {
     CHECK(problems(over("[dealer]\n\nlanguage = \"de\"\n")) ==
-          std::vector<std::string>{kSettings + ":3: [dealer] language: expected \"fr\" or \"en\", got \"de\""});
-    CHECK(problems(over("[modem]\npin = 1234\n")) ==
-          std::vector<std::string>{kSettings + ":2: [modem] pin: expected a string, got an integer"});
+          kSettings + ":3: [dealer] language: expected \"fr\" or \"en\", got \"de\"");
+    CHECK(problems(over("[modem]\npin = 1234\n")) == kSettings + ":2: [modem] pin: expected a string, got an integer");
     CHECK(problems(over("[mail]\nrelay_host = \"smtp.test\"\nusername = \"u\"\n")) ==
-          std::vector<std::string>{kSettings + ":3: [mail] username: is set but password is empty"});
+          kSettings + ":3: [mail] username: is set but password is empty");
     // The file's own problems still name the file, whatever the settings hold.
     CHECK(problems(over("[dealer]\nlanguage = \"en\"\n", kMain + "[log]\nlevel = \"loud\"\n")) ==
-          std::vector<std::string>{kFile +
-                                   ":9: [log] level: expected one of \"trace\", \"debug\", \"info\", \"warn\", "
-                                   "\"error\", got \"loud\""});
+          kFile + ":9: [log] level: expected one of \"trace\", \"debug\", \"info\", \"warn\", \"error\", got \"loud\"");
     // A section the file holds as something else than a table stays the file's problem.
     CHECK(problems(over("[dealer]\nlanguage = \"en\"\n", "dealer = 3\n")) ==
-          std::vector<std::string>{kFile + ":1: [dealer]: expected a table, got an integer"});
+          kFile + ":1: [dealer]: expected a table, got an integer");
 }
 
 TEST_CASE("settings: invalid TOML in them is reported with their path") {
@@ -176,8 +171,7 @@ TEST_CASE("load_config_file: without settings.toml, the file as before, settings
 
     write_file(box.settings, "[dealer]\nlanguage = \"de\"\n");
     const ConfigLoad bad = load_config_file(box.config_path, test_env());
-    CHECK(problems(bad) ==
-          std::vector<std::string>{box.settings + ":2: [dealer] language: expected \"fr\" or \"en\", got \"de\""});
+    CHECK(problems(bad) == box.settings + ":2: [dealer] language: expected \"fr\" or \"en\", got \"de\"");
 
     // One that is there but cannot be read is a problem, not silently the file's values.
     fs::remove(box.settings);
@@ -189,8 +183,11 @@ TEST_CASE("load_config_file: without settings.toml, the file as before, settings
 
 TEST_CASE("save_settings: merges with what is there, writes 0600 by rename, and the result loads") {
     Box box;
+    // What a save cut off by a power cut left, readable by all: its mode is not the new file's.
+    write_file(box.settings + ".tmp", "[dealer]\nname = \"half");
+    REQUIRE(::chmod((box.settings + ".tmp").c_str(), 0644) == 0);
     const ConfigLoad first = box.save({{"dealer", "name", std::string("Garage Dupont")}, {"setup", "done", true}});
-    REQUIRE_MESSAGE(first.config, problems(first).front());
+    REQUIRE_MESSAGE(first.config, problems(first));
     CHECK(first.config->dealer.name == "Garage Dupont");
     CHECK(first.config->settings_path == box.settings);
     CHECK(mode_of(box.settings) == 0600);
@@ -202,7 +199,7 @@ TEST_CASE("save_settings: merges with what is there, writes 0600 by rename, and 
                                         {"mail", "relay_host", std::string("smtp.garage-dupont.be")},
                                         {"mail", "relay_port", std::int64_t{465}},
                                         {"mail", "tls", std::string("tls")}});
-    REQUIRE_MESSAGE(second.config, problems(second).front());
+    REQUIRE_MESSAGE(second.config, problems(second));
     CHECK(read_file(box.dir.path() + "/old") == old_bytes);
     CHECK(mode_of(box.settings) == 0600);
     CHECK_FALSE(fs::exists(box.settings + ".tmp"));
@@ -245,15 +242,16 @@ TEST_CASE("save_settings: what would not load is refused, and nothing is written
     CHECK(box.load().dealer.language == "fr");
 
     // Settings that no longer load (edited by hand) are not written over.
+    const Config current = box.load();
     write_file(box.settings, "[dealer\n");
-    const ConfigLoad broken = box.save({{"dealer", "language", std::string("en")}});
+    const ConfigLoad broken = save_settings(current, {{"dealer", "language", std::string("en")}}, test_env());
     CHECK_FALSE(broken.config);
     REQUIRE(broken.problems.size() == 1);
     CHECK(broken.problems[0].file == box.settings);
     CHECK(read_file(box.settings) == "[dealer\n");
 }
 
-TEST_CASE("save_settings: a file that cannot be written is a problem saying why; no temporary is left") {
+TEST_CASE("save_settings: a file that cannot be written is a problem saying why") {
     Box box;
     // What stands at the temporary name cannot be written (a folder with something in it).
     write_file(box.settings + ".tmp/x", "");
@@ -262,18 +260,33 @@ TEST_CASE("save_settings: a file that cannot be written is a problem saying why;
     REQUIRE(load.problems.size() == 1);
     CHECK(load.problems[0].to_string() == box.settings + ": cannot be written: Is a directory");
     CHECK_FALSE(fs::exists(box.settings));
+    CHECK(fs::exists(box.settings + ".tmp/x"));  // not ours: left as it was
+
+    // A symlink there is not followed.
+    fs::remove_all(box.settings + ".tmp");
+    fs::create_symlink(box.dir.path() + "/elsewhere", box.settings + ".tmp");
+    CHECK(problems(box.save({{"dealer", "name", std::string("Garage Dupont")}})) ==
+          box.settings + ": cannot be written: Too many levels of symbolic links");
+    CHECK_FALSE(fs::exists(box.dir.path() + "/elsewhere"));
 }
 
 TEST_CASE("save_settings: strings with quotes, newlines and other scripts come back as they were") {
     Box box;
-    const std::vector<std::string> passwords = {
-        "p\"a's\\s", "two\nlines\r\n", "\"\"\"three quotes\"\"\"", "'''", "\ttab and trailing quote\"",
-        "\nleading newline", "Mot de passe « spécial » — 東京 🚗", std::string("nul\x01" "byte\x7f", 9)};
+    const std::vector<std::string> passwords = {"p\"a's\\s",
+                                                "two\nlines\r\n",
+                                                "\"\"\"three quotes\"\"\"",
+                                                "'''",
+                                                "\ttab and trailing quote\"",
+                                                "\nleading newline",
+                                                "Mot de passe « spécial » — 東京 🚗",
+                                                std::string("nul\x01"
+                                                            "byte\x7f",
+                                                            9)};
     for (const auto& password : passwords) {
         CAPTURE(password);
-        const ConfigLoad saved = box.save({{"mail", "password", password},
-                                           {"dealer", "name", std::string("Garage « Müller » — l'atelier \"2\"")}});
-        REQUIRE_MESSAGE(saved.config, problems(saved).front());
+        const ConfigLoad saved = box.save(
+            {{"mail", "password", password}, {"dealer", "name", std::string("Garage « Müller » — l'atelier \"2\"")}});
+        REQUIRE_MESSAGE(saved.config, problems(saved));
         const Config loaded = box.load();
         CHECK(loaded.mail.password == password);
         CHECK(loaded.dealer.name == "Garage « Müller » — l'atelier \"2\"");
