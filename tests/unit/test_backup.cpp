@@ -29,6 +29,8 @@ namespace {
 constexpr UnixMs kNight = 1'796'520'600'000;  // 2026-12-06T01:30:00Z
 constexpr UnixMs kDay = 86'400'000;
 const std::string kConfig = "[storage]\ndata_dir = \"var\"\n[dealer]\nname = \"Garage Martin\"\n";
+// What the workspace wrote: <data_dir>/settings.toml.
+const std::string kSettings = "[dealer]\nname = \"Garage Dupont\"\n[mail]\npassword = \"relay secret\"\n";
 
 int latest() { return static_cast<int>(builtin_migrations().size()); }
 
@@ -97,6 +99,7 @@ TEST_CASE("backup: the database as committed, the configuration and tls/ in one 
     Box::add_ros(*db, {"OR-1", "OR-2", "OR-3"});
     write_file(box.data + "/tls/acme/account.key", "key");
     write_file(box.data + "/tls/certs/relais.garage-martin.fr.pem", "cert");
+    write_file(box.data + "/settings.toml", kSettings);
 
     auto report = box.backup(kNight);
     REQUIRE_MESSAGE(report.ok(), report.error().detail);
@@ -116,7 +119,12 @@ TEST_CASE("backup: the database as committed, the configuration and tls/ in one 
     CHECK(manifest->created_at == kNight);
     CHECK(ro_numbers(out.path() + "/relais.db") == std::vector<std::string>{"OR-1", "OR-2", "OR-3"});
     CHECK(read_file(out.path() + "/relais.toml") == kConfig);
+    CHECK(read_file(out.path() + "/settings.toml") == kSettings);
     CHECK(read_file(out.path() + "/tls/acme/account.key") == "key");
+    std::vector<std::string> members;
+    for (const auto& m : manifest->members) members.push_back(m.name);
+    CHECK(members == std::vector<std::string>{"relais.db", "relais.toml", "settings.toml", "tls/acme/account.key",
+                                              "tls/certs/relais.garage-martin.fr.pem"});
     CHECK(read_file(out.path() + "/tls/certs/relais.garage-martin.fr.pem") == "cert");
 
     // What /metrics reads.
@@ -174,6 +182,12 @@ TEST_CASE("backup: refused without a database, with what tls/ cannot hold, and t
           "cannot back up " + box.data + "/tls/current.pem: only plain files and folders are backed up from tls/");
     fs::remove(box.data + "/tls/current.pem");
     CHECK(names_in(box.usb).empty());  // the failed one left nothing behind
+    fs::create_symlink(box.data + "/tls/live/cert.pem", box.data + "/settings.toml");
+    auto settings_link = box.backup(kNight);
+    REQUIRE_FALSE(settings_link.ok());
+    CHECK(settings_link.error().detail == "cannot back up " + box.data + "/settings.toml: not a plain file");
+    fs::remove(box.data + "/settings.toml");
+    CHECK(names_in(box.usb).empty());
 
     // Another backup holds the folder (the timer's, while an admin runs one by hand).
     const int held = ::open(box.usb.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
