@@ -17,20 +17,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-ConfigEnvironment test_env() {
-    ConfigEnvironment env;
-    env.timezone_exists = [](std::string_view tz) { return tz == "Europe/Paris" || tz == "Europe/Brussels"; };
-    env.phone_region_supported = [](std::string_view r) { return r == "FR" || r == "BE"; };
-    return env;
-}
-
 const std::string kFile = "/etc/relais/relais.toml";
 const std::string kSettings = "/var/lib/relais/settings.toml";
 const std::string kMain =
     "[dealer]\nname = \"Garage Martin\"\ncountry = \"BE\"\n[modem]\nbaud = 9600\n[mail]\nrelay_port = 25\n";
 
 ConfigLoad over(const std::string& settings, const std::string& main = kMain) {
-    return parse_config_with_settings(main, kFile, settings, kSettings, test_env());
+    return parse_config_with_settings(main, kFile, settings, kSettings, config_environment());
 }
 
 // The problems, one a line.
@@ -52,11 +45,13 @@ struct Box {
         fs::create_directories(data);
     }
     Config load() {
-        ConfigLoad load = load_config_file(config_path, test_env());
+        ConfigLoad load = load_config_file(config_path, config_environment());
         REQUIRE_MESSAGE(load.config, (load.problems.empty() ? "" : load.problems.front().to_string()));
         return *load.config;
     }
-    ConfigLoad save(const std::vector<SettingChange>& changes) { return save_settings(load(), changes, test_env()); }
+    ConfigLoad save(const std::vector<SettingChange>& changes) {
+        return save_settings(load(), changes, config_environment());
+    }
 };
 
 mode_t mode_of(const std::string& path) {
@@ -113,7 +108,7 @@ done = true
     CHECK(none.config->dealer.name == "Garage Martin");
     CHECK(none.config->mail.relay_port == 25);
     CHECK_FALSE(none.config->setup_done);
-    CHECK(parse_config("[setup]\ndone = true\n", kFile, test_env()).config->setup_done);
+    CHECK(parse_config("[setup]\ndone = true\n", kFile, config_environment()).config->setup_done);
 }
 
 TEST_CASE("settings: a key the workspace may not set is refused, naming settings.toml and its line") {
@@ -157,7 +152,7 @@ TEST_CASE("load_config_file: without settings.toml, the file as before, settings
     CHECK(before.storage.data_dir == box.data);
     CHECK(before.dealer.name == "Garage Martin");
     CHECK_FALSE(before.setup_done);
-    const ConfigLoad plain = parse_config(read_file(box.config_path), box.config_path, test_env());
+    const ConfigLoad plain = parse_config(read_file(box.config_path), box.config_path, config_environment());
     REQUIRE(plain.config);
     CHECK(plain.config->mail.relay_host == before.mail.relay_host);
     CHECK(plain.config->settings_path.empty());
@@ -170,13 +165,13 @@ TEST_CASE("load_config_file: without settings.toml, the file as before, settings
     CHECK(after.setup_done);
 
     write_file(box.settings, "[dealer]\nlanguage = \"de\"\n");
-    const ConfigLoad bad = load_config_file(box.config_path, test_env());
+    const ConfigLoad bad = load_config_file(box.config_path, config_environment());
     CHECK(problems(bad) == box.settings + ":2: [dealer] language: expected \"fr\" or \"en\", got \"de\"");
 
     // One that is there but cannot be read is a problem, not silently the file's values.
     fs::remove(box.settings);
     fs::create_directories(box.settings);
-    const ConfigLoad folder = load_config_file(box.config_path, test_env());
+    const ConfigLoad folder = load_config_file(box.config_path, config_environment());
     REQUIRE(folder.problems.size() == 1);
     CHECK(folder.problems[0].to_string().starts_with(box.settings + ": cannot read the file: "));
 }
@@ -244,7 +239,7 @@ TEST_CASE("save_settings: what would not load is refused, and nothing is written
     // Settings that no longer load (edited by hand) are not written over.
     const Config current = box.load();
     write_file(box.settings, "[dealer\n");
-    const ConfigLoad broken = save_settings(current, {{"dealer", "language", std::string("en")}}, test_env());
+    const ConfigLoad broken = save_settings(current, {{"dealer", "language", std::string("en")}}, config_environment());
     CHECK_FALSE(broken.config);
     REQUIRE(broken.problems.size() == 1);
     CHECK(broken.problems[0].file == box.settings);
