@@ -87,12 +87,24 @@ Result<std::vector<BackupSource>> tls_sources(const std::string& data_dir) {
                 "before it)");
         TRY_ASSIGN(auto bytes, read_small_file(it->path().string()));
         out.push_back({name, it->path().string(), std::move(bytes)});
-        if (out.size() >= kMaxMembers - 2)
+        if (out.size() >= kMaxMembers - 3)
             return internal_error("cannot back up " + root.string() + ": too many files");
     }
     if (ec) return internal_error("cannot read " + root.string() + ": " + ec.message());
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     return out;
+}
+
+// <data_dir>/settings.toml, when there is one: the settings made in the workspace (the relay's
+// password and the SIM's PIN among them, as in relais.toml).
+Result<std::optional<BackupSource>> settings_source(const std::string& data_dir) {
+    const std::string path = settings_file_path(data_dir);
+    std::error_code ec;
+    const auto status = fs::symlink_status(path, ec);
+    if (!fs::exists(status)) return std::optional<BackupSource>();
+    if (!fs::is_regular_file(status)) return internal_error("cannot back up " + path + ": not a plain file");
+    TRY_ASSIGN(auto bytes, read_small_file(path));
+    return std::optional<BackupSource>(BackupSource{"settings.toml", path, std::move(bytes)});
 }
 
 Result<int> schema_of(const std::string& db_path) {
@@ -169,6 +181,8 @@ Result<BackupReport> make_backup(const BackupRequest& request) {
     std::vector<BackupSource> sources{{"relais.db", snapshot.path, std::nullopt}};
     TRY_ASSIGN(auto config_bytes, read_small_file(request.config_file));
     sources.push_back({"relais.toml", request.config_file, std::move(config_bytes)});
+    TRY_ASSIGN(auto settings, settings_source(request.data_dir));
+    if (settings) sources.push_back(std::move(*settings));
     TRY_ASSIGN(auto tls, tls_sources(request.data_dir));
     for (auto& s : tls) sources.push_back(std::move(s));
     TRY(write_archive(path, manifest, sources));
@@ -283,9 +297,14 @@ int backup_command(const std::string& config_path, const std::string& to) {
         return report.error().kind == ErrorKind::conflict ? 1 : 2;
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    const std::size_t tls = report->manifest.members.size() - 2;
+    const auto& members = report->manifest.members;
+    const auto tls =
+        std::count_if(members.begin(), members.end(), [](const BackupMember& m) { return m.name.starts_with("tls/"); });
+    const bool settings =
+        std::any_of(members.begin(), members.end(), [](const BackupMember& m) { return m.name == "settings.toml"; });
     std::cout << "backup written: " << report->path << " (" << megabytes(report->size) << ": the database at schema v"
-              << report->manifest.schema_version << ", the configuration" << (tls ? ", " : "")
+              << report->manifest.schema_version << ", the configuration"
+              << (settings ? ", the workspace's settings" : "") << (tls ? ", " : "")
               << (tls ? std::to_string(tls) + " TLS file" + (tls == 1 ? "" : "s") : "") << ") in "
               << static_cast<int>(seconds * 1000) << " ms\n";
     if (!report->removed.empty())

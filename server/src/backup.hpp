@@ -1,11 +1,12 @@
 #pragma once
-// `relais backup`: the database, the configuration file and the TLS state (<data_dir>/tls) in
-// one file, relais-backup-<UTC time>.tar (its format: backup_archive.hpp), made beside the
-// running service: the database is copied by SQLite's VACUUM INTO on a connection of its own,
-// one read transaction that the service's writes go on beside (WAL). The file is written
-// under a temporary name in the destination folder, fsynced, then renamed, 0600; then only the
-// newest `keep` backups stay in that folder (nothing else there is ever removed). The time and
-// size of the last success go to <data_dir>/backup-status, which /metrics reads.
+// `relais backup`: the database, the configuration file, the settings made in the workspace
+// (<data_dir>/settings.toml) and the TLS state (<data_dir>/tls) in one file,
+// relais-backup-<UTC time>.tar (its format: backup_archive.hpp), made beside the running
+// service: the database is copied by SQLite's VACUUM INTO on a connection of its own, one read
+// transaction that the service's writes go on beside (WAL). The file is written under a
+// temporary name in the destination folder, fsynced, then renamed, 0600; then only the newest
+// `keep` backups stay in that folder (nothing else there is ever removed). The time and size
+// of the last success go to <data_dir>/backup-status, which /metrics reads.
 
 #include "backup_archive.hpp"
 #include "clock.hpp"
@@ -21,7 +22,7 @@
 namespace relais {
 
 struct BackupRequest {
-    std::string data_dir;     // relais.db and tls/ are read from here
+    std::string data_dir;     // relais.db, settings.toml and tls/ are read from here
     std::string config_file;  // copied as it is
     std::string dir;          // where the backup goes (created 0700 if missing)
     std::size_t keep = 14;    // how many backups stay in `dir`
@@ -41,8 +42,8 @@ struct BackupReport {
 /// Makes one backup (see above). The temporary files of a backup cut off earlier (a crash, a
 /// power cut) are removed first; two backups into one folder at once: the second is refused
 /// (error "backup_running"). Errors: "no_database" (not_found) when there is no database yet;
-/// a member a backup cannot hold (a symlink in tls/, a file over its bound: detail names it);
-/// the disk. The temporary files are removed on failure.
+/// a member a backup cannot hold (a symlink in tls/ or as settings.toml, a file over its bound:
+/// detail names it); the disk. The temporary files are removed on failure.
 Result<BackupReport> make_backup(const BackupRequest& request);
 
 /// The backups in `dir`, oldest first (by the time in their names).

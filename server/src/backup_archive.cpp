@@ -328,7 +328,7 @@ Result<void> extract_member(Input& in, const Entry& e, const BackupMember& expec
 }  // namespace
 
 bool valid_member_name(std::string_view name) {
-    if (name == "relais.db" || name == "relais.toml") return true;
+    if (name == "relais.db" || name == "relais.toml" || name == "settings.toml") return true;
     if (!name.starts_with("tls/") || !ustar_split(name)) return false;
     for (std::string_view rest = name.substr(4);;) {
         const auto slash = rest.find('/');
@@ -397,7 +397,7 @@ Result<BackupManifest> parse_manifest(std::string_view text) {
             const std::string_view size = value.substr(a + 1, b - a - 1);
             if (!valid_member_name(f.name))
                 return problem("the manifest names a member \"" + escape_untrusted(f.name, 120) +
-                               "\" that a backup cannot hold (only relais.db, relais.toml and tls/…)");
+                               "\" that a backup cannot hold (only relais.db, relais.toml, settings.toml and tls/…)");
             if (!digits(size, 12) || !is_hex_digest(f.sha256)) return problem("the manifest's line for " + f.name);
             f.size = std::stoull(std::string(size));
             if (f.size > (f.name == "relais.db" ? kMaxDatabaseMember : kMaxSmallMember))

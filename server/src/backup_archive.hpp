@@ -1,13 +1,15 @@
 #pragma once
 // The backup file of `relais backup` and `relais restore`: one POSIX tar (ustar), so that
 // `tar tvf` lists it, holding in this order
-//   MANIFEST     the format, relais's version, the time, the database's schema version, the
-//                host, then each member's name, size and SHA-256; its last line is the SHA-256
-//                of the lines before it
-//   relais.db    the database (a consistent copy)
-//   relais.toml  the configuration file as it was
-//   tls/…        the TLS state (certificates, the ACME account), when there is one
-//   CHECKSUM     the SHA-256 of every byte before it, tar headers included
+//   MANIFEST       the format, relais's version, the time, the database's schema version,
+//                  the host, then each member's name, size and SHA-256; its last line is the
+//                  SHA-256 of the lines before it
+//   relais.db      the database (a consistent copy)
+//   relais.toml    the configuration file as it was
+//   settings.toml  the settings made in the workspace (<data_dir>/settings.toml), when there
+//                  are some
+//   tls/…          the TLS state (certificates, the ACME account), when there is one
+//   CHECKSUM       the SHA-256 of every byte before it, tar headers included
 // and tar's end (two zero blocks). A backup to restore is outside input: reading it checks
 // each tar header, each name (no path leaves the folder it is extracted to), each size
 // against the manifest's and its bound, each member's hash, then the whole file's, and says
@@ -32,7 +34,7 @@ inline constexpr std::size_t kMaxMembers = 4096;
 inline constexpr std::size_t kMaxManifest = 1 << 20;
 
 struct BackupMember {
-    std::string name;  // "relais.db", "relais.toml" or "tls/<path>"
+    std::string name;  // "relais.db", "relais.toml", "settings.toml" or "tls/<path>"
     std::uint64_t size = 0;
     std::string sha256;  // 64 lowercase hex digits
     bool operator==(const BackupMember&) const = default;
@@ -57,9 +59,10 @@ struct BackupSource {
     std::optional<std::string> bytes;
 };
 
-/// "relais.db", "relais.toml", or "tls/" and a relative path of plain names ([A-Za-z0-9._@+=,~-],
-/// neither "." nor ".."), that ustar's name fields hold: 100 bytes after a slash, 155 before it
-/// (lego's account key, tls/acme/accounts/<CA>/<email>/keys/<email>.key, is past 100).
+/// "relais.db", "relais.toml", "settings.toml", or "tls/" and a relative path of plain names
+/// ([A-Za-z0-9._@+=,~-], neither "." nor ".."), that ustar's name fields hold: 100 bytes after
+/// a slash, 155 before it (lego's account key, tls/acme/accounts/<CA>/<email>/keys/<email>.key,
+/// is past 100).
 bool valid_member_name(std::string_view name);
 
 /// Writes the archive to `fd` (a new, empty file; not synced: the caller fsyncs and renames).

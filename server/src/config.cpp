@@ -1,18 +1,20 @@
 #include "config.hpp"
 
+#include "atomic_file.hpp"
 #include "text.hpp"
 
 #include <arpa/inet.h>
-#include <sys/stat.h>
+#include <fcntl.h>
 #include <toml++/toml.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
 
@@ -376,14 +378,15 @@ ConfigLoad parse_config_with_settings(std::string_view text, const std::string& 
     for (auto&& [section_key, section_node] : *over) {
         const std::string section(section_key.str());
         const auto it = settings_schema().find(section);
-        const toml::table* t = section_node.as_table();
+        toml::table* t = section_node.as_table();
         if (it == settings_schema().end() || !t) {
             result.problems.push_back({settings_path, static_cast<int>(section_key.source().begin.line),
                                        "[" + section + "]", "is not set from the workspace"});
             continue;
         }
-        if (!(*root)[section].as_table()) root->insert_or_assign(section, toml::table{});
-        toml::table& target = *(*root)[section].as_table();
+        // A section the file holds as something else stays as it is: its problem is the file's.
+        if (!root->contains(section)) root->insert_or_assign(section, toml::table{});
+        toml::table* target = (*root)[section].as_table();
         for (auto&& [key, value] : *t) {
             const std::string k(key.str());
             if (std::find(it->second.begin(), it->second.end(), k) == it->second.end()) {
@@ -391,7 +394,9 @@ ConfigLoad parse_config_with_settings(std::string_view text, const std::string& 
                                            "[" + section + "] " + k, "is not set from the workspace"});
                 continue;
             }
-            target.insert_or_assign(k, value);
+            // Moved, not copied: a copy of a toml++ node forgets where it was read, and a
+            // problem with the value must name settings.toml and its line.
+            if (target) target->insert_or_assign(k, std::move(value));
         }
     }
     if (!result.problems.empty()) return result;
@@ -734,49 +739,77 @@ ConfigLoad check_root(const toml::table& root, const std::string& path, const Co
 
 namespace {
 
-std::optional<std::string> read_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
+// A file's bytes. `missing`: there is none; `error`: there is one but it cannot be read (why).
+struct FileText {
+    std::optional<std::string> text;
+    bool missing = false;
+    std::string error;
+};
+
+FileText read_text(const std::string& path) {
+    FileText out;
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        out.missing = errno == ENOENT;
+        out.error = std::strerror(errno);
+        return out;
+    }
+    std::string text;
+    char buffer[16384];
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            out.error = std::strerror(errno);
+            ::close(fd);
+            return out;
+        }
+        if (n == 0) break;
+        text.append(buffer, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    out.text = std::move(text);
+    return out;
 }
 
-std::string settings_file(const Config& c) { return c.storage.data_dir + "/settings.toml"; }
+ConfigProblem unreadable(const std::string& path, const FileText& file) {
+    return {path, 0, "", "cannot read the file: " + file.error};
+}
 
 }  // namespace
 
+std::string settings_file_path(const std::string& data_dir) { return data_dir + "/settings.toml"; }
+
 ConfigLoad load_config_file(const std::string& path, const ConfigEnvironment& env) {
-    const auto text = read_text(path);
-    if (!text) {
-        ConfigLoad result;
-        result.problems.push_back({path, 0, "", "cannot read the file: " + std::string(std::strerror(errno))});
-        return result;
-    }
-    ConfigLoad first = parse_config(*text, path, env);
+    const FileText file = read_text(path);
+    if (!file.text) return {std::nullopt, {unreadable(path, file)}};
+    ConfigLoad first = parse_config(*file.text, path, env);
     if (!first.config) return first;
-    const std::string settings_path = settings_file(*first.config);
-    const auto settings = read_text(settings_path);
-    if (!settings) {
+    const std::string settings_path = settings_file_path(first.config->storage.data_dir);
+    const FileText settings = read_text(settings_path);
+    if (settings.missing) {
         first.config->settings_path = settings_path;
         return first;
     }
-    return parse_config_with_settings(*text, path, *settings, settings_path, env);
+    // One that is there but cannot be read must not silently give the file's values instead.
+    if (!settings.text) return {std::nullopt, {unreadable(settings_path, settings)}};
+    return parse_config_with_settings(*file.text, path, *settings.text, settings_path, env);
 }
 
 ConfigLoad save_settings(const Config& current, const std::vector<SettingChange>& changes,
                          const ConfigEnvironment& env) {
+    // One save at a time: each reads the file, adds to it and writes it back whole.
+    static std::mutex saving;
+    const std::lock_guard hold(saving);
     ConfigLoad result;
-    const std::string settings_path = settings_file(current);
-    const auto main_text = read_text(current.source_path);
-    if (!main_text) {
-        result.problems.push_back(
-            {current.source_path, 0, "", "cannot read the file: " + std::string(std::strerror(errno))});
-        return result;
-    }
+    const std::string settings_path = settings_file_path(current.storage.data_dir);
+    const FileText main_file = read_text(current.source_path);
+    if (!main_file.text) return {std::nullopt, {unreadable(current.source_path, main_file)}};
     toml::table settings;
-    if (const auto old = read_text(settings_path)) {
-        auto parsed = parse_toml(*old, settings_path, result);
+    const FileText old = read_text(settings_path);
+    if (!old.text && !old.missing) return {std::nullopt, {unreadable(settings_path, old)}};
+    if (old.text) {
+        auto parsed = parse_toml(*old.text, settings_path, result);
         if (!parsed) return result;
         settings = std::move(*parsed);
     }
@@ -785,28 +818,26 @@ ConfigLoad save_settings(const Config& current, const std::vector<SettingChange>
         toml::table& t = *settings[change.section].as_table();
         std::visit([&](const auto& v) { t.insert_or_assign(change.key, v); }, change.value);
     }
+    // Every string a basic one, on one line, escaped: toml++ 3.3 writes a multi-line string
+    // that starts with a newline in a form that reads back without it, and without multi-line
+    // strings, a literal one ('…') with the newline in it, which does not read back at all.
     std::ostringstream out;
     out << "# Written by relais: the settings made in the workspace (first-boot setup, Administration),\n"
            "# read over "
-        << current.source_path << ". Edit them in the workspace.\n\n"
-        << toml::toml_formatter(settings) << "\n";
+        << escape_untrusted(current.source_path, 200) << ". Edit them in the workspace.\n\n"
+        << toml::toml_formatter(settings, toml::toml_formatter::default_flags &
+                                              ~toml::format_flags::allow_multi_line_strings &
+                                              ~toml::format_flags::allow_literal_strings)
+        << "\n";
     const std::string text = out.str();
-    result = parse_config_with_settings(*main_text, current.source_path, text, settings_path, env);
+    result = parse_config_with_settings(*main_file.text, current.source_path, text, settings_path, env);
     if (!result.config) return result;
-    // Under a temporary name, synced, renamed: never half-written. 0600: it may hold the relay's
-    // password and the SIM's PIN.
-    const std::string tmp = settings_path + ".tmp";
-    bool ok = false;
-    if (FILE* f = std::fopen(tmp.c_str(), "we")) {
-        ::fchmod(::fileno(f), 0600);
-        ok = std::fwrite(text.data(), 1, text.size(), f) == text.size() && std::fflush(f) == 0 &&
-             ::fsync(::fileno(f)) == 0;
-        ok = std::fclose(f) == 0 && ok;
-    }
-    if (!ok || std::rename(tmp.c_str(), settings_path.c_str()) != 0) {
-        std::remove(tmp.c_str());
-        result.config.reset();
-        result.problems.push_back({settings_path, 0, "", "cannot be written: " + std::string(std::strerror(errno))});
+    // 0600: it may hold the relay's password and the SIM's PIN.
+    if (auto written = replace_file(settings_path, text, 0600); !written) {
+        const Params& params = written.error().params;
+        return {std::nullopt,
+                {{settings_path, 0, "",
+                  "cannot be written: " + (params.empty() ? written.error().detail : params.front().second)}}};
     }
     return result;
 }

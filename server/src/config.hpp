@@ -139,7 +139,10 @@ struct ConfigLoad {
 /// Parses TOML text; `path` names the file in problems and anchors relative paths
 /// (they are relative to the folder of the file, whatever the working directory).
 ConfigLoad parse_config(std::string_view text, const std::string& path, const ConfigEnvironment& env);
-/// The file, with <data_dir>/settings.toml (what the workspace set) read over it.
+/// <data_dir>/settings.toml: the settings the workspace made, read over the configuration file.
+std::string settings_file_path(const std::string& data_dir);
+/// The file, with <data_dir>/settings.toml (what the workspace set) read over it when there is
+/// one (one that is there but cannot be read is a problem). `settings_path` is set either way.
 ConfigLoad load_config_file(const std::string& path, const ConfigEnvironment& env);
 /// `text` with `settings` read over it: only the keys the workspace may set (dealer name,
 /// language and time zone; public_base_url; the modem's device and PIN; the mail relay; setup
@@ -151,9 +154,11 @@ struct SettingChange {
     std::string section, key;  // "dealer", "name"
     std::variant<std::string, std::int64_t, bool> value;
 };
-/// Adds `changes` to <data_dir>/settings.toml after checking the whole (configuration file and
-/// settings) as a start would: on problems nothing is written. The new configuration on
-/// success; it takes effect when relais restarts.
+/// Adds `changes` to <data_dir>/settings.toml (`current`'s data_dir; its source_path is read
+/// again) after checking the whole (configuration file and settings) as a start would: on
+/// problems nothing is written (settings.toml that no longer reads as TOML is not written over
+/// either). Written 0600 under a temporary name, fsynced, renamed. The new configuration on
+/// success; it takes effect when relais restarts. Any thread; saves wait for one another.
 ConfigLoad save_settings(const Config& current, const std::vector<SettingChange>& changes,
                          const ConfigEnvironment& env);
 

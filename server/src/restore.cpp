@@ -174,18 +174,31 @@ Result<RestoreReport> restore_backup(const RestoreRequest& r) {
     BackupManifest manifest = std::move(extracted).value();
     TRY(check_database(cleanup.stage + "/relais.db", manifest));
 
-    std::string config_text;
-    const bool has_config = std::any_of(manifest.members.begin(), manifest.members.end(),
-                                        [](const BackupMember& m) { return m.name == "relais.toml"; });
-    const bool restore_config = has_config && r.config_file == ConfigRestore::restore;
-    const std::string& config_path = r.config.source_path;
-    if (restore_config) {
-        std::ifstream in(cleanup.stage + "/relais.toml", std::ios::binary);
+    const auto has = [&](std::string_view name) {
+        return std::any_of(manifest.members.begin(), manifest.members.end(),
+                           [&](const BackupMember& m) { return m.name == name; });
+    };
+    const auto staged_text = [&](const std::string& name) {
+        std::ifstream in(cleanup.stage + "/" + name, std::ios::binary);
         std::ostringstream text;
         text << in.rdbuf();
-        config_text = text.str();
-        // Read as this box will read it: from its path, with its files and time zones.
-        ConfigLoad load = parse_config(config_text, config_path, r.environment);
+        return text.str();
+    };
+    std::string config_text;
+    const bool restore_config = has("relais.toml") && r.config_file == ConfigRestore::restore;
+    // The settings made in the workspace are configuration too: they go with the file they
+    // were made over, and stay with it under --keep-config.
+    const bool restore_settings = restore_config && has("settings.toml");
+    const std::string& config_path = r.config.source_path;
+    const std::string settings_path = settings_file_path(data_dir);
+    if (restore_config) {
+        config_text = staged_text("relais.toml");
+        // Read as this box will read it: from its path, with its files and time zones, and the
+        // backup's settings over it from where they will be.
+        ConfigLoad load = restore_settings
+                              ? parse_config_with_settings(config_text, config_path, staged_text("settings.toml"),
+                                                           settings_path, r.environment)
+                              : parse_config(config_text, config_path, r.environment);
         const std::string keep_hint = ". Restore with --keep-config to keep this box's configuration (" + config_path +
                                       ") and restore the rest. Nothing was changed";
         if (!load.config)
@@ -198,6 +211,7 @@ Result<RestoreReport> restore_backup(const RestoreRequest& r) {
                                    load.config->storage.data_dir + ", this box's in " + data_dir + keep_hint);
     }
     const std::string db = data_dir + "/relais.db";
+    const std::string staged_tls = cleanup.stage + "/tls", tls = data_dir + "/tls";
     const bool had_db = fs::exists(db, ec);
     if (had_db && r.existing == ExistingData::refuse)
         return restore_refused("there is a database at " + db +
@@ -209,12 +223,21 @@ Result<RestoreReport> restore_backup(const RestoreRequest& r) {
     if (restore_config) {
         TRY_ASSIGN(cleanup.config_tmp, stage_config(config_text, config_path, owner));
     }
+    // The suffix of what is replaced: one no part has yet (a second restore in the same second
+    // gets "-1"), or a rename halfway would find its name taken.
+    std::string aside = ".before-restore-" + stamp;
+    const auto aside_taken = [&] {
+        for (const std::string& kept : {db + aside, db + aside + "-wal", db + aside + "-journal", tls + aside,
+                                        config_path + aside, settings_path + aside})
+            if (fs::exists(fs::symlink_status(kept, ec))) return true;
+        return false;
+    };
+    for (int n = 1; aside_taken(); ++n) aside = ".before-restore-" + stamp + "-" + std::to_string(n);
 
     // Everything is checked: from here on the box changes, one rename at a time.
     cleanup.created_data_dir.clear();
     RestoreReport report;
     report.manifest = std::move(manifest);
-    const std::string aside = ".before-restore-" + stamp;
     std::string done;
     const auto stopped = [&](Error e) {
         e.detail += done.empty() ? ". Nothing was changed" : ". Already done: " + done;
@@ -242,7 +265,6 @@ Result<RestoreReport> restore_backup(const RestoreRequest& r) {
     done = "the database is restored at " + db +
            (had_db ? " (the one it replaced is " + report.kept_database + ")" : std::string());
 
-    const std::string staged_tls = cleanup.stage + "/tls", tls = data_dir + "/tls";
     if (fs::exists(staged_tls, ec)) {
         if (fs::exists(fs::symlink_status(tls, ec))) {
             // Exchanged in one step where the file system can; otherwise the old one goes first.
@@ -267,7 +289,25 @@ Result<RestoreReport> restore_backup(const RestoreRequest& r) {
         if (auto e = step(rename_path(cleanup.config_tmp, config_path))) return *e;
         cleanup.config_tmp.clear();
         report.config = config_path;
+        done += "; the configuration is restored at " + config_path;
         if (auto e = step(fsync_path(fs::absolute(config_path).parent_path().string(), SyncWhat::directory))) return *e;
+
+        // A backup without settings brings the box back to its file's values: this box's
+        // settings are put aside (one rename), as what a restore replaces always is.
+        const bool had_settings = fs::exists(fs::symlink_status(settings_path, ec));
+        if (restore_settings) {
+            if (had_settings) {
+                if (auto e = step(keep_aside(settings_path, settings_path + aside))) return *e;
+                report.kept_settings = settings_path + aside;
+            }
+            if (auto e = step(rename_path(cleanup.stage + "/settings.toml", settings_path))) return *e;
+            report.settings = settings_path;
+            done += "; the workspace's settings are restored at " + settings_path;
+        } else if (had_settings) {
+            if (auto e = step(rename_path(settings_path, settings_path + aside))) return *e;
+            report.kept_settings = settings_path + aside;
+            done += "; this box's workspace settings are put aside as " + report.kept_settings;
+        }
     }
     if (auto e = step(fsync_path(data_dir, SyncWhat::directory))) return *e;
     return report;
@@ -310,6 +350,16 @@ int restore_command(const RestoreCommand& command) {
                   << (report->kept_config.empty() ? ""
                                                   : " (the one it replaced is kept as " + report->kept_config + ")")
                   << "\n";
+    if (!report->settings.empty())
+        std::cout << "workspace settings restored: " << report->settings
+                  << (report->kept_settings.empty()
+                          ? ""
+                          : " (the ones they replaced are kept as " + report->kept_settings + ")")
+                  << "\n";
+    else if (!report->kept_settings.empty())
+        std::cout << "workspace settings: the backup has none, so the configuration file's values apply (this box's "
+                     "are kept as "
+                  << report->kept_settings << ")\n";
     std::cout << "Start relais again (on the appliance: systemctl start relais).\n";
     return 0;
 }

@@ -1,5 +1,7 @@
 #include "tls.hpp"
 
+#include "atomic_file.hpp"
+
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -99,27 +101,6 @@ CertificateFacts facts_of(X509* cert) {
 
 Error file_error(const std::string& what, const std::string& file, const std::string& why) {
     return internal_error("the " + what + " " + file + " " + why);
-}
-
-// Writes `text` to `path` under a temporary name, fsynced, then renamed.
-Result<void> write_file(const std::string& path, const std::string& text, mode_t mode) {
-    const std::string tmp = path + ".tmp";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0) return file_error("file", path, std::string("cannot be written: ") + std::strerror(errno));
-    std::size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        done += static_cast<std::size_t>(n);
-    }
-    const bool ok = done == text.size() && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-        std::remove(tmp.c_str());
-        return file_error("file", path, "cannot be written");
-    }
-    return success();
 }
 
 }  // namespace
@@ -310,8 +291,8 @@ Result<void> make_self_signed(const std::string& cert_file, const std::string& k
     X509_free(cert);
     EVP_PKEY_free(key);
     if (!problem.empty()) return internal_error("cannot make a self-signed certificate: " + problem);
-    if (auto r = write_file(key_file, key_text, 0600); !r) return r;
-    return write_file(cert_file, cert_text, 0644);
+    if (auto r = replace_file(key_file, key_text, 0600); !r) return r;
+    return replace_file(cert_file, cert_text, 0644);
 }
 
 }  // namespace relais

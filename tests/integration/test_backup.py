@@ -3,12 +3,15 @@ orders and sends their offers (SMS through the emulated modem, email to the mail
 `relais restore` on a fresh box: every repair order, offer and timeline event committed before
 the backup began is there, the database passes integrity_check, relais starts on it and the
 admin signs in. A restore is refused while relais runs, and a damaged file is refused with
-nothing changed. /metrics tells the last backup's time and size; the newest [backup] keep stay."""
+nothing changed. /metrics tells the last backup's time and size; the newest [backup] keep stay.
+The settings made in the workspace (<data_dir>/settings.toml) go with a backup and come back
+with the configuration, stay with it under --keep-config, and go when the backup has none."""
 
 import os
 import re
 import sqlite3
 import subprocess
+import tarfile
 import threading
 import time
 import unittest
@@ -191,6 +194,76 @@ class BackupTest(RelaisTestCase):
         self.assertEqual(len(names), 3, names)
         self.assertIn("notes.txt", names)
         self.assertNotIn(os.path.basename(archive), names)
+
+    def test_the_workspace_settings_go_with_a_backup_and_come_back_with_the_configuration(self):
+        r = self.relais()
+        settings = os.path.join(r.data, "settings.toml")
+        dupont = ('[dealer]\nname = "Garage Dupont « atelier »"\n[mail]\npassword = "relay \\"secret\\""\n'
+                  '[setup]\ndone = true\n')
+        durand = '[dealer]\nname = "Garage Durand"\n'
+
+        def write_settings(text):
+            with open(os.open(settings, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+                f.write(text)
+
+        def dealer():
+            checked = r.cli("check-config")
+            self.assertEqual(checked.returncode, 0, checked.stderr)
+            return re.search(r"^  dealer (.*) \(FR,", checked.stdout, re.M).group(1)
+
+        def restore(*args):
+            restored = r.cli("restore", *args, "--force")
+            self.assertEqual(restored.returncode, 0, restored.stderr)
+            return restored.stdout
+
+        os.makedirs(r.data)
+        write_settings(dupont)
+        r.start()
+        self.assertEqual(r.client().get("/api/v1/settings").json()["dealer"]["name"], "Garage Dupont « atelier »")
+        backup = r.cli("backup")
+        self.assertEqual(backup.returncode, 0, backup.stderr)
+        self.assertIn(", the configuration, the workspace's settings)", backup.stdout)
+        archive = re.search(r"^backup written: (\S+\.tar) \(", backup.stdout, re.M).group(1)
+        with tarfile.open(archive) as tar:
+            self.assertEqual(tar.getnames()[:4], ["MANIFEST", "relais.db", "relais.toml", "settings.toml"])
+            self.assertEqual(tar.extractfile("settings.toml").read().decode(), dupont)
+        r.stop()
+
+        # Changed since: the restore brings the backup's back, this box's kept aside.
+        write_settings(durand)
+        out = restore(archive)
+        kept = re.search(r"^workspace settings restored: " + re.escape(settings) +
+                         r" \(the ones they replaced are kept as (\S+)\)$", out, re.M)
+        self.assertTrue(kept, out)
+        with open(kept.group(1)) as f:
+            self.assertEqual(f.read(), durand)
+        with open(settings) as f:
+            self.assertEqual(f.read(), dupont)
+        self.assertEqual(os.stat(settings).st_mode & 0o777, 0o600)
+        self.assertEqual(dealer(), "Garage Dupont « atelier »")
+        r.start()
+        self.assertEqual(r.client().get("/api/v1/settings").json()["dealer"]["name"], "Garage Dupont « atelier »")
+        r.stop()
+
+        # --keep-config keeps this box's settings with its configuration file.
+        write_settings(durand)
+        out = restore(archive, "--keep-config")
+        self.assertNotIn("workspace settings", out)
+        self.assertEqual(dealer(), "Garage Durand")
+
+        # From a backup made without settings, the box goes back to its file's values.
+        os.remove(settings)
+        backup = r.cli("backup")
+        self.assertEqual(backup.returncode, 0, backup.stderr)
+        self.assertIn(": the database at schema v", backup.stdout)
+        self.assertNotIn("the workspace's settings", backup.stdout)
+        without = re.search(r"^backup written: (\S+\.tar) \(", backup.stdout, re.M).group(1)
+        write_settings(durand)
+        out = restore(without)
+        self.assertIn("workspace settings: the backup has none, so the configuration file's values apply (this box's "
+                      f"are kept as {settings}.before-restore-", out)
+        self.assertFalse(os.path.exists(settings))
+        self.assertEqual(dealer(), "Garage Test")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,13 @@
 
 namespace relais::test {
 
+ConfigEnvironment config_environment() {
+    ConfigEnvironment env;
+    env.timezone_exists = [](std::string_view tz) { return tz == "Europe/Paris" || tz == "Europe/Brussels"; };
+    env.phone_region_supported = [](std::string_view r) { return r == "FR" || r == "BE"; };
+    return env;
+}
+
 TempDir::TempDir() {
     std::string tmpl = (std::filesystem::temp_directory_path() / "relais-unit-XXXXXX").string();
     if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");

@@ -5,6 +5,7 @@
 
 #include "auth.hpp"
 #include "clock.hpp"
+#include "config.hpp"
 #include "db.hpp"
 #include "migrations.hpp"
 #include "password.hpp"
@@ -49,6 +50,10 @@ private:
     std::mutex mutex_;
     std::uint64_t counter_ = 42;
 };
+
+/// What configuration checks ask of the machine, without the machine: the time zones
+/// Europe/Paris and Europe/Brussels, the countries FR and BE.
+ConfigEnvironment config_environment();
 
 /// A fresh folder under /tmp, removed at the end of the test.
 class TempDir {

@@ -1,6 +1,7 @@
 // `relais backup` and `relais restore` on real SQLite files in temporary folders (backup.hpp,
 // restore.hpp): what a backup holds, the newest N kept and nothing else touched, the status
-// /metrics reads; a restore that puts everything back, keeps what it replaced, and refuses —
+// /metrics reads; a restore that puts everything back (the workspace's settings with the
+// configuration), keeps what it replaced, and refuses —
 // changing nothing — while relais runs, over a database without --force, with a database that
 // is damaged or newer than this relais, or a configuration this box cannot use.
 #include "backup.hpp"
@@ -29,6 +30,8 @@ namespace {
 constexpr UnixMs kNight = 1'796'520'600'000;  // 2026-12-06T01:30:00Z
 constexpr UnixMs kDay = 86'400'000;
 const std::string kConfig = "[storage]\ndata_dir = \"var\"\n[dealer]\nname = \"Garage Martin\"\n";
+// What the workspace wrote: <data_dir>/settings.toml.
+const std::string kSettings = "[dealer]\nname = \"Garage Dupont\"\n[mail]\npassword = \"relay secret\"\n";
 
 int latest() { return static_cast<int>(builtin_migrations().size()); }
 
@@ -97,6 +100,7 @@ TEST_CASE("backup: the database as committed, the configuration and tls/ in one 
     Box::add_ros(*db, {"OR-1", "OR-2", "OR-3"});
     write_file(box.data + "/tls/acme/account.key", "key");
     write_file(box.data + "/tls/certs/relais.garage-martin.fr.pem", "cert");
+    write_file(box.data + "/settings.toml", kSettings);
 
     auto report = box.backup(kNight);
     REQUIRE_MESSAGE(report.ok(), report.error().detail);
@@ -116,7 +120,12 @@ TEST_CASE("backup: the database as committed, the configuration and tls/ in one 
     CHECK(manifest->created_at == kNight);
     CHECK(ro_numbers(out.path() + "/relais.db") == std::vector<std::string>{"OR-1", "OR-2", "OR-3"});
     CHECK(read_file(out.path() + "/relais.toml") == kConfig);
+    CHECK(read_file(out.path() + "/settings.toml") == kSettings);
     CHECK(read_file(out.path() + "/tls/acme/account.key") == "key");
+    std::vector<std::string> members;
+    for (const auto& m : manifest->members) members.push_back(m.name);
+    CHECK(members == std::vector<std::string>{"relais.db", "relais.toml", "settings.toml", "tls/acme/account.key",
+                                              "tls/certs/relais.garage-martin.fr.pem"});
     CHECK(read_file(out.path() + "/tls/certs/relais.garage-martin.fr.pem") == "cert");
 
     // What /metrics reads.
@@ -174,6 +183,12 @@ TEST_CASE("backup: refused without a database, with what tls/ cannot hold, and t
           "cannot back up " + box.data + "/tls/current.pem: only plain files and folders are backed up from tls/");
     fs::remove(box.data + "/tls/current.pem");
     CHECK(names_in(box.usb).empty());  // the failed one left nothing behind
+    fs::create_symlink(box.data + "/tls/live/cert.pem", box.data + "/settings.toml");
+    auto settings_link = box.backup(kNight);
+    REQUIRE_FALSE(settings_link.ok());
+    CHECK(settings_link.error().detail == "cannot back up " + box.data + "/settings.toml: not a plain file");
+    fs::remove(box.data + "/settings.toml");
+    CHECK(names_in(box.usb).empty());
 
     // Another backup holds the folder (the timer's, while an admin runs one by hand).
     const int held = ::open(box.usb.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -298,6 +313,75 @@ TEST_CASE("restore: over a database only with --force, the old one kept with its
     CHECK(read_file(again->kept_tls + "/acme/account.key") == "this box's key");
 }
 
+TEST_CASE("restore: the workspace's settings go and stay with the configuration; none in the backup, none after") {
+    Box old_box;
+    auto old_db = old_box.database();
+    write_file(old_box.data + "/settings.toml", kSettings);
+    auto with_settings = old_box.backup(kNight);
+    REQUIRE(with_settings.ok());
+    fs::remove(old_box.data + "/settings.toml");
+    auto without_settings = old_box.backup(kNight + 1000);
+    REQUIRE(without_settings.ok());
+
+    Box box;
+    auto db = box.database();
+    db.reset();
+    const std::string settings = box.data + "/settings.toml", kept = settings + ".before-restore-20261207T013000Z";
+    const std::string own = "[dealer]\nname = \"Garage Durand\"\n";
+    const auto dealer = [&] {
+        auto load = load_config_file(box.config_path, ConfigEnvironment{});
+        REQUIRE(load.config);
+        return load.config->dealer.name;
+    };
+    const auto clear_kept = [&] {
+        for (const auto& name : names_in(box.data))
+            if (name.find(".before-restore-") != std::string::npos) fs::remove_all(box.data + "/" + name);
+        fs::remove(box.config_path + ".before-restore-20261207T013000Z");
+    };
+    write_file(settings, own);
+    REQUIRE(::chmod(settings.c_str(), 0600) == 0);
+    CHECK(dealer() == "Garage Durand");
+
+    auto restored = box.restore(with_settings->path, ExistingData::replace);
+    REQUIRE_MESSAGE(restored.ok(), restored.error().detail);
+    CHECK(restored->settings == settings);
+    CHECK(restored->kept_settings == kept);
+    CHECK(read_file(settings) == kSettings);
+    CHECK(read_file(kept) == own);
+    struct stat st {};
+    REQUIRE(::stat(settings.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    CHECK(dealer() == "Garage Dupont");
+    clear_kept();
+
+    // --keep-config: this box's configuration stays, and its settings with it.
+    write_file(settings, own);
+    auto kept_config = box.restore(with_settings->path, ExistingData::replace, ConfigRestore::keep);
+    REQUIRE_MESSAGE(kept_config.ok(), kept_config.error().detail);
+    CHECK(kept_config->settings.empty());
+    CHECK(kept_config->kept_settings.empty());
+    CHECK(read_file(settings) == own);
+    CHECK_FALSE(fs::exists(kept));
+    clear_kept();
+
+    // A backup without settings: the box goes back to its file's values, its settings kept aside.
+    auto none = box.restore(without_settings->path, ExistingData::replace);
+    REQUIRE_MESSAGE(none.ok(), none.error().detail);
+    CHECK(none->settings.empty());
+    CHECK(none->kept_settings == kept);
+    CHECK_FALSE(fs::exists(settings));
+    CHECK(read_file(kept) == own);
+    CHECK(dealer() == "Garage Martin");
+    clear_kept();
+
+    // Nor is anything put aside when there was nothing.
+    auto nothing = box.restore(without_settings->path, ExistingData::replace);
+    REQUIRE_MESSAGE(nothing.ok(), nothing.error().detail);
+    CHECK(nothing->kept_settings.empty());
+    CHECK(names_in(box.data) ==
+          std::vector<std::string>{"relais.db", "relais.db.before-restore-20261207T013000Z", "relais.lock"});
+}
+
 TEST_CASE("restore: a damaged or newer database, a configuration this box cannot use: refused, nothing changed") {
     Box old_box;
     auto db = old_box.database();
@@ -339,6 +423,18 @@ TEST_CASE("restore: a damaged or newer database, a configuration this box cannot
                        ":6: [mail] ca_file: no such file") != std::string::npos);
         CHECK(why.find("Restore with --keep-config to keep this box's configuration") != std::string::npos);
         CHECK(box.restore(made->path, ExistingData::refuse, ConfigRestore::keep).ok());
+    }
+    SUBCASE("settings that do not work with the configuration they were made over") {
+        write_file(old_box.data + "/settings.toml", "[dealer]\nlanguage = \"de\"\n");
+        auto made = old_box.backup(kNight);
+        REQUIRE(made.ok());
+        CHECK(refusal(made->path)
+                  .find("the configuration in the backup does not work on this box: " + box.data +
+                        "/settings.toml:2: [dealer] language: expected \"fr\" or \"en\", got \"de\"") !=
+              std::string::npos);
+        auto kept = box.restore(made->path, ExistingData::refuse, ConfigRestore::keep);
+        REQUIRE_MESSAGE(kept.ok(), kept.error().detail);
+        CHECK_FALSE(fs::exists(box.data + "/settings.toml"));
     }
     SUBCASE("a configuration that keeps the data elsewhere") {
         write_file(old_box.config_path, "[storage]\ndata_dir = \"/srv/relais\"\n");

@@ -207,10 +207,13 @@ TEST_CASE("backup archive: a member the manifest names is missing; one it does n
 
 TEST_CASE("backup archive: names that would leave the folder are refused before anything is written") {
     for (const char* bad : {"../relais.db", "/etc/passwd", "tls/../../etc/cron.d/x", "tls/./key", "tls//key", "tls/",
-                            "tls", "tls/a b", "tls/clé", "relais.db/x", "MANIFEST", "CHECKSUM", "other.db", "tls/.."}) {
+                            "tls", "tls/a b", "tls/clé", "relais.db/x", "MANIFEST", "CHECKSUM", "other.db", "tls/..",
+                            "settings.toml/x", "../settings.toml", "tls.toml"}) {
         CAPTURE(bad);
         CHECK_FALSE(valid_member_name(bad));
     }
+    CHECK(valid_member_name("relais.toml"));
+    CHECK(valid_member_name("settings.toml"));
     CHECK(valid_member_name("tls/acme/account.key"));
     CHECK(valid_member_name("tls/.hidden"));
     CHECK_FALSE(valid_member_name("tls/" + std::string(101, 'a')));  // no slash leaves 100 bytes after it

@@ -1,4 +1,5 @@
 #include "config.hpp"
+#include "support.hpp"
 
 #include <doctest/doctest.h>
 
@@ -9,17 +10,13 @@
 #include <set>
 
 using namespace relais;
+using namespace relais::test;
 
 namespace {
 
-ConfigEnvironment test_env() {
-    ConfigEnvironment env;
-    env.timezone_exists = [](std::string_view tz) { return tz == "Europe/Paris" || tz == "Europe/Brussels"; };
-    env.phone_region_supported = [](std::string_view r) { return r == "FR" || r == "BE"; };
-    return env;
+ConfigLoad parse(const std::string& text) {
+    return parse_config(text, "/etc/relais/relais.toml", config_environment());
 }
-
-ConfigLoad parse(const std::string& text) { return parse_config(text, "/etc/relais/relais.toml", test_env()); }
 
 std::string only_problem(const ConfigLoad& load) {
     REQUIRE(load.problems.size() == 1);
@@ -97,7 +94,7 @@ TEST_CASE("mail: opportunistic STARTTLS, a CA file relative to the config, the d
     const ConfigLoad load = parse_config(
         "[mail]\nrelay_host = \"192.168.1.10\"\nrelay_port = 25\ntls = \"opportunistic\"\nca_file = \"relay-ca.pem\"\n"
         "auth_without_tls = true\n[dealer]\nbrand_color = \"#C0392B\"\n",
-        dir + "/relais.toml", test_env());
+        dir + "/relais.toml", config_environment());
     REQUIRE(load.problems.empty());
     CHECK(load.config->mail.tls == MailTls::opportunistic);
     CHECK(load.config->mail.ca_file == dir + "/relay-ca.pem");
@@ -176,12 +173,12 @@ TEST_CASE("TOML syntax errors name the line") {
 }
 
 TEST_CASE("a missing file is one clear problem") {
-    const ConfigLoad load = load_config_file("/nonexistent/relais.toml", test_env());
+    const ConfigLoad load = load_config_file("/nonexistent/relais.toml", config_environment());
     CHECK(only_problem(load).find("cannot read the file") != std::string::npos);
 }
 
 TEST_CASE("the dealership's phone is read in its country and kept in both forms; a wrong one is named") {
-    ConfigEnvironment env = test_env();
+    ConfigEnvironment env = config_environment();
     std::string region_seen;
     env.read_phone = [&](std::string_view number, std::string_view region) -> std::optional<ConfigEnvironment::Phone> {
         region_seen = std::string(region);
