@@ -68,7 +68,8 @@ int main(int argc, char** argv) {
     relais::RestoreCommand restoring;
     restore->add_option("file", restoring.archive, "the backup file (relais-backup-<time>.tar)")->required();
     restore->add_flag("--force", restoring.force, "replace the database already in the data directory (kept aside)");
-    restore->add_flag("--keep-config", restoring.keep_config, "leave this box's configuration (its file and the workspace's settings) as it is");
+    restore->add_flag("--keep-config", restoring.keep_config,
+                      "leave this box's configuration (its file and the workspace's settings) as it is");
 
     // Global options are accepted after a sub-command too: `relais user list --config F`.
     for (CLI::App* sub : {run, check, user_add, user_passwd, user_list, key_create, key_list, key_revoke, seed,
