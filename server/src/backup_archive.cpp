@@ -83,8 +83,9 @@ std::optional<std::pair<std::string_view, std::string_view>> ustar_split(std::st
 Block make_header(std::string_view path, std::uint64_t size, UnixMs mtime) {
     Block b{};
     const auto [prefix, name] = *ustar_split(path);      // names are checked before (valid_member_name)
-    std::memcpy(b.data(), name.data(), name.size());     // name (100), NUL-padded
-    std::memcpy(&b[345], prefix.data(), prefix.size());  // prefix (155)
+    // name (100) and prefix (155), NUL-padded; an empty prefix is no copy (its data() may be null)
+    std::copy(name.begin(), name.end(), b.begin());
+    std::copy(prefix.begin(), prefix.end(), b.begin() + 345);
     put_octal(&b[100], 8, 0600);                         // mode
     put_octal(&b[108], 8, 0);                            // uid
     put_octal(&b[116], 8, 0);                            // gid
