@@ -82,13 +82,13 @@ std::optional<std::pair<std::string_view, std::string_view>> ustar_split(std::st
 
 Block make_header(std::string_view path, std::uint64_t size, UnixMs mtime) {
     Block b{};
-    const auto [prefix, name] = *ustar_split(path);      // names are checked before (valid_member_name)
+    const auto [prefix, name] = *ustar_split(path);  // names are checked before (valid_member_name)
     // name (100) and prefix (155), NUL-padded; an empty prefix is no copy (its data() may be null)
     std::copy(name.begin(), name.end(), b.begin());
     std::copy(prefix.begin(), prefix.end(), b.begin() + 345);
-    put_octal(&b[100], 8, 0600);                         // mode
-    put_octal(&b[108], 8, 0);                            // uid
-    put_octal(&b[116], 8, 0);                            // gid
+    put_octal(&b[100], 8, 0600);  // mode
+    put_octal(&b[108], 8, 0);     // uid
+    put_octal(&b[116], 8, 0);     // gid
     put_octal(&b[124], 12, size);
     put_octal(&b[136], 12, static_cast<std::uint64_t>(std::max<UnixMs>(0, mtime / 1000)));
     b[156] = '0';                      // a regular file
