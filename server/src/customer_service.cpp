@@ -82,6 +82,14 @@ LinkStatus check(const LinkRow& link, const Offer& offer, const std::string& dev
     return LinkStatus::ok;
 }
 
+Result<std::optional<UnixMs>> read_promised_at(Connection& c, Id ro_id) {
+    TRY_ASSIGN(auto q, c.prepare("SELECT promised_at FROM repair_orders WHERE id = ?"));
+    q.bind(1, ro_id);
+    TRY_ASSIGN(bool row, q.step());
+    if (!row) return std::optional<UnixMs>();
+    return q.optional_int64(0);
+}
+
 Error refused(LinkStatus s) {
     switch (s) {
         case LinkStatus::unknown: return not_found_error("link");
@@ -167,20 +175,29 @@ Result<CustomerAccess> CustomerService::open(const std::string& token, const Cus
     // queues behind the writer that the customers' answers need.
     {
         auto fast = db_.read([&](Connection& c) -> Result<bool> {
+            TRY_ASSIGN(const std::uint64_t generation, db_.generation(c));
             TRY_ASSIGN(auto link, find_link(c, token));
             if (!link) {
                 access.status = LinkStatus::unknown;
                 return true;
             }
             if (who.device_id.empty() || !link->device_hash || *link->device_hash != device_hash) return false;
-            TRY_ASSIGN(auto offer, offer_store::load(c, link->offer_id));
-            if (!offer || offer->seen_at == std::nullopt) return false;
-            if (check(*link, *offer, device_hash, now) != LinkStatus::ok) return false;
-            const OfferRecipient* recipient = recipient_of(*offer, link->recipient_id);
-            access.language = recipient ? recipient->language : offer->language;
+            std::shared_ptr<const CustomerOffer> seen = offers_.find(link->offer_id, generation);
+            if (!seen) {
+                TRY_ASSIGN(auto offer, offer_store::load(c, link->offer_id));
+                if (!offer) return false;
+                TRY_ASSIGN(auto promised, read_promised_at(c, offer->ro_id));
+                seen = std::make_shared<const CustomerOffer>(CustomerOffer{std::move(*offer), promised, generation});
+                offers_.put(link->offer_id, generation, seen);
+            }
+            const Offer& offer = seen->offer;
+            if (offer.seen_at == std::nullopt) return false;
+            if (check(*link, offer, device_hash, now) != LinkStatus::ok) return false;
+            const OfferRecipient* recipient = recipient_of(offer, link->recipient_id);
+            access.language = recipient ? recipient->language : offer.language;
             access.channel = recipient ? recipient->channel : Channel::sms;
             access.status = LinkStatus::ok;
-            access.offer = std::move(*offer);
+            access.offer = std::move(seen);
             return true;
         });
         if (!fast) return std::move(fast).error();
@@ -221,7 +238,8 @@ Result<CustomerAccess> CustomerService::open(const std::string& token, const Cus
             TRY(customer_event(c, *offer, recipient, who, std::string("offer.") + std::string(to_string(s)),
                                json::object(), now));
         TRY_ASSIGN(auto fresh, offer_store::load(c, offer->id));
-        access.offer = std::move(*fresh);
+        TRY_ASSIGN(auto promised, read_promised_at(c, offer->ro_id));
+        access.offer = std::make_shared<const CustomerOffer>(CustomerOffer{std::move(*fresh), promised, 0});
         return {};
     });
     if (!r) return std::move(r).error();
@@ -229,13 +247,7 @@ Result<CustomerAccess> CustomerService::open(const std::string& token, const Cus
 }
 
 std::optional<UnixMs> CustomerService::promised_at(Id ro_id) {
-    auto r = db_.read([&](Connection& c) -> Result<std::optional<UnixMs>> {
-        TRY_ASSIGN(auto q, c.prepare("SELECT promised_at FROM repair_orders WHERE id = ?"));
-        q.bind(1, ro_id);
-        TRY_ASSIGN(bool row, q.step());
-        if (!row) return std::optional<UnixMs>();
-        return q.optional_int64(0);
-    });
+    auto r = db_.read([&](Connection& c) { return read_promised_at(c, ro_id); });
     return r ? *r : std::nullopt;
 }
 

@@ -8,6 +8,7 @@
 
 #include "config.hpp"
 #include "db.hpp"
+#include "generation_cache.hpp"
 #include "offer.hpp"
 #include "throttle.hpp"
 
@@ -15,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 
@@ -39,11 +41,19 @@ struct CustomerContext {
     std::string user_agent;
 };
 
+/// An offer as its customer sees it, read in one go and never changed after: many devices
+/// opening the same offer share one copy while the database stays as it was.
+struct CustomerOffer {
+    Offer offer;
+    std::optional<UnixMs> promised_at;  // the repair order's, as it is now
+    std::uint64_t generation = 0;       // Database::generation when read; 0: read while writing
+};
+
 struct CustomerAccess {
     LinkStatus status = LinkStatus::unknown;
-    std::string device_id;           // set when a new device id was made (the caller sets the cookie)
-    Offer offer;                     // only when status is ok
-    std::string language;            // the recipient's (also when refused)
+    std::string device_id;                       // set when a new device id was made (the caller sets the cookie)
+    std::shared_ptr<const CustomerOffer> offer;  // only when status is ok
+    std::string language;                        // the recipient's (also when refused)
     std::string masked_destination;  // "••78", "h•••@e•••.fr" (when a fresh link can be asked)
     Channel channel = Channel::sms;
 };
@@ -114,6 +124,8 @@ private:
     const Clock& clock_;
     std::function<void()> queued_hook_;
     Throttle guesses_;
+    // What bound devices coming back read (the common case, and the one a crowd repeats).
+    GenerationCache<Id, CustomerOffer> offers_{64};
     std::atomic<std::uint64_t> unknown_{0}, throttled_{0};
 };
 

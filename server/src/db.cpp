@@ -195,6 +195,20 @@ void Database::checkpoint() {
     sqlite3_wal_checkpoint_v2(writer_->handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
 }
 
+Result<bool> Connection::changed_by_others() {
+    TRY_ASSIGN(auto s, prepare("PRAGMA data_version"));
+    TRY_ASSIGN(bool row, s.step());
+    if (!row) return internal_error("PRAGMA data_version: no row");
+    const std::int64_t version = s.int64(0);
+    return std::exchange(data_version_, version) != version;
+}
+
+Result<std::uint64_t> Database::generation(Connection& reader) {
+    TRY_ASSIGN(bool changed, reader.changed_by_others());
+    if (changed) generation_.fetch_add(1);
+    return generation_.load();
+}
+
 Database::Lease::Lease(Database& database) : db(database) {
     std::unique_lock lock(db.pool_mutex_);
     db.pool_cv_.wait(lock, [&] { return !db.free_readers_.empty(); });

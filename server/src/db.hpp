@@ -109,9 +109,14 @@ public:
     void mark_changed(std::int64_t ro_id) { changed_ros_.push_back(ro_id); }
     std::vector<std::int64_t> take_changed() { return std::exchange(changed_ros_, {}); }
 
+    /// Whether anything was committed to the database by another connection (of this process
+    /// or another) since this connection last asked; true the first time.
+    Result<bool> changed_by_others();
+
 private:
     explicit Connection(sqlite3* db) : db_(db) {}
     sqlite3* db_;
+    std::int64_t data_version_ = -1;  // PRAGMA data_version when last asked
     std::vector<std::int64_t> changed_ros_;
     struct Cached {
         sqlite3_stmt* stmt = nullptr;
@@ -163,6 +168,7 @@ public:
                 writer_->rollback();
                 return std::move(committed).error();
             }
+            generation_.fetch_add(1);
             announce(writer_->take_changed());
             return result;
         } catch (...) {
@@ -180,6 +186,13 @@ public:
 
     /// Write transactions begun since open (what the hot paths that only read can be held to).
     std::uint64_t writes() const { return writes_.load(); }
+
+    /// A number that moves on whenever the database may have changed: after each commit of
+    /// this process, and when `reader` sees a commit made elsewhere (a `relais` command run
+    /// beside the service). Call it inside read(), before reading: what is read after it is
+    /// at least as new as the generation returned, so it may be kept under that generation
+    /// (GenerationCache) and reused while the generation stays.
+    Result<std::uint64_t> generation(Connection& reader);
 
     /// Checkpoints the WAL into the main file; called on clean shutdown.
     void checkpoint();
@@ -206,6 +219,7 @@ private:
     std::unique_ptr<Connection> writer_;
     std::mutex writer_mutex_;
     std::atomic<std::uint64_t> writes_{0};
+    std::atomic<std::uint64_t> generation_{1};
     std::vector<std::unique_ptr<Connection>> readers_;
     std::vector<Connection*> free_readers_;
     std::mutex pool_mutex_;

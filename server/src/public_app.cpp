@@ -3,6 +3,7 @@
 #include "api_json.hpp"
 #include "crypto.hpp"
 #include "customer_service.hpp"
+#include "json_text.hpp"
 #include "messages.hpp"
 #include "request_body.hpp"
 #include "responses.hpp"
@@ -194,8 +195,17 @@ HttpResponse PublicApp::customer_api(const HttpRequest& req, const std::string& 
         if (!access) return error_response(access.error(), lang);
         json out = {{"status", to_string(access->status)}, {"language", access->language}};
         int status = 200;
+        std::shared_ptr<const std::string> offer_text;
         if (access->status == LinkStatus::ok) {
-            out["offer"] = view(config_, *customers_, access->offer);
+            // The offer as text, built once per offer while the database stays as it was: a
+            // crowd of phones reopening it costs a lookup each.
+            const CustomerOffer& seen = *access->offer;
+            if (seen.generation) offer_text = views_.find(seen.offer.id, seen.generation);
+            if (!offer_text) {
+                offer_text = std::make_shared<const std::string>(
+                    dump_json(customer_view(seen.offer, dealer_info(config_), seen.promised_at)));
+                if (seen.generation) views_.put(seen.offer.id, seen.generation, offer_text);
+            }
         } else if (access->status == LinkStatus::unknown) {
             status = 404;
         } else {
@@ -206,6 +216,12 @@ HttpResponse PublicApp::customer_api(const HttpRequest& req, const std::string& 
             }
         }
         HttpResponse r = json_response(status, out);
+        if (offer_text) {  // {"language":…,"status":"ok"} + ,"offer":{…}}
+            r.body.pop_back();
+            r.body += ",\"offer\":";
+            r.body += *offer_text;
+            r.body += '}';
+        }
         if (who.device_id.empty() && access->status == LinkStatus::ok) {
             SetCookie c;
             c.name = kDeviceCookie;

@@ -6,7 +6,12 @@
 // every other path is a 404.
 
 #include "config.hpp"
+#include "generation_cache.hpp"
 #include "http.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
 
 namespace relais {
 
@@ -32,6 +37,8 @@ private:
     CustomerService* customers_;
     StaticFiles* files_;
     std::string dealer_script_;  // the page's <script id="dealer-info">
+    // The customer's view of an offer as JSON text, by offer id (see CustomerOffer).
+    GenerationCache<std::int64_t, std::string> views_{64};
 };
 
 }  // namespace relais

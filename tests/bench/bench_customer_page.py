@@ -7,9 +7,10 @@
 
 With --https the public listener serves TLS (a self-signed certificate): wrk's rows are then
 keep-alive connections (one handshake each), and relais_bench_tls adds a connection per request,
-new sessions and resumed ones, as fast as the clients can and paced at --rate in all.
+new sessions and resumed ones, as fast as the clients can and paced at each of --rates (requests
+a second in all, across the clients).
 
-    /usr/bin/python3 tests/bench/bench_customer_page.py [--connections 200] [--seconds 20] [--https [--rate 300]]"""
+    /usr/bin/python3 tests/bench/bench_customer_page.py [--connections 200] [--seconds 20] [--https [--rates 300,600]]"""
 
 import argparse
 import http.client
@@ -42,7 +43,7 @@ def main():
     ap.add_argument("--connections", type=int, default=200)
     ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--https", action="store_true")
-    ap.add_argument("--rate", type=float, default=300)
+    ap.add_argument("--rates", default="300,600")
     args = ap.parse_args()
     tls_bench = os.path.join(HERE, "..", "..", "build", "tests", "relais_bench_tls")
     if args.https and not os.path.exists(tls_bench):
@@ -99,11 +100,13 @@ def main():
             sizes[path] = len(conn.getresponse().read())
 
         rows = []
-        for name, method, path in (("page (GET /o/<token>)", "GET", f"/o/{token}"),
-                                   ("script (GET customer.js)", "GET", "/assets/customer/customer.js"),
-                                   ("offer data (POST /o/<token>/open, bound device)", "POST", f"/o/{token}/open")):
+        for name, method, path, gzip in (
+                ("page (GET /o/<token>)", "GET", f"/o/{token}", False),
+                ("script (GET customer.js, uncompressed)", "GET", "/assets/customer/customer.js", False),
+                ("script (GET customer.js, gzip as browsers ask)", "GET", "/assets/customer/customer.js", True),
+                ("offer data (POST /o/<token>/open, bound device)", "POST", f"/o/{token}/open", False)):
             env = dict(os.environ, RELAIS_BENCH_METHOD=method, RELAIS_BENCH_PATH=path, RELAIS_BENCH_COOKIE=cookie,
-                       RELAIS_BENCH_ORIGIN="https://relais.garage-test.fr")
+                       RELAIS_BENCH_ORIGIN="https://relais.garage-test.fr", RELAIS_BENCH_GZIP="1" if gzip else "0")
             out = subprocess.run(["wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "--latency",
                                   "-s", os.path.join(HERE, "customer_page.lua"),
                                   f"{'https' if args.https else 'http'}://127.0.0.1:{r.public}"],
@@ -116,7 +119,7 @@ def main():
             # A connection per request: what a phone opening a link costs the box.
             for what, target in (("page", f"/o/{token}"), ("offer data", f"POST /o/{token}/open")):
                 for mode in ("new", "resumed"):
-                    for rate in (0, args.rate):
+                    for rate in [0.0] + [float(x) for x in args.rates.split(",") if x]:
                         out = subprocess.run([tls_bench, str(r.public), target, str(args.connections),
                                               str(args.seconds), mode, str(rate), cookie],
                                              capture_output=True, text=True, check=True).stdout

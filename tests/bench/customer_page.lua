@@ -1,8 +1,10 @@
 -- wrk script for bench_customer_page.py: $RELAIS_BENCH_METHOD on $RELAIS_BENCH_PATH with the
--- device cookie in $RELAIS_BENCH_COOKIE; prints "RESULT p50 p95 p99 max requests errors" (ms).
+-- device cookie in $RELAIS_BENCH_COOKIE (and Accept-Encoding as browsers send it when
+-- $RELAIS_BENCH_GZIP is 1); prints "RESULT p50 p95 p99 max requests errors" (ms).
 local method = os.getenv("RELAIS_BENCH_METHOD")
 local path = os.getenv("RELAIS_BENCH_PATH")
 local headers = { ["Cookie"] = os.getenv("RELAIS_BENCH_COOKIE"), ["Origin"] = os.getenv("RELAIS_BENCH_ORIGIN") }
+if os.getenv("RELAIS_BENCH_GZIP") == "1" then headers["Accept-Encoding"] = "gzip, deflate, br" end
 local body = nil
 if method == "POST" then
   headers["Content-Type"] = "application/json"

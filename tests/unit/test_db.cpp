@@ -1,3 +1,4 @@
+#include "generation_cache.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
@@ -27,4 +28,50 @@ TEST_CASE("the statement cache keeps a bounded number of statements and never dr
         CHECK(held->int64(0) == 42);
         return 0;
     });
+}
+
+TEST_CASE("the generation moves on after a commit here and after one made by another process") {
+    TempDir dir;
+    auto db = std::move(Database::open(dir.path() + "/r.db", 1)).value();
+    REQUIRE(db->with_writer([](Connection& c) { return c.exec("CREATE TABLE t (x INTEGER)"); }).ok());
+    auto generation = [&] { return db->read([&](Connection& c) { return std::move(db->generation(c)).value(); }); };
+    const std::uint64_t first = generation();
+    CHECK(generation() == first);  // nothing changed: the same
+
+    REQUIRE(db->write([](Connection& c) { return c.exec("INSERT INTO t VALUES (1)"); }).ok());
+    const std::uint64_t second = generation();
+    CHECK(second > first);
+    CHECK(generation() == second);
+
+    // Another connection to the same file, as a `relais` command beside the service has.
+    auto other = std::move(Database::open(dir.path() + "/r.db", 1)).value();
+    REQUIRE(other->write([](Connection& c) { return c.exec("INSERT INTO t VALUES (2)"); }).ok());
+    const std::uint64_t third = generation();
+    CHECK(third > second);
+    CHECK(generation() == third);
+}
+
+TEST_CASE("a generation cache gives back a value only at the generation it was read at") {
+    GenerationCache<int, std::string> cache(2);
+    CHECK(cache.find(1, 5) == nullptr);
+    cache.put(1, 5, std::make_shared<const std::string>("five"));
+    REQUIRE(cache.find(1, 5) != nullptr);
+    CHECK(*cache.find(1, 5) == "five");
+    CHECK(cache.find(1, 6) == nullptr);  // the database moved on
+    CHECK(cache.find(2, 5) == nullptr);
+
+    // A value read before the newest one kept is not kept; a newer one drops the older ones.
+    cache.put(1, 6, std::make_shared<const std::string>("six"));
+    cache.put(2, 5, std::make_shared<const std::string>("stale"));
+    CHECK(cache.find(2, 5) == nullptr);
+    CHECK(cache.find(2, 6) == nullptr);
+    CHECK(*cache.find(1, 6) == "six");
+    CHECK(cache.find(1, 5) == nullptr);
+
+    // Full: everything is dropped for the newcomer.
+    cache.put(2, 6, std::make_shared<const std::string>("two"));
+    cache.put(3, 6, std::make_shared<const std::string>("three"));
+    CHECK(cache.find(1, 6) == nullptr);
+    CHECK(cache.find(2, 6) == nullptr);
+    CHECK(*cache.find(3, 6) == "three");
 }

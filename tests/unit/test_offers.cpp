@@ -370,13 +370,13 @@ TEST_CASE("customer links: bound to the first device, refused elsewhere, expired
     REQUIRE(first.ok());
     CHECK(first->status == LinkStatus::ok);
     CHECK(first->device_id.size() == 32);
-    CHECK(first->offer.state == OfferState::seen);
+    CHECK(first->offer->offer.state == OfferState::seen);
     const std::string device = first->device_id;
 
     auto other = customers.open(token, {"", "198.51.100.9", "Mozilla/5.0 (laptop)"});
     REQUIRE(other.ok());
     CHECK(other->status == LinkStatus::other_device);
-    CHECK(other->offer.id == 0);  // nothing of the offer
+    CHECK(other->offer == nullptr);  // nothing of the offer
     CHECK(other->masked_destination == "\u2022\u202278");
 
     auto unknown = customers.open(std::string(32, 'A'), {device, "", ""});
@@ -401,6 +401,47 @@ TEST_CASE("customer links: bound to the first device, refused elsewhere, expired
     const std::string new_token = again.substr(again.rfind('/') + 1);
     CHECK(customers.open(new_token, {device, "", ""})->status == LinkStatus::ok);
     CHECK(customers.open(token, {device, "", ""})->status == LinkStatus::other_device);
+}
+
+TEST_CASE("a bound device coming back shares the offer read once, and sees every change made since") {
+    OfferWorld w;
+    MaildirOutbox box(w);
+    CustomerService customers(*w.db, w.config, w.random, w.clock);
+    auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, {}}, w.actor);
+    REQUIRE(o.ok());
+    const std::string token = first_token(*o);
+    auto first = customers.open(token, {"", "192.0.2.7", "phone"});
+    REQUIRE(first.ok());
+    const CustomerContext device{first->device_id, "192.0.2.7", "phone"};
+
+    auto again = customers.open(token, device);
+    REQUIRE(again->offer != nullptr);
+    CHECK(again->offer->generation != 0);
+    CHECK(customers.open(token, device)->offer == again->offer);  // nothing changed: the same copy
+    CHECK(again->offer->offer.decisions.empty());
+
+    // An answer (a commit here) is seen at once.
+    const Id item = again->offer->offer.snapshot.items.at(0).intervention_id;
+    REQUIRE(customers.decide(token, device, {{item, Decision::accept}}, false).ok());
+    auto answered = customers.open(token, device);
+    CHECK(answered->offer != again->offer);
+    CHECK(answered->offer->offer.decisions.at(item) == Decision::accept);
+
+    // So is a change made by another process (a `relais` command beside the service).
+    {
+        auto other = std::move(Database::open(w.dir.path() + "/relais.db", 1)).value();
+        REQUIRE(other
+                    ->write([&](Connection& c) -> Result<void> {
+                        TRY_ASSIGN(auto u, c.prepare("UPDATE repair_orders SET promised_at = 1234567 WHERE id = ?"));
+                        u.bind(1, w.ro.id);
+                        return u.run();
+                    })
+                    .ok());
+    }
+    auto moved = customers.open(token, device);
+    REQUIRE(moved->offer->promised_at.has_value());
+    CHECK(*moved->offer->promised_at == 1234567);
+    CHECK(moved->offer->offer.decisions.at(item) == Decision::accept);
 }
 
 TEST_CASE("masked destinations show the end of a number, and of an address its first letters and top-level domain") {
