@@ -10,11 +10,6 @@ namespace relais {
 
 using nlohmann::json;
 
-const std::string& LocalText::in(std::string_view language) const {
-    if (language == "en") return en.empty() ? fr : en;
-    return fr.empty() ? en : fr;
-}
-
 namespace {
 
 constexpr const char* kVersionColumns =

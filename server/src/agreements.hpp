@@ -6,8 +6,8 @@
 // Archiving an agreement keeps its versions (old offers still name them) but leaves it out of
 // the next offers.
 
+#include "agreement_terms.hpp"
 #include "db.hpp"
-#include "offer.hpp"
 #include "timeline.hpp"
 
 #include <optional>

@@ -2,14 +2,23 @@
 // Persistence of staff users, their sessions and known browsers, and DMS API keys.
 // Tokens and keys are stored only as SHA-256 hashes.
 
+#include "clock.hpp"
 #include "db.hpp"
-#include "repair_order.hpp"
+#include "enum_names.hpp"
+#include "ids.hpp"
 
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace relais {
+
+enum class UserRole { advisor, dealer_admin };
+template <>
+struct EnumNames<UserRole> {
+    static constexpr NameTable<UserRole, 2> table{
+        {{UserRole::advisor, "advisor"}, {UserRole::dealer_admin, "dealer_admin"}}};
+};
 
 struct User {
     Id id = 0;

@@ -5,7 +5,7 @@
 // Subscribers are the listener's open streams; dead ones are dropped at the next write.
 // Thread-safe. No timer of its own: the core loop calls tick() (keep-alives, stream age).
 
-#include "repair_order.hpp"
+#include "ids.hpp"
 
 #include <chrono>
 #include <cstddef>

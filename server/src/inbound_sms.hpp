@@ -7,7 +7,7 @@
 
 #include "config.hpp"
 #include "db.hpp"
-#include "repair_order.hpp"
+#include "ids.hpp"
 #include "sms_store.hpp"
 
 #include <optional>

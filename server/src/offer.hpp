@@ -3,6 +3,8 @@
 // its recipients, the messages that carry its magic link, and the customer's decisions.
 // Plain data: no I/O, no JSON, no SQL.
 
+#include "agreement_terms.hpp"
+#include "outbox_message.hpp"
 #include "repair_order.hpp"
 
 #include <map>
@@ -25,21 +27,27 @@ enum class OfferState {
     expired,
     cancelled
 };
-enum class Channel { sms, email };
 enum class Decision { accept, decline, contact_me };
-// `quarantined`: Relais died kOutboxMaxInterruptions times while sending it; never sent again
-// by itself (DESIGN.md §5: nothing is retried for ever).
-enum class OutboxState { pending, sending, sent, delivered, failed, quarantined };
 
-std::string_view to_string(OfferState v);
-std::string_view to_string(Channel v);
-std::string_view to_string(Decision v);
-std::string_view to_string(OutboxState v);
-std::optional<OfferState> parse_offer_state(std::string_view s);
-std::optional<Channel> parse_channel(std::string_view s);
-std::optional<Decision> parse_decision(std::string_view s);
-std::optional<OutboxState> parse_outbox_state(std::string_view s);
-
+template <>
+struct EnumNames<OfferState> {
+    static constexpr NameTable<OfferState, 11> table{{{OfferState::draft, "draft"},
+                                                      {OfferState::scheduled, "scheduled"},
+                                                      {OfferState::sent, "sent"},
+                                                      {OfferState::received, "received"},
+                                                      {OfferState::seen, "seen"},
+                                                      {OfferState::confirmed, "confirmed"},
+                                                      {OfferState::locked, "locked"},
+                                                      {OfferState::failed, "failed"},
+                                                      {OfferState::superseded, "superseded"},
+                                                      {OfferState::expired, "expired"},
+                                                      {OfferState::cancelled, "cancelled"}}};
+};
+template <>
+struct EnumNames<Decision> {
+    static constexpr NameTable<Decision, 3> table{
+        {{Decision::accept, "accept"}, {Decision::decline, "decline"}, {Decision::contact_me, "contact_me"}}};
+};
 /// A state the offer can still move on from (a customer may still open and answer it).
 bool is_open(OfferState s);
 
@@ -56,22 +64,6 @@ struct OfferItem {
     /// A check found in good order with nothing to pay ("Bon état", green, 0): the customer is
     /// told about it and has nothing to decide.
     bool informational() const { return severity == Severity::green && price_incl == 0; }
-};
-
-/// A text written in French and/or English (at least one; see `in`).
-struct LocalText {
-    std::string fr, en;
-    /// The text in `language`, else in the other language.
-    const std::string& in(std::string_view language) const;
-};
-
-/// One version of an agreement ("conditions") as the customer is asked to accept it, frozen
-/// with the offer.
-struct OfferAgreement {
-    Id agreement_id = 0;
-    int version = 1;
-    bool mandatory = true;
-    LocalText title, text;
 };
 
 /// What the customer sees, frozen: never changes once sent.
@@ -95,30 +87,6 @@ struct OfferRecipient {
     std::optional<Id> party_id;
     std::optional<Id> contact_point_id;
     std::string language;  // "fr" or "en"
-};
-
-struct OutboxMessage {
-    Id id = 0;
-    std::optional<Id> offer_id;
-    std::optional<Id> recipient_id;
-    std::string purpose;  // "offer", "access_link", "stop_ack"
-    Channel channel = Channel::sms;
-    std::string address;
-    std::string name;
-    std::string subject;
-    std::string body;  // the SMS text, or the email's text part
-    std::string html;  // the email's HTML part
-    OutboxState state = OutboxState::pending;
-    int attempts = 0;
-    int interruptions = 0;  // times Relais died while sending it (quarantined at kOutboxMaxInterruptions)
-    UnixMs next_attempt_at = 0;
-    std::string last_error;
-    std::string failure;  // {"code": …, "params": {…}} (outbox.hpp), "" when none
-    std::string detail;   // SMS: "refs 12,13"; email: the relay's answer
-    std::string message_id;
-    UnixMs created_at = 0;
-    std::optional<UnixMs> sent_at;
-    std::optional<UnixMs> delivered_at;
 };
 
 struct Offer {

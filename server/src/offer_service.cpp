@@ -134,7 +134,7 @@ Result<std::vector<OfferRecipient>> load_recipients(Connection& conn, Id offer_i
     while (true) {
         TRY_ASSIGN(bool row, s.step());
         if (!row) break;
-        out.push_back({s.int64(0), parse_channel(s.text(1)).value_or(Channel::sms), s.text(2), s.text(3),
+        out.push_back({s.int64(0), parse_enum<Channel>(s.text(1)).value_or(Channel::sms), s.text(2), s.text(3),
                        s.optional_int64(4), s.optional_int64(5), s.text(6)});
     }
     return out;
@@ -156,13 +156,13 @@ Result<std::vector<OutboxMessage>> load_messages(Connection& conn, Id offer_id) 
         m.offer_id = s.optional_int64(1);
         m.recipient_id = s.optional_int64(2);
         m.purpose = s.text(3);
-        m.channel = parse_channel(s.text(4)).value_or(Channel::sms);
+        m.channel = parse_enum<Channel>(s.text(4)).value_or(Channel::sms);
         m.address = s.text(5);
         m.name = s.text(6);
         m.subject = s.text(7);
         m.body = s.text(8);
         m.html = s.text(9);
-        m.state = parse_outbox_state(s.text(10)).value_or(OutboxState::pending);
+        m.state = parse_enum<OutboxState>(s.text(10)).value_or(OutboxState::pending);
         m.attempts = static_cast<int>(s.int64(11));
         m.next_attempt_at = s.int64(12);
         m.last_error = s.text(13);
@@ -204,7 +204,7 @@ Result<std::optional<Offer>> load(Connection& conn, Id offer_id) {
         o.id = s.int64(0);
         o.ro_id = s.int64(1);
         o.version = static_cast<int>(s.int64(2));
-        o.state = parse_offer_state(s.text(3)).value_or(OfferState::draft);
+        o.state = parse_enum<OfferState>(s.text(3)).value_or(OfferState::draft);
         o.note = s.text(4);
         o.language = s.text(5);
         o.snapshot = snapshot_from_json(s.text(6));
@@ -225,7 +225,7 @@ Result<std::optional<Offer>> load(Connection& conn, Id offer_id) {
     while (true) {
         TRY_ASSIGN(bool row, d.step());
         if (!row) break;
-        if (auto dec = parse_decision(d.text(1))) {
+        if (auto dec = parse_enum<Decision>(d.text(1))) {
             o.decisions[d.int64(0)] = *dec;
             o.decided_at[d.int64(0)] = d.int64(2);
         }
@@ -258,7 +258,7 @@ Result<std::vector<OfferState>> advance(Connection& conn, Id offer_id, OfferStat
     TRY_ASSIGN(bool found, q.step());
     std::vector<OfferState> entered;
     if (!found) return entered;
-    OfferState current = parse_offer_state(q.text(0)).value_or(OfferState::draft);
+    OfferState current = parse_enum<OfferState>(q.text(0)).value_or(OfferState::draft);
     const int from = rank(current), to = rank(state);
     if (from < 0 || to < 0 || to <= from) return entered;
     static constexpr std::array<const char*, 6> stamp = {"",        "sent_at",      "received_at",

@@ -96,7 +96,7 @@ Row row_from(const Statement& s) {
     r.id = s.int64(0);
     r.ro_id = s.optional_int64(1);
     r.offer_id = s.optional_int64(2);
-    r.channel = parse_channel(s.text(3)).value_or(Channel::sms);
+    r.channel = parse_enum<Channel>(s.text(3)).value_or(Channel::sms);
     r.address = s.text(4);
     r.name = s.text(5);
     r.subject = s.text(6);

@@ -4,6 +4,8 @@
 // `*Patch` types carry what a client asked to change: an unset optional means "leave as is".
 
 #include "clock.hpp"
+#include "enum_names.hpp"
+#include "ids.hpp"
 #include "money.hpp"
 
 #include <cstdint>
@@ -14,8 +16,6 @@
 
 namespace relais {
 
-using Id = std::int64_t;
-
 enum class RoStatus { open, in_progress, ready, closed, cancelled };
 enum class PartyRole { driver, owner, contractor, leasing_company };
 enum class PartyKind { person, company };
@@ -23,42 +23,50 @@ enum class ContactKind { email, phone };
 enum class ContactUsage { personal, professional };
 enum class InterventionKind { initial, optional };
 enum class Severity { red, orange, green };
-enum class UserRole { advisor, dealer_admin };
 
-std::string_view to_string(RoStatus v);
-std::string_view to_string(PartyRole v);
-std::string_view to_string(PartyKind v);
-std::string_view to_string(ContactKind v);
-std::string_view to_string(ContactUsage v);
-std::string_view to_string(InterventionKind v);
-std::string_view to_string(Severity v);
+inline constexpr std::size_t kRoStatusCount = 5;
+
+template <>
+struct EnumNames<RoStatus> {
+    static constexpr NameTable<RoStatus, kRoStatusCount> table{{{RoStatus::open, "open"},
+                                                                {RoStatus::in_progress, "in_progress"},
+                                                                {RoStatus::ready, "ready"},
+                                                                {RoStatus::closed, "closed"},
+                                                                {RoStatus::cancelled, "cancelled"}}};
+};
+template <>
+struct EnumNames<PartyRole> {
+    static constexpr NameTable<PartyRole, 4> table{{{PartyRole::driver, "driver"},
+                                                    {PartyRole::owner, "owner"},
+                                                    {PartyRole::contractor, "contractor"},
+                                                    {PartyRole::leasing_company, "leasing_company"}}};
+};
+template <>
+struct EnumNames<PartyKind> {
+    static constexpr NameTable<PartyKind, 2> table{{{PartyKind::person, "person"}, {PartyKind::company, "company"}}};
+};
+template <>
+struct EnumNames<ContactKind> {
+    static constexpr NameTable<ContactKind, 2> table{{{ContactKind::email, "email"}, {ContactKind::phone, "phone"}}};
+};
+template <>
+struct EnumNames<ContactUsage> {
+    static constexpr NameTable<ContactUsage, 2> table{
+        {{ContactUsage::personal, "personal"}, {ContactUsage::professional, "professional"}}};
+};
+template <>
+struct EnumNames<InterventionKind> {
+    static constexpr NameTable<InterventionKind, 2> table{
+        {{InterventionKind::initial, "initial"}, {InterventionKind::optional, "optional"}}};
+};
+template <>
+struct EnumNames<Severity> {
+    static constexpr NameTable<Severity, 3> table{
+        {{Severity::red, "red"}, {Severity::orange, "orange"}, {Severity::green, "green"}}};
+};
+
 /// A new intervention's severity when none is given: red for initial work, orange for optional.
 Severity default_severity(InterventionKind kind);
-std::string_view to_string(UserRole v);
-
-// Parsers return nullopt for anything but the exact lower-case names above.
-template <class E>
-std::optional<E> parse_enum(std::string_view s);
-template <>
-std::optional<RoStatus> parse_enum<RoStatus>(std::string_view s);
-template <>
-std::optional<PartyRole> parse_enum<PartyRole>(std::string_view s);
-template <>
-std::optional<PartyKind> parse_enum<PartyKind>(std::string_view s);
-template <>
-std::optional<ContactKind> parse_enum<ContactKind>(std::string_view s);
-template <>
-std::optional<ContactUsage> parse_enum<ContactUsage>(std::string_view s);
-template <>
-std::optional<InterventionKind> parse_enum<InterventionKind>(std::string_view s);
-template <>
-std::optional<Severity> parse_enum<Severity>(std::string_view s);
-template <>
-std::optional<UserRole> parse_enum<UserRole>(std::string_view s);
-
-/// The allowed names, comma-separated, for error messages.
-template <class E>
-std::string enum_choices();
 
 struct Vehicle {
     std::string plate;  // upper case, as printed on the plate ("AB-123-CD")
@@ -205,7 +213,6 @@ struct RepairOrderPatch {
 };
 
 /// List and search parameters of GET /api/v1/repair-orders.
-inline constexpr std::size_t kRoStatusCount = 5;
 
 struct RepairOrderQuery {
     std::string text;                // search: plate, RO number, customer name, VIN, make, model, phone, email

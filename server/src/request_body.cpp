@@ -49,7 +49,8 @@ Result<DecisionsBody> read_decisions(const json& body) {
                 const std::string field = "decisions." + escape_untrusted(d.key(), 40);
                 char* end = nullptr;
                 const long long id = std::strtoll(d.key().c_str(), &end, 10);
-                const auto decision = d->is_string() ? parse_decision(d->get_ref<const std::string&>()) : std::nullopt;
+                const auto decision =
+                    d->is_string() ? parse_enum<Decision>(d->get_ref<const std::string&>()) : std::nullopt;
                 if (d.key().empty() || !end || *end != '\0' || id <= 0)
                     problems.push_back({field, "unknown_item", {}});
                 else if (!decision)

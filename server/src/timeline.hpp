@@ -2,8 +2,9 @@
 // The timeline (DESIGN.md §2): everything that happened to a repair order, appended in the
 // same transaction as the change itself and never updated or deleted (the schema enforces it).
 
+#include "clock.hpp"
 #include "db.hpp"
-#include "repair_order.hpp"
+#include "ids.hpp"
 
 #include <optional>
 #include <string>
