@@ -1,8 +1,8 @@
 #include "agreements.hpp"
 
 #include "clock.hpp"
+#include "field_checks.hpp"
 #include "json_text.hpp"
-#include "validation.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -29,7 +29,9 @@ template <class E>
 struct EnumNames;
 
 template <class E>
-concept NamedEnum = std::is_enum_v<E> && requires { EnumNames<E>::table; };
+concept NamedEnum = std::is_enum_v<E> && requires {
+    EnumNames<E>::table;
+};
 
 /// The value's word; "?" for a value missing from the table (a bug the tests catch).
 template <NamedEnum E>

@@ -1,6 +1,6 @@
 #include "offer_service.hpp"
 
-#include "validation.hpp"
+#include "field_checks.hpp"
 
 #include "agreements.hpp"
 #include "api_json.hpp"

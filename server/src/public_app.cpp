@@ -3,6 +3,7 @@
 #include "api_json.hpp"
 #include "crypto.hpp"
 #include "customer_service.hpp"
+#include "decisions_body.hpp"
 #include "json_text.hpp"
 #include "messages.hpp"
 #include "request_body.hpp"

@@ -4,6 +4,7 @@
 // completed from the VAT rate) and every problem is collected with its field name, so a
 // client hears about all of them at once. Nothing here touches the database.
 
+#include "field_checks.hpp"
 #include "phone.hpp"
 #include "repair_order.hpp"
 #include "result.hpp"
@@ -32,16 +33,6 @@ void apply_intervention_patch(Intervention& target, const InterventionPatch& pat
 /// the caller with the functions above.
 void apply_repair_order_patch(RepairOrder& target, const RepairOrderPatch& patch, bool creating,
                               const std::string& path, Problems& problems);
-
-/// Trims a text field and checks it, adding a problem named `field` when it is wrong: control
-/// characters (a one-line field takes no newline; a multi-line one has its CR and CRLF made LF),
-/// empty when `required`, longer than `max` characters. Returns false on a problem.
-bool check_text_field(std::string& value, const std::string& field, std::size_t max, bool multiline, bool required,
-                      Problems& problems);
-
-/// check_text_field() on `value` when it is set, and `target` takes it when it passes.
-void set_text(std::string& target, const Maybe<std::string>& value, const std::string& field, std::size_t max,
-              bool multiline, bool required, Problems& problems);
 
 /// A role is held by one party per RO: problems for each party that repeats one.
 void check_unique_roles(const std::vector<Party>& parties, const std::string& path, Problems& problems);

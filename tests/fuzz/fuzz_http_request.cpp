@@ -4,6 +4,7 @@
 // framing of responses, and the JSON body readers of the applications (a wrongly typed field
 // is a value, never an exception). The first byte picks the piece size.
 
+#include "decisions_body.hpp"
 #include "http_head.hpp"
 #include "request_body.hpp"
 #include "text.hpp"
