@@ -310,8 +310,16 @@ int run_serve(const ServeOptions& options) {
 
     // Offers and the outbox that carries their messages (DESIGN.md §2, §5).
     OfferService offers(app.db(), *config, app.random(), app.clock());
-    Outbox outbox(
-        {io, app.db(), *config, app.clock(), app.random(), app.zone(), modem.get(), mail_transport.get(), log});
+    Outbox outbox({.io = io,
+                   .db = app.db(),
+                   .config = *config,
+                   .clock = app.clock(),
+                   .random = app.random(),
+                   .zone = app.zone(),
+                   .modem = modem.get(),
+                   .mail = mail_transport.get(),
+                   .log = log,
+                   .on_settled = &offer_store::on_message_settled});
     offers.on_queued([&outbox] { outbox.wake(); });
     outbox.start();
 

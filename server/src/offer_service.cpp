@@ -280,6 +280,48 @@ Result<std::vector<OfferState>> advance(Connection& conn, Id offer_id, OfferStat
     return entered;
 }
 
+namespace {
+
+// An event of the appliance's own on the offer's repair order.
+Result<void> system_event(Connection& c, std::optional<Id> ro_id, std::string type, const json& data, UnixMs at) {
+    if (!ro_id) return {};
+    Event e;
+    e.ro_id = ro_id;
+    e.at = at;
+    e.actor = Actor{Actor::Kind::system, 0, "relais"};
+    e.type = std::move(type);
+    e.data = dump_json(data);
+    TRY(timeline::append(c, e));
+    return {};
+}
+
+}  // namespace
+
+Result<void> on_message_settled(Connection& conn, const MessageSettled& m) {
+    if (!m.offer_id) return {};
+    if (m.outcome == OutboxState::failed) {
+        // The offer fails when none of its messages can still go or has gone.
+        TRY_ASSIGN(auto q, conn.prepare("SELECT count(*) FROM outbox WHERE offer_id = ? AND state NOT IN ('failed', "
+                                        "'quarantined')"));
+        q.bind(1, *m.offer_id);
+        TRY(q.step());
+        if (q.int64(0) > 0) return {};
+        TRY_ASSIGN(auto f, conn.prepare("UPDATE offers SET state = 'failed' WHERE id = ? AND state IN ('draft', "
+                                        "'scheduled', 'sent')"));
+        f.bind(1, *m.offer_id);
+        TRY(f.run());
+        if (conn.changes() == 0) return {};
+        return system_event(conn, m.ro_id, "offer.failed",
+                            {{"offer_id", *m.offer_id}, {"error", m.error}, {"reason", json::parse(m.reason)}}, m.at);
+    }
+    const OfferState to = m.outcome == OutboxState::delivered ? OfferState::received : OfferState::sent;
+    TRY_ASSIGN(auto entered, advance(conn, *m.offer_id, to, m.at));
+    for (OfferState s : entered)
+        TRY(system_event(conn, m.ro_id, "offer." + std::string(to_string(s)),
+                         {{"offer_id", *m.offer_id}, {"channel", to_string(m.channel)}}, m.at));
+    return {};
+}
+
 }  // namespace offer_store
 
 OfferService::OfferService(Database& db, const Config& config, Random& random, const Clock& clock)

@@ -5,7 +5,6 @@
 #include "clock.hpp"
 #include "inbound_sms.hpp"
 #include "json_text.hpp"
-#include "offer_service.hpp"
 #include "text.hpp"
 #include "timeline.hpp"
 
@@ -298,7 +297,7 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
         const std::string answer = escape_untrusted(o.code ? std::to_string(o.code) + " " + o.text : o.text, 1000);
         if (o.delivered()) {
             // For email, the relay's acceptance is the best "received" there is (DESIGN.md §2).
-            settle(r, OutboxState::delivered, answer, OfferState::received, "message.delivered");
+            settle(r, OutboxState::delivered, answer, "message.delivered");
         } else {
             // No reply code: the relay was not reached (or not securely); else its answer.
             const bool temp = o.status == mail::DeliveryStatus::temporary;
@@ -314,7 +313,7 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
         if (o.status == modem::SendOutcome::Status::sent) {
             std::string refs;
             for (int ref : o.references) refs += (refs.empty() ? "" : ",") + std::to_string(ref);
-            settle(r, OutboxState::sent, "references " + refs, OfferState::sent, "message.sent");
+            settle(r, OutboxState::sent, "references " + refs, "message.sent");
         } else {
             const bool temp = o.status == modem::SendOutcome::Status::temporary_failure;
             OutboxFailure f{temp ? "sms_temporary" : "sms_refused", {}, escape_untrusted(o.detail, 500)};
@@ -328,7 +327,7 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
         Row r = row_of(static_cast<Id>(d.id));
         if (r.id == 0) return;
         if (*d.message_state == modem::DeliveryState::delivered) {
-            settle(r, OutboxState::delivered, "delivered to the handset", OfferState::received, "message.delivered");
+            settle(r, OutboxState::delivered, "delivered to the handset", "message.delivered");
         } else if (*d.message_state == modem::DeliveryState::failed) {
             permanent(r, {"sms_undelivered",
                           {{"status", std::to_string(d.status)}},
@@ -346,8 +345,7 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
         return r ? *r : Row{};
     }
 
-    void settle(const Row& r, OutboxState state, const std::string& detail, OfferState offer_state,
-                const std::string& event_type) {
+    void settle(const Row& r, OutboxState state, const std::string& detail, const std::string& event_type) {
         const UnixMs t = now();
         auto w = deps.db.write([&](Connection& c) -> Result<void> {
             const char* sql =
@@ -370,13 +368,7 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
                    {"channel", to_string(r.channel)},
                    {"address", r.address},
                    {"detail", detail}});
-            if (r.offer_id) {
-                TRY_ASSIGN(auto entered, offer_store::advance(c, *r.offer_id, offer_state, t));
-                for (OfferState s : entered)
-                    event(c, r.ro_id, std::string("offer.") + std::string(to_string(s)),
-                          {{"offer_id", *r.offer_id}, {"channel", to_string(r.channel)}});
-            }
-            return {};
+            return tell(c, r, state, "", "", t);
         });
         if (!w) log().error("outbox: message {}: {}", r.id, w.error().detail);
         log().info("outbox: {} {} to {}: {}", to_string(r.channel), to_string(state), r.address, detail);
@@ -419,29 +411,17 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
                    {"address", r.address},
                    {"error", why},
                    {"reason", json::parse(reason)}});
-            return fail_offer_if_none_left(c, r, why, reason);
+            return tell(c, r, OutboxState::failed, why, reason, now());
         });
         if (!w) log().error("outbox: message {}: {}", r.id, w.error().detail);
         log().error("outbox: {} to {} failed: {}", to_string(r.channel), r.address, why);
     }
 
-    // The offer fails when none of its messages can still go or has gone.
-    Result<void> fail_offer_if_none_left(Connection& c, const Row& r, const std::string& why,
-                                         const std::string& reason) {
-        if (!r.offer_id) return {};
-        TRY_ASSIGN(auto q, c.prepare("SELECT count(*) FROM outbox WHERE offer_id = ? AND state NOT IN ('failed', "
-                                     "'quarantined')"));
-        q.bind(1, *r.offer_id);
-        TRY(q.step());
-        if (q.int64(0) > 0) return {};
-        TRY_ASSIGN(auto f, c.prepare("UPDATE offers SET state = 'failed' WHERE id = ? AND state IN ('draft', "
-                                     "'scheduled', 'sent')"));
-        f.bind(1, *r.offer_id);
-        TRY(f.run());
-        if (c.changes() > 0)
-            event(c, r.ro_id, "offer.failed",
-                  {{"offer_id", *r.offer_id}, {"error", why}, {"reason", json::parse(reason)}});
-        return {};
+    // The verdict, to whoever listens (the offers), in the transaction that records it.
+    Result<void> tell(Connection& c, const Row& r, OutboxState outcome, const std::string& error,
+                      const std::string& reason, UnixMs at) {
+        if (!deps.on_settled) return {};
+        return deps.on_settled(c, MessageSettled{r.id, r.ro_id, r.offer_id, r.channel, outcome, error, reason, at});
     }
 
     // At start: rows left `sending` were cut off by a crash or a power cut. Sent again,
@@ -476,7 +456,7 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
                        {"interruptions", deaths},
                        {"error", why},
                        {"reason", json::parse(reason)}});
-                TRY(fail_offer_if_none_left(c, r, why, reason));
+                TRY(tell(c, r, OutboxState::failed, why, reason, now()));
                 log().error("outbox: {} to {} quarantined: Relais stopped {} times while sending it",
                             to_string(r.channel), r.address, deaths);
             }

@@ -9,15 +9,20 @@
 // quarantined at start instead of sent again (the likely cause of the deaths; the advisor sees
 // it). Nothing escapes the dispatcher's callbacks: a message whose handling throws counts a
 // failed attempt.
-// Each step is a timeline event and moves the offer along sent → received.
+// Each step is a timeline event; the feature whose message it was hears of each verdict
+// (OutboxDeps::on_settled: the offers move along sent → received, or fail) in the same
+// transaction. The outbox writes no table but its own and the timeline.
 
 #include "config.hpp"
 #include "db.hpp"
-#include "offer.hpp"
+#include "outbox_message.hpp"
 
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace boost::asio {
 class io_context;
@@ -40,6 +45,22 @@ class Clock;
 class Random;
 class TimeZone;
 
+/// A message's verdict, told in the transaction that records it: it left (`sent`), reached its
+/// recipient (`delivered`: an SMS's status report, an email's acceptance by the relay), or will
+/// never go (`failed`, also for a quarantined one).
+struct MessageSettled {
+    Id message_id = 0;
+    std::optional<Id> ro_id;
+    std::optional<Id> offer_id;
+    Channel channel = Channel::sms;
+    OutboxState outcome = OutboxState::sent;  // sent, delivered or failed
+    std::string error;                        // failed: what went wrong, in words
+    std::string reason;                       // failed: failure_json (below)
+    UnixMs at = 0;
+};
+/// An error rolls the verdict back with it (the message is settled again later).
+using SettledListener = std::function<Result<void>(Connection&, const MessageSettled&)>;
+
 struct OutboxDeps {
     boost::asio::io_context& io;
     Database& db;
@@ -50,6 +71,7 @@ struct OutboxDeps {
     ApplianceModem* modem = nullptr;      // none: SMS wait (temporary failures)
     mail::MailTransport* mail = nullptr;  // none: email waits
     std::shared_ptr<spdlog::logger> log;
+    SettledListener on_settled;  // none: nobody listens (a message without an offer)
 };
 
 namespace outbox_store {

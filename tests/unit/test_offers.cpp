@@ -110,7 +110,15 @@ struct MaildirOutbox {
     Outbox outbox;
     explicit MaildirOutbox(OfferWorld& w)
         : maildir(w.dir.path() + "/mail", w.clock, {}),
-          outbox({io, *w.db, w.config, w.clock, w.random, *w.zone, nullptr, &maildir, null_logger()}) {
+          outbox({.io = io,
+                  .db = *w.db,
+                  .config = w.config,
+                  .clock = w.clock,
+                  .random = w.random,
+                  .zone = *w.zone,
+                  .mail = &maildir,
+                  .log = null_logger(),
+                  .on_settled = &offer_store::on_message_settled}) {
         w.offers->on_queued([this] { outbox.wake(); });
         outbox.start();
     }
@@ -156,8 +164,15 @@ struct ScriptedOutbox {
     // A new process: a new outbox over the same database, started.
     void restart() {
         outbox.reset();
-        outbox = std::make_unique<Outbox>(
-            OutboxDeps{io, *w.db, w.config, w.clock, w.random, *w.zone, nullptr, &relay, null_logger()});
+        outbox = std::make_unique<Outbox>(OutboxDeps{.io = io,
+                                                     .db = *w.db,
+                                                     .config = w.config,
+                                                     .clock = w.clock,
+                                                     .random = w.random,
+                                                     .zone = *w.zone,
+                                                     .mail = &relay,
+                                                     .log = null_logger(),
+                                                     .on_settled = &offer_store::on_message_settled});
         w.offers->on_queued([this] { outbox->wake(); });
         outbox->start();
     }
