@@ -474,13 +474,6 @@ UserPatch parse_user_patch(const json& body, Problems& problems) {
     return p;
 }
 
-json offer_item(const OfferItem& i) {
-    return {{"intervention_id", i.intervention_id}, {"label", i.label},
-            {"mechanic_note", i.mechanic_note},     {"kind", to_string(i.kind)},
-            {"severity", to_string(i.severity)},    {"price_excl_cents", i.price_excl},
-            {"price_incl_cents", i.price_incl},     {"vat_rate_bp", i.vat_bp}};
-}
-
 json agreement(const Agreement& a) {
     const AgreementVersion& v = a.current;
     json j = {{"id", a.id},
@@ -521,100 +514,6 @@ AgreementPatch parse_agreement(const json& body, Problems& problems) {
     p.mandatory = r.boolean("mandatory");
     p.active = r.boolean("active");
     return p;
-}
-
-json offer_agreement(const OfferAgreement& a) {
-    return {{"id", a.agreement_id},
-            {"version", a.version},
-            {"mandatory", a.mandatory},
-            {"title", local_text(a.title)},
-            {"text", local_text(a.text)}};
-}
-
-namespace {
-// Why a message failed, {"code", "params"} (outbox.hpp); null when it did not.
-json failure_of(const OutboxMessage& m) {
-    if (m.failure.empty()) return nullptr;
-    json f = json::parse(m.failure, nullptr, false);
-    return f.is_object() ? f : json(nullptr);
-}
-}  // namespace
-
-json offer(const Offer& o, const PhoneNumbers& phones) {
-    const OfferSnapshot& snap = o.snapshot;
-    json items = json::array();
-    for (const OfferItem& i : snap.items) {
-        auto d = o.decisions.find(i.intervention_id);
-        json item = offer_item(i);
-        item["decision"] = d == o.decisions.end() ? json(nullptr) : json(to_string(d->second));
-        const auto when = o.decided_at.find(i.intervention_id);
-        item["decided_at"] = when == o.decided_at.end() ? json(nullptr) : json(format_utc(when->second));
-        item["informational"] = i.informational();
-        items.push_back(std::move(item));
-    }
-    auto shown = [&](Channel c, const std::string& address) {
-        return c == Channel::sms ? phones.display(address) : address;
-    };
-    json recipients = json::array();
-    for (const OfferRecipient& r : o.recipients)
-        recipients.push_back({{"id", r.id},
-                              {"channel", to_string(r.channel)},
-                              {"address", r.address},
-                              {"address_display", shown(r.channel, r.address)},
-                              {"name", r.name},
-                              {"party_id", r.party_id ? json(*r.party_id) : json(nullptr)},
-                              {"contact_point_id", r.contact_point_id ? json(*r.contact_point_id) : json(nullptr)},
-                              {"language", r.language}});
-    json agreements = json::array();
-    for (const OfferAgreement& a : snap.agreements) {
-        json j = offer_agreement(a);
-        const auto accepted = o.accepted_agreements.find(a.agreement_id);
-        j["accepted_at"] = accepted == o.accepted_agreements.end() ? json(nullptr) : json(format_utc(accepted->second));
-        agreements.push_back(std::move(j));
-    }
-    json messages = json::array();
-    for (const OutboxMessage& m : o.messages)
-        messages.push_back(
-            {{"id", m.id},
-             {"recipient_id", m.recipient_id ? json(*m.recipient_id) : json(nullptr)},
-             {"purpose", m.purpose},
-             {"channel", to_string(m.channel)},
-             {"address", m.address},
-             {"state", to_string(m.state)},
-             {"attempts", m.attempts},
-             {"interruptions", m.interruptions},
-             {"last_error", m.last_error},
-             {"failure", failure_of(m)},
-             {"detail", m.detail},
-             {"created_at", format_utc(m.created_at)},
-             {"next_attempt_at", m.state == OutboxState::pending ? json(format_utc(m.next_attempt_at)) : json(nullptr)},
-             {"sent_at", opt_time(m.sent_at)},
-             {"delivered_at", opt_time(m.delivered_at)}});
-    return {{"id", o.id},
-            {"repair_order_id", o.ro_id},
-            {"version", o.version},
-            {"state", to_string(o.state)},
-            {"note", o.note},
-            {"language", o.language},
-            {"ro_number", snap.ro_number},
-            {"dealer_name", snap.dealer_name},
-            {"advisor_name", snap.advisor_name},
-            {"customer_name", snap.customer_name},
-            {"vehicle", {{"plate", snap.vehicle.plate}, {"make", snap.vehicle.make}, {"model", snap.vehicle.model}}},
-            {"currency", snap.currency},
-            {"total_incl_cents", snap.total_incl()},
-            {"items", items},
-            {"agreements", agreements},
-            {"recipients", recipients},
-            {"messages", messages},
-            {"created_at", format_utc(o.created_at)},
-            {"created_by", o.created_by},
-            {"sent_at", opt_time(o.sent_at)},
-            {"received_at", opt_time(o.received_at)},
-            {"seen_at", opt_time(o.seen_at)},
-            {"confirmed_at", opt_time(o.confirmed_at)},
-            {"locked_at", opt_time(o.locked_at)},
-            {"expires_at", format_utc(o.expires_at)}};
 }
 
 }  // namespace relais::api_json

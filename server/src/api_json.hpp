@@ -39,14 +39,6 @@ json event(const Event& e);
 /// elsewhere, the party it was sent to), when, and whether an advisor has read it.
 json reply(const CustomerReply& r, const PhoneNumbers& phones);
 json principal(const Principal& p);
-/// One frozen intervention of an offer (also how it is stored in the offer's snapshot).
-json offer_item(const OfferItem& i);
-/// One frozen agreement version of an offer: {id, version, mandatory, title: {fr, en}, text: {fr, en}}
-/// (also how it is stored in the snapshot).
-json offer_agreement(const OfferAgreement& a);
-/// An offer for the advisor: state and times, the frozen items with the customer's decisions,
-/// recipients, and the messages with their delivery states (bodies left out).
-json offer(const Offer& o, const PhoneNumbers& phones);
 /// An agreement with its current version (and `versions`, newest first, when known).
 json agreement(const Agreement& a);
 

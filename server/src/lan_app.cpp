@@ -2,6 +2,7 @@
 
 #include "backup.hpp"
 #include "mail_transport.hpp"
+#include "offer_json.hpp"
 #include "offer_service.hpp"
 
 #include "api_json.hpp"
@@ -708,7 +709,7 @@ struct LanApp::Impl {
         if (!req) return problem;
         auto offer = d.offers->send(*id, *req, actor_of(*ctx.who));
         if (!offer) return respond(ctx, offer.error());
-        return json_response(201, api_json::offer(*offer, d.phones));
+        return json_response(201, offer_json::offer(*offer, d.phones));
     }
 
     HttpResponse preview_offer(Ctx& ctx, const PathParams& p) {
@@ -735,7 +736,7 @@ struct LanApp::Impl {
             }
             messages.push_back(std::move(j));
         }
-        json offer = api_json::offer(preview->offer, d.phones);
+        json offer = offer_json::offer(preview->offer, d.phones);
         return json_response(200, {{"items", offer["items"]},
                                    {"total_incl_cents", offer["total_incl_cents"]},
                                    {"note", offer["note"]},
@@ -751,7 +752,7 @@ struct LanApp::Impl {
         auto offers = d.offers->for_repair_order(*id);
         if (!offers) return respond(ctx, offers.error());
         json items = json::array();
-        for (const Offer& o : *offers) items.push_back(api_json::offer(o, d.phones));
+        for (const Offer& o : *offers) items.push_back(offer_json::offer(o, d.phones));
         return json_response(200, {{"items", items}});
     }
 
@@ -760,7 +761,7 @@ struct LanApp::Impl {
         if (!id) return respond(ctx, id.error());
         auto offer = d.offers->get(*id);
         if (!offer) return respond(ctx, offer.error());
-        return json_response(200, api_json::offer(*offer, d.phones));
+        return json_response(200, offer_json::offer(*offer, d.phones));
     }
 
     // {"drafts": true} applies answers the customer has not confirmed yet; without it they are
@@ -791,7 +792,7 @@ struct LanApp::Impl {
         if (!id) return respond(ctx, id.error());
         auto offer = d.offers->lock(*id, actor_of(*ctx.who));
         if (!offer) return respond(ctx, offer.error());
-        return json_response(200, api_json::offer(*offer, d.phones));
+        return json_response(200, offer_json::offer(*offer, d.phones));
     }
 
     HttpResponse cancel_offer(Ctx& ctx, const PathParams& p) {
@@ -799,7 +800,7 @@ struct LanApp::Impl {
         if (!id) return respond(ctx, id.error());
         auto offer = d.offers->cancel(*id, actor_of(*ctx.who));
         if (!offer) return respond(ctx, offer.error());
-        return json_response(200, api_json::offer(*offer, d.phones));
+        return json_response(200, offer_json::offer(*offer, d.phones));
     }
 
     HttpResponse resend_offer(Ctx& ctx, const PathParams& p) {
@@ -807,7 +808,7 @@ struct LanApp::Impl {
         if (!id) return respond(ctx, id.error());
         auto offer = d.offers->resend(*id, actor_of(*ctx.who));
         if (!offer) return respond(ctx, offer.error());
-        return json_response(200, api_json::offer(*offer, d.phones));
+        return json_response(200, offer_json::offer(*offer, d.phones));
     }
 
     // ---- users and API keys ---------------------------------------------------------------

@@ -1,17 +1,17 @@
 #include "offer_service.hpp"
 
-#include "field_checks.hpp"
-
 #include "agreements.hpp"
-#include "api_json.hpp"
 #include "crypto.hpp"
+#include "field_checks.hpp"
 #include "inbound_sms.hpp"
 #include "json_text.hpp"
+#include "offer_json.hpp"
 #include "offer_messages.hpp"
 #include "outbox.hpp"
 #include "random.hpp"
 #include "ro_store.hpp"
 #include "text.hpp"
+#include "timezone.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -39,69 +39,6 @@ int rank(OfferState s) {
         case OfferState::locked: return 5;
         default: return -1;
     }
-}
-
-json snapshot_json(const OfferSnapshot& s) {
-    json items = json::array();
-    for (const auto& i : s.items) items.push_back(api_json::offer_item(i));
-    json agreements = json::array();
-    for (const auto& a : s.agreements) agreements.push_back(api_json::offer_agreement(a));
-    return {{"ro_number", s.ro_number},
-            {"vehicle",
-             {{"plate", s.vehicle.plate},
-              {"vin", s.vehicle.vin},
-              {"make", s.vehicle.make},
-              {"model", s.vehicle.model},
-              {"mileage_km", s.vehicle.mileage_km ? json(*s.vehicle.mileage_km) : json(nullptr)}}},
-            {"customer_name", s.customer_name},
-            {"advisor_name", s.advisor_name},
-            {"dealer_name", s.dealer_name},
-            {"currency", s.currency},
-            {"items", items},
-            {"agreements", agreements}};
-}
-
-OfferSnapshot snapshot_from_json(const std::string& text) {
-    OfferSnapshot s;
-    json j = json::parse(text, nullptr, false);
-    if (j.is_discarded()) return s;
-    s.ro_number = j.value("ro_number", "");
-    const json& v = j["vehicle"];
-    s.vehicle.plate = v.value("plate", "");
-    s.vehicle.vin = v.value("vin", "");
-    s.vehicle.make = v.value("make", "");
-    s.vehicle.model = v.value("model", "");
-    if (v.contains("mileage_km") && v["mileage_km"].is_number_integer())
-        s.vehicle.mileage_km = v["mileage_km"].get<std::int64_t>();
-    s.customer_name = j.value("customer_name", "");
-    s.advisor_name = j.value("advisor_name", "");
-    s.dealer_name = j.value("dealer_name", "");
-    s.currency = j.value("currency", "EUR");
-    for (const json& i : j["items"]) {
-        OfferItem item;
-        item.intervention_id = i.value("intervention_id", Id{0});
-        item.label = i.value("label", "");
-        item.mechanic_note = i.value("mechanic_note", "");
-        item.kind = parse_enum<InterventionKind>(i.value("kind", "initial")).value_or(InterventionKind::initial);
-        item.severity = parse_enum<Severity>(i.value("severity", "orange")).value_or(Severity::orange);
-        item.price_excl = i.value("price_excl_cents", Cents{0});
-        item.price_incl = i.value("price_incl_cents", Cents{0});
-        item.vat_bp = i.value("vat_rate_bp", VatBp{0});
-        s.items.push_back(std::move(item));
-    }
-    if (j.contains("agreements"))
-        for (const json& a : j["agreements"]) {
-            OfferAgreement agreement;
-            agreement.agreement_id = a.value("id", Id{0});
-            agreement.version = a.value("version", 1);
-            agreement.mandatory = a.value("mandatory", true);
-            const json heading = a.value("title", json::object());
-            const json wording = a.value("text", json::object());
-            agreement.title = {heading.value("fr", ""), heading.value("en", "")};
-            agreement.text = {wording.value("fr", ""), wording.value("en", "")};
-            s.agreements.push_back(std::move(agreement));
-        }
-    return s;
 }
 
 OfferSnapshot freeze(const RepairOrder& ro, const Config& config) {
@@ -207,7 +144,7 @@ Result<std::optional<Offer>> load(Connection& conn, Id offer_id) {
         o.state = parse_enum<OfferState>(s.text(3)).value_or(OfferState::draft);
         o.note = s.text(4);
         o.language = s.text(5);
-        o.snapshot = snapshot_from_json(s.text(6));
+        o.snapshot = offer_json::snapshot_from(s.text(6));
         o.created_at = s.int64(7);
         o.created_by = s.text(8);
         o.sent_at = s.optional_int64(9);
@@ -499,7 +436,7 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
             .bind(3, scheduled ? "scheduled" : "draft")
             .bind(4, offer.note)
             .bind(5, language)
-            .bind(6, dump_json(snapshot_json(snapshot)))
+            .bind(6, dump_json(offer_json::snapshot(snapshot)))
             .bind(7, now)
             .bind(8, actor.name)
             .bind(9, leaves_at + kLinkValidityMs);

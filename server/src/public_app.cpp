@@ -1,11 +1,11 @@
 #include "public_app.hpp"
 
-#include "api_json.hpp"
 #include "crypto.hpp"
 #include "customer_service.hpp"
 #include "decisions_body.hpp"
 #include "json_text.hpp"
 #include "messages.hpp"
+#include "offer_json.hpp"
 #include "request_body.hpp"
 #include "responses.hpp"
 #include "static_files.hpp"
@@ -56,7 +56,7 @@ json customer_view(const Offer& o, const json& dealer, std::optional<UnixMs> pro
     for (const auto& [id, d] : o.decisions) decisions[std::to_string(id)] = to_string(d);
     json agreements = json::array();
     for (const OfferAgreement& a : o.snapshot.agreements) {
-        json j = api_json::offer_agreement(a);
+        json j = offer_json::agreement(a);
         j["accepted"] = o.accepted_agreements.contains(a.agreement_id);
         agreements.push_back(std::move(j));
     }

@@ -7,9 +7,11 @@
 #include "config.hpp"
 #include "crypto.hpp"
 #include "customer_service.hpp"
+#include "json_text.hpp"
 #include "mail_transport.hpp"
 #include "maildir.hpp"
 #include "messages.hpp"
+#include "offer_json.hpp"
 #include "offer_messages.hpp"
 #include "offer_service.hpp"
 #include "outbox.hpp"
@@ -1239,4 +1241,63 @@ TEST_CASE("an RO is to handle when the customer confirmed, asked to be called or
     box.run();
     CHECK(count() == 1);
     CHECK(w.ros->list(RepairOrderQuery{})->items.front().needs_attention);
+}
+
+TEST_CASE("the stored snapshot keeps its exact bytes, and reads back whole") {
+    OfferSnapshot s;
+    s.ro_number = "OR-2026-0042";
+    s.vehicle.plate = "AB-123-CD";
+    s.vehicle.vin = "VF3ABCDEFGH123456";
+    s.vehicle.make = "Peugeot";
+    s.vehicle.model = "308";
+    s.vehicle.mileage_km = 84210;
+    s.customer_name = "Hélène Lefèvre";
+    s.advisor_name = "Marc";
+    s.dealer_name = "Garage Demo";
+    s.currency = "EUR";
+    OfferItem item;
+    item.intervention_id = 7;
+    item.label = "Plaquettes avant";
+    item.mechanic_note = "Usure \"avancée\"";
+    item.kind = InterventionKind::optional;
+    item.severity = Severity::red;
+    item.price_excl = 10000;
+    item.price_incl = 12000;
+    item.vat_bp = 2000;
+    s.items.push_back(item);
+    OfferAgreement a;
+    a.agreement_id = 3;
+    a.version = 2;
+    a.mandatory = false;
+    a.title = {"Conditions", "Terms"};
+    a.text = {"Texte", ""};
+    s.agreements.push_back(a);
+
+    // What offers written by earlier versions hold: a change here must read those still.
+    const std::string stored = dump_json(offer_json::snapshot(s));
+    CHECK(stored == R"({"advisor_name":"Marc","agreements":[{"id":3,"mandatory":false,"text":{"en":"","fr":"Texte"},)"
+                    R"("title":{"en":"Terms","fr":"Conditions"},"version":2}],"currency":"EUR",)"
+                    R"("customer_name":"Hélène Lefèvre","dealer_name":"Garage Demo","items":[{"intervention_id":7,)"
+                    R"("kind":"optional","label":"Plaquettes avant","mechanic_note":"Usure \"avancée\"",)"
+                    R"("price_excl_cents":10000,"price_incl_cents":12000,"severity":"red","vat_rate_bp":2000}],)"
+                    R"("ro_number":"OR-2026-0042","vehicle":{"make":"Peugeot","mileage_km":84210,"model":"308",)"
+                    R"("plate":"AB-123-CD","vin":"VF3ABCDEFGH123456"}})");
+
+    const OfferSnapshot back = offer_json::snapshot_from(stored);
+    CHECK(dump_json(offer_json::snapshot(back)) == stored);
+    CHECK(back.items.at(0).kind == InterventionKind::optional);
+    CHECK(back.agreements.at(0).title.in("en") == "Terms");
+    CHECK(back.agreements.at(0).text.in("en") == "Texte");  // falls back to the other language
+
+    // Not JSON: an empty snapshot, never an exception.
+    CHECK(offer_json::snapshot_from("{not json").items.empty());
+    CHECK(offer_json::snapshot_from("").ro_number.empty());
+    CHECK(offer_json::snapshot_from("{}").currency == "EUR");
+    CHECK(offer_json::snapshot_from("[1]").items.empty());
+    const OfferSnapshot odd = offer_json::snapshot_from(
+        R"({"vehicle":3,"items":[5,{"label":7,"price_incl_cents":"x"}],"agreements":{"id":1}})");
+    REQUIRE(odd.items.size() == 1);
+    CHECK(odd.items[0].label.empty());
+    CHECK(odd.items[0].price_incl == 0);
+    CHECK(odd.agreements.empty());
 }
