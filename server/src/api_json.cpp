@@ -1,6 +1,6 @@
 #include "api_json.hpp"
 
-#include "sms_store.hpp"
+#include "ro_replies.hpp"
 
 #include <nlohmann/json.hpp>
 

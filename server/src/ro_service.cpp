@@ -256,7 +256,7 @@ Result<std::vector<CustomerReply>> RepairOrderService::replies(Id id) {
     return db_.read([&](Connection& conn) -> Result<std::vector<CustomerReply>> {
         TRY_ASSIGN(bool found, ro_store::exists(conn, id));
         if (!found) return not_found_error("repair_order");
-        return sms_store::replies(conn, id, 200);
+        return ro_replies::replies(conn, id, 200);
     });
 }
 
@@ -265,7 +265,7 @@ Result<std::size_t> RepairOrderService::mark_replies_read(Id id, const Actor& ac
     return db_.write([&](Connection& conn) -> Result<std::size_t> {
         TRY_ASSIGN(bool found, ro_store::exists(conn, id));
         if (!found) return not_found_error("repair_order");
-        TRY_ASSIGN(auto ids, sms_store::mark_read(conn, id, actor.id, now));
+        TRY_ASSIGN(auto ids, ro_replies::mark_read(conn, id, actor.id, now));
         // Not a change to the RO (its version stays): who read what, on the history.
         if (!ids.empty())
             TRY(record(conn, id, now, actor, "sms.read", json{{"inbound_ids", ids}, {"count", ids.size()}}));
@@ -278,7 +278,7 @@ Result<void> RepairOrderService::mark_handled(Id id, const Actor& actor) {
     return db_.write([&](Connection& conn) -> Result<void> {
         TRY_ASSIGN(bool found, ro_store::exists(conn, id));
         if (!found) return not_found_error("repair_order");
-        TRY_ASSIGN(auto ids, sms_store::mark_read(conn, id, actor.id, now));
+        TRY_ASSIGN(auto ids, ro_replies::mark_read(conn, id, actor.id, now));
         TRY(ro_store::mark_handled(conn, id, now));
         conn.mark_changed(id);
         return record(conn, id, now, actor, "repair_order.handled", json{{"replies_read", ids.size()}});

@@ -7,7 +7,7 @@
 #include "db.hpp"
 #include "phone.hpp"
 #include "repair_order.hpp"
-#include "sms_store.hpp"
+#include "ro_replies.hpp"
 #include "timeline.hpp"
 #include "timezone.hpp"
 
