@@ -1,6 +1,7 @@
 #include "backup.hpp"
 
 #include "appliance.hpp"
+#include "atomic_file.hpp"
 #include "commands.hpp"
 #include "dated_files.hpp"
 #include "db.hpp"

@@ -2,13 +2,8 @@
 
 #include "civil_time.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 
 namespace relais {
@@ -75,16 +70,6 @@ std::vector<std::string> remove_oldest(const std::vector<std::string>& files, st
         --left;
     }
     return removed;
-}
-
-Result<void> fsync_path(const std::string& path, SyncWhat what) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | (what == SyncWhat::directory ? O_DIRECTORY : 0));
-    if (fd < 0) return internal_error("cannot open " + path + " to sync it: " + std::strerror(errno));
-    const int rc = ::fsync(fd);
-    const int err = errno;
-    ::close(fd);
-    if (rc != 0) return internal_error("cannot sync " + path + ": " + std::strerror(err));
-    return success();
 }
 
 }  // namespace relais

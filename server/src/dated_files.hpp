@@ -1,11 +1,10 @@
 #pragma once
 // Files named by the UTC time they were made (the database copies before a migration, the
-// backups): the time stamp in their names, their order, keeping the newest N, and the fsyncs
-// that make a written file and its name survive a power cut. Names are ours only when they
-// match exactly: pruning never touches anything else in the folder.
+// backups): the time stamp in their names, their order, keeping the newest N. Names are ours
+// only when they match exactly: pruning never touches anything else in the folder. (The fsyncs
+// that make such a file and its name survive a power cut are atomic_file.hpp's.)
 
 #include "clock.hpp"
-#include "result.hpp"
 
 #include <cstddef>
 #include <functional>
@@ -41,9 +40,5 @@ std::string unused_dated_path(const std::string& dir, const std::string& base, s
 /// the paths removed.
 std::vector<std::string> remove_oldest(const std::vector<std::string>& files, std::size_t keep,
                                        const std::string& spare);
-
-enum class SyncWhat { file, directory };
-/// fsync of a file's data or of a folder's entries (a rename in it). Error "cannot sync <path>".
-Result<void> fsync_path(const std::string& path, SyncWhat what);
 
 }  // namespace relais

@@ -1,6 +1,7 @@
 #include "restore.hpp"
 
 #include "appliance.hpp"
+#include "atomic_file.hpp"
 #include "commands.hpp"
 #include "data_dir_lock.hpp"
 #include "dated_files.hpp"

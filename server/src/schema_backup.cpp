@@ -1,5 +1,6 @@
 #include "schema_backup.hpp"
 
+#include "atomic_file.hpp"
 #include "dated_files.hpp"
 #include "migrations.hpp"
 
