@@ -21,7 +21,6 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -49,18 +48,12 @@ struct Removed {
     }
 };
 
+// A configuration or TLS file, whole; its errors are the disk's (internal: "no_database" is the
+// only not_found make_backup() gives).
 Result<std::string> read_small_file(const std::string& path) {
-    std::error_code ec;
-    const auto size = fs::file_size(path, ec);
-    if (ec) return internal_error("cannot read " + path + ": " + ec.message());
-    if (size > kMaxSmallMember)
-        return internal_error("cannot back up " + path + ": " + std::to_string(size) + " bytes, more than " +
-                              std::to_string(kMaxSmallMember));
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    if (!in) return internal_error("cannot read " + path);
-    return bytes.str();
+    auto bytes = read_file(path, kMaxSmallMember);
+    if (!bytes) return internal_error(bytes.error().detail);
+    return bytes;
 }
 
 // The files under <data_dir>/tls, named tls/<relative path>, in name order; none when it is
@@ -113,23 +106,12 @@ Result<int> schema_of(const std::string& db_path) {
     return schema_version(*conn);
 }
 
-// Writes the archive at `path` through `tmp`: synced, renamed, the folder synced.
+// Writes the archive at `path` whole (under a temporary name, synced, renamed, the folder
+// synced). 0600 as created: a backup folder on a FAT USB stick has no modes to set.
 Result<void> write_archive(const std::string& path, BackupManifest& manifest,
                            const std::vector<BackupSource>& sources) {
-    const std::string tmp = path + ".tmp";
-    Removed guard{tmp};
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return internal_error("cannot create " + tmp + ": " + std::strerror(errno));
-    auto written = write_backup_archive(fd, manifest, sources);
-    const bool synced = written && ::fsync(fd) == 0;
-    const int err = errno;
-    ::close(fd);
-    TRY(written);
-    if (!synced) return internal_error("cannot write " + tmp + ": " + std::strerror(err));
-    if (::rename(tmp.c_str(), path.c_str()) != 0)
-        return internal_error("cannot rename " + tmp + " to " + path + ": " + std::strerror(errno));
-    guard.path.clear();
-    return fsync_path(fs::path(path).parent_path().string(), SyncWhat::directory);
+    return replace_file(path, {.mode = 0600, .mode_is = ModeIs::at_creation, .owner = std::nullopt},
+                        [&](int fd) { return write_backup_archive(fd, manifest, sources); });
 }
 
 }  // namespace
@@ -199,25 +181,19 @@ Result<BackupReport> make_backup(const BackupRequest& request) {
 }
 
 Result<void> write_backup_status(const std::string& data_dir, const BackupStatus& status) {
-    const std::string path = data_dir + "/backup-status", tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << "made-ms " << status.made_at << "\nsize " << status.size << "\nfile " << status.path << "\n";
-        if (!out.flush()) return internal_error("cannot write " + tmp);
-    }
-    if (::rename(tmp.c_str(), path.c_str()) != 0)
-        return internal_error("cannot rename " + tmp + " to " + path + ": " + std::strerror(errno));
-    return success();
+    // Replaced whole and synced: after a power cut /metrics reads the last status, never an empty one.
+    return replace_file(data_dir + "/backup-status",
+                        "made-ms " + std::to_string(status.made_at) + "\nsize " + std::to_string(status.size) +
+                            "\nfile " + status.path + "\n",
+                        0600);
 }
 
 std::optional<BackupStatus> read_backup_status(const std::string& data_dir) {
-    std::ifstream in(data_dir + "/backup-status", std::ios::binary);
-    std::string text(4096, '\0');
-    in.read(text.data(), static_cast<std::streamsize>(text.size()));
-    text.resize(static_cast<std::size_t>(in.gcount()));
+    const auto text = read_file(data_dir + "/backup-status", 4096);
+    if (!text) return std::nullopt;
     BackupStatus s;
     bool made = false, sized = false;
-    std::istringstream lines(text);
+    std::istringstream lines(*text);
     for (std::string line; std::getline(lines, line);) {
         const auto space = line.find(' ');
         const std::string key = line.substr(0, space), value = space == std::string::npos ? "" : line.substr(space + 1);

@@ -747,28 +747,15 @@ struct FileText {
 };
 
 FileText read_text(const std::string& path) {
+    constexpr std::size_t kMaxBytes = 1 << 20;  // what a backup holds of it (kMaxSmallMember)
     FileText out;
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        out.missing = errno == ENOENT;
-        out.error = std::strerror(errno);
-        return out;
+    auto text = read_file(path, kMaxBytes);
+    if (text) {
+        out.text = std::move(*text);
+    } else {
+        out.missing = text.error().kind == ErrorKind::not_found;
+        out.error = text.error().params.front().second;  // the reason
     }
-    std::string text;
-    char buffer[16384];
-    for (;;) {
-        const ssize_t n = ::read(fd, buffer, sizeof buffer);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            out.error = std::strerror(errno);
-            ::close(fd);
-            return out;
-        }
-        if (n == 0) break;
-        text.append(buffer, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
-    out.text = std::move(text);
     return out;
 }
 

@@ -18,9 +18,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 namespace relais {
 namespace fs = std::filesystem;
@@ -111,22 +109,13 @@ Result<std::string> stage_config(const std::string& text, const std::string& tar
     const std::string tmp = target + ".restore-tmp";
     std::error_code ec;
     fs::remove(tmp, ec);
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return internal_error("cannot write the configuration beside " + target + ": " + std::strerror(errno) +
-                              " (run as root, or restore with --keep-config)");
     struct stat st {};
     const bool existing = ::stat(target.c_str(), &st) == 0;
-    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-              ::fchmod(fd, existing ? st.st_mode & 07777 : 0640) == 0;
-    if (ok && ::geteuid() == 0) ok = ::fchown(fd, existing ? st.st_uid : 0, existing ? st.st_gid : data.gid) == 0;
-    ok = ok && ::fsync(fd) == 0;
-    const int err = errno;
-    ::close(fd);
-    if (!ok) {
-        fs::remove(tmp, ec);
-        return internal_error("cannot write " + tmp + ": " + std::strerror(err));
-    }
+    WriteOptions options{.mode = existing ? st.st_mode & 07777 : 0640, .mode_is = ModeIs::exact, .owner = {}};
+    if (::geteuid() == 0) options.owner = FileOwner{existing ? st.st_uid : 0, existing ? st.st_gid : data.gid};
+    if (auto written = write_synced_file(tmp, text, options); !written)
+        return internal_error("cannot write the configuration beside " + target + ": " + written.error().detail +
+                              " (run as root, or restore with --keep-config)");
     return tmp;
 }
 
@@ -179,11 +168,12 @@ Result<RestoreReport> restore_backup(const RestoreRequest& r) {
         return std::any_of(manifest.members.begin(), manifest.members.end(),
                            [&](const BackupMember& m) { return m.name == name; });
     };
-    const auto staged_text = [&](const std::string& name) {
-        std::ifstream in(cleanup.stage + "/" + name, std::ios::binary);
-        std::ostringstream text;
-        text << in.rdbuf();
-        return text.str();
+    // Extracted and checked a moment ago: a read that fails now is the disk's, and no reason to
+    // take the file for an empty one.
+    const auto staged_text = [&](const std::string& name) -> Result<std::string> {
+        auto text = read_file(cleanup.stage + "/" + name, kMaxSmallMember);
+        if (!text) return internal_error(text.error().detail + ". Nothing was changed");
+        return text;
     };
     std::string config_text;
     const bool restore_config = has("relais.toml") && r.config_file == ConfigRestore::restore;
@@ -193,13 +183,16 @@ Result<RestoreReport> restore_backup(const RestoreRequest& r) {
     const std::string& config_path = r.config.source_path;
     const std::string settings_path = settings_file_path(data_dir);
     if (restore_config) {
-        config_text = staged_text("relais.toml");
+        TRY_ASSIGN(config_text, staged_text("relais.toml"));
+        std::string settings_text;
+        if (restore_settings) {
+            TRY_ASSIGN(settings_text, staged_text("settings.toml"));
+        }
         // Read as this box will read it: from its path, with its files and time zones, and the
         // backup's settings over it from where they will be.
-        ConfigLoad load = restore_settings
-                              ? parse_config_with_settings(config_text, config_path, staged_text("settings.toml"),
-                                                           settings_path, r.environment)
-                              : parse_config(config_text, config_path, r.environment);
+        ConfigLoad load = restore_settings ? parse_config_with_settings(config_text, config_path, settings_text,
+                                                                        settings_path, r.environment)
+                                           : parse_config(config_text, config_path, r.environment);
         const std::string keep_hint = ". Restore with --keep-config to keep this box's configuration (" + config_path +
                                       ") and restore the rest. Nothing was changed";
         if (!load.config)

@@ -214,6 +214,23 @@ TEST_CASE("backup status: none before the first backup, none from a garbled file
     CHECK_FALSE(read_backup_status(dir.path()));
 }
 
+TEST_CASE("backup status: replaced whole, or left as it was") {
+    TempDir dir;
+    const std::string path = dir.path() + "/backup-status";
+    REQUIRE(write_backup_status(dir.path(), {kNight, 1234, "/media/usb/a.tar"}).ok());
+    CHECK((fs::status(path).permissions() & fs::perms::others_read) == fs::perms::none);
+    CHECK_FALSE(fs::exists(path + ".tmp"));
+    // A write that cannot be made whole (here: its temporary name taken by a symlink, not
+    // followed) leaves the last status for /metrics, never an empty or a half one.
+    write_file(dir.path() + "/elsewhere", "");
+    fs::create_symlink(dir.path() + "/elsewhere", path + ".tmp");
+    CHECK_FALSE(write_backup_status(dir.path(), {kNight + kDay, 5678, "/media/usb/b.tar"}).ok());
+    CHECK(read_file(dir.path() + "/elsewhere").empty());
+    auto back = read_backup_status(dir.path());
+    REQUIRE(back);
+    CHECK(back->size == 1234);
+}
+
 TEST_CASE("restore: a fresh box gets the database, tls/ and the configuration; not while relais runs") {
     Box old_box;
     auto db = old_box.database();
