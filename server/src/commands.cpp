@@ -41,6 +41,7 @@
 #include <fstream>
 #include <future>
 #include <iostream>
+#include <mutex>
 #include <sstream>
 
 #ifndef RELAIS_VERSION
@@ -386,7 +387,9 @@ int run_serve(const ServeOptions& options) {
     // The workspace's settings: checked and written, then relais stops as on SIGTERM (no send
     // cut) and main() starts it again in place.
     bool restart_requested = false;
-    deps.save_settings = [&config](const std::vector<SettingChange>& changes) {
+    std::mutex settings_saving;  // save_settings: one at a time
+    deps.save_settings = [&config, &settings_saving](const std::vector<SettingChange>& changes) {
+        const std::lock_guard hold(settings_saving);
         return save_settings(*config, changes, appliance_config_environment());
     };
     deps.restart = [&io, &restart_requested] {

@@ -785,9 +785,6 @@ ConfigLoad load_config_file(const std::string& path, const ConfigEnvironment& en
 
 ConfigLoad save_settings(const Config& current, const std::vector<SettingChange>& changes,
                          const ConfigEnvironment& env) {
-    // One save at a time: each reads the file, adds to it and writes it back whole.
-    static std::mutex saving;
-    const std::lock_guard hold(saving);
     ConfigLoad result;
     const std::string settings_path = settings_file_path(current.storage.data_dir);
     const FileText main_file = read_text(current.source_path);

@@ -158,7 +158,8 @@ struct SettingChange {
 /// again) after checking the whole (configuration file and settings) as a start would: on
 /// problems nothing is written (settings.toml that no longer reads as TOML is not written over
 /// either). Written 0600 under a temporary name, fsynced, renamed. The new configuration on
-/// success; it takes effect when relais restarts. Any thread; saves wait for one another.
+/// success; it takes effect when relais restarts. Any thread, one save at a time (each reads the
+/// file, adds to it and writes it back whole): the caller, who owns the file, serialises them.
 ConfigLoad save_settings(const Config& current, const std::vector<SettingChange>& changes,
                          const ConfigEnvironment& env);
 
