@@ -1,19 +1,15 @@
 #include "acme_client.hpp"
 
+#include "child_process.hpp"
 #include "text.hpp"
 
 #include <spdlog/spdlog.h>
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <optional>
 
 extern char** environ;
 
@@ -54,8 +50,8 @@ std::string reason_from(const std::string& output) {
 
 class LegoClient final : public AcmeClient {
 public:
-    LegoClient(std::string binary, std::shared_ptr<spdlog::logger> log)
-        : binary_(std::move(binary)), log_(std::move(log)) {}
+    LegoClient(std::string binary, std::shared_ptr<spdlog::logger> log, std::chrono::milliseconds grace)
+        : binary_(std::move(binary)), log_(std::move(log)), grace_(grace) {}
 
     Result<AcmeIssued> obtain(const AcmeRequest& rq, const std::atomic<bool>& cancel) override {
         std::vector<std::string> args = {binary_,     "--accept-tos", "--path",     rq.state_dir,
@@ -91,68 +87,50 @@ public:
     }
 
 private:
-    // Runs lego, its output (stdout and stderr) kept in `output`; its exit status.
+    // Runs lego, its output (stdout and stderr) kept in `output`; its exit status. Cancelled or
+    // past its time, it is ended (its group: a DNS hook it runs too) within the grace period,
+    // whatever it does with SIGTERM, and whoever else holds its output open.
     Result<int> run(const std::vector<std::string>& args, const std::vector<std::string>& env,
                     std::chrono::seconds timeout, const std::atomic<bool>& cancel, std::string& output) {
-        int pipe_fds[2];
-        if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return internal_error(std::string("pipe: ") + std::strerror(errno));
-        std::vector<char*> argv, envp;
-        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
-        envp.push_back(nullptr);
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
-        posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
-        // Nothing else of relais's: its listening sockets, database, modem.
-        posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-        pid_t pid = 0;
-        const int rc = ::posix_spawn(&pid, args[0].c_str(), &actions, nullptr, argv.data(), envp.data());
-        posix_spawn_file_actions_destroy(&actions);
-        ::close(pipe_fds[1]);
-        if (rc != 0) {
-            ::close(pipe_fds[0]);
-            return internal_error("cannot run " + args[0] + ": " + std::strerror(rc) +
-                                  " (the ACME client; Debian's package lego)");
-        }
+        auto spawned = ChildProcess::spawn({args, env, ChildOutput::collected});
+        if (!spawned) return internal_error(spawned.error().detail + " (the ACME client; Debian's package lego)");
+        ChildProcess lego = std::move(spawned).value();
         const auto deadline = std::chrono::steady_clock::now() + timeout;
-        bool killed = false;
-        char buf[4096];
-        for (;;) {
-            if (!killed && (cancel.load() || std::chrono::steady_clock::now() >= deadline)) {
-                ::kill(pid, SIGTERM);
-                killed = true;
-                output += cancel.load() ? "\nstopped: relais is stopping" : "\nstopped: it took too long";
-            }
-            pollfd p{pipe_fds[0], POLLIN, 0};
-            const int n = ::poll(&p, 1, 500);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) continue;
-            const ssize_t got = ::read(pipe_fds[0], buf, sizeof buf);
-            if (got < 0 && errno == EINTR) continue;
-            if (got <= 0) break;
-            output.append(buf, static_cast<std::size_t>(got));
-            if (output.size() > 2 * kOutputKept) output.erase(0, output.size() - kOutputKept);
-        }
-        ::close(pipe_fds[0]);
-        int status = 0;
-        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        std::optional<int> status;
+        bool talking = true;
+        std::string stopped;
+        while (!status) {
+            // Cancel is looked at every quarter of a second.
+            const auto step = std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(250));
+            if (talking)
+                talking = !lego.collect(output, kOutputKept, step);
+            else
+                status = lego.wait_until(step);
+            if (status) break;
+            if (cancel.load())
+                stopped = "relais is stopping";
+            else if (std::chrono::steady_clock::now() >= deadline)
+                stopped = "it took too long";
+            if (stopped.empty()) continue;
+            status = lego.terminate(grace_);
+            lego.collect(output, kOutputKept, std::chrono::steady_clock::now());  // what it said before
+            output += "\nstopped: " + stopped;
         }
         log_->debug("lego: {}", escape_untrusted(output, 4000));
-        if (killed) return internal_error(reason_from(output));
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        if (!stopped.empty()) return internal_error(reason_from(output));
+        return *status;
     }
 
     std::string binary_;
     std::shared_ptr<spdlog::logger> log_;
+    std::chrono::milliseconds grace_;
 };
 
 }  // namespace
 
-std::unique_ptr<AcmeClient> make_lego_client(std::string binary, std::shared_ptr<spdlog::logger> log) {
-    return std::make_unique<LegoClient>(std::move(binary), std::move(log));
+std::unique_ptr<AcmeClient> make_lego_client(std::string binary, std::shared_ptr<spdlog::logger> log,
+                                             std::chrono::milliseconds grace) {
+    return std::make_unique<LegoClient>(std::move(binary), std::move(log), grace);
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> read_env_file(const std::string& path) {

@@ -49,8 +49,10 @@ public:
     virtual Result<AcmeIssued> obtain(const AcmeRequest& request, const std::atomic<bool>& cancel) = 0;
 };
 
-/// lego at `binary` (e.g. /usr/bin/lego).
-std::unique_ptr<AcmeClient> make_lego_client(std::string binary, std::shared_ptr<spdlog::logger> log);
+/// lego at `binary` (e.g. /usr/bin/lego). Stopped (cancel, or the request's timeout), it is given
+/// `grace` after SIGTERM before SIGKILL: obtain() returns within that (and a quarter second).
+std::unique_ptr<AcmeClient> make_lego_client(std::string binary, std::shared_ptr<spdlog::logger> log,
+                                             std::chrono::milliseconds grace = std::chrono::seconds(5));
 
 /// Reads a provider's settings file: KEY=VALUE lines, '#' comments; keys of capitals, digits
 /// and '_'. The error names the line.

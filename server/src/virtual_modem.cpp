@@ -1,11 +1,8 @@
 #include "virtual_modem.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -18,8 +15,6 @@
 #include <optional>
 #include <sstream>
 #include <thread>
-
-extern char** environ;
 
 #ifndef RELAIS_DEFAULT_BRIDGE
 #define RELAIS_DEFAULT_BRIDGE "/usr/bin/firmware-bridge"
@@ -130,24 +125,17 @@ Result<std::unique_ptr<VirtualModem>> VirtualModem::start(const std::string& bin
     vm->control_ = dir + "/control.sock";
     vm->journal_ = dir + "/journal.jsonl";
     fs::remove(vm->link_, ec);
-    std::vector<std::string> args = {binary,       "--link",     vm->link_,
-                                     "--journal",  vm->journal_, "--control",
-                                     vm->control_, "--parent",   std::to_string(::getpid())};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-    const int rc = ::posix_spawnp(&vm->pid_, binary.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) return internal_error("cannot start the emulated modem " + binary + ": " + std::strerror(rc));
+    auto child = ChildProcess::spawn({{binary, "--link", vm->link_, "--journal", vm->journal_, "--control",
+                                       vm->control_, "--parent", std::to_string(::getpid())},
+                                      std::nullopt,
+                                      ChildOutput::stderr_inherited});
+    if (!child) return internal_error("cannot start the emulated modem: " + child.error().detail);
+    vm->child_.emplace(std::move(child).value());
     // The child needs a moment to open its pty: wait for its link, but not for ever.
     for (int i = 0; i < 500; ++i) {
         if (fs::exists(vm->link_, ec) && fs::exists(vm->control_, ec)) return vm;
-        int status = 0;
-        if (::waitpid(vm->pid_, &status, WNOHANG) == vm->pid_) {
-            vm->pid_ = 0;
+        if (vm->child_->exited()) {
+            vm->child_.reset();
             return internal_error("the emulated modem " + binary + " exited at start");
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -159,19 +147,9 @@ Result<std::unique_ptr<VirtualModem>> VirtualModem::start(const std::string& bin
 VirtualModem::~VirtualModem() { stop(); }
 
 void VirtualModem::stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    for (int i = 0; i < 300; ++i) {
-        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-            pid_ = 0;
-            return;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, &status, 0);
-    pid_ = 0;
+    if (!child_) return;
+    child_->terminate(std::chrono::seconds(3));
+    child_.reset();
 }
 
 }  // namespace relais

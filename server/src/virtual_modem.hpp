@@ -3,11 +3,11 @@
 // under the data directory (DESIGN.md §4). A dealership switches to real hardware by setting
 // [modem] device to the serial path instead of "virtual".
 
+#include "child_process.hpp"
 #include "result.hpp"
 
-#include <sys/types.h>
-
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace relais {
@@ -31,7 +31,7 @@ public:
     static Result<BridgeTakeover> take_over(const std::string& dir);
 
 private:
-    pid_t pid_ = 0;
+    std::optional<ChildProcess> child_;
     std::string link_, control_, journal_;
 };
 
