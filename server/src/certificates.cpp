@@ -2,6 +2,7 @@
 
 #include "plain_http.hpp"
 #include "text.hpp"
+#include "timezone.hpp"
 
 #include <spdlog/fmt/ranges.h>
 #include <spdlog/spdlog.h>
@@ -11,7 +12,6 @@
 
 #include <algorithm>
 #include <array>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -26,8 +26,6 @@ namespace {
 constexpr std::int64_t kDay = 86400;
 constexpr int kSelfSignedDays = 730;
 constexpr std::int64_t kSelfSignedMargin = 30 * kDay;  // made again this long before it ends
-
-std::int64_t system_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
 bool is_address(std::string_view name) {
     unsigned char buf[16];
@@ -64,14 +62,8 @@ Result<void> copy_replacing(const std::string& from, const std::string& to) {
     return success();
 }
 
-std::string utc(std::int64_t t) {
-    std::tm tm{};
-    const std::time_t tt = static_cast<std::time_t>(t);
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-    return buf;
-}
+// Unix seconds as people read them in the log.
+std::string utc(std::int64_t t) { return format_utc(t * 1000); }
 
 }  // namespace
 
@@ -102,7 +94,7 @@ struct CertificateManager::Impl {
     std::shared_ptr<spdlog::logger> log;
     std::unique_ptr<AcmeClient> acme;
     std::vector<std::string> local_names;
-    std::function<std::int64_t()> now;
+    const Clock& clock;
 
     std::string dir, self_cert, self_key, acme_dir, acme_cert, acme_key, webroot;
     std::string name;  // the public name
@@ -120,7 +112,7 @@ struct CertificateManager::Impl {
           log(std::move(o.log)),
           acme(std::move(o.acme)),
           local_names(std::move(o.local_names)),
-          now(o.now ? std::move(o.now) : std::function<std::int64_t()>(system_now)) {
+          clock(o.clock) {
         dir = config.storage.data_dir + "/tls";
         self_cert = dir + "/self-signed.crt";
         self_key = dir + "/self-signed.key";
@@ -130,6 +122,8 @@ struct CertificateManager::Impl {
         webroot = dir + "/challenges";
         name = host_of(config.http.public_base_url);
     }
+
+    std::int64_t now() const { return clock.now() / 1000; }
 
     std::vector<std::string> self_signed_names() const {
         std::vector<std::string> names;
@@ -315,8 +309,9 @@ struct CertificateManager::Impl {
             std::lock_guard lock(mutex);
             st.requesting = false;
             ++st.failures;
-            st.last_error = e.what();
+            st.last_error = escape_untrusted(e.what(), 400);
             st.last_error_at = now();
+            log->error("tls: no certificate for {} (attempt {} in a row failed): {}", name, st.failures, st.last_error);
             plan_next();
         }
     }

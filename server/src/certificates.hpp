@@ -14,13 +14,13 @@
 // a thread of its own (lego takes seconds to minutes); tick() from the core loop starts it.
 
 #include "acme_client.hpp"
+#include "clock.hpp"
 #include "config.hpp"
 #include "result.hpp"
 #include "tls.hpp"
 
 #include <atomic>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,9 +50,9 @@ struct CertificateStatus {
 struct CertificateOptions {
     const Config& config;
     std::shared_ptr<spdlog::logger> log;
-    std::unique_ptr<AcmeClient> acme;        // null: lego at [acme] client
-    std::vector<std::string> local_names;    // for a self-signed one besides the public name
-    std::function<std::int64_t()> now = {};  // Unix seconds; unset: the system's clock
+    std::unique_ptr<AcmeClient> acme;      // null: lego at [acme] client
+    std::vector<std::string> local_names;  // for a self-signed one besides the public name
+    const Clock& clock;                    // must outlive the manager
 };
 
 /// True for a DNS name a public CA can certify: no address, no reserved or local suffix.

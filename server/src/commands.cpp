@@ -353,7 +353,7 @@ int run_serve(const ServeOptions& options) {
     public_gate.header_timeout = public_gate.body_timeout = std::chrono::seconds(10);
     public_gate.idle_timeout = public_gate.write_timeout = std::chrono::seconds(15);
     // HTTPS ([tls]): the certificates, the gates' TLS, port 80.
-    auto https = start_https(*config, lan_gate, public_gate, log);
+    auto https = start_https(*config, lan_gate, public_gate, app.clock(), log);
     if (!https) {
         std::cerr << "relais: " << (https.error().detail.empty() ? https.error().code : https.error().detail) << "\n";
         return 2;

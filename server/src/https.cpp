@@ -50,12 +50,12 @@ std::vector<std::string> local_names() {
 
 }  // namespace
 
-Result<Https> start_https(const Config& config, GateOptions& lan, GateOptions& public_,
+Result<Https> start_https(const Config& config, GateOptions& lan, GateOptions& public_, const Clock& clock,
                           std::shared_ptr<spdlog::logger> log) {
     Https https;
     if (!config.tls.public_ && !config.tls.lan) return https;
     auto started = CertificateManager::start(
-        {.config = config, .log = log, .acme = nullptr, .local_names = local_names(), .now = {}});
+        {.config = config, .log = log, .acme = nullptr, .local_names = local_names(), .clock = clock});
     if (!started) return started.error();
     https.certificates = std::move(*started);
     CertificateManager* certificates = https.certificates.get();

@@ -26,9 +26,9 @@ struct Https {
 };
 
 /// Loads or makes the certificates and sets `lan` / `public_` to serve TLS as configured; binds
-/// port 80 when asked (its gate takes `hosts` and the public gate's limits). The error names the
-/// file or address at fault.
-Result<Https> start_https(const Config& config, GateOptions& lan, GateOptions& public_,
+/// port 80 when asked (its gate takes `hosts` and the public gate's limits). `clock` must outlive
+/// the result. The error names the file or address at fault.
+Result<Https> start_https(const Config& config, GateOptions& lan, GateOptions& public_, const Clock& clock,
                           std::shared_ptr<spdlog::logger> log);
 
 }  // namespace relais

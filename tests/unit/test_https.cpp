@@ -1,26 +1,35 @@
 // HTTPS without sockets: port 80's answers, the certificate manager's planning (renewal at a
-// third of the lifetime, backoff, the swap) against a fake ACME client that issues
-// certificates made here, the certificate facts read back, and the [tls]/[acme] keys.
+// third of the lifetime, backoff, the swap) against a fake ACME client that issues certificates
+// made here, the certificate facts read back, and the [tls]/[acme] keys. Threads meet through
+// latches: the fake client's and the log's (the manager logs the end of each attempt under its
+// lock), never sleeps.
 
 #include "certificates.hpp"
 #include "config.hpp"
 #include "plain_http.hpp"
+#include "support.hpp"
 #include "tls.hpp"
 
 #include <doctest/doctest.h>
-#include <spdlog/sinks/null_sink.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
-#include <unistd.h>
+#include <sys/stat.h>
 
+#include <algorithm>
+#include <condition_variable>
 #include <filesystem>
-#include <fstream>
+#include <mutex>
 #include <thread>
 
 using namespace relais;
+using namespace relais::test;
 namespace fs = std::filesystem;
 
 namespace {
+
+constexpr UnixMs kSecond = 1000;
+constexpr std::int64_t kDays = 86400;
 
 RequestHead head_of(std::string method, std::string target) {
     RequestHead h;
@@ -29,22 +38,13 @@ RequestHead head_of(std::string method, std::string target) {
     return h;
 }
 
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char tmpl[] = "/tmp/relais-https-XXXXXX";
-        path = ::mkdtemp(tmpl);
-    }
-    ~TempDir() { fs::remove_all(path); }
-};
-
 // Issues a self-signed "CA" certificate valid `days` (the manager only reads its dates and
 // names), or fails as told.
 class FakeAcme final : public AcmeClient {
 public:
     int days = 90;
     bool fail = false;
-    int calls = 0;
+    std::atomic<int> calls{0};
     AcmeRequest last;
     Result<AcmeIssued> obtain(const AcmeRequest& rq, const std::atomic<bool>&) override {
         ++calls;
@@ -57,6 +57,69 @@ public:
     }
 };
 
+// The manager's log, as a latch: waits for lines, and can stop a thread inside a line (the
+// manager's own lock is not held while it makes a certificate, and logs that it did).
+class Journal final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
+public:
+    // Lines holding any of `texts`.
+    int count(std::initializer_list<std::string_view> texts) {
+        std::lock_guard lock(mutex_);
+        return count_locked(texts);
+    }
+    int count(std::string_view text) { return count({text}); }
+    // Until `n` lines hold any of `texts` (at most 10 s).
+    void wait_for(std::initializer_list<std::string_view> texts, int n) {
+        std::unique_lock lock(mutex_);
+        const bool seen = changed_.wait_for(lock, std::chrono::seconds(10), [&] { return count_locked(texts) >= n; });
+        REQUIRE_MESSAGE(seen, "fewer than " << n << " log lines of the kind awaited");
+    }
+    void wait_for(std::string_view text, int n) { wait_for({text}, n); }
+    // The next thread to log a line holding `text` waits there until resume().
+    void stop_at(std::string text) {
+        std::lock_guard lock(mutex_);
+        stop_at_ = std::move(text);
+    }
+    void resume() {
+        std::lock_guard lock(mutex_);
+        stop_at_.clear();
+        changed_.notify_all();
+    }
+
+protected:
+    void sink_it_(const spdlog::details::log_msg& msg) override {
+        std::unique_lock lock(mutex_);
+        lines_.emplace_back(msg.payload.data(), msg.payload.size());
+        changed_.notify_all();
+        if (!stop_at_.empty() && lines_.back().find(stop_at_) != std::string::npos)
+            changed_.wait(lock, [&] { return stop_at_.empty(); });
+    }
+    void flush_() override {}
+
+private:
+    int count_locked(std::initializer_list<std::string_view> texts) const {
+        return static_cast<int>(std::count_if(lines_.begin(), lines_.end(), [&](const std::string& l) {
+            return std::any_of(texts.begin(), texts.end(),
+                               [&](std::string_view t) { return l.find(t) != std::string::npos; });
+        }));
+    }
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::vector<std::string> lines_;
+    std::string stop_at_;
+};
+
+struct Logged {
+    std::shared_ptr<Journal> journal = std::make_shared<Journal>();
+    std::shared_ptr<spdlog::logger> log = std::make_shared<spdlog::logger>("test", journal);
+};
+
+// Waits for the end of ACME attempt number `n` (the manager logs it under its lock: what
+// status() says next is that attempt's outcome).
+CertificateStatus settled(CertificateManager& m, Journal& journal, int n) {
+    journal.wait_for({"tls: certificate for ", "tls: no certificate for "}, n);
+    return m.status();
+}
+
 Config acme_config(const std::string& data_dir) {
     Config c;
     c.storage.data_dir = data_dir;
@@ -65,16 +128,6 @@ Config acme_config(const std::string& data_dir) {
     c.tls.certificate = Config::Tls::Source::acme;
     c.tls.redirect_listen = ListenAddress{"127.0.0.1", 0};
     return c;
-}
-
-std::shared_ptr<spdlog::logger> quiet() {
-    return std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
-}
-
-// Waits for the worker thread's attempt to end.
-CertificateStatus settled(CertificateManager& m) {
-    for (int i = 0; i < 500 && m.status().requesting; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    return m.status();
 }
 
 }  // namespace
@@ -137,94 +190,95 @@ TEST_CASE("renewal at a third of the lifetime, retries spaced out") {
 
 TEST_CASE("self-signed certificates: the names asked for, read back") {
     TempDir dir;
-    REQUIRE(make_self_signed(dir.path + "/c.crt", dir.path + "/c.key", {"box.garage.fr", "127.0.0.1"}, 30));
-    auto facts = read_certificate(dir.path + "/c.crt");
+    REQUIRE(make_self_signed(dir.path() + "/c.crt", dir.path() + "/c.key", {"box.garage.fr", "127.0.0.1"}, 30));
+    auto facts = read_certificate(dir.path() + "/c.crt");
     REQUIRE(facts);
     CHECK(facts->names == std::vector<std::string>{"box.garage.fr", "127.0.0.1"});
     CHECK(facts->self_signed);
-    CHECK(facts->not_after - facts->not_before == 30 * 86400 + 3600);
-    CHECK((fs::status(dir.path + "/c.key").permissions() & fs::perms::others_read) == fs::perms::none);
-    auto ctx = TlsContext::from_pem_files(dir.path + "/c.crt", dir.path + "/c.key");
+    CHECK(facts->not_after - facts->not_before == 30 * kDays + 3600);
+    CHECK((fs::status(dir.path() + "/c.key").permissions() & fs::perms::others_read) == fs::perms::none);
+    auto ctx = TlsContext::from_pem_files(dir.path() + "/c.crt", dir.path() + "/c.key");
     REQUIRE(ctx);
     CHECK((*ctx)->certificate().serial == facts->serial);
 
     // A key that is not the certificate's is refused, naming the file.
-    REQUIRE(make_self_signed(dir.path + "/d.crt", dir.path + "/d.key", {"other.garage.fr"}, 30));
-    auto wrong = TlsContext::from_pem_files(dir.path + "/c.crt", dir.path + "/d.key");
+    REQUIRE(make_self_signed(dir.path() + "/d.crt", dir.path() + "/d.key", {"other.garage.fr"}, 30));
+    auto wrong = TlsContext::from_pem_files(dir.path() + "/c.crt", dir.path() + "/d.key");
     REQUIRE_FALSE(wrong);
-    CHECK(wrong.error().detail.find(dir.path + "/d.key") != std::string::npos);
-    auto missing = read_certificate(dir.path + "/none.crt");
+    CHECK(wrong.error().detail.find(dir.path() + "/d.key") != std::string::npos);
+    auto missing = read_certificate(dir.path() + "/none.crt");
     REQUIRE_FALSE(missing);
     CHECK(missing.error().detail.find("none.crt") != std::string::npos);
 }
 
 TEST_CASE("ACME: self-signed until issued, then renewed a third before the end; failures back off") {
     TempDir dir;
-    const Config config = acme_config(dir.path);
-    std::int64_t now = 1'800'000'000;
+    const Config config = acme_config(dir.path());
+    FakeClock clock(1'800'000'000 * kSecond);
+    const auto now = [&] { return clock.now() / kSecond; };
+    Logged logged;
     auto fake = std::make_unique<FakeAcme>();
     FakeAcme& acme = *fake;
     auto started = CertificateManager::start(
-        {.config = config, .log = quiet(), .acme = std::move(fake), .local_names = {"localhost"}, .now = [&] {
-             return now;
-         }});
+        {.config = config, .log = logged.log, .acme = std::move(fake), .local_names = {"localhost"}, .clock = clock});
     REQUIRE(started);
     CertificateManager& m = **started;
     const auto first = m.public_context();
     CHECK(m.status().self_signed);
-    CHECK(m.status().next_attempt_at == now);  // at once
-    CHECK(m.lan_context() == first);           // the lan shares it unless it has its own
+    CHECK(m.status().next_attempt_at == now());  // at once
+    CHECK(m.lan_context() == first);             // the lan shares it unless it has its own
 
     m.tick();
-    CertificateStatus st = settled(m);
+    CertificateStatus st = settled(m, *logged.journal, 1);
     CHECK(acme.calls == 1);
     CHECK(acme.last.name == "atelier.garage-martin.fr");
-    CHECK(acme.last.webroot == dir.path + "/tls/challenges");
+    CHECK(acme.last.webroot == dir.path() + "/tls/challenges");
     CHECK_FALSE(st.self_signed);
     CHECK(st.failures == 0);
     CHECK(m.public_context() != first);  // swapped; `first` is still whole for whoever holds it
     CHECK(first->certificate().self_signed);
     CHECK(st.next_attempt_at == renewal_time(st.facts.not_before, st.facts.not_after));
-    CHECK(fs::exists(dir.path + "/tls/acme-current.crt"));
+    CHECK(fs::exists(dir.path() + "/tls/acme-current.crt"));
 
     // Nothing is due before then.
     m.tick();
     CHECK(acme.calls == 1);
 
     // Renewal time: the CA fails; retried after 5 min, then 15 min, the certificate still serving.
-    now = st.next_attempt_at;
+    clock.set(st.next_attempt_at * kSecond);
     acme.fail = true;
     const auto issued = m.public_context();
     m.tick();
-    st = settled(m);
+    st = settled(m, *logged.journal, 2);
     CHECK(acme.calls == 2);
     CHECK(st.failures == 1);
     CHECK(st.last_error.find("port 80 unreachable") != std::string::npos);
-    CHECK(st.next_attempt_at == now + 300);
+    CHECK(st.next_attempt_at == now() + 300);
     CHECK(m.public_context() == issued);
-    now += 299;
+    clock.advance_ms(299 * kSecond);
     m.tick();
     CHECK(acme.calls == 2);
-    now += 1;
+    clock.advance_ms(1 * kSecond);
     m.tick();
-    st = settled(m);
+    st = settled(m, *logged.journal, 3);
     CHECK(st.failures == 2);
-    CHECK(st.next_attempt_at == now + 900);
+    CHECK(st.next_attempt_at == now() + 900);
 
     // The admin's "try now" skips the wait; success resets the count.
     acme.fail = false;
     m.renew_now();
     m.tick();
-    st = settled(m);
+    st = settled(m, *logged.journal, 4);
     CHECK(acme.calls == 4);
     CHECK(st.failures == 0);
     CHECK(st.last_error.empty());
 
     // A restart takes the issued certificate from disk, without asking the CA.
-    auto again = CertificateManager::start(
-        {.config = config, .log = quiet(), .acme = std::make_unique<FakeAcme>(), .local_names = {}, .now = [&] {
-             return now;
-         }});
+    auto again = CertificateManager::start({.config = config,
+                                            .log = null_logger(),
+                                            .acme = std::make_unique<FakeAcme>(),
+                                            .local_names = {},
+                                            .clock = clock});
     REQUIRE(again);
     CHECK_FALSE((*again)->status().self_signed);
     CHECK((*again)->status().facts.serial == st.facts.serial);
@@ -232,12 +286,13 @@ TEST_CASE("ACME: self-signed until issued, then renewed a third before the end; 
 
 TEST_CASE("ACME without a name a CA can certify: self-signed, nothing asked") {
     TempDir dir;
-    Config config = acme_config(dir.path);
+    Config config = acme_config(dir.path());
     config.http.public_base_url = "https://relais.invalid";
+    FakeClock clock;
     auto fake = std::make_unique<FakeAcme>();
     FakeAcme& acme = *fake;
     auto m = CertificateManager::start(
-        {.config = config, .log = quiet(), .acme = std::move(fake), .local_names = {}, .now = {}});
+        {.config = config, .log = null_logger(), .acme = std::move(fake), .local_names = {}, .clock = clock});
     REQUIRE(m);
     (*m)->tick();
     CHECK(acme.calls == 0);
