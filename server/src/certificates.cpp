@@ -1,5 +1,6 @@
 #include "certificates.hpp"
 
+#include "atomic_file.hpp"
 #include "plain_http.hpp"
 #include "text.hpp"
 #include "timezone.hpp"
@@ -13,9 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
-#include <sstream>
 #include <thread>
 
 namespace relais {
@@ -46,20 +45,6 @@ std::optional<std::int64_t> mtime_of(const std::string& path) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return std::nullopt;
     return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-}
-
-// Copies `from` to `to` under a temporary name, then renames (the copy is whole or absent).
-Result<void> copy_replacing(const std::string& from, const std::string& to) {
-    std::error_code ec;
-    const std::string tmp = to + ".tmp";
-    fs::copy_file(from, tmp, fs::copy_options::overwrite_existing, ec);
-    if (!ec) fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write, ec);
-    if (!ec) fs::rename(tmp, to, ec);
-    if (ec) {
-        fs::remove(tmp, ec);
-        return internal_error("cannot copy " + from + " to " + to + ": " + ec.message());
-    }
-    return success();
 }
 
 // Unix seconds as people read them in the log.
@@ -96,7 +81,7 @@ struct CertificateManager::Impl {
     std::vector<std::string> local_names;
     const Clock& clock;
 
-    std::string dir, self_cert, self_key, acme_dir, acme_cert, acme_key, webroot;
+    std::string dir, self_pem, acme_dir, acme_pem, webroot;
     std::string name;  // the public name
 
     mutable std::mutex mutex;
@@ -114,11 +99,9 @@ struct CertificateManager::Impl {
           local_names(std::move(o.local_names)),
           clock(o.clock) {
         dir = config.storage.data_dir + "/tls";
-        self_cert = dir + "/self-signed.crt";
-        self_key = dir + "/self-signed.key";
+        self_pem = dir + "/self-signed.pem";
         acme_dir = dir + "/acme";
-        acme_cert = dir + "/acme-current.crt";
-        acme_key = dir + "/acme-current.key";
+        acme_pem = dir + "/acme-current.pem";
         webroot = dir + "/challenges";
         name = host_of(config.http.public_base_url);
     }
@@ -133,24 +116,53 @@ struct CertificateManager::Impl {
         return names;
     }
 
+    // Boxes before one-file pairs kept a certificate and its key in two files, written one after
+    // the other (a stop between could pair a certificate with another's key). Taken over once,
+    // when they are a pair: a box keeps its CA's certificate without asking again (Let's
+    // Encrypt's quota of duplicates), and its self-signed one, which advisors' browsers have
+    // accepted. Then removed (a pair that does not match is of no use either). At start.
+    void adopt_two_files(const std::string& old_cert, const std::string& old_key, const std::string& pem) {
+        std::error_code ec;
+        if (fs::exists(pem, ec) || !fs::exists(old_cert, ec)) return;
+        auto cert = read_file(old_cert, kMaxPemBytes);
+        auto key = read_file(old_key, kMaxPemBytes);
+        if (cert && key) {
+            const std::string both = PemPair{*cert, *key}.combined();
+            if (auto ctx = TlsContext::from_pem(both, old_cert); ctx) {
+                if (auto written = replace_file(pem, both, 0600); !written) {
+                    log->warn("tls: cannot take over {} and {} as {}, tried again at the next start: {}", old_cert,
+                              old_key, pem, written.error().detail);
+                    return;
+                }
+                log->info("tls: {} and {} are now one file, {}", old_cert, old_key, pem);
+            } else {
+                log->warn("tls: {} and {} are not a certificate and its key, left unused: {}", old_cert, old_key,
+                          ctx.error().detail);
+            }
+        }
+        for (const auto& old : {old_cert, old_key, old_cert + ".tmp", old_key + ".tmp"}) fs::remove(old, ec);
+    }
+
     // A self-signed certificate for the box's names: the one on disk if it still fits.
     Result<std::shared_ptr<const TlsContext>> self_signed() {
         const auto wanted = self_signed_names();
-        if (auto facts = read_certificate(self_cert); facts) {
-            auto have = facts->names, want = wanted;
+        if (auto ctx = TlsContext::from_pem_file(self_pem); ctx) {
+            auto have = (*ctx)->certificate().names, want = wanted;
             std::sort(have.begin(), have.end());
             std::sort(want.begin(), want.end());
-            if (have == want && facts->not_after - kSelfSignedMargin > now())
-                if (auto ctx = TlsContext::from_pem_files(self_cert, self_key); ctx) return ctx;
+            if (have == want && (*ctx)->certificate().not_after - kSelfSignedMargin > now()) return ctx;
         }
-        if (auto r = make_self_signed(self_cert, self_key, wanted, kSelfSignedDays); !r) return r.error();
+        TRY_ASSIGN(const PemPair made, make_self_signed(wanted, kSelfSignedDays));
+        const std::string pem = made.combined();
+        TRY_ASSIGN(auto ctx, TlsContext::from_pem(pem, self_pem));
+        TRY(replace_file(self_pem, pem, 0600));
         log->info("tls: made a self-signed certificate for {}", fmt::join(wanted, ", "));
-        return TlsContext::from_pem_files(self_cert, self_key);
+        return ctx;
     }
 
     // The last certificate the CA issued, if it is for the name and still valid.
     std::shared_ptr<const TlsContext> acme_issued() {
-        auto ctx = TlsContext::from_pem_files(acme_cert, acme_key);
+        auto ctx = TlsContext::from_pem_file(acme_pem);
         if (!ctx) return nullptr;
         const auto& f = (*ctx)->certificate();
         if (f.not_after <= now() || std::find(f.names.begin(), f.names.end(), name) == f.names.end()) return nullptr;
@@ -181,6 +193,8 @@ struct CertificateManager::Impl {
         std::error_code ec;
         fs::create_directories(dir, ec);
         if (ec) return internal_error("cannot make " + dir + ": " + ec.message());
+        adopt_two_files(dir + "/self-signed.crt", dir + "/self-signed.key", self_pem);
+        adopt_two_files(dir + "/acme-current.crt", dir + "/acme-current.key", acme_pem);
         const auto& tls = config.tls;
         st.name = name;
         st.name_certifiable = certifiable_name(name);
@@ -325,11 +339,13 @@ struct CertificateManager::Impl {
         }
         auto issued = acme->obtain(rq, cancel);
         if (!issued) return issued.error();
-        // Checked before it serves, then copied whole: a broken file never replaces a good one.
-        auto ctx = TlsContext::from_pem_files(issued->cert_file, issued->key_file);
-        if (!ctx) return ctx.error();
-        if (auto r = copy_replacing(issued->key_file, acme_key); !r) return r.error();
-        if (auto r = copy_replacing(issued->cert_file, acme_cert); !r) return r.error();
+        TRY_ASSIGN(const std::string cert, read_file(issued->cert_file, kMaxPemBytes));
+        TRY_ASSIGN(const std::string key, read_file(issued->key_file, kMaxPemBytes));
+        // Checked, then written whole with its key in one file: a broken certificate, or one with
+        // another's key, never replaces a good pair, and a power cut leaves the old pair or the new.
+        const std::string pem = PemPair{cert, key}.combined();
+        TRY_ASSIGN(auto ctx, TlsContext::from_pem(pem, issued->cert_file));
+        TRY(replace_file(acme_pem, pem, 0600));
         return ctx;
     }
 };
@@ -379,12 +395,10 @@ CertificateStatus CertificateManager::status() const {
 
 std::optional<std::string> CertificateManager::challenge(std::string_view token) const {
     if (!valid_acme_token(token)) return std::nullopt;
-    std::ifstream in(impl_->webroot + std::string(kAcmeChallengePrefix) + std::string(token), std::ios::binary);
-    if (!in) return std::nullopt;
-    std::string text(512, '\0');
-    in.read(text.data(), static_cast<std::streamsize>(text.size()));
-    text.resize(static_cast<std::size_t>(in.gcount()));
-    return text;
+    // A key authorization is the token, a dot and a thumbprint: far less than this.
+    auto text = read_file(impl_->webroot + std::string(kAcmeChallengePrefix) + std::string(token), 1024);
+    if (!text) return std::nullopt;
+    return std::move(text).value();
 }
 
 }  // namespace relais

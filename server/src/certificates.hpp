@@ -10,8 +10,10 @@
 //   left; a failure is retried after 5 min, 15 min, 1 h, 3 h, then every 6 h, and shown.
 //
 // A new certificate is a new TlsContext: connections accepted after it use it, open ones keep
-// theirs; nothing restarts. Files live in <data_dir>/tls/ (what a backup carries). ACME runs on
-// a thread of its own (lego takes seconds to minutes); tick() from the core loop starts it.
+// theirs; nothing restarts. Files live in <data_dir>/tls/ (what a backup carries): a certificate
+// and its key in one file (acme-current.pem, self-signed.pem), replaced whole, so that a power
+// cut never leaves a certificate with another's key. ACME runs on a thread of its own (lego
+// takes seconds to minutes); tick() from the core loop starts it.
 
 #include "acme_client.hpp"
 #include "clock.hpp"

@@ -1,6 +1,7 @@
 #include "tls.hpp"
 
 #include "atomic_file.hpp"
+#include "text.hpp"
 
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -12,14 +13,14 @@
 #include <openssl/x509v3.h>
 
 #include <arpa/inet.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
-#include <cstdio>
+#include <climits>
 #include <cstring>
 #include <ctime>
+#include <memory>
+#include <optional>
 
 namespace relais {
 namespace {
@@ -43,23 +44,48 @@ std::string drain_errors() {
     return out;
 }
 
+// OpenSSL's objects, freed by their own functions.
+template <class T, void (*Free)(T*)>
+struct Freer {
+    void operator()(T* p) const { Free(p); }
+};
+using BioPtr = std::unique_ptr<BIO, Freer<BIO, BIO_free_all>>;
+using X509Ptr = std::unique_ptr<X509, Freer<X509, X509_free>>;
+using PkeyPtr = std::unique_ptr<EVP_PKEY, Freer<EVP_PKEY, EVP_PKEY_free>>;
+using BignumPtr = std::unique_ptr<BIGNUM, Freer<BIGNUM, BN_free>>;
+using ExtensionPtr = std::unique_ptr<X509_EXTENSION, Freer<X509_EXTENSION, X509_EXTENSION_free>>;
+using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, Freer<GENERAL_NAMES, GENERAL_NAMES_free>>;
+
 std::int64_t to_unix(const ASN1_TIME* t) {
     std::tm tm{};
     if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return 0;
     return static_cast<std::int64_t>(timegm(&tm));
 }
 
+// An ASN.1 string as UTF-8, whatever its type (a BMPString is UTF-16, a T61String Latin-1);
+// nullopt when it cannot be converted.
+std::optional<std::string> utf8_of(const ASN1_STRING* s) {
+    unsigned char* utf8 = nullptr;
+    const int n = ASN1_STRING_to_UTF8(&utf8, s);
+    if (n < 0) {
+        ERR_clear_error();
+        return std::nullopt;
+    }
+    std::string out(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(n));
+    OPENSSL_free(utf8);
+    return out;
+}
+
+// The common name of `name`, or the whole name; bytes from outside, made safe (escape_untrusted).
 std::string name_text(const X509_NAME* name) {
     if (!name) return {};
     const int at = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
-    if (at >= 0) {
-        const ASN1_STRING* s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, at));
-        return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
-                           static_cast<std::size_t>(ASN1_STRING_length(s)));
-    }
+    if (at >= 0)
+        if (auto cn = utf8_of(X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, at))))
+            return escape_untrusted(*cn, 200);
     char buf[256] = {};
     X509_NAME_oneline(name, buf, sizeof buf);
-    return buf;
+    return escape_untrusted(buf, 200);
 }
 
 CertificateFacts facts_of(X509* cert) {
@@ -72,21 +98,22 @@ CertificateFacts facts_of(X509* cert) {
                     X509_verify(cert, X509_get0_pubkey(cert)) == 1;
     ERR_clear_error();
     if (const ASN1_INTEGER* serial = X509_get0_serialNumber(cert)) {
-        if (BIGNUM* bn = ASN1_INTEGER_to_BN(serial, nullptr)) {
-            if (char* hex = BN_bn2hex(bn)) {
+        if (const BignumPtr bn{ASN1_INTEGER_to_BN(serial, nullptr)}) {
+            if (char* hex = BN_bn2hex(bn.get())) {
                 f.serial = hex;
                 OPENSSL_free(hex);
             }
-            BN_free(bn);
         }
     }
-    auto* sans = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
-    for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans); ++i) {
-        const GENERAL_NAME* n = sk_GENERAL_NAME_value(sans, i);
+    const GeneralNamesPtr sans{
+        static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr))};
+    for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans.get()); ++i) {
+        const GENERAL_NAME* n = sk_GENERAL_NAME_value(sans.get(), i);
         if (n->type == GEN_DNS) {
-            const ASN1_STRING* s = n->d.dNSName;
-            f.names.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
-                                 static_cast<std::size_t>(ASN1_STRING_length(s)));
+            const ASN1_STRING* s = n->d.dNSName;  // IA5String, but whatever a CA put there
+            f.names.push_back(escape_untrusted(std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                                                                static_cast<std::size_t>(ASN1_STRING_length(s))),
+                                               253));
         } else if (n->type == GEN_IPADD) {
             const ASN1_OCTET_STRING* s = n->d.iPAddress;
             char text[INET6_ADDRSTRLEN] = {};
@@ -95,7 +122,7 @@ CertificateFacts facts_of(X509* cert) {
                 if (inet_ntop(family, ASN1_STRING_get0_data(s), text, sizeof text)) f.names.emplace_back(text);
         }
     }
-    GENERAL_NAMES_free(sans);
+    ERR_clear_error();
     return f;
 }
 
@@ -103,12 +130,87 @@ Error file_error(const std::string& what, const std::string& file, const std::st
     return internal_error("the " + what + " " + file + " " + why);
 }
 
+Result<std::string> read_pem(const std::string& what, const std::string& path) {
+    auto text = read_file(path, kMaxPemBytes);
+    if (!text) return file_error(what, path, "cannot be read: " + text.error().params.front().second);
+    return text;
+}
+
+BioPtr memory_bio(std::string_view pem) {
+    return BioPtr{BIO_new_mem_buf(pem.data(), static_cast<int>(std::min<std::size_t>(pem.size(), INT_MAX)))};
+}
+
+std::string bio_text(BIO* bio) {
+    char* data = nullptr;
+    const long n = BIO_get_mem_data(bio, &data);
+    return n > 0 && data ? std::string(data, static_cast<std::size_t>(n)) : std::string();
+}
+
+// No passphrase: an encrypted key is refused (OpenSSL's default callback would ask for one on
+// the terminal).
+int no_passphrase(char*, int, int, void*) { return -1; }
+
+// The first certificate of `pem` as the server's, those after it as its chain.
+Result<void> use_chain(SSL_CTX* ctx, std::string_view pem, const std::string& origin) {
+    const BioPtr bio = memory_bio(pem);
+    if (!bio) return internal_error("out of memory");
+    const X509Ptr leaf{PEM_read_bio_X509_AUX(bio.get(), nullptr, no_passphrase, nullptr)};
+    if (!leaf) return file_error("certificate file", origin, "holds no PEM certificate: " + drain_errors());
+    if (SSL_CTX_use_certificate(ctx, leaf.get()) != 1)
+        return file_error("certificate file", origin, "cannot be used: " + drain_errors());
+    for (;;) {
+        X509Ptr ca{PEM_read_bio_X509(bio.get(), nullptr, no_passphrase, nullptr)};
+        if (!ca) break;
+        if (SSL_CTX_add0_chain_cert(ctx, ca.get()) != 1)
+            return file_error("certificate file", origin, "cannot be used: " + drain_errors());
+        (void)ca.release();  // the context's now
+    }
+    // The end of the text reads as "no start line"; anything else is a damaged certificate.
+    const unsigned long last = ERR_peek_last_error();
+    if (last != 0 && !(ERR_GET_LIB(last) == ERR_LIB_PEM && ERR_GET_REASON(last) == PEM_R_NO_START_LINE))
+        return file_error("certificate file", origin, "cannot be used: " + drain_errors());
+    ERR_clear_error();
+    return success();
+}
+
+Result<void> use_key(SSL_CTX* ctx, std::string_view pem, const std::string& origin) {
+    const BioPtr bio = memory_bio(pem);
+    if (!bio) return internal_error("out of memory");
+    const PkeyPtr key{PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr)};
+    if (!key)
+        return file_error("key file", origin, "holds no PEM private key (or one with a passphrase): " + drain_errors());
+    if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1)
+        return file_error("key file", origin, "cannot be used: " + drain_errors());
+    ERR_clear_error();
+    return success();
+}
+
 }  // namespace
+
+std::string PemPair::combined() const {
+    return certificate + (certificate.empty() || certificate.back() == '\n' ? "" : "\n") + key;
+}
 
 // ---- context --------------------------------------------------------------------------------
 
 Result<std::shared_ptr<const TlsContext>> TlsContext::from_pem_files(const std::string& cert_file,
                                                                      const std::string& key_file) {
+    TRY_ASSIGN(const std::string cert_pem, read_pem("certificate file", cert_file));
+    if (key_file == cert_file) return build(cert_pem, cert_file, cert_pem, key_file);
+    TRY_ASSIGN(const std::string key_pem, read_pem("key file", key_file));
+    return build(cert_pem, cert_file, key_pem, key_file);
+}
+
+Result<std::shared_ptr<const TlsContext>> TlsContext::from_pem_file(const std::string& path) {
+    return from_pem_files(path, path);
+}
+
+Result<std::shared_ptr<const TlsContext>> TlsContext::from_pem(std::string_view pem, const std::string& origin) {
+    return build(pem, origin, pem, origin);
+}
+
+Result<std::shared_ptr<const TlsContext>> TlsContext::build(std::string_view cert_pem, const std::string& cert_origin,
+                                                            std::string_view key_pem, const std::string& key_origin) {
     ERR_clear_error();
     std::shared_ptr<TlsContext> c(new TlsContext());
     c->ctx_ = SSL_CTX_new(TLS_server_method());
@@ -128,12 +230,10 @@ Result<std::shared_ptr<const TlsContext>> TlsContext::from_pem_files(const std::
     SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1);
     SSL_CTX_set_timeout(ctx, 3600);
 
-    if (SSL_CTX_use_certificate_chain_file(ctx, cert_file.c_str()) != 1)
-        return file_error("certificate file", cert_file, "cannot be used: " + drain_errors());
-    if (SSL_CTX_use_PrivateKey_file(ctx, key_file.c_str(), SSL_FILETYPE_PEM) != 1)
-        return file_error("key file", key_file, "cannot be used: " + drain_errors());
+    TRY(use_chain(ctx, cert_pem, cert_origin));
+    TRY(use_key(ctx, key_pem, key_origin));
     if (SSL_CTX_check_private_key(ctx) != 1)
-        return file_error("key file", key_file, "does not belong to the certificate " + cert_file);
+        return file_error("key file", key_origin, "does not belong to the certificate " + cert_origin);
     if (X509* leaf = SSL_CTX_get0_certificate(ctx)) c->facts_ = facts_of(leaf);
     return std::shared_ptr<const TlsContext>(std::move(c));
 }
@@ -215,84 +315,64 @@ std::string TlsSession::protocol() const { return ssl_ ? SSL_get_version(ssl_) :
 
 Result<CertificateFacts> read_certificate(const std::string& cert_file) {
     ERR_clear_error();
-    FILE* f = std::fopen(cert_file.c_str(), "re");
-    if (!f) return file_error("certificate file", cert_file, std::string("cannot be read: ") + std::strerror(errno));
-    X509* cert = PEM_read_X509(f, nullptr, nullptr, nullptr);
-    std::fclose(f);
+    TRY_ASSIGN(const std::string pem, read_pem("certificate file", cert_file));
+    const BioPtr bio = memory_bio(pem);
+    const X509Ptr cert{bio ? PEM_read_bio_X509(bio.get(), nullptr, no_passphrase, nullptr) : nullptr};
     if (!cert) return file_error("certificate file", cert_file, "holds no PEM certificate: " + drain_errors());
-    CertificateFacts facts = facts_of(cert);
-    X509_free(cert);
-    return facts;
+    return facts_of(cert.get());
 }
 
-Result<void> make_self_signed(const std::string& cert_file, const std::string& key_file,
-                              const std::vector<std::string>& names, int days) {
+Result<PemPair> make_self_signed(const std::vector<std::string>& names, int days) {
     if (names.empty()) return internal_error("a certificate needs at least one name");
     ERR_clear_error();
-    EVP_PKEY* key = EVP_EC_gen("P-256");
-    X509* cert = X509_new();
-    BIO* cert_pem = BIO_new(BIO_s_mem());
-    BIO* key_pem = BIO_new(BIO_s_mem());
-    std::string problem;
-    const auto fail = [&](const char* step) {
-        if (problem.empty()) problem = std::string(step) + ": " + drain_errors();
+    const auto failed = [](const char* step) {
+        return internal_error(std::string("cannot make a self-signed certificate: ") + step + ": " + drain_errors());
     };
-    if (!key || !cert || !cert_pem || !key_pem) fail("out of memory");
-    if (problem.empty()) {
-        X509_set_version(cert, 2);
-        unsigned char serial[16];
-        if (RAND_bytes(serial, sizeof serial) != 1) fail("random serial");
-        serial[0] &= 0x7f;
-        BIGNUM* bn = BN_bin2bn(serial, sizeof serial, nullptr);
-        BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert));
-        BN_free(bn);
-        X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
-        X509_gmtime_adj(X509_getm_notAfter(cert), static_cast<long>(days) * 86400);
-        X509_set_pubkey(cert, key);
-        X509_NAME* subject = X509_get_subject_name(cert);
-        const std::string cn = names.front().substr(0, 64);
-        X509_NAME_add_entry_by_txt(subject, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>("Relais"), -1,
-                                   -1, 0);
+    const PkeyPtr key{EVP_EC_gen("P-256")};
+    if (!key) return failed("its key");
+    const X509Ptr cert{X509_new()};
+    if (!cert) return failed("out of memory");
+    if (X509_set_version(cert.get(), X509_VERSION_3) != 1) return failed("its version");
+    unsigned char serial[16];
+    if (RAND_bytes(serial, sizeof serial) != 1) return failed("a random serial");
+    serial[0] &= 0x7f;  // positive
+    const BignumPtr bn{BN_bin2bn(serial, sizeof serial, nullptr)};
+    if (!bn || !BN_to_ASN1_INTEGER(bn.get(), X509_get_serialNumber(cert.get()))) return failed("its serial");
+    if (!X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600) ||
+        !X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(days) * 86400))
+        return failed("its validity");
+    if (X509_set_pubkey(cert.get(), key.get()) != 1) return failed("its public key");
+    X509_NAME* subject = X509_get_subject_name(cert.get());
+    const std::string cn = names.front().substr(0, 64);  // what a common name holds
+    if (X509_NAME_add_entry_by_txt(subject, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>("Relais"), -1,
+                                   -1, 0) != 1 ||
         X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()), -1,
-                                   -1, 0);
-        X509_set_issuer_name(cert, subject);
-        std::string san;
-        for (const auto& n : names) {
-            unsigned char ip[16];
-            const bool is_ip = inet_pton(AF_INET, n.c_str(), ip) == 1 || inet_pton(AF_INET6, n.c_str(), ip) == 1;
-            san += (san.empty() ? "" : ",") + std::string(is_ip ? "IP:" : "DNS:") + n;
-        }
-        X509V3_CTX v3;
-        X509V3_set_ctx_nodb(&v3);
-        X509V3_set_ctx(&v3, cert, cert, nullptr, nullptr, 0);
-        for (const auto& [nid, value] : {std::pair<int, std::string>{NID_subject_alt_name, san},
-                                         {NID_basic_constraints, "critical,CA:FALSE"},
-                                         {NID_key_usage, "critical,digitalSignature"},
-                                         {NID_ext_key_usage, "serverAuth"}}) {
-            X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &v3, nid, value.c_str());
-            if (!ext || X509_add_ext(cert, ext, -1) != 1) fail("a certificate extension");
-            X509_EXTENSION_free(ext);
-        }
-        if (X509_sign(cert, key, EVP_sha256()) <= 0) fail("signing");
-        if (PEM_write_bio_X509(cert_pem, cert) != 1 ||
-            PEM_write_bio_PrivateKey(key_pem, key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
-            fail("writing PEM");
+                                   -1, 0) != 1)
+        return failed("its subject");
+    if (X509_set_issuer_name(cert.get(), subject) != 1) return failed("its issuer");
+    std::string san;
+    for (const auto& n : names) {
+        unsigned char ip[16];
+        const bool is_ip = inet_pton(AF_INET, n.c_str(), ip) == 1 || inet_pton(AF_INET6, n.c_str(), ip) == 1;
+        san += (san.empty() ? "" : ",") + std::string(is_ip ? "IP:" : "DNS:") + n;
     }
-    std::string cert_text, key_text;
-    if (problem.empty()) {
-        char* data = nullptr;
-        long n = BIO_get_mem_data(cert_pem, &data);
-        cert_text.assign(data, static_cast<std::size_t>(n));
-        n = BIO_get_mem_data(key_pem, &data);
-        key_text.assign(data, static_cast<std::size_t>(n));
+    X509V3_CTX v3;
+    X509V3_set_ctx_nodb(&v3);
+    X509V3_set_ctx(&v3, cert.get(), cert.get(), nullptr, nullptr, 0);
+    for (const auto& [nid, value] : {std::pair<int, std::string>{NID_subject_alt_name, san},
+                                     {NID_basic_constraints, "critical,CA:FALSE"},
+                                     {NID_key_usage, "critical,digitalSignature"},
+                                     {NID_ext_key_usage, "serverAuth"}}) {
+        const ExtensionPtr ext{X509V3_EXT_conf_nid(nullptr, &v3, nid, value.c_str())};
+        if (!ext || X509_add_ext(cert.get(), ext.get(), -1) != 1) return failed("an extension");
     }
-    BIO_free(cert_pem);
-    BIO_free(key_pem);
-    X509_free(cert);
-    EVP_PKEY_free(key);
-    if (!problem.empty()) return internal_error("cannot make a self-signed certificate: " + problem);
-    if (auto r = replace_file(key_file, key_text, 0600); !r) return r;
-    return replace_file(cert_file, cert_text, 0644);
+    if (X509_sign(cert.get(), key.get(), EVP_sha256()) <= 0) return failed("signing it");
+    const BioPtr cert_pem{BIO_new(BIO_s_mem())};
+    const BioPtr key_pem{BIO_new(BIO_s_mem())};
+    if (!cert_pem || !key_pem || PEM_write_bio_X509(cert_pem.get(), cert.get()) != 1 ||
+        PEM_write_bio_PrivateKey(key_pem.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
+        return failed("writing it as PEM");
+    return PemPair{bio_text(cert_pem.get()), bio_text(key_pem.get())};
 }
 
 }  // namespace relais

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 struct ssl_st;      // OpenSSL's SSL
@@ -61,23 +62,42 @@ private:
     std::string error_;
 };
 
-/// What a certificate file says about itself.
+/// What a certificate file says about itself. Its texts come from outside (a CA, the
+/// dealership's files): made safe to log, show and dump as JSON where they are read
+/// (escape_untrusted), whatever their ASN.1 string type.
 struct CertificateFacts {
     std::int64_t not_before = 0;  // Unix seconds
     std::int64_t not_after = 0;
     std::vector<std::string> names;  // subjectAltName DNS names and IP addresses
-    std::string issuer;              // the issuer's common name (or its whole name)
+    std::string issuer;              // the issuer's common name (or its whole name), as UTF-8
     std::string serial;              // hexadecimal
     bool self_signed = false;
+};
+
+/// Certificate and key files (PEM) are read whole, at most this much each.
+inline constexpr std::size_t kMaxPemBytes = 1 << 20;
+
+/// A certificate and its key, PEM.
+struct PemPair {
+    std::string certificate;
+    std::string key;
+    /// Both in one text, the certificate first: what TlsContext::from_pem reads.
+    std::string combined() const;
 };
 
 class TlsContext {
 public:
     /// A server context from a certificate chain and its private key (PEM): TLS 1.2 and 1.3
     /// only, forward-secret AEAD ciphers, no renegotiation or compression, session tickets and
-    /// a session cache for resumption. The error names the file and what is wrong with it.
+    /// a session cache for resumption. The files are read whole (kMaxPemBytes at most); a key
+    /// with a passphrase is refused. The error names the file and what is wrong with it.
     static Result<std::shared_ptr<const TlsContext>> from_pem_files(const std::string& cert_file,
                                                                     const std::string& key_file);
+    /// The same from one file that holds both: the chain (its first certificate the server's)
+    /// and the key.
+    static Result<std::shared_ptr<const TlsContext>> from_pem_file(const std::string& path);
+    /// The same from such a file's text; `origin` names it in errors.
+    static Result<std::shared_ptr<const TlsContext>> from_pem(std::string_view pem, const std::string& origin);
     ~TlsContext();
     TlsContext(const TlsContext&) = delete;
     TlsContext& operator=(const TlsContext&) = delete;
@@ -86,6 +106,8 @@ public:
 private:
     friend class TlsSession;
     TlsContext() = default;
+    static Result<std::shared_ptr<const TlsContext>> build(std::string_view cert_pem, const std::string& cert_origin,
+                                                           std::string_view key_pem, const std::string& key_origin);
     ::ssl_ctx_st* ctx_ = nullptr;
     CertificateFacts facts_;
 };
@@ -93,10 +115,8 @@ private:
 /// The first certificate of a PEM file.
 Result<CertificateFacts> read_certificate(const std::string& cert_file);
 
-/// Writes a new self-signed certificate (ECDSA P-256, valid `days`) for `names` (DNS names or
-/// IP addresses, the first also its common name) and its key: each file under a temporary name,
-/// then renamed; the key 0600.
-Result<void> make_self_signed(const std::string& cert_file, const std::string& key_file,
-                              const std::vector<std::string>& names, int days);
+/// A new self-signed certificate (ECDSA P-256, valid `days`, from an hour ago) for `names` (DNS
+/// names or IP addresses, the first also its common name) and its key.
+Result<PemPair> make_self_signed(const std::vector<std::string>& names, int days);
 
 }  // namespace relais

@@ -5,6 +5,7 @@
 // changing nothing — while relais runs, over a database without --force, with a database that
 // is damaged or newer than this relais, or a configuration this box cannot use.
 #include "backup.hpp"
+#include "certificates.hpp"
 #include "data_dir_lock.hpp"
 #include "migrations.hpp"
 #include "restore.hpp"
@@ -271,6 +272,38 @@ TEST_CASE("restore: a fresh box gets the database, tls/ and the configuration; n
             CHECK_MESSAGE(st.st_uid == 4321, p);
         }
     }
+}
+
+TEST_CASE("backup and restore: the box's certificate and its key come back as one pair") {
+    Box old_box;
+    auto db = old_box.database();
+    Box::add_ros(*db, {"OR-1"});
+    Config https = old_box.config;
+    https.http.public_base_url = "https://relais.garage-martin.fr";
+    https.tls.public_ = true;
+    FakeClock clock;
+    std::string serial;
+    {
+        auto made = CertificateManager::start(
+            {.config = https, .log = null_logger(), .acme = nullptr, .local_names = {}, .clock = clock});
+        REQUIRE(made);
+        serial = (*made)->status().facts.serial;
+    }
+    auto backup = old_box.backup(kNight);
+    REQUIRE(backup.ok());
+    std::vector<std::string> tls;
+    for (const auto& m : backup->manifest.members)
+        if (m.name.starts_with("tls/") && !m.name.starts_with("tls/challenges")) tls.push_back(m.name);
+    CHECK(tls == std::vector<std::string>{"tls/self-signed.pem"});
+
+    Box box("[storage]\ndata_dir = \"var\"\n");
+    auto restored = box.restore(backup->path);
+    REQUIRE_MESSAGE(restored.ok(), restored.error().detail);
+    https.storage.data_dir = box.data;
+    auto again = CertificateManager::start(
+        {.config = https, .log = null_logger(), .acme = nullptr, .local_names = {}, .clock = clock});
+    REQUIRE(again);
+    CHECK((*again)->status().facts.serial == serial);  // the advisors' browsers know it
 }
 
 TEST_CASE("restore: over a database only with --force, the old one kept with its -wal, tls/ exchanged") {

@@ -1,8 +1,9 @@
 // HTTPS without sockets: port 80's answers, the certificate manager's planning (renewal at a
 // third of the lifetime, backoff, the swap) against a fake ACME client that issues certificates
-// made here, the certificate facts read back, and the [tls]/[acme] keys. Threads meet through
-// latches: the fake client's and the log's (the manager logs the end of each attempt under its
-// lock), never sleeps.
+// made here, a certificate and its key kept in one file (and taken over from the two files of
+// older versions), the certificate facts read back whatever their string types, and the
+// [tls]/[acme] keys. Threads meet through latches: the fake client's and the log's (the manager
+// logs the end of each attempt under its lock), never sleeps.
 
 #include "certificates.hpp"
 #include "config.hpp"
@@ -50,9 +51,11 @@ public:
         ++calls;
         last = rq;
         if (fail) return internal_error("acme: urn:ietf:params:acme:error:connection: port 80 unreachable");
-        fs::create_directories(rq.state_dir);
         AcmeIssued out{rq.state_dir + "/issued.crt", rq.state_dir + "/issued.key"};
-        if (auto r = make_self_signed(out.cert_file, out.key_file, {rq.name}, days); !r) return r.error();
+        auto made = make_self_signed({rq.name}, days);
+        if (!made) return made.error();
+        write_file(out.cert_file, made->certificate);
+        write_file(out.key_file, made->key);
         return out;
     }
 };
@@ -130,6 +133,29 @@ Config acme_config(const std::string& data_dir) {
     return c;
 }
 
+// A certificate and its key for `names`, in two files (as older versions kept them).
+void two_files(const std::string& cert, const std::string& key, const std::vector<std::string>& names) {
+    auto made = make_self_signed(names, 90);
+    REQUIRE(made);
+    write_file(cert, made->certificate);
+    write_file(key, made->key);
+}
+
+// A certificate its issuer (a BMPString: UTF-16) names "Autorité Hélène <U+202E>Ж", for
+// bmp.garage-test.fr: `openssl req` with string_mask = MASK:0x800.
+constexpr const char* kBmpIssuerCertificate = R"(-----BEGIN CERTIFICATE-----
+MIIBojCCAUigAwIBAgIUC9EU/vr0kn+EavS38qfz8nTV8Q4wCgYIKoZIzj0EAwIw
+LzEtMCsGA1UEAx4kAEEAdQB0AG8AcgBpAHQA6QAgAEgA6QBsAOgAbgBlACAgLgQW
+MCAXDTI2MTIwNjEyMjA1NVoYDzIxMjYxMTEyMTIyMDU1WjAvMS0wKwYDVQQDHiQA
+QQB1AHQAbwByAGkAdADpACAASADpAGwA6ABuAGUAICAuBBYwWTATBgcqhkjOPQIB
+BggqhkjOPQMBBwNCAAQtvfast7MdctuQqIiwVE4dfR8MgHlVgJze/sKtuP41lEar
+b99zhKQUeMZDzzUQhXbb0aPxmySt2q2dueXfZ7iKo0AwPjAdBgNVHREEFjAUghJi
+bXAuZ2FyYWdlLXRlc3QuZnIwHQYDVR0OBBYEFKpNfFpTN68LR3pO59/tLnICpE/j
+MAoGCCqGSM49BAMCA0gAMEUCIFALr544uCZPIoZU3p65c0geZg4WE0Px2wPkCLpN
+cWuaAiEAuZrf+zOyYu2qj9avoNL5m220yzI04T4QLLjqjm/MMbE=
+-----END CERTIFICATE-----
+)";
+
 }  // namespace
 
 TEST_CASE("port 80 answers ACME challenges and sends everything else to HTTPS") {
@@ -188,27 +214,54 @@ TEST_CASE("renewal at a third of the lifetime, retries spaced out") {
     CHECK(retry_delay_seconds(50) == 6 * 3600);
 }
 
-TEST_CASE("self-signed certificates: the names asked for, read back") {
+TEST_CASE("self-signed certificates: the names asked for, read back; a certificate and its key in one file") {
     TempDir dir;
-    REQUIRE(make_self_signed(dir.path() + "/c.crt", dir.path() + "/c.key", {"box.garage.fr", "127.0.0.1"}, 30));
+    auto made = make_self_signed({"box.garage.fr", "127.0.0.1"}, 30);
+    REQUIRE(made);
+    write_file(dir.path() + "/c.crt", made->certificate);
     auto facts = read_certificate(dir.path() + "/c.crt");
     REQUIRE(facts);
     CHECK(facts->names == std::vector<std::string>{"box.garage.fr", "127.0.0.1"});
     CHECK(facts->self_signed);
     CHECK(facts->not_after - facts->not_before == 30 * kDays + 3600);
-    CHECK((fs::status(dir.path() + "/c.key").permissions() & fs::perms::others_read) == fs::perms::none);
-    auto ctx = TlsContext::from_pem_files(dir.path() + "/c.crt", dir.path() + "/c.key");
+
+    // One file, the certificate then its key, reads as the pair.
+    write_file(dir.path() + "/c.pem", made->combined());
+    auto ctx = TlsContext::from_pem_file(dir.path() + "/c.pem");
     REQUIRE(ctx);
     CHECK((*ctx)->certificate().serial == facts->serial);
+    CHECK((*ctx)->certificate().names == facts->names);
+    // As two files too (the dealership's own), and from its text.
+    write_file(dir.path() + "/c.key", made->key);
+    REQUIRE(TlsContext::from_pem_files(dir.path() + "/c.crt", dir.path() + "/c.key"));
+    REQUIRE(TlsContext::from_pem(made->combined(), "memory"));
 
     // A key that is not the certificate's is refused, naming the file.
-    REQUIRE(make_self_signed(dir.path() + "/d.crt", dir.path() + "/d.key", {"other.garage.fr"}, 30));
+    auto other = make_self_signed({"other.garage.fr"}, 30);
+    REQUIRE(other);
+    write_file(dir.path() + "/d.key", other->key);
     auto wrong = TlsContext::from_pem_files(dir.path() + "/c.crt", dir.path() + "/d.key");
     REQUIRE_FALSE(wrong);
     CHECK(wrong.error().detail.find(dir.path() + "/d.key") != std::string::npos);
+    auto mixed = TlsContext::from_pem(PemPair{made->certificate, other->key}.combined(), "acme-current.pem");
+    REQUIRE_FALSE(mixed);
+    CHECK(mixed.error().detail.find("acme-current.pem") != std::string::npos);
+    auto no_key = TlsContext::from_pem(made->certificate, "cert-only.pem");
+    REQUIRE_FALSE(no_key);
+    CHECK(no_key.error().detail.find("holds no PEM private key") != std::string::npos);
     auto missing = read_certificate(dir.path() + "/none.crt");
     REQUIRE_FALSE(missing);
     CHECK(missing.error().detail.find("none.crt") != std::string::npos);
+}
+
+TEST_CASE("certificate facts: an issuer in UTF-16 (BMPString) read as UTF-8, what it hides escaped") {
+    TempDir dir;
+    write_file(dir.path() + "/bmp.crt", kBmpIssuerCertificate);
+    auto facts = read_certificate(dir.path() + "/bmp.crt");
+    REQUIRE(facts);
+    // Not the raw UTF-16 bytes ("\0A\0u..."), and the right-to-left override shown, not obeyed.
+    CHECK(facts->issuer == "Autorité Hélène \\u202EЖ");
+    CHECK(facts->names == std::vector<std::string>{"bmp.garage-test.fr"});
 }
 
 TEST_CASE("ACME: self-signed until issued, then renewed a third before the end; failures back off") {
@@ -238,7 +291,13 @@ TEST_CASE("ACME: self-signed until issued, then renewed a third before the end; 
     CHECK(m.public_context() != first);  // swapped; `first` is still whole for whoever holds it
     CHECK(first->certificate().self_signed);
     CHECK(st.next_attempt_at == renewal_time(st.facts.not_before, st.facts.not_after));
-    CHECK(fs::exists(dir.path() + "/tls/acme-current.crt"));
+    // The certificate and its key in one file, replaced whole, readable by relais only.
+    const std::string pem = dir.path() + "/tls/acme-current.pem";
+    const std::string text = read_file(pem);
+    CHECK(text.find("BEGIN CERTIFICATE") < text.find("PRIVATE KEY"));
+    CHECK((fs::status(pem).permissions() & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
+    CHECK_FALSE(fs::exists(dir.path() + "/tls/acme-current.crt"));
+    CHECK_FALSE(fs::exists(dir.path() + "/tls/acme-current.key"));
 
     // Nothing is due before then.
     m.tick();
@@ -282,6 +341,50 @@ TEST_CASE("ACME: self-signed until issued, then renewed a third before the end; 
     REQUIRE(again);
     CHECK_FALSE((*again)->status().self_signed);
     CHECK((*again)->status().facts.serial == st.facts.serial);
+}
+
+TEST_CASE("the two files of older versions are taken over once, when they are a pair") {
+    TempDir dir;
+    const Config config = acme_config(dir.path());
+    FakeClock clock;
+    const std::string tls = dir.path() + "/tls";
+    // The CA's certificate and the self-signed one, as an older relais left them.
+    two_files(tls + "/acme-current.crt", tls + "/acme-current.key", {"atelier.garage-martin.fr"});
+    two_files(tls + "/self-signed.crt", tls + "/self-signed.key", {"atelier.garage-martin.fr", "localhost"});
+    const std::string ca_serial = read_certificate(tls + "/acme-current.crt").value().serial;
+    const std::string self_serial = read_certificate(tls + "/self-signed.crt").value().serial;
+    auto fake = std::make_unique<FakeAcme>();
+    FakeAcme& acme = *fake;
+    auto m = CertificateManager::start({.config = config,
+                                        .log = null_logger(),
+                                        .acme = std::move(fake),
+                                        .local_names = {"localhost"},
+                                        .clock = clock});
+    REQUIRE(m);
+    CHECK_FALSE((*m)->status().self_signed);
+    CHECK((*m)->status().facts.serial == ca_serial);
+    (*m)->tick();
+    CHECK(acme.calls == 0);  // not asked again: not due
+    for (const char* old : {"acme-current.crt", "acme-current.key", "self-signed.crt", "self-signed.key"})
+        CHECK_FALSE(fs::exists(tls + "/" + old));
+    REQUIRE(TlsContext::from_pem_file(tls + "/self-signed.pem"));
+    CHECK(read_certificate(tls + "/self-signed.pem").value().serial == self_serial);  // browsers' exceptions hold
+
+    // A certificate left with another's key (a stop between the two writes): not used, and gone.
+    TempDir other;
+    const std::string tls2 = other.path() + "/tls";
+    two_files(tls2 + "/acme-current.crt", tls2 + "/unused.key", {"atelier.garage-martin.fr"});
+    two_files(tls2 + "/unused.crt", tls2 + "/acme-current.key", {"atelier.garage-martin.fr"});
+    auto m2 = CertificateManager::start({.config = acme_config(other.path()),
+                                         .log = null_logger(),
+                                         .acme = std::make_unique<FakeAcme>(),
+                                         .local_names = {},
+                                         .clock = clock});
+    REQUIRE(m2);
+    CHECK((*m2)->status().self_signed);
+    CHECK((*m2)->status().next_attempt_at == clock.now() / kSecond);  // asked at once
+    CHECK_FALSE(fs::exists(tls2 + "/acme-current.crt"));
+    CHECK_FALSE(fs::exists(tls2 + "/acme-current.pem"));
 }
 
 TEST_CASE("ACME without a name a CA can certify: self-signed, nothing asked") {
