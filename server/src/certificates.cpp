@@ -89,6 +89,8 @@ struct CertificateManager::Impl {
     bool lan_shares_public = true;
     CertificateStatus st;
     std::optional<std::int64_t> files_mtime;  // "files": what was loaded
+    int remake_failures = 0;                  // the self-signed one could not be made again, in a row
+    std::int64_t remake_at = 0;               // when to try that again
     std::thread worker;
     std::atomic<bool> cancel{false};
 
@@ -268,17 +270,37 @@ struct CertificateManager::Impl {
                       utc(st.facts.not_after));
             return;
         }
-        if (st.self_signed && st.facts.not_after - kSelfSignedMargin <= t) {
-            lock.unlock();
-            auto ctx = self_signed();
-            lock.lock();
-            if (ctx) serve(*ctx, true);
-        }
+        if (st.self_signed && st.facts.not_after - kSelfSignedMargin <= t && t >= remake_at)
+            remake_self_signed(lock, t);
         if (config.tls.certificate != Config::Tls::Source::acme || st.requesting || !st.name_certifiable) return;
         if (st.next_attempt_at == 0 || t < st.next_attempt_at) return;
         st.requesting = true;
         if (worker.joinable()) worker.join();  // the last run has ended (requesting was false)
         worker = std::thread([this] { attempt(); });
+    }
+
+    // The self-signed certificate in use runs out: made again (unlocked: a new key takes a
+    // moment), and served unless the CA's arrived meanwhile (the ACME worker serves it on its own
+    // thread). A failure (the disk full) is logged and tried again later, not at every tick.
+    void remake_self_signed(std::unique_lock<std::mutex>& lock, std::int64_t t) {
+        lock.unlock();
+        auto ctx = self_signed();
+        lock.lock();
+        if (!ctx) {
+            ++remake_failures;
+            remake_at = t + retry_delay_seconds(remake_failures);
+            st.last_error = ctx.error().detail.empty() ? ctx.error().code : ctx.error().detail;
+            st.last_error_at = t;
+            log->error(
+                "tls: the self-signed certificate runs out on {} and cannot be made again (attempt {} in a row): "
+                "{}; next attempt in {} min",
+                utc(st.facts.not_after), remake_failures, st.last_error, (remake_at - t) / 60);
+            return;
+        }
+        if (remake_failures > 0 && st.failures == 0) st.last_error.clear();  // that was its error
+        remake_failures = 0;
+        remake_at = 0;
+        if (st.self_signed) serve(*ctx, true);
     }
 
     AcmeRequest request() const {

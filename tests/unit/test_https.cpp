@@ -1,9 +1,10 @@
 // HTTPS without sockets: port 80's answers, the certificate manager's planning (renewal at a
-// third of the lifetime, backoff, the swap) against a fake ACME client that issues certificates
-// made here, a certificate and its key kept in one file (and taken over from the two files of
-// older versions), the certificate facts read back whatever their string types, and the
-// [tls]/[acme] keys. Threads meet through latches: the fake client's and the log's (the manager
-// logs the end of each attempt under its lock), never sleeps.
+// third of the lifetime, backoff, the swap, the race with a self-signed certificate made again)
+// against a fake ACME client that issues certificates made here, a certificate and its key kept
+// in one file (and taken over from the two files of older versions), the certificate facts read
+// back whatever their string types, and the [tls]/[acme] keys. Threads meet through latches: the
+// fake client's and the log's (the manager logs the end of each attempt under its lock), never
+// sleeps.
 
 #include "certificates.hpp"
 #include "config.hpp"
@@ -21,6 +22,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
+#include <semaphore>
 #include <thread>
 
 using namespace relais;
@@ -40,16 +42,23 @@ RequestHead head_of(std::string method, std::string target) {
 }
 
 // Issues a self-signed "CA" certificate valid `days` (the manager only reads its dates and
-// names), or fails as told.
+// names) in two files as lego does, or fails as told. With `hold`, obtain() says it has begun
+// (`entered`) and waits for `release`: an attempt in progress, for as long as the test wants.
 class FakeAcme final : public AcmeClient {
 public:
     int days = 90;
     bool fail = false;
+    std::atomic<bool> hold{false};
     std::atomic<int> calls{0};
     AcmeRequest last;
+    std::binary_semaphore entered{0}, release{0};
     Result<AcmeIssued> obtain(const AcmeRequest& rq, const std::atomic<bool>&) override {
         ++calls;
         last = rq;
+        if (hold) {
+            entered.release();
+            release.acquire();
+        }
         if (fail) return internal_error("acme: urn:ietf:params:acme:error:connection: port 80 unreachable");
         AcmeIssued out{rq.state_dir + "/issued.crt", rq.state_dir + "/issued.key"};
         auto made = make_self_signed({rq.name}, days);
@@ -341,6 +350,75 @@ TEST_CASE("ACME: self-signed until issued, then renewed a third before the end; 
     REQUIRE(again);
     CHECK_FALSE((*again)->status().self_signed);
     CHECK((*again)->status().facts.serial == st.facts.serial);
+}
+
+TEST_CASE("ACME: a self-signed certificate made again does not replace the CA's issued meanwhile") {
+    TempDir dir;
+    const Config config = acme_config(dir.path());
+    FakeClock clock;
+    Logged logged;
+    auto fake = std::make_unique<FakeAcme>();
+    FakeAcme& acme = *fake;
+    acme.hold = true;
+    auto started = CertificateManager::start(
+        {.config = config, .log = logged.log, .acme = std::move(fake), .local_names = {}, .clock = clock});
+    REQUIRE(started);
+    CertificateManager& m = **started;
+    m.tick();
+    acme.entered.acquire();  // the CA is being asked, and answers when the test says
+
+    // Meanwhile the self-signed certificate in use comes within a month of its end: the next
+    // tick makes it again, without the manager's lock, and is stopped right after.
+    clock.set((m.status().facts.not_after - 29 * kDays) * kSecond);
+    logged.journal->stop_at("made a self-signed certificate");
+    std::thread core_loop([&] { m.tick(); });
+    logged.journal->wait_for("made a self-signed certificate", 2);  // at start, then now
+    acme.release.release();                                         // the CA's certificate is served
+    const CertificateStatus issued = settled(m, *logged.journal, 1);
+    CHECK_FALSE(issued.self_signed);
+    logged.journal->resume();
+    core_loop.join();
+    CHECK_FALSE(m.status().self_signed);  // the CA's still serves: customers get no warning
+    CHECK(m.status().facts.serial == issued.facts.serial);
+    CHECK(m.public_context()->certificate().serial == issued.facts.serial);
+    acme.hold = false;
+    acme.release.release();  // an attempt that tick may have started (the CA's certificate is due by then)
+}
+
+TEST_CASE("self-signed: one that cannot be made again is logged, shown and retried later, not at every tick") {
+    TempDir dir;
+    Config config = acme_config(dir.path());
+    config.tls.certificate = Config::Tls::Source::self_signed;
+    FakeClock clock;
+    Logged logged;
+    auto started = CertificateManager::start(
+        {.config = config, .log = logged.log, .acme = std::make_unique<FakeAcme>(), .local_names = {}, .clock = clock});
+    REQUIRE(started);
+    CertificateManager& m = **started;
+    const std::string serial = m.status().facts.serial;
+
+    // The file cannot be written (as on a full disk: here its temporary name is taken).
+    const std::string tmp = dir.path() + "/tls/self-signed.pem.tmp";
+    fs::create_symlink("/nonexistent", tmp);
+    const std::int64_t due = m.status().facts.not_after - 29 * kDays;
+    clock.set(due * kSecond);
+    m.tick();
+    CHECK(logged.journal->count("cannot be made again") == 1);
+    CHECK(m.status().last_error.find("self-signed.pem") != std::string::npos);
+    CHECK(m.status().last_error_at == due);
+    m.tick();
+    CHECK(logged.journal->count("cannot be made again") == 1);  // not before its time
+    clock.advance_ms(300 * kSecond);
+    m.tick();
+    CHECK(logged.journal->count("cannot be made again") == 2);
+    CHECK(m.status().facts.serial == serial);  // the old one serves meanwhile
+
+    fs::remove(tmp);
+    clock.advance_ms(900 * kSecond);
+    m.tick();
+    CHECK(m.status().facts.serial != serial);
+    CHECK(m.status().last_error.empty());
+    CHECK(m.public_context()->certificate().serial == m.status().facts.serial);
 }
 
 TEST_CASE("the two files of older versions are taken over once, when they are a pair") {
