@@ -275,6 +275,7 @@ struct CertificateManager::Impl {
         if (config.tls.certificate != Config::Tls::Source::acme || st.requesting || !st.name_certifiable) return;
         if (st.next_attempt_at == 0 || t < st.next_attempt_at) return;
         st.requesting = true;
+        st.last_attempt_at = t;
         if (worker.joinable()) worker.join();  // the last run has ended (requesting was false)
         worker = std::thread([this] { attempt(); });
     }
@@ -404,10 +405,23 @@ void CertificateManager::tick() {
     }
 }
 
-void CertificateManager::renew_now() {
+Result<void> CertificateManager::renew_now() {
     std::lock_guard lock(impl_->mutex);
-    if (impl_->config.tls.certificate != Config::Tls::Source::acme || impl_->st.requesting) return;
-    impl_->st.next_attempt_at = impl_->now();
+    CertificateStatus& st = impl_->st;
+    if (impl_->config.tls.certificate != Config::Tls::Source::acme)
+        return make_error(ErrorKind::conflict, "certificate_not_acme");
+    if (st.requesting) return success();
+    const std::int64_t t = impl_->now();
+    if (st.last_attempt_at != 0 && t < st.last_attempt_at + kManualRetryGapSeconds) {
+        const std::int64_t wait = st.last_attempt_at + kManualRetryGapSeconds - t;
+        Error e = make_error(ErrorKind::throttled, "certificate_renew_too_soon",
+                             {{"minutes", std::to_string((wait + 59) / 60)},
+                              {"gap_minutes", std::to_string(kManualRetryGapSeconds / 60)}});
+        e.retry_after_s = static_cast<int>(wait);
+        return e;
+    }
+    st.next_attempt_at = t;
+    return success();
 }
 
 CertificateStatus CertificateManager::status() const {

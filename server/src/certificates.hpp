@@ -47,6 +47,7 @@ struct CertificateStatus {
     std::string last_error;
     std::int64_t last_error_at = 0;
     std::int64_t last_issued_at = 0;
+    std::int64_t last_attempt_at = 0;  // acme: when the CA was last asked (0: not since start)
 };
 
 struct CertificateOptions {
@@ -67,6 +68,11 @@ std::int64_t renewal_time(std::int64_t not_before, std::int64_t not_after);
 /// The wait before attempt number `failures` + 1 after that many failures in a row.
 std::int64_t retry_delay_seconds(int failures);
 
+/// The admin's "try now" waits this long after the last attempt: Let's Encrypt refuses a name
+/// after 5 failed validations in an hour; with the automatic retries, clicks as fast as this
+/// allows make at most 5 attempts in any hour.
+inline constexpr std::int64_t kManualRetryGapSeconds = 15 * 60;
+
 /// Thread-safe.
 class CertificateManager {
 public:
@@ -81,8 +87,11 @@ public:
     /// From the core loop, every few seconds: starts what is due (ACME, a self-signed one
     /// remade, own files changed on disk).
     void tick();
-    /// The admin's "try now": the next tick attempts at once, whatever the backoff.
-    void renew_now();
+    /// The admin's "try now": the next tick attempts at once, whatever the backoff (success
+    /// too while an attempt runs). Errors: conflict "certificate_not_acme" when the source is
+    /// not ACME; throttled "certificate_renew_too_soon" (params "minutes", how long to wait,
+    /// and "gap_minutes"; retry_after_s) within kManualRetryGapSeconds of the last attempt.
+    Result<void> renew_now();
     CertificateStatus status() const;
     /// Port 80: the key authorization of an HTTP-01 token being validated.
     std::optional<std::string> challenge(std::string_view token) const;

@@ -1362,7 +1362,7 @@ struct LanApp::Impl {
     HttpResponse renew_certificate(Ctx& ctx, const PathParams&) {
         if (!d.certificates || d.config.tls.certificate != Config::Tls::Source::acme)
             return error_response(make_error(ErrorKind::conflict, "certificate_not_acme"), ctx.lang);
-        d.certificates->renew_now();
+        if (auto asked = d.certificates->renew_now(); !asked) return error_response(asked.error(), ctx.lang);
         return json_response(202, certificate_json());
     }
 

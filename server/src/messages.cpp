@@ -20,6 +20,11 @@ const std::map<std::string_view, Texts>& catalog() {
         {"certificate_not_acme",
          {"This box's certificate does not come from an ACME CA ([tls] certificate): there is nothing to renew.",
           "Le certificat de ce boîtier ne vient pas d'une autorité ACME ([tls] certificate) : rien à renouveler."}},
+        {"certificate_renew_too_soon",
+         {"The certificate authority was asked less than {gap_minutes} minutes ago: ask again in {minutes} min "
+          "(Let's Encrypt refuses a name after 5 failed attempts in an hour).",
+          "L'autorité de certification a été sollicitée il y a moins de {gap_minutes} minutes : redemandez dans "
+          "{minutes}\u00a0min (Let's Encrypt bloque un nom après 5 échecs en une heure)."}},
         {"not_found.repair_order", {"This repair order does not exist.", "Cet ordre de réparation n'existe pas."}},
         {"not_found.party",
          {"This party does not exist on this repair order.",

@@ -2,7 +2,7 @@
 cookies, port 80's redirects and ACME challenges, handshakes that stall without holding anyone
 up, own certificate files swapped without dropping a connection, and certificates from Pebble
 (Let's Encrypt's test CA) by HTTP-01 and by DNS-01 through a hook, renewed on request, with
-failures shown and retried later."""
+failures shown and retried later, and "renew now" not within 15 minutes of the last attempt."""
 
 import json
 import os
@@ -254,11 +254,26 @@ ca_file = "{self.pebble.ca_file}"
         first = self.verified(r.public)  # raises unless the chain and the name check out
         self.assertIn(f"DNS:{NAME}", first)
 
-        # The admin's "renew now": a new certificate, while an open connection goes on.
+        # The admin's "renew now" right after the CA was asked: refused, saying when (Let's
+        # Encrypt refuses a name after 5 failed validations in an hour).
+        admin = self.admin(r)
+        res = admin.post("/api/v1/certificate/renew")
+        self.assertEqual(res.status, 429, res.body)
+        self.assertEqual(res.json()["error"]["code"], "certificate_renew_too_soon")
+        self.assertEqual(res.json()["error"]["params"]["gap_minutes"], "15")
+        self.assertGreater(int(res.header("retry-after")), 800)
+
+        # Started again, it has the certificate from its disk and has asked nobody yet: "renew
+        # now" gets a new certificate, while an open connection goes on.
+        r.stop()
+        r.start()
+        self.assertEqual(self.certificate_state(r, "ok")["not_after"], cert["not_after"])
+        self.assertEqual(self.verified(r.public), first)
         kept = insecure().wrap_socket(socket.create_connection(("127.0.0.1", r.public), timeout=10),
                                       server_hostname=NAME)
         self.assertIn("200 OK", raw_request(kept, "/robots.txt")[0])
-        admin = self.admin(r)
+        admin = r.client()
+        self.assertEqual(admin.sign_in("admin", "Garage-Test-2026").status, 200)
         res = admin.post("/api/v1/certificate/renew")
         self.assertEqual(res.status, 202, res.body)
         wait_for(lambda: self.verified(r.public) != first, timeout=90, what="a renewed certificate")

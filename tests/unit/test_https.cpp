@@ -1,10 +1,10 @@
 // HTTPS without sockets: port 80's answers, the certificate manager's planning (renewal at a
-// third of the lifetime, backoff, the swap, the race with a self-signed certificate made again)
-// against a fake ACME client that issues certificates made here, a certificate and its key kept
-// in one file (and taken over from the two files of older versions), the certificate facts read
-// back whatever their string types, and the [tls]/[acme] keys. Threads meet through latches: the
-// fake client's and the log's (the manager logs the end of each attempt under its lock), never
-// sleeps.
+// third of the lifetime, backoff, the admin's "try now" and its limit, the swap, the race with a
+// self-signed certificate made again) against a fake ACME client that issues certificates made
+// here, a certificate and its key kept in one file (and taken over from the two files of older
+// versions), the certificate facts read back whatever their string types, and the [tls]/[acme]
+// keys. Threads meet through latches: the fake client's and the log's (the manager logs the end
+// of each attempt under its lock), never sleeps.
 
 #include "certificates.hpp"
 #include "config.hpp"
@@ -312,7 +312,8 @@ TEST_CASE("ACME: self-signed until issued, then renewed a third before the end; 
     m.tick();
     CHECK(acme.calls == 1);
 
-    // Renewal time: the CA fails; retried after 5 min, then 15 min, the certificate still serving.
+    // Renewal time: the CA fails; retried after 5 min, then 15 min, then 1 h, the certificate
+    // still serving.
     clock.set(st.next_attempt_at * kSecond);
     acme.fail = true;
     const auto issued = m.public_context();
@@ -331,15 +332,33 @@ TEST_CASE("ACME: self-signed until issued, then renewed a third before the end; 
     st = settled(m, *logged.journal, 3);
     CHECK(st.failures == 2);
     CHECK(st.next_attempt_at == now() + 900);
-
-    // The admin's "try now" skips the wait; success resets the count.
-    acme.fail = false;
-    m.renew_now();
+    clock.advance_ms(900 * kSecond);
     m.tick();
     st = settled(m, *logged.journal, 4);
-    CHECK(acme.calls == 4);
+    CHECK(st.failures == 3);
+    CHECK(st.next_attempt_at == now() + 3600);
+
+    // The admin's "try now" skips the wait, but not within 15 minutes of the last attempt (5
+    // failed validations an hour and Let's Encrypt refuses the name).
+    clock.advance_ms(14 * 60 * kSecond);
+    auto refused = m.renew_now();
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().kind == ErrorKind::throttled);
+    CHECK(refused.error().code == "certificate_renew_too_soon");
+    CHECK(refused.error().params == Params{{"minutes", "1"}, {"gap_minutes", "15"}});
+    CHECK(refused.error().retry_after_s == 60);
+    m.tick();
+    CHECK(acme.calls == 4);  // nothing started
+    clock.advance_ms(60 * kSecond);
+    acme.fail = false;
+    REQUIRE(m.renew_now());
+    m.tick();
+    st = settled(m, *logged.journal, 5);
+    CHECK(acme.calls == 5);
     CHECK(st.failures == 0);
     CHECK(st.last_error.empty());
+    CHECK(st.last_attempt_at == now());
+    CHECK_FALSE(m.renew_now());  // a success counts too (Let's Encrypt's duplicate certificates)
 
     // A restart takes the issued certificate from disk, without asking the CA.
     auto again = CertificateManager::start({.config = config,

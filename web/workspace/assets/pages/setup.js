@@ -59,8 +59,12 @@ async function certificateBox() {
       const now = h('button', { type: 'button', class: 'btn btn-small' }, t('cert.renewNow'));
       now.addEventListener('click', async () => {
         now.disabled = true;
-        await api('POST', '/certificate/renew');
-        toast(t('cert.asked'));
+        try {
+          await api('POST', '/certificate/renew');
+          toast(t('cert.asked'));
+        } catch (e) {
+          toast(e.message, 'error'); // asked too recently: the API says when to ask again
+        }
         setTimeout(() => { fill().catch(() => {}); }, 20000);
       });
       lines.push(h('div', { class: 'form-buttons' }, now));
