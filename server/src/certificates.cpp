@@ -52,6 +52,25 @@ std::string utc(std::int64_t t) { return format_utc(t * 1000); }
 
 }  // namespace
 
+std::string_view to_string(CertState state) {
+    switch (state) {
+        case CertState::ok: return "ok";
+        case CertState::self_signed: return "self_signed";
+        case CertState::requesting: return "requesting";
+        case CertState::failing: return "failing";
+        case CertState::no_public_name: return "no_public_name";
+    }
+    return "ok";
+}
+
+CertState CertificateStatus::state() const {
+    if (source == Config::Tls::Source::acme && !name_certifiable) return CertState::no_public_name;
+    if (requesting) return CertState::requesting;
+    if (failures > 0) return CertState::failing;
+    if (self_signed) return CertState::self_signed;
+    return CertState::ok;
+}
+
 bool certifiable_name(std::string_view name) {
     if (name.empty() || name.size() > 253 || is_address(name) || name.find('.') == std::string_view::npos) return false;
     for (const char c : name)
@@ -198,6 +217,7 @@ struct CertificateManager::Impl {
         adopt_two_files(dir + "/self-signed.crt", dir + "/self-signed.key", self_pem);
         adopt_two_files(dir + "/acme-current.crt", dir + "/acme-current.key", acme_pem);
         const auto& tls = config.tls;
+        st.source = tls.certificate;
         st.name = name;
         st.name_certifiable = certifiable_name(name);
         if (!tls.lan_cert_file.empty()) {
@@ -208,7 +228,6 @@ struct CertificateManager::Impl {
         }
         switch (tls.certificate) {
             case Config::Tls::Source::files: {
-                st.source = "files";
                 auto ctx = TlsContext::from_pem_files(tls.cert_file, tls.key_file);
                 if (!ctx) return ctx.error();
                 files_mtime = std::max(mtime_of(tls.cert_file).value_or(0), mtime_of(tls.key_file).value_or(0));
@@ -216,14 +235,12 @@ struct CertificateManager::Impl {
                 return success();
             }
             case Config::Tls::Source::self_signed: {
-                st.source = "self-signed";
                 auto ctx = self_signed();
                 if (!ctx) return ctx.error();
                 serve(*ctx, true);
                 return success();
             }
             case Config::Tls::Source::acme: {
-                st.source = "acme";
                 fs::create_directories(webroot + std::string(kAcmeChallengePrefix), ec);
                 if (auto issued = acme_issued()) {
                     serve(issued, false);

@@ -35,19 +35,31 @@ class logger;
 
 namespace relais {
 
+/// What the certificate's situation comes to, for people (the admin page, /healthz, the banner).
+enum class CertState {
+    ok,              // a CA's certificate, or own files
+    self_signed,     // customers see a warning
+    requesting,      // the CA is being asked
+    failing,         // the last attempt failed (last_error says why)
+    no_public_name,  // acme, but public_base_url's host is no name a CA can certify
+};
+/// "ok", "self_signed", "requesting", "failing", "no_public_name" (docs/API.md).
+std::string_view to_string(CertState state);
+
 struct CertificateStatus {
-    std::string source;                // "acme", "self-signed", "files"
+    Config::Tls::Source source = Config::Tls::Source::self_signed;
     std::string name;                  // the public name (host of public_base_url)
     bool name_certifiable = false;     // a CA can issue for it
     bool self_signed = false;          // the certificate in use: customers see a warning
     CertificateFacts facts;            // of the certificate in use
     std::int64_t next_attempt_at = 0;  // acme: Unix seconds (0: none planned)
     bool requesting = false;
-    int failures = 0;  // in a row
+    int failures = 0;  // ACME attempts in a row
     std::string last_error;
     std::int64_t last_error_at = 0;
     std::int64_t last_issued_at = 0;
     std::int64_t last_attempt_at = 0;  // acme: when the CA was last asked (0: not since start)
+    CertState state() const;
 };
 
 struct CertificateOptions {

@@ -460,14 +460,14 @@ int run_serve(const ServeOptions& options) {
     if (https->certificates) {
         const CertificateStatus st = https->certificates->status();
         banner << "  Certificate:       ";
-        if (st.source != "acme")
-            banner << st.source << (st.self_signed ? " (customers' browsers warn)" : "");
-        else if (!st.name_certifiable)
+        if (st.state() == CertState::no_public_name)
             banner << "none from a CA: " << (st.name.empty() ? "no public name" : st.name + " is no public name")
                    << " yet ([http] public_base_url); self-signed meanwhile (customers' browsers warn)";
-        else
+        else if (st.source == Config::Tls::Source::acme)
             banner << "from " << config->acme.directory << " for " << st.name
                    << (st.self_signed ? "; self-signed until it is issued" : "");
+        else
+            banner << to_string(st.source) << (st.self_signed ? " (customers' browsers warn)" : "");
         banner << "\n";
     }
     if (https->plain_http)
@@ -609,19 +609,11 @@ int run_check_config(const std::string& config_path) {
               << "  lan " << config->http.lan.to_string() << ", public " << config->http.public_listen.to_string()
               << ", links " << config->http.public_base_url << "\n";
     if (config->tls.public_ || config->tls.lan) {
-        const auto source = [](Config::Tls::Source src) {
-            switch (src) {
-                case Config::Tls::Source::self_signed: return "self-signed";
-                case Config::Tls::Source::files: return "own files";
-                case Config::Tls::Source::acme: return "ACME";
-            }
-            return "?";
-        };
         std::cout << "  https on "
                   << (config->tls.public_ && config->tls.lan ? "both listeners"
                       : config->tls.public_                  ? "the public listener"
                                                              : "the lan listener")
-                  << ", certificate: " << source(config->tls.certificate);
+                  << ", certificate: " << to_string(config->tls.certificate);
         if (config->tls.redirect_listen) std::cout << ", plain HTTP on " << config->tls.redirect_listen->to_string();
         std::cout << "\n";
     }

@@ -165,5 +165,7 @@ ConfigLoad save_settings(const Config& current, const std::vector<SettingChange>
 
 std::optional<ListenAddress> parse_listen_address(std::string_view text);
 std::string to_string(MailTls tls);
+/// "acme", "self-signed", "files": as [tls] certificate says it.
+std::string to_string(Config::Tls::Source source);
 
 }  // namespace relais

@@ -1329,17 +1329,8 @@ struct LanApp::Impl {
         if (!d.certificates) return {{"state", "off"}};
         const CertificateStatus st = d.certificates->status();
         const std::int64_t now = d.clock.now() / 1000;
-        std::string state = "ok";
-        if (st.source == "acme" && !st.name_certifiable)
-            state = "no_public_name";
-        else if (st.requesting)
-            state = "requesting";
-        else if (st.failures > 0)
-            state = "failing";
-        else if (st.self_signed)
-            state = "self_signed";
-        json j = {{"state", state},
-                  {"source", st.source},
+        json j = {{"state", std::string(to_string(st.state()))},
+                  {"source", to_string(st.source)},
                   {"name", st.name},
                   {"customers_see_warning", st.self_signed},
                   {"names", st.facts.names},

@@ -287,6 +287,7 @@ TEST_CASE("ACME: self-signed until issued, then renewed a third before the end; 
     CertificateManager& m = **started;
     const auto first = m.public_context();
     CHECK(m.status().self_signed);
+    CHECK(m.status().state() == CertState::self_signed);
     CHECK(m.status().next_attempt_at == now());  // at once
     CHECK(m.lan_context() == first);             // the lan shares it unless it has its own
 
@@ -296,6 +297,7 @@ TEST_CASE("ACME: self-signed until issued, then renewed a third before the end; 
     CHECK(acme.last.name == "atelier.garage-martin.fr");
     CHECK(acme.last.webroot == dir.path() + "/tls/challenges");
     CHECK_FALSE(st.self_signed);
+    CHECK(st.state() == CertState::ok);
     CHECK(st.failures == 0);
     CHECK(m.public_context() != first);  // swapped; `first` is still whole for whoever holds it
     CHECK(first->certificate().self_signed);
@@ -321,6 +323,7 @@ TEST_CASE("ACME: self-signed until issued, then renewed a third before the end; 
     st = settled(m, *logged.journal, 2);
     CHECK(acme.calls == 2);
     CHECK(st.failures == 1);
+    CHECK(st.state() == CertState::failing);
     CHECK(st.last_error.find("port 80 unreachable") != std::string::npos);
     CHECK(st.next_attempt_at == now() + 300);
     CHECK(m.public_context() == issued);
@@ -415,6 +418,8 @@ TEST_CASE("self-signed: one that cannot be made again is logged, shown and retri
     REQUIRE(started);
     CertificateManager& m = **started;
     const std::string serial = m.status().facts.serial;
+    CHECK(m.status().state() == CertState::self_signed);
+    CHECK(to_string(m.status().source) == "self-signed");
 
     // The file cannot be written (as on a full disk: here its temporary name is taken).
     const std::string tmp = dir.path() + "/tls/self-signed.pem.tmp";
@@ -498,6 +503,8 @@ TEST_CASE("ACME without a name a CA can certify: self-signed, nothing asked") {
     CHECK(acme.calls == 0);
     CHECK((*m)->status().self_signed);
     CHECK_FALSE((*m)->status().name_certifiable);
+    CHECK((*m)->status().state() == CertState::no_public_name);
+    CHECK(to_string(CertState::no_public_name) == "no_public_name");
     CHECK((*m)->status().facts.names == std::vector<std::string>{"relais.invalid"});
 }
 
