@@ -71,7 +71,7 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
     std::atomic<int> outstanding{0};
     std::atomic<std::uint64_t> n_open{0}, n_accepted{0}, n_refused_address{0}, n_at_capacity{0}, n_pauses{0},
         n_timed_out{0}, n_bad{0}, n_tls{0}, n_tls_resumed{0}, n_tls_failed{0}, n_here{0};
-    Clock::time_point last_tls_log{};
+    Clock::time_point last_tls_log{}, last_no_context_log{};
 
     Impl(GateOptions o, std::shared_ptr<spdlog::logger> l) : options(std::move(o)), log(std::move(l)) {}
 
@@ -125,10 +125,17 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
                 if (address.is_v6() && address.to_v6().is_v4_mapped())
                     address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
                 std::string ip = address.to_string();
-                std::shared_ptr<const TlsContext> tls = options.tls ? options.tls() : nullptr;
+                // A TLS listener serves TLS only: without a context for this connection it is
+                // refused, never served as plain HTTP.
+                const bool tls_listener = static_cast<bool>(options.tls);
+                std::shared_ptr<const TlsContext> tls = tls_listener ? options.tls() : nullptr;
                 if (per_address[ip] >= options.max_per_address) {
                     ++n_refused_address;
-                    refuse_now(s, ip, tls != nullptr);
+                    refuse_now(s, ip, tls_listener);
+                    continue;
+                }
+                if (tls_listener && !tls) {
+                    refuse_without_tls(s, ip);
                     continue;
                 }
                 s.non_blocking(true, ec);
@@ -163,6 +170,18 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
             last = Clock::now();
             log->warn("{}: refused a connection from {}: already {} open from that address", options.name, ip,
                       options.max_per_address);
+        }
+    }
+
+    // A TLS listener given no context for a connection (a bug, or no certificate yet): closed,
+    // nothing said (an answer would need a handshake), and logged.
+    void refuse_without_tls(tcp::socket& s, const std::string& ip) {
+        error_code ec;
+        s.shutdown(tcp::socket::shutdown_both, ec);
+        s.close(ec);
+        if (Clock::now() - last_no_context_log > std::chrono::seconds(10)) {
+            last_no_context_log = Clock::now();
+            log->error("{}: no TLS certificate to serve: refused a connection from {}", options.name, ip);
         }
     }
 

@@ -17,9 +17,10 @@
 // - an idle client costs one descriptor: the connection to the engine is made for the first
 //   request (three descriptors then: the client's, and both ends of the loopback connection).
 //
-// - TLS when `tls` gives a context (tls.hpp): the handshake within `handshake_timeout`, so a
-//   client that stalls in it holds one connection of its address's share and nothing else; a
-//   new certificate is taken by the connections accepted after it, open ones keep theirs;
+// - TLS when `tls` is set (tls.hpp; a connection it has no context for is refused): the
+//   handshake within `handshake_timeout`, so a client that stalls in it holds one connection of
+//   its address's share and nothing else; a new certificate is taken by the connections
+//   accepted after it, open ones keep theirs;
 // - with `plain_http` set, no engine at all: the gate answers every request itself (port 80:
 //   ACME challenges and redirects to HTTPS, plain_http.hpp).
 //
@@ -59,7 +60,8 @@ struct GateOptions {
     std::chrono::milliseconds idle_timeout{15'000};
     std::chrono::milliseconds write_timeout{15'000};
     /// The TLS context for a connection being accepted (called on the gate's thread, at each
-    /// accept); unset or null: plain HTTP.
+    /// accept). Set, the listener serves TLS only: a connection it gives null for is closed at
+    /// once and logged, never served as plain HTTP. Unset: plain HTTP.
     std::function<std::shared_ptr<const TlsContext>()> tls;
     std::chrono::milliseconds handshake_timeout{10'000};
     struct PlainHttp {
