@@ -211,6 +211,10 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
         bool handshaking = false;
         Clock::time_point handshake_deadline{};
         bool tls_read_wants_write = false, tls_write_wants_read = false;
+        // The session ended (close_notify, a fatal alert) in a read that also gave bytes: those
+        // were handed over first, and the next read reports the end without the socket, which
+        // may never become readable again (a client that keeps its TCP connection open).
+        std::optional<error_code> tls_end;
         std::optional<tcp::socket> upstream;
         std::uint16_t upstream_port = 0;
         bool connecting = false;
@@ -290,6 +294,10 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
         // The client's bytes (decrypted under TLS); would_block when there are none yet.
         std::size_t client_read_some(char* into, std::size_t size, error_code& ec) {
             if (!tls) return client.read_some(asio::buffer(into, size), ec);
+            if (tls_end) {
+                ec = *tls_end;
+                return 0;
+            }
             tls_read_wants_write = false;
             std::size_t total = 0;
             while (total < size) {
@@ -298,16 +306,19 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
                     total += step.bytes;
                     continue;
                 }
-                if (total > 0) break;  // what came is handled first; the next read meets this again
                 if (step.io == TlsSession::Io::want_read || step.io == TlsSession::Io::want_write) {
+                    if (total > 0) break;  // what came is handled; the next read waits for more
                     tls_read_wants_write = step.io == TlsSession::Io::want_write;
                     ec = asio::error::would_block;
-                } else {
-                    if (step.io == TlsSession::Io::closed)
-                        ec = asio::error::eof;
-                    else
-                        ec = asio::error::connection_reset;
+                    return 0;
                 }
+                const error_code end = step.io == TlsSession::Io::closed ? error_code(asio::error::eof)
+                                                                         : error_code(asio::error::connection_reset);
+                if (total > 0) {  // what came is handled first; the next read reports the end
+                    tls_end = end;
+                    break;
+                }
+                ec = end;
                 return 0;
             }
             return total;
@@ -335,7 +346,8 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
             if (in == In::head && in_buf.size() > opt().limits.max_head_bytes && methods.size() >= kMaxPipelined)
                 return;  // resumed as answers go out
             waiting_client_read = true;
-            if (tls && tls->pending()) {  // decrypted bytes wait inside the session, not on the socket
+            // Decrypted bytes, or the session's end, wait inside the session, not on the socket.
+            if (tls && (tls->pending() || tls_end)) {
                 asio::post(gate.io, [self = shared_from_this()] {
                     self->waiting_client_read = false;
                     if (!self->gone) self->guard([&] { self->client_readable(); });
@@ -528,6 +540,7 @@ struct HttpGate::Impl : std::enable_shared_from_this<Impl> {
 
         void discard_client() {
             if (gone || waiting_client_read) return;
+            if (tls_end) return close();  // nothing more can come
             waiting_client_read = true;
             client.async_wait(tcp::socket::wait_read, [self = shared_from_this()](const error_code& ec) {
                 self->waiting_client_read = false;

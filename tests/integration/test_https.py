@@ -170,6 +170,42 @@ class SelfSignedTest(RelaisTestCase):
         timed_out = lan.get("/healthz").json()["connections"]["public"]["timed_out"]
         self.assertGreaterEqual(timed_out, 20)
 
+    def test_a_request_and_close_notify_read_at_once_are_answered_then_closed(self):
+        r = self.relais(TLS_CONFIG).start()
+        # The client's TLS in memory, so that its request and its close_notify leave in one
+        # segment, and relais decrypts both in one read; the TCP connection stays open.
+        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        tls = insecure().wrap_bio(incoming, outgoing, server_hostname=NAME)
+        with socket.create_connection(("127.0.0.1", r.public), timeout=10) as raw:
+            while True:
+                try:
+                    tls.do_handshake()
+                    break
+                except ssl.SSLWantReadError:
+                    raw.sendall(outgoing.read())
+                    data = raw.recv(65536)
+                    self.assertTrue(data, "closed during the handshake")
+                    incoming.write(data)
+            tls.write(f"GET /robots.txt HTTP/1.1\r\nHost: {NAME}\r\n\r\n".encode())
+            with self.assertRaises(ssl.SSLWantReadError):
+                tls.unwrap()  # close_notify written, relais's awaited
+            raw.sendall(outgoing.read())
+            # Answered, then closed at once: not after the idle timeout (15 s), as when the
+            # close_notify read with the request was forgotten.
+            raw.settimeout(5)
+            received = b""
+            while data := raw.recv(65536):
+                received += data
+        incoming.write(received)
+        answer = b""
+        try:
+            while chunk := tls.read(65536):
+                answer += chunk
+        except (ssl.SSLZeroReturnError, ssl.SSLWantReadError):
+            pass
+        self.assertTrue(answer.startswith(b"HTTP/1.1 200 OK\r\n"), answer[:200])
+        self.assertIn(b"User-agent", answer)
+
     def test_own_files_swapped_without_dropping_connections(self):
         d = self.workdir
 
