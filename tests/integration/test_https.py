@@ -39,12 +39,19 @@ def raw_request(sock, path, host=NAME):
     """One GET on an open (TLS) socket, keep-alive; the response's head and body as text."""
     sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: keep-alive\r\n\r\n".encode())
     data = b""
+
+    def more():
+        got = sock.recv(65536)
+        if not got:
+            raise AssertionError("the connection was closed")
+        return got
+
     while b"\r\n\r\n" not in data:
-        data += sock.recv(65536)
+        data += more()
     head, _, body = data.partition(b"\r\n\r\n")
     length = int([line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")][0])
     while len(body) < length:
-        body += sock.recv(65536)
+        body += more()
     return head.decode(), body.decode()
 
 
@@ -233,7 +240,13 @@ key_file = "{d}/own.key"
         make(0x2222)
         # A modification time of its own, whatever the file system's clock granularity.
         os.utime(f"{d}/own.crt", ns=(before + 10**9, before + 10**9))
-        wait_for(lambda: "serial=2222" in served_certificate(r.public), timeout=40, what="the new certificate")
+
+        def swapped():
+            # The kept connection is used meanwhile: idle, it would end after 15 s, swap or not.
+            self.assertIn("200 OK", raw_request(kept, "/robots.txt")[0])
+            return "serial=2222" in served_certificate(r.public)
+
+        wait_for(swapped, timeout=40, what="the new certificate")
         head, body = raw_request(kept, "/robots.txt")
         self.assertIn("200 OK", head)
         self.assertIn("User-agent", body)
@@ -313,7 +326,13 @@ ca_file = "{self.pebble.ca_file}"
         self.assertEqual(admin.sign_in("admin", "Garage-Test-2026").status, 200)
         res = admin.post("/api/v1/certificate/renew")
         self.assertEqual(res.status, 202, res.body)
-        wait_for(lambda: self.verified(r.public) != first, timeout=90, what="a renewed certificate")
+
+        def renewed():
+            # The kept connection is used meanwhile: idle, it would end after 15 s, renewal or not.
+            self.assertIn("200 OK", raw_request(kept, "/robots.txt")[0])
+            return self.verified(r.public) != first
+
+        wait_for(renewed, timeout=90, what="a renewed certificate")
         self.assertIn("200 OK", raw_request(kept, "/robots.txt")[0])
         kept.close()
         metrics = admin.get("/metrics").body
