@@ -112,11 +112,28 @@ struct Config {
 
 struct ConfigProblem {
     std::string file;
-    int line = 0;     // 0 when the problem is about the file as a whole
-    std::string key;  // "[mail] tls"
+    int line = 0;         // 0 when the problem is about the file as a whole
+    std::string section;  // "mail"; "" when the problem is about the file as a whole
+    std::string key;      // "tls"; "" when it is about the section as a whole
     std::string message;
     std::string to_string() const;  // "config/relais.toml:12: [mail] tls: expected ..."
 };
+
+/// One key the workspace may set (the first-boot setup, Administration → Settings): the only
+/// keys <data_dir>/settings.toml may hold, and the fields of /api/v1/admin/settings
+/// (settings_api.cpp), both read from this one table.
+struct WorkspaceSetting {
+    std::string_view section, key;  // in the TOML: [mail] relay_port
+    // In the API's JSON: "mail.relay_port" (an object's member), "public_base_url"; empty for a
+    // key the settings' JSON does not carry ([setup] done has a route of its own).
+    std::string_view json;
+    enum class Type { text, integer, boolean } type;
+    // Shown only as set or not ("<name>_set"); in a change, absent or null keeps it.
+    bool secret;
+    std::variant<std::string, std::int64_t, bool> (*value)(const Config&);
+};
+/// The table, in the order the API shows the fields.
+const std::vector<WorkspaceSetting>& workspace_settings();
 
 /// What configuration checks may ask of the machine; tests replace it.
 struct ConfigEnvironment {

@@ -199,3 +199,14 @@ TEST_CASE("the dealership's phone is read in its country and kept in both forms;
     const ConfigLoad letters = parse_config("[dealer]\nphone = \"call us\"\n", "relais.toml", env);
     CHECK(only_problem(letters).find("[dealer] phone") != std::string::npos);
 }
+
+TEST_CASE("a problem names its section and key apart, and renders them together") {
+    const ConfigLoad load = parse("[dealer]\nlanguage = \"de\"\n[nope]\n");
+    REQUIRE(load.problems.size() == 2);
+    CHECK(load.problems[0].section == "dealer");
+    CHECK(load.problems[0].key == "language");
+    CHECK(load.problems[0].to_string().rfind("/etc/relais/relais.toml:2: [dealer] language: ", 0) == 0);
+    CHECK(load.problems[1].section == "nope");
+    CHECK(load.problems[1].key.empty());
+    CHECK(load.problems[1].to_string().rfind("/etc/relais/relais.toml:3: [nope]: unknown section", 0) == 0);
+}
