@@ -3,6 +3,7 @@
 #include "appliance.hpp"
 #include "appliance_mail.hpp"
 #include "appliance_modem.hpp"
+#include "box_names.hpp"
 #include "customer_service.hpp"
 #include "data_dir_lock.hpp"
 #include "demo_data.hpp"
@@ -180,25 +181,6 @@ bool write_console_banner(const std::string& path, const std::string& banner, co
 
 namespace {
 
-// What both listeners accept as the Host of a request (http_head.hpp's HostPolicy).
-HostPolicy host_policy(const Config& config) {
-    HostPolicy p;
-    p.names = {"localhost"};
-    char name[256] = {};
-    if (::gethostname(name, sizeof name - 1) == 0 && name[0]) {
-        p.names.push_back(ascii_lower(name));
-        p.names.push_back(ascii_lower(name) + ".local");  // mDNS
-    }
-    const std::string& base = config.http.public_base_url;
-    if (const auto scheme = base.find("://"); scheme != std::string::npos) {
-        std::string host = base.substr(scheme + 3, base.find('/', scheme + 3) - scheme - 3);
-        if (!host.empty() && host.front() != '[') host = host.substr(0, host.find(':'));
-        p.names.push_back(ascii_lower(host));
-    }
-    for (const auto& n : config.http.host_names) p.names.push_back(n);
-    return p;
-}
-
 // File descriptors: the process's limit is raised to its hard limit, then shared out. Each
 // connection that carries a request costs three (the client's, and both ends of the gate's
 // loopback connection to the engine); what was open at this point (database, modem, logs) and
@@ -332,7 +314,7 @@ int run_serve(const ServeOptions& options) {
     lan_gate.max_connections = static_cast<std::size_t>(budget->lan);
     lan_gate.max_per_address = static_cast<std::size_t>(std::min(config->http.lan_max_per_address, budget->lan));
     lan_gate.limits.max_body_bytes = (1 << 20) + (64 << 10);
-    lan_gate.hosts = host_policy(*config);
+    lan_gate.hosts = host_policy(*config, box_names());
     lan_gate.header_timeout = lan_gate.body_timeout = std::chrono::seconds(30);
     lan_gate.idle_timeout = lan_gate.write_timeout = std::chrono::seconds(60);
     GateOptions public_gate;

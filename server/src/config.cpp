@@ -78,6 +78,73 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text) {
     return ListenAddress{host, static_cast<std::uint16_t>(port)};
 }
 
+namespace {
+
+bool reg_name_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+}
+
+}  // namespace
+
+bool set_public_base_url(Config::Http& http, std::string_view url) {
+    while (!url.empty() && url.back() == '/') url.remove_suffix(1);
+    std::string_view scheme;
+    if (url.rfind("https://", 0) == 0)
+        scheme = "https";
+    else if (url.rfind("http://", 0) == 0)
+        scheme = "http";
+    else
+        return false;
+    const std::string_view rest = url.substr(scheme.size() + 3);
+    for (const char c : rest)
+        if (c == '?' || c == '#' || c == '@' || c == '\\' || static_cast<unsigned char>(c) <= 0x20 ||
+            static_cast<unsigned char>(c) == 0x7f)
+            return false;
+    const std::string_view authority = rest.substr(0, rest.find('/'));
+    std::string host;
+    std::optional<std::string_view> port;
+    std::string_view origin_host;  // as written, brackets kept
+    if (!authority.empty() && authority.front() == '[') {
+        const auto close = authority.find(']');
+        if (close == std::string_view::npos) return false;
+        host = ascii_lower(authority.substr(1, close - 1));
+        in6_addr a6{};
+        if (inet_pton(AF_INET6, host.c_str(), &a6) != 1) return false;
+        origin_host = authority.substr(0, close + 1);
+        const std::string_view after = authority.substr(close + 1);
+        if (!after.empty() && after.front() != ':') return false;
+        if (!after.empty()) port = after.substr(1);
+    } else {
+        const auto colon = authority.find(':');
+        origin_host = authority.substr(0, colon);
+        if (colon != std::string_view::npos) port = authority.substr(colon + 1);
+        host = ascii_lower(origin_host);
+        if (host.empty() || host.front() == '.' || host.find("..") != std::string::npos ||
+            !std::all_of(host.begin(), host.end(), reg_name_char))
+            return false;
+        if (host.back() == '.') host.pop_back();  // "garage.fr." is the same name
+        if (host.empty() || host.size() > 253) return false;
+    }
+    unsigned port_number = 0;
+    if (port) {
+        if (port->empty() || port->size() > 5) return false;
+        for (const char c : *port) {
+            if (c < '0' || c > '9') return false;
+            port_number = port_number * 10 + static_cast<unsigned>(c - '0');
+        }
+        if (port_number == 0 || port_number > 65535) return false;
+    }
+    const bool default_port =
+        !port || (scheme == "https" && port_number == 443) || (scheme == "http" && port_number == 80);
+    http.public_base_url = std::string(url);
+    // As a browser writes it in an Origin header: the name as written (a final dot is part of
+    // it), in lower case, the port only when it is not the scheme's.
+    http.public_origin = std::string(scheme) + "://" + ascii_lower(origin_host) +
+                         (default_port ? std::string() : ":" + std::to_string(port_number));
+    http.public_host = std::move(host);
+    return true;
+}
+
 const std::vector<WorkspaceSetting>& workspace_settings() {
     using T = WorkspaceSetting::Type;
     using V = std::variant<std::string, std::int64_t, bool>;
@@ -486,16 +553,14 @@ ConfigLoad check_root(const toml::table& root, const std::string& path, const Co
             "must not use the same port as lan_listen: the customer pages and the workspace are separate listeners");
     }
     if (r.string(root, "http", "public_base_url", text_value)) {
-        while (!text_value.empty() && text_value.back() == '/') text_value.pop_back();
-        if (valid_base_url(text_value)) {
-            c.http.public_base_url = text_value;
-        } else {
+        if (!set_public_base_url(c.http, text_value)) {
             r.problem(r.get(root, "http", "public_base_url"), "http", "public_base_url",
-                      "expected an absolute http:// or https:// URL without query or fragment, such as "
-                      "\"https://relais.garage-martin.fr\"");
+                      "expected an absolute http:// or https:// URL such as \"https://relais.garage-martin.fr\": a "
+                      "host name (letters, digits, '-' and '.'; an international name in its xn-- form) or an IP "
+                      "address, then an optional port and path, no query or fragment");
         }
     }
-    if (c.http.public_base_url.empty()) c.http.public_base_url = "http://" + c.http.public_listen.to_string();
+    if (c.http.public_base_url.empty()) set_public_base_url(c.http, "http://" + c.http.public_listen.to_string());
     c.http.web_root = RELAIS_DEFAULT_WEB_ROOT;
     if (r.string(root, "http", "web_root", text_value)) c.http.web_root = resolve_path(path, text_value);
     r.integer(root, "http", "threads", 1, 16, c.http.threads);

@@ -29,9 +29,16 @@ struct Config {
     struct Http {
         ListenAddress lan{"127.0.0.1", 8080};
         ListenAddress public_listen{"127.0.0.1", 8081};
-        std::string public_base_url;  // defaults to http://<public_listen>
-        std::string web_root;         // absolute after loading
-        int threads = 2;              // per listener
+        // The start of every link sent to customers; defaults to http://<public_listen>. Split
+        // once, where it is set (set_public_base_url, checked at load): its origin as browsers
+        // write it ("https://garage.fr:8443": scheme, host in lower case, a port other than the
+        // scheme's), and its host ("garage.fr": lower case, without a final dot; an IPv6
+        // address without its brackets), the name customers reach the box by.
+        std::string public_base_url;
+        std::string public_origin;
+        std::string public_host;
+        std::string web_root;  // absolute after loading
+        int threads = 2;       // per listener
         // Names the box answers to besides its IP addresses, localhost, its host name and the
         // host of public_base_url (a Host header naming anything else is refused: DNS rebinding).
         std::vector<std::string> host_names;
@@ -118,6 +125,12 @@ struct ConfigProblem {
     std::string message;
     std::string to_string() const;  // "config/relais.toml:12: [mail] tls: expected ..."
 };
+
+/// Sets `http.public_base_url` to `url` (trailing slashes dropped) with its origin and host,
+/// when it is an absolute http:// or https:// URL: a host name, IPv4 address or [IPv6]
+/// address, an optional port (1-65535), an optional path; no user, query or fragment, no space
+/// or control character. False, and nothing changed, otherwise.
+bool set_public_base_url(Config::Http& http, std::string_view url);
 
 /// One key the workspace may set (the first-boot setup, Administration → Settings): the only
 /// keys <data_dir>/settings.toml may hold, and the fields of /api/v1/admin/settings

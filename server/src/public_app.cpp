@@ -25,13 +25,6 @@ bool is_token(std::string_view s) {
     return true;
 }
 
-std::string origin_of(const std::string& url) {
-    auto scheme = url.find("://");
-    if (scheme == std::string::npos) return url;
-    auto slash = url.find('/', scheme + 3);
-    return slash == std::string::npos ? url : url.substr(0, slash);
-}
-
 // The dealership as its customers see it: its name, its phone (tap to call) and its time zone.
 json dealer_info(const Config& config) {
     json phone = nullptr;
@@ -178,7 +171,7 @@ HttpResponse PublicApp::customer_api(const HttpRequest& req, const std::string& 
         return error_response(make_error(ErrorKind::forbidden, "cross_site_request"), lang);
     if (const std::string* origin = req.header("origin")) {
         const std::string* host = req.header("host");
-        const bool same = *origin == origin_of(config_.http.public_base_url) ||
+        const bool same = *origin == config_.http.public_origin ||
                           (host && (*origin == "http://" + *host || *origin == "https://" + *host));
         if (!same) return error_response(make_error(ErrorKind::forbidden, "cross_site_request"), lang);
     }
