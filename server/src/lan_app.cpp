@@ -101,7 +101,13 @@ struct LanApp::Impl {
     UnixMs started_at;
     AgreementService agreements;
 
-    explicit Impl(LanAppDeps deps) : d(std::move(deps)), started_at(d.clock.now()), agreements(d.db, d.clock) {
+    const Transport transport;
+
+    explicit Impl(LanAppDeps deps)
+        : d(std::move(deps)),
+          started_at(d.clock.now()),
+          agreements(d.db, d.clock),
+          transport(transport_of(d.config, Listener::lan)) {
         add_routes();
     }
 
@@ -122,13 +128,7 @@ struct LanApp::Impl {
         } else {
             res = workspace(req);
         }
-        add_security_headers(res, Listener::lan, api);
-        if (d.config.tls.lan) {
-            // Served over HTTPS only: cookies never go out in clear, nor does the browser come
-            // back over plain HTTP.
-            for (auto& c : res.cookies) c.secure = true;
-            res.header("Strict-Transport-Security", "max-age=31536000");
-        }
+        add_security_headers(res, Listener::lan, transport, api);
         return res;
     }
 

@@ -78,7 +78,7 @@ json customer_view(const Offer& o, const json& dealer, std::optional<UnixMs> pro
 }  // namespace
 
 PublicApp::PublicApp(const Config& config, CustomerService* customers, StaticFiles* files)
-    : config_(config), customers_(customers), files_(files) {
+    : config_(config), customers_(customers), files_(files), transport_(transport_of(config, Listener::public_)) {
     // Inside <script type="application/json">: "<" escaped so no text can close the element.
     std::string text = dealer_info(config).dump();
     for (std::size_t at = 0; (at = text.find('<', at)) != std::string::npos;) text.replace(at, 1, "\\u003c");
@@ -125,10 +125,7 @@ HttpResponse PublicApp::handle(const HttpRequest& req) {
     } else {
         res = html_error_page(404, lang);
     }
-    add_security_headers(res, Listener::public_, api);
-    // Over HTTPS: a year of HTTPS only for this name, so a link typed or followed as http://
-    // never goes out in clear again (no includeSubDomains: the dealership's other sites are theirs).
-    if (config_.tls.public_) res.header("Strict-Transport-Security", "max-age=31536000");
+    add_security_headers(res, Listener::public_, transport_, api);
     if (!api && req.path.rfind("/o/", 0) == 0) {
         // A magic link's page: never cached by a shared cache, never indexed.
         res.header("Cache-Control", "no-store");
@@ -222,7 +219,6 @@ HttpResponse PublicApp::customer_api(const HttpRequest& req, const std::string& 
             c.max_age_s = 400 * 24 * 3600;  // the longest browsers keep a cookie
             c.http_only = true;
             c.same_site = "Lax";
-            c.secure = config_.http.public_base_url.rfind("https://", 0) == 0;
             c.path = "/o/";
             r.cookies.push_back(c);
         }

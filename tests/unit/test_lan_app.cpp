@@ -4,6 +4,7 @@
 #include "lan_app.hpp"
 #include "migrations.hpp"
 #include "public_app.hpp"
+#include "responses.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
@@ -11,6 +12,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 using namespace relais;
 using namespace relais::test;
@@ -26,15 +28,18 @@ struct Lan {
     std::string session;
     std::string csrf;
 
-    Lan() {
+    // `more` sets the configuration and the optional parts before the app is made.
+    explicit Lan(const std::function<void(Config&, LanAppDeps&)>& more = {}) {
         std::filesystem::create_directories(w.dir.path() + "/web/workspace/assets");
         std::ofstream(w.dir.path() + "/web/workspace/index.html") << "<!doctype html><title>Relais</title>";
         std::ofstream(w.dir.path() + "/web/workspace/assets/app.css") << "body{}";
         std::ofstream(w.dir.path() + "/web/secret.txt") << "not served";
         files = std::make_unique<StaticFiles>(w.dir.path() + "/web");
         config.dealer.language = "fr";
-        app = std::make_unique<LanApp>(LanAppDeps{config, *w.db, *w.auth, *w.ros, *w.phones, *w.zone, *files, w.clock,
-                                                  null_logger(), 4096, nullptr, "not in unit tests"});
+        LanAppDeps deps{config, *w.db,   *w.auth,       *w.ros, *w.phones, *w.zone,
+                        *files, w.clock, null_logger(), 4096,   nullptr,   "not in unit tests"};
+        if (more) more(config, deps);
+        app = std::make_unique<LanApp>(std::move(deps));
     }
 
     HttpRequest request(Method m, const std::string& path, const std::string& body = "") {
@@ -474,4 +479,43 @@ TEST_CASE("the public listener serves no workspace, API or health path") {
     CHECK(r.status == 200);
     CHECK(r.body.find("Disallow: /") != std::string::npos);
     CHECK(*r.find_header("Referrer-Policy") == "no-referrer");
+}
+
+TEST_CASE("HSTS and Secure cookies: one condition per listener, decided in one place") {
+    const auto cookies_and_hsts = [](Lan& lan) {
+        lan.w.add_user("marie");
+        HttpResponse r =
+            lan.call(Method::post, "/api/v1/session", {{"username", "marie"}, {"password", "correct horse battery"}});
+        REQUIRE(r.cookies.size() == 2);
+        return std::tuple(r.cookies[0].secure, r.cookies[1].secure,
+                          r.find_header("Strict-Transport-Security") != nullptr);
+    };
+    Lan plain;
+    CHECK(cookies_and_hsts(plain) == std::tuple(false, false, false));
+    Lan over_tls([](Config& c, LanAppDeps&) { c.tls.lan = true; });
+    CHECK(cookies_and_hsts(over_tls) == std::tuple(true, true, true));
+    CHECK(*over_tls.call(Method::get, "/healthz").find_header("Strict-Transport-Security") == "max-age=31536000");
+
+    // The customer pages: over HTTPS when customers' links are https://, served with TLS here or
+    // behind a proxy that serves it.
+    Config c;
+    REQUIRE(set_public_base_url(c.http, "http://garage.fr:8081"));
+    CHECK(transport_of(c, Listener::public_) == Transport::http);
+    HttpRequest robots;
+    robots.path = "/robots.txt";
+    CHECK(PublicApp(c, nullptr, nullptr).handle(robots).find_header("Strict-Transport-Security") == nullptr);
+    REQUIRE(set_public_base_url(c.http, "https://garage.fr"));
+    CHECK(transport_of(c, Listener::public_) == Transport::https);
+    CHECK(transport_of(c, Listener::lan) == Transport::http);
+    CHECK(PublicApp(c, nullptr, nullptr).handle(robots).find_header("Strict-Transport-Security") != nullptr);
+
+    HttpResponse r;
+    r.cookies.push_back(SetCookie{});
+    add_security_headers(r, Listener::public_, Transport::https, false);
+    CHECK(r.cookies[0].secure);
+    HttpResponse clear;
+    clear.cookies.push_back(SetCookie{});
+    add_security_headers(clear, Listener::public_, Transport::http, false);
+    CHECK_FALSE(clear.cookies[0].secure);
+    CHECK(clear.find_header("Strict-Transport-Security") == nullptr);
 }
