@@ -19,6 +19,7 @@
 #include "random.hpp"
 #include "serial_port.hpp"
 #include "static_files.hpp"
+#include "test_emails.hpp"
 #include "text.hpp"
 #include "timezone.hpp"
 
@@ -40,7 +41,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <future>
 #include <iostream>
 #include <sstream>
 
@@ -369,30 +369,10 @@ int run_serve(const ServeOptions& options) {
             ::kill(::getpid(), SIGTERM);  // the clean stop below, from the core loop
         });
     };
-    deps.send_test_email = [&](const std::string& to) -> Result<std::string> {
-        auto done = std::make_shared<std::promise<Result<std::string>>>();
-        auto outcome = done->get_future();
-        boost::asio::post(io, [&, to, done] {
-            try {
-                mail::MailMessage message = test_email(*config, config->dealer.language);
-                message.to = {{"", to}};
-                message.auto_submitted = mail::AutoSubmitted::auto_generated;
-                ComposedMail composed =
-                    compose_mail(*config, app.random(), app.clock(), app.zone(), std::move(message));
-                mail_transport->send(composed.envelope, composed.bytes, [done](mail::MailOutcome o) {
-                    if (o.delivered())
-                        done->set_value(o.code > 0 ? std::to_string(o.code) + " " + o.text : o.text);
-                    else
-                        done->set_value(internal_error(std::to_string(o.code) + " " + o.text));
-                });
-            } catch (const std::exception& e) {
-                done->set_value(internal_error(e.what()));
-            }
-        });
-        if (outcome.wait_for(std::chrono::seconds(60)) != std::future_status::ready)
-            return internal_error("no answer from the mail transport within 60 s");
-        return outcome.get();
-    };
+    // Test emails from the workspace: sent on the core loop, followed by polling.
+    TestEmails test_emails(*config, app.random(), app.clock(), app.zone(), *mail_transport,
+                           [&io](std::function<void()> f) { boost::asio::post(io, std::move(f)); });
+    deps.test_emails = &test_emails;
     LanApp lan(deps);
     PublicApp pub(*config, &customers, &files);
     log->info(
@@ -733,17 +713,13 @@ int run_send_test_email(const std::string& config_path, const std::string& to, i
         settings.timeouts.cap(std::chrono::seconds(timeout_s));
         transport = std::make_unique<mail::SmtpClient>(io, settings, mail_log_to(log));
     }
-    mail::MailMessage message = test_email(*config, config->dealer.language);
-    message.to = {{"", *address}};
-    message.auto_submitted = mail::AutoSubmitted::auto_generated;
-    ComposedMail composed = compose_mail(*config, random, clock, *zone, std::move(message));
-
     std::cout << "sending a test email to " << *address << " through the " << transport->describe() << "\n";
     std::optional<mail::MailOutcome> outcome;
-    transport->send(composed.envelope, composed.bytes, [&](mail::MailOutcome o) {
-        outcome = std::move(o);
-        if (auto* smtp = dynamic_cast<mail::SmtpClient*>(transport.get())) smtp->close();
-    });
+    const std::string message_id =
+        send_test_email(*config, random, clock, *zone, *transport, *address, [&](mail::MailOutcome o) {
+            outcome = std::move(o);
+            if (auto* smtp = dynamic_cast<mail::SmtpClient*>(transport.get())) smtp->close();
+        });
     io.run();
     if (!outcome) {
         std::cerr << "relais: the mail transport stopped without an answer\n";
@@ -756,7 +732,7 @@ int run_send_test_email(const std::string& config_path, const std::string& to, i
             std::cout << "the relay accepted it: " << outcome->code << " " << outcome->text << "\n";
             std::cout << (outcome->tls.empty() ? "sent without TLS" : "sent over " + outcome->tls) << "\n";
         }
-        std::cout << "Message-ID: " << composed.message_id << "\n";
+        std::cout << "Message-ID: " << message_id << "\n";
         return 0;
     }
     const bool temporary = outcome->status == mail::DeliveryStatus::temporary;

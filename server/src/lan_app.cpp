@@ -18,6 +18,7 @@
 #include "responses.hpp"
 #include "settings_api.hpp"
 #include "sms_store.hpp"
+#include "test_emails.hpp"
 #include "text.hpp"
 
 #include <spdlog/spdlog.h>
@@ -286,6 +287,7 @@ struct LanApp::Impl {
         add(Method::patch, "/api/v1/admin/settings", RouteAccess::admin, &Impl::update_admin_settings);
         add(Method::post, "/api/v1/admin/setup/done", RouteAccess::admin, &Impl::setup_done);
         add(Method::post, "/api/v1/mail/test-email", RouteAccess::admin, &Impl::test_email);
+        add(Method::get, "/api/v1/mail/test-email/{id}", RouteAccess::admin, &Impl::test_email_outcome);
         add(Method::post, "/api/v1/certificate/renew", RouteAccess::admin, &Impl::renew_certificate);
         add(Method::post, "/api/v1/sms/preview", RouteAccess::principal, &Impl::sms_preview);
 
@@ -504,8 +506,17 @@ struct LanApp::Impl {
         return no_content();
     }
 
+    static json test_email_json(const TestEmail& t) {
+        json j = {{"id", t.id}, {"to", t.to}, {"state", to_string(t.state)}, {"at", format_utc(t.at)}};
+        // The relay's own words, shown to the admin as they came.
+        if (t.state == TestEmail::State::sent) j["answer"] = t.answer;
+        if (t.state == TestEmail::State::failed) j["error"] = t.answer;
+        return j;
+    }
+
+    // {"to"}: 202 at once with the test's id; its outcome is read with GET …/test-email/{id}.
     HttpResponse test_email(Ctx& ctx, const PathParams&) {
-        if (!d.send_test_email) return respond(ctx, make_error(ErrorKind::unavailable, "settings_unavailable"));
+        if (!d.test_emails) return respond(ctx, make_error(ErrorKind::unavailable, "settings_unavailable"));
         Problems problems;
         for (auto it = ctx.body.begin(); it != ctx.body.end(); ++it)
             if (it.key() != "to") problems.push_back({it.key(), "unknown_field", {}});
@@ -518,9 +529,14 @@ struct LanApp::Impl {
             to = *address;
         }
         if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
-        auto sent = d.send_test_email(to);
-        if (!sent) return json_response(200, {{"sent", false}, {"to", to}, {"error", sent.error().detail}});
-        return json_response(200, {{"sent", true}, {"to", to}, {"answer", *sent}});
+        return json_response(202, test_email_json(d.test_emails->start(to)));
+    }
+
+    HttpResponse test_email_outcome(Ctx& ctx, const PathParams& p) {
+        if (!d.test_emails) return respond(ctx, make_error(ErrorKind::unavailable, "settings_unavailable"));
+        const auto found = d.test_emails->find(p.get("id"));
+        if (!found) return respond(ctx, not_found_error("test_email"));
+        return json_response(200, test_email_json(*found));
     }
 
     // ---- the modem ---------------------------------------------------------------------------

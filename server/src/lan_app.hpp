@@ -30,6 +30,7 @@ class EventHub;
 
 class ApplianceModem;
 class OfferService;
+class TestEmails;
 namespace mail {
 class MailTransport;
 }
@@ -58,9 +59,8 @@ struct LanAppDeps {
     // <data_dir>/settings.toml; then relais restarts in place to apply them. Unset: 503.
     std::function<ConfigLoad(const std::vector<SettingChange>&)> save_settings = {};
     std::function<void()> restart = {};
-    // A test email through the relay as configured now, to `to`: what the relay answered, or
-    // why it failed. Blocks its HTTP thread until the outcome (the relay's timeouts bound it).
-    std::function<Result<std::string>(const std::string& to)> send_test_email = {};
+    // Test emails through the mail transport as configured now. None: 503.
+    TestEmails* test_emails = nullptr;
 };
 
 /// Thread-safe: handle() is called concurrently by the server's threads.

@@ -1,7 +1,8 @@
 """The workspace's settings (first-boot setup, Administration → Settings): read and changed by a
 dealer admin through /api/v1/admin/settings, checked as a start would check them (nothing
 written when wrong), written to <data_dir>/settings.toml, and applied by relais starting again
-in place (same PID) after a clean stop; the setup's "done" kept; a test email."""
+in place (same PID) after a clean stop; the setup's "done" kept; a test email followed to its
+outcome."""
 
 import json
 import os
@@ -89,9 +90,15 @@ class SettingsTest(RelaisTestCase):
     def test_a_test_email_through_the_transport_as_configured(self):
         r = self.relais().start()
         admin = self.admin(r)
+        # Answered at once (no HTTP thread waits for the relay), followed by its id.
         res = admin.post("/api/v1/mail/test-email", {"to": "it@garage-martin.fr"})
-        self.assertEqual(res.status, 200, res.body)
-        self.assertTrue(res.json()["sent"], res.body)
+        self.assertEqual(res.status, 202, res.body)
+        started = res.json()
+        self.assertEqual((started["state"], started["to"]), ("sending", "it@garage-martin.fr"))
+        outcome = wait_for(lambda: (lambda t: t if t["state"] != "sending" else None)(
+            admin.get(f"/api/v1/mail/test-email/{started['id']}").json()), what="the test email's outcome")
+        self.assertEqual(outcome["state"], "sent", outcome)
+        self.assertIn("written to " + os.path.join(r.data, "mail", "new"), outcome["answer"])  # its own words
         new = os.path.join(r.data, "mail", "new")
         files = os.listdir(new)
         self.assertEqual(len(files), 1)
@@ -99,6 +106,7 @@ class SettingsTest(RelaisTestCase):
             self.assertIn("it@garage-martin.fr", f.read())
         res = admin.post("/api/v1/mail/test-email", {"to": "not an address"})
         self.assertEqual(res.status, 422)
+        self.assertEqual(admin.get("/api/v1/mail/test-email/unknown").status, 404)
 
 
 if __name__ == "__main__":

@@ -2,10 +2,12 @@
 // error format, bad input, languages, workspace files. No socket; the real binary is
 // exercised by tests/integration.
 #include "lan_app.hpp"
+#include "mail_transport.hpp"
 #include "migrations.hpp"
 #include "public_app.hpp"
 #include "responses.hpp"
 #include "support.hpp"
+#include "test_emails.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -518,4 +520,68 @@ TEST_CASE("HSTS and Secure cookies: one condition per listener, decided in one p
     add_security_headers(clear, Listener::public_, Transport::http, false);
     CHECK_FALSE(clear.cookies[0].secure);
     CHECK(clear.find_header("Strict-Transport-Security") == nullptr);
+}
+
+namespace {
+
+// A relay that answers when the test says; what is posted to the core loop runs when told.
+struct SlowRelay final : mail::MailTransport {
+    std::vector<Done> waiting;
+    void send(mail::Envelope, std::string, Done done) override { waiting.push_back(std::move(done)); }
+    std::string describe() const override { return "slow relay"; }
+};
+
+struct SettingsBox {
+    int saves = 0;
+    int restarts = 0;
+    SlowRelay relay;
+    FakeRandom random;
+    std::vector<std::function<void()>> core_loop;
+    std::unique_ptr<TestEmails> tests;
+    Lan lan;
+    SettingsBox()
+        : lan([this](Config& c, LanAppDeps& d) {
+              tests = std::make_unique<TestEmails>(c, random, d.clock, d.zone, relay,
+                                                   [this](std::function<void()> f) { core_loop.push_back(f); });
+              d.save_settings = [this, &c](const std::vector<SettingChange>&) {
+                  ++saves;
+                  return ConfigLoad{c, {}};
+              };
+              d.restart = [this] { ++restarts; };
+              d.test_emails = tests.get();
+          }) {
+        lan.sign_in();
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a test email answers at once (202, an id); its outcome, the relay's words, is read by id") {
+    SettingsBox box;
+    Lan& lan = box.lan;
+    HttpResponse r = lan.call(Method::post, "/api/v1/mail/test-email", {{"to", "IT@Garage-Martin.FR"}});
+    REQUIRE(r.status == 202);
+    const json started = body_of(r);
+    CHECK(started["state"] == "sending");
+    CHECK(started["to"] == "IT@garage-martin.fr");
+    const std::string url = "/api/v1/mail/test-email/" + started["id"].get<std::string>();
+    CHECK(body_of(lan.call(Method::get, url))["state"] == "sending");
+
+    // No HTTP thread waits for the relay: the core loop sends, the relay answers later.
+    REQUIRE(box.core_loop.size() == 1);
+    box.core_loop[0]();
+    REQUIRE(box.relay.waiting.size() == 1);
+    mail::MailOutcome refused;
+    refused.status = mail::DeliveryStatus::permanent;
+    refused.code = 550;
+    refused.text = "5.7.1 Relaying denied";
+    box.relay.waiting[0](refused);
+    const json failed = body_of(lan.call(Method::get, url));
+    CHECK(failed["state"] == "failed");
+    CHECK(failed["error"] == "550 5.7.1 Relaying denied");
+    CHECK_FALSE(failed.contains("answer"));
+
+    CHECK(lan.call(Method::get, "/api/v1/mail/test-email/unknown").status == 404);
+    CHECK(lan.call(Method::post, "/api/v1/mail/test-email", {{"to", "not an address"}}).status == 422);
+    CHECK(box.core_loop.size() == 1);
 }

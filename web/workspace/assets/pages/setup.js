@@ -9,6 +9,7 @@ import { h, icon, field, formAlert, showErrors, clearErrors, toast, select, repl
 import { setTitle, navigate } from '../app.js';
 
 const SECTIONS = ['dealer', 'public', 'modem', 'mail'];
+const pause = (ms) => new Promise((r) => { setTimeout(r, ms); });
 
 /** Waits until relais answers again after a restart (the session lives in the database). */
 async function restarted() {
@@ -188,6 +189,28 @@ function sectionForm(name, s, onSaved) {
   return { form, save, lead, extra };
 }
 
+/** Follows a test email to its outcome (GET /mail/test-email/{id}): the relay's answer, or why
+ * it was not sent. */
+async function emailOutcome(sent, result) {
+  result.textContent = t('setup.emailSending', { to: sent.to });
+  const deadline = Date.now() + 90000; // the relay's own timeouts end a send well before
+  let test = sent;
+  for (let first = true; test.state === 'sending' && Date.now() < deadline; first = false) {
+    if (!first) await pause(1000);
+    try {
+      test = (await api('GET', `/mail/test-email/${encodeURIComponent(sent.id)}`)).data;
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.handled) throw e;
+      // Relais started again meanwhile: the test was the run before's.
+      if (e.status === 404) { result.textContent = t('setup.emailLost'); return; }
+      // Stopping or busy: asked again in a moment.
+    }
+  }
+  if (test.state === 'sent') { result.textContent = t('setup.emailSent', { to: test.to, answer: test.answer }); return; }
+  if (test.state === 'failed') { result.textContent = t('setup.emailFailed', { error: test.error }); return; }
+  result.textContent = t('setup.emailNoAnswer');
+}
+
 /** A test SMS to a number, or a test email to an address, through what is configured now. */
 function testBox(kind) {
   const input = h('input', kind === 'sms'
@@ -212,7 +235,7 @@ function testBox(kind) {
         result.textContent = t('setup.smsQueued', { to: r.data.to });
         // Its outcome, as the modem reports it (sent, then delivered or failed).
         for (let i = 0; i < 90; i += 1) {
-          await new Promise((res) => setTimeout(res, 1000));
+          await pause(1000);
           const m = (await api('GET', '/modem')).data;
           const test = (m.tests || []).find((x) => x.id === r.data.id);
           if (test && test.state !== 'queued') {
@@ -222,8 +245,7 @@ function testBox(kind) {
         }
       } else {
         const r = await api('POST', '/mail/test-email', { body: { to: input.value } });
-        result.textContent = r.data.sent ? t('setup.emailSent', { to: r.data.to, answer: r.data.answer })
-          : t('setup.emailFailed', { error: r.data.error });
+        await emailOutcome(r.data, result);
       }
     } catch (e) {
       if (!(e instanceof ApiError) || e.handled) throw e;
