@@ -297,6 +297,10 @@ int run_serve(const ServeOptions& options) {
     offers.on_queued([&outbox] { outbox.wake(); });
     outbox.start();
 
+    // This run of relais, for the pages that wait for a restart to be over (GET /healthz): new
+    // at every start, also in place.
+    const std::string instance = random_token(app.random(), 12);
+
     StaticFiles files(config->http.web_root);
     if (!files.get("workspace/index.html")) {
         log->warn("no workspace at {} ([http] web_root): the advisor pages will answer 404", config->http.web_root);
@@ -357,6 +361,7 @@ int run_serve(const ServeOptions& options) {
                         return out;
                     }};
     deps.certificates = https->certificates.get();
+    deps.instance = instance;
     // The workspace's settings: checked and written, then relais stops as on SIGTERM (no send
     // cut) and main() starts it again in place.
     bool restart_requested = false;

@@ -348,7 +348,8 @@ struct LanApp::Impl {
     // ---- session ----------------------------------------------------------------------------
 
     HttpResponse session_body(const Principal& p) {
-        return json_response(200, {{"user", api_json::principal(p)}, {"csrf_token", p.csrf_token}});
+        return json_response(
+            200, {{"user", api_json::principal(p)}, {"csrf_token", p.csrf_token}, {"instance", d.instance}});
     }
 
     HttpResponse login(Ctx& ctx, const PathParams&) {
@@ -1395,6 +1396,7 @@ struct LanApp::Impl {
         json m = modem_json();
         json body = {{"status", ok ? "ok" : "degraded"},
                      {"version", RELAIS_VERSION},
+                     {"instance", d.instance},
                      {"database", db_state},
                      {"modem", {{"health", m["health"]}, {"detail", m["detail"]}}},
                      {"mail", {{"transport", d.mail ? d.mail->describe() : "none"}}},

@@ -59,6 +59,9 @@ struct LanAppDeps {
     // <data_dir>/settings.toml; then relais restarts in place to apply them. Unset: 503.
     std::function<ConfigLoad(const std::vector<SettingChange>&)> save_settings = {};
     std::function<void()> restart = {};
+    // This run of relais (GET /healthz, GET /api/v1/session): changes at every start, also a
+    // restart in place, so a page that saved settings knows when the new run answers.
+    std::string instance = {};
     // Test emails through the mail transport as configured now. None: 503.
     TestEmails* test_emails = nullptr;
 };

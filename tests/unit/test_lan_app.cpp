@@ -483,6 +483,13 @@ TEST_CASE("the public listener serves no workspace, API or health path") {
     CHECK(*r.find_header("Referrer-Policy") == "no-referrer");
 }
 
+TEST_CASE("healthz and the session name this run of relais, for pages waiting for a restart") {
+    Lan lan([](Config&, LanAppDeps& d) { d.instance = "run-2"; });
+    CHECK(body_of(lan.call(Method::get, "/healthz"))["instance"] == "run-2");
+    lan.sign_in();
+    CHECK(body_of(lan.call(Method::get, "/api/v1/session"))["instance"] == "run-2");
+}
+
 TEST_CASE("HSTS and Secure cookies: one condition per listener, decided in one place") {
     const auto cookies_and_hsts = [](Lan& lan) {
         lan.w.add_user("marie");

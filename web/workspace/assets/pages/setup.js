@@ -9,22 +9,30 @@ import { h, icon, field, formAlert, showErrors, clearErrors, toast, select, repl
 import { setTitle, navigate } from '../app.js';
 
 const SECTIONS = ['dealer', 'public', 'modem', 'mail'];
+
+const RESTART_TIMEOUT_MS = 150000; // the stop waits up to 60 s for sends, then 2 × 10 s for requests
+const POLL_MS = 500;
 const pause = (ms) => new Promise((r) => { setTimeout(r, ms); });
 
-/** Waits until relais answers again after a restart (the session lives in the database). */
-async function restarted() {
-  await new Promise((r) => setTimeout(r, 800));
-  for (let i = 0; i < 120; i += 1) {
+/** This run of relais (/healthz's "instance"): a new one at every start, also a restart in place. */
+async function currentInstance() {
+  const response = await fetch('/healthz', { cache: 'no-store', credentials: 'same-origin' });
+  const body = await response.json(); // a degraded box answers 503 with the same fields
+  return body.instance || null;
+}
+
+/** Waits until another run than `before` answers: until then, the old one may still answer (it
+ * finishes the sends in progress first), then none does. False when none came in time. */
+async function restarted(before) {
+  const deadline = Date.now() + RESTART_TIMEOUT_MS;
+  while (Date.now() < deadline) {
     try {
-      await api('GET', '/session', { auth: false });
-      return;
-    } catch (e) {
-      if (!(e instanceof ApiError)) throw e;
-      if (e.status === 401) return;
-    }
-    await new Promise((r) => setTimeout(r, 500));
+      const now = await currentInstance();
+      if (now && now !== before) return true;
+    } catch { /* stopping or starting: not answering, or not yet with JSON */ }
+    await pause(POLL_MS);
   }
-  throw new Error(t('setup.notBack'));
+  return false;
 }
 
 function timeZones(current) {
@@ -165,11 +173,21 @@ function sectionForm(name, s, onSaved) {
   const save = async () => {
     clearErrors(form);
     try {
+      // Read first: the answer that says the new settings apply is one from another run.
+      let before;
+      try {
+        before = await currentInstance();
+      } catch {
+        throw new ApiError(0, { error: { code: 'network', message: t('error.network') } });
+      }
       const r = await api('PATCH', '/admin/settings', { body: changes() });
       if (r.data && r.data.restarting) {
         replace(alert, icon('info'), h('p', { class: 'form-alert-title' }, t('setup.restarting')));
         alert.hidden = false;
-        await restarted();
+        if (!await restarted(before)) {
+          replace(alert, icon('alert'), h('p', { class: 'form-alert-title' }, t('setup.notBack')));
+          return false;
+        }
         alert.hidden = true;
         // The top bar shows the garage's name: it may have changed.
         const fresh = (await api('GET', '/settings')).data;
