@@ -15,6 +15,7 @@
 #include "modem_ports.hpp"
 #include "offer_service.hpp"
 #include "outbox.hpp"
+#include "process_stop.hpp"
 #include "public_app.hpp"
 #include "random.hpp"
 #include "serial_port.hpp"
@@ -297,6 +298,63 @@ int run_serve(const ServeOptions& options) {
     offers.on_queued([&outbox] { outbox.wake(); });
     outbox.start();
 
+    // A clean stop never cuts a send (issue 12: an upgrade restarts relais at any moment). On
+    // SIGTERM or SIGINT, or to restart for new settings, the outbox claims no more rows and the
+    // modem starts no new message, while the core loop runs on until the SMS the modem is
+    // transmitting and the emails the relay is taking have their outcomes, settled in the
+    // database as for any send. A message cut at AT+CMGS would go back to `pending` and reach
+    // the customer twice. Bounded: with the listeners' 2 × 10 s below, it fits systemd's default
+    // TimeoutStopSec of 90 s. Begun once (process_stop.hpp): a second restart request changes
+    // nothing, a signal during a restart's stop makes it a plain stop, and a second signal
+    // stops at once. Signals are taken from here on, before anything is served.
+    constexpr auto kSendsGrace = std::chrono::seconds(60);
+    ProcessStop stop;
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    boost::asio::steady_timer sends_deadline(io);
+    int unsettled = 0;
+    const auto settled = [&] {
+        if (--unsettled > 0) return;
+        log->info("stopping: no send in progress");
+        io.stop();
+    };
+    // On the core loop only.
+    const std::function<void(StopReason, const std::string&)> begin_stop = [&](StopReason reason,
+                                                                               const std::string& why) {
+        switch (stop.begin_stop(reason)) {
+            case StopStep::none: log->info("{}: a stop is already under way", why); return;
+            case StopStep::plain:
+                sd_notify(0, "STOPPING=1");
+                log->info("{}: stopping instead of restarting, once the sends in progress are finished", why);
+                return;
+            case StopStep::stop_now:
+                log->warn("{} again: stopping now; the sends in progress go again at the next start", why);
+                io.stop();
+                return;
+            case StopStep::begin: break;
+        }
+        // A restart for new settings is a reload to systemd: the same process comes back ready.
+        sd_notify(0, stop.restart() ? "RELOADING=1" : "STOPPING=1");
+        log->info("{}: finishing the sends in progress (up to {} s), then in-flight requests", why,
+                  kSendsGrace.count());
+        unsettled = modem ? 2 : 1;
+        outbox.stop_claiming(settled);
+        if (modem) modem->hold(settled);
+        sends_deadline.expires_after(kSendsGrace);
+        sends_deadline.async_wait([&](const boost::system::error_code& timer_ec) {
+            if (timer_ec) return;
+            log->warn("stopping: the sends in progress did not finish within {} s; they go again at the next start",
+                      kSendsGrace.count());
+            io.stop();
+        });
+    };
+    std::function<void()> take_signals = [&] {
+        signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
+            if (ec) return;
+            begin_stop(StopReason::signal, signal_number == SIGINT ? "SIGINT received" : "SIGTERM received");
+            take_signals();
+        });
+    };
+    take_signals();
     // This run of relais, for the pages that wait for a restart to be over (GET /healthz): new
     // at every start, also in place.
     const std::string instance = random_token(app.random(), 12);
@@ -362,17 +420,14 @@ int run_serve(const ServeOptions& options) {
                     }};
     deps.certificates = https->certificates.get();
     deps.instance = instance;
+    deps.stop = &stop;
     // The workspace's settings: checked and written, then relais stops as on SIGTERM (no send
     // cut) and main() starts it again in place.
-    bool restart_requested = false;
     deps.save_settings = [&config](const std::vector<SettingChange>& changes) {
         return save_settings(*config, changes, appliance_config_environment());
     };
-    deps.restart = [&io, &restart_requested] {
-        boost::asio::post(io, [&restart_requested] {
-            restart_requested = true;
-            ::kill(::getpid(), SIGTERM);  // the clean stop below, from the core loop
-        });
+    deps.restart = [&] {
+        boost::asio::post(io, [&] { begin_stop(StopReason::restart, "restarting to apply the workspace's settings"); });
     };
     // Test emails from the workspace: sent on the core loop, followed by polling.
     TestEmails test_emails(*config, app.random(), app.clock(), app.zone(), *mail_transport,
@@ -501,61 +556,25 @@ int run_serve(const ServeOptions& options) {
         watchdog_loop();
     }
 
-    // A clean stop never cuts a send (issue 12: an upgrade restarts relais at any moment). On
-    // SIGTERM or SIGINT the outbox claims no more rows and the modem starts no new message,
-    // while the core loop runs on until the SMS the modem is transmitting and the emails the
-    // relay is taking have their outcomes, settled in the database as for any send. A message
-    // cut at AT+CMGS would go back to `pending` and reach the customer twice. Bounded: with
-    // the listeners' 2 × 10 s below, it fits systemd's default TimeoutStopSec of 90 s. A
-    // second signal stops at once.
-    constexpr auto kSendsGrace = std::chrono::seconds(60);
-    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-    boost::asio::steady_timer sends_deadline(io);
-    int unsettled = 0;
-    const auto settled = [&] {
-        if (--unsettled > 0) return;
-        log->info("stopping: no send in progress");
-        io.stop();
-    };
-    signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
-        if (ec) return;
-        // A restart for new settings is a reload to systemd: the same process comes back ready.
-        sd_notify(0, restart_requested ? "RELOADING=1" : "STOPPING=1");
-        log->info("{}: finishing the sends in progress (up to {} s), then in-flight requests",
-                  restart_requested         ? "restarting to apply the workspace's settings"
-                  : signal_number == SIGINT ? "SIGINT received"
-                                            : "SIGTERM received",
-                  kSendsGrace.count());
-        unsettled = modem ? 2 : 1;
-        outbox.stop_claiming(settled);
-        if (modem) modem->hold(settled);
-        sends_deadline.expires_after(kSendsGrace);
-        sends_deadline.async_wait([&](const boost::system::error_code& timer_ec) {
-            if (timer_ec) return;
-            log->warn("stopping: the sends in progress did not finish within {} s; they go again at the next start",
-                      kSendsGrace.count());
-            io.stop();
-        });
-        signals.async_wait([&](const boost::system::error_code& again_ec, int again) {
-            if (again_ec) return;
-            log->warn("{} received again: stopping now; the sends in progress go again at the next start",
-                      again == SIGINT ? "SIGINT" : "SIGTERM");
-            io.stop();
-        });
-    });
     io.run();
     lan_server.shutdown(std::chrono::seconds(10));
     public_server.shutdown(std::chrono::seconds(10));
+    // A signal that came while the listeners finished, the core loop no longer running, still
+    // makes a restart's stop a plain one: systemd stopping relais then must not see it go on.
+    if (stop.restart()) {
+        io.restart();
+        io.poll();
+    }
     outbox.stop();
     if (modem) modem->stop();
     app.db().checkpoint();
-    log->info(restart_requested ? "stopped cleanly; starting again" : "stopped cleanly");
-    if (restart_requested) {
+    log->info(stop.restart() ? "stopped cleanly; starting again" : "stopped cleanly");
+    if (stop.restart()) {
         const std::string ports = std::to_string(lan_server.port()) + " " + std::to_string(public_server.port()) + " " +
                                   std::to_string(https->plain_http ? https->plain_http->port() : 0);
         ::setenv("RELAIS_RESTART_PORTS", ports.c_str(), 1);
     }
-    return restart_requested ? kRestart : 0;
+    return stop.restart() ? kRestart : 0;
 }
 
 int run_check_config(const std::string& config_path) {

@@ -480,6 +480,9 @@ struct LanApp::Impl {
     HttpResponse update_admin_settings(Ctx& ctx, const PathParams&) {
         if (!d.save_settings || !d.restart)
             return respond(ctx, make_error(ErrorKind::unavailable, "settings_unavailable"));
+        // Saved while relais stops (for another save, or for systemd), a change would apply
+        // after a start nobody asked for, or never: the admin saves again once it is back.
+        if (stopping()) return respond(ctx, shutting_down());
         SettingsBody body = read_settings_body(ctx.body);
         if (!body.problems.empty()) return error_response(validation_error(body.problems), ctx.lang);
         if (body.changes.empty()) return json_response(200, {{"restarting", false}});
@@ -507,6 +510,14 @@ struct LanApp::Impl {
         return no_content();
     }
 
+    bool stopping() const { return d.stop && d.stop->stopping(); }
+
+    static Error shutting_down() {
+        Error e = make_error(ErrorKind::unavailable, "shutting_down");
+        e.retry_after_s = 5;
+        return e;
+    }
+
     static json test_email_json(const TestEmail& t) {
         json j = {{"id", t.id}, {"to", t.to}, {"state", to_string(t.state)}, {"at", format_utc(t.at)}};
         // The relay's own words, shown to the admin as they came.
@@ -530,6 +541,8 @@ struct LanApp::Impl {
             to = *address;
         }
         if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
+        // The core loop may stop before it sends: no outcome would ever come.
+        if (stopping()) return respond(ctx, shutting_down());
         return json_response(202, test_email_json(d.test_emails->start(to)));
     }
 
@@ -649,6 +662,8 @@ struct LanApp::Impl {
         }
         if (!ctx.body.contains("text") || !ctx.body["text"].is_string()) problems.push_back({"text", "required", {}});
         if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
+        // The modem holds its queue while relais stops: the test would never leave.
+        if (stopping()) return respond(ctx, shutting_down());
         const auto t =
             ctx.body.value("transliterate", false) ? modem::Transliteration::to_gsm7 : modem::Transliteration::off;
         auto sent = d.modem->send_test(to, ctx.body["text"].get<std::string>(), t);

@@ -9,6 +9,7 @@
 #include "http.hpp"
 #include "http_gate.hpp"
 #include "phone.hpp"
+#include "process_stop.hpp"
 #include "ro_service.hpp"
 #include "static_files.hpp"
 #include "timezone.hpp"
@@ -59,6 +60,9 @@ struct LanAppDeps {
     // <data_dir>/settings.toml; then relais restarts in place to apply them. Unset: 503.
     std::function<ConfigLoad(const std::vector<SettingChange>&)> save_settings = {};
     std::function<void()> restart = {};
+    // Whether relais is stopping: what would start a send or a restart is then refused (503
+    // shutting_down). None: never.
+    const ProcessStop* stop = nullptr;
     // This run of relais (GET /healthz, GET /api/v1/session): changes at every start, also a
     // restart in place, so a page that saved settings knows when the new run answers.
     std::string instance = {};

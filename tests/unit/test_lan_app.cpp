@@ -4,6 +4,7 @@
 #include "lan_app.hpp"
 #include "mail_transport.hpp"
 #include "migrations.hpp"
+#include "process_stop.hpp"
 #include "public_app.hpp"
 #include "responses.hpp"
 #include "support.hpp"
@@ -539,6 +540,7 @@ struct SlowRelay final : mail::MailTransport {
 };
 
 struct SettingsBox {
+    ProcessStop stop;
     int saves = 0;
     int restarts = 0;
     SlowRelay relay;
@@ -555,6 +557,7 @@ struct SettingsBox {
                   return ConfigLoad{c, {}};
               };
               d.restart = [this] { ++restarts; };
+              d.stop = &stop;
               d.test_emails = tests.get();
           }) {
         lan.sign_in();
@@ -562,6 +565,28 @@ struct SettingsBox {
 };
 
 }  // namespace
+
+TEST_CASE("while relais stops, a settings save or a test email is refused: 503 shutting_down") {
+    SettingsBox box;
+    Lan& lan = box.lan;
+    const json change = {{"dealer", {{"name", "Garage Martin"}}}};
+    HttpResponse r = lan.call(Method::patch, "/api/v1/admin/settings", change);
+    CHECK(r.status == 202);
+    CHECK(body_of(r) == json{{"restarting", true}});
+    CHECK((box.saves == 1 && box.restarts == 1));
+
+    REQUIRE(box.stop.begin_stop(StopReason::restart) == StopStep::begin);
+    r = lan.call(Method::patch, "/api/v1/admin/settings", change);
+    CHECK(r.status == 503);
+    CHECK(body_of(r)["error"]["code"] == "shutting_down");
+    CHECK(r.find_header("Retry-After") != nullptr);
+    CHECK((box.saves == 1 && box.restarts == 1));  // nothing written, no second restart
+
+    r = lan.call(Method::post, "/api/v1/mail/test-email", {{"to", "it@garage-martin.fr"}});
+    CHECK(r.status == 503);
+    CHECK(body_of(r)["error"]["code"] == "shutting_down");
+    CHECK(box.core_loop.empty());
+}
 
 TEST_CASE("a test email answers at once (202, an id); its outcome, the relay's words, is read by id") {
     SettingsBox box;
