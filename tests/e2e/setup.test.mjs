@@ -4,7 +4,8 @@
 // emulated modem and is delivered, a test email is written to the maildir; once finished, the
 // workspace opens and the setup is not offered again; Administration → Settings shows it all. A
 // save while an SMS is being transmitted waits for the new run of relais (the old one answers
-// until the SMS is settled) before showing what applies.
+// until the SMS is settled) before showing what applies; a public address with a port and a
+// path is shown and saved back whole.
 //
 //   RELAIS_BIN=build/server/relais node --test tests/e2e/setup.test.mjs
 // With RELAIS_SHOTS=DIR, screenshots of each step are written to DIR.
@@ -158,4 +159,26 @@ step('a save waits for the new run of relais, not the old one finishing an SMS, 
   assert.match(await readFile(path.join(server.dir, 'relais.log'), 'utf8'), /a test SMS to \+33612345678: waiting for its outcome/);
   assert.equal((await smsTaken()).length, before + 1, 'the SMS was not sent again');
   assert.equal((await modemControl({ cmd: 'set', cmgs_latency_ms: 0 })).ok, true);
+});
+
+step('a public address with a port and a path is shown whole and saved back whole', async () => {
+  await savedToast().waitFor({ state: 'detached' }); // the last step's
+  const address = card('L\'adresse pour les clients');
+  await address.getByLabel('Nom public').fill('Relais.Garage-Essais.fr:8443/atelier');
+  await address.getByRole('button', { name: 'Enregistrer' }).click();
+  await savedToast().waitFor({ timeout: 60000 });
+  let s = await callApi(page, 'GET', '/api/v1/admin/settings');
+  assert.equal(s.body.public_base_url, 'https://relais.garage-essais.fr:8443/atelier');
+  const shown = card('L\'adresse pour les clients').getByLabel('Nom public');
+  assert.equal(await shown.inputValue(), 'relais.garage-essais.fr:8443/atelier');
+  await shot('7-public-port');
+
+  // Saved again as it is shown, it stays whole: the customers' links keep their port and path.
+  await savedToast().waitFor({ state: 'detached' }); // the first save's toast
+  await card('L\'adresse pour les clients').getByRole('button', { name: 'Enregistrer' }).click();
+  await savedToast().waitFor({ timeout: 60000 });
+  s = await callApi(page, 'GET', '/api/v1/admin/settings');
+  assert.equal(s.body.public_base_url, 'https://relais.garage-essais.fr:8443/atelier');
+  assert.equal(await card('L\'adresse pour les clients').getByLabel('Nom public').inputValue(),
+    'relais.garage-essais.fr:8443/atelier');
 });

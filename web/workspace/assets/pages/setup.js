@@ -42,9 +42,21 @@ function timeZones(current) {
   return zones.map((z) => ({ value: z, label: z.replaceAll('_', ' '), selected: z === current }));
 }
 
-function hostOf(url) {
-  const m = /^https?:\/\/([^/:]+|\[[^\]]+\])/.exec(url || '');
-  return m ? m[1] : '';
+/** What the public name field shows of the base URL: all of it but an https:// scheme, so a
+ * port or a path stays (https://garage.fr:8443 → garage.fr:8443); nothing for the name a new
+ * box is delivered with. */
+function publicShown(url) {
+  const shown = (url || '').replace(/^https:\/\//i, '');
+  return /^relais\.invalid(?:[:/]|$)/i.test(shown) ? '' : shown;
+}
+
+/** The base URL for what the field holds: https:// unless a scheme was typed, the name and port
+ * in lower case, the rest as typed; the box checks it (config.cpp). */
+function publicUrl(typed) {
+  const v = typed.trim().replace(/\/+$/, '');
+  if (!v) return '';
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)?([^/]*)(.*)$/i.exec(v);
+  return `${(m[1] || 'https://').toLowerCase()}${m[2].toLowerCase()}${m[3]}`;
 }
 
 /** The HTTPS certificate customers are shown: what it is, whether their browser warns, the
@@ -98,9 +110,8 @@ function sectionForm(name, s, onSaved) {
       field({ label: t('setup.language'), control: controls.language, field: 'dealer.language', hint: t('setup.languageHint') }),
       field({ label: t('setup.timezone'), control: controls.timezone, field: 'dealer.timezone' })];
   } else if (name === 'public') {
-    const host = hostOf(s.public_base_url);
     controls.host = h('input', {
-      type: 'text', value: host === 'relais.invalid' ? '' : host, placeholder: 'atelier.garage-martin.fr',
+      type: 'text', value: publicShown(s.public_base_url), placeholder: 'atelier.garage-martin.fr',
       autocomplete: 'off', spellcheck: 'false', inputmode: 'url',
     });
     lead = t('setup.publicLead');
@@ -150,8 +161,7 @@ function sectionForm(name, s, onSaved) {
       return { dealer: { name: controls.name.value.trim(), language: controls.language.value, timezone: controls.timezone.value } };
     }
     if (name === 'public') {
-      const host = controls.host.value.trim().replace(/^https?:\/\//i, '').replace(/\/+$/, '').toLowerCase();
-      return { public_base_url: host ? `https://${host}` : '' };
+      return { public_base_url: publicUrl(controls.host.value) };
     }
     if (name === 'modem') {
       const out = { modem: { device: controls.device.value } };
