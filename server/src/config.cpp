@@ -363,7 +363,11 @@ void parse_tls(Reader& r, const toml::table& root, const std::string& path, Conf
                       "expected an address such as \"0.0.0.0:80\" or \"[::]:80\", got \"" + text_value + "\"");
         }
     }
-    if (c.tls.public_ && c.http.public_base_url.rfind("https://", 0) != 0)
+    // A base URL refused already is not also said to lack https:// (the default it fell back to).
+    const bool base_url_refused = std::any_of(r.problems.begin(), r.problems.end(), [](const ConfigProblem& p) {
+        return p.section == "http" && p.key == "public_base_url";
+    });
+    if (c.tls.public_ && !base_url_refused && c.http.public_base_url.rfind("https://", 0) != 0)
         r.problem(r.get(root, "http", "public_base_url"), "http", "public_base_url",
                   "must start with https:// when [tls] public = true (it is the start of customers' links)");
     // [acme]

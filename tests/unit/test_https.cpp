@@ -312,6 +312,9 @@ email = "it@garage-martin.fr"
         return load.problems.front().to_string();
     };
     CHECK(problem("[tls]\npublic = true\n").find("must start with https://") != std::string::npos);
+    // A base URL that cannot be read is said so once, not also said to lack https://.
+    CHECK(problem("[http]\npublic_base_url = \"https://pas un nom\"\n[tls]\npublic = true\n")
+              .find("expected an absolute http:// or https:// URL") != std::string::npos);
     CHECK(problem("[http]\npublic_base_url = \"https://a.garage.fr\"\n[tls]\npublic = true\ncertificate = \"acme\"\n")
               .find("redirect_listen") != std::string::npos);
     CHECK(problem("[tls]\ncertificate = \"letsencrypt\"\n").find("\"acme\", \"self-signed\" or \"files\"") !=
