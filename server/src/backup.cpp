@@ -2,6 +2,7 @@
 
 #include "appliance.hpp"
 #include "atomic_file.hpp"
+#include "box_names.hpp"
 #include "commands.hpp"
 #include "dated_files.hpp"
 #include "db.hpp"
@@ -255,8 +256,7 @@ int backup_command(const std::string& config_path, const std::string& to) {
     request.dir = to.empty() ? config->backup.dir : fs::absolute(to).lexically_normal().string();
     request.keep = static_cast<std::size_t>(config->backup.keep);
     request.now = SystemClock().now();
-    char host[256] = {};
-    request.host = ::gethostname(host, sizeof host - 1) == 0 ? host : "";
+    request.host = box_host_name();
     const bool plain = !request.host.empty() && std::all_of(request.host.begin(), request.host.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.';
     });

@@ -32,15 +32,6 @@ bool is_address(std::string_view name) {
     return inet_pton(AF_INET, n.c_str(), buf) == 1 || inet_pton(AF_INET6, n.c_str(), buf) == 1;
 }
 
-// The host of a base URL: "https://relais.garage.fr:8443/x" → "relais.garage.fr".
-std::string host_of(const std::string& url) {
-    const auto scheme = url.find("://");
-    if (scheme == std::string::npos) return {};
-    std::string host = url.substr(scheme + 3, url.find('/', scheme + 3) - scheme - 3);
-    if (!host.empty() && host.front() == '[') return host.substr(1, host.find(']') - 1);
-    return ascii_lower(host.substr(0, host.find(':')));
-}
-
 std::optional<std::int64_t> mtime_of(const std::string& path) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return std::nullopt;
@@ -124,7 +115,7 @@ struct CertificateManager::Impl {
         acme_dir = dir + "/acme";
         acme_pem = dir + "/acme-current.pem";
         webroot = dir + "/challenges";
-        name = host_of(config.http.public_base_url);
+        name = config.http.public_host;
     }
 
     std::int64_t now() const { return clock.now() / 1000; }

@@ -3,6 +3,7 @@
 #include "appliance.hpp"
 #include "appliance_mail.hpp"
 #include "appliance_modem.hpp"
+#include "box_names.hpp"
 #include "customer_service.hpp"
 #include "data_dir_lock.hpp"
 #include "demo_data.hpp"
@@ -14,10 +15,12 @@
 #include "modem_ports.hpp"
 #include "offer_service.hpp"
 #include "outbox.hpp"
+#include "process_stop.hpp"
 #include "public_app.hpp"
 #include "random.hpp"
 #include "serial_port.hpp"
 #include "static_files.hpp"
+#include "test_emails.hpp"
 #include "text.hpp"
 #include "timezone.hpp"
 
@@ -39,7 +42,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <future>
 #include <iostream>
 #include <mutex>
 #include <sstream>
@@ -181,25 +183,6 @@ bool write_console_banner(const std::string& path, const std::string& banner, co
 
 namespace {
 
-// What both listeners accept as the Host of a request (http_head.hpp's HostPolicy).
-HostPolicy host_policy(const Config& config) {
-    HostPolicy p;
-    p.names = {"localhost"};
-    char name[256] = {};
-    if (::gethostname(name, sizeof name - 1) == 0 && name[0]) {
-        p.names.push_back(ascii_lower(name));
-        p.names.push_back(ascii_lower(name) + ".local");  // mDNS
-    }
-    const std::string& base = config.http.public_base_url;
-    if (const auto scheme = base.find("://"); scheme != std::string::npos) {
-        std::string host = base.substr(scheme + 3, base.find('/', scheme + 3) - scheme - 3);
-        if (!host.empty() && host.front() != '[') host = host.substr(0, host.find(':'));
-        p.names.push_back(ascii_lower(host));
-    }
-    for (const auto& n : config.http.host_names) p.names.push_back(n);
-    return p;
-}
-
 // File descriptors: the process's limit is raised to its hard limit, then shared out. Each
 // connection that carries a request costs three (the client's, and both ends of the gate's
 // loopback connection to the engine); what was open at this point (database, modem, logs) and
@@ -324,6 +307,67 @@ int run_serve(const ServeOptions& options) {
     offers.on_queued([&outbox] { outbox.wake(); });
     outbox.start();
 
+    // A clean stop never cuts a send (issue 12: an upgrade restarts relais at any moment). On
+    // SIGTERM or SIGINT, or to restart for new settings, the outbox claims no more rows and the
+    // modem starts no new message, while the core loop runs on until the SMS the modem is
+    // transmitting and the emails the relay is taking have their outcomes, settled in the
+    // database as for any send. A message cut at AT+CMGS would go back to `pending` and reach
+    // the customer twice. Bounded: with the listeners' 2 × 10 s below, it fits systemd's default
+    // TimeoutStopSec of 90 s. Begun once (process_stop.hpp): a second restart request changes
+    // nothing, a signal during a restart's stop makes it a plain stop, and a second signal
+    // stops at once. Signals are taken from here on, before anything is served.
+    constexpr auto kSendsGrace = std::chrono::seconds(60);
+    ProcessStop stop;
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    boost::asio::steady_timer sends_deadline(io);
+    int unsettled = 0;
+    const auto settled = [&] {
+        if (--unsettled > 0) return;
+        log->info("stopping: no send in progress");
+        io.stop();
+    };
+    // On the core loop only.
+    const std::function<void(StopReason, const std::string&)> begin_stop = [&](StopReason reason,
+                                                                               const std::string& why) {
+        switch (stop.begin_stop(reason)) {
+            case StopStep::none: log->info("{}: a stop is already under way", why); return;
+            case StopStep::plain:
+                sd_notify(0, "STOPPING=1");
+                log->info("{}: stopping instead of restarting, once the sends in progress are finished", why);
+                return;
+            case StopStep::stop_now:
+                log->warn("{} again: stopping now; the sends in progress go again at the next start", why);
+                io.stop();
+                return;
+            case StopStep::begin: break;
+        }
+        // A restart for new settings is a reload to systemd: the same process comes back ready.
+        sd_notify(0, stop.restart() ? "RELOADING=1" : "STOPPING=1");
+        log->info("{}: finishing the sends in progress (up to {} s), then in-flight requests", why,
+                  kSendsGrace.count());
+        unsettled = modem ? 2 : 1;
+        outbox.stop_claiming(settled);
+        if (modem) modem->hold(settled);
+        sends_deadline.expires_after(kSendsGrace);
+        sends_deadline.async_wait([&](const boost::system::error_code& timer_ec) {
+            if (timer_ec) return;
+            log->warn("stopping: the sends in progress did not finish within {} s; they go again at the next start",
+                      kSendsGrace.count());
+            io.stop();
+        });
+    };
+    std::function<void()> take_signals = [&] {
+        signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
+            if (ec) return;
+            begin_stop(StopReason::signal, signal_number == SIGINT ? "SIGINT received" : "SIGTERM received");
+            take_signals();
+        });
+    };
+    take_signals();
+    // This run of relais, for the pages that wait for a restart to be over (GET /healthz): new
+    // at every start, also in place.
+    const std::string instance = random_token(app.random(), 12);
+
     StaticFiles files(config->http.web_root);
     if (!files.get("workspace/index.html")) {
         log->warn("no workspace at {} ([http] web_root): the advisor pages will answer 404", config->http.web_root);
@@ -341,7 +385,7 @@ int run_serve(const ServeOptions& options) {
     lan_gate.max_connections = static_cast<std::size_t>(budget->lan);
     lan_gate.max_per_address = static_cast<std::size_t>(std::min(config->http.lan_max_per_address, budget->lan));
     lan_gate.limits.max_body_bytes = (1 << 20) + (64 << 10);
-    lan_gate.hosts = host_policy(*config);
+    lan_gate.hosts = host_policy(*config, box_names());
     lan_gate.header_timeout = lan_gate.body_timeout = std::chrono::seconds(30);
     lan_gate.idle_timeout = lan_gate.write_timeout = std::chrono::seconds(60);
     GateOptions public_gate;
@@ -384,44 +428,22 @@ int run_serve(const ServeOptions& options) {
                         return out;
                     }};
     deps.certificates = https->certificates.get();
+    deps.instance = instance;
+    deps.stop = &stop;
     // The workspace's settings: checked and written, then relais stops as on SIGTERM (no send
     // cut) and main() starts it again in place.
-    bool restart_requested = false;
     std::mutex settings_saving;  // save_settings: one at a time
     deps.save_settings = [&config, &settings_saving](const std::vector<SettingChange>& changes) {
         const std::lock_guard hold(settings_saving);
         return save_settings(*config, changes, appliance_config_environment());
     };
-    deps.restart = [&io, &restart_requested] {
-        boost::asio::post(io, [&restart_requested] {
-            restart_requested = true;
-            ::kill(::getpid(), SIGTERM);  // the clean stop below, from the core loop
-        });
+    deps.restart = [&] {
+        boost::asio::post(io, [&] { begin_stop(StopReason::restart, "restarting to apply the workspace's settings"); });
     };
-    deps.send_test_email = [&](const std::string& to) -> Result<std::string> {
-        auto done = std::make_shared<std::promise<Result<std::string>>>();
-        auto outcome = done->get_future();
-        boost::asio::post(io, [&, to, done] {
-            try {
-                mail::MailMessage message = test_email(*config, config->dealer.language);
-                message.to = {{"", to}};
-                message.auto_submitted = mail::AutoSubmitted::auto_generated;
-                ComposedMail composed =
-                    compose_mail(*config, app.random(), app.clock(), app.zone(), std::move(message));
-                mail_transport->send(composed.envelope, composed.bytes, [done](mail::MailOutcome o) {
-                    if (o.delivered())
-                        done->set_value(o.code > 0 ? std::to_string(o.code) + " " + o.text : o.text);
-                    else
-                        done->set_value(internal_error(std::to_string(o.code) + " " + o.text));
-                });
-            } catch (const std::exception& e) {
-                done->set_value(internal_error(e.what()));
-            }
-        });
-        if (outcome.wait_for(std::chrono::seconds(60)) != std::future_status::ready)
-            return internal_error("no answer from the mail transport within 60 s");
-        return outcome.get();
-    };
+    // Test emails from the workspace: sent on the core loop, followed by polling.
+    TestEmails test_emails(*config, app.random(), app.clock(), app.zone(), *mail_transport,
+                           [&io](std::function<void()> f) { boost::asio::post(io, std::move(f)); });
+    deps.test_emails = &test_emails;
     LanApp lan(deps);
     PublicApp pub(*config, &customers, &files);
     log->info(
@@ -545,61 +567,25 @@ int run_serve(const ServeOptions& options) {
         watchdog_loop();
     }
 
-    // A clean stop never cuts a send (issue 12: an upgrade restarts relais at any moment). On
-    // SIGTERM or SIGINT the outbox claims no more rows and the modem starts no new message,
-    // while the core loop runs on until the SMS the modem is transmitting and the emails the
-    // relay is taking have their outcomes, settled in the database as for any send. A message
-    // cut at AT+CMGS would go back to `pending` and reach the customer twice. Bounded: with
-    // the listeners' 2 × 10 s below, it fits systemd's default TimeoutStopSec of 90 s. A
-    // second signal stops at once.
-    constexpr auto kSendsGrace = std::chrono::seconds(60);
-    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-    boost::asio::steady_timer sends_deadline(io);
-    int unsettled = 0;
-    const auto settled = [&] {
-        if (--unsettled > 0) return;
-        log->info("stopping: no send in progress");
-        io.stop();
-    };
-    signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
-        if (ec) return;
-        // A restart for new settings is a reload to systemd: the same process comes back ready.
-        sd_notify(0, restart_requested ? "RELOADING=1" : "STOPPING=1");
-        log->info("{}: finishing the sends in progress (up to {} s), then in-flight requests",
-                  restart_requested         ? "restarting to apply the workspace's settings"
-                  : signal_number == SIGINT ? "SIGINT received"
-                                            : "SIGTERM received",
-                  kSendsGrace.count());
-        unsettled = modem ? 2 : 1;
-        outbox.stop_claiming(settled);
-        if (modem) modem->hold(settled);
-        sends_deadline.expires_after(kSendsGrace);
-        sends_deadline.async_wait([&](const boost::system::error_code& timer_ec) {
-            if (timer_ec) return;
-            log->warn("stopping: the sends in progress did not finish within {} s; they go again at the next start",
-                      kSendsGrace.count());
-            io.stop();
-        });
-        signals.async_wait([&](const boost::system::error_code& again_ec, int again) {
-            if (again_ec) return;
-            log->warn("{} received again: stopping now; the sends in progress go again at the next start",
-                      again == SIGINT ? "SIGINT" : "SIGTERM");
-            io.stop();
-        });
-    });
     io.run();
     lan_server.shutdown(std::chrono::seconds(10));
     public_server.shutdown(std::chrono::seconds(10));
+    // A signal that came while the listeners finished, the core loop no longer running, still
+    // makes a restart's stop a plain one: systemd stopping relais then must not see it go on.
+    if (stop.restart()) {
+        io.restart();
+        io.poll();
+    }
     outbox.stop();
     if (modem) modem->stop();
     app.db().checkpoint();
-    log->info(restart_requested ? "stopped cleanly; starting again" : "stopped cleanly");
-    if (restart_requested) {
+    log->info(stop.restart() ? "stopped cleanly; starting again" : "stopped cleanly");
+    if (stop.restart()) {
         const std::string ports = std::to_string(lan_server.port()) + " " + std::to_string(public_server.port()) + " " +
                                   std::to_string(https->plain_http ? https->plain_http->port() : 0);
         ::setenv("RELAIS_RESTART_PORTS", ports.c_str(), 1);
     }
-    return restart_requested ? kRestart : 0;
+    return stop.restart() ? kRestart : 0;
 }
 
 int run_check_config(const std::string& config_path) {
@@ -754,17 +740,13 @@ int run_send_test_email(const std::string& config_path, const std::string& to, i
         settings.timeouts.cap(std::chrono::seconds(timeout_s));
         transport = std::make_unique<mail::SmtpClient>(io, settings, mail_log_to(log));
     }
-    mail::MailMessage message = test_email(*config, config->dealer.language);
-    message.to = {{"", *address}};
-    message.auto_submitted = mail::AutoSubmitted::auto_generated;
-    ComposedMail composed = compose_mail(*config, random, clock, *zone, std::move(message));
-
     std::cout << "sending a test email to " << *address << " through the " << transport->describe() << "\n";
     std::optional<mail::MailOutcome> outcome;
-    transport->send(composed.envelope, composed.bytes, [&](mail::MailOutcome o) {
-        outcome = std::move(o);
-        if (auto* smtp = dynamic_cast<mail::SmtpClient*>(transport.get())) smtp->close();
-    });
+    const std::string message_id =
+        send_test_email(*config, random, clock, *zone, *transport, *address, [&](mail::MailOutcome o) {
+            outcome = std::move(o);
+            if (auto* smtp = dynamic_cast<mail::SmtpClient*>(transport.get())) smtp->close();
+        });
     io.run();
     if (!outcome) {
         std::cerr << "relais: the mail transport stopped without an answer\n";
@@ -777,7 +759,7 @@ int run_send_test_email(const std::string& config_path, const std::string& to, i
             std::cout << "the relay accepted it: " << outcome->code << " " << outcome->text << "\n";
             std::cout << (outcome->tls.empty() ? "sent without TLS" : "sent over " + outcome->tls) << "\n";
         }
-        std::cout << "Message-ID: " << composed.message_id << "\n";
+        std::cout << "Message-ID: " << message_id << "\n";
         return 0;
     }
     const bool temporary = outcome->status == mail::DeliveryStatus::temporary;

@@ -29,9 +29,16 @@ struct Config {
     struct Http {
         ListenAddress lan{"127.0.0.1", 8080};
         ListenAddress public_listen{"127.0.0.1", 8081};
-        std::string public_base_url;  // defaults to http://<public_listen>
-        std::string web_root;         // absolute after loading
-        int threads = 2;              // per listener
+        // The start of every link sent to customers; defaults to http://<public_listen>. Split
+        // once, where it is set (set_public_base_url, checked at load): its origin as browsers
+        // write it ("https://garage.fr:8443": scheme, host in lower case, a port other than the
+        // scheme's), and its host ("garage.fr": lower case, without a final dot; an IPv6
+        // address without its brackets), the name customers reach the box by.
+        std::string public_base_url;
+        std::string public_origin;
+        std::string public_host;
+        std::string web_root;  // absolute after loading
+        int threads = 2;       // per listener
         // Names the box answers to besides its IP addresses, localhost, its host name and the
         // host of public_base_url (a Host header naming anything else is refused: DNS rebinding).
         std::vector<std::string> host_names;
@@ -112,11 +119,34 @@ struct Config {
 
 struct ConfigProblem {
     std::string file;
-    int line = 0;     // 0 when the problem is about the file as a whole
-    std::string key;  // "[mail] tls"
+    int line = 0;         // 0 when the problem is about the file as a whole
+    std::string section;  // "mail"; "" when the problem is about the file as a whole
+    std::string key;      // "tls"; "" when it is about the section as a whole
     std::string message;
     std::string to_string() const;  // "config/relais.toml:12: [mail] tls: expected ..."
 };
+
+/// Sets `http.public_base_url` to `url` (trailing slashes dropped) with its origin and host,
+/// when it is an absolute http:// or https:// URL: a host name, IPv4 address or [IPv6]
+/// address, an optional port (1-65535), an optional path; no user, query or fragment, no space
+/// or control character. False, and nothing changed, otherwise.
+bool set_public_base_url(Config::Http& http, std::string_view url);
+
+/// One key the workspace may set (the first-boot setup, Administration → Settings): the only
+/// keys <data_dir>/settings.toml may hold, and the fields of /api/v1/admin/settings
+/// (settings_api.cpp), both read from this one table.
+struct WorkspaceSetting {
+    std::string_view section, key;  // in the TOML: [mail] relay_port
+    // In the API's JSON: "mail.relay_port" (an object's member), "public_base_url"; empty for a
+    // key the settings' JSON does not carry ([setup] done has a route of its own).
+    std::string_view json;
+    enum class Type { text, integer, boolean } type;
+    // Shown only as set or not ("<name>_set"); in a change, absent or null keeps it.
+    bool secret;
+    std::variant<std::string, std::int64_t, bool> (*value)(const Config&);
+};
+/// The table, in the order the API shows the fields.
+const std::vector<WorkspaceSetting>& workspace_settings();
 
 /// What configuration checks may ask of the machine; tests replace it.
 struct ConfigEnvironment {

@@ -328,27 +328,38 @@ bool is_ipv6_literal(std::string_view s) {
 
 }  // namespace
 
-bool HostPolicy::allows(std::string_view host_header) const {
+std::optional<HostHeader> split_host_header(std::string_view host_header) {
     std::string_view host = ows_trim(host_header);
+    const auto digits = [](std::string_view port) {
+        return std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    HostHeader out;
     if (!host.empty() && host.front() == '[') {
         const std::size_t close = host.find(']');
-        if (close == std::string_view::npos) return false;
+        if (close == std::string_view::npos || !is_ipv6_literal(host.substr(0, close + 1))) return std::nullopt;
         const std::string_view rest = host.substr(close + 1);
-        if (!rest.empty() && (rest.front() != ':' ||
-                              !std::all_of(rest.begin() + 1, rest.end(), [](char c) { return c >= '0' && c <= '9'; })))
-            return false;
-        return is_ipv6_literal(host.substr(0, close + 1));
+        if (!rest.empty() && (rest.front() != ':' || !digits(rest.substr(1)))) return std::nullopt;
+        out.name = ascii_lower(host.substr(1, close - 1));
+        out.port = std::string(rest.empty() ? rest : rest.substr(1));
+        out.ipv6 = true;
+        return out;
     }
     if (const std::size_t colon = host.rfind(':'); colon != std::string_view::npos) {
-        const std::string_view port = host.substr(colon + 1);
-        if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+        if (!digits(host.substr(colon + 1))) return std::nullopt;
+        out.port = std::string(host.substr(colon + 1));
         host = host.substr(0, colon);
     }
-    if (host.empty()) return false;
-    if (is_ipv4(host)) return true;
-    std::string name = ascii_lower(host);
-    if (name.back() == '.') name.pop_back();  // "garage.example." is the same name
-    return std::find(names.begin(), names.end(), name) != names.end();
+    out.name = ascii_lower(host);
+    if (!out.name.empty() && out.name.back() == '.') out.name.pop_back();  // "garage.example." is the same name
+    if (out.name.empty()) return std::nullopt;
+    return out;
+}
+
+bool HostPolicy::allows(std::string_view host_header) const {
+    const auto host = split_host_header(host_header);
+    if (!host) return false;
+    if (host->ipv6 || is_ipv4(host->name)) return true;
+    return std::find(names.begin(), names.end(), host->name) != names.end();
 }
 
 NameValues parse_cookie_header(std::string_view header) {

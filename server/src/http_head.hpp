@@ -64,6 +64,17 @@ inline constexpr std::string_view kWrappedHeaderPrefix = "x-c-";
 /// "x-c-user-agent" → "user-agent"; nullopt for a header the gate did not wrap.
 std::optional<std::string> unwrap_header(std::string_view name);
 
+/// A Host header (RFC 9110 §7.2) split as the box compares it: the name in lower case without a
+/// final dot ("Garage.example.:443" → "garage.example"), an IPv6 address without its brackets;
+/// the port as written, "" when there is none.
+struct HostHeader {
+    std::string name;
+    std::string port;
+    bool ipv6 = false;
+};
+/// nullopt when malformed: empty, a port that is not digits, brackets around no IPv6 address.
+std::optional<HostHeader> split_host_header(std::string_view host_header);
+
 /// The names this box answers to, so that a page on another site whose name was pointed at
 /// the box (DNS rebinding) is refused before any application sees it.
 struct HostPolicy {

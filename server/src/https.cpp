@@ -1,54 +1,41 @@
 #include "https.hpp"
 
-#include "text.hpp"
-
-#include <unistd.h>
+#include "box_names.hpp"
 
 namespace relais {
 namespace {
 
-// "https://relais.garage.fr:8443/x" → "https://relais.garage.fr:8443".
-std::string origin_of(const std::string& url) {
-    const auto scheme = url.find("://");
-    if (scheme == std::string::npos) return url;
-    return url.substr(0, url.find('/', scheme + 3));
-}
-
-// Port 80's redirects: the public name (and a request without Host) to the customer pages;
-// any other name the gate let through (the box's LAN names and addresses) to the workspace, when
-// its port is known.
-std::function<std::string(std::string_view)> redirect_base(const Config& config) {
-    const std::string public_origin = origin_of(config.http.public_base_url);
-    const auto scheme = public_origin.find("://");
-    std::string public_host = ascii_lower(public_origin.substr(scheme + 3));
-    if (!public_host.empty() && public_host.front() != '[') public_host = public_host.substr(0, public_host.find(':'));
-    const std::uint16_t lan_port = config.http.lan.port;
-    const std::string lan_scheme = config.tls.lan ? "https://" : "http://";
-    return [=](std::string_view host_header) {
-        std::string host = ascii_lower(host_header);
-        if (!host.empty() && host.front() == '[') {
-            host = host.substr(0, host.find(']') + 1);
-        } else {
-            host = host.substr(0, host.find(':'));
-        }
-        const std::string bare = host.size() > 2 && host.front() == '[' ? host.substr(1, host.size() - 2) : host;
-        if (host.empty() || bare == public_host || lan_port == 0) return public_origin;
-        return lan_scheme + host + ":" + std::to_string(lan_port);
-    };
-}
-
+// A self-signed certificate's names besides the public one: the box's own, and loopback's.
 std::vector<std::string> local_names() {
-    std::vector<std::string> names;
-    char host[256] = {};
-    if (::gethostname(host, sizeof host - 1) == 0 && host[0]) {
-        names.push_back(ascii_lower(host));
-        names.push_back(ascii_lower(host) + ".local");
-    }
+    auto names = box_names();
     names.insert(names.end(), {"localhost", "127.0.0.1", "::1"});
     return names;
 }
 
 }  // namespace
+
+HostPolicy host_policy(const Config& config, const std::vector<std::string>& box_names) {
+    HostPolicy p;
+    p.names = {"localhost"};
+    p.names.insert(p.names.end(), box_names.begin(), box_names.end());
+    p.names.push_back(config.http.public_host);
+    p.names.insert(p.names.end(), config.http.host_names.begin(), config.http.host_names.end());
+    return p;
+}
+
+std::function<std::string(std::string_view)> redirect_base(const Config& config) {
+    const std::string public_origin = config.http.public_origin;
+    const std::string public_host = config.http.public_host;
+    const std::uint16_t lan_port = config.http.lan.port;
+    const std::string lan_scheme = config.tls.lan ? "https://" : "http://";
+    return [=](std::string_view host_header) {
+        // Split and compared as the gate's Host check does (http_head.hpp): "Garage.fr." and
+        // "[2001:DB8::1]:80" name the public host as much as "garage.fr" and "2001:db8::1".
+        const auto host = split_host_header(host_header);
+        if (!host || host->name == public_host || lan_port == 0) return public_origin;
+        return lan_scheme + (host->ipv6 ? "[" + host->name + "]" : host->name) + ":" + std::to_string(lan_port);
+    };
+}
 
 Result<Https> start_https(const Config& config, GateOptions& lan, GateOptions& public_, const Clock& clock,
                           std::shared_ptr<spdlog::logger> log) {

@@ -8,7 +8,11 @@
 #include "http_gate.hpp"
 #include "result.hpp"
 
+#include <functional>
 #include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace spdlog {
 class logger;
@@ -24,6 +28,15 @@ struct Https {
         if (certificates) certificates->tick();
     }
 };
+
+/// What both listeners (and port 80) accept as the Host of a request: localhost, the box's
+/// `box_names` (box_names.hpp), the public host, [http] host_names, and IP literals.
+HostPolicy host_policy(const Config& config, const std::vector<std::string>& box_names);
+
+/// Port 80's redirects, by the request's Host header: the public host (and a request without
+/// one) to the customer pages at public_origin; any other name the gate let through (the box's LAN
+/// names and addresses) to the workspace, when its port is known.
+std::function<std::string(std::string_view host_header)> redirect_base(const Config& config);
 
 /// Loads or makes the certificates and sets `lan` / `public_` to serve TLS as configured; binds
 /// port 80 when asked (its gate takes `hosts` and the public gate's limits). `clock` must outlive

@@ -19,6 +19,7 @@
 #include "responses.hpp"
 #include "settings_api.hpp"
 #include "sms_store.hpp"
+#include "test_emails.hpp"
 #include "text.hpp"
 
 #include <spdlog/spdlog.h>
@@ -102,7 +103,13 @@ struct LanApp::Impl {
     UnixMs started_at;
     AgreementService agreements;
 
-    explicit Impl(LanAppDeps deps) : d(std::move(deps)), started_at(d.clock.now()), agreements(d.db, d.clock) {
+    const Transport transport;
+
+    explicit Impl(LanAppDeps deps)
+        : d(std::move(deps)),
+          started_at(d.clock.now()),
+          agreements(d.db, d.clock),
+          transport(transport_of(d.config, Listener::lan)) {
         add_routes();
     }
 
@@ -123,13 +130,7 @@ struct LanApp::Impl {
         } else {
             res = workspace(req);
         }
-        add_security_headers(res, Listener::lan, api);
-        if (d.config.tls.lan) {
-            // Served over HTTPS only: cookies never go out in clear, nor does the browser come
-            // back over plain HTTP.
-            for (auto& c : res.cookies) c.secure = true;
-            res.header("Strict-Transport-Security", "max-age=31536000");
-        }
+        add_security_headers(res, Listener::lan, transport, api);
         return res;
     }
 
@@ -287,6 +288,7 @@ struct LanApp::Impl {
         add(Method::patch, "/api/v1/admin/settings", RouteAccess::admin, &Impl::update_admin_settings);
         add(Method::post, "/api/v1/admin/setup/done", RouteAccess::admin, &Impl::setup_done);
         add(Method::post, "/api/v1/mail/test-email", RouteAccess::admin, &Impl::test_email);
+        add(Method::get, "/api/v1/mail/test-email/{id}", RouteAccess::admin, &Impl::test_email_outcome);
         add(Method::post, "/api/v1/certificate/renew", RouteAccess::admin, &Impl::renew_certificate);
         add(Method::post, "/api/v1/sms/preview", RouteAccess::principal, &Impl::sms_preview);
 
@@ -347,7 +349,8 @@ struct LanApp::Impl {
     // ---- session ----------------------------------------------------------------------------
 
     HttpResponse session_body(const Principal& p) {
-        return json_response(200, {{"user", api_json::principal(p)}, {"csrf_token", p.csrf_token}});
+        return json_response(
+            200, {{"user", api_json::principal(p)}, {"csrf_token", p.csrf_token}, {"instance", d.instance}});
     }
 
     HttpResponse login(Ctx& ctx, const PathParams&) {
@@ -478,6 +481,9 @@ struct LanApp::Impl {
     HttpResponse update_admin_settings(Ctx& ctx, const PathParams&) {
         if (!d.save_settings || !d.restart)
             return respond(ctx, make_error(ErrorKind::unavailable, "settings_unavailable"));
+        // Saved while relais stops (for another save, or for systemd), a change would apply
+        // after a start nobody asked for, or never: the admin saves again once it is back.
+        if (stopping()) return respond(ctx, shutting_down());
         SettingsBody body = read_settings_body(ctx.body);
         if (!body.problems.empty()) return error_response(validation_error(body.problems), ctx.lang);
         if (body.changes.empty()) return json_response(200, {{"restarting", false}});
@@ -505,8 +511,25 @@ struct LanApp::Impl {
         return no_content();
     }
 
+    bool stopping() const { return d.stop && d.stop->stopping(); }
+
+    static Error shutting_down() {
+        Error e = make_error(ErrorKind::unavailable, "shutting_down");
+        e.retry_after_s = 5;
+        return e;
+    }
+
+    static json test_email_json(const TestEmail& t) {
+        json j = {{"id", t.id}, {"to", t.to}, {"state", to_string(t.state)}, {"at", format_utc(t.at)}};
+        // The relay's own words, shown to the admin as they came.
+        if (t.state == TestEmail::State::sent) j["answer"] = t.answer;
+        if (t.state == TestEmail::State::failed) j["error"] = t.answer;
+        return j;
+    }
+
+    // {"to"}: 202 at once with the test's id; its outcome is read with GET …/test-email/{id}.
     HttpResponse test_email(Ctx& ctx, const PathParams&) {
-        if (!d.send_test_email) return respond(ctx, make_error(ErrorKind::unavailable, "settings_unavailable"));
+        if (!d.test_emails) return respond(ctx, make_error(ErrorKind::unavailable, "settings_unavailable"));
         Problems problems;
         for (auto it = ctx.body.begin(); it != ctx.body.end(); ++it)
             if (it.key() != "to") problems.push_back({it.key(), "unknown_field", {}});
@@ -519,9 +542,16 @@ struct LanApp::Impl {
             to = *address;
         }
         if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
-        auto sent = d.send_test_email(to);
-        if (!sent) return json_response(200, {{"sent", false}, {"to", to}, {"error", sent.error().detail}});
-        return json_response(200, {{"sent", true}, {"to", to}, {"answer", *sent}});
+        // The core loop may stop before it sends: no outcome would ever come.
+        if (stopping()) return respond(ctx, shutting_down());
+        return json_response(202, test_email_json(d.test_emails->start(to)));
+    }
+
+    HttpResponse test_email_outcome(Ctx& ctx, const PathParams& p) {
+        if (!d.test_emails) return respond(ctx, make_error(ErrorKind::unavailable, "settings_unavailable"));
+        const auto found = d.test_emails->find(p.get("id"));
+        if (!found) return respond(ctx, not_found_error("test_email"));
+        return json_response(200, test_email_json(*found));
     }
 
     // ---- the modem ---------------------------------------------------------------------------
@@ -633,6 +663,8 @@ struct LanApp::Impl {
         }
         if (!ctx.body.contains("text") || !ctx.body["text"].is_string()) problems.push_back({"text", "required", {}});
         if (!problems.empty()) return error_response(validation_error(problems), ctx.lang);
+        // The modem holds its queue while relais stops: the test would never leave.
+        if (stopping()) return respond(ctx, shutting_down());
         const auto t =
             ctx.body.value("transliterate", false) ? modem::Transliteration::to_gsm7 : modem::Transliteration::off;
         auto sent = d.modem->send_test(to, ctx.body["text"].get<std::string>(), t);
@@ -1371,6 +1403,7 @@ struct LanApp::Impl {
         json m = modem_json();
         json body = {{"status", ok ? "ok" : "degraded"},
                      {"version", RELAIS_VERSION},
+                     {"instance", d.instance},
                      {"database", db_state},
                      {"modem", {{"health", m["health"]}, {"detail", m["detail"]}}},
                      {"mail", {{"transport", d.mail ? d.mail->describe() : "none"}}},

@@ -9,6 +9,7 @@
 #include "http.hpp"
 #include "http_gate.hpp"
 #include "phone.hpp"
+#include "process_stop.hpp"
 #include "ro_service.hpp"
 #include "static_files.hpp"
 #include "timezone.hpp"
@@ -30,6 +31,7 @@ class EventHub;
 
 class ApplianceModem;
 class OfferService;
+class TestEmails;
 namespace mail {
 class MailTransport;
 }
@@ -58,9 +60,14 @@ struct LanAppDeps {
     // <data_dir>/settings.toml; then relais restarts in place to apply them. Unset: 503.
     std::function<ConfigLoad(const std::vector<SettingChange>&)> save_settings = {};
     std::function<void()> restart = {};
-    // A test email through the relay as configured now, to `to`: what the relay answered, or
-    // why it failed. Blocks its HTTP thread until the outcome (the relay's timeouts bound it).
-    std::function<Result<std::string>(const std::string& to)> send_test_email = {};
+    // Whether relais is stopping: what would start a send or a restart is then refused (503
+    // shutting_down). None: never.
+    const ProcessStop* stop = nullptr;
+    // This run of relais (GET /healthz, GET /api/v1/session): changes at every start, also a
+    // restart in place, so a page that saved settings knows when the new run answers.
+    std::string instance = {};
+    // Test emails through the mail transport as configured now. None: 503.
+    TestEmails* test_emails = nullptr;
 };
 
 /// Thread-safe: handle() is called concurrently by the server's threads.

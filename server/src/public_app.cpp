@@ -26,13 +26,6 @@ bool is_token(std::string_view s) {
     return true;
 }
 
-std::string origin_of(const std::string& url) {
-    auto scheme = url.find("://");
-    if (scheme == std::string::npos) return url;
-    auto slash = url.find('/', scheme + 3);
-    return slash == std::string::npos ? url : url.substr(0, slash);
-}
-
 // The dealership as its customers see it: its name, its phone (tap to call) and its time zone.
 json dealer_info(const Config& config) {
     json phone = nullptr;
@@ -86,7 +79,7 @@ json customer_view(const Offer& o, const json& dealer, std::optional<UnixMs> pro
 }  // namespace
 
 PublicApp::PublicApp(const Config& config, CustomerService* customers, StaticFiles* files)
-    : config_(config), customers_(customers), files_(files) {
+    : config_(config), customers_(customers), files_(files), transport_(transport_of(config, Listener::public_)) {
     // Inside <script type="application/json">: "<" escaped so no text can close the element.
     std::string text = dealer_info(config).dump();
     for (std::size_t at = 0; (at = text.find('<', at)) != std::string::npos;) text.replace(at, 1, "\\u003c");
@@ -133,10 +126,7 @@ HttpResponse PublicApp::handle(const HttpRequest& req) {
     } else {
         res = html_error_page(404, lang);
     }
-    add_security_headers(res, Listener::public_, api);
-    // Over HTTPS: a year of HTTPS only for this name, so a link typed or followed as http://
-    // never goes out in clear again (no includeSubDomains: the dealership's other sites are theirs).
-    if (config_.tls.public_) res.header("Strict-Transport-Security", "max-age=31536000");
+    add_security_headers(res, Listener::public_, transport_, api);
     if (!api && req.path.rfind("/o/", 0) == 0) {
         // A magic link's page: never cached by a shared cache, never indexed.
         res.header("Cache-Control", "no-store");
@@ -179,7 +169,7 @@ HttpResponse PublicApp::customer_api(const HttpRequest& req, const std::string& 
         return error_response(make_error(ErrorKind::forbidden, "cross_site_request"), lang);
     if (const std::string* origin = req.header("origin")) {
         const std::string* host = req.header("host");
-        const bool same = *origin == origin_of(config_.http.public_base_url) ||
+        const bool same = *origin == config_.http.public_origin ||
                           (host && (*origin == "http://" + *host || *origin == "https://" + *host));
         if (!same) return error_response(make_error(ErrorKind::forbidden, "cross_site_request"), lang);
     }
@@ -230,7 +220,6 @@ HttpResponse PublicApp::customer_api(const HttpRequest& req, const std::string& 
             c.max_age_s = 400 * 24 * 3600;  // the longest browsers keep a cookie
             c.http_only = true;
             c.same_site = "Lax";
-            c.secure = config_.http.public_base_url.rfind("https://", 0) == 0;
             c.path = "/o/";
             r.cookies.push_back(c);
         }

@@ -8,6 +8,7 @@
 #include "config.hpp"
 #include "generation_cache.hpp"
 #include "http.hpp"
+#include "responses.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -36,6 +37,7 @@ private:
     const Config& config_;
     CustomerService* customers_;
     StaticFiles* files_;
+    Transport transport_;        // HSTS and Secure cookies over HTTPS (add_security_headers)
     std::string dealer_script_;  // the page's <script id="dealer-info">
     // The customer's view of an offer as JSON text, by offer id (see CustomerOffer).
     GenerationCache<std::int64_t, std::string> views_{64};

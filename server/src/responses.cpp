@@ -61,7 +61,12 @@ HttpResponse no_content() {
     return r;
 }
 
-void add_security_headers(HttpResponse& r, Listener listener, bool api) {
+Transport transport_of(const Config& config, Listener listener) {
+    const bool https = listener == Listener::lan ? config.tls.lan : config.http.public_origin.rfind("https://", 0) == 0;
+    return https ? Transport::https : Transport::http;
+}
+
+void add_security_headers(HttpResponse& r, Listener listener, Transport transport, bool api) {
     r.header("Content-Security-Policy",
              "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
              "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
@@ -70,6 +75,10 @@ void add_security_headers(HttpResponse& r, Listener listener, bool api) {
     // Customer links carry secrets in their path: never leak them to another site.
     r.header("Referrer-Policy", listener == Listener::public_ ? "no-referrer" : "same-origin");
     if (api && !r.find_header("Cache-Control")) r.header("Cache-Control", "no-store");
+    if (transport == Transport::https) {
+        r.header("Strict-Transport-Security", "max-age=31536000");
+        for (auto& c : r.cookies) c.secure = true;
+    }
 }
 
 HttpResponse html_error_page(int status, std::string_view lang) {

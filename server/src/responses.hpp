@@ -2,6 +2,7 @@
 // Building responses shared by both listeners: JSON bodies, errors in the reader's
 // language, security headers, and the small HTML error page.
 
+#include "config.hpp"
 #include "http.hpp"
 #include "result.hpp"
 
@@ -20,8 +21,16 @@ HttpResponse error_response(const Error& error, std::string_view lang);
 HttpResponse no_content();
 
 enum class Listener { lan, public_ };
-/// CSP, nosniff, frame and referrer policies; `no-store` on API answers.
-void add_security_headers(HttpResponse& response, Listener listener, bool api);
+/// How browsers reach a listener, decided here only (transport_of).
+enum class Transport { http, https };
+/// The lan listener is reached over HTTPS when it serves TLS ([tls] lan); the public one when
+/// customers' links are https:// (public_base_url: it serves TLS itself, [tls] public, which
+/// requires such links, or a proxy in front of it does).
+Transport transport_of(const Config& config, Listener listener);
+/// CSP, nosniff, frame and referrer policies; `no-store` on API answers. Over HTTPS: a year of
+/// HTTPS only for the name (HSTS, without includeSubDomains: the dealership's other sites are
+/// not ours to bind), and every cookie of the answer Secure, so none goes out in clear.
+void add_security_headers(HttpResponse& response, Listener listener, Transport transport, bool api);
 
 /// A plain, styled page for a 404 or 503 outside the API, in the reader's language.
 HttpResponse html_error_page(int status, std::string_view lang);

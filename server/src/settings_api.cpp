@@ -7,31 +7,68 @@ namespace {
 
 using json = nlohmann::json;
 
-struct Field {
-    const char* section;
-    const char* key;
-    enum class Type { text, port, secret } type;
-};
+// "mail.relay_port" → {"mail", "relay_port"}; "public_base_url" → {"", "public_base_url"}.
+std::pair<std::string_view, std::string_view> split_json_name(std::string_view name) {
+    const auto dot = name.find('.');
+    if (dot == std::string_view::npos) return {{}, name};
+    return {name.substr(0, dot), name.substr(dot + 1)};
+}
 
-// The body's fields, by section ("" for public_base_url, which stands alone).
-constexpr Field kFields[] = {
-    {"dealer", "name", Field::Type::text},     {"dealer", "language", Field::Type::text},
-    {"dealer", "timezone", Field::Type::text}, {"modem", "device", Field::Type::text},
-    {"modem", "pin", Field::Type::secret},     {"mail", "relay_host", Field::Type::text},
-    {"mail", "relay_port", Field::Type::port}, {"mail", "tls", Field::Type::text},
-    {"mail", "username", Field::Type::text},   {"mail", "password", Field::Type::secret},
-    {"mail", "from", Field::Type::text},
-};
+const WorkspaceSetting* setting_named(std::string_view json_name) {
+    for (const auto& s : workspace_settings())
+        if (!s.json.empty() && s.json == json_name) return &s;
+    return nullptr;
+}
 
-bool known(std::string_view section, std::string_view key) {
-    for (const auto& f : kFields)
-        if (section == f.section && key == f.key) return true;
+bool object_named(std::string_view name) {
+    for (const auto& s : workspace_settings())
+        if (split_json_name(s.json).first == name && !name.empty()) return true;
     return false;
+}
+
+json to_json(const std::variant<std::string, std::int64_t, bool>& v) {
+    return std::visit([](const auto& x) { return json(x); }, v);
+}
+
+// One field of a change: its value if it has the table's type, else its problem.
+void read_field(const WorkspaceSetting& s, const json& value, const std::string& field, SettingsBody& out) {
+    if (s.secret && value.is_null()) return;  // kept as it is
+    switch (s.type) {
+        case WorkspaceSetting::Type::integer:
+            if (!value.is_number_integer())
+                out.problems.push_back({field, "expected_integer", {}});
+            else
+                out.changes.push_back({std::string(s.section), std::string(s.key), value.get<std::int64_t>()});
+            return;
+        case WorkspaceSetting::Type::boolean:
+            if (!value.is_boolean())
+                out.problems.push_back({field, "expected_boolean", {}});
+            else
+                out.changes.push_back({std::string(s.section), std::string(s.key), value.get<bool>()});
+            return;
+        case WorkspaceSetting::Type::text:
+            if (!value.is_string())
+                out.problems.push_back({field, "expected_string", {}});
+            else
+                out.changes.push_back({std::string(s.section), std::string(s.key), value.get<std::string>()});
+            return;
+    }
 }
 
 }  // namespace
 
 json settings_json(const Config& c, const std::vector<modem::PortInfo>& ports) {
+    json out = json::object();
+    for (const auto& s : workspace_settings()) {
+        if (s.json.empty()) continue;
+        const auto [object, name] = split_json_name(s.json);
+        json& into = object.empty() ? out : out[std::string(object)];
+        const auto value = s.value(c);
+        if (s.secret)
+            into[std::string(name) + "_set"] = !std::get<std::string>(value).empty();
+        else
+            into[std::string(name)] = to_json(value);
+    }
     json list = json::array();
     for (const auto& p : ports) {
         json port = {{"path", p.path}, {"description", p.description}};
@@ -45,32 +82,20 @@ json settings_json(const Config& c, const std::vector<modem::PortInfo>& ports) {
         }
         list.push_back(std::move(port));
     }
-    return {{"dealer", {{"name", c.dealer.name}, {"language", c.dealer.language}, {"timezone", c.dealer.timezone}}},
-            {"public_base_url", c.http.public_base_url},
-            {"modem", {{"device", c.modem.device}, {"pin_set", !c.modem.pin.empty()}}},
-            {"mail",
-             {{"relay_host", c.mail.relay_host},
-              {"relay_port", c.mail.relay_port},
-              {"tls", to_string(c.mail.tls)},
-              {"username", c.mail.username},
-              {"password_set", !c.mail.password.empty()},
-              {"from", c.mail.from}}},
-            {"setup_done", c.setup_done},
-            {"ports", std::move(list)}};
+    out["setup_done"] = c.setup_done;
+    out["ports"] = std::move(list);
+    return out;
 }
 
 SettingsBody read_settings_body(const json& body) {
     SettingsBody out;
     for (auto it = body.begin(); it != body.end(); ++it) {
         const std::string& name = it.key();
-        if (name == "public_base_url") {
-            if (!it->is_string())
-                out.problems.push_back({name, "expected_string", {}});
-            else
-                out.changes.push_back({"http", "public_base_url", it->get<std::string>()});
+        if (const WorkspaceSetting* s = setting_named(name)) {
+            read_field(*s, *it, name, out);
             continue;
         }
-        if (name != "dealer" && name != "modem" && name != "mail") {
+        if (!object_named(name)) {
             out.problems.push_back({name, "unknown_field", {}});
             continue;
         }
@@ -80,41 +105,22 @@ SettingsBody read_settings_body(const json& body) {
         }
         for (auto f = it->begin(); f != it->end(); ++f) {
             const std::string field = name + "." + f.key();
-            if (!known(name, f.key())) {
+            if (const WorkspaceSetting* s = setting_named(field))
+                read_field(*s, *f, field, out);
+            else
                 out.problems.push_back({field, "unknown_field", {}});
-                continue;
-            }
-            Field::Type type = Field::Type::text;
-            for (const auto& k : kFields)
-                if (name == k.section && f.key() == k.key) type = k.type;
-            if (type == Field::Type::secret && f->is_null()) continue;  // kept as it is
-            if (type == Field::Type::port) {
-                if (!f->is_number_integer())
-                    out.problems.push_back({field, "expected_integer", {}});
-                else
-                    out.changes.push_back({name, f.key(), f->get<std::int64_t>()});
-                continue;
-            }
-            if (!f->is_string()) {
-                out.problems.push_back({field, "expected_string", {}});
-                continue;
-            }
-            out.changes.push_back({name, f.key(), f->get<std::string>()});
         }
     }
     return out;
 }
 
 FieldError setting_problem(const ConfigProblem& p) {
-    // "[mail] relay_port" → "mail.relay_port"
-    std::string field = p.key;
-    if (field.size() > 2 && field.front() == '[') {
-        const auto close = field.find("] ");
-        if (close != std::string::npos) {
-            const std::string section = field.substr(1, close - 1), key = field.substr(close + 2);
-            field = section == "http" ? key : section + "." + key;
-        }
-    }
+    std::string field;
+    for (const auto& s : workspace_settings())
+        if (s.section == p.section && s.key == p.key && !s.json.empty()) field = std::string(s.json);
+    // A key of the file the workspace does not set, made wrong by a setting (public = true
+    // without an https:// base URL is the base URL's problem, named as such by config.cpp).
+    if (field.empty() && !p.section.empty()) field = p.key.empty() ? p.section : p.section + "." + p.key;
     return {field.empty() ? "settings" : field, "invalid_setting", {{"detail", p.message}}};
 }
 

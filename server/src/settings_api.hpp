@@ -1,7 +1,8 @@
 #pragma once
 // The JSON of the workspace's settings (GET and PATCH /api/v1/admin/settings, docs/API.md): what
 // the first-boot setup and Administration → Settings show and change. The values are checked by
-// config.cpp as a start would (save_settings); here only the body's shape.
+// config.cpp as a start would (save_settings); here only the body's shape. Both sides read the
+// one table of what the workspace may set (config.hpp's workspace_settings()).
 
 #include "config.hpp"
 #include "result.hpp"
@@ -26,8 +27,8 @@ struct SettingsBody {
 /// a password or PIN absent or null is kept as it is.
 SettingsBody read_settings_body(const nlohmann::json& body);
 
-/// A problem of save_settings as a field error: "[mail] relay_port" → "mail.relay_port",
-/// "[http] public_base_url" → "public_base_url"; the message is config.cpp's.
+/// A problem of save_settings as a field error named as the body names it: [mail] relay_port →
+/// "mail.relay_port", [http] public_base_url → "public_base_url"; the message is config.cpp's.
 FieldError setting_problem(const ConfigProblem& problem);
 
 }  // namespace relais

@@ -2,20 +2,48 @@
 // first dealer admin is taken to it after choosing a password; the garage's name is saved (relais
 // restarts in place and the page carries on), a step is skipped, a test SMS goes through the
 // emulated modem and is delivered, a test email is written to the maildir; once finished, the
-// workspace opens and the setup is not offered again; Administration → Settings shows it all.
+// workspace opens and the setup is not offered again; Administration → Settings shows it all. A
+// save while an SMS is being transmitted waits for the new run of relais (the old one answers
+// until the SMS is settled) before showing what applies; a public address with a port and a
+// path is shown and saved back whole.
 //
 //   RELAIS_BIN=build/server/relais node --test tests/e2e/setup.test.mjs
 // With RELAIS_SHOTS=DIR, screenshots of each step are written to DIR.
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { startRelais, CHROMIUM, CHROMIUM_ARGS, signInFirstAdmin, callApi, failureShots } from './relais-server.mjs';
+import { startRelais, CHROMIUM, CHROMIUM_ARGS, signInFirstAdmin, callApi, failureShots, until } from './relais-server.mjs';
 
 const shotsDir = process.env.RELAIS_SHOTS;
 let server, browser, page;
 const { step, failed } = failureShots({ page: () => page, dir: () => server && server.dir });
+
+/** One command to the emulated modem's network (firmware-bridge's control socket), its reply. */
+function modemControl(request) {
+  return new Promise((resolve, reject) => {
+    const socket = net.createConnection(path.join(server.dir, 'data', 'modem', 'control.sock'));
+    let reply = '';
+    socket.on('connect', () => socket.write(`${JSON.stringify(request)}\n`));
+    socket.on('data', (d) => {
+      reply += d;
+      if (reply.includes('\n')) { socket.end(); resolve(JSON.parse(reply)); }
+    });
+    socket.on('error', reject);
+  });
+}
+
+/** The SMS the emulated network has taken (its journal). */
+async function smsTaken() {
+  const text = await readFile(path.join(server.dir, 'data', 'modem', 'journal.jsonl'), 'utf8').catch(() => '');
+  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((m) => m.kind === 'message');
+}
+
+/** The card of Administration → Settings titled `title`. */
+const savedToast = () => page.locator('.toast', { hasText: 'Réglages enregistrés.' });
+const card = (title) => page.locator('section.card', { has: page.getByRole('heading', { level: 2, name: title }) });
 
 async function shot(name) {
   if (shotsDir) await page.screenshot({ path: path.join(shotsDir, `setup-${name}.png`), fullPage: true, animations: 'disabled', caret: 'hide' });
@@ -105,3 +133,52 @@ step('once finished, the setup is not offered again; Administration → Settings
   await shot('6-admin-settings');
 });
 
+
+step('a save waits for the new run of relais, not the old one finishing an SMS, then shows what applies', async () => {
+  // The network takes 4 s to answer the SMS: the old run finishes it before it stops, and
+  // answers the page meanwhile.
+  assert.equal((await modemControl({ cmd: 'set', cmgs_latency_ms: 4000 })).ok, true);
+  const before = (await smsTaken()).length;
+  const test = await callApi(page, 'POST', '/api/v1/modem/test-sms', { to: '06 12 34 56 78', text: 'Essai' });
+  assert.equal(test.status, 202);
+  await until('the SMS taken by the network', async () => (await smsTaken()).length > before);
+
+  const restarts = async () => (await readFile(path.join(server.dir, 'relais.log'), 'utf8'))
+    .split('stopped cleanly; starting again').length - 1;
+  const restartsBefore = await restarts();
+  const garage = card('Le garage');
+  await garage.getByLabel('Nom du garage').fill('Garage Martin et Fils');
+  await garage.getByRole('button', { name: 'Enregistrer' }).click();
+  await page.getByText('Relais redémarre pour appliquer les réglages').waitFor();
+  await savedToast().waitFor({ timeout: 60000 });
+  // Shown from the new run: the new name, in the form and the top bar.
+  await page.getByRole('heading', { level: 2, name: 'Le garage' }).waitFor();
+  assert.equal(await card('Le garage').getByLabel('Nom du garage').inputValue(), 'Garage Martin et Fils');
+  assert.equal(await page.locator('.brand-dealer').textContent(), 'Garage Martin et Fils');
+  assert.equal(await restarts(), restartsBefore + 1);
+  assert.match(await readFile(path.join(server.dir, 'relais.log'), 'utf8'), /a test SMS to \+33612345678: waiting for its outcome/);
+  assert.equal((await smsTaken()).length, before + 1, 'the SMS was not sent again');
+  assert.equal((await modemControl({ cmd: 'set', cmgs_latency_ms: 0 })).ok, true);
+});
+
+step('a public address with a port and a path is shown whole and saved back whole', async () => {
+  await savedToast().waitFor({ state: 'detached' }); // the last step's
+  const address = card('L\'adresse pour les clients');
+  await address.getByLabel('Nom public').fill('Relais.Garage-Essais.fr:8443/atelier');
+  await address.getByRole('button', { name: 'Enregistrer' }).click();
+  await savedToast().waitFor({ timeout: 60000 });
+  let s = await callApi(page, 'GET', '/api/v1/admin/settings');
+  assert.equal(s.body.public_base_url, 'https://relais.garage-essais.fr:8443/atelier');
+  const shown = card('L\'adresse pour les clients').getByLabel('Nom public');
+  assert.equal(await shown.inputValue(), 'relais.garage-essais.fr:8443/atelier');
+  await shot('7-public-port');
+
+  // Saved again as it is shown, it stays whole: the customers' links keep their port and path.
+  await savedToast().waitFor({ state: 'detached' }); // the first save's toast
+  await card('L\'adresse pour les clients').getByRole('button', { name: 'Enregistrer' }).click();
+  await savedToast().waitFor({ timeout: 60000 });
+  s = await callApi(page, 'GET', '/api/v1/admin/settings');
+  assert.equal(s.body.public_base_url, 'https://relais.garage-essais.fr:8443/atelier');
+  assert.equal(await card('L\'adresse pour les clients').getByLabel('Nom public').inputValue(),
+    'relais.garage-essais.fr:8443/atelier');
+});

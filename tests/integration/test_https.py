@@ -122,6 +122,11 @@ class SelfSignedTest(RelaisTestCase):
         res = plain.get("/o/abcdef?x=1", headers={"Host": NAME})
         self.assertEqual(res.status, 301)
         self.assertEqual(res.header("location"), f"https://{NAME}/o/abcdef?x=1")
+        # The public name however a client writes it (a final dot, capitals, a port) is the public
+        # name, as the gate's Host check says: the customer pages, never the workspace.
+        for host in (f"{NAME}.", NAME.upper(), f"{NAME}.:80"):
+            res = plain.get("/o/abcdef", headers={"Host": host})
+            self.assertEqual((res.status, res.header("location")), (301, f"https://{NAME}/o/abcdef"), host)
         # Nothing of the application: the API, the workspace are redirections too.
         res = plain.get("/api/v1/repair-orders", headers={"Host": NAME})
         self.assertEqual(res.status, 301)

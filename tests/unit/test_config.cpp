@@ -199,3 +199,68 @@ TEST_CASE("the dealership's phone is read in its country and kept in both forms;
     const ConfigLoad letters = parse_config("[dealer]\nphone = \"call us\"\n", "relais.toml", env);
     CHECK(only_problem(letters).find("[dealer] phone") != std::string::npos);
 }
+
+TEST_CASE("public_base_url is split once: its origin as browsers write it, and its host") {
+    const auto load = [](const std::string& url) {
+        const ConfigLoad l = parse("[http]\npublic_base_url = \"" + url + "\"\n");
+        REQUIRE_MESSAGE(l.config, (l.problems.empty() ? "" : l.problems.front().to_string()));
+        return l.config->http;
+    };
+    auto h = load("https://Garage.FR:8443/relais/");
+    CHECK(h.public_base_url == "https://Garage.FR:8443/relais");  // links as written
+    CHECK(h.public_origin == "https://garage.fr:8443");
+    CHECK(h.public_host == "garage.fr");
+
+    h = load("https://garage.fr.");
+    CHECK(h.public_origin == "https://garage.fr.");  // a browser keeps the final dot in Origin
+    CHECK(h.public_host == "garage.fr");
+
+    h = load("https://garage.fr:443");
+    CHECK(h.public_origin == "https://garage.fr");  // the scheme's port is not written
+    h = load("http://garage.fr:80/x");
+    CHECK(h.public_origin == "http://garage.fr");
+    h = load("http://garage.fr:8080");
+    CHECK(h.public_origin == "http://garage.fr:8080");
+
+    h = load("https://[2001:DB8::1]:8443");
+    CHECK(h.public_origin == "https://[2001:db8::1]:8443");
+    CHECK(h.public_host == "2001:db8::1");
+
+    h = load("http://192.0.2.7");
+    CHECK(h.public_host == "192.0.2.7");
+
+    // By default, the public listener's address.
+    h = parse("[http]\npublic_listen = \"0.0.0.0:8081\"\n").config->http;
+    CHECK(h.public_base_url == "http://0.0.0.0:8081");
+    CHECK(h.public_origin == "http://0.0.0.0:8081");
+    CHECK(h.public_host == "0.0.0.0");
+}
+
+TEST_CASE("a public_base_url whose host or port cannot be read is refused") {
+    for (const char* url :
+         {"relais.garage.fr", "ftp://garage.fr", "https://", "https:///o", "https://garage.fr:", "https://garage.fr:0",
+          "https://garage.fr:65536", "https://garage.fr:84a3", "https://user@garage.fr", "https://garage.fr?x=1",
+          "https://garage.fr/#top", "https://gar age.fr", "https://garage_fr.fr", "https://garage..fr",
+          "https://.garage.fr", "https://[2001:db8::1", "https://[garage.fr]", "https://[::1]x",
+          "https://garage.fr\\\\x"}) {
+        CAPTURE(url);
+        CHECK(only_problem(parse(std::string("[http]\npublic_base_url = \"") + url + "\"\n"))
+                  .find("[http] public_base_url: expected an absolute http:// or https:// URL") != std::string::npos);
+    }
+    Config::Http http;
+    REQUIRE(set_public_base_url(http, "https://a.garage.fr"));
+    CHECK_FALSE(set_public_base_url(http, "https://garage.fr:99999"));
+    CHECK(http.public_base_url == "https://a.garage.fr");  // nothing changed
+    CHECK(http.public_host == "a.garage.fr");
+}
+
+TEST_CASE("a problem names its section and key apart, and renders them together") {
+    const ConfigLoad load = parse("[dealer]\nlanguage = \"de\"\n[nope]\n");
+    REQUIRE(load.problems.size() == 2);
+    CHECK(load.problems[0].section == "dealer");
+    CHECK(load.problems[0].key == "language");
+    CHECK(load.problems[0].to_string().rfind("/etc/relais/relais.toml:2: [dealer] language: ", 0) == 0);
+    CHECK(load.problems[1].section == "nope");
+    CHECK(load.problems[1].key.empty());
+    CHECK(load.problems[1].to_string().rfind("/etc/relais/relais.toml:3: [nope]: unknown section", 0) == 0);
+}

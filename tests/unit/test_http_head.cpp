@@ -182,6 +182,24 @@ TEST_CASE("Host names: ours, IP literals, nothing else") {
     CHECK_FALSE(p.allows("localhost:80a"));
 }
 
+TEST_CASE("a Host header is split as the box compares it") {
+    const auto split = [](std::string_view h) {
+        const auto host = split_host_header(h);
+        REQUIRE(host);
+        return std::string(host->ipv6 ? "v6 " : "") + host->name + (host->port.empty() ? "" : " port " + host->port);
+    };
+    CHECK(split("Garage.FR") == "garage.fr");
+    CHECK(split("garage.fr.:443") == "garage.fr port 443");
+    CHECK(split(" garage.fr:8443 ") == "garage.fr port 8443");
+    CHECK(split("192.0.2.7:80") == "192.0.2.7 port 80");
+    CHECK(split("[2001:DB8::1]") == "v6 2001:db8::1");
+    CHECK(split("[::1]:8080") == "v6 ::1 port 8080");
+    for (const char* bad : {"", ".", ":80", "garage.fr:8o", "[::1]x", "[::1", "[garage.fr]", "[::1]:a"}) {
+        CAPTURE(bad);
+        CHECK_FALSE(split_host_header(bad));
+    }
+}
+
 TEST_CASE("a refusal written by the gate is a whole response that closes") {
     const std::string json = gate_response({400, "repeated_header", "the header content-length is repeated"}, true);
     CHECK(json.rfind("HTTP/1.1 400 Bad Request\r\n", 0) == 0);

@@ -8,6 +8,7 @@
 
 #include "certificates.hpp"
 #include "config.hpp"
+#include "https.hpp"
 #include "plain_http.hpp"
 #include "support.hpp"
 #include "tls.hpp"
@@ -135,7 +136,7 @@ CertificateStatus settled(CertificateManager& m, Journal& journal, int n) {
 Config acme_config(const std::string& data_dir) {
     Config c;
     c.storage.data_dir = data_dir;
-    c.http.public_base_url = "https://atelier.garage-martin.fr";
+    REQUIRE(set_public_base_url(c.http, "https://atelier.garage-martin.fr"));
     c.tls.public_ = true;
     c.tls.certificate = Config::Tls::Source::acme;
     c.tls.redirect_listen = ListenAddress{"127.0.0.1", 0};
@@ -199,6 +200,47 @@ TEST_CASE("port 80 answers ACME challenges and sends everything else to HTTPS") 
     CHECK_FALSE(valid_acme_token("../../etc/passwd"));
     CHECK_FALSE(valid_acme_token("a.b"));
     CHECK_FALSE(valid_acme_token(std::string(129, 'a')));
+}
+
+TEST_CASE("the Host names both listeners accept: the box's, the public host, the configured ones") {
+    Config c;
+    REQUIRE(set_public_base_url(c.http, "https://Atelier.Garage.fr.:8443/relais"));
+    c.http.host_names = {"relais.garage.lan"};
+    const HostPolicy p = host_policy(c, {"relais-01", "relais-01.local"});
+    CHECK(p.allows("atelier.garage.fr:443"));
+    CHECK(p.allows("ATELIER.GARAGE.FR.:8443"));
+    CHECK(p.allows("relais-01.local:8080"));
+    CHECK(p.allows("relais-01"));
+    CHECK(p.allows("relais.garage.lan"));
+    CHECK(p.allows("localhost"));
+    CHECK_FALSE(p.allows("garage.fr"));
+    CHECK_FALSE(p.allows("evil.example"));
+}
+
+TEST_CASE("port 80 sends the public host to the customer pages, the box's LAN names to the workspace") {
+    Config c;
+    REQUIRE(set_public_base_url(c.http, "https://garage.fr:8443/relais"));
+    c.http.lan = {"0.0.0.0", 8080};
+    auto base = redirect_base(c);
+    CHECK(base("garage.fr") == "https://garage.fr:8443");
+    CHECK(base("Garage.FR.") == "https://garage.fr:8443");  // the same name, as the gate says
+    CHECK(base("garage.fr.:80") == "https://garage.fr:8443");
+    CHECK(base("") == "https://garage.fr:8443");
+    CHECK(base("relais-01.local") == "http://relais-01.local:8080");
+    CHECK(base("192.168.1.20:80") == "http://192.168.1.20:8080");
+    CHECK(base("[fe80::1]") == "http://[fe80::1]:8080");
+
+    // A public name that is an IPv6 address is still the public name.
+    REQUIRE(set_public_base_url(c.http, "https://[2001:db8::1]"));
+    c.tls.lan = true;
+    base = redirect_base(c);
+    CHECK(base("[2001:DB8::1]") == "https://[2001:db8::1]");
+    CHECK(base("[2001:db8::1]:80") == "https://[2001:db8::1]");
+    CHECK(base("[fe80::1]:80") == "https://[fe80::1]:8080");
+
+    // The workspace's port unknown (chosen by the kernel): everything to the customer pages.
+    c.http.lan.port = 0;
+    CHECK(redirect_base(c)("relais-01.local") == "https://[2001:db8::1]");
 }
 
 TEST_CASE("only public DNS names are asked of a CA") {
@@ -492,7 +534,7 @@ TEST_CASE("the two files of older versions are taken over once, when they are a 
 TEST_CASE("ACME without a name a CA can certify: self-signed, nothing asked") {
     TempDir dir;
     Config config = acme_config(dir.path());
-    config.http.public_base_url = "https://relais.invalid";
+    REQUIRE(set_public_base_url(config.http, "https://relais.invalid"));
     FakeClock clock;
     auto fake = std::make_unique<FakeAcme>();
     FakeAcme& acme = *fake;
@@ -532,6 +574,9 @@ email = "it@garage-martin.fr"
         return load.problems.front().to_string();
     };
     CHECK(problem("[tls]\npublic = true\n").find("must start with https://") != std::string::npos);
+    // A base URL that cannot be read is said so once, not also said to lack https://.
+    CHECK(problem("[http]\npublic_base_url = \"https://pas un nom\"\n[tls]\npublic = true\n")
+              .find("expected an absolute http:// or https:// URL") != std::string::npos);
     CHECK(problem("[http]\npublic_base_url = \"https://a.garage.fr\"\n[tls]\npublic = true\ncertificate = \"acme\"\n")
               .find("redirect_listen") != std::string::npos);
     CHECK(problem("[tls]\ncertificate = \"letsencrypt\"\n").find("\"acme\", \"self-signed\" or \"files\"") !=

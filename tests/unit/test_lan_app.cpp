@@ -2,15 +2,20 @@
 // error format, bad input, languages, workspace files. No socket; the real binary is
 // exercised by tests/integration.
 #include "lan_app.hpp"
+#include "mail_transport.hpp"
 #include "migrations.hpp"
+#include "process_stop.hpp"
 #include "public_app.hpp"
+#include "responses.hpp"
 #include "support.hpp"
+#include "test_emails.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 using namespace relais;
 using namespace relais::test;
@@ -26,15 +31,18 @@ struct Lan {
     std::string session;
     std::string csrf;
 
-    Lan() {
+    // `more` sets the configuration and the optional parts before the app is made.
+    explicit Lan(const std::function<void(Config&, LanAppDeps&)>& more = {}) {
         std::filesystem::create_directories(w.dir.path() + "/web/workspace/assets");
         std::ofstream(w.dir.path() + "/web/workspace/index.html") << "<!doctype html><title>Relais</title>";
         std::ofstream(w.dir.path() + "/web/workspace/assets/app.css") << "body{}";
         std::ofstream(w.dir.path() + "/web/secret.txt") << "not served";
         files = std::make_unique<StaticFiles>(w.dir.path() + "/web");
         config.dealer.language = "fr";
-        app = std::make_unique<LanApp>(LanAppDeps{config, *w.db, *w.auth, *w.ros, *w.phones, *w.zone, *files, w.clock,
-                                                  null_logger(), 4096, nullptr, "not in unit tests"});
+        LanAppDeps deps{config, *w.db,   *w.auth,       *w.ros, *w.phones, *w.zone,
+                        *files, w.clock, null_logger(), 4096,   nullptr,   "not in unit tests"};
+        if (more) more(config, deps);
+        app = std::make_unique<LanApp>(std::move(deps));
     }
 
     HttpRequest request(Method m, const std::string& path, const std::string& body = "") {
@@ -474,4 +482,138 @@ TEST_CASE("the public listener serves no workspace, API or health path") {
     CHECK(r.status == 200);
     CHECK(r.body.find("Disallow: /") != std::string::npos);
     CHECK(*r.find_header("Referrer-Policy") == "no-referrer");
+}
+
+TEST_CASE("healthz and the session name this run of relais, for pages waiting for a restart") {
+    Lan lan([](Config&, LanAppDeps& d) { d.instance = "run-2"; });
+    CHECK(body_of(lan.call(Method::get, "/healthz"))["instance"] == "run-2");
+    lan.sign_in();
+    CHECK(body_of(lan.call(Method::get, "/api/v1/session"))["instance"] == "run-2");
+}
+
+TEST_CASE("HSTS and Secure cookies: one condition per listener, decided in one place") {
+    const auto cookies_and_hsts = [](Lan& lan) {
+        lan.w.add_user("marie");
+        HttpResponse r =
+            lan.call(Method::post, "/api/v1/session", {{"username", "marie"}, {"password", "correct horse battery"}});
+        REQUIRE(r.cookies.size() == 2);
+        return std::tuple(r.cookies[0].secure, r.cookies[1].secure,
+                          r.find_header("Strict-Transport-Security") != nullptr);
+    };
+    Lan plain;
+    CHECK(cookies_and_hsts(plain) == std::tuple(false, false, false));
+    Lan over_tls([](Config& c, LanAppDeps&) { c.tls.lan = true; });
+    CHECK(cookies_and_hsts(over_tls) == std::tuple(true, true, true));
+    CHECK(*over_tls.call(Method::get, "/healthz").find_header("Strict-Transport-Security") == "max-age=31536000");
+
+    // The customer pages: over HTTPS when customers' links are https://, served with TLS here or
+    // behind a proxy that serves it.
+    Config c;
+    REQUIRE(set_public_base_url(c.http, "http://garage.fr:8081"));
+    CHECK(transport_of(c, Listener::public_) == Transport::http);
+    HttpRequest robots;
+    robots.path = "/robots.txt";
+    CHECK(PublicApp(c, nullptr, nullptr).handle(robots).find_header("Strict-Transport-Security") == nullptr);
+    REQUIRE(set_public_base_url(c.http, "https://garage.fr"));
+    CHECK(transport_of(c, Listener::public_) == Transport::https);
+    CHECK(transport_of(c, Listener::lan) == Transport::http);
+    CHECK(PublicApp(c, nullptr, nullptr).handle(robots).find_header("Strict-Transport-Security") != nullptr);
+
+    HttpResponse r;
+    r.cookies.push_back(SetCookie{});
+    add_security_headers(r, Listener::public_, Transport::https, false);
+    CHECK(r.cookies[0].secure);
+    HttpResponse clear;
+    clear.cookies.push_back(SetCookie{});
+    add_security_headers(clear, Listener::public_, Transport::http, false);
+    CHECK_FALSE(clear.cookies[0].secure);
+    CHECK(clear.find_header("Strict-Transport-Security") == nullptr);
+}
+
+namespace {
+
+// A relay that answers when the test says; what is posted to the core loop runs when told.
+struct SlowRelay final : mail::MailTransport {
+    std::vector<Done> waiting;
+    void send(mail::Envelope, std::string, Done done) override { waiting.push_back(std::move(done)); }
+    std::string describe() const override { return "slow relay"; }
+};
+
+struct SettingsBox {
+    ProcessStop stop;
+    int saves = 0;
+    int restarts = 0;
+    SlowRelay relay;
+    FakeRandom random;
+    std::vector<std::function<void()>> core_loop;
+    std::unique_ptr<TestEmails> tests;
+    Lan lan;
+    SettingsBox()
+        : lan([this](Config& c, LanAppDeps& d) {
+              tests = std::make_unique<TestEmails>(c, random, d.clock, d.zone, relay,
+                                                   [this](std::function<void()> f) { core_loop.push_back(f); });
+              d.save_settings = [this, &c](const std::vector<SettingChange>&) {
+                  ++saves;
+                  return ConfigLoad{c, {}};
+              };
+              d.restart = [this] { ++restarts; };
+              d.stop = &stop;
+              d.test_emails = tests.get();
+          }) {
+        lan.sign_in();
+    }
+};
+
+}  // namespace
+
+TEST_CASE("while relais stops, a settings save or a test email is refused: 503 shutting_down") {
+    SettingsBox box;
+    Lan& lan = box.lan;
+    const json change = {{"dealer", {{"name", "Garage Martin"}}}};
+    HttpResponse r = lan.call(Method::patch, "/api/v1/admin/settings", change);
+    CHECK(r.status == 202);
+    CHECK(body_of(r) == json{{"restarting", true}});
+    CHECK((box.saves == 1 && box.restarts == 1));
+
+    REQUIRE(box.stop.begin_stop(StopReason::restart) == StopStep::begin);
+    r = lan.call(Method::patch, "/api/v1/admin/settings", change);
+    CHECK(r.status == 503);
+    CHECK(body_of(r)["error"]["code"] == "shutting_down");
+    CHECK(r.find_header("Retry-After") != nullptr);
+    CHECK((box.saves == 1 && box.restarts == 1));  // nothing written, no second restart
+
+    r = lan.call(Method::post, "/api/v1/mail/test-email", {{"to", "it@garage-martin.fr"}});
+    CHECK(r.status == 503);
+    CHECK(body_of(r)["error"]["code"] == "shutting_down");
+    CHECK(box.core_loop.empty());
+}
+
+TEST_CASE("a test email answers at once (202, an id); its outcome, the relay's words, is read by id") {
+    SettingsBox box;
+    Lan& lan = box.lan;
+    HttpResponse r = lan.call(Method::post, "/api/v1/mail/test-email", {{"to", "IT@Garage-Martin.FR"}});
+    REQUIRE(r.status == 202);
+    const json started = body_of(r);
+    CHECK(started["state"] == "sending");
+    CHECK(started["to"] == "IT@garage-martin.fr");
+    const std::string url = "/api/v1/mail/test-email/" + started["id"].get<std::string>();
+    CHECK(body_of(lan.call(Method::get, url))["state"] == "sending");
+
+    // No HTTP thread waits for the relay: the core loop sends, the relay answers later.
+    REQUIRE(box.core_loop.size() == 1);
+    box.core_loop[0]();
+    REQUIRE(box.relay.waiting.size() == 1);
+    mail::MailOutcome refused;
+    refused.status = mail::DeliveryStatus::permanent;
+    refused.code = 550;
+    refused.text = "5.7.1 Relaying denied";
+    box.relay.waiting[0](refused);
+    const json failed = body_of(lan.call(Method::get, url));
+    CHECK(failed["state"] == "failed");
+    CHECK(failed["error"] == "550 5.7.1 Relaying denied");
+    CHECK_FALSE(failed.contains("answer"));
+
+    CHECK(lan.call(Method::get, "/api/v1/mail/test-email/unknown").status == 404);
+    CHECK(lan.call(Method::post, "/api/v1/mail/test-email", {{"to", "not an address"}}).status == 422);
+    CHECK(box.core_loop.size() == 1);
 }

@@ -2,12 +2,14 @@
 // configuration file; only the keys the workspace may set; a problem in it names that file and
 // its line; save_settings merges, checks the whole before writing, and writes 0600 by rename.
 #include "config.hpp"
+#include "settings_api.hpp"
 #include "support.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 
@@ -222,12 +224,12 @@ TEST_CASE("save_settings: what would not load is refused, and nothing is written
     CHECK_FALSE(language.config);
     REQUIRE(language.problems.size() == 1);
     CHECK(language.problems[0].file == box.settings);
-    CHECK(language.problems[0].key == "[dealer] language");
+    CHECK((language.problems[0].section == "dealer" && language.problems[0].key == "language"));
 
     const ConfigLoad not_settable = box.save({{"storage", "data_dir", std::string("/tmp")}});
     CHECK_FALSE(not_settable.config);
     REQUIRE(not_settable.problems.size() == 1);
-    CHECK(not_settable.problems[0].key == "[storage]");
+    CHECK((not_settable.problems[0].section == "storage" && not_settable.problems[0].key.empty()));
 
     const ConfigLoad username = box.save({{"mail", "username", std::string("atelier")}});  // no relay, no password
     CHECK(username.problems.size() == 2);
@@ -286,4 +288,66 @@ TEST_CASE("save_settings: strings with quotes, newlines and other scripts come b
         CHECK(loaded.mail.password == password);
         CHECK(loaded.dealer.name == "Garage « Müller » — l'atelier \"2\"");
     }
+}
+
+TEST_CASE("one table: settings.toml takes each key of it and nothing else") {
+    for (const WorkspaceSetting& s : workspace_settings()) {
+        CAPTURE(s.section);
+        CAPTURE(s.key);
+        std::string value = "\"\"";
+        if (s.type == WorkspaceSetting::Type::integer) value = "25";
+        if (s.type == WorkspaceSetting::Type::boolean) value = "true";
+        const ConfigLoad load = over("[" + std::string(s.section) + "]\n" + std::string(s.key) + " = " + value + "\n");
+        for (const auto& p : load.problems) CHECK(p.message != "is not set from the workspace");
+    }
+    CHECK(problems(over("[dealer]\ncountry = \"FR\"\n")) ==
+          kSettings + ":2: [dealer] country: is not set from the workspace");
+    CHECK(problems(over("[http]\nthreads = 4\n")) == kSettings + ":2: [http] threads: is not set from the workspace");
+}
+
+TEST_CASE("the settings' JSON is the table's: values, secrets only as set, problems on the body's names") {
+    using json = nlohmann::json;
+    Config c;
+    c.dealer.name = "Garage Martin";
+    c.http.public_base_url = "https://garage.fr:8443";
+    c.mail.password = "s3cret";
+    c.mail.relay_port = 465;
+    const json j = settings_json(c, {});
+    CHECK(j["dealer"]["name"] == "Garage Martin");
+    CHECK(j["public_base_url"] == "https://garage.fr:8443");
+    CHECK(j["mail"]["relay_port"] == 465);
+    CHECK(j["mail"]["tls"] == "starttls");
+    CHECK(j["mail"]["password_set"] == true);
+    CHECK(j["modem"]["pin_set"] == false);
+    CHECK_FALSE(j["mail"].contains("password"));
+    CHECK(j.dump().find("s3cret") == std::string::npos);
+    CHECK(j["setup_done"] == false);
+    CHECK(j["ports"] == json::array());
+
+    const SettingsBody body = read_settings_body(json::parse(R"({
+        "dealer": {"name": "Garage Dupont", "country": "BE"},
+        "public_base_url": "https://garage.fr:8443",
+        "mail": {"relay_port": "587", "password": null, "username": "atelier"},
+        "modem": "virtual",
+        "setup_done": true,
+        "storage": {}
+    })"));
+    std::vector<std::string> changed;
+    for (const auto& ch : body.changes) changed.push_back(ch.section + "." + ch.key);
+    CHECK(changed == std::vector<std::string>{"dealer.name", "mail.username", "http.public_base_url"});
+    std::vector<std::string> wrong;
+    for (const auto& p : body.problems) wrong.push_back(p.field + ": " + p.code);
+    std::sort(wrong.begin(), wrong.end());
+    CHECK(wrong == std::vector<std::string>{"dealer.country: unknown_field", "mail.relay_port: expected_integer",
+                                            "modem: expected_object", "setup_done: unknown_field",
+                                            "storage: unknown_field"});
+
+    // A problem of the check, on the field the body names.
+    CHECK(setting_problem({kSettings, 3, "mail", "relay_port", "must be between 1 and 65535"}).field ==
+          "mail.relay_port");
+    CHECK(setting_problem({kSettings, 3, "http", "public_base_url", "expected ..."}).field == "public_base_url");
+    const FieldError other = setting_problem({kFile, 0, "", "", "cannot read the file"});
+    CHECK(other.field == "settings");
+    CHECK(other.code == "invalid_setting");
+    CHECK(other.params == Params{{"detail", "cannot read the file"}});
 }

@@ -10,20 +10,29 @@ import { setTitle, navigate } from '../app.js';
 
 const SECTIONS = ['dealer', 'public', 'modem', 'mail'];
 
-/** Waits until relais answers again after a restart (the session lives in the database). */
-async function restarted() {
-  await new Promise((r) => setTimeout(r, 800));
-  for (let i = 0; i < 120; i += 1) {
+const RESTART_TIMEOUT_MS = 150000; // the stop waits up to 60 s for sends, then 2 × 10 s for requests
+const POLL_MS = 500;
+const pause = (ms) => new Promise((r) => { setTimeout(r, ms); });
+
+/** This run of relais (/healthz's "instance"): a new one at every start, also a restart in place. */
+async function currentInstance() {
+  const response = await fetch('/healthz', { cache: 'no-store', credentials: 'same-origin' });
+  const body = await response.json(); // a degraded box answers 503 with the same fields
+  return body.instance || null;
+}
+
+/** Waits until another run than `before` answers: until then, the old one may still answer (it
+ * finishes the sends in progress first), then none does. False when none came in time. */
+async function restarted(before) {
+  const deadline = Date.now() + RESTART_TIMEOUT_MS;
+  while (Date.now() < deadline) {
     try {
-      await api('GET', '/session', { auth: false });
-      return;
-    } catch (e) {
-      if (!(e instanceof ApiError)) throw e;
-      if (e.status === 401) return;
-    }
-    await new Promise((r) => setTimeout(r, 500));
+      const now = await currentInstance();
+      if (now && now !== before) return true;
+    } catch { /* stopping or starting: not answering, or not yet with JSON */ }
+    await pause(POLL_MS);
   }
-  throw new Error(t('setup.notBack'));
+  return false;
 }
 
 function timeZones(current) {
@@ -33,9 +42,21 @@ function timeZones(current) {
   return zones.map((z) => ({ value: z, label: z.replaceAll('_', ' '), selected: z === current }));
 }
 
-function hostOf(url) {
-  const m = /^https?:\/\/([^/:]+|\[[^\]]+\])/.exec(url || '');
-  return m ? m[1] : '';
+/** What the public name field shows of the base URL: all of it but an https:// scheme, so a
+ * port or a path stays (https://garage.fr:8443 → garage.fr:8443); nothing for the name a new
+ * box is delivered with. */
+function publicShown(url) {
+  const shown = (url || '').replace(/^https:\/\//i, '');
+  return /^relais\.invalid(?:[:/]|$)/i.test(shown) ? '' : shown;
+}
+
+/** The base URL for what the field holds: https:// unless a scheme was typed, the name and port
+ * in lower case, the rest as typed; the box checks it (config.cpp). */
+function publicUrl(typed) {
+  const v = typed.trim().replace(/\/+$/, '');
+  if (!v) return '';
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)?([^/]*)(.*)$/i.exec(v);
+  return `${(m[1] || 'https://').toLowerCase()}${m[2].toLowerCase()}${m[3]}`;
 }
 
 /** The HTTPS certificate customers are shown: what it is, whether their browser warns, the
@@ -93,9 +114,8 @@ function sectionForm(name, s, onSaved) {
       field({ label: t('setup.language'), control: controls.language, field: 'dealer.language', hint: t('setup.languageHint') }),
       field({ label: t('setup.timezone'), control: controls.timezone, field: 'dealer.timezone' })];
   } else if (name === 'public') {
-    const host = hostOf(s.public_base_url);
     controls.host = h('input', {
-      type: 'text', value: host === 'relais.invalid' ? '' : host, placeholder: 'atelier.garage-martin.fr',
+      type: 'text', value: publicShown(s.public_base_url), placeholder: 'atelier.garage-martin.fr',
       autocomplete: 'off', spellcheck: 'false', inputmode: 'url',
     });
     lead = t('setup.publicLead');
@@ -145,8 +165,7 @@ function sectionForm(name, s, onSaved) {
       return { dealer: { name: controls.name.value.trim(), language: controls.language.value, timezone: controls.timezone.value } };
     }
     if (name === 'public') {
-      const host = controls.host.value.trim().replace(/^https?:\/\//i, '').replace(/\/+$/, '').toLowerCase();
-      return { public_base_url: host ? `https://${host}` : '' };
+      return { public_base_url: publicUrl(controls.host.value) };
     }
     if (name === 'modem') {
       const out = { modem: { device: controls.device.value } };
@@ -168,11 +187,21 @@ function sectionForm(name, s, onSaved) {
   const save = async () => {
     clearErrors(form);
     try {
+      // Read first: the answer that says the new settings apply is one from another run.
+      let before;
+      try {
+        before = await currentInstance();
+      } catch {
+        throw new ApiError(0, { error: { code: 'network', message: t('error.network') } });
+      }
       const r = await api('PATCH', '/admin/settings', { body: changes() });
       if (r.data && r.data.restarting) {
         replace(alert, icon('info'), h('p', { class: 'form-alert-title' }, t('setup.restarting')));
         alert.hidden = false;
-        await restarted();
+        if (!await restarted(before)) {
+          replace(alert, icon('alert'), h('p', { class: 'form-alert-title' }, t('setup.notBack')));
+          return false;
+        }
         alert.hidden = true;
         // The top bar shows the garage's name: it may have changed.
         const fresh = (await api('GET', '/settings')).data;
@@ -190,6 +219,28 @@ function sectionForm(name, s, onSaved) {
     }
   };
   return { form, save, lead, extra };
+}
+
+/** Follows a test email to its outcome (GET /mail/test-email/{id}): the relay's answer, or why
+ * it was not sent. */
+async function emailOutcome(sent, result) {
+  result.textContent = t('setup.emailSending', { to: sent.to });
+  const deadline = Date.now() + 90000; // the relay's own timeouts end a send well before
+  let test = sent;
+  for (let first = true; test.state === 'sending' && Date.now() < deadline; first = false) {
+    if (!first) await pause(1000);
+    try {
+      test = (await api('GET', `/mail/test-email/${encodeURIComponent(sent.id)}`)).data;
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.handled) throw e;
+      // Relais started again meanwhile: the test was the run before's.
+      if (e.status === 404) { result.textContent = t('setup.emailLost'); return; }
+      // Stopping or busy: asked again in a moment.
+    }
+  }
+  if (test.state === 'sent') { result.textContent = t('setup.emailSent', { to: test.to, answer: test.answer }); return; }
+  if (test.state === 'failed') { result.textContent = t('setup.emailFailed', { error: test.error }); return; }
+  result.textContent = t('setup.emailNoAnswer');
 }
 
 /** A test SMS to a number, or a test email to an address, through what is configured now. */
@@ -216,7 +267,7 @@ function testBox(kind) {
         result.textContent = t('setup.smsQueued', { to: r.data.to });
         // Its outcome, as the modem reports it (sent, then delivered or failed).
         for (let i = 0; i < 90; i += 1) {
-          await new Promise((res) => setTimeout(res, 1000));
+          await pause(1000);
           const m = (await api('GET', '/modem')).data;
           const test = (m.tests || []).find((x) => x.id === r.data.id);
           if (test && test.state !== 'queued') {
@@ -226,8 +277,7 @@ function testBox(kind) {
         }
       } else {
         const r = await api('POST', '/mail/test-email', { body: { to: input.value } });
-        result.textContent = r.data.sent ? t('setup.emailSent', { to: r.data.to, answer: r.data.answer })
-          : t('setup.emailFailed', { error: r.data.error });
+        await emailOutcome(r.data, result);
       }
     } catch (e) {
       if (!(e instanceof ApiError) || e.handled) throw e;
