@@ -1,7 +1,7 @@
 #pragma once
 // Calendar dates and times of day without a zone, and their conversion to and from UTC
 // instants in the proleptic Gregorian calendar (Howard Hinnant's algorithms). Zones are
-// server/src/timezone.hpp's business; this is the arithmetic they and email dates share.
+// server/src/core/timezone.hpp's business; this is the arithmetic they and email dates share.
 
 #include "clock.hpp"
 

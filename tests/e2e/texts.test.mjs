@@ -1,5 +1,5 @@
 // Words for everything the server can say on a repair order's history: each event type the
-// timeline holds (the list in server/src/timeline.cpp) has a French and an English title in the
+// timeline holds (the list in server/src/timeline/timeline.cpp) has a French and an English title in the
 // workspace (web/workspace/assets/i18n.js), and so do the short forms used when the party,
 // contact or intervention named has gone since. No server or browser: the workspace's module
 // runs in Node.
@@ -17,7 +17,7 @@ const { t, plural } = await import(pathToFileURL(path.join(assets, 'i18n.js')));
 const { state } = await import(pathToFileURL(path.join(assets, 'state.js')));
 
 async function eventTypes() {
-  const source = await readFile(path.join(repo, 'server/src/timeline.cpp'), 'utf8');
+  const source = await readFile(path.join(repo, 'server/src/timeline/timeline.cpp'), 'utf8');
   const block = /\/\/ event types begin\n([\s\S]*?)\/\/ event types end/.exec(source);
   assert.ok(block, 'timeline.cpp marks its list of event types');
   return [...block[1].matchAll(/"([a-z_]+\.[a-z_]+)"/g)].map((m) => m[1]);
@@ -61,7 +61,7 @@ test('French and English words differ, and counts use real plurals', () => {
 });
 
 test('no lazy plural such as "intervention(s)" in the workspace, the customer page or the server\'s messages', async () => {
-  const files = ['web/workspace/assets/i18n.js', 'web/customer/customer.js', 'server/src/offer_messages.cpp', 'server/src/messages.cpp'];
+  const files = ['web/workspace/assets/i18n.js', 'web/customer/customer.js', 'server/src/offers/offer_messages.cpp', 'server/src/core/messages.cpp'];
   const lazy = [];
   for (const file of files) {
     const source = await readFile(path.join(repo, file), 'utf8');
@@ -73,7 +73,7 @@ test('no lazy plural such as "intervention(s)" in the workspace, the customer pa
 });
 
 async function failureCodes() {
-  const source = await readFile(path.join(repo, 'server/src/outbox.cpp'), 'utf8');
+  const source = await readFile(path.join(repo, 'server/src/messaging/outbox.cpp'), 'utf8');
   const block = /\/\/ failure codes begin\n([\s\S]*?)\/\/ failure codes end/.exec(source);
   assert.ok(block, 'outbox.cpp marks its list of failure codes');
   return [...block[1].matchAll(/"([a-z_]+)"/g)].map((m) => m[1]);

@@ -131,7 +131,7 @@ export function field({ label, control, field: apiField, hint, className, option
 }
 
 // ---- length limits ----------------------------------------------------------------------
-// Every text the API limits (server/src/validation.cpp) shows its limit as it comes near and is
+// Every text the API limits (server/src/repair_orders/validation.cpp) shows its limit as it comes near and is
 // refused past it, never cut: a pasted text stays whole, the counter turns red, and saving is
 // blocked with a message naming the field and the limit.
 

@@ -3,7 +3,7 @@
 import { t, PARTY_ROLES } from '../i18n.js';
 import { h, field, fieldset, checkbox, select, formDialog, nextId } from '../dom.js';
 
-/** The longest text the API takes for each field, in characters (server/src/validation.cpp,
+/** The longest text the API takes for each field, in characters (server/src/repair_orders/validation.cpp,
  * offer_service.cpp, auth.cpp, agreements.hpp): one table for every page of the workspace. */
 export const LIMITS = {
   number: 32, note: 4000, plate: 16, make: 64, model: 64,
