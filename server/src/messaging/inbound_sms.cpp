@@ -53,21 +53,17 @@ Result<InboundOutcome> handle_inbound_sms(Connection& c, const Config& config, c
         TRY_ASSIGN(auto u, c.prepare("UPDATE sms_inbound SET ro_id = ?, offer_id = ? WHERE id = ?"));
         u.bind(1, *out.ro_id).bind(2, *out.offer_id).bind(3, sms.id);
         TRY(u.run());
-        Event e;
-        e.ro_id = out.ro_id;
-        e.at = now;
         // Who wrote: the party and number it was sent to, so that the workspace names them
         // as it does elsewhere (the number alone says nothing to an advisor).
-        e.actor = Actor{Actor::Kind::customer, 0, name.empty() ? sms.sender : name};
-        e.type = "sms.received";
-        e.data = dump_json(json{{"from", sms.sender},
-                                {"text", sms.text},
-                                {"offer_id", *out.offer_id},
-                                {"inbound_id", sms.id},
-                                {"party_id", party_id ? json(*party_id) : json(nullptr)},
-                                {"contact_point_id", contact_point_id ? json(*contact_point_id) : json(nullptr)},
-                                {"complete", sms.complete}});
-        TRY(timeline::append(c, e));
+        const Actor sender{Actor::Kind::customer, 0, name.empty() ? sms.sender : name};
+        TRY(timeline::record(c, out.ro_id, now, sender, "sms.received",
+                             json{{"from", sms.sender},
+                                  {"text", sms.text},
+                                  {"offer_id", *out.offer_id},
+                                  {"inbound_id", sms.id},
+                                  {"party_id", party_id ? json(*party_id) : json(nullptr)},
+                                  {"contact_point_id", contact_point_id ? json(*contact_point_id) : json(nullptr)},
+                                  {"complete", sms.complete}}));
     }
     // A STOP from a name ("Orange", a bank's sender id) is not a customer opting out, and a
     // name cannot be answered: it is on the timeline above when it matched an offer, no more.
@@ -89,13 +85,8 @@ Result<InboundOutcome> handle_inbound_sms(Connection& c, const Config& config, c
     TRY(q.run());
     out.opted_out = true;
     if (out.ro_id) {
-        Event e;
-        e.ro_id = out.ro_id;
-        e.at = now;
-        e.actor = Actor{Actor::Kind::customer, 0, sms.sender};
-        e.type = "contact.opted_out";
-        e.data = dump_json(json{{"address", sms.sender}, {"channel", "sms"}, {"by", "STOP"}});
-        TRY(timeline::append(c, e));
+        TRY(timeline::record(c, out.ro_id, now, Actor{Actor::Kind::customer, 0, sms.sender}, "contact.opted_out",
+                             json{{"address", sms.sender}, {"channel", "sms"}, {"by", "STOP"}}));
     }
 
     const bool en = config.dealer.language == "en";

@@ -128,13 +128,8 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
 
     void event(Connection& c, std::optional<Id> ro_id, const std::string& type, json data) {
         if (!ro_id) return;
-        Event e;
-        e.ro_id = ro_id;
-        e.at = now();
-        e.actor = Actor{Actor::Kind::system, 0, "relais"};
-        e.type = type;
-        e.data = dump_json(data);
-        if (auto r = timeline::append(c, e); !r) log().error("outbox: timeline: {}", r.error().detail);
+        if (auto r = timeline::record(c, ro_id, now(), appliance_actor(), type, data); !r)
+            log().error("outbox: timeline: {}", r.error().detail);
     }
 
     // --- the pass -------------------------------------------------------------------------

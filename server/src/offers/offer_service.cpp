@@ -7,6 +7,7 @@
 #include "json_text.hpp"
 #include "offer_json.hpp"
 #include "offer_messages.hpp"
+#include "offer_state.hpp"
 #include "outbox.hpp"
 #include "random.hpp"
 #include "ro_store.hpp"
@@ -26,20 +27,6 @@ using nlohmann::json;
 namespace {
 
 constexpr std::size_t kMaxNote = 1000;
-
-// The forward path of an offer; side exits (failed, superseded, ...) are not on it.
-int rank(OfferState s) {
-    switch (s) {
-        case OfferState::draft: return 0;
-        case OfferState::scheduled: return 0;
-        case OfferState::sent: return 1;
-        case OfferState::received: return 2;
-        case OfferState::seen: return 3;
-        case OfferState::confirmed: return 4;
-        case OfferState::locked: return 5;
-        default: return -1;
-    }
-}
 
 OfferSnapshot freeze(const RepairOrder& ro, const Config& config) {
     OfferSnapshot s;
@@ -189,76 +176,6 @@ Result<std::vector<Id>> ids_for_repair_order(Connection& conn, Id ro_id) {
     return out;
 }
 
-Result<std::vector<OfferState>> advance(Connection& conn, Id offer_id, OfferState state, UnixMs at) {
-    TRY_ASSIGN(auto q, conn.prepare("SELECT state FROM offers WHERE id = ?"));
-    q.bind(1, offer_id);
-    TRY_ASSIGN(bool found, q.step());
-    std::vector<OfferState> entered;
-    if (!found) return entered;
-    OfferState current = parse_enum<OfferState>(q.text(0)).value_or(OfferState::draft);
-    const int from = rank(current), to = rank(state);
-    if (from < 0 || to < 0 || to <= from) return entered;
-    static constexpr std::array<const char*, 6> stamp = {"",        "sent_at",      "received_at",
-                                                         "seen_at", "confirmed_at", "locked_at"};
-    // Stamp every step passed over too (an email is sent and received at once).
-    std::string sets = "state = ?";
-    for (int r = from + 1; r <= to; ++r)
-        sets += std::string(", ") + stamp[static_cast<std::size_t>(r)] + " = coalesce(" +
-                stamp[static_cast<std::size_t>(r)] + ", ?)";
-    TRY_ASSIGN(auto u, conn.prepare("UPDATE offers SET " + sets + " WHERE id = ?"));
-    int i = 1;
-    u.bind(i++, to_string(state));
-    for (int r = from + 1; r <= to; ++r) u.bind(i++, at);
-    u.bind(i, offer_id);
-    TRY(u.run());
-    static constexpr std::array<OfferState, 6> path = {OfferState::draft, OfferState::sent,      OfferState::received,
-                                                       OfferState::seen,  OfferState::confirmed, OfferState::locked};
-    for (int r = from + 1; r <= to; ++r) entered.push_back(path[static_cast<std::size_t>(r)]);
-    return entered;
-}
-
-namespace {
-
-// An event of the appliance's own on the offer's repair order.
-Result<void> system_event(Connection& c, std::optional<Id> ro_id, std::string type, const json& data, UnixMs at) {
-    if (!ro_id) return {};
-    Event e;
-    e.ro_id = ro_id;
-    e.at = at;
-    e.actor = Actor{Actor::Kind::system, 0, "relais"};
-    e.type = std::move(type);
-    e.data = dump_json(data);
-    TRY(timeline::append(c, e));
-    return {};
-}
-
-}  // namespace
-
-Result<void> on_message_settled(Connection& conn, const MessageSettled& m) {
-    if (!m.offer_id) return {};
-    if (m.outcome == OutboxState::failed) {
-        // The offer fails when none of its messages can still go or has gone.
-        TRY_ASSIGN(auto q, conn.prepare("SELECT count(*) FROM outbox WHERE offer_id = ? AND state NOT IN ('failed', "
-                                        "'quarantined')"));
-        q.bind(1, *m.offer_id);
-        TRY(q.step());
-        if (q.int64(0) > 0) return {};
-        TRY_ASSIGN(auto f, conn.prepare("UPDATE offers SET state = 'failed' WHERE id = ? AND state IN ('draft', "
-                                        "'scheduled', 'sent')"));
-        f.bind(1, *m.offer_id);
-        TRY(f.run());
-        if (conn.changes() == 0) return {};
-        return system_event(conn, m.ro_id, "offer.failed",
-                            {{"offer_id", *m.offer_id}, {"error", m.error}, {"reason", json::parse(m.reason)}}, m.at);
-    }
-    const OfferState to = m.outcome == OutboxState::delivered ? OfferState::received : OfferState::sent;
-    TRY_ASSIGN(auto entered, advance(conn, *m.offer_id, to, m.at));
-    for (OfferState s : entered)
-        TRY(system_event(conn, m.ro_id, "offer." + std::string(to_string(s)),
-                         {{"offer_id", *m.offer_id}, {"channel", to_string(m.channel)}}, m.at));
-    return {};
-}
-
 }  // namespace offer_store
 
 OfferService::OfferService(Database& db, const Config& config, Random& random, const Clock& clock)
@@ -403,10 +320,8 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
                     {{"offer", std::to_string(latest->id)}, {"state", std::string(to_string(latest->state))}});
         }
         for (Id old : ids) {
-            TRY_ASSIGN(auto s, c.prepare("UPDATE offers SET state = 'superseded' WHERE id = ? AND state IN "
-                                         "('draft', 'scheduled', 'sent', 'received', 'seen', 'confirmed', 'failed')"));
-            s.bind(1, old);
-            TRY(s.run());
+            TRY(offer_state::move(c, {.offer_id = old, .to = OfferState::superseded, .at = now, .by = actor},
+                                  {{"by_version", version}}));
             TRY_ASSIGN(auto l,
                        c.prepare("UPDATE offer_links SET revoked_at = coalesce(revoked_at, ?) WHERE offer_id = ?"));
             l.bind(1, now).bind(2, old);
@@ -477,19 +392,13 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
             sent_to.push_back({{"channel", to_string(channel)}, {"address", t.cp->value}, {"name", name}});
         }
 
-        Event e;
-        e.ro_id = ro_id;
-        e.at = now;
-        e.actor = actor;
-        e.type = scheduled ? "offer.scheduled" : "offer.queued";
         json data = {{"offer_id", offer.id},
                      {"version", version},
                      {"recipients", sent_to},
                      {"items", snapshot.items.size()},
                      {"total_incl_cents", snapshot.total_incl()}};
         if (scheduled) data["send_at"] = format_utc(leaves_at);
-        e.data = dump_json(data);
-        TRY(timeline::append(c, e));
+        TRY(timeline::record(c, ro_id, now, actor, scheduled ? "offer.scheduled" : "offer.queued", data));
         return offer.id;
     });
     if (!result) return std::move(result).error();
@@ -543,14 +452,9 @@ Result<int> OfferService::apply_answers(Id offer_id, const Actor& actor, Answers
         }
         if (changed == 0) return 0;
         TRY(ro_store::refresh_derived(c, o->ro_id, now, ro_store::BumpVersion::yes));
-        Event e;
-        e.ro_id = o->ro_id;
-        e.at = now;
-        e.actor = actor;
-        e.type = "interventions.authorized_from_answers";
-        e.data = dump_json(
-            json{{"offer_id", offer_id}, {"version", o->version}, {"confirmed", confirmed}, {"changes", changes}});
-        TRY(timeline::append(c, e));
+        TRY(timeline::record(
+            c, o->ro_id, now, actor, "interventions.authorized_from_answers",
+            json{{"offer_id", offer_id}, {"version", o->version}, {"confirmed", confirmed}, {"changes", changes}}));
         return changed;
     });
 }
@@ -588,16 +492,8 @@ Result<Offer> OfferService::lock(Id offer_id, const Actor& actor) {
         if (o->state == OfferState::locked) return o->id;
         if (o->state == OfferState::superseded || o->state == OfferState::cancelled)
             return make_error(ErrorKind::conflict, "offer_closed", {{"state", std::string(to_string(o->state))}});
-        TRY_ASSIGN(auto u, c.prepare("UPDATE offers SET state = 'locked', locked_at = ? WHERE id = ?"));
-        u.bind(1, now).bind(2, offer_id);
-        TRY(u.run());
-        Event e;
-        e.ro_id = o->ro_id;
-        e.at = now;
-        e.actor = actor;
-        e.type = "offer.locked";
-        e.data = dump_json(json{{"offer_id", offer_id}, {"version", o->version}});
-        TRY(timeline::append(c, e));
+        TRY(offer_state::move(c, {.offer_id = offer_id, .to = OfferState::locked, .at = now, .by = actor},
+                              json::object()));
         return o->id;
     });
     if (!r) return std::move(r).error();
@@ -622,15 +518,9 @@ Result<void> withdraw(Connection& c, Id offer_id, const char* why) {
 
 Result<void> offer_event(Connection& c, const Offer& o, const Actor& actor, const char* type, UnixMs now,
                          json extra = json::object()) {
-    Event e;
-    e.ro_id = o.ro_id;
-    e.at = now;
-    e.actor = actor;
-    e.type = type;
     extra["offer_id"] = o.id;
     extra["version"] = o.version;
-    e.data = dump_json(extra);
-    TRY(timeline::append(c, e));
+    TRY(timeline::record(c, o.ro_id, now, actor, type, extra));
     return success();
 }
 
@@ -647,14 +537,12 @@ Result<Offer> OfferService::cancel(Id offer_id, const Actor& actor) {
         if ((o->state != OfferState::scheduled && o->state != OfferState::draft) || gone)
             return make_error(ErrorKind::conflict, "offer_not_cancellable",
                               {{"state", std::string(to_string(o->state))}});
-        TRY_ASSIGN(auto u, c.prepare("UPDATE offers SET state = 'cancelled' WHERE id = ?"));
-        u.bind(1, offer_id);
-        TRY(u.run());
+        TRY(offer_state::move(c, {.offer_id = offer_id, .to = OfferState::cancelled, .at = now, .by = actor},
+                              json::object()));
         TRY(withdraw(c, offer_id, "cancelled"));
         TRY_ASSIGN(auto l, c.prepare("UPDATE offer_links SET revoked_at = coalesce(revoked_at, ?) WHERE offer_id = ?"));
         l.bind(1, now).bind(2, offer_id);
-        TRY(l.run());
-        return offer_event(c, *o, actor, "offer.cancelled", now);
+        return l.run();
     });
     if (!r) return std::move(r).error();
     return get(offer_id);
@@ -711,14 +599,19 @@ Result<Offer> OfferService::resend(Id offer_id, const Actor& actor) {
             sent_to.push_back({{"channel", to_string(rcp.channel)}, {"address", rcp.address}, {"name", rcp.name}});
         }
         if (sent_to.empty()) return make_error(ErrorKind::conflict, "no_recipient_left");
-        // A failed or expired offer starts over; one still open keeps its progress.
-        const char* sql = (s == OfferState::failed || s == OfferState::expired)
-                              ? "UPDATE offers SET state = 'draft', expires_at = ? WHERE id = ?"
-                              : "UPDATE offers SET expires_at = ? WHERE id = ?";
-        TRY_ASSIGN(auto u, c.prepare(sql));
+        TRY_ASSIGN(auto u, c.prepare("UPDATE offers SET expires_at = ? WHERE id = ?"));
         u.bind(1, now + kLinkValidityMs).bind(2, offer_id);
         TRY(u.run());
-        return offer_event(c, *o, actor, "offer.resent", now, {{"recipients", sent_to}});
+        // A failed or expired offer starts over; one still open keeps its progress.
+        const json data = {{"recipients", sent_to}};
+        if (offer_state::allowed(s, OfferState::draft)) {
+            TRY(offer_state::move(
+                c,
+                {.offer_id = offer_id, .to = OfferState::draft, .at = now, .by = actor, .event_type = "offer.resent"},
+                data));
+            return success();
+        }
+        return offer_event(c, *o, actor, "offer.resent", now, data);
     });
     if (!r) return std::move(r).error();
     if (queued_hook_) queued_hook_();
@@ -738,12 +631,9 @@ Result<int> OfferService::expire_due() {
             due.push_back(q.int64(0));
         }
         for (Id id : due) {
-            TRY_ASSIGN(auto o, offer_store::load(c, id));
-            TRY_ASSIGN(auto u, c.prepare("UPDATE offers SET state = 'expired' WHERE id = ?"));
-            u.bind(1, id);
-            TRY(u.run());
+            TRY(offer_state::move(c, {.offer_id = id, .to = OfferState::expired, .at = now, .by = appliance_actor()},
+                                  json::object()));
             TRY(withdraw(c, id, "expired"));  // its links stay: they lead to "send me a new link"
-            TRY(offer_event(c, *o, Actor{Actor::Kind::system, 0, "relais"}, "offer.expired", now));
         }
         return static_cast<int>(due.size());
     });

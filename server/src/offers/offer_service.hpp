@@ -101,14 +101,6 @@ private:
 namespace offer_store {
 Result<std::optional<Offer>> load(Connection& conn, Id offer_id);
 Result<std::vector<Id>> ids_for_repair_order(Connection& conn, Id ro_id);
-/// Moves the offer to `state` and stamps the matching *_at columns; never moves backwards
-/// along sent → received → seen → confirmed → locked. Returns the states entered, in order
-/// (an email accepted by the relay makes a draft both sent and received); empty: no change.
-Result<std::vector<OfferState>> advance(Connection& conn, Id offer_id, OfferState state, UnixMs at);
-/// The outbox's listener (OutboxDeps::on_settled): an offer's message that left makes it
-/// `sent`, one that reached its recipient `received`; when none of its messages can still go,
-/// the offer fails. Each state entered is a timeline event.
-Result<void> on_message_settled(Connection& conn, const MessageSettled& message);
 }  // namespace offer_store
 
 }  // namespace relais

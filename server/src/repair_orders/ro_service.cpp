@@ -78,13 +78,7 @@ Result<RepairOrder> load_for_change(Connection& conn, Id id, std::optional<std::
 }
 
 Result<void> record(Connection& conn, Id ro_id, UnixMs now, const Actor& actor, std::string type, json data) {
-    Event e;
-    e.ro_id = ro_id;
-    e.at = now;
-    e.actor = actor;
-    e.type = std::move(type);
-    e.data = dump_json(data);
-    TRY(timeline::append(conn, e));
+    TRY(timeline::record(conn, ro_id, now, actor, type, data));
     return success();
 }
 

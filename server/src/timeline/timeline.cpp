@@ -1,5 +1,9 @@
 #include "timeline.hpp"
 
+#include "json_text.hpp"
+
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 
 namespace relais {
@@ -45,6 +49,8 @@ const std::vector<std::string_view>& event_types() {
         "offer.cancelled",
         "offer.resent",
         "offer.expired",
+        "offer.superseded",
+        "offer.reopened",
         "message.sent",
         "message.delivered",
         "message.failed",
@@ -78,6 +84,17 @@ Result<Id> append(Connection& conn, const Event& e) {
     TRY(s.run());
     if (e.ro_id) conn.mark_changed(*e.ro_id);
     return conn.last_insert_id();
+}
+
+Result<Id> record(Connection& conn, std::optional<Id> ro_id, UnixMs at, const Actor& by, std::string_view type,
+                  const nlohmann::json& data) {
+    Event e;
+    e.ro_id = ro_id;
+    e.at = at;
+    e.actor = by;
+    e.type = std::string(type);
+    e.data = dump_json(data);
+    return append(conn, e);
 }
 
 Result<std::vector<Event>> for_repair_order(Connection& conn, Id ro_id) {

@@ -6,6 +6,8 @@
 #include "db.hpp"
 #include "ids.hpp"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +26,9 @@ struct Actor {
 
 std::string_view to_string(Actor::Kind kind);
 
+/// The appliance itself, as the actor of what it does on its own (a delivery report, an expiry).
+inline Actor appliance_actor() { return Actor{Actor::Kind::system, 0, "relais"}; }
+
 struct Event {
     Id id = 0;
     std::optional<Id> ro_id;
@@ -40,6 +45,10 @@ const std::vector<std::string_view>& event_types();
 /// Refuses (internal error) a type that is not in event_types(): a new kind of event must be
 /// listed, and so given words, before it can be recorded.
 Result<Id> append(Connection& conn, const Event& event);
+/// The one way to write an event: `data` (a JSON object) is stored as text that cannot fail to
+/// write (dump_json); an event without a repair order (an agreement's) has no `ro_id`.
+Result<Id> record(Connection& conn, std::optional<Id> ro_id, UnixMs at, const Actor& by, std::string_view type,
+                  const nlohmann::json& data);
 Result<std::vector<Event>> for_repair_order(Connection& conn, Id ro_id);
 }  // namespace timeline
 
