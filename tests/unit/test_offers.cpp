@@ -108,6 +108,16 @@ bool has_field(const Error& e, const std::string& field, const std::string& code
 }
 
 // The outbox on its own loop, with email going to a maildir in the test's folder and no modem.
+// How many messages are being sent (claimed, their outcome not settled yet).
+std::size_t sending(OfferWorld& w) {
+    auto n = w.db->read([](Connection& c) -> Result<std::int64_t> {
+        TRY_ASSIGN(auto s, c.prepare("SELECT count(*) FROM outbox WHERE state = 'sending'"));
+        TRY(s.step());
+        return s.int64(0);
+    });
+    return n ? static_cast<std::size_t>(*n) : 0;
+}
+
 struct MaildirOutbox {
     boost::asio::io_context io;
     mail::MaildirTransport maildir;
@@ -126,11 +136,13 @@ struct MaildirOutbox {
         w.offers->on_queued([this] { outbox.wake(); });
         outbox.start();
     }
-    /// Lets the outbox work for a while (after the clock moved: wake it first).
+    // Runs the loop for `ms`, and on until no email is being sent (SMS wait for a modem), within 10 s.
     void run(int ms) {
         outbox.wake();
         io.restart();
-        io.run_for(std::chrono::milliseconds(ms));
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        do io.run_for(std::chrono::milliseconds(ms));
+        while (sending(w) > 0 && std::chrono::steady_clock::now() < give_up);
     }
 };
 
@@ -180,10 +192,14 @@ struct ScriptedOutbox {
         w.offers->on_queued([this] { outbox->wake(); });
         outbox->start();
     }
+    // Runs the loop for `ms`, and on until no message is being sent but those the relay holds
+    // (a sanitizer build on a busy machine may need more than `ms` for one pass), within 10 s.
     void run(int ms = 100) {
         outbox->wake();
         io.restart();
-        io.run_for(std::chrono::milliseconds(ms));
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        do io.run_for(std::chrono::milliseconds(ms));
+        while (sending(w) > relay.held.size() && std::chrono::steady_clock::now() < give_up);
     }
 };
 
