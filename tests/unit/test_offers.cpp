@@ -122,17 +122,19 @@ struct MaildirOutbox {
     boost::asio::io_context io;
     mail::MaildirTransport maildir;
     Outbox outbox;
-    explicit MaildirOutbox(OfferWorld& w)
-        : maildir(w.dir.path() + "/mail", w.clock, {}),
+    OfferWorld& w;
+    explicit MaildirOutbox(OfferWorld& world)
+        : maildir(world.dir.path() + "/mail", world.clock, {}),
           outbox({.io = io,
-                  .db = *w.db,
-                  .config = w.config,
-                  .clock = w.clock,
-                  .random = w.random,
-                  .zone = *w.zone,
+                  .db = *world.db,
+                  .config = world.config,
+                  .clock = world.clock,
+                  .random = world.random,
+                  .zone = *world.zone,
                   .mail = &maildir,
                   .log = null_logger(),
-                  .on_settled = &offer_state::on_message_settled}) {
+                  .on_settled = &offer_state::on_message_settled}),
+          w(world) {
         w.offers->on_queued([this] { outbox.wake(); });
         outbox.start();
     }
