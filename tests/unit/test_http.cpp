@@ -1,5 +1,7 @@
 #include "http.hpp"
 #include "messages.hpp"
+#include "repair_order.hpp"
+#include "request_body.hpp"
 #include "responses.hpp"
 #include "static_files.hpp"
 #include "support.hpp"
@@ -7,8 +9,10 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <map>
 
 #include <zlib.h>
+#include <nlohmann/json.hpp>
 
 using namespace relais;
 
@@ -140,4 +144,60 @@ TEST_CASE("messages: language choice and parameters") {
     // French typography: no line break before the colon or the unit.
     CHECK(render_message("too_many_attempts", {{"seconds", "30"}}, "fr") ==
           "Trop d'essais manqués\u00a0: réessayez dans 30\u00a0s.");
+}
+
+TEST_CASE("ObjectReader: one code per mistake, each in words in French and English") {
+    const auto zone = make_fixed_offset_zone(60);
+    const nlohmann::json body = {{"s", 1},        {"i", "1"},      {"b", 1},
+                                 {"nb", 1},       {"o", 1},        {"a", 1},
+                                 {"e", "purple"}, {"d", "demain"}, {"null_s", nullptr},
+                                 {"ok", "text"},  {"extra", 1},    {"cleared", nullptr}};
+    Problems problems;
+    {
+        ObjectReader r(body, "x.", problems);
+        CHECK_FALSE(r.string("s"));
+        CHECK_FALSE(r.integer("i"));
+        CHECK_FALSE(r.boolean("b"));
+        CHECK_FALSE(r.nullable_boolean("nb"));
+        CHECK_FALSE(r.object("o"));
+        CHECK_FALSE(r.array("a"));
+        CHECK_FALSE(r.enumeration<Severity>("e"));
+        CHECK_FALSE(r.nullable_date("d", *zone));
+        CHECK_FALSE(r.string("null_s", ObjectReader::Null::refused));
+        CHECK_FALSE(r.required_string("absent"));
+        CHECK_FALSE(r.required_array("absent_list"));
+        CHECK(r.required_string("ok") == "text");
+        CHECK(r.string("cleared") == "");  // null clears a text
+        CHECK_FALSE(r.integer("not_there"));
+        CHECK(problems.size() == 11);  // the unknown field comes when the reader ends
+    }
+    std::map<std::string, std::string> codes;
+    for (const auto& p : problems) codes[p.field] = p.code;
+    CHECK(codes == std::map<std::string, std::string>{{"x.s", "invalid_type"},
+                                                      {"x.i", "invalid_type"},
+                                                      {"x.b", "invalid_type"},
+                                                      {"x.nb", "invalid_type"},
+                                                      {"x.o", "invalid_type"},
+                                                      {"x.a", "invalid_type"},
+                                                      {"x.e", "invalid_choice"},
+                                                      {"x.d", "invalid_date"},
+                                                      {"x.null_s", "invalid_type"},
+                                                      {"x.absent", "required"},
+                                                      {"x.absent_list", "required"},
+                                                      {"x.extra", "unknown_field"}});
+    // A code without words would reach the reader as the code itself; a type without words as
+    // the English name of the type in a French sentence.
+    for (const auto& p : problems) {
+        CAPTURE(p.field);
+        for (const char* lang : {"fr", "en"}) {
+            const std::string words = render_message(p.code, p.params, lang);
+            CHECK(words != p.code);
+            CHECK(words.find('{') == std::string::npos);
+            if (std::string_view(lang) != "fr") continue;
+            for (const auto& [name, value] : p.params)
+                if (name == "expected") CHECK(words.find(value) == std::string::npos);
+        }
+    }
+    CHECK(render_message("invalid_type", {{"expected", "contact_point_id"}}, "fr") ==
+          "Attendu\u00a0: l'identifiant d'un contact de l'OR.");
 }

@@ -4,6 +4,7 @@
 #include "lan_app.hpp"
 #include "mail_transport.hpp"
 #include "migrations.hpp"
+#include "offer_service.hpp"
 #include "process_stop.hpp"
 #include "public_app.hpp"
 #include "responses.hpp"
@@ -16,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 
 using namespace relais;
 using namespace relais::test;
@@ -616,4 +618,107 @@ TEST_CASE("a test email answers at once (202, an id); its outcome, the relay's w
     CHECK(lan.call(Method::get, "/api/v1/mail/test-email/unknown").status == 404);
     CHECK(lan.call(Method::post, "/api/v1/mail/test-email", {{"to", "not an address"}}).status == 422);
     CHECK(box.core_loop.size() == 1);
+}
+
+namespace {
+
+// Each field's code in a 422, by field.
+std::map<std::string, std::string> field_codes(const HttpResponse& r) {
+    std::map<std::string, std::string> out;
+    const json body = body_of(r);
+    for (const auto& f : body["error"]["fields"]) out[f["field"]] = f["code"];
+    return out;
+}
+
+std::string field_message(const HttpResponse& r, const std::string& field) {
+    const json body = body_of(r);
+    const json* f = field_error(body, field);
+    return f ? (*f)["message"].get<std::string>() : "";
+}
+
+struct OfferBox {
+    FakeRandom random;
+    std::unique_ptr<OfferService> offers;
+    Lan lan;
+    OfferBox()
+        : lan([this](Config& c, LanAppDeps& d) {
+              c.http.public_base_url = "https://relais.garage.test/";
+              offers = std::make_unique<OfferService>(d.db, c, random, d.clock);
+              d.offers = offers.get();
+          }) {
+        lan.sign_in();
+    }
+};
+
+}  // namespace
+
+TEST_CASE("one set of codes for every body: a wrong type is invalid_type with what was expected") {
+    SettingsBox box;
+    Lan& lan = box.lan;
+    using Codes = std::map<std::string, std::string>;
+
+    // Signing in: a password that is no text, a field that is none of sign-in's.
+    HttpResponse r =
+        lan.call(Method::post, "/api/v1/session", {{"username", "admin"}, {"password", 42}, {"remember", true}});
+    CHECK(r.status == 422);
+    CHECK(field_codes(r) == Codes{{"password", "invalid_type"}, {"remember", "unknown_field"}});
+    CHECK(field_message(r, "password") == "Attendu\u00a0: du texte.");
+
+    // The settings: a port as text and a section that is no object (were expected_integer and
+    // expected_object).
+    r = lan.call(Method::patch, "/api/v1/admin/settings", {{"mail", {{"relay_port", "587"}}}, {"modem", "virtual"}});
+    CHECK(r.status == 422);
+    CHECK(field_codes(r) == Codes{{"mail.relay_port", "invalid_type"}, {"modem", "invalid_type"}});
+    CHECK(field_message(r, "mail.relay_port") == "Attendu\u00a0: un nombre entier.");
+    CHECK(field_message(r, "modem") == "Attendu\u00a0: un objet.");
+    CHECK(box.saves == 0);
+
+    // A test email: an address that is no text (was `required`), and none at all.
+    r = lan.call(Method::post, "/api/v1/mail/test-email", {{"to", 42}});
+    CHECK(field_codes(r) == Codes{{"to", "invalid_type"}});
+    r = lan.call(Method::post, "/api/v1/mail/test-email", json::object());
+    CHECK(field_codes(r) == Codes{{"to", "required"}});
+    CHECK(box.core_loop.empty());
+
+    // What an SMS costs: a text that is no text (was `required`), a choice that is no boolean.
+    r = lan.call(Method::post, "/api/v1/sms/preview", {{"text", 42}, {"transliterate", "yes"}});
+    CHECK(field_codes(r) == Codes{{"text", "invalid_type"}, {"transliterate", "invalid_type"}});
+    CHECK(field_message(r, "transliterate") == "Attendu\u00a0: true ou false.");
+    r = lan.call(Method::post, "/api/v1/sms/preview", {{"text", "Votre véhicule est prêt"}});
+    CHECK(r.status == 200);
+    CHECK(body_of(r)["encoding"] == "ucs2");
+
+    // An intervention's thumbs: true, false or null, said in the reader's language.
+    r = lan.call(Method::post, "/api/v1/repair-orders", {{"interventions", {{{"label", "Pneus"}, {"authorized", 1}}}}});
+    CHECK(field_codes(r) == Codes{{"interventions[0].authorized", "invalid_type"}});
+    CHECK(field_message(r, "interventions[0].authorized") == "Attendu\u00a0: true, false ou null.");
+}
+
+TEST_CASE("an offer's send and preview read their body with the same codes as every other body") {
+    OfferBox box;
+    Lan& lan = box.lan;
+    using Codes = std::map<std::string, std::string>;
+    HttpResponse r = lan.call(Method::post, "/api/v1/repair-orders", {{"vehicle", {{"plate", "AB-123-CD"}}}});
+    REQUIRE(r.status == 201);
+    const std::string offers = "/api/v1/repair-orders/" + std::to_string(body_of(r)["id"].get<Id>()) + "/offers";
+
+    for (const std::string& path : {offers, offers + "/preview"}) {
+        CAPTURE(path);
+        // A note and a confirmation of the wrong type (were expected_string, expected_boolean),
+        // recipients that are no list (was `required`).
+        r = lan.call(Method::post, path, {{"recipients", "all"}, {"note", 42}, {"replace_seen", "yes"}});
+        CHECK(r.status == 422);
+        CHECK(field_codes(r) ==
+              Codes{{"recipients", "invalid_type"}, {"note", "invalid_type"}, {"replace_seen", "invalid_type"}});
+        // A recipient that is no contact point id (was expected_contact_point_id), a date that is none.
+        r = lan.call(Method::post, path, {{"recipients", {"Marie"}}, {"send_at", "demain"}, {"colour", "red"}},
+                     {{"accept-language", "en"}});
+        CHECK(field_codes(r) ==
+              Codes{{"recipients[0]", "invalid_type"}, {"send_at", "invalid_date"}, {"colour", "unknown_field"}});
+        CHECK(field_message(r, "recipients[0]") == "Expected the id of a contact of the repair order.");
+        r = lan.call(Method::post, path, {{"note", "Bonjour"}});
+        CHECK(field_codes(r) == Codes{{"recipients", "required"}});
+    }
+    r = lan.call(Method::post, "/api/v1/offers/1/apply-answers", {{"drafts", "yes"}});
+    CHECK(field_codes(r) == Codes{{"drafts", "invalid_type"}});
 }

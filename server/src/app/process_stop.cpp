@@ -16,4 +16,12 @@ StopStep ProcessStop::begin_stop(StopReason reason) {
     return StopStep::stop_now;
 }
 
+bool stopping(const ProcessStop* stop) { return stop && stop->stopping(); }
+
+Error shutting_down_error() {
+    Error e = make_error(ErrorKind::unavailable, "shutting_down");
+    e.retry_after_s = 5;
+    return e;
+}
+
 }  // namespace relais

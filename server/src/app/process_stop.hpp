@@ -9,6 +9,8 @@
 // relais must not start again behind its back); a signal during a signal's stop is the
 // operator's "stop now".
 
+#include "result.hpp"
+
 #include <atomic>
 
 namespace relais {
@@ -36,5 +38,11 @@ private:
     std::atomic<bool> stopping_{false};
     std::atomic<bool> restart_{false};
 };
+
+/// Whether a clean stop has begun; none: never.
+bool stopping(const ProcessStop* stop);
+/// 503 shutting_down (Retry-After: 5): what would start a send or a restart, asked while
+/// relais stops.
+Error shutting_down_error();
 
 }  // namespace relais

@@ -36,19 +36,19 @@ void read_field(const WorkspaceSetting& s, const json& value, const std::string&
     switch (s.type) {
         case WorkspaceSetting::Type::integer:
             if (!value.is_number_integer())
-                out.problems.push_back({field, "expected_integer", {}});
+                out.problems.push_back({field, "invalid_type", {{"expected", "integer"}}});
             else
                 out.changes.push_back({std::string(s.section), std::string(s.key), value.get<std::int64_t>()});
             return;
         case WorkspaceSetting::Type::boolean:
             if (!value.is_boolean())
-                out.problems.push_back({field, "expected_boolean", {}});
+                out.problems.push_back({field, "invalid_type", {{"expected", "boolean"}}});
             else
                 out.changes.push_back({std::string(s.section), std::string(s.key), value.get<bool>()});
             return;
         case WorkspaceSetting::Type::text:
             if (!value.is_string())
-                out.problems.push_back({field, "expected_string", {}});
+                out.problems.push_back({field, "invalid_type", {{"expected", "string"}}});
             else
                 out.changes.push_back({std::string(s.section), std::string(s.key), value.get<std::string>()});
             return;
@@ -100,7 +100,7 @@ SettingsBody read_settings_body(const json& body) {
             continue;
         }
         if (!it->is_object()) {
-            out.problems.push_back({name, "expected_object", {}});
+            out.problems.push_back({name, "invalid_type", {{"expected", "object"}}});
             continue;
         }
         for (auto f = it->begin(); f != it->end(); ++f) {

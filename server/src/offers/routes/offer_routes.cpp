@@ -1,0 +1,183 @@
+#include "offer_routes.hpp"
+
+#include "offer_json.hpp"
+#include "request_body.hpp"
+#include "responses.hpp"
+#include "ro_json.hpp"
+#include "sms_cost_json.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace relais {
+namespace {
+
+using json = nlohmann::json;
+
+// The body of a send or its preview: {"recipients": [contact point ids], "note", "send_at",
+// "replace_seen"}. Each recipient is a contact point id, or {"contact_point_id": id}.
+SendOfferRequest parse_send_request(const json& body, const TimeZone& zone, Problems& problems) {
+    SendOfferRequest req;
+    ObjectReader r(body, "", problems);
+    if (const json* list = r.required_array("recipients")) {
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            const json& item = (*list)[i];
+            const json& v = item.is_object() ? item.value("contact_point_id", json()) : item;
+            if (v.is_number_integer())
+                req.contact_point_ids.push_back(v.get<Id>());
+            else
+                r.problem("recipients[" + std::to_string(i) + "]", "invalid_type", {{"expected", "contact_point_id"}});
+        }
+    }
+    req.note = r.string("note", ObjectReader::Null::refused).value_or("");
+    if (auto at = r.nullable_date("send_at", zone)) req.send_at = *at;
+    req.replace_seen = r.boolean("replace_seen").value_or(false);
+    return req;
+}
+
+// {"drafts": true} applies answers the customer has not confirmed yet.
+OfferService::Answers parse_answers(const json& body, Problems& problems) {
+    ObjectReader r(body, "", problems);
+    return r.boolean("drafts").value_or(false) ? OfferService::Answers::drafts_too
+                                               : OfferService::Answers::confirmed_only;
+}
+
+class OfferRoutes {
+public:
+    explicit OfferRoutes(OfferRoutesDeps deps) : d(deps) {}
+
+    HttpResponse send(ApiContext& ctx, const PathParams& p) {
+        const auto to_send = send_of(p, ctx.body);
+        if (!to_send) return respond(ctx, to_send.error());
+        auto offer = d.offers->send(to_send->ro_id, to_send->request, actor_of(*ctx.who));
+        if (!offer) return respond(ctx, offer.error());
+        return json_response(201, offer_json::offer(*offer, d.phones));
+    }
+
+    HttpResponse preview(ApiContext& ctx, const PathParams& p) {
+        const auto to_send = send_of(p, ctx.body);
+        if (!to_send) return respond(ctx, to_send.error());
+        auto preview = d.offers->preview(to_send->ro_id, to_send->request);
+        if (!preview) return respond(ctx, preview.error());
+        json messages = json::array();
+        for (const auto& m : preview->messages) {
+            json j = {{"contact_point_id", m.recipient.contact_point_id ? json(*m.recipient.contact_point_id) : json()},
+                      {"channel", to_string(m.recipient.channel)},
+                      {"address", m.recipient.address},
+                      {"name", m.recipient.name},
+                      {"language", m.recipient.language},
+                      {"subject", m.text.subject},
+                      {"text", m.text.text},
+                      {"html", m.text.html}};
+            if (m.recipient.channel == Channel::sms) {
+                auto cost = modem::sms_cost(m.text.text, modem::Transliteration::off);
+                if (cost) j["sms"] = sms_cost_json(*cost);
+            }
+            messages.push_back(std::move(j));
+        }
+        json offer = offer_json::offer(preview->offer, d.phones);
+        return json_response(200, {{"items", offer["items"]},
+                                   {"total_incl_cents", offer["total_incl_cents"]},
+                                   {"note", offer["note"]},
+                                   {"agreements", offer["agreements"]},
+                                   {"messages", messages}});
+    }
+
+    HttpResponse list(ApiContext& ctx, const PathParams& p) {
+        const auto id = route_id(p, "repair_order");
+        if (!id) return respond(ctx, id.error());
+        auto ro = d.repair_orders.get(*id);
+        if (!ro) return respond(ctx, ro.error());
+        return list_response(ctx, d.offers->for_repair_order(*id),
+                             [&](const Offer& o) { return offer_json::offer(o, d.phones); });
+    }
+
+    HttpResponse get(ApiContext& ctx, const PathParams& p) {
+        const auto id = route_id(p, "offer");
+        if (!id) return respond(ctx, id.error());
+        return answer(ctx, d.offers->get(*id));
+    }
+
+    // Without {"drafts": true}, answers the customer has not confirmed are refused (409), so
+    // that a DMS cannot act on drafts by mistake either.
+    HttpResponse apply_answers(ApiContext& ctx, const PathParams& p) {
+        const auto id = route_id(p, "offer");
+        if (!id) return respond(ctx, id.error());
+        Problems problems;
+        const auto answers = parse_answers(ctx.body, problems);
+        if (!problems.empty()) return shape_problems(ctx, problems);
+        auto changed = d.offers->apply_answers(*id, actor_of(*ctx.who), answers);
+        if (!changed) return respond(ctx, changed.error());
+        auto offer = d.offers->get(*id);
+        if (!offer) return respond(ctx, offer.error());
+        auto ro = d.repair_orders.get(offer->ro_id);
+        if (!ro) return respond(ctx, ro.error());
+        return json_response(200, {{"changed", *changed}, {"repair_order", ro_json::repair_order(*ro, d.phones)}});
+    }
+
+    HttpResponse lock(ApiContext& ctx, const PathParams& p) {
+        const auto id = route_id(p, "offer");
+        if (!id) return respond(ctx, id.error());
+        return answer(ctx, d.offers->lock(*id, actor_of(*ctx.who)));
+    }
+
+    HttpResponse cancel(ApiContext& ctx, const PathParams& p) {
+        const auto id = route_id(p, "offer");
+        if (!id) return respond(ctx, id.error());
+        return answer(ctx, d.offers->cancel(*id, actor_of(*ctx.who)));
+    }
+
+    HttpResponse resend(ApiContext& ctx, const PathParams& p) {
+        const auto id = route_id(p, "offer");
+        if (!id) return respond(ctx, id.error());
+        return answer(ctx, d.offers->resend(*id, actor_of(*ctx.who)));
+    }
+
+private:
+    struct Send {
+        Id ro_id = 0;
+        SendOfferRequest request;
+    };
+
+    // What a send or its preview is about: the RO in the path, the body's request.
+    Result<Send> send_of(const PathParams& p, const json& body) const {
+        const auto id = route_id(p, "repair_order");
+        if (!id) return id.error();
+        Problems problems;
+        SendOfferRequest request = parse_send_request(body, d.zone, problems);
+        if (!problems.empty()) return validation_error(problems);
+        return Send{*id, std::move(request)};
+    }
+
+    // The id in the route's path, once the offer service is known to be running.
+    Result<Id> route_id(const PathParams& p, const char* resource) const {
+        if (!d.offers) return make_error(ErrorKind::unavailable, "offers_unavailable");
+        const auto id = p.id("id");
+        if (!id) return not_found_error(resource);
+        return *id;
+    }
+
+    HttpResponse answer(const ApiContext& ctx, const Result<Offer>& offer) const {
+        if (!offer) return respond(ctx, offer.error());
+        return json_response(200, offer_json::offer(*offer, d.phones));
+    }
+
+    OfferRoutesDeps d;
+};
+
+}  // namespace
+
+void add_offer_routes(ApiRoutes& routes, OfferRoutesDeps deps) {
+    using R = OfferRoutes;
+    const auto h = std::make_shared<R>(deps);
+    constexpr auto any = RouteAccess::principal;
+    routes.add(Method::get, "/api/v1/repair-orders/{id}/offers", any, h, &R::list);
+    routes.add(Method::post, "/api/v1/repair-orders/{id}/offers", any, h, &R::send);
+    routes.add(Method::post, "/api/v1/repair-orders/{id}/offers/preview", any, h, &R::preview);
+    routes.add(Method::get, "/api/v1/offers/{id}", any, h, &R::get);
+    routes.add(Method::post, "/api/v1/offers/{id}/lock", any, h, &R::lock);
+    routes.add(Method::post, "/api/v1/offers/{id}/cancel", any, h, &R::cancel);
+    routes.add(Method::post, "/api/v1/offers/{id}/resend", any, h, &R::resend);
+    routes.add(Method::post, "/api/v1/offers/{id}/apply-answers", any, h, &R::apply_answers);
+}
+
+}  // namespace relais
