@@ -1,13 +1,16 @@
 // libFuzzer target for what a client on the internet sends first: the request head as the gate
 // parses it (fed whole and in pieces, which must agree), the canonical head it passes on (which
 // must parse back to the same request), the Cookie header, the Host check, a chunked body, the
-// framing of responses, and the JSON body readers of the applications (a wrongly typed field
-// is a value, never an exception). The first byte picks the piece size.
+// framing of responses, and the JSON body readers of the applications, every reader of
+// ObjectReader among them (a wrongly typed field is a value, never an exception). The first
+// byte picks the piece size.
 
 #include "decisions_body.hpp"
 #include "http_head.hpp"
+#include "offer.hpp"
 #include "request_body.hpp"
 #include "text.hpp"
+#include "timezone.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -87,6 +90,28 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (object) {
         check(object->is_object());
         (void)read_decisions(*object);
+        // Every reader of the API's bodies on every field: a wrong type is a problem, never an
+        // exception.
+        static const auto zone = make_fixed_offset_zone(60);
+        Problems problems;
+        {
+            ObjectReader r(*object, "", problems);
+            for (auto it = object->begin(); it != object->end(); ++it) {
+                const char* key = it.key().c_str();
+                (void)r.string(key);
+                (void)r.string(key, ObjectReader::Null::refused);
+                (void)r.required_string(key);
+                (void)r.integer(key);
+                (void)r.nullable_integer(key);
+                (void)r.boolean(key);
+                (void)r.nullable_boolean(key);
+                (void)r.nullable_date(key, *zone);
+                (void)r.object(key);
+                (void)r.array(key);
+                (void)r.required_array(key);
+                (void)r.enumeration<Decision>(key);
+            }
+        }
     }
 
     ResponseFramer framer;
