@@ -7,6 +7,7 @@
 #include "config.hpp"
 #include "crypto.hpp"
 #include "customer_service.hpp"
+#include "email_channel.hpp"
 #include "json_text.hpp"
 #include "mail_transport.hpp"
 #include "maildir.hpp"
@@ -121,17 +122,21 @@ std::size_t sending(OfferWorld& w) {
 struct MaildirOutbox {
     boost::asio::io_context io;
     mail::MaildirTransport maildir;
+    EmailChannel email;
     Outbox outbox;
     OfferWorld& w;
     explicit MaildirOutbox(OfferWorld& world)
         : maildir(world.dir.path() + "/mail", world.clock, {}),
+          email({.transport = maildir,
+                 .config = world.config,
+                 .random = world.random,
+                 .clock = world.clock,
+                 .zone = *world.zone,
+                 .log = null_logger()}),
           outbox({.io = io,
                   .db = *world.db,
-                  .config = world.config,
                   .clock = world.clock,
-                  .random = world.random,
-                  .zone = *world.zone,
-                  .mail = &maildir,
+                  .channels = {&email},
                   .log = null_logger(),
                   .on_settled = &offer_state::on_message_settled}),
           w(world) {
@@ -176,19 +181,23 @@ struct ScriptedTransport final : mail::MailTransport {
 struct ScriptedOutbox {
     boost::asio::io_context io;
     ScriptedTransport relay;
+    std::unique_ptr<EmailChannel> email;
     std::unique_ptr<Outbox> outbox;
     OfferWorld& w;
     explicit ScriptedOutbox(OfferWorld& world) : w(world) { restart(); }
-    // A new process: a new outbox over the same database, started.
+    // A new process: a new outbox and channel over the same database, started.
     void restart() {
         outbox.reset();
+        email = std::make_unique<EmailChannel>(EmailChannelDeps{.transport = relay,
+                                                                .config = w.config,
+                                                                .random = w.random,
+                                                                .clock = w.clock,
+                                                                .zone = *w.zone,
+                                                                .log = null_logger()});
         outbox = std::make_unique<Outbox>(OutboxDeps{.io = io,
                                                      .db = *w.db,
-                                                     .config = w.config,
                                                      .clock = w.clock,
-                                                     .random = w.random,
-                                                     .zone = *w.zone,
-                                                     .mail = &relay,
+                                                     .channels = {email.get()},
                                                      .log = null_logger(),
                                                      .on_settled = &offer_state::on_message_settled});
         w.offers->on_queued([this] { outbox->wake(); });

@@ -8,6 +8,7 @@
 #include "data_dir_lock.hpp"
 #include "demo_data.hpp"
 #include "email_address.hpp"
+#include "email_channel.hpp"
 #include "event_hub.hpp"
 #include "http_server.hpp"
 #include "https.hpp"
@@ -20,6 +21,7 @@
 #include "public_app.hpp"
 #include "random.hpp"
 #include "serial_port.hpp"
+#include "sms_channel.hpp"
 #include "static_files.hpp"
 #include "test_emails.hpp"
 #include "text.hpp"
@@ -293,37 +295,41 @@ int run_serve(const ServeOptions& options) {
     std::unique_ptr<mail::MailTransport> mail_transport =
         make_mail_transport(io, *config, app.clock(), mail_log_to(log));
 
-    // Offers and the outbox that carries their messages (DESIGN.md §2, §5).
+    // Offers and the outbox that carries their messages (DESIGN.md §2, §5), through a channel
+    // per kind: SMS through the modem (none: they wait), email through the transport.
     OfferService offers(app.db(), *config, app.random(), app.clock());
+    std::optional<SmsChannel> sms_channel;
+    if (modem) sms_channel.emplace(*modem, log);
+    EmailChannel email_channel({.transport = *mail_transport,
+                                .config = *config,
+                                .random = app.random(),
+                                .clock = app.clock(),
+                                .zone = app.zone(),
+                                .log = log});
     Outbox outbox({.io = io,
                    .db = app.db(),
-                   .config = *config,
                    .clock = app.clock(),
-                   .random = app.random(),
-                   .zone = app.zone(),
-                   .modem = modem.get(),
-                   .mail = mail_transport.get(),
+                   .channels = {sms_channel ? &*sms_channel : nullptr, &email_channel},
                    .log = log,
                    .on_settled = &offer_state::on_message_settled});
     offers.on_queued([&outbox] { outbox.wake(); });
     outbox.start();
 
     // A clean stop never cuts a send (issue 12: an upgrade restarts relais at any moment). On
-    // SIGTERM or SIGINT, or to restart for new settings, the outbox claims no more rows and the
-    // modem starts no new message, while the core loop runs on until the SMS the modem is
-    // transmitting and the emails the relay is taking have their outcomes, settled in the
-    // database as for any send. A message cut at AT+CMGS would go back to `pending` and reach
-    // the customer twice. Bounded: with the listeners' 2 × 10 s below, it fits systemd's default
-    // TimeoutStopSec of 90 s. Begun once (process_stop.hpp): a second restart request changes
-    // nothing, a signal during a restart's stop makes it a plain stop, and a second signal
-    // stops at once. Signals are taken from here on, before anything is served.
+    // SIGTERM or SIGINT, or to restart for new settings, the outbox claims no more rows and
+    // holds its channels (the modem starts no new message), while the core loop runs on until
+    // the SMS the modem is transmitting and the emails the relay is taking have their outcomes,
+    // settled in the database as for any send. A message cut at AT+CMGS would go back to
+    // `pending` and reach the customer twice. Bounded: with the listeners' 2 × 10 s below, it
+    // fits systemd's default TimeoutStopSec of 90 s. Begun once (process_stop.hpp): a second
+    // restart request changes nothing, a signal during a restart's stop makes it a plain stop,
+    // and a second signal stops at once. Signals are taken from here on, before anything is
+    // served.
     constexpr auto kSendsGrace = std::chrono::seconds(60);
     ProcessStop stop;
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     boost::asio::steady_timer sends_deadline(io);
-    int unsettled = 0;
     const auto settled = [&] {
-        if (--unsettled > 0) return;
         log->info("stopping: no send in progress");
         io.stop();
     };
@@ -346,9 +352,7 @@ int run_serve(const ServeOptions& options) {
         sd_notify(0, stop.restart() ? "RELOADING=1" : "STOPPING=1");
         log->info("{}: finishing the sends in progress (up to {} s), then in-flight requests", why,
                   kSendsGrace.count());
-        unsettled = modem ? 2 : 1;
         outbox.stop_claiming(settled);
-        if (modem) modem->hold(settled);
         sends_deadline.expires_after(kSendsGrace);
         sends_deadline.async_wait([&](const boost::system::error_code& timer_ec) {
             if (timer_ec) return;

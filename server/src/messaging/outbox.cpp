@@ -1,9 +1,6 @@
 #include "outbox.hpp"
 
-#include "appliance_mail.hpp"
-#include "appliance_modem.hpp"
 #include "clock.hpp"
-#include "inbound_sms.hpp"
 #include "json_text.hpp"
 #include "text.hpp"
 #include "timeline.hpp"
@@ -14,7 +11,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
-#include <set>
+#include <map>
+#include <mutex>
+#include <stdexcept>
 
 namespace relais {
 
@@ -74,20 +73,15 @@ Result<Id> enqueue(Connection& c, std::optional<Id> ro_id, const OutboxMessage& 
 
 namespace {
 
-struct Row {
-    Id id = 0;
+// A row as stored: the message a channel is handed, and the repair order it is about.
+struct Row : OutboxMessage {
     std::optional<Id> ro_id;
-    std::optional<Id> offer_id;
-    Channel channel = Channel::sms;
-    std::string address, name, subject, body, html, message_id, purpose;
-    int attempts = 0;
-    int interruptions = 0;
 };
 
 // One column list and one decoder for every query of outbox rows.
 constexpr std::string_view kSelectRows =
     "SELECT id, ro_id, offer_id, channel, address, name, subject, body, html, message_id, purpose, attempts, "
-    "interruptions FROM outbox ";
+    "interruptions, recipient_id, state FROM outbox ";
 std::string rows_where(std::string_view condition) { return std::string(kSelectRows) + std::string(condition); }
 
 Row row_from(const Statement& s) {
@@ -105,6 +99,8 @@ Row row_from(const Statement& s) {
     r.purpose = s.text(10);
     r.attempts = static_cast<int>(s.int64(11));
     r.interruptions = static_cast<int>(s.int64(12));
+    r.recipient_id = s.optional_int64(13);
+    r.state = parse_enum<OutboxState>(s.text(14)).value_or(OutboxState::pending);
     return r;
 }
 
@@ -114,13 +110,18 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
     explicit Impl(OutboxDeps d) : deps(std::move(d)), timer(deps.io) {}
 
     OutboxDeps deps;
+    std::map<Channel, MessageChannel*> channels;
     boost::asio::steady_timer timer;
     bool pass_posted = false;
     std::mutex wake_mutex;
-    // A clean stop (stop_claiming): no more rows claimed; `settled` once the emails handed to
-    // the transport all have their outcome. On the io thread.
+    // Verdicts a channel gave from inside its send() (a transport that answers at once): recorded
+    // once the send is over, so that a channel is never re-entered. On the io thread.
+    bool in_send = false;
+    std::vector<ChannelVerdict> given_in_send;
+    // A clean stop (stop_claiming): no more rows claimed; `settled` once every channel held
+    // has settled. On the io thread.
     bool claiming = true;
-    std::set<Id> emails_in_flight;  // handed to the mail transport, outcome not posted yet
+    std::size_t unsettled_channels = 0;
     std::function<void()> settled;
 
     spdlog::logger& log() { return *deps.log; }
@@ -130,6 +131,23 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
         if (!ro_id) return;
         if (auto r = timeline::record(c, ro_id, now(), appliance_actor(), type, data); !r)
             log().error("outbox: timeline: {}", r.error().detail);
+    }
+
+    // What the channels call (message_channel.hpp); nothing they call reaches back into them.
+    ChannelSink sink() {
+        std::weak_ptr<Impl> weak = weak_from_this();
+        return {.verdict =
+                    [weak](const ChannelVerdict& v) {
+                        if (auto self = weak.lock()) self->take(v);
+                    },
+                .wake =
+                    [weak] {
+                        if (auto self = weak.lock()) self->post_pass();
+                    },
+                .keep_message_id =
+                    [weak](Id id, const std::string& message_id) {
+                        if (auto self = weak.lock()) self->keep_message_id(id, message_id);
+                    }};
     }
 
     // --- the pass -------------------------------------------------------------------------
@@ -169,7 +187,7 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
     // again a bounded number of times, then failed for good with this reason).
     void fail_after_error(const Row& r, std::string_view what) noexcept {
         try {
-            temporary(r, {"internal_error", {}, "internal error: " + escape_untrusted(what, 300)});
+            temporary(r, internal_failure(what));
         } catch (...) {
             log().error("outbox: message {} could not be marked failed", r.id);
         }
@@ -192,6 +210,7 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
                 if (!row) break;
                 rows.push_back(row_from(s));
                 ++rows.back().attempts;  // this one
+                rows.back().state = OutboxState::sending;
             }
             // Marked before any I/O: a crash from here on sends them again, identically.
             for (const Row& r : rows) {
@@ -206,7 +225,10 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
             schedule(std::chrono::seconds(5));
             return;
         }
-        for (Row& r : *due) guarded("dispatch", &r, [&] { dispatch(r); });
+        for (Row& r : *due) {
+            guarded("dispatch", &r, [&] { dispatch(r); });
+            take_given_in_send();
+        }
         schedule_next();
     }
 
@@ -234,100 +256,61 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
     // --- sending --------------------------------------------------------------------------
 
     void dispatch(const Row& r) {
-        if (r.channel == Channel::sms) {
-            if (!can_receive_sms(r.address))
-                return permanent(r, {"not_mobile", {}, "not a number an SMS can be sent to"});
-            if (!deps.modem) return temporary(r, {"no_modem", {}, "no modem"});
-            auto queued = deps.modem->send(static_cast<modem::MessageId>(r.id), r.address, r.body);
-            if (!queued) {
-                const Error& e = queued.error();
-                return permanent(r, {"sms_refused", {}, e.detail.empty() ? e.code : e.detail});
-            }
-            // The outcome comes back through on_sms_sent.
-            return;
+        const auto found = channels.find(r.channel);
+        if (found == channels.end()) return temporary(r, channel_missing(r.channel));
+        std::optional<ChannelVerdict> at_once;
+        in_send = true;
+        try {
+            at_once = found->second->send(r);
+        } catch (...) {
+            in_send = false;
+            throw;
         }
-        if (!deps.mail) return temporary(r, {"no_mail_transport", {}, "no mail transport"});
-        mail::MailMessage m;
-        m.to = {{r.name, r.address}};
-        m.subject = r.subject;
-        m.text = r.body;
-        m.html = r.html;
-        m.message_id = r.message_id;
-        ComposedMail composed = compose_mail(deps.config, deps.random, deps.clock, deps.zone, std::move(m));
-        if (r.message_id.empty()) {
-            (void)deps.db.write([&](Connection& c) -> Result<void> {
-                TRY_ASSIGN(auto u, c.prepare("UPDATE outbox SET message_id = ? WHERE id = ?"));
-                u.bind(1, composed.message_id).bind(2, r.id);
-                return u.run();
-            });
-        }
-        deps.mail->send(composed.envelope, composed.bytes,
-                        [weak = weak_from_this(), r, io = &deps.io](mail::MailOutcome o) {
-                            // The maildir answers before send() returns; the relay on the io
-                            // thread. Either way the row is settled on the io thread.
-                            boost::asio::post(*io, [weak, r, o = std::move(o)] {
-                                if (auto self = weak.lock()) {
-                                    self->guarded("email outcome", &r, [&] { self->email_done(r, o); });
-                                    self->email_settled(r.id);
-                                }
-                            });
-                        });
-        // Counted once handed over: its outcome is always posted, so always comes after this.
-        emails_in_flight.insert(r.id);
+        in_send = false;
+        if (at_once) record(r, *at_once);
+        // Otherwise the verdict comes through the sink (take).
     }
 
-    void email_settled(Id id) {
-        emails_in_flight.erase(id);
-        notify_settled();
+    void keep_message_id(Id id, const std::string& message_id) {
+        auto w = deps.db.write([&](Connection& c) -> Result<void> {
+            TRY_ASSIGN(auto u, c.prepare("UPDATE outbox SET message_id = ? WHERE id = ?"));
+            u.bind(1, message_id).bind(2, id);
+            return u.run();
+        });
+        if (!w) log().error("outbox: message {}: cannot keep its Message-ID: {}", id, w.error().detail);
+    }
+
+    // A verdict from a channel, on the io thread.
+    void take(const ChannelVerdict& v) noexcept {
+        guarded("outcome", nullptr, [&] {
+            if (in_send) return given_in_send.push_back(v);
+            Row r = row_of(v.message_id);
+            if (r.id == 0) return;  // not ours (any more)
+            // A message still being sent whose verdict cannot be recorded counts a failed
+            // attempt, like one whose sending threw; one that already left is left as it is.
+            guarded("outcome", r.state == OutboxState::sending ? &r : nullptr, [&] { record(r, v); });
+        });
+    }
+
+    void take_given_in_send() noexcept {
+        std::vector<ChannelVerdict> given;
+        given.swap(given_in_send);
+        for (const ChannelVerdict& v : given) take(v);
+    }
+
+    void record(const Row& r, const ChannelVerdict& v) {
+        switch (v.kind) {
+            case ChannelVerdict::Kind::sent: return settle(r, OutboxState::sent, v.detail, "message.sent");
+            case ChannelVerdict::Kind::delivered:
+                return settle(r, OutboxState::delivered, v.detail, "message.delivered");
+            case ChannelVerdict::Kind::retry: return temporary(r, v.failure);
+            case ChannelVerdict::Kind::fail: return permanent(r, v.failure);
+        }
     }
 
     void notify_settled() {
-        if (!claiming && emails_in_flight.empty() && settled)
+        if (!claiming && unsettled_channels == 0 && settled)
             boost::asio::post(deps.io, std::exchange(settled, nullptr));
-    }
-
-    void email_done(const Row& r, const mail::MailOutcome& o) {
-        // The relay's words, as received (mail/ made them valid UTF-8; this keeps it so for any
-        // other text a transport may put there, and bounds what is stored).
-        const std::string answer = escape_untrusted(o.code ? std::to_string(o.code) + " " + o.text : o.text, 1000);
-        if (o.delivered()) {
-            // For email, the relay's acceptance is the best "received" there is (DESIGN.md §2).
-            settle(r, OutboxState::delivered, answer, "message.delivered");
-        } else {
-            // No reply code: the relay was not reached (or not securely); else its answer.
-            const bool temp = o.status == mail::DeliveryStatus::temporary;
-            OutboxFailure f{o.code ? (temp ? "relay_temporary" : "relay_refused") : "relay_unreachable", {}, answer};
-            if (o.code) f.params.emplace_back("reply", std::to_string(o.code));
-            temp ? temporary(r, std::move(f)) : permanent(r, std::move(f));
-        }
-    }
-
-    void on_sms_sent(const modem::SendOutcome& o) {
-        Row r = row_of(static_cast<Id>(o.id));
-        if (r.id == 0) return;
-        if (o.status == modem::SendOutcome::Status::sent) {
-            std::string refs;
-            for (int ref : o.references) refs += (refs.empty() ? "" : ",") + std::to_string(ref);
-            settle(r, OutboxState::sent, "references " + refs, "message.sent");
-        } else {
-            const bool temp = o.status == modem::SendOutcome::Status::temporary_failure;
-            OutboxFailure f{temp ? "sms_temporary" : "sms_refused", {}, escape_untrusted(o.detail, 500)};
-            if (o.error_code >= 0) f.params.emplace_back("cms", std::to_string(o.error_code));
-            temp ? temporary(r, std::move(f)) : permanent(r, std::move(f));
-        }
-    }
-
-    void on_sms_delivery(const modem::DeliveryReport& d) {
-        if (!d.message_state) return;  // a part; the message's verdict comes with the last one
-        Row r = row_of(static_cast<Id>(d.id));
-        if (r.id == 0) return;
-        if (*d.message_state == modem::DeliveryState::delivered) {
-            settle(r, OutboxState::delivered, "delivered to the handset", "message.delivered");
-        } else if (*d.message_state == modem::DeliveryState::failed) {
-            permanent(r, {"sms_undelivered",
-                          {{"status", std::to_string(d.status)}},
-                          "the network could not deliver it (status " + std::to_string(d.status) + ")"});
-        }
     }
 
     Row row_of(Id id) {
@@ -462,25 +445,16 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
 };
 
 Outbox::Outbox(OutboxDeps deps) : impl_(std::make_shared<Impl>(std::move(deps))) {
-    if (impl_->deps.modem) {
-        std::weak_ptr<Impl> weak = impl_;
-        impl_->deps.modem->set_listener({[weak](const modem::SendOutcome& o) {
-                                             if (auto self = weak.lock())
-                                                 self->guarded("SMS outcome", nullptr, [&] { self->on_sms_sent(o); });
-                                         },
-                                         [weak](const modem::DeliveryReport& d) {
-                                             if (auto self = weak.lock())
-                                                 self->guarded("SMS report", nullptr,
-                                                               [&] { self->on_sms_delivery(d); });
-                                         },
-                                         [weak] {
-                                             if (auto self = weak.lock()) self->post_pass();
-                                         }});
+    for (MessageChannel* channel : impl_->deps.channels) {
+        if (!channel) continue;
+        if (!impl_->channels.emplace(channel->kind(), channel).second)
+            throw std::invalid_argument("outbox: two channels for " + std::string(to_string(channel->kind())));
+        channel->connect(impl_->sink());
     }
 }
 
 Outbox::~Outbox() {
-    if (impl_->deps.modem) impl_->deps.modem->set_listener({});
+    for (const auto& [kind, channel] : impl_->channels) channel->connect({});
     impl_->timer.cancel();
 }
 
@@ -500,9 +474,11 @@ void Outbox::stop() {
     // modem was transmitting, an email the relay was taking: the wait for them gave up) keeps
     // its attempt; one that never left (an SMS of the modem's queue) gives it back, and goes at
     // once at the next start (claiming a row does not move its next_attempt_at).
-    std::vector<Id> may_have_left(impl_->emails_in_flight.begin(), impl_->emails_in_flight.end());
-    if (impl_->deps.modem)
-        if (auto id = impl_->deps.modem->transmitting_at_hold()) may_have_left.push_back(static_cast<Id>(*id));
+    std::vector<Id> may_have_left;
+    for (const auto& [kind, channel] : impl_->channels) {
+        const std::vector<Id> ids = channel->may_have_left();
+        may_have_left.insert(may_have_left.end(), ids.begin(), ids.end());
+    }
     auto reset = impl_->deps.db.write([&](Connection& c) -> Result<std::pair<int, int>> {
         int cut = 0;
         TRY_ASSIGN(auto u, c.prepare("UPDATE outbox SET state = 'pending' WHERE state = 'sending' AND id = ?"));
@@ -532,11 +508,19 @@ void Outbox::stop() {
 void Outbox::stop_claiming(std::function<void()> settled) {
     impl_->claiming = false;
     impl_->timer.cancel();
-    if (!impl_->emails_in_flight.empty())
-        impl_->log().info("stopping: {} email(s) handed to the {}: waiting for their outcome",
-                          impl_->emails_in_flight.size(),
-                          impl_->deps.mail ? impl_->deps.mail->describe() : "mail transport");
     impl_->settled = std::move(settled);
+    impl_->unsettled_channels = impl_->channels.size();
+    std::weak_ptr<Impl> weak = impl_;
+    // A channel settles once its verdicts are given (recorded as they come): the SMS the modem
+    // is transmitting, the emails handed to the relay.
+    for (const auto& [kind, channel] : impl_->channels)
+        channel->hold([weak, called = false]() mutable {
+            if (std::exchange(called, true)) return;  // once per channel
+            if (auto self = weak.lock(); self && self->unsettled_channels > 0) {
+                --self->unsettled_channels;
+                self->notify_settled();
+            }
+        });
     impl_->notify_settled();
 }
 

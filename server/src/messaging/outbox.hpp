@@ -1,20 +1,20 @@
 #pragma once
 // The outbox dispatcher (DESIGN.md §5). Messages are rows committed with the change that
-// caused them; this sends committed rows only, on the core event loop: SMS through the modem,
-// email through the mail transport. A row is marked `sending` before the I/O; rows left
-// `sending` by a crash are sent again with the identical text, link and Message-ID. Temporary
-// failures are retried with exponential backoff (30 s doubling, capped at 1 h, 8 attempts);
-// permanent ones fail the message, and an offer none of whose messages can go fails too. A
-// message that was being sent each of the last kOutboxMaxInterruptions times Relais died is
-// quarantined at start instead of sent again (the likely cause of the deaths; the advisor sees
-// it). Nothing escapes the dispatcher's callbacks: a message whose handling throws counts a
-// failed attempt.
+// caused them; this sends committed rows only, on the core event loop, each through the
+// channel of its kind (message_channel.hpp: SMS, email). A row is marked `sending` before the
+// I/O; rows left `sending` by a crash are sent again with the identical text, link and
+// Message-ID. Temporary failures are retried with exponential backoff (30 s doubling, capped
+// at 1 h, 8 attempts); permanent ones fail the message, and an offer none of whose messages
+// can go fails too. A message that was being sent each of the last kOutboxMaxInterruptions
+// times Relais died is quarantined at start instead of sent again (the likely cause of the
+// deaths; the advisor sees it). Nothing escapes the dispatcher's callbacks: a message whose
+// handling throws counts a failed attempt.
 // Each step is a timeline event; the feature whose message it was hears of each verdict
 // (OutboxDeps::on_settled: the offers move along sent → received, or fail) in the same
 // transaction. The outbox writes no table but its own and the timeline.
 
-#include "config.hpp"
 #include "db.hpp"
+#include "message_channel.hpp"
 #include "outbox_message.hpp"
 
 #include <chrono>
@@ -30,20 +30,10 @@ class io_context;
 namespace spdlog {
 class logger;
 }
-namespace relais::mail {
-class MailTransport;
-}
-namespace relais::modem {
-struct SendOutcome;
-struct DeliveryReport;
-}  // namespace relais::modem
 
 namespace relais {
 
-class ApplianceModem;
 class Clock;
-class Random;
-class TimeZone;
 
 /// A message's verdict, told in the transaction that records it: it left (`sent`), reached its
 /// recipient (`delivered`: an SMS's status report, an email's acceptance by the relay), or will
@@ -64,12 +54,10 @@ using SettledListener = std::function<Result<void>(Connection&, const MessageSet
 struct OutboxDeps {
     boost::asio::io_context& io;
     Database& db;
-    const Config& config;
     const Clock& clock;
-    Random& random;
-    const TimeZone& zone;
-    ApplianceModem* modem = nullptr;      // none: SMS wait (temporary failures)
-    mail::MailTransport* mail = nullptr;  // none: email waits
+    /// One per Channel kind (sms_channel, email_channel, …); a kind without one waits
+    /// (temporary failures: channel_missing). Each must outlive the outbox.
+    std::vector<MessageChannel*> channels;
     std::shared_ptr<spdlog::logger> log;
     SettledListener on_settled;  // none: nobody listens (a message without an offer)
 };
@@ -83,13 +71,6 @@ Result<Id> enqueue(Connection& conn, std::optional<Id> ro_id, const OutboxMessag
                    std::optional<UnixMs> due_at = std::nullopt);
 }  // namespace outbox_store
 
-/// Why a message failed or waits, as a stable code with its values (the workspace says it in
-/// the reader's language); `detail` keeps the modem's or the relay's own words, for the log.
-struct OutboxFailure {
-    std::string code;  // one of outbox_failure_codes()
-    Params params;
-    std::string detail;
-};
 /// Every failure code there is (the workspace has words for each; tests/e2e/texts.test.mjs).
 const std::vector<std::string_view>& outbox_failure_codes();
 /// {"code": …, "params": {…}}: as stored in outbox.failure, the API and timeline events.
@@ -101,7 +82,7 @@ inline constexpr int kOutboxMaxAttempts = 8;
 inline constexpr int kOutboxMaxInterruptions = 3;
 
 /// Lives on the io thread; wake() may be called from any thread. Everything in `deps` must
-/// outlive it. Registers itself as the modem's listener.
+/// outlive it. Connects itself to each channel (ChannelSink), and disconnects when it goes.
 class Outbox {
 public:
     explicit Outbox(OutboxDeps deps);
@@ -113,16 +94,17 @@ public:
     /// first pass runs.
     void start();
     /// A clean stop, first part (never during a send); on the io thread. No more rows are
-    /// claimed (the timer and wake() do nothing from now on), and `settled` is called once, on
-    /// the io thread, when no email handed to the mail transport waits for its outcome any
-    /// more (posted at once if none does). SMS are the modem's to finish
-    /// (ApplianceModem::hold). stop() follows.
+    /// claimed (the timer and wake() do nothing from now on), every channel is held
+    /// (MessageChannel::hold: the modem starts no new SMS, the emails handed to the transport
+    /// are waited for), and `settled` is called once, posted on the io thread, when every
+    /// channel has settled, their verdicts recorded. stop() follows.
     void stop_claiming(std::function<void()> settled);
     /// A clean stop: rows being sent go back to `pending` without counting as an interruption
     /// (after stop_claiming, only SMS the modem held in its queue, and what the wait for the
     /// sends in progress gave up on). Those that never left (SMS of the modem's queue) give
-    /// their attempt back; the others (the SMS the modem was transmitting when held, emails
-    /// handed to the mail transport) may have reached their recipient and keep it.
+    /// their attempt back; the others (MessageChannel::may_have_left: the SMS the modem was
+    /// transmitting when held, emails handed to the mail transport) may have reached their
+    /// recipient and keep it.
     void stop();
     /// Something was committed: look for due rows now.
     void wake();

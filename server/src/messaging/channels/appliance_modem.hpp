@@ -2,11 +2,12 @@
 // The appliance's modem: the configured device (or the emulated one, "virtual"), driven by
 // modem::ModemService on the core event loop. Inbound SMS are written to the database before
 // the modem may delete them; status changes are logged; administrators can send a test SMS.
-// Offers (issue 5) will send through the outbox on top of this.
+// The outbox's SMS go through it as an SmsModem (sms_channel.hpp).
 
 #include "config.hpp"
 #include "db.hpp"
 #include "modem_service.hpp"
+#include "sms_channel.hpp"
 #include "virtual_modem.hpp"
 
 #include <deque>
@@ -36,7 +37,7 @@ struct TestSms {
 };
 
 /// Thread-safe for status(), send_test() and recent_tests(); events run on the io thread.
-class ApplianceModem final : public modem::ModemEvents {
+class ApplianceModem final : public modem::ModemEvents, public SmsModem {
 public:
     /// Opens the modem the configuration names; with "virtual", starts firmware-bridge in
     /// <data_dir>/modem. Everything passed must outlive the object.
@@ -47,10 +48,10 @@ public:
     /// A clean stop, first part; on the io thread. The modem starts no new message, logs the
     /// one it is transmitting, if any, and calls `idle` (once, on the io thread) when that one
     /// has its outcome — already given to the listener — or at once when there is none.
-    void hold(std::function<void()> idle);
+    void hold(std::function<void()> idle) override;
     /// The message hold() found being transmitted, if any: it may have reached its recipient,
     /// whatever came next (its outcome, a lost port, the stop's deadline). On the io thread.
-    std::optional<modem::MessageId> transmitting_at_hold() const { return transmitting_at_hold_; }
+    std::optional<modem::MessageId> transmitting_at_hold() const override { return transmitting_at_hold_; }
     void stop();
 
     modem::ModemStatus status() const;
@@ -63,16 +64,9 @@ public:
     std::vector<TestSms> recent_tests() const;
 
     /// Queues an SMS of the outbox: `id` is the outbox row's (below 2^48). Its outcome and
-    /// delivery reports go to the listener set below.
-    Result<modem::SmsCost> send(modem::MessageId id, const std::string& to, const std::string& text);
-    /// Receives send outcomes and delivery reports of non-test messages, on the io thread.
-    /// Set once, before the event loop runs.
-    struct Listener {
-        std::function<void(const modem::SendOutcome&)> sent;
-        std::function<void(const modem::DeliveryReport&)> delivery;
-        std::function<void()> queued;  // an inbound SMS queued a reply (a STOP acknowledgement)
-    };
-    void set_listener(Listener listener) { listener_ = std::move(listener); }
+    /// delivery reports go to the listener (SmsModem::Listener: the SMS channel's).
+    Result<modem::SmsCost> send(modem::MessageId id, const std::string& to, const std::string& text) override;
+    void set_listener(Listener listener) override { listener_ = std::move(listener); }
 
     void on_status(const modem::ModemStatus& s) override;
     void on_sent(const modem::SendOutcome& o) override;
