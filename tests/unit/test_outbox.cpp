@@ -362,7 +362,7 @@ namespace {
 
 struct SmsRig {
     FakeSmsModem modem;
-    std::unique_ptr<SmsChannel> channel = std::make_unique<SmsChannel>(modem, null_logger());
+    std::unique_ptr<SmsChannel> channel = std::make_unique<SmsChannel>(&modem, null_logger());
     std::vector<ChannelVerdict> verdicts;
     int wakes = 0;
     SmsRig() {
@@ -398,6 +398,31 @@ struct SmsRig {
 };
 
 }  // namespace
+
+TEST_CASE("with no modem, the SMS channel fails a number no SMS reaches at once and makes the others wait") {
+    SmsChannel channel(nullptr, null_logger());
+    std::vector<ChannelVerdict> given;
+    channel.connect(
+        {.verdict = [&](const ChannelVerdict& v) { given.push_back(v); }, .wake = {}, .keep_message_id = {}});
+
+    auto landline = channel.send(SmsRig::message(3, "Orange"));
+    REQUIRE(landline.has_value());
+    CHECK(landline->kind == Kind::fail);
+    CHECK(landline->failure.code == "not_mobile");
+
+    auto waits = channel.send(SmsRig::message(4));
+    REQUIRE(waits.has_value());
+    CHECK(waits->message_id == 4);
+    CHECK(waits->kind == Kind::retry);
+    CHECK(waits->failure.code == "no_modem");
+
+    // A stop finds nothing being transmitted.
+    bool settled = false;
+    channel.hold([&] { settled = true; });
+    CHECK(settled);
+    CHECK(channel.may_have_left().empty());
+    CHECK(given.empty());
+}
 
 TEST_CASE("the SMS channel queues a message on the modem under its row's id, or refuses it at once") {
     SmsRig rig;

@@ -296,10 +296,10 @@ int run_serve(const ServeOptions& options) {
         make_mail_transport(io, *config, app.clock(), mail_log_to(log));
 
     // Offers and the outbox that carries their messages (DESIGN.md §2, §5), through a channel
-    // per kind: SMS through the modem (none: they wait), email through the transport.
+    // per kind: SMS through the modem (none: they wait, but for numbers no SMS reaches), email
+    // through the transport.
     OfferService offers(app.db(), *config, app.random(), app.clock());
-    std::optional<SmsChannel> sms_channel;
-    if (modem) sms_channel.emplace(*modem, log);
+    SmsChannel sms_channel(modem.get(), log);
     EmailChannel email_channel({.transport = *mail_transport,
                                 .config = *config,
                                 .random = app.random(),
@@ -309,7 +309,7 @@ int run_serve(const ServeOptions& options) {
     Outbox outbox({.io = io,
                    .db = app.db(),
                    .clock = app.clock(),
-                   .channels = {sms_channel ? &*sms_channel : nullptr, &email_channel},
+                   .channels = {&sms_channel, &email_channel},
                    .log = log,
                    .on_settled = &offer_state::on_message_settled});
     offers.on_queued([&outbox] { outbox.wake(); });

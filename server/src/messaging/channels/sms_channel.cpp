@@ -42,20 +42,24 @@ std::optional<ChannelVerdict> report_verdict(const modem::DeliveryReport& d) {
 
 }  // namespace
 
-SmsChannel::SmsChannel(SmsModem& modem, std::shared_ptr<spdlog::logger> log) : modem_(modem), log_(std::move(log)) {
-    modem_.set_listener({[this](const modem::SendOutcome& o) { on_sent(o); },
-                         [this](const modem::DeliveryReport& d) { on_delivery(d); },
-                         [this] {
-                             if (sink_.wake) sink_.wake();
-                         }});
+SmsChannel::SmsChannel(SmsModem* modem, std::shared_ptr<spdlog::logger> log) : modem_(modem), log_(std::move(log)) {
+    if (!modem_) return;
+    modem_->set_listener({[this](const modem::SendOutcome& o) { on_sent(o); },
+                          [this](const modem::DeliveryReport& d) { on_delivery(d); },
+                          [this] {
+                              if (sink_.wake) sink_.wake();
+                          }});
 }
 
-SmsChannel::~SmsChannel() { modem_.set_listener({}); }
+SmsChannel::~SmsChannel() {
+    if (modem_) modem_->set_listener({});
+}
 
 std::optional<ChannelVerdict> SmsChannel::send(const OutboxMessage& m) {
     if (!can_receive_sms(m.address))
         return ChannelVerdict{m.id, Kind::fail, "", {"not_mobile", {}, "not a number an SMS can be sent to"}};
-    auto queued = modem_.send(static_cast<modem::MessageId>(m.id), m.address, m.body);
+    if (!modem_) return ChannelVerdict{m.id, Kind::retry, "", {"no_modem", {}, "no modem"}};
+    auto queued = modem_->send(static_cast<modem::MessageId>(m.id), m.address, m.body);
     if (!queued) {
         const Error& e = queued.error();
         return ChannelVerdict{m.id, Kind::fail, "", {"sms_refused", {}, e.detail.empty() ? e.code : e.detail}};
@@ -63,10 +67,14 @@ std::optional<ChannelVerdict> SmsChannel::send(const OutboxMessage& m) {
     return std::nullopt;  // the modem's outcome comes through on_sent
 }
 
-void SmsChannel::hold(std::function<void()> settled) { modem_.hold(std::move(settled)); }
+void SmsChannel::hold(std::function<void()> settled) {
+    if (!modem_) return settled();
+    modem_->hold(std::move(settled));
+}
 
 std::vector<Id> SmsChannel::may_have_left() const {
-    if (auto id = modem_.transmitting_at_hold()) return {static_cast<Id>(*id)};
+    if (!modem_) return {};
+    if (auto id = modem_->transmitting_at_hold()) return {static_cast<Id>(*id)};
     return {};
 }
 

@@ -41,9 +41,11 @@ public:
 };
 
 /// On the io thread. `modem` must outlive the channel; the channel is its listener until it goes.
+/// With no modem (none configured or found), a number that cannot receive SMS still fails at once
+/// and the others wait (`no_modem`), as a missing channel would make every SMS wait.
 class SmsChannel final : public MessageChannel {
 public:
-    SmsChannel(SmsModem& modem, std::shared_ptr<spdlog::logger> log);
+    SmsChannel(SmsModem* modem, std::shared_ptr<spdlog::logger> log);
     ~SmsChannel() override;
     SmsChannel(const SmsChannel&) = delete;
     SmsChannel& operator=(const SmsChannel&) = delete;
@@ -59,7 +61,7 @@ private:
     void on_delivery(const modem::DeliveryReport& d) noexcept;
     void give(const ChannelVerdict& v);
 
-    SmsModem& modem_;
+    SmsModem* modem_;
     std::shared_ptr<spdlog::logger> log_;
     ChannelSink sink_;
 };
