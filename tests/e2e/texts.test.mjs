@@ -1,6 +1,6 @@
 // Words for everything the server can say on a repair order's history: each event type the
 // timeline holds (the list in server/src/timeline/timeline.cpp) has a French and an English title in the
-// workspace (web/workspace/assets/i18n.js), and so do the short forms used when the party,
+// workspace (web/workspace/assets/*/texts.js, merged by core/i18n.js), and so do the short forms used when the party,
 // contact or intervention named has gone since. No server or browser: the workspace's module
 // runs in Node.
 //
@@ -13,8 +13,8 @@ import { pathToFileURL } from 'node:url';
 import { repo } from './relais-server.mjs';
 
 const assets = path.join(repo, 'web/workspace/assets');
-const { t, plural } = await import(pathToFileURL(path.join(assets, 'i18n.js')));
-const { state } = await import(pathToFileURL(path.join(assets, 'state.js')));
+const { t, plural } = await import(pathToFileURL(path.join(assets, 'core/i18n.js')));
+const { state } = await import(pathToFileURL(path.join(assets, 'core/state.js')));
 
 async function eventTypes() {
   const source = await readFile(path.join(repo, 'server/src/timeline/timeline.cpp'), 'utf8');
@@ -61,7 +61,9 @@ test('French and English words differ, and counts use real plurals', () => {
 });
 
 test('no lazy plural such as "intervention(s)" in the workspace, the customer page or the server\'s messages', async () => {
-  const files = ['web/workspace/assets/i18n.js', 'web/customer/customer.js', 'server/src/offers/offer_messages.cpp', 'server/src/core/messages.cpp'];
+  const workspaceTexts = ['core', 'repair-orders', 'offers', 'replies', 'admin', 'setup', 'auth']
+    .map((feature) => `web/workspace/assets/${feature}/texts.js`);
+  const files = [...workspaceTexts, 'web/workspace/assets/core/i18n.js', 'web/customer/customer.js', 'server/src/offers/offer_messages.cpp', 'server/src/core/messages.cpp'];
   const lazy = [];
   for (const file of files) {
     const source = await readFile(path.join(repo, file), 'utf8');
@@ -80,7 +82,7 @@ async function failureCodes() {
 }
 
 test('every reason a message can fail for has words in French and English, never the server\'s English', async () => {
-  const { failureText } = await import(pathToFileURL(path.join(assets, 'i18n.js')));
+  const { failureText } = await import(pathToFileURL(path.join(assets, 'core/i18n.js')));
   const codes = await failureCodes();
   assert.ok(codes.length >= 10, `the list was read (${codes.length} codes)`);
   const detail = 'the network could not deliver it (status 65)';

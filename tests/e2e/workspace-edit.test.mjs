@@ -100,8 +100,8 @@ after(() => finish({ browser, server, failed }));
 
 test('the new words exist in French and in English', async () => {
   const assets = path.join(repo, 'web/workspace/assets');
-  const { t, plural } = await import(pathToFileURL(path.join(assets, 'i18n.js')));
-  const { state } = await import(pathToFileURL(path.join(assets, 'state.js')));
+  const { t, plural } = await import(pathToFileURL(path.join(assets, 'core/i18n.js')));
+  const { state } = await import(pathToFileURL(path.join(assets, 'core/state.js')));
   const keys = ['conflict.title', 'conflict.mine', 'conflict.current', 'conflict.keepMine', 'conflict.keepCurrent', 'conflict.empty',
     'conflict.formTitle', 'limit.count', 'limit.tooLong', 'item.noteMore', 'item.noteLess', 'ro.print', 'ro.printHint',
     'print.title', 'print.print', 'print.back', 'print.printedAt', 'print.decisionsTitle', 'print.offerTitle', 'print.confirmedBy',

@@ -116,8 +116,8 @@ after(() => finish({ browser, server, failed }));
 
 test('the new words exist in French and in English, with real plurals', async () => {
   const assets = path.join(repo, 'web/workspace/assets');
-  const { t, plural } = await import(pathToFileURL(path.join(assets, 'i18n.js')));
-  const { state } = await import(pathToFileURL(path.join(assets, 'state.js')));
+  const { t, plural } = await import(pathToFileURL(path.join(assets, 'core/i18n.js')));
+  const { state } = await import(pathToFileURL(path.join(assets, 'core/state.js')));
   const keys = ['list.toHandle', 'list.toHandleHint', 'list.needsAttention', 'list.emptyToHandle', 'list.emptyToHandleText',
     'ro.toHandle', 'ro.handle', 'ro.handleHint', 'ro.handled', 'ro.delete', 'ro.deleteTitle', 'ro.deleteText', 'ro.deleteConfirm',
     'ro.deletedToast', 'ro.deletedBy', 'ro.deletedAt', 'ro.deletedText', 'tl.repair_order.deleted', 'tl.repair_order.handled'];
@@ -193,7 +193,7 @@ step('an RO nothing was sent from is deleted from its page: gone from the list a
   const deleted = (await api('GET', `/api/v1/repair-orders/${ro.id}`)).body;
   assert.ok(deleted.deleted_at, 'the API says when');
   assert.equal(deleted.deleted_by.id, me.id);
-  const when = await page.evaluate(async (iso) => (await import('/assets/i18n.js')).dateTime(iso), deleted.deleted_at);
+  const when = await page.evaluate(async (iso) => (await import('/assets/core/i18n.js')).dateTime(iso), deleted.deleted_at);
   assert.match(when, /^\d\d\/\d\d\/\d{4} \d\d:\d\d$/);
   assert.equal(normalise(await banner.locator('.banner-title').innerText()), `OR supprimé le ${when} par ${me.display_name}`);
   assert.match(normalise(await banner.innerText()), /ne peut plus être modifié/);

@@ -46,7 +46,9 @@ class ServeTest(RelaisTestCase):
         web = os.path.join(os.path.dirname(__file__), "..", "..", "web")
         with self.relais() as r:
             for listener, path, file in (("public", "/assets/customer/customer.js", "customer/customer.js"),
-                                         ("lan", "/assets/app.js", "workspace/assets/app.js")):
+                                         ("lan", "/assets/app.js", "workspace/assets/app.js"),
+                                         # a feature folder of the workspace: nested folders are served too
+                                         ("lan", "/assets/repair-orders/ro.js", "workspace/assets/repair-orders/ro.js")):
                 c = r.client(listener)
                 with open(os.path.join(web, file), "rb") as f:
                     source = f.read()

@@ -1,11 +1,12 @@
 // The repair-order list: search, filters, sort and pages, all kept in the URL's query so a
 // reload or the back button shows the same list. The query is the API's own.
-import { api, ApiError } from '../api.js';
-import { t, money, count, plural, promisedLabel, isLate, RO_STATUSES } from '../i18n.js';
-import { h, icon, replace, clear, debounce, select, nextId, statusChip } from '../dom.js';
-import { navigate, setTitle, loadUsers } from '../app.js';
-import { onRepairOrdersChanged } from '../live.js';
-import { OFFER_STEPS } from './offers.js';
+import { api, ApiError } from '../core/api.js';
+import { t, money, count, plural, promisedLabel, isLate, RO_STATUSES } from '../core/i18n.js';
+import { h, icon, replace, clear, debounce, select, nextId, statusChip } from '../core/dom.js';
+import { navigate, setTitle } from '../core/nav.js';
+import { loadUsers } from '../core/session.js';
+import { onRepairOrdersChanged } from '../core/live.js';
+import { OFFER_STEPS } from '../offers/offers.js';
 
 const PER_PAGE = 50;
 const OFFER_ICONS = {
@@ -100,46 +101,15 @@ export default async function listPage({ query, main }) {
 
   const summary = h('p', { class: 'list-count', 'aria-live': 'polite' });
   const tableBody = h('tbody');
-  const table = h('table', { class: 'table ro-table' },
-    h('caption', { class: 'visually-hidden' }, t('list.title')),
-    h('thead', {}, h('tr', {},
-      h('th', { scope: 'col' }, t('list.col.number')),
-      h('th', { scope: 'col' }, t('list.col.vehicle')),
-      h('th', { scope: 'col' }, t('list.col.customer')),
-      h('th', { scope: 'col', class: 'col-advisor' }, t('list.col.advisor')),
-      h('th', { scope: 'col' }, t('list.col.promised')),
-      h('th', { scope: 'col' }, t('list.col.status')),
-      h('th', { scope: 'col', class: 'col-offer' }, t('list.col.offer')),
-      h('th', { scope: 'col', class: 'num col-count' }, h('abbr', { title: t('list.col.interventionsLong') }, t('list.col.interventions'))),
-      h('th', { scope: 'col', class: 'num' }, t('list.col.total')))),
-    tableBody);
+  const table = roTable(tableBody);
   const tableWrap = h('div', { class: 'table-wrap' }, table);
   const empty = h('div', { class: 'empty', hidden: true });
   const pager = h('nav', { class: 'pager', 'aria-label': t('list.pages') });
   const errorBox = h('div', { class: 'form-alert', role: 'alert', hidden: true });
 
-  main.append(h('section', { class: 'page' },
-    h('div', { class: 'page-head' },
-      h('div', {}, h('h1', {}, t('list.title')), summary),
-      h('a', { href: '/repair-orders/new', class: 'btn btn-primary' }, icon('plus'), t('list.new'))),
-    h('div', { class: 'filters', role: 'search' },
-      h('div', { class: 'filters-row' },
-        h('div', { class: 'search-box' },
-          h('label', { for: 'ro-search', class: 'visually-hidden' }, t('list.search')),
-          icon('search', 'search-icon'), search),
-        h('div', { class: 'filter' }, h('label', { for: advisor.id }, t('list.advisor')), advisor),
-        h('div', { class: 'filter filter-dates' },
-          h('label', { for: dateField.id }, t('list.dates')),
-          h('div', { class: 'date-range' }, dateField, from, h('span', { class: 'range-sep', 'aria-hidden': 'true' }, '→'), to)),
-        h('div', { class: 'filter' }, h('label', { for: sort.id }, t('list.sortBy')), sort)),
-      h('div', { class: 'filters-row' },
-        attentionToggle,
-        h('fieldset', { class: 'status-filter' },
-          h('legend', {}, t('list.status')),
-          statusBoxes.map((b) => b.label)),
-        resetButton)),
-    errorBox,
-    h('div', { class: 'card card-flush' }, tableWrap, empty, pager)));
+  main.append(listLayout({
+    summary, search, advisor, dateField, from, to, sort, attentionToggle, statusBoxes, resetButton, errorBox, tableWrap, empty, pager,
+  }));
 
   function syncControls() {
     if (document.activeElement !== search) search.value = f.q;
@@ -182,14 +152,6 @@ export default async function listPage({ query, main }) {
   to.addEventListener('change', () => apply({ to: to.value }, true));
   sort.addEventListener('change', () => apply({ sort: sort.value }, true));
 
-  function skeleton() {
-    clear(tableBody);
-    for (let i = 0; i < 8; i += 1) {
-      tableBody.append(h('tr', { class: 'skeleton-row', 'aria-hidden': 'true' },
-        Array.from({ length: 9 }, (_, k) => h('td', { class: k === 3 ? 'col-advisor' : (k === 7 ? 'col-count' : null) }, h('span', { class: 'skeleton' })))));
-    }
-  }
-
   async function load({ quiet = false } = {}) {
     if (controller) controller.abort();
     controller = new AbortController();
@@ -198,7 +160,7 @@ export default async function listPage({ query, main }) {
       tableWrap.setAttribute('aria-busy', 'true');
       tableWrap.classList.add('is-loading');
     }
-    if (first) skeleton();
+    if (first) skeleton(tableBody);
     errorBox.hidden = true;
     try {
       const r = await api('GET', '/repair-orders', {
@@ -245,7 +207,7 @@ export default async function listPage({ query, main }) {
     } else {
       table.hidden = false;
       empty.hidden = true;
-      for (const ro of data.items) tableBody.append(row(ro));
+      for (const ro of data.items) tableBody.append(roRow(ro));
     }
     const startN = data.total ? (data.page - 1) * data.per_page + 1 : 0;
     const endN = Math.min(data.page * data.per_page, data.total);
@@ -253,47 +215,7 @@ export default async function listPage({ query, main }) {
       ? t('list.range', { start: count(startN), end: count(endN), total: count(data.total) })
       : t('list.none');
     if (summary.textContent !== said) summary.textContent = said; // a live refresh says nothing new
-    renderPager(data);
-  }
-
-  function row(ro) {
-    const href = `/repair-orders/${ro.id}`;
-    const v = ro.vehicle || {};
-    const late = isLate(ro);
-    const tr = h('tr', { class: 'ro-row' },
-      h('td', { class: 'col-number' }, h('a', { href, class: 'ro-link' }, ro.number), ro.needs_attention ? attentionMarker() : null),
-      h('td', {}, h('div', { class: 'vehicle-cell' },
-        v.plate ? h('span', { class: 'plate' }, v.plate) : h('span', { class: 'muted' }, t('common.noPlate')),
-        h('span', { class: 'vehicle-model' }, [v.make, v.model].filter(Boolean).join(' ')))),
-      h('td', { class: 'col-customer' }, ro.customer_name || h('span', { class: 'muted' }, '—'),
-        ro.unread_replies ? unreadMarker(ro.unread_replies) : null),
-      h('td', { class: 'col-advisor' }, ro.advisor ? ro.advisor.display_name : h('span', { class: 'muted' }, t('list.unassigned'))),
-      h('td', { class: ['col-promised', late ? 'is-late' : null] },
-        ro.promised_at ? promisedLabel(ro.promised_at) : h('span', { class: 'muted' }, '—'),
-        late ? h('span', { class: 'late-tag' }, t('ro.late')) : null),
-      h('td', {}, statusChip(ro.status)),
-      h('td', { class: 'col-offer' }, offerCell(ro.offer)),
-      h('td', { class: 'num col-count' }, String(ro.intervention_count)),
-      h('td', { class: 'num money' }, money(ro.shown_incl_cents)));
-    // The whole row opens the RO for a mouse; keyboard users have the number's link.
-    tr.addEventListener('click', (ev) => {
-      if (ev.target.closest('a, button, input, select')) return;
-      if (window.getSelection && String(window.getSelection())) return;
-      navigate(href);
-    });
-    return tr;
-  }
-
-  function renderPager(data) {
-    clear(pager);
-    const pages = Math.max(1, Math.ceil(data.total / data.per_page));
-    if (pages <= 1) { pager.hidden = true; return; }
-    pager.hidden = false;
-    const go = (p) => () => { apply({ page: String(p) }, true); window.scrollTo(0, 0); };
-    pager.append(
-      h('span', { class: 'pager-info' }, t('list.pageOf', { page: count(data.page), pages: count(pages) })),
-      h('button', { type: 'button', class: 'btn btn-small', disabled: data.page <= 1, onclick: go(data.page - 1) }, icon('left'), t('list.previous')),
-      h('button', { type: 'button', class: 'btn btn-small', disabled: data.page >= pages, onclick: go(data.page + 1) }, t('list.next'), icon('right')));
+    renderPager(pager, data, apply);
   }
 
   syncControls();
@@ -322,4 +244,100 @@ export default async function listPage({ query, main }) {
       if (controller) controller.abort();
     },
   };
+}
+
+/** Grey rows while the first page loads. */
+function skeleton(tableBody) {
+  clear(tableBody);
+  for (let i = 0; i < 8; i += 1) {
+    tableBody.append(h('tr', { class: 'skeleton-row', 'aria-hidden': 'true' },
+      Array.from({ length: 9 }, (_, k) => h('td', { class: k === 3 ? 'col-advisor' : (k === 7 ? 'col-count' : null) }, h('span', { class: 'skeleton' })))));
+  }
+}
+
+/** One repair order of the list: the whole row opens it. */
+function roRow(ro) {
+  const href = `/repair-orders/${ro.id}`;
+  const v = ro.vehicle || {};
+  const late = isLate(ro);
+  const tr = h('tr', { class: 'ro-row' },
+    h('td', { class: 'col-number' }, h('a', { href, class: 'ro-link' }, ro.number), ro.needs_attention ? attentionMarker() : null),
+    h('td', {}, h('div', { class: 'vehicle-cell' },
+      v.plate ? h('span', { class: 'plate' }, v.plate) : h('span', { class: 'muted' }, t('common.noPlate')),
+      h('span', { class: 'vehicle-model' }, [v.make, v.model].filter(Boolean).join(' ')))),
+    h('td', { class: 'col-customer' }, ro.customer_name || h('span', { class: 'muted' }, '—'),
+      ro.unread_replies ? unreadMarker(ro.unread_replies) : null),
+    h('td', { class: 'col-advisor' }, ro.advisor ? ro.advisor.display_name : h('span', { class: 'muted' }, t('list.unassigned'))),
+    h('td', { class: ['col-promised', late ? 'is-late' : null] },
+      ro.promised_at ? promisedLabel(ro.promised_at) : h('span', { class: 'muted' }, '—'),
+      late ? h('span', { class: 'late-tag' }, t('ro.late')) : null),
+    h('td', {}, statusChip(ro.status)),
+    h('td', { class: 'col-offer' }, offerCell(ro.offer)),
+    h('td', { class: 'num col-count' }, String(ro.intervention_count)),
+    h('td', { class: 'num money' }, money(ro.shown_incl_cents)));
+  // The whole row opens the RO for a mouse; keyboard users have the number's link.
+  tr.addEventListener('click', (ev) => {
+    if (ev.target.closest('a, button, input, select')) return;
+    if (window.getSelection && String(window.getSelection())) return;
+    navigate(href);
+  });
+  return tr;
+}
+
+/** The pages' buttons under the list; `apply` changes the filters' page. */
+function renderPager(pager, data, apply) {
+  clear(pager);
+  const pages = Math.max(1, Math.ceil(data.total / data.per_page));
+  if (pages <= 1) { pager.hidden = true; return; }
+  pager.hidden = false;
+  const go = (p) => () => { apply({ page: String(p) }, true); window.scrollTo(0, 0); };
+  pager.append(
+    h('span', { class: 'pager-info' }, t('list.pageOf', { page: count(data.page), pages: count(pages) })),
+    h('button', { type: 'button', class: 'btn btn-small', disabled: data.page <= 1, onclick: go(data.page - 1) }, icon('left'), t('list.previous')),
+    h('button', { type: 'button', class: 'btn btn-small', disabled: data.page >= pages, onclick: go(data.page + 1) }, t('list.next'), icon('right')));
+}
+
+/** The list's table, its rows in `tableBody`. */
+function roTable(tableBody) {
+  return h('table', { class: 'table ro-table' },
+    h('caption', { class: 'visually-hidden' }, t('list.title')),
+    h('thead', {}, h('tr', {},
+      h('th', { scope: 'col' }, t('list.col.number')),
+      h('th', { scope: 'col' }, t('list.col.vehicle')),
+      h('th', { scope: 'col' }, t('list.col.customer')),
+      h('th', { scope: 'col', class: 'col-advisor' }, t('list.col.advisor')),
+      h('th', { scope: 'col' }, t('list.col.promised')),
+      h('th', { scope: 'col' }, t('list.col.status')),
+      h('th', { scope: 'col', class: 'col-offer' }, t('list.col.offer')),
+      h('th', { scope: 'col', class: 'num col-count' }, h('abbr', { title: t('list.col.interventionsLong') }, t('list.col.interventions'))),
+      h('th', { scope: 'col', class: 'num' }, t('list.col.total')))),
+    tableBody);
+}
+
+/** The page: its head, the filters, and the table with its empty state and pager. */
+function listLayout({
+  summary, search, advisor, dateField, from, to, sort, attentionToggle, statusBoxes, resetButton, errorBox, tableWrap, empty, pager,
+}) {
+  return h('section', { class: 'page' },
+    h('div', { class: 'page-head' },
+      h('div', {}, h('h1', {}, t('list.title')), summary),
+      h('a', { href: '/repair-orders/new', class: 'btn btn-primary' }, icon('plus'), t('list.new'))),
+    h('div', { class: 'filters', role: 'search' },
+      h('div', { class: 'filters-row' },
+        h('div', { class: 'search-box' },
+          h('label', { for: 'ro-search', class: 'visually-hidden' }, t('list.search')),
+          icon('search', 'search-icon'), search),
+        h('div', { class: 'filter' }, h('label', { for: advisor.id }, t('list.advisor')), advisor),
+        h('div', { class: 'filter filter-dates' },
+          h('label', { for: dateField.id }, t('list.dates')),
+          h('div', { class: 'date-range' }, dateField, from, h('span', { class: 'range-sep', 'aria-hidden': 'true' }, '→'), to)),
+        h('div', { class: 'filter' }, h('label', { for: sort.id }, t('list.sortBy')), sort)),
+      h('div', { class: 'filters-row' },
+        attentionToggle,
+        h('fieldset', { class: 'status-filter' },
+          h('legend', {}, t('list.status')),
+          statusBoxes.map((b) => b.label)),
+        resetButton)),
+    errorBox,
+    h('div', { class: 'card card-flush' }, tableWrap, empty, pager));
 }

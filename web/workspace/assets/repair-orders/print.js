@@ -2,11 +2,11 @@
 // RO (number, vehicle, parties, interventions with prices), and what the customer answered on
 // each offer (decisions, with their times, and the agreements accepted), then their messages.
 // A plain document (no top bar); its toolbar is for the screen only (app.css @media print).
-import { api, ApiError } from '../api.js';
-import { state } from '../state.js';
-import { t, money, dateTime, vatLabel, count, localText, replySender } from '../i18n.js';
-import { h, icon, replace } from '../dom.js';
-import { setTitle } from '../app.js';
+import { api, ApiError } from '../core/api.js';
+import { state } from '../core/state.js';
+import { t, money, dateTime, vatLabel, count, localText, replySender } from '../core/i18n.js';
+import { h, icon, replace } from '../core/dom.js';
+import { setTitle } from '../core/nav.js';
 
 /** The customer-facing steps of an offer, each stamped with its time once reached. */
 const OFFER_STEPS = ['sent', 'received', 'seen', 'confirmed', 'locked'];

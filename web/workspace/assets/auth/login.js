@@ -1,12 +1,11 @@
 // Sign-in, then (for a new or reset account) choosing one's own password, then back to the
 // page the user wanted.
-import { api, ApiError } from '../api.js';
-import { state } from '../state.js';
-import { t } from '../i18n.js';
-import { h, field, formAlert, showErrors, clearErrors, icon, replace } from '../dom.js';
-import {
-  navigate, signedIn, loadSession, loadPublicSettings, safeNext, setTitle, languageSwitcher, signOut,
-} from '../app.js';
+import { api, ApiError } from '../core/api.js';
+import { state } from '../core/state.js';
+import { t } from '../core/i18n.js';
+import { h, field, formAlert, showErrors, clearErrors, icon, replace } from '../core/dom.js';
+import { navigate, safeNext, setTitle } from '../core/nav.js';
+import { signedIn, loadSession, loadPublicSettings, languageSwitcher, signOut } from '../core/session.js';
 
 export default async function loginPage({ query, main }) {
   const next = safeNext(query.get('next'));

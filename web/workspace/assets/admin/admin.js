@@ -1,11 +1,12 @@
 // Dealer admin: staff accounts, the API keys a DMS uses, and the agreements ("conditions")
 // customers accept before confirming an offer.
-import { api } from '../api.js';
-import { state } from '../state.js';
-import { t, dateTime, dateOnly, localText } from '../i18n.js';
-import { h, icon, replace, clear, field, select, checkbox, toast, confirmDialog, formDialog, copyText } from '../dom.js';
-import { setTitle, loadUsers, navigate, followOwnLanguage } from '../app.js';
-import { LIMITS } from './ro-shared.js';
+import { api } from '../core/api.js';
+import { state } from '../core/state.js';
+import { t, dateTime, dateOnly, localText } from '../core/i18n.js';
+import { h, icon, replace, clear, field, select, checkbox, toast, confirmDialog, formDialog, copyText } from '../core/dom.js';
+import { setTitle, navigate } from '../core/nav.js';
+import { loadUsers, followOwnLanguage } from '../core/session.js';
+import { LIMITS } from '../core/limits.js';
 
 export default async function adminPage({ params, main }) {
   const tab = params[0] || '';
@@ -24,7 +25,7 @@ export default async function adminPage({ params, main }) {
     content));
   if (tab === 'users') await usersTab(content);
   else if (tab === 'agreements') await agreementsTab(content);
-  else if (tab === 'settings') await (await import('./setup.js')).settingsTab(content);
+  else if (tab === 'settings') await (await import('../setup/setup.js')).settingsTab(content);
   else await keysTab(content);
   return null;
 }

@@ -1,14 +1,15 @@
 // A new repair order: vehicle, header, and a first customer with a phone and an email.
 // Every problem the API reports lands next to the input it is about.
-import { api, ApiError } from '../api.js';
-import { state } from '../state.js';
-import { t, RO_STATUSES, PARTY_ROLES, dateOnly } from '../i18n.js';
+import { api, ApiError } from '../core/api.js';
+import { state } from '../core/state.js';
+import { t, RO_STATUSES, PARTY_ROLES, dateOnly } from '../core/i18n.js';
 import {
   h, icon, field, fieldset, checkbox, select, formAlert, showErrors, clearErrors, toast, nextId, replace, clear, debounce,
   iconButton, statusChip, checkLimits, syncLimit,
-} from '../dom.js';
-import { navigate, setTitle, loadUsers } from '../app.js';
-import { parseMileage, LIMITS } from './ro-shared.js';
+} from '../core/dom.js';
+import { navigate, setTitle } from '../core/nav.js';
+import { loadUsers } from '../core/session.js';
+import { parseMileage, LIMITS } from '../core/limits.js';
 
 export default async function newRoPage({ main }) {
   setTitle(t('new.title'));
@@ -33,31 +34,10 @@ export default async function newRoPage({ main }) {
   const note = h('textarea', { rows: '3' });
 
   // ---- customer ----
-  const kindName = nextId('kind');
-  const person = h('input', { type: 'radio', name: kindName, value: 'person', checked: true });
-  const company = h('input', { type: 'radio', name: kindName, value: 'company' });
-  const title = select([{ value: '', label: '—' }, { value: 'M.', label: t('party.titleMr') }, { value: 'Mme', label: t('party.titleMrs') }]);
-  const firstName = h('input', { type: 'text', autocomplete: 'off' });
-  const lastName = h('input', { type: 'text', autocomplete: 'off' });
-  const companyName = h('input', { type: 'text', autocomplete: 'off' });
-  const roles = PARTY_ROLES.map((r) => ({ r, box: checkbox(t(`role.party.${r}`), { value: r, checked: r === 'driver' || r === 'owner' }) }));
-  const phone = h('input', { type: 'tel', autocomplete: 'off', inputmode: 'tel', placeholder: '06 12 34 56 78' });
-  const phoneUsage = usageSelect();
-  const email = h('input', { type: 'email', autocomplete: 'off', spellcheck: 'false' });
-  const emailUsage = usageSelect();
-
-  const personFields = h('div', { class: 'grid grid-names' },
-    field({ label: t('party.title'), control: title, field: 'parties[0].title', className: 'field-title' }),
-    field({ label: t('party.firstName'), control: firstName, field: 'parties[0].first_name', max: LIMITS.first_name }),
-    field({ label: t('party.lastName'), control: lastName, field: 'parties[0].last_name', max: LIMITS.last_name }));
-  const companyFields = h('div', { class: 'grid', hidden: true },
-    field({ label: t('party.companyName'), control: companyName, field: 'parties[0].company_name', max: LIMITS.company_name }));
-  const syncKind = () => {
-    personFields.hidden = !person.checked;
-    companyFields.hidden = !company.checked;
-  };
-  person.addEventListener('change', syncKind);
-  company.addEventListener('change', syncKind);
+  const {
+    person, company, title, firstName, lastName, companyName, roles, phone, phoneUsage, email, emailUsage, personFields, companyFields,
+    syncKind,
+  } = customerControls();
 
   // ---- a vehicle seen before: its open repair order, or its customers to take over ----
   const known = h('div', { class: 'known-vehicle', 'aria-live': 'polite', hidden: true });
@@ -149,20 +129,6 @@ export default async function newRoPage({ main }) {
   }
   let firstExtras = null;
 
-  /** A party as the API takes it on creation, from one read back (ids and display fields dropped). */
-  function copyParty(p) {
-    return {
-      kind: p.kind, title: p.title, first_name: p.first_name, last_name: p.last_name, company_name: p.company_name,
-      roles: [...p.roles], language: p.language, opted_out: p.opted_out,
-      contact_points: p.contact_points.map((c) => ({ kind: c.kind, usage: c.usage, value: c.value, opted_out: c.opted_out, display: c.display })),
-    };
-  }
-
-  function partyLabel(p) {
-    const name = p.kind === 'company' ? p.company_name : [p.first_name, p.last_name].filter(Boolean).join(' ');
-    return `${name} (${p.roles.map((r) => t(`role.party.${r}`)).join(', ')})`;
-  }
-
   function renderTaken(number) {
     replace(taken, h('p', { class: 'field-hint' }, t('new.takenOver', { number })),
       extraParties.length ? h('p', { class: 'taken-title' }, t('new.alsoTaken')) : null,
@@ -176,7 +142,127 @@ export default async function newRoPage({ main }) {
 
   const alert = formAlert();
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, icon('check'), t('new.create'));
-  const form = h('form', { class: 'page new-ro', novalidate: true },
+  const form = newRoForm({
+    plate, vin, make, model, mileage, known, number, promised, advisor, status, note, person, company, personFields, companyFields,
+    roles, phone, phoneUsage, email, emailUsage, taken, alert, submit,
+  });
+  main.append(form);
+
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    if (submit.disabled) return;
+    clearErrors(form);
+    if (!checkLimits(form)) return; // a text too long is refused, never cut
+    const body = {
+      vehicle: { plate: plate.value.trim(), vin: vin.value.trim(), make: make.value.trim(), model: model.value.trim() },
+      status: status.value,
+      advisor_id: advisor.value ? Number(advisor.value) : null,
+    };
+    const local = [];
+    const km = parseMileage(mileage.value);
+    if (km === undefined) local.push({ field: 'vehicle.mileage_km', message: t('vehicle.mileageInvalid') });
+    else body.vehicle.mileage_km = km;
+    if (number.value.trim()) body.number = number.value.trim();
+    if (promised.validity.badInput) local.push({ field: 'promised_at', message: t('ro.promisedInvalid') });
+    else if (promised.value) body.promised_at = promised.value;
+    if (note.value.trim()) body.note = note.value;
+
+    // The customer is sent when anything about them was typed; the API says what is missing.
+    const aliases = {};
+    const isCompany = company.checked;
+    const anyCustomer = [firstName, lastName, companyName, phone, email].some((c) => c.value.trim());
+    if (anyCustomer) {
+      const party = firstParty({
+        isCompany, roles, companyName, title, firstName, lastName, phone, phoneUsage, email, emailUsage,
+      }, { firstExtras, extraContacts, aliases });
+      body.parties = [party];
+    }
+    // Parties taken over from an earlier RO of this vehicle, as they were there.
+    if (extraParties.length) {
+      body.parties = [...(body.parties || []), ...extraParties.map((p) => ({
+        ...p, contact_points: p.contact_points.map(({ display, ...c }) => c),
+      }))];
+    }
+    if (local.length) {
+      showErrors(form, { message: t('common.checkFields'), fields: local });
+      return;
+    }
+    submit.disabled = true;
+    try {
+      const r = await api('POST', '/repair-orders', { body });
+      toast(t('new.created', { number: r.data.number }));
+      navigate(`/repair-orders/${r.data.id}`);
+      return;
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.handled) throw e;
+      showErrors(form, e, aliases);
+    }
+    submit.disabled = false;
+  });
+
+  plate.focus();
+  return null;
+}
+
+function usageSelect() {
+  return select([{ value: 'personal', label: t('contact.personal') }, { value: 'professional', label: t('contact.professional') }]);
+}
+
+function radioLabel(input, label) {
+  return h('label', { class: 'check' }, input, h('span', {}, label));
+}
+
+/** A party as the API takes it on creation, from one read back (ids and display fields dropped). */
+function copyParty(p) {
+  return {
+    kind: p.kind, title: p.title, first_name: p.first_name, last_name: p.last_name, company_name: p.company_name,
+    roles: [...p.roles], language: p.language, opted_out: p.opted_out,
+    contact_points: p.contact_points.map((c) => ({ kind: c.kind, usage: c.usage, value: c.value, opted_out: c.opted_out, display: c.display })),
+  };
+}
+
+function partyLabel(p) {
+  const name = p.kind === 'company' ? p.company_name : [p.first_name, p.last_name].filter(Boolean).join(' ');
+  return `${name} (${p.roles.map((r) => t(`role.party.${r}`)).join(', ')})`;
+}
+
+/** The first customer as the API takes it, from the form (`aliases`: the API's field names of
+ * its contact points → the form's, filled in); what was taken over from an earlier RO kept. */
+function firstParty({
+  isCompany, roles, companyName, title, firstName, lastName, phone, phoneUsage, email, emailUsage,
+}, { firstExtras, extraContacts, aliases }) {
+  const party = { kind: isCompany ? 'company' : 'person', roles: roles.filter((x) => x.box.querySelector('input').checked).map((x) => x.r) };
+  if (isCompany) party.company_name = companyName.value.trim();
+  else Object.assign(party, { title: title.value, first_name: firstName.value.trim(), last_name: lastName.value.trim() });
+  const cps = [];
+  if (phone.value.trim()) {
+    aliases[`parties[0].contact_points[${cps.length}].value`] = 'cp.phone';
+    aliases[`parties[0].contact_points[${cps.length}].usage`] = 'cp.phone.usage';
+    cps.push({ kind: 'phone', usage: phoneUsage.value, value: phone.value.trim() });
+  }
+  if (email.value.trim()) {
+    aliases[`parties[0].contact_points[${cps.length}].value`] = 'cp.email';
+    aliases[`parties[0].contact_points[${cps.length}].usage`] = 'cp.email.usage';
+    cps.push({ kind: 'email', usage: emailUsage.value, value: email.value.trim() });
+  }
+  if (firstExtras) {
+    if (firstExtras.language) party.language = firstExtras.language;
+    if (firstExtras.opted_out) party.opted_out = true;
+    for (const c of cps) {
+      if (firstExtras.optedOut.some((o) => o.kind === c.kind && (o.display === c.value || o.value === c.value))) c.opted_out = true;
+    }
+  }
+  cps.push(...extraContacts.map(({ display, ...c }) => c));
+  if (cps.length) party.contact_points = cps;
+  return party;
+}
+
+/** The form's layout: the vehicle and the RO on the left, the first customer on the right. */
+function newRoForm({
+  plate, vin, make, model, mileage, known, number, promised, advisor, status, note, person, company, personFields, companyFields,
+  roles, phone, phoneUsage, email, emailUsage, taken, alert, submit,
+}) {
+  return h('form', { class: 'page new-ro', novalidate: true },
     h('div', { class: 'page-head' },
       h('div', {},
         h('a', { href: '/repair-orders', class: 'back-link' }, icon('back'), t('nav.repairOrders')),
@@ -218,88 +304,37 @@ export default async function newRoPage({ main }) {
     h('div', { class: 'form-actions' },
       h('a', { href: '/repair-orders', class: 'btn' }, t('common.cancel')),
       submit));
-  main.append(form);
-
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    if (submit.disabled) return;
-    clearErrors(form);
-    if (!checkLimits(form)) return; // a text too long is refused, never cut
-    const body = {
-      vehicle: { plate: plate.value.trim(), vin: vin.value.trim(), make: make.value.trim(), model: model.value.trim() },
-      status: status.value,
-      advisor_id: advisor.value ? Number(advisor.value) : null,
-    };
-    const local = [];
-    const km = parseMileage(mileage.value);
-    if (km === undefined) local.push({ field: 'vehicle.mileage_km', message: t('vehicle.mileageInvalid') });
-    else body.vehicle.mileage_km = km;
-    if (number.value.trim()) body.number = number.value.trim();
-    if (promised.validity.badInput) local.push({ field: 'promised_at', message: t('ro.promisedInvalid') });
-    else if (promised.value) body.promised_at = promised.value;
-    if (note.value.trim()) body.note = note.value;
-
-    // The customer is sent when anything about them was typed; the API says what is missing.
-    const aliases = {};
-    const isCompany = company.checked;
-    const anyCustomer = [firstName, lastName, companyName, phone, email].some((c) => c.value.trim());
-    if (anyCustomer) {
-      const party = { kind: isCompany ? 'company' : 'person', roles: roles.filter((x) => x.box.querySelector('input').checked).map((x) => x.r) };
-      if (isCompany) party.company_name = companyName.value.trim();
-      else Object.assign(party, { title: title.value, first_name: firstName.value.trim(), last_name: lastName.value.trim() });
-      const cps = [];
-      if (phone.value.trim()) {
-        aliases[`parties[0].contact_points[${cps.length}].value`] = 'cp.phone';
-        aliases[`parties[0].contact_points[${cps.length}].usage`] = 'cp.phone.usage';
-        cps.push({ kind: 'phone', usage: phoneUsage.value, value: phone.value.trim() });
-      }
-      if (email.value.trim()) {
-        aliases[`parties[0].contact_points[${cps.length}].value`] = 'cp.email';
-        aliases[`parties[0].contact_points[${cps.length}].usage`] = 'cp.email.usage';
-        cps.push({ kind: 'email', usage: emailUsage.value, value: email.value.trim() });
-      }
-      if (firstExtras) {
-        if (firstExtras.language) party.language = firstExtras.language;
-        if (firstExtras.opted_out) party.opted_out = true;
-        for (const c of cps) {
-          if (firstExtras.optedOut.some((o) => o.kind === c.kind && (o.display === c.value || o.value === c.value))) c.opted_out = true;
-        }
-      }
-      cps.push(...extraContacts.map(({ display, ...c }) => c));
-      if (cps.length) party.contact_points = cps;
-      body.parties = [party];
-    }
-    // Parties taken over from an earlier RO of this vehicle, as they were there.
-    if (extraParties.length) {
-      body.parties = [...(body.parties || []), ...extraParties.map((p) => ({
-        ...p, contact_points: p.contact_points.map(({ display, ...c }) => c),
-      }))];
-    }
-    if (local.length) {
-      showErrors(form, { message: t('common.checkFields'), fields: local });
-      return;
-    }
-    submit.disabled = true;
-    try {
-      const r = await api('POST', '/repair-orders', { body });
-      toast(t('new.created', { number: r.data.number }));
-      navigate(`/repair-orders/${r.data.id}`);
-      return;
-    } catch (e) {
-      if (!(e instanceof ApiError) || e.handled) throw e;
-      showErrors(form, e, aliases);
-    }
-    submit.disabled = false;
-  });
-
-  plate.focus();
-  return null;
 }
 
-function usageSelect() {
-  return select([{ value: 'personal', label: t('contact.personal') }, { value: 'professional', label: t('contact.professional') }]);
-}
+/** The first customer's controls: a person or a company, roles, a phone and an email. */
+function customerControls() {
+  const kindName = nextId('kind');
+  const person = h('input', { type: 'radio', name: kindName, value: 'person', checked: true });
+  const company = h('input', { type: 'radio', name: kindName, value: 'company' });
+  const title = select([{ value: '', label: '—' }, { value: 'M.', label: t('party.titleMr') }, { value: 'Mme', label: t('party.titleMrs') }]);
+  const firstName = h('input', { type: 'text', autocomplete: 'off' });
+  const lastName = h('input', { type: 'text', autocomplete: 'off' });
+  const companyName = h('input', { type: 'text', autocomplete: 'off' });
+  const roles = PARTY_ROLES.map((r) => ({ r, box: checkbox(t(`role.party.${r}`), { value: r, checked: r === 'driver' || r === 'owner' }) }));
+  const phone = h('input', { type: 'tel', autocomplete: 'off', inputmode: 'tel', placeholder: '06 12 34 56 78' });
+  const phoneUsage = usageSelect();
+  const email = h('input', { type: 'email', autocomplete: 'off', spellcheck: 'false' });
+  const emailUsage = usageSelect();
 
-function radioLabel(input, label) {
-  return h('label', { class: 'check' }, input, h('span', {}, label));
+  const personFields = h('div', { class: 'grid grid-names' },
+    field({ label: t('party.title'), control: title, field: 'parties[0].title', className: 'field-title' }),
+    field({ label: t('party.firstName'), control: firstName, field: 'parties[0].first_name', max: LIMITS.first_name }),
+    field({ label: t('party.lastName'), control: lastName, field: 'parties[0].last_name', max: LIMITS.last_name }));
+  const companyFields = h('div', { class: 'grid', hidden: true },
+    field({ label: t('party.companyName'), control: companyName, field: 'parties[0].company_name', max: LIMITS.company_name }));
+  const syncKind = () => {
+    personFields.hidden = !person.checked;
+    companyFields.hidden = !company.checked;
+  };
+  person.addEventListener('change', syncKind);
+  company.addEventListener('change', syncKind);
+  return {
+    person, company, title, firstName, lastName, companyName, roles, phone, phoneUsage, email, emailUsage, personFields, companyFields,
+    syncKind,
+  };
 }

@@ -1,9 +1,10 @@
 // The signed-in user's own account: who they are, their password, their language.
-import { api, ApiError } from '../api.js';
-import { state } from '../state.js';
-import { t, LANGUAGES, languageChoice, dealerLanguage } from '../i18n.js';
-import { h, icon, field, formAlert, showErrors, clearErrors, toast, nextId } from '../dom.js';
-import { setTitle, setLanguage } from '../app.js';
+import { api, ApiError } from '../core/api.js';
+import { state } from '../core/state.js';
+import { t, LANGUAGES, languageChoice, dealerLanguage } from '../core/i18n.js';
+import { h, icon, field, formAlert, showErrors, clearErrors, toast, nextId } from '../core/dom.js';
+import { setTitle } from '../core/nav.js';
+import { setLanguage } from '../core/session.js';
 
 export default async function accountPage({ main }) {
   setTitle(t('account.title'));

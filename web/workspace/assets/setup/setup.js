@@ -2,11 +2,11 @@
 // Administration → Settings (every section on one page). Saving writes them on the box
 // (PATCH /api/v1/admin/settings) and relais restarts in place to apply them: the page waits
 // for it to answer again, then shows what now applies.
-import { api, ApiError } from '../api.js';
-import { state } from '../state.js';
-import { t, dateTime, dateOnly } from '../i18n.js';
-import { h, icon, field, formAlert, showErrors, clearErrors, toast, select, replace } from '../dom.js';
-import { setTitle, navigate } from '../app.js';
+import { api, ApiError } from '../core/api.js';
+import { state } from '../core/state.js';
+import { t, dateTime, dateOnly } from '../core/i18n.js';
+import { h, icon, field, formAlert, showErrors, clearErrors, toast, select, replace } from '../core/dom.js';
+import { setTitle, navigate } from '../core/nav.js';
 
 const SECTIONS = ['dealer', 'public', 'modem', 'mail'];
 

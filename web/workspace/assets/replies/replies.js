@@ -2,9 +2,9 @@
 // (name, roles, number as the RO shows them) and when; the unread ones marked until an advisor
 // marks them read. Shown at the top of the RO page, above the interventions, so that an answer
 // such as "call me after 5 pm about the tyres" is never buried in the history.
-import { api } from '../api.js';
-import { t, dateTime, plural, replySender } from '../i18n.js';
-import { h, icon, replace, toast } from '../dom.js';
+import { api } from '../core/api.js';
+import { t, dateTime, plural, replySender } from '../core/i18n.js';
+import { h, icon, replace, toast } from '../core/dom.js';
 
 /**
  * `base`: the RO's API path; `getRo()`: the RO as last read (its parties name the senders);
