@@ -432,7 +432,10 @@ TEST_CASE("sign-out clears the cookie and ends the session") {
 
 TEST_CASE("the workspace: single-page routes, assets with ETag and 304, no path tricks") {
     Lan lan;
-    for (const char* path : {"/", "/login", "/repair-orders", "/repair-orders/12", "/admin/users", "/account"}) {
+    // Every route of the workspace's pages (web/workspace/assets/*/routes.js), so that a reload works.
+    for (const char* path :
+         {"/", "/login", "/repair-orders", "/repair-orders/12", "/repair-orders/new", "/repair-orders/12/print",
+          "/admin", "/admin/users", "/admin/settings", "/account", "/setup"}) {
         CAPTURE(path);
         HttpResponse r = lan.call(Method::get, path);
         CHECK(r.status == 200);
