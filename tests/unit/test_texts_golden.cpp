@@ -162,7 +162,9 @@ const Params kAllParams = {
 struct Golden {
     std::string out;
     void add(const std::string& name, const std::string& value) { out += "=== " + name + "\n" + value + "\n"; }
-    void add(const std::string& name, const OfferMessageText& m) {
+    void add(const std::string& name, const Result<OfferMessageText>& r) {
+        REQUIRE(r.ok());
+        const OfferMessageText& m = *r;
         if (!m.subject.empty()) add(name + " subject", m.subject);
         add(name + " text", m.text);
         if (!m.html.empty()) add(name + " html", m.html);
