@@ -63,7 +63,8 @@ test('French and English words differ, and counts use real plurals', () => {
 test('no lazy plural such as "intervention(s)" in the workspace, the customer page or the server\'s messages', async () => {
   const workspaceTexts = ['core', 'repair-orders', 'offers', 'replies', 'admin', 'setup', 'auth']
     .map((feature) => `web/workspace/assets/${feature}/texts.js`);
-  const files = [...workspaceTexts, 'web/workspace/assets/core/i18n.js', 'web/customer/customer.js', 'server/src/offers/offer_messages.cpp', 'server/src/core/messages.cpp'];
+  const files = [...workspaceTexts, 'web/workspace/assets/core/i18n.js', 'web/customer/customer.js', 'server/src/offers/offer_messages.cpp', 'server/src/core/messages.cpp',
+    'config/texts/fr/customer.txt', 'config/texts/en/customer.txt', 'config/texts/fr/errors.txt', 'config/texts/en/errors.txt'];
   const lazy = [];
   for (const file of files) {
     const source = await readFile(path.join(repo, file), 'utf8');

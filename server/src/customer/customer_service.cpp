@@ -432,9 +432,9 @@ Result<AccessLinkResult> CustomerService::send_access_link(const std::string& to
         Offer localized = *offer;
         localized.language = recipient->language;
         const std::string url = offer_link(config_, fresh);
-        OfferMessageText text = recipient->channel == Channel::sms
-                                    ? access_link_sms(config_, localized, url)
-                                    : access_link_email(config_, localized, recipient->name, url);
+        TRY_ASSIGN(OfferMessageText text, recipient->channel == Channel::sms
+                                              ? access_link_sms(config_, localized, url)
+                                              : access_link_email(config_, localized, recipient->name, url));
         OutboxMessage m;
         m.offer_id = offer->id;
         m.recipient_id = recipient->id;

@@ -1,5 +1,6 @@
 #include "inbound_sms.hpp"
 
+#include "customer_texts.hpp"
 #include "json_text.hpp"
 #include "outbox.hpp"
 #include "text.hpp"
@@ -89,11 +90,8 @@ Result<InboundOutcome> handle_inbound_sms(Connection& c, const Config& config, c
                              json{{"address", sms.sender}, {"channel", "sms"}, {"by", "STOP"}}));
     }
 
-    const bool en = config.dealer.language == "en";
-    const std::string ack =
-        en ? config.dealer.name + ": you will receive no more text messages from us. To reach the workshop, call us."
-           : config.dealer.name +
-                 " : vous ne recevrez plus de SMS de notre part. Pour joindre l'atelier, appelez-nous.";
+    TRY_ASSIGN(const std::string ack,
+               customer_text("stop_ack_sms", config.dealer.language, {{"dealer_name", config.dealer.name}}));
     // Not tied to the offer: its delivery says nothing about the offer's progress.
     OutboxMessage m;
     m.purpose = "stop_ack";

@@ -1,5 +1,6 @@
 #include "offer_messages.hpp"
 
+#include "customer_texts.hpp"
 #include "messages.hpp"
 
 #include <set>
@@ -44,19 +45,17 @@ bool opens_with_greeting(std::string_view note) {
     return greetings.contains(word);
 }
 
-std::string greeting(bool en, const std::string& name) {
-    return en ? (name.empty() ? "Hello," : "Hello " + name + ",")
-              : (name.empty() ? "Bonjour," : "Bonjour " + name + ",");
+Result<std::string> greeting(const std::string& lang, const std::string& name) {
+    return customer_text(name.empty() ? "email.greeting.no_name" : "email.greeting", lang, {{"customer_name", name}});
 }
 
 // What both customer emails end with: the button to the page (its address written out too),
-// the dealership's brand and footer, rendered as text and HTML.
-OfferMessageText branded_email(const Config& config, mail::EmailContent c, bool en, const std::string& link,
-                               std::vector<std::string> footer_lines, std::string subject) {
-    c.button_label = en ? "See my estimate" : "Voir mon devis";
+// the dealership's brand and footer, rendered as text and HTML (the layout escapes every value).
+Result<OfferMessageText> branded_email(const Config& config, mail::EmailContent c, const std::string& link,
+                                       std::vector<std::string> footer_lines, std::string subject) {
+    TRY_ASSIGN(c.button_label, customer_text("email.button", c.language, {}));
     c.button_url = link;
-    c.link_intro = en ? "If the button does not work, open this address:"
-                      : "Si le bouton ne fonctionne pas, ouvrez cette adresse :";
+    TRY_ASSIGN(c.link_intro, customer_text("email.link_intro", c.language, {}));
     mail::EmailBrand brand;
     brand.dealer_name = config.dealer.name;
     brand.color = config.dealer.brand_color;
@@ -68,6 +67,8 @@ OfferMessageText branded_email(const Config& config, mail::EmailContent c, bool 
     m.html = std::move(r.html);
     return m;
 }
+
+std::string language_of(const Offer& offer) { return offer.language == "en" ? "en" : "fr"; }
 
 }  // namespace
 
@@ -88,79 +89,71 @@ std::string format_money(Cents cents, const std::string& currency, const std::st
     return std::string(negative ? "-" : "") + grouped + "," + fraction + "\u00a0" + symbol;
 }
 
-OfferMessageText offer_sms(const Config& config, const Offer& offer, const std::string& link) {
-    const bool en = offer.language == "en";
-    const std::string vehicle = vehicle_words(offer);
+Result<OfferMessageText> offer_sms(const Config& config, const Offer& offer, const std::string& link) {
     OfferMessageText m;
-    // Short and in the GSM 7-bit alphabet on purpose: the link is what matters, and one
-    // character outside it ("prêt": ê) would make it UCS-2, three parts instead of one. The
-    // advisor's note is on the page.
-    m.text = en ? config.dealer.name + ": the estimate for your " + vehicle + " is ready. Reply here: " + link
-                : config.dealer.name + " : le devis de votre " + vehicle + " est disponible. Répondez ici : " + link;
+    TRY_ASSIGN(m.text,
+               customer_text("offer_sms", language_of(offer),
+                             {{"dealer_name", config.dealer.name}, {"vehicle", vehicle_words(offer)}, {"link", link}}));
     return m;
 }
 
-OfferMessageText offer_email(const Config& config, const Offer& offer, const std::string& name,
-                             const std::string& link) {
-    const bool en = offer.language == "en";
-    const std::string vehicle = vehicle_words(offer);
-    const std::string total = format_money(offer.snapshot.total_incl(), offer.snapshot.currency, en ? "en" : "fr");
-    const std::size_t count = offer.snapshot.items.size();
-
+Result<OfferMessageText> offer_email(const Config& config, const Offer& offer, const std::string& name,
+                                     const std::string& link) {
+    const std::string lang = language_of(offer);
+    const auto count = static_cast<long long>(offer.snapshot.items.size());
+    const TextValues values = {
+        {"dealer_name", config.dealer.name},
+        {"vehicle", vehicle_words(offer)},
+        {"item_count", std::to_string(count)},
+        {"total", format_money(offer.snapshot.total_incl(), offer.snapshot.currency, lang)},
+        {"ro_number", offer.snapshot.ro_number},
+        {"advisor_name", offer.snapshot.advisor_name},
+    };
     mail::EmailContent c;
-    c.language = en ? "en" : "fr";
-    c.heading = en ? "Your estimate is ready" : "Votre devis est prêt";
-    const auto n = static_cast<long long>(count);
-    const std::string items =
-        std::to_string(count) + " " +
-        std::string(en ? plural("en", n, "item", "items") : plural("fr", n, "intervention", "interventions"));
-    c.preheader = en ? vehicle + ": " + items + " to review, " + total + " incl. VAT"
-                     : vehicle + " : " + items + " à valider, " + total + " TTC";
+    c.language = lang;
+    TRY_ASSIGN(c.heading, customer_text("offer_email.heading", lang, values));
+    TRY_ASSIGN(c.preheader, customer_text(plural_text_name("offer_email.preheader", lang, count), lang, values));
     // The note follows the greeting; a note that greets the customer itself is the greeting.
-    if (!opens_with_greeting(offer.note)) c.paragraphs.push_back(greeting(en, name));
+    if (!opens_with_greeting(offer.note)) {
+        TRY_ASSIGN(auto hello, greeting(lang, name));
+        c.paragraphs.push_back(std::move(hello));
+    }
     if (!offer.note.empty()) c.paragraphs.push_back(offer.note);
-    c.paragraphs.push_back(
-        en ? "Our workshop has checked your " + vehicle + " (repair order " + offer.snapshot.ro_number + "). " + items +
-                 " " + std::string(plural("en", n, "is", "are")) + " waiting for your decision, " + total +
-                 " incl. VAT in all. For each one, tell us whether to do it, leave it, or call you about it."
-           : "Notre atelier a contrôlé votre " + vehicle + " (ordre de réparation " + offer.snapshot.ro_number + "). " +
-                 items + " " + std::string(plural("fr", n, "attend", "attendent")) + " votre décision, " + total +
-                 " TTC au total. Pour chacune, dites-nous s'il faut la faire, la laisser de côté ou vous appeler.");
-    c.paragraphs.push_back(en ? "The link is personal and valid for 30 days."
-                              : "Ce lien est personnel et valable 30 jours.");
+    TRY_ASSIGN(auto body, customer_text(plural_text_name("offer_email.body", lang, count), lang, values));
+    c.paragraphs.push_back(std::move(body));
+    TRY_ASSIGN(auto validity, customer_text("offer_email.validity", lang, values));
+    c.paragraphs.push_back(std::move(validity));
     std::vector<std::string> footer;
-    if (!offer.snapshot.advisor_name.empty())
-        footer.push_back((en ? "Your service advisor: " : "Votre conseiller : ") + offer.snapshot.advisor_name);
-    return branded_email(config, std::move(c), en, link, std::move(footer),
-                         en ? "Your estimate for your " + vehicle + " – " + config.dealer.name
-                            : "Votre devis pour votre " + vehicle + " – " + config.dealer.name);
+    if (!offer.snapshot.advisor_name.empty()) {
+        TRY_ASSIGN(auto advisor, customer_text("offer_email.advisor", lang, values));
+        footer.push_back(std::move(advisor));
+    }
+    TRY_ASSIGN(auto subject, customer_text("offer_email.subject", lang, values));
+    return branded_email(config, std::move(c), link, std::move(footer), std::move(subject));
 }
 
-OfferMessageText access_link_sms(const Config& config, const Offer& offer, const std::string& link) {
-    const bool en = offer.language == "en";
+Result<OfferMessageText> access_link_sms(const Config& config, const Offer& offer, const std::string& link) {
     OfferMessageText m;
-    m.text = en ? config.dealer.name + ": here is your new link to the estimate for your " + vehicle_words(offer) +
-                      ": " + link
-                : config.dealer.name + " : voici votre nouveau lien vers le devis de votre " + vehicle_words(offer) +
-                      " : " + link;
+    TRY_ASSIGN(m.text,
+               customer_text("access_link_sms", language_of(offer),
+                             {{"dealer_name", config.dealer.name}, {"vehicle", vehicle_words(offer)}, {"link", link}}));
     return m;
 }
 
-OfferMessageText access_link_email(const Config& config, const Offer& offer, const std::string& name,
-                                   const std::string& link) {
-    const bool en = offer.language == "en";
+Result<OfferMessageText> access_link_email(const Config& config, const Offer& offer, const std::string& name,
+                                           const std::string& link) {
+    const std::string lang = language_of(offer);
+    const TextValues values = {{"dealer_name", config.dealer.name}, {"vehicle", vehicle_words(offer)}};
     mail::EmailContent c;
-    c.language = en ? "en" : "fr";
-    c.heading = en ? "Your new link" : "Votre nouveau lien";
-    c.preheader = en ? "The estimate for your " + vehicle_words(offer) : "Le devis de votre " + vehicle_words(offer);
-    c.paragraphs.push_back(greeting(en, name));
-    c.paragraphs.push_back(
-        en ? "You asked for a new link to the estimate for your " + vehicle_words(offer) +
-                 ". It opens on the device you use it on first; the previous link no longer works."
-           : "Vous avez demandé un nouveau lien vers le devis de votre " + vehicle_words(offer) +
-                 ". Il s'ouvrira sur l'appareil où vous l'utiliserez en premier ; l'ancien lien ne fonctionne plus.");
-    return branded_email(config, std::move(c), en, link, {},
-                         en ? "Your new link – " + config.dealer.name : "Votre nouveau lien – " + config.dealer.name);
+    c.language = lang;
+    TRY_ASSIGN(c.heading, customer_text("access_link_email.heading", lang, values));
+    TRY_ASSIGN(c.preheader, customer_text("access_link_email.preheader", lang, values));
+    TRY_ASSIGN(auto hello, greeting(lang, name));
+    c.paragraphs.push_back(std::move(hello));
+    TRY_ASSIGN(auto body, customer_text("access_link_email.body", lang, values));
+    c.paragraphs.push_back(std::move(body));
+    TRY_ASSIGN(auto subject, customer_text("access_link_email.subject", lang, values));
+    return branded_email(config, std::move(c), link, {}, std::move(subject));
 }
 
 }  // namespace relais

@@ -1,12 +1,14 @@
 #pragma once
-// The words of the messages that carry an offer's link, in French and English: the SMS (kept
-// short: the dealership, the vehicle, the link) and the email (subject, text and HTML parts in
-// the dealership's layout). Templates editable by dealer admins come later; these are the
-// defaults they will start from.
+// The messages that carry an offer's link, in French and English: the SMS (kept short: the
+// dealership, the vehicle, the link) and the email (subject, text and HTML parts in the
+// dealership's layout). Their words are customer texts (customer_texts.hpp, config/texts); this
+// file chooses which texts make a message and gives them their values. An error only if a text
+// cannot be rendered (the unit tests render every one).
 
 #include "config.hpp"
 #include "email_layout.hpp"
 #include "offer.hpp"
+#include "result.hpp"
 
 #include <string>
 
@@ -19,14 +21,14 @@ struct OfferMessageText {
 };
 
 /// `link` is the recipient's magic link; `name` the recipient's display name (may be empty).
-OfferMessageText offer_sms(const Config& config, const Offer& offer, const std::string& link);
-OfferMessageText offer_email(const Config& config, const Offer& offer, const std::string& name,
-                             const std::string& link);
+Result<OfferMessageText> offer_sms(const Config& config, const Offer& offer, const std::string& link);
+Result<OfferMessageText> offer_email(const Config& config, const Offer& offer, const std::string& name,
+                                     const std::string& link);
 
 /// A fresh access link asked for from another device or after expiry.
-OfferMessageText access_link_sms(const Config& config, const Offer& offer, const std::string& link);
-OfferMessageText access_link_email(const Config& config, const Offer& offer, const std::string& name,
-                                   const std::string& link);
+Result<OfferMessageText> access_link_sms(const Config& config, const Offer& offer, const std::string& link);
+Result<OfferMessageText> access_link_email(const Config& config, const Offer& offer, const std::string& name,
+                                           const std::string& link);
 
 /// "1 234,56 €" (fr) or "€1,234.56" (en).
 std::string format_money(Cents cents, const std::string& currency, const std::string& language);

@@ -260,7 +260,7 @@ Result<std::unique_ptr<Prepared>> prepare(Connection& c, const Config& config, I
     return p;
 }
 
-OfferMessageText message_for(const Config& config, Offer offer, const Target& t, const std::string& link) {
+Result<OfferMessageText> message_for(const Config& config, Offer offer, const Target& t, const std::string& link) {
     offer.language = channel_language(*t.party, config);
     return t.cp->kind == ContactKind::phone ? offer_sms(config, offer, link)
                                             : offer_email(config, offer, t.party->display_name(), link);
@@ -289,7 +289,8 @@ Result<OfferPreview> OfferService::preview(Id ro_id, const SendOfferRequest& req
             r.party_id = t.party->id;
             r.contact_point_id = t.cp->id;
             r.language = channel_language(*t.party, config_);
-            out.messages.push_back({r, message_for(config_, out.offer, t, link)});
+            TRY_ASSIGN(auto text, message_for(config_, out.offer, t, link));
+            out.messages.push_back({r, std::move(text)});
         }
         return out;
     });
@@ -377,7 +378,7 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
             l.bind(5, leaves_at + kLinkValidityMs);
             TRY(l.run());
 
-            OfferMessageText text = message_for(config_, offer, t, offer_link(config_, token));
+            TRY_ASSIGN(OfferMessageText text, message_for(config_, offer, t, offer_link(config_, token)));
             OutboxMessage m;
             m.offer_id = offer.id;
             m.recipient_id = recipient_id;
@@ -583,8 +584,9 @@ Result<Offer> OfferService::resend(Id offer_id, const Actor& actor) {
             Offer as_seen = *o;
             as_seen.language = rcp.language;
             const std::string link = offer_link(config_, token);
-            OfferMessageText text = rcp.channel == Channel::sms ? offer_sms(config_, as_seen, link)
-                                                                : offer_email(config_, as_seen, rcp.name, link);
+            TRY_ASSIGN(OfferMessageText text, rcp.channel == Channel::sms
+                                                  ? offer_sms(config_, as_seen, link)
+                                                  : offer_email(config_, as_seen, rcp.name, link));
             OutboxMessage m;
             m.offer_id = offer_id;
             m.recipient_id = rcp.id;

@@ -1,0 +1,54 @@
+#include "customer_texts.hpp"
+
+#include "messages.hpp"
+
+#include <algorithm>
+
+namespace relais {
+
+std::span<const CustomerTextSpec> customer_text_specs() {
+    static const CustomerTextSpec specs[] = {
+        {"offer_sms", {"dealer_name", "vehicle", "link"}},
+        {"offer_email.subject", {"dealer_name", "vehicle"}},
+        {"offer_email.heading", {}},
+        {"offer_email.preheader.one", {"vehicle", "item_count", "total"}},
+        {"offer_email.preheader.other", {"vehicle", "item_count", "total"}},
+        {"offer_email.body.one", {"vehicle", "ro_number", "item_count", "total"}},
+        {"offer_email.body.other", {"vehicle", "ro_number", "item_count", "total"}},
+        {"offer_email.validity", {}},
+        {"offer_email.advisor", {"advisor_name"}},
+        {"access_link_sms", {"dealer_name", "vehicle", "link"}},
+        {"access_link_email.subject", {"dealer_name"}},
+        {"access_link_email.heading", {}},
+        {"access_link_email.preheader", {"vehicle"}},
+        {"access_link_email.body", {"vehicle"}},
+        {"email.greeting", {"customer_name"}},
+        {"email.greeting.no_name", {}},
+        {"email.button", {}},
+        {"email.link_intro", {}},
+        {"stop_ack_sms", {"dealer_name"}},
+    };
+    return specs;
+}
+
+const Result<LanguageTexts>& customer_texts() {
+    static const Result<LanguageTexts> texts = load_language_texts(embedded_customer_texts());
+    return texts;
+}
+
+Result<std::string> customer_text(std::string_view name, std::string_view language, const TextValues& values) {
+    const auto specs = customer_text_specs();
+    if (std::none_of(specs.begin(), specs.end(), [&](const CustomerTextSpec& s) { return s.name == name; }))
+        return make_error(ErrorKind::internal, "text_unknown", {{"name", std::string(name)}});
+    const Result<LanguageTexts>& texts = customer_texts();
+    if (!texts.ok()) return texts.error();
+    const std::string* text = texts->in(language).find(name);
+    if (!text) return make_error(ErrorKind::internal, "text_missing", {{"name", std::string(name)}});
+    return fill_text(*text, values);
+}
+
+std::string plural_text_name(std::string_view base, std::string_view language, long long n) {
+    return std::string(base) + std::string(plural(language == "en" ? "en" : "fr", n, ".one", ".other"));
+}
+
+}  // namespace relais

@@ -1,0 +1,276 @@
+// Every sentence Relais writes to a customer, and every error message, byte for byte as they were
+// when the texts moved into config/texts (issue 14): a representative set (both languages, both
+// channels, with and without a note or a name, plurals, accents, characters that HTML escapes).
+// The expected bytes are tests/unit/golden/texts.txt; on a difference the actual output is
+// written beside the build's temporary files and its path printed, to diff.
+
+#include "support.hpp"
+
+#include "appliance_mail.hpp"
+#include "inbound_sms.hpp"
+#include "messages.hpp"
+#include "offer_messages.hpp"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace relais;
+using namespace relais::test;
+
+namespace {
+
+const char* const kErrorCodes[] = {"validation_failed",
+                                   "not_found",
+                                   "certificate_not_acme",
+                                   "certificate_renew_too_soon",
+                                   "not_found.repair_order",
+                                   "not_found.party",
+                                   "not_found.contact_point",
+                                   "not_found.intervention",
+                                   "not_found.user",
+                                   "not_found.agreement",
+                                   "not_found.api_key",
+                                   "not_found.route",
+                                   "unauthorized",
+                                   "invalid_credentials",
+                                   "session_expired",
+                                   "invalid_api_key",
+                                   "forbidden",
+                                   "admin_only",
+                                   "password_change_required",
+                                   "csrf_failed",
+                                   "cross_site",
+                                   "too_many_attempts",
+                                   "body_too_large",
+                                   "malformed_json",
+                                   "expected_object",
+                                   "unsupported_media_type",
+                                   "method_not_allowed",
+                                   "version_conflict",
+                                   "invalid_if_match",
+                                   "internal",
+                                   "database_busy",
+                                   "shutting_down",
+                                   "unique_violation",
+                                   "modem_unavailable",
+                                   "sms_empty",
+                                   "offers_unavailable",
+                                   "events_unavailable",
+                                   "too_many_streams",
+                                   "offer_locked",
+                                   "offer_closed",
+                                   "offer_not_cancellable",
+                                   "offer_not_resendable",
+                                   "no_recipient_left",
+                                   "offer_read_only",
+                                   "link_superseded",
+                                   "link_expired",
+                                   "link_other_device",
+                                   "too_many_streams_for_you",
+                                   "too_many_unknown_links",
+                                   "too_many_access_links",
+                                   "cross_site_request",
+                                   "confirmation_required",
+                                   "agreed_by_customer",
+                                   "repair_order_deleted",
+                                   "repair_order_has_offers",
+                                   "not_your_repair_order",
+                                   "answers_not_confirmed",
+                                   "sms_invalid_utf8",
+                                   "sms_too_long",
+                                   "required",
+                                   "plate_or_customer_required",
+                                   "too_long",
+                                   "one_line",
+                                   "control_characters",
+                                   "bidi_control",
+                                   "too_many_values",
+                                   "invalid_type",
+                                   "unknown_field",
+                                   "unknown_contact_point",
+                                   "opted_out",
+                                   "duplicate",
+                                   "nothing_to_offer",
+                                   "invalid_setting",
+                                   "settings_unavailable",
+                                   "unknown_item",
+                                   "decision_required",
+                                   "unknown_agreement",
+                                   "agreement_required",
+                                   "too_many_agreements",
+                                   "invalid_choice",
+                                   "out_of_range",
+                                   "in_the_past",
+                                   "too_far_ahead",
+                                   "invalid_date",
+                                   "vin_length",
+                                   "vin_characters",
+                                   "plate_characters",
+                                   "phone_invalid_country",
+                                   "phone_not_a_number",
+                                   "phone_too_short",
+                                   "phone_too_long",
+                                   "phone_invalid",
+                                   "email_invalid",
+                                   "email_invalid.missing_at",
+                                   "email_invalid.domain",
+                                   "email_invalid.local_part",
+                                   "email_invalid.spaces",
+                                   "email_invalid.too_long",
+                                   "duplicate_contact",
+                                   "roles_required",
+                                   "role_taken",
+                                   "use_sub_resource",
+                                   "price_mismatch",
+                                   "unknown_user",
+                                   "number_taken",
+                                   "username_invalid",
+                                   "username_taken",
+                                   "password_too_short",
+                                   "password_too_long",
+                                   "password_is_username",
+                                   "password_wrong",
+                                   "password_unchanged",
+                                   "cannot_demote_self",
+                                   "cannot_deactivate_self",
+                                   "name_taken",
+                                   "type.string",
+                                   "type.integer",
+                                   "type.boolean",
+                                   "type.boolean_or_null",
+                                   "type.object",
+                                   "type.array",
+                                   "type.date",
+                                   "type.contact_point_id",
+                                   "role.driver",
+                                   "role.owner",
+                                   "role.contractor",
+                                   "role.leasing_company",
+                                   "no_such_code"};
+
+// A value for every parameter the messages name; "detail" holds a French " :" of its own.
+const Params kAllParams = {
+    {"advisor", "Hélène"},  {"choices", "a, b"},   {"days", "30"},    {"detail", "port : occupé"},
+    {"expected", "string"}, {"gap_minutes", "15"}, {"id", "7"},       {"label", "Pneus <avant>"},
+    {"length", "16"},       {"max", "32"},         {"min", "1"},      {"minutes", "12"},
+    {"parts", "256"},       {"role", "owner"},     {"seconds", "30"}, {"state", "seen"},
+    {"value", "a&b@x"},     {"version", "3"}};
+
+struct Golden {
+    std::string out;
+    void add(const std::string& name, const std::string& value) { out += "=== " + name + "\n" + value + "\n"; }
+    void add(const std::string& name, const Result<OfferMessageText>& r) {
+        REQUIRE(r.ok());
+        const OfferMessageText& m = *r;
+        if (!m.subject.empty()) add(name + " subject", m.subject);
+        add(name + " text", m.text);
+        if (!m.html.empty()) add(name + " html", m.html);
+    }
+};
+
+Offer sample_offer(const std::string& language) {
+    Offer offer;
+    offer.language = language;
+    offer.snapshot.ro_number = "OR-2026-0042";
+    offer.snapshot.currency = "EUR";
+    offer.snapshot.vehicle.make = "Citroën";
+    offer.snapshot.vehicle.model = "C3";
+    offer.snapshot.vehicle.plate = "AB-123-CD";
+    offer.snapshot.advisor_name = "Hélène Lefèvre";
+    OfferItem item;
+    item.price_incl = 123456789;
+    offer.snapshot.items = {item, OfferItem{}, OfferItem{}};
+    return offer;
+}
+
+std::string stop_ack(const std::string& language) {
+    World w;
+    Config config;
+    config.dealer.name = "Garage <Hélène> & Fils";
+    config.dealer.language = language;
+    auto body = w.db->write([&](Connection& c) -> Result<std::string> {
+        InboundSmsRecord r;
+        r.sender = "+33699999999";
+        r.text = "STOP";
+        r.received_at = w.clock.now();
+        TRY_ASSIGN(r.id, sms_store::insert_inbound(c, r));
+        TRY(handle_inbound_sms(c, config, r, w.clock.now()));
+        TRY_ASSIGN(auto s, c.prepare("SELECT body FROM outbox WHERE purpose = 'stop_ack'"));
+        TRY(s.step());
+        return s.text(0);
+    });
+    REQUIRE(body.ok());
+    return *body;
+}
+
+std::string golden_texts() {
+    Golden g;
+    for (const char* lang : {"fr", "en"}) {
+        for (const char* code : kErrorCodes)
+            g.add(std::string("error ") + lang + " " + code, render_message(code, kAllParams, lang));
+        const std::string l = lang;
+        g.add("error " + l + " invalid_type contact_point_id",
+              render_message("invalid_type", {{"expected", "contact_point_id"}}, lang));
+        g.add("error " + l + " invalid_type unknown", render_message("invalid_type", {{"expected", "thing"}}, lang));
+        g.add("error " + l + " role_taken driver", render_message("role_taken", {{"role", "driver"}}, lang));
+        g.add("error " + l + " role_taken unknown", render_message("role_taken", {{"role", "pilot"}}, lang));
+        g.add("error " + l + " not_found party", render_message("not_found", {{"what", "party"}}, lang));
+        g.add("error " + l + " not_found unknown", render_message("not_found", {{"what", "planet"}}, lang));
+        g.add("error " + l + " email_invalid domain",
+              render_message("email_invalid", {{"value", "a@b"}, {"reason", "domain"}}, lang));
+    }
+    g.add("error de", render_message("required", {}, "de"));
+
+    Config config;
+    config.dealer.name = "Garage <Hélène> & Fils";
+    config.dealer.brand_color = "#f5c400";
+    config.http.public_base_url = "https://atelier.garage-xyz.fr";
+    const std::string link = "https://atelier.garage-xyz.fr/o/AbC_dEf-123?x=1&y=2";
+    for (const char* lang : {"fr", "en"}) {
+        const std::string l = lang;
+        Offer offer = sample_offer(l);
+        g.add("offer_sms " + l, offer_sms(config, offer, link));
+        g.add("access_link_sms " + l, access_link_sms(config, offer, link));
+        g.add("access_link_email " + l + " named", access_link_email(config, offer, "Jean-Pierre <Dupré>", link));
+        g.add("access_link_email " + l + " no name", access_link_email(config, offer, "", link));
+        g.add("offer_email " + l + " no note", offer_email(config, offer, "Jean-Pierre <Dupré>", link));
+        offer.note = "Voici les travaux.\nLes pneus <avant> & l'essuie-glace : urgent !";
+        g.add("offer_email " + l + " note", offer_email(config, offer, "Jean-Pierre <Dupré>", link));
+        offer.note = "Bonjour Madame Lefèvre,\nvoici le devis.";
+        g.add("offer_email " + l + " greeting note", offer_email(config, offer, "", link));
+        offer.note = "";
+        offer.snapshot.items.resize(1);
+        offer.snapshot.advisor_name = "";
+        g.add("offer_email " + l + " one item no name", offer_email(config, offer, "", link));
+        offer.snapshot.items.clear();
+        offer.snapshot.vehicle = {};
+        g.add("offer_email " + l + " no item no vehicle", offer_email(config, offer, "Jane", link));
+        g.add("offer_sms " + l + " no vehicle", offer_sms(config, offer, link));
+        g.add("stop_ack " + l, stop_ack(l));
+        const mail::MailMessage test = test_email(config, l);
+        g.add("test_email " + l + " subject", test.subject);
+        g.add("test_email " + l + " text", test.text);
+        g.add("test_email " + l + " html", test.html);
+        g.add("money " + l, format_money(-123456789, "EUR", l) + " " + format_money(5, "GBP", l) + " " +
+                                format_money(100000, "CHF", l) + " " + format_money(0, "XYZ", l));
+    }
+    return g.out;
+}
+
+}  // namespace
+
+TEST_CASE("every customer text and error message is byte for byte what it was (golden)") {
+    const std::string actual = golden_texts();
+    std::ifstream in(std::string(RELAIS_TESTS_DIR) + "/unit/golden/texts.txt", std::ios::binary);
+    std::stringstream expected;
+    expected << in.rdbuf();
+    if (actual != expected.str()) {
+        const auto path = std::filesystem::temp_directory_path() / "relais-texts-golden.actual";
+        std::ofstream(path, std::ios::binary) << actual;
+        MESSAGE("actual output written to " << path.string());
+    }
+    CHECK(actual == expected.str());
+}
