@@ -1,7 +1,6 @@
 #include "offer_messages.hpp"
 
 #include "customer_texts.hpp"
-#include "messages.hpp"
 
 #include <set>
 #include <string_view>
