@@ -9,6 +9,7 @@
 #include "customer_service.hpp"
 #include "email_channel.hpp"
 #include "json_text.hpp"
+#include "loop_timer.hpp"
 #include "mail_transport.hpp"
 #include "maildir.hpp"
 #include "messages.hpp"
@@ -121,12 +122,16 @@ std::size_t sending(OfferWorld& w) {
 
 struct MaildirOutbox {
     boost::asio::io_context io;
+    LoopTimer timer;
+    Scheduler scheduler;
     mail::MaildirTransport maildir;
     EmailChannel email;
     Outbox outbox;
     OfferWorld& w;
     explicit MaildirOutbox(OfferWorld& world)
-        : maildir(world.dir.path() + "/mail", world.clock, {}),
+        : timer(io, world.clock),
+          scheduler({.db = *world.db, .clock = world.clock, .timer = timer, .log = null_logger()}),
+          maildir(world.dir.path() + "/mail", world.clock, {}),
           email({.transport = maildir,
                  .config = world.config,
                  .random = world.random,
@@ -136,10 +141,12 @@ struct MaildirOutbox {
           outbox({.io = io,
                   .db = *world.db,
                   .clock = world.clock,
+                  .scheduler = scheduler,
                   .channels = {&email},
                   .log = null_logger(),
                   .on_settled = &offer_state::on_message_settled}),
           w(world) {
+        REQUIRE(scheduler.start().ok());
         w.offers->on_queued([this] { outbox.wake(); });
         outbox.start();
     }
@@ -180,6 +187,8 @@ struct ScriptedTransport final : mail::MailTransport {
 
 struct ScriptedOutbox {
     boost::asio::io_context io;
+    std::unique_ptr<LoopTimer> timer;
+    std::unique_ptr<Scheduler> scheduler;
     ScriptedTransport relay;
     std::unique_ptr<EmailChannel> email;
     std::unique_ptr<Outbox> outbox;
@@ -188,6 +197,11 @@ struct ScriptedOutbox {
     // A new process: a new outbox and channel over the same database, started.
     void restart() {
         outbox.reset();
+        scheduler.reset();
+        timer = std::make_unique<LoopTimer>(io, w.clock);
+        scheduler = std::make_unique<Scheduler>(
+            SchedulerDeps{.db = *w.db, .clock = w.clock, .timer = *timer, .log = null_logger()});
+        REQUIRE(scheduler->start().ok());
         email = std::make_unique<EmailChannel>(EmailChannelDeps{.transport = relay,
                                                                 .config = w.config,
                                                                 .random = w.random,
@@ -197,6 +211,7 @@ struct ScriptedOutbox {
         outbox = std::make_unique<Outbox>(OutboxDeps{.io = io,
                                                      .db = *w.db,
                                                      .clock = w.clock,
+                                                     .scheduler = *scheduler,
                                                      .channels = {email.get()},
                                                      .log = null_logger(),
                                                      .on_settled = &offer_state::on_message_settled});

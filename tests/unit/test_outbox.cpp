@@ -8,6 +8,8 @@
 
 #include "email_channel.hpp"
 #include "fake_channel.hpp"
+#include "fake_timer.hpp"
+#include "loop_timer.hpp"
 #include "mail_transport.hpp"
 #include "offer_service.hpp"
 #include "offer_state.hpp"
@@ -34,6 +36,8 @@ struct ChannelWorld : World {
     RepairOrder ro;
     Id phone = 0, email_address = 0;
     boost::asio::io_context io;
+    LoopTimer timer{io, clock};
+    Scheduler scheduler{{.db = *db, .clock = clock, .timer = timer, .log = null_logger()}};
     FakeChannel sms{Channel::sms};
     FakeChannel email{Channel::email};
     std::unique_ptr<Outbox> outbox;
@@ -66,9 +70,11 @@ struct ChannelWorld : World {
             (cp.kind == ContactKind::phone ? phone : email_address) = cp.id;
         std::vector<MessageChannel*> channels;
         for (Channel k : kinds) channels.push_back(k == Channel::sms ? &sms : &email);
+        REQUIRE(scheduler.start().ok());
         outbox = std::make_unique<Outbox>(OutboxDeps{.io = io,
                                                      .db = *db,
                                                      .clock = clock,
+                                                     .scheduler = scheduler,
                                                      .channels = channels,
                                                      .log = null_logger(),
                                                      .on_settled = &offer_state::on_message_settled});
@@ -602,4 +608,51 @@ TEST_CASE("the email channel keeps the Message-ID before sending, reads the rela
                        .log = null_logger()});
     idle.hold([&] { at_once = true; });
     CHECK(at_once);  // nothing handed over
+}
+
+TEST_CASE("a scheduled send survives a restart: the scheduler wakes the outbox at its time, with nothing else") {
+    ChannelWorld w;
+    w.outbox.reset();  // this test's outbox wakes by a timer the test fires
+    FakeTimer timer;
+    std::unique_ptr<Scheduler> scheduler;
+    std::unique_ptr<Outbox> outbox;
+    w.offers->on_queued([&outbox] { outbox->wake(); });
+    // A process: a scheduler and an outbox over the database, started, their first pass done.
+    const auto start = [&] {
+        outbox.reset();
+        scheduler.reset();
+        scheduler = std::make_unique<Scheduler>(
+            SchedulerDeps{.db = *w.db, .clock = w.clock, .timer = timer, .log = null_logger()});
+        outbox = std::make_unique<Outbox>(OutboxDeps{.io = w.io,
+                                                     .db = *w.db,
+                                                     .clock = w.clock,
+                                                     .scheduler = *scheduler,
+                                                     .channels = {&w.sms},
+                                                     .log = null_logger(),
+                                                     .on_settled = &offer_state::on_message_settled});
+        REQUIRE(scheduler->start().ok());
+        outbox->start();
+        w.io.restart();
+        w.io.poll();
+    };
+    start();
+    const UnixMs at = w.clock.now() + 2 * 3'600'000;
+    auto o = w.offers->send(w.ro.id, {{w.phone}, "", false, at}, w.actor);
+    REQUIRE(o.ok());
+    w.io.restart();
+    w.io.poll();
+    CHECK(w.sms.handed.empty());
+    CHECK(timer.armed_at == at);
+
+    // Relais stops and starts again an hour later: the message's due time is on its row.
+    w.clock.advance_ms(3'600'000);
+    start();
+    CHECK(w.sms.handed.empty());
+    REQUIRE(timer.armed_at == at);
+    REQUIRE(timer.fire(w.clock));  // the loop's timer, at its time; no wake() from anyone
+    CHECK(w.clock.now() == at);
+    REQUIRE(w.sms.handed.size() == 1);
+    CHECK(w.sms.handed[0].id == o->messages.at(0).id);
+    CHECK(w.offer(o->id).messages[0].state == OutboxState::sending);
+    CHECK_FALSE(timer.armed_at.has_value());  // nothing else pending
 }

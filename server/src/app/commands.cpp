@@ -13,6 +13,7 @@
 #include "http_server.hpp"
 #include "https.hpp"
 #include "lan_app.hpp"
+#include "loop_timer.hpp"
 #include "modem_ports.hpp"
 #include "offer_service.hpp"
 #include "offer_state.hpp"
@@ -20,6 +21,7 @@
 #include "process_stop.hpp"
 #include "public_app.hpp"
 #include "random.hpp"
+#include "scheduler.hpp"
 #include "serial_port.hpp"
 #include "sms_channel.hpp"
 #include "static_files.hpp"
@@ -295,6 +297,11 @@ int run_serve(const ServeOptions& options) {
     std::unique_ptr<mail::MailTransport> mail_transport =
         make_mail_transport(io, *config, app.clock(), mail_log_to(log));
 
+    // The scheduler (schedule/): one timer on the core loop for every job, the lasting ones in
+    // the database. Its jobs run once it starts, below, once everything is wired.
+    LoopTimer schedule_timer(io, app.clock());
+    Scheduler scheduler({.db = app.db(), .clock = app.clock(), .timer = schedule_timer, .log = log});
+
     // Offers and the outbox that carries their messages (DESIGN.md §2, §5), through a channel
     // per kind: SMS through the modem (none: they wait, but for numbers no SMS reaches), email
     // through the transport.
@@ -309,6 +316,7 @@ int run_serve(const ServeOptions& options) {
     Outbox outbox({.io = io,
                    .db = app.db(),
                    .clock = app.clock(),
+                   .scheduler = scheduler,
                    .channels = {&sms_channel, &email_channel},
                    .log = log,
                    .on_settled = &offer_state::on_message_settled});
@@ -533,27 +541,34 @@ int run_serve(const ServeOptions& options) {
     }
     sd_notify(0, "READY=1");
 
-    // Housekeeping on the core loop, every 15 s: keep-alives on the live-update streams
-    // (proxies keep them open, and the ones whose browser left are found), and offers whose
-    // links ran out without an answer become expired (at start, then every minute).
-    boost::asio::steady_timer housekeeping(io);
-    int rounds = 0;
-    std::function<void()> housekeeping_loop = [&] {
+    // Housekeeping, as jobs of the scheduler. Every 15 s, kept in memory (a tick has nothing to
+    // remember, and writing its due time four times a minute would wear the appliance's flash):
+    // the certificates' renewal check (at start too), the keep-alives on the live-update streams
+    // (proxies keep them open, and the ones whose browser left are found). Every minute, on disk,
+    // offers whose links ran out without an answer become expired (at the first start, then a
+    // minute after the last sweep, at once if that was while the box was off).
+    constexpr UnixMs kTick = 15'000, kExpirySweep = 60'000;
+    scheduler.handle("housekeeping.https", [&](const ScheduledJob&) -> JobOutcome {
         https->tick();
-        if (rounds++ % 4 == 0) {
-            if (auto n = offers.expire_due(); !n)
-                log->error("offers: cannot expire: {}", n.error().detail);
-            else if (*n > 0)
-                log->info("offers: {} expired without an answer", *n);
-        }
-        housekeeping.expires_after(std::chrono::seconds(15));
-        housekeeping.async_wait([&](const boost::system::error_code& ec) {
-            if (ec) return;
-            events.tick(std::chrono::steady_clock::now());
-            housekeeping_loop();
-        });
+        return run_again_at(app.clock().now() + kTick);
+    });
+    scheduler.handle("housekeeping.events", [&](const ScheduledJob&) -> JobOutcome {
+        events.tick(std::chrono::steady_clock::now());
+        return run_again_at(app.clock().now() + kTick);
+    });
+    scheduler.handle("offers.expire", [&](const ScheduledJob&) -> JobOutcome {
+        TRY_ASSIGN(const int n, offers.expire_due());
+        if (n > 0) log->info("offers: {} expired without an answer", n);
+        return run_again_at(app.clock().now() + kExpirySweep);
+    });
+    const UnixMs started_at = app.clock().now();
+    const auto reported = [&](const auto& r) {
+        if (!r) log->error("scheduler: {}", r.error().detail);
     };
-    housekeeping_loop();
+    reported(scheduler.start());  // runs what it has, even if the table cannot be read
+    reported(scheduler.schedule("housekeeping.https", "", started_at, {}, JobStore::memory));
+    reported(scheduler.schedule("housekeeping.events", "", started_at + kTick, {}, JobStore::memory));
+    reported(scheduler.ensure("offers.expire", "", started_at));
 
     // systemd's watchdog (WatchdogSec= in the unit): petted from the core loop, twice per
     // period, so a loop that hangs (a callback stuck, a lock never released) stops the pets and
@@ -573,6 +588,7 @@ int run_serve(const ServeOptions& options) {
     }
 
     io.run();
+    scheduler.stop();
     lan_server.shutdown(std::chrono::seconds(10));
     public_server.shutdown(std::chrono::seconds(10));
     // A signal that came while the listeners finished, the core loop no longer running, still

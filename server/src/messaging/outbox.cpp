@@ -8,7 +8,6 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
 #include <map>
@@ -107,11 +106,10 @@ Row row_from(const Statement& s) {
 }  // namespace
 
 struct Outbox::Impl : std::enable_shared_from_this<Impl> {
-    explicit Impl(OutboxDeps d) : deps(std::move(d)), timer(deps.io) {}
+    explicit Impl(OutboxDeps d) : deps(std::move(d)) {}
 
     OutboxDeps deps;
     std::map<Channel, MessageChannel*> channels;
-    boost::asio::steady_timer timer;
     bool pass_posted = false;
     std::mutex wake_mutex;
     // Verdicts a channel gave from inside its send() (a transport that answers at once): recorded
@@ -232,12 +230,16 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
         schedule_next();
     }
 
+    // The next pass is a job of the scheduler, kept in memory: the rows' next_attempt_at are
+    // its truth on disk, and start() derives it again from them.
     void schedule(std::chrono::milliseconds in) {
         if (!claiming) return;
-        timer.expires_after(in);
-        timer.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
-            if (auto self = weak.lock(); self && !ec) self->pass();
-        });
+        if (auto s = deps.scheduler.schedule(kOutboxJob, "", now() + in.count(), {}, JobStore::memory); !s)
+            log().error("outbox: cannot schedule the next pass: {}", s.error().detail);
+    }
+    void unschedule() {
+        if (auto s = deps.scheduler.cancel(kOutboxJob, ""); !s)
+            log().error("outbox: cannot cancel the next pass: {}", s.error().detail);
     }
 
     void schedule_next() {
@@ -246,10 +248,7 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
             TRY(s.step());
             return s.optional_int64(0);
         });
-        if (!next || !*next) {
-            timer.cancel();
-            return;
-        }
+        if (!next || !*next) return unschedule();
         schedule(std::chrono::milliseconds(std::max<UnixMs>(0, **next - now())));
     }
 
@@ -445,6 +444,11 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
 };
 
 Outbox::Outbox(OutboxDeps deps) : impl_(std::make_shared<Impl>(std::move(deps))) {
+    impl_->deps.scheduler.handle(std::string(kOutboxJob),
+                                 [weak = std::weak_ptr<Impl>(impl_)](const ScheduledJob&) -> JobOutcome {
+                                     if (auto self = weak.lock()) self->pass();  // which schedules the next one
+                                     return job_done();
+                                 });
     for (MessageChannel* channel : impl_->deps.channels) {
         if (!channel) continue;
         if (!impl_->channels.emplace(channel->kind(), channel).second)
@@ -455,7 +459,8 @@ Outbox::Outbox(OutboxDeps deps) : impl_(std::make_shared<Impl>(std::move(deps)))
 
 Outbox::~Outbox() {
     for (const auto& [kind, channel] : impl_->channels) channel->connect({});
-    impl_->timer.cancel();
+    impl_->unschedule();
+    impl_->deps.scheduler.handle(std::string(kOutboxJob), nullptr);
 }
 
 void Outbox::start() {
@@ -502,12 +507,12 @@ void Outbox::stop() {
                 "reached their recipients)",
                 reset->second);
     }
-    impl_->timer.cancel();
+    impl_->unschedule();
 }
 
 void Outbox::stop_claiming(std::function<void()> settled) {
     impl_->claiming = false;
-    impl_->timer.cancel();
+    impl_->unschedule();
     impl_->settled = std::move(settled);
     impl_->unsettled_channels = impl_->channels.size();
     std::weak_ptr<Impl> weak = impl_;

@@ -16,6 +16,7 @@
 #include "db.hpp"
 #include "message_channel.hpp"
 #include "outbox_message.hpp"
+#include "scheduler.hpp"
 
 #include <chrono>
 #include <functional>
@@ -52,9 +53,12 @@ struct MessageSettled {
 using SettledListener = std::function<Result<void>(Connection&, const MessageSettled&)>;
 
 struct OutboxDeps {
-    boost::asio::io_context& io;
+    boost::asio::io_context& io;  // wake() posts a pass on it
     Database& db;
     const Clock& clock;
+    /// Runs the next pass when the earliest pending row is due (the job kOutboxJob, whose
+    /// handler the outbox registers; in memory: the rows' due times are on disk).
+    Scheduler& scheduler;
     /// One per Channel kind (sms_channel, email_channel, …); a kind without one waits
     /// (temporary failures: channel_missing). Each must outlive the outbox.
     std::vector<MessageChannel*> channels;
@@ -80,6 +84,8 @@ std::string failure_json(std::string_view code, const Params& params = {});
 std::chrono::milliseconds outbox_backoff(int attempts);
 inline constexpr int kOutboxMaxAttempts = 8;
 inline constexpr int kOutboxMaxInterruptions = 3;
+/// The scheduler's job for the outbox's next pass.
+inline constexpr std::string_view kOutboxJob = "outbox.pass";
 
 /// Lives on the io thread; wake() may be called from any thread. Everything in `deps` must
 /// outlive it. Connects itself to each channel (ChannelSink), and disconnects when it goes.

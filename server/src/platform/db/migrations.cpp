@@ -421,7 +421,23 @@ CREATE INDEX events_attention ON events(ro_id, at)
   WHERE type IN ('offer.confirmed', 'message.failed', 'message.quarantined');
 )sql";
 
-constexpr std::array<Migration, 9> migrations = {{
+// The scheduler's jobs (schedule/scheduler.hpp): one per kind and key, due at a UTC time, so a
+// reminder or a digest is still due after a restart; what went wrong last is kept on the job.
+constexpr std::string_view v10_sql = R"sql(
+CREATE TABLE schedule (
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL DEFAULT '',
+  due_at INTEGER NOT NULL,
+  payload TEXT NOT NULL DEFAULT '',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (kind, key)
+) WITHOUT ROWID;
+CREATE INDEX schedule_due ON schedule(due_at);
+)sql";
+
+constexpr std::array<Migration, 10> migrations = {{
     {1, "initial schema: users, sessions, API keys, repair orders, parties, interventions, events", v1_sql},
     {2, "inbound SMS", v2_sql},
     {3, "offers, their recipients, magic links, decisions and the outbox", v3_sql},
@@ -431,6 +447,7 @@ constexpr std::array<Migration, 9> migrations = {{
     {7, "quarantined outbox messages; requests for fresh links", v7_sql},
     {8, "customers' replies read or not", v8_sql},
     {9, "failure reasons as codes; deleted repair orders; when an advisor handled what came in", v9_sql},
+    {10, "the scheduler's jobs", v10_sql},
 }};
 
 }  // namespace
