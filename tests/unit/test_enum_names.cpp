@@ -1,4 +1,4 @@
-#include "auth_store.hpp"
+#include "auth_types.hpp"
 #include "enum_names.hpp"
 #include "offer.hpp"
 #include "repair_order.hpp"

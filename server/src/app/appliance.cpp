@@ -2,7 +2,6 @@
 
 #include "migrations.hpp"
 #include "offer_service.hpp"
-#include "ro_store.hpp"
 #include "schema_backup.hpp"
 
 #include <spdlog/sinks/stdout_sinks.h>
@@ -89,7 +88,8 @@ Result<std::unique_ptr<Appliance>> Appliance::open(const Config& config, std::sh
     TRY_ASSIGN(int applied, a->db_->with_writer([](Connection& c) { return migrate(c, builtin_migrations()); }));
     if (applied > 0) a->log_->info("database schema migrated ({} migration{})", applied, applied == 1 ? "" : "s");
     // Search documents made by an older version are rebuilt once (what they hold has grown).
-    TRY_ASSIGN(int reindexed, a->db_->write([](Connection& c) { return ro_store::refresh_search_documents(c); }));
+    TRY_ASSIGN(int reindexed,
+               a->db_->write([](Connection& c) { return RepairOrderService::refresh_search_documents(c); }));
     if (reindexed > 0) a->log_->info("search: {} repair order{} indexed again", reindexed, reindexed == 1 ? "" : "s");
     a->hasher_ = make_argon2id_hasher(a->random_);
     a->auth_ = std::make_unique<AuthService>(*a->db_, *a->hasher_, a->random_, a->clock_, a->log_);

@@ -1,5 +1,6 @@
 #include "auth.hpp"
 
+#include "auth_store.hpp"
 #include "crypto.hpp"
 #include "text.hpp"
 

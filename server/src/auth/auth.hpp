@@ -4,7 +4,7 @@
 // stored as hashes. Failed logins are throttled per (user, unknown browser) and per address,
 // while browsers where the user signed in before keep a throttle of their own.
 
-#include "auth_store.hpp"
+#include "auth_types.hpp"
 #include "clock.hpp"
 #include "db.hpp"
 #include "password.hpp"

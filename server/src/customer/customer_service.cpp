@@ -179,7 +179,7 @@ Result<CustomerAccess> CustomerService::open(const std::string& token, const Cus
             if (who.device_id.empty() || !link->device_hash || *link->device_hash != device_hash) return false;
             std::shared_ptr<const CustomerOffer> seen = offers_.find(link->offer_id, generation);
             if (!seen) {
-                TRY_ASSIGN(auto offer, offer_store::load(c, link->offer_id));
+                TRY_ASSIGN(auto offer, load_offer(c, link->offer_id));
                 if (!offer) return false;
                 TRY_ASSIGN(auto promised, read_promised_at(c, offer->ro_id));
                 seen = std::make_shared<const CustomerOffer>(CustomerOffer{std::move(*offer), promised, generation});
@@ -204,7 +204,7 @@ Result<CustomerAccess> CustomerService::open(const std::string& token, const Cus
     auto r = db_.write([&](Connection& c) -> Result<void> {
         TRY_ASSIGN(auto link, find_link(c, token));
         if (!link) return {};
-        TRY_ASSIGN(auto offer, offer_store::load(c, link->offer_id));
+        TRY_ASSIGN(auto offer, load_offer(c, link->offer_id));
         if (!offer) return {};
         const OfferRecipient* recipient = recipient_of(*offer, link->recipient_id);
         access.language = recipient ? recipient->language : offer->language;
@@ -231,7 +231,7 @@ Result<CustomerAccess> CustomerService::open(const std::string& token, const Cus
         TRY(offer_state::move(
             c, {.offer_id = offer->id, .to = OfferState::seen, .at = now, .by = customer_actor(recipient)},
             who_json(who)));
-        TRY_ASSIGN(auto fresh, offer_store::load(c, offer->id));
+        TRY_ASSIGN(auto fresh, load_offer(c, offer->id));
         TRY_ASSIGN(auto promised, read_promised_at(c, offer->ro_id));
         access.offer = std::make_shared<const CustomerOffer>(CustomerOffer{std::move(*fresh), promised, 0});
         return {};
@@ -254,7 +254,7 @@ Result<Offer> CustomerService::decide(const std::string& token, const CustomerCo
     auto r = db_.write([&](Connection& c) -> Result<Id> {
         TRY_ASSIGN(auto link, find_link(c, token));
         if (!link) return refused(LinkStatus::unknown);
-        TRY_ASSIGN(auto offer, offer_store::load(c, link->offer_id));
+        TRY_ASSIGN(auto offer, load_offer(c, link->offer_id));
         if (!offer) return refused(LinkStatus::unknown);
         LinkStatus status = check(*link, *offer, who.device_id.empty() ? "" : sha256(who.device_id), now);
         if (!link->device_hash) status = LinkStatus::other_device;  // opened first, answered after
@@ -330,7 +330,7 @@ Result<Offer> CustomerService::decide(const std::string& token, const CustomerCo
         return offer->id;
     });
     if (!r) return std::move(r).error();
-    auto o = db_.read([&](Connection& c) { return offer_store::load(c, *r); });
+    auto o = db_.read([&](Connection& c) { return load_offer(c, *r); });
     if (!o) return std::move(o).error();
     return std::move(**o);
 }
@@ -367,7 +367,7 @@ Result<AccessLinkResult> CustomerService::send_access_link(const std::string& to
             unknown = true;
             return refused(LinkStatus::unknown);
         }
-        TRY_ASSIGN(auto offer, offer_store::load(c, link->offer_id));
+        TRY_ASSIGN(auto offer, load_offer(c, link->offer_id));
         if (!offer) return refused(LinkStatus::unknown);
         if (offer->state == OfferState::superseded || offer->state == OfferState::cancelled)
             return refused(LinkStatus::superseded);
@@ -412,12 +412,6 @@ Result<AccessLinkResult> CustomerService::send_access_link(const std::string& to
             return {};
         }
 
-        const std::string fresh = random_token(random_, 24);
-        TRY_ASSIGN(auto l, c.prepare("INSERT INTO offer_links (offer_id, recipient_id, token_hash, created_at, "
-                                     "expires_at) VALUES (?, ?, ?, ?, ?)"));
-        l.bind(1, offer->id).bind(2, recipient->id).bind_blob(3, sha256(fresh)).bind(4, now);
-        l.bind(5, now + kLinkValidityMs);
-        TRY(l.run());
         TRY_ASSIGN(auto req, c.prepare("INSERT INTO access_link_requests (link_id, recipient_id, ip, at, outcome) "
                                        "VALUES (?, ?, ?, ?, 'sent')"));
         req.bind(1, link->id).bind(2, recipient->id).bind(3, who.ip).bind(4, now);
@@ -431,21 +425,18 @@ Result<AccessLinkResult> CustomerService::send_access_link(const std::string& to
 
         Offer localized = *offer;
         localized.language = recipient->language;
-        const std::string url = offer_link(config_, fresh);
-        TRY_ASSIGN(OfferMessageText text, recipient->channel == Channel::sms
-                                              ? access_link_sms(config_, localized, url)
-                                              : access_link_email(config_, localized, recipient->name, url));
-        OutboxMessage m;
-        m.offer_id = offer->id;
-        m.recipient_id = recipient->id;
-        m.purpose = "access_link";
-        m.channel = recipient->channel;
-        m.address = recipient->address;
-        m.name = recipient->name;
-        m.subject = text.subject;
-        m.body = text.text;
-        m.html = text.html;
-        TRY(outbox_store::enqueue(c, offer->ro_id, m, now));
+        TRY(queue_linked_message(c, random_, config_,
+                                 {.offer = *offer,
+                                  .recipient = *recipient,
+                                  .purpose = "access_link",
+                                  .now = now,
+                                  .link_expires_at = now + kLinkValidityMs,
+                                  .due_at = std::nullopt},
+                                 [&](const std::string& url) {
+                                     return recipient->channel == Channel::sms
+                                                ? access_link_sms(config_, localized, url)
+                                                : access_link_email(config_, localized, recipient->name, url);
+                                 }));
 
         TRY(customer_event(c, *offer, recipient, who, "link.access_link_sent",
                            {{"channel", to_string(recipient->channel)}, {"address", recipient->address}}, now));

@@ -54,6 +54,49 @@ std::chrono::milliseconds outbox_backoff(int attempts) {
     return std::min<milliseconds>(d, hours(1));
 }
 
+namespace {
+
+// A row as stored: the message a channel is handed, and the repair order it is about.
+struct Row : OutboxMessage {
+    std::optional<Id> ro_id;
+};
+
+// One column list and one decoder for every query of outbox rows.
+constexpr std::string_view kSelectRows =
+    "SELECT id, ro_id, offer_id, recipient_id, purpose, channel, address, name, subject, body, html, state, "
+    "attempts, next_attempt_at, last_error, detail, message_id, created_at, sent_at, delivered_at, interruptions, "
+    "failure FROM outbox ";
+std::string rows_where(std::string_view condition) { return std::string(kSelectRows) + std::string(condition); }
+
+Row row_from(const Statement& s) {
+    Row r;
+    r.id = s.int64(0);
+    r.ro_id = s.optional_int64(1);
+    r.offer_id = s.optional_int64(2);
+    r.recipient_id = s.optional_int64(3);
+    r.purpose = s.text(4);
+    r.channel = parse_enum<Channel>(s.text(5)).value_or(Channel::sms);
+    r.address = s.text(6);
+    r.name = s.text(7);
+    r.subject = s.text(8);
+    r.body = s.text(9);
+    r.html = s.text(10);
+    r.state = parse_enum<OutboxState>(s.text(11)).value_or(OutboxState::pending);
+    r.attempts = static_cast<int>(s.int64(12));
+    r.next_attempt_at = s.int64(13);
+    r.last_error = s.text(14);
+    r.detail = s.text(15);
+    r.message_id = s.text(16);
+    r.created_at = s.int64(17);
+    r.sent_at = s.optional_int64(18);
+    r.delivered_at = s.optional_int64(19);
+    r.interruptions = static_cast<int>(s.int64(20));
+    r.failure = s.text(21);
+    return r;
+}
+
+}  // namespace
+
 namespace outbox_store {
 
 Result<Id> enqueue(Connection& c, std::optional<Id> ro_id, const OutboxMessage& m, UnixMs now,
@@ -68,42 +111,28 @@ Result<Id> enqueue(Connection& c, std::optional<Id> ro_id, const OutboxMessage& 
     return c.last_insert_id();
 }
 
-}  // namespace outbox_store
-
-namespace {
-
-// A row as stored: the message a channel is handed, and the repair order it is about.
-struct Row : OutboxMessage {
-    std::optional<Id> ro_id;
-};
-
-// One column list and one decoder for every query of outbox rows.
-constexpr std::string_view kSelectRows =
-    "SELECT id, ro_id, offer_id, channel, address, name, subject, body, html, message_id, purpose, attempts, "
-    "interruptions, recipient_id, state FROM outbox ";
-std::string rows_where(std::string_view condition) { return std::string(kSelectRows) + std::string(condition); }
-
-Row row_from(const Statement& s) {
-    Row r;
-    r.id = s.int64(0);
-    r.ro_id = s.optional_int64(1);
-    r.offer_id = s.optional_int64(2);
-    r.channel = parse_enum<Channel>(s.text(3)).value_or(Channel::sms);
-    r.address = s.text(4);
-    r.name = s.text(5);
-    r.subject = s.text(6);
-    r.body = s.text(7);
-    r.html = s.text(8);
-    r.message_id = s.text(9);
-    r.purpose = s.text(10);
-    r.attempts = static_cast<int>(s.int64(11));
-    r.interruptions = static_cast<int>(s.int64(12));
-    r.recipient_id = s.optional_int64(13);
-    r.state = parse_enum<OutboxState>(s.text(14)).value_or(OutboxState::pending);
-    return r;
+Result<void> withdraw(Connection& c, Id offer_id, std::string_view why) {
+    TRY_ASSIGN(
+        auto q,
+        c.prepare("UPDATE outbox SET state = 'failed', last_error = ?, failure = ? WHERE offer_id = ? AND state = "
+                  "'pending'"));
+    q.bind(1, why).bind(2, failure_json(why)).bind(3, offer_id);
+    return q.run();
 }
 
-}  // namespace
+Result<std::vector<OutboxMessage>> for_offer(Connection& c, Id offer_id) {
+    TRY_ASSIGN(auto s, c.prepare(rows_where("WHERE offer_id = ? ORDER BY id")));
+    s.bind(1, offer_id);
+    std::vector<OutboxMessage> out;
+    while (true) {
+        TRY_ASSIGN(bool row, s.step());
+        if (!row) break;
+        out.push_back(row_from(s));
+    }
+    return out;
+}
+
+}  // namespace outbox_store
 
 struct Outbox::Impl : std::enable_shared_from_this<Impl> {
     explicit Impl(OutboxDeps d) : deps(std::move(d)) {}

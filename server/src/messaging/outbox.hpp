@@ -73,6 +73,12 @@ namespace outbox_store {
 /// else at `now`.
 Result<Id> enqueue(Connection& conn, std::optional<Id> ro_id, const OutboxMessage& m, UnixMs now,
                    std::optional<UnixMs> due_at = std::nullopt);
+/// Drops what is still waiting to go for an offer (the messages of a cancelled, superseded or
+/// expired offer), in the caller's transaction: each pending message fails with `why` as its
+/// failure code. Messages already sending or sent are left as they are.
+Result<void> withdraw(Connection& conn, Id offer_id, std::string_view why);
+/// An offer's messages as they are now, oldest first.
+Result<std::vector<OutboxMessage>> for_offer(Connection& conn, Id offer_id);
 }  // namespace outbox_store
 
 /// Every failure code there is (the workspace has words for each; tests/e2e/texts.test.mjs).

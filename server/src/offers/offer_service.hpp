@@ -98,9 +98,23 @@ private:
     std::function<void()> queued_hook_;
 };
 
-namespace offer_store {
-Result<std::optional<Offer>> load(Connection& conn, Id offer_id);
-Result<std::vector<Id>> ids_for_repair_order(Connection& conn, Id ro_id);
-}  // namespace offer_store
+/// A message carrying a fresh link to an offer, as every one is made: a send, a resend, the
+/// customer's "send me a new link".
+struct LinkedMessage {
+    const Offer& offer;               // its id and ro_id
+    const OfferRecipient& recipient;  // id, channel, address, name
+    std::string purpose;              // "offer", "access_link"
+    UnixMs now = 0;
+    UnixMs link_expires_at = 0;    // earlier links keep working
+    std::optional<UnixMs> due_at;  // a scheduled send; else now
+};
+/// In the caller's transaction: a fresh link for the recipient, the message's words rendered by
+/// `render` for the link's URL, and the message queued in the outbox.
+Result<void> queue_linked_message(Connection& conn, Random& random, const Config& config, const LinkedMessage& message,
+                                  const std::function<Result<OfferMessageText>(const std::string& url)>& render);
+
+/// An offer read in the caller's transaction, for the features above offers (the customer's
+/// pages); offers' store is private to offers (offers/store/). Nullopt: no such offer.
+Result<std::optional<Offer>> load_offer(Connection& conn, Id offer_id);
 
 }  // namespace relais

@@ -2,7 +2,7 @@
 // An offer's state changes in one place (DESIGN.md §2): the one table of what may follow what,
 // and the write of the new state, its time stamps and its timeline event, in the caller's
 // transaction. Nothing else writes `offers.state` (scripts/check-includes says so in CI); an
-// offer is created `draft` or `scheduled` by offer_service.cpp.
+// offer is created `draft` or `scheduled` by offer_send.cpp.
 
 #include "db.hpp"
 #include "ids.hpp"

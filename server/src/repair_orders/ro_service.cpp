@@ -1,6 +1,7 @@
 #include "ro_service.hpp"
 
 #include "json_text.hpp"
+#include "ro_fields.hpp"
 #include "ro_store.hpp"
 #include "validation.hpp"
 
@@ -13,47 +14,6 @@ namespace {
 
 using json = nlohmann::json;
 
-// Flat views of each part, for the "what changed" of timeline events.
-json fields_of(const RepairOrder& ro) {
-    return {{"number", ro.number},
-            {"status", to_string(ro.status)},
-            {"advisor_id", ro.advisor ? json(ro.advisor->id) : json(nullptr)},
-            {"promised_at", ro.promised_at ? json(format_utc(*ro.promised_at)) : json(nullptr)},
-            {"note", ro.note},
-            {"vehicle.plate", ro.vehicle.plate},
-            {"vehicle.vin", ro.vehicle.vin},
-            {"vehicle.make", ro.vehicle.make},
-            {"vehicle.model", ro.vehicle.model},
-            {"vehicle.mileage_km", ro.vehicle.mileage_km ? json(*ro.vehicle.mileage_km) : json(nullptr)}};
-}
-
-json fields_of(const Party& p) {
-    json roles = json::array();
-    for (PartyRole r : p.roles) roles.push_back(to_string(r));
-    return {{"roles", roles},           {"kind", to_string(p.kind)},
-            {"title", p.title},         {"first_name", p.first_name},
-            {"last_name", p.last_name}, {"company_name", p.company_name},
-            {"language", p.language},   {"opted_out", p.opted_out}};
-}
-
-json fields_of(const ContactPoint& cp) {
-    return {
-        {"kind", to_string(cp.kind)}, {"usage", to_string(cp.usage)}, {"value", cp.value}, {"opted_out", cp.opted_out}};
-}
-
-json fields_of(const Intervention& it) {
-    return {{"position", it.position},
-            {"label", it.label},
-            {"mechanic_note", it.mechanic_note},
-            {"price_excl_cents", it.price_excl},
-            {"price_incl_cents", it.price_incl},
-            {"vat_rate_bp", it.vat_bp},
-            {"kind", to_string(it.kind)},
-            {"severity", to_string(it.severity)},
-            {"shown", it.shown},
-            {"authorized", it.authorized ? json(*it.authorized) : json(nullptr)}};
-}
-
 json diff(const json& before, const json& after) {
     json changes = json::object();
     for (auto it = after.begin(); it != after.end(); ++it) {
@@ -62,6 +22,13 @@ json diff(const json& before, const json& after) {
         }
     }
     return changes;
+}
+
+// A party has each phone number or address once (`cp` itself excepted: a new one has id 0).
+void check_not_duplicate(const Party& party, const ContactPoint& cp, Problems& problems) {
+    for (const ContactPoint& other : party.contact_points)
+        if (other.id != cp.id && other.kind == cp.kind && other.value == cp.value)
+            problems.push_back({"value", "duplicate_contact", {}});
 }
 
 Error version_conflict(std::int64_t current) {
@@ -404,12 +371,7 @@ Result<Changed<ContactPoint>> RepairOrderService::add_contact_point(Id ro_id, Id
         Problems problems;
         ContactPoint cp;
         apply_contact_point_patch(cp, patch, true, ctx, "", problems);
-        if (problems.empty()) {
-            for (const ContactPoint& other : party->contact_points) {
-                if (other.kind == cp.kind && other.value == cp.value)
-                    problems.push_back({"value", "duplicate_contact", {}});
-            }
-        }
+        if (problems.empty()) check_not_duplicate(*party, cp, problems);
         if (!problems.empty()) return validation_error(problems);
         TRY_ASSIGN(cp.id, ro_store::insert_contact_point(conn, party_id, cp, now));
         TRY_ASSIGN(auto version, finish(conn, ro_id, now));
@@ -437,13 +399,7 @@ Result<Changed<ContactPoint>> RepairOrderService::update_contact_point(Id ro_id,
         const json before = fields_of(cp);
         Problems problems;
         apply_contact_point_patch(cp, patch, false, ctx, "", problems);
-        if (problems.empty()) {
-            for (const ContactPoint& other : party->contact_points) {
-                if (other.id != cp.id && other.kind == cp.kind && other.value == cp.value) {
-                    problems.push_back({"value", "duplicate_contact", {}});
-                }
-            }
-        }
+        if (problems.empty()) check_not_duplicate(*party, cp, problems);
         if (!problems.empty()) return validation_error(problems);
         const json changes = diff(before, fields_of(cp));
         std::int64_t version = ro.version;
@@ -581,6 +537,33 @@ Result<std::int64_t> RepairOrderService::remove_intervention(Id ro_id, Id item_i
         TRY(record(conn, ro_id, now, actor, "intervention.removed", data));
         return version;
     });
+}
+
+Result<std::optional<RepairOrder>> RepairOrderService::read(Connection& conn, Id id) {
+    return ro_store::load(conn, id);
+}
+
+Result<std::vector<RepairOrderService::Authorized>> RepairOrderService::authorize(Connection& c, Id ro_id,
+                                                                                  const std::map<Id, bool>& wanted,
+                                                                                  UnixMs now) {
+    TRY_ASSIGN(auto ro, ro_store::load(c, ro_id));
+    if (!ro) return not_found_error("repair_order");
+    std::vector<Authorized> changed;
+    for (const auto& [item_id, want] : wanted) {
+        for (const Intervention& it : ro->interventions) {
+            if (it.id != item_id || it.authorized == want) continue;
+            TRY_ASSIGN(auto u, c.prepare("UPDATE interventions SET authorized = ?, updated_at = ? WHERE id = ?"));
+            u.bind(1, want).bind(2, now).bind(3, it.id);
+            TRY(u.run());
+            changed.push_back({it.label, want});
+        }
+    }
+    if (!changed.empty()) TRY(ro_store::refresh_derived(c, ro_id, now, ro_store::BumpVersion::yes));
+    return changed;
+}
+
+Result<int> RepairOrderService::refresh_search_documents(Connection& conn) {
+    return ro_store::refresh_search_documents(conn);
 }
 
 }  // namespace relais

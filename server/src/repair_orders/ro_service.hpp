@@ -12,6 +12,7 @@
 #include "timezone.hpp"
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -90,6 +91,24 @@ public:
                                                       AgreedChange agreed = AgreedChange::refuse);
     Result<std::int64_t> remove_intervention(Id ro_id, Id item_id, std::optional<std::int64_t> if_version,
                                              const Actor& actor, AgreedChange agreed = AgreedChange::refuse);
+
+    /// For the features above repair orders, in the caller's transaction (repair orders' store
+    /// is private to them, repair_orders/store/): the RO as it is, nullopt when there is none.
+    static Result<std::optional<RepairOrder>> read(Connection& conn, Id id);
+    /// What authorize() changed: an intervention's label and its authorisation now.
+    struct Authorized {
+        std::string label;
+        bool authorized = false;
+    };
+    /// Sets the interventions' authorisation as `wanted` says (intervention id → authorised),
+    /// in the caller's transaction, then the RO's list columns and its version once if anything
+    /// changed. Returns what changed, in `wanted`'s order (items already so are left alone;
+    /// ids not on the RO are ignored); records no event: the caller says why it changed.
+    static Result<std::vector<Authorized>> authorize(Connection& conn, Id ro_id, const std::map<Id, bool>& wanted,
+                                                     UnixMs now);
+    /// Rewrites every RO's search document made by an older search_document() (at start);
+    /// how many.
+    static Result<int> refresh_search_documents(Connection& conn);
 
     /// Set once, before the service is shared between threads.
     void set_agreement_guard(AgreementGuard guard) { agreement_guard_ = std::move(guard); }

@@ -14,7 +14,7 @@ namespace relais {
 /// The folded text that search matches against.
 std::string search_document(const RepairOrder& ro);
 /// What goes into a document: raised with each change to search_document(), so that the
-/// appliance rebuilds the stored documents once at start (ro_store::refresh_search_documents).
+/// appliance rebuilds the stored documents once at start (RepairOrderService::refresh_search_documents).
 constexpr int search_document_version = 2;  // 2: make and model
 
 struct SearchQuery {

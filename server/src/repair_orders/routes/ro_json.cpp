@@ -1,6 +1,7 @@
 #include "ro_json.hpp"
 
 #include "request_body.hpp"
+#include "ro_fields.hpp"
 #include "ro_replies.hpp"
 
 #include <nlohmann/json.hpp>
@@ -52,11 +53,8 @@ InterventionPatch read_intervention(ObjectReader& r) {
 }  // namespace
 
 json contact_point(const ContactPoint& cp, const PhoneNumbers& phones) {
-    json j = {{"id", cp.id},
-              {"kind", to_string(cp.kind)},
-              {"usage", to_string(cp.usage)},
-              {"value", cp.value},
-              {"opted_out", cp.opted_out}};
+    json j = fields_of(cp);
+    j["id"] = cp.id;
     if (cp.kind == ContactKind::phone) {
         j["display"] = phones.display(cp.value);
         j["sms_capable"] = phones.can_receive_sms(cp.value);
@@ -67,35 +65,19 @@ json contact_point(const ContactPoint& cp, const PhoneNumbers& phones) {
 }
 
 json party(const Party& p, const PhoneNumbers& phones) {
-    json roles = json::array();
-    for (PartyRole r : p.roles) roles.push_back(to_string(r));
     json cps = json::array();
     for (const ContactPoint& cp : p.contact_points) cps.push_back(contact_point(cp, phones));
-    return {{"id", p.id},
-            {"roles", roles},
-            {"kind", to_string(p.kind)},
-            {"title", p.title},
-            {"first_name", p.first_name},
-            {"last_name", p.last_name},
-            {"company_name", p.company_name},
-            {"display_name", p.display_name()},
-            {"language", p.language},
-            {"opted_out", p.opted_out},
-            {"contact_points", cps}};
+    json j = fields_of(p);
+    j["id"] = p.id;
+    j["display_name"] = p.display_name();
+    j["contact_points"] = cps;
+    return j;
 }
 
 json intervention(const Intervention& it) {
-    return {{"id", it.id},
-            {"position", it.position},
-            {"label", it.label},
-            {"mechanic_note", it.mechanic_note},
-            {"price_excl_cents", it.price_excl},
-            {"price_incl_cents", it.price_incl},
-            {"vat_rate_bp", it.vat_bp},
-            {"kind", to_string(it.kind)},
-            {"severity", to_string(it.severity)},
-            {"shown", it.shown},
-            {"authorized", it.authorized ? json(*it.authorized) : json(nullptr)}};
+    json j = fields_of(it);
+    j["id"] = it.id;
+    return j;
 }
 
 json repair_order(const RepairOrder& ro, const PhoneNumbers& phones) {

@@ -191,24 +191,28 @@ Result<std::optional<RepairOrder>> load(Connection& conn, Id id) {
     return std::optional<RepairOrder>(std::move(ro));
 }
 
+namespace {
+
+// The header's columns as insert() and update_header() list them: number … mileage_km, then
+// updated_at (11).
+void bind_header(Statement& s, const RepairOrder& ro, UnixMs now) {
+    s.bind(1, ro.number)
+        .bind(2, to_string(ro.status))
+        .bind(3, ro.advisor ? std::optional<Id>(ro.advisor->id) : std::nullopt);
+    s.bind(4, ro.promised_at).bind(5, ro.note).bind(6, ro.vehicle.plate).bind(7, ro.vehicle.vin);
+    s.bind(8, ro.vehicle.make).bind(9, ro.vehicle.model).bind(10, ro.vehicle.mileage_km).bind(11, now);
+}
+
+}  // namespace
+
 Result<Id> insert(Connection& conn, const RepairOrder& ro, UnixMs now) {
     {
         TRY_ASSIGN(auto s,
                    conn.prepare("INSERT INTO repair_orders (number, status, advisor_id, promised_at, note, plate, "
                                 "vin, make, model, mileage_km, version, created_at, updated_at) "
                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)"));
-        s.bind(1, ro.number).bind(2, to_string(ro.status));
-        if (ro.advisor) {
-            s.bind(3, ro.advisor->id);
-        } else {
-            s.bind_null(3);
-        }
-        s.bind(4, ro.promised_at).bind(5, ro.note).bind(6, ro.vehicle.plate).bind(7, ro.vehicle.vin);
-        s.bind(8, ro.vehicle.make)
-            .bind(9, ro.vehicle.model)
-            .bind(10, ro.vehicle.mileage_km)
-            .bind(11, now)
-            .bind(12, now);
+        bind_header(s, ro, now);
+        s.bind(12, now);
         TRY(s.run());
     }
     const Id id = conn.last_insert_id();
@@ -225,14 +229,8 @@ Result<void> update_header(Connection& conn, const RepairOrder& ro, UnixMs now) 
     TRY_ASSIGN(auto s, conn.prepare("UPDATE repair_orders SET number = ?, status = ?, advisor_id = ?, promised_at = ?, "
                                     "note = ?, plate = ?, vin = ?, make = ?, model = ?, mileage_km = ?, updated_at = ? "
                                     "WHERE id = ?"));
-    s.bind(1, ro.number).bind(2, to_string(ro.status));
-    if (ro.advisor) {
-        s.bind(3, ro.advisor->id);
-    } else {
-        s.bind_null(3);
-    }
-    s.bind(4, ro.promised_at).bind(5, ro.note).bind(6, ro.vehicle.plate).bind(7, ro.vehicle.vin);
-    s.bind(8, ro.vehicle.make).bind(9, ro.vehicle.model).bind(10, ro.vehicle.mileage_km).bind(11, now).bind(12, ro.id);
+    bind_header(s, ro, now);
+    s.bind(12, ro.id);
     return s.run();
 }
 
