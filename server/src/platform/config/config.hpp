@@ -143,9 +143,10 @@ struct WorkspaceSetting {
     enum class Type { text, integer, boolean } type;
     // Shown only as set or not ("<name>_set"); in a change, absent or null keeps it.
     bool secret;
-    std::variant<std::string, std::int64_t, bool> (*value)(const Config&);
+    using Value = std::variant<std::string, std::int64_t, bool>;
+    Value (*value)(const Config&);
 };
-/// The table, in the order the API shows the fields.
+/// The keys of config_keys() (config_keys.hpp) that the workspace may set, in that order.
 const std::vector<WorkspaceSetting>& workspace_settings();
 
 /// What configuration checks may ask of the machine; tests replace it.

@@ -2,6 +2,9 @@
 // Versioned schema migrations, applied at start. The database's PRAGMA user_version is the
 // last applied version. All pending migrations run in one transaction: if one fails the
 // database is left exactly as it was, and relais refuses to start.
+// The migrations themselves are the files migrations/NNNN_words.sql, compiled in by the build
+// (cmake/EmbedMigrations.cmake): a released one is never edited, a change is a new file. The data
+// fixes so far (8, 9) are SQL too; none is C++ code, so a Migration holds SQL only.
 
 #include "db.hpp"
 
@@ -16,6 +19,7 @@ struct Migration {
     std::string_view sql;
 };
 
+/// migrations/*.sql in order, numbered from their file names (generated builtin_migrations.cpp).
 std::span<const Migration> builtin_migrations();
 
 /// Applies the pending migrations of `migrations`; returns how many ran. Refuses a database
