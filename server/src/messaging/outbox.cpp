@@ -148,6 +148,9 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
     // A clean stop (stop_claiming): no more rows claimed; `settled` once every channel held
     // has settled. On the io thread.
     bool claiming = true;
+    // Set when the Outbox goes: a pass or an outcome still queued on the loop (holding this Impl)
+    // then claims nothing and never calls the scheduler, which may be gone too.
+    bool detached = false;
     std::size_t unsettled_channels = 0;
     std::function<void()> settled;
 
@@ -262,11 +265,12 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
     // The next pass is a job of the scheduler, kept in memory: the rows' next_attempt_at are
     // its truth on disk, and start() derives it again from them.
     void schedule(std::chrono::milliseconds in) {
-        if (!claiming) return;
+        if (!claiming || detached) return;
         if (auto s = deps.scheduler.schedule(kOutboxJob, "", now() + in.count(), {}, JobStore::memory); !s)
             log().error("outbox: cannot schedule the next pass: {}", s.error().detail);
     }
     void unschedule() {
+        if (detached) return;
         if (auto s = deps.scheduler.cancel(kOutboxJob, ""); !s)
             log().error("outbox: cannot cancel the next pass: {}", s.error().detail);
     }
@@ -490,6 +494,8 @@ Outbox::~Outbox() {
     for (const auto& [kind, channel] : impl_->channels) channel->connect({});
     impl_->unschedule();
     impl_->deps.scheduler.handle(std::string(kOutboxJob), nullptr);
+    impl_->claiming = false;
+    impl_->detached = true;
 }
 
 void Outbox::start() {
