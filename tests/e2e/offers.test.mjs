@@ -522,11 +522,13 @@ step('a customer\'s SMS reply is shown whole, with who sent it, marked unread on
 
 /** The customer's phone: opens the newest link sent to `number`, accepts every item, confirms. */
 async function customerConfirms(number) {
-  const journal = await readFile(path.join(server.dir, 'data', 'modem', 'journal.jsonl'), 'utf8');
-  const token = journal.split('\n').filter(Boolean).map((l) => JSON.parse(l))
-    .filter((m) => m.kind === 'message' && m.recipient === number)
-    .map((m) => /\/o\/([A-Za-z0-9_-]{32})/.exec(m.text)?.[1]).filter(Boolean).pop();
-  assert.ok(token, `a link sent to ${number}`);
+  // The offer is queued when the API answers; the modem gets it a moment later.
+  const token = await until(`a link sent to ${number}`, async () => {
+    const journal = await readFile(path.join(server.dir, 'data', 'modem', 'journal.jsonl'), 'utf8').catch(() => '');
+    return journal.split('\n').filter(Boolean).map((l) => JSON.parse(l))
+      .filter((m) => m.kind === 'message' && m.recipient === number)
+      .map((m) => /\/o\/([A-Za-z0-9_-]{32})/.exec(m.text)?.[1]).filter(Boolean).pop();
+  });
   const phone = await (await browser.newContext({ locale: 'fr-FR', viewport: { width: 390, height: 844 } })).newPage();
   phone.setDefaultTimeout(10000);
   await phone.goto(`${server.publicBase}/o/${token}`);
