@@ -24,6 +24,11 @@ TEST_CASE("a STOP from a number no offer went to is still recorded and acknowled
     World w;
     Config config;
     config.dealer.name = "Garage Demo";
+    std::vector<std::string> told;  // what the opt-out listener heard (the repair orders' side)
+    const OptOutListener listener = [&](Connection&, const std::string& number) -> Result<void> {
+        told.push_back(number);
+        return {};
+    };
     auto handle = [&](const std::string& text) {
         return w.db->write([&](Connection& c) -> Result<InboundOutcome> {
             InboundSmsRecord r;
@@ -31,7 +36,7 @@ TEST_CASE("a STOP from a number no offer went to is still recorded and acknowled
             r.text = text;
             r.received_at = w.clock.now();
             TRY_ASSIGN(r.id, sms_store::insert_inbound(c, r));
-            return handle_inbound_sms(c, config, r, w.clock.now());
+            return handle_inbound_sms(c, config, r, w.clock.now(), listener);
         });
     };
     auto reply = handle("Bonjour, c'est d'accord");
@@ -46,6 +51,8 @@ TEST_CASE("a STOP from a number no offer went to is still recorded and acknowled
     REQUIRE(second.ok());
     CHECK_FALSE(second->opted_out);
     CHECK_FALSE(second->queued);
+    // Told once, the first time, with the number.
+    CHECK(told == std::vector<std::string>{"+33699999999"});
     auto stopped = w.db->read([](Connection& c) { return is_opted_out(c, "+33699999999"); });
     CHECK(*stopped);
     auto acks = w.db->read([](Connection& c) -> Result<std::int64_t> {

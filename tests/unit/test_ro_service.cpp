@@ -240,6 +240,21 @@ TEST_CASE("contact points: add, opt out, duplicates refused, remove") {
     CHECK(w.ros->get(ro->id)->parties[0].contact_points.size() == 1);
 }
 
+TEST_CASE("a number that answered STOP is opted out on every repair order, its email left as it was") {
+    World w;
+    auto first =
+        w.ros->create(ro_patch("AB-123-CD", person("Jean", "Dupont", {PartyRole::driver}, "0612345678")), w.actor);
+    auto second =
+        w.ros->create(ro_patch("EF-456-GH", person("Jean", "Dupont", {PartyRole::owner}, "06 12 34 56 78")), w.actor);
+    auto other =
+        w.ros->create(ro_patch("IJ-789-KL", person("Anne", "Morel", {PartyRole::driver}, "0699999999")), w.actor);
+    REQUIRE((first.ok() && second.ok() && other.ok()));
+    REQUIRE(w.db->write([](Connection& c) { return mark_number_opted_out(c, "+33612345678"); }).ok());
+    CHECK(w.ros->get(first->id)->parties[0].contact_points[0].opted_out);
+    CHECK(w.ros->get(second->id)->parties[0].contact_points[0].opted_out);
+    CHECK_FALSE(w.ros->get(other->id)->parties[0].contact_points[0].opted_out);
+}
+
 TEST_CASE("interventions: add at a position, move, change price, remove; positions stay 1..n") {
     World w;
     RepairOrderPatch p = with_plate();

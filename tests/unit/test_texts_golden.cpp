@@ -197,7 +197,7 @@ std::string stop_ack(const std::string& language) {
         r.text = "STOP";
         r.received_at = w.clock.now();
         TRY_ASSIGN(r.id, sms_store::insert_inbound(c, r));
-        TRY(handle_inbound_sms(c, config, r, w.clock.now()));
+        TRY(handle_inbound_sms(c, config, r, w.clock.now(), {}));
         TRY_ASSIGN(auto s, c.prepare("SELECT body FROM outbox WHERE purpose = 'stop_ack'"));
         TRY(s.step());
         return s.text(0);

@@ -20,6 +20,7 @@
 #include "process_stop.hpp"
 #include "public_app.hpp"
 #include "random.hpp"
+#include "ro_service.hpp"
 #include "scheduler.hpp"
 #include "serial_port.hpp"
 #include "sms_channel.hpp"
@@ -225,7 +226,13 @@ int run_serve(const ServeOptions& options) {
     boost::asio::io_context io;
     std::unique_ptr<ApplianceModem> modem;
     std::string modem_problem;
-    if (auto m = ApplianceModem::start(io, *config, app.db(), app.clock(), log); m) {
+    if (auto m = ApplianceModem::start({.io = io,
+                                        .config = *config,
+                                        .db = app.db(),
+                                        .clock = app.clock(),
+                                        .log = log,
+                                        .on_opt_out = &mark_number_opted_out});
+        m) {
         modem = std::move(m).value();
     } else {
         modem_problem = m.error().detail.empty()

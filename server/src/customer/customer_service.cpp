@@ -2,6 +2,7 @@
 
 #include "crypto.hpp"
 #include "json_text.hpp"
+#include "offer_links.hpp"
 #include "offer_messages.hpp"
 #include "offer_service.hpp"
 #include "offer_state.hpp"
@@ -19,31 +20,6 @@ namespace relais {
 using nlohmann::json;
 
 namespace {
-
-struct LinkRow {
-    Id id = 0;
-    Id offer_id = 0;
-    Id recipient_id = 0;
-    UnixMs expires_at = 0;
-    std::optional<std::string> device_hash;
-    bool revoked = false;
-};
-
-Result<std::optional<LinkRow>> find_link(Connection& c, const std::string& token) {
-    TRY_ASSIGN(auto s, c.prepare("SELECT id, offer_id, recipient_id, expires_at, device_hash, revoked_at IS NOT NULL "
-                                 "FROM offer_links WHERE token_hash = ?"));
-    s.bind_blob(1, sha256(token));
-    TRY_ASSIGN(bool found, s.step());
-    if (!found) return std::optional<LinkRow>();
-    LinkRow r;
-    r.id = s.int64(0);
-    r.offer_id = s.int64(1);
-    r.recipient_id = s.int64(2);
-    r.expires_at = s.int64(3);
-    if (!s.is_null(4)) r.device_hash = s.blob(4);
-    r.revoked = s.int64(5) != 0;
-    return std::optional<LinkRow>(r);
-}
 
 const OfferRecipient* recipient_of(const Offer& o, Id id) {
     for (const auto& r : o.recipients)
@@ -69,7 +45,7 @@ Result<void> customer_event(Connection& c, const Offer& offer, const OfferRecipi
 }
 
 // Whether this device may use the link, and why not.
-LinkStatus check(const LinkRow& link, const Offer& offer, const std::string& device_hash, UnixMs now) {
+LinkStatus check(const offer_links::Link& link, const Offer& offer, const std::string& device_hash, UnixMs now) {
     if (offer.state == OfferState::superseded || offer.state == OfferState::cancelled) return LinkStatus::superseded;
     if (link.revoked) return LinkStatus::other_device;
     if (now >= link.expires_at) return LinkStatus::expired;
@@ -147,7 +123,7 @@ void CustomerService::note_unknown(const CustomerContext& who) {
 
 Result<void> CustomerService::require_known(const std::string& token, const CustomerContext& who) {
     auto known = db_.read([&](Connection& c) -> Result<bool> {
-        TRY_ASSIGN(auto link, find_link(c, token));
+        TRY_ASSIGN(auto link, offer_links::find(c, token));
         return link.has_value();
     });
     if (!known) return std::move(known).error();
@@ -171,7 +147,7 @@ Result<CustomerAccess> CustomerService::open(const std::string& token, const Cus
     {
         auto fast = db_.read([&](Connection& c) -> Result<bool> {
             TRY_ASSIGN(const std::uint64_t generation, db_.generation(c));
-            TRY_ASSIGN(auto link, find_link(c, token));
+            TRY_ASSIGN(auto link, offer_links::find(c, token));
             if (!link) {
                 access.status = LinkStatus::unknown;
                 return true;
@@ -202,7 +178,7 @@ Result<CustomerAccess> CustomerService::open(const std::string& token, const Cus
         }
     }
     auto r = db_.write([&](Connection& c) -> Result<void> {
-        TRY_ASSIGN(auto link, find_link(c, token));
+        TRY_ASSIGN(auto link, offer_links::find(c, token));
         if (!link) return {};
         TRY_ASSIGN(auto offer, load_offer(c, link->offer_id));
         if (!offer) return {};
@@ -217,15 +193,7 @@ Result<CustomerAccess> CustomerService::open(const std::string& token, const Cus
             // device's from now on: the recipient's other links stop working. Not before: a
             // fresh link asked for from anywhere signs nobody out until it is opened, and it
             // went to the customer's own number or address.
-            TRY_ASSIGN(auto b, c.prepare("UPDATE offer_links SET device_hash = ?, bound_at = ? WHERE id = ? AND "
-                                         "device_hash IS NULL"));
-            b.bind_blob(1, device_hash).bind(2, now).bind(3, link->id);
-            TRY(b.run());
-            TRY_ASSIGN(auto revoke,
-                       c.prepare("UPDATE offer_links SET revoked_at = ? WHERE recipient_id = ? AND id != ? "
-                                 "AND revoked_at IS NULL"));
-            revoke.bind(1, now).bind(2, link->recipient_id).bind(3, link->id);
-            TRY(revoke.run());
+            TRY(offer_links::bind(c, *link, device_hash, now));
             TRY(customer_event(c, *offer, recipient, who, "link.bound", json::object(), now));
         }
         TRY(offer_state::move(
@@ -252,7 +220,7 @@ Result<Offer> CustomerService::decide(const std::string& token, const CustomerCo
     TRY(check_guessing(who));
     TRY(require_known(token, who));
     auto r = db_.write([&](Connection& c) -> Result<Id> {
-        TRY_ASSIGN(auto link, find_link(c, token));
+        TRY_ASSIGN(auto link, offer_links::find(c, token));
         if (!link) return refused(LinkStatus::unknown);
         TRY_ASSIGN(auto offer, load_offer(c, link->offer_id));
         if (!offer) return refused(LinkStatus::unknown);
@@ -287,14 +255,7 @@ Result<Offer> CustomerService::decide(const std::string& token, const CustomerCo
         }
         if (!problems.empty()) return validation_error(problems);
 
-        for (const auto& [id, d] : decisions) {
-            TRY_ASSIGN(auto u,
-                       c.prepare("INSERT INTO offer_decisions (offer_id, intervention_id, decision, decided_at) "
-                                 "VALUES (?, ?, ?, ?) ON CONFLICT (offer_id, intervention_id) DO UPDATE SET "
-                                 "decision = excluded.decision, decided_at = excluded.decided_at"));
-            u.bind(1, offer->id).bind(2, id).bind(3, to_string(d)).bind(4, now);
-            TRY(u.run());
-        }
+        TRY(offer_links::record_decisions(c, offer->id, decisions, now));
         // Each answer shows on the advisor's page as it is given (the timeline gets the
         // confirmation only, not every change of mind).
         if (!decisions.empty()) c.mark_changed(offer->ro_id);
@@ -307,10 +268,7 @@ Result<Offer> CustomerService::decide(const std::string& token, const CustomerCo
             json accepted = json::array();
             for (const auto& a : offer->snapshot.agreements) {
                 if (!agreements.contains(a.agreement_id)) continue;
-                TRY_ASSIGN(auto ins, c.prepare("INSERT INTO offer_agreements (offer_id, agreement_id, version, "
-                                               "accepted_at) VALUES (?, ?, ?, ?)"));
-                ins.bind(1, offer->id).bind(2, a.agreement_id).bind(3, a.version).bind(4, now);
-                TRY(ins.run());
+                TRY(offer_links::record_agreement(c, offer->id, a.agreement_id, a.version, now));
                 accepted.push_back({{"id", a.agreement_id},
                                     {"version", a.version},
                                     {"mandatory", a.mandatory},
@@ -362,7 +320,7 @@ Result<AccessLinkResult> CustomerService::send_access_link(const std::string& to
     // A refusal by a limit is recorded (and the transaction committed) before it is returned.
     std::optional<Error> limited;
     auto r = db_.write([&](Connection& c) -> Result<void> {
-        TRY_ASSIGN(auto link, find_link(c, token));
+        TRY_ASSIGN(auto link, offer_links::find(c, token));
         if (!link) {
             unknown = true;
             return refused(LinkStatus::unknown);
@@ -418,9 +376,7 @@ Result<AccessLinkResult> CustomerService::send_access_link(const std::string& to
         TRY(req.run());
         // The customer is still interested: the offer lives as long as the new link, and one
         // that had expired takes up where it stopped.
-        TRY_ASSIGN(auto extend, c.prepare("UPDATE offers SET expires_at = max(expires_at, ?) WHERE id = ?"));
-        extend.bind(1, now + kLinkValidityMs).bind(2, offer->id);
-        TRY(extend.run());
+        TRY(offer_links::extend(c, offer->id, now + kLinkValidityMs));
         TRY(offer_state::reopen(c, offer->id, now, customer_actor(recipient), who_json(who)));
 
         Offer localized = *offer;

@@ -28,8 +28,8 @@ Result<bool> is_opted_out(Connection& conn, const std::string& address) {
     return s.step();
 }
 
-Result<InboundOutcome> handle_inbound_sms(Connection& c, const Config& config, const InboundSmsRecord& sms,
-                                          UnixMs now) {
+Result<InboundOutcome> handle_inbound_sms(Connection& c, const Config& config, const InboundSmsRecord& sms, UnixMs now,
+                                          const OptOutListener& on_opt_out) {
     InboundOutcome out;
     std::optional<Id> party_id, contact_point_id;
     std::string name;  // the recipient's name when the offer went
@@ -75,9 +75,7 @@ Result<InboundOutcome> handle_inbound_sms(Connection& c, const Config& config, c
     TRY_ASSIGN(auto ins, c.prepare("INSERT INTO opt_outs (address, channel, at, source) VALUES (?, 'sms', ?, 'STOP')"));
     ins.bind(1, sms.sender).bind(2, now);
     TRY(ins.run());
-    TRY_ASSIGN(auto cp, c.prepare("UPDATE contact_points SET opted_out = 1 WHERE kind = 'phone' AND value = ?"));
-    cp.bind(1, sms.sender);
-    TRY(cp.run());
+    if (on_opt_out) TRY(on_opt_out(c, sms.sender));
     // Messages still waiting for this number never go.
     TRY_ASSIGN(auto q, c.prepare("UPDATE outbox SET state = 'failed', last_error = 'opted out (STOP)', failure = "
                                  "'{\"code\":\"opted_out\",\"params\":{}}' WHERE channel = "

@@ -10,7 +10,9 @@
 #include "ids.hpp"
 #include "sms_store.hpp"
 
+#include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace relais {
@@ -31,9 +33,14 @@ bool is_stop_request(std::string_view text);
 /// international number, a national one, a short code); not a sender name such as "Orange".
 bool can_receive_sms(std::string_view address);
 
-/// Runs inside the transaction that stored the message (`sms.id` set).
+/// Told, in the same transaction, that a number (E.164) opted out: the repair orders mark their
+/// contact points with it (repair_orders owns that table; messaging does not link it).
+using OptOutListener = std::function<Result<void>(Connection&, const std::string& number)>;
+
+/// Runs inside the transaction that stored the message (`sms.id` set); `on_opt_out` (may be
+/// empty) hears of a STOP the first time.
 Result<InboundOutcome> handle_inbound_sms(Connection& conn, const Config& config, const InboundSmsRecord& sms,
-                                          UnixMs now);
+                                          UnixMs now, const OptOutListener& on_opt_out);
 
 /// Whether `address` (E.164 or email) asked to receive nothing more.
 Result<bool> is_opted_out(Connection& conn, const std::string& address);

@@ -84,6 +84,10 @@ Result<void> check_advisor(Connection& conn, RepairOrder& ro, const RepairOrderP
 
 }  // namespace
 
+Result<void> mark_number_opted_out(Connection& conn, const std::string& number) {
+    return ro_store::mark_number_opted_out(conn, number);
+}
+
 void reposition(std::vector<Intervention>& items, Id moved_id, int position) {
     std::stable_sort(items.begin(), items.end(),
                      [](const Intervention& a, const Intervention& b) { return a.position < b.position; });

@@ -125,4 +125,8 @@ private:
 /// Moves `moved_id` to 1-based `position` (clamped) and renumbers every item 1..n.
 void reposition(std::vector<Intervention>& items, Id moved_id, int position);
 
+/// A number (E.164) that answered STOP: its phone contact points on every repair order show it
+/// opted out (messaging's inbound_sms tells, in its transaction: OptOutListener).
+Result<void> mark_number_opted_out(Connection& conn, const std::string& number);
+
 }  // namespace relais

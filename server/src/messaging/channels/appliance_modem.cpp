@@ -9,10 +9,10 @@
 
 namespace relais {
 
-Result<std::unique_ptr<ApplianceModem>> ApplianceModem::start(boost::asio::io_context& io, const Config& config,
-                                                              Database& db, const Clock& clock,
-                                                              std::shared_ptr<spdlog::logger> log) {
-    std::unique_ptr<ApplianceModem> m(new ApplianceModem(config, db, clock, std::move(log)));
+Result<std::unique_ptr<ApplianceModem>> ApplianceModem::start(ApplianceModemDeps deps) {
+    const Config& config = deps.config;
+    std::unique_ptr<ApplianceModem> m(
+        new ApplianceModem(config, deps.db, deps.clock, std::move(deps.log), std::move(deps.on_opt_out)));
     modem::SerialSettings settings;
     settings.baud = config.modem.baud;
     settings.rtscts = config.modem.rtscts;
@@ -30,7 +30,7 @@ Result<std::unique_ptr<ApplianceModem>> ApplianceModem::start(boost::asio::io_co
     }
     modem::ModemConfig modem_config;
     modem_config.pin = config.modem.pin;
-    m->service_ = std::make_unique<modem::ModemService>(io, modem::make_serial_port(settings), modem_config, *m);
+    m->service_ = std::make_unique<modem::ModemService>(deps.io, modem::make_serial_port(settings), modem_config, *m);
     m->service_->start();
     return m;
 }
@@ -123,7 +123,7 @@ bool ApplianceModem::on_inbound(const modem::InboundSms& m) {
     // transaction, before the modem may delete the message.
     auto stored = db_.write([&](Connection& c) -> Result<InboundOutcome> {
         TRY_ASSIGN(r.id, sms_store::insert_inbound(c, r));
-        return handle_inbound_sms(c, config_, r, r.received_at);
+        return handle_inbound_sms(c, config_, r, r.received_at, on_opt_out_);
     });
     if (!stored) {
         log_->error("inbound SMS from {} kept on the modem: cannot store it ({})", r.sender, stored.error().detail);

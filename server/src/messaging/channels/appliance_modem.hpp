@@ -6,6 +6,7 @@
 
 #include "config.hpp"
 #include "db.hpp"
+#include "inbound_sms.hpp"
 #include "modem_service.hpp"
 #include "sms_channel.hpp"
 #include "virtual_modem.hpp"
@@ -37,13 +38,22 @@ struct TestSms {
 };
 
 /// Thread-safe for status(), send_test() and recent_tests(); events run on the io thread.
+/// What the appliance's modem is given (by name: serve.cpp).
+struct ApplianceModemDeps {
+    boost::asio::io_context& io;
+    const Config& config;
+    Database& db;
+    const Clock& clock;
+    std::shared_ptr<spdlog::logger> log;
+    /// A STOP received, in the transaction that stores it (the repair orders mark the number).
+    OptOutListener on_opt_out = {};
+};
+
 class ApplianceModem final : public modem::ModemEvents, public SmsModem {
 public:
     /// Opens the modem the configuration names; with "virtual", starts firmware-bridge in
     /// <data_dir>/modem. Everything passed must outlive the object.
-    static Result<std::unique_ptr<ApplianceModem>> start(boost::asio::io_context& io, const Config& config,
-                                                         Database& db, const Clock& clock,
-                                                         std::shared_ptr<spdlog::logger> log);
+    static Result<std::unique_ptr<ApplianceModem>> start(ApplianceModemDeps deps);
     ~ApplianceModem() override;
     /// A clean stop, first part; on the io thread. The modem starts no new message, logs the
     /// one it is transmitting, if any, and calls `idle` (once, on the io thread) when that one
@@ -74,13 +84,15 @@ public:
     void on_delivery(const modem::DeliveryReport& d) override;
 
 private:
-    ApplianceModem(const Config& config, Database& db, const Clock& clock, std::shared_ptr<spdlog::logger> log)
-        : config_(config), db_(db), clock_(clock), log_(std::move(log)) {}
+    ApplianceModem(const Config& config, Database& db, const Clock& clock, std::shared_ptr<spdlog::logger> log,
+                   OptOutListener on_opt_out)
+        : config_(config), db_(db), clock_(clock), log_(std::move(log)), on_opt_out_(std::move(on_opt_out)) {}
 
     const Config& config_;
     Database& db_;
     const Clock& clock_;
     std::shared_ptr<spdlog::logger> log_;
+    OptOutListener on_opt_out_;
     std::unique_ptr<VirtualModem> virtual_;
     std::unique_ptr<modem::ModemService> service_;
     std::string device_;

@@ -290,6 +290,13 @@ Result<void> update_contact_point(Connection& conn, const ContactPoint& cp) {
     return s.run();
 }
 
+Result<void> mark_number_opted_out(Connection& conn, const std::string& number) {
+    TRY_ASSIGN(auto s, conn.prepare("UPDATE contact_points SET opted_out = 1 WHERE kind = 'phone' AND value = ?"));
+    s.bind(1, number);
+    TRY(s.run());
+    return {};
+}
+
 Result<void> delete_contact_point(Connection& conn, Id cp_id) {
     TRY_ASSIGN(auto s, conn.prepare("DELETE FROM contact_points WHERE id = ?"));
     s.bind(1, cp_id);

@@ -26,6 +26,8 @@ Result<void> delete_party(Connection& conn, Id party_id);
 Result<Id> insert_contact_point(Connection& conn, Id party_id, const ContactPoint& cp, UnixMs now);
 Result<void> update_contact_point(Connection& conn, const ContactPoint& cp);
 Result<void> delete_contact_point(Connection& conn, Id cp_id);
+/// Every phone contact point with this number (E.164) marked opted out.
+Result<void> mark_number_opted_out(Connection& conn, const std::string& number);
 
 Result<Id> insert_intervention(Connection& conn, Id ro_id, const Intervention& item, UnixMs now);
 Result<void> update_intervention(Connection& conn, const Intervention& item, UnixMs now);
