@@ -36,7 +36,7 @@ TEST_CASE("a STOP from a number no offer went to is still recorded and acknowled
             r.text = text;
             r.received_at = w.clock.now();
             TRY_ASSIGN(r.id, sms_store::insert_inbound(c, r));
-            return handle_inbound_sms(c, config, r, w.clock.now(), listener);
+            return handle_inbound_sms(c, config, r, w.clock.now(), {.on_opt_out = listener, .on_settled = {}});
         });
     };
     auto reply = handle("Bonjour, c'est d'accord");

@@ -8,6 +8,7 @@
 #include "crypto.hpp"
 #include "customer_service.hpp"
 #include "email_channel.hpp"
+#include "inbound_sms.hpp"
 #include "json_text.hpp"
 #include "loop_timer.hpp"
 #include "mail_transport.hpp"
@@ -519,6 +520,34 @@ TEST_CASE("masked destinations show the end of a number, and of an address its f
     CHECK(mask_destination(Channel::email, "x@localhost") == "x\u2022\u2022\u2022@l\u2022\u2022\u2022");
 }
 
+TEST_CASE("a STOP from the only recipient of a scheduled offer fails its message and the offer, saying why") {
+    OfferWorld w;
+    const UnixMs at = w.clock.now() + 2 * 3'600'000;
+    auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, at}, w.actor);
+    REQUIRE(o.ok());
+    REQUIRE(o->state == OfferState::scheduled);
+    auto stop = w.db->write([&](Connection& c) -> Result<InboundOutcome> {
+        InboundSmsRecord r;
+        r.sender = "+33612345678";
+        r.text = "Stop";
+        r.received_at = w.clock.now();
+        TRY_ASSIGN(r.id, sms_store::insert_inbound(c, r));
+        return handle_inbound_sms(
+            c, w.config, r, r.received_at,
+            {.on_opt_out = &mark_number_opted_out, .on_settled = &offer_state::on_message_settled});
+    });
+    REQUIRE(stop.ok());
+    CHECK(stop->opted_out);
+    auto after = w.offers->get(o->id);
+    REQUIRE(after.ok());
+    CHECK(after->state == OfferState::failed);
+    REQUIRE(after->messages.size() == 1);
+    CHECK(after->messages[0].state == OutboxState::failed);
+    CHECK(nlohmann::json::parse(after->messages[0].failure)["code"] == "opted_out");
+    // The RO's contact point says so too (repair_orders heard of it).
+    CHECK(w.ros->get(w.ro.id)->parties[0].contact_points[0].opted_out);
+}
+
 TEST_CASE("a scheduled offer waits with its messages until its time, and can be cancelled until it leaves") {
     OfferWorld w;
     MaildirOutbox box(w);
@@ -605,6 +634,20 @@ TEST_CASE("a resend gives every recipient a fresh link (the old one still works)
     REQUIRE(third.ok());
     CHECK(third->messages.size() == 5);
     CHECK(third->messages.back().channel == Channel::email);
+
+    // The advisor marks the party opted out (the contact point itself is not): its email is left
+    // out too, as a first send would refuse it; with nobody left, nothing is sent.
+    PartyPatch out;
+    out.opted_out = true;
+    const Id driver = w.ro.parties[0].id;
+    REQUIRE(w.ros->update_party(w.ro.id, driver, out, std::nullopt, w.actor).ok());
+    auto fourth = w.offers->resend(o->id, w.actor);
+    REQUIRE_FALSE(fourth.ok());
+    CHECK(fourth.error().code == "no_recipient_left");
+    CHECK(w.offers->get(o->id)->messages.size() == 5);
+    PartyPatch back;
+    back.opted_out = false;
+    REQUIRE(w.ros->update_party(w.ro.id, driver, back, std::nullopt, w.actor).ok());
 
     // Only the latest version can be sent again.
     auto v2 = w.offers->send(w.ro.id, {{w.contact("helene@example.test")}, "", true, {}}, w.actor);

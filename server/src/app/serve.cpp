@@ -226,12 +226,13 @@ int run_serve(const ServeOptions& options) {
     boost::asio::io_context io;
     std::unique_ptr<ApplianceModem> modem;
     std::string modem_problem;
-    if (auto m = ApplianceModem::start({.io = io,
-                                        .config = *config,
-                                        .db = app.db(),
-                                        .clock = app.clock(),
-                                        .log = log,
-                                        .on_opt_out = &mark_number_opted_out});
+    if (auto m = ApplianceModem::start(
+            {.io = io,
+             .config = *config,
+             .db = app.db(),
+             .clock = app.clock(),
+             .log = log,
+             .inbound = {.on_opt_out = &mark_number_opted_out, .on_settled = &offer_state::on_message_settled}});
         m) {
         modem = std::move(m).value();
     } else {

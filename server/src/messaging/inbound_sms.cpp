@@ -29,7 +29,7 @@ Result<bool> is_opted_out(Connection& conn, const std::string& address) {
 }
 
 Result<InboundOutcome> handle_inbound_sms(Connection& c, const Config& config, const InboundSmsRecord& sms, UnixMs now,
-                                          const OptOutListener& on_opt_out) {
+                                          const InboundListeners& listeners) {
     InboundOutcome out;
     std::optional<Id> party_id, contact_point_id;
     std::string name;  // the recipient's name when the offer went
@@ -75,13 +75,10 @@ Result<InboundOutcome> handle_inbound_sms(Connection& c, const Config& config, c
     TRY_ASSIGN(auto ins, c.prepare("INSERT INTO opt_outs (address, channel, at, source) VALUES (?, 'sms', ?, 'STOP')"));
     ins.bind(1, sms.sender).bind(2, now);
     TRY(ins.run());
-    if (on_opt_out) TRY(on_opt_out(c, sms.sender));
+    if (listeners.on_opt_out) TRY(listeners.on_opt_out(c, sms.sender));
     // Messages still waiting for this number never go.
-    TRY_ASSIGN(auto q, c.prepare("UPDATE outbox SET state = 'failed', last_error = 'opted out (STOP)', failure = "
-                                 "'{\"code\":\"opted_out\",\"params\":{}}' WHERE channel = "
-                                 "'sms' AND address = ? AND state = 'pending'"));
-    q.bind(1, sms.sender);
-    TRY(q.run());
+    TRY(outbox_store::fail_pending_to(c, Channel::sms, sms.sender, "opted_out", "opted out (STOP)", now,
+                                      listeners.on_settled));
     out.opted_out = true;
     if (out.ro_id) {
         TRY(timeline::record(c, out.ro_id, now, Actor{Actor::Kind::customer, 0, sms.sender}, "contact.opted_out",

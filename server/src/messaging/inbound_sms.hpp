@@ -8,6 +8,7 @@
 #include "config.hpp"
 #include "db.hpp"
 #include "ids.hpp"
+#include "outbox.hpp"
 #include "sms_store.hpp"
 
 #include <functional>
@@ -37,10 +38,15 @@ bool can_receive_sms(std::string_view address);
 /// contact points with it (repair_orders owns that table; messaging does not link it).
 using OptOutListener = std::function<Result<void>(Connection&, const std::string& number)>;
 
-/// Runs inside the transaction that stored the message (`sms.id` set); `on_opt_out` (may be
-/// empty) hears of a STOP the first time.
+/// Who hears of what an SMS received did, in its transaction (each may be empty).
+struct InboundListeners {
+    OptOutListener on_opt_out = {};   // a STOP, the first time
+    SettledListener on_settled = {};  // a message that waited for that number fails (opted out)
+};
+
+/// Runs inside the transaction that stored the message (`sms.id` set).
 Result<InboundOutcome> handle_inbound_sms(Connection& conn, const Config& config, const InboundSmsRecord& sms,
-                                          UnixMs now, const OptOutListener& on_opt_out);
+                                          UnixMs now, const InboundListeners& listeners);
 
 /// Whether `address` (E.164 or email) asked to receive nothing more.
 Result<bool> is_opted_out(Connection& conn, const std::string& address);

@@ -77,6 +77,12 @@ Result<Id> enqueue(Connection& conn, std::optional<Id> ro_id, const OutboxMessag
 /// expired offer), in the caller's transaction: each pending message fails with `why` as its
 /// failure code. Messages already sending or sent are left as they are.
 Result<void> withdraw(Connection& conn, Id offer_id, std::string_view why);
+/// Fails what still waits to go to `address` by `channel` (its owner opted out), in the caller's
+/// transaction: each pending message fails with `error` in words and `code` as its failure, and
+/// `on_settled` (may be empty) hears of each, as of any message that will never go. The number
+/// of messages failed.
+Result<int> fail_pending_to(Connection& conn, Channel channel, const std::string& address, std::string_view code,
+                            std::string_view error, UnixMs at, const SettledListener& on_settled);
 /// An offer's messages as they are now, oldest first.
 Result<std::vector<OutboxMessage>> for_offer(Connection& conn, Id offer_id);
 }  // namespace outbox_store

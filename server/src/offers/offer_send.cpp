@@ -87,6 +87,18 @@ Problems check_request(const SendOfferRequest& request, UnixMs now, std::string&
     return problems;
 }
 
+}  // namespace
+
+Result<bool> recipient_opted_out(Connection& c, const RepairOrder& ro, std::optional<Id> contact_point_id,
+                                 const std::string& address) {
+    for (const auto& party : ro.parties)
+        for (const auto& cp : party.contact_points)
+            if (contact_point_id && cp.id == *contact_point_id && (cp.opted_out || party.opted_out)) return true;
+    return is_opted_out(c, address);
+}
+
+namespace {
+
 Result<std::unique_ptr<Prepared>> prepare(Connection& c, const Config& config, Id ro_id,
                                           const SendOfferRequest& request) {
     TRY_ASSIGN(auto loaded, RepairOrderService::read(c, ro_id));
@@ -107,13 +119,13 @@ Result<std::unique_ptr<Prepared>> prepare(Connection& c, const Config& config, I
                     party = &pt;
                     cp = &k;
                 }
-        bool stopped = false;  // the number or address said STOP
+        bool stopped = false;
         if (cp) {
-            TRY_ASSIGN(stopped, is_opted_out(c, cp->value));
+            TRY_ASSIGN(stopped, recipient_opted_out(c, ro, cp->id, cp->value));
         }
         if (!cp) {
             bad.push_back({field, "unknown_contact_point", {{"id", std::to_string(want)}}});
-        } else if (cp->opted_out || party->opted_out || stopped) {
+        } else if (stopped) {
             bad.push_back({field, "opted_out", {}});
         } else if (std::any_of(p->targets.begin(), p->targets.end(),
                                [&](const Target& t) { return t.cp->id == want; })) {

@@ -153,18 +153,14 @@ Result<Offer> OfferService::resend(Id offer_id, const Actor& actor) {
         if (!ids.empty() && ids.front() != offer_id)
             return make_error(ErrorKind::conflict, "offer_not_resendable", {{"state", "superseded"}});
 
+        TRY_ASSIGN(auto ro, RepairOrderService::read(c, o->ro_id));
+        if (!ro) return not_found_error("repair_order");
         json sent_to = json::array();
         for (const OfferRecipient& rcp : o->recipients) {
-            // Opted out since (a STOP, or the advisor's tick): not sent again.
-            TRY_ASSIGN(auto q, c.prepare("SELECT (SELECT count(*) FROM opt_outs WHERE address = ?) + "
-                                         "(SELECT count(*) FROM contact_points WHERE id = ? AND opted_out = 1)"));
-            q.bind(1, rcp.address);
-            if (rcp.contact_point_id)
-                q.bind(2, *rcp.contact_point_id);
-            else
-                q.bind_null(2);
-            TRY(q.step());
-            if (q.int64(0) > 0) continue;
+            // Opted out since (a STOP, or the advisor's tick on the contact point or the party):
+            // not sent again.
+            TRY_ASSIGN(bool stopped, recipient_opted_out(c, *ro, rcp.contact_point_id, rcp.address));
+            if (stopped) continue;
 
             Offer as_seen = *o;
             as_seen.language = rcp.language;

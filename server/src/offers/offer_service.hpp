@@ -113,6 +113,12 @@ struct LinkedMessage {
 Result<void> queue_linked_message(Connection& conn, Random& random, const Config& config, const LinkedMessage& message,
                                   const std::function<Result<OfferMessageText>(const std::string& url)>& render);
 
+/// Whether a recipient may no longer be written to: its number or address said STOP, or the
+/// advisor marked the contact point or its party opted out on the RO. A send and a resend ask
+/// the same question.
+Result<bool> recipient_opted_out(Connection& conn, const RepairOrder& ro, std::optional<Id> contact_point_id,
+                                 const std::string& address);
+
 /// An offer read in the caller's transaction, for the features above offers (the customer's
 /// pages); offers' store is private to offers (offers/store/). Nullopt: no such offer.
 Result<std::optional<Offer>> load_offer(Connection& conn, Id offer_id);

@@ -556,9 +556,7 @@ Result<std::vector<RepairOrderService::Authorized>> RepairOrderService::authoriz
     for (const auto& [item_id, want] : wanted) {
         for (const Intervention& it : ro->interventions) {
             if (it.id != item_id || it.authorized == want) continue;
-            TRY_ASSIGN(auto u, c.prepare("UPDATE interventions SET authorized = ?, updated_at = ? WHERE id = ?"));
-            u.bind(1, want).bind(2, now).bind(3, it.id);
-            TRY(u.run());
+            TRY(ro_store::set_authorized(c, it.id, want, now));
             changed.push_back({it.label, want});
         }
     }

@@ -12,7 +12,7 @@ namespace relais {
 Result<std::unique_ptr<ApplianceModem>> ApplianceModem::start(ApplianceModemDeps deps) {
     const Config& config = deps.config;
     std::unique_ptr<ApplianceModem> m(
-        new ApplianceModem(config, deps.db, deps.clock, std::move(deps.log), std::move(deps.on_opt_out)));
+        new ApplianceModem(config, deps.db, deps.clock, std::move(deps.log), std::move(deps.inbound)));
     modem::SerialSettings settings;
     settings.baud = config.modem.baud;
     settings.rtscts = config.modem.rtscts;
@@ -123,7 +123,7 @@ bool ApplianceModem::on_inbound(const modem::InboundSms& m) {
     // transaction, before the modem may delete the message.
     auto stored = db_.write([&](Connection& c) -> Result<InboundOutcome> {
         TRY_ASSIGN(r.id, sms_store::insert_inbound(c, r));
-        return handle_inbound_sms(c, config_, r, r.received_at, on_opt_out_);
+        return handle_inbound_sms(c, config_, r, r.received_at, inbound_);
     });
     if (!stored) {
         log_->error("inbound SMS from {} kept on the modem: cannot store it ({})", r.sender, stored.error().detail);

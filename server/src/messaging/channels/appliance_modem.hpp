@@ -45,8 +45,9 @@ struct ApplianceModemDeps {
     Database& db;
     const Clock& clock;
     std::shared_ptr<spdlog::logger> log;
-    /// A STOP received, in the transaction that stores it (the repair orders mark the number).
-    OptOutListener on_opt_out = {};
+    /// What an SMS received did, in the transaction that stores it: a STOP (the repair orders
+    /// mark the number), the messages it stopped (the offers hear of them, as from the outbox).
+    InboundListeners inbound = {};
 };
 
 class ApplianceModem final : public modem::ModemEvents, public SmsModem {
@@ -85,14 +86,14 @@ public:
 
 private:
     ApplianceModem(const Config& config, Database& db, const Clock& clock, std::shared_ptr<spdlog::logger> log,
-                   OptOutListener on_opt_out)
-        : config_(config), db_(db), clock_(clock), log_(std::move(log)), on_opt_out_(std::move(on_opt_out)) {}
+                   InboundListeners inbound)
+        : config_(config), db_(db), clock_(clock), log_(std::move(log)), inbound_(std::move(inbound)) {}
 
     const Config& config_;
     Database& db_;
     const Clock& clock_;
     std::shared_ptr<spdlog::logger> log_;
-    OptOutListener on_opt_out_;
+    InboundListeners inbound_;
     std::unique_ptr<VirtualModem> virtual_;
     std::unique_ptr<modem::ModemService> service_;
     std::string device_;

@@ -32,6 +32,8 @@ Result<void> mark_number_opted_out(Connection& conn, const std::string& number);
 Result<Id> insert_intervention(Connection& conn, Id ro_id, const Intervention& item, UnixMs now);
 Result<void> update_intervention(Connection& conn, const Intervention& item, UnixMs now);
 Result<void> delete_intervention(Connection& conn, Id item_id);
+/// The customer's answer on an item: authorised for the work or not.
+Result<void> set_authorized(Connection& conn, Id item_id, bool authorized, UnixMs now);
 
 enum class BumpVersion { no, yes };
 /// Recomputes the list and search columns of an RO from its parts and stamps updated_at;
