@@ -63,8 +63,9 @@ test('French and English words differ, and counts use real plurals', () => {
 test('no lazy plural such as "intervention(s)" in the workspace, the customer page or the server\'s messages', async () => {
   const workspaceTexts = ['core', 'repair-orders', 'offers', 'replies', 'admin', 'setup', 'auth']
     .map((feature) => `web/workspace/assets/${feature}/texts.js`);
-  const files = [...workspaceTexts, 'web/workspace/assets/core/i18n.js', 'web/customer/customer.js', 'server/src/offers/offer_messages.cpp', 'server/src/core/messages.cpp',
-    'config/texts/fr/customer.txt', 'config/texts/en/customer.txt', 'config/texts/fr/errors.txt', 'config/texts/en/errors.txt'];
+  const files = [...workspaceTexts, 'web/workspace/assets/core/i18n.js', 'web/customer/customer.js', 'web/customer/texts.js', 'server/src/offers/offer_messages.cpp', 'server/src/core/messages.cpp',
+    'config/texts/fr/customer.txt', 'config/texts/en/customer.txt', 'config/texts/fr/errors.txt', 'config/texts/en/errors.txt',
+    'config/texts/fr/staff.txt', 'config/texts/en/staff.txt', 'config/texts/fr/pages.txt', 'config/texts/en/pages.txt'];
   const lazy = [];
   for (const file of files) {
     const source = await readFile(path.join(repo, file), 'utf8');
@@ -109,9 +110,9 @@ test('every reason a message can fail for has words in French and English, never
 });
 
 test('one severity vocabulary: the workspace says what the customer reads, in both languages', async () => {
-  const source = await readFile(path.join(repo, 'web/customer/customer.js'), 'utf8');
+  const source = await readFile(path.join(repo, 'web/customer/texts.js'), 'utf8');
   const found = [...source.matchAll(/severity: \{ red: '([^']+)', orange: '([^']+)', green: '([^']+)' \}/g)];
-  assert.equal(found.length, 2, 'customer.js has French and English severity words');
+  assert.equal(found.length, 2, 'the customer page\'s texts.js has French and English severity words');
   for (const [lang, words] of [['fr', found[0]], ['en', found[1]]]) {
     state.lang = lang;
     assert.deepEqual(['red', 'orange', 'green'].map((s) => t(`severity.${s}`)), words.slice(1, 4), lang);

@@ -5,6 +5,8 @@
 #include "customer_texts.hpp"
 #include "messages.hpp"
 #include "offer_messages.hpp"
+#include "responses.hpp"
+#include "staff_texts.hpp"
 #include "text_catalog.hpp"
 
 #include <doctest/doctest.h>
@@ -115,6 +117,65 @@ TEST_CASE("every customer text is in French and English, with only the values th
     CHECK(plural_text_name("x", "fr", 0) == "x.one");
     CHECK(plural_text_name("x", "en", 0) == "x.other");
     CHECK(plural_text_name("x", "en", 1) == "x.one");
+}
+
+TEST_CASE("every staff text is in French and English, with only the values the code gives it") {
+    const auto& texts = staff_texts();
+    REQUIRE_MESSAGE(texts.ok(), texts.error().detail);
+    check_same_in_both(*texts);
+    std::set<std::string> listed;
+    for (const StaffTextSpec& spec : staff_text_specs()) {
+        CAPTURE(spec.name);
+        listed.emplace(spec.name);
+        const std::set<std::string> allowed(spec.placeholders.begin(), spec.placeholders.end());
+        for (const char* lang : {"fr", "en"}) {
+            CAPTURE(lang);
+            const std::string* text = texts->in(lang).find(spec.name);
+            REQUIRE(text != nullptr);
+            for (const std::string& name : placeholders_of(*text)) {
+                CAPTURE(name);
+                CHECK(allowed.contains(name));  // an unknown placeholder fails here
+            }
+            // Rendered with the values the code gives, it is the text filled, not its name.
+            TextValues values;
+            for (std::string_view p : spec.placeholders) values.emplace_back(p, "x");
+            CHECK(staff_text(spec.name, lang, values) == fill_text(*text, values).value());
+        }
+    }
+    // No text in the files that the code never uses.
+    for (const auto& [name, text] : texts->fr.texts()) {
+        CAPTURE(name);
+        CHECK(listed.contains(name));
+    }
+    // A slip shows as the text's name, never as an empty sentence.
+    CHECK(staff_text("no_such_text", "fr") == "no_such_text");
+    CHECK(staff_text("test_email.subject", "fr") == "test_email.subject");  // its value missing
+    CHECK(staff_text("first_admin.display_name", "de") == staff_text("first_admin.display_name", "fr"));
+}
+
+TEST_CASE("every error page text is in French and English, with no value (the page writes it as it is)") {
+    const auto& texts = page_texts();
+    REQUIRE_MESSAGE(texts.ok(), texts.error().detail);
+    check_same_in_both(*texts);
+    std::set<std::string> names(page_text_names().begin(), page_text_names().end());
+    std::set<std::string> in_file;
+    for (const auto& [name, text] : texts->fr.texts()) {
+        in_file.insert(name);
+        CAPTURE(name);
+        CHECK(placeholders_of(text).empty());
+        CHECK(placeholders_of(*texts->en.find(name)).empty());
+    }
+    CHECK(in_file == names);  // every text the pages ask for, and no other
+    // Each page shows its own texts, not a name that was not found.
+    for (int status : {404, 405, 503}) {
+        for (const char* lang : {"fr", "en"}) {
+            const std::string body = html_error_page(status, lang).body;
+            for (std::string_view name : page_text_names()) {
+                CAPTURE(name);
+                CHECK(body.find(std::string(name)) == std::string::npos);
+            }
+        }
+    }
 }
 
 TEST_CASE("every error message is in French and English, naming only parameters errors carry") {

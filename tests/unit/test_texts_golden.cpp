@@ -7,9 +7,11 @@
 #include "support.hpp"
 
 #include "appliance_mail.hpp"
+#include "auth.hpp"
 #include "inbound_sms.hpp"
 #include "messages.hpp"
 #include "offer_messages.hpp"
+#include "responses.hpp"
 
 #include <doctest/doctest.h>
 
@@ -206,6 +208,16 @@ std::string stop_ack(const std::string& language) {
     return *body;
 }
 
+// The display name of the first admin, created at the first start in the dealership's language.
+std::string first_admin_name(const std::string& language) {
+    World w;
+    REQUIRE(w.auth->bootstrap_admin(language).ok());
+    auto users = w.auth->list_users();
+    REQUIRE(users.ok());
+    REQUIRE(users->size() == 1);
+    return users->front().display_name;
+}
+
 std::string golden_texts() {
     Golden g;
     for (const char* lang : {"fr", "en"}) {
@@ -257,6 +269,18 @@ std::string golden_texts() {
         g.add("money " + l, format_money(-123456789, "EUR", l) + " " + format_money(5, "GBP", l) + " " +
                                 format_money(100000, "CHF", l) + " " + format_money(0, "XYZ", l));
     }
+    // The HTML page of an error outside the API (both listeners), and the first admin's name;
+    // "de" shows which language another one reads as.
+    for (const char* lang : {"fr", "en", "de"}) {
+        const std::string l = lang;
+        for (int status : {404, 405, 503, 500}) {
+            const HttpResponse page = html_error_page(status, l);
+            g.add("error_page " + l + " " + std::to_string(status),
+                  std::to_string(page.status) + " " + *page.find_header("Content-Type") + "\n" + page.body);
+        }
+        g.add("first_admin " + l, first_admin_name(l));
+    }
+    g.add("test_email de subject", test_email(config, "de").subject);
     return g.out;
 }
 

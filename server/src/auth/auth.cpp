@@ -2,6 +2,7 @@
 
 #include "auth_store.hpp"
 #include "crypto.hpp"
+#include "staff_texts.hpp"
 #include "text.hpp"
 
 #include <spdlog/spdlog.h>
@@ -364,7 +365,7 @@ Result<std::optional<std::string>> AuthService::bootstrap_admin(const std::strin
     if (count > 0) return std::optional<std::string>();
     NewUser admin;
     admin.username = "admin";
-    admin.display_name = language == "en" ? "Administrator" : "Administrateur";
+    admin.display_name = staff_text("first_admin.display_name", language);
     admin.role = UserRole::dealer_admin;
     admin.password = generate_one_time_password(random_);
     admin.must_change_password = true;

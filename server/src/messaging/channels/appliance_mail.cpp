@@ -3,6 +3,7 @@
 #include "maildir.hpp"
 #include "mime.hpp"
 #include "random.hpp"
+#include "staff_texts.hpp"
 #include "timezone.hpp"
 
 #include <spdlog/spdlog.h>
@@ -80,30 +81,19 @@ mail::EmailBrand email_brand(const Config& config) {
 }
 
 mail::MailMessage test_email(const Config& config, const std::string& language) {
-    const bool fr = language != "en";
+    const std::string lang = language == "en" ? "en" : "fr";
+    const TextValues values = {{"dealer_name", config.dealer.name}};
     mail::EmailContent c;
-    c.language = fr ? "fr" : "en";
-    c.heading = fr ? "E-mail de test de Relais" : "Relais test email";
-    c.preheader = fr ? "Les réglages d'envoi des e-mails de " + config.dealer.name + " fonctionnent."
-                     : "The email settings of " + config.dealer.name + " work.";
-    c.paragraphs = {
-        fr ? "Ce message a été envoyé par Relais, l'outil de communication client de l'atelier " + config.dealer.name +
-                 ", pour vérifier les réglages d'envoi des e-mails."
-           : "This message was sent by Relais, the customer communication tool of the " + config.dealer.name +
-                 " service department, to check its email settings.",
-        fr ? "Si vous le lisez, les clients recevront aussi leurs devis et leurs liens. Les liens envoyés aux "
-             "clients ressembleront au bouton ci-dessous."
-           : "If you can read it, customers will receive their offers and links too. The links sent to customers "
-             "will look like the button below.",
-    };
-    c.button_label = fr ? "Ouvrir la page client" : "Open the customer page";
+    c.language = lang;
+    c.heading = staff_text("test_email.heading", lang, values);
+    c.preheader = staff_text("test_email.preheader", lang, values);
+    c.paragraphs = {staff_text("test_email.purpose", lang, values), staff_text("test_email.outcome", lang, values)};
+    c.button_label = staff_text("test_email.button", lang, values);
     c.button_url = config.http.public_base_url;
-    c.link_intro = fr ? "Si le bouton ne fonctionne pas, copiez cette adresse dans votre navigateur :"
-                      : "If the button does not work, copy this address into your browser:";
+    c.link_intro = staff_text("test_email.link_intro", lang, values);
     mail::RenderedEmail r = mail::render_email(email_brand(config), c);
     mail::MailMessage m;
-    m.subject =
-        fr ? "Relais : e-mail de test de " + config.dealer.name : "Relais: test email from " + config.dealer.name;
+    m.subject = staff_text("test_email.subject", lang, values);
     m.text = std::move(r.text);
     m.html = std::move(r.html);
     return m;

@@ -81,20 +81,34 @@ void add_security_headers(HttpResponse& r, Listener listener, Transport transpor
     }
 }
 
+const Result<LanguageTexts>& page_texts() {
+    static const Result<LanguageTexts> texts = load_language_texts(embedded_page_texts());
+    return texts;
+}
+
+std::span<const std::string_view> page_text_names() {
+    static const std::string_view names[] = {"not_found.title", "not_found.text", "restarting.title",
+                                             "restarting.text", "error.title",    "error.text"};
+    return names;
+}
+
+namespace {
+
+// A text of pages.txt; its name should it be missing (the unit tests check that none is), so a
+// slip shows and the page is still answered.
+std::string page_text(std::string_view lang, std::string_view name) {
+    const Result<LanguageTexts>& texts = page_texts();
+    const std::string* text = texts.ok() ? texts->in(lang).find(name) : nullptr;
+    return text ? *text : std::string(name);
+}
+
+}  // namespace
+
 HttpResponse html_error_page(int status, std::string_view lang) {
     const bool fr = lang == "fr";
-    std::string title, text;
-    if (status == 404) {
-        title = fr ? "Page introuvable" : "Page not found";
-        text = fr ? "Il n'y a rien à cette adresse." : "There is nothing at this address.";
-    } else if (status == 503) {
-        title = fr ? "Redémarrage en cours" : "Restarting";
-        text = fr ? "Relais redémarre : réessayez dans quelques secondes."
-                  : "Relais is restarting: try again in a few seconds.";
-    } else {
-        title = fr ? "Erreur" : "Error";
-        text = fr ? "Une erreur s'est produite." : "Something went wrong.";
-    }
+    const std::string page = status == 404 ? "not_found" : status == 503 ? "restarting" : "error";
+    const std::string title = page_text(fr ? "fr" : "en", page + ".title");
+    const std::string text = page_text(fr ? "fr" : "en", page + ".text");
     HttpResponse r;
     r.status = status;
     r.header("Content-Type", "text/html; charset=utf-8");

@@ -5,9 +5,11 @@
 #include "config.hpp"
 #include "http.hpp"
 #include "result.hpp"
+#include "text_catalog.hpp"
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -32,8 +34,16 @@ Transport transport_of(const Config& config, Listener listener);
 /// not ours to bind), and every cookie of the answer Secure, so none goes out in clear.
 void add_security_headers(HttpResponse& response, Listener listener, Transport transport, bool api);
 
-/// A plain, styled page for a 404 or 503 outside the API, in the reader's language.
+/// A plain, styled page for a 404 or 503 outside the API, in the reader's language ("fr", else
+/// English); its words are config/texts/<lang>/pages.txt.
 HttpResponse html_error_page(int status, std::string_view lang);
+/// The embedded files (fr/pages.txt, en/pages.txt): the error pages' words, here rather than with
+/// the customer texts (messaging/), which this folder may not use; both listeners answer them.
+std::span<const EmbeddedFile> embedded_page_texts();
+/// The error pages' texts, parsed once; an error only if a file is malformed (the tests load them).
+const Result<LanguageTexts>& page_texts();
+/// The names html_error_page asks pages.txt for.
+std::span<const std::string_view> page_text_names();
 
 struct StaticFile;
 /// A web asset for a GET or HEAD: ETag and revalidation (304), `Cache-Control: no-cache`, and
