@@ -1,7 +1,13 @@
+#include "auth.hpp"
 #include "auth_types.hpp"
+#include "certificates.hpp"
+#include "config.hpp"
+#include "customer_service.hpp"
 #include "enum_names.hpp"
 #include "offer.hpp"
 #include "repair_order.hpp"
+#include "test_emails.hpp"
+#include "timeline.hpp"
 
 #include <doctest/doctest.h>
 
@@ -25,6 +31,8 @@ void check_names(std::size_t values) {
         REQUIRE(parse_enum<E>(word).has_value());
         CHECK(*parse_enum<E>(word) == value);
     }
+    CHECK(parse_enum<E>("no_such_word") == std::nullopt);
+    CHECK(parse_enum<E>("") == std::nullopt);
 }
 
 }  // namespace
@@ -42,6 +50,31 @@ TEST_CASE("each named enum has one word per value, both ways") {
     check_names<Channel>(2);
     check_names<Decision>(3);
     check_names<OutboxState>(6);
+    check_names<Actor::Kind>(4);
+    check_names<MailTls>(4);
+    check_names<Config::Tls::Source>(3);
+    check_names<Config::Acme::Challenge>(2);
+    check_names<LinkStatus>(5);
+    check_names<CertState>(5);
+    check_names<TestEmail::State>(3);
+    check_names<Principal::Kind>(2);
+    check_names<RepairOrderQuery::DateField>(2);
+    check_names<RepairOrderQuery::Sort>(4);
+}
+
+TEST_CASE("named enums: the words stored, sent and configured before their tables stay the same") {
+    CHECK(enum_choices<Actor::Kind>() == "user, api_key, system, customer");   // events.actor_kind
+    CHECK(enum_choices<MailTls>() == "none, starttls, opportunistic, tls");    // [mail] tls
+    CHECK(enum_choices<Config::Tls::Source>() == "self-signed, files, acme");  // [tls] certificate
+    CHECK(enum_choices<Config::Acme::Challenge>() == "http-01, dns-01");       // [acme] challenge
+    CHECK(enum_choices<LinkStatus>() == "ok, unknown, other_device, expired, superseded");
+    CHECK(enum_choices<CertState>() == "ok, self_signed, requesting, failing, no_public_name");
+    CHECK(enum_choices<TestEmail::State>() == "sending, sent, failed");
+    CHECK(enum_choices<Principal::Kind>() == "user, api_key");
+    CHECK(enum_choices<RepairOrderQuery::DateField>() == "created, promised");            // ?date=, and its error
+    CHECK(enum_choices<RepairOrderQuery::Sort>() == "newest, oldest, promised, number");  // ?sort=, and its error
+    CHECK(parse_enum<Config::Tls::Source>("self_signed") == std::nullopt);                // the key says "self-signed"
+    CHECK(parse_enum<Config::Acme::Challenge>("http01") == std::nullopt);
 }
 
 TEST_CASE("named enums: exact lower-case words only, and the choices listed in table order") {

@@ -103,7 +103,7 @@ int run_check_config(const std::string& config_path) {
               << (config->mail.relay_host.empty()
                       ? "to the maildir in the data directory"
                       : "via " + config->mail.relay_host + ":" + std::to_string(config->mail.relay_port) + " (" +
-                            to_string(config->mail.tls) + ")")
+                            std::string(to_string(config->mail.tls)) + ")")
               << "\n  dealer " << config->dealer.name << " (" << config->dealer.country << ", "
               << config->dealer.timezone << ", " << config->dealer.language << ")\n";
     return 0;

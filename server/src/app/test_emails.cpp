@@ -15,15 +15,6 @@ std::string send_test_email(const Config& config, Random& random, const Clock& c
     return composed.message_id;
 }
 
-std::string_view to_string(TestEmail::State state) {
-    switch (state) {
-        case TestEmail::State::sending: return "sending";
-        case TestEmail::State::sent: return "sent";
-        case TestEmail::State::failed: return "failed";
-    }
-    return "sending";
-}
-
 TestEmails::TestEmails(const Config& config, Random& random, const Clock& clock, const TimeZone& zone,
                        mail::MailTransport& transport, Post post)
     : config_(config), random_(random), clock_(clock), zone_(zone), transport_(transport), post_(std::move(post)) {}

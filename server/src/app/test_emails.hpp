@@ -7,6 +7,7 @@
 
 #include "clock.hpp"
 #include "config.hpp"
+#include "enum_names.hpp"
 #include "mail_transport.hpp"
 
 #include <cstddef>
@@ -35,7 +36,13 @@ struct TestEmail {
     std::string answer;  // the relay's words ("250 2.0.0 Ok: queued"), or why it failed
     UnixMs at = 0;
 };
-std::string_view to_string(TestEmail::State state);
+/// As POST and GET /api/v1/mail/test-email send it ("state").
+template <>
+struct EnumNames<TestEmail::State> {
+    static constexpr NameTable<TestEmail::State, 3> table{{{TestEmail::State::sending, "sending"},
+                                                           {TestEmail::State::sent, "sent"},
+                                                           {TestEmail::State::failed, "failed"}}};
+};
 
 /// The test emails sent from the workspace, the newest kept with their outcome. start() and
 /// find() from any thread.

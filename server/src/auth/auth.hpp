@@ -7,6 +7,7 @@
 #include "auth_types.hpp"
 #include "clock.hpp"
 #include "db.hpp"
+#include "enum_names.hpp"
 #include "password.hpp"
 #include "random.hpp"
 #include "throttle.hpp"
@@ -35,6 +36,12 @@ struct Principal {
     Id session_id = 0;
     std::string csrf_token;
     bool is_admin() const { return kind == Kind::user && role == UserRole::dealer_admin; }
+};
+/// As /api/v1/session sends it (the user's "kind").
+template <>
+struct EnumNames<Principal::Kind> {
+    static constexpr NameTable<Principal::Kind, 2> table{
+        {{Principal::Kind::user, "user"}, {Principal::Kind::api_key, "api_key"}}};
 };
 
 struct LoginRequest {

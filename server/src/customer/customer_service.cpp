@@ -72,17 +72,6 @@ Error refused(LinkStatus s) {
 
 }  // namespace
 
-std::string_view to_string(LinkStatus s) {
-    switch (s) {
-        case LinkStatus::ok: return "ok";
-        case LinkStatus::unknown: return "unknown";
-        case LinkStatus::other_device: return "other_device";
-        case LinkStatus::expired: return "expired";
-        case LinkStatus::superseded: return "superseded";
-    }
-    return "unknown";
-}
-
 std::string mask_destination(Channel channel, const std::string& address) {
     static const std::string dots = "\u2022\u2022";  // ••
     if (channel == Channel::sms) return dots + (address.size() >= 2 ? address.substr(address.size() - 2) : address);

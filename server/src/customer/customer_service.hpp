@@ -8,6 +8,7 @@
 
 #include "config.hpp"
 #include "db.hpp"
+#include "enum_names.hpp"
 #include "generation_cache.hpp"
 #include "offer.hpp"
 #include "throttle.hpp"
@@ -32,7 +33,15 @@ enum class LinkStatus {
     expired,       // past its 30 days
     superseded,    // a newer version of the offer was sent
 };
-std::string_view to_string(LinkStatus s);
+/// As the customer page's GET /c/<token>/offer sends it ("status").
+template <>
+struct EnumNames<LinkStatus> {
+    static constexpr NameTable<LinkStatus, 5> table{{{LinkStatus::ok, "ok"},
+                                                     {LinkStatus::unknown, "unknown"},
+                                                     {LinkStatus::other_device, "other_device"},
+                                                     {LinkStatus::expired, "expired"},
+                                                     {LinkStatus::superseded, "superseded"}}};
+};
 
 /// Who is at the other end, for the timeline.
 struct CustomerContext {

@@ -257,7 +257,7 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
                                        "created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
         ins.bind(1, ro_id)
             .bind(2, version)
-            .bind(3, scheduled ? "scheduled" : "draft")
+            .bind(3, to_string(scheduled ? OfferState::scheduled : OfferState::draft))
             .bind(4, offer.note)
             .bind(5, language)
             .bind(6, dump_json(offer_json::snapshot(snapshot)))

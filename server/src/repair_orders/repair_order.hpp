@@ -229,6 +229,19 @@ struct RepairOrderQuery {
     int page = 1;
     int per_page = 50;
 };
+/// As GET /api/v1/repair-orders reads them (?date=, ?sort=).
+template <>
+struct EnumNames<RepairOrderQuery::DateField> {
+    static constexpr NameTable<RepairOrderQuery::DateField, 2> table{
+        {{RepairOrderQuery::DateField::created, "created"}, {RepairOrderQuery::DateField::promised, "promised"}}};
+};
+template <>
+struct EnumNames<RepairOrderQuery::Sort> {
+    static constexpr NameTable<RepairOrderQuery::Sort, 4> table{{{RepairOrderQuery::Sort::newest, "newest"},
+                                                                 {RepairOrderQuery::Sort::oldest, "oldest"},
+                                                                 {RepairOrderQuery::Sort::promised, "promised"},
+                                                                 {RepairOrderQuery::Sort::number, "number"}}};
+};
 
 struct RepairOrderPage {
     std::vector<RepairOrderSummary> items;

@@ -8,16 +8,6 @@
 
 namespace relais {
 
-std::string_view to_string(Actor::Kind kind) {
-    switch (kind) {
-        case Actor::Kind::user: return "user";
-        case Actor::Kind::api_key: return "api_key";
-        case Actor::Kind::system: return "system";
-        case Actor::Kind::customer: return "customer";
-    }
-    return "system";
-}
-
 namespace timeline {
 
 const std::vector<std::string_view>& event_types() {
@@ -109,11 +99,7 @@ Result<std::vector<Event>> for_repair_order(Connection& conn, Id ro_id) {
         e.id = s.int64(0);
         e.ro_id = s.optional_int64(1);
         e.at = s.int64(2);
-        const std::string kind = s.text(3);
-        e.actor.kind = kind == "user"       ? Actor::Kind::user
-                       : kind == "api_key"  ? Actor::Kind::api_key
-                       : kind == "customer" ? Actor::Kind::customer
-                                            : Actor::Kind::system;
+        e.actor.kind = parse_enum<Actor::Kind>(s.text(3)).value_or(Actor::Kind::system);
         e.actor.id = s.optional_int64(4).value_or(0);
         e.actor.name = s.text(5);
         e.type = s.text(6);

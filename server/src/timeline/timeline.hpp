@@ -4,6 +4,7 @@
 
 #include "clock.hpp"
 #include "db.hpp"
+#include "enum_names.hpp"
 #include "ids.hpp"
 
 #include <nlohmann/json_fwd.hpp>
@@ -24,7 +25,14 @@ struct Actor {
     std::string name;
 };
 
-std::string_view to_string(Actor::Kind kind);
+/// As events.actor_kind stores it and the API sends it.
+template <>
+struct EnumNames<Actor::Kind> {
+    static constexpr NameTable<Actor::Kind, 4> table{{{Actor::Kind::user, "user"},
+                                                      {Actor::Kind::api_key, "api_key"},
+                                                      {Actor::Kind::system, "system"},
+                                                      {Actor::Kind::customer, "customer"}}};
+};
 
 /// The appliance itself, as the actor of what it does on its own (a delivery report, an expiry).
 inline Actor appliance_actor() { return Actor{Actor::Kind::system, 0, "relais"}; }

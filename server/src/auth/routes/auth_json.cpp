@@ -19,7 +19,7 @@ std::string typed(ObjectReader& r, const char* key) { return r.string(key, Null:
 }  // namespace
 
 json principal(const Principal& p) {
-    return {{"kind", p.kind == Principal::Kind::user ? "user" : "api_key"},
+    return {{"kind", to_string(p.kind)},
             {"id", p.id},
             {"username", p.name},
             {"display_name", p.display_name},

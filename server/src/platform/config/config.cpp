@@ -21,25 +21,6 @@ std::string ListenAddress::to_string() const {
     return host + ":" + std::to_string(port);
 }
 
-std::string to_string(MailTls tls) {
-    switch (tls) {
-        case MailTls::none: return "none";
-        case MailTls::starttls: return "starttls";
-        case MailTls::opportunistic: return "opportunistic";
-        case MailTls::tls: return "tls";
-    }
-    return "none";
-}
-
-std::string to_string(Config::Tls::Source source) {
-    switch (source) {
-        case Config::Tls::Source::acme: return "acme";
-        case Config::Tls::Source::self_signed: return "self-signed";
-        case Config::Tls::Source::files: return "files";
-    }
-    return "self-signed";
-}
-
 std::string ConfigProblem::to_string() const {
     std::string out = file;
     if (line > 0) out += ":" + std::to_string(line);

@@ -3,6 +3,8 @@
 // Every problem names file, line and key; unknown keys are problems too, so a typo never
 // silently falls back to a default. docs/CONFIG.md documents each key.
 
+#include "enum_names.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -20,6 +22,14 @@ struct ListenAddress {
 };
 
 enum class MailTls { none, starttls, opportunistic, tls };
+/// As [mail] tls says it.
+template <>
+struct EnumNames<MailTls> {
+    static constexpr NameTable<MailTls, 4> table{{{MailTls::none, "none"},
+                                                  {MailTls::starttls, "starttls"},
+                                                  {MailTls::opportunistic, "opportunistic"},
+                                                  {MailTls::tls, "tls"}}};
+};
 
 struct Config {
     std::string source_path;    // the file it was read from
@@ -117,6 +127,20 @@ struct Config {
     } log;
 };
 
+/// "acme", "self-signed", "files": as [tls] certificate says it.
+template <>
+struct EnumNames<Config::Tls::Source> {
+    static constexpr NameTable<Config::Tls::Source, 3> table{{{Config::Tls::Source::self_signed, "self-signed"},
+                                                              {Config::Tls::Source::files, "files"},
+                                                              {Config::Tls::Source::acme, "acme"}}};
+};
+/// As [acme] challenge says it.
+template <>
+struct EnumNames<Config::Acme::Challenge> {
+    static constexpr NameTable<Config::Acme::Challenge, 2> table{
+        {{Config::Acme::Challenge::http01, "http-01"}, {Config::Acme::Challenge::dns01, "dns-01"}}};
+};
+
 struct ConfigProblem {
     std::string file;
     int line = 0;         // 0 when the problem is about the file as a whole
@@ -195,8 +219,5 @@ ConfigLoad save_settings(const Config& current, const std::vector<SettingChange>
                          const ConfigEnvironment& env);
 
 std::optional<ListenAddress> parse_listen_address(std::string_view text);
-std::string to_string(MailTls tls);
-/// "acme", "self-signed", "files": as [tls] certificate says it.
-std::string to_string(Config::Tls::Source source);
 
 }  // namespace relais

@@ -90,12 +90,7 @@ std::string modem_pin(const ConfigValue& v, KeyContext& k) {
 }
 
 std::string mail_tls(const ConfigValue& v, KeyContext& k) {
-    static const std::pair<const char*, MailTls> names[] = {{"none", MailTls::none},
-                                                            {"starttls", MailTls::starttls},
-                                                            {"opportunistic", MailTls::opportunistic},
-                                                            {"tls", MailTls::tls}};
-    for (const auto& [name, tls] : names)
-        if (text(v) == name) return k.config.mail.tls = tls, "";
+    if (auto tls = parse_enum<MailTls>(text(v))) return k.config.mail.tls = *tls, "";
     return "expected one of \"none\", \"starttls\", \"opportunistic\", \"tls\", got " + quoted(text(v));
 }
 
@@ -172,17 +167,12 @@ std::string dealer_brand_color(const ConfigValue& v, KeyContext& k) {
 }
 
 std::string tls_certificate(const ConfigValue& v, KeyContext& k) {
-    using S = Config::Tls::Source;
-    if (text(v) == "acme") return k.config.tls.certificate = S::acme, "";
-    if (text(v) == "self-signed") return k.config.tls.certificate = S::self_signed, "";
-    if (text(v) == "files") return k.config.tls.certificate = S::files, "";
+    if (auto source = parse_enum<Config::Tls::Source>(text(v))) return k.config.tls.certificate = *source, "";
     return "expected \"acme\", \"self-signed\" or \"files\", got " + quoted(text(v));
 }
 
 std::string acme_challenge(const ConfigValue& v, KeyContext& k) {
-    using C = Config::Acme::Challenge;
-    if (text(v) == "http-01") return k.config.acme.challenge = C::http01, "";
-    if (text(v) == "dns-01") return k.config.acme.challenge = C::dns01, "";
+    if (auto challenge = parse_enum<Config::Acme::Challenge>(text(v))) return k.config.acme.challenge = *challenge, "";
     return "expected \"http-01\" (port 80 forwarded to the box) or \"dns-01\" (through the DNS host), got " +
            quoted(text(v));
 }
@@ -372,7 +362,7 @@ const std::vector<ConfigKey>& config_keys() {
          .fallback = "`\"starttls\"`",
          .apply = mail_tls,
          .json = "mail.tls",
-         .workspace_value = [](const Config& c) { return V(to_string(c.mail.tls)); }},
+         .workspace_value = [](const Config& c) { return V(std::string(to_string(c.mail.tls))); }},
         {.section = "mail",
          .key = "username",
          .type = T::text,

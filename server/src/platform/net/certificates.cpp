@@ -43,17 +43,6 @@ std::string utc(std::int64_t t) { return format_utc(t * 1000); }
 
 }  // namespace
 
-std::string_view to_string(CertState state) {
-    switch (state) {
-        case CertState::ok: return "ok";
-        case CertState::self_signed: return "self_signed";
-        case CertState::requesting: return "requesting";
-        case CertState::failing: return "failing";
-        case CertState::no_public_name: return "no_public_name";
-    }
-    return "ok";
-}
-
 CertState CertificateStatus::state() const {
     if (source == Config::Tls::Source::acme && !name_certifiable) return CertState::no_public_name;
     if (requesting) return CertState::requesting;
@@ -331,7 +320,7 @@ struct CertificateManager::Impl {
     void attempt() noexcept {
         try {
             log->info("tls: asking {} for a certificate for {} ({})", config.acme.directory, name,
-                      config.acme.challenge == Config::Acme::Challenge::dns01 ? "dns-01" : "http-01");
+                      to_string(config.acme.challenge));
             Result<std::shared_ptr<const TlsContext>> got = obtain();
             std::lock_guard lock(mutex);
             st.requesting = false;

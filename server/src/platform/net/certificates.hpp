@@ -18,6 +18,7 @@
 #include "acme_client.hpp"
 #include "clock.hpp"
 #include "config.hpp"
+#include "enum_names.hpp"
 #include "result.hpp"
 #include "tls.hpp"
 
@@ -43,8 +44,15 @@ enum class CertState {
     failing,         // the last attempt failed (last_error says why)
     no_public_name,  // acme, but public_base_url's host is no name a CA can certify
 };
-/// "ok", "self_signed", "requesting", "failing", "no_public_name" (docs/API.md).
-std::string_view to_string(CertState state);
+/// As /healthz and the admin page's certificate status send it (docs/API.md).
+template <>
+struct EnumNames<CertState> {
+    static constexpr NameTable<CertState, 5> table{{{CertState::ok, "ok"},
+                                                    {CertState::self_signed, "self_signed"},
+                                                    {CertState::requesting, "requesting"},
+                                                    {CertState::failing, "failing"},
+                                                    {CertState::no_public_name, "no_public_name"}}};
+};
 
 struct CertificateStatus {
     Config::Tls::Source source = Config::Tls::Source::self_signed;

@@ -109,23 +109,20 @@ public:
             }
         }
         if (const std::string* field = ctx.req.query_param("date")) {
-            if (*field == "promised") {
-                q.date_field = RepairOrderQuery::DateField::promised;
-            } else if (*field != "created" && !field->empty()) {
-                problems.push_back({"query.date", "invalid_choice", {{"choices", "created, promised"}}});
-            }
+            if (auto date_field = parse_enum<RepairOrderQuery::DateField>(*field))
+                q.date_field = *date_field;
+            else if (!field->empty())
+                problems.push_back(
+                    {"query.date", "invalid_choice", {{"choices", enum_choices<RepairOrderQuery::DateField>()}}});
         }
         q.from = query_date(ctx, "from", false, problems);
         q.to = query_date(ctx, "to", true, problems);
         if (const std::string* sort = ctx.req.query_param("sort")) {
-            if (*sort == "oldest")
-                q.sort = RepairOrderQuery::Sort::oldest;
-            else if (*sort == "promised")
-                q.sort = RepairOrderQuery::Sort::promised;
-            else if (*sort == "number")
-                q.sort = RepairOrderQuery::Sort::number;
-            else if (*sort != "newest" && !sort->empty())
-                problems.push_back({"query.sort", "invalid_choice", {{"choices", "newest, oldest, promised, number"}}});
+            if (auto order = parse_enum<RepairOrderQuery::Sort>(*sort))
+                q.sort = *order;
+            else if (!sort->empty())
+                problems.push_back(
+                    {"query.sort", "invalid_choice", {{"choices", enum_choices<RepairOrderQuery::Sort>()}}});
         }
         if (const std::string* attention = ctx.req.query_param("attention")) {
             if (*attention == "true")
