@@ -5,7 +5,6 @@
 #include "appliance.hpp"
 #include "appliance_mail.hpp"
 #include "appliance_modem.hpp"
-#include "box_names.hpp"
 #include "customer_service.hpp"
 #include "data_dir_lock.hpp"
 #include "email_channel.hpp"
@@ -13,6 +12,7 @@
 #include "http_server.hpp"
 #include "https.hpp"
 #include "lan_app.hpp"
+#include "listener_limits.hpp"
 #include "loop_timer.hpp"
 #include "offer_service.hpp"
 #include "offer_state.hpp"
@@ -23,6 +23,7 @@
 #include "ro_service.hpp"
 #include "scheduler.hpp"
 #include "serial_port.hpp"
+#include "serve_banner.hpp"
 #include "sms_channel.hpp"
 #include "static_files.hpp"
 #include "test_emails.hpp"
@@ -30,9 +31,7 @@
 #include "timezone.hpp"
 
 #include <malloc.h>
-#include <pwd.h>
 #include <spdlog/spdlog.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -43,132 +42,14 @@
 
 #include <chrono>
 #include <csignal>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <mutex>
-#include <sstream>
-
-#ifndef RELAIS_VERSION
-#define RELAIS_VERSION "dev"
-#endif
 
 namespace relais {
 
 namespace {
-
-// How to call this same binary again: /usr/bin/relais on the appliance, a build path in a checkout.
-std::string self_command() {
-    std::error_code ec;
-    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (ec) return "relais";
-    const auto dir = exe.parent_path();
-    if (dir == "/usr/bin" || dir == "/usr/local/bin" || dir == "/bin") {
-        // Installed: on PATH. The service's data belong to its user (the appliance's "relais"),
-        // so the command is given as that user's: files it creates stay the service's.
-        if (::geteuid() != 0)
-            if (const passwd* pw = ::getpwuid(::geteuid()); pw && pw->pw_name)
-                return std::string("runuser -u ") + pw->pw_name + " -- relais";
-        return "relais";
-    }
-    const auto relative = std::filesystem::relative(exe, std::filesystem::current_path(), ec);
-    if (!ec && !relative.empty() && relative.native().rfind("..", 0) != 0) return relative.string();
-    return exe.string();
-}
-
-std::string browse_url(const ListenAddress& a, std::uint16_t port, bool https) {
-    std::string host = a.host;
-    if (host == "0.0.0.0" || host == "::") host = "localhost";
-    if (host.find(':') != std::string::npos) host = "[" + host + "]";
-    return (https ? "https://" : "http://") + host + ":" + std::to_string(port) + "/";
-}
-
-bool write_port_file(const std::string& path, std::uint16_t lan, std::uint16_t pub, std::uint16_t plain_http) {
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        if (!out) return false;
-        out << "{\"lan\": " << lan << ", \"public\": " << pub;
-        if (plain_http) out << ", \"http\": " << plain_http;
-        out << "}\n";
-        if (!out) return false;
-    }
-    return std::rename(tmp.c_str(), path.c_str()) == 0;
-}
-
-// The banner as getty shows it above the login prompt (agetty's issue file): its backslashes
-// are escapes there, so they are doubled, and a workspace listening on every interface is given
-// by the box's address (\\4, the IPv4 address of its network) rather than "localhost".
-bool write_console_banner(const std::string& path, const std::string& banner, const Config& config,
-                          std::uint16_t lan_port, std::uint16_t public_port) {
-    const Config::Http& http = config.http;
-    std::string text;
-    for (char c : banner) {
-        if (c == '\\') text += '\\';
-        text += c;
-    }
-    const auto on_every_interface = [&](const ListenAddress& a, std::uint16_t port, bool https) {
-        if (a.host != "0.0.0.0" && a.host != "::") return;
-        const std::string local = browse_url(a, port, https);
-        if (auto at = text.find(local); at != std::string::npos)
-            text.replace(at, local.size(), (https ? "https://\\4:" : "http://\\4:") + std::to_string(port) + "/");
-    };
-    on_every_interface(http.lan, lan_port, config.tls.lan);
-    on_every_interface(http.public_listen, public_port, config.tls.public_);
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        if (!out) return false;
-        out << text << "\n";
-        if (!out) return false;
-    }
-    ::chmod(tmp.c_str(), 0640);
-    return std::rename(tmp.c_str(), path.c_str()) == 0;
-}
-
-}  // namespace
-
-namespace {
-
-// File descriptors: the process's limit is raised to its hard limit, then shared out. Each
-// connection that carries a request costs three (the client's, and both ends of the gate's
-// loopback connection to the engine); what was open at this point (database, modem, logs) and
-// a reserve (mail, the 64 live-update streams, files) stay out of the share. The lan listener
-// keeps a quarter, so customers on the internet can never take the workspace's descriptors.
-struct DescriptorBudget {
-    rlim_t limit = 0;
-    std::size_t in_use = 0;
-    int lan = 0;
-    int public_ = 0;
-};
-
-Result<DescriptorBudget> share_descriptors(const Config& config) {
-    DescriptorBudget b;
-    rlimit rl{};
-    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = std::min<rlim_t>(rl.rlim_max, 1 << 20);
-        ::setrlimit(RLIMIT_NOFILE, &rl);
-        ::getrlimit(RLIMIT_NOFILE, &rl);
-    }
-    b.limit = rl.rlim_cur;
-    std::error_code ec;
-    for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec);
-         !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
-        ++b.in_use;
-    constexpr std::size_t reserve = 160;
-    const std::size_t spare = b.limit > b.in_use + reserve ? b.limit - b.in_use - reserve : 0;
-    const int connections = static_cast<int>(std::min<std::size_t>(spare / 3, 1 << 20));
-    if (connections < 16) {
-        return internal_error("too few file descriptors: the limit is " + std::to_string(b.limit) + ", " +
-                              std::to_string(b.in_use) + " are in use, and serving needs at least " +
-                              std::to_string(b.in_use + reserve + 48) +
-                              " (raise LimitNOFILE in the service, or ulimit -n)");
-    }
-    b.lan = std::min(config.http.lan_max_connections, std::max(8, connections / 4));
-    b.public_ = std::min(config.http.public_max_connections, connections - b.lan);
-    return b;
-}
 
 // Started again for new settings: the ports it had, also those the kernel chose for port 0, so
 // that the browser that saved the settings finds the box where it was.
@@ -347,33 +228,6 @@ void StopControl::take_signals() {
     });
 }
 
-// The listeners' gates. The workspace is used all day from a few browsers; the customer pages
-// from phones on the internet, where a slow or hostile client must let go quickly.
-struct Gates {
-    GateOptions lan;
-    GateOptions public_;
-};
-
-Gates make_gates(const Config& config, const DescriptorBudget& budget) {
-    Gates g;
-    GateOptions& lan_gate = g.lan;
-    lan_gate.max_connections = static_cast<std::size_t>(budget.lan);
-    lan_gate.max_per_address = static_cast<std::size_t>(std::min(config.http.lan_max_per_address, budget.lan));
-    lan_gate.limits.max_body_bytes = (1 << 20) + (64 << 10);
-    lan_gate.hosts = host_policy(config, box_names());
-    lan_gate.header_timeout = lan_gate.body_timeout = std::chrono::seconds(30);
-    lan_gate.idle_timeout = lan_gate.write_timeout = std::chrono::seconds(60);
-    GateOptions& public_gate = g.public_;
-    public_gate.max_connections = static_cast<std::size_t>(budget.public_);
-    public_gate.max_per_address =
-        static_cast<std::size_t>(std::min(config.http.public_max_per_address, budget.public_));
-    public_gate.limits.max_body_bytes = 64 << 10;
-    public_gate.hosts = lan_gate.hosts;
-    public_gate.header_timeout = public_gate.body_timeout = std::chrono::seconds(10);
-    public_gate.idle_timeout = public_gate.write_timeout = std::chrono::seconds(15);
-    return g;
-}
-
 struct ListenersDeps {
     boost::asio::io_context& io;  // test emails and restarts are posted on it
     const Config& config;         // also what saved settings are checked against
@@ -491,84 +345,6 @@ bool Listeners::start() {
     if (auto r = public_server.start(); !r) {
         std::cerr << "relais: " << r.error().detail << "\n";
         lan_server.shutdown(std::chrono::milliseconds(0));
-        return false;
-    }
-    return true;
-}
-
-struct Announcement {
-    const ServeOptions& options;
-    const Config& config;
-    std::chrono::steady_clock::time_point started;  // when run_serve began: "ready in … ms"
-    const Listeners& listeners;
-    const Https& https;
-    const ModemStart& modem;
-    const mail::MailTransport& mail;
-    const std::optional<std::string>& admin_password;  // at the first start: the one-time one
-    std::shared_ptr<spdlog::logger> log;
-};
-
-// Serving: said in the log, then the banner on the terminal (and so in the journal), and on the
-// appliance's console too; then the port file. False when the port file cannot be written.
-bool announce(const Announcement& a) {
-    const Config& config = a.config;
-    const std::uint16_t lan_port = a.listeners.lan_server.port();
-    const std::uint16_t public_port = a.listeners.public_server.port();
-    const auto ready_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a.started).count();
-    a.log->info("serving: lan {} (port {}), public {} (port {}), ready in {:.0f} ms", config.http.lan.to_string(),
-                lan_port, config.http.public_listen.to_string(), public_port, ready_ms);
-
-    std::ostringstream banner;
-    banner << "\nRelais " << RELAIS_VERSION << " is running for " << config.dealer.name << ".\n"
-           << "  Advisor workspace: " << browse_url(config.http.lan, lan_port, config.tls.lan) << "\n"
-           << "  Customer pages:    " << browse_url(config.http.public_listen, public_port, config.tls.public_)
-           << "  (links in messages use " << config.http.public_base_url << ")\n";
-    if (a.https.certificates) {
-        const CertificateStatus st = a.https.certificates->status();
-        banner << "  Certificate:       ";
-        if (st.state() == CertState::no_public_name)
-            banner << "none from a CA: " << (st.name.empty() ? "no public name" : st.name + " is no public name")
-                   << " yet ([http] public_base_url); self-signed meanwhile (customers' browsers warn)";
-        else if (st.source == Config::Tls::Source::acme)
-            banner << "from " << config.acme.directory << " for " << st.name
-                   << (st.self_signed ? "; self-signed until it is issued" : "");
-        else
-            banner << to_string(st.source) << (st.self_signed ? " (customers' browsers warn)" : "");
-        banner << "\n";
-    }
-    if (a.https.plain_http)
-        banner << "  Plain HTTP:        port " << a.https.plain_http->port() << ", redirected to HTTPS\n";
-    const ApplianceModem* modem = a.modem.modem.get();
-    banner << "  Data:              " << config.storage.data_dir << "\n"
-           << "  Modem:             " << (modem ? modem->device() : "none (" + a.modem.problem + ")") << "\n";
-    if (modem && modem->virtual_modem()) {
-        banner << "                     the SMS it sends are written to " << modem->virtual_modem()->journal() << "\n";
-    }
-    banner << "  Email:             " << a.mail.describe()
-           << (config.mail.relay_host.empty() ? " (no relay configured: emails are written there, in new/)" : "")
-           << "\n";
-    if (a.admin_password) {
-        banner << "\nFirst start: sign in as \"admin\" with this one-time password:\n\n      " << *a.admin_password
-               << "\n\nYou will choose your own password right after. It is shown only this once; if it is lost,\n"
-               << "run: " << self_command() << " user passwd admin --config " << a.options.config_path << "\n";
-    } else {
-        banner << "\nSign in with your Relais account. A lost password is reset with:\n"
-               << "  " << self_command() << " user passwd NAME --config " << a.options.config_path << "\n";
-    }
-    std::cout << banner.str();
-    // Under systemd (RuntimeDirectory=relais): the same for the login prompt of the appliance's
-    // console, which has no terminal of its own (/etc/issue.d/relais.issue links to it).
-    if (const char* runtime = std::getenv("RUNTIME_DIRECTORY"); runtime && *runtime) {
-        const std::string dir(runtime, std::strcspn(runtime, ":"));
-        if (!write_console_banner(dir + "/banner.issue", banner.str(), config, lan_port, public_port))
-            a.log->warn("cannot write the console banner in {}", dir);
-    }
-    std::cout << "\nStop with Ctrl+C.\n" << std::endl;
-    // Written once the banner is out: whoever waits for this file can read the banner too.
-    if (!a.options.port_file.empty() && !write_port_file(a.options.port_file, lan_port, public_port,
-                                                         a.https.plain_http ? a.https.plain_http->port() : 0)) {
-        std::cerr << "relais: cannot write the port file " << a.options.port_file << "\n";
         return false;
     }
     return true;
@@ -764,12 +540,15 @@ int run_serve(const ServeOptions& options) {
                          .instance = instance,
                          .log = log});
     if (!listeners.start()) return 2;
-    if (!announce({.options = options,
+    if (!announce({.config_path = options.config_path,
+                   .port_file = options.port_file,
                    .config = *config,
                    .started = started,
-                   .listeners = listeners,
+                   .lan_port = listeners.lan_server.port(),
+                   .public_port = listeners.public_server.port(),
                    .https = *https,
-                   .modem = modem,
+                   .modem = modem.modem.get(),
+                   .modem_problem = modem.problem,
                    .mail = *messaging.mail_transport,
                    .admin_password = *admin_password,
                    .log = log}))
