@@ -47,8 +47,10 @@ World::World() {
     REQUIRE(migrated.ok());
     // Argon2id with tiny parameters: the same code path, microseconds instead of 50 ms.
     hasher = make_argon2id_hasher(random, Argon2Params{64, 1, 1});
-    auth = std::make_unique<AuthService>(*db, *hasher, random, clock, null_logger());
-    ros = std::make_unique<RepairOrderService>(*db, *phones, clock, *zone, 2000);
+    auth = std::make_unique<AuthService>(
+        AuthServiceDeps{.db = *db, .hasher = *hasher, .random = random, .clock = clock, .log = null_logger()});
+    ros = std::make_unique<RepairOrderService>(
+        RepairOrderServiceDeps{.db = *db, .phones = *phones, .clock = clock, .zone = *zone, .default_vat_bp = 2000});
 }
 
 User World::add_user(const std::string& name, UserRole role) {

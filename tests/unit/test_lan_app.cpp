@@ -41,8 +41,18 @@ struct Lan {
         std::ofstream(w.dir.path() + "/web/secret.txt") << "not served";
         files = std::make_unique<StaticFiles>(w.dir.path() + "/web");
         config.dealer.language = "fr";
-        LanAppDeps deps{config, *w.db,   *w.auth,       *w.ros, *w.phones, *w.zone,
-                        *files, w.clock, null_logger(), 4096,   nullptr,   "not in unit tests"};
+        LanAppDeps deps{.config = config,
+                        .db = *w.db,
+                        .auth = *w.auth,
+                        .repair_orders = *w.ros,
+                        .phones = *w.phones,
+                        .zone = *w.zone,
+                        .files = *files,
+                        .clock = w.clock,
+                        .log = null_logger(),
+                        .max_body_bytes = 4096,
+                        .modem = nullptr,
+                        .modem_problem = "not in unit tests"};
         if (more) more(config, deps);
         app = std::make_unique<LanApp>(std::move(deps));
     }
@@ -470,7 +480,7 @@ TEST_CASE("healthz reports the version and the database") {
 
 TEST_CASE("the public listener serves no workspace, API or health path") {
     Config config;
-    PublicApp pub(config, nullptr, nullptr);
+    PublicApp pub({.config = config});
     for (const char* path : {"/", "/login", "/repair-orders", "/repair-orders/1", "/api/v1/session",
                              "/api/v1/repair-orders", "/api/v1/users", "/healthz", "/assets/app.js", "/admin/users"}) {
         for (Method m : {Method::get, Method::post, Method::head}) {
@@ -518,11 +528,11 @@ TEST_CASE("HSTS and Secure cookies: one condition per listener, decided in one p
     CHECK(transport_of(c, Listener::public_) == Transport::http);
     HttpRequest robots;
     robots.path = "/robots.txt";
-    CHECK(PublicApp(c, nullptr, nullptr).handle(robots).find_header("Strict-Transport-Security") == nullptr);
+    CHECK(PublicApp({.config = c}).handle(robots).find_header("Strict-Transport-Security") == nullptr);
     REQUIRE(set_public_base_url(c.http, "https://garage.fr"));
     CHECK(transport_of(c, Listener::public_) == Transport::https);
     CHECK(transport_of(c, Listener::lan) == Transport::http);
-    CHECK(PublicApp(c, nullptr, nullptr).handle(robots).find_header("Strict-Transport-Security") != nullptr);
+    CHECK(PublicApp({.config = c}).handle(robots).find_header("Strict-Transport-Security") != nullptr);
 
     HttpResponse r;
     r.cookies.push_back(SetCookie{});
@@ -555,8 +565,13 @@ struct SettingsBox {
     Lan lan;
     SettingsBox()
         : lan([this](Config& c, LanAppDeps& d) {
-              tests = std::make_unique<TestEmails>(c, random, d.clock, d.zone, relay,
-                                                   [this](std::function<void()> f) { core_loop.push_back(f); });
+              tests = std::make_unique<TestEmails>(
+                  TestEmailsDeps{.config = c,
+                                 .random = random,
+                                 .clock = d.clock,
+                                 .zone = d.zone,
+                                 .transport = relay,
+                                 .post = [this](std::function<void()> f) { core_loop.push_back(f); }});
               d.save_settings = [this, &c](const std::vector<SettingChange>&) {
                   ++saves;
                   return ConfigLoad{c, {}};
@@ -646,7 +661,8 @@ struct OfferBox {
     OfferBox()
         : lan([this](Config& c, LanAppDeps& d) {
               c.http.public_base_url = "https://relais.garage.test/";
-              offers = std::make_unique<OfferService>(d.db, c, random, d.clock);
+              offers = std::make_unique<OfferService>(
+                  OfferServiceDeps{.db = d.db, .config = c, .random = random, .clock = d.clock});
               d.offers = offers.get();
           }) {
         lan.sign_in();

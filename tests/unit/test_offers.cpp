@@ -41,7 +41,8 @@ struct OfferWorld : World {
     OfferWorld() {
         config.dealer.name = "Garage Demo";
         config.http.public_base_url = "https://relais.garage.test/";
-        offers = std::make_unique<OfferService>(*db, config, random, clock);
+        offers = std::make_unique<OfferService>(
+            OfferServiceDeps{.db = *db, .config = config, .random = random, .clock = clock});
         ros->set_agreement_guard(&OfferService::check_agreed_change);
 
         RepairOrderPatch p;
@@ -430,7 +431,7 @@ TEST_CASE("outbox backoff doubles from 30 s and stops at an hour") {
 
 TEST_CASE("customer links: bound to the first device, refused elsewhere, expired after 30 days") {
     OfferWorld w;
-    CustomerService customers(*w.db, w.config, w.random, w.clock);
+    CustomerService customers({.db = *w.db, .config = w.config, .random = w.random, .clock = w.clock});
     auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, {}}, w.actor);
     REQUIRE(o.ok());
     const std::string token = first_token(*o);
@@ -475,7 +476,7 @@ TEST_CASE("customer links: bound to the first device, refused elsewhere, expired
 TEST_CASE("a bound device coming back shares the offer read once, and sees every change made since") {
     OfferWorld w;
     MaildirOutbox box(w);
-    CustomerService customers(*w.db, w.config, w.random, w.clock);
+    CustomerService customers({.db = *w.db, .config = w.config, .random = w.random, .clock = w.clock});
     auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, {}}, w.actor);
     REQUIRE(o.ok());
     const std::string token = first_token(*o);
@@ -601,7 +602,7 @@ TEST_CASE("a scheduled offer waits with its messages until its time, and can be 
 
 TEST_CASE("a resend gives every recipient a fresh link (the old one still works) and 30 more days") {
     OfferWorld w;
-    CustomerService customers(*w.db, w.config, w.random, w.clock);
+    CustomerService customers({.db = *w.db, .config = w.config, .random = w.random, .clock = w.clock});
     auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678"), w.contact("helene@example.test")}, "", false, {}},
                             w.actor);
     REQUIRE(o.ok());
@@ -659,7 +660,7 @@ TEST_CASE("a resend gives every recipient a fresh link (the old one still works)
 
 TEST_CASE("an offer nobody answered expires after 30 days; asking for a new link brings it back") {
     OfferWorld w;
-    CustomerService customers(*w.db, w.config, w.random, w.clock);
+    CustomerService customers({.db = *w.db, .config = w.config, .random = w.random, .clock = w.clock});
     auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, {}}, w.actor);
     REQUIRE(o.ok());
     REQUIRE(offer_store_advance(w, o->id, OfferState::received));
@@ -787,7 +788,7 @@ TEST_CASE("a change the table refuses writes nothing; a superseded version says 
 TEST_CASE("an offer freezes the agreement versions of its send; confirming needs the mandatory ones, kept with them") {
     OfferWorld w;
     AgreementService agreements(*w.db, w.clock);
-    CustomerService customers(*w.db, w.config, w.random, w.clock);
+    CustomerService customers({.db = *w.db, .config = w.config, .random = w.random, .clock = w.clock});
     auto make = [&](const char* title, bool mandatory, bool active) {
         AgreementPatch p;
         p.title_fr = std::string(title);
@@ -1040,7 +1041,7 @@ TEST_CASE("a message Relais died sending three times is quarantined at start, no
 
 TEST_CASE("fresh links: per link and per recipient an hour and a day, per address a day; refusals on the timeline") {
     OfferWorld w;
-    CustomerService customers(*w.db, w.config, w.random, w.clock);
+    CustomerService customers({.db = *w.db, .config = w.config, .random = w.random, .clock = w.clock});
     auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, {}}, w.actor);
     REQUIRE(o.ok());
     const auto token_of = [&](std::size_t message) {
@@ -1091,7 +1092,7 @@ TEST_CASE("fresh links: per link and per recipient an hour and a day, per addres
 
 TEST_CASE("unknown links are answered without the writer, and guessing is throttled per address") {
     OfferWorld w;
-    CustomerService customers(*w.db, w.config, w.random, w.clock);
+    CustomerService customers({.db = *w.db, .config = w.config, .random = w.random, .clock = w.clock});
     const std::uint64_t writes = w.db->writes();
     for (int i = 0; i < 20; ++i) {
         auto r = customers.open(std::string(31, 'G') + static_cast<char>('a' + i), {"", "203.0.113.9", ""});
@@ -1110,7 +1111,7 @@ TEST_CASE("unknown links are answered without the writer, and guessing is thrott
 
 TEST_CASE("answers the customer has not confirmed are drafts: applied only when the advisor says so") {
     OfferWorld w;
-    CustomerService customers(*w.db, w.config, w.random, w.clock);
+    CustomerService customers({.db = *w.db, .config = w.config, .random = w.random, .clock = w.clock});
     auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, {}}, w.actor);
     REQUIRE(o.ok());
     const std::string token = first_token(*o);
@@ -1155,7 +1156,7 @@ TEST_CASE("answers the customer has not confirmed are drafts: applied only when 
 
 TEST_CASE("once the customer confirmed, what they agreed to changes only when the advisor says so") {
     OfferWorld w;
-    CustomerService customers(*w.db, w.config, w.random, w.clock);
+    CustomerService customers({.db = *w.db, .config = w.config, .random = w.random, .clock = w.clock});
     auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, {}}, w.actor);
     REQUIRE(o.ok());
     const Id pads = o->snapshot.items[0].label == "Plaquettes avant" ? o->snapshot.items[0].intervention_id
@@ -1290,7 +1291,7 @@ TEST_CASE("a check found in good order with nothing to pay needs no decision; an
     wipers.price_excl = 1900;  // green but paid: the customer decides
     REQUIRE(w.ros->add_intervention(w.ro.id, check, std::nullopt, w.actor).ok());
     REQUIRE(w.ros->add_intervention(w.ro.id, wipers, std::nullopt, w.actor).ok());
-    CustomerService customers(*w.db, w.config, w.random, w.clock);
+    CustomerService customers({.db = *w.db, .config = w.config, .random = w.random, .clock = w.clock});
     auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, {}}, w.actor);
     REQUIRE(o.ok());
     int informational = 0;
@@ -1395,7 +1396,7 @@ TEST_CASE("an RO is to handle when the customer confirmed, asked to be called or
     RepairOrderQuery to_handle;
     to_handle.attention = true;
     const auto count = [&] { return w.ros->list(to_handle)->total; };
-    CustomerService customers(*w.db, w.config, w.random, w.clock);
+    CustomerService customers({.db = *w.db, .config = w.config, .random = w.random, .clock = w.clock});
     auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, {}}, w.actor);
     REQUIRE(o.ok());
     CHECK(count() == 0);

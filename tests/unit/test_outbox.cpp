@@ -45,7 +45,8 @@ struct ChannelWorld : World {
     explicit ChannelWorld(std::vector<Channel> kinds = {Channel::sms}) {
         config.dealer.name = "Garage Demo";
         config.http.public_base_url = "https://relais.garage.test/";
-        offers = std::make_unique<OfferService>(*db, config, random, clock);
+        offers = std::make_unique<OfferService>(
+            OfferServiceDeps{.db = *db, .config = config, .random = random, .clock = clock});
         RepairOrderPatch p = with_plate();
         PartyPatch driver;
         driver.first_name = std::string("Hélène");
@@ -368,7 +369,8 @@ namespace {
 
 struct SmsRig {
     FakeSmsModem modem;
-    std::unique_ptr<SmsChannel> channel = std::make_unique<SmsChannel>(&modem, null_logger());
+    std::unique_ptr<SmsChannel> channel =
+        std::make_unique<SmsChannel>(SmsChannelDeps{.modem = &modem, .log = null_logger()});
     std::vector<ChannelVerdict> verdicts;
     int wakes = 0;
     SmsRig() {
@@ -406,7 +408,7 @@ struct SmsRig {
 }  // namespace
 
 TEST_CASE("with no modem, the SMS channel fails a number no SMS reaches at once and makes the others wait") {
-    SmsChannel channel(nullptr, null_logger());
+    SmsChannel channel({.modem = nullptr, .log = null_logger()});
     std::vector<ChannelVerdict> given;
     channel.connect(
         {.verdict = [&](const ChannelVerdict& v) { given.push_back(v); }, .wake = {}, .keep_message_id = {}});

@@ -47,9 +47,12 @@ struct Box {
     Config config;
     HeldTransport relay;
     std::vector<std::function<void()>> core_loop;  // what was posted, run when the test says
-    TestEmails tests{config, random, clock,
-                     *zone,  relay,  [this](std::function<void()> f) {
-                         core_loop.push_back(std::move(f)); }};
+    TestEmails tests{{.config = config,
+                      .random = random,
+                      .clock = clock,
+                      .zone = *zone,
+                      .transport = relay,
+                      .post = [this](std::function<void()> f) { core_loop.push_back(std::move(f)); }}};
     Box() {
         config.dealer.name = "Garage Martin";
         config.mail.from = "atelier@garage-martin.fr";

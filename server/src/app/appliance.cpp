@@ -92,9 +92,14 @@ Result<std::unique_ptr<Appliance>> Appliance::open(const Config& config, std::sh
                a->db_->write([](Connection& c) { return RepairOrderService::refresh_search_documents(c); }));
     if (reindexed > 0) a->log_->info("search: {} repair order{} indexed again", reindexed, reindexed == 1 ? "" : "s");
     a->hasher_ = make_argon2id_hasher(a->random_);
-    a->auth_ = std::make_unique<AuthService>(*a->db_, *a->hasher_, a->random_, a->clock_, a->log_);
-    a->repair_orders_ = std::make_unique<RepairOrderService>(*a->db_, *a->phones_, a->clock_, *a->zone_,
-                                                             config.dealer.default_vat_rate_bp);
+    a->auth_ = std::make_unique<AuthService>(AuthServiceDeps{
+        .db = *a->db_, .hasher = *a->hasher_, .random = a->random_, .clock = a->clock_, .log = a->log_});
+    a->repair_orders_ = std::make_unique<RepairOrderService>(
+        RepairOrderServiceDeps{.db = *a->db_,
+                               .phones = *a->phones_,
+                               .clock = a->clock_,
+                               .zone = *a->zone_,
+                               .default_vat_bp = config.dealer.default_vat_rate_bp});
     // What a customer agreed to is the offers' to guard: a change to it must be said to be wanted.
     a->repair_orders_->set_agreement_guard(&OfferService::check_agreed_change);
     return a;

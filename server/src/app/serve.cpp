@@ -5,7 +5,6 @@
 #include "appliance.hpp"
 #include "appliance_mail.hpp"
 #include "appliance_modem.hpp"
-#include "box_names.hpp"
 #include "customer_service.hpp"
 #include "data_dir_lock.hpp"
 #include "email_channel.hpp"
@@ -13,6 +12,7 @@
 #include "http_server.hpp"
 #include "https.hpp"
 #include "lan_app.hpp"
+#include "listener_limits.hpp"
 #include "loop_timer.hpp"
 #include "offer_service.hpp"
 #include "offer_state.hpp"
@@ -23,6 +23,7 @@
 #include "ro_service.hpp"
 #include "scheduler.hpp"
 #include "serial_port.hpp"
+#include "serve_banner.hpp"
 #include "sms_channel.hpp"
 #include "static_files.hpp"
 #include "test_emails.hpp"
@@ -30,9 +31,7 @@
 #include "timezone.hpp"
 
 #include <malloc.h>
-#include <pwd.h>
 #include <spdlog/spdlog.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -43,151 +42,32 @@
 
 #include <chrono>
 #include <csignal>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <mutex>
-#include <sstream>
-
-#ifndef RELAIS_VERSION
-#define RELAIS_VERSION "dev"
-#endif
 
 namespace relais {
 
 namespace {
 
-// How to call this same binary again: /usr/bin/relais on the appliance, a build path in a checkout.
-std::string self_command() {
-    std::error_code ec;
-    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (ec) return "relais";
-    const auto dir = exe.parent_path();
-    if (dir == "/usr/bin" || dir == "/usr/local/bin" || dir == "/bin") {
-        // Installed: on PATH. The service's data belong to its user (the appliance's "relais"),
-        // so the command is given as that user's: files it creates stay the service's.
-        if (::geteuid() != 0)
-            if (const passwd* pw = ::getpwuid(::geteuid()); pw && pw->pw_name)
-                return std::string("runuser -u ") + pw->pw_name + " -- relais";
-        return "relais";
+// Started again for new settings: the ports it had, also those the kernel chose for port 0, so
+// that the browser that saved the settings finds the box where it was.
+void keep_restart_ports(Config& config) {
+    const char* kept = std::getenv("RELAIS_RESTART_PORTS");
+    if (!kept) return;
+    unsigned lan = 0, pub = 0, plain = 0;
+    if (std::sscanf(kept, "%u %u %u", &lan, &pub, &plain) == 3 && lan < 65536 && pub < 65536 && plain < 65536) {
+        if (config.http.lan.port == 0) config.http.lan.port = static_cast<std::uint16_t>(lan);
+        if (config.http.public_listen.port == 0) config.http.public_listen.port = static_cast<std::uint16_t>(pub);
+        if (config.tls.redirect_listen && config.tls.redirect_listen->port == 0)
+            config.tls.redirect_listen->port = static_cast<std::uint16_t>(plain);
     }
-    const auto relative = std::filesystem::relative(exe, std::filesystem::current_path(), ec);
-    if (!ec && !relative.empty() && relative.native().rfind("..", 0) != 0) return relative.string();
-    return exe.string();
+    ::unsetenv("RELAIS_RESTART_PORTS");
 }
 
-std::string browse_url(const ListenAddress& a, std::uint16_t port, bool https) {
-    std::string host = a.host;
-    if (host == "0.0.0.0" || host == "::") host = "localhost";
-    if (host.find(':') != std::string::npos) host = "[" + host + "]";
-    return (https ? "https://" : "http://") + host + ":" + std::to_string(port) + "/";
-}
-
-bool write_port_file(const std::string& path, std::uint16_t lan, std::uint16_t pub, std::uint16_t plain_http) {
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        if (!out) return false;
-        out << "{\"lan\": " << lan << ", \"public\": " << pub;
-        if (plain_http) out << ", \"http\": " << plain_http;
-        out << "}\n";
-        if (!out) return false;
-    }
-    return std::rename(tmp.c_str(), path.c_str()) == 0;
-}
-
-// The banner as getty shows it above the login prompt (agetty's issue file): its backslashes
-// are escapes there, so they are doubled, and a workspace listening on every interface is given
-// by the box's address (\\4, the IPv4 address of its network) rather than "localhost".
-bool write_console_banner(const std::string& path, const std::string& banner, const Config& config,
-                          std::uint16_t lan_port, std::uint16_t public_port) {
-    const Config::Http& http = config.http;
-    std::string text;
-    for (char c : banner) {
-        if (c == '\\') text += '\\';
-        text += c;
-    }
-    const auto on_every_interface = [&](const ListenAddress& a, std::uint16_t port, bool https) {
-        if (a.host != "0.0.0.0" && a.host != "::") return;
-        const std::string local = browse_url(a, port, https);
-        if (auto at = text.find(local); at != std::string::npos)
-            text.replace(at, local.size(), (https ? "https://\\4:" : "http://\\4:") + std::to_string(port) + "/");
-    };
-    on_every_interface(http.lan, lan_port, config.tls.lan);
-    on_every_interface(http.public_listen, public_port, config.tls.public_);
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        if (!out) return false;
-        out << text << "\n";
-        if (!out) return false;
-    }
-    ::chmod(tmp.c_str(), 0640);
-    return std::rename(tmp.c_str(), path.c_str()) == 0;
-}
-
-}  // namespace
-
-namespace {
-
-// File descriptors: the process's limit is raised to its hard limit, then shared out. Each
-// connection that carries a request costs three (the client's, and both ends of the gate's
-// loopback connection to the engine); what was open at this point (database, modem, logs) and
-// a reserve (mail, the 64 live-update streams, files) stay out of the share. The lan listener
-// keeps a quarter, so customers on the internet can never take the workspace's descriptors.
-struct DescriptorBudget {
-    rlim_t limit = 0;
-    std::size_t in_use = 0;
-    int lan = 0;
-    int public_ = 0;
-};
-
-Result<DescriptorBudget> share_descriptors(const Config& config) {
-    DescriptorBudget b;
-    rlimit rl{};
-    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = std::min<rlim_t>(rl.rlim_max, 1 << 20);
-        ::setrlimit(RLIMIT_NOFILE, &rl);
-        ::getrlimit(RLIMIT_NOFILE, &rl);
-    }
-    b.limit = rl.rlim_cur;
-    std::error_code ec;
-    for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec);
-         !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
-        ++b.in_use;
-    constexpr std::size_t reserve = 160;
-    const std::size_t spare = b.limit > b.in_use + reserve ? b.limit - b.in_use - reserve : 0;
-    const int connections = static_cast<int>(std::min<std::size_t>(spare / 3, 1 << 20));
-    if (connections < 16) {
-        return internal_error("too few file descriptors: the limit is " + std::to_string(b.limit) + ", " +
-                              std::to_string(b.in_use) + " are in use, and serving needs at least " +
-                              std::to_string(b.in_use + reserve + 48) +
-                              " (raise LimitNOFILE in the service, or ulimit -n)");
-    }
-    b.lan = std::min(config.http.lan_max_connections, std::max(8, connections / 4));
-    b.public_ = std::min(config.http.public_max_connections, connections - b.lan);
-    return b;
-}
-
-}  // namespace
-
-int run_serve(const ServeOptions& options) {
-    const auto started = std::chrono::steady_clock::now();
-    auto config = load_config_or_report(options.config_path, ProblemReport::first_line);
-    if (!config) return 1;
-    // Started again for new settings: the ports it had, also those the kernel chose for port
-    // 0, so that the browser that saved the settings finds the box where it was.
-    if (const char* kept = std::getenv("RELAIS_RESTART_PORTS")) {
-        unsigned lan = 0, pub = 0, plain = 0;
-        if (std::sscanf(kept, "%u %u %u", &lan, &pub, &plain) == 3 && lan < 65536 && pub < 65536 && plain < 65536) {
-            if (config->http.lan.port == 0) config->http.lan.port = static_cast<std::uint16_t>(lan);
-            if (config->http.public_listen.port == 0) config->http.public_listen.port = static_cast<std::uint16_t>(pub);
-            if (config->tls.redirect_listen && config->tls.redirect_listen->port == 0)
-                config->tls.redirect_listen->port = static_cast<std::uint16_t>(plain);
-        }
-        ::unsetenv("RELAIS_RESTART_PORTS");
-    }
+// What the process itself is asked for, before anything is opened.
+void set_up_process() {
     ::umask(077);  // the database and data directory hold customers' personal data
     std::signal(SIGPIPE, SIG_IGN);
     // Argon2id borrows 19 MiB per sign-in. glibc would raise its mmap threshold after the first
@@ -196,6 +76,397 @@ int run_serve(const ServeOptions& options) {
     mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     // Each HTTP thread would otherwise get its own malloc arena, each keeping freed memory.
     mallopt(M_ARENA_MAX, 2);
+}
+
+// The modem, or why there is none (the banner and /healthz say it; SMS then wait).
+struct ModemStart {
+    std::unique_ptr<ApplianceModem> modem;
+    std::string problem;
+};
+
+ModemStart open_modem(boost::asio::io_context& io, const Config& config, Appliance& app,
+                      const std::shared_ptr<spdlog::logger>& log) {
+    ModemStart out;
+    if (auto m = ApplianceModem::start(
+            {.io = io,
+             .config = config,
+             .db = app.db(),
+             .clock = app.clock(),
+             .log = log,
+             .inbound = {.on_opt_out = &mark_number_opted_out, .on_settled = &offer_state::on_message_settled}});
+        m) {
+        out.modem = std::move(m).value();
+    } else {
+        out.problem = m.error().detail.empty()
+                          ? m.error().params.empty() ? m.error().code : m.error().params.front().second
+                          : m.error().detail;
+        log->error("no modem: {}", out.problem);
+    }
+    return out;
+}
+
+struct MessagingDeps {
+    boost::asio::io_context& io;  // the core loop: the transport, the timer, the outbox run on it
+    const Config& config;
+    Appliance& app;         // the database, clock, randomness and time zone
+    ApplianceModem* modem;  // none: SMS wait, but for numbers no SMS reaches
+    std::shared_ptr<spdlog::logger> log;
+};
+
+// What carries messages, on the core loop. Email: the dealership's relay, or the maildir when
+// none is configured, sent through by the outbox (issue 5), shown in the banner and /healthz.
+// The scheduler (schedule/): one timer on the core loop for every job, the lasting ones in the
+// database; its jobs run once it starts, once everything is wired (schedule_housekeeping).
+// Offers and the outbox that carries their messages (DESIGN.md §2, §5), through a channel per
+// kind: SMS through the modem, email through the transport. Made in this order, undone in the
+// reverse one; the outbox claims rows from the moment it is made.
+struct Messaging {
+    explicit Messaging(const MessagingDeps& d);
+
+    std::unique_ptr<mail::MailTransport> mail_transport;
+    LoopTimer schedule_timer;
+    Scheduler scheduler;
+    OfferService offers;
+    SmsChannel sms_channel;
+    EmailChannel email_channel;
+    Outbox outbox;
+};
+
+Messaging::Messaging(const MessagingDeps& d)
+    : mail_transport(make_mail_transport(d.io, d.config, d.app.clock(), mail_log_to(d.log))),
+      schedule_timer(d.io, d.app.clock()),
+      scheduler({.db = d.app.db(), .clock = d.app.clock(), .timer = schedule_timer, .log = d.log}),
+      offers({.db = d.app.db(), .config = d.config, .random = d.app.random(), .clock = d.app.clock()}),
+      sms_channel({.modem = d.modem, .log = d.log}),
+      email_channel({.transport = *mail_transport,
+                     .config = d.config,
+                     .random = d.app.random(),
+                     .clock = d.app.clock(),
+                     .zone = d.app.zone(),
+                     .log = d.log}),
+      outbox({.io = d.io,
+              .db = d.app.db(),
+              .clock = d.app.clock(),
+              .scheduler = scheduler,
+              .channels = {&sms_channel, &email_channel},
+              .log = d.log,
+              .on_settled = &offer_state::on_message_settled}) {
+    offers.on_queued([this] { outbox.wake(); });
+    outbox.start();
+}
+
+// A clean stop never cuts a send (issue 12: an upgrade restarts relais at any moment). On
+// SIGTERM or SIGINT, or to restart for new settings, the outbox claims no more rows and holds
+// its channels (the modem starts no new message), while the core loop runs on until the SMS
+// the modem is transmitting and the emails the relay is taking have their outcomes, settled in
+// the database as for any send. A message cut at AT+CMGS would go back to `pending` and reach
+// the customer twice. Bounded: with the listeners' 2 × 10 s (stop_cleanly), it fits systemd's
+// default TimeoutStopSec of 90 s. Begun once (process_stop.hpp): a second restart request
+// changes nothing, a signal during a restart's stop makes it a plain stop, and a second signal
+// stops at once. Signals are taken from the moment it is made, before anything is served.
+class StopControl {
+public:
+    StopControl(boost::asio::io_context& io, Outbox& outbox, std::shared_ptr<spdlog::logger> log);
+    StopControl(const StopControl&) = delete;
+    StopControl& operator=(const StopControl&) = delete;
+
+    /// On the core loop only.
+    void begin(StopReason reason, const std::string& why);
+    const ProcessStop& state() const { return stop_; }
+    bool restart() const { return stop_.restart(); }
+
+private:
+    void take_signals();
+
+    static constexpr auto kSendsGrace = std::chrono::seconds(60);
+    boost::asio::io_context& io_;
+    Outbox& outbox_;
+    std::shared_ptr<spdlog::logger> log_;
+    ProcessStop stop_;
+    boost::asio::signal_set signals_;
+    boost::asio::steady_timer sends_deadline_;
+};
+
+StopControl::StopControl(boost::asio::io_context& io, Outbox& outbox, std::shared_ptr<spdlog::logger> log)
+    : io_(io), outbox_(outbox), log_(std::move(log)), signals_(io, SIGINT, SIGTERM), sends_deadline_(io) {
+    take_signals();
+}
+
+void StopControl::begin(StopReason reason, const std::string& why) {
+    switch (stop_.begin_stop(reason)) {
+        case StopStep::none: log_->info("{}: a stop is already under way", why); return;
+        case StopStep::plain:
+            sd_notify(0, "STOPPING=1");
+            log_->info("{}: stopping instead of restarting, once the sends in progress are finished", why);
+            return;
+        case StopStep::stop_now:
+            log_->warn("{} again: stopping now; the sends in progress go again at the next start", why);
+            io_.stop();
+            return;
+        case StopStep::begin: break;
+    }
+    // A restart for new settings is a reload to systemd: the same process comes back ready.
+    sd_notify(0, stop_.restart() ? "RELOADING=1" : "STOPPING=1");
+    log_->info("{}: finishing the sends in progress (up to {} s), then in-flight requests", why, kSendsGrace.count());
+    outbox_.stop_claiming([this] {
+        log_->info("stopping: no send in progress");
+        io_.stop();
+    });
+    sends_deadline_.expires_after(kSendsGrace);
+    sends_deadline_.async_wait([this](const boost::system::error_code& timer_ec) {
+        if (timer_ec) return;
+        log_->warn("stopping: the sends in progress did not finish within {} s; they go again at the next start",
+                   kSendsGrace.count());
+        io_.stop();
+    });
+}
+
+void StopControl::take_signals() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int signal_number) {
+        if (ec) return;
+        begin(StopReason::signal, signal_number == SIGINT ? "SIGINT received" : "SIGTERM received");
+        take_signals();
+    });
+}
+
+struct ListenersDeps {
+    boost::asio::io_context& io;  // test emails and restarts are posted on it
+    const Config& config;         // also what saved settings are checked against
+    Appliance& app;
+    StaticFiles& files;
+    const ModemStart& modem;
+    Messaging& messaging;  // the mail transport, the offers
+    EventHub& events;
+    CustomerService& customers;
+    const Https& https;  // the certificates; port 80, for /healthz' counters
+    const Gates& gates;
+    StopControl& stop;
+    std::string instance;  // this run of relais
+    std::shared_ptr<spdlog::logger> log;
+};
+
+// The applications behind the two listeners (the workspace and its API; the customer pages),
+// and the listeners, which serve once start() succeeds. Made in this order, undone in the
+// reverse one: the listeners go before what answers their requests.
+struct Listeners {
+    explicit Listeners(const ListenersDeps& d);
+    /// Both listeners bound and serving, or neither (false: what failed is said on stderr).
+    bool start();
+
+    HttpServer* lan_listener = nullptr;  // set once made: /healthz counts their connections
+    HttpServer* public_listener = nullptr;
+    std::mutex settings_saving;  // save_settings: one at a time
+    TestEmails test_emails;
+    LanApp lan;
+    PublicApp pub;
+    HttpServer lan_server;
+    HttpServer public_server;
+
+private:
+    LanAppDeps lan_app_deps(const ListenersDeps& d);
+};
+
+Listeners::Listeners(const ListenersDeps& d)
+    // Test emails from the workspace: sent on the core loop, followed by polling.
+    : test_emails({.config = d.config,
+                   .random = d.app.random(),
+                   .clock = d.app.clock(),
+                   .zone = d.app.zone(),
+                   .transport = *d.messaging.mail_transport,
+                   .post = [&io = d.io](std::function<void()> f) { boost::asio::post(io, std::move(f)); }}),
+      lan(lan_app_deps(d)),
+      pub({.config = d.config, .customers = &d.customers, .files = &d.files}),
+      lan_server(
+          {.address = d.config.http.lan,
+           .threads = d.config.http.threads,
+           .max_request_bytes = (1 << 20) + (64 << 10),
+           .name = "lan",
+           .gate = d.gates.lan},
+          [this](const HttpRequest& r) { return lan.handle(r); }, d.log),
+      public_server(
+          {.address = d.config.http.public_listen,
+           .threads = d.config.http.threads,
+           .max_request_bytes = 64 << 10,
+           .name = "public",
+           .gate = d.gates.public_},
+          [this](const HttpRequest& r) { return pub.handle(r); }, d.log) {
+    lan_listener = &lan_server;
+    public_listener = &public_server;
+}
+
+LanAppDeps Listeners::lan_app_deps(const ListenersDeps& d) {
+    return {.config = d.config,
+            .db = d.app.db(),
+            .auth = d.app.auth(),
+            .repair_orders = d.app.repair_orders(),
+            .phones = d.app.phones(),
+            .zone = d.app.zone(),
+            .files = d.files,
+            .clock = d.app.clock(),
+            .log = d.log,
+            .max_body_bytes = 1 << 20,
+            .modem = d.modem.modem.get(),
+            .modem_problem = d.modem.problem,
+            .mail = d.messaging.mail_transport.get(),
+            .offers = &d.messaging.offers,
+            .events = &d.events,
+            .customers = &d.customers,
+            .listeners =
+                [this, plain = d.https.plain_http.get()] {
+                    std::vector<std::pair<std::string, GateStats>> out;
+                    if (lan_listener) out.emplace_back("lan", lan_listener->stats());
+                    if (public_listener) out.emplace_back("public", public_listener->stats());
+                    if (plain) out.emplace_back("http", plain->stats());
+                    return out;
+                },
+            .certificates = d.https.certificates.get(),
+            // The workspace's settings: checked and written, then relais stops as on SIGTERM
+            // (no send cut) and main() starts it again in place.
+            .save_settings =
+                [&config = d.config, this](const std::vector<SettingChange>& changes) {
+                    const std::lock_guard hold(settings_saving);
+                    return save_settings(config, changes, appliance_config_environment());
+                },
+            .restart =
+                [&io = d.io, stop = &d.stop] {
+                    boost::asio::post(io, [stop] {
+                        stop->begin(StopReason::restart, "restarting to apply the workspace's settings");
+                    });
+                },
+            .stop = &d.stop.state(),
+            .instance = d.instance,
+            .test_emails = &test_emails};
+}
+
+bool Listeners::start() {
+    if (auto r = lan_server.start(); !r) {
+        std::cerr << "relais: " << r.error().detail << "\n";
+        return false;
+    }
+    if (auto r = public_server.start(); !r) {
+        std::cerr << "relais: " << r.error().detail << "\n";
+        lan_server.shutdown(std::chrono::milliseconds(0));
+        return false;
+    }
+    return true;
+}
+
+struct HousekeepingDeps {
+    Scheduler& scheduler;
+    const Https& https;  // the certificates' renewal check
+    EventHub& events;    // the keep-alives on the live-update streams
+    OfferService& offers;
+    const Clock& clock;
+    std::shared_ptr<spdlog::logger> log;
+};
+
+// Housekeeping, as jobs of the scheduler. Every 15 s, kept in memory (a tick has nothing to
+// remember, and writing its due time four times a minute would wear the appliance's flash):
+// the certificates' renewal check (at start too), the keep-alives on the live-update streams
+// (proxies keep them open, and the ones whose browser left are found). Every minute, on disk,
+// offers whose links ran out without an answer become expired (at the first start, then a
+// minute after the last sweep, at once if that was while the box was off). Then the scheduler
+// starts. Everything in `d` must outlive the scheduler's run.
+void schedule_housekeeping(const HousekeepingDeps& d) {
+    constexpr UnixMs kTick = 15'000, kExpirySweep = 60'000;
+    Scheduler& scheduler = d.scheduler;
+    scheduler.handle("housekeeping.https", [&https = d.https, &clock = d.clock](const ScheduledJob&) -> JobOutcome {
+        https.tick();
+        return run_again_at(clock.now() + kTick);
+    });
+    scheduler.handle("housekeeping.events", [&events = d.events, &clock = d.clock](const ScheduledJob&) -> JobOutcome {
+        events.tick(std::chrono::steady_clock::now());
+        return run_again_at(clock.now() + kTick);
+    });
+    scheduler.handle("offers.expire",
+                     [&offers = d.offers, &clock = d.clock, log = d.log](const ScheduledJob&) -> JobOutcome {
+                         TRY_ASSIGN(const int n, offers.expire_due());
+                         if (n > 0) log->info("offers: {} expired without an answer", n);
+                         return run_again_at(clock.now() + kExpirySweep);
+                     });
+    const UnixMs started_at = d.clock.now();
+    const auto reported = [&](const auto& r) {
+        if (!r) d.log->error("scheduler: {}", r.error().detail);
+    };
+    reported(scheduler.start());  // runs what it has, even if the table cannot be read
+    reported(scheduler.schedule("housekeeping.https", "", started_at, {}, JobStore::memory));
+    reported(scheduler.schedule("housekeeping.events", "", started_at + kTick, {}, JobStore::memory));
+    reported(scheduler.ensure("offers.expire", "", started_at));
+}
+
+// systemd's watchdog (WatchdogSec= in the unit): petted from the core loop, twice per period,
+// so a loop that hangs (a callback stuck, a lock never released) stops the pets and systemd
+// restarts relais. Off when the service manager asks for none.
+class Watchdog {
+public:
+    Watchdog(boost::asio::io_context& io, const std::shared_ptr<spdlog::logger>& log) : timer_(io) {
+        if (sd_watchdog_enabled(0, &usec_) > 0 && usec_ > 0) {
+            log->info("systemd watchdog: petted every {} ms", usec_ / 2000);
+            pet();
+        }
+    }
+
+private:
+    void pet() {
+        sd_notify(0, "WATCHDOG=1");
+        timer_.expires_after(std::chrono::microseconds(usec_ / 2));
+        timer_.async_wait([this](const boost::system::error_code& ec) {
+            if (!ec) pet();
+        });
+    }
+
+    boost::asio::steady_timer timer_;
+    std::uint64_t usec_ = 0;
+};
+
+struct StopSequence {
+    boost::asio::io_context& io;
+    Messaging& messaging;
+    Listeners& listeners;
+    const StopControl& stop;
+    const ModemStart& modem;
+    Database& db;
+    const Https& https;  // port 80's port, kept for a restart
+    std::shared_ptr<spdlog::logger> log;
+};
+
+// Once the core loop has returned (the sends in progress settled, or their time is up): the
+// scheduler, then the listeners (in-flight requests finish, 10 s each), the outbox, the modem,
+// the database. The exit code: 0, or kRestart with the ports kept for the next run.
+int stop_cleanly(const StopSequence& s) {
+    s.messaging.scheduler.stop();
+    s.listeners.lan_server.shutdown(std::chrono::seconds(10));
+    s.listeners.public_server.shutdown(std::chrono::seconds(10));
+    // A signal that came while the listeners finished, the core loop no longer running, still
+    // makes a restart's stop a plain one: systemd stopping relais then must not see it go on.
+    if (s.stop.restart()) {
+        s.io.restart();
+        s.io.poll();
+    }
+    s.messaging.outbox.stop();
+    if (s.modem.modem) s.modem.modem->stop();
+    s.db.checkpoint();
+    s.log->info(s.stop.restart() ? "stopped cleanly; starting again" : "stopped cleanly");
+    if (s.stop.restart()) {
+        const std::string ports = std::to_string(s.listeners.lan_server.port()) + " " +
+                                  std::to_string(s.listeners.public_server.port()) + " " +
+                                  std::to_string(s.https.plain_http ? s.https.plain_http->port() : 0);
+        ::setenv("RELAIS_RESTART_PORTS", ports.c_str(), 1);
+    }
+    return s.stop.restart() ? kRestart : 0;
+}
+
+}  // namespace
+
+// The order below is the order of construction, and its reverse the order of destruction, which
+// the stop relies on: the listeners go before the apps they call, the outbox before its
+// channels, the modem and the mail transport; the core loop before all.
+int run_serve(const ServeOptions& options) {
+    const auto started = std::chrono::steady_clock::now();
+    auto config = load_config_or_report(options.config_path, ProblemReport::first_line);
+    if (!config) return 1;
+    keep_restart_ports(*config);
+    set_up_process();
     auto log = make_logger(config->log.level);
     // One relais per data directory; `relais restore` takes the same lock to know it is stopped.
     auto data_lock = DataDirLock::acquire(config->storage.data_dir);
@@ -222,111 +493,12 @@ int run_serve(const ServeOptions& options) {
     app.db().on_committed([&events](const std::vector<Id>& ro_ids) { events.repair_orders_changed(ro_ids); });
     const std::shared_ptr<void> unhook(nullptr, [&app](void*) { app.db().on_committed(nullptr); });
 
-    // The core event loop (DESIGN.md §4): the modem's I/O and timers, and the signals.
+    // The core event loop (DESIGN.md §4): the modem's I/O and timers, the mail transport, the
+    // scheduler's timer, the outbox, and the signals.
     boost::asio::io_context io;
-    std::unique_ptr<ApplianceModem> modem;
-    std::string modem_problem;
-    if (auto m = ApplianceModem::start(
-            {.io = io,
-             .config = *config,
-             .db = app.db(),
-             .clock = app.clock(),
-             .log = log,
-             .inbound = {.on_opt_out = &mark_number_opted_out, .on_settled = &offer_state::on_message_settled}});
-        m) {
-        modem = std::move(m).value();
-    } else {
-        modem_problem = m.error().detail.empty()
-                            ? m.error().params.empty() ? m.error().code : m.error().params.front().second
-                            : m.error().detail;
-        log->error("no modem: {}", modem_problem);
-    }
-
-    // Email: the dealership's relay, or the maildir when none is configured. Sent through by
-    // the outbox (issue 5); shown in the banner and /healthz.
-    std::unique_ptr<mail::MailTransport> mail_transport =
-        make_mail_transport(io, *config, app.clock(), mail_log_to(log));
-
-    // The scheduler (schedule/): one timer on the core loop for every job, the lasting ones in
-    // the database. Its jobs run once it starts, below, once everything is wired.
-    LoopTimer schedule_timer(io, app.clock());
-    Scheduler scheduler({.db = app.db(), .clock = app.clock(), .timer = schedule_timer, .log = log});
-
-    // Offers and the outbox that carries their messages (DESIGN.md §2, §5), through a channel
-    // per kind: SMS through the modem (none: they wait, but for numbers no SMS reaches), email
-    // through the transport.
-    OfferService offers(app.db(), *config, app.random(), app.clock());
-    SmsChannel sms_channel(modem.get(), log);
-    EmailChannel email_channel({.transport = *mail_transport,
-                                .config = *config,
-                                .random = app.random(),
-                                .clock = app.clock(),
-                                .zone = app.zone(),
-                                .log = log});
-    Outbox outbox({.io = io,
-                   .db = app.db(),
-                   .clock = app.clock(),
-                   .scheduler = scheduler,
-                   .channels = {&sms_channel, &email_channel},
-                   .log = log,
-                   .on_settled = &offer_state::on_message_settled});
-    offers.on_queued([&outbox] { outbox.wake(); });
-    outbox.start();
-
-    // A clean stop never cuts a send (issue 12: an upgrade restarts relais at any moment). On
-    // SIGTERM or SIGINT, or to restart for new settings, the outbox claims no more rows and
-    // holds its channels (the modem starts no new message), while the core loop runs on until
-    // the SMS the modem is transmitting and the emails the relay is taking have their outcomes,
-    // settled in the database as for any send. A message cut at AT+CMGS would go back to
-    // `pending` and reach the customer twice. Bounded: with the listeners' 2 × 10 s below, it
-    // fits systemd's default TimeoutStopSec of 90 s. Begun once (process_stop.hpp): a second
-    // restart request changes nothing, a signal during a restart's stop makes it a plain stop,
-    // and a second signal stops at once. Signals are taken from here on, before anything is
-    // served.
-    constexpr auto kSendsGrace = std::chrono::seconds(60);
-    ProcessStop stop;
-    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-    boost::asio::steady_timer sends_deadline(io);
-    const auto settled = [&] {
-        log->info("stopping: no send in progress");
-        io.stop();
-    };
-    // On the core loop only.
-    const std::function<void(StopReason, const std::string&)> begin_stop = [&](StopReason reason,
-                                                                               const std::string& why) {
-        switch (stop.begin_stop(reason)) {
-            case StopStep::none: log->info("{}: a stop is already under way", why); return;
-            case StopStep::plain:
-                sd_notify(0, "STOPPING=1");
-                log->info("{}: stopping instead of restarting, once the sends in progress are finished", why);
-                return;
-            case StopStep::stop_now:
-                log->warn("{} again: stopping now; the sends in progress go again at the next start", why);
-                io.stop();
-                return;
-            case StopStep::begin: break;
-        }
-        // A restart for new settings is a reload to systemd: the same process comes back ready.
-        sd_notify(0, stop.restart() ? "RELOADING=1" : "STOPPING=1");
-        log->info("{}: finishing the sends in progress (up to {} s), then in-flight requests", why,
-                  kSendsGrace.count());
-        outbox.stop_claiming(settled);
-        sends_deadline.expires_after(kSendsGrace);
-        sends_deadline.async_wait([&](const boost::system::error_code& timer_ec) {
-            if (timer_ec) return;
-            log->warn("stopping: the sends in progress did not finish within {} s; they go again at the next start",
-                      kSendsGrace.count());
-            io.stop();
-        });
-    };
-    std::function<void()> take_signals = [&] {
-        signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
-            if (ec) return;
-            begin_stop(StopReason::signal, signal_number == SIGINT ? "SIGINT received" : "SIGTERM received");
-            take_signals();
-        });
-    };
-    take_signals();
+    const ModemStart modem = open_modem(io, *config, app, log);
+    Messaging messaging({.io = io, .config = *config, .app = app, .modem = modem.modem.get(), .log = log});
+    StopControl stop(io, messaging.outbox, log);
     // This run of relais, for the pages that wait for a restart to be over (GET /healthz): new
     // at every start, also in place.
     const std::string instance = random_token(app.random(), 12);
@@ -335,228 +507,72 @@ int run_serve(const ServeOptions& options) {
     if (!files.get("workspace/index.html")) {
         log->warn("no workspace at {} ([http] web_root): the advisor pages will answer 404", config->http.web_root);
     }
-    CustomerService customers(app.db(), *config, app.random(), app.clock());
-    customers.on_queued([&outbox] { outbox.wake(); });
+    CustomerService customers({.db = app.db(), .config = *config, .random = app.random(), .clock = app.clock()});
+    customers.on_queued([&messaging] { messaging.outbox.wake(); });
     auto budget = share_descriptors(*config);
     if (!budget) {
         std::cerr << "relais: " << budget.error().detail << "\n";
         return 2;
     }
-    // The workspace is used all day from a few browsers; the customer pages from phones on the
-    // internet, where a slow or hostile client must let go quickly.
-    GateOptions lan_gate;
-    lan_gate.max_connections = static_cast<std::size_t>(budget->lan);
-    lan_gate.max_per_address = static_cast<std::size_t>(std::min(config->http.lan_max_per_address, budget->lan));
-    lan_gate.limits.max_body_bytes = (1 << 20) + (64 << 10);
-    lan_gate.hosts = host_policy(*config, box_names());
-    lan_gate.header_timeout = lan_gate.body_timeout = std::chrono::seconds(30);
-    lan_gate.idle_timeout = lan_gate.write_timeout = std::chrono::seconds(60);
-    GateOptions public_gate;
-    public_gate.max_connections = static_cast<std::size_t>(budget->public_);
-    public_gate.max_per_address =
-        static_cast<std::size_t>(std::min(config->http.public_max_per_address, budget->public_));
-    public_gate.limits.max_body_bytes = 64 << 10;
-    public_gate.hosts = lan_gate.hosts;
-    public_gate.header_timeout = public_gate.body_timeout = std::chrono::seconds(10);
-    public_gate.idle_timeout = public_gate.write_timeout = std::chrono::seconds(15);
+    Gates gates = make_gates(*config, *budget);
     // HTTPS ([tls]): the certificates, the gates' TLS, port 80.
-    auto https = start_https(*config, lan_gate, public_gate, app.clock(), log);
+    auto https =
+        start_https({.config = *config, .lan = gates.lan, .public_ = gates.public_, .clock = app.clock(), .log = log});
     if (!https) {
         std::cerr << "relais: " << (https.error().detail.empty() ? https.error().code : https.error().detail) << "\n";
         return 2;
     }
-    HttpServer* lan_listener = nullptr;
-    HttpServer* public_listener = nullptr;
-    LanAppDeps deps{*config,
-                    app.db(),
-                    app.auth(),
-                    app.repair_orders(),
-                    app.phones(),
-                    app.zone(),
-                    files,
-                    app.clock(),
-                    log,
-                    1 << 20,
-                    modem.get(),
-                    modem_problem,
-                    mail_transport.get(),
-                    &offers,
-                    &events,
-                    &customers,
-                    [&lan_listener, &public_listener, plain = https->plain_http.get()] {
-                        std::vector<std::pair<std::string, GateStats>> out;
-                        if (lan_listener) out.emplace_back("lan", lan_listener->stats());
-                        if (public_listener) out.emplace_back("public", public_listener->stats());
-                        if (plain) out.emplace_back("http", plain->stats());
-                        return out;
-                    }};
-    deps.certificates = https->certificates.get();
-    deps.instance = instance;
-    deps.stop = &stop;
-    // The workspace's settings: checked and written, then relais stops as on SIGTERM (no send
-    // cut) and main() starts it again in place.
-    std::mutex settings_saving;  // save_settings: one at a time
-    deps.save_settings = [&config, &settings_saving](const std::vector<SettingChange>& changes) {
-        const std::lock_guard hold(settings_saving);
-        return save_settings(*config, changes, appliance_config_environment());
-    };
-    deps.restart = [&] {
-        boost::asio::post(io, [&] { begin_stop(StopReason::restart, "restarting to apply the workspace's settings"); });
-    };
-    // Test emails from the workspace: sent on the core loop, followed by polling.
-    TestEmails test_emails(*config, app.random(), app.clock(), app.zone(), *mail_transport,
-                           [&io](std::function<void()> f) { boost::asio::post(io, std::move(f)); });
-    deps.test_emails = &test_emails;
-    LanApp lan(deps);
-    PublicApp pub(*config, &customers, &files);
     log->info(
         "file descriptors: limit {}, {} in use; connections at once: lan {} ({} per address), public {} ({} "
         "per address)",
-        budget->limit, budget->in_use, lan_gate.max_connections, lan_gate.max_per_address, public_gate.max_connections,
-        public_gate.max_per_address);
-    HttpServer lan_server(
-        {config->http.lan, config->http.threads, (1 << 20) + (64 << 10), "lan", lan_gate},
-        [&lan](const HttpRequest& r) { return lan.handle(r); }, log);
-    HttpServer public_server(
-        {config->http.public_listen, config->http.threads, 64 << 10, "public", public_gate},
-        [&pub](const HttpRequest& r) { return pub.handle(r); }, log);
-    lan_listener = &lan_server;
-    public_listener = &public_server;
-    if (auto r = lan_server.start(); !r) {
-        std::cerr << "relais: " << r.error().detail << "\n";
+        budget->limit, budget->in_use, gates.lan.max_connections, gates.lan.max_per_address,
+        gates.public_.max_connections, gates.public_.max_per_address);
+    Listeners listeners({.io = io,
+                         .config = *config,
+                         .app = app,
+                         .files = files,
+                         .modem = modem,
+                         .messaging = messaging,
+                         .events = events,
+                         .customers = customers,
+                         .https = *https,
+                         .gates = gates,
+                         .stop = stop,
+                         .instance = instance,
+                         .log = log});
+    if (!listeners.start()) return 2;
+    if (!announce({.config_path = options.config_path,
+                   .port_file = options.port_file,
+                   .config = *config,
+                   .started = started,
+                   .lan_port = listeners.lan_server.port(),
+                   .public_port = listeners.public_server.port(),
+                   .https = *https,
+                   .modem = modem.modem.get(),
+                   .modem_problem = modem.problem,
+                   .mail = *messaging.mail_transport,
+                   .admin_password = *admin_password,
+                   .log = log}))
         return 2;
-    }
-    if (auto r = public_server.start(); !r) {
-        std::cerr << "relais: " << r.error().detail << "\n";
-        lan_server.shutdown(std::chrono::milliseconds(0));
-        return 2;
-    }
-    const auto ready_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    log->info("serving: lan {} (port {}), public {} (port {}), ready in {:.0f} ms", config->http.lan.to_string(),
-              lan_server.port(), config->http.public_listen.to_string(), public_server.port(), ready_ms);
-
-    // The banner: on the terminal (and so in the journal), and on the appliance's console too.
-    std::ostringstream banner;
-    banner << "\nRelais " << RELAIS_VERSION << " is running for " << config->dealer.name << ".\n"
-           << "  Advisor workspace: " << browse_url(config->http.lan, lan_server.port(), config->tls.lan) << "\n"
-           << "  Customer pages:    "
-           << browse_url(config->http.public_listen, public_server.port(), config->tls.public_)
-           << "  (links in messages use " << config->http.public_base_url << ")\n";
-    if (https->certificates) {
-        const CertificateStatus st = https->certificates->status();
-        banner << "  Certificate:       ";
-        if (st.state() == CertState::no_public_name)
-            banner << "none from a CA: " << (st.name.empty() ? "no public name" : st.name + " is no public name")
-                   << " yet ([http] public_base_url); self-signed meanwhile (customers' browsers warn)";
-        else if (st.source == Config::Tls::Source::acme)
-            banner << "from " << config->acme.directory << " for " << st.name
-                   << (st.self_signed ? "; self-signed until it is issued" : "");
-        else
-            banner << to_string(st.source) << (st.self_signed ? " (customers' browsers warn)" : "");
-        banner << "\n";
-    }
-    if (https->plain_http)
-        banner << "  Plain HTTP:        port " << https->plain_http->port() << ", redirected to HTTPS\n";
-    banner << "  Data:              " << config->storage.data_dir << "\n"
-           << "  Modem:             " << (modem ? modem->device() : "none (" + modem_problem + ")") << "\n";
-    if (modem && modem->virtual_modem()) {
-        banner << "                     the SMS it sends are written to " << modem->virtual_modem()->journal() << "\n";
-    }
-    banner << "  Email:             " << mail_transport->describe()
-           << (config->mail.relay_host.empty() ? " (no relay configured: emails are written there, in new/)" : "")
-           << "\n";
-    if (*admin_password) {
-        banner << "\nFirst start: sign in as \"admin\" with this one-time password:\n\n      " << **admin_password
-               << "\n\nYou will choose your own password right after. It is shown only this once; if it is lost,\n"
-               << "run: " << self_command() << " user passwd admin --config " << options.config_path << "\n";
-    } else {
-        banner << "\nSign in with your Relais account. A lost password is reset with:\n"
-               << "  " << self_command() << " user passwd NAME --config " << options.config_path << "\n";
-    }
-    std::cout << banner.str();
-    // Under systemd (RuntimeDirectory=relais): the same for the login prompt of the appliance's
-    // console, which has no terminal of its own (/etc/issue.d/relais.issue links to it).
-    if (const char* runtime = std::getenv("RUNTIME_DIRECTORY"); runtime && *runtime) {
-        const std::string dir(runtime, std::strcspn(runtime, ":"));
-        if (!write_console_banner(dir + "/banner.issue", banner.str(), *config, lan_server.port(),
-                                  public_server.port()))
-            log->warn("cannot write the console banner in {}", dir);
-    }
-    std::cout << "\nStop with Ctrl+C.\n" << std::endl;
-    // Written once the banner is out: whoever waits for this file can read the banner too.
-    if (!options.port_file.empty() && !write_port_file(options.port_file, lan_server.port(), public_server.port(),
-                                                       https->plain_http ? https->plain_http->port() : 0)) {
-        std::cerr << "relais: cannot write the port file " << options.port_file << "\n";
-        return 2;
-    }
     sd_notify(0, "READY=1");
 
-    // Housekeeping, as jobs of the scheduler. Every 15 s, kept in memory (a tick has nothing to
-    // remember, and writing its due time four times a minute would wear the appliance's flash):
-    // the certificates' renewal check (at start too), the keep-alives on the live-update streams
-    // (proxies keep them open, and the ones whose browser left are found). Every minute, on disk,
-    // offers whose links ran out without an answer become expired (at the first start, then a
-    // minute after the last sweep, at once if that was while the box was off).
-    constexpr UnixMs kTick = 15'000, kExpirySweep = 60'000;
-    scheduler.handle("housekeeping.https", [&](const ScheduledJob&) -> JobOutcome {
-        https->tick();
-        return run_again_at(app.clock().now() + kTick);
-    });
-    scheduler.handle("housekeeping.events", [&](const ScheduledJob&) -> JobOutcome {
-        events.tick(std::chrono::steady_clock::now());
-        return run_again_at(app.clock().now() + kTick);
-    });
-    scheduler.handle("offers.expire", [&](const ScheduledJob&) -> JobOutcome {
-        TRY_ASSIGN(const int n, offers.expire_due());
-        if (n > 0) log->info("offers: {} expired without an answer", n);
-        return run_again_at(app.clock().now() + kExpirySweep);
-    });
-    const UnixMs started_at = app.clock().now();
-    const auto reported = [&](const auto& r) {
-        if (!r) log->error("scheduler: {}", r.error().detail);
-    };
-    reported(scheduler.start());  // runs what it has, even if the table cannot be read
-    reported(scheduler.schedule("housekeeping.https", "", started_at, {}, JobStore::memory));
-    reported(scheduler.schedule("housekeeping.events", "", started_at + kTick, {}, JobStore::memory));
-    reported(scheduler.ensure("offers.expire", "", started_at));
-
-    // systemd's watchdog (WatchdogSec= in the unit): petted from the core loop, twice per
-    // period, so a loop that hangs (a callback stuck, a lock never released) stops the pets and
-    // systemd restarts relais. Off when the service manager asks for none.
-    boost::asio::steady_timer watchdog(io);
-    std::uint64_t watchdog_usec = 0;
-    std::function<void()> watchdog_loop = [&] {
-        sd_notify(0, "WATCHDOG=1");
-        watchdog.expires_after(std::chrono::microseconds(watchdog_usec / 2));
-        watchdog.async_wait([&](const boost::system::error_code& ec) {
-            if (!ec) watchdog_loop();
-        });
-    };
-    if (sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0) {
-        log->info("systemd watchdog: petted every {} ms", watchdog_usec / 2000);
-        watchdog_loop();
-    }
+    schedule_housekeeping({.scheduler = messaging.scheduler,
+                           .https = *https,
+                           .events = events,
+                           .offers = messaging.offers,
+                           .clock = app.clock(),
+                           .log = log});
+    Watchdog watchdog(io, log);
 
     io.run();
-    scheduler.stop();
-    lan_server.shutdown(std::chrono::seconds(10));
-    public_server.shutdown(std::chrono::seconds(10));
-    // A signal that came while the listeners finished, the core loop no longer running, still
-    // makes a restart's stop a plain one: systemd stopping relais then must not see it go on.
-    if (stop.restart()) {
-        io.restart();
-        io.poll();
-    }
-    outbox.stop();
-    if (modem) modem->stop();
-    app.db().checkpoint();
-    log->info(stop.restart() ? "stopped cleanly; starting again" : "stopped cleanly");
-    if (stop.restart()) {
-        const std::string ports = std::to_string(lan_server.port()) + " " + std::to_string(public_server.port()) + " " +
-                                  std::to_string(https->plain_http ? https->plain_http->port() : 0);
-        ::setenv("RELAIS_RESTART_PORTS", ports.c_str(), 1);
-    }
-    return stop.restart() ? kRestart : 0;
+    return stop_cleanly({.io = io,
+                         .messaging = messaging,
+                         .listeners = listeners,
+                         .stop = stop,
+                         .modem = modem,
+                         .db = app.db(),
+                         .https = *https,
+                         .log = log});
 }
 
 }  // namespace relais

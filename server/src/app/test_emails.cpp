@@ -15,9 +15,13 @@ std::string send_test_email(const Config& config, Random& random, const Clock& c
     return composed.message_id;
 }
 
-TestEmails::TestEmails(const Config& config, Random& random, const Clock& clock, const TimeZone& zone,
-                       mail::MailTransport& transport, Post post)
-    : config_(config), random_(random), clock_(clock), zone_(zone), transport_(transport), post_(std::move(post)) {}
+TestEmails::TestEmails(TestEmailsDeps deps)
+    : config_(deps.config),
+      random_(deps.random),
+      clock_(deps.clock),
+      zone_(deps.zone),
+      transport_(deps.transport),
+      post_(std::move(deps.post)) {}
 
 TestEmail TestEmails::start(const std::string& to) {
     TestEmail t;

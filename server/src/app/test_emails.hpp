@@ -44,15 +44,24 @@ struct EnumNames<TestEmail::State> {
                                                            {TestEmail::State::failed, "failed"}}};
 };
 
+struct TestEmailsDeps {
+    const Config& config;
+    Random& random;  // the Message-ID and the test email's id
+    const Clock& clock;
+    const TimeZone& zone;  // the Date header's offset
+    /// Must also outlive every function posted.
+    mail::MailTransport& transport;
+    /// Runs a function on the transport's thread (the core loop).
+    std::function<void(std::function<void()>)> post;
+};
+
 /// The test emails sent from the workspace, the newest kept with their outcome. start() and
 /// find() from any thread.
 class TestEmails {
 public:
-    /// Runs a function on the transport's thread (the core loop).
     using Post = std::function<void(std::function<void()>)>;
-    /// The references must outlive this object, and so must `transport` every function posted.
-    TestEmails(const Config& config, Random& random, const Clock& clock, const TimeZone& zone,
-               mail::MailTransport& transport, Post post);
+    /// The references in `deps` must outlive this object.
+    explicit TestEmails(TestEmailsDeps deps);
 
     /// Posts the test email to `to` (an address already checked) and returns at once, `sending`.
     TestEmail start(const std::string& to);

@@ -31,17 +31,16 @@ Result<std::string> check_display_name(const std::string& name, const char* fiel
 
 }  // namespace
 
-AuthService::AuthService(Database& db, PasswordHasher& hasher, Random& random, const Clock& clock,
-                         std::shared_ptr<spdlog::logger> log, SessionTimeouts timeouts)
-    : db_(db),
-      hasher_(hasher),
-      random_(random),
-      clock_(clock),
-      log_(std::move(log)),
-      timeouts_(timeouts),
-      per_user_(clock, ThrottlePolicy{5, 30'000, 15 * 60'000, 60 * 60'000}),
-      per_address_(clock, ThrottlePolicy{20, 30'000, 15 * 60'000, 60 * 60'000}),
-      per_device_(clock, ThrottlePolicy{10, 5'000, 60'000, 60 * 60'000}) {}
+AuthService::AuthService(AuthServiceDeps deps)
+    : db_(deps.db),
+      hasher_(deps.hasher),
+      random_(deps.random),
+      clock_(deps.clock),
+      log_(std::move(deps.log)),
+      timeouts_(deps.timeouts),
+      per_user_(deps.clock, ThrottlePolicy{5, 30'000, 15 * 60'000, 60 * 60'000}),
+      per_address_(deps.clock, ThrottlePolicy{20, 30'000, 15 * 60'000, 60 * 60'000}),
+      per_device_(deps.clock, ThrottlePolicy{10, 5'000, 60'000, 60 * 60'000}) {}
 
 AuthService::~AuthService() = default;
 

@@ -87,14 +87,22 @@ struct SessionTimeouts {
     UnixMs touch_every_ms = 5 * 60'000;  // writes last_seen at most this often
 };
 
-/// Thread-safe. Everything passed to the constructor must outlive the service.
 /// The longest user name an account may have.
 inline constexpr std::size_t kMaxUsername = 40;
 
+struct AuthServiceDeps {
+    Database& db;
+    PasswordHasher& hasher;  // Argon2id in the appliance, a fast fake in tests
+    Random& random;          // session tokens, CSRF tokens, API keys, one-time passwords
+    const Clock& clock;
+    std::shared_ptr<spdlog::logger> log;
+    SessionTimeouts timeouts = {};
+};
+
+/// Thread-safe. Everything in `deps` must outlive the service.
 class AuthService {
 public:
-    AuthService(Database& db, PasswordHasher& hasher, Random& random, const Clock& clock,
-                std::shared_ptr<spdlog::logger> log, SessionTimeouts timeouts = {});
+    explicit AuthService(AuthServiceDeps deps);
     ~AuthService();
 
     Result<LoginResult> login(const LoginRequest& request);

@@ -86,14 +86,14 @@ std::string mask_destination(Channel channel, const std::string& address) {
            "\u2022" + tld;
 }
 
-CustomerService::CustomerService(Database& db, const Config& config, Random& random, const Clock& clock)
-    : db_(db),
-      config_(config),
-      random_(random),
-      clock_(clock),
+CustomerService::CustomerService(CustomerServiceDeps deps)
+    : db_(deps.db),
+      config_(deps.config),
+      random_(deps.random),
+      clock_(deps.clock),
       // 20 wrong links an hour from one address are typos and stale bookmarks; past that, a
       // minute's wait that doubles up to 15 minutes.
-      guesses_(clock, ThrottlePolicy{20, 60'000, 15 * 60'000, 60 * 60'000}) {}
+      guesses_(deps.clock, ThrottlePolicy{20, 60'000, 15 * 60'000, 60 * 60'000}) {}
 
 Result<void> CustomerService::check_guessing(const CustomerContext& who) {
     if (const UnixMs wait = guesses_.wait_ms("ip:" + who.ip)) {

@@ -89,10 +89,17 @@ struct LinkGuessStats {
 /// "••78" for a phone, "h•••@exemple.fr" for an email address.
 std::string mask_destination(Channel channel, const std::string& address);
 
-/// Thread-safe. Arguments must outlive the service.
+struct CustomerServiceDeps {
+    Database& db;
+    const Config& config;  // the links' base URL, the dealership's name and language in messages
+    Random& random;        // fresh links' tokens
+    const Clock& clock;
+};
+
+/// Thread-safe. Everything in `deps` must outlive the service.
 class CustomerService {
 public:
-    CustomerService(Database& db, const Config& config, Random& random, const Clock& clock);
+    explicit CustomerService(CustomerServiceDeps deps);
 
     /// The page's script opening the link: binds an unbound link to this device (making the
     /// offer `seen`), and returns the offer when this device may see it.

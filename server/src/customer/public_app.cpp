@@ -78,10 +78,13 @@ json customer_view(const Offer& o, const json& dealer, std::optional<UnixMs> pro
 
 }  // namespace
 
-PublicApp::PublicApp(const Config& config, CustomerService* customers, StaticFiles* files)
-    : config_(config), customers_(customers), files_(files), transport_(transport_of(config, Listener::public_)) {
+PublicApp::PublicApp(PublicAppDeps deps)
+    : config_(deps.config),
+      customers_(deps.customers),
+      files_(deps.files),
+      transport_(transport_of(deps.config, Listener::public_)) {
     // Inside <script type="application/json">: "<" escaped so no text can close the element.
-    std::string text = dealer_info(config).dump();
+    std::string text = dealer_info(config_).dump();
     for (std::size_t at = 0; (at = text.find('<', at)) != std::string::npos;) text.replace(at, 1, "\\u003c");
     dealer_script_ = "<script type=\"application/json\" id=\"dealer-info\">" + text + "</script>";
 }

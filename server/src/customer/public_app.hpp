@@ -19,12 +19,16 @@ namespace relais {
 class CustomerService;
 class StaticFiles;
 
-/// Thread-safe.
+struct PublicAppDeps {
+    const Config& config;
+    CustomerService* customers = nullptr;  // none: the customer routes answer 503
+    StaticFiles* files = nullptr;          // the page and its assets; none: 404
+};
+
+/// Thread-safe. Everything in `deps` must outlive the app.
 class PublicApp {
 public:
-    /// `customers` may be null (the customer routes then answer 503). Arguments must outlive
-    /// the app.
-    PublicApp(const Config& config, CustomerService* customers, StaticFiles* files);
+    explicit PublicApp(PublicAppDeps deps);
     HttpResponse handle(const HttpRequest& request);
 
     static constexpr const char* kDeviceCookie = "relais_device";

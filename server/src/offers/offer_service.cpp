@@ -17,8 +17,8 @@ namespace relais {
 
 using nlohmann::json;
 
-OfferService::OfferService(Database& db, const Config& config, Random& random, const Clock& clock)
-    : db_(db), config_(config), random_(random), clock_(clock) {}
+OfferService::OfferService(OfferServiceDeps deps)
+    : db_(deps.db), config_(deps.config), random_(deps.random), clock_(deps.clock) {}
 
 Result<Offer> OfferService::get(Id offer_id) {
     auto o = db_.read([&](Connection& c) { return offer_store::load(c, offer_id); });

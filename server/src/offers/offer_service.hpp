@@ -47,10 +47,17 @@ struct OfferPreview {
     std::vector<Message> messages;
 };
 
-/// Thread-safe. Arguments must outlive the service.
+struct OfferServiceDeps {
+    Database& db;
+    const Config& config;  // the links' base URL, the dealership's name and language in messages
+    Random& random;        // the links' tokens
+    const Clock& clock;
+};
+
+/// Thread-safe. Everything in `deps` must outlive the service.
 class OfferService {
 public:
-    OfferService(Database& db, const Config& config, Random& random, const Clock& clock);
+    explicit OfferService(OfferServiceDeps deps);
 
     Result<Offer> send(Id ro_id, const SendOfferRequest& request, const Actor& actor);
     /// The same checks as send, and the messages as they would go (with a link of the real

@@ -101,9 +101,8 @@ void reposition(std::vector<Intervention>& items, Id moved_id, int position) {
     for (std::size_t i = 0; i < items.size(); ++i) items[i].position = static_cast<int>(i) + 1;
 }
 
-RepairOrderService::RepairOrderService(Database& db, const PhoneNumbers& phones, const Clock& clock,
-                                       const TimeZone& zone, VatBp default_vat_bp)
-    : db_(db), phones_(phones), clock_(clock), zone_(zone), default_vat_bp_(default_vat_bp) {}
+RepairOrderService::RepairOrderService(RepairOrderServiceDeps deps)
+    : db_(deps.db), phones_(deps.phones), clock_(deps.clock), zone_(deps.zone), default_vat_bp_(deps.default_vat_bp) {}
 
 namespace {
 

@@ -33,11 +33,18 @@ enum class AgreedChange { refuse, allow };
 using AgreementGuard =
     std::function<Result<void>(Connection& conn, Id ro_id, const Intervention& before, const Intervention* after)>;
 
-/// Thread-safe (the Database serialises writes). Arguments must outlive the service.
+struct RepairOrderServiceDeps {
+    Database& db;
+    const PhoneNumbers& phones;  // the dealership's country: numbers checked and stored in E.164
+    const Clock& clock;
+    const TimeZone& zone;  // the dealership's: dates the advisor types are local
+    VatBp default_vat_bp;  // an item's VAT rate when the patch gives none ([dealer] default_vat_rate)
+};
+
+/// Thread-safe (the Database serialises writes). The references in `deps` must outlive the service.
 class RepairOrderService {
 public:
-    RepairOrderService(Database& db, const PhoneNumbers& phones, const Clock& clock, const TimeZone& zone,
-                       VatBp default_vat_bp);
+    explicit RepairOrderService(RepairOrderServiceDeps deps);
 
     Result<RepairOrder> create(const RepairOrderPatch& patch, const Actor& actor);
     /// Creates many ROs in one transaction (a DMS import, demo data), each with the creation

@@ -42,7 +42,7 @@ std::optional<ChannelVerdict> report_verdict(const modem::DeliveryReport& d) {
 
 }  // namespace
 
-SmsChannel::SmsChannel(SmsModem* modem, std::shared_ptr<spdlog::logger> log) : modem_(modem), log_(std::move(log)) {
+SmsChannel::SmsChannel(SmsChannelDeps deps) : modem_(deps.modem), log_(std::move(deps.log)) {
     if (!modem_) return;
     modem_->set_listener({[this](const modem::SendOutcome& o) { on_sent(o); },
                           [this](const modem::DeliveryReport& d) { on_delivery(d); },

@@ -40,12 +40,17 @@ public:
     virtual std::optional<modem::MessageId> transmitting_at_hold() const = 0;
 };
 
-/// On the io thread. `modem` must outlive the channel; the channel is its listener until it goes.
-/// With no modem (none configured or found), a number that cannot receive SMS still fails at once
-/// and the others wait (`no_modem`), as a missing channel would make every SMS wait.
+struct SmsChannelDeps {
+    /// None (none configured or found): a number that cannot receive SMS still fails at once and
+    /// the others wait (`no_modem`), as a missing channel would make every SMS wait.
+    SmsModem* modem = nullptr;
+    std::shared_ptr<spdlog::logger> log;
+};
+
+/// On the io thread. The modem must outlive the channel; the channel is its listener until it goes.
 class SmsChannel final : public MessageChannel {
 public:
-    SmsChannel(SmsModem* modem, std::shared_ptr<spdlog::logger> log);
+    explicit SmsChannel(SmsChannelDeps deps);
     ~SmsChannel() override;
     SmsChannel(const SmsChannel&) = delete;
     SmsChannel& operator=(const SmsChannel&) = delete;

@@ -37,12 +37,15 @@ std::function<std::string(std::string_view)> redirect_base(const Config& config)
     };
 }
 
-Result<Https> start_https(const Config& config, GateOptions& lan, GateOptions& public_, const Clock& clock,
-                          std::shared_ptr<spdlog::logger> log) {
+Result<Https> start_https(HttpsDeps deps) {
+    const Config& config = deps.config;
+    GateOptions& lan = deps.lan;
+    GateOptions& public_ = deps.public_;
+    const std::shared_ptr<spdlog::logger>& log = deps.log;
     Https https;
     if (!config.tls.public_ && !config.tls.lan) return https;
     auto started = CertificateManager::start(
-        {.config = config, .log = log, .acme = nullptr, .local_names = local_names(), .clock = clock});
+        {.config = config, .log = log, .acme = nullptr, .local_names = local_names(), .clock = deps.clock});
     if (!started) return started.error();
     https.certificates = std::move(*started);
     CertificateManager* certificates = https.certificates.get();

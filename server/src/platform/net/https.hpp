@@ -38,10 +38,17 @@ HostPolicy host_policy(const Config& config, const std::vector<std::string>& box
 /// names and addresses) to the workspace, when its port is known.
 std::function<std::string(std::string_view host_header)> redirect_base(const Config& config);
 
-/// Loads or makes the certificates and sets `lan` / `public_` to serve TLS as configured; binds
-/// port 80 when asked (its gate takes `hosts` and the public gate's limits). `clock` must outlive
-/// the result. The error names the file or address at fault.
-Result<Https> start_https(const Config& config, GateOptions& lan, GateOptions& public_, const Clock& clock,
-                          std::shared_ptr<spdlog::logger> log);
+struct HttpsDeps {
+    const Config& config;
+    GateOptions& lan;      // given the workspace's TLS when [tls] lan
+    GateOptions& public_;  // given the customer pages' TLS when [tls] public; port 80 takes its limits
+    const Clock& clock;    // must outlive the result
+    std::shared_ptr<spdlog::logger> log;
+};
+
+/// Loads or makes the certificates and sets the gates to serve TLS as configured; binds port 80
+/// when asked (its gate takes `hosts` and the public gate's limits). The error names the file or
+/// address at fault.
+Result<Https> start_https(HttpsDeps deps);
 
 }  // namespace relais
