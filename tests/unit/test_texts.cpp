@@ -12,7 +12,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <functional>
 #include <set>
+#include <span>
 
 using namespace relais;
 
@@ -37,6 +39,36 @@ void check_same_in_both(const LanguageTexts& t) {
     for (const auto& [name, en] : t.en.texts()) {
         CAPTURE(name);
         CHECK(t.fr.find(name) != nullptr);
+    }
+}
+
+// Both languages have every text of `specs`, each naming only the values its spec lists and
+// rendered by `render` without fail; the files hold no text the code never uses.
+void check_specs(const LanguageTexts& texts, std::span<const TextSpec> specs,
+                 const std::function<bool(const TextSpec&, const char* lang, const std::string& text,
+                                          const TextValues& values)>& renders) {
+    check_same_in_both(texts);
+    std::set<std::string> listed;
+    for (const TextSpec& spec : specs) {
+        CAPTURE(spec.name);
+        listed.emplace(spec.name);
+        const std::set<std::string> allowed(spec.placeholders.begin(), spec.placeholders.end());
+        for (const char* lang : {"fr", "en"}) {
+            CAPTURE(lang);
+            const std::string* text = texts.in(lang).find(spec.name);
+            REQUIRE(text != nullptr);
+            for (const std::string& name : placeholders_of(*text)) {
+                CAPTURE(name);
+                CHECK(allowed.contains(name));  // an unknown placeholder fails here
+            }
+            TextValues values;
+            for (std::string_view p : spec.placeholders) values.emplace_back(p, "x");
+            CHECK(renders(spec, lang, *text, values));
+        }
+    }
+    for (const auto& [name, text] : texts.fr.texts()) {
+        CAPTURE(name);
+        CHECK(listed.contains(name));
     }
 }
 
@@ -88,30 +120,11 @@ TEST_CASE("filling a text: every placeholder by name; a missing value is an erro
 TEST_CASE("every customer text is in French and English, with only the values the code gives it") {
     const auto& texts = customer_texts();
     REQUIRE_MESSAGE(texts.ok(), texts.error().detail);
-    check_same_in_both(*texts);
-    std::set<std::string> listed;
-    for (const CustomerTextSpec& spec : customer_text_specs()) {
-        CAPTURE(spec.name);
-        listed.emplace(spec.name);
-        const std::set<std::string> allowed(spec.placeholders.begin(), spec.placeholders.end());
-        for (const TextCatalog* c : {&texts->fr, &texts->en}) {
-            const std::string* text = c->find(spec.name);
-            REQUIRE(text != nullptr);
-            for (const std::string& name : placeholders_of(*text)) {
-                CAPTURE(name);
-                CHECK(allowed.contains(name));  // an unknown placeholder fails here
-            }
-            // Rendered with the values the code gives, it fails on none.
-            TextValues values;
-            for (std::string_view p : spec.placeholders) values.emplace_back(p, "x");
-            CHECK(customer_text(spec.name, c == &texts->fr ? "fr" : "en", values).ok());
-        }
-    }
-    // No text in the files that the code never sends.
-    for (const auto& [name, text] : texts->fr.texts()) {
-        CAPTURE(name);
-        CHECK(listed.contains(name));
-    }
+    // Rendered with the values the code gives, it fails on none.
+    check_specs(*texts, customer_text_specs(),
+                [](const TextSpec& spec, const char* lang, const std::string&, const TextValues& values) {
+                    return customer_text(spec.name, lang, values).ok();
+                });
     CHECK(customer_text("no_such_text", "fr", {}).error().code == "text_unknown");
     CHECK(customer_text("offer_sms", "fr", {{"dealer_name", "G"}}).error().code == "text_value_missing");
     CHECK(plural_text_name("x", "fr", 0) == "x.one");
@@ -122,31 +135,11 @@ TEST_CASE("every customer text is in French and English, with only the values th
 TEST_CASE("every staff text is in French and English, with only the values the code gives it") {
     const auto& texts = staff_texts();
     REQUIRE_MESSAGE(texts.ok(), texts.error().detail);
-    check_same_in_both(*texts);
-    std::set<std::string> listed;
-    for (const StaffTextSpec& spec : staff_text_specs()) {
-        CAPTURE(spec.name);
-        listed.emplace(spec.name);
-        const std::set<std::string> allowed(spec.placeholders.begin(), spec.placeholders.end());
-        for (const char* lang : {"fr", "en"}) {
-            CAPTURE(lang);
-            const std::string* text = texts->in(lang).find(spec.name);
-            REQUIRE(text != nullptr);
-            for (const std::string& name : placeholders_of(*text)) {
-                CAPTURE(name);
-                CHECK(allowed.contains(name));  // an unknown placeholder fails here
-            }
-            // Rendered with the values the code gives, it is the text filled, not its name.
-            TextValues values;
-            for (std::string_view p : spec.placeholders) values.emplace_back(p, "x");
-            CHECK(staff_text(spec.name, lang, values) == fill_text(*text, values).value());
-        }
-    }
-    // No text in the files that the code never uses.
-    for (const auto& [name, text] : texts->fr.texts()) {
-        CAPTURE(name);
-        CHECK(listed.contains(name));
-    }
+    // Rendered with the values the code gives, it is the text filled, not its name.
+    check_specs(*texts, staff_text_specs(),
+                [](const TextSpec& spec, const char* lang, const std::string& text, const TextValues& values) {
+                    return staff_text(spec.name, lang, values) == fill_text(text, values).value();
+                });
     // A slip shows as the text's name, never as an empty sentence.
     CHECK(staff_text("no_such_text", "fr") == "no_such_text");
     CHECK(staff_text("test_email.subject", "fr") == "test_email.subject");  // its value missing

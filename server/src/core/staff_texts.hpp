@@ -15,10 +15,7 @@
 
 namespace relais {
 
-struct StaffTextSpec {
-    std::string_view name;
-    std::vector<std::string_view> placeholders;  // the values the code gives it
-};
+using StaffTextSpec = TextSpec;
 
 /// Every staff text, in the order of the files.
 std::span<const StaffTextSpec> staff_text_specs();

@@ -29,6 +29,13 @@ struct EmbeddedFile {
     std::string_view bytes;
 };
 
+/// A text the code uses, with the values it gives it: a text may name only those placeholders
+/// (each family of texts lists its own: customer_texts, staff_texts).
+struct TextSpec {
+    std::string_view name;
+    std::vector<std::string_view> placeholders;
+};
+
 /// The values of a text's placeholders, by name.
 using TextValues = std::vector<std::pair<std::string_view, std::string>>;
 

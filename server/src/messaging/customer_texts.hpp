@@ -13,10 +13,7 @@
 
 namespace relais {
 
-struct CustomerTextSpec {
-    std::string_view name;
-    std::vector<std::string_view> placeholders;  // the values the code gives it
-};
+using CustomerTextSpec = TextSpec;
 
 /// Every customer text, in the order of the files.
 std::span<const CustomerTextSpec> customer_text_specs();
