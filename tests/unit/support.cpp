@@ -1,12 +1,18 @@
 #include "support.hpp"
 
 #include <doctest/doctest.h>
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 namespace relais::test {
+
+std::shared_ptr<spdlog::logger> null_logger() {
+    return std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
+}
 
 ConfigEnvironment config_environment() {
     ConfigEnvironment env;

@@ -14,14 +14,15 @@
 #include "ro_service.hpp"
 #include "timezone.hpp"
 
-#include <spdlog/sinks/null_sink.h>
-#include <spdlog/spdlog.h>
-
 #include <atomic>
 #include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
+
+namespace spdlog {
+class logger;
+}
 
 namespace relais::test {
 
@@ -70,9 +71,9 @@ private:
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& bytes);
 
-inline std::shared_ptr<spdlog::logger> null_logger() {
-    return std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
-}
+/// A logger that writes nowhere. Declared only: spdlog's header is heavy, and most tests
+/// just hand the logger on (the few that log themselves include spdlog).
+std::shared_ptr<spdlog::logger> null_logger();
 
 /// The least a repair order needs (a vehicle's plate): for tests about something else.
 inline RepairOrderPatch with_plate(const char* plate = "AB-123-CD") {

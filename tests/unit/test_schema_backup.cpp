@@ -6,6 +6,7 @@
 #include "support.hpp"
 
 #include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
