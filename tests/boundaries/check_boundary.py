@@ -27,7 +27,18 @@ if set(fields) != {"folder", "allowed", "forbidden"}:
 folder = os.path.join("server", "src", fields["folder"])
 
 entries = json.load(open(os.path.join(build_dir, "compile_commands.json"), encoding="utf-8"))
-own = [e for e in entries if os.path.dirname(e["file"]).endswith(os.sep + folder)]
+
+
+def sources_of(entry):
+    """The files an entry compiles: itself, or for a batch of a unity build (RELAIS_UNITY_BUILD,
+    CMakeFiles/<target>.dir/Unity/unity_N_cxx.cxx) the sources it includes."""
+    f = entry["file"]
+    if f.endswith(".cxx") and os.sep + "Unity" + os.sep in f and os.path.exists(f):
+        return re.findall(r'^#include "([^"]+)"', open(f, encoding="utf-8").read(), re.M)
+    return [f]
+
+
+own = [e for e in entries if any(os.path.dirname(s).endswith(os.sep + folder) for s in sources_of(e))]
 if not own:
     fail(f"no source of server/src/{fields['folder']} in {build_dir}/compile_commands.json")
 entry = own[0]
