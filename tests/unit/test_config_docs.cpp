@@ -108,6 +108,6 @@ TEST_CASE("config keys: the workspace's settings are the declared ones docs/CONF
     std::set<std::pair<std::string, std::string>> settable;
     for (const WorkspaceSetting& s : workspace_settings())
         settable.insert({std::string(s.section), std::string(s.key)});
-    CHECK(settable.size() == 13);
+    CHECK(settable.size() == 20);
     CHECK(read_docs().workspace == settable);
 }

@@ -5,6 +5,7 @@
 #include "customer_service.hpp"
 #include "enum_names.hpp"
 #include "offer.hpp"
+#include "reminder_policy.hpp"
 #include "repair_order.hpp"
 #include "test_emails.hpp"
 #include "timeline.hpp"
@@ -60,6 +61,7 @@ TEST_CASE("each named enum has one word per value, both ways") {
     check_names<Principal::Kind>(2);
     check_names<RepairOrderQuery::DateField>(2);
     check_names<RepairOrderQuery::Sort>(4);
+    check_names<ReminderPolicy>(4);
 }
 
 TEST_CASE("named enums: the words stored, sent and configured before their tables stay the same") {
@@ -73,6 +75,7 @@ TEST_CASE("named enums: the words stored, sent and configured before their table
     CHECK(enum_choices<Principal::Kind>() == "user, api_key");
     CHECK(enum_choices<RepairOrderQuery::DateField>() == "created, promised");            // ?date=, and its error
     CHECK(enum_choices<RepairOrderQuery::Sort>() == "newest, oldest, promised, number");  // ?sort=, and its error
+    CHECK(enum_choices<ReminderPolicy>() == "none, gentle, urgent, custom");              // [reminders] policy
     CHECK(parse_enum<Config::Tls::Source>("self_signed") == std::nullopt);                // the key says "self-signed"
     CHECK(parse_enum<Config::Acme::Challenge>("http01") == std::nullopt);
 }

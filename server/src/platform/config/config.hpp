@@ -4,6 +4,8 @@
 // silently falls back to a default. docs/CONFIG.md documents each key.
 
 #include "enum_names.hpp"
+#include "opening_hours.hpp"
+#include "reminder_policy.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -121,6 +123,19 @@ struct Config {
         std::string phone;                    // E.164 after loading; "" when none: shown to customers
         std::string phone_display;            // the same number as the dealership's country writes it
     } dealer;
+
+    // When the dealership is open: reminders and scheduled sends wait for the next opening.
+    struct Hours {
+        OpeningHours opening = OpeningHours::defaults();
+    } hours;
+
+    // Reminders to customers who have not answered an offer (issue 15).
+    struct Reminders {
+        ReminderPolicy policy = ReminderPolicy::gentle;
+        int urgent_every_hours = 2;   // ReminderPolicy::urgent
+        int custom_every_hours = 24;  // ReminderPolicy::custom
+        bool sms_replies = false;     // offer SMS say the customer may answer OUI, NON or APPELEZ-MOI
+    } reminders;
 
     struct Log {
         std::string level = "info";

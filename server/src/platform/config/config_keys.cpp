@@ -195,11 +195,9 @@ std::string log_level(const ConfigValue& v, KeyContext& k) {
     return "";
 }
 
-}  // namespace
-
 // In each section, the keys in the order the suggestions for a misspelt key try them.
-const std::vector<ConfigKey>& config_keys() {
-    static const std::vector<ConfigKey> all = {
+std::vector<ConfigKey> general_keys() {
+    std::vector<ConfigKey> all = {
         // [http]
         {.section = "http",
          .key = "lan_listen",
@@ -549,6 +547,17 @@ const std::vector<ConfigKey>& config_keys() {
         // [log]
         {.section = "log", .key = "level", .type = T::text, .fallback = "`\"info\"`", .apply = log_level},
     };
+    return all;
+}
+
+}  // namespace
+
+const std::vector<ConfigKey>& config_keys() {
+    static const std::vector<ConfigKey> all = [] {
+        std::vector<ConfigKey> keys = general_keys();
+        for (const ConfigKey& k : hours_and_reminder_keys()) keys.push_back(k);
+        return keys;
+    }();
     return all;
 }
 

@@ -54,6 +54,8 @@ struct ConfigKey {
 
 /// Every key, in the order they are read.
 const std::vector<ConfigKey>& config_keys();
+/// [hours] and [reminders] (config_keys_hours.cpp), read after the others.
+std::vector<ConfigKey> hours_and_reminder_keys();
 
 /// Where the web pages are when [http] web_root is not set: the build's choice.
 const char* default_web_root();
