@@ -33,6 +33,9 @@ language = "fr"
 country = "FR"
 [log]
 level = "info"
+[hours]
+# Always open: scheduled sends and reminders must not wait for 08:00 when the tests run at night.
+open = ""
 """
 
 

@@ -662,7 +662,7 @@ struct OfferBox {
         : lan([this](Config& c, LanAppDeps& d) {
               c.http.public_base_url = "https://relais.garage.test/";
               offers = std::make_unique<OfferService>(
-                  OfferServiceDeps{.db = d.db, .config = c, .random = random, .clock = d.clock});
+                  OfferServiceDeps{.db = d.db, .config = c, .random = random, .clock = d.clock, .zone = d.zone});
               d.offers = offers.get();
           }) {
         lan.sign_in();

@@ -42,7 +42,7 @@ struct OfferWorld : World {
         config.dealer.name = "Garage Demo";
         config.http.public_base_url = "https://relais.garage.test/";
         offers = std::make_unique<OfferService>(
-            OfferServiceDeps{.db = *db, .config = config, .random = random, .clock = clock});
+            OfferServiceDeps{.db = *db, .config = config, .random = random, .clock = clock, .zone = *zone});
         ros->set_agreement_guard(&OfferService::check_agreed_change);
 
         RepairOrderPatch p;

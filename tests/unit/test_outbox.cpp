@@ -46,7 +46,7 @@ struct ChannelWorld : World {
         config.dealer.name = "Garage Demo";
         config.http.public_base_url = "https://relais.garage.test/";
         offers = std::make_unique<OfferService>(
-            OfferServiceDeps{.db = *db, .config = config, .random = random, .clock = clock});
+            OfferServiceDeps{.db = *db, .config = config, .random = random, .clock = clock, .zone = *zone});
         RepairOrderPatch p = with_plate();
         PartyPatch driver;
         driver.first_name = std::string("Hélène");

@@ -85,8 +85,11 @@ struct LanApp::Impl {
             routes, {.modem = d.modem, .problem = d.modem_problem, .db = d.db, .phones = d.phones, .stop = d.stop});
         add_agreement_routes(routes, {.agreements = agreements});
         add_repair_order_routes(routes, {.repair_orders = d.repair_orders, .phones = d.phones, .zone = d.zone});
-        add_offer_routes(routes,
-                         {.offers = d.offers, .repair_orders = d.repair_orders, .phones = d.phones, .zone = d.zone});
+        add_offer_routes(routes, {.offers = d.offers,
+                                  .reminders = d.reminders,
+                                  .repair_orders = d.repair_orders,
+                                  .phones = d.phones,
+                                  .zone = d.zone});
     }
 
     HttpResponse handle(const HttpRequest& req) {

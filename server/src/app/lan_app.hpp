@@ -31,6 +31,7 @@ class EventHub;
 
 class ApplianceModem;
 class OfferService;
+class ReminderService;
 class TestEmails;
 namespace mail {
 class MailTransport;
@@ -51,6 +52,7 @@ struct LanAppDeps {
     std::string modem_problem;
     const mail::MailTransport* mail = nullptr;   // where emails go (SMTP relay or maildir)
     OfferService* offers = nullptr;              // none: the offer routes answer 503
+    ReminderService* reminders = nullptr;        // none: the reminders' routes answer 503
     EventHub* events = nullptr;                  // none: GET /api/v1/events answers 503
     const CustomerService* customers = nullptr;  // /healthz: links tried that do not exist
     // /healthz: each listener's connections and refusals (name, counters).

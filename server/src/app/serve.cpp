@@ -9,6 +9,7 @@
 #include "data_dir_lock.hpp"
 #include "email_channel.hpp"
 #include "event_hub.hpp"
+#include "housekeeping.hpp"
 #include "http_server.hpp"
 #include "https.hpp"
 #include "lan_app.hpp"
@@ -20,6 +21,7 @@
 #include "process_stop.hpp"
 #include "public_app.hpp"
 #include "random.hpp"
+#include "reminders.hpp"
 #include "ro_service.hpp"
 #include "scheduler.hpp"
 #include "serial_port.hpp"
@@ -127,16 +129,42 @@ struct Messaging {
     LoopTimer schedule_timer;
     Scheduler scheduler;
     OfferService offers;
+    ReminderService reminders;
     SmsChannel sms_channel;
     EmailChannel email_channel;
     Outbox outbox;
+
+    // The reminders' one job (kind "offers.reminders", in memory: the plans in the database are
+    // the truth) at the earliest due plan; none when no plan is due. On the loop's thread.
+    void arm_reminders();
+    std::shared_ptr<spdlog::logger> log;
 };
+
+void Messaging::arm_reminders() {
+    auto next = reminders.next_due();
+    if (!next) {
+        log->error("reminders: {}", next.error().detail);
+        return;
+    }
+    auto armed = *next ? scheduler.schedule("offers.reminders", "", **next, {}, JobStore::memory)
+                       : scheduler.cancel("offers.reminders", "");
+    if (!armed) log->error("reminders: {}", armed.error().detail);
+}
 
 Messaging::Messaging(const MessagingDeps& d)
     : mail_transport(make_mail_transport(d.io, d.config, d.app.clock(), mail_log_to(d.log))),
       schedule_timer(d.io, d.app.clock()),
       scheduler({.db = d.app.db(), .clock = d.app.clock(), .timer = schedule_timer, .log = d.log}),
-      offers({.db = d.app.db(), .config = d.config, .random = d.app.random(), .clock = d.app.clock()}),
+      offers({.db = d.app.db(),
+              .config = d.config,
+              .random = d.app.random(),
+              .clock = d.app.clock(),
+              .zone = d.app.zone()}),
+      reminders({.db = d.app.db(),
+                 .config = d.config,
+                 .random = d.app.random(),
+                 .clock = d.app.clock(),
+                 .zone = d.app.zone()}),
       sms_channel({.modem = d.modem, .log = d.log}),
       email_channel({.transport = *mail_transport,
                      .config = d.config,
@@ -150,8 +178,17 @@ Messaging::Messaging(const MessagingDeps& d)
               .scheduler = scheduler,
               .channels = {&sms_channel, &email_channel},
               .log = d.log,
-              .on_settled = &offer_state::on_message_settled}) {
-    offers.on_queued([this] { outbox.wake(); });
+              .on_settled = &offer_state::on_message_settled}),
+      log(d.log) {
+    // A send, a resend or a change of plan may move the next reminder: the job is armed again,
+    // on the loop (the scheduler is the loop's); the outbox wakes for what was queued.
+    const auto rearm = [this, &io = d.io] { boost::asio::post(io, [this] { arm_reminders(); }); };
+    offers.on_queued([this, rearm] {
+        outbox.wake();
+        rearm();
+    });
+    reminders.on_queued([this] { outbox.wake(); });
+    reminders.on_changed(rearm);
     outbox.start();
 }
 
@@ -309,6 +346,7 @@ LanAppDeps Listeners::lan_app_deps(const ListenersDeps& d) {
             .modem_problem = d.modem.problem,
             .mail = d.messaging.mail_transport.get(),
             .offers = &d.messaging.offers,
+            .reminders = &d.messaging.reminders,
             .events = &d.events,
             .customers = &d.customers,
             .listeners =
@@ -349,49 +387,6 @@ bool Listeners::start() {
         return false;
     }
     return true;
-}
-
-struct HousekeepingDeps {
-    Scheduler& scheduler;
-    const Https& https;  // the certificates' renewal check
-    EventHub& events;    // the keep-alives on the live-update streams
-    OfferService& offers;
-    const Clock& clock;
-    std::shared_ptr<spdlog::logger> log;
-};
-
-// Housekeeping, as jobs of the scheduler. Every 15 s, kept in memory (a tick has nothing to
-// remember, and writing its due time four times a minute would wear the appliance's flash):
-// the certificates' renewal check (at start too), the keep-alives on the live-update streams
-// (proxies keep them open, and the ones whose browser left are found). Every minute, on disk,
-// offers whose links ran out without an answer become expired (at the first start, then a
-// minute after the last sweep, at once if that was while the box was off). Then the scheduler
-// starts. Everything in `d` must outlive the scheduler's run.
-void schedule_housekeeping(const HousekeepingDeps& d) {
-    constexpr UnixMs kTick = 15'000, kExpirySweep = 60'000;
-    Scheduler& scheduler = d.scheduler;
-    scheduler.handle("housekeeping.https", [&https = d.https, &clock = d.clock](const ScheduledJob&) -> JobOutcome {
-        https.tick();
-        return run_again_at(clock.now() + kTick);
-    });
-    scheduler.handle("housekeeping.events", [&events = d.events, &clock = d.clock](const ScheduledJob&) -> JobOutcome {
-        events.tick(std::chrono::steady_clock::now());
-        return run_again_at(clock.now() + kTick);
-    });
-    scheduler.handle("offers.expire",
-                     [&offers = d.offers, &clock = d.clock, log = d.log](const ScheduledJob&) -> JobOutcome {
-                         TRY_ASSIGN(const int n, offers.expire_due());
-                         if (n > 0) log->info("offers: {} expired without an answer", n);
-                         return run_again_at(clock.now() + kExpirySweep);
-                     });
-    const UnixMs started_at = d.clock.now();
-    const auto reported = [&](const auto& r) {
-        if (!r) d.log->error("scheduler: {}", r.error().detail);
-    };
-    reported(scheduler.start());  // runs what it has, even if the table cannot be read
-    reported(scheduler.schedule("housekeeping.https", "", started_at, {}, JobStore::memory));
-    reported(scheduler.schedule("housekeeping.events", "", started_at + kTick, {}, JobStore::memory));
-    reported(scheduler.ensure("offers.expire", "", started_at));
 }
 
 // systemd's watchdog (WatchdogSec= in the unit): petted from the core loop, twice per period,
@@ -560,6 +555,7 @@ int run_serve(const ServeOptions& options) {
                            .https = *https,
                            .events = events,
                            .offers = messaging.offers,
+                           .reminders = messaging.reminders,
                            .clock = app.clock(),
                            .log = log});
     Watchdog watchdog(io, log);

@@ -5,6 +5,7 @@
 
 #include "agreement_terms.hpp"
 #include "outbox_message.hpp"
+#include "reminder_plan.hpp"
 #include "repair_order.hpp"
 
 #include <map>
@@ -106,6 +107,7 @@ struct Offer {
     std::map<Id, UnixMs> decided_at;           // by intervention id: when last answered
     std::map<Id, UnixMs> accepted_agreements;  // by agreement id: when accepted (the snapshot's version)
     std::vector<OutboxMessage> messages;
+    std::optional<ReminderPlan> reminders;  // none for an offer sent before plans existed
 };
 
 }  // namespace relais

@@ -124,6 +124,19 @@ json failure_of(const OutboxMessage& m) {
 }
 }  // namespace
 
+json reminders(const ReminderPlan& p) {
+    return {{"policy", to_string(p.cadence.policy)},
+            {"every_hours", cadence_hours(p.cadence)},
+            {"paused", p.paused},
+            {"sent", p.sent},
+            {"max", p.max},
+            {"started_at", format_utc(p.started_at)},
+            {"next_at", opt_time(p.next_at)},
+            {"next_is_no_answer", p.next_at.has_value() && p.sent >= p.max},
+            {"ended", p.ended.empty() ? json(nullptr) : json(p.ended)},
+            {"no_answer_at", opt_time(p.no_answer_at)}};
+}
+
 json offer(const Offer& o, const PhoneNumbers& phones) {
     const OfferSnapshot& snap = o.snapshot;
     json items = json::array();
@@ -198,7 +211,8 @@ json offer(const Offer& o, const PhoneNumbers& phones) {
             {"seen_at", opt_time(o.seen_at)},
             {"confirmed_at", opt_time(o.confirmed_at)},
             {"locked_at", opt_time(o.locked_at)},
-            {"expires_at", format_utc(o.expires_at)}};
+            {"expires_at", format_utc(o.expires_at)},
+            {"reminders", o.reminders ? reminders(*o.reminders) : json(nullptr)}};
 }
 
 }  // namespace relais::offer_json

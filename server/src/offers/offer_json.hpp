@@ -26,6 +26,9 @@ json snapshot(const OfferSnapshot& s);
 /// A stored snapshot read back; what is missing or unreadable takes its default (an empty
 /// snapshot for text that is not JSON): reading an offer never fails on its snapshot.
 OfferSnapshot snapshot_from(const std::string& text);
+/// An offer's reminder plan: {policy, every_hours, paused, sent, max, started_at, next_at,
+/// next_is_no_answer, ended, no_answer_at}.
+json reminders(const ReminderPlan& p);
 /// An offer for the advisor: state and times, the frozen items with the customer's decisions,
 /// recipients, and the messages with their delivery states (bodies left out).
 json offer(const Offer& o, const PhoneNumbers& phones);

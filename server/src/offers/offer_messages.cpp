@@ -155,4 +155,44 @@ Result<OfferMessageText> access_link_email(const Config& config, const Offer& of
     return branded_email(config, std::move(c), link, {}, std::move(subject));
 }
 
+Result<OfferMessageText> reminder_sms(const Config& config, const Offer& offer, const ReminderWords& words,
+                                      const std::string& link) {
+    OfferMessageText m;
+    TRY_ASSIGN(m.text, customer_text("reminder_sms", language_of(offer),
+                                     {{"dealer_name", config.dealer.name},
+                                      {"vehicle", vehicle_words(offer)},
+                                      {"link", link},
+                                      {"reminder_number", std::to_string(words.number)},
+                                      {"advisor_name", words.advisor_name}}));
+    return m;
+}
+
+Result<OfferMessageText> reminder_email(const Config& config, const Offer& offer, const std::string& name,
+                                        const ReminderWords& words, const std::string& link) {
+    const std::string lang = language_of(offer);
+    const TextValues values = {
+        {"dealer_name", config.dealer.name},
+        {"vehicle", vehicle_words(offer)},
+        {"total", format_money(offer.snapshot.total_incl(), offer.snapshot.currency, lang)},
+        {"ro_number", offer.snapshot.ro_number},
+        {"reminder_number", std::to_string(words.number)},
+        {"advisor_name", words.advisor_name},
+    };
+    mail::EmailContent c;
+    c.language = lang;
+    TRY_ASSIGN(c.heading, customer_text("reminder_email.heading", lang, values));
+    TRY_ASSIGN(c.preheader, customer_text("reminder_email.preheader", lang, values));
+    TRY_ASSIGN(auto hello, greeting(lang, name));
+    c.paragraphs.push_back(std::move(hello));
+    TRY_ASSIGN(auto body, customer_text("reminder_email.body", lang, values));
+    c.paragraphs.push_back(std::move(body));
+    std::vector<std::string> footer;
+    if (!words.advisor_name.empty()) {
+        TRY_ASSIGN(auto advisor, customer_text("offer_email.advisor", lang, values));
+        footer.push_back(std::move(advisor));
+    }
+    TRY_ASSIGN(auto subject, customer_text("reminder_email.subject", lang, values));
+    return branded_email(config, std::move(c), link, std::move(footer), std::move(subject));
+}
+
 }  // namespace relais

@@ -30,6 +30,17 @@ Result<OfferMessageText> access_link_sms(const Config& config, const Offer& offe
 Result<OfferMessageText> access_link_email(const Config& config, const Offer& offer, const std::string& name,
                                            const std::string& link);
 
+/// A reminder while the customer has not confirmed: its number in the plan (1 to 5) and the
+/// RO's advisor as of now (who may have changed since the offer left).
+struct ReminderWords {
+    int number = 1;
+    std::string advisor_name;
+};
+Result<OfferMessageText> reminder_sms(const Config& config, const Offer& offer, const ReminderWords& words,
+                                      const std::string& link);
+Result<OfferMessageText> reminder_email(const Config& config, const Offer& offer, const std::string& name,
+                                        const ReminderWords& words, const std::string& link);
+
 /// "1 234,56 €" (fr) or "€1,234.56" (en).
 std::string format_money(Cents cents, const std::string& currency, const std::string& language);
 

@@ -11,8 +11,10 @@
 #include "offer_messages.hpp"
 #include "offer_state.hpp"
 #include "offer_store.hpp"
+#include "opening_hours.hpp"
 #include "outbox.hpp"
 #include "random.hpp"
+#include "reminders.hpp"
 #include "ro_service.hpp"
 #include "timezone.hpp"
 
@@ -77,6 +79,12 @@ Problems check_request(const SendOfferRequest& request, UnixMs now, std::string&
         if (*request.send_at > now + kMaxScheduleAheadMs)
             problems.push_back(
                 {"send_at", "too_far_ahead", {{"days", std::to_string(kMaxScheduleAheadMs / 86'400'000)}}});
+    }
+    if (request.reminders) {
+        const ReminderCadence& r = *request.reminders;
+        const int max = r.policy == ReminderPolicy::urgent ? kMaxUrgentEveryHours : kMaxCustomEveryHours;
+        if (r.every_hours < 0 || r.every_hours > max)
+            problems.push_back({"reminders.every_hours", "out_of_range", {{"min", "1"}, {"max", std::to_string(max)}}});
     }
     if (request.contact_point_ids.empty()) problems.push_back({"recipients", "required", {}});
     note = request.note;
@@ -150,6 +158,14 @@ Result<OfferMessageText> message_for(const Config& config, Offer offer, const Ta
 }
 
 }  // namespace
+
+ReminderCadence default_reminders(const Config& config) {
+    const ReminderPolicy policy = config.reminders.policy;
+    const int every = policy == ReminderPolicy::urgent   ? config.reminders.urgent_every_hours
+                      : policy == ReminderPolicy::custom ? config.reminders.custom_every_hours
+                                                         : 0;
+    return {policy, every};
+}
 
 std::string offer_link(const Config& config, const std::string& token) {
     std::string base = config.http.public_base_url;
@@ -242,9 +258,10 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
             TRY(outbox_store::withdraw(c, old, "superseded"));
         }
 
-        // A scheduled offer waits; its link's 30 days start when it leaves.
+        // A scheduled offer waits; its link's 30 days start when it leaves. A time outside the
+        // opening hours moves to the next opening (the customer may want to call back).
         const bool scheduled = request.send_at && *request.send_at > now;
-        const UnixMs leaves_at = scheduled ? *request.send_at : now;
+        const UnixMs leaves_at = scheduled ? next_opening(config_.hours.opening, zone_, *request.send_at) : now;
 
         const std::string& language = prepared->language;
         Offer offer;
@@ -291,12 +308,17 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
             sent_to.push_back({{"channel", to_string(channel)}, {"address", t.cp->value}, {"name", name}});
         }
 
+        const ReminderCadence reminders = request.reminders.value_or(default_reminders(config_));
+        TRY(start_reminders(c, config_, zone_, offer.id, reminders, leaves_at, prepared->ro.promised_at, now));
+
         json data = {{"offer_id", offer.id},
                      {"version", version},
                      {"recipients", sent_to},
                      {"items", snapshot.items.size()},
                      {"total_incl_cents", snapshot.total_incl()}};
         if (scheduled) data["send_at"] = format_utc(leaves_at);
+        if (scheduled && leaves_at != *request.send_at) data["asked_for"] = format_utc(*request.send_at);
+        data["reminders"] = to_string(reminders.policy);
         TRY(timeline::record(c, ro_id, now, actor, scheduled ? "offer.scheduled" : "offer.queued", data));
         return offer.id;
     });

@@ -6,6 +6,7 @@
 #include "offer_store.hpp"
 #include "outbox.hpp"
 #include "random.hpp"
+#include "reminders.hpp"
 #include "ro_service.hpp"
 
 #include <nlohmann/json.hpp>
@@ -18,7 +19,7 @@ namespace relais {
 using nlohmann::json;
 
 OfferService::OfferService(OfferServiceDeps deps)
-    : db_(deps.db), config_(deps.config), random_(deps.random), clock_(deps.clock) {}
+    : db_(deps.db), config_(deps.config), random_(deps.random), clock_(deps.clock), zone_(deps.zone) {}
 
 Result<Offer> OfferService::get(Id offer_id) {
     auto o = db_.read([&](Connection& c) { return offer_store::load(c, offer_id); });
@@ -182,6 +183,7 @@ Result<Offer> OfferService::resend(Id offer_id, const Actor& actor) {
         TRY_ASSIGN(auto u, c.prepare("UPDATE offers SET expires_at = ? WHERE id = ?"));
         u.bind(1, now + kLinkValidityMs).bind(2, offer_id);
         TRY(u.run());
+        TRY(restart_reminders(c, config_, zone_, offer_id, ro->promised_at, now));
         // A failed or expired offer starts over; one still open keeps its progress.
         const json data = {{"recipients", sent_to}};
         if (offer_state::allowed(s, OfferState::draft)) {

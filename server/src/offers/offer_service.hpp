@@ -8,6 +8,7 @@
 #include "offer.hpp"
 #include "offer_messages.hpp"
 #include "outbox.hpp"
+#include "reminder_plan.hpp"
 #include "timeline.hpp"
 
 #include <functional>
@@ -18,16 +19,26 @@ namespace relais {
 
 class Clock;
 class Random;
+class TimeZone;
 
 struct SendOfferRequest {
     std::vector<Id> contact_point_ids;  // phones get an SMS, email addresses an email
-    std::string note;                   // shown to the customer when the page opens
+    std::string note = {};              // shown to the customer when the page opens
     /// Required when the current version was already seen or confirmed: the advisor has been
     /// asked and agrees to send a new version that replaces it.
     bool replace_seen = false;
     /// Later: the offer waits `scheduled` (cancellable) and its messages leave at this time.
-    std::optional<UnixMs> send_at;
+    std::optional<UnixMs> send_at = {};
+    /// The reminders until the customer answers; absent: the dealership's default ([reminders]).
+    std::optional<ReminderCadence> reminders = {};
 };
+
+/// The dealership's default reminders ([reminders] policy and its period).
+ReminderCadence default_reminders(const Config& config);
+
+/// The longest period of an urgent cadence and of a custom one, in hours.
+inline constexpr int kMaxUrgentEveryHours = 12;
+inline constexpr int kMaxCustomEveryHours = 720;
 
 /// How far ahead a send may be scheduled.
 inline constexpr UnixMs kMaxScheduleAheadMs = 30LL * 24 * 3600 * 1000;
@@ -52,6 +63,7 @@ struct OfferServiceDeps {
     const Config& config;  // the links' base URL, the dealership's name and language in messages
     Random& random;        // the links' tokens
     const Clock& clock;
+    const TimeZone& zone;  // the reminders' days and opening hours
 };
 
 /// Thread-safe. Everything in `deps` must outlive the service.
@@ -102,6 +114,7 @@ private:
     const Config& config_;
     Random& random_;
     const Clock& clock_;
+    const TimeZone& zone_;
     std::function<void()> queued_hook_;
 };
 

@@ -162,6 +162,7 @@ struct RepairOrderSummary {
     std::string offer_state;  // the latest offer version's state ("sent", "seen", ...); empty: none
     int offer_version = 0;
     int unread_replies = 0;        // SMS the customer sent back that no advisor has marked read
+    bool no_answer = false;        // the latest offer's fifth reminder went unanswered: call the customer
     bool needs_attention = false;  // see RepairOrderQuery::attention
 };
 

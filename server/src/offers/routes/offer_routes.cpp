@@ -13,8 +13,33 @@ namespace {
 
 using json = nlohmann::json;
 
+// {"policy": "gentle" | "urgent" | "custom" | "none", "every_hours": n}: a send's reminders,
+// or a change of them. every_hours is for urgent and custom only (absent: the default).
+std::optional<ReminderCadence> parse_cadence(ObjectReader& outer, const char* key) {
+    const json* obj = outer.object(key);
+    if (!obj) return std::nullopt;
+    ObjectReader r(*obj, outer.path().empty() ? key : outer.path() + "." + key, outer.problems());
+    const auto policy = r.enumeration<ReminderPolicy>("policy");
+    const auto every = r.integer("every_hours");
+    if (!policy) {
+        if (!r.field("policy")) r.problem("policy", "required");
+        return std::nullopt;
+    }
+    ReminderCadence c{*policy, 0};
+    if (every) {
+        const int max = *policy == ReminderPolicy::urgent ? kMaxUrgentEveryHours : kMaxCustomEveryHours;
+        if (*policy != ReminderPolicy::urgent && *policy != ReminderPolicy::custom)
+            r.problem("every_hours", "unknown_field");
+        else if (*every < 1 || *every > max)
+            r.problem("every_hours", "out_of_range", {{"min", "1"}, {"max", std::to_string(max)}});
+        else
+            c.every_hours = static_cast<int>(*every);
+    }
+    return c;
+}
+
 // The body of a send or its preview: {"recipients": [contact point ids], "note", "send_at",
-// "replace_seen"}. Each recipient is a contact point id, or {"contact_point_id": id}.
+// "replace_seen", "reminders"}. Each recipient is a contact point id, or {"contact_point_id": id}.
 SendOfferRequest parse_send_request(const json& body, const TimeZone& zone, Problems& problems) {
     SendOfferRequest req;
     ObjectReader r(body, "", problems);
@@ -31,7 +56,32 @@ SendOfferRequest parse_send_request(const json& body, const TimeZone& zone, Prob
     req.note = r.string("note", ObjectReader::Null::refused).value_or("");
     if (auto at = r.nullable_date("send_at", zone)) req.send_at = *at;
     req.replace_seen = r.boolean("replace_seen").value_or(false);
+    req.reminders = parse_cadence(r, "reminders");
     return req;
+}
+
+// A change of an offer's reminders: {"policy", "every_hours"} and/or {"paused": bool}.
+ReminderChange parse_reminder_change(const json& body, Problems& problems) {
+    ReminderChange change;
+    ObjectReader r(body, "", problems);
+    const auto policy = r.enumeration<ReminderPolicy>("policy");
+    const auto every = r.integer("every_hours");
+    change.paused = r.boolean("paused");
+    if (policy) {
+        ReminderCadence c{*policy, 0};
+        const int max = *policy == ReminderPolicy::urgent ? kMaxUrgentEveryHours : kMaxCustomEveryHours;
+        if (every && *policy != ReminderPolicy::urgent && *policy != ReminderPolicy::custom)
+            r.problem("every_hours", "unknown_field");
+        else if (every && (*every < 1 || *every > max))
+            r.problem("every_hours", "out_of_range", {{"min", "1"}, {"max", std::to_string(max)}});
+        else if (every)
+            c.every_hours = static_cast<int>(*every);
+        change.cadence = c;
+    } else if (every) {
+        r.problem("policy", "required");
+    }
+    if (!change.cadence && !change.paused && problems.empty()) r.problem("policy", "required");
+    return change;
 }
 
 // {"drafts": true} applies answers the customer has not confirmed yet.
@@ -132,7 +182,31 @@ public:
         return answer(ctx, d.offers->resend(*id, actor_of(*ctx.who)));
     }
 
+    HttpResponse change_reminders(ApiContext& ctx, const PathParams& p) {
+        const auto id = reminders_id(p);
+        if (!id) return respond(ctx, id.error());
+        Problems problems;
+        const ReminderChange change = parse_reminder_change(ctx.body, problems);
+        if (!problems.empty()) return shape_problems(ctx, problems);
+        auto plan = d.reminders->change(*id, change, actor_of(*ctx.who));
+        if (!plan) return respond(ctx, plan.error());
+        return answer(ctx, d.offers->get(*id));
+    }
+
+    HttpResponse send_reminder(ApiContext& ctx, const PathParams& p) {
+        const auto id = reminders_id(p);
+        if (!id) return respond(ctx, id.error());
+        auto plan = d.reminders->send_now(*id, actor_of(*ctx.who));
+        if (!plan) return respond(ctx, plan.error());
+        return answer(ctx, d.offers->get(*id));
+    }
+
 private:
+    Result<Id> reminders_id(const PathParams& p) const {
+        if (!d.reminders) return make_error(ErrorKind::unavailable, "offers_unavailable");
+        return route_id(p, "offer");
+    }
+
     struct Send {
         Id ro_id = 0;
         SendOfferRequest request;
@@ -178,6 +252,8 @@ void add_offer_routes(ApiRoutes& routes, OfferRoutesDeps deps) {
     routes.add(Method::post, "/api/v1/offers/{id}/cancel", any, h, &R::cancel);
     routes.add(Method::post, "/api/v1/offers/{id}/resend", any, h, &R::resend);
     routes.add(Method::post, "/api/v1/offers/{id}/apply-answers", any, h, &R::apply_answers);
+    routes.add(Method::patch, "/api/v1/offers/{id}/reminders", any, h, &R::change_reminders);
+    routes.add(Method::post, "/api/v1/offers/{id}/reminders/send", any, h, &R::send_reminder);
 }
 
 }  // namespace relais

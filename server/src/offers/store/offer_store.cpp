@@ -2,6 +2,7 @@
 
 #include "offer_json.hpp"
 #include "outbox.hpp"
+#include "reminder_store.hpp"
 
 namespace relais {
 namespace {
@@ -69,6 +70,8 @@ Result<std::optional<Offer>> load(Connection& conn, Id offer_id) {
         if (!row) break;
         o.accepted_agreements[a.int64(0)] = a.int64(1);
     }
+    TRY_ASSIGN(auto plan, reminder_store::load(conn, offer_id));
+    if (plan) o.reminders = reminder_store::view(*plan, o.state);
     return std::optional<Offer>(std::move(o));
 }
 

@@ -13,7 +13,10 @@ constexpr const char* summary_columns =
     "ro.model, ro.customer_name, ro.intervention_count, ro.total_incl_cents, ro.version, ro.created_at, "
     "ro.updated_at, "
     "(SELECT o.state || ' ' || o.version FROM offers o WHERE o.ro_id = ro.id ORDER BY o.version DESC LIMIT 1), "
-    "(SELECT count(*) FROM sms_inbound i WHERE i.ro_id = ro.id AND i.read_at IS NULL), ";
+    "(SELECT count(*) FROM sms_inbound i WHERE i.ro_id = ro.id AND i.read_at IS NULL), "
+    // The latest version still waits after its fifth reminder went unanswered (offers/reminders).
+    "(SELECT o.state IN ('sent', 'received', 'seen') AND r.ended = 'no_answer' FROM offers o JOIN offer_reminders r "
+    "ON r.offer_id = o.id WHERE o.ro_id = ro.id ORDER BY o.version DESC LIMIT 1), ";
 
 std::string summary_select() { return std::string("SELECT ") + summary_columns + attention_condition; }
 
@@ -40,7 +43,8 @@ RepairOrderSummary read_summary(const Statement& s) {
         if (space != std::string::npos) r.offer_version = std::atoi(latest.c_str() + space + 1);
     }
     r.unread_replies = static_cast<int>(s.int64(17));
-    r.needs_attention = s.int64(18) != 0;
+    r.no_answer = !s.is_null(18) && s.int64(18) != 0;
+    r.needs_attention = s.int64(19) != 0;
     return r;
 }
 

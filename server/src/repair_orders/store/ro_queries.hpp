@@ -12,7 +12,7 @@ namespace relais::ro_store {
 inline constexpr const char* attention_condition =
     "(EXISTS (SELECT 1 FROM sms_inbound i WHERE i.ro_id = ro.id AND i.read_at IS NULL) "
     "OR EXISTS (SELECT 1 FROM events e WHERE e.ro_id = ro.id AND e.type IN ('offer.confirmed', 'message.failed', "
-    "'message.quarantined') AND e.at > coalesce(ro.handled_at, 0)) "
+    "'message.quarantined', 'offer.no_answer') AND e.at > coalesce(ro.handled_at, 0)) "
     "OR EXISTS (SELECT 1 FROM offers o JOIN offer_decisions d ON d.offer_id = o.id WHERE o.ro_id = ro.id AND "
     "d.decision = 'contact_me' AND d.decided_at > coalesce(ro.handled_at, 0)))";
 
