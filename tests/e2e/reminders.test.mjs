@@ -35,6 +35,8 @@ async function shot(name, locator) {
   if (!SHOTS_DIR) return;
   await page.mouse.move(4, 300);
   await page.evaluate(() => document.fonts.ready);
+  // The toasts of the steps before would hide the panel: shown without them.
+  await until('no toast left', async () => (await page.locator('.toast').count()) === 0);
   const file = path.join(SHOTS_DIR, `workspace-reminders-${name}.png`);
   // A part taller than the window: shown whole in a window tall enough, below the sticky top bar.
   if (locator) {
@@ -130,6 +132,7 @@ step('the offer\'s reminders: urgent every 2 h, 0 of 5 sent, the next one\'s loc
   assert.equal(await next.getAttribute('datetime'), offer.reminders.next_at);
   assert.match(normalise(await block().locator('.rem-status').innerText()), /^Prochaine relance : \S+ \d{1,2} \S+ \d{2}:\d{2}$/);
   assert.equal(await block().locator('.rem-sent').count(), 0);
+  await page.locator('.toast', { hasText: 'Version 1 envoyée au client.' }).waitFor({ state: 'detached' });
   await scrollToReminders();
   await shot('plan');
 });
@@ -186,9 +189,9 @@ step('"Modifier" changes the plan to custom every 24 h', async () => {
   await form.getByRole('button', { name: 'Enregistrer' }).click();
   await form.locator('.field-error:visible').waitFor();
   assert.equal(await every.getAttribute('aria-invalid'), 'true');
-  await every.fill('24');
   await scrollToReminders();
   await shot('change');
+  await every.fill('24');
   await form.getByRole('button', { name: 'Enregistrer' }).click();
   await until('custom every 24 h shown', async () => normalise(await block().locator('.rem-policy-words').innerText()) === 'Personnalisée : toutes les 24 h');
   const offer = await latestOffer();
