@@ -332,7 +332,11 @@ function reminderDetails(type, data) {
   if (type === 'offer.reminded') {
     if (data.number) out.push(t('tl.reminded.number', { n: data.number }));
     const to = Array.isArray(data.recipients)
-      ? data.recipients.map((r) => (r && typeof r === 'object' ? r.address_display || r.address || r.name : r)).filter(Boolean) : [];
+      ? data.recipients.map((r) => {
+        if (!r || typeof r !== 'object') return r;
+        const address = r.address_display || r.address;
+        return r.name && address ? `${r.name} (${address})` : r.name || address;
+      }).filter(Boolean) : [];
     if (to.length) out.push(t('tl.reminded.to', { list: to.join(', ') }));
     if (data.automatic !== undefined) out.push(t(data.automatic ? 'tl.reminded.automatic' : 'tl.reminded.byHand'));
   } else if (type === 'offer.no_answer') {

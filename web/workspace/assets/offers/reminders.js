@@ -15,12 +15,12 @@ const PERIODS = { urgent: { min: 1, max: 12, every: 2 }, custom: { min: 1, max: 
 
 /** The policy in a few words: "Urgente, toutes les 2 h". */
 export function policyWords(policy, everyHours) {
-  return t(`rem.policy.${policy}`, { n: everyHours ?? (PERIODS[policy] ? PERIODS[policy].every : '') });
+  return t(`rem.policy.${policy}`, { n: everyHours || (PERIODS[policy] ? PERIODS[policy].every : '') });
 }
 
 /** What the policy does, in one sentence. */
 function policySentence(policy, everyHours) {
-  return t(`rem.explain.${policy}`, { n: everyHours ?? (PERIODS[policy] ? PERIODS[policy].every : '') });
+  return t(`rem.explain.${policy}`, { n: everyHours || (PERIODS[policy] ? PERIODS[policy].every : '') });
 }
 
 /**
@@ -208,7 +208,8 @@ export function remindersBlock(o, { reload, messageChip }) {
     const actions = r.ended ? null : h('div', { class: 'offer-actions rem-actions' },
       h('button', { type: 'button', class: 'btn btn-small', onclick: pause }, icon(r.paused ? 'send' : 'clock'),
         t(r.paused ? 'rem.resume' : 'rem.pause')),
-      h('button', { type: 'button', class: 'btn btn-small', onclick: sendNow }, icon('message'), t('rem.sendNow')),
+      // All five went: none more to send, only the wait for an answer.
+      r.sent < r.max ? h('button', { type: 'button', class: 'btn btn-small', onclick: sendNow }, icon('message'), t('rem.sendNow')) : null,
       h('button', { type: 'button', class: 'btn btn-small', 'aria-expanded': String(changing), onclick: () => draw(!changing) },
         icon('edit'), t('rem.change')));
     replace(section,
