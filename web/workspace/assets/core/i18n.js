@@ -146,6 +146,14 @@ export function dateTime(iso) {
   return fmt('d', { timeZone: zone(), dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso));
 }
 
+/** A moment within the coming days, with its weekday: "mar. 8 déc., 08:00", "Tue, 8 Dec, 08:00". */
+export function weekdayTime(iso) {
+  if (!iso) return '';
+  return fmt('d', {
+    timeZone: zone(), weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).format(new Date(iso));
+}
+
 export function dateOnly(iso) {
   if (!iso) return '';
   return fmt('d', { timeZone: zone(), dateStyle: 'medium' }).format(new Date(iso));
@@ -310,9 +318,32 @@ export function describeEvent(ev, { ro, users }) {
   if (['message.failed', 'offer.failed', 'message.quarantined'].includes(ev.type) && (data.reason || data.error)) {
     details.push(failureText(data.reason, data.error));
   }
+  if (ev.type.startsWith('offer.remind') || ev.type === 'offer.no_answer') details.push(...reminderDetails(ev.type, data));
   // The agreements accepted with a confirmation, each with the version the customer read.
   if (ev.type === 'offer.confirmed' && Array.isArray(data.agreements)) {
     for (const a of data.agreements) details.push(t('tl.agreementAccepted', { title: a.title, n: a.version }));
   }
   return { title, details };
+}
+
+/** A reminder's number, whom it went to and how; the plan's change; how many went unanswered. */
+function reminderDetails(type, data) {
+  const out = [];
+  if (type === 'offer.reminded') {
+    if (data.number) out.push(t('tl.reminded.number', { n: data.number }));
+    const to = Array.isArray(data.recipients)
+      ? data.recipients.map((r) => {
+        if (!r || typeof r !== 'object') return r;
+        const address = r.address_display || r.address;
+        return r.name && address ? `${r.name} (${address})` : r.name || address;
+      }).filter(Boolean) : [];
+    if (to.length) out.push(t('tl.reminded.to', { list: to.join(', ') }));
+    if (data.automatic !== undefined) out.push(t(data.automatic ? 'tl.reminded.automatic' : 'tl.reminded.byHand'));
+  } else if (type === 'offer.no_answer') {
+    if (data.reminders) out.push(plural('tl.noAnswer.after', Number(data.reminders)));
+  } else if (type === 'offer.reminders_changed') {
+    if (data.policy) out.push(t(`rem.policy.${data.policy}`, { n: data.every_hours ?? '' }));
+    if (data.paused !== undefined && data.paused !== null) out.push(t(data.paused ? 'tl.remindersPaused' : 'tl.remindersResumed'));
+  }
+  return out;
 }

@@ -33,6 +33,8 @@ export async function signedIn(body) {
       const r = await api('GET', '/settings');
       state.dealer = r.data.dealer;
       state.setupDone = r.data.setup_done !== false;
+      // The dealership's reminder default, when the box says it ({policy, every_hours}).
+      state.reminders = r.data.reminders || null;
       rememberDealerLanguage(state.dealer.language);
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;

@@ -7,4 +7,5 @@ export const state = {
   dealer: null, // the full settings, once signed in
   publicDealer: null, // {name, language}: what the sign-in page may know
   users: null,
+  reminders: null, // the dealership's reminder default, when /settings says it
 };

@@ -180,6 +180,18 @@ export const fr = {
   'failure.cms': 'Erreur du modem {cms}.',
   'failure.gaveUp.one': 'Abandon après {n} tentative.',
   'failure.gaveUp.other': 'Abandon après {n} tentatives.',
+
+  'tl.offer.reminded': 'Relance envoyée au client',
+  'tl.offer.no_answer': 'Pas de réponse aux relances : appeler le client',
+  'tl.offer.reminders_changed': 'Relances modifiées',
+  'tl.reminded.number': 'Relance {n}',
+  'tl.reminded.to': 'Vers {list}',
+  'tl.reminded.automatic': 'Envoyée automatiquement',
+  'tl.reminded.byHand': 'Envoyée par le conseiller',
+  'tl.noAnswer.after.one': 'Après {n} relance',
+  'tl.noAnswer.after.other': 'Après {n} relances',
+  'tl.remindersPaused': 'Mises en pause',
+  'tl.remindersResumed': 'Reprises',
 };
 
 export const en = {
@@ -359,4 +371,16 @@ export const en = {
   'failure.cms': 'Modem error {cms}.',
   'failure.gaveUp.one': 'Gave up after {n} attempt.',
   'failure.gaveUp.other': 'Gave up after {n} attempts.',
+
+  'tl.offer.reminded': 'Reminder sent to the customer',
+  'tl.offer.no_answer': 'No answer to the reminders: call the customer',
+  'tl.offer.reminders_changed': 'Reminders changed',
+  'tl.reminded.number': 'Reminder {n}',
+  'tl.reminded.to': 'To {list}',
+  'tl.reminded.automatic': 'Sent automatically',
+  'tl.reminded.byHand': 'Sent by the advisor',
+  'tl.noAnswer.after.one': 'After {n} reminder',
+  'tl.noAnswer.after.other': 'After {n} reminders',
+  'tl.remindersPaused': 'Paused',
+  'tl.remindersResumed': 'Resumed',
 };

@@ -6,6 +6,7 @@ import { api } from '../core/api.js';
 import { t, money, dateTime, count, plural, localText, failureText } from '../core/i18n.js';
 import { h, icon, replace, toast, confirmDialog } from '../core/dom.js';
 import { sendDialog } from './send-dialog.js';
+import { remindersBlock } from './reminders.js';
 
 /** The customer-facing steps, in order; each has its `<step>_at` time once reached. */
 export const OFFER_STEPS = ['sent', 'received', 'seen', 'confirmed', 'locked'];
@@ -114,7 +115,9 @@ export function offersPanel({ base, getRo, onChange, onRoChanged, onLoaded }) {
       replace(body, h('p', { class: 'muted empty-inline' }, t('offer.none')));
       return;
     }
-    replace(body, offerView(latest, true, { lock, resend, cancelScheduled, applyAnswers, getRo, openSend }), offers.length > 1 ? olderList(offers.slice(1)) : null);
+    replace(body, offerView(latest, true, {
+      lock, resend, cancelScheduled, applyAnswers, getRo, openSend, reload: load,
+    }), offers.length > 1 ? olderList(offers.slice(1)) : null);
   }
 
   function olderList(older) {
@@ -247,6 +250,7 @@ function offerView(o, latest, acts) {
     mismatch,
     o.state === 'locked' ? h('p', { class: 'field-hint' }, t('offer.lockedHint')) : null,
     steps(o),
+    latest ? remindersBlock(o, { reload: acts.reload, messageChip }) : null,
     h('div', { class: 'offer-grid' },
       h('div', { class: 'offer-col' },
         h('h4', { class: 'offer-sub' }, t('offer.recipients')),
@@ -333,7 +337,8 @@ function steps(o) {
 function recipients(o) {
   const list = h('ul', { class: 'offer-recipients' });
   for (const r of o.recipients) {
-    const msgs = o.messages.filter((m) => m.recipient_id === r.id);
+    // The offer's own message; reminders show their delivery in the reminders block.
+    const msgs = o.messages.filter((m) => m.recipient_id === r.id && m.purpose !== 'reminder');
     const m = msgs.length ? msgs[msgs.length - 1] : null;
     const when = m && (m.delivered_at || m.sent_at);
     list.append(h('li', { class: 'offer-recipient', dataset: { channel: r.channel, contactPointId: String(r.contact_point_id) } },

@@ -6,6 +6,7 @@ import { t, money, moneyInput, count, plural, localText } from '../core/i18n.js'
 import {
   h, icon, replace, clear, field, formAlert, clearErrors, confirmDialog, nextId, limitText, limitMessage, limitProblems,
 } from '../core/dom.js';
+import { policyControls } from './reminders.js';
 
 /** Initial interventions first, then the optional ones, each in the RO's order. */
 function offeredOrder(a, b) {
@@ -34,8 +35,13 @@ export function sendDialog({ base, ro }) {
 
     const { itemsBox, itemsErr } = itemsSection({ base, ro });
     const { whenBox, laterRadio, sendAt, sendAtErr } = whenSection();
+    // Reminders: the dealership's default unless the advisor chooses another plan here.
+    const reminders = policyControls({ withDefault: true });
+    const remindersErr = h('p', { class: 'field-error', hidden: true });
+    const remindersBox = h('fieldset', { class: 'fieldset send-section send-reminders' },
+      h('legend', {}, t('rem.title')), reminders.box, remindersErr);
 
-    const compose = h('div', { class: 'form send-compose' }, recipientsBox, noteField, itemsBox, whenBox);
+    const compose = h('div', { class: 'form send-compose' }, recipientsBox, noteField, itemsBox, whenBox, remindersBox);
     const preview = h('div', { class: 'send-preview', hidden: true });
 
     // ---- the dialog (the same frame as dom.js formDialog, with two steps) ----
@@ -69,11 +75,13 @@ export function sendDialog({ base, ro }) {
       sentIds = boxes.filter((b) => b.input.checked && !b.input.disabled).map((b) => b.c.id);
       const body = { recipients: sentIds, note: note.value };
       if (laterRadio.checked) body.send_at = sendAt.value;
+      const plan = reminders.value();
+      if (plan) body.reminders = plan;
       return body;
     }
 
     const problemTargets = () => ({
-      form, alert, boxes, sentIds, recipientsErr, noteField, note, sendAt, sendAtErr, itemsErr,
+      form, alert, boxes, sentIds, recipientsErr, noteField, note, sendAt, sendAtErr, itemsErr, reminders, remindersErr,
     });
 
     function showAlert(message) {
@@ -344,7 +352,7 @@ function whenSection() {
 
 /** An API error: each field problem next to its recipient, the note or the interventions. */
 function showProblems(e, {
-form, alert, boxes, sentIds, recipientsErr, noteField, note, sendAt, sendAtErr, itemsErr,
+form, alert, boxes, sentIds, recipientsErr, noteField, note, sendAt, sendAtErr, itemsErr, reminders, remindersErr,
 }) {
   clearErrors(form);
   const leftover = [];
@@ -373,6 +381,11 @@ form, alert, boxes, sentIds, recipientsErr, noteField, note, sendAt, sendAtErr, 
       sendAtErr.hidden = false;
       sendAt.setAttribute('aria-invalid', 'true');
       target = sendAt;
+    } else if (f.field.startsWith('reminders')) {
+      remindersErr.textContent = remindersErr.textContent ? `${remindersErr.textContent} ${f.message}` : f.message;
+      remindersErr.hidden = false;
+      target = f.field === 'reminders.every_hours' ? reminders.hours : reminders.policySelect;
+      target.setAttribute('aria-invalid', 'true');
     } else if (f.field === 'interventions' || f.field.startsWith('interventions')) {
       itemsErr.textContent = f.message;
       itemsErr.hidden = false;

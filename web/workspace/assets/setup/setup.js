@@ -7,8 +7,11 @@ import { state } from '../core/state.js';
 import { t, dateTime, dateOnly } from '../core/i18n.js';
 import { h, icon, field, formAlert, showErrors, clearErrors, toast, select, replace } from '../core/dom.js';
 import { setTitle, navigate } from '../core/nav.js';
+import { hoursSection } from './hours.js';
 
 const SECTIONS = ['dealer', 'public', 'modem', 'mail'];
+/** Administration → Settings has these too; the first-boot setup keeps their defaults. */
+const SETTINGS_SECTIONS = [...SECTIONS, 'hours'];
 
 const RESTART_TIMEOUT_MS = 150000; // the stop waits up to 60 s for sends, then 2 × 10 s for requests
 const POLL_MS = 500;
@@ -103,7 +106,10 @@ function sectionForm(name, s, onSaved) {
   let body;
   let lead;
   let extra = null;
-  if (name === 'dealer') {
+  let sectionChanges = null;
+  if (name === 'hours') {
+    ({ lead, body, changes: sectionChanges } = hoursSection(s));
+  } else if (name === 'dealer') {
     controls.name = h('input', { type: 'text', value: s.dealer.name, maxlength: 80, autocomplete: 'organization' });
     controls.language = select([{ value: 'fr', label: t('lang.fr') }, { value: 'en', label: t('lang.en') }],
       { value: s.dealer.language });
@@ -161,6 +167,7 @@ function sectionForm(name, s, onSaved) {
   }
 
   const changes = () => {
+    if (sectionChanges) return sectionChanges();
     if (name === 'dealer') {
       return { dealer: { name: controls.name.value.trim(), language: controls.language.value, timezone: controls.timezone.value } };
     }
@@ -296,7 +303,7 @@ export async function settingsTab(into) {
   const content = h('div', { class: 'stack' });
   into.append(content);
   const reload = async () => { replace(into); await settingsTab(into); };
-  for (const name of SECTIONS) {
+  for (const name of SETTINGS_SECTIONS) {
     const sec = sectionForm(name, s, reload);
     const save = h('button', { type: 'submit', class: 'btn btn-primary' }, t('common.save'));
     sec.form.append(h('div', { class: 'form-buttons' }, save));

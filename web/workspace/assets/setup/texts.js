@@ -80,6 +80,21 @@ export const fr = {
   'setup.emailLost': 'Relais a redémarré avant la réponse du serveur d\'envoi : envoyez l\'essai de nouveau.',
   'setup.emailNoAnswer': 'Toujours pas de réponse du serveur d\'envoi après 90 secondes : vérifiez le serveur et le port.',
   'setup.emailFailed': 'L\'e-mail d\'essai n\'est pas parti : {error}',
+
+  'setup.step.hours': 'Heures d\'ouverture et relances',
+  'setup.hoursLead': 'Les relances automatiques et les envois programmés ne partent qu\'aux heures d\'ouverture : en dehors, ils attendent l\'ouverture suivante, pour que le client puisse rappeler.',
+  'setup.hoursOpen': 'Heures d\'ouverture',
+  'setup.hoursOpenHint': 'Jours en abrégé anglais (mon, tue, wed, thu, fri, sat, sun) ou plages de jours, puis les horaires, séparés par des virgules : « mon-fri 08:00-12:00 14:00-18:00, sat 09:00-12:00 ». Vide : toujours ouvert.',
+  'setup.frenchHolidays': 'Fermé les jours fériés en France',
+  'setup.hoursClosed': 'Autres jours de fermeture',
+  'setup.hoursClosedHint': 'Des dates AAAA-MM-JJ séparées par des virgules : « 2026-12-24, 2026-12-31 ».',
+  'setup.remPolicy': 'Relances par défaut',
+  'setup.urgentEvery': 'Urgente, toutes les (heures)',
+  'setup.urgentEveryHint': 'De 1 à 12.',
+  'setup.customEvery': 'Personnalisée, toutes les (heures)',
+  'setup.customEveryHint': 'De 1 à 720 ; 24 : chaque jour à la même heure.',
+  'setup.smsReplies': 'Le client peut répondre par SMS',
+  'setup.smsRepliesHint': 'Les SMS d\'offre indiquent qu\'il peut répondre OUI, NON ou APPELEZ-MOI.',
 };
 
 export const en = {
@@ -161,4 +176,19 @@ export const en = {
   'setup.emailLost': 'Relais restarted before the mail server answered: send the test again.',
   'setup.emailNoAnswer': 'Still no answer from the mail server after 90 seconds: check the server and the port.',
   'setup.emailFailed': 'The test email was not sent: {error}',
+
+  'setup.step.hours': 'Opening hours and reminders',
+  'setup.hoursLead': 'Automatic reminders and scheduled sends only go out during opening hours: otherwise they wait for the next opening, so that the customer can call back.',
+  'setup.hoursOpen': 'Opening hours',
+  'setup.hoursOpenHint': 'Days (mon, tue, wed, thu, fri, sat, sun) or ranges of days, then the times, separated by commas: “mon-fri 08:00-12:00 14:00-18:00, sat 09:00-12:00”. Empty: always open.',
+  'setup.frenchHolidays': 'Closed on French public holidays',
+  'setup.hoursClosed': 'Other days closed',
+  'setup.hoursClosedHint': 'Dates as YYYY-MM-DD separated by commas: “2026-12-24, 2026-12-31”.',
+  'setup.remPolicy': 'Default reminders',
+  'setup.urgentEvery': 'Urgent, every (hours)',
+  'setup.urgentEveryHint': 'From 1 to 12.',
+  'setup.customEvery': 'Custom, every (hours)',
+  'setup.customEveryHint': 'From 1 to 720; 24: every day at the same time.',
+  'setup.smsReplies': 'Customers may answer by SMS',
+  'setup.smsRepliesHint': 'Offer SMS tell them they may answer YES, NO or CALL ME.',
 };
