@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.."
 bin=${1:-build/server/relais}
 runs=${2:-3}
 work=$(mktemp -d /tmp/relais-bench-idle.XXXXXX)
-trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap '[[ -n "${pid:-}" ]] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 for i in $(seq 1 "$runs"); do
   lan=$(free_port); pub=$(free_port)

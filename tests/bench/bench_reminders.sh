@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.."
 build=${1:-build}
 n=${2:-10000}
 work=$(mktemp -d /tmp/relais-bench-reminders.XXXXXX)
-trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap '[[ -n "${pid:-}" ]] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 "$build/tests/relais_bench_reminders" "$work/data" "$n"
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 lan=$(free_port); pub=$(free_port)
