@@ -99,7 +99,8 @@ step('the send dialog: the dealership default first, urgent every 2 h explained,
   await dlg.getByRole('checkbox', { name: EMAIL }).check();
   const plan = dlg.getByLabel('Plan de relance', { exact: true });
   assert.equal(await plan.inputValue(), '', 'the dealership default is chosen until the advisor changes it');
-  assert.match(normalise(await plan.locator('option').first().innerText()), /^Réglage de la concession/);
+  // The dealership's default, named (GET /api/v1/settings says it: gentle unless set).
+  assert.equal(normalise(await plan.locator('option').first().innerText()), 'Réglage de la concession (douce)');
   const every = dlg.getByLabel('Heures entre deux relances');
   assert.equal(await every.isVisible(), false, 'no period for the default');
   await plan.selectOption('urgent');

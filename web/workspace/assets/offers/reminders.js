@@ -33,7 +33,7 @@ export function policyControls({ withDefault = false, policy = null, everyHours 
   const policySelect = h('select', { dataset: { field: 'reminders.policy' }, class: 'rem-policy' });
   if (withDefault) {
     policySelect.append(h('option', { value: '' },
-      known ? t('rem.defaultKnown', { policy: policyWords(known.policy, known.every_hours).toLowerCase() }) : t('rem.default')));
+      known ? t('rem.defaultKnown', { policy: t(`rem.choice.${known.policy}`).toLowerCase() }) : t('rem.default')));
   }
   for (const p of POLICIES) policySelect.append(h('option', { value: p }, t(`rem.choice.${p}`)));
   policySelect.value = policy || (withDefault ? '' : 'gentle');
