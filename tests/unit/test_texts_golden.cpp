@@ -245,6 +245,15 @@ std::string golden_texts() {
         const std::string l = lang;
         Offer offer = sample_offer(l);
         g.add("offer_sms " + l, offer_sms(config, offer, link));
+        Config replies = config;
+        replies.reminders.sms_replies = true;
+        g.add("offer_sms replies " + l, offer_sms(replies, offer, link));
+        g.add("sms_reply_ack yes " + l, sms_reply_ack(config, offer, SmsReply::yes, true, link));
+        g.add("sms_reply_ack no " + l, sms_reply_ack(config, offer, SmsReply::no, true, link));
+        g.add("sms_reply_ack no nothing kept " + l, sms_reply_ack(config, offer, SmsReply::no, false, link));
+        g.add("sms_reply_ack call_me " + l, sms_reply_ack(config, offer, SmsReply::call_me, true, link));
+        replies.dealer.phone_display = "01 23 45 67 89";
+        g.add("sms_reply_ack yes phone " + l, sms_reply_ack(replies, offer, SmsReply::yes, true, link));
         g.add("access_link_sms " + l, access_link_sms(config, offer, link));
         g.add("access_link_email " + l + " named", access_link_email(config, offer, "Jean-Pierre <Dupré>", link));
         g.add("access_link_email " + l + " no name", access_link_email(config, offer, "", link));

@@ -27,6 +27,7 @@
 #include "serial_port.hpp"
 #include "serve_banner.hpp"
 #include "sms_channel.hpp"
+#include "sms_replies.hpp"
 #include "static_files.hpp"
 #include "test_emails.hpp"
 #include "text.hpp"
@@ -95,7 +96,12 @@ ModemStart open_modem(boost::asio::io_context& io, const Config& config, Applian
              .db = app.db(),
              .clock = app.clock(),
              .log = log,
-             .inbound = {.on_opt_out = &mark_number_opted_out, .on_settled = &offer_state::on_message_settled}});
+             .inbound = {.on_opt_out = &mark_number_opted_out,
+                         .on_settled = &offer_state::on_message_settled,
+                         // "OUI", "NON", "APPELEZ-MOI" as the customer's answer ([reminders] sms_replies)
+                         .on_reply = [&config, &random = app.random()](
+                                         Connection& c, const InboundReply& reply,
+                                         UnixMs now) { return apply_sms_reply(c, config, random, reply, now); }}});
         m) {
         out.modem = std::move(m).value();
     } else {

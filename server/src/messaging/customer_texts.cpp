@@ -9,6 +9,7 @@ namespace relais {
 std::span<const CustomerTextSpec> customer_text_specs() {
     static const CustomerTextSpec specs[] = {
         {"offer_sms", {"dealer_name", "vehicle", "link"}},
+        {"offer_sms.replies", {"dealer_name", "vehicle", "link"}},
         {"offer_email.subject", {"dealer_name", "vehicle"}},
         {"offer_email.heading", {}},
         {"offer_email.preheader.one", {"vehicle", "item_count", "total"}},
@@ -32,6 +33,11 @@ std::span<const CustomerTextSpec> customer_text_specs() {
         {"email.button", {}},
         {"email.link_intro", {}},
         {"stop_ack_sms", {"dealer_name"}},
+        {"sms_reply_ack.yes", {"dealer_name", "vehicle", "link", "dealer_phone_suffix"}},
+        {"sms_reply_ack.no", {"dealer_name", "vehicle", "link", "dealer_phone_suffix"}},
+        {"sms_reply_ack.no.nothing_kept", {"dealer_name", "vehicle", "link", "dealer_phone_suffix"}},
+        {"sms_reply_ack.call_me", {"dealer_name", "vehicle", "link", "dealer_phone_suffix"}},
+        {"sms_reply_ack.phone", {"dealer_phone"}},
     };
     return specs;
 }

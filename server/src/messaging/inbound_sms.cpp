@@ -32,12 +32,13 @@ Result<InboundOutcome> handle_inbound_sms(Connection& c, const Config& config, c
                                           const InboundListeners& listeners) {
     InboundOutcome out;
     std::optional<Id> party_id, contact_point_id;
+    Id recipient_id = 0;
     std::string name;  // the recipient's name when the offer went
     // The latest offer sent to this number, whatever its state: a customer answers the
     // message they have.
     {
         TRY_ASSIGN(auto s,
-                   c.prepare("SELECT o.id, o.ro_id, r.party_id, r.contact_point_id, r.name FROM offer_recipients "
+                   c.prepare("SELECT o.id, o.ro_id, r.party_id, r.contact_point_id, r.name, r.id FROM offer_recipients "
                              "r JOIN offers o ON o.id = r.offer_id WHERE r.channel = 'sms' AND r.address = ? "
                              "ORDER BY o.created_at DESC, o.id DESC LIMIT 1"));
         s.bind(1, sms.sender);
@@ -48,6 +49,7 @@ Result<InboundOutcome> handle_inbound_sms(Connection& c, const Config& config, c
             party_id = s.optional_int64(2);
             contact_point_id = s.optional_int64(3);
             name = s.text(4);
+            recipient_id = s.int64(5);
         }
     }
     if (out.ro_id) {
@@ -68,7 +70,30 @@ Result<InboundOutcome> handle_inbound_sms(Connection& c, const Config& config, c
     }
     // A STOP from a name ("Orange", a bank's sender id) is not a customer opting out, and a
     // name cannot be answered: it is on the timeline above when it matched an offer, no more.
-    if (!is_stop_request(sms.text) || !can_receive_sms(sms.sender)) return out;
+    if (!can_receive_sms(sms.sender)) return out;
+    if (!is_stop_request(sms.text)) {
+        if (!out.ro_id || !listeners.on_reply) return out;
+        TRY_ASSIGN(out.applied, listeners.on_reply(c,
+                                                   InboundReply{.inbound_id = sms.id,
+                                                                .offer_id = *out.offer_id,
+                                                                .ro_id = *out.ro_id,
+                                                                .recipient_id = recipient_id,
+                                                                .party_id = party_id,
+                                                                .contact_point_id = contact_point_id,
+                                                                .from = sms.sender,
+                                                                .text = sms.text,
+                                                                .complete = sms.complete},
+                                                   now));
+        if (out.applied) {
+            // Answered: the confirmation it made is what the advisor is shown to handle; the
+            // reply itself needs no reading (it is in the confirmation's event).
+            TRY_ASSIGN(auto u, c.prepare("UPDATE sms_inbound SET read_at = ? WHERE id = ?"));
+            u.bind(1, now).bind(2, sms.id);
+            TRY(u.run());
+            out.queued = true;
+        }
+        return out;
+    }
 
     TRY_ASSIGN(bool already, is_opted_out(c, sms.sender));
     if (already) return out;  // acknowledged the first time only

@@ -3,7 +3,9 @@
 // sent to that number and put on that repair order's timeline; a message that is exactly
 // "STOP" (any case, spaces around) opts the number out of every future message and is
 // acknowledged once — when it came from a number: a sender name cannot be answered, and is
-// no customer. "Stop the work please" is a reply like any other.
+// no customer. "Stop the work please" is a reply like any other. Any other reply matched to an
+// offer is offered to a listener (the offers' side: an answer such as "OUI" taken as the
+// customer's, issue 15); what it does not take stays a reply for the advisor.
 
 #include "config.hpp"
 #include "db.hpp"
@@ -25,6 +27,19 @@ struct InboundOutcome {
     std::optional<Id> offer_id;
     bool opted_out = false;  // this message opted the number out (first time)
     bool queued = false;     // an acknowledgement went into the outbox
+    bool applied = false;    // the reply listener took it as the customer's answer
+};
+
+/// A customer's SMS (not a STOP) from the number the latest offer to it was sent to.
+struct InboundReply {
+    Id inbound_id = 0;  // its sms_inbound row
+    Id offer_id = 0;
+    Id ro_id = 0;
+    Id recipient_id = 0;  // the offer's recipient with that number
+    std::optional<Id> party_id = {}, contact_point_id = {};
+    std::string from = {};  // E.164: the recipient's address
+    std::string text = {};  // whole, as the customer wrote it
+    bool complete = true;   // every part arrived
 };
 
 /// True for "STOP", "stop", " Stop " — and nothing longer.
@@ -38,10 +53,16 @@ bool can_receive_sms(std::string_view address);
 /// contact points with it (repair_orders owns that table; messaging does not link it).
 using OptOutListener = std::function<Result<void>(Connection&, const std::string& number)>;
 
+/// Told, in the same transaction, of a reply matched to an offer (after its `sms.received`):
+/// returns whether it took the reply as the customer's answer, in which case it queued an
+/// acknowledgement in the outbox. Messaging does not link offers: the offers implement it.
+using ReplyListener = std::function<Result<bool>(Connection&, const InboundReply&, UnixMs now)>;
+
 /// Who hears of what an SMS received did, in its transaction (each may be empty).
 struct InboundListeners {
     OptOutListener on_opt_out = {};   // a STOP, the first time
     SettledListener on_settled = {};  // a message that waited for that number fails (opted out)
+    ReplyListener on_reply = {};      // any other message from an offer's recipient
 };
 
 /// Runs inside the transaction that stored the message (`sms.id` set).

@@ -90,9 +90,33 @@ std::string format_money(Cents cents, const std::string& currency, const std::st
 
 Result<OfferMessageText> offer_sms(const Config& config, const Offer& offer, const std::string& link) {
     OfferMessageText m;
-    TRY_ASSIGN(m.text,
-               customer_text("offer_sms", language_of(offer),
-                             {{"dealer_name", config.dealer.name}, {"vehicle", vehicle_words(offer)}, {"link", link}}));
+    TRY_ASSIGN(m.text, customer_text(
+                           sms_replies_possible(config, offer) ? "offer_sms.replies" : "offer_sms", language_of(offer),
+                           {{"dealer_name", config.dealer.name}, {"vehicle", vehicle_words(offer)}, {"link", link}}));
+    return m;
+}
+
+Result<OfferMessageText> sms_reply_ack(const Config& config, const Offer& offer, SmsReply reply, bool work_kept,
+                                       const std::string& link) {
+    const std::string lang = language_of(offer);
+    std::string phone_suffix;
+    if (!config.dealer.phone_display.empty()) {
+        TRY_ASSIGN(auto phone,
+                   customer_text("sms_reply_ack.phone", lang, {{"dealer_phone", config.dealer.phone_display}}));
+        phone_suffix = " " + phone;
+    }
+    const char* name = "sms_reply_ack.yes";
+    switch (reply) {
+        case SmsReply::yes: name = "sms_reply_ack.yes"; break;
+        case SmsReply::no: name = work_kept ? "sms_reply_ack.no" : "sms_reply_ack.no.nothing_kept"; break;
+        case SmsReply::call_me: name = "sms_reply_ack.call_me"; break;
+    }
+    OfferMessageText m;
+    TRY_ASSIGN(m.text, customer_text(name, lang,
+                                     {{"dealer_name", config.dealer.name},
+                                      {"vehicle", vehicle_words(offer)},
+                                      {"link", link},
+                                      {"dealer_phone_suffix", phone_suffix}}));
     return m;
 }
 

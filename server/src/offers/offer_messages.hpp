@@ -9,6 +9,7 @@
 #include "email_layout.hpp"
 #include "offer.hpp"
 #include "result.hpp"
+#include "sms_replies.hpp"
 
 #include <string>
 
@@ -21,9 +22,17 @@ struct OfferMessageText {
 };
 
 /// `link` is the recipient's magic link; `name` the recipient's display name (may be empty).
+/// With `[reminders] sms_replies` (and an offer an SMS reply can confirm), the SMS names the
+/// answers the customer may text back.
 Result<OfferMessageText> offer_sms(const Config& config, const Offer& offer, const std::string& link);
 Result<OfferMessageText> offer_email(const Config& config, const Offer& offer, const std::string& name,
                                      const std::string& link);
+
+/// The acknowledgement of an SMS reply taken as the customer's answer (sms_replies.hpp): what
+/// was recorded, the offer's page, how to change it (call the dealership, with its number when
+/// configured). `work_kept`: some item was accepted (for NON: the work the car came in for).
+Result<OfferMessageText> sms_reply_ack(const Config& config, const Offer& offer, SmsReply reply, bool work_kept,
+                                       const std::string& link);
 
 /// A fresh access link asked for from another device or after expiry.
 Result<OfferMessageText> access_link_sms(const Config& config, const Offer& offer, const std::string& link);

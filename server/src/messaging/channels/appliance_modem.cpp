@@ -131,7 +131,9 @@ bool ApplianceModem::on_inbound(const modem::InboundSms& m) {
     }
     log_->info("SMS received from {} ({} part(s)){}{}", r.sender, r.parts,
                stored->ro_id ? ", on repair order " + std::to_string(*stored->ro_id) : std::string(),
-               stored->opted_out ? ": STOP, the number is opted out" : "");
+               stored->opted_out ? ": STOP, the number is opted out"
+               : stored->applied ? ": taken as the customer's answer to the offer"
+                                 : "");
     if (stored->queued && listener_.queued) listener_.queued();
     return true;
 }

@@ -46,7 +46,8 @@ struct ApplianceModemDeps {
     const Clock& clock;
     std::shared_ptr<spdlog::logger> log;
     /// What an SMS received did, in the transaction that stores it: a STOP (the repair orders
-    /// mark the number), the messages it stopped (the offers hear of them, as from the outbox).
+    /// mark the number), the messages it stopped (the offers hear of them, as from the outbox),
+    /// a reply the offers may take as the customer's answer.
     InboundListeners inbound = {};
 };
 

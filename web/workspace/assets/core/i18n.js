@@ -319,6 +319,8 @@ export function describeEvent(ev, { ro, users }) {
     details.push(failureText(data.reason, data.error));
   }
   if (ev.type.startsWith('offer.remind') || ev.type === 'offer.no_answer') details.push(...reminderDetails(ev.type, data));
+  // An answer texted back (OUI, NON, APPELEZ-MOI): the customer's words.
+  if (ev.type === 'offer.confirmed' && data.by === 'sms') details.push(t('tl.confirmedBySms', { reply: data.reply || '' }));
   // The agreements accepted with a confirmation, each with the version the customer read.
   if (ev.type === 'offer.confirmed' && Array.isArray(data.agreements)) {
     for (const a of data.agreements) details.push(t('tl.agreementAccepted', { title: a.title, n: a.version }));

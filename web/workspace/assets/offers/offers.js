@@ -337,8 +337,9 @@ function steps(o) {
 function recipients(o) {
   const list = h('ul', { class: 'offer-recipients' });
   for (const r of o.recipients) {
-    // The offer's own message; reminders show their delivery in the reminders block.
-    const msgs = o.messages.filter((m) => m.recipient_id === r.id && m.purpose !== 'reminder');
+    // The offer's own message; reminders show their delivery in the reminders block, and the
+    // acknowledgement of an answer by SMS is on the timeline.
+    const msgs = o.messages.filter((m) => m.recipient_id === r.id && m.purpose !== 'reminder' && m.purpose !== 'sms_decision_ack');
     const m = msgs.length ? msgs[msgs.length - 1] : null;
     const when = m && (m.delivered_at || m.sent_at);
     list.append(h('li', { class: 'offer-recipient', dataset: { channel: r.channel, contactPointId: String(r.contact_point_id) } },

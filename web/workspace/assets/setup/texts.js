@@ -94,7 +94,7 @@ export const fr = {
   'setup.customEvery': 'Personnalisée, toutes les (heures)',
   'setup.customEveryHint': 'De 1 à 720 ; 24 : chaque jour à la même heure.',
   'setup.smsReplies': 'Le client peut répondre par SMS',
-  'setup.smsRepliesHint': 'Les SMS d\'offre indiquent qu\'il peut répondre OUI, NON ou APPELEZ-MOI.',
+  'setup.smsRepliesHint': 'Les SMS d\'offre indiquent qu\'il peut répondre OUI, NON ou APPELEZ-MOI : sa réponse confirme l\'offre (tout accepter, refuser les travaux conseillés, être rappelé) et un SMS la lui confirme. Toute autre réponse reste pour le conseiller.',
 };
 
 export const en = {
@@ -190,5 +190,5 @@ export const en = {
   'setup.customEvery': 'Custom, every (hours)',
   'setup.customEveryHint': 'From 1 to 720; 24: every day at the same time.',
   'setup.smsReplies': 'Customers may answer by SMS',
-  'setup.smsRepliesHint': 'Offer SMS tell them they may answer YES, NO or CALL ME.',
+  'setup.smsRepliesHint': 'Offer SMS tell them they may answer YES, NO or CALL ME: the answer confirms the offer (accept all, decline the advised work, be called back) and an SMS confirms it to them. Any other reply stays for the advisor.',
 };
