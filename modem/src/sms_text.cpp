@@ -52,6 +52,49 @@ std::string_view transliteration_of(char32_t c) {
         case U'Ÿ': return "Y";
         case U'œ': return "oe";
         case U'Œ': return "OE";
+        // Central European letters (Škoda, Dvořák, Łódź, Kovačić): the letter without its mark.
+        case U'š':
+        case U'ś': return "s";
+        case U'Š':
+        case U'Ś': return "S";
+        case U'ž':
+        case U'ź':
+        case U'ż': return "z";
+        case U'Ž':
+        case U'Ź':
+        case U'Ż': return "Z";
+        case U'č':
+        case U'ć': return "c";
+        case U'Č':
+        case U'Ć': return "C";
+        case U'ř': return "r";
+        case U'Ř': return "R";
+        case U'ł': return "l";
+        case U'Ł': return "L";
+        case U'ń':
+        case U'ň': return "n";
+        case U'Ń':
+        case U'Ň': return "N";
+        case U'ą':
+        case U'ă': return "a";
+        case U'Ą':
+        case U'Ă': return "A";
+        case U'ę':
+        case U'ě': return "e";
+        case U'Ę':
+        case U'Ě': return "E";
+        case U'ő': return "o";
+        case U'Ő': return "O";
+        case U'ű':
+        case U'ů': return "u";
+        case U'Ű':
+        case U'Ů': return "U";
+        case U'ď':
+        case U'đ': return "d";
+        case U'Ď':
+        case U'Đ': return "D";
+        case U'ť': return "t";
+        case U'Ť': return "T";
         case U'‘':
         case U'’':
         case U'‚':

@@ -76,7 +76,7 @@ def main():
         token = None
         for _ in range(400):
             if os.path.exists(journal):
-                m = re.search(r"/o/([A-Za-z0-9_-]{32})", open(journal).read())
+                m = re.search(r"/o/([A-Za-z0-9_-]{22})", open(journal).read())
                 if m:
                     token = m.group(1)
                     break

@@ -42,7 +42,7 @@ async function smsLinks() {
   const journal = path.join(server.dir, 'data', 'modem', 'journal.jsonl');
   const text = await readFile(journal, 'utf8').catch(() => '');
   return text.split('\n').filter(Boolean).map((l) => JSON.parse(l))
-    .filter((m) => m.kind === 'message').map((m) => /\/o\/([A-Za-z0-9_-]{32})/.exec(m.text)?.[1]).filter(Boolean);
+    .filter((m) => m.kind === 'message').map((m) => /\/o\/([A-Za-z0-9_-]{22})/.exec(m.text)?.[1]).filter(Boolean);
 }
 
 /** The magic links in the emails written to the maildir (new/), oldest first; the text part is
@@ -53,7 +53,7 @@ async function mailLinks() {
   const links = [];
   for (const name of names) {
     const raw = (await readFile(path.join(dir, name), 'utf8')).replace(/=\r?\n/g, '');
-    const m = /\/o\/([A-Za-z0-9_-]{32})/.exec(raw);
+    const m = /\/o\/([A-Za-z0-9_-]{22})/.exec(raw);
     if (m) links.push({ token: m[1], raw });
   }
   return links;

@@ -131,7 +131,7 @@ step('a phone asking for too many fresh links is told so, in words', async () =>
   const journal = path.join(server.dir, 'data', 'modem', 'journal.jsonl');
   const links = async () => (await readFile(journal, 'utf8').catch(() => '')).split('\n').filter(Boolean)
     .map((l) => JSON.parse(l)).filter((m) => m.kind === 'message')
-    .map((m) => /\/o\/([A-Za-z0-9_-]{32})/.exec(m.text)?.[1]).filter(Boolean);
+    .map((m) => /\/o\/([A-Za-z0-9_-]{22})/.exec(m.text)?.[1]).filter(Boolean);
   const [token] = await until('the SMS link', async () => { const l = await links(); return l.length && l; });
 
   // The customer's phone opens it first.

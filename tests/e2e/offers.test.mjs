@@ -54,7 +54,7 @@ function modemControl(request) {
 async function smsLinks() {
   const text = await readFile(path.join(server.dir, 'data', 'modem', 'journal.jsonl'), 'utf8').catch(() => '');
   return text.split('\n').filter(Boolean).map((l) => JSON.parse(l))
-    .filter((m) => m.kind === 'message').map((m) => /\/o\/([A-Za-z0-9_-]{32})/.exec(m.text)?.[1]).filter(Boolean);
+    .filter((m) => m.kind === 'message').map((m) => /\/o\/([A-Za-z0-9_-]{22})/.exec(m.text)?.[1]).filter(Boolean);
 }
 
 async function shot(name) {
@@ -432,7 +432,9 @@ step('a character outside the GSM alphabet shows its cost in the preview; an SMS
   // The emulated network's status reports say "failed" for this number (firmware-bridge's control socket).
   await modemControl({ cmd: 'set', failing_numbers: ['+33699999999'] });
   const created = await api('POST', '/api/v1/repair-orders', {
-    vehicle: { plate: 'kl-789-mn', make: 'Citroën', model: 'C3' },
+    // A model name as a DMS may send it, with a sign no GSM form stands for: the value is sent as
+    // it is (an ë alone would be written e in an SMS, and cost nothing).
+    vehicle: { plate: 'kl-789-mn', make: 'Citroën', model: 'ë-C3 ⚡' },
     parties: [{ roles: ['driver'], title: 'M.', first_name: 'Jean', last_name: 'Roux', contact_points: [{ kind: 'phone', value: '06 99 99 99 99' }] }],
     interventions: [{ label: 'Pneus avant', price_excl_cents: 18000 }],
   });
@@ -442,7 +444,7 @@ step('a character outside the GSM alphabet shows its cost in the preview; an SMS
   const dlg = page.getByRole('dialog', { name: 'Envoyer le devis au client' });
   await dlg.getByRole('checkbox', { name: /06 99 99 99 99/ }).check();
   await dlg.getByRole('button', { name: 'Prévisualiser' }).click();
-  // "Citroën": ë is not in the GSM 7-bit alphabet, so the whole SMS is UCS-2, 70 characters a part.
+  // "⚡" is not in the GSM 7-bit alphabet, so the whole SMS is UCS-2, 70 characters a part.
   const preview = page.getByRole('dialog', { name: 'Aperçu avant envoi' });
   const info = preview.locator('.preview-sms .sms-info');
   await info.waitFor();
@@ -527,7 +529,7 @@ async function customerConfirms(number) {
     const journal = await readFile(path.join(server.dir, 'data', 'modem', 'journal.jsonl'), 'utf8').catch(() => '');
     return journal.split('\n').filter(Boolean).map((l) => JSON.parse(l))
       .filter((m) => m.kind === 'message' && m.recipient === number)
-      .map((m) => /\/o\/([A-Za-z0-9_-]{32})/.exec(m.text)?.[1]).filter(Boolean).pop();
+      .map((m) => /\/o\/([A-Za-z0-9_-]{22})/.exec(m.text)?.[1]).filter(Boolean).pop();
   });
   const phone = await (await browser.newContext({ locale: 'fr-FR', viewport: { width: 390, height: 844 } })).newPage();
   phone.setDefaultTimeout(10000);

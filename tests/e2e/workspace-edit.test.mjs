@@ -377,7 +377,7 @@ async function smsLinks(number) {
   const text = await readFile(path.join(server.dir, 'data', 'modem', 'journal.jsonl'), 'utf8').catch(() => '');
   return text.split('\n').filter(Boolean).map((l) => JSON.parse(l))
     .filter((m) => m.kind === 'message' && m.recipient === number)
-    .map((m) => /\/o\/([A-Za-z0-9_-]{32})/.exec(m.text)?.[1]).filter(Boolean);
+    .map((m) => /\/o\/([A-Za-z0-9_-]{22})/.exec(m.text)?.[1]).filter(Boolean);
 }
 
 const paris = (iso) => new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso));

@@ -76,7 +76,7 @@ async function mailLink(address) {
   const dir = path.join(server.dir, 'data', 'mail', 'new');
   for (const name of (await readdir(dir).catch(() => [])).sort()) {
     const raw = (await readFile(path.join(dir, name), 'utf8')).replace(/=\r?\n/g, '');
-    const m = /\/o\/([A-Za-z0-9_-]{32})/.exec(raw);
+    const m = /\/o\/([A-Za-z0-9_-]{22})/.exec(raw);
     if (m && raw.includes(address)) return m[1];
   }
   return null;

@@ -20,7 +20,7 @@ RO = {
                       {"label": "Plaquettes avant", "mechanic_note": "Usées à 80 %", "price_excl_cents": 14500,
                        "kind": "optional", "severity": "red"}],
 }
-LINK = re.compile(r"https://relais\.garage-test\.fr/o/([A-Za-z0-9_-]{32})")
+LINK = re.compile(r"https://relais\.garage-test\.fr/o/([A-Za-z0-9_-]{22})")
 ORIGIN = "https://relais.garage-test.fr"
 
 

@@ -26,7 +26,7 @@ RO = {
                        "price_excl_cents": 14500, "kind": "optional", "severity": "red"}],
 }
 NOTE = "Bonjour Madame Lefèvre, voici ce que nous avons trouvé sur votre 308. Appelez-moi si besoin !"
-LINK = re.compile(r"(https?://[^\s\"<>]+/o/([A-Za-z0-9_-]{32}))")
+LINK = re.compile(r"(https?://[^\s\"<>]+/o/([A-Za-z0-9_-]{22}))")
 
 
 class OfferTest(RelaisTestCase):

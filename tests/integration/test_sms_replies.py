@@ -23,7 +23,7 @@ REPLIES = """
 [reminders]
 sms_replies = true
 """
-LINK = re.compile(r"https://relais\.garage-test\.fr/o/[A-Za-z0-9_-]{32}")
+LINK = re.compile(r"https://relais\.garage-test\.fr/o/[A-Za-z0-9_-]{22}")
 
 
 class SmsReplyTest(RelaisTestCase):

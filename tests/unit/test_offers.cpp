@@ -277,7 +277,7 @@ TEST_CASE("sending freezes the shown interventions, makes a link per recipient a
     auto at = sms.body.find(prefix);
     REQUIRE(at != std::string::npos);
     const std::string token = sms.body.substr(at + prefix.size());
-    CHECK(token.size() == 32);
+    CHECK(token.size() == 22);  // 128 bits
     const OutboxMessage& email = o.messages[1];
     CHECK(email.subject == "Votre devis pour votre Peugeot 308 AB-123-CD – Garage Demo");
     // The advisor's note greets the customer itself: the email does not greet a second time.

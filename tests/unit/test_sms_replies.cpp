@@ -166,11 +166,11 @@ struct ReplyWorld : World {
     }
 };
 
-// The link that ends an SMS's sentence "…: <link> …": its token is 32 characters.
+// The link that ends an SMS's sentence "…: <link> …": its token is 22 characters.
 std::string without_link(const std::string& body) {
     const auto at = body.find("https://relais.garage-dupont.fr/o/");
     REQUIRE(at != std::string::npos);
-    return body.substr(0, at) + "<link>" + body.substr(at + 34 + 32);
+    return body.substr(0, at) + "<link>" + body.substr(at + 34 + kLinkTokenChars);
 }
 
 }  // namespace
@@ -494,8 +494,8 @@ TEST_CASE("sms replies: a number that said STOP is not answered, and STOP still 
 TEST_CASE("sms replies: the offer SMS names the answers, in one GSM 7-bit part for a typical offer") {
     ReplyWorld w;
     Offer o = w.sent_offer();
-    const std::string link = "https://relais.garage-dupont.fr/o/" + std::string(32, 'x');
-    REQUIRE(link.size() == 31 + 3 + 32);
+    const std::string link = "https://relais.garage-dupont.fr/o/" + std::string(kLinkTokenChars, 'x');
+    REQUIRE(link.size() == 31 + 3 + kLinkTokenChars);
     for (const char* lang : {"fr", "en"}) {
         CAPTURE(lang);
         o.language = lang;

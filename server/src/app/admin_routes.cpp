@@ -61,10 +61,11 @@ public:
                                      {"default_vat_rate_bp", dl.default_vat_rate_bp}}},
                                    {"public_base_url", d.config.http.public_base_url},
                                    // The send dialog names the dealership's default plan.
-                                   {"reminders", {{"policy", to_string(d.config.reminders.policy)},
-                                                  {"every_hours", d.config.reminders.policy == ReminderPolicy::urgent
-                                                                      ? d.config.reminders.urgent_every_hours
-                                                                      : d.config.reminders.custom_every_hours}}},
+                                   {"reminders",
+                                    {{"policy", to_string(d.config.reminders.policy)},
+                                     {"every_hours", d.config.reminders.policy == ReminderPolicy::urgent
+                                                         ? d.config.reminders.urgent_every_hours
+                                                         : d.config.reminders.custom_every_hours}}},
                                    {"setup_done", setup_is_done.load()},
                                    {"version", RELAIS_VERSION}});
     }

@@ -1,7 +1,9 @@
 #include "offer_messages.hpp"
 
 #include "customer_texts.hpp"
+#include "sms_text.hpp"
 
+#include <algorithm>
 #include <set>
 #include <string_view>
 
@@ -69,6 +71,16 @@ Result<OfferMessageText> branded_email(const Config& config, mail::EmailContent 
 
 std::string language_of(const Offer& offer) { return offer.language == "en" ? "en" : "fr"; }
 
+// A value put into an SMS (the dealership's name, the vehicle, the advisor): the closest GSM
+// 7-bit form when there is one, so that "Citroën" or "Garage Benoît" does not make the whole
+// message UCS-2, three times the cost. The texts' own words are never changed (they are kept in
+// the GSM alphabet where they are written); a value with no GSM form ("比亚迪") is kept as it is.
+std::string sms_value(const std::string& value) {
+    std::string gsm = modem::transliterate_to_gsm7(value);
+    const auto unknown = [](const std::string& v) { return std::count(v.begin(), v.end(), '?'); };
+    return unknown(gsm) > unknown(value) ? value : gsm;
+}
+
 }  // namespace
 
 std::string format_money(Cents cents, const std::string& currency, const std::string& language) {
@@ -90,9 +102,11 @@ std::string format_money(Cents cents, const std::string& currency, const std::st
 
 Result<OfferMessageText> offer_sms(const Config& config, const Offer& offer, const std::string& link) {
     OfferMessageText m;
-    TRY_ASSIGN(m.text, customer_text(
-                           sms_replies_possible(config, offer) ? "offer_sms.replies" : "offer_sms", language_of(offer),
-                           {{"dealer_name", config.dealer.name}, {"vehicle", vehicle_words(offer)}, {"link", link}}));
+    TRY_ASSIGN(m.text, customer_text(sms_replies_possible(config, offer) ? "offer_sms.replies" : "offer_sms",
+                                     language_of(offer),
+                                     {{"dealer_name", sms_value(config.dealer.name)},
+                                      {"vehicle", sms_value(vehicle_words(offer))},
+                                      {"link", link}}));
     return m;
 }
 
@@ -113,8 +127,8 @@ Result<OfferMessageText> sms_reply_ack(const Config& config, const Offer& offer,
     }
     OfferMessageText m;
     TRY_ASSIGN(m.text, customer_text(name, lang,
-                                     {{"dealer_name", config.dealer.name},
-                                      {"vehicle", vehicle_words(offer)},
+                                     {{"dealer_name", sms_value(config.dealer.name)},
+                                      {"vehicle", sms_value(vehicle_words(offer))},
                                       {"link", link},
                                       {"dealer_phone_suffix", phone_suffix}}));
     return m;
@@ -157,9 +171,10 @@ Result<OfferMessageText> offer_email(const Config& config, const Offer& offer, c
 
 Result<OfferMessageText> access_link_sms(const Config& config, const Offer& offer, const std::string& link) {
     OfferMessageText m;
-    TRY_ASSIGN(m.text,
-               customer_text("access_link_sms", language_of(offer),
-                             {{"dealer_name", config.dealer.name}, {"vehicle", vehicle_words(offer)}, {"link", link}}));
+    TRY_ASSIGN(m.text, customer_text("access_link_sms", language_of(offer),
+                                     {{"dealer_name", sms_value(config.dealer.name)},
+                                      {"vehicle", sms_value(vehicle_words(offer))},
+                                      {"link", link}}));
     return m;
 }
 
@@ -183,11 +198,11 @@ Result<OfferMessageText> reminder_sms(const Config& config, const Offer& offer, 
                                       const std::string& link) {
     OfferMessageText m;
     TRY_ASSIGN(m.text, customer_text("reminder_sms", language_of(offer),
-                                     {{"dealer_name", config.dealer.name},
-                                      {"vehicle", vehicle_words(offer)},
+                                     {{"dealer_name", sms_value(config.dealer.name)},
+                                      {"vehicle", sms_value(vehicle_words(offer))},
                                       {"link", link},
                                       {"reminder_number", std::to_string(words.number)},
-                                      {"advisor_name", words.advisor_name}}));
+                                      {"advisor_name", sms_value(words.advisor_name)}}));
     return m;
 }
 

@@ -175,7 +175,7 @@ std::string offer_link(const Config& config, const std::string& token) {
 
 Result<void> queue_linked_message(Connection& c, Random& random, const Config& config, const LinkedMessage& message,
                                   const std::function<Result<OfferMessageText>(const std::string& url)>& render) {
-    const std::string token = random_token(random, 24);  // 192 bits
+    const std::string token = random_token(random, kLinkTokenBytes);
     TRY_ASSIGN(auto l, c.prepare("INSERT INTO offer_links (offer_id, recipient_id, token_hash, created_at, "
                                  "expires_at) VALUES (?, ?, ?, ?, ?)"));
     l.bind(1, message.offer.id).bind(2, message.recipient.id).bind_blob(3, sha256(token)).bind(4, message.now);
@@ -208,7 +208,7 @@ Result<OfferPreview> OfferService::preview(Id ro_id, const SendOfferRequest& req
         out.offer.language = p->language;
         out.offer.snapshot = p->snapshot;
         // A link of the real length, so that the SMS's cost is the real one.
-        const std::string link = offer_link(config_, std::string(32, 'x'));
+        const std::string link = offer_link(config_, std::string(kLinkTokenChars, 'x'));
         for (const Target& t : p->targets) {
             OfferRecipient r;
             r.channel = t.cp->kind == ContactKind::phone ? Channel::sms : Channel::email;

@@ -43,6 +43,14 @@ inline constexpr int kMaxCustomEveryHours = 720;
 /// How far ahead a send may be scheduled.
 inline constexpr UnixMs kMaxScheduleAheadMs = 30LL * 24 * 3600 * 1000;
 
+/// A link's token: 128 random bits (DESIGN.md's floor), 22 characters of base64url. 128 rather
+/// than 192 bits: a guess cannot succeed against 2^128 (the tokens are looked up by SHA-256 and
+/// guessing is throttled per address), and 10 characters fewer in every SMS keep the offer and
+/// the reminders in one part (docs/BENCHMARKS.md, "One SMS part"). Links made with 192 bits
+/// before keep working: a token is found by its hash, whatever its length.
+inline constexpr std::size_t kLinkTokenBytes = 16;
+inline constexpr std::size_t kLinkTokenChars = 22;
+
 inline constexpr UnixMs kLinkValidityMs = 30LL * 24 * 3600 * 1000;
 
 /// The customer's link to an offer: public_base_url + "/o/" + token.
