@@ -208,6 +208,15 @@ TEST_CASE("reminders: each one due goes through the outbox with a fresh link, fi
     const auto no_answer = w.events("offer.no_answer");
     REQUIRE(no_answer.size() == 1);
     CHECK(no_answer[0].find("\"reminders\":5") != std::string::npos);
+    // The RO list says it: no answer, and the RO is to handle.
+    RepairOrderQuery attention;
+    attention.attention = true;
+    auto page = w.ros->list(attention);
+    REQUIRE(page.ok());
+    REQUIRE(page->items.size() == 1);
+    CHECK(page->items[0].id == w.ro.id);
+    CHECK(page->items[0].no_answer);
+    CHECK(page->items[0].needs_attention);
     auto next = w.reminders->next_due();
     REQUIRE(next.ok());
     CHECK_FALSE(next->has_value());
@@ -229,6 +238,9 @@ TEST_CASE("reminders: a resend restarts the count") {
     for (int i = 0; i < 5; ++i) w.run_next();
     CHECK(w.reminder_messages(o.id).size() == 8);
     CHECK(w.plan(o.id).ended.empty());
+    auto page = w.ros->list({});
+    REQUIRE(page.ok());
+    CHECK_FALSE(page->items.at(0).no_answer);
 }
 
 TEST_CASE("reminders: a change of frequency sets the next one a period from the change; pause and resume") {

@@ -47,6 +47,7 @@ export const fr = {
   'list.toHandle': 'À traiter',
   'list.toHandleHint': 'Le client a confirmé, demandé à être rappelé ou répondu par SMS, ou un message n\'est pas parti, depuis le dernier « Marquer comme traité »',
   'list.needsAttention': 'À traiter',
+  'list.noAnswer': 'Sans réponse : appeler',
   'list.emptyToHandle': 'Rien à traiter',
   'list.emptyToHandleText': 'Les OR dont le client a confirmé, demandé un rappel ou répondu, et ceux dont un message n\'est pas parti, apparaîtront ici.',
 
@@ -292,6 +293,7 @@ export const en = {
   'list.toHandle': 'To handle',
   'list.toHandleHint': 'The customer confirmed, asked to be called or replied by SMS, or a message failed, since it was last marked as handled',
   'list.needsAttention': 'To handle',
+  'list.noAnswer': 'No answer: call',
   'list.emptyToHandle': 'Nothing to handle',
   'list.emptyToHandleText': 'Repair orders whose customer confirmed, asked to be called or replied, and those with a message that failed, will show here.',
 
