@@ -387,3 +387,52 @@ TEST_CASE("reminders: a restart loses nothing: a new service on the same databas
     REQUIRE(again.run_due().ok());
     CHECK(w.reminder_messages(o.id).size() == 2);
 }
+
+TEST_CASE("reminders: a plan that cannot be handled is looked at again later and holds up no other") {
+    ReminderWorld w;
+    const Offer first = w.send(ReminderCadence{ReminderPolicy::urgent, 2});
+    w.move(first.id, OfferState::sent);
+    // A second RO and its offer, due at the same time.
+    RepairOrderPatch p = with_plate("ZZ-999-ZZ");
+    PartyPatch driver;
+    driver.last_name = std::string("Martin");
+    driver.roles = std::vector<PartyRole>{PartyRole::driver};
+    ContactPointPatch phone;
+    phone.kind = ContactKind::phone;
+    phone.value = std::string("06 11 22 33 44");
+    driver.contact_points = std::vector<ContactPointPatch>{phone};
+    p.parties = std::vector<PartyPatch>{driver};
+    InterventionPatch item;
+    item.label = std::string("Pneus");
+    item.price_excl = 18000;
+    p.interventions = std::vector<InterventionPatch>{item};
+    auto other_ro = w.ros->create(p, w.actor);
+    REQUIRE(other_ro.ok());
+    SendOfferRequest req;
+    req.contact_point_ids = {other_ro->parties.at(0).contact_points.at(0).id};
+    req.reminders = ReminderCadence{ReminderPolicy::urgent, 2};
+    auto second = w.offers->send(other_ro->id, req, w.actor);
+    REQUIRE(second.ok());
+    w.move(second->id, OfferState::sent);
+    // The first one's reminder cannot be written (a disk that refuses it).
+    const std::string trigger =
+        "CREATE TRIGGER refuse BEFORE INSERT ON outbox WHEN NEW.offer_id = " + std::to_string(first.id) +
+        " AND NEW.purpose = 'reminder' BEGIN SELECT RAISE(ABORT, 'refused'); END";
+    REQUIRE(w.db->write([&](Connection& c) { return c.exec(trigger); }).ok());
+
+    w.clock.set(w.at("2026-12-07T11:00"));
+    auto run = w.reminders->run_due();
+    CHECK_FALSE(run.ok());                               // the job hears of it (logged, retried)
+    CHECK(w.reminder_messages(second->id).size() == 1);  // the other plan went
+    CHECK(w.reminder_messages(first.id).empty());
+    CHECK(w.plan(first.id).sent == 0);
+    CHECK(*w.plan(first.id).next_at == w.clock.now() + 10 * 60'000);
+    // The next pass finds nothing due, so the job's backoff ends at once.
+    auto again = w.reminders->run_due();
+    REQUIRE(again.ok());
+
+    REQUIRE(w.db->write([&](Connection& c) { return c.exec("DROP TRIGGER refuse"); }).ok());
+    w.run_at(w.at("2026-12-07T11:10"));
+    CHECK(w.reminder_messages(first.id).size() == 1);
+    CHECK(w.plan(first.id).sent == 1);
+}

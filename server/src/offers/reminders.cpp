@@ -20,6 +20,8 @@ namespace {
 constexpr int kPerPass = 100;
 // An offer whose messages have not left yet (the modem was down) is looked at again so much later.
 constexpr UnixMs kNotYetLeft = 10 * 60'000;
+// A plan whose reminder could not be handled (an error) is looked at again so much later.
+constexpr UnixMs kAfterFailure = 10 * 60'000;
 
 bool waiting_for_customer(OfferState s) {
     return s == OfferState::sent || s == OfferState::received || s == OfferState::seen;
@@ -168,9 +170,16 @@ Result<std::optional<UnixMs>> ReminderService::run_due() {
     for (const Id id : due) {
         auto r = run_one(id, now);
         if (!r) {
-            // One plan that cannot be handled does not hold up the others; it is tried again
-            // with the job's backoff.
+            // One plan that cannot be handled does not hold up the others: it is looked at again
+            // later, and the error is the job's (logged, recorded on it, retried with backoff).
             if (!first_error) first_error = std::move(r).error();
+            (void)d_.db.write([&](Connection& c) -> Result<void> {
+                TRY_ASSIGN(auto plan, reminder_store::load(c, id));
+                if (!plan) return success();
+                plan->next_at = now + kAfterFailure;
+                plan->updated_at = now;
+                return reminder_store::save(c, *plan);
+            });
             continue;
         }
         queued = queued || *r;
