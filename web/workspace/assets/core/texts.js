@@ -183,6 +183,8 @@ export const fr = {
   'failure.gaveUp.other': 'Abandon après {n} tentatives.',
 
   'tl.offer.reminded': 'Relance envoyée au client',
+  'tl.callback.done': 'Client rappelé',
+  'tl.callback.not_reached': 'Client injoignable au rappel',
   'tl.offer.no_answer': 'Pas de réponse aux relances : appeler le client',
   'tl.offer.reminders_changed': 'Relances modifiées',
   'tl.reminded.number': 'Relance {n}',
@@ -375,6 +377,8 @@ export const en = {
   'failure.gaveUp.other': 'Gave up after {n} attempts.',
 
   'tl.offer.reminded': 'Reminder sent to the customer',
+  'tl.callback.done': 'Customer called back',
+  'tl.callback.not_reached': 'Customer not reached on callback',
   'tl.offer.no_answer': 'No answer to the reminders: call the customer',
   'tl.offer.reminders_changed': 'Reminders changed',
   'tl.reminded.number': 'Reminder {n}',
