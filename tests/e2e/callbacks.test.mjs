@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-  startRelais, until as poll, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi, finish, SHOTS_DIR,
+  startRelais, until as poll, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi, finish, SHOTS_DIR, seriousAxeViolations,
 } from './relais-server.mjs';
 
 const PASSWORD = 'atelier-rappels-2026';
@@ -74,8 +74,9 @@ after(() => finish({ browser, server, failed }));
 const badge = () => page.locator('.nav-callbacks .count-badge');
 const rows = () => page.locator('table.cb-table tbody tr');
 
-step('the customer asks to be called about one item: the top bar counts 1', async () => {
-  await page.goto(`${server.base}/repair-orders`);
+step('the customer asks to be called about one item: the top bar counts 1, the open page shows it live', async () => {
+  await page.goto(`${server.base}/callbacks`);
+  await page.getByRole('heading', { name: 'Personne à rappeler' }).waitFor();
   assert.equal(await page.locator('.nav-callbacks').isVisible(), true);
   assert.equal(await badge().isVisible(), false, 'no count while nobody is to call');
 
@@ -94,8 +95,9 @@ step('the customer asks to be called about one item: the top bar counts 1', asyn
   assert.deepEqual(answers, [200, 200]);
   await customer.context().close();
 
-  // Live: the count comes without a reload.
+  // Live: the count and the row come without a reload.
   await until('the count says 1', async () => (await badge().isVisible()) && normalise(await badge().innerText()) === '1');
+  await until('the row shown live', async () => (await rows().count()) === 1);
   const listed = await api('GET', '/api/v1/callbacks');
   assert.equal(listed.status, 200);
   assert.equal(listed.body.items.length, 1);
@@ -104,6 +106,7 @@ step('the customer asks to be called about one item: the top bar counts 1', asyn
 });
 
 step('the page lists the item: customer, vehicle, RO, item, the number to call', async () => {
+  await page.goto(`${server.base}/repair-orders`);
   await page.locator('.nav-callbacks').click();
   await page.waitForURL(/\/callbacks$/);
   await page.getByRole('heading', { level: 1, name: 'À rappeler' }).waitFor();
@@ -120,6 +123,7 @@ step('the page lists the item: customer, vehicle, RO, item, the number to call',
   assert.equal(await tel.getAttribute('href'), 'tel:+33698765432');
   assert.equal(normalise(await tel.innerText()), '06 98 76 54 32');
   assert.equal(await row.locator('.sev-dot.sev-red').count(), 1);
+  assert.deepEqual(await seriousAxeViolations(page), [], 'no serious accessibility problem on the page');
   await shot('');
 });
 
