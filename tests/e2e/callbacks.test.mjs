@@ -1,7 +1,8 @@
 // The callbacks page ("À rappeler") against the real relais: an offer sent by SMS, the customer
 // answers one item "contact me" and confirms through the public pages' API; the top bar counts
 // 1, the page lists the item with the number to call; "Injoignable" with a note keeps it (1
-// attempt, the note shown), "Fait" takes it off the list and the count goes back to 0.
+// attempt, the note shown), "Fait" takes it off the list and the count goes back to 0; the
+// RO's timeline words both outcomes.
 //
 //   cd tests/e2e && RELAIS_BIN=/work/main/build/server/relais node --test callbacks.test.mjs
 // With RELAIS_SHOTS=1, docs/screenshots/workspace-callbacks*.png are written (1366×768).
@@ -161,5 +162,18 @@ step('"Fait": the row leaves the list, the count goes to 0, the empty state show
   await page.getByRole('checkbox', { name: 'Afficher aussi les rappels faits' }).uncheck();
   await page.getByRole('heading', { name: 'Personne à rappeler' }).waitFor();
   await shot('-empty');
+  assert.deepEqual(pageProblems, []);
+});
+
+step('the RO\'s timeline words each outcome: the item, the attempts, the note', async () => {
+  await page.goto(`${server.base}/repair-orders/${ro.id}`);
+  const history = page.locator('.tl-item');
+  const notReached = history.filter({ hasText: 'Client injoignable au rappel' }).first();
+  await notReached.waitFor();
+  const said = normalise(await notReached.innerText());
+  assert.match(said, /Intervention : Plaquettes de frein avant/);
+  assert.match(said, /1 tentative sans réponse/);
+  assert.match(said, /Note : « Messagerie, rappeler après 14 h »/);
+  await history.filter({ hasText: 'Client rappelé' }).first().waitFor();
   assert.deepEqual(pageProblems, []);
 });

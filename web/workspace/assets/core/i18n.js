@@ -320,6 +320,12 @@ export function describeEvent(ev, { ro, users }) {
     details.push(failureText(data.reason, data.error));
   }
   if (ev.type.startsWith('offer.remind') || ev.type === 'offer.no_answer') details.push(...reminderDetails(ev.type, data));
+  // A callback's outcome: which item, the attempts without answer so far, the advisor's note.
+  if (ev.type.startsWith('callback.')) {
+    if (data.label) details.push(t('tl.callback.item', { label: data.label }));
+    if (ev.type === 'callback.not_reached' && data.attempts) details.push(plural('tl.callback.attempts', Number(data.attempts)));
+    if (data.note) details.push(t('tl.callback.note', { note: data.note }));
+  }
   // An answer texted back (OUI, NON, APPELEZ-MOI): the customer's words.
   if (ev.type === 'offer.confirmed' && data.by === 'sms') details.push(t('tl.confirmedBySms', { reply: data.reply || '' }));
   // The agreements accepted with a confirmation, each with the version the customer read.
