@@ -21,6 +21,7 @@ struct CallbackWorld : World {
     std::unique_ptr<OfferService> offers;
     std::unique_ptr<CallbackService> callbacks;
     RepairOrder ro;
+    User marie;
 
     CallbackWorld() {
         config.dealer.name = "Garage Demo";
@@ -29,7 +30,16 @@ struct CallbackWorld : World {
             OfferServiceDeps{.db = *db, .config = config, .random = random, .clock = clock, .zone = *paris});
         callbacks = std::make_unique<CallbackService>(*db, clock);
         clock.set(*parse_date_time("2026-12-07T09:00", *paris));
+        NewUser u;
+        u.username = "marie";
+        u.display_name = "Marie Curie";
+        u.role = UserRole::advisor;
+        u.password = "correct horse battery";
+        auto user = auth->create_user(u);
+        REQUIRE(user.ok());
+        marie = *user;
         RepairOrderPatch p = with_plate();
+        p.advisor_id = std::optional<Id>(marie.id);
         PartyPatch driver;
         driver.first_name = std::string("Hélène");
         driver.last_name = std::string("Lefèvre");
@@ -130,6 +140,11 @@ TEST_CASE("callbacks: contact_me items of a confirmed offer are listed with the 
     CHECK(c.phones[0].source == "sms_recipient");
     CHECK(c.phones[1].e164 == "+33145678910");
     CHECK(c.phones[1].source == "contact_point");
+    REQUIRE(c.advisor.has_value());
+    CHECK(c.advisor->display_name == "Marie Curie");
+    // Filtered on the RO's advisor.
+    CHECK(w.callbacks->list(CallbackFilter::open, w.marie.id)->size() == 1);
+    CHECK(w.callbacks->list(CallbackFilter::open, w.marie.id + 1)->empty());
 }
 
 TEST_CASE("callbacks: answers not confirmed, and superseded versions, are not callbacks") {
