@@ -2,7 +2,7 @@
 sms_replies`): the offer's SMS names the answers; a question stays a reply for the advisor; "Oui
 merci" from the customer's number, delivered by the emulated network, confirms the offer with
 every item accepted (`offer.confirmed` by SMS on the timeline) and one acknowledgement SMS goes
-back to that number."""
+back to that number; "Appelez-moi" puts every item on the callbacks list (GET/POST /api/v1/callbacks)."""
 
 import re
 import time
@@ -117,6 +117,52 @@ class SmsReplyTest(RelaisTestCase):
             self.assertEqual([i["decision"] for i in c.get(f"/api/v1/offers/{offer['id']}").json()["items"]],
                              ["accept", "accept"])
             self.assertEqual(unread(), 2)
+
+    def test_appelez_moi_puts_every_item_on_the_callbacks_list(self):
+        # Issue 15's callbacks: an "APPELEZ-MOI" texted back is a contact_me answer per item of a
+        # confirmed offer, so each is a callback; the advisor's outcomes over HTTP.
+        with self.relais(extra_config=REPLIES) as r:
+            c = self.admin(r)
+            ro = c.post("/api/v1/repair-orders", RO).json()
+            phone = ro["parties"][0]["contact_points"][0]["id"]
+            offer = c.post(f"/api/v1/repair-orders/{ro['id']}/offers", {"recipients": [phone]}).json()
+            self.wait_for("the offer's SMS", lambda: len(r.sent_sms()), lambda n: n == 1)
+            self.assertEqual(c.get("/api/v1/callbacks").json()["items"], [])
+            self.assertTrue(r.modem_control({"cmd": "inject_sms", "from": PHONE, "text": "Appelez-moi"})["ok"])
+            items = self.wait_for("the callbacks", lambda: c.get("/api/v1/callbacks").json()["items"],
+                                  lambda items: len(items) == 2)
+            self.assertEqual([i["label"] for i in items], [i["label"] for i in RO["interventions"]])
+            first = items[0]
+            self.assertEqual(first["offer_id"], offer["id"])
+            self.assertEqual(first["ro_id"], ro["id"])
+            self.assertEqual(first["ro_number"], ro["number"])
+            self.assertEqual(first["customer_name"], "Hélène Lefèvre")
+            self.assertEqual(first["vehicle"]["plate"], "AB-123-CD")
+            self.assertEqual(first["phones"], [{"e164": PHONE, "display": "06 12 34 56 78", "source": "sms_recipient"}])
+            self.assertIsNone(first["outcome"])
+            self.assertEqual(first["attempts"], 0)
+
+            path = f"/api/v1/callbacks/{offer['id']}/{first['intervention_id']}"
+            missed = c.post(path, {"outcome": "not_reached", "note": "Messagerie"})
+            self.assertEqual(missed.status, 200, missed)
+            self.assertEqual(missed.json()["attempts"], 1)
+            self.assertEqual(missed.json()["note"], "Messagerie")
+            self.assertEqual(len(c.get("/api/v1/callbacks").json()["items"]), 2)
+            done = c.post(path, {"outcome": "done"})
+            self.assertEqual(done.status, 200, done)
+            self.assertEqual(done.json()["outcome"], "done")
+            self.assertEqual(len(c.get("/api/v1/callbacks?state=open").json()["items"]), 1)
+            self.assertEqual(len(c.get("/api/v1/callbacks?state=all").json()["items"]), 2)
+
+            self.assertEqual(c.post(path, {"outcome": "maybe"}).status, 422)
+            self.assertEqual(c.post(path, {}).status, 422)
+            self.assertEqual(c.post(path, {"outcome": "done", "note": "x" * 501}).status, 422)
+            self.assertEqual(c.post(path, {"outcome": "done", "extra": 1}).status, 422)
+            self.assertEqual(c.post(f"/api/v1/callbacks/{offer['id']}/999999", {"outcome": "done"}).status, 404)
+            self.assertEqual(c.get("/api/v1/callbacks?state=later").status, 422)
+            events = [e["type"] for e in c.get(f"/api/v1/repair-orders/{ro['id']}/timeline").json()["items"]]
+            self.assertEqual(events.count("callback.not_reached"), 1)
+            self.assertEqual(events.count("callback.done"), 1)
 
     def test_without_the_setting_an_answer_is_a_reply(self):
         with self.relais() as r:

@@ -5,6 +5,8 @@
 #include "agreements.hpp"
 #include "api_routes.hpp"
 #include "auth_routes.hpp"
+#include "callback_routes.hpp"
+#include "callbacks.hpp"
 #include "crypto.hpp"
 #include "messages.hpp"
 #include "modem_routes.hpp"
@@ -55,6 +57,7 @@ struct LanApp::Impl {
     LanAppDeps d;
     const Transport transport;
     AgreementService agreements;
+    CallbackService callbacks;
     std::shared_ptr<SystemRoutes> system;
     ApiRoutes routes;
 
@@ -62,6 +65,7 @@ struct LanApp::Impl {
         : d(std::move(deps)),
           transport(transport_of(d.config, Listener::lan)),
           agreements(d.db, d.clock),
+          callbacks(d.db, d.clock),
           system(std::make_shared<SystemRoutes>(SystemRoutesDeps{.config = d.config,
                                                                  .db = d.db,
                                                                  .clock = d.clock,
@@ -90,6 +94,7 @@ struct LanApp::Impl {
                                   .repair_orders = d.repair_orders,
                                   .phones = d.phones,
                                   .zone = d.zone});
+        add_callback_routes(routes, {.callbacks = d.offers ? &callbacks : nullptr, .phones = d.phones});
     }
 
     HttpResponse handle(const HttpRequest& req) {

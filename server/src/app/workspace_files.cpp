@@ -25,8 +25,9 @@ HttpResponse workspace_file(StaticFiles& files, const HttpRequest& req, std::str
         // "What the customer sees now": the customer page in read-only preview mode; its
         // script reads the offer through the advisor's API.
         file = "customer/index.html";
-    } else if (path == "/" || path == "/login" || path == "/account" || path == "/setup" || path == "/repair-orders" ||
-               path.rfind("/repair-orders/", 0) == 0 || path.rfind("/admin/", 0) == 0 || path == "/admin") {
+    } else if (path == "/" || path == "/login" || path == "/account" || path == "/setup" || path == "/callbacks" ||
+               path == "/repair-orders" || path.rfind("/repair-orders/", 0) == 0 || path.rfind("/admin/", 0) == 0 ||
+               path == "/admin") {
         file = "workspace/index.html";  // the single-page workspace routes in the browser
     } else {
         return html_error_page(404, lang);

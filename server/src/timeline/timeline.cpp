@@ -44,6 +44,8 @@ const std::vector<std::string_view>& event_types() {
         "offer.reminded",
         "offer.reminders_changed",
         "offer.no_answer",
+        "callback.done",
+        "callback.not_reached",
         "message.sent",
         "message.delivered",
         "message.failed",

@@ -11,6 +11,7 @@ import { loadSession, goLogin, applyLanguage } from './core/session.js';
 import { renderShell, stopToHandle } from './shell/topbar.js';
 import './auth/routes.js';
 import './repair-orders/routes.js';
+import './callbacks/routes.js';
 import './admin/routes.js';
 import './setup/routes.js';
 

@@ -10,6 +10,7 @@ import * as replyTexts from '../replies/texts.js';
 import * as adminTexts from '../admin/texts.js';
 import * as setupTexts from '../setup/texts.js';
 import * as authTexts from '../auth/texts.js';
+import * as callbackTexts from '../callbacks/texts.js';
 
 export const LANGUAGES = ['fr', 'en'];
 export const RO_STATUSES = ['open', 'in_progress', 'ready', 'closed', 'cancelled'];
@@ -21,7 +22,7 @@ export const VAT_RATES_BP = [2000, 1000, 550, 210, 0];
 /** Every feature's texts, for the merge below and for the test that checks their keys. */
 export const FEATURE_TEXTS = {
   core: coreTexts, 'repair-orders': repairOrderTexts, offers: offerTexts, replies: replyTexts,
-  admin: adminTexts, setup: setupTexts, auth: authTexts,
+  admin: adminTexts, setup: setupTexts, auth: authTexts, callbacks: callbackTexts,
 };
 const fr = Object.assign({}, ...Object.values(FEATURE_TEXTS).map((x) => x.fr));
 const en = Object.assign({}, ...Object.values(FEATURE_TEXTS).map((x) => x.en));
@@ -319,6 +320,12 @@ export function describeEvent(ev, { ro, users }) {
     details.push(failureText(data.reason, data.error));
   }
   if (ev.type.startsWith('offer.remind') || ev.type === 'offer.no_answer') details.push(...reminderDetails(ev.type, data));
+  // A callback's outcome: which item, the attempts without answer so far, the advisor's note.
+  if (ev.type.startsWith('callback.')) {
+    if (data.label) details.push(t('tl.callback.item', { label: data.label }));
+    if (ev.type === 'callback.not_reached' && data.attempts) details.push(plural('tl.callback.attempts', Number(data.attempts)));
+    if (data.note) details.push(t('tl.callback.note', { note: data.note }));
+  }
   // An answer texted back (OUI, NON, APPELEZ-MOI): the customer's words.
   if (ev.type === 'offer.confirmed' && data.by === 'sms') details.push(t('tl.confirmedBySms', { reply: data.reply || '' }));
   // The agreements accepted with a confirmation, each with the version the customer read.

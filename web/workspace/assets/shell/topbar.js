@@ -49,7 +49,51 @@ function watchToHandle() {
   readToHandle();
 }
 
+// How many customers are to call back (GET /callbacks, open ones): a count beside the
+// callbacks' link, read again on live updates like the repair orders' badge.
+const toCall = { n: 0, el: null, stop: null, inFlight: false, again: false };
+
+async function readToCall() {
+  if (toCall.inFlight) { toCall.again = true; return; }
+  toCall.inFlight = true;
+  try {
+    do {
+      toCall.again = false;
+      const r = await api('GET', '/callbacks', { query: { state: 'open' }, auth: false });
+      if (!toCall.stop) return;
+      toCall.n = r.data.items.length;
+      showToCall();
+    } while (toCall.again && toCall.stop);
+  } catch { /* the count waits for the next change */ } finally {
+    toCall.inFlight = false;
+  }
+}
+const readToCallSoon = debounce(readToCall, 300);
+
+function showToCall() {
+  const el = toCall.el;
+  if (!el) return;
+  el.hidden = toCall.n === 0;
+  el.textContent = count(toCall.n);
+  el.setAttribute('aria-label', plural('nav.callbacksCount', toCall.n));
+}
+
+function callbacksLink(current) {
+  toCall.el = h('span', { class: 'count-badge nav-callbacks-count', hidden: true });
+  showToCall();
+  if (!toCall.stop) {
+    toCall.stop = onRepairOrdersChanged(() => readToCallSoon());
+    readToCall();
+  }
+  return h('a', { href: '/callbacks', class: 'nav-link nav-callbacks', 'aria-current': current ? 'page' : null },
+    t('nav.callbacks'), ' ', toCall.el);
+}
+
 export function stopToHandle() {
+  readToCallSoon.cancel();
+  if (toCall.stop) toCall.stop();
+  toCall.stop = null;
+  toCall.el = null;
   readToHandleSoon.cancel();
   if (toHandle.stop) toHandle.stop();
   toHandle.stop = null;
@@ -106,6 +150,7 @@ export function renderShell(root, route) {
     h('nav', { class: 'nav', 'aria-label': t('nav.main') },
       navLink('/repair-orders', t('nav.repairOrders'), 'ros'),
       toHandleBadge(),
+      callbacksLink(route.nav === 'callbacks'),
       isAdmin ? navLink('/admin/users', t('nav.admin'), 'admin') : null),
     h('div', { class: 'topbar-right' },
       languageSwitcher(),
