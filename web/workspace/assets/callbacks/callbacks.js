@@ -57,7 +57,7 @@ function callbackRow(c, record) {
   return h('tr', { 'data-callback': key, class: c.outcome === 'done' ? 'cb-row cb-row-done' : 'cb-row' },
     h('td', {}, h('strong', {}, c.customer_name)),
     h('td', {}, h('span', { class: 'plate' }, c.vehicle.plate), h('div', { class: 'muted' }, vehicleText(c.vehicle))),
-    h('td', {}, h('a', { href: `/repair-orders/${c.ro_id}` }, c.ro_number)),
+    h('td', {}, h('a', { href: `/repair-orders/${c.ro_id}`, class: 'cb-ro' }, c.ro_number)),
     h('td', { class: 'cb-item' },
       h('span', { class: `sev-dot sev-${c.severity}`, 'aria-hidden': 'true' }), ' ',
       h('span', {}, c.label), h('div', { class: 'muted' }, money(c.price_incl_cents))),

@@ -2,8 +2,8 @@
 // merged by core/i18n.js. Both languages have the same keys (tests/web/workspace.test.mjs).
 export const fr = {
   'nav.callbacks': 'À rappeler',
-  'nav.callbacksCount.one': '{n} client à rappeler',
-  'nav.callbacksCount.other': '{n} clients à rappeler',
+  'nav.callbacksCount.one': '{n} demande de rappel',
+  'nav.callbacksCount.other': '{n} demandes de rappel',
   'cb.title': 'À rappeler',
   'cb.lead': 'Les clients qui ont demandé à être contactés au sujet d\'une intervention.',
   'cb.showDone': 'Afficher aussi les rappels faits',
@@ -31,8 +31,8 @@ export const fr = {
 
 export const en = {
   'nav.callbacks': 'Callbacks',
-  'nav.callbacksCount.one': '{n} customer to call back',
-  'nav.callbacksCount.other': '{n} customers to call back',
+  'nav.callbacksCount.one': '{n} call-back request',
+  'nav.callbacksCount.other': '{n} call-back requests',
   'cb.title': 'Callbacks',
   'cb.lead': 'Customers who asked to be contacted about an item.',
   'cb.showDone': 'Also show the callbacks done',

@@ -49,7 +49,7 @@ function watchToHandle() {
   readToHandle();
 }
 
-// How many customers are to call back (GET /callbacks, open ones): a count beside the
+// How many call-back requests are open (GET /callbacks, open ones: one per item): a count beside the
 // callbacks' link, read again on live updates like the repair orders' badge.
 const toCall = { n: 0, el: null, stop: null, inFlight: false, again: false };
 
