@@ -499,6 +499,10 @@ int run_serve(const ServeOptions& options) {
     boost::asio::io_context io;
     const ModemStart modem = open_modem(io, *config, app, log);
     Messaging messaging({.io = io, .config = *config, .app = app, .modem = modem.modem.get(), .log = log});
+    // A send scheduled relative to an RO's promised time follows it (offers/send_schedule.hpp).
+    app.repair_orders().set_promised_time_listener(messaging.offers.promised_time_listener());
+    const std::shared_ptr<void> unfollow(nullptr,
+                                         [&app](void*) { app.repair_orders().set_promised_time_listener({}); });
     StopControl stop(io, messaging.outbox, log);
     // This run of relais, for the pages that wait for a restart to be over (GET /healthz): new
     // at every start, also in place.

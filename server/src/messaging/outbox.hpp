@@ -77,6 +77,10 @@ Result<Id> enqueue(Connection& conn, std::optional<Id> ro_id, const OutboxMessag
 /// expired offer), in the caller's transaction: each pending message fails with `why` as its
 /// failure code. Messages already sending or sent are left as they are.
 Result<void> withdraw(Connection& conn, Id offer_id, std::string_view why);
+/// Moves what waits to go for an offer and was never tried to `due_at` (a scheduled send that
+/// follows the RO's promised time), in the caller's transaction (outbox_reschedule.cpp). How
+/// many moved; messages tried, sending or settled are left as they are.
+Result<int> reschedule(Connection& conn, Id offer_id, UnixMs due_at);
 /// Fails what still waits to go to `address` by `channel` (its owner opted out), in the caller's
 /// transaction: each pending message fails with `error` in words and `code` as its failure, and
 /// `on_settled` (may be empty) hears of each, as of any message that will never go. The number

@@ -102,6 +102,9 @@ struct Offer {
     std::string created_by;
     std::optional<UnixMs> sent_at, received_at, seen_at, confirmed_at, locked_at;
     UnixMs expires_at = 0;
+    /// A send scheduled so many hours from the RO's promised time (negative: before); it follows
+    /// a change of the promised time until its messages leave (send_schedule.hpp).
+    std::optional<int> send_relative_hours;
     std::vector<OfferRecipient> recipients;
     std::map<Id, Decision> decisions;          // by intervention id
     std::map<Id, UnixMs> decided_at;           // by intervention id: when last answered

@@ -212,6 +212,7 @@ json offer(const Offer& o, const PhoneNumbers& phones) {
             {"confirmed_at", opt_time(o.confirmed_at)},
             {"locked_at", opt_time(o.locked_at)},
             {"expires_at", format_utc(o.expires_at)},
+            {"send_relative", o.send_relative_hours ? json{{"hours", *o.send_relative_hours}} : json(nullptr)},
             {"reminders", o.reminders ? reminders(*o.reminders) : json(nullptr)}};
 }
 

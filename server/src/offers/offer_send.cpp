@@ -16,11 +16,13 @@
 #include "random.hpp"
 #include "reminders.hpp"
 #include "ro_service.hpp"
+#include "send_schedule.hpp"
 #include "timezone.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace relais {
 
@@ -65,7 +67,8 @@ struct Prepared {
     RepairOrder ro;
     std::vector<Target> targets;  // point into `ro`
     OfferSnapshot snapshot;
-    std::string language;  // the main party's, else the dealership's
+    std::string language;             // the main party's, else the dealership's
+    std::optional<UnixMs> asked_for;  // a scheduled send's time: send_at, or from the promised time
 };
 
 // Checks the request and returns its note as it will be kept: trimmed, line ends as "\n", and
@@ -79,6 +82,15 @@ Problems check_request(const SendOfferRequest& request, UnixMs now, std::string&
         if (*request.send_at > now + kMaxScheduleAheadMs)
             problems.push_back(
                 {"send_at", "too_far_ahead", {{"days", std::to_string(kMaxScheduleAheadMs / 86'400'000)}}});
+    }
+    if (request.send_relative_hours) {
+        // Its time is checked once the RO's promised time is read (prepare).
+        if (request.send_at) problems.push_back({"send_relative", "send_at_and_relative", {}});
+        if (std::abs(*request.send_relative_hours) > kMaxSendRelativeHours)
+            problems.push_back(
+                {"send_relative.hours",
+                 "out_of_range",
+                 {{"min", std::to_string(-kMaxSendRelativeHours)}, {"max", std::to_string(kMaxSendRelativeHours)}}});
     }
     if (request.reminders) {
         const ReminderCadence& r = *request.reminders;
@@ -107,8 +119,8 @@ Result<bool> recipient_opted_out(Connection& c, const RepairOrder& ro, std::opti
 
 namespace {
 
-Result<std::unique_ptr<Prepared>> prepare(Connection& c, const Config& config, Id ro_id,
-                                          const SendOfferRequest& request) {
+Result<std::unique_ptr<Prepared>> prepare(Connection& c, const Config& config, const TimeZone& zone, Id ro_id,
+                                          const SendOfferRequest& request, UnixMs now) {
     TRY_ASSIGN(auto loaded, RepairOrderService::read(c, ro_id));
     if (!loaded) return not_found_error("repair_order");
     auto p = std::make_unique<Prepared>();
@@ -145,6 +157,10 @@ Result<std::unique_ptr<Prepared>> prepare(Connection& c, const Config& config, I
     p->snapshot = freeze(ro, config);
     TRY_ASSIGN(p->snapshot.agreements, agreement_store::current(c));
     if (p->snapshot.items.empty()) bad.push_back({"interventions", "nothing_to_offer", {}});
+    p->asked_for = request.send_at;
+    if (request.send_relative_hours)
+        p->asked_for =
+            relative_send_time(ro.promised_at, *request.send_relative_hours, now, kMaxScheduleAheadMs, zone, bad);
     if (!bad.empty()) return validation_error(bad);
     const Party* main = ro.main_party();
     p->language = main ? channel_language(*main, config) : config.dealer.language;
@@ -198,11 +214,15 @@ Result<void> queue_linked_message(Connection& c, Random& random, const Config& c
 
 Result<OfferPreview> OfferService::preview(Id ro_id, const SendOfferRequest& request) {
     std::string note;
-    if (Problems problems = check_request(request, clock_.now(), note); !problems.empty())
-        return validation_error(problems);
+    const UnixMs now = clock_.now();
+    if (Problems problems = check_request(request, now, note); !problems.empty()) return validation_error(problems);
     return db_.read([&](Connection& c) -> Result<OfferPreview> {
-        TRY_ASSIGN(auto p, prepare(c, config_, ro_id, request));
+        TRY_ASSIGN(auto p, prepare(c, config_, zone_, ro_id, request, now));
         OfferPreview out;
+        if (p->asked_for && *p->asked_for > now) {
+            out.asked_for = p->asked_for;
+            out.send_at = next_opening(config_.hours.opening, zone_, *p->asked_for);
+        }
         out.offer.ro_id = ro_id;
         out.offer.note = note;
         out.offer.language = p->language;
@@ -230,7 +250,7 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
     if (Problems problems = check_request(request, now, note); !problems.empty()) return validation_error(problems);
 
     auto result = db_.write([&](Connection& c) -> Result<Id> {
-        TRY_ASSIGN(auto prepared, prepare(c, config_, ro_id, request));
+        TRY_ASSIGN(auto prepared, prepare(c, config_, zone_, ro_id, request, now));
         const std::vector<Target>& targets = prepared->targets;
         const OfferSnapshot& snapshot = prepared->snapshot;
 
@@ -260,8 +280,12 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
 
         // A scheduled offer waits; its link's 30 days start when it leaves. A time outside the
         // opening hours moves to the next opening (the customer may want to call back).
-        const bool scheduled = request.send_at && *request.send_at > now;
-        const UnixMs leaves_at = scheduled ? next_opening(config_.hours.opening, zone_, *request.send_at) : now;
+        // Relative to the promised time, it follows it until it leaves (send_schedule.hpp).
+        const std::optional<UnixMs> asked_for = prepared->asked_for;
+        const bool scheduled = asked_for && *asked_for > now;
+        const UnixMs leaves_at = scheduled ? next_opening(config_.hours.opening, zone_, *asked_for) : now;
+        const bool relative = scheduled && request.send_relative_hours.has_value();
+        const std::int64_t relative_hours = request.send_relative_hours.value_or(0);
 
         const std::string& language = prepared->language;
         Offer offer;
@@ -271,7 +295,8 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
         offer.language = language;
         offer.snapshot = snapshot;
         TRY_ASSIGN(auto ins, c.prepare("INSERT INTO offers (ro_id, version, state, note, language, snapshot, "
-                                       "created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                                       "created_at, created_by, expires_at, send_relative_hours) VALUES (?, ?, ?, ?, "
+                                       "?, ?, ?, ?, ?, ?)"));
         ins.bind(1, ro_id)
             .bind(2, version)
             .bind(3, to_string(scheduled ? OfferState::scheduled : OfferState::draft))
@@ -280,7 +305,8 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
             .bind(6, dump_json(offer_json::snapshot(snapshot)))
             .bind(7, now)
             .bind(8, actor.name)
-            .bind(9, leaves_at + kLinkValidityMs);
+            .bind(9, leaves_at + kLinkValidityMs)
+            .bind(10, relative ? std::optional<std::int64_t>(relative_hours) : std::nullopt);
         TRY(ins.run());
         offer.id = c.last_insert_id();
 
@@ -317,7 +343,11 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
                      {"items", snapshot.items.size()},
                      {"total_incl_cents", snapshot.total_incl()}};
         if (scheduled) data["send_at"] = format_utc(leaves_at);
-        if (scheduled && leaves_at != *request.send_at) data["asked_for"] = format_utc(*request.send_at);
+        if (scheduled && leaves_at != *asked_for) data["asked_for"] = format_utc(*asked_for);
+        if (relative) {
+            data["send_relative"] = {{"hours", relative_hours}};
+            data["promised_at"] = format_utc(*prepared->ro.promised_at);
+        }
         data["reminders"] = to_string(reminders.policy);
         TRY(timeline::record(c, ro_id, now, actor, scheduled ? "offer.scheduled" : "offer.queued", data));
         return offer.id;

@@ -9,6 +9,7 @@
 #include "offer_messages.hpp"
 #include "outbox.hpp"
 #include "reminder_plan.hpp"
+#include "ro_service.hpp"
 #include "timeline.hpp"
 
 #include <functional>
@@ -31,6 +32,10 @@ struct SendOfferRequest {
     std::optional<UnixMs> send_at = {};
     /// The reminders until the customer answers; absent: the dealership's default ([reminders]).
     std::optional<ReminderCadence> reminders = {};
+    /// Later, relative to the RO's promised time: so many hours from it (negative: before),
+    /// within ±kMaxSendRelativeHours; the send follows a change of the promised time until it
+    /// leaves (send_schedule.hpp). Not with `send_at`.
+    std::optional<int> send_relative_hours = {};
 };
 
 /// The dealership's default reminders ([reminders] policy and its period).
@@ -64,6 +69,10 @@ struct OfferPreview {
         OfferMessageText text;
     };
     std::vector<Message> messages;
+    /// A scheduled send: when it would leave (the next opening when asked outside the opening
+    /// hours), and the time asked for (send_at, or the promised time's plus the offset).
+    std::optional<UnixMs> send_at = {};
+    std::optional<UnixMs> asked_for = {};
 };
 
 struct OfferServiceDeps {
@@ -116,6 +125,12 @@ public:
     /// Called after every commit that queued outbox messages (the outbox wakes up). Set once,
     /// before use.
     void on_queued(std::function<void()> hook) { queued_hook_ = std::move(hook); }
+
+    /// The repair orders' promised-time listener (ro_service.hpp): a send scheduled relative to
+    /// the promised time follows it until it leaves (send_schedule.hpp); after such a move, the
+    /// queued hook runs (the outbox and the reminders' job look again). The service must
+    /// outlive the listener's use.
+    PromisedTimeListener promised_time_listener();
 
 private:
     Database& db_;

@@ -95,6 +95,17 @@ Result<void> start_reminders(Connection& c, const Config& config, const TimeZone
     return reminder_store::save(c, r);
 }
 
+Result<void> move_reminders_start(Connection& c, const Config& config, const TimeZone& zone, Id offer_id,
+                                  UnixMs started_at, std::optional<UnixMs> promised_at, UnixMs now) {
+    TRY_ASSIGN(auto r, reminder_store::load(c, offer_id));
+    if (!r || r->sent > 0 || !r->ended.empty()) return success();
+    r->started_at = started_at;
+    r->anchor_at = started_at;
+    r->next_at = r->paused ? std::nullopt : next_reminder_at(plan_state(*r, promised_at), config.hours.opening, zone);
+    r->updated_at = now;
+    return reminder_store::save(c, *r);
+}
+
 Result<void> restart_reminders(Connection& c, const Config& config, const TimeZone& zone, Id offer_id,
                                std::optional<UnixMs> promised_at, UnixMs now) {
     TRY_ASSIGN(auto r, reminder_store::load(c, offer_id));

@@ -78,6 +78,11 @@ private:
 Result<void> start_reminders(Connection& conn, const Config& config, const TimeZone& zone, Id offer_id,
                              const ReminderCadence& cadence, UnixMs started_at, std::optional<UnixMs> promised_at,
                              UnixMs now);
+/// In the caller's transaction (a scheduled send that moved before leaving, send_schedule.hpp):
+/// the plan counts from `started_at`, the new departure. Nothing if the offer has no plan or
+/// one that already reminded.
+Result<void> move_reminders_start(Connection& conn, const Config& config, const TimeZone& zone, Id offer_id,
+                                  UnixMs started_at, std::optional<UnixMs> promised_at, UnixMs now);
 /// In the caller's transaction (a resend): the count starts again from `now`, same cadence; a
 /// plan that ended runs again. Nothing if the offer has no plan.
 Result<void> restart_reminders(Connection& conn, const Config& config, const TimeZone& zone, Id offer_id,

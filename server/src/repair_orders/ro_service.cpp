@@ -272,8 +272,10 @@ Result<void> RepairOrderService::remove(Id id, std::optional<std::int64_t> if_ve
 Result<RepairOrder> RepairOrderService::update(Id id, const RepairOrderPatch& patch,
                                                std::optional<std::int64_t> if_version, const Actor& actor) {
     const UnixMs now = clock_.now();
+    bool followed = false;
     TRY(db_.write([&](Connection& conn) -> Result<bool> {
         TRY_ASSIGN(RepairOrder ro, load_for_change(conn, id, if_version));
+        const std::optional<UnixMs> promised_before = ro.promised_at;
         const json before = fields_of(ro);
         Problems problems;
         apply_repair_order_patch(ro, patch, false, "", problems);
@@ -288,8 +290,12 @@ Result<RepairOrder> RepairOrderService::update(Id id, const RepairOrderPatch& pa
         TRY(ro_store::update_header(conn, ro, now));
         TRY(finish(conn, id, now));
         TRY(record(conn, id, now, actor, "repair_order.updated", {{"changes", changes}}));
+        if (ro.promised_at != promised_before && promised_listener_.changed) {
+            TRY_ASSIGN(followed, promised_listener_.changed(conn, id, ro.promised_at, now, actor));
+        }
         return true;
     }));
+    if (followed && promised_listener_.committed) promised_listener_.committed();
     return get(id);
 }
 

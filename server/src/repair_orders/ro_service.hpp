@@ -33,6 +33,18 @@ enum class AgreedChange { refuse, allow };
 using AgreementGuard =
     std::function<Result<void>(Connection& conn, Id ro_id, const Intervention& before, const Intervention* after)>;
 
+/// Told of a change of an RO's promised time (nullopt: removed), inside the change's write
+/// transaction; an error refuses the change. `changed` returns whether something that waits on
+/// the promised time moved, and then `committed` runs once the change is committed. Set by the
+/// offers feature (a send scheduled relative to the promised time follows it); repair orders
+/// know nothing of offers.
+struct PromisedTimeListener {
+    std::function<Result<bool>(Connection& conn, Id ro_id, std::optional<UnixMs> promised_at, UnixMs now,
+                               const Actor& by)>
+        changed = {};
+    std::function<void()> committed = {};
+};
+
 struct RepairOrderServiceDeps {
     Database& db;
     const PhoneNumbers& phones;  // the dealership's country: numbers checked and stored in E.164
@@ -119,6 +131,8 @@ public:
 
     /// Set once, before the service is shared between threads.
     void set_agreement_guard(AgreementGuard guard) { agreement_guard_ = std::move(guard); }
+    /// Set once, before the service is shared between threads (or after they stopped, to unset).
+    void set_promised_time_listener(PromisedTimeListener listener) { promised_listener_ = std::move(listener); }
 
 private:
     Database& db_;
@@ -127,6 +141,7 @@ private:
     const TimeZone& zone_;
     VatBp default_vat_bp_;
     AgreementGuard agreement_guard_;
+    PromisedTimeListener promised_listener_;
 };
 
 /// Moves `moved_id` to 1-based `position` (clamped) and renumbers every item 1..n.

@@ -4,9 +4,12 @@
 #include "request_body.hpp"
 #include "responses.hpp"
 #include "ro_json.hpp"
+#include "send_schedule.hpp"
 #include "sms_cost_json.hpp"
 
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
 
 namespace relais {
 namespace {
@@ -38,8 +41,24 @@ std::optional<ReminderCadence> parse_cadence(ObjectReader& outer, const char* ke
     return c;
 }
 
+// {"hours": n}: a send scheduled n hours from the RO's promised time (negative: before). The
+// range and the time it gives are the service's to check (send_schedule.hpp).
+std::optional<int> parse_send_relative(ObjectReader& outer) {
+    const json* obj = outer.object("send_relative");
+    if (!obj) return std::nullopt;
+    ObjectReader r(*obj, "send_relative", outer.problems());
+    const auto hours = r.integer("hours");
+    if (!hours) {
+        if (!r.field("hours")) r.problem("hours", "required");
+        return std::nullopt;
+    }
+    // Bounded before narrowing; the exact bounds' message is the service's.
+    return static_cast<int>(std::clamp<std::int64_t>(*hours, -kMaxSendRelativeHours - 1, kMaxSendRelativeHours + 1));
+}
+
 // The body of a send or its preview: {"recipients": [contact point ids], "note", "send_at",
-// "replace_seen", "reminders"}. Each recipient is a contact point id, or {"contact_point_id": id}.
+// "send_relative", "replace_seen", "reminders"}. Each recipient is a contact point id, or
+// {"contact_point_id": id}.
 SendOfferRequest parse_send_request(const json& body, const TimeZone& zone, Problems& problems) {
     SendOfferRequest req;
     ObjectReader r(body, "", problems);
@@ -57,6 +76,7 @@ SendOfferRequest parse_send_request(const json& body, const TimeZone& zone, Prob
     if (auto at = r.nullable_date("send_at", zone)) req.send_at = *at;
     req.replace_seen = r.boolean("replace_seen").value_or(false);
     req.reminders = parse_cadence(r, "reminders");
+    req.send_relative_hours = parse_send_relative(r);
     return req;
 }
 
@@ -125,11 +145,14 @@ public:
             messages.push_back(std::move(j));
         }
         json offer = offer_json::offer(preview->offer, d.phones);
-        return json_response(200, {{"items", offer["items"]},
-                                   {"total_incl_cents", offer["total_incl_cents"]},
-                                   {"note", offer["note"]},
-                                   {"agreements", offer["agreements"]},
-                                   {"messages", messages}});
+        return json_response(
+            200, {{"items", offer["items"]},
+                  {"total_incl_cents", offer["total_incl_cents"]},
+                  {"note", offer["note"]},
+                  {"agreements", offer["agreements"]},
+                  {"messages", messages},
+                  {"send_at", preview->send_at ? json(format_utc(*preview->send_at)) : json(nullptr)},
+                  {"asked_for", preview->asked_for ? json(format_utc(*preview->asked_for)) : json(nullptr)}});
     }
 
     HttpResponse list(ApiContext& ctx, const PathParams& p) {

@@ -30,7 +30,7 @@ Result<std::optional<Offer>> load(Connection& conn, Id offer_id) {
     {
         TRY_ASSIGN(auto s, conn.prepare("SELECT id, ro_id, version, state, note, language, snapshot, created_at, "
                                         "created_by, sent_at, received_at, seen_at, confirmed_at, locked_at, "
-                                        "expires_at FROM offers WHERE id = ?"));
+                                        "expires_at, send_relative_hours FROM offers WHERE id = ?"));
         s.bind(1, offer_id);
         TRY_ASSIGN(bool found, s.step());
         if (!found) return std::optional<Offer>();
@@ -49,6 +49,7 @@ Result<std::optional<Offer>> load(Connection& conn, Id offer_id) {
         o.confirmed_at = s.optional_int64(12);
         o.locked_at = s.optional_int64(13);
         o.expires_at = s.int64(14);
+        if (const auto h = s.optional_int64(15)) o.send_relative_hours = static_cast<int>(*h);
     }
     TRY_ASSIGN(o.recipients, load_recipients(conn, offer_id));
     TRY_ASSIGN(o.messages, outbox_store::for_offer(conn, offer_id));

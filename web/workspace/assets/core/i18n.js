@@ -320,6 +320,7 @@ export function describeEvent(ev, { ro, users }) {
     details.push(failureText(data.reason, data.error));
   }
   if (ev.type.startsWith('offer.remind') || ev.type === 'offer.no_answer') details.push(...reminderDetails(ev.type, data));
+  if (ev.type === 'offer.scheduled' || ev.type === 'offer.rescheduled') details.push(...scheduleDetails(data));
   // A callback's outcome: which item, the attempts without answer so far, the advisor's note.
   if (ev.type.startsWith('callback.')) {
     if (data.label) details.push(t('tl.callback.item', { label: data.label }));
@@ -333,6 +334,20 @@ export function describeEvent(ev, { ro, users }) {
     for (const a of data.agreements) details.push(t('tl.agreementAccepted', { title: a.title, n: a.version }));
   }
   return { title, details };
+}
+
+/** A scheduled send: when it leaves, what was asked for, and the promised time it follows. */
+function scheduleDetails(data) {
+  const out = [];
+  const hours = data.send_relative ? data.send_relative.hours : data.hours;
+  if (data.promised_at === null && hours !== undefined) return [t('tl.schedule.unpromised'), t('tl.schedule.leaves', { when: weekdayTime(data.send_at) })];
+  if (data.send_at) out.push(t('tl.schedule.leaves', { when: weekdayTime(data.send_at) }));
+  if (data.asked_for) out.push(t(data.late ? 'tl.schedule.late' : 'tl.schedule.asked', { when: weekdayTime(data.asked_for) }));
+  if (typeof hours === 'number' && data.promised_at) {
+    const side = hours < 0 ? 'before' : hours > 0 ? 'after' : 'at';
+    out.push(t(`tl.schedule.${side}`, { n: Math.abs(hours), when: weekdayTime(data.promised_at) }));
+  }
+  return out;
 }
 
 /** A reminder's number, whom it went to and how; the plan's change; how many went unanswered. */

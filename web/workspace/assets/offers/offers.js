@@ -225,7 +225,10 @@ function offerView(o, latest, acts) {
   if (['failed', 'expired', 'cancelled'].includes(o.state)) {
     notice = h('p', { class: ['notice', o.state === 'failed' ? 'notice-danger' : null] }, icon('alert'), t(`offer.notice.${o.state}`));
   } else if (o.state === 'scheduled' && due) {
-    notice = h('p', { class: 'notice', dataset: { sendAt: due } }, icon('clock'), t('offer.scheduledFor', { when: dateTime(due) }));
+    const rel = o.send_relative ? o.send_relative.hours : null;
+    const side = rel === null ? null : rel < 0 ? 'before' : rel > 0 ? 'after' : 'at';
+    notice = h('p', { class: 'notice', dataset: { sendAt: due } }, icon('clock'), t('offer.scheduledFor', { when: dateTime(due) }),
+      side ? ` ${t(`offer.relative.${side}`, { n: Math.abs(rel) })}` : null);
   }
   const mismatch = latest ? mismatchNotice(o, acts) : null;
   return h('article', { class: 'offer', 'aria-labelledby': `offer-${o.id}-title`, dataset: { offerId: String(o.id), state: o.state } },

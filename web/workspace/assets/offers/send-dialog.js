@@ -2,7 +2,7 @@
 // when; then a preview of each message (the SMS's cost, the email's subject and text) and the send.
 import { api, ApiError } from '../core/api.js';
 import { parseMoney, LIMITS } from '../core/limits.js';
-import { t, money, moneyInput, count, plural, localText } from '../core/i18n.js';
+import { t, money, moneyInput, count, plural, localText, weekdayTime } from '../core/i18n.js';
 import {
   h, icon, replace, clear, field, formAlert, clearErrors, confirmDialog, nextId, limitText, limitMessage, limitProblems,
 } from '../core/dom.js';
@@ -34,7 +34,7 @@ export function sendDialog({ base, ro }) {
     noteField.querySelector('.char-counter').classList.add('note-counter');
 
     const { itemsBox, itemsErr } = itemsSection({ base, ro });
-    const { whenBox, laterRadio, sendAt, sendAtErr } = whenSection();
+    const { whenBox, laterRadio, relativeRadio, relativeHours, relativeInput, sendAt, sendAtErr } = whenSection(ro);
     // Reminders: the dealership's default unless the advisor chooses another plan here.
     const reminders = policyControls({ withDefault: true });
     const remindersErr = h('p', { class: 'field-error', hidden: true });
@@ -64,7 +64,7 @@ export function sendDialog({ base, ro }) {
       preview.hidden = which !== 'preview';
       back.hidden = which !== 'preview';
       title.textContent = which === 'compose' ? t('send.title') : t('send.previewTitle');
-      const later = laterRadio.checked;
+      const later = laterRadio.checked || relativeRadio.checked;
       replace(submit, which === 'compose' ? [icon('search'), t('send.preview')]
         : [icon(later ? 'clock' : 'send'), t(later ? 'send.schedule' : 'send.send')]);
       if (which === 'compose') alert.hidden = true;
@@ -75,13 +75,14 @@ export function sendDialog({ base, ro }) {
       sentIds = boxes.filter((b) => b.input.checked && !b.input.disabled).map((b) => b.c.id);
       const body = { recipients: sentIds, note: note.value };
       if (laterRadio.checked) body.send_at = sendAt.value;
+      if (relativeRadio.checked) body.send_relative = { hours: relativeHours() };
       const plan = reminders.value();
       if (plan) body.reminders = plan;
       return body;
     }
 
     const problemTargets = () => ({
-      form, alert, boxes, sentIds, recipientsErr, noteField, note, sendAt, sendAtErr, itemsErr, reminders, remindersErr,
+      form, alert, boxes, sentIds, recipientsErr, noteField, note, sendAt, sendAtErr, relativeInput, itemsErr, reminders, remindersErr,
     });
 
     function showAlert(message) {
@@ -320,14 +321,49 @@ function itemsSection({ base, ro }) {
   return { itemsBox, itemsErr };
 }
 
-/** When: now, or later (a scheduled send waits and can be cancelled until it leaves). */
-function whenSection() {
+/** When: now, at a date, or so many hours before or after the RO's promised time, shown as the
+ * local time it gives (a scheduled send waits and can be cancelled until it leaves; a relative
+ * one follows the promised time until then). */
+function whenSection(ro) {
   const nowRadio = h('input', { type: 'radio', name: 'send-when', value: 'now', checked: true });
   const laterRadio = h('input', { type: 'radio', name: 'send-when', value: 'later' });
   const sendAt = h('input', { type: 'datetime-local', id: nextId('send-at'), disabled: true, step: '60' });
+  const promised = ro.promised_at || null;
+  const relativeRadio = h('input', { type: 'radio', name: 'send-when', value: 'relative', disabled: !promised });
+  const relativeInput = h('input', {
+    type: 'number', class: 'send-rel-hours', min: '0', max: '168', step: '1', value: '2', inputmode: 'numeric', disabled: true,
+    'aria-label': t('send.relHours'),
+  });
+  const relativeSide = h('select', { class: 'send-rel-side', disabled: true, 'aria-label': t('send.relSide') },
+    h('option', { value: 'before' }, t('send.relBefore')),
+    h('option', { value: 'after' }, t('send.relAfter')));
+  const relativeResult = h('p', { class: 'send-rel-result', 'aria-live': 'polite' });
   const sendAtErr = h('p', { class: 'field-error', hidden: true });
+  // The offset as the API takes it (negative: before); a number that is no whole one goes as
+  // typed, for the server to say what is wrong with it.
+  const relativeHours = () => {
+    const n = Number(relativeInput.value);
+    if (relativeInput.value.trim() === '' || !Number.isInteger(n)) return relativeInput.value;
+    return relativeSide.value === 'before' ? -n : n;
+  };
+  const showResult = () => {
+    clear(relativeResult);
+    if (!promised) {
+      relativeResult.append(t('send.relNoPromised'));
+      return;
+    }
+    const hours = relativeHours();
+    if (typeof hours !== 'number') return;
+    const when = new Date(Date.parse(promised) + hours * 3600000).toISOString();
+    relativeResult.append(icon('clock'), ' ', t('send.relResult'), ' ',
+      h('strong', { class: 'send-rel-when', dataset: { sendAt: when } }, weekdayTime(when)),
+      h('span', { class: 'muted' }, ` · ${t('send.relPromised', { when: weekdayTime(promised) })}`));
+  };
   const syncWhen = () => {
     sendAt.disabled = !laterRadio.checked;
+    relativeInput.disabled = !relativeRadio.checked;
+    relativeSide.disabled = !relativeRadio.checked;
+    relativeResult.classList.toggle('is-off', !relativeRadio.checked);
     if (laterRadio.checked && !sendAt.value) {
       // Tomorrow at 8:00 by default: when customers read their messages.
       const d = new Date();
@@ -337,8 +373,18 @@ function whenSection() {
       sendAt.value = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T08:00`;
     }
   };
-  nowRadio.addEventListener('change', syncWhen);
-  laterRadio.addEventListener('change', syncWhen);
+  // A refusal said next to the choice goes once the choice changes.
+  const clearError = () => {
+    sendAtErr.hidden = true;
+    sendAtErr.textContent = '';
+    for (const c of [sendAt, relativeInput]) c.removeAttribute('aria-invalid');
+  };
+  for (const r of [nowRadio, laterRadio, relativeRadio]) r.addEventListener('change', () => { clearError(); syncWhen(); });
+  for (const c of [sendAt, relativeInput, relativeSide]) c.addEventListener('input', clearError);
+  relativeInput.addEventListener('input', showResult);
+  relativeSide.addEventListener('change', showResult);
+  showResult();
+  syncWhen();
   const whenBox = h('fieldset', { class: 'fieldset send-section send-when' },
     h('legend', {}, t('send.when')),
     h('label', { class: 'check' }, nowRadio, t('send.whenNow')),
@@ -346,13 +392,18 @@ function whenSection() {
       h('label', { class: 'check' }, laterRadio, t('send.whenLater')),
       h('label', { for: sendAt.id, class: 'visually-hidden' }, t('send.sendAt')),
       sendAt),
+    h('div', { class: ['send-later', 'send-relative', promised ? null : 'is-disabled'] },
+      h('label', { class: 'check' }, relativeRadio, t('send.whenRelative')),
+      relativeInput, h('span', {}, t('send.relUnit')), relativeSide),
+    h('div', { class: 'send-rel-info' }, relativeResult,
+      promised ? h('p', { class: 'field-hint' }, t('send.relHint')) : null),
     sendAtErr);
-  return { whenBox, laterRadio, sendAt, sendAtErr };
+  return { whenBox, laterRadio, relativeRadio, relativeHours, relativeInput, sendAt, sendAtErr };
 }
 
 /** An API error: each field problem next to its recipient, the note or the interventions. */
 function showProblems(e, {
-form, alert, boxes, sentIds, recipientsErr, noteField, note, sendAt, sendAtErr, itemsErr, reminders, remindersErr,
+form, alert, boxes, sentIds, recipientsErr, noteField, note, sendAt, sendAtErr, relativeInput, itemsErr, reminders, remindersErr,
 }) {
   clearErrors(form);
   const leftover = [];
@@ -376,11 +427,13 @@ form, alert, boxes, sentIds, recipientsErr, noteField, note, sendAt, sendAtErr, 
       err.hidden = false;
       note.setAttribute('aria-invalid', 'true');
       target = note;
-    } else if (f.field === 'send_at') {
-      sendAtErr.textContent = f.message;
+    } else if (f.field === 'send_at' || f.field.startsWith('send_relative')) {
+      // The API's range is signed (negative: before); the dialog asks for hours and a side.
+      const message = f.field === 'send_relative.hours' && f.code === 'out_of_range' ? t('send.relRange') : f.message;
+      sendAtErr.textContent = sendAtErr.textContent && !sendAtErr.hidden ? `${sendAtErr.textContent} ${message}` : message;
       sendAtErr.hidden = false;
-      sendAt.setAttribute('aria-invalid', 'true');
-      target = sendAt;
+      target = f.field === 'send_at' ? sendAt : relativeInput;
+      target.setAttribute('aria-invalid', 'true');
     } else if (f.field.startsWith('reminders')) {
       remindersErr.textContent = remindersErr.textContent ? `${remindersErr.textContent} ${f.message}` : f.message;
       remindersErr.hidden = false;
@@ -409,6 +462,12 @@ function renderPreview(preview, p, boxes) {
   const byId = new Map(boxes.map((b) => [b.c.id, b]));
   preview.append(h('p', { class: 'send-preview-lead' },
     plural('send.previewLead', p.items.length, { total: money(p.total_incl_cents) })));
+  // A scheduled send: when it leaves, and what was asked for when the opening hours defer it.
+  if (p.send_at) {
+    preview.append(h('p', { class: 'notice send-preview-when', dataset: { sendAt: p.send_at } }, icon('clock'),
+      t('send.previewWhen', { when: weekdayTime(p.send_at) }),
+      p.asked_for && p.asked_for !== p.send_at ? ` ${t('send.previewDeferred', { when: weekdayTime(p.asked_for) })}` : null));
+  }
   if (p.agreements.length) {
     const names = p.agreements.map((a) => `${localText(a.title)} (${t(a.mandatory ? 'agr.mandatory' : 'agr.optional').toLowerCase()})`);
     preview.append(h('p', { class: 'field-hint send-agreements' }, icon('doc'), ' ', t('send.agreements', { list: names.join(', ') })));
