@@ -6,7 +6,8 @@
 // offers the choice disabled, saying why.
 //
 //   cd tests/e2e && RELAIS_BIN=/work/main/build/server/relais node --test send-schedule.test.mjs
-// With RELAIS_SHOTS=1, docs/screenshots/workspace-send-relative*.png are written (1366×768);
+// With RELAIS_SHOTS=1, docs/screenshots/workspace-send-relative*.png are written (the dialog,
+// its "when" part, the scheduled offer's panel);
 // RELAIS_SHOTS=DIR writes them to DIR instead.
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -155,6 +156,9 @@ step('the preview says when it leaves; sent, the offer waits, following the prom
   await until('the panel says it', async () => (await offerPanel().getAttribute('data-state')) === 'scheduled');
   assert.match(normalise(await offerPanel().locator('.notice').innerText()),
     /^Envoi programmé le .* 15:00\. 2 h avant l'heure promise, qu'il suit jusqu'au départ\.$/);
+  await page.locator('.toast').first().waitFor({ state: 'detached' }).catch(() => {});
+  await offerPanel().scrollIntoViewIfNeeded();
+  await shot('-panel', offerPanel());
 });
 
 step('the promised time moved on the RO moves the send, live, and the timeline says so', async () => {

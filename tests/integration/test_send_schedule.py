@@ -136,6 +136,31 @@ class SendScheduleTest(RelaisTestCase):
         time.sleep(1)
         self.assertEqual(len(r.sent_sms()), 1)
 
+    def test_moved_earlier_while_running_it_leaves_at_the_new_time(self):
+        r = self.relais()
+        r.start()
+        c = self.admin(r)
+        ro = c.post("/api/v1/repair-orders",
+                    {**SIMPLE_RO, "promised_at": utc(now() + datetime.timedelta(hours=3))}).json()
+        phone = [cp["id"] for p in ro["parties"] for cp in p["contact_points"] if cp["kind"] == "phone"]
+        sent = c.post(f"/api/v1/repair-orders/{ro['id']}/offers",
+                      {"recipients": phone, "send_relative": {"hours": 1}})
+        self.assertEqual(sent.status, 201, sent)
+        offer = sent.json()
+        self.assertEqual(offer["state"], "scheduled")
+        # Four hours from now becomes three seconds from now: the outbox's next pass moves too.
+        promised = (now() + datetime.timedelta(seconds=3) - datetime.timedelta(hours=1)).replace(microsecond=0)
+        self.assertEqual(c.patch(f"/api/v1/repair-orders/{ro['id']}", {"promised_at": utc(promised)}).status, 200)
+        due = promised + datetime.timedelta(hours=1)
+        time.sleep(max(0.0, (due - now()).total_seconds() - 1.5))
+        self.assertEqual(r.sent_sms(), [], "not before its time")
+        self.wait_for("the SMS at its new time", lambda: r.sent_sms(), lambda j: len(j) == 1)
+        offer = self.wait_for("the offer sent", lambda: c.get(f"/api/v1/offers/{offer['id']}").json(),
+                              lambda o: o["state"] in ("sent", "received"))
+        self.assertGreaterEqual(parse(offer["sent_at"]), due)
+        time.sleep(1)
+        self.assertEqual(len(r.sent_sms()), 1)
+
 
 if __name__ == "__main__":
     unittest.main()
