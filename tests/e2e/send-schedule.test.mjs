@@ -15,6 +15,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
   startRelais, until as poll, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi, finish, SHOTS_DIR,
+  seriousAxeViolations,
 } from './relais-server.mjs';
 
 const PASSWORD = 'atelier-programme-2026';
@@ -134,6 +135,7 @@ step('the dialog shows the local time the promised time gives, as the hours and 
   assert.equal(await err.isVisible(), false, 'gone once the hours change');
   assert.equal(await hours.getAttribute('aria-invalid'), null);
   await side.selectOption('before');
+  assert.deepEqual(await seriousAxeViolations(page), [], 'the dialog with its relative choice');
   await dialog().locator('.send-when').scrollIntoViewIfNeeded();
   await shot('', dialog());
   await shot('-when', dialog().locator('.send-when'));
