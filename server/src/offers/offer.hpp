@@ -75,6 +75,7 @@ struct OfferSnapshot {
     std::string advisor_name;
     std::string dealer_name;
     std::string currency;
+    std::optional<UnixMs> promised_at;       // the RO's promised time when sent
     std::vector<OfferItem> items;            // initial first, then optional, each in RO order
     std::vector<OfferAgreement> agreements;  // the active ones when sent, oldest first
     Cents total_incl() const;

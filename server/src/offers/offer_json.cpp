@@ -33,19 +33,22 @@ json snapshot(const OfferSnapshot& s) {
     for (const auto& i : s.items) items.push_back(item(i));
     json agreements = json::array();
     for (const auto& a : s.agreements) agreements.push_back(agreement(a));
-    return {{"ro_number", s.ro_number},
-            {"vehicle",
-             {{"plate", s.vehicle.plate},
-              {"vin", s.vehicle.vin},
-              {"make", s.vehicle.make},
-              {"model", s.vehicle.model},
-              {"mileage_km", s.vehicle.mileage_km ? json(*s.vehicle.mileage_km) : json(nullptr)}}},
-            {"customer_name", s.customer_name},
-            {"advisor_name", s.advisor_name},
-            {"dealer_name", s.dealer_name},
-            {"currency", s.currency},
-            {"items", items},
-            {"agreements", agreements}};
+    json j = {{"ro_number", s.ro_number},
+              {"vehicle",
+               {{"plate", s.vehicle.plate},
+                {"vin", s.vehicle.vin},
+                {"make", s.vehicle.make},
+                {"model", s.vehicle.model},
+                {"mileage_km", s.vehicle.mileage_km ? json(*s.vehicle.mileage_km) : json(nullptr)}}},
+              {"customer_name", s.customer_name},
+              {"advisor_name", s.advisor_name},
+              {"dealer_name", s.dealer_name},
+              {"currency", s.currency},
+              {"items", items},
+              {"agreements", agreements}};
+    // Only when there is one: a snapshot's stored bytes stay those of offers sent before.
+    if (s.promised_at) j["promised_at"] = *s.promised_at;
+    return j;
 }
 
 OfferSnapshot snapshot_from(const std::string& text) {
@@ -87,6 +90,8 @@ OfferSnapshot snapshot_from(const std::string& text) {
     s.advisor_name = text_of(j, "advisor_name", "");
     s.dealer_name = text_of(j, "dealer_name", "");
     s.currency = text_of(j, "currency", "EUR");
+    if (auto at = j.find("promised_at"); at != j.end() && at->is_number_integer())
+        s.promised_at = at->get<std::int64_t>();
     for (const json& i : array(j, "items")) {
         if (!i.is_object()) continue;
         OfferItem item;
@@ -175,6 +180,7 @@ json offer(const Offer& o, const PhoneNumbers& phones) {
             {{"id", m.id},
              {"recipient_id", m.recipient_id ? json(*m.recipient_id) : json(nullptr)},
              {"purpose", m.purpose},
+             {"template", m.template_ref.empty() ? json(nullptr) : json(m.template_ref)},
              {"channel", to_string(m.channel)},
              {"address", m.address},
              {"state", to_string(m.state)},

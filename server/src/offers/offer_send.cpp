@@ -7,6 +7,7 @@
 #include "field_checks.hpp"
 #include "inbound_sms.hpp"
 #include "json_text.hpp"
+#include "message_templates.hpp"
 #include "offer_json.hpp"
 #include "offer_messages.hpp"
 #include "offer_state.hpp"
@@ -38,6 +39,7 @@ OfferSnapshot freeze(const RepairOrder& ro, const Config& config) {
     if (ro.advisor) s.advisor_name = ro.advisor->display_name;
     s.dealer_name = config.dealer.name;
     s.currency = config.dealer.currency;
+    s.promised_at = ro.promised_at;
     std::vector<const Intervention*> shown;
     for (const auto& i : ro.interventions)
         if (i.shown) shown.push_back(&i);
@@ -151,10 +153,11 @@ Result<std::unique_ptr<Prepared>> prepare(Connection& c, const Config& config, I
     return p;
 }
 
-Result<OfferMessageText> message_for(const Config& config, Offer offer, const Target& t, const std::string& link) {
+Result<OfferMessageText> message_for(const Config& config, const TemplateTexts& texts, Offer offer, const Target& t,
+                                     const std::string& link) {
     offer.language = channel_language(*t.party, config);
-    return t.cp->kind == ContactKind::phone ? offer_sms(config, offer, link)
-                                            : offer_email(config, offer, t.party->display_name(), link);
+    return t.cp->kind == ContactKind::phone ? offer_sms(config, texts, offer, t.party->display_name(), link)
+                                            : offer_email(config, texts, offer, t.party->display_name(), link);
 }
 
 }  // namespace
@@ -192,6 +195,7 @@ Result<void> queue_linked_message(Connection& c, Random& random, const Config& c
     m.subject = text.subject;
     m.body = text.text;
     m.html = text.html;
+    m.template_ref = text.template_ref;
     TRY(outbox_store::enqueue(c, message.offer.ro_id, m, message.now, message.due_at));
     return success();
 }
@@ -202,6 +206,7 @@ Result<OfferPreview> OfferService::preview(Id ro_id, const SendOfferRequest& req
         return validation_error(problems);
     return db_.read([&](Connection& c) -> Result<OfferPreview> {
         TRY_ASSIGN(auto p, prepare(c, config_, ro_id, request));
+        TRY_ASSIGN(const TemplateTexts texts, TemplateTexts::load(c));
         OfferPreview out;
         out.offer.ro_id = ro_id;
         out.offer.note = note;
@@ -217,7 +222,7 @@ Result<OfferPreview> OfferService::preview(Id ro_id, const SendOfferRequest& req
             r.party_id = t.party->id;
             r.contact_point_id = t.cp->id;
             r.language = channel_language(*t.party, config_);
-            TRY_ASSIGN(auto text, message_for(config_, out.offer, t, link));
+            TRY_ASSIGN(auto text, message_for(config_, texts, out.offer, t, link));
             out.messages.push_back({r, std::move(text)});
         }
         return out;
@@ -284,6 +289,7 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
         TRY(ins.run());
         offer.id = c.last_insert_id();
 
+        TRY_ASSIGN(const TemplateTexts texts, TemplateTexts::load(c));
         json sent_to = json::array();
         for (const Target& t : targets) {
             const Channel channel = t.cp->kind == ContactKind::phone ? Channel::sms : Channel::email;
@@ -297,14 +303,15 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
             const Id recipient_id = c.last_insert_id();
 
             const OfferRecipient recipient{recipient_id, channel, t.cp->value, name, t.party->id, t.cp->id, lang};
-            TRY(queue_linked_message(c, random_, config_,
-                                     {.offer = offer,
-                                      .recipient = recipient,
-                                      .purpose = "offer",
-                                      .now = now,
-                                      .link_expires_at = leaves_at + kLinkValidityMs,
-                                      .due_at = leaves_at},
-                                     [&](const std::string& url) { return message_for(config_, offer, t, url); }));
+            TRY(queue_linked_message(
+                c, random_, config_,
+                {.offer = offer,
+                 .recipient = recipient,
+                 .purpose = "offer",
+                 .now = now,
+                 .link_expires_at = leaves_at + kLinkValidityMs,
+                 .due_at = leaves_at},
+                [&](const std::string& url) { return message_for(config_, texts, offer, t, url); }));
             sent_to.push_back({{"channel", to_string(channel)}, {"address", t.cp->value}, {"name", name}});
         }
 

@@ -1,5 +1,6 @@
 #include "reminders.hpp"
 
+#include "message_templates.hpp"
 #include "offer_messages.hpp"
 #include "offer_service.hpp"
 #include "offer_store.hpp"
@@ -40,6 +41,7 @@ ReminderPlanState plan_state(const reminder_store::Row& r, std::optional<UnixMs>
 Result<int> queue_reminder(Connection& c, Random& random, const Config& config, const Offer& offer,
                            const RepairOrder& ro, int number, UnixMs now, const Actor& by) {
     const ReminderWords words{.number = number, .advisor_name = ro.advisor ? ro.advisor->display_name : ""};
+    TRY_ASSIGN(const TemplateTexts texts, TemplateTexts::load(c));
     json sent_to = json::array();
     for (const OfferRecipient& rcp : offer.recipients) {
         TRY_ASSIGN(const bool stopped, recipient_opted_out(c, ro, rcp.contact_point_id, rcp.address));
@@ -55,8 +57,8 @@ Result<int> queue_reminder(Connection& c, Random& random, const Config& config, 
                                   .due_at = std::nullopt},
                                  [&](const std::string& url) {
                                      return rcp.channel == Channel::sms
-                                                ? reminder_sms(config, as_seen, words, url)
-                                                : reminder_email(config, as_seen, rcp.name, words, url);
+                                                ? reminder_sms(config, texts, as_seen, rcp.name, words, url)
+                                                : reminder_email(config, texts, as_seen, rcp.name, words, url);
                                  }));
         sent_to.push_back({{"channel", to_string(rcp.channel)}, {"address", rcp.address}, {"name", rcp.name}});
     }
