@@ -9,6 +9,7 @@
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
 import {
   startRelais, until as poll, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi, finish, SHOTS_DIR,
@@ -28,12 +29,14 @@ const until = (what, check, timeoutMs = 15000) => poll(what, check, { timeoutMs,
 const normalise = (s) => s.replace(/[\s\u00a0\u202f]+/g, ' ').trim();
 function api(method, url, body) { return callApi(page, method, url, body); }
 
-async function shot(name) {
+async function shot(name, locator) {
   if (!SHOTS_DIR) return;
   await page.mouse.move(4, 300);
   await page.evaluate(() => document.fonts.ready);
   await until('no toast left', async () => (await page.locator('.toast').count()) === 0);
-  await page.screenshot({ path: path.join(SHOTS_DIR, `workspace-templates-${name}.png`), fullPage: true, animations: 'disabled', caret: 'hide' });
+  const file = path.join(SHOTS_DIR, `workspace-templates-${name}.png`);
+  if (locator) await locator.screenshot({ path: file, animations: 'disabled', caret: 'hide' });
+  else await page.screenshot({ path: file, fullPage: true, animations: 'disabled', caret: 'hide' });
 }
 
 before(async () => {
@@ -138,5 +141,45 @@ step('back to the shipped text: a version too, and the next SMS is the shipped o
   assert.equal(now.body.history.length, 2);
   const message = await sendOfferSms();
   assert.equal(message.template, 'offer_sms/fr/2');
+});
+
+step('the send dialog: in a colleague\'s name, this one SMS reworded (refused, then sent), the template unchanged', async () => {
+  const paul = await api('POST', '/api/v1/users', { username: 'paul', display_name: 'Paul Martin', role: 'advisor', password: 'paul-atelier-2026' });
+  assert.equal(paul.status, 201, JSON.stringify(paul.body));
+  await page.goto(`${server.base}/repair-orders/${ro.id}`);
+  await page.getByRole('button', { name: /Envoyer au client|Renvoyer/ }).first().click();
+  const dlg = page.getByRole('dialog', { name: 'Envoyer le devis au client' });
+  await dlg.waitFor();
+  await dlg.getByRole('checkbox', { name: PHONE }).check();
+  await dlg.getByLabel('Envoyé au nom de').selectOption({ label: 'Paul Martin' });
+  await dlg.getByText('Modifier le texte de cet envoi').click();
+  const sms = dlg.getByLabel('SMS', { exact: true });
+  await until('the SMS prefilled with the template in force', async () => (await sms.inputValue()).includes('<%link>'));
+  const cost = dlg.locator('.send-sms-cost');
+  await until('its worst-case cost', async () => /^Au pire : \d+ caractères, \d SMS/.test(normalise(await cost.innerText())));
+  await sms.fill('<%dealer_name> : Mme Brûlé, votre devis <%vehicule> : <%link>');
+  await dlg.getByRole('button', { name: 'Prévisualiser' }).click();
+  const smsErr = sms.locator('xpath=ancestor::div[contains(@class,"field")][1]').locator('.field-error');
+  await until('the refusal next to the SMS', async () => normalise(await smsErr.innerText()).includes('Espace réservé inconnu : <%vehicule>'));
+  await sms.fill('<%dealer_name> : Mme Brule, votre devis pour la <%vehicle> est pret : <%link>');
+  await dlg.locator('.send-message').scrollIntoViewIfNeeded();
+  await shot('send-dialog', dlg);
+  await dlg.getByRole('button', { name: 'Prévisualiser' }).click();
+  const preview = page.getByRole('dialog', { name: 'Aperçu avant envoi' });
+  await preview.getByRole('button', { name: 'Envoyer', exact: true }).click();
+  await preview.waitFor({ state: 'detached' });
+  const offer = (await api('GET', `/api/v1/repair-orders/${ro.id}/offers`)).body.items[0];
+  assert.equal(offer.sender.display_name, 'Paul Martin');
+  assert.equal(offer.advisor_name, 'Paul Martin');
+  assert.equal(offer.message.sms, '<%dealer_name> : Mme Brule, votre devis pour la <%vehicle> est pret : <%link>');
+  assert.equal(offer.messages[0].template, 'offer_sms/fr/2+edited');
+  const journal = path.join(server.dir, 'data', 'modem', 'journal.jsonl');
+  const sent = await until('the SMS through the emulated modem', async () => {
+    const text = await readFile(journal, 'utf8').catch(() => '');
+    return text.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((m) => m.kind === 'message' && /Mme Brule, votre devis pour la Renault Clio FG-456-HJ est pret : https?:\/\//.test(m.text));
+  });
+  assert.ok(sent);
+  const template = await api('GET', '/api/v1/templates/offer_sms/fr');
+  assert.equal(template.body.version, 2, 'the template stays as it was');
   assert.deepEqual(pageProblems, []);
 });

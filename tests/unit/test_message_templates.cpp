@@ -4,9 +4,12 @@
 #include "message_templates.hpp"
 #include "offer_messages.hpp"
 #include "offer_service.hpp"
+#include "offer_state.hpp"
+#include "reminders.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 
@@ -77,6 +80,16 @@ struct TemplateWorld : World {
         });
         REQUIRE(v.ok());
         return *v;
+    }
+
+    // The offer has left (its messages' verdicts are the outbox's, not tested here).
+    void delivered(Id offer_id) {
+        REQUIRE(db->write([&](Connection& c) -> Result<void> {
+                      TRY(offer_state::move(
+                          c, {.offer_id = offer_id, .to = OfferState::sent, .at = clock.now(), .by = actor},
+                          nlohmann::json::object()));
+                      return success();
+                  }).ok());
     }
 
     // The offer's messages as the outbox holds them: the SMS first, then the email.
@@ -288,4 +301,109 @@ TEST_CASE("templates: the longest plausible values make the worst case of the sh
     CHECK(value("reminder_number") == "5");
     // In an SMS, French money has plain spaces (the no-break ones would make it UCS-2).
     CHECK(value("total").find("\u202f") == std::string::npos);
+}
+
+TEST_CASE("templates: the advisor's wording of one send, checked as a template, leaves the template as it was") {
+    TemplateWorld w;
+    SendOfferRequest req;
+    for (const ContactPoint& cp : w.ro.parties.at(0).contact_points) req.contact_point_ids.push_back(cp.id);
+
+    SUBCASE("refused with each problem on the field typed in") {
+        req.message.sms = "Bonjour <%prenom>, votre devis est prêt.";
+        req.message.email_subject = "Devis <%vehicle>";
+        auto sent = w.offers->send(w.ro.id, req, w.actor);
+        REQUIRE_FALSE(sent.ok());
+        const Problems& p = sent.error().fields;
+        CHECK(has_problem(p, "message.sms", "unknown_placeholder"));
+        CHECK(has_problem(p, "message.sms", "link_missing"));
+        CHECK(p.size() == 2);  // each once, though the SMS stands for two parts
+        // The preview says the same.
+        auto preview = w.offers->preview(w.ro.id, req);
+        REQUIRE_FALSE(preview.ok());
+        CHECK(preview.error().fields.size() == 2);
+        // Too long, or a subject on two lines.
+        req.message.sms = "<%link>";
+        req.message.email_subject = "Devis\nBcc: x@y";
+        req.message.email_body = std::string(kMaxEmailBodyChars + 1, 'x');
+        sent = w.offers->send(w.ro.id, req, w.actor);
+        REQUIRE_FALSE(sent.ok());
+        CHECK(has_problem(sent.error().fields, "message.email_body", "too_long"));
+        CHECK(sent.error().fields.size() == 2);
+    }
+    SUBCASE("sent as written, recorded as an edit of the version in force, and resent the same") {
+        req.message.sms = "<%dealer_name> : Zoé, le devis <%ro_number> est là : <%link>";
+        req.message.email_subject = "Votre <%vehicle> : le devis";
+        req.message.email_body = "Voici le devis de <%total> pour <%plate>.";
+        auto preview = w.offers->preview(w.ro.id, req);
+        REQUIRE(preview.ok());
+        auto sent = w.offers->send(w.ro.id, req, w.actor);
+        REQUIRE(sent.ok());
+        auto read = w.offers->get(sent->id);
+        REQUIRE(read.ok());
+        CHECK(read->edits.sms == req.message.sms);
+        std::vector<OutboxMessage> m = read->messages;
+        std::sort(m.begin(), m.end(), [](const auto& a, const auto& b) { return a.channel < b.channel; });
+        REQUIRE(m.size() == 2);
+        CHECK(m[0].body.rfind("Garage Roux : Zoé, le devis " + w.ro.number + " est là : https://", 0) == 0);
+        CHECK(m[0].template_ref == "offer_sms/fr/0+edited");
+        CHECK(m[1].subject == "Votre Peugeot 308 AB-123-CD : le devis");
+        CHECK(m[1].body.find("Voici le devis de 189,90") != std::string::npos);
+        CHECK(m[1].template_ref == "offer_email/fr/0+edited");
+        // The preview showed the same words.
+        CHECK(preview->messages.at(0).text.text.find("Zoé, le devis") != std::string::npos);
+        // The template is untouched.
+        auto v = w.db->read([&](Connection& c) { return template_store::current(c, kind("offer_sms"), "fr"); });
+        REQUIRE(v.ok());
+        CHECK(v->version == 0);
+        // A resend says the same.
+        w.delivered(sent->id);
+        w.clock.advance_ms(60'000);
+        auto again = w.offers->resend(sent->id, w.actor);
+        CAPTURE(again.ok() ? std::string() : again.error().code);
+        REQUIRE(again.ok());
+        auto reread = w.offers->get(sent->id);
+        REQUIRE(reread.ok());
+        int edited_sms = 0;
+        for (const OutboxMessage& msg : reread->messages)
+            if (msg.channel == Channel::sms && msg.body.find("Zoé, le devis") != std::string::npos) ++edited_sms;
+        CHECK(edited_sms == 2);
+    }
+}
+
+TEST_CASE("templates: another colleague as the sender: their name in the messages and the reminders") {
+    TemplateWorld w;
+    const User paul = w.add_user("paul");
+    SendOfferRequest req;
+    req.contact_point_ids = {w.ro.parties.at(0).contact_points.at(1).id};  // the email
+    req.sender_id = 9999;
+    auto refused = w.offers->send(w.ro.id, req, w.actor);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(has_problem(refused.error().fields, "sender_id", "unknown_user"));
+
+    req.sender_id = paul.id;
+    req.reminders = ReminderCadence{ReminderPolicy::urgent, 2};
+    auto sent = w.offers->send(w.ro.id, req, w.actor);
+    REQUIRE(sent.ok());
+    auto read = w.offers->get(sent->id);
+    REQUIRE(read.ok());
+    CHECK(read->sender_user_id == paul.id);
+    CHECK(read->sender_name == paul.display_name);
+    CHECK(read->snapshot.advisor_name == paul.display_name);
+    REQUIRE(read->messages.size() == 1);
+    CHECK(read->messages[0].body.find(paul.display_name) != std::string::npos);
+    // A reminder goes in Paul's name too, not the RO's advisor's.
+    ReminderService reminders(
+        {.db = *w.db, .config = w.config, .random = w.random, .clock = w.clock, .zone = *w.paris});
+    w.delivered(sent->id);
+    w.clock.advance_ms(60'000);
+    auto now = reminders.send_now(sent->id, w.actor);
+    CAPTURE(now.ok() ? std::string() : now.error().code);
+    REQUIRE(now.ok());
+    auto after = w.offers->get(sent->id);
+    REQUIRE(after.ok());
+    REQUIRE(after->messages.size() == 2);
+    const OutboxMessage& reminder =
+        after->messages.back().purpose == "reminder" ? after->messages.back() : after->messages.front();
+    CHECK(reminder.purpose == "reminder");
+    CHECK(reminder.body.find(paul.display_name) != std::string::npos);
 }

@@ -117,8 +117,8 @@ Problems check_template(const TemplateKindSpec& kind, const TemplateParts& parts
     return problems;
 }
 
-std::string template_ref(std::string_view kind, std::string_view language, int version) {
-    return std::string(kind) + "/" + std::string(language) + "/" + std::to_string(version);
+std::string template_ref(std::string_view kind, std::string_view language, int version, bool edited) {
+    return std::string(kind) + "/" + std::string(language) + "/" + std::to_string(version) + (edited ? "+edited" : "");
 }
 
 TemplateParts shipped_parts(const TemplateKindSpec& kind, std::string_view language) {
@@ -184,7 +184,75 @@ std::string TemplateTexts::ref(std::string_view kind, std::string_view language)
     if (!find_template_kind(kind)) return "";
     const std::string_view lang = language == "en" ? "en" : "fr";
     const TemplateVersion* v = edited(kind, lang);
-    return template_ref(kind, lang, v ? v->version : 0);
+    return template_ref(kind, lang, v ? v->version : 0, v && v->edited_for_send);
+}
+
+TemplateVersion TemplateTexts::in_force(std::string_view kind, std::string_view language) const {
+    const std::string_view lang = language == "en" ? "en" : "fr";
+    if (const TemplateVersion* v = edited(kind, lang)) return *v;
+    TemplateVersion v;
+    v.kind = std::string(kind);
+    v.language = std::string(lang);
+    if (const TemplateKindSpec* k = find_template_kind(kind)) v.parts = shipped_parts(*k, lang);
+    return v;
+}
+
+// ---- one send's wording ---------------------------------------------------------------------
+
+namespace {
+
+// The offer's SMS and email in force in `language`, with `edits` over them.
+std::pair<TemplateVersion, TemplateVersion> edited_versions(const TemplateTexts& texts, const MessageEdits& edits,
+                                                            std::string_view language) {
+    TemplateVersion sms = texts.in_force("offer_sms", language);
+    TemplateVersion email = texts.in_force("offer_email", language);
+    if (edits.sms) sms.parts["offer_sms"] = sms.parts["offer_sms.replies"] = *edits.sms;
+    if (edits.email_subject) email.parts["offer_email.subject"] = *edits.email_subject;
+    if (edits.email_body)
+        email.parts["offer_email.body.one"] = email.parts["offer_email.body.other"] = *edits.email_body;
+    sms.edited_for_send = edits.sms.has_value();
+    email.edited_for_send = edits.email_subject || edits.email_body;
+    return {std::move(sms), std::move(email)};
+}
+
+}  // namespace
+
+Problems check_edits(const TemplateTexts& texts, const MessageEdits& edits, std::string_view language) {
+    Problems out;
+    const auto [sms, email] = edited_versions(texts, edits, language);
+    // Each problem once, on the field the advisor typed in.
+    auto add = [&](const Problems& found, const std::map<std::string, std::string>& fields) {
+        for (const FieldError& f : found) {
+            const auto it = fields.find(f.field);
+            if (it == fields.end()) continue;  // a template's own part: its admin's problem
+            FieldError e = f;
+            e.field = it->second;
+            if (std::none_of(out.begin(), out.end(), [&](const FieldError& o) {
+                    return o.field == e.field && o.code == e.code && o.params == e.params;
+                }))
+                out.push_back(std::move(e));
+        }
+    };
+    if (edits.sms)
+        add(check_template(*find_template_kind("offer_sms"), sms.parts),
+            {{"parts.offer_sms", "message.sms"}, {"parts.offer_sms.replies", "message.sms"}});
+    if (edits.email_subject || edits.email_body) {
+        std::map<std::string, std::string> fields;
+        if (edits.email_subject) fields["parts.offer_email.subject"] = "message.email_subject";
+        if (edits.email_body)
+            fields["parts.offer_email.body.one"] = fields["parts.offer_email.body.other"] = "message.email_body";
+        add(check_template(*find_template_kind("offer_email"), email.parts), fields);
+    }
+    return out;
+}
+
+void apply_edits(TemplateTexts& texts, const MessageEdits& edits) {
+    if (edits.empty()) return;
+    for (const char* lang : {"fr", "en"}) {
+        auto [sms, email] = edited_versions(texts, edits, lang);
+        if (sms.edited_for_send) texts.put(std::move(sms));
+        if (email.edited_for_send) texts.put(std::move(email));
+    }
 }
 
 // ---- the store ------------------------------------------------------------------------------

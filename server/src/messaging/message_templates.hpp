@@ -9,6 +9,7 @@
 
 #include "db.hpp"
 #include "ids.hpp"
+#include "message_edits.hpp"
 #include "outbox_message.hpp"
 #include "result.hpp"
 #include "text_catalog.hpp"
@@ -58,10 +59,12 @@ struct TemplateVersion {
     TemplateParts parts;  // the texts in force, the shipped ones filled in
     UnixMs created_at = 0;
     std::string created_by;
+    bool edited_for_send = false;  // an advisor's wording of one send over this version
 };
 
-/// "offer_sms/fr/3": what a message records of the version it was written from.
-std::string template_ref(std::string_view kind, std::string_view language, int version);
+/// "offer_sms/fr/3": what a message records of the version it was written from; "+edited" after
+/// it when the advisor reworded that one send.
+std::string template_ref(std::string_view kind, std::string_view language, int version, bool edited = false);
 
 /// The shipped texts of `kind` in `language` ("en", else French).
 TemplateParts shipped_parts(const TemplateKindSpec& kind, std::string_view language);
@@ -77,13 +80,23 @@ public:
     Result<std::string> text(std::string_view name, std::string_view language, const TextValues& values) const;
     /// The version of `kind` in `language` that text() uses ("" for a kind that is not one).
     std::string ref(std::string_view kind, std::string_view language) const;
-    /// Uses `v` for its kind and language (a preview of unsaved texts).
+    /// Uses `v` for its kind and language (a preview of unsaved texts, one send's wording).
     void put(TemplateVersion v);
+    /// The version text() uses for `kind` in `language` (version 0 when never saved).
+    TemplateVersion in_force(std::string_view kind, std::string_view language) const;
 
 private:
     const TemplateVersion* edited(std::string_view kind, std::string_view language) const;
     std::vector<TemplateVersion> edited_;  // the kinds saved at least once: their latest version
 };
+
+/// The problems of `edits` over `texts` in `language` ("message.sms", "message.email_subject",
+/// "message.email_body"), as check_template finds them.
+Problems check_edits(const TemplateTexts& texts, const MessageEdits& edits, std::string_view language);
+
+/// `texts` with `edits` over the offer's SMS and email, in both languages (the advisor writes
+/// one message, whatever each recipient's language); their refs end in "+edited".
+void apply_edits(TemplateTexts& texts, const MessageEdits& edits);
 
 namespace template_store {
 

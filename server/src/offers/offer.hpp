@@ -4,6 +4,7 @@
 // Plain data: no I/O, no JSON, no SQL.
 
 #include "agreement_terms.hpp"
+#include "message_edits.hpp"
 #include "outbox_message.hpp"
 #include "reminder_plan.hpp"
 #include "repair_order.hpp"
@@ -109,6 +110,9 @@ struct Offer {
     std::map<Id, UnixMs> accepted_agreements;  // by agreement id: when accepted (the snapshot's version)
     std::vector<OutboxMessage> messages;
     std::optional<ReminderPlan> reminders;  // none for an offer sent before plans existed
+    MessageEdits edits;                     // the advisor's wording of this send, if any
+    std::optional<Id> sender_user_id;       // the colleague it went out in the name of, when chosen
+    std::string sender_name;                // that colleague's display name now
 };
 
 }  // namespace relais

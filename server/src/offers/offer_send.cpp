@@ -68,12 +68,13 @@ struct Prepared {
     std::vector<Target> targets;  // point into `ro`
     OfferSnapshot snapshot;
     std::string language;  // the main party's, else the dealership's
+    TemplateTexts texts;   // the templates in force, with the advisor's wording of this send
 };
 
 // Checks the request and returns its note as it will be kept: trimmed, line ends as "\n", and
 // held to the rules of every other text (no control characters, line separators or bidi
 // controls: the note reaches the customer's page and email as it is).
-Problems check_request(const SendOfferRequest& request, UnixMs now, std::string& note) {
+Problems check_request(const SendOfferRequest& request, UnixMs now, std::string& note, MessageEdits& edits) {
     Problems problems;
     if (request.send_at) {
         // A minute of slack: "now" as the advisor's browser saw it may be a little behind.
@@ -94,6 +95,19 @@ Problems check_request(const SendOfferRequest& request, UnixMs now, std::string&
         problems.push_back({"note", "too_long", {{"max", std::to_string(kMaxNote)}}});
     else
         check_text_field(note, "note", kMaxNote, true, false, problems);
+    // The advisor's wording: the rules of every text here; its placeholders and length are
+    // checked as a template's, with the templates in force (prepare).
+    edits = request.message;
+    auto text = [&](std::optional<std::string>& value, const char* field, std::size_t max, bool multiline) {
+        if (!value) return;
+        if (value->size() > max * 4)
+            problems.push_back({field, "too_long", {{"max", std::to_string(max)}}});
+        else
+            check_text_field(*value, field, max, multiline, true, problems);
+    };
+    text(edits.sms, "message.sms", kMaxSmsTemplateChars, true);
+    text(edits.email_subject, "message.email_subject", kMaxEmailLineChars, false);
+    text(edits.email_body, "message.email_body", kMaxEmailBodyChars, true);
     return problems;
 }
 
@@ -109,8 +123,17 @@ Result<bool> recipient_opted_out(Connection& c, const RepairOrder& ro, std::opti
 
 namespace {
 
+// The colleague a send goes out in the name of: an active user, by display name.
+Result<std::optional<std::string>> active_user_name(Connection& c, Id user_id) {
+    TRY_ASSIGN(auto q, c.prepare("SELECT display_name FROM users WHERE id = ? AND active = 1"));
+    q.bind(1, user_id);
+    TRY_ASSIGN(const bool found, q.step());
+    if (!found) return std::optional<std::string>();
+    return std::optional<std::string>(q.text(0));
+}
+
 Result<std::unique_ptr<Prepared>> prepare(Connection& c, const Config& config, Id ro_id,
-                                          const SendOfferRequest& request) {
+                                          const SendOfferRequest& request, const MessageEdits& edits) {
     TRY_ASSIGN(auto loaded, RepairOrderService::read(c, ro_id));
     if (!loaded) return not_found_error("repair_order");
     auto p = std::make_unique<Prepared>();
@@ -147,9 +170,19 @@ Result<std::unique_ptr<Prepared>> prepare(Connection& c, const Config& config, I
     p->snapshot = freeze(ro, config);
     TRY_ASSIGN(p->snapshot.agreements, agreement_store::current(c));
     if (p->snapshot.items.empty()) bad.push_back({"interventions", "nothing_to_offer", {}});
-    if (!bad.empty()) return validation_error(bad);
+    if (request.sender_id) {
+        TRY_ASSIGN(const auto sender, active_user_name(c, *request.sender_id));
+        if (!sender)
+            bad.push_back({"sender_id", "unknown_user", {{"value", std::to_string(*request.sender_id)}}});
+        else
+            p->snapshot.advisor_name = *sender;  // the name the customer reads
+    }
     const Party* main = ro.main_party();
     p->language = main ? channel_language(*main, config) : config.dealer.language;
+    TRY_ASSIGN(p->texts, TemplateTexts::load(c));
+    for (FieldError& f : check_edits(p->texts, edits, p->language)) bad.push_back(std::move(f));
+    apply_edits(p->texts, edits);
+    if (!bad.empty()) return validation_error(bad);
     return p;
 }
 
@@ -202,11 +235,12 @@ Result<void> queue_linked_message(Connection& c, Random& random, const Config& c
 
 Result<OfferPreview> OfferService::preview(Id ro_id, const SendOfferRequest& request) {
     std::string note;
-    if (Problems problems = check_request(request, clock_.now(), note); !problems.empty())
+    MessageEdits edits;
+    if (Problems problems = check_request(request, clock_.now(), note, edits); !problems.empty())
         return validation_error(problems);
     return db_.read([&](Connection& c) -> Result<OfferPreview> {
-        TRY_ASSIGN(auto p, prepare(c, config_, ro_id, request));
-        TRY_ASSIGN(const TemplateTexts texts, TemplateTexts::load(c));
+        TRY_ASSIGN(auto p, prepare(c, config_, ro_id, request, edits));
+        const TemplateTexts& texts = p->texts;
         OfferPreview out;
         out.offer.ro_id = ro_id;
         out.offer.note = note;
@@ -232,10 +266,12 @@ Result<OfferPreview> OfferService::preview(Id ro_id, const SendOfferRequest& req
 Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, const Actor& actor) {
     const UnixMs now = clock_.now();
     std::string note;
-    if (Problems problems = check_request(request, now, note); !problems.empty()) return validation_error(problems);
+    MessageEdits edits;
+    if (Problems problems = check_request(request, now, note, edits); !problems.empty())
+        return validation_error(problems);
 
     auto result = db_.write([&](Connection& c) -> Result<Id> {
-        TRY_ASSIGN(auto prepared, prepare(c, config_, ro_id, request));
+        TRY_ASSIGN(auto prepared, prepare(c, config_, ro_id, request, edits));
         const std::vector<Target>& targets = prepared->targets;
         const OfferSnapshot& snapshot = prepared->snapshot;
 
@@ -276,7 +312,8 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
         offer.language = language;
         offer.snapshot = snapshot;
         TRY_ASSIGN(auto ins, c.prepare("INSERT INTO offers (ro_id, version, state, note, language, snapshot, "
-                                       "created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                                       "created_at, created_by, expires_at, message_edits, sender_user_id) VALUES (?, "
+                                       "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
         ins.bind(1, ro_id)
             .bind(2, version)
             .bind(3, to_string(scheduled ? OfferState::scheduled : OfferState::draft))
@@ -285,11 +322,13 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
             .bind(6, dump_json(offer_json::snapshot(snapshot)))
             .bind(7, now)
             .bind(8, actor.name)
-            .bind(9, leaves_at + kLinkValidityMs);
+            .bind(9, leaves_at + kLinkValidityMs)
+            .bind(10, offer_json::edits_text(edits))
+            .bind(11, request.sender_id);
         TRY(ins.run());
         offer.id = c.last_insert_id();
 
-        TRY_ASSIGN(const TemplateTexts texts, TemplateTexts::load(c));
+        const TemplateTexts& texts = prepared->texts;
         json sent_to = json::array();
         for (const Target& t : targets) {
             const Channel channel = t.cp->kind == ContactKind::phone ? Channel::sms : Channel::email;

@@ -157,7 +157,9 @@ Result<Offer> OfferService::resend(Id offer_id, const Actor& actor) {
 
         TRY_ASSIGN(auto ro, RepairOrderService::read(c, o->ro_id));
         if (!ro) return not_found_error("repair_order");
-        TRY_ASSIGN(const TemplateTexts texts, TemplateTexts::load(c));
+        // The same wording as the first send: the templates in force, the advisor's edits over them.
+        TRY_ASSIGN(TemplateTexts texts, TemplateTexts::load(c));
+        apply_edits(texts, o->edits);
         json sent_to = json::array();
         for (const OfferRecipient& rcp : o->recipients) {
             // Opted out since (a STOP, or the advisor's tick on the contact point or the party):

@@ -31,6 +31,11 @@ struct SendOfferRequest {
     std::optional<UnixMs> send_at = {};
     /// The reminders until the customer answers; absent: the dealership's default ([reminders]).
     std::optional<ReminderCadence> reminders = {};
+    /// This one send's wording over the templates in force (checked as templates are).
+    MessageEdits message = {};
+    /// Another colleague the messages go out in the name of (their name, their signature);
+    /// absent: the RO's advisor, whoever that is when each message leaves.
+    std::optional<Id> sender_id = {};
 };
 
 /// The dealership's default reminders ([reminders] policy and its period).

@@ -40,7 +40,9 @@ ReminderPlanState plan_state(const reminder_store::Row& r, std::optional<UnixMs>
 // Returns how many were queued and records the event.
 Result<int> queue_reminder(Connection& c, Random& random, const Config& config, const Offer& offer,
                            const RepairOrder& ro, int number, UnixMs now, const Actor& by) {
-    const ReminderWords words{.number = number, .advisor_name = ro.advisor ? ro.advisor->display_name : ""};
+    // In the name of the colleague chosen at send, else of the RO's advisor as of now.
+    const std::string advisor = offer.sender_user_id ? offer.sender_name : ro.advisor ? ro.advisor->display_name : "";
+    const ReminderWords words{.number = number, .advisor_name = advisor};
     TRY_ASSIGN(const TemplateTexts texts, TemplateTexts::load(c));
     json sent_to = json::array();
     for (const OfferRecipient& rcp : offer.recipients) {

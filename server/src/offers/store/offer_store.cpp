@@ -28,9 +28,10 @@ namespace offer_store {
 Result<std::optional<Offer>> load(Connection& conn, Id offer_id) {
     Offer o;
     {
-        TRY_ASSIGN(auto s, conn.prepare("SELECT id, ro_id, version, state, note, language, snapshot, created_at, "
+        TRY_ASSIGN(auto s, conn.prepare("SELECT o.id, ro_id, version, state, note, o.language, snapshot, o.created_at, "
                                         "created_by, sent_at, received_at, seen_at, confirmed_at, locked_at, "
-                                        "expires_at FROM offers WHERE id = ?"));
+                                        "expires_at, message_edits, sender_user_id, u.display_name FROM offers o "
+                                        "LEFT JOIN users u ON u.id = o.sender_user_id WHERE o.id = ?"));
         s.bind(1, offer_id);
         TRY_ASSIGN(bool found, s.step());
         if (!found) return std::optional<Offer>();
@@ -49,6 +50,9 @@ Result<std::optional<Offer>> load(Connection& conn, Id offer_id) {
         o.confirmed_at = s.optional_int64(12);
         o.locked_at = s.optional_int64(13);
         o.expires_at = s.int64(14);
+        o.edits = offer_json::edits_from(s.text(15));
+        o.sender_user_id = s.optional_int64(16);
+        if (!s.is_null(17)) o.sender_name = s.text(17);
     }
     TRY_ASSIGN(o.recipients, load_recipients(conn, offer_id));
     TRY_ASSIGN(o.messages, outbox_store::for_offer(conn, offer_id));

@@ -17,3 +17,8 @@ CREATE TABLE message_templates (
 -- The template a message was written from: "offer_sms/fr/3" (kind, language, version; 0 for the
 -- shipped texts); empty for messages no template writes, and for those queued before.
 ALTER TABLE outbox ADD COLUMN template TEXT NOT NULL DEFAULT '';
+
+-- An offer sent with the advisor's own wording of its messages ({"sms", "email_subject",
+-- "email_body"}, JSON; "" when none), and in the name of a colleague other than the RO's advisor.
+ALTER TABLE offers ADD COLUMN message_edits TEXT NOT NULL DEFAULT '';
+ALTER TABLE offers ADD COLUMN sender_user_id INTEGER REFERENCES users(id);
