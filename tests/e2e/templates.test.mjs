@@ -181,5 +181,19 @@ step('the send dialog: in a colleague\'s name, this one SMS reworded (refused, t
   assert.ok(sent);
   const template = await api('GET', '/api/v1/templates/offer_sms/fr');
   assert.equal(template.body.version, 2, 'the template stays as it was');
+});
+
+step('my account: the signature of the customer emails sent in my name', async () => {
+  await page.goto(`${server.base}/account`);
+  const signature = page.getByRole('textbox', { name: /^Signature/ });
+  await signature.fill('Julie Roux\nRéception atelier — 01 45 67 89 10');
+  await page.getByRole('button', { name: 'Enregistrer la signature' }).click();
+  await page.locator('.toast', { hasText: 'Signature enregistrée.' }).waitFor();
+  const me = (await api('GET', '/api/v1/session')).body.user;
+  const user = (await api('GET', `/api/v1/users/${me.id}`)).body;
+  assert.equal(user.email_signature, 'Julie Roux\nRéception atelier — 01 45 67 89 10');
+  await page.reload();
+  assert.equal(await page.getByRole('textbox', { name: /^Signature/ }).inputValue(), 'Julie Roux\nRéception atelier — 01 45 67 89 10');
+  await shot('account-signature', page.locator('section[aria-labelledby="h-signature"]'));
   assert.deepEqual(pageProblems, []);
 });

@@ -1,6 +1,7 @@
 // Message templates (messaging/message_templates.hpp): what is refused at save and why, versions
 // (every save, and going back to the shipped texts), and the messages written from them: the
 // texts in force, every placeholder filled, HTML escaped in email, the version recorded.
+#include "auth.hpp"
 #include "message_templates.hpp"
 #include "offer_messages.hpp"
 #include "offer_service.hpp"
@@ -373,6 +374,20 @@ TEST_CASE("templates: the advisor's wording of one send, checked as a template, 
 TEST_CASE("templates: another colleague as the sender: their name in the messages and the reminders") {
     TemplateWorld w;
     const User paul = w.add_user("paul");
+    Principal self;
+    self.id = paul.id;
+    self.name = paul.username;
+    // Their signature: a text field's rules, at most 500 characters.
+    UserPatch bad;
+    bad.email_signature = std::string(kMaxEmailSignature + 1, 'x');
+    auto refused_signature = w.auth->update_user(paul.id, bad, self);
+    REQUIRE_FALSE(refused_signature.ok());
+    CHECK(has_problem(refused_signature.error().fields, "email_signature", "too_long"));
+    UserPatch sign;
+    sign.email_signature = "Paul Martin\r\nRéception atelier — 01 45 67 89 10";
+    auto signed_up = w.auth->update_user(paul.id, sign, self);
+    REQUIRE(signed_up.ok());
+    CHECK(signed_up->email_signature == "Paul Martin\nRéception atelier — 01 45 67 89 10");
     SendOfferRequest req;
     req.contact_point_ids = {w.ro.parties.at(0).contact_points.at(1).id};  // the email
     req.sender_id = 9999;
@@ -391,6 +406,8 @@ TEST_CASE("templates: another colleague as the sender: their name in the message
     CHECK(read->snapshot.advisor_name == paul.display_name);
     REQUIRE(read->messages.size() == 1);
     CHECK(read->messages[0].body.find(paul.display_name) != std::string::npos);
+    CHECK(read->messages[0].body.find("Paul Martin\nRéception atelier — 01 45 67 89 10") != std::string::npos);
+    CHECK(read->messages[0].html.find("Paul Martin<br>Réception atelier") != std::string::npos);
     // A reminder goes in Paul's name too, not the RO's advisor's.
     ReminderService reminders(
         {.db = *w.db, .config = w.config, .random = w.random, .clock = w.clock, .zone = *w.paris});
@@ -406,4 +423,5 @@ TEST_CASE("templates: another colleague as the sender: their name in the message
         after->messages.back().purpose == "reminder" ? after->messages.back() : after->messages.front();
     CHECK(reminder.purpose == "reminder");
     CHECK(reminder.body.find(paul.display_name) != std::string::npos);
+    CHECK(reminder.body.find("Réception atelier — 01 45 67 89 10") != std::string::npos);
 }

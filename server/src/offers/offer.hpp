@@ -113,6 +113,7 @@ struct Offer {
     MessageEdits edits;                     // the advisor's wording of this send, if any
     std::optional<Id> sender_user_id;       // the colleague it went out in the name of, when chosen
     std::string sender_name;                // that colleague's display name now
+    std::string signature;                  // not stored: the signer's email signature, set to write emails
 };
 
 }  // namespace relais

@@ -227,6 +227,7 @@ Result<OfferMessageText> offer_email(const Config& config, const TemplateTexts& 
     c.paragraphs.push_back(std::move(body));
     TRY_ASSIGN(auto validity, texts.text("offer_email.validity", lang, values));
     c.paragraphs.push_back(std::move(validity));
+    if (!offer.signature.empty()) c.paragraphs.push_back(offer.signature);
     std::vector<std::string> footer;
     if (!offer.snapshot.advisor_name.empty()) {
         TRY_ASSIGN(auto advisor, texts.text("offer_email.advisor", lang, values));
@@ -284,6 +285,7 @@ Result<OfferMessageText> reminder_email(const Config& config, const TemplateText
     c.paragraphs.push_back(std::move(hello));
     TRY_ASSIGN(auto body, texts.text("reminder_email.body", lang, values));
     c.paragraphs.push_back(std::move(body));
+    if (!offer.signature.empty()) c.paragraphs.push_back(offer.signature);
     std::vector<std::string> footer;
     if (!words.advisor_name.empty()) {
         TRY_ASSIGN(auto advisor, texts.text("offer_email.advisor", lang, values));

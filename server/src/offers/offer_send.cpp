@@ -121,6 +121,17 @@ Result<bool> recipient_opted_out(Connection& c, const RepairOrder& ro, std::opti
     return is_opted_out(c, address);
 }
 
+namespace {}  // namespace
+
+Result<std::string> signer_signature(Connection& c, std::optional<Id> sender, const RepairOrder& ro) {
+    const std::optional<Id> who = sender ? sender : ro.advisor ? std::optional<Id>(ro.advisor->id) : std::nullopt;
+    if (!who) return std::string();
+    TRY_ASSIGN(auto q, c.prepare("SELECT email_signature FROM users WHERE id = ?"));
+    q.bind(1, *who);
+    TRY_ASSIGN(const bool found, q.step());
+    return found ? q.text(0) : std::string();
+}
+
 namespace {
 
 // The colleague a send goes out in the name of: an active user, by display name.
@@ -246,6 +257,7 @@ Result<OfferPreview> OfferService::preview(Id ro_id, const SendOfferRequest& req
         out.offer.note = note;
         out.offer.language = p->language;
         out.offer.snapshot = p->snapshot;
+        TRY_ASSIGN(out.offer.signature, signer_signature(c, request.sender_id, p->ro));
         // A link of the real length, so that the SMS's cost is the real one.
         const std::string link = offer_link(config_, std::string(kLinkTokenChars, 'x'));
         for (const Target& t : p->targets) {
@@ -311,6 +323,7 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
         offer.note = note;
         offer.language = language;
         offer.snapshot = snapshot;
+        TRY_ASSIGN(offer.signature, signer_signature(c, request.sender_id, prepared->ro));
         TRY_ASSIGN(auto ins, c.prepare("INSERT INTO offers (ro_id, version, state, note, language, snapshot, "
                                        "created_at, created_by, expires_at, message_edits, sender_user_id) VALUES (?, "
                                        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));

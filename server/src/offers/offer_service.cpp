@@ -160,6 +160,7 @@ Result<Offer> OfferService::resend(Id offer_id, const Actor& actor) {
         // The same wording as the first send: the templates in force, the advisor's edits over them.
         TRY_ASSIGN(TemplateTexts texts, TemplateTexts::load(c));
         apply_edits(texts, o->edits);
+        TRY_ASSIGN(o->signature, signer_signature(c, o->sender_user_id, *ro));
         json sent_to = json::array();
         for (const OfferRecipient& rcp : o->recipients) {
             // Opted out since (a STOP, or the advisor's tick on the contact point or the party):

@@ -38,6 +38,10 @@ struct SendOfferRequest {
     std::optional<Id> sender_id = {};
 };
 
+/// The email signature of whoever an offer's emails go out in the name of: the colleague chosen
+/// at send, else the RO's advisor ("" for none).
+Result<std::string> signer_signature(Connection& c, std::optional<Id> sender, const RepairOrder& ro);
+
 /// The dealership's default reminders ([reminders] policy and its period).
 ReminderCadence default_reminders(const Config& config);
 

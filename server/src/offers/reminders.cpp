@@ -44,12 +44,14 @@ Result<int> queue_reminder(Connection& c, Random& random, const Config& config, 
     const std::string advisor = offer.sender_user_id ? offer.sender_name : ro.advisor ? ro.advisor->display_name : "";
     const ReminderWords words{.number = number, .advisor_name = advisor};
     TRY_ASSIGN(const TemplateTexts texts, TemplateTexts::load(c));
+    TRY_ASSIGN(const std::string signature, signer_signature(c, offer.sender_user_id, ro));
     json sent_to = json::array();
     for (const OfferRecipient& rcp : offer.recipients) {
         TRY_ASSIGN(const bool stopped, recipient_opted_out(c, ro, rcp.contact_point_id, rcp.address));
         if (stopped) continue;
         Offer as_seen = offer;
         as_seen.language = rcp.language;
+        as_seen.signature = signature;
         TRY(queue_linked_message(c, random, config,
                                  {.offer = offer,
                                   .recipient = rcp,

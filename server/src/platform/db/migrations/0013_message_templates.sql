@@ -22,3 +22,7 @@ ALTER TABLE outbox ADD COLUMN template TEXT NOT NULL DEFAULT '';
 -- "email_body"}, JSON; "" when none), and in the name of a colleague other than the RO's advisor.
 ALTER TABLE offers ADD COLUMN message_edits TEXT NOT NULL DEFAULT '';
 ALTER TABLE offers ADD COLUMN sender_user_id INTEGER REFERENCES users(id);
+
+-- What a user signs their customer emails with (the offer and reminder emails sent in their
+-- name); set by the user in the workspace, "" when none.
+ALTER TABLE users ADD COLUMN email_signature TEXT NOT NULL DEFAULT '';
