@@ -61,6 +61,8 @@ struct CallbackWorld : World {
         tyres.label = std::string("Pneus arrière");
         tyres.price_excl = 21000;
         tyres.kind = InterventionKind::optional;
+        pads.severity = Severity::red;
+        wipers.severity = Severity::green;
         p.interventions = std::vector<InterventionPatch>{pads, wipers, tyres};
         auto created = ros->create(p, actor);
         REQUIRE(created.ok());
@@ -247,4 +249,36 @@ TEST_CASE("callbacks: a bad outcome or note is refused, a pair that is no callba
     CHECK(w.callbacks->record(o.id, 999'999, "done", "", w.actor).error().kind == ErrorKind::not_found);
     CHECK(w.callbacks->record(999'999, w.item(0), "done", "", w.actor).error().kind == ErrorKind::not_found);
     CHECK(w.events("callback.done").size() == 1);  // only the one that was recorded
+}
+
+TEST_CASE("to follow up: red and orange items declined on the answered offer, on the RO list") {
+    CallbackWorld w;
+    auto follow_up = [&] {
+        auto page = w.ros->list({});
+        REQUIRE(page.ok());
+        REQUIRE(page->items.size() == 1);
+        return page->items[0].to_follow_up;
+    };
+    const Offer o = w.send();
+    // Declined pads (red) and tyres (orange), declined wipers (green: nothing to plan).
+    w.answer(o.id, {{w.item(0), Decision::decline}, {w.item(1), Decision::decline}, {w.item(2), Decision::decline}},
+             false);
+    CHECK(follow_up() == 0);  // not confirmed yet: the customer may change their mind
+    w.move(o.id, OfferState::confirmed);
+    CHECK(follow_up() == 2);
+    // A new version replaces the answers: nothing to follow up until it is answered.
+    w.clock.advance_ms(60'000);
+    SendOfferRequest req;
+    req.contact_point_ids = {w.ro.parties.at(0).contact_points.at(0).id};
+    req.replace_seen = true;
+    auto again = w.offers->send(w.ro.id, req, w.actor);
+    CAPTURE(again.ok() ? std::string() : again.error().code);
+    REQUIRE(again.ok());
+    CHECK(follow_up() == 0);
+    w.move(again->id, OfferState::sent);
+    w.answer(again->id, {{w.item(0), Decision::accept}, {w.item(1), Decision::accept}, {w.item(2), Decision::decline}},
+             true);
+    CHECK(follow_up() == 1);  // the tyres only
+    w.move(again->id, OfferState::locked);
+    CHECK(follow_up() == 1);
 }

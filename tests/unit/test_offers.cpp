@@ -13,6 +13,7 @@
 #include "loop_timer.hpp"
 #include "mail_transport.hpp"
 #include "maildir.hpp"
+#include "message_templates.hpp"
 #include "messages.hpp"
 #include "offer_json.hpp"
 #include "offer_messages.hpp"
@@ -1239,7 +1240,7 @@ TEST_CASE("the offer email counts its items with real plurals, in French and Eng
     const auto text_for = [&](std::size_t items, const char* language) {
         offer.language = language;
         offer.snapshot.items.assign(items, OfferItem{});
-        return offer_email(config, offer, "Hélène", "https://relais.test/o/x").value().text;
+        return offer_email(config, TemplateTexts{}, offer, "Hélène", "https://relais.test/o/x").value().text;
     };
     CHECK(text_for(1, "fr").find("1 intervention attend votre décision") != std::string::npos);
     CHECK(text_for(3, "fr").find("3 interventions attendent votre décision") != std::string::npos);
@@ -1259,7 +1260,8 @@ TEST_CASE("the offer email greets once: a note that opens with its own greeting 
     offer.snapshot.items.assign(2, OfferItem{});
     const auto greetings = [&](const std::string& note) {
         offer.note = note;
-        const std::string text = offer_email(config, offer, "Hélène Lefèvre", "https://relais.test/o/x").value().text;
+        const std::string text =
+            offer_email(config, TemplateTexts{}, offer, "Hélène Lefèvre", "https://relais.test/o/x").value().text;
         int n = 0;
         for (std::size_t at = 0; (at = text.find("Bonjour", at)) != std::string::npos; ++at) ++n;
         return std::pair(n, text);
@@ -1274,7 +1276,8 @@ TEST_CASE("the offer email greets once: a note that opens with its own greeting 
     CHECK(greetings("").first == 1);
     offer.language = "en";
     offer.note = "Hello Mrs Smith, here is the work we suggest.";
-    const std::string en = offer_email(config, offer, "Jane Smith", "https://relais.test/o/x").value().text;
+    const std::string en =
+        offer_email(config, TemplateTexts{}, offer, "Jane Smith", "https://relais.test/o/x").value().text;
     CHECK(en.find("Hello Jane Smith,") == std::string::npos);
     CHECK(en.find("Hello Mrs Smith,") != std::string::npos);
 }

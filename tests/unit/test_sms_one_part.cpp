@@ -4,6 +4,7 @@
 // in English. The figures are printed (docs/BENCHMARKS.md, "One SMS part"), with those of a
 // 32-character token (192 bits) beside them.
 #include "demo_data.hpp"
+#include "message_templates.hpp"
 #include "modem_service.hpp"
 #include "offer_messages.hpp"
 #include "offer_service.hpp"
@@ -62,11 +63,11 @@ TEST_CASE("one SMS part: the offer and reminder SMS of the demo repair orders, a
                 o.snapshot.ro_number = ro->number;
                 const ReminderWords words{.number = 1, .advisor_name = ""};
                 o.language = "fr";
-                count(offer_fr, offer_sms(config, o, link));
-                count(reminder_fr, reminder_sms(config, o, words, link));
+                count(offer_fr, offer_sms(config, TemplateTexts{}, o, "", link));
+                count(reminder_fr, reminder_sms(config, TemplateTexts{}, o, "", words, link));
                 o.language = "en";
-                count(offer_en, offer_sms(config, o, link));
-                count(reminder_en, reminder_sms(config, o, words, link));
+                count(offer_en, offer_sms(config, TemplateTexts{}, o, "", link));
+                count(reminder_en, reminder_sms(config, TemplateTexts{}, o, "", words, link));
             }
             char line[400];
             std::snprintf(line, sizeof line,
@@ -93,19 +94,20 @@ TEST_CASE("one SMS part: values in an SMS take their GSM form; the texts' words 
     Offer o;
     o.language = "fr";
     o.snapshot.vehicle = {.plate = "AB-123-CD", .vin = "", .make = "Škoda", .model = "Octavia", .mileage_km = {}};
-    auto sms = offer_sms(config, o, offer_link(config, std::string(kLinkTokenChars, 'x')));
+    auto sms = offer_sms(config, TemplateTexts{}, o, "", offer_link(config, std::string(kLinkTokenChars, 'x')));
     REQUIRE(sms.ok());
     CHECK(sms->text.rfind("Garage Benoit : le devis de votre Skoda Octavia AB-123-CD est disponible. Répondez ici : ",
                           0) == 0);
     CHECK(modem::sms_cost(sms->text)->encoding == modem::SmsEncoding::gsm7);
     // A sign with no GSM form: the value is sent as it is, the SMS is UCS-2 (the preview says so).
     o.snapshot.vehicle.model = "ë-C3 ⚡";
-    sms = offer_sms(config, o, offer_link(config, std::string(kLinkTokenChars, 'x')));
+    sms = offer_sms(config, TemplateTexts{}, o, "", offer_link(config, std::string(kLinkTokenChars, 'x')));
     REQUIRE(sms.ok());
     CHECK(sms->text.find("Škoda ë-C3 ⚡") != std::string::npos);
     CHECK(modem::sms_cost(sms->text)->encoding == modem::SmsEncoding::ucs2);
     // Email keeps every letter.
-    auto mail = offer_email(config, o, "Zoé Brûlé", offer_link(config, std::string(kLinkTokenChars, 'x')));
+    auto mail =
+        offer_email(config, TemplateTexts{}, o, "Zoé Brûlé", offer_link(config, std::string(kLinkTokenChars, 'x')));
     REQUIRE(mail.ok());
     CHECK(mail->subject.find("Škoda") != std::string::npos);
 }

@@ -7,6 +7,7 @@
 
 #include "agreements.hpp"
 #include "inbound_sms.hpp"
+#include "message_templates.hpp"
 #include "modem_service.hpp"
 #include "offer_messages.hpp"
 #include "offer_service.hpp"
@@ -499,7 +500,7 @@ TEST_CASE("sms replies: the offer SMS names the answers, in one GSM 7-bit part f
     for (const char* lang : {"fr", "en"}) {
         CAPTURE(lang);
         o.language = lang;
-        auto sms = offer_sms(w.config, o, link);
+        auto sms = offer_sms(w.config, TemplateTexts{}, o, "", link);
         REQUIRE(sms.ok());
         CHECK(sms->text.find(std::string_view(lang) == "fr" ? "Répondez OUI, NON ou APPELEZ-MOI."
                                                             : "Reply YES, NO or CALL ME.") != std::string::npos);
@@ -528,7 +529,7 @@ TEST_CASE("sms replies: the offer SMS names the answers, in one GSM 7-bit part f
     // The offer that went: the replies' wording; without the setting, the usual one.
     CHECK(o.messages[0].body.starts_with("Garage Dupont : devis pour votre Peugeot 308 AB-123-CD : https://"));
     w.config.reminders.sms_replies = false;
-    auto plain = offer_sms(w.config, o, link);
+    auto plain = offer_sms(w.config, TemplateTexts{}, o, "", link);
     REQUIRE(plain.ok());
     CHECK(plain->text.find("OUI") == std::string::npos);
 }

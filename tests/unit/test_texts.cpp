@@ -3,6 +3,7 @@
 // code gives (customer texts) or a parameter an error carries (error messages).
 
 #include "customer_texts.hpp"
+#include "message_templates.hpp"
 #include "messages.hpp"
 #include "offer_messages.hpp"
 #include "responses.hpp"
@@ -198,7 +199,7 @@ TEST_CASE("an email's values are HTML-escaped in its HTML part, and kept as they
     offer.language = "fr";
     offer.snapshot.vehicle.make = "<script>";
     offer.snapshot.items.assign(1, OfferItem{});
-    auto m = offer_email(config, offer, "Zoé \"<img>\"", "https://relais.test/o/x?a=1&b=2");
+    auto m = offer_email(config, TemplateTexts{}, offer, "Zoé \"<img>\"", "https://relais.test/o/x?a=1&b=2");
     REQUIRE(m.ok());
     CHECK(m->html.find("<script>") == std::string::npos);
     CHECK(m->html.find("<img>") == std::string::npos);

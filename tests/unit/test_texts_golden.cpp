@@ -9,6 +9,7 @@
 #include "appliance_mail.hpp"
 #include "auth.hpp"
 #include "inbound_sms.hpp"
+#include "message_templates.hpp"
 #include "messages.hpp"
 #include "offer_messages.hpp"
 #include "responses.hpp"
@@ -244,32 +245,34 @@ std::string golden_texts() {
     for (const char* lang : {"fr", "en"}) {
         const std::string l = lang;
         Offer offer = sample_offer(l);
-        g.add("offer_sms " + l, offer_sms(config, offer, link));
+        g.add("offer_sms " + l, offer_sms(config, TemplateTexts{}, offer, "", link));
         Config replies = config;
         replies.reminders.sms_replies = true;
-        g.add("offer_sms replies " + l, offer_sms(replies, offer, link));
+        g.add("offer_sms replies " + l, offer_sms(replies, TemplateTexts{}, offer, "", link));
         g.add("sms_reply_ack yes " + l, sms_reply_ack(config, offer, SmsReply::yes, true, link));
         g.add("sms_reply_ack no " + l, sms_reply_ack(config, offer, SmsReply::no, true, link));
         g.add("sms_reply_ack no nothing kept " + l, sms_reply_ack(config, offer, SmsReply::no, false, link));
         g.add("sms_reply_ack call_me " + l, sms_reply_ack(config, offer, SmsReply::call_me, true, link));
         replies.dealer.phone_display = "01 23 45 67 89";
         g.add("sms_reply_ack yes phone " + l, sms_reply_ack(replies, offer, SmsReply::yes, true, link));
-        g.add("access_link_sms " + l, access_link_sms(config, offer, link));
-        g.add("access_link_email " + l + " named", access_link_email(config, offer, "Jean-Pierre <Dupré>", link));
-        g.add("access_link_email " + l + " no name", access_link_email(config, offer, "", link));
-        g.add("offer_email " + l + " no note", offer_email(config, offer, "Jean-Pierre <Dupré>", link));
+        g.add("access_link_sms " + l, access_link_sms(config, TemplateTexts{}, offer, "", link));
+        g.add("access_link_email " + l + " named",
+              access_link_email(config, TemplateTexts{}, offer, "Jean-Pierre <Dupré>", link));
+        g.add("access_link_email " + l + " no name", access_link_email(config, TemplateTexts{}, offer, "", link));
+        g.add("offer_email " + l + " no note",
+              offer_email(config, TemplateTexts{}, offer, "Jean-Pierre <Dupré>", link));
         offer.note = "Voici les travaux.\nLes pneus <avant> & l'essuie-glace : urgent !";
-        g.add("offer_email " + l + " note", offer_email(config, offer, "Jean-Pierre <Dupré>", link));
+        g.add("offer_email " + l + " note", offer_email(config, TemplateTexts{}, offer, "Jean-Pierre <Dupré>", link));
         offer.note = "Bonjour Madame Lefèvre,\nvoici le devis.";
-        g.add("offer_email " + l + " greeting note", offer_email(config, offer, "", link));
+        g.add("offer_email " + l + " greeting note", offer_email(config, TemplateTexts{}, offer, "", link));
         offer.note = "";
         offer.snapshot.items.resize(1);
         offer.snapshot.advisor_name = "";
-        g.add("offer_email " + l + " one item no name", offer_email(config, offer, "", link));
+        g.add("offer_email " + l + " one item no name", offer_email(config, TemplateTexts{}, offer, "", link));
         offer.snapshot.items.clear();
         offer.snapshot.vehicle = {};
-        g.add("offer_email " + l + " no item no vehicle", offer_email(config, offer, "Jane", link));
-        g.add("offer_sms " + l + " no vehicle", offer_sms(config, offer, link));
+        g.add("offer_email " + l + " no item no vehicle", offer_email(config, TemplateTexts{}, offer, "Jane", link));
+        g.add("offer_sms " + l + " no vehicle", offer_sms(config, TemplateTexts{}, offer, "", link));
         g.add("stop_ack " + l, stop_ack(l));
         const mail::MailMessage test = test_email(config, l);
         g.add("test_email " + l + " subject", test.subject);

@@ -15,6 +15,7 @@
 #include "responses.hpp"
 #include "ro_routes.hpp"
 #include "system_routes.hpp"
+#include "template_routes.hpp"
 #include "text.hpp"
 #include "workspace_files.hpp"
 
@@ -95,6 +96,7 @@ struct LanApp::Impl {
                                   .phones = d.phones,
                                   .zone = d.zone});
         add_callback_routes(routes, {.callbacks = d.offers ? &callbacks : nullptr, .phones = d.phones});
+        add_template_routes(routes, {.db = d.db, .clock = d.clock, .config = d.config});
     }
 
     HttpResponse handle(const HttpRequest& req) {

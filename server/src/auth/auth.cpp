@@ -2,6 +2,7 @@
 
 #include "auth_store.hpp"
 #include "crypto.hpp"
+#include "field_checks.hpp"
 #include "staff_texts.hpp"
 #include "text.hpp"
 
@@ -280,6 +281,11 @@ Result<User> AuthService::update_user(Id id, const UserPatch& patch, const Princ
         } else {
             user->language = *patch.language;
         }
+    }
+    if (patch.email_signature) {
+        std::string signature = *patch.email_signature;
+        if (check_text_field(signature, "email_signature", kMaxEmailSignature, true, false, problems))
+            user->email_signature = signature;
     }
     if (patch.password) {
         if (auto problem = password_problem(*patch.password, user->username)) {

@@ -73,8 +73,11 @@ struct UserPatch {
     std::optional<UserRole> role;
     std::optional<bool> active;
     std::optional<std::string> language;
-    std::optional<std::string> password;  // an admin's reset: the user must change it
+    std::optional<std::string> password;         // an admin's reset: the user must change it
+    std::optional<std::string> email_signature;  // the user's own, at most kMaxEmailSignature characters
 };
+
+inline constexpr std::size_t kMaxEmailSignature = 500;
 
 struct CreatedApiKey {
     ApiKeyRecord record;

@@ -26,7 +26,8 @@ struct User {
     std::string password_hash;
     bool must_change_password = false;
     bool active = true;
-    std::string language;  // "" = the dealership's
+    std::string language;         // "" = the dealership's
+    std::string email_signature;  // appended to the customer emails sent in their name
     UnixMs created_at = 0;
     UnixMs updated_at = 0;
 };

@@ -2,6 +2,7 @@
 
 #include "crypto.hpp"
 #include "json_text.hpp"
+#include "message_templates.hpp"
 #include "offer_links.hpp"
 #include "offer_messages.hpp"
 #include "offer_service.hpp"
@@ -370,6 +371,7 @@ Result<AccessLinkResult> CustomerService::send_access_link(const std::string& to
 
         Offer localized = *offer;
         localized.language = recipient->language;
+        TRY_ASSIGN(const TemplateTexts texts, TemplateTexts::load(c));
         TRY(queue_linked_message(c, random_, config_,
                                  {.offer = *offer,
                                   .recipient = *recipient,
@@ -379,8 +381,8 @@ Result<AccessLinkResult> CustomerService::send_access_link(const std::string& to
                                   .due_at = std::nullopt},
                                  [&](const std::string& url) {
                                      return recipient->channel == Channel::sms
-                                                ? access_link_sms(config_, localized, url)
-                                                : access_link_email(config_, localized, recipient->name, url);
+                                                ? access_link_sms(config_, texts, localized, recipient->name, url)
+                                                : access_link_email(config_, texts, localized, recipient->name, url);
                                  }));
 
         TRY(customer_event(c, *offer, recipient, who, "link.access_link_sent",

@@ -1,13 +1,18 @@
 #include "customer_texts.hpp"
 
+#include "message_templates.hpp"
 #include "messages.hpp"
 
 #include <algorithm>
 
 namespace relais {
 
-std::span<const CustomerTextSpec> customer_text_specs() {
-    static const CustomerTextSpec specs[] = {
+namespace {
+
+// The texts in the order of the files; those a template kind is made of may name all that
+// kind's placeholders (message_templates.hpp), as an admin's version of them may.
+std::vector<CustomerTextSpec> all_specs() {
+    std::vector<CustomerTextSpec> specs = {
         {"offer_sms", {"dealer_name", "vehicle", "link"}},
         {"offer_sms.replies", {"dealer_name", "vehicle", "link"}},
         {"offer_email.subject", {"dealer_name", "vehicle"}},
@@ -39,6 +44,15 @@ std::span<const CustomerTextSpec> customer_text_specs() {
         {"sms_reply_ack.call_me", {"dealer_name", "vehicle", "link", "dealer_phone_suffix"}},
         {"sms_reply_ack.phone", {"dealer_phone"}},
     };
+    for (CustomerTextSpec& spec : specs)
+        if (const TemplateKindSpec* kind = template_kind_of_text(spec.name)) spec.placeholders = kind->placeholders;
+    return specs;
+}
+
+}  // namespace
+
+std::span<const CustomerTextSpec> customer_text_specs() {
+    static const std::vector<CustomerTextSpec> specs = all_specs();
     return specs;
 }
 

@@ -2,6 +2,7 @@
 
 #include "customer_texts.hpp"
 #include "json_text.hpp"
+#include "message_templates.hpp"
 #include "outbox.hpp"
 #include "text.hpp"
 #include "timeline.hpp"
@@ -110,14 +111,16 @@ Result<InboundOutcome> handle_inbound_sms(Connection& c, const Config& config, c
                              json{{"address", sms.sender}, {"channel", "sms"}, {"by", "STOP"}}));
     }
 
+    TRY_ASSIGN(const TemplateTexts texts, TemplateTexts::load(c));
     TRY_ASSIGN(const std::string ack,
-               customer_text("stop_ack_sms", config.dealer.language, {{"dealer_name", config.dealer.name}}));
+               texts.text("stop_ack_sms", config.dealer.language, {{"dealer_name", config.dealer.name}}));
     // Not tied to the offer: its delivery says nothing about the offer's progress.
     OutboxMessage m;
     m.purpose = "stop_ack";
     m.channel = Channel::sms;
     m.address = sms.sender;
     m.body = ack;
+    m.template_ref = texts.ref("stop_ack_sms", config.dealer.language);
     TRY(outbox_store::enqueue(c, out.ro_id, m, now));
     out.queued = true;
     return out;

@@ -65,7 +65,7 @@ struct Row : OutboxMessage {
 constexpr std::string_view kSelectRows =
     "SELECT id, ro_id, offer_id, recipient_id, purpose, channel, address, name, subject, body, html, state, "
     "attempts, next_attempt_at, last_error, detail, message_id, created_at, sent_at, delivered_at, interruptions, "
-    "failure FROM outbox ";
+    "failure, template FROM outbox ";
 std::string rows_where(std::string_view condition) { return std::string(kSelectRows) + std::string(condition); }
 
 Row row_from(const Statement& s) {
@@ -92,6 +92,7 @@ Row row_from(const Statement& s) {
     r.delivered_at = s.optional_int64(19);
     r.interruptions = static_cast<int>(s.int64(20));
     r.failure = s.text(21);
+    r.template_ref = s.text(22);  // "" for messages no template writes
     return r;
 }
 
@@ -102,11 +103,11 @@ namespace outbox_store {
 Result<Id> enqueue(Connection& c, std::optional<Id> ro_id, const OutboxMessage& m, UnixMs now,
                    std::optional<UnixMs> due_at) {
     TRY_ASSIGN(auto s, c.prepare("INSERT INTO outbox (ro_id, offer_id, recipient_id, purpose, channel, address, name, "
-                                 "subject, body, html, state, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, "
-                                 "?, ?, ?, ?, 'pending', ?, ?)"));
+                                 "subject, body, html, state, next_attempt_at, created_at, template) VALUES (?, ?, ?, "
+                                 "?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)"));
     s.bind(1, ro_id).bind(2, m.offer_id).bind(3, m.recipient_id).bind(4, m.purpose).bind(5, to_string(m.channel));
     s.bind(6, m.address).bind(7, m.name).bind(8, m.subject).bind(9, m.body).bind(10, m.html);
-    s.bind(11, due_at.value_or(now)).bind(12, now);
+    s.bind(11, due_at.value_or(now)).bind(12, now).bind(13, m.template_ref);
     TRY(s.run());
     return c.last_insert_id();
 }
@@ -176,9 +177,8 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
     // once the send is over, so that a channel is never re-entered. On the io thread.
     bool in_send = false;
     std::vector<ChannelVerdict> given_in_send;
-    // A clean stop (stop_claiming): no more rows claimed; `settled` once every channel held
-    // has settled. On the io thread.
-    bool claiming = true;
+    // A clean stop (stop_claiming): no more rows claimed; `settled` once all held settled.
+    bool claiming = true;  // on the io thread
     // Set when the Outbox goes: a pass or an outcome still queued on the loop (holding this Impl)
     // then claims nothing and never calls the scheduler, which may be gone too.
     bool detached = false;

@@ -39,8 +39,9 @@ struct OutboxMessage {
     std::string address;
     std::string name;
     std::string subject;
-    std::string body;  // the SMS text, or the email's text part
-    std::string html;  // the email's HTML part
+    std::string body;          // the SMS text, or the email's text part
+    std::string html;          // the email's HTML part
+    std::string template_ref;  // the template version it was written from ("offer_sms/fr/3"), or ""
     OutboxState state = OutboxState::pending;
     int attempts = 0;
     int interruptions = 0;  // times Relais died while sending it (quarantined at kOutboxMaxInterruptions)

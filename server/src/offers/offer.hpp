@@ -4,6 +4,7 @@
 // Plain data: no I/O, no JSON, no SQL.
 
 #include "agreement_terms.hpp"
+#include "message_edits.hpp"
 #include "outbox_message.hpp"
 #include "reminder_plan.hpp"
 #include "repair_order.hpp"
@@ -75,6 +76,7 @@ struct OfferSnapshot {
     std::string advisor_name;
     std::string dealer_name;
     std::string currency;
+    std::optional<UnixMs> promised_at;       // the RO's promised time when sent
     std::vector<OfferItem> items;            // initial first, then optional, each in RO order
     std::vector<OfferAgreement> agreements;  // the active ones when sent, oldest first
     Cents total_incl() const;
@@ -111,6 +113,10 @@ struct Offer {
     std::map<Id, UnixMs> accepted_agreements;  // by agreement id: when accepted (the snapshot's version)
     std::vector<OutboxMessage> messages;
     std::optional<ReminderPlan> reminders;  // none for an offer sent before plans existed
+    MessageEdits edits;                     // the advisor's wording of this send, if any
+    std::optional<Id> sender_user_id;       // the colleague it went out in the name of, when chosen
+    std::string sender_name;                // that colleague's display name now
+    std::string signature;                  // not stored: the signer's email signature, set to write emails
 };
 
 }  // namespace relais

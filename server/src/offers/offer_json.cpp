@@ -1,5 +1,6 @@
 #include "offer_json.hpp"
 
+#include "json_text.hpp"
 #include "timezone.hpp"
 
 #include <nlohmann/json.hpp>
@@ -33,19 +34,47 @@ json snapshot(const OfferSnapshot& s) {
     for (const auto& i : s.items) items.push_back(item(i));
     json agreements = json::array();
     for (const auto& a : s.agreements) agreements.push_back(agreement(a));
-    return {{"ro_number", s.ro_number},
-            {"vehicle",
-             {{"plate", s.vehicle.plate},
-              {"vin", s.vehicle.vin},
-              {"make", s.vehicle.make},
-              {"model", s.vehicle.model},
-              {"mileage_km", s.vehicle.mileage_km ? json(*s.vehicle.mileage_km) : json(nullptr)}}},
-            {"customer_name", s.customer_name},
-            {"advisor_name", s.advisor_name},
-            {"dealer_name", s.dealer_name},
-            {"currency", s.currency},
-            {"items", items},
-            {"agreements", agreements}};
+    json j = {{"ro_number", s.ro_number},
+              {"vehicle",
+               {{"plate", s.vehicle.plate},
+                {"vin", s.vehicle.vin},
+                {"make", s.vehicle.make},
+                {"model", s.vehicle.model},
+                {"mileage_km", s.vehicle.mileage_km ? json(*s.vehicle.mileage_km) : json(nullptr)}}},
+              {"customer_name", s.customer_name},
+              {"advisor_name", s.advisor_name},
+              {"dealer_name", s.dealer_name},
+              {"currency", s.currency},
+              {"items", items},
+              {"agreements", agreements}};
+    // Only when there is one: a snapshot's stored bytes stay those of offers sent before.
+    if (s.promised_at) j["promised_at"] = *s.promised_at;
+    return j;
+}
+
+json edits(const MessageEdits& e) {
+    json j = json::object();
+    if (e.sms) j["sms"] = *e.sms;
+    if (e.email_subject) j["email_subject"] = *e.email_subject;
+    if (e.email_body) j["email_body"] = *e.email_body;
+    return j;
+}
+
+std::string edits_text(const MessageEdits& e) { return e.empty() ? "" : dump_json(edits(e)); }
+
+MessageEdits edits_from(const std::string& text) {
+    MessageEdits e;
+    if (text.empty()) return e;
+    const json j = json::parse(text, nullptr, false);
+    if (!j.is_object()) return e;
+    auto take = [&](const char* key, std::optional<std::string>& to) {
+        const auto it = j.find(key);
+        if (it != j.end() && it->is_string()) to = it->get<std::string>();
+    };
+    take("sms", e.sms);
+    take("email_subject", e.email_subject);
+    take("email_body", e.email_body);
+    return e;
 }
 
 OfferSnapshot snapshot_from(const std::string& text) {
@@ -87,6 +116,8 @@ OfferSnapshot snapshot_from(const std::string& text) {
     s.advisor_name = text_of(j, "advisor_name", "");
     s.dealer_name = text_of(j, "dealer_name", "");
     s.currency = text_of(j, "currency", "EUR");
+    if (auto at = j.find("promised_at"); at != j.end() && at->is_number_integer())
+        s.promised_at = at->get<std::int64_t>();
     for (const json& i : array(j, "items")) {
         if (!i.is_object()) continue;
         OfferItem item;
@@ -175,6 +206,7 @@ json offer(const Offer& o, const PhoneNumbers& phones) {
             {{"id", m.id},
              {"recipient_id", m.recipient_id ? json(*m.recipient_id) : json(nullptr)},
              {"purpose", m.purpose},
+             {"template", m.template_ref.empty() ? json(nullptr) : json(m.template_ref)},
              {"channel", to_string(m.channel)},
              {"address", m.address},
              {"state", to_string(m.state)},
@@ -187,33 +219,36 @@ json offer(const Offer& o, const PhoneNumbers& phones) {
              {"next_attempt_at", m.state == OutboxState::pending ? json(format_utc(m.next_attempt_at)) : json(nullptr)},
              {"sent_at", opt_time(m.sent_at)},
              {"delivered_at", opt_time(m.delivered_at)}});
-    return {{"id", o.id},
-            {"repair_order_id", o.ro_id},
-            {"version", o.version},
-            {"state", to_string(o.state)},
-            {"note", o.note},
-            {"language", o.language},
-            {"ro_number", snap.ro_number},
-            {"dealer_name", snap.dealer_name},
-            {"advisor_name", snap.advisor_name},
-            {"customer_name", snap.customer_name},
-            {"vehicle", {{"plate", snap.vehicle.plate}, {"make", snap.vehicle.make}, {"model", snap.vehicle.model}}},
-            {"currency", snap.currency},
-            {"total_incl_cents", snap.total_incl()},
-            {"items", items},
-            {"agreements", agreements},
-            {"recipients", recipients},
-            {"messages", messages},
-            {"created_at", format_utc(o.created_at)},
-            {"created_by", o.created_by},
-            {"sent_at", opt_time(o.sent_at)},
-            {"received_at", opt_time(o.received_at)},
-            {"seen_at", opt_time(o.seen_at)},
-            {"confirmed_at", opt_time(o.confirmed_at)},
-            {"locked_at", opt_time(o.locked_at)},
-            {"expires_at", format_utc(o.expires_at)},
-            {"send_relative", o.send_relative_hours ? json{{"hours", *o.send_relative_hours}} : json(nullptr)},
-            {"reminders", o.reminders ? reminders(*o.reminders) : json(nullptr)}};
+    return {
+        {"id", o.id},
+        {"repair_order_id", o.ro_id},
+        {"version", o.version},
+        {"state", to_string(o.state)},
+        {"note", o.note},
+        {"language", o.language},
+        {"ro_number", snap.ro_number},
+        {"dealer_name", snap.dealer_name},
+        {"advisor_name", snap.advisor_name},
+        {"sender", o.sender_user_id ? json{{"id", *o.sender_user_id}, {"display_name", o.sender_name}} : json(nullptr)},
+        {"message", o.edits.empty() ? json(nullptr) : edits(o.edits)},
+        {"customer_name", snap.customer_name},
+        {"vehicle", {{"plate", snap.vehicle.plate}, {"make", snap.vehicle.make}, {"model", snap.vehicle.model}}},
+        {"currency", snap.currency},
+        {"total_incl_cents", snap.total_incl()},
+        {"items", items},
+        {"agreements", agreements},
+        {"recipients", recipients},
+        {"messages", messages},
+        {"created_at", format_utc(o.created_at)},
+        {"created_by", o.created_by},
+        {"sent_at", opt_time(o.sent_at)},
+        {"received_at", opt_time(o.received_at)},
+        {"seen_at", opt_time(o.seen_at)},
+        {"confirmed_at", opt_time(o.confirmed_at)},
+        {"locked_at", opt_time(o.locked_at)},
+        {"expires_at", format_utc(o.expires_at)},
+        {"send_relative", o.send_relative_hours ? json{{"hours", *o.send_relative_hours}} : json(nullptr)},
+        {"reminders", o.reminders ? reminders(*o.reminders) : json(nullptr)}};
 }
 
 }  // namespace relais::offer_json

@@ -26,6 +26,12 @@ json snapshot(const OfferSnapshot& s);
 /// A stored snapshot read back; what is missing or unreadable takes its default (an empty
 /// snapshot for text that is not JSON): reading an offer never fails on its snapshot.
 OfferSnapshot snapshot_from(const std::string& text);
+/// An advisor's wording of one send, as stored in `offers.message_edits` ("" when none) and
+/// shown in the API: {"sms", "email_subject", "email_body"}, each only when set.
+std::string edits_text(const MessageEdits& e);
+json edits(const MessageEdits& e);
+/// Read back; anything unreadable is no edit.
+MessageEdits edits_from(const std::string& text);
 /// An offer's reminder plan: {policy, every_hours, paused, sent, max, started_at, next_at,
 /// next_is_no_answer, ended, no_answer_at}.
 json reminders(const ReminderPlan& p);

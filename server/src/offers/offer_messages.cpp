@@ -1,9 +1,13 @@
 #include "offer_messages.hpp"
 
 #include "customer_texts.hpp"
+#include "message_templates.hpp"
+#include "offer_service.hpp"
 #include "sms_text.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <ctime>
 #include <set>
 #include <string_view>
 
@@ -75,13 +79,84 @@ std::string language_of(const Offer& offer) { return offer.language == "en" ? "e
 // 7-bit form when there is one, so that "Citroën" or "Garage Benoît" does not make the whole
 // message UCS-2, three times the cost. The texts' own words are never changed (they are kept in
 // the GSM alphabet where they are written); a value with no GSM form ("比亚迪") is kept as it is.
+
+// "07/12 à 18:00" in the dealership's zone (the process's: timezone.hpp); "" when none.
+std::string promised_words(const std::optional<UnixMs>& at, const std::string& lang) {
+    if (!at) return "";
+    const auto seconds = static_cast<std::time_t>(*at / 1000);
+    std::tm local{};
+    if (!localtime_r(&seconds, &local)) return "";
+    char out[32];
+    std::snprintf(out, sizeof out, "%02d/%02d %s %02d:%02d", local.tm_mday, local.tm_mon + 1,
+                  lang == "en" ? "at" : "\u00e0", local.tm_hour, local.tm_min);
+    return out;
+}
+
+// Every value a template of an offer's message may name (message_templates.hpp); in an SMS,
+// each in its GSM form where it has one (sms_value). `name`: the recipient's, else the main
+// party's; `advisor`: who signs.
+Result<TextValues> offer_values(const Config& config, const Offer& offer, const std::string& name,
+                                const std::string& link, const std::string& advisor, Channel channel) {
+    const std::string lang = language_of(offer);
+    const std::string customer = name.empty() ? offer.snapshot.customer_name : name;
+    TRY_ASSIGN(std::string salutation, greeting(lang, customer));
+    const bool sms = channel == Channel::sms;
+    auto v = [&](const std::string& value) { return sms ? sms_value(value) : value; };
+    return TextValues{
+        {"customer_name", v(customer)},
+        {"preferred_name", v(customer)},
+        {"salutation", v(salutation)},
+        {"vehicle", v(vehicle_words(offer))},
+        {"plate", offer.snapshot.vehicle.plate},
+        {"ro_number", v(offer.snapshot.ro_number)},
+        {"dealer_name", v(config.dealer.name)},
+        {"advisor_name", v(advisor)},
+        {"link", link},
+        {"total", v(format_money(offer.snapshot.total_incl(), offer.snapshot.currency, lang))},
+        {"item_count", std::to_string(offer.snapshot.items.size())},
+        {"promised_at", promised_words(offer.snapshot.promised_at, lang)},
+    };
+}
+
+// One SMS of `kind` from its text `name`.
+Result<OfferMessageText> sms_from(const TemplateTexts& texts, std::string_view kind, std::string_view name,
+                                  const Offer& offer, const TextValues& values) {
+    OfferMessageText m;
+    TRY_ASSIGN(m.text, texts.text(name, language_of(offer), values));
+    m.template_ref = texts.ref(kind, language_of(offer));
+    return m;
+}
+
+}  // namespace
+
 std::string sms_value(const std::string& value) {
     std::string gsm = modem::transliterate_to_gsm7(value);
     const auto unknown = [](const std::string& v) { return std::count(v.begin(), v.end(), '?'); };
     return unknown(gsm) > unknown(value) ? value : gsm;
 }
 
-}  // namespace
+TextValues longest_values(const Config& config, const std::string& language, Channel channel) {
+    const std::string lang = language == "en" ? "en" : "fr";
+    Offer offer;
+    offer.language = lang;
+    offer.snapshot.ro_number = "OR-2026-004512";
+    offer.snapshot.vehicle.make = "Mercedes-Benz";
+    offer.snapshot.vehicle.model = "GLC Coupé 300 de 4MATIC";
+    offer.snapshot.vehicle.plate = "AB-123-CD";
+    offer.snapshot.currency = config.dealer.currency;
+    offer.snapshot.promised_at = 1'798'133'400'000;  // 2026-12-24 18:10 UTC: two-digit day and month
+    for (int i = 0; i < 12; ++i) {
+        OfferItem item;
+        item.price_incl = i == 0 ? 1'234'567 - 11 * 99 : 99;  // 12 items, 12 345,67 in all
+        offer.snapshot.items.push_back(item);
+    }
+    const std::string link = offer_link(config, std::string(kLinkTokenChars, 'x'));
+    auto values =
+        offer_values(config, offer, "Jean-Christophe Delacroix-Martin", link, "Anne-Sophie Vandenberghe", channel);
+    TextValues out = values ? std::move(*values) : TextValues{};
+    out.emplace_back("reminder_number", "5");
+    return out;
+}
 
 std::string format_money(Cents cents, const std::string& currency, const std::string& language) {
     const bool negative = cents < 0;
@@ -100,14 +175,12 @@ std::string format_money(Cents cents, const std::string& currency, const std::st
     return std::string(negative ? "-" : "") + grouped + "," + fraction + "\u00a0" + symbol;
 }
 
-Result<OfferMessageText> offer_sms(const Config& config, const Offer& offer, const std::string& link) {
-    OfferMessageText m;
-    TRY_ASSIGN(m.text, customer_text(sms_replies_possible(config, offer) ? "offer_sms.replies" : "offer_sms",
-                                     language_of(offer),
-                                     {{"dealer_name", sms_value(config.dealer.name)},
-                                      {"vehicle", sms_value(vehicle_words(offer))},
-                                      {"link", link}}));
-    return m;
+Result<OfferMessageText> offer_sms(const Config& config, const TemplateTexts& texts, const Offer& offer,
+                                   const std::string& name, const std::string& link) {
+    TRY_ASSIGN(const TextValues values,
+               offer_values(config, offer, name, link, offer.snapshot.advisor_name, Channel::sms));
+    return sms_from(texts, "offer_sms", sms_replies_possible(config, offer) ? "offer_sms.replies" : "offer_sms", offer,
+                    values);
 }
 
 Result<OfferMessageText> sms_reply_ack(const Config& config, const Offer& offer, SmsReply reply, bool work_kept,
@@ -134,104 +207,94 @@ Result<OfferMessageText> sms_reply_ack(const Config& config, const Offer& offer,
     return m;
 }
 
-Result<OfferMessageText> offer_email(const Config& config, const Offer& offer, const std::string& name,
-                                     const std::string& link) {
+Result<OfferMessageText> offer_email(const Config& config, const TemplateTexts& texts, const Offer& offer,
+                                     const std::string& name, const std::string& link) {
     const std::string lang = language_of(offer);
     const auto count = static_cast<long long>(offer.snapshot.items.size());
-    const TextValues values = {
-        {"dealer_name", config.dealer.name},
-        {"vehicle", vehicle_words(offer)},
-        {"item_count", std::to_string(count)},
-        {"total", format_money(offer.snapshot.total_incl(), offer.snapshot.currency, lang)},
-        {"ro_number", offer.snapshot.ro_number},
-        {"advisor_name", offer.snapshot.advisor_name},
-    };
+    TRY_ASSIGN(const TextValues values,
+               offer_values(config, offer, name, link, offer.snapshot.advisor_name, Channel::email));
     mail::EmailContent c;
     c.language = lang;
-    TRY_ASSIGN(c.heading, customer_text("offer_email.heading", lang, values));
-    TRY_ASSIGN(c.preheader, customer_text(plural_text_name("offer_email.preheader", lang, count), lang, values));
+    TRY_ASSIGN(c.heading, texts.text("offer_email.heading", lang, values));
+    TRY_ASSIGN(c.preheader, texts.text(plural_text_name("offer_email.preheader", lang, count), lang, values));
     // The note follows the greeting; a note that greets the customer itself is the greeting.
     if (!opens_with_greeting(offer.note)) {
         TRY_ASSIGN(auto hello, greeting(lang, name));
         c.paragraphs.push_back(std::move(hello));
     }
     if (!offer.note.empty()) c.paragraphs.push_back(offer.note);
-    TRY_ASSIGN(auto body, customer_text(plural_text_name("offer_email.body", lang, count), lang, values));
+    TRY_ASSIGN(auto body, texts.text(plural_text_name("offer_email.body", lang, count), lang, values));
     c.paragraphs.push_back(std::move(body));
-    TRY_ASSIGN(auto validity, customer_text("offer_email.validity", lang, values));
+    TRY_ASSIGN(auto validity, texts.text("offer_email.validity", lang, values));
     c.paragraphs.push_back(std::move(validity));
+    if (!offer.signature.empty()) c.paragraphs.push_back(offer.signature);
     std::vector<std::string> footer;
     if (!offer.snapshot.advisor_name.empty()) {
-        TRY_ASSIGN(auto advisor, customer_text("offer_email.advisor", lang, values));
+        TRY_ASSIGN(auto advisor, texts.text("offer_email.advisor", lang, values));
         footer.push_back(std::move(advisor));
     }
-    TRY_ASSIGN(auto subject, customer_text("offer_email.subject", lang, values));
-    return branded_email(config, std::move(c), link, std::move(footer), std::move(subject));
-}
-
-Result<OfferMessageText> access_link_sms(const Config& config, const Offer& offer, const std::string& link) {
-    OfferMessageText m;
-    TRY_ASSIGN(m.text, customer_text("access_link_sms", language_of(offer),
-                                     {{"dealer_name", sms_value(config.dealer.name)},
-                                      {"vehicle", sms_value(vehicle_words(offer))},
-                                      {"link", link}}));
+    TRY_ASSIGN(auto subject, texts.text("offer_email.subject", lang, values));
+    TRY_ASSIGN(auto m, branded_email(config, std::move(c), link, std::move(footer), std::move(subject)));
+    m.template_ref = texts.ref("offer_email", lang);
     return m;
 }
 
-Result<OfferMessageText> access_link_email(const Config& config, const Offer& offer, const std::string& name,
-                                           const std::string& link) {
-    const std::string lang = language_of(offer);
-    const TextValues values = {{"dealer_name", config.dealer.name}, {"vehicle", vehicle_words(offer)}};
-    mail::EmailContent c;
-    c.language = lang;
-    TRY_ASSIGN(c.heading, customer_text("access_link_email.heading", lang, values));
-    TRY_ASSIGN(c.preheader, customer_text("access_link_email.preheader", lang, values));
-    TRY_ASSIGN(auto hello, greeting(lang, name));
-    c.paragraphs.push_back(std::move(hello));
-    TRY_ASSIGN(auto body, customer_text("access_link_email.body", lang, values));
-    c.paragraphs.push_back(std::move(body));
-    TRY_ASSIGN(auto subject, customer_text("access_link_email.subject", lang, values));
-    return branded_email(config, std::move(c), link, {}, std::move(subject));
+Result<OfferMessageText> access_link_sms(const Config& config, const TemplateTexts& texts, const Offer& offer,
+                                         const std::string& name, const std::string& link) {
+    TRY_ASSIGN(const TextValues values,
+               offer_values(config, offer, name, link, offer.snapshot.advisor_name, Channel::sms));
+    return sms_from(texts, "access_link_sms", "access_link_sms", offer, values);
 }
 
-Result<OfferMessageText> reminder_sms(const Config& config, const Offer& offer, const ReminderWords& words,
-                                      const std::string& link) {
-    OfferMessageText m;
-    TRY_ASSIGN(m.text, customer_text("reminder_sms", language_of(offer),
-                                     {{"dealer_name", sms_value(config.dealer.name)},
-                                      {"vehicle", sms_value(vehicle_words(offer))},
-                                      {"link", link},
-                                      {"reminder_number", std::to_string(words.number)},
-                                      {"advisor_name", sms_value(words.advisor_name)}}));
+Result<OfferMessageText> access_link_email(const Config& config, const TemplateTexts& texts, const Offer& offer,
+                                           const std::string& name, const std::string& link) {
+    const std::string lang = language_of(offer);
+    TRY_ASSIGN(const TextValues values,
+               offer_values(config, offer, name, link, offer.snapshot.advisor_name, Channel::email));
+    mail::EmailContent c;
+    c.language = lang;
+    TRY_ASSIGN(c.heading, texts.text("access_link_email.heading", lang, values));
+    TRY_ASSIGN(c.preheader, texts.text("access_link_email.preheader", lang, values));
+    TRY_ASSIGN(auto hello, greeting(lang, name));
+    c.paragraphs.push_back(std::move(hello));
+    TRY_ASSIGN(auto body, texts.text("access_link_email.body", lang, values));
+    c.paragraphs.push_back(std::move(body));
+    TRY_ASSIGN(auto subject, texts.text("access_link_email.subject", lang, values));
+    TRY_ASSIGN(auto m, branded_email(config, std::move(c), link, {}, std::move(subject)));
+    m.template_ref = texts.ref("access_link_email", lang);
     return m;
 }
 
-Result<OfferMessageText> reminder_email(const Config& config, const Offer& offer, const std::string& name,
-                                        const ReminderWords& words, const std::string& link) {
+Result<OfferMessageText> reminder_sms(const Config& config, const TemplateTexts& texts, const Offer& offer,
+                                      const std::string& name, const ReminderWords& words, const std::string& link) {
+    TRY_ASSIGN(TextValues values, offer_values(config, offer, name, link, words.advisor_name, Channel::sms));
+    values.emplace_back("reminder_number", std::to_string(words.number));
+    return sms_from(texts, "reminder_sms", "reminder_sms", offer, values);
+}
+
+Result<OfferMessageText> reminder_email(const Config& config, const TemplateTexts& texts, const Offer& offer,
+                                        const std::string& name, const ReminderWords& words, const std::string& link) {
     const std::string lang = language_of(offer);
-    const TextValues values = {
-        {"dealer_name", config.dealer.name},
-        {"vehicle", vehicle_words(offer)},
-        {"total", format_money(offer.snapshot.total_incl(), offer.snapshot.currency, lang)},
-        {"ro_number", offer.snapshot.ro_number},
-        {"reminder_number", std::to_string(words.number)},
-        {"advisor_name", words.advisor_name},
-    };
+    TRY_ASSIGN(TextValues values, offer_values(config, offer, name, link, words.advisor_name, Channel::email));
+    values.emplace_back("reminder_number", std::to_string(words.number));
     mail::EmailContent c;
     c.language = lang;
-    TRY_ASSIGN(c.heading, customer_text("reminder_email.heading", lang, values));
-    TRY_ASSIGN(c.preheader, customer_text("reminder_email.preheader", lang, values));
+    TRY_ASSIGN(c.heading, texts.text("reminder_email.heading", lang, values));
+    TRY_ASSIGN(c.preheader, texts.text("reminder_email.preheader", lang, values));
     TRY_ASSIGN(auto hello, greeting(lang, name));
     c.paragraphs.push_back(std::move(hello));
-    TRY_ASSIGN(auto body, customer_text("reminder_email.body", lang, values));
+    TRY_ASSIGN(auto body, texts.text("reminder_email.body", lang, values));
     c.paragraphs.push_back(std::move(body));
+    if (!offer.signature.empty()) c.paragraphs.push_back(offer.signature);
     std::vector<std::string> footer;
     if (!words.advisor_name.empty()) {
-        TRY_ASSIGN(auto advisor, customer_text("offer_email.advisor", lang, values));
+        TRY_ASSIGN(auto advisor, texts.text("offer_email.advisor", lang, values));
         footer.push_back(std::move(advisor));
     }
-    TRY_ASSIGN(auto subject, customer_text("reminder_email.subject", lang, values));
-    return branded_email(config, std::move(c), link, std::move(footer), std::move(subject));
+    TRY_ASSIGN(auto subject, texts.text("reminder_email.subject", lang, values));
+    TRY_ASSIGN(auto m, branded_email(config, std::move(c), link, std::move(footer), std::move(subject)));
+    m.template_ref = texts.ref("reminder_email", lang);
+    return m;
 }
 
 }  // namespace relais

@@ -10,23 +10,29 @@
 #include "offer.hpp"
 #include "result.hpp"
 #include "sms_replies.hpp"
+#include "text_catalog.hpp"
 
 #include <string>
 
 namespace relais {
 
 struct OfferMessageText {
-    std::string subject;  // email only
-    std::string text;     // the SMS, or the email's text part
-    std::string html;     // email only
+    std::string subject;       // email only
+    std::string text;          // the SMS, or the email's text part
+    std::string html;          // email only
+    std::string template_ref;  // the template version it was written from ("offer_sms/fr/3")
 };
+
+class TemplateTexts;
 
 /// `link` is the recipient's magic link; `name` the recipient's display name (may be empty).
 /// With `[reminders] sms_replies` (and an offer an SMS reply can confirm), the SMS names the
 /// answers the customer may text back.
-Result<OfferMessageText> offer_sms(const Config& config, const Offer& offer, const std::string& link);
-Result<OfferMessageText> offer_email(const Config& config, const Offer& offer, const std::string& name,
-                                     const std::string& link);
+/// `texts`: the templates in force (message_templates.hpp).
+Result<OfferMessageText> offer_sms(const Config& config, const TemplateTexts& texts, const Offer& offer,
+                                   const std::string& name, const std::string& link);
+Result<OfferMessageText> offer_email(const Config& config, const TemplateTexts& texts, const Offer& offer,
+                                     const std::string& name, const std::string& link);
 
 /// The acknowledgement of an SMS reply taken as the customer's answer (sms_replies.hpp): what
 /// was recorded, the offer's page, how to change it (call the dealership, with its number when
@@ -35,9 +41,10 @@ Result<OfferMessageText> sms_reply_ack(const Config& config, const Offer& offer,
                                        const std::string& link);
 
 /// A fresh access link asked for from another device or after expiry.
-Result<OfferMessageText> access_link_sms(const Config& config, const Offer& offer, const std::string& link);
-Result<OfferMessageText> access_link_email(const Config& config, const Offer& offer, const std::string& name,
-                                           const std::string& link);
+Result<OfferMessageText> access_link_sms(const Config& config, const TemplateTexts& texts, const Offer& offer,
+                                         const std::string& name, const std::string& link);
+Result<OfferMessageText> access_link_email(const Config& config, const TemplateTexts& texts, const Offer& offer,
+                                           const std::string& name, const std::string& link);
 
 /// A reminder while the customer has not confirmed: its number in the plan (1 to 5) and the
 /// RO's advisor as of now (who may have changed since the offer left).
@@ -45,10 +52,19 @@ struct ReminderWords {
     int number = 1;
     std::string advisor_name;
 };
-Result<OfferMessageText> reminder_sms(const Config& config, const Offer& offer, const ReminderWords& words,
-                                      const std::string& link);
-Result<OfferMessageText> reminder_email(const Config& config, const Offer& offer, const std::string& name,
-                                        const ReminderWords& words, const std::string& link);
+Result<OfferMessageText> reminder_sms(const Config& config, const TemplateTexts& texts, const Offer& offer,
+                                      const std::string& name, const ReminderWords& words, const std::string& link);
+Result<OfferMessageText> reminder_email(const Config& config, const TemplateTexts& texts, const Offer& offer,
+                                        const std::string& name, const ReminderWords& words, const std::string& link);
+
+/// The longest plausible value of every placeholder a template may name (message_templates.hpp)
+/// in `language`, as an SMS (`Channel::sms`: in GSM form where there is one) or an email would
+/// carry it: the dealership's own name, a link of the real length, and for the rest the longest
+/// a customer, vehicle or advisor is likely to have. The template editor's cost is its worst case.
+TextValues longest_values(const Config& config, const std::string& language, Channel channel);
+
+/// A value put into an SMS: its GSM 7-bit form, unless that loses a character ('?').
+std::string sms_value(const std::string& value);
 
 /// "1 234,56 €" (fr) or "€1,234.56" (en).
 std::string format_money(Cents cents, const std::string& currency, const std::string& language);

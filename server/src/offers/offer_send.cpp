@@ -7,6 +7,7 @@
 #include "field_checks.hpp"
 #include "inbound_sms.hpp"
 #include "json_text.hpp"
+#include "message_templates.hpp"
 #include "offer_json.hpp"
 #include "offer_messages.hpp"
 #include "offer_state.hpp"
@@ -40,6 +41,7 @@ OfferSnapshot freeze(const RepairOrder& ro, const Config& config) {
     if (ro.advisor) s.advisor_name = ro.advisor->display_name;
     s.dealer_name = config.dealer.name;
     s.currency = config.dealer.currency;
+    s.promised_at = ro.promised_at;
     std::vector<const Intervention*> shown;
     for (const auto& i : ro.interventions)
         if (i.shown) shown.push_back(&i);
@@ -69,12 +71,13 @@ struct Prepared {
     OfferSnapshot snapshot;
     std::string language;             // the main party's, else the dealership's
     std::optional<UnixMs> asked_for;  // a scheduled send's time: send_at, or from the promised time
+    TemplateTexts texts;              // the templates in force, with the advisor's wording of this send
 };
 
 // Checks the request and returns its note as it will be kept: trimmed, line ends as "\n", and
 // held to the rules of every other text (no control characters, line separators or bidi
 // controls: the note reaches the customer's page and email as it is).
-Problems check_request(const SendOfferRequest& request, UnixMs now, std::string& note) {
+Problems check_request(const SendOfferRequest& request, UnixMs now, std::string& note, MessageEdits& edits) {
     Problems problems;
     if (request.send_at) {
         // A minute of slack: "now" as the advisor's browser saw it may be a little behind.
@@ -104,6 +107,19 @@ Problems check_request(const SendOfferRequest& request, UnixMs now, std::string&
         problems.push_back({"note", "too_long", {{"max", std::to_string(kMaxNote)}}});
     else
         check_text_field(note, "note", kMaxNote, true, false, problems);
+    // The advisor's wording: the rules of every text here; its placeholders and length are
+    // checked as a template's, with the templates in force (prepare).
+    edits = request.message;
+    auto text = [&](std::optional<std::string>& value, const char* field, std::size_t max, bool multiline) {
+        if (!value) return;
+        if (value->size() > max * 4)
+            problems.push_back({field, "too_long", {{"max", std::to_string(max)}}});
+        else
+            check_text_field(*value, field, max, multiline, true, problems);
+    };
+    text(edits.sms, "message.sms", kMaxSmsTemplateChars, true);
+    text(edits.email_subject, "message.email_subject", kMaxEmailLineChars, false);
+    text(edits.email_body, "message.email_body", kMaxEmailBodyChars, true);
     return problems;
 }
 
@@ -117,10 +133,30 @@ Result<bool> recipient_opted_out(Connection& c, const RepairOrder& ro, std::opti
     return is_opted_out(c, address);
 }
 
+namespace {}  // namespace
+
+Result<std::string> signer_signature(Connection& c, std::optional<Id> sender, const RepairOrder& ro) {
+    const std::optional<Id> who = sender ? sender : ro.advisor ? std::optional<Id>(ro.advisor->id) : std::nullopt;
+    if (!who) return std::string();
+    TRY_ASSIGN(auto q, c.prepare("SELECT email_signature FROM users WHERE id = ?"));
+    q.bind(1, *who);
+    TRY_ASSIGN(const bool found, q.step());
+    return found ? q.text(0) : std::string();
+}
+
 namespace {
 
+// The colleague a send goes out in the name of: an active user, by display name.
+Result<std::optional<std::string>> active_user_name(Connection& c, Id user_id) {
+    TRY_ASSIGN(auto q, c.prepare("SELECT display_name FROM users WHERE id = ? AND active = 1"));
+    q.bind(1, user_id);
+    TRY_ASSIGN(const bool found, q.step());
+    if (!found) return std::optional<std::string>();
+    return std::optional<std::string>(q.text(0));
+}
+
 Result<std::unique_ptr<Prepared>> prepare(Connection& c, const Config& config, const TimeZone& zone, Id ro_id,
-                                          const SendOfferRequest& request, UnixMs now) {
+                                          const SendOfferRequest& request, const MessageEdits& edits, UnixMs now) {
     TRY_ASSIGN(auto loaded, RepairOrderService::read(c, ro_id));
     if (!loaded) return not_found_error("repair_order");
     auto p = std::make_unique<Prepared>();
@@ -161,16 +197,27 @@ Result<std::unique_ptr<Prepared>> prepare(Connection& c, const Config& config, c
     if (request.send_relative_hours)
         p->asked_for =
             relative_send_time(ro.promised_at, *request.send_relative_hours, now, kMaxScheduleAheadMs, zone, bad);
-    if (!bad.empty()) return validation_error(bad);
+    if (request.sender_id) {
+        TRY_ASSIGN(const auto sender, active_user_name(c, *request.sender_id));
+        if (!sender)
+            bad.push_back({"sender_id", "unknown_user", {{"value", std::to_string(*request.sender_id)}}});
+        else
+            p->snapshot.advisor_name = *sender;  // the name the customer reads
+    }
     const Party* main = ro.main_party();
     p->language = main ? channel_language(*main, config) : config.dealer.language;
+    TRY_ASSIGN(p->texts, TemplateTexts::load(c));
+    for (FieldError& f : check_edits(p->texts, edits, p->language)) bad.push_back(std::move(f));
+    apply_edits(p->texts, edits);
+    if (!bad.empty()) return validation_error(bad);
     return p;
 }
 
-Result<OfferMessageText> message_for(const Config& config, Offer offer, const Target& t, const std::string& link) {
+Result<OfferMessageText> message_for(const Config& config, const TemplateTexts& texts, Offer offer, const Target& t,
+                                     const std::string& link) {
     offer.language = channel_language(*t.party, config);
-    return t.cp->kind == ContactKind::phone ? offer_sms(config, offer, link)
-                                            : offer_email(config, offer, t.party->display_name(), link);
+    return t.cp->kind == ContactKind::phone ? offer_sms(config, texts, offer, t.party->display_name(), link)
+                                            : offer_email(config, texts, offer, t.party->display_name(), link);
 }
 
 }  // namespace
@@ -208,6 +255,7 @@ Result<void> queue_linked_message(Connection& c, Random& random, const Config& c
     m.subject = text.subject;
     m.body = text.text;
     m.html = text.html;
+    m.template_ref = text.template_ref;
     TRY(outbox_store::enqueue(c, message.offer.ro_id, m, message.now, message.due_at));
     return success();
 }
@@ -215,9 +263,12 @@ Result<void> queue_linked_message(Connection& c, Random& random, const Config& c
 Result<OfferPreview> OfferService::preview(Id ro_id, const SendOfferRequest& request) {
     std::string note;
     const UnixMs now = clock_.now();
-    if (Problems problems = check_request(request, now, note); !problems.empty()) return validation_error(problems);
+    MessageEdits edits;
+    if (Problems problems = check_request(request, now, note, edits); !problems.empty())
+        return validation_error(problems);
     return db_.read([&](Connection& c) -> Result<OfferPreview> {
-        TRY_ASSIGN(auto p, prepare(c, config_, zone_, ro_id, request, now));
+        TRY_ASSIGN(auto p, prepare(c, config_, zone_, ro_id, request, edits, now));
+        const TemplateTexts& texts = p->texts;
         OfferPreview out;
         if (p->asked_for && *p->asked_for > now) {
             out.asked_for = p->asked_for;
@@ -227,6 +278,7 @@ Result<OfferPreview> OfferService::preview(Id ro_id, const SendOfferRequest& req
         out.offer.note = note;
         out.offer.language = p->language;
         out.offer.snapshot = p->snapshot;
+        TRY_ASSIGN(out.offer.signature, signer_signature(c, request.sender_id, p->ro));
         // A link of the real length, so that the SMS's cost is the real one.
         const std::string link = offer_link(config_, std::string(kLinkTokenChars, 'x'));
         for (const Target& t : p->targets) {
@@ -237,7 +289,7 @@ Result<OfferPreview> OfferService::preview(Id ro_id, const SendOfferRequest& req
             r.party_id = t.party->id;
             r.contact_point_id = t.cp->id;
             r.language = channel_language(*t.party, config_);
-            TRY_ASSIGN(auto text, message_for(config_, out.offer, t, link));
+            TRY_ASSIGN(auto text, message_for(config_, texts, out.offer, t, link));
             out.messages.push_back({r, std::move(text)});
         }
         return out;
@@ -247,10 +299,12 @@ Result<OfferPreview> OfferService::preview(Id ro_id, const SendOfferRequest& req
 Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, const Actor& actor) {
     const UnixMs now = clock_.now();
     std::string note;
-    if (Problems problems = check_request(request, now, note); !problems.empty()) return validation_error(problems);
+    MessageEdits edits;
+    if (Problems problems = check_request(request, now, note, edits); !problems.empty())
+        return validation_error(problems);
 
     auto result = db_.write([&](Connection& c) -> Result<Id> {
-        TRY_ASSIGN(auto prepared, prepare(c, config_, zone_, ro_id, request, now));
+        TRY_ASSIGN(auto prepared, prepare(c, config_, zone_, ro_id, request, edits, now));
         const std::vector<Target>& targets = prepared->targets;
         const OfferSnapshot& snapshot = prepared->snapshot;
 
@@ -294,9 +348,10 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
         offer.note = note;
         offer.language = language;
         offer.snapshot = snapshot;
+        TRY_ASSIGN(offer.signature, signer_signature(c, request.sender_id, prepared->ro));
         TRY_ASSIGN(auto ins, c.prepare("INSERT INTO offers (ro_id, version, state, note, language, snapshot, "
-                                       "created_at, created_by, expires_at, send_relative_hours) VALUES (?, ?, ?, ?, "
-                                       "?, ?, ?, ?, ?, ?)"));
+                                       "created_at, created_by, expires_at, send_relative_hours, message_edits, "
+                                       "sender_user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
         ins.bind(1, ro_id)
             .bind(2, version)
             .bind(3, to_string(scheduled ? OfferState::scheduled : OfferState::draft))
@@ -306,10 +361,13 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
             .bind(7, now)
             .bind(8, actor.name)
             .bind(9, leaves_at + kLinkValidityMs)
-            .bind(10, relative ? std::optional<std::int64_t>(relative_hours) : std::nullopt);
+            .bind(10, relative ? std::optional<std::int64_t>(relative_hours) : std::nullopt)
+            .bind(11, offer_json::edits_text(edits))
+            .bind(12, request.sender_id);
         TRY(ins.run());
         offer.id = c.last_insert_id();
 
+        const TemplateTexts& texts = prepared->texts;
         json sent_to = json::array();
         for (const Target& t : targets) {
             const Channel channel = t.cp->kind == ContactKind::phone ? Channel::sms : Channel::email;
@@ -323,14 +381,15 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
             const Id recipient_id = c.last_insert_id();
 
             const OfferRecipient recipient{recipient_id, channel, t.cp->value, name, t.party->id, t.cp->id, lang};
-            TRY(queue_linked_message(c, random_, config_,
-                                     {.offer = offer,
-                                      .recipient = recipient,
-                                      .purpose = "offer",
-                                      .now = now,
-                                      .link_expires_at = leaves_at + kLinkValidityMs,
-                                      .due_at = leaves_at},
-                                     [&](const std::string& url) { return message_for(config_, offer, t, url); }));
+            TRY(queue_linked_message(
+                c, random_, config_,
+                {.offer = offer,
+                 .recipient = recipient,
+                 .purpose = "offer",
+                 .now = now,
+                 .link_expires_at = leaves_at + kLinkValidityMs,
+                 .due_at = leaves_at},
+                [&](const std::string& url) { return message_for(config_, texts, offer, t, url); }));
             sent_to.push_back({{"channel", to_string(channel)}, {"address", t.cp->value}, {"name", name}});
         }
 

@@ -1,6 +1,7 @@
 #include "offer_service.hpp"
 
 #include "crypto.hpp"
+#include "message_templates.hpp"
 #include "offer_messages.hpp"
 #include "offer_state.hpp"
 #include "offer_store.hpp"
@@ -156,6 +157,10 @@ Result<Offer> OfferService::resend(Id offer_id, const Actor& actor) {
 
         TRY_ASSIGN(auto ro, RepairOrderService::read(c, o->ro_id));
         if (!ro) return not_found_error("repair_order");
+        // The same wording as the first send: the templates in force, the advisor's edits over them.
+        TRY_ASSIGN(TemplateTexts texts, TemplateTexts::load(c));
+        apply_edits(texts, o->edits);
+        TRY_ASSIGN(o->signature, signer_signature(c, o->sender_user_id, *ro));
         json sent_to = json::array();
         for (const OfferRecipient& rcp : o->recipients) {
             // Opted out since (a STOP, or the advisor's tick on the contact point or the party):
@@ -174,8 +179,8 @@ Result<Offer> OfferService::resend(Id offer_id, const Actor& actor) {
                                       .due_at = std::nullopt},
                                      [&](const std::string& url) {
                                          return rcp.channel == Channel::sms
-                                                    ? offer_sms(config_, as_seen, url)
-                                                    : offer_email(config_, as_seen, rcp.name, url);
+                                                    ? offer_sms(config_, texts, as_seen, rcp.name, url)
+                                                    : offer_email(config_, texts, as_seen, rcp.name, url);
                                      }));
             sent_to.push_back({{"channel", to_string(rcp.channel)}, {"address", rcp.address}, {"name", rcp.name}});
         }

@@ -36,7 +36,16 @@ struct SendOfferRequest {
     /// within ±kMaxSendRelativeHours; the send follows a change of the promised time until it
     /// leaves (send_schedule.hpp). Not with `send_at`.
     std::optional<int> send_relative_hours = {};
+    /// This one send's wording over the templates in force (checked as templates are).
+    MessageEdits message = {};
+    /// Another colleague the messages go out in the name of (their name, their signature);
+    /// absent: the RO's advisor, whoever that is when each message leaves.
+    std::optional<Id> sender_id = {};
 };
+
+/// The email signature of whoever an offer's emails go out in the name of: the colleague chosen
+/// at send, else the RO's advisor ("" for none).
+Result<std::string> signer_signature(Connection& c, std::optional<Id> sender, const RepairOrder& ro);
 
 /// The dealership's default reminders ([reminders] policy and its period).
 ReminderCadence default_reminders(const Config& config);

@@ -1,5 +1,6 @@
 #include "reminders.hpp"
 
+#include "message_templates.hpp"
 #include "offer_messages.hpp"
 #include "offer_service.hpp"
 #include "offer_store.hpp"
@@ -39,13 +40,18 @@ ReminderPlanState plan_state(const reminder_store::Row& r, std::optional<UnixMs>
 // Returns how many were queued and records the event.
 Result<int> queue_reminder(Connection& c, Random& random, const Config& config, const Offer& offer,
                            const RepairOrder& ro, int number, UnixMs now, const Actor& by) {
-    const ReminderWords words{.number = number, .advisor_name = ro.advisor ? ro.advisor->display_name : ""};
+    // In the name of the colleague chosen at send, else of the RO's advisor as of now.
+    const std::string advisor = offer.sender_user_id ? offer.sender_name : ro.advisor ? ro.advisor->display_name : "";
+    const ReminderWords words{.number = number, .advisor_name = advisor};
+    TRY_ASSIGN(const TemplateTexts texts, TemplateTexts::load(c));
+    TRY_ASSIGN(const std::string signature, signer_signature(c, offer.sender_user_id, ro));
     json sent_to = json::array();
     for (const OfferRecipient& rcp : offer.recipients) {
         TRY_ASSIGN(const bool stopped, recipient_opted_out(c, ro, rcp.contact_point_id, rcp.address));
         if (stopped) continue;
         Offer as_seen = offer;
         as_seen.language = rcp.language;
+        as_seen.signature = signature;
         TRY(queue_linked_message(c, random, config,
                                  {.offer = offer,
                                   .recipient = rcp,
@@ -55,8 +61,8 @@ Result<int> queue_reminder(Connection& c, Random& random, const Config& config, 
                                   .due_at = std::nullopt},
                                  [&](const std::string& url) {
                                      return rcp.channel == Channel::sms
-                                                ? reminder_sms(config, as_seen, words, url)
-                                                : reminder_email(config, as_seen, rcp.name, words, url);
+                                                ? reminder_sms(config, texts, as_seen, rcp.name, words, url)
+                                                : reminder_email(config, texts, as_seen, rcp.name, words, url);
                                  }));
         sent_to.push_back({{"channel", to_string(rcp.channel)}, {"address", rcp.address}, {"name", rcp.name}});
     }

@@ -163,6 +163,7 @@ struct RepairOrderSummary {
     int offer_version = 0;
     int unread_replies = 0;        // SMS the customer sent back that no advisor has marked read
     bool no_answer = false;        // the latest offer's fifth reminder went unanswered: call the customer
+    int to_follow_up = 0;          // red or orange items declined on the answered offer: to plan later
     bool needs_attention = false;  // see RepairOrderQuery::attention
 };
 

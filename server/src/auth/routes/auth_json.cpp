@@ -35,6 +35,7 @@ json user(const User& u) {
             {"role", to_string(u.role)},
             {"active", u.active},
             {"language", u.language},
+            {"email_signature", u.email_signature},
             {"must_change_password", u.must_change_password},
             {"created_at", format_utc(u.created_at)}};
 }
@@ -65,6 +66,7 @@ UserPatch parse_own_settings(const json& body, Problems& problems) {
     UserPatch patch;
     ObjectReader r(body, "", problems);
     patch.language = r.string("language", Null::refused);
+    patch.email_signature = r.string("email_signature", Null::refused);
     return patch;
 }
 

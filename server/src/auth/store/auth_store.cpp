@@ -6,7 +6,8 @@ namespace relais::auth_store {
 namespace {
 
 constexpr const char* user_columns =
-    "id, username, display_name, role, password_hash, must_change_password, active, language, created_at, updated_at";
+    "id, username, display_name, role, password_hash, must_change_password, active, language, created_at, updated_at, "
+    "email_signature";
 
 User read_user(const Statement& s) {
     User u;
@@ -18,6 +19,7 @@ User read_user(const Statement& s) {
     u.must_change_password = s.int64(5) != 0;
     u.active = s.int64(6) != 0;
     u.language = s.text(7);
+    u.email_signature = s.text(10);
     u.created_at = s.int64(8);
     u.updated_at = s.int64(9);
     return u;
@@ -84,10 +86,12 @@ Result<Id> insert_user(Connection& conn, const User& u) {
 }
 
 Result<void> update_user(Connection& conn, const User& u) {
-    TRY_ASSIGN(auto s, conn.prepare("UPDATE users SET display_name = ?, role = ?, password_hash = ?, "
-                                    "must_change_password = ?, active = ?, language = ?, updated_at = ? WHERE id = ?"));
+    TRY_ASSIGN(auto s,
+               conn.prepare("UPDATE users SET display_name = ?, role = ?, password_hash = ?, "
+                            "must_change_password = ?, active = ?, language = ?, updated_at = ?, email_signature = ? "
+                            "WHERE id = ?"));
     s.bind(1, u.display_name).bind(2, to_string(u.role)).bind(3, u.password_hash).bind(4, u.must_change_password);
-    s.bind(5, u.active).bind(6, u.language).bind(7, u.updated_at).bind(8, u.id);
+    s.bind(5, u.active).bind(6, u.language).bind(7, u.updated_at).bind(8, u.email_signature).bind(9, u.id);
     return s.run();
 }
 

@@ -21,7 +21,7 @@ using json = nlohmann::json;
 std::optional<ReminderCadence> parse_cadence(ObjectReader& outer, const char* key) {
     const json* obj = outer.object(key);
     if (!obj) return std::nullopt;
-    ObjectReader r(*obj, outer.path().empty() ? key : outer.path() + "." + key, outer.problems());
+    ObjectReader r(*obj, outer.path() + key + ".", outer.problems());
     const auto policy = r.enumeration<ReminderPolicy>("policy");
     const auto every = r.integer("every_hours");
     if (!policy) {
@@ -57,8 +57,8 @@ std::optional<int> parse_send_relative(ObjectReader& outer) {
 }
 
 // The body of a send or its preview: {"recipients": [contact point ids], "note", "send_at",
-// "send_relative", "replace_seen", "reminders"}. Each recipient is a contact point id, or
-// {"contact_point_id": id}.
+// "send_relative", "replace_seen", "reminders", "sender_id", "message"}. Each recipient is a
+// contact point id, or {"contact_point_id": id}.
 SendOfferRequest parse_send_request(const json& body, const TimeZone& zone, Problems& problems) {
     SendOfferRequest req;
     ObjectReader r(body, "", problems);
@@ -77,6 +77,14 @@ SendOfferRequest parse_send_request(const json& body, const TimeZone& zone, Prob
     req.replace_seen = r.boolean("replace_seen").value_or(false);
     req.reminders = parse_cadence(r, "reminders");
     req.send_relative_hours = parse_send_relative(r);
+    if (auto sender = r.nullable_integer("sender_id")) req.sender_id = *sender;
+    // {"sms", "email_subject", "email_body"}: this send's wording, each optional.
+    if (const json* message = r.object("message")) {
+        ObjectReader m(*message, "message.", problems);
+        if (auto v = m.string("sms", ObjectReader::Null::refused)) req.message.sms = *v;
+        if (auto v = m.string("email_subject", ObjectReader::Null::refused)) req.message.email_subject = *v;
+        if (auto v = m.string("email_body", ObjectReader::Null::refused)) req.message.email_body = *v;
+    }
     return req;
 }
 

@@ -28,9 +28,11 @@ namespace offer_store {
 Result<std::optional<Offer>> load(Connection& conn, Id offer_id) {
     Offer o;
     {
-        TRY_ASSIGN(auto s, conn.prepare("SELECT id, ro_id, version, state, note, language, snapshot, created_at, "
+        TRY_ASSIGN(auto s, conn.prepare("SELECT o.id, ro_id, version, state, note, o.language, snapshot, o.created_at, "
                                         "created_by, sent_at, received_at, seen_at, confirmed_at, locked_at, "
-                                        "expires_at, send_relative_hours FROM offers WHERE id = ?"));
+                                        "expires_at, send_relative_hours, message_edits, sender_user_id, "
+                                        "u.display_name FROM offers o LEFT JOIN users u ON u.id = o.sender_user_id "
+                                        "WHERE o.id = ?"));
         s.bind(1, offer_id);
         TRY_ASSIGN(bool found, s.step());
         if (!found) return std::optional<Offer>();
@@ -50,6 +52,9 @@ Result<std::optional<Offer>> load(Connection& conn, Id offer_id) {
         o.locked_at = s.optional_int64(13);
         o.expires_at = s.int64(14);
         if (const auto h = s.optional_int64(15)) o.send_relative_hours = static_cast<int>(*h);
+        o.edits = offer_json::edits_from(s.text(16));
+        o.sender_user_id = s.optional_int64(17);
+        if (!s.is_null(18)) o.sender_name = s.text(18);
     }
     TRY_ASSIGN(o.recipients, load_recipients(conn, offer_id));
     TRY_ASSIGN(o.messages, outbox_store::for_offer(conn, offer_id));

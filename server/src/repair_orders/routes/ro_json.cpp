@@ -135,6 +135,7 @@ json summary(const RepairOrderSummary& s) {
         {"offer", s.offer_state.empty() ? json(nullptr) : json{{"state", s.offer_state}, {"version", s.offer_version}}},
         {"unread_replies", s.unread_replies},
         {"no_answer", s.no_answer},
+        {"to_follow_up", s.to_follow_up},
         {"needs_attention", s.needs_attention},
         {"created_at", format_utc(s.created_at)},
         {"updated_at", format_utc(s.updated_at)}};

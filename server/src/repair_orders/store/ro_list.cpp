@@ -16,7 +16,12 @@ constexpr const char* summary_columns =
     "(SELECT count(*) FROM sms_inbound i WHERE i.ro_id = ro.id AND i.read_at IS NULL), "
     // The latest version still waits after its fifth reminder went unanswered (offers/reminders).
     "(SELECT o.state IN ('sent', 'received', 'seen') AND r.ended = 'no_answer' FROM offers o JOIN offer_reminders r "
-    "ON r.offer_id = o.id WHERE o.ro_id = ro.id ORDER BY o.version DESC LIMIT 1), ";
+    "ON r.offer_id = o.id WHERE o.ro_id = ro.id ORDER BY o.version DESC LIMIT 1), "
+    // Red and orange items the customer declined on the answered latest version: work to plan later.
+    "(SELECT count(*) FROM offer_decisions d JOIN interventions i ON i.id = d.intervention_id WHERE d.offer_id = "
+    "(SELECT o.id FROM offers o WHERE o.ro_id = ro.id AND o.state IN ('confirmed', 'locked') AND NOT EXISTS "
+    "(SELECT 1 FROM offers n WHERE n.ro_id = ro.id AND n.version > o.version)) AND d.decision = 'decline' AND "
+    "i.severity IN ('red', 'orange')), ";
 
 std::string summary_select() { return std::string("SELECT ") + summary_columns + attention_condition; }
 
@@ -44,7 +49,8 @@ RepairOrderSummary read_summary(const Statement& s) {
     }
     r.unread_replies = static_cast<int>(s.int64(17));
     r.no_answer = !s.is_null(18) && s.int64(18) != 0;
-    r.needs_attention = s.int64(19) != 0;
+    r.to_follow_up = static_cast<int>(s.int64(19));
+    r.needs_attention = s.int64(20) != 0;
     return r;
 }
 

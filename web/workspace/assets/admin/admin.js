@@ -11,7 +11,7 @@ import { LIMITS } from '../core/limits.js';
 export default async function adminPage({ params, main }) {
   const tab = params[0] || '';
   if (!tab) { navigate('/admin/users', { replace: true }); return null; }
-  const titles = { users: 'admin.users', 'api-keys': 'admin.keys', agreements: 'admin.agreements', settings: 'admin.settings' };
+  const titles = { users: 'admin.users', 'api-keys': 'admin.keys', agreements: 'admin.agreements', templates: 'admin.templates', settings: 'admin.settings' };
   setTitle(t(titles[tab]), t('admin.title'));
   const content = h('div', {});
   const tabLink = (href, label, name, ic) => h('a', { href, class: 'tab', 'aria-current': tab === name ? 'page' : null }, icon(ic), label);
@@ -21,10 +21,12 @@ export default async function adminPage({ params, main }) {
       tabLink('/admin/users', t('admin.users'), 'users', 'users'),
       tabLink('/admin/api-keys', t('admin.keys'), 'api-keys', 'key'),
       tabLink('/admin/agreements', t('admin.agreements'), 'agreements', 'doc'),
+      tabLink('/admin/templates', t('admin.templates'), 'templates', 'message'),
       tabLink('/admin/settings', t('admin.settings'), 'settings', 'flag')),
     content));
   if (tab === 'users') await usersTab(content);
   else if (tab === 'agreements') await agreementsTab(content);
+  else if (tab === 'templates') await (await import('../templates/templates.js')).templatesTab(content);
   else if (tab === 'settings') await (await import('../setup/setup.js')).settingsTab(content);
   else await keysTab(content);
   return null;

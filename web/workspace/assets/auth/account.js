@@ -1,4 +1,5 @@
-// The signed-in user's own account: who they are, their password, their language.
+// The signed-in user's own account: who they are, their password, their language, and the
+// signature of the customer emails sent in their name.
 import { api, ApiError } from '../core/api.js';
 import { state } from '../core/state.js';
 import { t, LANGUAGES, languageChoice, dealerLanguage } from '../core/i18n.js';
@@ -57,6 +58,30 @@ export default async function accountPage({ main }) {
     return h('label', { class: 'check check-card', lang: lang || null }, input, h('span', {}, text));
   });
 
+  // ---- email signature ----
+  const me = await api('GET', `/users/${u.id}`).then((r) => r.data).catch(() => ({ email_signature: '' }));
+  const signature = h('textarea', { rows: 4, spellcheck: 'true' });
+  signature.value = me.email_signature || '';
+  const sigSubmit = h('button', { type: 'submit', class: 'btn btn-primary' }, t('account.saveSignature'));
+  const sigForm = h('form', { class: 'form', novalidate: true },
+    formAlert(),
+    field({ label: t('account.signature'), control: signature, field: 'email_signature', optional: true, hint: t('account.signatureHint'), max: 500 }),
+    h('div', { class: 'form-buttons' }, sigSubmit));
+  sigForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(sigForm);
+    sigSubmit.disabled = true;
+    try {
+      await api('PATCH', '/session', { body: { email_signature: signature.value } });
+      toast(t('account.signatureSaved'));
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.handled) throw e;
+      showErrors(sigForm, e);
+    } finally {
+      sigSubmit.disabled = false;
+    }
+  });
+
   main.append(h('section', { class: 'page page-narrow' },
     h('div', { class: 'page-head' }, h('h1', {}, t('account.title'))),
     h('div', { class: 'stack' },
@@ -76,6 +101,10 @@ export default async function accountPage({ main }) {
         h('fieldset', { class: 'fieldset inline-choices' },
           h('legend', { class: 'visually-hidden' }, t('account.language')),
           h('div', { class: 'choices' }, radios)),
-        h('p', { class: 'field-hint' }, t('account.languageHint'))))));
+        h('p', { class: 'field-hint' }, t('account.languageHint'))),
+      h('section', { class: 'card', 'aria-labelledby': 'h-signature' },
+        h('h2', { class: 'card-title', id: 'h-signature' }, icon('mail'), t('account.signatureTitle')),
+        h('p', { class: 'card-lead' }, t('account.signatureLead')),
+        sigForm))));
   return null;
 }

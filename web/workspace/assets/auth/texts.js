@@ -33,6 +33,12 @@ export const fr = {
   'account.languageHint': 'Enregistrée dans votre compte : l\'interface et les messages du serveur la suivent sur tous les postes.',
   'account.languageDealer': 'Celle de la concession ({lang})',
   'account.languageNotSaved': 'Langue appliquée sur ce poste seulement : elle n\'a pas pu être enregistrée dans votre compte.',
+  'account.signatureTitle': 'Signature des e-mails aux clients',
+  'account.signatureLead': 'Ajoutée aux e-mails de devis et de relance envoyés en votre nom.',
+  'account.signature': 'Signature',
+  'account.signatureHint': 'Par exemple : votre nom, votre fonction, votre ligne directe.',
+  'account.saveSignature': 'Enregistrer la signature',
+  'account.signatureSaved': 'Signature enregistrée.',
 };
 
 export const en = {
@@ -67,4 +73,10 @@ export const en = {
   'account.languageHint': 'Saved in your account: the workspace and the server’s messages follow it on every computer.',
   'account.languageDealer': 'The dealership’s ({lang})',
   'account.languageNotSaved': 'Language applied on this computer only: it could not be saved in your account.',
+  'account.signatureTitle': 'Signature of emails to customers',
+  'account.signatureLead': 'Added to the offer and reminder emails sent in your name.',
+  'account.signature': 'Signature',
+  'account.signatureHint': 'For example: your name, your role, your direct line.',
+  'account.saveSignature': 'Save the signature',
+  'account.signatureSaved': 'Signature saved.',
 };

@@ -11,6 +11,7 @@ import * as adminTexts from '../admin/texts.js';
 import * as setupTexts from '../setup/texts.js';
 import * as authTexts from '../auth/texts.js';
 import * as callbackTexts from '../callbacks/texts.js';
+import * as templateTexts from '../templates/texts.js';
 
 export const LANGUAGES = ['fr', 'en'];
 export const RO_STATUSES = ['open', 'in_progress', 'ready', 'closed', 'cancelled'];
@@ -22,7 +23,7 @@ export const VAT_RATES_BP = [2000, 1000, 550, 210, 0];
 /** Every feature's texts, for the merge below and for the test that checks their keys. */
 export const FEATURE_TEXTS = {
   core: coreTexts, 'repair-orders': repairOrderTexts, offers: offerTexts, replies: replyTexts,
-  admin: adminTexts, setup: setupTexts, auth: authTexts, callbacks: callbackTexts,
+  admin: adminTexts, setup: setupTexts, auth: authTexts, callbacks: callbackTexts, templates: templateTexts,
 };
 const fr = Object.assign({}, ...Object.values(FEATURE_TEXTS).map((x) => x.fr));
 const en = Object.assign({}, ...Object.values(FEATURE_TEXTS).map((x) => x.en));

@@ -2,11 +2,12 @@
 // when; then a preview of each message (the SMS's cost, the email's subject and text) and the send.
 import { api, ApiError } from '../core/api.js';
 import { parseMoney, LIMITS } from '../core/limits.js';
-import { t, money, moneyInput, count, plural, localText, weekdayTime } from '../core/i18n.js';
+import { t, money, moneyInput, count, plural, localText, weekdayTime, dealerLanguage } from '../core/i18n.js';
 import {
   h, icon, replace, clear, field, formAlert, clearErrors, confirmDialog, nextId, limitText, limitMessage, limitProblems,
 } from '../core/dom.js';
 import { policyControls } from './reminders.js';
+import { messageSection } from './send-message.js';
 
 /** Initial interventions first, then the optional ones, each in the RO's order. */
 function offeredOrder(a, b) {
@@ -41,7 +42,11 @@ export function sendDialog({ base, ro }) {
     const remindersBox = h('fieldset', { class: 'fieldset send-section send-reminders' },
       h('legend', {}, t('rem.title')), reminders.box, remindersErr);
 
-    const compose = h('div', { class: 'form send-compose' }, recipientsBox, noteField, itemsBox, whenBox, remindersBox);
+    // In whose name, and this send's wording (send-message.js), in the customer's language.
+    const main = ro.parties.find((p) => p.roles.includes('driver')) || ro.parties[0];
+    const message = messageSection({ ro, lang: (main && main.language) || dealerLanguage() });
+
+    const compose = h('div', { class: 'form send-compose' }, recipientsBox, noteField, itemsBox, whenBox, remindersBox, message.box);
     const preview = h('div', { class: 'send-preview', hidden: true });
 
     // ---- the dialog (the same frame as dom.js formDialog, with two steps) ----
@@ -78,7 +83,7 @@ export function sendDialog({ base, ro }) {
       if (relativeRadio.checked) body.send_relative = { hours: relativeHours() };
       const plan = reminders.value();
       if (plan) body.reminders = plan;
-      return body;
+      return Object.assign(body, message.value());
     }
 
     const problemTargets = () => ({
@@ -443,6 +448,16 @@ form, alert, boxes, sentIds, recipientsErr, noteField, note, sendAt, sendAtErr, 
       itemsErr.textContent = f.message;
       itemsErr.hidden = false;
       target = itemsErr;
+    } else if (form.querySelector(`[data-field="${f.field}"]`)) {
+      // The message section's fields (sender_id, message.*): next to their control, opened.
+      const control = form.querySelector(`[data-field="${f.field}"]`);
+      const details = control.closest('details');
+      if (details) details.open = true;
+      const err = control.closest('.field').querySelector('.field-error');
+      err.textContent = err.textContent ? `${err.textContent} ${f.message}` : f.message;
+      err.hidden = false;
+      control.setAttribute('aria-invalid', 'true');
+      target = control;
     } else {
       leftover.push(f);
     }

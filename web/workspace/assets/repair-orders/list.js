@@ -28,7 +28,7 @@ function attentionMarker() {
 }
 
 /** The latest offer: its state with an icon, and how far along the customer steps it is. */
-function offerCell(offer, noAnswer) {
+function offerCell(offer, noAnswer, toFollowUp) {
   if (!offer) return h('span', { class: 'muted' }, '—');
   const step = OFFER_STEPS.indexOf(offer.state) + 1; // 0 when off the path (failed, expired…)
   const label = t(`offer.state.${offer.state}`);
@@ -40,7 +40,9 @@ function offerCell(offer, noAnswer) {
       'aria-valuemin': '0', 'aria-valuemax': String(OFFER_STEPS.length), 'aria-valuenow': String(step), 'aria-valuetext': label,
     }, OFFER_STEPS.map((_, i) => h('span', { class: i < step ? 'is-on' : offer.state === 'failed' && i === 0 ? 'is-failed' : null }))),
     // Five reminders went unanswered: someone has to call.
-    noAnswer ? h('span', { class: 'no-answer-tag' }, icon('phone'), t('list.noAnswer')) : null);
+    noAnswer ? h('span', { class: 'no-answer-tag' }, icon('phone'), t('list.noAnswer')) : null,
+    // Red or orange work the customer declined: to plan at a later visit.
+    toFollowUp ? h('span', { class: 'follow-up-tag', dataset: { count: String(toFollowUp) } }, icon('flag'), plural('list.toFollowUp', toFollowUp)) : null);
 }
 const KEYS = ['q', 'status', 'advisor', 'date', 'from', 'to', 'sort', 'page'];
 
@@ -274,7 +276,7 @@ function roRow(ro) {
       ro.promised_at ? promisedLabel(ro.promised_at) : h('span', { class: 'muted' }, '—'),
       late ? h('span', { class: 'late-tag' }, t('ro.late')) : null),
     h('td', {}, statusChip(ro.status)),
-    h('td', { class: 'col-offer' }, offerCell(ro.offer, ro.no_answer)),
+    h('td', { class: 'col-offer' }, offerCell(ro.offer, ro.no_answer, ro.to_follow_up)),
     h('td', { class: 'num col-count' }, String(ro.intervention_count)),
     h('td', { class: 'num money' }, money(ro.shown_incl_cents)));
   // The whole row opens the RO for a mouse; keyboard users have the number's link.

@@ -48,6 +48,8 @@ export const fr = {
   'list.toHandleHint': 'Le client a confirmé, demandé à être rappelé ou répondu par SMS, ou un message n\'est pas parti, depuis le dernier « Marquer comme traité »',
   'list.needsAttention': 'À traiter',
   'list.noAnswer': 'Sans réponse : appeler',
+  'list.toFollowUp.one': 'À suivre : {n} refusée',
+  'list.toFollowUp.other': 'À suivre : {n} refusées',
   'list.emptyToHandle': 'Rien à traiter',
   'list.emptyToHandleText': 'Les OR dont le client a confirmé, demandé un rappel ou répondu, et ceux dont un message n\'est pas parti, apparaîtront ici.',
 
@@ -294,6 +296,8 @@ export const en = {
   'list.toHandleHint': 'The customer confirmed, asked to be called or replied by SMS, or a message failed, since it was last marked as handled',
   'list.needsAttention': 'To handle',
   'list.noAnswer': 'No answer: call',
+  'list.toFollowUp.one': 'To follow up: {n} declined',
+  'list.toFollowUp.other': 'To follow up: {n} declined',
   'list.emptyToHandle': 'Nothing to handle',
   'list.emptyToHandleText': 'Repair orders whose customer confirmed, asked to be called or replied, and those with a message that failed, will show here.',
 
