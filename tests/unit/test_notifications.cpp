@@ -379,3 +379,19 @@ TEST_CASE("digests: a restart neither loses nor doubles one (two services on one
     w.run_digests(*third);
     CHECK(w.digest_mails().size() == 1);
 }
+
+TEST_CASE("notifications: one that cannot be made never holds up the change that caused it") {
+    NotifyWorld w;
+    const Offer o = w.sent_offer(w.paul);
+    // A broken table (as a failing disk would make any write fail): the confirmation still commits.
+    REQUIRE(w.db->with_writer([](Connection& c) {
+                    return c.exec(
+                        "CREATE TRIGGER refuse BEFORE INSERT ON notifications BEGIN SELECT RAISE(ABORT, "
+                        "'refused'); END");
+                })
+                .ok());
+    w.confirm(o.id, "accept");
+    CHECK(w.offers->get(o.id)->state == OfferState::confirmed);
+    CHECK(w.of(w.marie).empty());
+    CHECK(w.told.empty());
+}

@@ -171,7 +171,7 @@ Messaging::Messaging(const MessagingDeps& d)
                  .random = d.app.random(),
                  .clock = d.app.clock(),
                  .zone = d.app.zone()}),
-      notifications({.db = d.app.db(), .clock = d.app.clock()}),
+      notifications({.db = d.app.db(), .clock = d.app.clock(), .log = d.log}),
       digests({.db = d.app.db(),
                .config = d.config,
                .clock = d.app.clock(),

@@ -3,6 +3,7 @@
 #include "email_address.hpp"
 #include "text.hpp"
 
+#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -184,7 +185,16 @@ Result<std::vector<Id>> from_events(Connection& c, const std::vector<std::int64_
 
 NotificationService::NotificationService(NotificationServiceDeps deps) : d_(deps) {
     d_.db.on_appended([this](Connection& c, const std::vector<std::int64_t>& ids) -> Result<std::function<void()>> {
-        TRY_ASSIGN(auto users, notifications::from_events(c, ids));
+        TRY(c.exec("SAVEPOINT notify"));
+        auto made = notifications::from_events(c, ids);
+        if (!made) {
+            if (d_.log) d_.log->error("notifications: {} {}", made.error().code, made.error().detail);
+            TRY(c.exec("ROLLBACK TO notify"));
+            TRY(c.exec("RELEASE notify"));
+            return std::function<void()>();
+        }
+        TRY(c.exec("RELEASE notify"));
+        auto users = std::move(*made);
         if (users.empty() || !notified_hook_) return std::function<void()>();
         return std::function<void()>([this, users = std::move(users)] { notified_hook_(users); });
     });

@@ -13,9 +13,14 @@
 #include "ids.hpp"
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+namespace spdlog {
+class logger;
+}
 
 namespace relais {
 
@@ -68,10 +73,13 @@ Result<std::vector<Id>> from_events(Connection& conn, const std::vector<std::int
 struct NotificationServiceDeps {
     Database& db;
     const Clock& clock;
+    std::shared_ptr<spdlog::logger> log = {};  // none: a notification that could not be made is not logged
 };
 
 /// Thread-safe. Installs itself as `db`'s AppendedListener for its lifetime (one per Database);
-/// `db` and `clock` must outlive it.
+/// `db` and `clock` must outlive it. A notification that cannot be made never holds up the change
+/// that caused it (a customer's answer, a message's verdict): its writes are undone on their own
+/// (a savepoint), logged, and the transaction commits without it.
 class NotificationService {
 public:
     explicit NotificationService(NotificationServiceDeps deps);
