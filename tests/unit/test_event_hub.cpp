@@ -150,3 +150,22 @@ TEST_CASE("one owner cannot take every stream: past its share it is refused, and
     hub.close_for("session:7");
     CHECK_FALSE(hub.full_for("user:1"));
 }
+
+TEST_CASE("a notification goes to the streams of its user only") {
+    EventHub hub;
+    auto mine = std::make_shared<FakeSink>(), my_other_tab = std::make_shared<FakeSink>();
+    auto colleague = std::make_shared<FakeSink>(), dms = std::make_shared<FakeSink>();
+    REQUIRE(hub.subscribe(mine, t0, {"user:1", "session:10"}));
+    REQUIRE(hub.subscribe(my_other_tab, t0, {"user:1", "session:11"}));
+    REQUIRE(hub.subscribe(colleague, t0, {"user:12", "session:12"}));
+    REQUIRE(hub.subscribe(dms, t0, {"api_key:1"}));
+    for (auto* s : {mine.get(), my_other_tab.get(), colleague.get(), dms.get()}) s->written.clear();
+    hub.notified({1});
+    CHECK(mine->written == "event: notification\ndata: {}\n\n");
+    CHECK(my_other_tab->written == mine->written);
+    CHECK(colleague->written.empty());  // not "user:1"'s prefix either
+    CHECK(dms->written.empty());
+    hub.notified({12, 1});
+    CHECK(colleague->written == "event: notification\ndata: {}\n\n");
+    CHECK(mine->written == "event: notification\ndata: {}\n\nevent: notification\ndata: {}\n\n");
+}

@@ -200,6 +200,13 @@ constexpr SeedRow kSeed[] = {
      "INSERT INTO repair_orders (id, number, status, created_at, updated_at, deleted_at, deleted_by) "
      "VALUES (3, 'OR-3', 'open', 100, 100, 101, 1)"},
     {10, "INSERT INTO schedule (kind, key, due_at, created_at) VALUES ('offers.expire', '', 110, 100)"},
+    {14,
+     "INSERT INTO message_templates (kind, language, version, parts, created_at, created_by_name) VALUES "
+     "('offer_sms', 'fr', 1, '{\"offer_sms\": \"<%link>\"}', 130, 'Marie')"},
+    {15,
+     "INSERT INTO notifications (user_id, ro_id, event_id, kind, at, detail) VALUES (1, 1, 1, 'confirmed', 120, '')"},
+    {15, "INSERT INTO notification_settings (user_id, email, digest, updated_at) VALUES (1, 'a@b.fr', 1, 120)"},
+    {15, "INSERT INTO notification_digests (user_id, first_at, due_at) VALUES (1, 120, 720)"},
 };
 
 int latest() { return static_cast<int>(builtin_migrations().size()); }
@@ -392,7 +399,7 @@ TEST_CASE("migrations: a released migration is never edited (the schema at each 
     const std::vector<std::string> released = {
         "d54e3b3a4e48e9a6", "f0e241079c0012a4", "946e8da0fa97f82e", "e62164fc5d8f88ca", "aca97ff58b386f18",
         "25863244ce103271", "68141da9634e5510", "4db0bdb96444cebf", "08dc7262f2a90398", "c4fa3d6e0af40210",
-        "43141b6515b13b35", "9ce5573be789ad03", "16c24e10307f98b2", "c8f4ad37bb17b397",
+        "43141b6515b13b35", "9ce5573be789ad03", "16c24e10307f98b2", "c8f4ad37bb17b397", "2625f40fe943344a",
     };
     TempDir dir;
     for (int v = 1; v <= latest(); ++v) {

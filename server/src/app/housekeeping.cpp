@@ -1,7 +1,9 @@
 #include "housekeeping.hpp"
 
+#include "digests.hpp"
 #include "event_hub.hpp"
 #include "https.hpp"
+#include "notifications.hpp"
 #include "offer_service.hpp"
 #include "reminders.hpp"
 #include "scheduler.hpp"
@@ -19,6 +21,14 @@ namespace relais {
 // offers whose links ran out without an answer become expired (at the first start, then a
 // minute after the last sweep, at once if that was while the box was off). Then the scheduler
 // starts. Everything in `d` must outlive the scheduler's run.
+void arm_job(Scheduler& scheduler, std::string_view kind, const Result<std::optional<UnixMs>>& next,
+             spdlog::logger& log) {
+    auto armed = !next   ? Result<void>(next.error())
+                 : *next ? scheduler.schedule(kind, "", **next, {}, JobStore::memory)
+                         : scheduler.cancel(kind, "");
+    if (!armed) log.error("{}: {}", kind, armed.error().detail);
+}
+
 void schedule_housekeeping(const HousekeepingDeps& d) {
     constexpr UnixMs kTick = 15'000, kExpirySweep = 60'000;
     Scheduler& scheduler = d.scheduler;
@@ -42,6 +52,20 @@ void schedule_housekeeping(const HousekeepingDeps& d) {
         TRY_ASSIGN(const auto next, reminders.run_due());
         return next ? run_again_at(*next) : job_done();
     });
+    // The digests: one job at the earliest due one, as the reminders'. Read notifications older
+    // than 30 days go once an hour (in memory: a missed hour loses nothing).
+    scheduler.handle(std::string(kDigestJob), [&digests = d.digests](const ScheduledJob&) -> JobOutcome {
+        TRY_ASSIGN(const auto next, digests.run_due());
+        return next ? run_again_at(*next) : job_done();
+    });
+    constexpr UnixMs kPrune = 3600'000;
+    scheduler.handle(
+        "notifications.prune",
+        [&notifications = d.notifications, &clock = d.clock, log = d.log](const ScheduledJob&) -> JobOutcome {
+            TRY_ASSIGN(const int n, notifications.prune());
+            if (n > 0) log->info("notifications: {} read ones removed", n);
+            return run_again_at(clock.now() + kPrune);
+        });
     const UnixMs started_at = d.clock.now();
     const auto reported = [&](const auto& r) {
         if (!r) d.log->error("scheduler: {}", r.error().detail);
@@ -50,10 +74,9 @@ void schedule_housekeeping(const HousekeepingDeps& d) {
     reported(scheduler.schedule("housekeeping.https", "", started_at, {}, JobStore::memory));
     reported(scheduler.schedule("housekeeping.events", "", started_at + kTick, {}, JobStore::memory));
     reported(scheduler.ensure("offers.expire", "", started_at));
-    if (auto next = d.reminders.next_due(); !next)
-        reported(Result<void>(std::move(next).error()));
-    else if (*next)
-        reported(scheduler.schedule("offers.reminders", "", **next, {}, JobStore::memory));
+    arm_job(scheduler, "offers.reminders", d.reminders.next_due(), *d.log);
+    arm_job(scheduler, kDigestJob, d.digests.next_due(), *d.log);
+    reported(scheduler.schedule("notifications.prune", "", started_at + 60'000, {}, JobStore::memory));
 }
 
 }  // namespace relais

@@ -10,6 +10,7 @@
 #include "crypto.hpp"
 #include "messages.hpp"
 #include "modem_routes.hpp"
+#include "notification_routes.hpp"
 #include "offer_routes.hpp"
 #include "request_body.hpp"
 #include "responses.hpp"
@@ -97,6 +98,7 @@ struct LanApp::Impl {
                                   .zone = d.zone});
         add_callback_routes(routes, {.callbacks = d.offers ? &callbacks : nullptr, .phones = d.phones});
         add_template_routes(routes, {.db = d.db, .clock = d.clock, .config = d.config});
+        add_notification_routes(routes, {.notifications = d.notifications});
     }
 
     HttpResponse handle(const HttpRequest& req) {

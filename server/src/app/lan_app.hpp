@@ -28,6 +28,7 @@ namespace relais {
 class CertificateManager;
 class CustomerService;
 class EventHub;
+class NotificationService;
 
 class ApplianceModem;
 class OfferService;
@@ -50,11 +51,12 @@ struct LanAppDeps {
     std::size_t max_body_bytes = 1 << 20;
     ApplianceModem* modem = nullptr;  // none: the modem could not be started (modem_problem says why)
     std::string modem_problem;
-    const mail::MailTransport* mail = nullptr;   // where emails go (SMTP relay or maildir)
-    OfferService* offers = nullptr;              // none: the offer routes answer 503
-    ReminderService* reminders = nullptr;        // none: the reminders' routes answer 503
-    EventHub* events = nullptr;                  // none: GET /api/v1/events answers 503
-    const CustomerService* customers = nullptr;  // /healthz: links tried that do not exist
+    const mail::MailTransport* mail = nullptr;     // where emails go (SMTP relay or maildir)
+    OfferService* offers = nullptr;                // none: the offer routes answer 503
+    ReminderService* reminders = nullptr;          // none: the reminders' routes answer 503
+    NotificationService* notifications = nullptr;  // none: the notifications' routes answer 503
+    EventHub* events = nullptr;                    // none: GET /api/v1/events answers 503
+    const CustomerService* customers = nullptr;    // /healthz: links tried that do not exist
     // /healthz: each listener's connections and refusals (name, counters).
     std::function<std::vector<std::pair<std::string, GateStats>>()> listeners = {};
     CertificateManager* certificates = nullptr;  // none: no listener serves HTTPS

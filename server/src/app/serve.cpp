@@ -5,8 +5,10 @@
 #include "appliance.hpp"
 #include "appliance_mail.hpp"
 #include "appliance_modem.hpp"
+#include "box_names.hpp"
 #include "customer_service.hpp"
 #include "data_dir_lock.hpp"
+#include "digests.hpp"
 #include "email_channel.hpp"
 #include "event_hub.hpp"
 #include "housekeeping.hpp"
@@ -15,6 +17,7 @@
 #include "lan_app.hpp"
 #include "listener_limits.hpp"
 #include "loop_timer.hpp"
+#include "notifications.hpp"
 #include "offer_service.hpp"
 #include "offer_state.hpp"
 #include "outbox.hpp"
@@ -118,6 +121,7 @@ struct MessagingDeps {
     const Config& config;
     Appliance& app;         // the database, clock, randomness and time zone
     ApplianceModem* modem;  // none: SMS wait, but for numbers no SMS reaches
+    EventHub& events;       // a notification reaches its user's open pages at once
     std::shared_ptr<spdlog::logger> log;
 };
 
@@ -136,26 +140,22 @@ struct Messaging {
     Scheduler scheduler;
     OfferService offers;
     ReminderService reminders;
+    // Before anything may append to the timeline on the core loop: it hears of every event.
+    NotificationService notifications;
+    DigestService digests;
     SmsChannel sms_channel;
     EmailChannel email_channel;
     Outbox outbox;
 
-    // The reminders' one job (kind "offers.reminders", in memory: the plans in the database are
-    // the truth) at the earliest due plan; none when no plan is due. On the loop's thread.
+    // The reminders' job and the digests' (in memory: the plans and notification_digests are the
+    // truth), each at its earliest due one. On the loop's thread.
     void arm_reminders();
+    void arm_digests();
     std::shared_ptr<spdlog::logger> log;
 };
 
-void Messaging::arm_reminders() {
-    auto next = reminders.next_due();
-    if (!next) {
-        log->error("reminders: {}", next.error().detail);
-        return;
-    }
-    auto armed = *next ? scheduler.schedule("offers.reminders", "", **next, {}, JobStore::memory)
-                       : scheduler.cancel("offers.reminders", "");
-    if (!armed) log->error("reminders: {}", armed.error().detail);
-}
+void Messaging::arm_reminders() { arm_job(scheduler, "offers.reminders", reminders.next_due(), *log); }
+void Messaging::arm_digests() { arm_job(scheduler, kDigestJob, digests.next_due(), *log); }
 
 Messaging::Messaging(const MessagingDeps& d)
     : mail_transport(make_mail_transport(d.io, d.config, d.app.clock(), mail_log_to(d.log))),
@@ -171,6 +171,12 @@ Messaging::Messaging(const MessagingDeps& d)
                  .random = d.app.random(),
                  .clock = d.app.clock(),
                  .zone = d.app.zone()}),
+      notifications({.db = d.app.db(), .clock = d.app.clock(), .log = d.log}),
+      digests({.db = d.app.db(),
+               .config = d.config,
+               .clock = d.app.clock(),
+               .zone = d.app.zone(),
+               .workspace_url = workspace_url(d.config, box_host_name())}),
       sms_channel({.modem = d.modem, .log = d.log}),
       email_channel({.transport = *mail_transport,
                      .config = d.config,
@@ -195,6 +201,11 @@ Messaging::Messaging(const MessagingDeps& d)
     });
     reminders.on_queued([this] { outbox.wake(); });
     reminders.on_changed(rearm);
+    digests.on_queued([this] { outbox.wake(); });
+    notifications.on_notified([this, &io = d.io, &events = d.events](const std::vector<Id>& users) {
+        events.notified(users);
+        boost::asio::post(io, [this] { arm_digests(); });  // its digest may have moved
+    });
     outbox.start();
 }
 
@@ -353,6 +364,7 @@ LanAppDeps Listeners::lan_app_deps(const ListenersDeps& d) {
             .mail = d.messaging.mail_transport.get(),
             .offers = &d.messaging.offers,
             .reminders = &d.messaging.reminders,
+            .notifications = &d.messaging.notifications,
             .events = &d.events,
             .customers = &d.customers,
             .listeners =
@@ -498,7 +510,8 @@ int run_serve(const ServeOptions& options) {
     // scheduler's timer, the outbox, and the signals.
     boost::asio::io_context io;
     const ModemStart modem = open_modem(io, *config, app, log);
-    Messaging messaging({.io = io, .config = *config, .app = app, .modem = modem.modem.get(), .log = log});
+    Messaging messaging(
+        {.io = io, .config = *config, .app = app, .modem = modem.modem.get(), .events = events, .log = log});
     // A send scheduled relative to an RO's promised time follows it (offers/send_schedule.hpp).
     app.repair_orders().set_promised_time_listener(messaging.offers.promised_time_listener());
     const std::shared_ptr<void> unfollow(nullptr,
@@ -566,6 +579,8 @@ int run_serve(const ServeOptions& options) {
                            .events = events,
                            .offers = messaging.offers,
                            .reminders = messaging.reminders,
+                           .notifications = messaging.notifications,
+                           .digests = messaging.digests,
                            .clock = app.clock(),
                            .log = log});
     Watchdog watchdog(io, log);

@@ -14,6 +14,24 @@ std::span<const StaffTextSpec> staff_text_specs() {
         {"test_email.button", {}},
         {"test_email.link_intro", {}},
         {"first_admin.display_name", {}},
+        // The advisor notification (issue 15): one line per kind (notifications/notifications.hpp).
+        {"notification.seen", {"ro_number", "customer_name"}},
+        {"notification.confirmed", {"ro_number", "customer_name"}},
+        {"notification.contact_me", {"ro_number", "customer_name"}},
+        {"notification.sms_decision", {"ro_number", "customer_name"}},
+        {"notification.reply", {"ro_number", "customer_name", "detail"}},
+        {"notification.failed", {"ro_number", "customer_name", "detail"}},
+        {"notification.no_answer", {"ro_number", "customer_name"}},
+        // The advisor digest (notifications/digests.cpp).
+        {"digest.subject", {"dealer_name", "user_name", "count"}},
+        {"digest.heading", {"dealer_name", "user_name", "count"}},
+        {"digest.preheader", {"dealer_name", "user_name", "count"}},
+        {"digest.intro", {"dealer_name", "user_name", "count"}},
+        {"digest.line", {"time", "what", "link"}},
+        {"digest.more", {"count"}},
+        {"digest.settings", {"dealer_name", "user_name", "count"}},
+        {"digest.button", {"dealer_name", "user_name", "count"}},
+        {"digest.link_intro", {"dealer_name", "user_name", "count"}},
     };
     return specs;
 }

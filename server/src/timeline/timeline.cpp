@@ -82,7 +82,9 @@ Result<Id> append(Connection& conn, const Event& e) {
     s.bind(5, e.actor.name).bind(6, e.type).bind(7, e.data);
     TRY(s.run());
     if (e.ro_id) conn.mark_changed(*e.ro_id);
-    return conn.last_insert_id();
+    const Id id = conn.last_insert_id();
+    conn.note_appended(id);
+    return id;
 }
 
 Result<Id> record(Connection& conn, std::optional<Id> ro_id, UnixMs at, const Actor& by, std::string_view type,

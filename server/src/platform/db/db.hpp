@@ -97,6 +97,7 @@ public:
 
     Result<void> begin_immediate() {
         changed_ros_.clear();
+        appended_.clear();
         return exec("BEGIN IMMEDIATE");
     }
     Result<void> commit() { return exec("COMMIT"); }
@@ -108,6 +109,10 @@ public:
     /// messages): once committed, Database tells its listener (live updates).
     void mark_changed(std::int64_t ro_id) { changed_ros_.push_back(ro_id); }
     std::vector<std::int64_t> take_changed() { return std::exchange(changed_ros_, {}); }
+    /// Notes that the current transaction appended this row to the timeline: before it commits,
+    /// Database tells its AppendedListener (which may write in the same transaction).
+    void note_appended(std::int64_t event_id) { appended_.push_back(event_id); }
+    std::vector<std::int64_t> take_appended() { return std::exchange(appended_, {}); }
 
     /// Whether anything was committed to the database by another connection (of this process
     /// or another) since this connection last asked; true the first time.
@@ -118,6 +123,7 @@ private:
     sqlite3* db_;
     std::int64_t data_version_ = -1;  // PRAGMA data_version when last asked
     std::vector<std::int64_t> changed_ros_;
+    std::vector<std::int64_t> appended_;
     struct Cached {
         sqlite3_stmt* stmt = nullptr;
         bool in_use = false;
@@ -129,6 +135,13 @@ private:
 
 /// Turns the last SQLite error of `db` into an Error (UNIQUE → conflict, BUSY → unavailable).
 Error sqlite_error(sqlite3* db, std::string_view context);
+
+/// Told, inside a write transaction and before it commits, of the timeline rows it appended
+/// (Connection::note_appended); it may write in the same transaction (an error rolls the whole
+/// back). What it returns (may be empty) runs once the transaction committed, on the writing
+/// thread while the writer is still held: keep it quick.
+using AppendedListener =
+    std::function<Result<std::function<void()>>(Connection&, const std::vector<std::int64_t>& event_ids)>;
 
 template <class T>
 struct is_result : std::false_type {};
@@ -164,12 +177,22 @@ public:
                 writer_->rollback();
                 return result;
             }
+            std::function<void()> after;
+            if (auto appended = writer_->take_appended(); !appended.empty() && appended_) {
+                auto told = appended_(*writer_, appended);
+                if (!told) {
+                    writer_->rollback();
+                    return std::move(told).error();
+                }
+                after = std::move(*told);
+            }
             if (auto committed = writer_->commit(); !committed) {
                 writer_->rollback();
                 return std::move(committed).error();
             }
             generation_.fetch_add(1);
             announce(writer_->take_changed());
+            if (after) after();
             return result;
         } catch (...) {
             writer_->rollback();
@@ -203,7 +226,14 @@ public:
         committed_ = std::move(listener);
     }
 
+    /// Set once, at start (and cleared before its owner goes); none: nobody is told.
+    void on_appended(AppendedListener listener) {
+        std::lock_guard lock(writer_mutex_);
+        appended_ = std::move(listener);
+    }
+
 private:
+    AppendedListener appended_;
     void announce(std::vector<std::int64_t> ro_ids) {
         if (!ro_ids.empty() && committed_) committed_(ro_ids);
     }

@@ -44,11 +44,12 @@ bool EventHub::full_for(const std::string& owner) const {
     return count_for_locked(owner) >= options_.max_per_owner;
 }
 
-void EventHub::broadcast(const std::string& chunk) {
+void EventHub::broadcast(const std::string& chunk, const std::string* owner) {
     std::vector<Subscriber> current;
     {
         std::lock_guard lock(mutex_);
-        current = subscribers_;
+        for (const auto& s : subscribers_)
+            if (!owner || std::find(s.owners.begin(), s.owners.end(), *owner) != s.owners.end()) current.push_back(s);
     }
     std::vector<StreamSink*> gone;
     for (const auto& s : current)
@@ -68,6 +69,13 @@ void EventHub::repair_orders_changed(const std::vector<Id>& ro_ids) {
     for (std::size_t i = 0; i < ids.size(); ++i) data += (i ? "," : "") + std::to_string(ids[i]);
     data += "]}";
     broadcast(sse_event("ro", data));
+}
+
+void EventHub::notified(const std::vector<Id>& user_ids) {
+    for (const Id user : user_ids) {
+        const std::string owner = "user:" + std::to_string(user);
+        broadcast(sse_event("notification", "{}"), &owner);
+    }
 }
 
 void EventHub::tick(std::chrono::steady_clock::time_point now) {

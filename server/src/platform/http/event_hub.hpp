@@ -43,6 +43,9 @@ public:
                    std::vector<std::string> owners = {});
     /// One "ro" event with the ids, to every subscriber.
     void repair_orders_changed(const std::vector<Id>& ro_ids);
+    /// One "notification" event to the streams of each user ("user:<id>" among their owners),
+    /// and to nobody else: their pages fetch their notifications again.
+    void notified(const std::vector<Id>& user_ids);
     /// A keep-alive comment to every subscriber (which also finds the ones that left), and
     /// the end of streams older than max_age.
     void tick(std::chrono::steady_clock::time_point now);
@@ -62,7 +65,7 @@ private:
         std::chrono::steady_clock::time_point since;
         std::vector<std::string> owners;
     };
-    void broadcast(const std::string& chunk);
+    void broadcast(const std::string& chunk, const std::string* owner = nullptr);  // owner: only theirs
     std::size_t count_for_locked(const std::string& owner) const;
 
     EventHubOptions options_;

@@ -6,6 +6,7 @@ import { t, plural, count } from '../core/i18n.js';
 import { h, icon, clear, debounce } from '../core/dom.js';
 import { onRepairOrdersChanged } from '../core/live.js';
 import { signOut, onSignOut, languageSwitcher } from '../core/session.js';
+import { notificationsBell, stopNotifications } from './notifications.js';
 
 let closeUserMenu = null;
 
@@ -90,6 +91,7 @@ function callbacksLink(current) {
 }
 
 export function stopToHandle() {
+  stopNotifications();
   readToCallSoon.cancel();
   if (toCall.stop) toCall.stop();
   toCall.stop = null;
@@ -153,6 +155,7 @@ export function renderShell(root, route) {
       callbacksLink(route.nav === 'callbacks'),
       isAdmin ? navLink('/admin/users', t('nav.admin'), 'admin') : null),
     h('div', { class: 'topbar-right' },
+      notificationsBell(),
       languageSwitcher(),
       h('div', { class: 'user-menu' }, menuButton, menu)));
   const main = h('main', { id: 'main', class: 'main' });
