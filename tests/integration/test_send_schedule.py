@@ -73,6 +73,13 @@ class SendScheduleTest(RelaisTestCase):
                       {"recipients": phone, "send_relative": {"hours": -6}})
         self.assertEqual(past.status, 422, past)
         self.assertEqual(self.field_codes(past), [("send_relative", "relative_in_the_past")])
+        # The body's shape: each problem on its field, an object's name and its key joined by a dot.
+        shape = c.post(f"/api/v1/repair-orders/{ro['id']}/offers",
+                       {"recipients": phone, "send_relative": {},
+                        "reminders": {"policy": "urgent", "every_hours": "two"}})
+        self.assertEqual(shape.status, 422, shape)
+        self.assertIn(("send_relative.hours", "required"), self.field_codes(shape))
+        self.assertIn(("reminders.every_hours", "invalid_type"), self.field_codes(shape))
 
         # An hour before the promised time: four hours from now.
         preview = c.post(f"/api/v1/repair-orders/{ro['id']}/offers/preview",

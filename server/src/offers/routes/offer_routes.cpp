@@ -46,7 +46,7 @@ std::optional<ReminderCadence> parse_cadence(ObjectReader& outer, const char* ke
 std::optional<int> parse_send_relative(ObjectReader& outer) {
     const json* obj = outer.object("send_relative");
     if (!obj) return std::nullopt;
-    ObjectReader r(*obj, "send_relative", outer.problems());
+    ObjectReader r(*obj, outer.path() + "send_relative.", outer.problems());
     const auto hours = r.integer("hours");
     if (!hours) {
         if (!r.field("hours")) r.problem("hours", "required");
