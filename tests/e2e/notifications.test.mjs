@@ -8,11 +8,10 @@
 // With RELAIS_SHOTS=1, docs/screenshots/workspace-notifications*.png are written (1366×768).
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-  startRelais, until as poll, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi, finish, SHOTS_DIR, seriousAxeViolations,
+  startRelais, until as poll, CHROMIUM, CHROMIUM_ARGS, failureShots, signedInWorkspace, callApi, finish, smsLinks, SHOTS_DIR, seriousAxeViolations,
 } from './relais-server.mjs';
 
 const PASSWORD = 'atelier-cloche-2026';
@@ -36,23 +35,10 @@ async function shot(name) {
   await page.screenshot({ path: path.join(SHOTS_DIR, `workspace-notifications${name}.png`), animations: 'disabled', caret: 'hide' });
 }
 
-async function smsLinks(number) {
-  const text = await readFile(path.join(server.dir, 'data', 'modem', 'journal.jsonl'), 'utf8').catch(() => '');
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l))
-    .filter((m) => m.kind === 'message' && m.recipient === number)
-    .map((m) => /\/o\/([A-Za-z0-9_-]{22})/.exec(m.text)?.[1]).filter(Boolean);
-}
-
 before(async () => {
   server = await startRelais({ dealerName: 'Garage des Essais', prefix: 'relais-e2e-notifications-' });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: { width: 1366, height: 768 } });
-  page = await context.newPage();
-  page.setDefaultTimeout(10000);
-  page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) pageProblems.push(m.text()); });
-  page.on('pageerror', (e) => pageProblems.push(`page error: ${e.message}`));
-  await page.goto(`${server.base}/login`);
-  assert.deepEqual(await signInFirstAdmin(page, server.oneTimePassword, PASSWORD), [200, 204]);
+  page = await signedInWorkspace({ browser, server, password: PASSWORD, problems: pageProblems });
 
   const created = await api('POST', '/api/v1/repair-orders', {
     vehicle: { plate: 'fg-456-hk', make: 'Renault', model: 'Clio' },
@@ -84,7 +70,7 @@ step('the customer opens and confirms in another context: the bell counts 2 with
   const phone = ro.parties[0].contact_points.find((c) => c.kind === 'phone');
   const sent = await api('POST', `/api/v1/repair-orders/${ro.id}/offers`, { recipients: [phone.id] });
   assert.equal(sent.status, 201, JSON.stringify(sent.body));
-  const [token] = await until('the SMS with its link', async () => { const l = await smsLinks(phone.value); return l.length && l; });
+  const [token] = await until('the SMS with its link', async () => { const l = await smsLinks(server, phone.value); return l.length && l; });
   // Marks the page so that a reload would show: the count must come without one.
   await page.evaluate(() => { window.notReloaded = true; });
   const customer = await (await browser.newContext({ locale: 'fr-FR', viewport: { width: 390, height: 844 } })).newPage();

@@ -176,6 +176,31 @@ export function signInFirstAdmin(page, oneTimePassword, newPassword) {
 
 /** The workspace's API called from `page`, a signed-in page of the workspace (with the
  * session's CSRF token, as its scripts do): `{ status, body }`. */
+/**
+ * A workspace page in `browser` as an advisor in France sees it (fr-FR, Europe/Paris, 1366×768),
+ * signed in as the first admin, who sets `password`. Content Security Policy refusals and page
+ * errors are pushed to `problems`, for a test to assert there were none.
+ */
+export async function signedInWorkspace({ browser, server, password, problems }) {
+  const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: { width: 1366, height: 768 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10000);
+  page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text()); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  await page.goto(`${server.base}/login`);
+  const statuses = await signInFirstAdmin(page, server.oneTimePassword, password);
+  if (statuses[0] !== 200 || statuses[1] !== 204) throw new Error(`first sign-in answered ${statuses.join(', ')}`);
+  return page;
+}
+
+/** The link tokens of the SMS the emulated modem sent to `number`, oldest first (its journal). */
+export async function smsLinks(server, number) {
+  const text = await readFile(path.join(server.dir, 'data', 'modem', 'journal.jsonl'), 'utf8').catch(() => '');
+  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    .filter((m) => m.kind === 'message' && m.recipient === number)
+    .map((m) => /\/o\/([A-Za-z0-9_-]{22})/.exec(m.text)?.[1]).filter(Boolean);
+}
+
 export function callApi(page, method, url, body) {
   return page.evaluate(async ({ method, url, body }) => {
     const headers = { Accept: 'application/json' };

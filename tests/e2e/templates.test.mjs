@@ -12,7 +12,7 @@ import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
 import {
-  startRelais, until as poll, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi, finish, SHOTS_DIR,
+  startRelais, until as poll, CHROMIUM, CHROMIUM_ARGS, failureShots, signedInWorkspace, callApi, finish, SHOTS_DIR,
 } from './relais-server.mjs';
 
 const PASSWORD = 'atelier-modeles-2026';
@@ -42,13 +42,7 @@ async function shot(name, locator) {
 before(async () => {
   server = await startRelais({ dealerName: 'Garage des Essais', prefix: 'relais-e2e-templates-' });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: { width: 1366, height: 768 } });
-  page = await context.newPage();
-  page.setDefaultTimeout(10000);
-  page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) pageProblems.push(m.text()); });
-  page.on('pageerror', (e) => pageProblems.push(`page error: ${e.message}`));
-  await page.goto(`${server.base}/login`);
-  assert.deepEqual(await signInFirstAdmin(page, server.oneTimePassword, PASSWORD), [200, 204]);
+  page = await signedInWorkspace({ browser, server, password: PASSWORD, problems: pageProblems });
   const created = await api('POST', '/api/v1/repair-orders', {
     vehicle: { plate: 'fg-456-hj', make: 'Renault', model: 'Clio' },
     parties: [{ roles: ['driver', 'owner'], first_name: 'Zoé', last_name: 'Brûlé', contact_points: [{ kind: 'phone', value: PHONE }] }],
