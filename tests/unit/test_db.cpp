@@ -75,3 +75,40 @@ TEST_CASE("a generation cache gives back a value only at the generation it was r
     CHECK(cache.find(2, 6) == nullptr);
     CHECK(*cache.find(3, 6) == "three");
 }
+
+TEST_CASE("a write that committed reports success even when what follows the commit throws") {
+    TempDir dir;
+    auto db = std::move(Database::open(dir.path() + "/r.db", 1)).value();
+    REQUIRE(db->with_writer([](Connection& c) { return c.exec("CREATE TABLE t (x INTEGER)"); }).ok());
+    int announced = 0;
+    int followed = 0;
+    db->on_committed([&](const std::vector<std::int64_t>&) {
+        ++announced;
+        throw std::runtime_error("listener broke");
+    });
+    db->on_appended([&](Connection&, const std::vector<std::int64_t>&) -> Result<std::function<void()>> {
+        return std::function<void()>([&] {
+            ++followed;
+            throw std::runtime_error("after broke");
+        });
+    });
+    auto wrote = db->write([](Connection& c) -> Result<int> {
+        if (auto e = c.exec("INSERT INTO t VALUES (7)"); !e) return std::move(e).error();
+        c.mark_changed(1);
+        c.note_appended(1);
+        return 7;
+    });
+    REQUIRE(wrote.ok());
+    CHECK(*wrote == 7);
+    CHECK(announced == 1);
+    CHECK(followed == 1);
+    auto count = db->read([](Connection& c) {
+        auto s = std::move(c.prepare("SELECT count(*) FROM t")).value();
+        REQUIRE(s.step().ok());
+        return s.int64(0);
+    });
+    CHECK(count == 1);
+    // The writer is free and outside any transaction: the next write goes through.
+    CHECK(db->write([](Connection& c) { return c.exec("INSERT INTO t VALUES (8)"); }).ok());
+    db->on_appended(nullptr);
+}

@@ -1,6 +1,9 @@
 #include "db.hpp"
 
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
+
+#include <exception>
 
 namespace relais {
 
@@ -222,6 +225,26 @@ Database::Lease::~Lease() {
         db.free_readers_.push_back(conn);
     }
     db.pool_cv_.notify_one();
+}
+
+void Database::after_commit(const std::function<void()>& after) noexcept {
+    generation_.fetch_add(1);
+    try {
+        auto changed = writer_->take_changed();
+        if (!changed.empty() && committed_) committed_(changed);
+    } catch (const std::exception& e) {
+        spdlog::error("db: announcing a commit's changes failed: {}", e.what());
+    } catch (...) {
+        spdlog::error("db: announcing a commit's changes failed");
+    }
+    if (!after) return;
+    try {
+        after();
+    } catch (const std::exception& e) {
+        spdlog::error("db: what follows a commit failed: {}", e.what());
+    } catch (...) {
+        spdlog::error("db: what follows a commit failed");
+    }
 }
 
 }  // namespace relais

@@ -190,9 +190,7 @@ public:
                 writer_->rollback();
                 return std::move(committed).error();
             }
-            generation_.fetch_add(1);
-            announce(writer_->take_changed());
-            if (after) after();
+            after_commit(after);
             return result;
         } catch (...) {
             writer_->rollback();
@@ -234,9 +232,10 @@ public:
 
 private:
     AppendedListener appended_;
-    void announce(std::vector<std::int64_t> ro_ids) {
-        if (!ro_ids.empty() && committed_) committed_(ro_ids);
-    }
+    /// What follows a commit: the generation moves on, the changed repair orders are
+    /// announced, `after` runs. Never throws: the transaction is committed, so write() must
+    /// report success whatever a listener does (a throw is logged and swallowed).
+    void after_commit(const std::function<void()>& after) noexcept;
     std::function<void(const std::vector<std::int64_t>&)> committed_;
 
     struct Lease {
