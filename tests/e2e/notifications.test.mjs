@@ -101,8 +101,9 @@ step('the list says who did what on which RO, newest first; one is marked read o
   await bell().click();
   await until('two items', async () => (await items().count()) === 2);
   const texts = (await items().allInnerTexts()).map(normalise);
-  assert.match(texts[0], new RegExp(`^${ro.number} · Zoé Brûlé A confirmé la commande`));
-  assert.match(texts[1], new RegExp(`^${ro.number} · Zoé Brûlé A ouvert l’offre`));
+  // The advisor_notification template's sentences, as shipped.
+  assert.match(texts[0], new RegExp(`^${ro.number} — Zoé Brûlé a confirmé la commande\\.`));
+  assert.match(texts[1], new RegExp(`^${ro.number} — Zoé Brûlé a ouvert l'offre\\.`));
   assert.equal(await page.locator('.notif-item.is-unread').count(), 2);
   assert.deepEqual(await seriousAxeViolations(page), [], 'no serious accessibility problem with the panel open');
   await shot('-list');

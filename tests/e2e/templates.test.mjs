@@ -2,7 +2,8 @@
 // offer SMS's editor, whose worst-case cost and problems follow the typing (an unknown
 // placeholder, the link removed), a character that forces UCS-2 named with its one-click
 // replacement, a refused save, a saved version that the next offer SMS is written from (and
-// records), then back to the shipped text.
+// records), then back to the shipped text; the advisor notification, whose sentences name only
+// their own values and whose saved wording is what the bell says.
 //
 //   cd tests/e2e && RELAIS_BIN=/work/main/build/server/relais node --test templates.test.mjs
 // With RELAIS_SHOTS=1, docs/screenshots/workspace-templates-*.png are written (1366×768).
@@ -12,7 +13,7 @@ import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
 import {
-  startRelais, until as poll, CHROMIUM, CHROMIUM_ARGS, failureShots, signedInWorkspace, callApi, finish, SHOTS_DIR,
+  startRelais, until as poll, CHROMIUM, CHROMIUM_ARGS, failureShots, signedInWorkspace, callApi, finish, SHOTS_DIR, smsLinks,
 } from './relais-server.mjs';
 
 const PASSWORD = 'atelier-modeles-2026';
@@ -70,9 +71,13 @@ step('the list: every kind in both languages, the shipped text until edited', as
   await page.goto(`${server.base}/admin/templates`);
   const table = page.locator('table.tpl-table');
   await table.waitFor();
-  assert.equal(await table.locator('tbody tr').count(), 7);
+  assert.equal(await table.locator('tbody tr[data-audience="customer"]').count(), 7);
   assert.equal(normalise(await table.locator('tbody tr').first().innerText()).startsWith('SMS du devis'), true);
-  assert.equal(await table.getByText('Texte d\'origine').count(), 14);
+  // What staff receive, under a heading of its own after the customers' messages.
+  assert.equal(normalise(await table.locator('tbody tr.tpl-group').textContent()), 'Messages à l\'équipe');
+  assert.deepEqual((await table.locator('tbody tr[data-audience="staff"] th').allInnerTexts()).map(normalise),
+    ['Notification au conseiller', 'Résumé par e-mail au conseiller']);
+  assert.equal(await table.getByText('Texte d\'origine').count(), 18);
   await shot('list');
 });
 
@@ -189,5 +194,48 @@ step('my account: the signature of the customer emails sent in my name', async (
   await page.reload();
   assert.equal(await page.getByRole('textbox', { name: /^Signature/ }).inputValue(), 'Julie Roux\nRéception atelier — 01 45 67 89 10');
   await shot('account-signature', page.locator('section[aria-labelledby="h-signature"]'));
+});
+
+step('the advisor notification: each sentence names only its own values; a saved one is what the bell says', async () => {
+  await page.goto(`${server.base}/admin/templates`);
+  await page.locator('button[data-kind="advisor_notification"][data-lang="fr"]').click();
+  await editor().waitFor();
+  const seen = editor().getByLabel('Offre ouverte', { exact: true });
+  const reply = editor().getByLabel('SMS reçu', { exact: true });
+  const chip = (name) => editor().locator(`button[data-placeholder="${name}"]`);
+  // The chips follow the box: a received SMS has its text, an opened offer has none.
+  await reply.focus();
+  assert.equal(await chip('detail').isVisible(), true);
+  await seen.focus();
+  assert.equal(await chip('detail').isVisible(), false);
+  assert.equal(await chip('customer_name').isVisible(), true);
+  // Typed anyway: refused on its part, as the preview says live.
+  await seen.fill('<%customer_name> a ouvert : <%detail>');
+  const seenError = seen.locator('xpath=ancestor::div[contains(@class,"field")][1]').locator('.field-error');
+  await until('the refusal of <%detail> here', async () => normalise(await seenError.innerText().catch(() => '')).includes('<%detail>'));
+  await seen.fill('<%customer_name> a lu le devis (<%ro_number>)');
+  await until('no refusal left', async () => !(await seenError.isVisible()));
+  const sample = seen.locator('xpath=ancestor::div[contains(@class,"field")][1]').locator('.tpl-sample-text');
+  assert.equal(normalise(await sample.textContent()), 'Exemple : Jean-Christophe Delacroix-Martin a lu le devis (OR-2026-004512)');
+  await shot('staff-editor', editor());
+  await editor().getByRole('button', { name: 'Enregistrer une nouvelle version' }).click();
+  await page.locator('.toast', { hasText: 'Version 1 enregistrée' }).waitFor();
+
+  // The customer opens a new offer: the bell's sentence is the saved one.
+  const cp = ro.parties[0].contact_points[0];
+  const before = (await smsLinks(server, cp.value)).length;
+  const sent = await api('POST', `/api/v1/repair-orders/${ro.id}/offers`, { recipients: [cp.id] });
+  assert.equal(sent.status, 201, JSON.stringify(sent.body));
+  const links = await until('the new SMS with its link', async () => { const l = await smsLinks(server, cp.value); return l.length > before && l; });
+  const token = links[links.length - 1];
+  const customer = await (await browser.newContext({ locale: 'fr-FR' })).newPage();
+  await customer.goto(`${server.publicBase}/o/${token}`);
+  const opened = await customer.evaluate(async (t) => (await fetch(`/o/${t}/open`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).status, token);
+  assert.equal(opened, 200);
+  await customer.context().close();
+  const bellItem = page.locator('.notif-item .notif-text', { hasText: 'Zoé Brûlé a lu le devis' });
+  await page.locator('.notif-button').click();
+  await until('the bell says the saved sentence', async () => (await bellItem.count()) > 0);
+  assert.equal(normalise(await bellItem.first().innerText()), `Zoé Brûlé a lu le devis (${ro.number})`);
   assert.deepEqual(pageProblems, []);
 });

@@ -294,9 +294,10 @@ TEST_CASE("templates: the longest plausible values make the worst case of the sh
         REQUIRE(it != v.end());
         return it->second;
     };
-    // Every placeholder any kind may name has one.
+    // Every placeholder any customer kind may name has one (staff kinds have their own examples).
     for (const TemplateKindSpec& k : template_kinds())
-        for (std::string_view p : k.placeholders) CHECK_FALSE(value(p).empty());
+        if (!k.staff)
+            for (std::string_view p : k.placeholders) CHECK_FALSE(value(p).empty());
     CHECK(value("link").size() == std::string("https://atelier.garage-xyz.fr/o/").size() + kLinkTokenChars);
     CHECK(value("dealer_name") == "Garage Roux");
     CHECK(value("reminder_number") == "5");
@@ -424,4 +425,50 @@ TEST_CASE("templates: another colleague as the sender: their name in the message
     CHECK(reminder.purpose == "reminder");
     CHECK(reminder.body.find(paul.display_name) != std::string::npos);
     CHECK(reminder.body.find("Réception atelier — 01 45 67 89 10") != std::string::npos);
+}
+
+TEST_CASE("templates: the staff kinds name only what each of their texts is given") {
+    const TemplateKindSpec& note = kind("advisor_notification");
+    const TemplateKindSpec& digest = kind("advisor_digest");
+    CHECK(note.staff);
+    CHECK(digest.staff);
+    // Every notification sentence is a part, in the order of the staff texts.
+    CHECK(std::find(note.parts.begin(), note.parts.end(), "notification.seen") != note.parts.end());
+    CHECK(std::find(note.parts.begin(), note.parts.end(), "notification.no_answer") != note.parts.end());
+    CHECK(template_kind_of_text("digest.line") == &digest);
+
+    TemplateParts parts = shipped_parts(digest, "fr");
+    REQUIRE(check_template(digest, parts).empty());
+    CHECK(parts["digest.line"].find('\n') != std::string::npos);  // a paragraph may hold several lines
+
+    SUBCASE("a value another part is given") {
+        parts["digest.subject"] = "Résumé de <%time>";
+        const Problems p = check_template(digest, parts);
+        REQUIRE(p.size() == 1);
+        CHECK(p[0].field == "parts.digest.subject");
+        CHECK(p[0].code == "unknown_placeholder");
+        CHECK(param(p[0], "choices") == "<%dealer_name>, <%user_name>, <%count>");
+    }
+    SUBCASE("a subject on two lines") {
+        parts["digest.subject"] = "Résumé\n<%count>";
+        const Problems p = check_template(digest, parts);
+        REQUIRE(p.size() == 1);
+        CHECK(p[0].code == "single_line");
+    }
+    SUBCASE("a notification sentence: one line, and only its own values") {
+        TemplateParts words = shipped_parts(note, "en");
+        words["notification.seen"] = "<%customer_name> opened it: <%detail>";
+        words["notification.reply"] = "<%customer_name> wrote:\n<%detail>";
+        const Problems p = check_template(note, words);
+        REQUIRE(p.size() == 2);
+        CHECK(p[0].field == "parts.notification.seen");
+        CHECK(p[0].code == "unknown_placeholder");
+        CHECK(param(p[0], "value") == "<%detail>");
+        CHECK(p[1].field == "parts.notification.reply");
+        CHECK(p[1].code == "single_line");
+    }
+    SUBCASE("no link needed: staff open the workspace") {
+        CHECK_FALSE(note.needs_link);
+        CHECK_FALSE(digest.needs_link);
+    }
 }

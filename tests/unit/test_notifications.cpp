@@ -7,6 +7,7 @@
 
 #include "digests.hpp"
 #include "inbound_sms.hpp"
+#include "message_templates.hpp"
 #include "notifications.hpp"
 #include "offer_service.hpp"
 #include "offer_state.hpp"
@@ -394,4 +395,51 @@ TEST_CASE("notifications: one that cannot be made never holds up the change that
     CHECK(w.offers->get(o.id)->state == OfferState::confirmed);
     CHECK(w.of(w.marie).empty());
     CHECK(w.told.empty());
+}
+
+TEST_CASE("notifications: the advisor's notification and digest are worded by the templates in force") {
+    NotifyWorld w;
+    w.opt_in(w.marie, "marie@garage-dupont.fr");
+    const Offer o = w.sent_offer(w.paul);
+    w.move(o.id, OfferState::seen, w.customer(), json::object());
+
+    // Shipped: the bell's sentence names the RO and the customer, in the reader's language.
+    auto list = w.of(w.marie);
+    REQUIRE(w.notifications->word(list, "fr").ok());
+    CHECK(list.at(0).text == "OR-2041 — Hélène Lefèvre a ouvert l'offre.");
+    REQUIRE(w.notifications->word(list, "en").ok());
+    CHECK(list.at(0).text.find("opened") != std::string::npos);
+
+    // An admin's versions of both kinds.
+    const TemplateKindSpec* note = find_template_kind("advisor_notification");
+    const TemplateKindSpec* digest = find_template_kind("advisor_digest");
+    REQUIRE(note);
+    REQUIRE(digest);
+    TemplateParts words = shipped_parts(*note, "fr");
+    words["notification.seen"] = "<%customer_name> a lu le devis de l'<%ro_number>";
+    TemplateParts mail = shipped_parts(*digest, "fr");
+    mail["digest.subject"] = "Atelier : <%count> nouveautés pour <%user_name>";
+    mail["digest.line"] = "• <%what> (<%time>)\n<%link>";
+    REQUIRE(check_template(*note, words).empty());
+    REQUIRE(check_template(*digest, mail).empty());
+    REQUIRE(w.db->write([&](Connection& c) -> Result<void> {
+                    TRY(template_store::save(c, *note, "fr", words, w.clock.now(), std::nullopt, "Admin"));
+                    TRY(template_store::save(c, *digest, "fr", mail, w.clock.now(), std::nullopt, "Admin"));
+                    return {};
+                })
+                .ok());
+
+    list = w.of(w.marie);
+    REQUIRE(w.notifications->word(list, "fr").ok());
+    CHECK(list.at(0).text == "Hélène Lefèvre a lu le devis de l'OR-2041");
+    REQUIRE(w.notifications->word(list, "en").ok());  // the English one was not edited
+    CHECK(list.at(0).text.find("opened") != std::string::npos);
+
+    w.clock.advance_ms(10 * kMinute);
+    w.run_digests(*w.digests);
+    const auto mails = w.digest_mails();
+    REQUIRE(mails.size() == 1);
+    CHECK(mails[0].subject == "Atelier : 1 nouveautés pour marie");
+    CHECK(mails[0].body.find("• Hélène Lefèvre a lu le devis de l'OR-2041 (") != std::string::npos);
+    CHECK(mails[0].body.find("a ouvert l'offre") == std::string::npos);
 }

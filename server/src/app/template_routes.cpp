@@ -1,5 +1,7 @@
 #include "template_routes.hpp"
 
+#include "box_names.hpp"
+#include "digests.hpp"
 #include "message_templates.hpp"
 #include "messages.hpp"
 #include "modem_service.hpp"
@@ -66,6 +68,27 @@ json ucs2_characters(const std::string& text) {
     return out;
 }
 
+// What the advisor's notification and digest are filled with in a preview: long but plausible
+// values, the sentence of a notification as the template in force words it.
+TextValues staff_example_values(const Config& config, const std::string& lang, const TemplateTexts& texts) {
+    const bool en = lang == "en";
+    const std::string customer = "Jean-Christophe Delacroix-Martin";
+    const std::string detail = en ? "Hello, can I pick the car up tonight after 7pm? Thanks"
+                                  : "Bonjour, je peux passer la chercher ce soir après 19 h ? Merci";
+    TextValues out = {{"ro_number", "OR-2026-004512"},
+                      {"customer_name", customer},
+                      {"detail", detail},
+                      {"dealer_name", config.dealer.name},
+                      {"user_name", "Anne-Sophie Vandenberghe"},
+                      {"count", "12"},
+                      {"time", en ? "12/24 6:10 PM" : "24/12 18:10"}};
+    out.emplace_back("what",
+                     texts.staff("notification.reply", lang,
+                                 {{"ro_number", "OR-2026-004512"}, {"customer_name", customer}, {"detail", detail}}));
+    out.emplace_back("link", workspace_url(config, box_host_name()) + "/repair-orders/123456");
+    return out;
+}
+
 class TemplateRoutes {
 public:
     explicit TemplateRoutes(TemplateRoutesDeps deps) : d(deps) {}
@@ -81,6 +104,7 @@ public:
                 }
                 items.push_back({{"kind", std::string(kind.name)},
                                  {"channel", to_string(kind.channel)},
+                                 {"audience", kind.staff ? "staff" : "customer"},
                                  {"parts", names_json(kind.parts)},
                                  {"languages", languages}});
             }
@@ -137,7 +161,21 @@ public:
         for (const FieldError& f : check_template(*kind, parts))
             fields.push_back(
                 {{"field", f.field}, {"code", f.code}, {"message", render_message(f.code, f.params, ctx.lang)}});
-        const TextValues values = longest_values(d.config, lang, kind->channel);
+        TextValues values;
+        if (kind->staff) {
+            // The sentence in the digest's line is the advisor_notification in force, or the one typed.
+            auto texts = d.db.read([](Connection& c) { return TemplateTexts::load(c); });
+            if (!texts) return respond(ctx, texts.error());
+            if (kind->name == "advisor_notification") {
+                TemplateVersion typed = texts->in_force(kind->name, lang);
+                for (const auto& [name, text] : parts)
+                    if (typed.parts.contains(name)) typed.parts[name] = text;
+                texts->put(std::move(typed));
+            }
+            values = staff_example_values(d.config, lang, *texts);
+        } else {
+            values = longest_values(d.config, lang, kind->channel);
+        }
         json rendered = json::array();
         for (std::string_view name : kind->parts) {
             const auto it = parts.find(name);
@@ -145,6 +183,10 @@ public:
             json part = {{"part", std::string(name)}, {"characters", utf8_length(it->second)}};
             // A text with a problem is still shown filled: what it names that is unknown stays.
             TextValues all = values;
+            // A failed message's detail is the address it was for, not a text received.
+            if (name == "notification.failed")
+                for (auto& [ph, value] : all)
+                    if (ph == "detail") value = "+33 6 12 34 56 78";
             for (const std::string& ph : placeholders_of(it->second))
                 if (std::none_of(all.begin(), all.end(), [&](const auto& v) { return v.first == ph; }))
                     all.emplace_back(ph, "<%" + ph + ">");
@@ -197,6 +239,12 @@ private:
         j["needs_link"] = kind.needs_link;
         j["part_names"] = names_json(kind.parts);
         j["placeholders"] = names_json(kind.placeholders);
+        j["audience"] = kind.staff ? "staff" : "customer";
+        // What each part may name (a staff kind's parts each name their own).
+        json by_part = json::object();
+        for (std::string_view part : kind.parts)
+            by_part[std::string(part)] = names_json(placeholders_of_part(kind, part));
+        j["part_placeholders"] = by_part;
         j["parts"] = parts_json(v.parts);
         j["shipped_parts"] = parts_json(shipped_parts(kind, lang));
         j["history"] = versions;

@@ -14,6 +14,8 @@ std::span<const StaffTextSpec> staff_text_specs() {
         {"test_email.button", {}},
         {"test_email.link_intro", {}},
         {"first_admin.display_name", {}},
+        // Who a notification is about when the repair order names no customer.
+        {"unnamed_customer", {}},
         // The advisor notification (issue 15): one line per kind (notifications/notifications.hpp).
         {"notification.seen", {"ro_number", "customer_name"}},
         {"notification.confirmed", {"ro_number", "customer_name"}},

@@ -2,6 +2,7 @@
 
 #include "customer_texts.hpp"
 #include "json_text.hpp"
+#include "staff_texts.hpp"
 #include "text.hpp"
 
 #include <nlohmann/json.hpp>
@@ -20,10 +21,45 @@ using json = nlohmann::json;
 
 bool is_name_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; }
 
-std::string choices_of(const TemplateKindSpec& kind) {
+std::string choices_of(const std::vector<std::string_view>& allowed) {
     std::string out;
-    for (std::string_view p : kind.placeholders) out += (out.empty() ? "<%" : ", <%") + std::string(p) + ">";
+    for (std::string_view p : allowed) out += (out.empty() ? "<%" : ", <%") + std::string(p) + ">";
     return out;
+}
+
+const TextSpec* staff_spec(std::string_view name) {
+    for (const TextSpec& s : staff_text_specs())
+        if (s.name == name) return &s;
+    return nullptr;
+}
+
+// Every staff text whose name starts with `prefix`, in the order of the files: a kind made of
+// them takes a text added later (a new notification) without being listed again here.
+std::vector<std::string_view> staff_parts(std::string_view prefix) {
+    std::vector<std::string_view> out;
+    for (const TextSpec& s : staff_text_specs())
+        if (s.name.starts_with(prefix)) out.push_back(s.name);
+    return out;
+}
+
+// Every placeholder the parts of a staff kind name, each once.
+std::vector<std::string_view> staff_placeholders(const std::vector<std::string_view>& parts) {
+    std::vector<std::string_view> out;
+    for (std::string_view part : parts)
+        if (const TextSpec* s = staff_spec(part))
+            for (std::string_view p : s->placeholders)
+                if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+    return out;
+}
+
+TemplateKindSpec staff_kind(std::string_view name, std::string_view prefix) {
+    TemplateKindSpec k;
+    k.name = name;
+    k.channel = Channel::email;
+    k.parts = staff_parts(prefix);
+    k.placeholders = staff_placeholders(k.parts);
+    k.staff = true;
+    return k;
 }
 
 }  // namespace
@@ -51,6 +87,10 @@ std::span<const TemplateKindSpec> template_kinds() {
          {RELAIS_OFFER_VALUES},
          false},
         {"stop_ack_sms", Channel::sms, {"stop_ack_sms"}, {"dealer_name"}, false},
+        // What staff are told (notifications/): the sentence of each notification, in the
+        // workspace's bell and in the digest, and the digest email around them.
+        staff_kind("advisor_notification", "notification."),
+        staff_kind("advisor_digest", "digest."),
     };
     return kinds;
 }
@@ -69,7 +109,20 @@ const TemplateKindSpec* template_kind_of_text(std::string_view text_name) {
     return nullptr;
 }
 
-bool is_body_part(std::string_view part) { return part.find(".body") != std::string_view::npos; }
+bool is_body_part(std::string_view part) {
+    // The digest's paragraphs: its introduction, each line (the time, the sentence, the link on
+    // lines of their own), the "… and N more", the reason it is sent.
+    static constexpr std::string_view kDigestParagraphs[] = {"digest.intro", "digest.line", "digest.more",
+                                                             "digest.settings", "digest.link_intro"};
+    return part.find(".body") != std::string_view::npos ||
+           std::find(std::begin(kDigestParagraphs), std::end(kDigestParagraphs), part) != std::end(kDigestParagraphs);
+}
+
+std::vector<std::string_view> placeholders_of_part(const TemplateKindSpec& kind, std::string_view part) {
+    if (!kind.staff) return kind.placeholders;
+    const TextSpec* s = staff_spec(part);
+    return s ? s->placeholders : std::vector<std::string_view>{};
+}
 
 Problems check_template(const TemplateKindSpec& kind, const TemplateParts& parts) {
     Problems problems;
@@ -84,6 +137,7 @@ Problems check_template(const TemplateKindSpec& kind, const TemplateParts& parts
             continue;
         }
         const std::string& text = it->second;
+        const std::vector<std::string_view> allowed = placeholders_of_part(kind, part);
         if (text.find_first_not_of(" \n\r\t") == std::string::npos) {
             problems.push_back({field, "required", {}});
             continue;
@@ -106,9 +160,9 @@ Problems check_template(const TemplateKindSpec& kind, const TemplateParts& parts
                 continue;
             }
             const std::string name = text.substr(at + 2, end - at - 2);
-            if (std::find(kind.placeholders.begin(), kind.placeholders.end(), name) == kind.placeholders.end())
+            if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())
                 problems.push_back(
-                    {field, "unknown_placeholder", {{"value", "<%" + name + ">"}, {"choices", choices_of(kind)}}});
+                    {field, "unknown_placeholder", {{"value", "<%" + name + ">"}, {"choices", choices_of(allowed)}}});
             if (name == "link") part_has_link = true;
         }
         // Each SMS of a kind that carries the page is sent on its own: each needs the link.
@@ -123,7 +177,7 @@ std::string template_ref(std::string_view kind, std::string_view language, int v
 
 TemplateParts shipped_parts(const TemplateKindSpec& kind, std::string_view language) {
     TemplateParts out;
-    const Result<LanguageTexts>& texts = customer_texts();
+    const Result<LanguageTexts>& texts = kind.staff ? staff_texts() : customer_texts();
     if (!texts.ok()) return out;
     for (std::string_view part : kind.parts)
         if (const std::string* t = texts->in(language).find(part)) out.emplace(std::string(part), *t);
@@ -178,6 +232,14 @@ Result<std::string> TemplateTexts::text(std::string_view name, std::string_view 
         if (const TemplateVersion* v = edited(kind->name, language))
             if (const auto it = v->parts.find(name); it != v->parts.end()) return fill_text(it->second, values);
     return customer_text(name, language, values);
+}
+
+std::string TemplateTexts::staff(std::string_view name, std::string_view language, const TextValues& values) const {
+    if (const TemplateKindSpec* kind = template_kind_of_text(name); kind && kind->staff)
+        if (const TemplateVersion* v = edited(kind->name, language))
+            if (const auto it = v->parts.find(name); it != v->parts.end())
+                if (auto filled = fill_text(it->second, values)) return std::move(*filled);
+    return staff_text(name, language, values);
 }
 
 std::string TemplateTexts::ref(std::string_view kind, std::string_view language) const {

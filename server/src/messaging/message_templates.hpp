@@ -1,6 +1,7 @@
 #pragma once
 // Message templates (issue 15): the messages a dealer admin may reword, per kind and language,
-// over the shipped texts (customer_texts.hpp, config/texts). A kind is made of customer texts
+// over the shipped texts (customer_texts.hpp and, for the advisor's notification and digest,
+// staff_texts.hpp; config/texts). A kind is made of customer texts
 // (its parts: an email's subject, heading, body…). Every save is a new version, numbered from 1;
 // going back to the shipped texts is a version too. A message records the version it was
 // written from (OutboxMessage::template_ref). Checked at save (check_template): an unknown or
@@ -29,6 +30,7 @@ struct TemplateKindSpec {
     std::vector<std::string_view> parts;         // the customer texts it is made of, in order
     std::vector<std::string_view> placeholders;  // what each of its parts may name
     bool needs_link = false;                     // an SMS whose whole point is the link
+    bool staff = false;                          // a staff text (staff_texts.hpp): each part names what its spec lists
 };
 
 /// Every kind an admin may edit, in the order the workspace lists them.
@@ -48,8 +50,11 @@ using TemplateParts = std::map<std::string, std::string, std::less<>>;
 /// missing or unknown, a malformed or unknown placeholder, too long, `<%link>` missing.
 Problems check_template(const TemplateKindSpec& kind, const TemplateParts& parts);
 
-/// Whether a body part (limited to kMaxEmailBodyChars) rather than a one-line part.
+/// Whether a body part (limited to kMaxEmailBodyChars, several lines) rather than a one-line part.
 bool is_body_part(std::string_view part);
+
+/// The placeholders `part` of `kind` may name: the kind's, or for a staff kind its text's own.
+std::vector<std::string_view> placeholders_of_part(const TemplateKindSpec& kind, std::string_view part);
 
 struct TemplateVersion {
     std::string kind;
@@ -78,6 +83,9 @@ public:
     /// Customer text `name` as the dealership has it now, filled with `values` (values its text
     /// does not name are ignored; one it names but is not given is an error).
     Result<std::string> text(std::string_view name, std::string_view language, const TextValues& values) const;
+    /// Staff text `name` as the dealership has it now; as staff_text() does, a text that cannot
+    /// be filled gives its shipped one, and that failing, its name (never an empty sentence).
+    std::string staff(std::string_view name, std::string_view language, const TextValues& values) const;
     /// The version of `kind` in `language` that text() uses ("" for a kind that is not one).
     std::string ref(std::string_view kind, std::string_view language) const;
     /// Uses `v` for its kind and language (a preview of unsaved texts, one send's wording).

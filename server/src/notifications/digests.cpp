@@ -2,6 +2,7 @@
 
 #include "email_address.hpp"
 #include "email_layout.hpp"
+#include "message_templates.hpp"
 #include "outbox.hpp"
 #include "staff_texts.hpp"
 #include "timezone.hpp"
@@ -101,31 +102,35 @@ Result<bool> DigestService::run_one(Id user_id, UnixMs now) {
             return false;
         }
 
+        // The advisor_notification and advisor_digest templates as the dealership has them now.
+        TRY_ASSIGN(const TemplateTexts texts, TemplateTexts::load(c));
         const TextValues common = {
             {"dealer_name", d_.config.dealer.name}, {"user_name", name}, {"count", std::to_string(lines.size())}};
         mail::EmailContent content;
         content.language = lang;
-        content.heading = staff_text("digest.heading", lang, common);
-        content.preheader = staff_text("digest.preheader", lang, common);
-        content.paragraphs.push_back(staff_text("digest.intro", lang, common));
+        content.heading = texts.staff("digest.heading", lang, common);
+        content.preheader = texts.staff("digest.preheader", lang, common);
+        content.paragraphs.push_back(texts.staff("digest.intro", lang, common));
         for (std::size_t i = 0; i < lines.size() && i < static_cast<std::size_t>(kDigestLines); ++i) {
             const Line& l = lines[i];
             const TextValues values = {
-                {"ro_number", l.ro_number}, {"customer_name", l.customer_name}, {"detail", l.detail}};
-            const std::string what = staff_text("notification." + l.kind, lang, values);
+                {"ro_number", l.ro_number},
+                {"customer_name", l.customer_name.empty() ? staff_text("unnamed_customer", lang) : l.customer_name},
+                {"detail", l.detail}};
+            const std::string what = texts.staff("notification." + l.kind, lang, values);
             content.paragraphs.push_back(
-                staff_text("digest.line", lang,
-                           {{"time", local_time(d_.zone, l.at, lang)},
-                            {"what", what},
-                            {"link", d_.workspace_url + "/repair-orders/" + std::to_string(l.ro_id)}}));
+                texts.staff("digest.line", lang,
+                            {{"time", local_time(d_.zone, l.at, lang)},
+                             {"what", what},
+                             {"link", d_.workspace_url + "/repair-orders/" + std::to_string(l.ro_id)}}));
         }
         if (lines.size() > static_cast<std::size_t>(kDigestLines))
             content.paragraphs.push_back(
-                staff_text("digest.more", lang, {{"count", std::to_string(lines.size() - kDigestLines)}}));
-        content.paragraphs.push_back(staff_text("digest.settings", lang, common));
-        content.button_label = staff_text("digest.button", lang, common);
+                texts.staff("digest.more", lang, {{"count", std::to_string(lines.size() - kDigestLines)}}));
+        content.paragraphs.push_back(texts.staff("digest.settings", lang, common));
+        content.button_label = texts.staff("digest.button", lang, common);
         content.button_url = d_.workspace_url + "/";
-        content.link_intro = staff_text("digest.link_intro", lang, common);
+        content.link_intro = texts.staff("digest.link_intro", lang, common);
         mail::EmailBrand brand;
         brand.dealer_name = d_.config.dealer.name;
         brand.color = d_.config.dealer.brand_color;
@@ -136,7 +141,7 @@ Result<bool> DigestService::run_one(Id user_id, UnixMs now) {
         m.channel = Channel::email;
         m.address = *address;
         m.name = name;
-        m.subject = staff_text("digest.subject", lang, common);
+        m.subject = texts.staff("digest.subject", lang, common);
         m.body = rendered.text;
         m.html = rendered.html;
         TRY(outbox_store::enqueue(c, std::nullopt, m, now));

@@ -1,6 +1,8 @@
 #include "notifications.hpp"
 
 #include "email_address.hpp"
+#include "message_templates.hpp"
+#include "staff_texts.hpp"
 #include "text.hpp"
 
 #include <spdlog/spdlog.h>
@@ -216,6 +218,17 @@ Result<std::vector<Notification>> NotificationService::list(Id user_id, bool unr
         }
         return out;
     });
+}
+
+Result<void> NotificationService::word(std::vector<Notification>& notifications, std::string_view language) {
+    if (notifications.empty()) return {};
+    TRY_ASSIGN(const TemplateTexts texts, d_.db.read([](Connection& c) { return TemplateTexts::load(c); }));
+    for (Notification& n : notifications) {
+        const std::string who = n.customer_name.empty() ? staff_text("unnamed_customer", language) : n.customer_name;
+        n.text = texts.staff("notification." + std::string(to_string(n.kind)), language,
+                             {{"ro_number", n.ro_number}, {"customer_name", who}, {"detail", n.detail}});
+    }
+    return {};
 }
 
 Result<int> NotificationService::unread_count(Id user_id) {

@@ -48,6 +48,7 @@ struct Notification {
     std::string ro_number;
     std::string customer_name;
     std::optional<UnixMs> read_at;
+    std::string text;  // its sentence (the advisor_notification template), once worded
 };
 
 /// A user's choice of an email digest, and where it goes.
@@ -90,6 +91,8 @@ public:
     /// The user's newest notifications (at most kListMax), only the unread ones if asked.
     Result<std::vector<Notification>> list(Id user_id, bool unread_only);
     Result<int> unread_count(Id user_id);
+    /// Sets each one's `text` in `language`, from the advisor_notification template in force.
+    Result<void> word(std::vector<Notification>& notifications, std::string_view language);
     /// Marks one of the user's own notifications read (again: no change). not_found otherwise.
     Result<Notification> mark_read(Id user_id, Id notification_id);
     /// Marks all of the user's notifications read; how many were unread.

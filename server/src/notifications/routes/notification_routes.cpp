@@ -19,6 +19,7 @@ json notification_json(const Notification& n) {
             {"ro_number", n.ro_number},
             {"customer_name", n.customer_name},
             {"detail", n.detail},
+            {"text", n.text},
             {"read", n.read_at.has_value()},
             {"read_at", n.read_at ? json(format_utc(*n.read_at)) : json()}};
 }
@@ -40,6 +41,7 @@ public:
         }
         auto list = d.notifications->list(ctx.who->id, unread_only);
         if (!list) return respond(ctx, list.error());
+        if (auto worded = d.notifications->word(*list, ctx.lang); !worded) return respond(ctx, worded.error());
         auto unread = d.notifications->unread_count(ctx.who->id);
         if (!unread) return respond(ctx, unread.error());
         json body = items_json(*list, notification_json);
@@ -53,7 +55,9 @@ public:
         if (!id) return respond(ctx, not_found_error("notification"));
         auto n = d.notifications->mark_read(ctx.who->id, *id);
         if (!n) return respond(ctx, n.error());
-        return json_response(200, notification_json(*n));
+        std::vector<Notification> one{std::move(*n)};
+        if (auto worded = d.notifications->word(one, ctx.lang); !worded) return respond(ctx, worded.error());
+        return json_response(200, notification_json(one.front()));
     }
 
     HttpResponse read_all(ApiContext& ctx, const PathParams&) {

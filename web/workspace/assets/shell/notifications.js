@@ -13,8 +13,10 @@ const bell = { items: [], unread: 0, stop: null, root: null, button: null, badge
 let inFlight = false;
 let again = false;
 
+// The server words it with the advisor_notification template in force (which names the RO and
+// the customer as the dealership chose); the workspace's own words stand in without it.
 function sentence(n) {
-  return t(`notif.kind.${n.kind}`, { detail: n.detail });
+  return n.text || t(`notif.kind.${n.kind}`, { detail: n.detail });
 }
 
 function showCount() {
@@ -57,7 +59,7 @@ function item(n) {
       markRead(n);
       navigate(`/repair-orders/${n.ro_id}`);
     },
-  }, h('span', { class: 'notif-who' }, h('span', { class: 'notif-ro' }, n.ro_number), ' · ', n.customer_name || t('notif.noName')),
+  }, n.text ? null : h('span', { class: 'notif-who' }, h('span', { class: 'notif-ro' }, n.ro_number), ' · ', n.customer_name || t('notif.noName')),
   h('span', { class: 'notif-text' }, sentence(n)), h('span', { class: 'notif-time' }, dateTime(n.at)));
   const read = n.read ? null : h('button', {
     type: 'button', class: 'notif-read', title: t('notif.markRead'), 'aria-label': t('notif.markRead'),

@@ -13,14 +13,19 @@ const LANG_NAMES = { fr: 'tpl.lang.fr', en: 'tpl.lang.en' };
 /** The list of kinds, each with its version in both languages and a button to edit it. */
 export async function templatesTab(content) {
   const list = await get('/templates');
-  const rows = list.items.map((k) => h('tr', {},
-    h('th', { scope: 'row' }, h('span', { class: 'tpl-kind' }, icon(k.channel === 'sms' ? 'phone' : 'mail'), t(`tpl.kind.${k.kind}`))),
+  const row = (k) => h('tr', { dataset: { audience: k.audience } },
+    h('th', { scope: 'row' }, h('span', { class: 'tpl-kind' }, icon(kindIcon(k)), t(`tpl.kind.${k.kind}`))),
     ['fr', 'en'].map((lang) => h('td', {},
       h('div', { class: 'tpl-version' }, versionWords(k.languages[lang])),
       h('button', {
         type: 'button', class: 'btn btn-small', dataset: { kind: k.kind, lang },
         onclick: () => openEditor(content, k.kind, lang),
-      }, icon('edit'), t('tpl.edit', { lang: t(LANG_NAMES[lang]) }))))));
+      }, icon('edit'), t('tpl.edit', { lang: t(LANG_NAMES[lang]) })))));
+  // The customers' messages, then what staff receive under a heading of their own.
+  const group = (audience) => list.items.filter((k) => (k.audience || 'customer') === audience).map(row);
+  const staff = group('staff');
+  const rows = [...group('customer'), staff.length
+    ? h('tr', { class: 'tpl-group' }, h('th', { scope: 'colgroup', colspan: 3 }, t('tpl.group.staff'))) : null, ...staff];
   replace(content,
     h('div', { class: 'section-head' }, h('div', {}, h('h2', {}, t('tpl.title')), h('p', { class: 'section-lead' }, t('tpl.lead')))),
     h('div', { class: 'card card-flush' }, h('div', { class: 'table-wrap' }, h('table', { class: 'table admin-table tpl-table' },
@@ -28,6 +33,11 @@ export async function templatesTab(content) {
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('tpl.col.kind')),
         h('th', { scope: 'col' }, t('tpl.lang.fr')), h('th', { scope: 'col' }, t('tpl.lang.en')))),
       h('tbody', {}, rows)))));
+}
+
+function kindIcon(k) {
+  if (k.kind === 'advisor_notification') return 'bell';
+  return k.channel === 'sms' ? 'phone' : 'mail';
 }
 
 function versionWords(v) {
@@ -48,16 +58,25 @@ async function openEditor(content, kind, lang) {
     areas[name] = area;
     previews[name] = h('div', { class: 'tpl-preview', dataset: { previewOf: name }, 'aria-live': 'polite' });
     area.addEventListener('input', () => { fitRows(area, { min: 2, max: 20 }); refresh(); });
-    area.addEventListener('focus', () => { lastArea = area; });
+    area.addEventListener('focus', () => { lastArea = area; showChips(); });
     const f = field({ label: t(`tpl.part.${partKey(name)}`), control: area, field: `parts.${name}` });
     f.append(previews[name]);
     return f;
   });
   let lastArea = areas[tpl.part_names[0]];
   const chips = tpl.placeholders.map((p) => h('button', {
-    type: 'button', class: 'chip tpl-placeholder', title: t(`tpl.ph.${p}`), dataset: { placeholder: p },
+    type: 'button', class: 'chip tpl-placeholder', dataset: { placeholder: p },
+    title: t(tpl.audience === 'staff' && p === 'link' ? 'tpl.ph.roLink' : `tpl.ph.${p}`),
     onclick: () => insertAt(lastArea, `<%${p}>`),
   }, `<%${p}>`));
+  // A staff text names only its own placeholders: the chips follow the box being typed in.
+  const showChips = () => {
+    const allowed = tpl.part_placeholders?.[lastArea.dataset.part] || tpl.placeholders;
+    for (const c of chips) c.hidden = !allowed.includes(c.dataset.placeholder);
+  };
+  const staff = tpl.audience === 'staff';
+  const hint = tpl.channel === 'sms' ? 'tpl.worstCase'
+    : staff ? (kind === 'advisor_notification' ? 'tpl.notificationHint' : 'tpl.digestHint') : 'tpl.emailHint';
 
   const parts = () => Object.fromEntries(tpl.part_names.map((n) => [n, areas[n].value]));
   const form = h('form', { class: 'card tpl-editor', novalidate: true });
@@ -67,7 +86,7 @@ async function openEditor(content, kind, lang) {
     try {
       const r = await api('POST', `/templates/${kind}/${lang}/preview`, { body: { parts: parts() } });
       if (mine !== asked) return;
-      showPreview(form, r.data, previews, areas, refresh);
+      showPreview(form, r.data, previews, areas, refresh, staff);
     } catch { /* the next keystroke tries again; saving shows the error */ }
   }, 150);
 
@@ -103,12 +122,13 @@ async function openEditor(content, kind, lang) {
       h('p', { class: 'section-lead' }, versionWords(tpl))),
     alert,
     h('div', { class: 'tpl-placeholders' }, h('p', { class: 'field-hint' }, t('tpl.placeholdersHint')), chips),
-    tpl.channel === 'sms' ? h('p', { class: 'field-hint' }, t('tpl.worstCase')) : h('p', { class: 'field-hint' }, t('tpl.emailHint', { n: tpl.max_body_characters })),
+    h('p', { class: 'field-hint' }, t(hint, { n: tpl.max_body_characters })),
     fields,
     h('footer', { class: 'tpl-foot' }, reset, h('span', { class: 'spacer' }), back, save),
     historyList(tpl.history));
   replace(content, form);
   for (const a of Object.values(areas)) fitRows(a, { min: 2, max: 20 });
+  showChips();
   refresh();
   lastArea.focus();
 }
@@ -130,7 +150,7 @@ function insertAt(area, text) {
 }
 
 /** Shows the preview's problems on their parts and, per SMS part, its cost and UCS-2 characters. */
-function showPreview(form, data, previews, areas, refresh) {
+function showPreview(form, data, previews, areas, refresh, staff) {
   for (const el of form.querySelectorAll('.field-error')) { el.hidden = true; el.textContent = ''; }
   for (const a of Object.values(areas)) a.removeAttribute('aria-invalid');
   for (const p of data.problems) {
@@ -146,6 +166,11 @@ function showPreview(form, data, previews, areas, refresh) {
     const box = previews[part.part];
     if (!box) continue;
     clear(box);
+    // What a colleague will read, filled with long example values.
+    if (staff && part.text !== undefined) {
+      box.append(h('p', { class: 'tpl-sample-text tpl-staff-sample' }, h('span', { class: 'tpl-sample-label' }, t('tpl.staffSample')), part.text));
+      continue;
+    }
     if (!part.cost) continue;
     const c = part.cost;
     const costly = c.encoding === 'ucs2' || c.parts > 1;
