@@ -196,6 +196,23 @@ step('my account: the signature of the customer emails sent in my name', async (
   await shot('account-signature', page.locator('section[aria-labelledby="h-signature"]'));
 });
 
+step('the party dialog: a preferred name, which <%preferred_name> and the greetings use', async () => {
+  await page.goto(`${server.base}/repair-orders/${ro.id}`);
+  await page.getByRole('button', { name: 'Modifier Zoé Brûlé' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Modifier Zoé Brûlé' });
+  const preferred = dialog.getByLabel('Nom d\'usage');
+  assert.equal(await preferred.inputValue(), '');
+  await preferred.fill('Mme Brûlé');
+  await shot('party-preferred-name', dialog);
+  await dialog.getByRole('button', { name: 'Enregistrer' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  const after = await api('GET', `/api/v1/repair-orders/${ro.id}`);
+  assert.equal(after.body.parties[0].preferred_name, 'Mme Brûlé');
+  const tooLong = await api('PATCH', `/api/v1/repair-orders/${ro.id}/parties/${ro.parties[0].id}`, { preferred_name: 'x'.repeat(61) });
+  assert.equal(tooLong.status, 422);
+  assert.equal(tooLong.body.error.fields[0].field, 'preferred_name');
+});
+
 step('the advisor notification: each sentence names only its own values; a saved one is what the bell says', async () => {
   await page.goto(`${server.base}/admin/templates`);
   await page.locator('button[data-kind="advisor_notification"][data-lang="fr"]').click();

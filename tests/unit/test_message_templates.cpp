@@ -472,3 +472,46 @@ TEST_CASE("templates: the staff kinds name only what each of their texts is give
         CHECK_FALSE(digest.needs_link);
     }
 }
+
+TEST_CASE("templates: a party's preferred name, in its placeholder and the greeting; kept for the reminders") {
+    TemplateWorld w;
+    const Party& zoe = w.ro.parties.at(0);
+    PartyPatch patch;
+    patch.preferred_name = std::string(61, 'x');
+    auto refused = w.ros->update_party(w.ro.id, zoe.id, patch, std::nullopt, w.actor);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(has_problem(refused.error().fields, "preferred_name", "too_long"));
+    patch.preferred_name = std::string("Mme Brûlé");
+    auto named = w.ros->update_party(w.ro.id, zoe.id, patch, std::nullopt, w.actor);
+    REQUIRE(named.ok());
+    CHECK(w.ros->get(w.ro.id)->parties.at(0).preferred_name == "Mme Brûlé");
+
+    TemplateParts sms = shipped_parts(kind("offer_sms"), "fr");
+    sms["offer_sms"] = "<%salutation> <%preferred_name> / <%customer_name> : <%link>";
+    w.save("offer_sms", "fr", sms);
+    TemplateParts reminder = shipped_parts(kind("reminder_sms"), "fr");
+    reminder["reminder_sms"] = "Relance pour <%preferred_name> : <%link>";
+    w.save("reminder_sms", "fr", reminder);
+    const std::vector<OutboxMessage> sent = w.send();
+    REQUIRE(sent[0].offer_id);
+    const Id offer_id = *sent[0].offer_id;
+    CHECK(sent[0].body.find("Bonjour Mme Brulé, Mme Brulé / Zoé <b>Brulé</b> : https://") == 0);
+    // The email greets by the preferred name too.
+    CHECK(sent[1].body.find("Bonjour Mme Brûlé,") != std::string::npos);
+
+    // A later change of the party does not change whom this offer's reminders greet.
+    patch.preferred_name = std::string("Zoé");
+    REQUIRE(w.ros->update_party(w.ro.id, zoe.id, patch, std::nullopt, w.actor).ok());
+    ReminderService reminders(
+        {.db = *w.db, .config = w.config, .random = w.random, .clock = w.clock, .zone = *w.paris});
+    w.delivered(offer_id);
+    w.clock.advance_ms(60'000);
+    REQUIRE(reminders.send_now(offer_id, w.actor).ok());
+    auto after = w.offers->get(offer_id);
+    REQUIRE(after.ok());
+    const auto it = std::find_if(after->messages.begin(), after->messages.end(), [](const OutboxMessage& m) {
+        return m.purpose == "reminder" && m.channel == Channel::sms;
+    });
+    REQUIRE(it != after->messages.end());
+    CHECK(it->body.find("Relance pour Mme Brulé : https://") == 0);
+}

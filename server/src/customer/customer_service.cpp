@@ -381,8 +381,9 @@ Result<AccessLinkResult> CustomerService::send_access_link(const std::string& to
                                   .due_at = std::nullopt},
                                  [&](const std::string& url) {
                                      return recipient->channel == Channel::sms
-                                                ? access_link_sms(config_, texts, localized, recipient->name, url)
-                                                : access_link_email(config_, texts, localized, recipient->name, url);
+                                                ? access_link_sms(config_, texts, localized, addressee(*recipient), url)
+                                                : access_link_email(config_, texts, localized, addressee(*recipient),
+                                                                    url);
                                  }));
 
         TRY(customer_event(c, *offer, recipient, who, "link.access_link_sent",

@@ -89,7 +89,8 @@ struct OfferRecipient {
     std::string name;
     std::optional<Id> party_id;
     std::optional<Id> contact_point_id;
-    std::string language;  // "fr" or "en"
+    std::string language;        // "fr" or "en"
+    std::string preferred_name;  // the party's when the offer was sent; "": none
 };
 
 struct Offer {

@@ -50,6 +50,9 @@ bool opens_with_greeting(std::string_view note) {
     return greetings.contains(word);
 }
 
+// Whom an email's greeting names: how they like to be addressed, else their name.
+const std::string& addressed(const Addressee& to) { return to.preferred_name.empty() ? to.name : to.preferred_name; }
+
 Result<std::string> greeting(const std::string& lang, const std::string& name) {
     return customer_text(name.empty() ? "email.greeting.no_name" : "email.greeting", lang, {{"customer_name", name}});
 }
@@ -93,18 +96,20 @@ std::string promised_words(const std::optional<UnixMs>& at, const std::string& l
 }
 
 // Every value a template of an offer's message may name (message_templates.hpp); in an SMS,
-// each in its GSM form where it has one (sms_value). `name`: the recipient's, else the main
+// each in its GSM form where it has one (sms_value). `to`: the recipient, else the main
 // party's; `advisor`: who signs.
-Result<TextValues> offer_values(const Config& config, const Offer& offer, const std::string& name,
-                                const std::string& link, const std::string& advisor, Channel channel) {
+Result<TextValues> offer_values(const Config& config, const Offer& offer, const Addressee& to, const std::string& link,
+                                const std::string& advisor, Channel channel) {
     const std::string lang = language_of(offer);
-    const std::string customer = name.empty() ? offer.snapshot.customer_name : name;
-    TRY_ASSIGN(std::string salutation, greeting(lang, customer));
+    const std::string customer = to.name.empty() ? offer.snapshot.customer_name : to.name;
+    // The preferred name when the party has one ("Bonjour M. Dupont,"), else the full name.
+    const std::string preferred = to.preferred_name.empty() ? customer : to.preferred_name;
+    TRY_ASSIGN(std::string salutation, greeting(lang, preferred));
     const bool sms = channel == Channel::sms;
     auto v = [&](const std::string& value) { return sms ? sms_value(value) : value; };
     return TextValues{
         {"customer_name", v(customer)},
-        {"preferred_name", v(customer)},
+        {"preferred_name", v(preferred)},
         {"salutation", v(salutation)},
         {"vehicle", v(vehicle_words(offer))},
         {"plate", offer.snapshot.vehicle.plate},
@@ -151,8 +156,8 @@ TextValues longest_values(const Config& config, const std::string& language, Cha
         offer.snapshot.items.push_back(item);
     }
     const std::string link = offer_link(config, std::string(kLinkTokenChars, 'x'));
-    auto values =
-        offer_values(config, offer, "Jean-Christophe Delacroix-Martin", link, "Anne-Sophie Vandenberghe", channel);
+    auto values = offer_values(config, offer, Addressee{"Jean-Christophe Delacroix-Martin"}, link,
+                               "Anne-Sophie Vandenberghe", channel);
     TextValues out = values ? std::move(*values) : TextValues{};
     out.emplace_back("reminder_number", "5");
     return out;
@@ -176,9 +181,9 @@ std::string format_money(Cents cents, const std::string& currency, const std::st
 }
 
 Result<OfferMessageText> offer_sms(const Config& config, const TemplateTexts& texts, const Offer& offer,
-                                   const std::string& name, const std::string& link) {
+                                   const Addressee& to, const std::string& link) {
     TRY_ASSIGN(const TextValues values,
-               offer_values(config, offer, name, link, offer.snapshot.advisor_name, Channel::sms));
+               offer_values(config, offer, to, link, offer.snapshot.advisor_name, Channel::sms));
     return sms_from(texts, "offer_sms", sms_replies_possible(config, offer) ? "offer_sms.replies" : "offer_sms", offer,
                     values);
 }
@@ -208,18 +213,18 @@ Result<OfferMessageText> sms_reply_ack(const Config& config, const Offer& offer,
 }
 
 Result<OfferMessageText> offer_email(const Config& config, const TemplateTexts& texts, const Offer& offer,
-                                     const std::string& name, const std::string& link) {
+                                     const Addressee& to, const std::string& link) {
     const std::string lang = language_of(offer);
     const auto count = static_cast<long long>(offer.snapshot.items.size());
     TRY_ASSIGN(const TextValues values,
-               offer_values(config, offer, name, link, offer.snapshot.advisor_name, Channel::email));
+               offer_values(config, offer, to, link, offer.snapshot.advisor_name, Channel::email));
     mail::EmailContent c;
     c.language = lang;
     TRY_ASSIGN(c.heading, texts.text("offer_email.heading", lang, values));
     TRY_ASSIGN(c.preheader, texts.text(plural_text_name("offer_email.preheader", lang, count), lang, values));
     // The note follows the greeting; a note that greets the customer itself is the greeting.
     if (!opens_with_greeting(offer.note)) {
-        TRY_ASSIGN(auto hello, greeting(lang, name));
+        TRY_ASSIGN(auto hello, greeting(lang, addressed(to)));
         c.paragraphs.push_back(std::move(hello));
     }
     if (!offer.note.empty()) c.paragraphs.push_back(offer.note);
@@ -240,22 +245,22 @@ Result<OfferMessageText> offer_email(const Config& config, const TemplateTexts& 
 }
 
 Result<OfferMessageText> access_link_sms(const Config& config, const TemplateTexts& texts, const Offer& offer,
-                                         const std::string& name, const std::string& link) {
+                                         const Addressee& to, const std::string& link) {
     TRY_ASSIGN(const TextValues values,
-               offer_values(config, offer, name, link, offer.snapshot.advisor_name, Channel::sms));
+               offer_values(config, offer, to, link, offer.snapshot.advisor_name, Channel::sms));
     return sms_from(texts, "access_link_sms", "access_link_sms", offer, values);
 }
 
 Result<OfferMessageText> access_link_email(const Config& config, const TemplateTexts& texts, const Offer& offer,
-                                           const std::string& name, const std::string& link) {
+                                           const Addressee& to, const std::string& link) {
     const std::string lang = language_of(offer);
     TRY_ASSIGN(const TextValues values,
-               offer_values(config, offer, name, link, offer.snapshot.advisor_name, Channel::email));
+               offer_values(config, offer, to, link, offer.snapshot.advisor_name, Channel::email));
     mail::EmailContent c;
     c.language = lang;
     TRY_ASSIGN(c.heading, texts.text("access_link_email.heading", lang, values));
     TRY_ASSIGN(c.preheader, texts.text("access_link_email.preheader", lang, values));
-    TRY_ASSIGN(auto hello, greeting(lang, name));
+    TRY_ASSIGN(auto hello, greeting(lang, addressed(to)));
     c.paragraphs.push_back(std::move(hello));
     TRY_ASSIGN(auto body, texts.text("access_link_email.body", lang, values));
     c.paragraphs.push_back(std::move(body));
@@ -266,22 +271,22 @@ Result<OfferMessageText> access_link_email(const Config& config, const TemplateT
 }
 
 Result<OfferMessageText> reminder_sms(const Config& config, const TemplateTexts& texts, const Offer& offer,
-                                      const std::string& name, const ReminderWords& words, const std::string& link) {
-    TRY_ASSIGN(TextValues values, offer_values(config, offer, name, link, words.advisor_name, Channel::sms));
+                                      const Addressee& to, const ReminderWords& words, const std::string& link) {
+    TRY_ASSIGN(TextValues values, offer_values(config, offer, to, link, words.advisor_name, Channel::sms));
     values.emplace_back("reminder_number", std::to_string(words.number));
     return sms_from(texts, "reminder_sms", "reminder_sms", offer, values);
 }
 
 Result<OfferMessageText> reminder_email(const Config& config, const TemplateTexts& texts, const Offer& offer,
-                                        const std::string& name, const ReminderWords& words, const std::string& link) {
+                                        const Addressee& to, const ReminderWords& words, const std::string& link) {
     const std::string lang = language_of(offer);
-    TRY_ASSIGN(TextValues values, offer_values(config, offer, name, link, words.advisor_name, Channel::email));
+    TRY_ASSIGN(TextValues values, offer_values(config, offer, to, link, words.advisor_name, Channel::email));
     values.emplace_back("reminder_number", std::to_string(words.number));
     mail::EmailContent c;
     c.language = lang;
     TRY_ASSIGN(c.heading, texts.text("reminder_email.heading", lang, values));
     TRY_ASSIGN(c.preheader, texts.text("reminder_email.preheader", lang, values));
-    TRY_ASSIGN(auto hello, greeting(lang, name));
+    TRY_ASSIGN(auto hello, greeting(lang, addressed(to)));
     c.paragraphs.push_back(std::move(hello));
     TRY_ASSIGN(auto body, texts.text("reminder_email.body", lang, values));
     c.paragraphs.push_back(std::move(body));

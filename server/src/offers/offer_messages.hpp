@@ -25,14 +25,27 @@ struct OfferMessageText {
 
 class TemplateTexts;
 
-/// `link` is the recipient's magic link; `name` the recipient's display name (may be empty).
+/// Who a message is for: their display name (may be empty: the offer's customer) and how they
+/// like to be addressed (`<%preferred_name>`, the salutation; empty: the name).
+struct Addressee {
+    Addressee(std::string n = {}, std::string preferred = {})  // NOLINT: a name alone is an addressee
+        : name(std::move(n)), preferred_name(std::move(preferred)) {}
+    Addressee(const char* n) : name(n) {}  // NOLINT: as above
+    std::string name;
+    std::string preferred_name;
+};
+
+/// An offer's recipient as a message addresses them.
+inline Addressee addressee(const OfferRecipient& r) { return {r.name, r.preferred_name}; }
+
+/// `link` is the recipient's magic link; `to` the recipient.
 /// With `[reminders] sms_replies` (and an offer an SMS reply can confirm), the SMS names the
 /// answers the customer may text back.
 /// `texts`: the templates in force (message_templates.hpp).
 Result<OfferMessageText> offer_sms(const Config& config, const TemplateTexts& texts, const Offer& offer,
-                                   const std::string& name, const std::string& link);
+                                   const Addressee& to, const std::string& link);
 Result<OfferMessageText> offer_email(const Config& config, const TemplateTexts& texts, const Offer& offer,
-                                     const std::string& name, const std::string& link);
+                                     const Addressee& to, const std::string& link);
 
 /// The acknowledgement of an SMS reply taken as the customer's answer (sms_replies.hpp): what
 /// was recorded, the offer's page, how to change it (call the dealership, with its number when
@@ -42,9 +55,9 @@ Result<OfferMessageText> sms_reply_ack(const Config& config, const Offer& offer,
 
 /// A fresh access link asked for from another device or after expiry.
 Result<OfferMessageText> access_link_sms(const Config& config, const TemplateTexts& texts, const Offer& offer,
-                                         const std::string& name, const std::string& link);
+                                         const Addressee& to, const std::string& link);
 Result<OfferMessageText> access_link_email(const Config& config, const TemplateTexts& texts, const Offer& offer,
-                                           const std::string& name, const std::string& link);
+                                           const Addressee& to, const std::string& link);
 
 /// A reminder while the customer has not confirmed: its number in the plan (1 to 5) and the
 /// RO's advisor as of now (who may have changed since the offer left).
@@ -53,9 +66,9 @@ struct ReminderWords {
     std::string advisor_name;
 };
 Result<OfferMessageText> reminder_sms(const Config& config, const TemplateTexts& texts, const Offer& offer,
-                                      const std::string& name, const ReminderWords& words, const std::string& link);
+                                      const Addressee& to, const ReminderWords& words, const std::string& link);
 Result<OfferMessageText> reminder_email(const Config& config, const TemplateTexts& texts, const Offer& offer,
-                                        const std::string& name, const ReminderWords& words, const std::string& link);
+                                        const Addressee& to, const ReminderWords& words, const std::string& link);
 
 /// The longest plausible value of every placeholder a template may name (message_templates.hpp)
 /// in `language`, as an SMS (`Channel::sms`: in GSM form where there is one) or an email would

@@ -216,8 +216,9 @@ Result<std::unique_ptr<Prepared>> prepare(Connection& c, const Config& config, c
 Result<OfferMessageText> message_for(const Config& config, const TemplateTexts& texts, Offer offer, const Target& t,
                                      const std::string& link) {
     offer.language = channel_language(*t.party, config);
-    return t.cp->kind == ContactKind::phone ? offer_sms(config, texts, offer, t.party->display_name(), link)
-                                            : offer_email(config, texts, offer, t.party->display_name(), link);
+    const Addressee to{t.party->display_name(), t.party->preferred_name};
+    return t.cp->kind == ContactKind::phone ? offer_sms(config, texts, offer, to, link)
+                                            : offer_email(config, texts, offer, to, link);
 }
 
 }  // namespace
@@ -373,14 +374,16 @@ Result<Offer> OfferService::send(Id ro_id, const SendOfferRequest& request, cons
             const Channel channel = t.cp->kind == ContactKind::phone ? Channel::sms : Channel::email;
             const std::string name = t.party->display_name();
             const std::string lang = channel_language(*t.party, config_);
-            TRY_ASSIGN(auto r, c.prepare("INSERT INTO offer_recipients (offer_id, channel, address, name, party_id, "
-                                         "contact_point_id, language) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+            TRY_ASSIGN(auto r,
+                       c.prepare("INSERT INTO offer_recipients (offer_id, channel, address, name, party_id, "
+                                 "contact_point_id, language, preferred_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
             r.bind(1, offer.id).bind(2, to_string(channel)).bind(3, t.cp->value).bind(4, name).bind(5, t.party->id);
-            r.bind(6, t.cp->id).bind(7, lang);
+            r.bind(6, t.cp->id).bind(7, lang).bind(8, t.party->preferred_name);
             TRY(r.run());
             const Id recipient_id = c.last_insert_id();
 
-            const OfferRecipient recipient{recipient_id, channel, t.cp->value, name, t.party->id, t.cp->id, lang};
+            const OfferRecipient recipient{recipient_id, channel,  t.cp->value, name,
+                                           t.party->id,  t.cp->id, lang,        t.party->preferred_name};
             TRY(queue_linked_message(
                 c, random_, config_,
                 {.offer = offer,

@@ -179,8 +179,8 @@ Result<Offer> OfferService::resend(Id offer_id, const Actor& actor) {
                                       .due_at = std::nullopt},
                                      [&](const std::string& url) {
                                          return rcp.channel == Channel::sms
-                                                    ? offer_sms(config_, texts, as_seen, rcp.name, url)
-                                                    : offer_email(config_, texts, as_seen, rcp.name, url);
+                                                    ? offer_sms(config_, texts, as_seen, addressee(rcp), url)
+                                                    : offer_email(config_, texts, as_seen, addressee(rcp), url);
                                      }));
             sent_to.push_back({{"channel", to_string(rcp.channel)}, {"address", rcp.address}, {"name", rcp.name}});
         }

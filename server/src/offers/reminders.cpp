@@ -61,8 +61,8 @@ Result<int> queue_reminder(Connection& c, Random& random, const Config& config, 
                                   .due_at = std::nullopt},
                                  [&](const std::string& url) {
                                      return rcp.channel == Channel::sms
-                                                ? reminder_sms(config, texts, as_seen, rcp.name, words, url)
-                                                : reminder_email(config, texts, as_seen, rcp.name, words, url);
+                                                ? reminder_sms(config, texts, as_seen, addressee(rcp), words, url)
+                                                : reminder_email(config, texts, as_seen, addressee(rcp), words, url);
                                  }));
         sent_to.push_back({{"channel", to_string(rcp.channel)}, {"address", rcp.address}, {"name", rcp.name}});
     }

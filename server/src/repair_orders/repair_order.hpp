@@ -92,7 +92,8 @@ struct Party {
     std::string first_name;
     std::string last_name;
     std::string company_name;
-    std::string language;  // "fr", "en" or "" (the dealership's)
+    std::string preferred_name;  // how they like to be addressed ("Jean", "M. Dupont"); "": the full name
+    std::string language;        // "fr", "en" or "" (the dealership's)
     bool opted_out = false;
     std::vector<ContactPoint> contact_points;
 
@@ -187,7 +188,7 @@ struct ContactPointPatch {
 struct PartyPatch {
     Maybe<std::vector<PartyRole>> roles;
     Maybe<PartyKind> kind;
-    Maybe<std::string> title, first_name, last_name, company_name, language;
+    Maybe<std::string> title, first_name, last_name, company_name, preferred_name, language;
     Maybe<bool> opted_out;
     Maybe<std::vector<ContactPointPatch>> contact_points;  // only when creating the party
 };

@@ -24,10 +24,15 @@ json fields_of(const RepairOrder& ro) {
 json fields_of(const Party& p) {
     json roles = json::array();
     for (PartyRole r : p.roles) roles.push_back(to_string(r));
-    return {{"roles", roles},           {"kind", to_string(p.kind)},
-            {"title", p.title},         {"first_name", p.first_name},
-            {"last_name", p.last_name}, {"company_name", p.company_name},
-            {"language", p.language},   {"opted_out", p.opted_out}};
+    return {{"roles", roles},
+            {"kind", to_string(p.kind)},
+            {"title", p.title},
+            {"first_name", p.first_name},
+            {"last_name", p.last_name},
+            {"company_name", p.company_name},
+            {"preferred_name", p.preferred_name},
+            {"language", p.language},
+            {"opted_out", p.opted_out}};
 }
 
 json fields_of(const ContactPoint& cp) {

@@ -119,6 +119,7 @@ void apply_party_patch(Party& target, const PartyPatch& patch, bool creating, co
     set_text(target.first_name, patch.first_name, path + "first_name", 100, false, false, problems);
     set_text(target.last_name, patch.last_name, path + "last_name", 100, false, false, problems);
     set_text(target.company_name, patch.company_name, path + "company_name", 120, false, false, problems);
+    set_text(target.preferred_name, patch.preferred_name, path + "preferred_name", 60, false, false, problems);
     if (patch.language) {
         if (*patch.language != "" && *patch.language != "fr" && *patch.language != "en") {
             add(problems, path + "language", "invalid_choice", {{"choices", "fr, en, \"\" (the dealership's)"}});

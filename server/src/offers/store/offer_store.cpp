@@ -8,15 +8,15 @@ namespace relais {
 namespace {
 
 Result<std::vector<OfferRecipient>> load_recipients(Connection& conn, Id offer_id) {
-    TRY_ASSIGN(auto s, conn.prepare("SELECT id, channel, address, name, party_id, contact_point_id, language "
-                                    "FROM offer_recipients WHERE offer_id = ? ORDER BY id"));
+    TRY_ASSIGN(auto s, conn.prepare("SELECT id, channel, address, name, party_id, contact_point_id, language, "
+                                    "preferred_name FROM offer_recipients WHERE offer_id = ? ORDER BY id"));
     s.bind(1, offer_id);
     std::vector<OfferRecipient> out;
     while (true) {
         TRY_ASSIGN(bool row, s.step());
         if (!row) break;
         out.push_back({s.int64(0), parse_enum<Channel>(s.text(1)).value_or(Channel::sms), s.text(2), s.text(3),
-                       s.optional_int64(4), s.optional_int64(5), s.text(6)});
+                       s.optional_int64(4), s.optional_int64(5), s.text(6), s.text(7)});
     }
     return out;
 }

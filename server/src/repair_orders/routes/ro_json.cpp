@@ -234,6 +234,7 @@ PartyPatch parse_party(const json& body, const std::string& path, Problems& prob
     patch.first_name = r.string("first_name");
     patch.last_name = r.string("last_name");
     patch.company_name = r.string("company_name");
+    patch.preferred_name = r.string("preferred_name");
     patch.language = r.string("language");
     patch.opted_out = r.boolean("opted_out");
     if (const json* cps = r.array("contact_points")) {

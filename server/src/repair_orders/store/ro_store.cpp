@@ -61,8 +61,8 @@ Result<std::optional<RepairOrder>> load(Connection& conn, Id id) {
     }
     {
         TRY_ASSIGN(auto s,
-                   conn.prepare("SELECT id, kind, title, first_name, last_name, company_name, language, opted_out "
-                                "FROM parties WHERE ro_id = ? ORDER BY id"));
+                   conn.prepare("SELECT id, kind, title, first_name, last_name, company_name, language, opted_out, "
+                                "preferred_name FROM parties WHERE ro_id = ? ORDER BY id"));
         s.bind(1, id);
         for (;;) {
             TRY_ASSIGN(bool row, s.step());
@@ -76,6 +76,7 @@ Result<std::optional<RepairOrder>> load(Connection& conn, Id id) {
             p.company_name = s.text(5);
             p.language = s.text(6);
             p.opted_out = s.int64(7) != 0;
+            p.preferred_name = s.text(8);
             ro.parties.push_back(std::move(p));
         }
     }
@@ -188,12 +189,13 @@ Result<void> update_header(Connection& conn, const RepairOrder& ro, UnixMs now) 
 
 Result<Id> insert_party(Connection& conn, Id ro_id, const Party& party, UnixMs now) {
     {
-        TRY_ASSIGN(auto s,
-                   conn.prepare("INSERT INTO parties (ro_id, kind, title, first_name, last_name, company_name, "
-                                "language, opted_out, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        TRY_ASSIGN(auto s, conn.prepare(
+                               "INSERT INTO parties (ro_id, kind, title, first_name, last_name, company_name, "
+                               "language, opted_out, created_at, updated_at, preferred_name) VALUES (?, ?, ?, ?, ?, ?, "
+                               "?, ?, ?, ?, ?)"));
         s.bind(1, ro_id).bind(2, to_string(party.kind)).bind(3, party.title).bind(4, party.first_name);
         s.bind(5, party.last_name).bind(6, party.company_name).bind(7, party.language).bind(8, party.opted_out);
-        s.bind(9, now).bind(10, now);
+        s.bind(9, now).bind(10, now).bind(11, party.preferred_name);
         TRY(s.run());
     }
     const Id party_id = conn.last_insert_id();
@@ -206,10 +208,13 @@ Result<Id> insert_party(Connection& conn, Id ro_id, const Party& party, UnixMs n
 
 Result<void> update_party(Connection& conn, Id ro_id, const Party& party, UnixMs now) {
     {
-        TRY_ASSIGN(auto s, conn.prepare("UPDATE parties SET kind = ?, title = ?, first_name = ?, last_name = ?, "
-                                        "company_name = ?, language = ?, opted_out = ?, updated_at = ? WHERE id = ?"));
+        TRY_ASSIGN(auto s,
+                   conn.prepare("UPDATE parties SET kind = ?, title = ?, first_name = ?, last_name = ?, "
+                                "company_name = ?, language = ?, opted_out = ?, updated_at = ?, preferred_name = ? "
+                                "WHERE id = ?"));
         s.bind(1, to_string(party.kind)).bind(2, party.title).bind(3, party.first_name).bind(4, party.last_name);
-        s.bind(5, party.company_name).bind(6, party.language).bind(7, party.opted_out).bind(8, now).bind(9, party.id);
+        s.bind(5, party.company_name).bind(6, party.language).bind(7, party.opted_out).bind(8, now);
+        s.bind(9, party.preferred_name).bind(10, party.id);
         TRY(s.run());
     }
     {

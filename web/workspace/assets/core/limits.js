@@ -5,7 +5,7 @@
  * offer_service.cpp, auth.cpp, agreements.hpp): one table for every page of the workspace. */
 export const LIMITS = {
   number: 32, note: 4000, plate: 16, make: 64, model: 64,
-  title: 20, first_name: 100, last_name: 100, company_name: 120,
+  title: 20, first_name: 100, last_name: 100, company_name: 120, preferred_name: 60,
   label: 200, mechanic_note: 4000, offer_note: 1000,
   username: 40, display_name: 80, api_key_name: 60, agreement_title: 120, agreement_text: 10000,
 };

@@ -121,7 +121,7 @@ export default async function newRoPage({ main }) {
       if (em) emailUsage.value = em.usage;
       extraContacts = cps.filter((c) => c !== ph && c !== em);
       // An opted-out contact stays opted out if kept as it was.
-      firstExtras = { language: first.language, opted_out: first.opted_out, optedOut: cps.filter((c) => c.opted_out && (c === ph || c === em)) };
+      firstExtras = { language: first.language, preferred_name: first.preferred_name, opted_out: first.opted_out, optedOut: cps.filter((c) => c.opted_out && (c === ph || c === em)) };
     }
     extraParties = parties;
     for (const input of [make, model, firstName, lastName, companyName]) syncLimit(input);
@@ -216,7 +216,7 @@ function radioLabel(input, label) {
 function copyParty(p) {
   return {
     kind: p.kind, title: p.title, first_name: p.first_name, last_name: p.last_name, company_name: p.company_name,
-    roles: [...p.roles], language: p.language, opted_out: p.opted_out,
+    preferred_name: p.preferred_name, roles: [...p.roles], language: p.language, opted_out: p.opted_out,
     contact_points: p.contact_points.map((c) => ({ kind: c.kind, usage: c.usage, value: c.value, opted_out: c.opted_out, display: c.display })),
   };
 }
@@ -247,6 +247,7 @@ function firstParty({
   }
   if (firstExtras) {
     if (firstExtras.language) party.language = firstExtras.language;
+    if (firstExtras.preferred_name) party.preferred_name = firstExtras.preferred_name;
     if (firstExtras.opted_out) party.opted_out = true;
     for (const c of cps) {
       if (firstExtras.optedOut.some((o) => o.kind === c.kind && (o.display === c.value || o.value === c.value))) c.opted_out = true;

@@ -19,7 +19,7 @@ function rolesHeld(ro, exceptId) {
  */
 export function partyDialog({ ro, party, save }) {
   const editing = Boolean(party);
-  const p = party || { kind: 'person', roles: ro.parties.length ? [] : ['driver', 'owner'], title: '', first_name: '', last_name: '', company_name: '', language: '', opted_out: false };
+  const p = party || { kind: 'person', roles: ro.parties.length ? [] : ['driver', 'owner'], title: '', first_name: '', last_name: '', company_name: '', preferred_name: '', language: '', opted_out: false };
   const held = rolesHeld(ro, party ? party.id : null);
   const kindName = nextId('pk');
   const person = h('input', { type: 'radio', name: kindName, value: 'person', checked: p.kind === 'person' });
@@ -30,6 +30,7 @@ export function partyDialog({ ro, party, save }) {
   const first = h('input', { type: 'text', value: p.first_name, autocomplete: 'off' });
   const last = h('input', { type: 'text', value: p.last_name, autocomplete: 'off' });
   const companyName = h('input', { type: 'text', value: p.company_name, autocomplete: 'off' });
+  const preferred = h('input', { type: 'text', value: p.preferred_name || '', autocomplete: 'off' });
   const roleBoxes = PARTY_ROLES.map((r) => {
     const box = checkbox(t(`role.party.${r}`), { value: r, checked: p.roles.includes(r) });
     if (held[r]) box.append(h('span', { class: 'check-note' }, t('party.heldBy', { name: held[r] })));
@@ -70,8 +71,9 @@ export function partyDialog({ ro, party, save }) {
     fieldset({ legend: t('party.roles'), field: 'roles', className: 'inline-choices', children: roleBoxes.map((x) => x.box) }),
     extra,
     h('div', { class: 'grid grid-2' },
-      field({ label: t('party.language'), control: language, field: 'language' }),
-      h('div', { class: 'field field-check' }, optedOut, h('p', { class: 'field-hint' }, t('party.optedOutHint')), h('p', { class: 'field-error', hidden: true }))));
+      field({ label: t('party.preferredName'), control: preferred, field: 'preferred_name', max: LIMITS.preferred_name, optional: true, hint: t('party.preferredNameHint') }),
+      field({ label: t('party.language'), control: language, field: 'language' })),
+    h('div', { class: 'field field-check' }, optedOut, h('p', { class: 'field-hint' }, t('party.optedOutHint')), h('p', { class: 'field-error', hidden: true })));
 
   return formDialog({
     title: editing ? t('party.editTitle', { name: party.display_name }) : t('party.addTitle'),
@@ -83,6 +85,7 @@ export function partyDialog({ ro, party, save }) {
         kind: isCompany ? 'company' : 'person',
         roles: roleBoxes.filter((x) => x.box.querySelector('input').checked).map((x) => x.r),
         language: language.value,
+        preferred_name: preferred.value.trim(),
         opted_out: optedOut.querySelector('input').checked,
       };
       if (isCompany) out.company_name = companyName.value.trim();
