@@ -158,6 +158,8 @@ step('the preview says when it leaves; sent, the offer waits, following the prom
   await until('the panel says it', async () => (await offerPanel().getAttribute('data-state')) === 'scheduled');
   assert.match(normalise(await offerPanel().locator('.notice').innerText()),
     /^Envoi programmé le .* 15:00\. 2 h avant l'heure promise, qu'il suit jusqu'au départ\.$/);
+  // No reminder of a message the customer has not had yet.
+  assert.equal(await offerPanel().getByRole('button', { name: 'Relancer maintenant' }).count(), 0);
   await page.locator('.toast').first().waitFor({ state: 'detached' }).catch(() => {});
   await offerPanel().scrollIntoViewIfNeeded();
   await shot('-panel', offerPanel());

@@ -208,8 +208,9 @@ export function remindersBlock(o, { reload, messageChip }) {
     const actions = r.ended ? null : h('div', { class: 'offer-actions rem-actions' },
       h('button', { type: 'button', class: 'btn btn-small', onclick: pause }, icon(r.paused ? 'send' : 'clock'),
         t(r.paused ? 'rem.resume' : 'rem.pause')),
-      // All five went: none more to send, only the wait for an answer.
-      r.sent < r.max ? h('button', { type: 'button', class: 'btn btn-small', onclick: sendNow }, icon('message'), t('rem.sendNow')) : null,
+      // All five went: none more to send, only the wait for an answer. Nor before the offer left
+      // (a scheduled send): a reminder of a message the customer has not had yet.
+      r.sent < r.max && o.state !== 'scheduled' && o.state !== 'draft' ? h('button', { type: 'button', class: 'btn btn-small', onclick: sendNow }, icon('message'), t('rem.sendNow')) : null,
       h('button', { type: 'button', class: 'btn btn-small', 'aria-expanded': String(changing), onclick: () => draw(!changing) },
         icon('edit'), t('rem.change')));
     replace(section,
