@@ -16,7 +16,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-  startRelais, until, CHROMIUM, CHROMIUM_ARGS, signInFirstAdmin, callApi, seriousAxeViolations,
+  startRelais, until, CHROMIUM, CHROMIUM_ARGS, signInFirstAdmin, callApi, seriousAxeViolations, smsLinks,
 } from './relais-server.mjs';
 
 const PHONE = {
@@ -37,13 +37,6 @@ async function shot(page, name) {
 
 /** The advisor's API, called from the signed-in page `advisor`. */
 function api(method, url, body) { return callApi(advisor, method, url, body); }
-
-async function smsLinks() {
-  const journal = path.join(server.dir, 'data', 'modem', 'journal.jsonl');
-  const text = await readFile(journal, 'utf8').catch(() => '');
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l))
-    .filter((m) => m.kind === 'message').map((m) => /\/o\/([A-Za-z0-9_-]{22})/.exec(m.text)?.[1]).filter(Boolean);
-}
 
 /** The magic links in the emails written to the maildir (new/), oldest first; the text part is
  * quoted-printable, so soft line breaks are undone first. */
@@ -205,11 +198,11 @@ test('an offer sent by SMS arrives in the modem with its link', async () => {
     { recipients: [phone], note: 'Bonjour Madame Brûlé,\nvos plaquettes avant sont bien usées. Dites-moi ce que vous souhaitez.' });
   assert.equal(sent.status, 201, JSON.stringify(sent.body));
   offer = sent.body;
-  await until('the SMS', async () => (await smsLinks()).length === 1);
+  await until('the SMS', async () => (await smsLinks(server)).length === 1);
 });
 
 test('a link scanner loading the page without interacting changes nothing', async () => {
-  const [token] = await smsLinks();
+  const [token] = await smsLinks(server);
   const page = await customerPage();
   await page.goto(`${server.publicBase}/o/${token}`);
   await page.getByRole('button', { name: 'Ouvrir mon devis' }).waitFor();
@@ -229,7 +222,7 @@ test('a link scanner loading the page without interacting changes nothing', asyn
 
 let pageA;
 test('browser A opens the offer, reads the note, decides per item and confirms', async () => {
-  const [token] = await smsLinks();
+  const [token] = await smsLinks(server);
   await advisor.goto(`${server.base}/repair-orders/${ro.id}`);
   await advisor.locator('section.card-offers article.offer').waitFor();
   await advisor.evaluate(() => { window.relaisNoReload = true; });
@@ -376,7 +369,7 @@ test('the advisor previews what the customer sees now, read-only', async () => {
 });
 
 test('browser B sees nothing personal, gets a new link by SMS, and A is refused after', async () => {
-  const [token] = await smsLinks();
+  const [token] = await smsLinks(server);
   // A phone set to another time zone: the times shown are still the dealership's.
   const pageB = await customerPage({ timezoneId: 'America/New_York' });
   await pageB.goto(`${server.publicBase}/o/${token}`);
@@ -394,7 +387,7 @@ test('browser B sees nothing personal, gets a new link by SMS, and A is refused 
   await pageB.getByText('Un nouveau lien a été envoyé au ••32').waitFor();
   await accessible(pageB, 'new link sent');
 
-  const links = await until('the new SMS', async () => { const l = await smsLinks(); return l.length === 2 && l; });
+  const links = await until('the new SMS', async () => { const l = await smsLinks(server); return l.length === 2 && l; });
   await pageB.goto(`${server.publicBase}/o/${links[1]}`);
   await pageB.getByRole('button', { name: 'Ouvrir mon devis' }).click();
   await pageB.getByText('Vos réponses').waitFor();

@@ -14,7 +14,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-  startRelais, until as poll, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi, finish, SHOTS_DIR,
+  startRelais, until as poll, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi, finish, SHOTS_DIR, smsLinks,
 } from './relais-server.mjs';
 
 const PASSWORD = 'atelier-offres-2026';
@@ -48,13 +48,6 @@ function modemControl(request) {
     });
     socket.on('error', reject);
   });
-}
-
-/** The magic links of the SMS the emulated modem took, oldest first. */
-async function smsLinks() {
-  const text = await readFile(path.join(server.dir, 'data', 'modem', 'journal.jsonl'), 'utf8').catch(() => '');
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l))
-    .filter((m) => m.kind === 'message').map((m) => /\/o\/([A-Za-z0-9_-]{22})/.exec(m.text)?.[1]).filter(Boolean);
 }
 
 async function shot(name) {
@@ -195,7 +188,7 @@ step('the offers panel shows version 1 and its state reaching "received"', async
 });
 
 step('the customer opens the link and decides: the RO page and the list follow live', async () => {
-  const [token] = await smsLinks();
+  const [token] = await smsLinks(server);
   assert.ok(token, 'an SMS with a link went through the modem');
   // A second advisor tab on the list: its row shows the offer received, with the step bar.
   const list = await page.context().newPage();
@@ -339,7 +332,7 @@ step('a send scheduled for later waits and can be cancelled; a sent offer can be
   });
   assert.equal(other.status, 201);
   await page.goto(`${server.base}/repair-orders/${other.body.id}`);
-  const smsBefore = (await smsLinks()).length;
+  const smsBefore = (await smsLinks(server)).length;
 
   const schedule = async (later) => {
     await panel().getByRole('button', { name: 'Envoyer au client' }).click();
@@ -370,7 +363,7 @@ step('a send scheduled for later waits and can be cancelled; a sent offer can be
   await page.locator('.toast', { hasText: 'Version 1 programmée.' }).waitFor();
   await latest().locator('.chip', { hasText: 'Programmée' }).waitFor();
   assert.match(normalise(await latest().locator('.notice').innerText()), /Envoi programmé le .*09:30/);
-  assert.equal((await smsLinks()).length, smsBefore, 'nothing left before its time');
+  assert.equal((await smsLinks(server)).length, smsBefore, 'nothing left before its time');
   await shot('offer-scheduled');
   await latest().getByRole('button', { name: 'Annuler l\'envoi' }).click();
   await page.getByRole('dialog', { name: 'Annuler l\'envoi programmé ?' }).getByRole('button', { name: 'Annuler l\'envoi' }).click();
@@ -393,12 +386,12 @@ step('a send scheduled for later waits and can be cancelled; a sent offer can be
   await preview.getByRole('button', { name: 'Envoyer', exact: true }).click();
   await preview.waitFor({ state: 'detached' });
   await until('the offer to be received', async () => (await latest().getAttribute('data-state')) === 'received');
-  assert.equal((await smsLinks()).length, smsBefore + 1);
+  assert.equal((await smsLinks(server)).length, smsBefore + 1);
   await latest().getByRole('button', { name: 'Renvoyer' }).click();
   await page.getByRole('dialog', { name: 'Renvoyer l\'offre ?' }).getByRole('button', { name: 'Renvoyer' }).click();
   await page.locator('.toast', { hasText: 'Version 2 renvoyée au client.' }).waitFor();
-  await until('a second SMS', async () => (await smsLinks()).length === smsBefore + 2);
-  const links = await smsLinks();
+  await until('a second SMS', async () => (await smsLinks(server)).length === smsBefore + 2);
+  const links = await smsLinks(server);
   assert.notEqual(links.at(-1), links.at(-2), 'the resend carries a new link');
   await page.locator('.tl-item', { hasText: 'Offre renvoyée' }).first().waitFor();
 
@@ -421,7 +414,7 @@ step('a send scheduled for later waits and can be cancelled; a sent offer can be
   await ask.getByRole('button', { name: 'Enregistrer et envoyer' }).click();
   await page.locator('.toast', { hasText: 'Modification enregistrée ; version 3 envoyée au client.' }).waitFor();
   await latest().getByRole('heading', { name: /Version 3/ }).waitFor();
-  await until('a third SMS', async () => (await smsLinks()).length === smsBefore + 3);
+  await until('a third SMS', async () => (await smsLinks(server)).length === smsBefore + 3);
   assert.equal((await api('GET', `/api/v1/repair-orders/${other.body.id}/offers`)).body.items[0].total_incl_cents, 25000);
   await customer.reload(); // the phone that opened it goes straight back, and is told a newer one came
   await customer.getByText('Votre atelier vous a envoyé une version plus récente de ce devis', { exact: false }).waitFor();

@@ -193,11 +193,15 @@ export async function signedInWorkspace({ browser, server, password, problems })
   return page;
 }
 
-/** The link tokens of the SMS the emulated modem sent to `number`, oldest first (its journal). */
-export async function smsLinks(server, number) {
+/** The SMS the emulated modem took, oldest first (its journal's `message` entries). */
+export async function smsJournal(server) {
   const text = await readFile(path.join(server.dir, 'data', 'modem', 'journal.jsonl'), 'utf8').catch(() => '');
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l))
-    .filter((m) => m.kind === 'message' && m.recipient === number)
+  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((m) => m.kind === 'message');
+}
+
+/** The magic links of the SMS the emulated modem took (for `number`, E.164, when given), oldest first. */
+export async function smsLinks(server, number) {
+  return (await smsJournal(server)).filter((m) => number === undefined || m.recipient === number)
     .map((m) => /\/o\/([A-Za-z0-9_-]{22})/.exec(m.text)?.[1]).filter(Boolean);
 }
 

@@ -15,7 +15,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { startRelais, CHROMIUM, CHROMIUM_ARGS, signInFirstAdmin, callApi, failureShots, until } from './relais-server.mjs';
+import { startRelais, CHROMIUM, CHROMIUM_ARGS, signInFirstAdmin, callApi, failureShots, until, smsJournal } from './relais-server.mjs';
 
 const shotsDir = process.env.RELAIS_SHOTS;
 let server, browser, page;
@@ -33,12 +33,6 @@ function modemControl(request) {
     });
     socket.on('error', reject);
   });
-}
-
-/** The SMS the emulated network has taken (its journal). */
-async function smsTaken() {
-  const text = await readFile(path.join(server.dir, 'data', 'modem', 'journal.jsonl'), 'utf8').catch(() => '');
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((m) => m.kind === 'message');
 }
 
 /** The card of Administration → Settings titled `title`. */
@@ -138,10 +132,10 @@ step('a save waits for the new run of relais, not the old one finishing an SMS, 
   // The network takes 4 s to answer the SMS: the old run finishes it before it stops, and
   // answers the page meanwhile.
   assert.equal((await modemControl({ cmd: 'set', cmgs_latency_ms: 4000 })).ok, true);
-  const before = (await smsTaken()).length;
+  const before = (await smsJournal(server)).length;
   const test = await callApi(page, 'POST', '/api/v1/modem/test-sms', { to: '06 12 34 56 78', text: 'Essai' });
   assert.equal(test.status, 202);
-  await until('the SMS taken by the network', async () => (await smsTaken()).length > before);
+  await until('the SMS taken by the network', async () => (await smsJournal(server)).length > before);
 
   const restarts = async () => (await readFile(path.join(server.dir, 'relais.log'), 'utf8'))
     .split('stopped cleanly; starting again').length - 1;
@@ -157,7 +151,7 @@ step('a save waits for the new run of relais, not the old one finishing an SMS, 
   assert.equal(await page.locator('.brand-dealer').textContent(), 'Garage Martin et Fils');
   assert.equal(await restarts(), restartsBefore + 1);
   assert.match(await readFile(path.join(server.dir, 'relais.log'), 'utf8'), /a test SMS to \+33612345678: waiting for its outcome/);
-  assert.equal((await smsTaken()).length, before + 1, 'the SMS was not sent again');
+  assert.equal((await smsJournal(server)).length, before + 1, 'the SMS was not sent again');
   assert.equal((await modemControl({ cmd: 'set', cmgs_latency_ms: 0 })).ok, true);
 });
 

@@ -11,12 +11,11 @@
 // are written (1366×900); RELAIS_SHOTS=DIR writes them to DIR instead.
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import {
-  startRelais, until as poll, repo, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi, finish, SHOTS_DIR,
+  startRelais, until as poll, repo, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi, finish, SHOTS_DIR, smsLinks,
 } from './relais-server.mjs';
 
 const PASSWORD = 'atelier-edition-2026';
@@ -372,14 +371,6 @@ step('the interventions table shows a long label whole and folds a long note', a
 
 // ---- item 17: the print view ---------------------------------------------------------------
 
-/** The magic links of the SMS the emulated modem took for `number` (E.164), oldest first. */
-async function smsLinks(number) {
-  const text = await readFile(path.join(server.dir, 'data', 'modem', 'journal.jsonl'), 'utf8').catch(() => '');
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l))
-    .filter((m) => m.kind === 'message' && m.recipient === number)
-    .map((m) => /\/o\/([A-Za-z0-9_-]{22})/.exec(m.text)?.[1]).filter(Boolean);
-}
-
 const paris = (iso) => new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso));
 
 step('the print view: the dealership, the RO, the customer\'s answers with their times and the agreements, on A4 without navigation', async () => {
@@ -393,7 +384,7 @@ step('the print view: the dealership, the RO, the customer\'s answers with their
   const phone = ro.parties[0].contact_points.find((c) => c.kind === 'phone');
   const sent = await api('POST', `/api/v1/repair-orders/${ro.id}/offers`, { recipients: [phone.id], note: 'Bonjour, voici nos propositions.' });
   assert.equal(sent.status, 201, JSON.stringify(sent.body));
-  const [token] = await until('the SMS with its link', async () => { const l = await smsLinks(phone.value); return l.length && l; });
+  const [token] = await until('the SMS with its link', async () => { const l = await smsLinks(server, phone.value); return l.length && l; });
   const customer = await (await browser.newContext({ locale: 'fr-FR', viewport: { width: 390, height: 844 } })).newPage();
   await customer.goto(`${server.publicBase}/o/${token}`);
   const answers = await customer.evaluate(async ({ token, items, agreementId }) => {
