@@ -14,7 +14,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-  startRelais, until as poll, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi, finish, SHOTS_DIR, smsLinks,
+  startRelais, until as poll, CHROMIUM, CHROMIUM_ARGS, failureShots, signedInWorkspace, callApi, finish, SHOTS_DIR, smsLinks,
 } from './relais-server.mjs';
 
 const PASSWORD = 'atelier-offres-2026';
@@ -65,12 +65,7 @@ function watch(p) {
 before(async () => {
   server = await startRelais({ dealerName: 'Garage des Essais', prefix: 'relais-e2e-offers-' });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: { width: 1366, height: 768 } });
-  page = await context.newPage();
-  page.setDefaultTimeout(10000);
-  watch(page);
-  await page.goto(`${server.base}/login`);
-  assert.deepEqual(await signInFirstAdmin(page, server.oneTimePassword, PASSWORD), [200, 204]);
+  page = await signedInWorkspace({ browser, server, password: PASSWORD, problems: cspProblems });
 
   const created = await api('POST', '/api/v1/repair-orders', {
     vehicle: { plate: 'fg-456-hj', make: 'Renault', model: 'Clio' },

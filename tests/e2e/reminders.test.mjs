@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-  startRelais, until as poll, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi, finish, SHOTS_DIR,
+  startRelais, until as poll, CHROMIUM, CHROMIUM_ARGS, failureShots, signedInWorkspace, callApi, finish, SHOTS_DIR,
 } from './relais-server.mjs';
 
 const PASSWORD = 'atelier-relances-2026';
@@ -54,13 +54,7 @@ async function shot(name, locator) {
 before(async () => {
   server = await startRelais({ dealerName: 'Garage des Essais', prefix: 'relais-e2e-reminders-' });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: { width: 1366, height: 768 } });
-  page = await context.newPage();
-  page.setDefaultTimeout(10000);
-  page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) pageProblems.push(m.text()); });
-  page.on('pageerror', (e) => pageProblems.push(`page error: ${e.message}`));
-  await page.goto(`${server.base}/login`);
-  assert.deepEqual(await signInFirstAdmin(page, server.oneTimePassword, PASSWORD), [200, 204]);
+  page = await signedInWorkspace({ browser, server, password: PASSWORD, problems: pageProblems });
 
   const created = await api('POST', '/api/v1/repair-orders', {
     vehicle: { plate: 'fg-456-hj', make: 'Renault', model: 'Clio' },

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-  startRelais, until as poll, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi, finish, SHOTS_DIR,
+  startRelais, until as poll, CHROMIUM, CHROMIUM_ARGS, failureShots, signedInWorkspace, callApi, finish, SHOTS_DIR,
   seriousAxeViolations,
 } from './relais-server.mjs';
 
@@ -67,13 +67,7 @@ function roBody(promisedAt) {
 before(async () => {
   server = await startRelais({ dealerName: 'Garage des Essais', prefix: 'relais-e2e-send-schedule-' });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: { width: 1366, height: 768 } });
-  page = await context.newPage();
-  page.setDefaultTimeout(10000);
-  page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) pageProblems.push(m.text()); });
-  page.on('pageerror', (e) => pageProblems.push(`page error: ${e.message}`));
-  await page.goto(`${server.base}/login`);
-  assert.deepEqual(await signInFirstAdmin(page, server.oneTimePassword, PASSWORD), [200, 204]);
+  page = await signedInWorkspace({ browser, server, password: PASSWORD, problems: pageProblems });
 
   // Promised in two days at 17:00, the dealership's time (the server reads it in its zone).
   const created = await api('POST', '/api/v1/repair-orders', roBody(`${parisDay(2)}T17:00`));
