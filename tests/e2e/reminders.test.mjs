@@ -197,7 +197,10 @@ step('"Modifier" changes the plan to custom every 24 h', async () => {
 
 step('the timeline words the reminder and the changes', async () => {
   const history = page.locator('.tl-item');
-  await history.filter({ hasText: 'Relance envoyée au client' }).first().waitFor();
+  const reminded = history.filter({ hasText: 'Relance envoyée au client' }).first();
+  await reminded.waitFor();
+  // The number as the RO shows it, not in E.164.
+  assert.match(normalise(await reminded.innerText()), new RegExp(`Vers Zoé Brûlé \\(${PHONE}\\)`));
   await history.filter({ hasText: 'Relances modifiées' }).first().waitFor();
   assert.deepEqual(pageProblems, []);
 });

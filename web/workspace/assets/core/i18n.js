@@ -320,7 +320,7 @@ export function describeEvent(ev, { ro, users }) {
   if (['message.failed', 'offer.failed', 'message.quarantined'].includes(ev.type) && (data.reason || data.error)) {
     details.push(failureText(data.reason, data.error));
   }
-  if (ev.type.startsWith('offer.remind') || ev.type === 'offer.no_answer') details.push(...reminderDetails(ev.type, data));
+  if (ev.type.startsWith('offer.remind') || ev.type === 'offer.no_answer') details.push(...reminderDetails(ev.type, data, ro));
   if (ev.type === 'offer.scheduled' || ev.type === 'offer.rescheduled') details.push(...scheduleDetails(data));
   // A callback's outcome: which item, the attempts without answer so far, the advisor's note.
   if (ev.type.startsWith('callback.')) {
@@ -352,14 +352,22 @@ function scheduleDetails(data) {
 }
 
 /** A reminder's number, whom it went to and how; the plan's change; how many went unanswered. */
-function reminderDetails(type, data) {
+function reminderDetails(type, data, ro) {
   const out = [];
   if (type === 'offer.reminded') {
     if (data.number) out.push(t('tl.reminded.number', { n: data.number }));
+    // A number as the RO shows it ("06 12 34 56 78", not "+33612345678") when it still has it.
+    const shown = (address) => {
+      for (const p of (ro && ro.parties) || []) {
+        const c = p.contact_points.find((x) => x.value === address);
+        if (c && c.display) return c.display;
+      }
+      return address;
+    };
     const to = Array.isArray(data.recipients)
       ? data.recipients.map((r) => {
         if (!r || typeof r !== 'object') return r;
-        const address = r.address_display || r.address;
+        const address = r.address_display || shown(r.address);
         return r.name && address ? `${r.name} (${address})` : r.name || address;
       }).filter(Boolean) : [];
     if (to.length) out.push(t('tl.reminded.to', { list: to.join(', ') }));
