@@ -9,6 +9,7 @@
 #include "offer_service.hpp"
 #include "offer_state.hpp"
 #include "outbox.hpp"
+#include "reminder_store.hpp"
 #include "reminders.hpp"
 #include "scheduler.hpp"
 #include "send_schedule.hpp"
@@ -387,6 +388,41 @@ TEST_CASE("send schedule: once the message has left, a change of the promised ti
     box.run();
     CHECK(std::distance(std::filesystem::directory_iterator(w.dir.path() + "/mail/new"),
                         std::filesystem::directory_iterator{}) == 1);
+}
+
+TEST_CASE("send schedule: once the offer has left, its gentle reminders follow the promised time") {
+    ScheduleWorld w;
+    MaildirOutbox box(w);
+    w.promise(w.at("2026-12-07T12:00"));
+    const Offer o = w.send_relative(-2);  // Monday 10:00
+    w.clock.set(w.at("2026-12-07T10:00:30"));
+    box.run();
+    const Offer gone = w.get(o.id);
+    REQUIRE(gone.state == OfferState::received);
+    REQUIRE(gone.reminders.has_value());
+    auto set_policy = [&](ReminderPolicy policy, int every_hours, std::optional<UnixMs> next_at) {
+        REQUIRE(w.db->write([&](Connection& c) -> Result<void> {
+                        TRY_ASSIGN(auto r, reminder_store::load(c, o.id));
+                        r->policy = policy;
+                        r->every_hours = every_hours;
+                        r->next_at = next_at;
+                        return reminder_store::save(c, *r);
+                    })
+                    .ok());
+    };
+    set_policy(ReminderPolicy::gentle, 0, w.at("2026-12-07T12:00"));
+
+    // Later: two hours before the new time.
+    w.promise(w.at("2026-12-08T17:00"));
+    REQUIRE(w.get(o.id).reminders->next_at);
+    CHECK(w.local(*w.get(o.id).reminders->next_at) == "2026-12-08 15:00");
+    // Earlier: the same, not the time planned for the later one.
+    w.promise(w.at("2026-12-07T16:00"));
+    CHECK(w.local(*w.get(o.id).reminders->next_at) == "2026-12-07 14:00");
+    // Another cadence does not depend on the promised time: it keeps its plan.
+    set_policy(ReminderPolicy::urgent, 3, w.at("2026-12-07T13:00"));
+    w.promise(w.at("2026-12-09T09:00"));
+    CHECK(w.local(*w.get(o.id).reminders->next_at) == "2026-12-07 13:00");
 }
 
 TEST_CASE("send schedule: a message already tried does not move; a cancelled send does not either") {

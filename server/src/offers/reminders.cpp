@@ -112,6 +112,19 @@ Result<void> move_reminders_start(Connection& c, const Config& config, const Tim
     return reminder_store::save(c, *r);
 }
 
+Result<bool> replan_reminders(Connection& c, const Config& config, const TimeZone& zone, Id offer_id,
+                              std::optional<UnixMs> promised_at, UnixMs now) {
+    TRY_ASSIGN(auto r, reminder_store::load(c, offer_id));
+    if (!r || r->policy != ReminderPolicy::gentle || r->paused || !r->ended.empty() || r->sent >= kMaxReminders)
+        return false;
+    const auto next = next_reminder_at(plan_state(*r, promised_at), config.hours.opening, zone);
+    if (next == r->next_at) return false;
+    r->next_at = next;
+    r->updated_at = now;
+    TRY(reminder_store::save(c, *r));
+    return true;
+}
+
 Result<void> restart_reminders(Connection& c, const Config& config, const TimeZone& zone, Id offer_id,
                                std::optional<UnixMs> promised_at, UnixMs now) {
     TRY_ASSIGN(auto r, reminder_store::load(c, offer_id));

@@ -83,6 +83,11 @@ Result<void> start_reminders(Connection& conn, const Config& config, const TimeZ
 /// one that already reminded.
 Result<void> move_reminders_start(Connection& conn, const Config& config, const TimeZone& zone, Id offer_id,
                                   UnixMs started_at, std::optional<UnixMs> promised_at, UnixMs now);
+/// In the caller's transaction (the RO's promised time changed, send_schedule.hpp): a running
+/// `gentle` plan, the one that follows the promised time, plans its next reminder from the new
+/// one. Returns whether it moved.
+Result<bool> replan_reminders(Connection& conn, const Config& config, const TimeZone& zone, Id offer_id,
+                              std::optional<UnixMs> promised_at, UnixMs now);
 /// In the caller's transaction (a resend): the count starts again from `now`, same cadence; a
 /// plan that ended runs again. Nothing if the offer has no plan.
 Result<void> restart_reminders(Connection& conn, const Config& config, const TimeZone& zone, Id offer_id,

@@ -79,7 +79,14 @@ Result<bool> follow_promised_time(Connection& c, const Config& config, const Tim
     bool moved = false;
     for (const Id id : ids) {
         TRY_ASSIGN(const auto o, offer_store::load(c, id));
-        if (!o || o->state != OfferState::scheduled || !o->send_relative_hours || !none_tried(*o)) continue;
+        if (!o) continue;
+        // An offer that left: its gentle reminders (before, at, after the promised time) follow.
+        if (o->state == OfferState::sent || o->state == OfferState::received || o->state == OfferState::seen) {
+            TRY_ASSIGN(const bool replanned, replan_reminders(c, config, zone, o->id, promised_at, now));
+            moved = moved || replanned;
+            continue;
+        }
+        if (o->state != OfferState::scheduled || !o->send_relative_hours || !none_tried(*o)) continue;
         UnixMs due = o->messages.front().next_attempt_at;
         for (const OutboxMessage& m : o->messages) due = std::min(due, m.next_attempt_at);
         json data = {{"offer_id", o->id}, {"version", o->version}, {"hours", *o->send_relative_hours}};

@@ -36,8 +36,9 @@ std::optional<UnixMs> relative_send_time(std::optional<UnixMs> promised_at, int 
 
 /// In the caller's transaction, when the RO's promised time changed (nullopt: removed): every
 /// scheduled offer of the RO sent relative to it, none of whose messages was tried yet, moves
-/// as the header says. Returns whether any moved (the outbox and the reminders' job must then
-/// look again).
+/// as the header says, and the gentle reminders of the offers that left plan again from the new
+/// time (replan_reminders). Returns whether any moved (the outbox and the reminders' job must
+/// then look again).
 Result<bool> follow_promised_time(Connection& conn, const Config& config, const TimeZone& zone, Id ro_id,
                                   std::optional<UnixMs> promised_at, UnixMs now, const Actor& by);
 
