@@ -35,6 +35,7 @@ async function shot(p, name, scrollTo) {
   if (!SHOTS_DIR) return;
   await p.mouse.move(4, 300);
   await p.evaluate(() => document.fonts.ready);
+  await until('no toast left', async () => (await p.locator('.toast').count()) === 0);
   if (scrollTo) await scrollTo.evaluate((el) => el.scrollIntoView({ block: 'center' }));
   await p.screenshot({ path: path.join(SHOTS_DIR, `${name}.png`), fullPage: !scrollTo, animations: 'disabled', caret: 'hide' });
 }
@@ -99,6 +100,11 @@ step('the customer asks about the pads on a phone; the RO page open meanwhile sh
   await thread.getByText(QUESTION).waitFor();
   await thread.locator('.thread-waiting').waitFor();
   await card.locator('.questions-open').filter({ hasText: '1 sans réponse' }).waitFor();
+  // The item's row in the interventions says so too, and leads to the thread.
+  const mark = page.locator(`tr.item-row[data-id="${pads().id}"] .item-question.is-waiting`);
+  await mark.waitFor();
+  assert.equal(await mark.getAttribute('href'), `#thread-${pads().id}`);
+  assert.equal(await page.locator('.item-question').count(), 1);
   await shot(page, 'workspace-questions-ro');
 });
 
@@ -108,6 +114,7 @@ step('the advisor answers in the thread; the customer sees the answer under the 
   await thread.getByRole('button', { name: 'Répondre' }).click();
   await thread.locator('.thread-entry.is-advisor').filter({ hasText: ANSWER }).waitFor();
   await until('the unanswered mark gone', async () => (await thread.locator('.thread-waiting').count()) === 0);
+  await page.locator(`tr.item-row[data-id="${pads().id}"] .item-question:not(.is-waiting)`).waitFor();
   await thread.getByText('message à venir').waitFor(); // the SMS waits for the quiet minutes
   const listed = await api('GET', `/api/v1/repair-orders/${ro.id}/questions`);
   assert.deepEqual(listed.body.items.map((q) => q.author), ['customer', 'advisor']);

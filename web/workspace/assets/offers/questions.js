@@ -11,10 +11,11 @@ const MAX_ANSWER = 1000;
 
 /**
  * `base`: the RO's API path; `getRo()`: the RO as last read (its items name the threads);
- * `onChange()`: called after an answer (the history has a new entry).
+ * `onChange()`: called after an answer (the history has a new entry); `onThreads(map)`: after each
+ * fetch, the items asked about (id → {waiting}), for the interventions' rows.
  * Returns { card, refresh }: the card is hidden while nobody asked anything.
  */
-export function questionsPanel({ base, getRo, onChange }) {
+export function questionsPanel({ base, getRo, onChange, onThreads = () => {} }) {
   const counter = h('span', { class: 'questions-open', hidden: true });
   const list = h('div', { class: 'threads' });
   const card = h('section', { class: 'card card-questions', 'aria-labelledby': 'h-questions', hidden: true },
@@ -63,6 +64,7 @@ export function questionsPanel({ base, getRo, onChange }) {
     // Keep the focus in the box being typed in across a redraw.
     const focused = document.activeElement && list.contains(document.activeElement) ? document.activeElement.id : '';
     replace(list, [...byItem.entries()].map(([itemId, th]) => thread(itemId, th, labels.get(itemId))));
+    onThreads(new Map([...byItem.entries()].map(([itemId, th]) => [itemId, { waiting: th[th.length - 1].author === 'customer' }])));
     const again = focused && document.getElementById(focused);
     if (again) again.focus({ preventScroll: true });
   }
@@ -94,7 +96,7 @@ export function questionsPanel({ base, getRo, onChange }) {
     });
     const told = th.filter((e) => e.author === 'advisor');
     const pending = told.some((e) => !e.told_at);
-    return h('article', { class: ['thread', waiting ? 'is-waiting' : null], dataset: { item: String(itemId) } },
+    return h('article', { class: ['thread', waiting ? 'is-waiting' : null], id: `thread-${itemId}`, tabindex: '-1', dataset: { item: String(itemId) } },
       h('div', { class: 'thread-head' },
         h('h3', {}, label || t('q.removedItem')),
         waiting ? h('span', { class: 'thread-waiting' }, t('q.waiting')) : null),

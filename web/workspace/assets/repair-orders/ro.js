@@ -58,7 +58,9 @@ export default async function roPage({ params, main }) {
   // What the customer wrote back by SMS, above everything else while unread.
   pg.replies = repliesPanel({ base, getRo: () => pg.ro, onChange: () => pg.timeline.load() });
   // What the customer asked about an item on their page, and the advisor's answers.
-  pg.questions = questionsPanel({ base, getRo: () => pg.ro, onChange: () => pg.timeline.load() });
+  pg.questions = questionsPanel({
+    base, getRo: () => pg.ro, onChange: () => pg.timeline.load(), onThreads: (threads) => items.markQuestions(threads),
+  });
   // A change to this RO (another tab or advisor's edit, a DMS, a customer's answer or SMS, a
   // delivery): the RO itself, its offers, replies and history are fetched again. What is being
   // typed stays (guardedText); a field someone else changed meanwhile is shown when it is saved.
