@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-  startRelais, until as poll, CHROMIUM, CHROMIUM_ARGS, failureShots, signedInWorkspace, callApi, finish, smsLinks, SHOTS_DIR,
+  startRelais, until as poll, CHROMIUM, CHROMIUM_ARGS, failureShots, signedInWorkspace, callApi, finish, smsLinks, SHOTS_DIR, seriousAxeViolations,
 } from './relais-server.mjs';
 
 const PASSWORD = 'atelier-questions-2026';
@@ -91,6 +91,7 @@ step('the customer asks about the pads on a phone; the RO page open meanwhile sh
   assert.equal(await item.locator('textarea').count(), 1); // folded: still there to ask another one
   const width = await customer.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 390, `the page scrolls sideways: ${width}px`);
+  assert.deepEqual(await seriousAxeViolations(customer), []);
   await shot(customer, 'customer-questions-asked', item.locator('.thread'));
 
   // The advisor's page, without a reload: the thread, marked unanswered.
@@ -105,6 +106,7 @@ step('the customer asks about the pads on a phone; the RO page open meanwhile sh
   await mark.waitFor();
   assert.equal(await mark.getAttribute('href'), `#thread-${pads().id}`);
   assert.equal(await page.locator('.item-question').count(), 1);
+  assert.deepEqual(await seriousAxeViolations(page), []);
   await shot(page, 'workspace-questions-ro');
 });
 
