@@ -137,6 +137,7 @@ struct QuestionWorld : World {
 
 TEST_CASE("questions: the customer asks on an item; the thread, the event and the page show it") {
     QuestionWorld w;
+    CHECK_FALSE(w.ros->get(w.ro.id)->needs_attention);
     auto asked = w.customers->ask(w.token, w.phone, w.item(0), "  C'est urgent ?\r\nJe roule peu.  ");
     REQUIRE(asked.ok());
     REQUIRE(asked->questions.size() == 1);
@@ -144,6 +145,7 @@ TEST_CASE("questions: the customer asks on an item; the thread, the event and th
     CHECK(asked->questions[0].author == QuestionAuthor::customer);
     CHECK(asked->questions[0].intervention_id == w.item(0));
     CHECK(w.events("item.question_asked") == 1);
+    CHECK(w.ros->get(w.ro.id)->needs_attention);  // "to handle" in the list
     // The advisor's answer shows at once on the page (what waits is the message).
     w.answer(0, "Oui : les plaquettes sont à 2 mm.");
     auto again = w.customers->open(w.token, w.phone);

@@ -516,6 +516,14 @@ async function loadPreview() {
 }
 
 for (const b of document.querySelectorAll('[data-lang]')) b.addEventListener('click', () => setLang(b.dataset.lang));
+// Back on the page (the message of answers brought the customer here, or another tab): the offer
+// is read again, so that an answer written meanwhile shows. What is being typed stays.
+document.addEventListener('visibilitychange', async () => {
+  if (document.visibilityState !== 'visible' || state.screen !== 'offer' || previewId || state.busy) return;
+  await saving; // an answer being saved is not undone by an older read
+  const { status, data } = await post('open').catch(() => ({ status: 0, data: {} }));
+  if (status === 200 && data.offer && state.screen === 'offer' && !state.busy) { state.offer = data.offer; render(); }
+});
 async function start() {
   if (previewId) return loadPreview();
   const key = await linkKey().catch(() => null);
