@@ -319,3 +319,36 @@ TEST_CASE("questions: the RO's advisor is notified of a question, with its words
     CHECK(list->front().kind == NotificationKind::question);
     CHECK(list->front().detail == "C'est urgent ?");
 }
+
+TEST_CASE("questions: an answer after a newer version went out is told through that version's link") {
+    QuestionWorld w;
+    w.ask(0, "C'est urgent ?");
+    SendOfferRequest req;
+    req.contact_point_ids = {w.ro.parties.at(0).contact_points.at(0).id};
+    req.replace_seen = true;  // the customer saw version 1
+    auto v2 = w.offers->send(w.ro.id, req, w.actor);
+    REQUIRE(v2.ok());
+    REQUIRE(w.db->write([&](Connection& c) -> Result<void> {
+                    TRY(offer_state::move(
+                        c, {.offer_id = v2->id, .to = OfferState::sent, .at = w.clock.now(), .by = w.actor},
+                        nlohmann::json::object()));
+                    return success();
+                })
+                .ok());
+    auto answered = w.questions->answer(w.ro.id, w.item(0), "Oui.", w.actor);
+    REQUIRE(answered.ok());
+    CHECK(answered->offer_id == v2->id);
+    w.clock.advance_ms(10 * kMinute);
+    w.run();
+    auto offer_of_message = w.db->read([&](Connection& c) -> Result<Id> {
+        TRY_ASSIGN(auto s, c.prepare("SELECT offer_id FROM outbox WHERE purpose = 'answers'"));
+        TRY(s.step());
+        return s.int64(0);
+    });
+    REQUIRE(offer_of_message.ok());
+    CHECK(*offer_of_message == v2->id);
+    // The thread is the item's: the new version's page shows the question and its answer.
+    auto threads = w.customers->threads(w.ro.id);
+    REQUIRE(threads.size() == 2);
+    CHECK(threads[0].offer_id == w.offer.id);
+}

@@ -142,7 +142,18 @@ Result<ItemQuestion> QuestionService::answer(Id ro_id, Id intervention_id, std::
         last.bind(1, ro_id).bind(2, intervention_id);
         TRY_ASSIGN(const bool asked, last.step());
         if (!asked) return make_error(ErrorKind::conflict, "no_question");
-        TRY_ASSIGN(auto offer, offer_store::load(c, last.int64(0)));
+        Id offer_id = last.int64(0);
+        // Told through the RO's live version when a newer one went out since the question (its
+        // page shows the item's thread; the old link only says that a newer version exists).
+        TRY_ASSIGN(auto live, c.prepare("SELECT id FROM offers WHERE ro_id = ? AND state IN ('sent', 'received', "
+                                        "'seen', 'confirmed', 'locked') ORDER BY version DESC LIMIT 1"));
+        live.bind(1, ro_id);
+        TRY_ASSIGN(const bool has_live, live.step());
+        if (has_live && live.int64(0) != offer_id) {
+            TRY_ASSIGN(auto newer, offer_store::load(c, live.int64(0)));
+            if (newer && item_of(*newer, intervention_id)) offer_id = newer->id;
+        }
+        TRY_ASSIGN(auto offer, offer_store::load(c, offer_id));
         if (!offer) return internal_error("a question on a missing offer");
         const OfferItem* item = item_of(*offer, intervention_id);
         ItemQuestion e;

@@ -93,7 +93,8 @@ public:
 
     /// The RO's threads (of_repair_order).
     Result<std::vector<ItemQuestion>> list(Id ro_id);
-    /// The advisor's answer on the RO's item, to the offer its last question was asked on; the
+    /// The advisor's answer on the RO's item, to the offer its last question was asked on (or the
+    /// RO's live version, newer, that still has the item: the message links to it); the
     /// message is due kAnswerQuiet from now (the burst's cap kept). 404 `repair_order`; 409
     /// no_question when nobody asked about the item; 422 on the text.
     Result<ItemQuestion> answer(Id ro_id, Id intervention_id, std::string text, const Actor& actor);
