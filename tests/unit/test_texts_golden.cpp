@@ -26,6 +26,8 @@ using namespace relais::test;
 namespace {
 
 const char* const kErrorCodes[] = {"validation_failed",
+                                   "too_many_questions",
+                                   "no_question",
                                    "not_found",
                                    "certificate_not_acme",
                                    "certificate_renew_too_soon",
@@ -256,6 +258,15 @@ std::string golden_texts() {
         replies.dealer.phone_display = "01 23 45 67 89";
         g.add("sms_reply_ack yes phone " + l, sms_reply_ack(replies, offer, SmsReply::yes, true, link));
         g.add("access_link_sms " + l, access_link_sms(config, TemplateTexts{}, offer, "", link));
+        const std::vector<AnsweredItem> one = {
+            {"Plaquettes <avant>", "C'est urgent ?", "Oui, sous 500 km & pas plus."}};
+        g.add("answers_sms full " + l, answers_sms(config, offer, one, link));
+        std::vector<AnsweredItem> two = one;
+        two.push_back({"Pneus", "", "Ils tiennent encore un an."});
+        g.add("answers_sms short " + l, answers_sms(config, offer, two, link));
+        g.add("answers_sms long " + l, answers_sms(config, offer, {{"Pneus", "?", std::string(400, 'x')}}, link));
+        g.add("answers_email " + l, answers_email(config, offer, "Jean-Pierre <Dupré>", "Anne Martin", two, link));
+        g.add("answers_email " + l + " no advisor", answers_email(config, offer, "", "", one, link));
         g.add("access_link_email " + l + " named",
               access_link_email(config, TemplateTexts{}, offer, "Jean-Pierre <Dupré>", link));
         g.add("access_link_email " + l + " no name", access_link_email(config, TemplateTexts{}, offer, "", link));

@@ -23,7 +23,7 @@ const DEALER = (() => {
 
 let lang = localStorage.getItem('relais.lang') || (navigator.language || 'fr').slice(0, 2);
 if (!TEXT[lang]) lang = 'fr';
-const freshChecks = () => ({ accepted: new Set(), openTerms: new Set() });
+const freshChecks = () => ({ accepted: new Set(), openTerms: new Set(), drafts: {} });
 let state = { screen: 'start', ...freshChecks() };
 
 const t = () => TEXT[lang];
@@ -163,7 +163,46 @@ function itemCard(item, offer) {
     missing ? el('p', { class: 'missing-note', id: described }, t().answerNeeded) : null,
     el('fieldset', { class: 'choices', 'aria-invalid': missing ? 'true' : null, 'aria-describedby': described },
       el('legend', { class: 'visually-hidden' }, t().decisionFor(item.label)),
-      choices));
+      choices),
+    questionsBlock(item, offer));
+}
+
+/** The item's questions and the advisor's answers, and the box to ask one (seed 000). The answer
+ * shows here as soon as it is written; the message telling of it leaves about 10 minutes later. */
+function questionsBlock(item, offer) {
+  const thread = Array.isArray(item.questions) ? item.questions : [];
+  const zone = dealer(offer).zone;
+  const list = thread.length ? el('ol', { class: 'thread', 'aria-label': t().questions },
+    thread.map((q) => el('li', { class: `q q-${q.author === 'advisor' ? 'advisor' : 'customer'}` },
+      el('p', { class: 'q-who' }, q.author === 'advisor' ? q.by || offer.advisor_name || t().yourAdvisor : t().you,
+        ' · ', dateTime(q.at, zone, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })),
+      el('p', { class: 'q-text' }, q.text)))) : null;
+  const waiting = thread.length && thread[thread.length - 1].author !== 'advisor'
+    ? el('p', { class: 'q-waiting' }, t().unanswered) : null;
+  if (previewId || !offer.questions_open) return list ? el('div', { class: 'questions' }, list, waiting) : null;
+  const id = `item-${item.id}-ask`;
+  const max = offer.question_max_chars || 1000;
+  const draft = state.drafts[item.id] || '';
+  const error = state.questionError && state.questionError.id === item.id ? state.questionError.text : null;
+  const counter = el('small', { class: 'q-count', id: `${id}-count`, 'aria-live': 'polite' }, t().charsLeft(max - draft.length));
+  const box = el('textarea', {
+    id: `${id}-text`, rows: '3', maxlength: String(max), 'aria-describedby': `${id}-count${error ? ` ${id}-error` : ''}`,
+    'aria-invalid': error ? 'true' : null,
+    oninput: (e) => { state.drafts[item.id] = e.target.value; counter.textContent = t().charsLeft(max - e.target.value.length); },
+  });
+  box.value = draft;
+  return el('div', { class: 'questions' }, list, waiting,
+    state.questionSent === item.id ? el('p', { class: 'notice', role: 'status' }, t().questionSent) : null,
+    el('details', { class: 'ask', id, open: state.openTerms.has(id) || !!draft || !!error },
+      el('summary', {}, thread.length ? t().askAnother : t().ask),
+      el('label', { for: `${id}-text` }, t().questionFor(item.label)),
+      box, counter,
+      el('p', { class: 'meta q-hint' }, t().questionHint),
+      error ? el('p', { class: 'error', id: `${id}-error`, role: 'alert' }, error) : null,
+      el('button', {
+        type: 'button', class: 'secondary', id: `${id}-send`, disabled: state.busyQuestion === item.id,
+        onclick: () => askQuestion(item.id),
+      }, state.busyQuestion === item.id ? t().sendingQuestion : t().sendQuestion)));
 }
 
 // The agreements to accept before confirming: a labelled checkbox each, its text one tap away.
@@ -396,6 +435,31 @@ async function confirmOffer() {
   render();
 }
 
+// A question on an item: its text checked here for the customer's sake, and by the server.
+async function askQuestion(id) {
+  const text = (state.drafts[id] || '').trim();
+  state.questionSent = null;
+  if (!text) {
+    state.questionError = { id, text: t().questionEmpty };
+    return render();
+  }
+  state.busyQuestion = id; state.questionError = null; render();
+  const { status, data } = await post('question', { intervention_id: id, text }).catch(() => ({ status: 0, data: {} }));
+  state.busyQuestion = null;
+  if (status === 201 && data.offer) {
+    state.offer = data.offer;
+    delete state.drafts[id];
+    const form = document.getElementById(`item-${id}-ask`);
+    if (form) form.open = false; // render() keeps what the page shows open
+    state.openTerms.delete(`item-${id}-ask`);
+    state.questionSent = id;
+  } else {
+    const field = data.error && Array.isArray(data.error.fields) && data.error.fields[0];
+    state.questionError = { id, text: (field && field.message) || (data.error && data.error.message) || t().error };
+  }
+  render();
+}
+
 async function askLink() {
   state.busy = true; state.error = null; render();
   const { status, data } = await post('access-link').catch(() => ({ status: 0, data: {} }));
@@ -452,6 +516,14 @@ async function loadPreview() {
 }
 
 for (const b of document.querySelectorAll('[data-lang]')) b.addEventListener('click', () => setLang(b.dataset.lang));
+// Back on the page (the message of answers brought the customer here, or another tab): the offer
+// is read again, so that an answer written meanwhile shows. What is being typed stays.
+document.addEventListener('visibilitychange', async () => {
+  if (document.visibilityState !== 'visible' || state.screen !== 'offer' || previewId || state.busy) return;
+  await saving; // an answer being saved is not undone by an older read
+  const { status, data } = await post('open').catch(() => ({ status: 0, data: {} }));
+  if (status === 200 && data.offer && state.screen === 'offer' && !state.busy) { state.offer = data.offer; render(); }
+});
 async function start() {
   if (previewId) return loadPreview();
   const key = await linkKey().catch(() => null);

@@ -67,6 +67,19 @@ export const fr = {
   readTerms: 'Lire le texte',
   termsMissing: 'Cochez les conditions obligatoires pour confirmer.',
   termsAccepted: 'Conditions acceptées',
+  questions: 'Questions et réponses',
+  ask: 'Poser une question',
+  askAnother: 'Poser une autre question',
+  questionFor: (label) => typo`Votre question sur « ${label} »`,
+  questionHint: 'Votre conseiller vous répond ici ; vous recevez aussi ses réponses par message.',
+  sendQuestion: 'Envoyer la question',
+  sendingQuestion: 'Envoi…',
+  questionSent: 'Question envoyée. Votre conseiller vous répondra ici.',
+  questionEmpty: 'Écrivez votre question avant de l’envoyer.',
+  charsLeft: (n) => `${n} caractère${n > 1 ? 's' : ''} restant${n > 1 ? 's' : ''}`,
+  you: 'Vous',
+  yourAdvisor: 'Votre conseiller',
+  unanswered: 'En attente de réponse',
 };
 
 export const en = {
@@ -125,6 +138,19 @@ export const en = {
   readTerms: 'Read the text',
   termsMissing: 'Tick the required terms to confirm.',
   termsAccepted: 'Terms accepted',
+  questions: 'Questions and answers',
+  ask: 'Ask a question',
+  askAnother: 'Ask another question',
+  questionFor: (label) => `Your question about “${label}”`,
+  questionHint: 'Your advisor answers here; you also receive the answers by message.',
+  sendQuestion: 'Send the question',
+  sendingQuestion: 'Sending…',
+  questionSent: 'Question sent. Your advisor will answer here.',
+  questionEmpty: 'Write your question before sending it.',
+  charsLeft: (n) => `${n} character${n === 1 ? '' : 's'} left`,
+  you: 'You',
+  yourAdvisor: 'Your advisor',
+  unanswered: 'Waiting for an answer',
 };
 
 for (const [k, v] of Object.entries(fr)) {

@@ -5,6 +5,7 @@
 #include "https.hpp"
 #include "notifications.hpp"
 #include "offer_service.hpp"
+#include "questions.hpp"
 #include "reminders.hpp"
 #include "scheduler.hpp"
 
@@ -58,6 +59,11 @@ void schedule_housekeeping(const HousekeepingDeps& d) {
         TRY_ASSIGN(const auto next, digests.run_due());
         return next ? run_again_at(*next) : job_done();
     });
+    // The messages of answers: one job at the earliest due one, as the digests'.
+    scheduler.handle(std::string(kAnswerJob), [&questions = d.questions](const ScheduledJob&) -> JobOutcome {
+        TRY_ASSIGN(const auto next, questions.run_due());
+        return next ? run_again_at(*next) : job_done();
+    });
     constexpr UnixMs kPrune = 3600'000;
     scheduler.handle(
         "notifications.prune",
@@ -76,6 +82,7 @@ void schedule_housekeeping(const HousekeepingDeps& d) {
     reported(scheduler.ensure("offers.expire", "", started_at));
     arm_job(scheduler, "offers.reminders", d.reminders.next_due(), *d.log);
     arm_job(scheduler, kDigestJob, d.digests.next_due(), *d.log);
+    arm_job(scheduler, kAnswerJob, d.questions.next_due(), *d.log);
     reported(scheduler.schedule("notifications.prune", "", started_at + 60'000, {}, JobStore::memory));
 }
 

@@ -23,6 +23,7 @@ class OfferService;
 class ReminderService;
 class NotificationService;
 class DigestService;
+class QuestionService;
 class Scheduler;
 struct Https;
 
@@ -34,6 +35,7 @@ struct HousekeepingDeps {
     ReminderService& reminders;
     NotificationService& notifications;  // read ones pruned after 30 days
     DigestService& digests;
+    QuestionService& questions;  // the messages of answers to questions on items
     const Clock& clock;
     std::shared_ptr<spdlog::logger> log;
 };

@@ -21,8 +21,10 @@
 #include "offer_service.hpp"
 #include "offer_state.hpp"
 #include "outbox.hpp"
+#include "process_setup.hpp"
 #include "process_stop.hpp"
 #include "public_app.hpp"
+#include "questions.hpp"
 #include "random.hpp"
 #include "reminders.hpp"
 #include "ro_service.hpp"
@@ -36,9 +38,7 @@
 #include "text.hpp"
 #include "timezone.hpp"
 
-#include <malloc.h>
 #include <spdlog/spdlog.h>
-#include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 #include <boost/asio/io_context.hpp>
@@ -56,33 +56,6 @@
 namespace relais {
 
 namespace {
-
-// Started again for new settings: the ports it had, also those the kernel chose for port 0, so
-// that the browser that saved the settings finds the box where it was.
-void keep_restart_ports(Config& config) {
-    const char* kept = std::getenv("RELAIS_RESTART_PORTS");
-    if (!kept) return;
-    unsigned lan = 0, pub = 0, plain = 0;
-    if (std::sscanf(kept, "%u %u %u", &lan, &pub, &plain) == 3 && lan < 65536 && pub < 65536 && plain < 65536) {
-        if (config.http.lan.port == 0) config.http.lan.port = static_cast<std::uint16_t>(lan);
-        if (config.http.public_listen.port == 0) config.http.public_listen.port = static_cast<std::uint16_t>(pub);
-        if (config.tls.redirect_listen && config.tls.redirect_listen->port == 0)
-            config.tls.redirect_listen->port = static_cast<std::uint16_t>(plain);
-    }
-    ::unsetenv("RELAIS_RESTART_PORTS");
-}
-
-// What the process itself is asked for, before anything is opened.
-void set_up_process() {
-    ::umask(077);  // the database and data directory hold customers' personal data
-    std::signal(SIGPIPE, SIG_IGN);
-    // Argon2id borrows 19 MiB per sign-in. glibc would raise its mmap threshold after the first
-    // free and keep later blocks on the heap for good; a fixed threshold hands every large
-    // block back to the kernel, so the idle footprint stays small (docs/BENCHMARKS.md).
-    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
-    // Each HTTP thread would otherwise get its own malloc arena, each keeping freed memory.
-    mallopt(M_ARENA_MAX, 2);
-}
 
 // The modem, or why there is none (the banner and /healthz say it; SMS then wait).
 struct ModemStart {
@@ -140,6 +113,7 @@ struct Messaging {
     Scheduler scheduler;
     OfferService offers;
     ReminderService reminders;
+    QuestionService questions;
     // Before anything may append to the timeline on the core loop: it hears of every event.
     NotificationService notifications;
     DigestService digests;
@@ -151,6 +125,7 @@ struct Messaging {
     // truth), each at its earliest due one. On the loop's thread.
     void arm_reminders();
     void arm_digests();
+    void arm_answers() { arm_job(scheduler, kAnswerJob, questions.next_due(), *log); }
     std::shared_ptr<spdlog::logger> log;
 };
 
@@ -167,6 +142,11 @@ Messaging::Messaging(const MessagingDeps& d)
               .clock = d.app.clock(),
               .zone = d.app.zone()}),
       reminders({.db = d.app.db(),
+                 .config = d.config,
+                 .random = d.app.random(),
+                 .clock = d.app.clock(),
+                 .zone = d.app.zone()}),
+      questions({.db = d.app.db(),
                  .config = d.config,
                  .random = d.app.random(),
                  .clock = d.app.clock(),
@@ -202,6 +182,8 @@ Messaging::Messaging(const MessagingDeps& d)
     reminders.on_queued([this] { outbox.wake(); });
     reminders.on_changed(rearm);
     digests.on_queued([this] { outbox.wake(); });
+    questions.on_queued([this] { outbox.wake(); });
+    questions.on_changed([this, &io = d.io] { boost::asio::post(io, [this] { arm_answers(); }); });
     notifications.on_notified([this, &io = d.io, &events = d.events](const std::vector<Id>& users) {
         events.notified(users);
         boost::asio::post(io, [this] { arm_digests(); });  // its digest may have moved
@@ -364,6 +346,7 @@ LanAppDeps Listeners::lan_app_deps(const ListenersDeps& d) {
             .mail = d.messaging.mail_transport.get(),
             .offers = &d.messaging.offers,
             .reminders = &d.messaging.reminders,
+            .questions = &d.messaging.questions,
             .notifications = &d.messaging.notifications,
             .events = &d.events,
             .customers = &d.customers,
@@ -581,6 +564,7 @@ int run_serve(const ServeOptions& options) {
                            .reminders = messaging.reminders,
                            .notifications = messaging.notifications,
                            .digests = messaging.digests,
+                           .questions = messaging.questions,
                            .clock = app.clock(),
                            .log = log});
     Watchdog watchdog(io, log);

@@ -24,6 +24,7 @@ std::span<const StaffTextSpec> staff_text_specs() {
         {"notification.reply", {"ro_number", "customer_name", "detail"}},
         {"notification.failed", {"ro_number", "customer_name", "detail"}},
         {"notification.no_answer", {"ro_number", "customer_name"}},
+        {"notification.question", {"ro_number", "customer_name", "detail"}},
         // The advisor digest (notifications/digests.cpp).
         {"digest.subject", {"dealer_name", "user_name", "count"}},
         {"digest.heading", {"dealer_name", "user_name", "count"}},

@@ -62,6 +62,13 @@ Result<std::optional<UnixMs>> read_promised_at(Connection& c, Id ro_id) {
     return q.optional_int64(0);
 }
 
+// The offer as its page shows it: with the vehicle's promised time as it is now and the threads.
+Result<CustomerOffer> customer_offer(Connection& c, Offer offer, std::uint64_t generation) {
+    TRY_ASSIGN(auto promised, read_promised_at(c, offer.ro_id));
+    TRY_ASSIGN(auto threads, questions::of_repair_order(c, offer.ro_id));
+    return CustomerOffer{std::move(offer), promised, std::move(threads), generation};
+}
+
 Error refused(LinkStatus s) {
     switch (s) {
         case LinkStatus::unknown: return not_found_error("link");
@@ -147,8 +154,8 @@ Result<CustomerAccess> CustomerService::open(const std::string& token, const Cus
             if (!seen) {
                 TRY_ASSIGN(auto offer, load_offer(c, link->offer_id));
                 if (!offer) return false;
-                TRY_ASSIGN(auto promised, read_promised_at(c, offer->ro_id));
-                seen = std::make_shared<const CustomerOffer>(CustomerOffer{std::move(*offer), promised, generation});
+                TRY_ASSIGN(auto view, customer_offer(c, std::move(*offer), generation));
+                seen = std::make_shared<const CustomerOffer>(std::move(view));
                 offers_.put(link->offer_id, generation, seen);
             }
             const Offer& offer = seen->offer;
@@ -190,8 +197,8 @@ Result<CustomerAccess> CustomerService::open(const std::string& token, const Cus
             c, {.offer_id = offer->id, .to = OfferState::seen, .at = now, .by = customer_actor(recipient)},
             who_json(who)));
         TRY_ASSIGN(auto fresh, load_offer(c, offer->id));
-        TRY_ASSIGN(auto promised, read_promised_at(c, offer->ro_id));
-        access.offer = std::make_shared<const CustomerOffer>(CustomerOffer{std::move(*fresh), promised, 0});
+        TRY_ASSIGN(auto view, customer_offer(c, std::move(*fresh), 0));
+        access.offer = std::make_shared<const CustomerOffer>(std::move(view));
         return {};
     });
     if (!r) return std::move(r).error();
@@ -201,6 +208,11 @@ Result<CustomerAccess> CustomerService::open(const std::string& token, const Cus
 std::optional<UnixMs> CustomerService::promised_at(Id ro_id) {
     auto r = db_.read([&](Connection& c) { return read_promised_at(c, ro_id); });
     return r ? *r : std::nullopt;
+}
+
+std::vector<ItemQuestion> CustomerService::threads(Id ro_id) {
+    auto r = db_.read([&](Connection& c) { return questions::of_repair_order(c, ro_id); });
+    return r ? std::move(*r) : std::vector<ItemQuestion>();
 }
 
 Result<Offer> CustomerService::decide(const std::string& token, const CustomerContext& who,
@@ -281,6 +293,28 @@ Result<Offer> CustomerService::decide(const std::string& token, const CustomerCo
     auto o = db_.read([&](Connection& c) { return load_offer(c, *r); });
     if (!o) return std::move(o).error();
     return std::move(**o);
+}
+
+Result<CustomerOffer> CustomerService::ask(const std::string& token, const CustomerContext& who, Id intervention_id,
+                                           std::string text) {
+    const UnixMs now = clock_.now();
+    TRY(check_guessing(who));
+    Problems problems;
+    if (!questions::check_text(text, "text", problems)) return validation_error(problems);
+    TRY(require_known(token, who));
+    auto r = db_.write([&](Connection& c) -> Result<CustomerOffer> {
+        TRY_ASSIGN(auto link, offer_links::find(c, token));
+        if (!link) return refused(LinkStatus::unknown);
+        TRY_ASSIGN(auto offer, load_offer(c, link->offer_id));
+        if (!offer) return refused(LinkStatus::unknown);
+        LinkStatus status = check(*link, *offer, who.device_id.empty() ? "" : sha256(who.device_id), now);
+        if (!link->device_hash) status = LinkStatus::other_device;  // opened first, asked after
+        if (status != LinkStatus::ok) return refused(status);
+        TRY(questions::ask(c, *offer, recipient_of(*offer, link->recipient_id), intervention_id, text, now,
+                           who_json(who)));
+        return customer_offer(c, std::move(*offer), 0);
+    });
+    return r;
 }
 
 namespace {

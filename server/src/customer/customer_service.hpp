@@ -11,6 +11,7 @@
 #include "enum_names.hpp"
 #include "generation_cache.hpp"
 #include "offer.hpp"
+#include "questions.hpp"
 #include "throttle.hpp"
 
 #include <atomic>
@@ -54,8 +55,9 @@ struct CustomerContext {
 /// opening the same offer share one copy while the database stays as it was.
 struct CustomerOffer {
     Offer offer;
-    std::optional<UnixMs> promised_at;  // the repair order's, as it is now
-    std::uint64_t generation = 0;       // Database::generation when read; 0: read while writing
+    std::optional<UnixMs> promised_at;    // the repair order's, as it is now
+    std::vector<ItemQuestion> questions;  // the items' threads, oldest first (questions.hpp)
+    std::uint64_t generation = 0;         // Database::generation when read; 0: read while writing
 };
 
 struct CustomerAccess {
@@ -112,6 +114,13 @@ public:
     Result<Offer> decide(const std::string& token, const CustomerContext& who, const std::map<Id, Decision>& decisions,
                          bool confirm, const std::set<Id>& agreements = {});
 
+    /// A question on item `intervention_id` (questions.hpp), while the link is this device's, also
+    /// once the offer is confirmed or locked: a question changes no answer, and "when will it be
+    /// ready?" comes after one. 422 on the text (field `text`) or an item not in the offer; 429
+    /// too_many_questions. Returns the offer as the page shows it, with the question.
+    Result<CustomerOffer> ask(const std::string& token, const CustomerContext& who, Id intervention_id,
+                              std::string text);
+
     /// A fresh link for the same recipient, sent to the original number or address. The other
     /// links of that recipient keep working until the fresh one is opened (then only the device
     /// that opened it may use the offer): asking signs nobody out. Limited as above; every
@@ -121,6 +130,8 @@ public:
     /// When the repair order's vehicle is promised for now (it may have moved since the offer was
     /// sent): the customer's "what happens next". Nullopt when none is set or it cannot be read.
     std::optional<UnixMs> promised_at(Id ro_id);
+    /// The repair order's item threads (questions.hpp); empty when they cannot be read.
+    std::vector<ItemQuestion> threads(Id ro_id);
 
     void on_queued(std::function<void()> hook) { queued_hook_ = std::move(hook); }
 

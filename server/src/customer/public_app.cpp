@@ -35,7 +35,22 @@ json dealer_info(const Config& config) {
 
 // What the customer sees: the frozen offer, never the addresses or the RO's other parties;
 // with the dealership's contact and the vehicle's promised time as they are now.
-json customer_view(const Offer& o, const json& dealer, std::optional<UnixMs> promised_at) {
+// An item's thread: the customer's questions and the advisor's answers, shown as soon as written
+// (the message that tells of them is what waits, questions.hpp).
+json thread_of(const std::vector<ItemQuestion>& threads, Id intervention_id) {
+    json out = json::array();
+    for (const ItemQuestion& q : threads) {
+        if (q.intervention_id != intervention_id) continue;
+        out.push_back({{"author", to_string(q.author)},
+                       {"text", q.text},
+                       {"at", format_utc(q.at)},
+                       {"by", q.author == QuestionAuthor::advisor ? json(q.by_name) : json(nullptr)}});
+    }
+    return out;
+}
+
+json customer_view(const Offer& o, const json& dealer, std::optional<UnixMs> promised_at,
+                   const std::vector<ItemQuestion>& threads) {
     json items = json::array();
     for (const OfferItem& i : o.snapshot.items)
         items.push_back({{"id", i.intervention_id},
@@ -44,7 +59,8 @@ json customer_view(const Offer& o, const json& dealer, std::optional<UnixMs> pro
                          {"kind", to_string(i.kind)},
                          {"severity", to_string(i.severity)},
                          {"price_incl_cents", i.price_incl},
-                         {"informational", i.informational()}});
+                         {"informational", i.informational()},
+                         {"questions", thread_of(threads, i.intervention_id)}});
     json decisions = json::object();
     for (const auto& [id, d] : o.decisions) decisions[std::to_string(id)] = to_string(d);
     json agreements = json::array();
@@ -73,7 +89,11 @@ json customer_view(const Offer& o, const json& dealer, std::optional<UnixMs> pro
         {"total_incl_cents", o.snapshot.total_incl()},
         {"decisions", decisions},
         {"agreements", agreements},
-        {"confirmed_at", o.confirmed_at ? json(format_utc(*o.confirmed_at)) : json(nullptr)}};
+        {"confirmed_at", o.confirmed_at ? json(format_utc(*o.confirmed_at)) : json(nullptr)},
+        // Questions may be asked as long as the link is this device's, also once confirmed.
+        {"questions_open",
+         o.state != OfferState::superseded && o.state != OfferState::cancelled && o.state != OfferState::expired},
+        {"question_max_chars", kMaxQuestionChars}};
 }
 
 }  // namespace
@@ -91,7 +111,8 @@ PublicApp::PublicApp(PublicAppDeps deps)
 
 namespace {
 json view(const Config& config, CustomerService& customers, const Offer& offer) {
-    return customer_view(offer, dealer_info(config), customers.promised_at(offer.ro_id));
+    return customer_view(offer, dealer_info(config), customers.promised_at(offer.ro_id),
+                         customers.threads(offer.ro_id));
 }
 }  // namespace
 
@@ -115,7 +136,8 @@ HttpResponse PublicApp::handle(const HttpRequest& req) {
         } else if (!action.empty() && req.method == Method::post) {
             res = customer_api(req, token, action, lang);
             api = true;
-        } else if (action.empty() || action == "open" || action == "decisions" || action == "access-link") {
+        } else if (action.empty() || action == "open" || action == "decisions" || action == "access-link" ||
+                   action == "question") {
             res = html_error_page(405, lang);
             res.status = 405;
             res.header("Allow", action.empty() ? "GET, HEAD" : "POST");
@@ -197,7 +219,7 @@ HttpResponse PublicApp::customer_api(const HttpRequest& req, const std::string& 
             if (seen.generation) offer_text = views_.find(seen.offer.id, seen.generation);
             if (!offer_text) {
                 offer_text = std::make_shared<const std::string>(
-                    dump_json(customer_view(seen.offer, dealer_info(config_), seen.promised_at)));
+                    dump_json(customer_view(seen.offer, dealer_info(config_), seen.promised_at, seen.questions)));
                 if (seen.generation) views_.put(seen.offer.id, seen.generation, offer_text);
             }
         } else if (access->status == LinkStatus::unknown) {
@@ -234,6 +256,24 @@ HttpResponse PublicApp::customer_api(const HttpRequest& req, const std::string& 
         auto offer = customers_->decide(token, who, asked->decisions, asked->confirm, asked->agreements);
         if (!offer) return error_response(offer.error(), lang);
         return json_response(200, {{"status", "ok"}, {"offer", view(config_, *customers_, *offer)}});
+    }
+    if (action == "question") {
+        // {"intervention_id": 12, "text": "…"}
+        Problems problems;
+        std::optional<std::int64_t> item;
+        std::optional<std::string> text;
+        {
+            ObjectReader r(body, "", problems);  // its end names the unknown fields
+            item = r.integer("intervention_id");
+            if (!item && !r.field("intervention_id")) r.problem("intervention_id", "required");
+            text = r.required_string("text");
+        }
+        if (!problems.empty() || !item || !text) return error_response(validation_error(problems), lang);
+        auto asked = customers_->ask(token, who, *item, std::move(*text));
+        if (!asked) return error_response(asked.error(), lang);
+        return json_response(
+            201, {{"status", "ok"},
+                  {"offer", customer_view(asked->offer, dealer_info(config_), asked->promised_at, asked->questions)}});
     }
     if (action == "access-link") {
         auto sent = customers_->send_access_link(token, who);

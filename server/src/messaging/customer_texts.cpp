@@ -43,6 +43,15 @@ std::vector<CustomerTextSpec> all_specs() {
         {"sms_reply_ack.no.nothing_kept", {"dealer_name", "vehicle", "link", "dealer_phone_suffix"}},
         {"sms_reply_ack.call_me", {"dealer_name", "vehicle", "link", "dealer_phone_suffix"}},
         {"sms_reply_ack.phone", {"dealer_phone"}},
+        {"answers_sms.full", {"dealer_name", "label", "answer", "link"}},
+        {"answers_sms", {"dealer_name", "vehicle", "link"}},
+        {"answers_email.subject", {"dealer_name", "vehicle", "advisor_name"}},
+        {"answers_email.heading", {"dealer_name", "vehicle", "advisor_name"}},
+        {"answers_email.preheader", {"dealer_name", "vehicle", "advisor_name"}},
+        {"answers_email.intro", {"dealer_name", "vehicle", "advisor_name"}},
+        {"answers_email.item", {"label"}},
+        {"answers_email.question", {"question"}},
+        {"answers_email.answer", {"answer"}},
     };
     for (CustomerTextSpec& spec : specs)
         if (const TemplateKindSpec* kind = template_kind_of_text(spec.name)) spec.placeholders = kind->placeholders;

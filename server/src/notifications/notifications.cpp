@@ -61,6 +61,7 @@ std::optional<NotificationKind> kind_of(const AppendedEvent& e, const std::vecto
     if (e.type == "offer.seen") return NotificationKind::seen;
     if (e.type == "offer.no_answer") return NotificationKind::no_answer;
     if (e.type == "message.failed") return NotificationKind::failed;
+    if (e.type == "item.question_asked") return NotificationKind::question;
     if (e.type == "offer.confirmed") {
         const auto d = e.data.find("decisions");
         if (d != e.data.end() && d->is_object())
@@ -81,7 +82,7 @@ std::optional<NotificationKind> kind_of(const AppendedEvent& e, const std::vecto
 
 std::string detail_of(const AppendedEvent& e, NotificationKind kind) {
     std::string text;
-    if (kind == NotificationKind::reply) text = text_in(e.data, "text");
+    if (kind == NotificationKind::reply || kind == NotificationKind::question) text = text_in(e.data, "text");
     if (kind == NotificationKind::failed) text = text_in(e.data, "address");
     return escape_untrusted(text, kDetailBytes);
 }

@@ -1,11 +1,10 @@
 #pragma once
 // Staff notifications (issue 15): what a customer did on an RO (opened its offer, confirmed it,
-// asked to be called, replied or decided by SMS), a message that failed, an offer left without an
-// answer after its fifth reminder. Each is told to the RO's advisor and to the colleague who sent
-// the offer when that is someone else: a row per user, written in the very transaction that
-// appended the timeline event (the Database's AppendedListener, so no feature calls this one),
-// pushed live to that user's open pages once committed, read per item; and, for those who opted
-// in, gathered into one email digest (digests.hpp).
+// asked to be called, asked a question on an item, replied or decided by SMS), a message that failed, an offer left
+// without an answer after its fifth reminder. Each is told to the RO's advisor and to the colleague who sent the offer
+// when that is someone else: a row per user, written in the very transaction that appended the timeline event (the
+// Database's AppendedListener, so no feature calls this one), pushed live to that user's open pages once committed,
+// read per item; and, for those who opted in, gathered into one email digest (digests.hpp).
 
 #include "clock.hpp"
 #include "db.hpp"
@@ -24,17 +23,18 @@ class logger;
 
 namespace relais {
 
-enum class NotificationKind { seen, confirmed, contact_me, sms_decision, reply, failed, no_answer };
+enum class NotificationKind { seen, confirmed, contact_me, sms_decision, reply, failed, no_answer, question };
 
 template <>
 struct EnumNames<NotificationKind> {
-    static constexpr NameTable<NotificationKind, 7> table{{{NotificationKind::seen, "seen"},
+    static constexpr NameTable<NotificationKind, 8> table{{{NotificationKind::seen, "seen"},
                                                            {NotificationKind::confirmed, "confirmed"},
                                                            {NotificationKind::contact_me, "contact_me"},
                                                            {NotificationKind::sms_decision, "sms_decision"},
                                                            {NotificationKind::reply, "reply"},
                                                            {NotificationKind::failed, "failed"},
-                                                           {NotificationKind::no_answer, "no_answer"}}};
+                                                           {NotificationKind::no_answer, "no_answer"},
+                                                           {NotificationKind::question, "question"}}};
 };
 
 struct Notification {
@@ -44,7 +44,7 @@ struct Notification {
     Id event_id = 0;
     NotificationKind kind = NotificationKind::seen;
     UnixMs at = 0;
-    std::string detail;  // the reply's text, the failed message's address; "" for the others
+    std::string detail;  // the reply's or question's text, the failed message's address; "" for the others
     std::string ro_number;
     std::string customer_name;
     std::optional<UnixMs> read_at;

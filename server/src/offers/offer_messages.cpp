@@ -302,4 +302,53 @@ Result<OfferMessageText> reminder_email(const Config& config, const TemplateText
     return m;
 }
 
+Result<OfferMessageText> answers_sms(const Config& config, const Offer& offer, const std::vector<AnsweredItem>& items,
+                                     const std::string& link) {
+    const std::string lang = language_of(offer);
+    OfferMessageText m;
+    if (items.size() == 1) {
+        TRY_ASSIGN(m.text, customer_text("answers_sms.full", lang,
+                                         {{"dealer_name", sms_value(config.dealer.name)},
+                                          {"label", sms_value(items.front().label)},
+                                          {"answer", sms_value(items.front().answer)},
+                                          {"link", link}}));
+        const auto prepared = modem::prepare_sms(m.text);
+        if (prepared && prepared->parts.size() <= kAnswerSmsParts) return m;
+    }
+    TRY_ASSIGN(m.text, customer_text("answers_sms", lang,
+                                     {{"dealer_name", sms_value(config.dealer.name)},
+                                      {"vehicle", sms_value(vehicle_words(offer))},
+                                      {"link", link}}));
+    return m;
+}
+
+Result<OfferMessageText> answers_email(const Config& config, const Offer& offer, const std::string& name,
+                                       const std::string& advisor, const std::vector<AnsweredItem>& items,
+                                       const std::string& link) {
+    const std::string lang = language_of(offer);
+    const TextValues values = {{"dealer_name", config.dealer.name},
+                               {"vehicle", vehicle_words(offer)},
+                               {"advisor_name", advisor.empty() ? config.dealer.name : advisor}};
+    mail::EmailContent c;
+    c.language = lang;
+    TRY_ASSIGN(c.heading, customer_text("answers_email.heading", lang, values));
+    TRY_ASSIGN(c.preheader, customer_text("answers_email.preheader", lang, values));
+    TRY_ASSIGN(auto hello, greeting(lang, name));
+    c.paragraphs.push_back(std::move(hello));
+    TRY_ASSIGN(auto intro, customer_text("answers_email.intro", lang, values));
+    c.paragraphs.push_back(std::move(intro));
+    for (const AnsweredItem& item : items) {
+        TRY_ASSIGN(auto label, customer_text("answers_email.item", lang, {{"label", item.label}}));
+        c.paragraphs.push_back(std::move(label));
+        if (!item.question.empty()) {
+            TRY_ASSIGN(auto q, customer_text("answers_email.question", lang, {{"question", item.question}}));
+            c.paragraphs.push_back(std::move(q));
+        }
+        TRY_ASSIGN(auto a, customer_text("answers_email.answer", lang, {{"answer", item.answer}}));
+        c.paragraphs.push_back(std::move(a));
+    }
+    TRY_ASSIGN(auto subject, customer_text("answers_email.subject", lang, values));
+    return branded_email(config, std::move(c), link, {}, std::move(subject));
+}
+
 }  // namespace relais

@@ -13,6 +13,7 @@
 #include "text_catalog.hpp"
 
 #include <string>
+#include <vector>
 
 namespace relais {
 
@@ -69,6 +70,24 @@ Result<OfferMessageText> reminder_sms(const Config& config, const TemplateTexts&
                                       const Addressee& to, const ReminderWords& words, const std::string& link);
 Result<OfferMessageText> reminder_email(const Config& config, const TemplateTexts& texts, const Offer& offer,
                                         const Addressee& to, const ReminderWords& words, const std::string& link);
+
+/// One item in the message of an advisor's answers (questions.hpp): the item, the customer's
+/// question and what the advisor answered (several answers in one burst are joined).
+struct AnsweredItem {
+    std::string label;
+    std::string question;
+    std::string answer;
+};
+/// The SMS: the answer itself when there is one item and it fits in kAnswerSmsParts parts, else a
+/// short text with the link (the page shows every answer in full: an SMS of many parts costs each
+/// part and arrives cut or late on some phones).
+inline constexpr std::size_t kAnswerSmsParts = 2;
+Result<OfferMessageText> answers_sms(const Config& config, const Offer& offer, const std::vector<AnsweredItem>& items,
+                                     const std::string& link);
+/// The email: every item with its question and answer, signed by the advisor who answered.
+Result<OfferMessageText> answers_email(const Config& config, const Offer& offer, const std::string& name,
+                                       const std::string& advisor, const std::vector<AnsweredItem>& items,
+                                       const std::string& link);
 
 /// The longest plausible value of every placeholder a template may name (message_templates.hpp)
 /// in `language`, as an SMS (`Channel::sms`: in GSM form where there is one) or an email would

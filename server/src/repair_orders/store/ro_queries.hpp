@@ -14,7 +14,9 @@ inline constexpr const char* attention_condition =
     "OR EXISTS (SELECT 1 FROM events e WHERE e.ro_id = ro.id AND e.type IN ('offer.confirmed', 'message.failed', "
     "'message.quarantined', 'offer.no_answer') AND e.at > coalesce(ro.handled_at, 0)) "
     "OR EXISTS (SELECT 1 FROM offers o JOIN offer_decisions d ON d.offer_id = o.id WHERE o.ro_id = ro.id AND "
-    "d.decision = 'contact_me' AND d.decided_at > coalesce(ro.handled_at, 0)))";
+    "d.decision = 'contact_me' AND d.decided_at > coalesce(ro.handled_at, 0)) "
+    "OR EXISTS (SELECT 1 FROM offer_questions q WHERE q.ro_id = ro.id AND q.author = 'customer' AND "
+    "q.at > coalesce(ro.handled_at, 0)))";
 
 /// A stored word as its enum; `fallback` for a word this version does not know.
 template <class E>

@@ -328,6 +328,13 @@ export function describeEvent(ev, { ro, users }) {
     if (ev.type === 'callback.not_reached' && data.attempts) details.push(plural('tl.callback.attempts', Number(data.attempts)));
     if (data.note) details.push(t('tl.callback.note', { note: data.note }));
   }
+  // A question on an item or its answer: which item, the words; the message of the answers.
+  if (ev.type.startsWith('item.')) {
+    if (data.label) details.push(t('tl.callback.item', { label: data.label }));
+    if (data.text) details.push(t('tl.item.text', { text: data.text }));
+    if (ev.type === 'item.answers_queued' && data.items) details.push(plural('tl.item.count', Number(data.items)));
+    if (Array.isArray(data.recipients)) details.push(...reminderDetails('offer.reminded', { recipients: data.recipients }));
+  }
   // An answer texted back (OUI, NON, APPELEZ-MOI): the customer's words.
   if (ev.type === 'offer.confirmed' && data.by === 'sms') details.push(t('tl.confirmedBySms', { reply: data.reply || '' }));
   // The agreements accepted with a confirmation, each with the version the customer read.

@@ -2,6 +2,20 @@
 // (no import), merged by core/i18n.js. Both languages have the same keys
 // (tests/web/workspace.test.mjs).
 export const fr = {
+  'q.title': 'Questions du client',
+  'q.unanswered.one': '{n} sans réponse',
+  'q.unanswered.other': '{n} sans réponse',
+  'q.answerFor': 'Réponse sur « {label} »',
+  'q.answer': 'La réponse',
+  'q.send': 'Répondre',
+  'q.empty': 'Écrivez la réponse avant de l’envoyer.',
+  'q.sent': 'Réponse enregistrée : le client la voit sur sa page.',
+  'q.removedItem': 'Intervention retirée de l’OR',
+  'q.waiting': 'Sans réponse',
+  'q.customer': 'Le client',
+  'q.told': 'message envoyé',
+  'q.toTell': 'message à venir',
+  'q.debounce': 'Le client est prévenu par un seul message environ 10 minutes après votre dernière réponse (pendant les heures d’ouverture).',
   'offer.mismatchTitle': 'Ce que le client a accepté ne correspond plus à l\'OR',
   'offer.mismatch.price': '« {label} » : accepté à {agreed}, maintenant {now}',
   'offer.mismatch.label': '« {label} » s\'appelle maintenant « {now} »',
@@ -232,6 +246,20 @@ export const fr = {
 };
 
 export const en = {
+  'q.title': 'Customer questions',
+  'q.unanswered.one': '{n} unanswered',
+  'q.unanswered.other': '{n} unanswered',
+  'q.answerFor': 'Answer about “{label}”',
+  'q.answer': 'The answer',
+  'q.send': 'Answer',
+  'q.empty': 'Write the answer before sending it.',
+  'q.sent': 'Answer saved: the customer sees it on their page.',
+  'q.removedItem': 'Item removed from the RO',
+  'q.waiting': 'Unanswered',
+  'q.customer': 'The customer',
+  'q.told': 'message sent',
+  'q.toTell': 'message to come',
+  'q.debounce': 'The customer is told by one message about 10 minutes after your last answer (during opening hours).',
   'offer.mismatchTitle': 'What the customer accepted no longer matches the repair order',
   'offer.mismatch.price': '“{label}”: accepted at {agreed}, now {now}',
   'offer.mismatch.label': '“{label}” is now called “{now}”',

@@ -107,6 +107,7 @@ export function interventionsCard(pg) {
     itemsTable.hidden = items.length === 0;
     itemsEmpty.hidden = items.length !== 0;
     fitNotes(); // now that the rows are in the page and can be measured
+    markQuestions();
     itemsCard.querySelector('.count-badge').textContent = items.length ? String(items.length) : '';
     const tt = pg.ro.totals;
     replace(totals,
@@ -122,6 +123,22 @@ export function interventionsCard(pg) {
   function fitNotes() {
     for (const r of rowsById.values()) r.fit();
   }
+
+  // The items the customer asked about (offers/questions.js): a mark in the row that leads to the
+  // thread, "unanswered" while the last word is the customer's. Kept for rows drawn anew.
+  let asked = new Map();
+  function markQuestions(threads = asked) {
+    asked = threads;
+    for (const [rid, r] of rowsById) {
+      const cell = r.rows[0].querySelector('.col-label');
+      const old = cell.querySelector('.item-question');
+      const thread = asked.get(rid);
+      if (!thread) { if (old) old.remove(); continue; }
+      const mark = h('a', { class: ['item-question', thread.waiting ? 'is-waiting' : null], href: `#thread-${rid}` },
+        icon('message'), thread.waiting ? t('item.questionWaiting') : t('item.questionAnswered'));
+      if (old) old.replaceWith(mark); else cell.append(mark);
+    }
+  }
   // A narrower or wider table wraps the notes differently.
   const refit = debounce(fitNotes, 100);
   window.addEventListener('resize', refit);
@@ -130,6 +147,7 @@ export function interventionsCard(pg) {
   return {
     card: itemsCard,
     render: renderInterventions,
+    markQuestions,
     stop() {
       refit.cancel();
       window.removeEventListener('resize', refit);

@@ -14,6 +14,7 @@ import { loadUsers } from '../core/session.js';
 import { onRepairOrdersChanged } from '../core/live.js';
 import { offersPanel } from '../offers/offers.js';
 import { repliesPanel } from '../replies/replies.js';
+import { questionsPanel } from '../offers/questions.js';
 import { savingFor } from './ro-saving.js';
 import { headerSection } from './ro-header.js';
 import { noteCard, vehicleCard, partiesCard } from './ro-cards.js';
@@ -56,6 +57,10 @@ export default async function roPage({ params, main }) {
   });
   // What the customer wrote back by SMS, above everything else while unread.
   pg.replies = repliesPanel({ base, getRo: () => pg.ro, onChange: () => pg.timeline.load() });
+  // What the customer asked about an item on their page, and the advisor's answers.
+  pg.questions = questionsPanel({
+    base, getRo: () => pg.ro, onChange: () => pg.timeline.load(), onThreads: (threads) => items.markQuestions(threads),
+  });
   // A change to this RO (another tab or advisor's edit, a DMS, a customer's answer or SMS, a
   // delivery): the RO itself, its offers, replies and history are fetched again. What is being
   // typed stays (guardedText); a field someone else changed meanwhile is shown when it is saved.
@@ -64,13 +69,14 @@ export default async function roPage({ params, main }) {
     pg.refreshLive(); // the history too
     pg.offers.refresh();
     pg.replies.refresh();
+    pg.questions.refresh();
   });
 
   const page = h('section', { class: 'page page-ro' },
     head.header,
     pg.conflictBanner,
     head.lock(h('div', { class: 'ro-grid' },
-      h('div', { class: 'ro-main' }, pg.replies.card, items.card, pg.offers.card, pg.timeline.card),
+      h('div', { class: 'ro-main' }, pg.replies.card, pg.questions.card, items.card, pg.offers.card, pg.timeline.card),
       h('aside', { class: 'ro-side' }, parties.card, note.card, vehicle.card))));
 
   // ---- page ----
@@ -91,6 +97,7 @@ export default async function roPage({ params, main }) {
   main.append(page);
   pg.render();
   pg.replies.refresh();
+  pg.questions.refresh();
   pg.timeline.load();
 
   return {

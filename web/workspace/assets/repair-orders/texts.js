@@ -2,6 +2,8 @@
 // data only (no import), merged by core/i18n.js. Both languages have the same keys
 // (tests/web/workspace.test.mjs).
 export const fr = {
+  'item.questionWaiting': 'Question sans réponse',
+  'item.questionAnswered': 'Question',
   'list.title': 'Ordres de réparation',
   'list.new': 'Nouvel OR',
   'list.search': 'Rechercher',
@@ -252,6 +254,8 @@ export const fr = {
 };
 
 export const en = {
+  'item.questionWaiting': 'Unanswered question',
+  'item.questionAnswered': 'Question',
   'list.title': 'Repair orders',
   'list.new': 'New repair order',
   'list.search': 'Search',
