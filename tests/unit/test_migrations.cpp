@@ -207,6 +207,9 @@ constexpr SeedRow kSeed[] = {
      "INSERT INTO notifications (user_id, ro_id, event_id, kind, at, detail) VALUES (1, 1, 1, 'confirmed', 120, '')"},
     {15, "INSERT INTO notification_settings (user_id, email, digest, updated_at) VALUES (1, 'a@b.fr', 1, 120)"},
     {15, "INSERT INTO notification_digests (user_id, first_at, due_at) VALUES (1, 120, 720)"},
+    {17,
+     "INSERT INTO repair_reports (ro_id, offer_id, version, snapshot, final_total_incl_cents, created_at, "
+     "created_by_user_id, created_by_name, outbox_id) VALUES (1, 1, 1, '{}', 12000, 140, 1, 'Marie', 1)"},
 };
 
 int latest() { return static_cast<int>(builtin_migrations().size()); }
@@ -400,6 +403,8 @@ TEST_CASE("migrations: a released migration is never edited (the schema at each 
         "d54e3b3a4e48e9a6", "f0e241079c0012a4", "946e8da0fa97f82e", "e62164fc5d8f88ca", "aca97ff58b386f18",
         "25863244ce103271", "68141da9634e5510", "4db0bdb96444cebf", "08dc7262f2a90398", "c4fa3d6e0af40210",
         "43141b6515b13b35", "9ce5573be789ad03", "16c24e10307f98b2", "c8f4ad37bb17b397", "2625f40fe943344a",
+        "c412a450083c59c3",  // 16 holds the questions branch's place (0016_reserved_for_questions.sql)
+        "3ac66ed6fba0ccab",
     };
     TempDir dir;
     for (int v = 1; v <= latest(); ++v) {

@@ -33,6 +33,7 @@ class NotificationService;
 class ApplianceModem;
 class OfferService;
 class ReminderService;
+class ReportService;
 class TestEmails;
 namespace mail {
 class MailTransport;
@@ -54,6 +55,7 @@ struct LanAppDeps {
     const mail::MailTransport* mail = nullptr;     // where emails go (SMTP relay or maildir)
     OfferService* offers = nullptr;                // none: the offer routes answer 503
     ReminderService* reminders = nullptr;          // none: the reminders' routes answer 503
+    ReportService* reports = nullptr;              // none: the repair report's routes answer 503
     NotificationService* notifications = nullptr;  // none: the notifications' routes answer 503
     EventHub* events = nullptr;                    // none: GET /api/v1/events answers 503
     const CustomerService* customers = nullptr;    // /healthz: links tried that do not exist

@@ -9,6 +9,7 @@
 #include "offer_state.hpp"
 #include "outbox.hpp"
 #include "random.hpp"
+#include "reports.hpp"
 #include "text.hpp"
 #include "timeline.hpp"
 
@@ -148,7 +149,9 @@ Result<CustomerAccess> CustomerService::open(const std::string& token, const Cus
                 TRY_ASSIGN(auto offer, load_offer(c, link->offer_id));
                 if (!offer) return false;
                 TRY_ASSIGN(auto promised, read_promised_at(c, offer->ro_id));
-                seen = std::make_shared<const CustomerOffer>(CustomerOffer{std::move(*offer), promised, generation});
+                TRY_ASSIGN(auto report, latest_report(c, offer->id));
+                seen = std::make_shared<const CustomerOffer>(
+                    CustomerOffer{std::move(*offer), promised, std::move(report), generation});
                 offers_.put(link->offer_id, generation, seen);
             }
             const Offer& offer = seen->offer;
@@ -191,7 +194,9 @@ Result<CustomerAccess> CustomerService::open(const std::string& token, const Cus
             who_json(who)));
         TRY_ASSIGN(auto fresh, load_offer(c, offer->id));
         TRY_ASSIGN(auto promised, read_promised_at(c, offer->ro_id));
-        access.offer = std::make_shared<const CustomerOffer>(CustomerOffer{std::move(*fresh), promised, 0});
+        TRY_ASSIGN(auto report, latest_report(c, offer->id));
+        access.offer =
+            std::make_shared<const CustomerOffer>(CustomerOffer{std::move(*fresh), promised, std::move(report), 0});
         return {};
     });
     if (!r) return std::move(r).error();

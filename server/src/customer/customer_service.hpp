@@ -11,6 +11,7 @@
 #include "enum_names.hpp"
 #include "generation_cache.hpp"
 #include "offer.hpp"
+#include "repair_report.hpp"
 #include "throttle.hpp"
 
 #include <atomic>
@@ -55,7 +56,10 @@ struct CustomerContext {
 struct CustomerOffer {
     Offer offer;
     std::optional<UnixMs> promised_at;  // the repair order's, as it is now
-    std::uint64_t generation = 0;       // Database::generation when read; 0: read while writing
+    /// The latest repair report sent on this offer (reports.hpp): the page shows it, read-only,
+    /// over the offer it reports on.
+    std::optional<RepairReport> report;
+    std::uint64_t generation = 0;  // Database::generation when read; 0: read while writing
 };
 
 struct CustomerAccess {

@@ -6,6 +6,7 @@
 #include "json_text.hpp"
 #include "messages.hpp"
 #include "offer_json.hpp"
+#include "repair_report.hpp"
 #include "request_body.hpp"
 #include "responses.hpp"
 #include "static_files.hpp"
@@ -35,7 +36,10 @@ json dealer_info(const Config& config) {
 
 // What the customer sees: the frozen offer, never the addresses or the RO's other parties;
 // with the dealership's contact and the vehicle's promised time as they are now.
-json customer_view(const Offer& o, const json& dealer, std::optional<UnixMs> promised_at) {
+// The latest repair report, when one was sent, comes with it: the page shows it first, and the
+// decisions it reports on stay one tap away.
+json customer_view(const Offer& o, const json& dealer, std::optional<UnixMs> promised_at,
+                   const std::optional<RepairReport>& report = std::nullopt) {
     json items = json::array();
     for (const OfferItem& i : o.snapshot.items)
         items.push_back({{"id", i.intervention_id},
@@ -73,7 +77,8 @@ json customer_view(const Offer& o, const json& dealer, std::optional<UnixMs> pro
         {"total_incl_cents", o.snapshot.total_incl()},
         {"decisions", decisions},
         {"agreements", agreements},
-        {"confirmed_at", o.confirmed_at ? json(format_utc(*o.confirmed_at)) : json(nullptr)}};
+        {"confirmed_at", o.confirmed_at ? json(format_utc(*o.confirmed_at)) : json(nullptr)},
+        {"report", report ? report_json::customer(*report) : json(nullptr)}};
 }
 
 }  // namespace
@@ -197,7 +202,7 @@ HttpResponse PublicApp::customer_api(const HttpRequest& req, const std::string& 
             if (seen.generation) offer_text = views_.find(seen.offer.id, seen.generation);
             if (!offer_text) {
                 offer_text = std::make_shared<const std::string>(
-                    dump_json(customer_view(seen.offer, dealer_info(config_), seen.promised_at)));
+                    dump_json(customer_view(seen.offer, dealer_info(config_), seen.promised_at, seen.report)));
                 if (seen.generation) views_.put(seen.offer.id, seen.generation, offer_text);
             }
         } else if (access->status == LinkStatus::unknown) {

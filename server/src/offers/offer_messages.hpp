@@ -8,6 +8,7 @@
 #include "config.hpp"
 #include "email_layout.hpp"
 #include "offer.hpp"
+#include "repair_report.hpp"
 #include "result.hpp"
 #include "sms_replies.hpp"
 #include "text_catalog.hpp"
@@ -56,6 +57,15 @@ Result<OfferMessageText> reminder_sms(const Config& config, const TemplateTexts&
                                       const std::string& name, const ReminderWords& words, const std::string& link);
 Result<OfferMessageText> reminder_email(const Config& config, const TemplateTexts& texts, const Offer& offer,
                                         const std::string& name, const ReminderWords& words, const std::string& link);
+
+/// The repair report's message (reports.hpp): the SMS (the dealership, the vehicle, the link) and
+/// the email (what it holds, the final amount, the button to the page). `<%total>` is the
+/// report's final amount and `<%advisor_name>` the RO's advisor as the report names them;
+/// `offer` is localized to the recipient.
+Result<OfferMessageText> report_sms(const Config& config, const TemplateTexts& texts, const Offer& offer,
+                                    const RepairReport& report, const std::string& name, const std::string& link);
+Result<OfferMessageText> report_email(const Config& config, const TemplateTexts& texts, const Offer& offer,
+                                      const RepairReport& report, const std::string& name, const std::string& link);
 
 /// The longest plausible value of every placeholder a template may name (message_templates.hpp)
 /// in `language`, as an SMS (`Channel::sms`: in GSM form where there is one) or an email would
