@@ -316,8 +316,9 @@ function reportItem(item, currency) {
     item.to_plan ? el('p', { class: `badge sev-${item.severity}` }, t().severity[item.severity]) : null,
     item.outcome === 'not_done' ? el('p', { class: 'not-done' }, t().notDone) : null,
     item.note ? el('p', { class: 'report-note' }, item.note) : null,
-    why ? el('p', { class: 'why' }, why) : null,
-    item.to_plan && item.mechanic_note ? el('p', { class: 'note' }, item.mechanic_note) : null);
+    // What the workshop saw on this car, then why such an item matters.
+    item.to_plan && item.mechanic_note ? el('p', { class: 'note' }, item.mechanic_note) : null,
+    why ? el('p', { class: 'why' }, why) : null);
 }
 
 function reportGroup(title, items, currency, extraClass) {

@@ -42,7 +42,7 @@ ReportRequest parse_report_request(const json& body, Problems& problems) {
     return req;
 }
 
-json report_json_for_advisor(const RepairReport& r) {
+json report_json_for_advisor(const RepairReport& r, const PhoneNumbers& phones) {
     json j = report_json::snapshot(r);
     j["id"] = r.id;
     j["repair_order_id"] = r.ro_id;
@@ -58,6 +58,9 @@ json report_json_for_advisor(const RepairReport& r) {
     }
     j["to_plan"] = to_plan;
     j["message"] = r.message ? offer_json::message(*r.message) : json(nullptr);
+    if (r.message)
+        j["message"]["address_display"] =
+            r.message->channel == Channel::sms ? phones.display(r.message->address) : r.message->address;
     return j;
 }
 
@@ -73,7 +76,7 @@ public:
         auto reports = d.reports->for_repair_order(*id);
         if (!reports) return respond(ctx, reports.error());
         json items = json::array();
-        for (const RepairReport& r : *reports) items.push_back(report_json_for_advisor(r));
+        for (const RepairReport& r : *reports) items.push_back(report_json_for_advisor(r, d.phones));
         json out = {{"items", items}, {"next", nullptr}, {"refused", nullptr}};
         auto next = d.reports->preview(*id, {});
         if (next)
@@ -105,7 +108,7 @@ public:
         if (!problems.empty()) return shape_problems(ctx, problems);
         auto report = d.reports->send(*id, request, actor_of(*ctx.who));
         if (!report) return respond(ctx, report.error());
-        return json_response(201, report_json_for_advisor(*report));
+        return json_response(201, report_json_for_advisor(*report, d.phones));
     }
 
 private:
@@ -122,7 +125,7 @@ private:
         if (p.recipient.channel == Channel::sms)
             if (auto cost = modem::sms_cost(p.message.text, modem::Transliteration::off))
                 message["sms"] = sms_cost_json(*cost);
-        return {{"report", report_json_for_advisor(p.report)}, {"message", message}};
+        return {{"report", report_json_for_advisor(p.report, d.phones)}, {"message", message}};
     }
 
     Result<Id> ro_id(const PathParams& p) const {

@@ -48,7 +48,7 @@ function sentLine(r, messageChip) {
       h('strong', {}, t('report.version', { n: r.version })), ' ',
       t('report.sentBy', { when: dateTime(r.created_at), name: r.created_by || '—' })),
     m ? h('p', { class: 'report-delivery' },
-      icon(m.channel === 'sms' ? 'phone' : 'mail', 'contact-icon'), h('span', {}, m.address), ' ', messageChip(m),
+      icon(m.channel === 'sms' ? 'phone' : 'mail', 'contact-icon'), h('span', {}, m.address_display || m.address), ' ', messageChip(m),
       m.state === 'failed' ? h('span', { class: 'rcpt-error is-failed' }, failureText(m.failure, m.last_error)) : null) : null,
     h('p', { class: 'muted' },
       t('report.summary', { total: money(r.final_total_incl_cents), plan: r.to_plan })));
