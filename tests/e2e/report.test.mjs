@@ -103,7 +103,7 @@ step('the advisor sends the report from the offer panel: not done with a reason,
   await dialog.waitFor({ state: 'detached' });
   await block.locator('.report-sent').getByText('Version 1').waitFor();
   await until('the SMS delivered, on the panel', async () => /Distribué|Remis|Reçu/i.test(await block.locator('.report-delivery').innerText()));
-  assert.match(normalise(await block.innerText()), /Montant final 112,50 € · 2 intervention\(s\) à prévoir/);
+  assert.match(normalise(await block.innerText()), /Montant final 112,50 € · 2 interventions à prévoir/);
   await block.getByRole('button', { name: 'Envoyer une version corrigée' }).waitFor();
   if (SHOTS_DIR) {
     await page.mouse.move(4, 300);

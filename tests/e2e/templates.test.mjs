@@ -70,9 +70,9 @@ step('the list: every kind in both languages, the shipped text until edited', as
   await page.goto(`${server.base}/admin/templates`);
   const table = page.locator('table.tpl-table');
   await table.waitFor();
-  assert.equal(await table.locator('tbody tr').count(), 7);
+  assert.equal(await table.locator('tbody tr').count(), 9);
   assert.equal(normalise(await table.locator('tbody tr').first().innerText()).startsWith('SMS du devis'), true);
-  assert.equal(await table.getByText('Texte d\'origine').count(), 14);
+  assert.equal(await table.getByText('Texte d\'origine').count(), 18);
   await shot('list');
 });
 

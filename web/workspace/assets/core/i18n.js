@@ -331,7 +331,7 @@ export function describeEvent(ev, { ro, users }) {
   // The repair report: which version, to whom, the amount, what is to plan.
   if (ev.type === 'repair_order.report_sent') {
     details.push(t('tl.report.detail', { n: data.version, address: data.address || '', total: money(data.final_total_incl_cents || 0) }));
-    if (data.to_plan) details.push(t('tl.report.toPlan', { n: data.to_plan }));
+    if (data.to_plan) details.push(plural('tl.report.toPlan', Number(data.to_plan)));
   }
   // An answer texted back (OUI, NON, APPELEZ-MOI): the customer's words.
   if (ev.type === 'offer.confirmed' && data.by === 'sms') details.push(t('tl.confirmedBySms', { reply: data.reply || '' }));

@@ -4,7 +4,7 @@
 // block shows the versions sent: when, by whom, and the message's delivery.
 import { api } from '../core/api.js';
 import { parseMoney } from '../core/limits.js';
-import { t, money, moneyInput, dateTime, failureText } from '../core/i18n.js';
+import { t, plural, money, moneyInput, dateTime, failureText } from '../core/i18n.js';
 import { h, icon, replace, formDialog, debounce, toast } from '../core/dom.js';
 
 /** The report block of a locked offer; draws itself once GET <base>/report answers. */
@@ -33,7 +33,7 @@ export function reportBlock(o, { base, messageChip }) {
         button),
       data.refused ? h('p', { class: 'field-hint report-refused', dataset: { code: data.refused.code } }, data.refused.message) : null,
       latest ? sentLine(latest, messageChip) : h('p', { class: 'muted' }, t('report.none')),
-      data.items.length > 1 ? h('p', { class: 'muted report-older' }, t('report.older', { n: data.items.length - 1 })) : null);
+      data.items.length > 1 ? h('p', { class: 'muted report-older' }, plural('report.older', data.items.length - 1)) : null);
   }
 
   load();
@@ -50,8 +50,8 @@ function sentLine(r, messageChip) {
     m ? h('p', { class: 'report-delivery' },
       icon(m.channel === 'sms' ? 'phone' : 'mail', 'contact-icon'), h('span', {}, m.address_display || m.address), ' ', messageChip(m),
       m.state === 'failed' ? h('span', { class: 'rcpt-error is-failed' }, failureText(m.failure, m.last_error)) : null) : null,
-    h('p', { class: 'muted' },
-      t('report.summary', { total: money(r.final_total_incl_cents), plan: r.to_plan })));
+    h('p', { class: 'muted' }, t('report.summary', { total: money(r.final_total_incl_cents) }),
+      r.to_plan ? ` · ${plural('report.toPlanCount', r.to_plan)}` : null));
 }
 
 /** One item's row in the dialog: what was done, and for an accepted item not done, why. */
