@@ -35,14 +35,14 @@ struct EnumNames<ReportOutcome> {
 
 struct ReportItem {
     Id intervention_id = 0;
-    std::string label;
-    std::string mechanic_note;  // as sent in the offer: why the item matters
+    std::string label = {};
+    std::string mechanic_note = {};  // as sent in the offer: why the item matters
     InterventionKind kind = InterventionKind::initial;
     Severity severity = Severity::orange;
     Cents price_incl = 0;
-    std::optional<Decision> decision;  // the customer's answer on the offer
+    std::optional<Decision> decision = {};  // the customer's answer on the offer
     ReportOutcome outcome = ReportOutcome::done;
-    std::string note;  // the advisor's, e.g. why an accepted item was not done
+    std::string note = {};  // the advisor's, e.g. why an accepted item was not done
     /// Not done, and red or orange: the customer should plan it (the RO list's "to follow up").
     bool to_plan() const {
         return (outcome == ReportOutcome::not_done || outcome == ReportOutcome::declined) &&
@@ -56,23 +56,23 @@ struct RepairReport {
     Id offer_id = 0;
     int version = 1;        // 1, 2… per RO: a correction sent again is a new version
     int offer_version = 1;  // the locked offer's
-    std::string ro_number;
-    Vehicle vehicle;
-    std::string customer_name;
-    std::string advisor_name;  // the RO's advisor when sent
-    std::string dealer_name;
-    std::string currency;
-    std::string language;           // the recipient's
-    std::vector<ReportItem> items;  // in the offer's order
-    Cents done_total_incl = 0;      // the sum of the done items' prices
+    std::string ro_number = {};
+    Vehicle vehicle = {};
+    std::string customer_name = {};
+    std::string advisor_name = {};  // the RO's advisor when sent
+    std::string dealer_name = {};
+    std::string currency = {};
+    std::string language = {};           // the recipient's
+    std::vector<ReportItem> items = {};  // in the offer's order
+    Cents done_total_incl = 0;           // the sum of the done items' prices
     /// What the customer pays: the done items' sum, or the advisor's invoice figure when it
     /// differs (consumables, a part's price at fitting, a goodwill discount).
     Cents final_total_incl = 0;
-    std::string note;  // the advisor's note to the customer
+    std::string note = {};  // the advisor's note to the customer
     UnixMs created_at = 0;
-    std::optional<Id> created_by_user_id;
-    std::string created_by;
-    std::optional<Id> outbox_id;           // the message that carried it
+    std::optional<Id> created_by_user_id = {};
+    std::string created_by = {};
+    std::optional<Id> outbox_id = {};      // the message that carried it
     std::optional<OutboxMessage> message;  // that message as it is now (not in the snapshot)
     bool final_adjusted() const { return final_total_incl != done_total_incl; }
 };
