@@ -340,3 +340,49 @@ TEST_CASE("reports: the snapshot reads back as written, and unreadable text give
     CHECK(junk.items[0].outcome == ReportOutcome::done);
     CHECK(junk.note.empty());
 }
+
+TEST_CASE("reports: the report's link follows every link's rules: one device, 30 days, then a fresh link opens it") {
+    ReportWorld w;
+    w.ready();
+    auto sent = w.reports->send(w.ro.id, {}, w.actor);
+    REQUIRE(sent.ok());
+    REQUIRE(sent->message.has_value());
+    const std::string& body = sent->message->body;
+    const std::string token = body.substr(body.rfind('/') + 1);
+    REQUIRE(token.size() == kLinkTokenChars);
+    CustomerService customers({.db = *w.db, .config = w.config, .random = w.random, .clock = w.clock});
+
+    auto phone = customers.open(token, {"", "192.0.2.7", "phone"});
+    REQUIRE(phone.ok());
+    REQUIRE(phone->status == LinkStatus::ok);
+    REQUIRE(phone->offer->report.has_value());
+    CHECK(phone->offer->report->version == 1);
+    const std::string device = phone->device_id;
+
+    // Another device sees nothing personal, as with the estimate's link.
+    auto laptop = customers.open(token, {"", "198.51.100.9", "laptop"});
+    REQUIRE(laptop.ok());
+    CHECK(laptop->status == LinkStatus::other_device);
+    CHECK(laptop->offer == nullptr);
+    CHECK(laptop->masked_destination == "\u2022\u202278");
+
+    // 30 days later the link has expired; a fresh one goes to the same number and opens the report.
+    w.clock.advance_ms(kLinkValidityMs);
+    auto late = customers.open(token, {device, "192.0.2.7", "phone"});
+    REQUIRE(late.ok());
+    CHECK(late->status == LinkStatus::expired);
+    CHECK(late->offer == nullptr);
+    auto fresh = customers.send_access_link(token, {device, "192.0.2.7", "phone"});
+    REQUIRE(fresh.ok());
+    auto messages = w.offers->get(sent->offer_id);
+    REQUIRE(messages.ok());
+    const OutboxMessage& access = messages->messages.back();
+    CHECK(access.purpose == "access_link");
+    CHECK(access.address == "+33612345678");
+    const std::string fresh_token = access.body.substr(access.body.rfind('/') + 1);
+    auto again = customers.open(fresh_token, {device, "192.0.2.7", "phone"});
+    REQUIRE(again.ok());
+    REQUIRE(again->status == LinkStatus::ok);
+    REQUIRE(again->offer->report.has_value());
+    CHECK(again->offer->report->final_total_incl == 30000);
+}
