@@ -85,6 +85,7 @@ class RepairReportTest(SmsLinks, RelaisTestCase):
             self.assertEqual(listed["items"], [])
             self.assertIsNone(listed["next"])
             self.assertEqual(listed["refused"]["code"], "report_ro_not_ready")
+            self.assertEqual(listed["refused"]["state"], "open")
 
             ready = c.patch(f"/api/v1/repair-orders/{ro['id']}", {"status": "ready"},
                             headers={"If-Match": f'"{ro["version"]}"'})

@@ -762,6 +762,7 @@ TEST_CASE("the repair report's routes: why none can be sent yet, the body's code
     CHECK(listed["items"] == json::array());
     CHECK(listed["next"].is_null());
     CHECK(listed["refused"]["code"] == "report_no_offer");
+    CHECK(listed["refused"]["state"].is_null());
     CHECK(listed["refused"]["message"].get<std::string>().find("offre") != std::string::npos);
 
     for (const std::string& p : {path, path + "/preview"}) {

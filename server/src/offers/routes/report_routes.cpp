@@ -64,6 +64,13 @@ json report_json_for_advisor(const RepairReport& r, const PhoneNumbers& phones) 
     return j;
 }
 
+// A refusal's parameter, for the workspace to word it with its own names of states (null: none).
+json param_of(const Error& e, const std::string& name) {
+    for (const auto& [key, value] : e.params)
+        if (key == name) return value;
+    return nullptr;
+}
+
 class ReportRoutes {
 public:
     explicit ReportRoutes(ReportRoutesDeps deps) : d(deps) {}
@@ -83,7 +90,8 @@ public:
             out["next"] = preview_json(*next);
         else if (next.error().kind == ErrorKind::conflict)
             out["refused"] = {{"code", next.error().code},
-                              {"message", render_message(next.error().code, next.error().params, ctx.lang)}};
+                              {"message", render_message(next.error().code, next.error().params, ctx.lang)},
+                              {"state", param_of(next.error(), "state")}};
         else
             return respond(ctx, next.error());
         return json_response(200, out);

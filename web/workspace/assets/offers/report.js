@@ -31,13 +31,20 @@ export function reportBlock(o, { base, messageChip }) {
       h('div', { class: 'report-head' },
         h('h4', { class: 'offer-sub', id: `report-${o.id}-title` }, icon('doc'), t('report.title')),
         button),
-      data.refused ? h('p', { class: 'field-hint report-refused', dataset: { code: data.refused.code } }, data.refused.message) : null,
+      data.refused ? h('p', { class: 'field-hint report-refused', dataset: { code: data.refused.code } }, refusal(data.refused)) : null,
       latest ? sentLine(latest, messageChip) : h('p', { class: 'muted' }, t('report.none')),
       data.items.length > 1 ? h('p', { class: 'muted report-older' }, plural('report.older', data.items.length - 1)) : null);
   }
 
   load();
   return box;
+}
+
+/** Why no report can be sent now, with the workspace's names of the RO's status and the offer's state. */
+function refusal(r) {
+  if (r.code === 'report_ro_not_ready' && r.state) return t('report.refused.notReady', { status: t(`status.${r.state}`) });
+  if (r.code === 'report_offer_not_locked' && r.state) return t('report.refused.notLocked', { state: t(`offer.state.${r.state}`) });
+  return r.message;
 }
 
 /** The latest version sent: when, by whom, to whom, its delivery, what is to plan. */

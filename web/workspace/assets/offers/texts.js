@@ -3,6 +3,8 @@
 // (tests/web/workspace.test.mjs).
 export const fr = {
   'report.title': 'Compte rendu des travaux',
+  'report.refused.notReady': 'Il s\'envoie quand le véhicule est prêt : l\'OR est « {status} ».',
+  'report.refused.notLocked': 'Il s\'envoie une fois l\'offre verrouillée : elle est « {state} ».',
   'report.loading': 'Chargement du compte rendu…',
   'report.loadFailed': 'Le compte rendu n\'a pas pu être lu : {message}',
   'report.none': 'Pas encore envoyé. Il s\'envoie quand l\'offre est verrouillée et le véhicule prêt.',
@@ -267,6 +269,8 @@ export const fr = {
 
 export const en = {
   'report.title': 'Repair report',
+  'report.refused.notReady': 'It can be sent when the vehicle is ready: the RO is "{status}".',
+  'report.refused.notLocked': 'It can be sent once the offer is locked: it is "{state}".',
   'report.loading': 'Loading the report…',
   'report.loadFailed': 'The report could not be read: {message}',
   'report.none': 'Not sent yet. It can be sent once the offer is locked and the vehicle ready.',
