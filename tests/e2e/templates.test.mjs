@@ -71,13 +71,13 @@ step('the list: every kind in both languages, the shipped text until edited', as
   await page.goto(`${server.base}/admin/templates`);
   const table = page.locator('table.tpl-table');
   await table.waitFor();
-  assert.equal(await table.locator('tbody tr[data-audience="customer"]').count(), 7);
+  assert.equal(await table.locator('tbody tr[data-audience="customer"]').count(), 9);
   assert.equal(normalise(await table.locator('tbody tr').first().innerText()).startsWith('SMS du devis'), true);
   // What staff receive, under a heading of its own after the customers' messages.
   assert.equal(normalise(await table.locator('tbody tr.tpl-group').textContent()), 'Messages à l\'équipe');
   assert.deepEqual((await table.locator('tbody tr[data-audience="staff"] th').allInnerTexts()).map(normalise),
     ['Notification au conseiller', 'Résumé par e-mail au conseiller']);
-  assert.equal(await table.getByText('Texte d\'origine').count(), 18);
+  assert.equal(await table.getByText('Texte d\'origine').count(), 22);
   await shot('list');
 });
 

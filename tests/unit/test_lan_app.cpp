@@ -7,6 +7,7 @@
 #include "offer_service.hpp"
 #include "process_stop.hpp"
 #include "public_app.hpp"
+#include "reports.hpp"
 #include "responses.hpp"
 #include "support.hpp"
 #include "test_emails.hpp"
@@ -657,6 +658,7 @@ std::string field_message(const HttpResponse& r, const std::string& field) {
 struct OfferBox {
     FakeRandom random;
     std::unique_ptr<OfferService> offers;
+    std::unique_ptr<ReportService> reports;
     Lan lan;
     OfferBox()
         : lan([this](Config& c, LanAppDeps& d) {
@@ -664,6 +666,9 @@ struct OfferBox {
               offers = std::make_unique<OfferService>(
                   OfferServiceDeps{.db = d.db, .config = c, .random = random, .clock = d.clock, .zone = d.zone});
               d.offers = offers.get();
+              reports = std::make_unique<ReportService>(
+                  ReportServiceDeps{.db = d.db, .config = c, .random = random, .clock = d.clock});
+              d.reports = reports.get();
           }) {
         lan.sign_in();
     }
@@ -740,4 +745,38 @@ TEST_CASE("an offer's send and preview read their body with the same codes as ev
     }
     r = lan.call(Method::post, "/api/v1/offers/1/apply-answers", {{"drafts", "yes"}});
     CHECK(field_codes(r) == Codes{{"drafts", "invalid_type"}});
+}
+
+TEST_CASE("the repair report's routes: why none can be sent yet, the body's codes, 404") {
+    OfferBox box;
+    Lan& lan = box.lan;
+    using Codes = std::map<std::string, std::string>;
+    HttpResponse r = lan.call(Method::post, "/api/v1/repair-orders", {{"vehicle", {{"plate", "AB-123-CD"}}}});
+    REQUIRE(r.status == 201);
+    const std::string path = "/api/v1/repair-orders/" + std::to_string(body_of(r)["id"].get<Id>()) + "/report";
+
+    // Nothing sent yet, and why the dialog cannot open: said in words, with its code.
+    r = lan.call(Method::get, path);
+    REQUIRE(r.status == 200);
+    json listed = body_of(r);
+    CHECK(listed["items"] == json::array());
+    CHECK(listed["next"].is_null());
+    CHECK(listed["refused"]["code"] == "report_no_offer");
+    CHECK(listed["refused"]["state"].is_null());
+    CHECK(listed["refused"]["message"].get<std::string>().find("offre") != std::string::npos);
+
+    for (const std::string& p : {path, path + "/preview"}) {
+        CAPTURE(p);
+        r = lan.call(Method::post, p, {{"items", "all"}, {"final_total_incl_cents", "12"}, {"colour", 1}});
+        CHECK(r.status == 422);
+        CHECK(field_codes(r) == Codes{{"items", "invalid_type"},
+                                      {"final_total_incl_cents", "invalid_type"},
+                                      {"colour", "unknown_field"}});
+        r = lan.call(Method::post, p, {{"items", {{{"done", "no"}}}}});
+        CHECK(field_codes(r) == Codes{{"items[0].intervention_id", "required"}, {"items[0].done", "invalid_type"}});
+        r = lan.call(Method::post, p, json::object());
+        CHECK(r.status == 409);
+        CHECK(body_of(r)["error"]["code"] == "report_no_offer");
+    }
+    CHECK(lan.call(Method::get, "/api/v1/repair-orders/999/report").status == 404);
 }

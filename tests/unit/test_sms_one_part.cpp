@@ -111,3 +111,35 @@ TEST_CASE("one SMS part: values in an SMS take their GSM form; the texts' words 
     REQUIRE(mail.ok());
     CHECK(mail->subject.find("Škoda") != std::string::npos);
 }
+
+TEST_CASE("one SMS part: the repair report's SMS of the demo repair orders, a 30-character base URL") {
+    World w;
+    DemoOptions demo;
+    demo.count = 1000;
+    demo.now = w.clock.now();
+    demo.zone = w.zone.get();
+    auto ids = w.ros->import(make_demo_repair_orders(demo), w.actor);
+    REQUIRE(ids.ok());
+    Config config;
+    config.dealer.name = "Garage Roux Automobiles";  // the longer of the names above
+    REQUIRE(set_public_base_url(config.http, "https://atelier.garage-roux.fr"));
+    const std::string link = offer_link(config, std::string(kLinkTokenChars, 'x'));
+    Fit fr, en;
+    for (const Id id : *ids) {
+        auto ro = w.ros->get(id);
+        REQUIRE(ro.ok());
+        Offer o;
+        o.snapshot.vehicle = ro->vehicle;
+        o.snapshot.ro_number = ro->number;
+        RepairReport report;
+        report.final_total_incl = 1'234'567;
+        o.language = "fr";
+        count(fr, report_sms(config, TemplateTexts{}, o, report, "", link));
+        o.language = "en";
+        count(en, report_sms(config, TemplateTexts{}, o, report, "", link));
+    }
+    MESSAGE("report SMS in one part: fr " << fr.rate() << " % (longest " << fr.longest << "), en " << en.rate()
+                                          << " % (longest " << en.longest << ") of " << fr.total << " repair orders");
+    CHECK(fr.rate() >= 95);
+    CHECK(en.rate() >= 95);
+}

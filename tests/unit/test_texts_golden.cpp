@@ -154,6 +154,11 @@ const char* const kErrorCodes[] = {"validation_failed",
                                    "role.owner",
                                    "role.contractor",
                                    "role.leasing_company",
+                                   "report_no_offer",
+                                   "report_offer_not_locked",
+                                   "report_ro_not_ready",
+                                   "report_no_recipient",
+                                   "declined_by_customer",
                                    "no_such_code"};
 
 // A value for every parameter the messages name; "detail" holds a French " :" of its own.
@@ -285,6 +290,17 @@ std::string golden_texts() {
         g.add("offer_email " + l + " no item no vehicle", offer_email(config, TemplateTexts{}, offer, "Jane", link));
         g.add("offer_sms " + l + " no vehicle", offer_sms(config, TemplateTexts{}, offer, "", link));
         g.add("stop_ack " + l, stop_ack(l));
+        {
+            Offer reported = sample_offer(l);
+            RepairReport report;
+            report.advisor_name = "Hélène <Lefèvre>";
+            report.final_total_incl = 45678;
+            g.add("report_sms " + l, report_sms(config, TemplateTexts{}, reported, report, "", link));
+            g.add("report_email " + l + " no note",
+                  report_email(config, TemplateTexts{}, reported, report, "Jean-Pierre <Dupré>", link));
+            report.note = "Pensez au contrôle technique <en mars> & aux pneus.";
+            g.add("report_email " + l + " note", report_email(config, TemplateTexts{}, reported, report, "", link));
+        }
         const mail::MailMessage test = test_email(config, l);
         g.add("test_email " + l + " subject", test.subject);
         g.add("test_email " + l + " text", test.text);

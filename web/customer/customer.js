@@ -265,6 +265,7 @@ function offerScreen() {
     state.tried && !missing && terms ? el('p', { class: 'error', role: 'alert' }, t().termsMissing) : null);
   return el('div', { class: 'offer' },
     previewId ? el('p', { class: 'notice preview-banner', role: 'note' }, t().preview) : null,
+    offer.report ? backToReport() : null,
     el('section', { class: 'card vehicle' },
       el('h1', {}, [v.make, v.model].filter(Boolean).join(' ') || t().title),
       el('p', { class: 'meta' }, [v.plate, offer.ro_number].filter(Boolean).join(' · ')),
@@ -338,6 +339,68 @@ function summaryDialog(offer) {
     el('div', { class: 'actions' },
       el('button', { type: 'button', class: 'secondary', onclick: close }, t().change),
       el('button', { type: 'button', class: 'primary', onclick: confirmOffer, disabled: state.busy }, t().send))), close);
+}
+
+// --- the repair report -----------------------------------------------------------------------
+// Once the workshop sent its report, the same link opens it, read-only: what was done, what was
+// not and why, what to plan (with why it matters), the final amount. The estimate it reports on
+// stays one tap away.
+
+function reportItem(item, currency) {
+  const why = item.to_plan ? t().why[item.severity] : null;
+  return el('article', { class: `item report-item sev-${item.severity} out-${item.outcome}`, 'data-outcome': item.outcome },
+    el('div', { class: 'item-head' },
+      el('h3', {}, item.label),
+      item.outcome === 'checked' ? null : el('span', { class: 'price' }, money(item.price_incl_cents, currency))),
+    item.to_plan ? el('p', { class: `badge sev-${item.severity}` }, t().severity[item.severity]) : null,
+    item.outcome === 'not_done' ? el('p', { class: 'not-done' }, t().notDone) : null,
+    item.note ? el('p', { class: 'report-note' }, item.note) : null,
+    // What the workshop saw on this car, then why such an item matters.
+    item.to_plan && item.mechanic_note ? el('p', { class: 'note' }, item.mechanic_note) : null,
+    why ? el('p', { class: 'why' }, why) : null);
+}
+
+function reportGroup(title, items, currency, extraClass) {
+  if (!items.length) return null;
+  return el('section', { class: `group ${extraClass || ''}` }, el('h2', {}, title), items.map((i) => reportItem(i, currency)));
+}
+
+function reportScreen() {
+  const offer = state.offer;
+  const r = offer.report;
+  const v = offer.vehicle;
+  const zone = dealer(offer).zone;
+  const when = dateTime(r.sent_at, zone, { dateStyle: 'long' });
+  const done = r.items.filter((i) => i.outcome === 'done');
+  const plan = r.items.filter((i) => i.to_plan);
+  const notDone = r.items.filter((i) => !i.to_plan && (i.outcome === 'not_done' || i.outcome === 'declined'));
+  const checked = r.items.filter((i) => i.outcome === 'checked');
+  return el('div', { class: 'offer report' },
+    el('section', { class: 'card vehicle' },
+      el('h1', {}, [v.make, v.model].filter(Boolean).join(' ') || t().reportTitle),
+      el('p', { class: 'meta' }, [v.plate, offer.ro_number].filter(Boolean).join(' · '))),
+    el('section', { class: 'card report-card', role: 'status' },
+      el('h2', {}, t().reportTitle),
+      el('p', { class: 'meta' }, r.advisor_name ? t().reportBy(when, r.advisor_name) : t().reportOn(when)),
+      r.note ? el('blockquote', { class: 'advisor-note' }, r.note) : null,
+      el('div', { class: 'final' },
+        el('span', {}, t().finalAmount),
+        el('strong', { id: 'final-total' }, money(r.final_total_incl_cents, r.currency)),
+        el('small', {}, t().incl)),
+      r.final_adjusted ? el('p', { class: 'meta adjusted' }, t().adjusted(money(r.done_total_incl_cents, r.currency))) : null),
+    reportGroup(t().doneTitle, done, r.currency, 'done'),
+    reportGroup(t().planTitle, plan, r.currency, 'plan'),
+    reportGroup(t().notDoneTitle, notDone, r.currency, 'not-done-group'),
+    checked.length ? el('section', { class: 'group checked-group' }, el('h2', {}, t().checkedTitle),
+      el('ul', { class: 'checked-list' }, checked.map((i) => el('li', {}, el('span', { 'aria-hidden': 'true' }, '✓ '), i.label)))) : null,
+    el('section', { class: 'card' },
+      el('p', { class: 'meta' }, t().reportReadOnly),
+      el('button', { type: 'button', class: 'secondary', id: 'see-estimate', onclick: () => { state.showOffer = true; render(); window.scrollTo(0, 0); } }, t().seeEstimate),
+      contact(offer)));
+}
+
+function backToReport() {
+  return el('button', { type: 'button', class: 'secondary back', id: 'back-to-report', onclick: () => { state.showOffer = false; render(); window.scrollTo(0, 0); } }, t().backToReport);
 }
 
 // --- this device's memory --------------------------------------------------------------------
@@ -473,13 +536,15 @@ async function askLink() {
 
 function render() {
   document.documentElement.lang = lang;
-  document.title = t().title;
+  document.title = state.offer && state.offer.report ? t().reportTitle : t().title;
   for (const b of document.querySelectorAll('[data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
   document.getElementById('dealer').textContent = dealer(state.offer).name;
   // The page is drawn anew on every change: keep the conditions' texts open as they are (read
   // from the page: a toggle event may come after the next redraw) and the keyboard where it was.
   if (state.openTerms) for (const d of main.querySelectorAll('details[id]')) state.openTerms[d.open ? 'add' : 'delete'](d.id);
-  const screen = state.screen === 'offer' ? offerScreen() : state.screen === 'refused' ? refusedScreen() : startScreen();
+  let screen;
+  if (state.screen === 'offer') screen = state.offer.report && !state.showOffer ? reportScreen() : offerScreen();
+  else screen = state.screen === 'refused' ? refusedScreen() : startScreen();
   const focused = document.activeElement && main.contains(document.activeElement) ? document.activeElement.id : '';
   main.replaceChildren(screen);
   const again = focused && document.getElementById(focused);

@@ -12,6 +12,24 @@ const pluralFr = pluralIn('fr');
 const pluralEn = pluralIn('en');
 
 export const fr = {
+  reportTitle: 'Compte rendu des travaux',
+  reportBy: (when, name) => `Envoyé le ${when} par ${name}`,
+  reportOn: (when) => `Envoyé le ${when}`,
+  finalAmount: 'Montant final',
+  adjusted: (sum) => typo`Total des interventions réalisées : ${sum}. Le montant final est celui de votre facture.`,
+  doneTitle: 'Travaux réalisés',
+  planTitle: 'À prévoir lors d’une prochaine visite',
+  notDoneTitle: 'Non réalisés',
+  checkedTitle: 'Contrôlés, en bon état',
+  notDone: 'Non réalisée',
+  why: {
+    red: 'Nécessaire : à faire rapidement, votre sécurité ou le bon fonctionnement du véhicule en dépend.',
+    orange: 'Conseillé : à prévoir bientôt pour éviter une réparation plus coûteuse.',
+    green: 'En bon état.',
+  },
+  reportReadOnly: 'Ce compte rendu est en lecture seule. Une question ? Appelez votre atelier.',
+  seeEstimate: 'Voir le devis accepté',
+  backToReport: 'Retour au compte rendu',
   title: 'Votre devis',
   intro: 'Votre atelier vous a préparé un devis. Il s’ouvrira sur cet appareil, qui sera le seul à pouvoir l’afficher.',
   open: 'Ouvrir mon devis',
@@ -83,6 +101,24 @@ export const fr = {
 };
 
 export const en = {
+  reportTitle: 'Repair report',
+  reportBy: (when, name) => `Sent on ${when} by ${name}`,
+  reportOn: (when) => `Sent on ${when}`,
+  finalAmount: 'Final amount',
+  adjusted: (sum) => `Total of the work done: ${sum}. The final amount is the one on your invoice.`,
+  doneTitle: 'Work done',
+  planTitle: 'To plan at a later visit',
+  notDoneTitle: 'Not done',
+  checkedTitle: 'Checked, in good order',
+  notDone: 'Not done',
+  why: {
+    red: 'Necessary: to be done soon, your safety or the vehicle’s proper working depends on it.',
+    orange: 'Advised: to plan soon to avoid a costlier repair.',
+    green: 'In good order.',
+  },
+  reportReadOnly: 'This report is read-only. A question? Call your workshop.',
+  seeEstimate: 'See the accepted estimate',
+  backToReport: 'Back to the report',
   title: 'Your estimate',
   intro: 'Your workshop has prepared an estimate for you. It will open on this device, the only one that can show it.',
   open: 'Open my estimate',

@@ -13,6 +13,7 @@
 #include "notification_routes.hpp"
 #include "offer_routes.hpp"
 #include "question_routes.hpp"
+#include "report_routes.hpp"
 #include "request_body.hpp"
 #include "responses.hpp"
 #include "ro_routes.hpp"
@@ -98,6 +99,7 @@ struct LanApp::Impl {
                                   .phones = d.phones,
                                   .zone = d.zone});
         add_question_routes(routes, {.questions = d.questions});
+        add_report_routes(routes, {.reports = d.reports, .phones = d.phones});
         add_callback_routes(routes, {.callbacks = d.offers ? &callbacks : nullptr, .phones = d.phones});
         add_template_routes(routes, {.db = d.db, .clock = d.clock, .config = d.config});
         add_notification_routes(routes, {.notifications = d.notifications});

@@ -34,6 +34,7 @@ class ApplianceModem;
 class OfferService;
 class ReminderService;
 class QuestionService;
+class ReportService;
 class TestEmails;
 namespace mail {
 class MailTransport;
@@ -56,6 +57,7 @@ struct LanAppDeps {
     OfferService* offers = nullptr;                // none: the offer routes answer 503
     ReminderService* reminders = nullptr;          // none: the reminders' routes answer 503
     QuestionService* questions = nullptr;          // none: the questions' routes answer 503
+    ReportService* reports = nullptr;              // none: the repair report's routes answer 503
     NotificationService* notifications = nullptr;  // none: the notifications' routes answer 503
     EventHub* events = nullptr;                    // none: GET /api/v1/events answers 503
     const CustomerService* customers = nullptr;    // /healthz: links tried that do not exist

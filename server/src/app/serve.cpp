@@ -27,6 +27,7 @@
 #include "questions.hpp"
 #include "random.hpp"
 #include "reminders.hpp"
+#include "reports.hpp"
 #include "ro_service.hpp"
 #include "scheduler.hpp"
 #include "serial_port.hpp"
@@ -98,13 +99,12 @@ struct MessagingDeps {
     std::shared_ptr<spdlog::logger> log;
 };
 
-// What carries messages, on the core loop. Email: the dealership's relay, or the maildir when
-// none is configured, sent through by the outbox (issue 5), shown in the banner and /healthz.
-// The scheduler (schedule/): one timer on the core loop for every job, the lasting ones in the
-// database; its jobs run once it starts, once everything is wired (schedule_housekeeping).
-// Offers and the outbox that carries their messages (DESIGN.md §2, §5), through a channel per
-// kind: SMS through the modem, email through the transport. Made in this order, undone in the
-// reverse one; the outbox claims rows from the moment it is made.
+// What carries messages, on the core loop. Email: the dealership's relay, or the maildir when none is configured,
+// sent through by the outbox (issue 5), shown in the banner and /healthz. The scheduler (schedule/): one timer on
+// the core loop for every job, the lasting ones in the database; its jobs run once it starts, once everything is
+// wired (schedule_housekeeping). Offers, their reminders and reports, and the outbox that carries their messages
+// (DESIGN.md §2, §5), through a channel per kind: SMS through the modem, email through the transport. Made in this
+// order, undone in the reverse one; the outbox claims rows from the moment it is made.
 struct Messaging {
     explicit Messaging(const MessagingDeps& d);
 
@@ -114,6 +114,7 @@ struct Messaging {
     OfferService offers;
     ReminderService reminders;
     QuestionService questions;
+    ReportService reports;
     // Before anything may append to the timeline on the core loop: it hears of every event.
     NotificationService notifications;
     DigestService digests;
@@ -151,6 +152,7 @@ Messaging::Messaging(const MessagingDeps& d)
                  .random = d.app.random(),
                  .clock = d.app.clock(),
                  .zone = d.app.zone()}),
+      reports({.db = d.app.db(), .config = d.config, .random = d.app.random(), .clock = d.app.clock()}),
       notifications({.db = d.app.db(), .clock = d.app.clock(), .log = d.log}),
       digests({.db = d.app.db(),
                .config = d.config,
@@ -180,6 +182,7 @@ Messaging::Messaging(const MessagingDeps& d)
         rearm();
     });
     reminders.on_queued([this] { outbox.wake(); });
+    reports.on_queued([this] { outbox.wake(); });
     reminders.on_changed(rearm);
     digests.on_queued([this] { outbox.wake(); });
     questions.on_queued([this] { outbox.wake(); });
@@ -191,15 +194,14 @@ Messaging::Messaging(const MessagingDeps& d)
     outbox.start();
 }
 
-// A clean stop never cuts a send (issue 12: an upgrade restarts relais at any moment). On
-// SIGTERM or SIGINT, or to restart for new settings, the outbox claims no more rows and holds
-// its channels (the modem starts no new message), while the core loop runs on until the SMS
-// the modem is transmitting and the emails the relay is taking have their outcomes, settled in
-// the database as for any send. A message cut at AT+CMGS would go back to `pending` and reach
-// the customer twice. Bounded: with the listeners' 2 × 10 s (stop_cleanly), it fits systemd's
-// default TimeoutStopSec of 90 s. Begun once (process_stop.hpp): a second restart request
-// changes nothing, a signal during a restart's stop makes it a plain stop, and a second signal
-// stops at once. Signals are taken from the moment it is made, before anything is served.
+// A clean stop never cuts a send (issue 12: an upgrade restarts relais at any moment). On SIGTERM or SIGINT, or to
+// restart for new settings, the outbox claims no more rows and holds its channels (the modem starts no new message),
+// while the core loop runs on until the SMS the modem is transmitting and the emails the relay is taking have their
+// outcomes, settled in the database as for any send. A message cut at AT+CMGS would go back to `pending` and reach
+// the customer twice. Bounded: with the listeners' 2 × 10 s (stop_cleanly), it fits systemd's default
+// TimeoutStopSec of 90 s. Begun once (process_stop.hpp): a second restart request changes nothing, a signal during
+// a restart's stop makes it a plain stop, and a second signal stops at once. Signals are taken from the moment it
+// is made, before anything is served.
 class StopControl {
 public:
     StopControl(boost::asio::io_context& io, Outbox& outbox, std::shared_ptr<spdlog::logger> log);
@@ -281,9 +283,8 @@ struct ListenersDeps {
     std::shared_ptr<spdlog::logger> log;
 };
 
-// The applications behind the two listeners (the workspace and its API; the customer pages),
-// and the listeners, which serve once start() succeeds. Made in this order, undone in the
-// reverse one: the listeners go before what answers their requests.
+// The applications behind the two listeners (the workspace and its API; the customer pages), and the listeners,
+// which serve once start() succeeds. Made in this order, undone in the reverse one: the listeners go first.
 struct Listeners {
     explicit Listeners(const ListenersDeps& d);
     /// Both listeners bound and serving, or neither (false: what failed is said on stderr).
@@ -347,6 +348,7 @@ LanAppDeps Listeners::lan_app_deps(const ListenersDeps& d) {
             .offers = &d.messaging.offers,
             .reminders = &d.messaging.reminders,
             .questions = &d.messaging.questions,
+            .reports = &d.messaging.reports,
             .notifications = &d.messaging.notifications,
             .events = &d.events,
             .customers = &d.customers,
@@ -426,9 +428,8 @@ struct StopSequence {
     std::shared_ptr<spdlog::logger> log;
 };
 
-// Once the core loop has returned (the sends in progress settled, or their time is up): the
-// scheduler, then the listeners (in-flight requests finish, 10 s each), the outbox, the modem,
-// the database. The exit code: 0, or kRestart with the ports kept for the next run.
+// Once the core loop has returned (the sends settled, or their time up): the scheduler, the listeners (in-flight
+// requests finish, 10 s each), the outbox, the modem, the database. Exit code 0, or kRestart with the ports kept.
 int stop_cleanly(const StopSequence& s) {
     s.messaging.scheduler.stop();
     s.listeners.lan_server.shutdown(std::chrono::seconds(10));

@@ -9,6 +9,7 @@
 #include "offer_state.hpp"
 #include "outbox.hpp"
 #include "random.hpp"
+#include "reports.hpp"
 #include "text.hpp"
 #include "timeline.hpp"
 
@@ -66,7 +67,8 @@ Result<std::optional<UnixMs>> read_promised_at(Connection& c, Id ro_id) {
 Result<CustomerOffer> customer_offer(Connection& c, Offer offer, std::uint64_t generation) {
     TRY_ASSIGN(auto promised, read_promised_at(c, offer.ro_id));
     TRY_ASSIGN(auto threads, questions::of_repair_order(c, offer.ro_id));
-    return CustomerOffer{std::move(offer), promised, std::move(threads), generation};
+    TRY_ASSIGN(auto report, latest_report(c, offer.id));
+    return CustomerOffer{std::move(offer), promised, std::move(threads), std::move(report), generation};
 }
 
 Error refused(LinkStatus s) {

@@ -12,6 +12,7 @@
 #include "generation_cache.hpp"
 #include "offer.hpp"
 #include "questions.hpp"
+#include "repair_report.hpp"
 #include "throttle.hpp"
 
 #include <atomic>
@@ -57,7 +58,10 @@ struct CustomerOffer {
     Offer offer;
     std::optional<UnixMs> promised_at;    // the repair order's, as it is now
     std::vector<ItemQuestion> questions;  // the items' threads, oldest first (questions.hpp)
-    std::uint64_t generation = 0;         // Database::generation when read; 0: read while writing
+    /// The latest repair report sent on this offer (reports.hpp): the page shows it, read-only,
+    /// over the offer it reports on.
+    std::optional<RepairReport> report;
+    std::uint64_t generation = 0;  // Database::generation when read; 0: read while writing
 };
 
 struct CustomerAccess {

@@ -6,6 +6,7 @@
 #include "json_text.hpp"
 #include "messages.hpp"
 #include "offer_json.hpp"
+#include "repair_report.hpp"
 #include "request_body.hpp"
 #include "responses.hpp"
 #include "static_files.hpp"
@@ -49,8 +50,10 @@ json thread_of(const std::vector<ItemQuestion>& threads, Id intervention_id) {
     return out;
 }
 
+// The latest repair report, when one was sent, comes with it: the page shows it first, and the
+// decisions it reports on stay one tap away.
 json customer_view(const Offer& o, const json& dealer, std::optional<UnixMs> promised_at,
-                   const std::vector<ItemQuestion>& threads) {
+                   const std::vector<ItemQuestion>& threads, const std::optional<RepairReport>& report = std::nullopt) {
     json items = json::array();
     for (const OfferItem& i : o.snapshot.items)
         items.push_back({{"id", i.intervention_id},
@@ -93,7 +96,8 @@ json customer_view(const Offer& o, const json& dealer, std::optional<UnixMs> pro
         // Questions may be asked as long as the link is this device's, also once confirmed.
         {"questions_open",
          o.state != OfferState::superseded && o.state != OfferState::cancelled && o.state != OfferState::expired},
-        {"question_max_chars", kMaxQuestionChars}};
+        {"question_max_chars", kMaxQuestionChars},
+        {"report", report ? report_json::customer(*report) : json(nullptr)}};
 }
 
 }  // namespace
@@ -218,8 +222,8 @@ HttpResponse PublicApp::customer_api(const HttpRequest& req, const std::string& 
             const CustomerOffer& seen = *access->offer;
             if (seen.generation) offer_text = views_.find(seen.offer.id, seen.generation);
             if (!offer_text) {
-                offer_text = std::make_shared<const std::string>(
-                    dump_json(customer_view(seen.offer, dealer_info(config_), seen.promised_at, seen.questions)));
+                offer_text = std::make_shared<const std::string>(dump_json(
+                    customer_view(seen.offer, dealer_info(config_), seen.promised_at, seen.questions, seen.report)));
                 if (seen.generation) views_.put(seen.offer.id, seen.generation, offer_text);
             }
         } else if (access->status == LinkStatus::unknown) {
@@ -271,9 +275,9 @@ HttpResponse PublicApp::customer_api(const HttpRequest& req, const std::string& 
         if (!problems.empty() || !item || !text) return error_response(validation_error(problems), lang);
         auto asked = customers_->ask(token, who, *item, std::move(*text));
         if (!asked) return error_response(asked.error(), lang);
-        return json_response(
-            201, {{"status", "ok"},
-                  {"offer", customer_view(asked->offer, dealer_info(config_), asked->promised_at, asked->questions)}});
+        return json_response(201, {{"status", "ok"},
+                                   {"offer", customer_view(asked->offer, dealer_info(config_), asked->promised_at,
+                                                           asked->questions, asked->report)}});
     }
     if (action == "access-link") {
         auto sent = customers_->send_access_link(token, who);

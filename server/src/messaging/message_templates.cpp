@@ -86,6 +86,12 @@ std::span<const TemplateKindSpec> template_kinds() {
           "access_link_email.body"},
          {RELAIS_OFFER_VALUES},
          false},
+        {"report_sms", Channel::sms, {"report_sms"}, {RELAIS_OFFER_VALUES}, true},
+        {"report_email",
+         Channel::email,
+         {"report_email.subject", "report_email.heading", "report_email.preheader", "report_email.body"},
+         {RELAIS_OFFER_VALUES},
+         false},
         {"stop_ack_sms", Channel::sms, {"stop_ack_sms"}, {"dealer_name"}, false},
         // What staff are told (notifications/): the sentence of each notification, in the
         // workspace's bell and in the digest, and the digest email around them.

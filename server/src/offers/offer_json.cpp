@@ -168,6 +168,25 @@ json reminders(const ReminderPlan& p) {
             {"no_answer_at", opt_time(p.no_answer_at)}};
 }
 
+json message(const OutboxMessage& m) {
+    return {{"id", m.id},
+            {"recipient_id", m.recipient_id ? json(*m.recipient_id) : json(nullptr)},
+            {"purpose", m.purpose},
+            {"template", m.template_ref.empty() ? json(nullptr) : json(m.template_ref)},
+            {"channel", to_string(m.channel)},
+            {"address", m.address},
+            {"state", to_string(m.state)},
+            {"attempts", m.attempts},
+            {"interruptions", m.interruptions},
+            {"last_error", m.last_error},
+            {"failure", failure_of(m)},
+            {"detail", m.detail},
+            {"created_at", format_utc(m.created_at)},
+            {"next_attempt_at", m.state == OutboxState::pending ? json(format_utc(m.next_attempt_at)) : json(nullptr)},
+            {"sent_at", opt_time(m.sent_at)},
+            {"delivered_at", opt_time(m.delivered_at)}};
+}
+
 json offer(const Offer& o, const PhoneNumbers& phones) {
     const OfferSnapshot& snap = o.snapshot;
     json items = json::array();
@@ -201,24 +220,7 @@ json offer(const Offer& o, const PhoneNumbers& phones) {
         agreements.push_back(std::move(j));
     }
     json messages = json::array();
-    for (const OutboxMessage& m : o.messages)
-        messages.push_back(
-            {{"id", m.id},
-             {"recipient_id", m.recipient_id ? json(*m.recipient_id) : json(nullptr)},
-             {"purpose", m.purpose},
-             {"template", m.template_ref.empty() ? json(nullptr) : json(m.template_ref)},
-             {"channel", to_string(m.channel)},
-             {"address", m.address},
-             {"state", to_string(m.state)},
-             {"attempts", m.attempts},
-             {"interruptions", m.interruptions},
-             {"last_error", m.last_error},
-             {"failure", failure_of(m)},
-             {"detail", m.detail},
-             {"created_at", format_utc(m.created_at)},
-             {"next_attempt_at", m.state == OutboxState::pending ? json(format_utc(m.next_attempt_at)) : json(nullptr)},
-             {"sent_at", opt_time(m.sent_at)},
-             {"delivered_at", opt_time(m.delivered_at)}});
+    for (const OutboxMessage& m : o.messages) messages.push_back(message(m));
     return {
         {"id", o.id},
         {"repair_order_id", o.ro_id},

@@ -35,6 +35,9 @@ MessageEdits edits_from(const std::string& text);
 /// An offer's reminder plan: {policy, every_hours, paused, sent, max, started_at, next_at,
 /// next_is_no_answer, ended, no_answer_at}.
 json reminders(const ReminderPlan& p);
+/// One message of an offer as the advisor sees it: purpose, template, channel, address, state,
+/// attempts, failure, times (no body).
+json message(const OutboxMessage& m);
 /// An offer for the advisor: state and times, the frozen items with the customer's decisions,
 /// recipients, and the messages with their delivery states (bodies left out).
 json offer(const Offer& o, const PhoneNumbers& phones);

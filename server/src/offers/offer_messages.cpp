@@ -60,8 +60,9 @@ Result<std::string> greeting(const std::string& lang, const std::string& name) {
 // What both customer emails end with: the button to the page (its address written out too),
 // the dealership's brand and footer, rendered as text and HTML (the layout escapes every value).
 Result<OfferMessageText> branded_email(const Config& config, mail::EmailContent c, const std::string& link,
-                                       std::vector<std::string> footer_lines, std::string subject) {
-    TRY_ASSIGN(c.button_label, customer_text("email.button", c.language, {}));
+                                       std::vector<std::string> footer_lines, std::string subject,
+                                       std::string_view button = "email.button") {
+    TRY_ASSIGN(c.button_label, customer_text(button, c.language, {}));
     c.button_url = link;
     TRY_ASSIGN(c.link_intro, customer_text("email.link_intro", c.language, {}));
     mail::EmailBrand brand;
@@ -322,7 +323,7 @@ Result<OfferMessageText> answers_sms(const Config& config, const Offer& offer, c
     return m;
 }
 
-Result<OfferMessageText> answers_email(const Config& config, const Offer& offer, const std::string& name,
+Result<OfferMessageText> answers_email(const Config& config, const Offer& offer, const Addressee& to,
                                        const std::string& advisor, const std::vector<AnsweredItem>& items,
                                        const std::string& link) {
     const std::string lang = language_of(offer);
@@ -333,7 +334,7 @@ Result<OfferMessageText> answers_email(const Config& config, const Offer& offer,
     c.language = lang;
     TRY_ASSIGN(c.heading, customer_text("answers_email.heading", lang, values));
     TRY_ASSIGN(c.preheader, customer_text("answers_email.preheader", lang, values));
-    TRY_ASSIGN(auto hello, greeting(lang, name));
+    TRY_ASSIGN(auto hello, greeting(lang, addressed(to)));
     c.paragraphs.push_back(std::move(hello));
     TRY_ASSIGN(auto intro, customer_text("answers_email.intro", lang, values));
     c.paragraphs.push_back(std::move(intro));
@@ -349,6 +350,44 @@ Result<OfferMessageText> answers_email(const Config& config, const Offer& offer,
     }
     TRY_ASSIGN(auto subject, customer_text("answers_email.subject", lang, values));
     return branded_email(config, std::move(c), link, {}, std::move(subject));
+}
+
+Result<OfferMessageText> report_sms(const Config& config, const TemplateTexts& texts, const Offer& offer,
+                                    const RepairReport& report, const Addressee& to, const std::string& link) {
+    TRY_ASSIGN(TextValues values, offer_values(config, offer, to, link, report.advisor_name, Channel::sms));
+    for (auto& [key, value] : values)
+        if (key == "total")
+            value = sms_value(format_money(report.final_total_incl, offer.snapshot.currency, language_of(offer)));
+    return sms_from(texts, "report_sms", "report_sms", offer, values);
+}
+
+Result<OfferMessageText> report_email(const Config& config, const TemplateTexts& texts, const Offer& offer,
+                                      const RepairReport& report, const Addressee& to, const std::string& link) {
+    const std::string lang = language_of(offer);
+    TRY_ASSIGN(TextValues values, offer_values(config, offer, to, link, report.advisor_name, Channel::email));
+    // The amount a report names is what the customer pays, not what the offer asked.
+    for (auto& [key, value] : values)
+        if (key == "total") value = format_money(report.final_total_incl, offer.snapshot.currency, lang);
+    mail::EmailContent c;
+    c.language = lang;
+    TRY_ASSIGN(c.heading, texts.text("report_email.heading", lang, values));
+    TRY_ASSIGN(c.preheader, texts.text("report_email.preheader", lang, values));
+    TRY_ASSIGN(auto hello, greeting(lang, addressed(to)));
+    c.paragraphs.push_back(std::move(hello));
+    TRY_ASSIGN(auto body, texts.text("report_email.body", lang, values));
+    c.paragraphs.push_back(std::move(body));
+    if (!report.note.empty()) c.paragraphs.push_back(report.note);
+    if (!offer.signature.empty()) c.paragraphs.push_back(offer.signature);
+    std::vector<std::string> footer;
+    if (!report.advisor_name.empty()) {
+        TRY_ASSIGN(auto advisor, texts.text("offer_email.advisor", lang, values));
+        footer.push_back(std::move(advisor));
+    }
+    TRY_ASSIGN(auto subject, texts.text("report_email.subject", lang, values));
+    TRY_ASSIGN(auto m,
+               branded_email(config, std::move(c), link, std::move(footer), std::move(subject), "email.button.report"));
+    m.template_ref = texts.ref("report_email", lang);
+    return m;
 }
 
 }  // namespace relais

@@ -8,6 +8,7 @@
 #include "config.hpp"
 #include "email_layout.hpp"
 #include "offer.hpp"
+#include "repair_report.hpp"
 #include "result.hpp"
 #include "sms_replies.hpp"
 #include "text_catalog.hpp"
@@ -85,9 +86,18 @@ inline constexpr std::size_t kAnswerSmsParts = 2;
 Result<OfferMessageText> answers_sms(const Config& config, const Offer& offer, const std::vector<AnsweredItem>& items,
                                      const std::string& link);
 /// The email: every item with its question and answer, signed by the advisor who answered.
-Result<OfferMessageText> answers_email(const Config& config, const Offer& offer, const std::string& name,
+Result<OfferMessageText> answers_email(const Config& config, const Offer& offer, const Addressee& to,
                                        const std::string& advisor, const std::vector<AnsweredItem>& items,
                                        const std::string& link);
+
+/// The repair report's message (reports.hpp): the SMS (the dealership, the vehicle, the link) and
+/// the email (what it holds, the final amount, the button to the page). `<%total>` is the
+/// report's final amount and `<%advisor_name>` the RO's advisor as the report names them;
+/// `offer` is localized to the recipient.
+Result<OfferMessageText> report_sms(const Config& config, const TemplateTexts& texts, const Offer& offer,
+                                    const RepairReport& report, const Addressee& to, const std::string& link);
+Result<OfferMessageText> report_email(const Config& config, const TemplateTexts& texts, const Offer& offer,
+                                      const RepairReport& report, const Addressee& to, const std::string& link);
 
 /// The longest plausible value of every placeholder a template may name (message_templates.hpp)
 /// in `language`, as an SMS (`Channel::sms`: in GSM form where there is one) or an email would

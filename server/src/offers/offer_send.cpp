@@ -237,8 +237,8 @@ std::string offer_link(const Config& config, const std::string& token) {
     return base + "/o/" + token;
 }
 
-Result<void> queue_linked_message(Connection& c, Random& random, const Config& config, const LinkedMessage& message,
-                                  const std::function<Result<OfferMessageText>(const std::string& url)>& render) {
+Result<Id> queue_linked_message(Connection& c, Random& random, const Config& config, const LinkedMessage& message,
+                                const std::function<Result<OfferMessageText>(const std::string& url)>& render) {
     const std::string token = random_token(random, kLinkTokenBytes);
     TRY_ASSIGN(auto l, c.prepare("INSERT INTO offer_links (offer_id, recipient_id, token_hash, created_at, "
                                  "expires_at) VALUES (?, ?, ?, ?, ?)"));
@@ -257,8 +257,7 @@ Result<void> queue_linked_message(Connection& c, Random& random, const Config& c
     m.body = text.text;
     m.html = text.html;
     m.template_ref = text.template_ref;
-    TRY(outbox_store::enqueue(c, message.offer.ro_id, m, message.now, message.due_at));
-    return success();
+    return outbox_store::enqueue(c, message.offer.ro_id, m, message.now, message.due_at);
 }
 
 Result<OfferPreview> OfferService::preview(Id ro_id, const SendOfferRequest& request) {

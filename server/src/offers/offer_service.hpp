@@ -155,15 +155,15 @@ private:
 struct LinkedMessage {
     const Offer& offer;               // its id and ro_id
     const OfferRecipient& recipient;  // id, channel, address, name
-    std::string purpose;              // "offer", "access_link"
+    std::string purpose;              // "offer", "access_link", "reminder", "report"
     UnixMs now = 0;
     UnixMs link_expires_at = 0;    // earlier links keep working
     std::optional<UnixMs> due_at;  // a scheduled send; else now
 };
 /// In the caller's transaction: a fresh link for the recipient, the message's words rendered by
-/// `render` for the link's URL, and the message queued in the outbox.
-Result<void> queue_linked_message(Connection& conn, Random& random, const Config& config, const LinkedMessage& message,
-                                  const std::function<Result<OfferMessageText>(const std::string& url)>& render);
+/// `render` for the link's URL, and the message queued in the outbox. Returns the outbox row's id.
+Result<Id> queue_linked_message(Connection& conn, Random& random, const Config& config, const LinkedMessage& message,
+                                const std::function<Result<OfferMessageText>(const std::string& url)>& render);
 
 /// Whether a recipient may no longer be written to: its number or address said STOP, or the
 /// advisor marked the contact point or its party opted out on the RO. A send and a resend ask

@@ -270,7 +270,8 @@ Result<bool> QuestionService::run_one(Id offer_id, UnixMs now) {
                                      [&](const std::string& url) {
                                          return rcp.channel == Channel::sms
                                                     ? answers_sms(d_.config, as_seen, items, url)
-                                                    : answers_email(d_.config, as_seen, rcp.name, advisor, items, url);
+                                                    : answers_email(d_.config, as_seen, addressee(rcp), advisor, items,
+                                                                    url);
                                      }));
             sent_to.push_back({{"channel", to_string(rcp.channel)}, {"address", rcp.address}, {"name", rcp.name}});
         }

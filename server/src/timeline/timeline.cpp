@@ -20,6 +20,7 @@ const std::vector<std::string_view>& event_types() {
         "repair_order.updated",
         "repair_order.deleted",
         "repair_order.handled",
+        "repair_order.report_sent",
         "party.added",
         "party.updated",
         "party.removed",

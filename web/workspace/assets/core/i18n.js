@@ -333,7 +333,12 @@ export function describeEvent(ev, { ro, users }) {
     if (data.label) details.push(t('tl.callback.item', { label: data.label }));
     if (data.text) details.push(t('tl.item.text', { text: data.text }));
     if (ev.type === 'item.answers_queued' && data.items) details.push(plural('tl.item.count', Number(data.items)));
-    if (Array.isArray(data.recipients)) details.push(...reminderDetails('offer.reminded', { recipients: data.recipients }));
+    if (Array.isArray(data.recipients)) details.push(...reminderDetails('offer.reminded', { recipients: data.recipients }, ro));
+  }
+  // The repair report: which version, to whom, the amount, what is to plan.
+  if (ev.type === 'repair_order.report_sent') {
+    details.push(t('tl.report.detail', { n: data.version, address: data.address || '', total: money(data.final_total_incl_cents || 0) }));
+    if (data.to_plan) details.push(plural('tl.report.toPlan', Number(data.to_plan)));
   }
   // An answer texted back (OUI, NON, APPELEZ-MOI): the customer's words.
   if (ev.type === 'offer.confirmed' && data.by === 'sms') details.push(t('tl.confirmedBySms', { reply: data.reply || '' }));

@@ -7,6 +7,7 @@ import { t, money, dateTime, count, plural, localText, failureText } from '../co
 import { h, icon, replace, toast, confirmDialog } from '../core/dom.js';
 import { sendDialog } from './send-dialog.js';
 import { remindersBlock } from './reminders.js';
+import { reportBlock } from './report.js';
 
 /** The customer-facing steps, in order; each has its `<step>_at` time once reached. */
 export const OFFER_STEPS = ['sent', 'received', 'seen', 'confirmed', 'locked'];
@@ -116,7 +117,7 @@ export function offersPanel({ base, getRo, onChange, onRoChanged, onLoaded }) {
       return;
     }
     replace(body, offerView(latest, true, {
-      lock, resend, cancelScheduled, applyAnswers, getRo, openSend, reload: load,
+      lock, resend, cancelScheduled, applyAnswers, getRo, openSend, reload: load, base,
     }), offers.length > 1 ? olderList(offers.slice(1)) : null);
   }
 
@@ -254,6 +255,8 @@ function offerView(o, latest, acts) {
     o.state === 'locked' ? h('p', { class: 'field-hint' }, t('offer.lockedHint')) : null,
     steps(o),
     latest ? remindersBlock(o, { reload: acts.reload, messageChip }) : null,
+    // After the work: the repair report, on the locked latest version.
+    latest && o.state === 'locked' ? reportBlock(o, { base: acts.base, messageChip }) : null,
     h('div', { class: 'offer-grid' },
       h('div', { class: 'offer-col' },
         h('h4', { class: 'offer-sub' }, t('offer.recipients')),
@@ -342,7 +345,7 @@ function recipients(o) {
   for (const r of o.recipients) {
     // The offer's own message; reminders show their delivery in the reminders block, and the
     // acknowledgement of an answer by SMS is on the timeline.
-    const msgs = o.messages.filter((m) => m.recipient_id === r.id && m.purpose !== 'reminder' && m.purpose !== 'sms_decision_ack');
+    const msgs = o.messages.filter((m) => m.recipient_id === r.id && !['reminder', 'sms_decision_ack', 'report'].includes(m.purpose));
     const m = msgs.length ? msgs[msgs.length - 1] : null;
     const when = m && (m.delivered_at || m.sent_at);
     list.append(h('li', { class: 'offer-recipient', dataset: { channel: r.channel, contactPointId: String(r.contact_point_id) } },
