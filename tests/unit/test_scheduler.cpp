@@ -5,6 +5,7 @@
 
 #include "support.hpp"
 
+#include "due_rows.hpp"
 #include "fake_timer.hpp"
 #include "loop_timer.hpp"
 #include "scheduler.hpp"
@@ -287,4 +288,42 @@ TEST_CASE("the loop's timer fires on the loop, never once cancelled or replaced"
     io.restart();
     io.run_for(std::chrono::milliseconds(50));
     CHECK(fired == 1001);
+}
+
+TEST_CASE("due rows: each due row is run once per pass; a failed one waits, the others go on") {
+    TempDir dir;
+    auto db = std::move(Database::open(dir.path() + "/r.db", 1)).value();
+    REQUIRE(db->with_writer([](Connection& c) {
+                  return c.exec(
+                      "CREATE TABLE waits (k INTEGER PRIMARY KEY, due_at INTEGER NOT NULL);"
+                      "INSERT INTO waits VALUES (1, 100), (2, 200), (3, 5000);");
+              }).ok());
+    const DueRows rows{.table = "waits", .key = "k", .per_pass = 10, .retry_after = 1000};
+    std::vector<std::int64_t> ran;
+    auto run = [&](std::int64_t k) -> Result<bool> {
+        ran.push_back(k);
+        if (k == 1) return internal_error("row 1 is broken");
+        // What a feature does when its send went: the row goes.
+        TRY(db->write([&](Connection& c) { return c.exec("DELETE FROM waits WHERE k = " + std::to_string(k)); }));
+        return true;
+    };
+    DuePass pass = run_due_rows(*db, rows, 300, run);
+    CHECK(ran == std::vector<std::int64_t>{1, 2});  // earliest first; 3 is not due
+    CHECK(pass.queued);
+    REQUIRE(pass.error);
+    CHECK(pass.error->detail == "row 1 is broken");
+    CHECK(pass.next == std::optional<UnixMs>(1300));  // the failed row, looked at again later
+    CHECK(*earliest_due_row(*db, "waits") == std::optional<UnixMs>(1300));
+
+    // Not yet due again: nothing runs; then it does.
+    ran.clear();
+    pass = run_due_rows(*db, rows, 1299, run);
+    CHECK(ran.empty());
+    CHECK_FALSE(pass.queued);
+    CHECK_FALSE(pass.error);
+    // A full pass asks for another at once.
+    const DueRows one{.table = "waits", .key = "k", .per_pass = 1, .retry_after = 1000};
+    pass = run_due_rows(*db, one, 1300, run);
+    CHECK(ran == std::vector<std::int64_t>{1});
+    CHECK(pass.next == std::optional<UnixMs>(1300));
 }

@@ -1,5 +1,6 @@
 #include "digests.hpp"
 
+#include "due_rows.hpp"
 #include "email_address.hpp"
 #include "email_layout.hpp"
 #include "message_templates.hpp"
@@ -152,45 +153,14 @@ Result<bool> DigestService::run_one(Id user_id, UnixMs now) {
 
 Result<std::optional<UnixMs>> DigestService::run_due() {
     const UnixMs now = d_.clock.now();
-    TRY_ASSIGN(const auto due, d_.db.read([&](Connection& c) -> Result<std::vector<Id>> {
-        TRY_ASSIGN(auto s, c.prepare("SELECT user_id FROM notification_digests WHERE due_at <= ? ORDER BY due_at "
-                                     "LIMIT ?"));
-        s.bind(1, now).bind(2, kPerPass);
-        std::vector<Id> out;
-        for (;;) {
-            TRY_ASSIGN(const bool row, s.step());
-            if (!row) break;
-            out.push_back(s.int64(0));
-        }
-        return out;
-    }));
-    bool queued = false;
-    std::optional<Error> first_error;
-    for (const Id user : due) {
-        auto r = run_one(user, now);
-        if (!r) {
-            if (!first_error) first_error = std::move(r).error();
-            (void)d_.db.write([&](Connection& c) -> Result<void> {
-                TRY_ASSIGN(auto s, c.prepare("UPDATE notification_digests SET due_at = ? WHERE user_id = ?"));
-                s.bind(1, now + kAfterFailure).bind(2, user);
-                return s.run();
-            });
-            continue;
-        }
-        queued = queued || *r;
-    }
-    if (queued && queued_hook_) queued_hook_();
-    if (first_error) return std::move(*first_error);
-    if (static_cast<int>(due.size()) == kPerPass) return std::optional<UnixMs>(now);
-    return next_due();
+    const DuePass pass = run_due_rows(
+        d_.db, {.table = "notification_digests", .key = "user_id", .per_pass = kPerPass, .retry_after = kAfterFailure},
+        now, [&](std::int64_t user) { return run_one(user, now); });
+    if (pass.queued && queued_hook_) queued_hook_();
+    if (pass.error) return *pass.error;
+    return pass.next;
 }
 
-Result<std::optional<UnixMs>> DigestService::next_due() {
-    return d_.db.read([](Connection& c) -> Result<std::optional<UnixMs>> {
-        TRY_ASSIGN(auto s, c.prepare("SELECT min(due_at) FROM notification_digests"));
-        TRY(s.step());
-        return s.optional_int64(0);
-    });
-}
+Result<std::optional<UnixMs>> DigestService::next_due() { return earliest_due_row(d_.db, "notification_digests"); }
 
 }  // namespace relais

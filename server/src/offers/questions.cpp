@@ -1,5 +1,6 @@
 #include "questions.hpp"
 
+#include "due_rows.hpp"
 #include "field_checks.hpp"
 #include "offer_messages.hpp"
 #include "offer_service.hpp"
@@ -288,45 +289,17 @@ Result<bool> QuestionService::run_one(Id offer_id, UnixMs now) {
 
 Result<std::optional<UnixMs>> QuestionService::run_due() {
     const UnixMs now = d_.clock.now();
-    TRY_ASSIGN(const auto due, d_.db.read([&](Connection& c) -> Result<std::vector<Id>> {
-        TRY_ASSIGN(auto s, c.prepare("SELECT offer_id FROM offer_answer_messages WHERE due_at <= ? ORDER BY due_at "
-                                     "LIMIT ?"));
-        s.bind(1, now).bind(2, kAnswersPerPass);
-        std::vector<Id> out;
-        for (;;) {
-            TRY_ASSIGN(const bool row, s.step());
-            if (!row) break;
-            out.push_back(s.int64(0));
-        }
-        return out;
-    }));
-    bool queued = false;
-    std::optional<Error> first_error;
-    for (const Id offer : due) {
-        auto r = run_one(offer, now);
-        if (!r) {
-            if (!first_error) first_error = std::move(r).error();
-            (void)d_.db.write([&](Connection& c) -> Result<void> {
-                TRY_ASSIGN(auto s, c.prepare("UPDATE offer_answer_messages SET due_at = ? WHERE offer_id = ?"));
-                s.bind(1, now + kAnswersAfterFailure).bind(2, offer);
-                return s.run();
-            });
-            continue;
-        }
-        queued = queued || *r;
-    }
-    if (queued && queued_hook_) queued_hook_();
-    if (first_error) return std::move(*first_error);
-    if (static_cast<int>(due.size()) == kAnswersPerPass) return std::optional<UnixMs>(now);
-    return next_due();
+    const DuePass pass = run_due_rows(d_.db,
+                                      {.table = "offer_answer_messages",
+                                       .key = "offer_id",
+                                       .per_pass = kAnswersPerPass,
+                                       .retry_after = kAnswersAfterFailure},
+                                      now, [&](std::int64_t offer) { return run_one(offer, now); });
+    if (pass.queued && queued_hook_) queued_hook_();
+    if (pass.error) return *pass.error;
+    return pass.next;
 }
 
-Result<std::optional<UnixMs>> QuestionService::next_due() {
-    return d_.db.read([](Connection& c) -> Result<std::optional<UnixMs>> {
-        TRY_ASSIGN(auto s, c.prepare("SELECT min(due_at) FROM offer_answer_messages"));
-        TRY(s.step());
-        return s.optional_int64(0);
-    });
-}
+Result<std::optional<UnixMs>> QuestionService::next_due() { return earliest_due_row(d_.db, "offer_answer_messages"); }
 
 }  // namespace relais
