@@ -124,6 +124,41 @@ Result<TextValues> offer_values(const Config& config, const Offer& offer, const 
     };
 }
 
+// What an email of `kind` adds to its parts (heading, preheader, body, subject).
+struct KindEmail {
+    std::string advisor_name = {};  // who signs: the footer's advisor line; "" none
+    std::string after_body = {};    // a paragraph after the body (the report's note); "" none
+    std::string link = {};
+    std::string_view button = "email.button";
+};
+
+// An email of `kind` (reminders, reports): the greeting, the body, `after_body`, the sender's
+// signature; the advisor's line in the footer when one signs; the template version recorded.
+Result<OfferMessageText> kind_email(const Config& config, const TemplateTexts& texts, const std::string& kind,
+                                    const Offer& offer, const Addressee& to, const TextValues& values,
+                                    const KindEmail& e) {
+    const std::string lang = language_of(offer);
+    mail::EmailContent c;
+    c.language = lang;
+    TRY_ASSIGN(c.heading, texts.text(kind + ".heading", lang, values));
+    TRY_ASSIGN(c.preheader, texts.text(kind + ".preheader", lang, values));
+    TRY_ASSIGN(auto hello, greeting(lang, addressed(to)));
+    c.paragraphs.push_back(std::move(hello));
+    TRY_ASSIGN(auto body, texts.text(kind + ".body", lang, values));
+    c.paragraphs.push_back(std::move(body));
+    if (!e.after_body.empty()) c.paragraphs.push_back(e.after_body);
+    if (!offer.signature.empty()) c.paragraphs.push_back(offer.signature);
+    std::vector<std::string> footer;
+    if (!e.advisor_name.empty()) {
+        TRY_ASSIGN(auto advisor, texts.text("offer_email.advisor", lang, values));
+        footer.push_back(std::move(advisor));
+    }
+    TRY_ASSIGN(auto subject, texts.text(kind + ".subject", lang, values));
+    TRY_ASSIGN(auto m, branded_email(config, std::move(c), e.link, std::move(footer), std::move(subject), e.button));
+    m.template_ref = texts.ref(kind, lang);
+    return m;
+}
+
 // One SMS of `kind` from its text `name`.
 Result<OfferMessageText> sms_from(const TemplateTexts& texts, std::string_view kind, std::string_view name,
                                   const Offer& offer, const TextValues& values) {
@@ -280,27 +315,10 @@ Result<OfferMessageText> reminder_sms(const Config& config, const TemplateTexts&
 
 Result<OfferMessageText> reminder_email(const Config& config, const TemplateTexts& texts, const Offer& offer,
                                         const Addressee& to, const ReminderWords& words, const std::string& link) {
-    const std::string lang = language_of(offer);
     TRY_ASSIGN(TextValues values, offer_values(config, offer, to, link, words.advisor_name, Channel::email));
     values.emplace_back("reminder_number", std::to_string(words.number));
-    mail::EmailContent c;
-    c.language = lang;
-    TRY_ASSIGN(c.heading, texts.text("reminder_email.heading", lang, values));
-    TRY_ASSIGN(c.preheader, texts.text("reminder_email.preheader", lang, values));
-    TRY_ASSIGN(auto hello, greeting(lang, addressed(to)));
-    c.paragraphs.push_back(std::move(hello));
-    TRY_ASSIGN(auto body, texts.text("reminder_email.body", lang, values));
-    c.paragraphs.push_back(std::move(body));
-    if (!offer.signature.empty()) c.paragraphs.push_back(offer.signature);
-    std::vector<std::string> footer;
-    if (!words.advisor_name.empty()) {
-        TRY_ASSIGN(auto advisor, texts.text("offer_email.advisor", lang, values));
-        footer.push_back(std::move(advisor));
-    }
-    TRY_ASSIGN(auto subject, texts.text("reminder_email.subject", lang, values));
-    TRY_ASSIGN(auto m, branded_email(config, std::move(c), link, std::move(footer), std::move(subject)));
-    m.template_ref = texts.ref("reminder_email", lang);
-    return m;
+    return kind_email(config, texts, "reminder_email", offer, to, values,
+                      {.advisor_name = words.advisor_name, .link = link});
 }
 
 Result<OfferMessageText> answers_sms(const Config& config, const Offer& offer, const std::vector<AnsweredItem>& items,
@@ -363,31 +381,15 @@ Result<OfferMessageText> report_sms(const Config& config, const TemplateTexts& t
 
 Result<OfferMessageText> report_email(const Config& config, const TemplateTexts& texts, const Offer& offer,
                                       const RepairReport& report, const Addressee& to, const std::string& link) {
-    const std::string lang = language_of(offer);
     TRY_ASSIGN(TextValues values, offer_values(config, offer, to, link, report.advisor_name, Channel::email));
     // The amount a report names is what the customer pays, not what the offer asked.
     for (auto& [key, value] : values)
-        if (key == "total") value = format_money(report.final_total_incl, offer.snapshot.currency, lang);
-    mail::EmailContent c;
-    c.language = lang;
-    TRY_ASSIGN(c.heading, texts.text("report_email.heading", lang, values));
-    TRY_ASSIGN(c.preheader, texts.text("report_email.preheader", lang, values));
-    TRY_ASSIGN(auto hello, greeting(lang, addressed(to)));
-    c.paragraphs.push_back(std::move(hello));
-    TRY_ASSIGN(auto body, texts.text("report_email.body", lang, values));
-    c.paragraphs.push_back(std::move(body));
-    if (!report.note.empty()) c.paragraphs.push_back(report.note);
-    if (!offer.signature.empty()) c.paragraphs.push_back(offer.signature);
-    std::vector<std::string> footer;
-    if (!report.advisor_name.empty()) {
-        TRY_ASSIGN(auto advisor, texts.text("offer_email.advisor", lang, values));
-        footer.push_back(std::move(advisor));
-    }
-    TRY_ASSIGN(auto subject, texts.text("report_email.subject", lang, values));
-    TRY_ASSIGN(auto m,
-               branded_email(config, std::move(c), link, std::move(footer), std::move(subject), "email.button.report"));
-    m.template_ref = texts.ref("report_email", lang);
-    return m;
+        if (key == "total") value = format_money(report.final_total_incl, offer.snapshot.currency, language_of(offer));
+    return kind_email(config, texts, "report_email", offer, to, values,
+                      {.advisor_name = report.advisor_name,
+                       .after_body = report.note,
+                       .link = link,
+                       .button = "email.button.report"});
 }
 
 }  // namespace relais
