@@ -58,6 +58,7 @@ struct Bridge::Impl : std::enable_shared_from_this<Bridge::Impl> {
     SystemClock clock;
     Emulator emulator;
     std::ofstream journal;
+    std::ofstream trace;
     std::vector<json> sent;  // complete messages, for "sent"
     std::unique_ptr<asio::posix::stream_descriptor> master;
     int slave_fd = -1;
@@ -74,6 +75,23 @@ struct Bridge::Impl : std::enable_shared_from_this<Bridge::Impl> {
           emulator(options.emulator, clock, [this](const JournalEntry& e) { record(e); }),
           timer(ctx),
           acceptor(ctx) {}
+
+    void trace_bytes(const char* who, std::string_view bytes) {
+        if (!trace.is_open()) return;
+        std::string shown;
+        for (char c : bytes) {
+            if (c == '\r')
+                shown += "\\r";
+            else if (c == '\n')
+                shown += "\\n";
+            else if (static_cast<unsigned char>(c) < 0x20)
+                shown += "\\x" + std::string(1, "0123456789abcdef"[(c >> 4) & 15]) + "0123456789abcdef"[c & 15];
+            else
+                shown += c;
+        }
+        trace << rfc3339(clock.now()) << ' ' << who << ' ' << shown << '\n';
+        trace.flush();
+    }
 
     void record(const JournalEntry& e) {
         const json j = to_json(e);
@@ -112,7 +130,7 @@ struct Bridge::Impl : std::enable_shared_from_this<Bridge::Impl> {
         if (ec) return internal_error("cannot create the link " + options.link + ": " + ec.message());
         fs::rename(tmp, options.link, ec);
         if (ec) return internal_error("cannot create the link " + options.link + ": " + ec.message());
-        emulator.power_on();
+        emulator.power_on(monotonic_now());
         read_loop();
         return success();
     }
@@ -147,6 +165,7 @@ struct Bridge::Impl : std::enable_shared_from_this<Bridge::Impl> {
                     });
                     return;
                 }
+                trace_bytes("DTE", std::string_view(read_buf.data(), n));
                 emulator.input(std::string_view(read_buf.data(), n), monotonic_now());
                 pump();
                 read_loop();
@@ -157,6 +176,7 @@ struct Bridge::Impl : std::enable_shared_from_this<Bridge::Impl> {
         const Millis now = monotonic_now();
         emulator.tick(now);
         std::string out = emulator.take_output();
+        if (!out.empty()) trace_bytes("MODEM", out);
         if (!out.empty() && master) {
             write_queue.push_back(std::move(out));
             write_next();
@@ -244,6 +264,7 @@ struct Bridge::Impl : std::enable_shared_from_this<Bridge::Impl> {
                 if (req.contains("cmgs_latency_ms")) emulator.set_cmgs_latency(req["cmgs_latency_ms"].get<Millis>());
                 if (req.contains("report_delay_ms")) emulator.set_report_delay(req["report_delay_ms"].get<Millis>());
                 if (req.contains("signal")) emulator.set_signal(req["signal"].get<int>());
+                if (req.contains("cnma_timeout_ms")) emulator.set_cnma_timeout(req["cnma_timeout_ms"].get<Millis>());
                 if (req.contains("silent")) emulator.set_silent(req["silent"].get<bool>());
                 if (req.contains("registration")) {
                     const json& r = req["registration"];
@@ -282,6 +303,10 @@ struct Bridge::Impl : std::enable_shared_from_this<Bridge::Impl> {
                     text += static_cast<char>(hi * 16 + lo);
                 }
                 emulator.fail_next_sends(req.value("count", 1), req.value("cms_error", 38), std::move(text));
+            } else if (cmd == "reset") {
+                emulator.reset(now);
+            } else if (cmd == "reset_during_send") {
+                emulator.reset_during_next_sends(req.value("count", 1), req.value("accepted", true));
             } else if (cmd == "unplug") {
                 unplug();
             } else if (cmd == "replug") {
@@ -292,14 +317,24 @@ struct Bridge::Impl : std::enable_shared_from_this<Bridge::Impl> {
                 reply["device"] = device_path;
             } else if (cmd == "status") {
                 reply["link"] = options.link;
+                reply["profile"] = options.emulator.profile.name;
+                reply["urc_port"] = emulator.urc_port();
                 reply["pid"] = ::getpid();
                 reply["device"] = device_path;
                 reply["plugged"] = master != nullptr;
                 reply["signal"] = emulator.signal();
                 reply["registration"] = emulator.registration();
                 reply["silent"] = emulator.silent();
-                reply["stored"] = {{"SM", emulator.stored("SM")}, {"SR", emulator.stored("SR")}};
+                reply["stored"] = {
+                    {"SM", emulator.stored("SM")}, {"ME", emulator.stored("ME")}, {"SR", emulator.stored("SR")}};
                 reply["sent"] = sent.size();
+                const auto k = emulator.counters();
+                reply["cnmi"] = k.cnmi;
+                reply["csms"] = k.csms;
+                reply["cmms"] = k.cmms;
+                reply["acknowledged"] = k.acknowledged;
+                reply["missed_acks"] = k.missed_acks;
+                reply["power_ups"] = k.power_ups;
             } else {
                 return {{"ok", false}, {"error", "unknown command \"" + cmd + "\""}};
             }
@@ -319,6 +354,10 @@ Result<void> Bridge::start() {
     auto& i = *impl_;
     i.journal.open(i.options.journal_path, std::ios::app);
     if (!i.journal) return internal_error("cannot open the journal " + i.options.journal_path);
+    if (!i.options.trace_path.empty()) {
+        i.trace.open(i.options.trace_path, std::ios::app);
+        if (!i.trace) return internal_error("cannot open the trace " + i.options.trace_path);
+    }
     std::error_code ec;
     fs::remove(i.options.control_path, ec);
     boost::system::error_code bec;
@@ -332,6 +371,7 @@ Result<void> Bridge::start() {
     if (bec) return internal_error("cannot listen on " + i.options.control_path + ": " + bec.message());
     TRY(i.plug());
     i.accept_loop();
+    i.pump();  // the boot codes, and the timers of the boot
     return success();
 }
 

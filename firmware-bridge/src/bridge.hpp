@@ -20,6 +20,7 @@ struct BridgeOptions {
     std::string link;          // symlink to the pty's slave
     std::string journal_path;  // JSON lines
     std::string control_path;  // Unix socket
+    std::string trace_path;    // optional: every byte each way, timed (for debugging a driver)
     EmulatorOptions emulator;
 };
 

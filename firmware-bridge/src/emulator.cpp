@@ -5,6 +5,9 @@
 #include "text.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 namespace relais::bridge {
 namespace {
@@ -62,31 +65,123 @@ enum class Outcome { ok, error, deferred };
 
 Emulator::Emulator(EmulatorOptions options, const Clock& wall, std::function<void(const JournalEntry&)> journal)
     : options_(std::move(options)), wall_(wall), journal_(std::move(journal)) {
-    memories_["SM"].capacity = 30;
-    memories_["ME"].capacity = 100;
-    memories_["SR"].capacity = 30;
+    const Profile& p = options_.profile;
+    for (const auto& mem : p.memories) memories_[mem].capacity = mem == "ME" ? 100 : mem == "MT" ? 130 : 30;
     if (!options_.pin.empty()) sim_ = SimState::pin_required;
     failing_numbers_ = options_.failing_numbers;
+    urc_port_ = p.urc_port_select ? p.urc_port_default : "usbat";
+    rng_state_ = options_.seed * 0x9E3779B97F4A7C15ULL + 1;
+    apply_stored_profile();
 }
 
-void Emulator::power_on() {
-    echo_ = true;
+double Emulator::random() {
+    // splitmix64: enough for drawn latencies and faults, reproducible from --seed.
+    std::uint64_t z = (rng_state_ += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    z ^= z >> 31;
+    return static_cast<double>(z >> 11) / static_cast<double>(1ULL << 53);
+}
+
+void Emulator::apply_stored_profile() {
+    const Profile& p = options_.profile;
+    echo_ = p.echo;
     verbose_ = true;
-    cmee_ = 0;
-    cmgf_ = 0;
+    cmee_ = p.cmee;
+    cmgf_ = p.cmgf;
     cscs_ = "IRA";
-    cnmi_mt_ = cnmi_ds_ = 0;
+    csmp_ = p.csmp;
+    cnmi_mode_ = 2;
+    cnmi_mt_ = p.cnmi_mt;
+    cnmi_ds_ = p.cnmi_ds;
     creg_n_ = cereg_n_ = cgreg_n_ = 0;
     cops_format_ = 0;
-    mem1_ = mem2_ = mem3_ = "SM";
-    csms_ = 0;
+    mem1_ = mem2_ = mem3_ = p.memory;
+    csms_ = p.csms;
+    curc_ = true;
+    qss_ = 0;
+}
+
+Emulator::Counters Emulator::counters() const {
+    return Counters{
+        std::to_string(cnmi_mode_) + "," + std::to_string(cnmi_mt_) + ",0," + std::to_string(cnmi_ds_) + ",0",
+        csms_,
+        cmms_,
+        acknowledged_,
+        missed_acks_,
+        power_ups_};
+}
+
+void Emulator::power_on(Millis now) {
+    const Profile& p = options_.profile;
+    ++power_ups_;
+    cmms_ = 0;
+    apply_stored_profile();
     input_ = Input::command;
     line_.clear();
     data_.clear();
     busy_until_.reset();
     held_input_.clear();
     out_.clear();
+    awaiting_ack_.reset();
+    routed_waiting_.clear();
+    routed_held_.clear();
+    ++ack_serial_;
+    // What the firmware was doing is forgotten; the network's reports are still on their way.
+    std::erase_if(timers_, [](const Timer& t) { return t.modem_side; });
     if (!options_.pin.empty() && sim_ == SimState::ready) sim_ = SimState::pin_required;
+    const Millis boot = static_cast<Millis>(static_cast<double>(p.boot_ms) * options_.time_scale);
+    awake_at_ = p.deaf_while_booting ? now + boot : now;
+    for (const auto& code : p.boot_codes) urc(code);
+    sms_ready_ = p.sms_ready_codes.empty() && !p.sms_commands_wait_for_ready;
+    if (!p.sms_ready_codes.empty() || p.sms_commands_wait_for_ready) {
+        schedule(now + boot, [this](Millis) {
+            sms_ready_ = true;
+            if (sim_ == SimState::ready) {
+                for (const auto& code : options_.profile.sms_ready_codes) urc(code);
+            }
+        });
+    }
+    if (p.periodic_flood) start_flood(now);
+}
+
+void Emulator::start_flood(Millis now) {
+    const Millis period = std::max<Millis>(10, options_.profile.flood_ms);
+    start_flood_next(now + period, period, std::make_shared<int>(0));
+}
+
+void Emulator::start_flood_next(Millis at, Millis period, std::shared_ptr<int> count) {
+    schedule(at, [this, period, count](Millis t) {
+        ++*count;
+        if (curc_) {
+            urc("^DSFLOWRPT:00000124,00000082,00000EA6,0000000000012325,000000000022771D,0000BB80,0001F400");
+            if (*count % 5 == 0) urc("^RSSI:" + std::to_string(rssi_));
+            if (*count % 15 == 0) urc("^BOOT:20952548,0,0,0,72");
+        }
+        start_flood_next(t + period, period, count);
+    });
+}
+
+void Emulator::reset_during_next_sends(int count, bool accepted) {
+    reset_count_ = count;
+    reset_accepted_ = accepted;
+}
+
+bool Emulator::sms_refused() {
+    if (sms_ready_ || !options_.profile.sms_commands_wait_for_ready) return false;
+    final_error();
+    return true;
+}
+
+Millis Emulator::draw_latency() {
+    if (!options_.realistic_latency) return options_.cmgs_latency_ms;
+    double seconds;
+    if (random() < 0.97) {
+        seconds = 2.0 * std::pow(15.0 / 2.0, random());  // log-uniform 2–15 s
+    } else {
+        seconds = 15.0 + random() * 105.0;  // the tail, up to 120 s
+    }
+    return static_cast<Millis>(seconds * 1000.0 * options_.time_scale);
 }
 
 std::size_t Emulator::stored(const std::string& memory) const {
@@ -100,7 +195,9 @@ std::string Emulator::take_output() {
     return out;
 }
 
-void Emulator::schedule(Millis at, std::function<void(Millis)> fire) { timers_.push_back(Timer{at, std::move(fire)}); }
+void Emulator::schedule(Millis at, std::function<void(Millis)> fire, bool modem_side) {
+    timers_.push_back(Timer{at, std::move(fire), modem_side});
+}
 
 std::optional<Millis> Emulator::deadline() const {
     std::optional<Millis> d = busy_until_;
@@ -109,6 +206,7 @@ std::optional<Millis> Emulator::deadline() const {
 }
 
 void Emulator::tick(Millis now) {
+    now_hint_ = std::max(now_hint_, now);
     // Fire due timers in time order; a fired timer may schedule more.
     for (;;) {
         auto due = std::min_element(timers_.begin(), timers_.end(),
@@ -120,6 +218,9 @@ void Emulator::tick(Millis now) {
     }
     if (busy_until_ && now >= *busy_until_) {
         busy_until_.reset();
+        std::deque<Routed> held_routes;
+        held_routes.swap(routed_held_);
+        for (auto& r : held_routes) route_direct(std::move(r), now);
         std::string held;
         held.swap(held_input_);
         if (!held.empty()) input(held, now);
@@ -157,13 +258,18 @@ void Emulator::cms(int code) {
 }
 
 void Emulator::urc(const std::string& text) {
-    if (!silent_) out_ += "\r\n" + text + "\r\n";
+    if (silent_) return;
+    // A Quectel sends its unsolicited codes to one port only: this one is "usbat".
+    if (options_.profile.urc_port_select && urc_port_ != "usbat") return;
+    out_ += "\r\n" + text + "\r\n";
 }
 
 // ---- input ------------------------------------------------------------------------------------
 
 void Emulator::input(std::string_view bytes, Millis now) {
-    if (silent_) return;  // a modem that stopped answering hears nothing either
+    now_hint_ = std::max(now_hint_, now);
+    if (silent_) return;          // a modem that stopped answering hears nothing either
+    if (now < awake_at_) return;  // still booting, deaf
     if (busy_until_) {
         held_input_.append(bytes);
         return;
@@ -228,10 +334,12 @@ bool Emulator::run_basic(std::string_view cmds) {
             c = static_cast<char>(std::toupper(static_cast<unsigned char>(cmds[i++])));
             std::string digits;
             while (i < cmds.size() && std::isdigit(static_cast<unsigned char>(cmds[i]))) digits += cmds[i++];
-            if (c == 'F') {
+            if (c == 'F') {  // factory settings, which are not the stored profile
                 echo_ = true;
                 verbose_ = true;
                 cmee_ = 0;
+                cmgf_ = 0;
+                csmp_ = "17,167,0,0";
             } else if (c != 'W' && c != 'C' && c != 'D' && c != 'K') {
                 return false;
             }
@@ -248,8 +356,8 @@ bool Emulator::run_basic(std::string_view cmds) {
             case 'L':
             case 'M':
             case 'H': break;
-            case 'Z': cmee_ = 0, cmgf_ = 0, echo_ = true, verbose_ = true; break;
-            case 'I': say(options_.manufacturer + " " + options_.model); break;
+            case 'Z': apply_stored_profile(); break;
+            case 'I': say(options_.profile.manufacturer + " " + options_.profile.model); break;
             case 'S':  // S-registers: accept S<n>=<v> and S<n>?
                 if (i < cmds.size() && (cmds[i] == '=' || cmds[i] == '?')) {
                     ++i;
@@ -263,16 +371,17 @@ bool Emulator::run_basic(std::string_view cmds) {
 }
 
 void Emulator::execute(const std::string& all, Millis now) {
+    bool acknowledge_after_ok = false;
     std::size_t pos = 0;
     while (pos <= all.size()) {
         if (pos == all.size()) break;
         const char first = all[pos];
-        const bool extended = first == '+' || first == '^' || first == '$' || first == '%';
+        const bool extended = first == '+' || first == '^' || first == '$' || first == '%' || first == '#';
         std::size_t end = all.find(';', pos);
         if (end == std::string::npos) end = all.size();
         if (!extended) {
             // Basic commands run up to the first extended one or ';'.
-            std::size_t stop = all.find_first_of("+^$%;", pos);
+            std::size_t stop = all.find_first_of("+^$%#;", pos);
             if (stop == std::string::npos) stop = all.size();
             if (!run_basic(std::string_view(all).substr(pos, stop - pos))) return final_error();
             pos = stop < all.size() && all[stop] == ';' ? stop + 1 : stop;
@@ -308,12 +417,16 @@ void Emulator::execute(const std::string& all, Millis now) {
             result = Outcome::error;
         };
 
+        const Profile& profile = options_.profile;
+        static const std::set<std::string> sms_commands = {"+CMGF", "+CPMS", "+CNMI", "+CMGS", "+CMGL", "+CMGR",
+                                                           "+CMGD", "+CSMS", "+CNMA", "+CSCA", "+CSMP", "+CMMS"};
+        if (sms_commands.count(name) && sms_refused()) return;
         if (name == "+CGMI" || name == "+GMI") {
-            say(options_.manufacturer);
+            say(profile.manufacturer);
         } else if (name == "+CGMM" || name == "+GMM") {
-            say(options_.model);
+            say(profile.model);
         } else if (name == "+CGMR" || name == "+GMR") {
-            say(options_.revision);
+            say(profile.revision);
         } else if (name == "+CGSN" || name == "+GSN") {
             say(options_.imei);
         } else if (name == "+CIMI") {
@@ -355,8 +468,7 @@ void Emulator::execute(const std::string& all, Millis now) {
                     err(false, 16);
                 }
             } else if (form == Form::test) {
-                final_ok();
-                continue;
+                continue;  // OK, at the end of the line
             } else {
                 plain_error();
             }
@@ -421,8 +533,7 @@ void Emulator::execute(const std::string& all, Millis now) {
             else if (form == Form::set && !a.empty() && !a[0].empty())
                 options_.smsc = a[0];
             else if (form == Form::test) {
-                final_ok();
-                continue;
+                continue;  // OK, at the end of the line
             } else
                 plain_error();
         } else if (name == "+CNMI") {
@@ -431,17 +542,18 @@ void Emulator::execute(const std::string& all, Millis now) {
                 if (mode > 3 || mt > 3 || ds > 2)
                     err(true, 303);
                 else
-                    cnmi_mt_ = mt, cnmi_ds_ = ds;
+                    cnmi_mode_ = mode, cnmi_mt_ = mt, cnmi_ds_ = ds;
             } else if (form == Form::read) {
-                say("+CNMI: 2," + std::to_string(cnmi_mt_) + ",0," + std::to_string(cnmi_ds_) + ",0");
+                say("+CNMI: " + std::to_string(cnmi_mode_) + "," + std::to_string(cnmi_mt_) + ",0," +
+                    std::to_string(cnmi_ds_) + ",0");
             } else if (form == Form::test) {
-                say("+CNMI: (0-2),(0-3),(0,2),(0-2),(0,1)");
+                say(profile.cnmi_test);
             } else {
                 plain_error();
             }
         } else if (name == "+CPMS") {
             if (form == Form::test) {
-                say("+CPMS: (\"SM\"),(\"SM\"),(\"SM\")");  // what gammu handles most simply
+                say(profile.cpms_test);
             } else if (form == Form::read) {
                 const auto m = [&](const std::string& mem) {
                     return "\"" + mem + "\"," + std::to_string(memories_[mem].messages.size()) + "," +
@@ -505,8 +617,13 @@ void Emulator::execute(const std::string& all, Millis now) {
                 if (!wanted || *wanted > 4) {
                     err(true, 302);
                 } else {
+                    bool first_entry = true;
                     for (auto& [index, m] : memories_[mem1_].messages) {
                         if (*wanted != 4 && m.stat != *wanted) continue;
+                        // A Huawei's periodic codes come out between the entries of a long answer too.
+                        if (!first_entry && profile.periodic_flood && curc_)
+                            out_ += "\r\n^RSSI:" + std::to_string(rssi_) + "\r\n";
+                        first_entry = false;
                         out_ += list_entry(index, m, cmgf_ == 1);
                         if (m.stat == 0) m.stat = 1;
                     }
@@ -514,8 +631,7 @@ void Emulator::execute(const std::string& all, Millis now) {
             }
         } else if (name == "+CMGR") {
             if (form == Form::test) {
-                final_ok();
-                continue;
+                continue;  // OK, at the end of the line
             }
             if (sim_blocks_sms()) {
                 result = Outcome::error;
@@ -540,7 +656,8 @@ void Emulator::execute(const std::string& all, Millis now) {
             }
         } else if (name == "+CMGD") {
             if (form == Form::test) {
-                say("+CMGD: (1-30),(0-4)");
+                const int first_index = options_.profile.first_index;
+                say("+CMGD: (" + std::to_string(first_index) + "-" + std::to_string(first_index + 29) + "),(0-4)");
             } else if (form != Form::set || !arg_int(0)) {
                 err(true, 321);
             } else {
@@ -557,9 +674,59 @@ void Emulator::execute(const std::string& all, Millis now) {
                     }
                 }
             }
-        } else if (name == "+CMMS") {
+        } else if (name == "+CNMA") {
+            if (!awaiting_ack_ || csms_ != 1) {
+                err(true, 340);  // no +CNMA acknowledgement expected
+            } else {
+                acknowledge_after_ok = true;  // the next waiting indication comes after the OK
+            }
+        } else if (name == "+CSMP") {
             if (form == Form::read)
-                say("+CMMS: 0");
+                say("+CSMP: " + csmp_);
+            else if (form == Form::set)
+                csmp_ = args;
+        } else if (name == "+QURCCFG" && profile.urc_port_select) {
+            const std::string what = a.empty() ? "" : ascii_lower(a[0]);
+            if (form == Form::test) {
+                say(R"(+QURCCFG: "urcport",("usbat","usbmodem","uart1"))");
+            } else if (form == Form::set && what == "urcport" && a.size() == 1) {
+                say("+QURCCFG: \"urcport\",\"" + urc_port_ + "\"");
+            } else if (form == Form::set && what == "urcport" &&
+                       (a[1] == "usbat" || a[1] == "usbmodem" || a[1] == "uart1")) {
+                urc_port_ = a[1];
+            } else {
+                plain_error();
+            }
+        } else if (name == "+QINISTAT" && profile.id == ProfileId::quectel_ec25) {
+            say("+QINISTAT: " + std::to_string((sim_ == SimState::ready ? 1 : 0) + (sms_ready_ ? 6 : 0)));
+        } else if (name == "^CURC" && profile.periodic_flood) {
+            if (form == Form::set && arg_int(0) && *arg_int(0) <= 1)
+                curc_ = *arg_int(0) == 1;
+            else if (form == Form::read)
+                say(std::string("^CURC: ") + (curc_ ? "1" : "0"));
+            else if (form == Form::test)
+                say("^CURC: (0-1)");
+            else
+                plain_error();
+        } else if (name == "^PORTSEL" && profile.periodic_flood) {
+            if (form == Form::read) say("^PORTSEL: 0");
+        } else if (name == "#QSS" && profile.qss) {
+            if (form == Form::set && arg_int(0) && *arg_int(0) <= 2)
+                qss_ = *arg_int(0);
+            else if (form == Form::read)
+                say("#QSS: " + std::to_string(qss_) + "," +
+                    (sim_ == SimState::missing ? "0"
+                     : sim_ == SimState::ready ? "3"
+                                               : "1"));
+            else if (form == Form::test)
+                say("#QSS: (0-2)");
+            else
+                plain_error();
+        } else if (name == "+CMMS") {
+            if (form == Form::set && arg_int(0) && *arg_int(0) <= 2)
+                cmms_ = *arg_int(0);
+            else if (form == Form::read)
+                say("+CMMS: " + std::to_string(cmms_));
             else if (form == Form::test)
                 say("+CMMS: (0-2)");
         } else if (name == "+CFUN") {
@@ -581,8 +748,6 @@ void Emulator::execute(const std::string& all, Millis now) {
                 say(std::string("+CGATT: ") + (registration_ == 1 || registration_ == 5 ? "1" : "0"));
         } else if (name == "+CSDH") {
             if (form == Form::read) say("+CSDH: 0");
-        } else if (name == "+CSMP") {
-            if (form == Form::read) say("+CSMP: 17,167,0,0");
         } else {
             // What this modem does not implement (vendor probes, calls, USSD): like a real one.
             plain_error();
@@ -590,6 +755,7 @@ void Emulator::execute(const std::string& all, Millis now) {
         if (result == Outcome::error) return;
     }
     final_ok();
+    if (acknowledge_after_ok) acknowledged(now);
 }
 
 bool Emulator::sim_blocks_sms() {
@@ -634,6 +800,8 @@ void Emulator::submit_pdu(const std::string& hex, int declared_length, Millis no
 }
 
 void Emulator::submit_text(const std::string& to, const std::string& text, Millis now) {
+    // A stored +CSMP without <fo> (a SIM7600's): text-mode sends fail until it is set.
+    if (options_.profile.text_send_needs_csmp && (csmp_.empty() || csmp_.front() == ',')) return cms(500);
     std::string utf8 = text;
     if (cscs_ == "UCS2") {
         // In UCS2 character set the text arrives as hex UTF-16.
@@ -660,28 +828,48 @@ void Emulator::accept_submit(const modem::SmsSubmit& s, const std::string& hex, 
     if (fail_count_ > 0) {
         --fail_count_;
         fail = fail_code_;
+    } else if (options_.profile.cms500_share > 0 && random() < options_.profile.cms500_share) {
+        fail = 500;
+    }
+    // A reset in the middle of this send: before the network took it, or after.
+    bool resets = false, accepted = true;
+    if (!fail && reset_count_ > 0) {
+        --reset_count_;
+        resets = true;
+        accepted = reset_accepted_;
+    } else if (!fail && options_.reset_share > 0 && random() < options_.reset_share) {
+        resets = true;
+        accepted = random() < 0.5;
     }
     int reference = -1;
-    if (!fail) {
+    if (!fail && accepted) {
         next_reference_ = (next_reference_ + 1) % 256;
         reference = next_reference_;
     }
-    const auto answer = [this, fail, reference, text = fail_text_](Millis) {
-        if (fail && !text.empty() && cmee_ != 0) {
-            out_ += "\r\n+CMS ERROR: " + text + "\r\n";
-            return;
-        }
-        if (fail) return cms(*fail);
-        out_ += "\r\n+CMGS: " + std::to_string(reference) + "\r\n";
-        final_ok();
-    };
-    if (options_.cmgs_latency_ms > 0) {
-        busy_until_ = now + options_.cmgs_latency_ms;
-        schedule(*busy_until_, answer);
+    const Millis latency = draw_latency();
+    if (resets) {
+        // The firmware restarts before answering: the DTE gets boot codes, not +CMGS.
+        const Millis at = now + std::max<Millis>(1, latency / 2);
+        busy_until_ = at;
+        schedule(at, [this](Millis t) { power_on(t); });
     } else {
-        answer(now);
+        const auto answer = [this, fail, reference, text = fail_text_](Millis) {
+            if (fail && !text.empty() && cmee_ != 0) {
+                out_ += "\r\n+CMS ERROR: " + text + "\r\n";
+                return;
+            }
+            if (fail) return cms(*fail);
+            out_ += "\r\n" + cmgs_answer(reference) + "\r\n";
+            final_ok();
+        };
+        if (latency > 0) {
+            busy_until_ = now + latency;
+            schedule(*busy_until_, answer);
+        } else {
+            answer(now);
+        }
     }
-    if (fail) return;
+    if (fail || !accepted) return;
 
     // The network's side: the journal, and the status report later.
     JournalEntry entry;
@@ -723,39 +911,131 @@ void Emulator::accept_submit(const modem::SmsSubmit& s, const std::string& hex, 
     if (s.status_report_request) {
         const bool fails = failing_numbers_.count(s.destination.value) > 0;
         const Address recipient = s.destination;
-        const Millis at = now + options_.cmgs_latency_ms + options_.report_delay_ms;
-        schedule(at, [this, recipient, reference, fails](Millis t) {
-            modem::SmsStatusReport r;
-            r.message_reference = reference;
-            r.recipient = recipient;
-            r.service_centre_time = timestamp_now();
-            r.discharge_time = timestamp_now();
-            r.status = fails ? 0x41 : 0x00;  // permanent: incompatible destination
-            const auto pdu = modem::encode_pdu(r, Address{options_.smsc});
-            if (cnmi_ds_ == 1) {
-                urc("+CDS: " + std::to_string(pdu.tpdu_octets) + "\r\n" + pdu.hex);
-            } else if (cnmi_ds_ == 2) {
-                if (auto index = store("SR", Stored{0, pdu.hex})) urc("+CDSI: \"SR\"," + std::to_string(*index));
-            }
-            (void)t;
-        });
+        const Millis at = now + latency + options_.report_delay_ms;
+        schedule(
+            at,
+            [this, recipient, reference, fails](Millis) {
+                modem::SmsStatusReport r;
+                r.message_reference = reference;
+                r.recipient = recipient;
+                r.service_centre_time = timestamp_now();
+                r.discharge_time = timestamp_now();
+                r.status = fails ? 0x41 : 0x00;  // permanent: incompatible destination
+                const auto pdu = modem::encode_pdu(r, Address{options_.smsc});
+                route_report(pdu.hex, pdu.tpdu_octets, 0);
+            },
+            false);
     }
+}
+
+std::string Emulator::cmgs_answer(int reference) const {
+    std::string line = "+CMGS: " + std::to_string(reference);
+    if (!options_.profile.cmgs_second_field_with_csms || csms_ != 1) return line;
+    // Telit with +CSMS=1: the service centre's time stamp, as a string in text mode, inside
+    // the RP-ACK's SMS-SUBMIT-REPORT in PDU mode.
+    const auto t = timestamp_now();
+    if (cmgf_ == 1) {
+        char buf[40];
+        std::snprintf(buf, sizeof buf, ",\"%02d/%02d/%02d,%02d:%02d:%02d%+03d\"", t.year % 100, t.month, t.day, t.hour,
+                      t.minute, t.second, t.tz_quarters);
+        return line + buf;
+    }
+    const auto semi = [](int v) {
+        const char digits[] = "0123456789";
+        return std::string{digits[v % 10], digits[(v / 10) % 10]};
+    };
+    return line + ",0100" + semi(t.year % 100) + semi(t.month) + semi(t.day) + semi(t.hour) + semi(t.minute) +
+           semi(t.second) + semi(std::abs(t.tz_quarters));
+}
+
+void Emulator::route_report(const std::string& pdu_hex, int tpdu_octets, int attempts) {
+    const Profile& p = options_.profile;
+    if (cnmi_ds_ == 0) {
+        // Not routed. One the DTE failed to acknowledge comes again later, as the service centre
+        // retries after an RP-ERROR, until it gives up.
+        if (attempts > 0 && attempts < 10) {
+            const Millis wait = std::max<Millis>(options_.report_delay_ms, 1000) << std::min(attempts - 1, 5);
+            schedule(
+                now_hint_ + wait,
+                [this, pdu_hex, tpdu_octets, attempts](Millis) { route_report(pdu_hex, tpdu_octets, attempts + 1); },
+                false);
+        }
+        return;
+    }
+    if (cnmi_ds_ == 1 || p.reports_only_as_cds)
+        return route_direct(Routed{pdu_hex, tpdu_octets, true, attempts}, now_hint_);
+    if (auto index = store("SR", Stored{0, pdu_hex})) {
+        // EC25/EG25: stored in SR, announced as if in SM at 0.
+        urc(p.cdsi_names_sm_zero ? std::string("+CDSI: \"SM\",0") : "+CDSI: \"SR\"," + std::to_string(*index));
+    }
+}
+
+void Emulator::route_direct(Routed r, Millis now) {
+    const auto text = [](const Routed& x) {
+        return (x.report ? "+CDS: " : "+CMT: ,") + std::to_string(x.tpdu_octets) + "\r\n" + x.pdu;
+    };
+    if (busy_until_ && cnmi_mode_ == 2) {
+        // The line is taken by a command: <mode>=2 keeps the indication until it is free.
+        routed_held_.push_back(std::move(r));
+        return;
+    }
+    if (csms_ != 1) return urc(text(r));
+    // Phase 2+: one at a time, each acknowledged with +CNMA within the network's time.
+    if (awaiting_ack_) {
+        routed_waiting_.push_back(std::move(r));
+        return;
+    }
+    urc(text(r));
+    awaiting_ack_ = r;
+    const int serial = ++ack_serial_;
+    const Millis timeout = static_cast<Millis>(static_cast<double>(options_.profile.cnma_timeout_ms) *
+                                               std::min(1.0, std::max(options_.time_scale, 0.01)));
+    schedule(now + timeout, [this, serial](Millis) {
+        if (!awaiting_ack_ || serial != ack_serial_) return;
+        // Not acknowledged in time: an RP-ERROR to the network, routing off (<mt> and <ds>
+        // back to 0) until the DTE sets +CNMI again; the service centre tries again later.
+        ++missed_acks_;
+        Routed missed = std::move(*awaiting_ack_);
+        awaiting_ack_.reset();
+        cnmi_mt_ = 0;
+        cnmi_ds_ = 0;
+        std::deque<Routed> all{std::move(missed)};
+        for (auto& w : routed_waiting_) all.push_back(std::move(w));
+        routed_waiting_.clear();
+        for (auto& m : all) {
+            if (m.report) route_report(m.pdu, m.tpdu_octets, m.attempts + 1);
+            // A deliver the network could not hand over is stored for AT+CMGL, as with <mt>=0.
+            else if (auto index = store(mem3_, Stored{0, m.pdu}))
+                (void)index;
+        }
+    });
+}
+
+void Emulator::acknowledged(Millis now) {
+    ++acknowledged_;
+    awaiting_ack_.reset();
+    ++ack_serial_;
+    if (routed_waiting_.empty()) return;
+    Routed next = std::move(routed_waiting_.front());
+    routed_waiting_.pop_front();
+    route_direct(std::move(next), now);
 }
 
 std::optional<int> Emulator::store(const std::string& memory, Stored message) {
     Memory& m = memories_[memory];
     if (static_cast<int>(m.messages.size()) >= m.capacity) return std::nullopt;
-    int index = 1;
+    int index = options_.profile.first_index;
     while (m.messages.count(index)) ++index;
     m.messages[index] = std::move(message);
     return index;
 }
 
 void Emulator::deliver_direct(const std::string& pdu_hex, int tpdu_octets) {
-    urc("+CMT: ," + std::to_string(tpdu_octets) + "\r\n" + pdu_hex);
+    route_direct(Routed{pdu_hex, tpdu_octets, false, 0}, now_hint_);
 }
 
-Result<std::vector<int>> Emulator::inject_sms(const std::string& from, const std::string& text, Millis) {
+Result<std::vector<int>> Emulator::inject_sms(const std::string& from, const std::string& text, Millis now) {
+    now_hint_ = std::max(now_hint_, now);
     if (sim_ != SimState::ready) return make_error(ErrorKind::unavailable, "sim_not_ready");
     if (registration_ != 1 && registration_ != 5) return make_error(ErrorKind::unavailable, "not_registered");
     TRY_ASSIGN(auto sms, modem::prepare_sms(text));
@@ -790,8 +1070,13 @@ void Emulator::set_registration(int stat, Millis) {
 }
 
 void Emulator::set_sim(SimState state) {
+    const bool was_missing = sim_ == SimState::missing;
     sim_ = state;
     pin_tries_ = 3;
+    const Profile& p = options_.profile;
+    const bool codes = !p.qss || qss_ > 0;  // a Telit says so only once AT#QSS=1 asked
+    if (state == SimState::missing && !was_missing && codes && !p.sim_removed_code.empty()) urc(p.sim_removed_code);
+    if (state != SimState::missing && was_missing && codes && !p.sim_inserted_code.empty()) urc(p.sim_inserted_code);
 }
 
 void Emulator::fail_next_sends(int count, int cms_error, std::string text) {

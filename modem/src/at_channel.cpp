@@ -48,10 +48,14 @@ std::optional<std::string> AtResult::value(std::string_view prefix) const {
 }
 
 bool AtChannel::is_urc_prefix(std::string_view line) {
-    static constexpr std::array<std::string_view, 22> prefixes = {
-        "+CMTI:",   "+CDSI:", "+CDS:",  "+CMT:",  "+CBM:",      "+CREG:",    "+CEREG:", "+CGREG:",
-        "+C5GREG:", "RING",   "^RSSI:", "^BOOT:", "^MODE:",     "^SYSSTART", "^SIMST:", "RDY",
-        "+CPIN:",   "+CFUN:", "+QIND:", "+CIEV:", "Call Ready", "SMS Ready"};
+    // Standard codes, and vendors' (Huawei's floods, Quectel's and SIMCom's boot codes, Telit's
+    // SIM status): any of them may come between the lines of an answer.
+    static constexpr std::array<std::string_view, 38> prefixes = {
+        "+CMTI:",    "+CDSI:",     "+CDS:",       "+CMT:",      "+CBM:",      "+CREG:",    "+CEREG:",  "+CGREG:",
+        "+C5GREG:",  "RING",       "^RSSI:",      "^BOOT:",     "^MODE:",     "^SYSSTART", "^SIMST:",  "RDY",
+        "+CPIN:",    "+CFUN:",     "+QIND:",      "+CIEV:",     "Call Ready", "SMS Ready", "SMS DONE", "PB DONE",
+        "+QUSIM:",   "#QSS:",      "^DSFLOWRPT:", "^SRVST:",    "^HCSQ:",     "^CSNR:",    "^STIN:",   "^NWTIME:",
+        "^RSSILVL:", "^HRSSILVL:", "^NDISSTAT:",  "+QSIMSTAT:", "^CEND:",     "^ORIG:"};
     for (std::string_view p : prefixes) {
         if (starts_with(line, p)) return true;
     }
@@ -62,6 +66,11 @@ AtChannel::AtChannel(std::function<void(const Urc&)> on_urc) : on_urc_(std::move
 
 void AtChannel::submit(AtCommand command, Millis now) {
     queue_.push_back(std::move(command));
+    if (!current_ && !in_callback_) start_next(now);
+}
+
+void AtChannel::submit_front(AtCommand command, Millis now) {
+    queue_.push_front(std::move(command));
     if (!current_ && !in_callback_) start_next(now);
 }
 
@@ -134,7 +143,10 @@ void AtChannel::on_line(const std::string& raw, Millis now) {
     }
 
     // Echo of the command, or of the data after the prompt.
-    if (ascii_upper(line) == ascii_upper(current_->command.command)) return;
+    if (ascii_upper(line) == ascii_upper(current_->command.command)) {
+        ++echoes_;
+        return;
+    }
     if (current_->stage == Stage::data_sent && current_->command.data) {
         const std::string& data = *current_->command.data;
         if (starts_with(data, line) || starts_with(line, data) ||

@@ -56,6 +56,10 @@ public:
 
     /// Queues a command; it is written when those before it are done.
     void submit(AtCommand command, Millis now);
+    /// Queues a command before every other waiting one (an acknowledgement due in seconds).
+    void submit_front(AtCommand command, Millis now);
+    /// Echoes of commands seen so far: a modem that echoes again after ATE0 has restarted.
+    int echoes() const { return echoes_; }
     void feed(std::string_view bytes, Millis now);
     /// Fails the command in flight if its time is up.
     void tick(Millis now);
@@ -92,6 +96,7 @@ private:
     std::optional<std::string> urc_waiting_pdu_;
     std::string output_;
     int consecutive_timeouts_ = 0;
+    int echoes_ = 0;
     bool in_callback_ = false;
 };
 

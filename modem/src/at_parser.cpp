@@ -31,4 +31,26 @@ std::optional<int> parse_at_number(std::string_view s) {
     return n;
 }
 
+std::vector<std::string> at_fields(std::string_view s) {
+    std::vector<std::string> out;
+    std::string cur;
+    bool quoted = false;
+    for (char c : s) {
+        if (c == '"') quoted = !quoted;
+        if (c == ',' && !quoted) {
+            out.emplace_back(trim(cur));
+            cur.clear();
+        } else {
+            cur += c;
+        }
+    }
+    out.emplace_back(trim(cur));
+    return out;
+}
+
+std::string at_unquote(std::string s) {
+    if (s.size() >= 2 && s.front() == '"' && s.back() == '"') return s.substr(1, s.size() - 2);
+    return s;
+}
+
 }  // namespace relais::modem

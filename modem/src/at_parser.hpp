@@ -30,5 +30,10 @@ private:
 /// A numeric AT parameter ("3", " 12 "): a non-negative decimal of at most 9 digits,
 /// surrounding blanks ignored; nothing for anything else.
 std::optional<int> parse_at_number(std::string_view s);
+/// The comma-separated fields of an answer ("1,,\"a,b\"" → {"1", "", "\"a,b\""}), trimmed,
+/// quotes kept and commas inside them not splitting.
+std::vector<std::string> at_fields(std::string_view s);
+/// "\"SM\"" → "SM"; anything else unchanged.
+std::string at_unquote(std::string s);
 
 }  // namespace relais::modem

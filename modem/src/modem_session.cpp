@@ -14,28 +14,8 @@ bool starts_with(std::string_view s, std::string_view p) {
     return s.size() >= p.size() && s.compare(0, p.size(), p) == 0;
 }
 
-// "1,,23" → {"1", "", "23"}; quotes kept.
-std::vector<std::string> fields(std::string_view s) {
-    std::vector<std::string> out;
-    std::string cur;
-    bool quoted = false;
-    for (char c : s) {
-        if (c == '"') quoted = !quoted;
-        if (c == ',' && !quoted) {
-            out.emplace_back(trim(cur));
-            cur.clear();
-        } else {
-            cur += c;
-        }
-    }
-    out.emplace_back(trim(cur));
-    return out;
-}
-
-std::string unquote(std::string s) {
-    if (s.size() >= 2 && s.front() == '"' && s.back() == '"') return s.substr(1, s.size() - 2);
-    return s;
-}
+std::vector<std::string> fields(std::string_view s) { return at_fields(s); }
+std::string unquote(std::string s) { return at_unquote(std::move(s)); }
 
 bool registered_state(int stat) { return stat == 1 || stat == 5 || stat == 6 || stat == 7; }
 
@@ -52,9 +32,6 @@ bool same_number(const std::string& a, const std::string& b) {
     const std::size_t n = std::min<std::size_t>(9, std::min(da.size(), db.size()));
     return n > 0 && da.substr(da.size() - n) == db.substr(db.size() - n);
 }
-
-constexpr std::array<const char*, 6> cnmi_options = {"AT+CNMI=2,1,0,1,0", "AT+CNMI=1,1,0,1,0", "AT+CNMI=2,1,0,2,0",
-                                                     "AT+CNMI=1,1,0,2,0", "AT+CNMI=2,1,0,0,0", "AT+CNMI=1,1,0,0,0"};
 
 }  // namespace
 
@@ -207,7 +184,11 @@ void ModemSession::poll(Millis now) {
         sim_ready_ = false;
         status_.registered = false;
         set_status_detail(ModemHealth::starting, "initialising " + port_.describe());
-        init_step(0, now);
+        waking_since_.reset();
+        sms_wait_since_.reset();
+        echo_baseline_ = -1;
+        in_hand_.clear();
+        init_step(Step::wake, now);
     }
 
     auto bytes = port_.read();
@@ -215,7 +196,13 @@ void ModemSession::poll(Millis now) {
     if (!bytes->empty()) channel_.feed(*bytes, now);
     channel_.tick(now);
     if (channel_.consecutive_timeouts() >= config_.unresponsive_after) {
-        return lost(now, "the modem stopped answering");
+        // Waking up is not "stopped answering", for a while (a Telit is deaf for ~20 s).
+        if (!waking_since_) return lost(now, "the modem stopped answering");
+        if (now - *waking_since_ >= config_.wake_timeout) return lost(now, "the modem does not answer");
+    }
+    if (init_done_ && echo_baseline_ >= 0 && channel_.echoes() > echo_baseline_) {
+        // Echo is back although ATE0 turned it off: the modem restarted without a word.
+        restart("the modem restarted (it echoes again): initialising again");
     }
     if (retry_at_ && now >= *retry_at_) {
         retry_at_.reset();
@@ -224,6 +211,7 @@ void ModemSession::poll(Millis now) {
         if (retry) retry(now);
     }
     if (init_done_ && now >= next_status_at_) refresh_status(now);
+    if (init_done_ && now >= next_poll_at_ && !sending_) poll_storage();
     expire_assemblies(now);
     pump(now);
 
@@ -244,7 +232,7 @@ std::optional<Millis> ModemSession::next_wakeup() const {
     }
     if (auto d = channel_.deadline()) consider(*d);
     if (retry_at_) consider(*retry_at_);
-    if (init_done_) consider(next_status_at_);
+    if (init_done_) consider(next_status_at_), consider(next_poll_at_);
     for (const auto& [key, a] : assemblies_) consider(a.expires);
     return t;
 }
@@ -266,145 +254,6 @@ void ModemSession::lost(Millis now, const std::string& why) {
     status_.registered = false;
     reopen_at_ = now + config_.reopen_interval;
     set_status_detail(ModemHealth::disconnected, why);
-}
-
-void ModemSession::init_step(int step, Millis now) {
-    const auto next = [this, step](const AtResult&) { init_step(step + 1, now_); };
-    switch (step) {
-        case 0:  // wake up; a modem that was talking to someone else may need a couple of tries
-            submit(
-                "AT",
-                [this](const AtResult& r) {
-                    if (r.ok()) return init_step(1, now_);
-                    if (r.status == AtResult::Status::cancelled) return;
-                    init_step(0, now_);
-                },
-                "", std::nullopt, 2000);
-            return;
-        case 1: submit("ATE0", next); return;
-        case 2: submit("AT+CMEE=1", next); return;
-        case 3:
-            submit("AT+CGMI", [this, next](const AtResult& r) {
-                if (r.ok() && !r.lines.empty()) status_.manufacturer = r.lines.front();
-                next(r);
-            });
-            return;
-        case 4:
-            submit("AT+CGMM", [this, next](const AtResult& r) {
-                if (r.ok() && !r.lines.empty()) status_.model = r.lines.front();
-                next(r);
-            });
-            return;
-        case 5:
-            submit("AT+CGMR", [this, next](const AtResult& r) {
-                if (r.ok() && !r.lines.empty()) status_.revision = r.lines.front();
-                next(r);
-            });
-            return;
-        case 6:
-            submit("AT+CGSN", [this, next](const AtResult& r) {
-                if (r.ok() && !r.lines.empty()) status_.imei = r.lines.front();
-                next(r);
-            });
-            return;
-        case 7:  // the SIM
-            submit(
-                "AT+CPIN?",
-                [this](const AtResult& r) {
-                    if (r.status == AtResult::Status::cancelled) return;
-                    const std::string state = r.value("+CPIN:").value_or("");
-                    if (r.ok() && state == "READY") {
-                        sim_ready_ = true;
-                        return init_step(9, now_);
-                    }
-                    if (r.ok() && state == "SIM PIN") {
-                        if (config_.pin.empty()) {
-                            set_status_detail(ModemHealth::pin_needed, "the SIM asks for a PIN: set [modem] pin");
-                        } else {
-                            return init_step(8, now_);
-                        }
-                    } else if (r.ok() && state.find("PUK") != std::string::npos) {
-                        // Never guess: the SIM is blocked until someone enters the PUK.
-                        set_status_detail(ModemHealth::pin_needed, "the SIM is blocked and asks for its PUK");
-                        return;
-                    } else if (r.status == AtResult::Status::cme_error && r.code == 10) {
-                        set_status_detail(ModemHealth::sim_missing, "no SIM card in the modem");
-                    } else {
-                        set_status_detail(ModemHealth::starting, "the SIM is not ready yet");
-                    }
-                    // Ask again later: a SIM can be inserted, or become ready after a few seconds.
-                    retry_at_ = now_ + (r.code == 14 || r.code == 515 ? config_.busy_retry : config_.status_interval);
-                    retry_ = [this](Millis) { init_step(7, now_); };
-                },
-                "+CPIN:");
-            return;
-        case 8:
-            submit("AT+CPIN=\"" + config_.pin + "\"", [this](const AtResult& r) {
-                if (r.status == AtResult::Status::cancelled) return;
-                if (!r.ok()) {
-                    // A wrong PIN is not tried again: three wrong tries block the SIM.
-                    set_status_detail(ModemHealth::pin_needed, "the SIM refused the configured PIN: check [modem] pin");
-                    return;
-                }
-                retry_at_ = now_ + 1000;  // the SIM takes a moment after the PIN
-                retry_ = [this](Millis) { init_step(7, now_); };
-            });
-            return;
-        case 9:
-            submit("AT+CMGF=0", [this](const AtResult& r) {
-                if (r.status == AtResult::Status::cancelled) return;
-                if (!r.ok()) {
-                    set_status_detail(ModemHealth::starting, "the modem refuses PDU mode (AT+CMGF=0)");
-                    retry_at_ = now_ + config_.status_interval;
-                    retry_ = [this](Millis) { init_step(9, now_); };
-                    return;
-                }
-                init_step(10, now_);
-            });
-            return;
-        case 10: submit("AT+CPMS=\"SM\",\"SM\",\"SM\"", next, "+CPMS:"); return;
-        case 11: try_cnmi(0, now); return;
-        case 12:
-            submit("AT+CREG=2", [this](const AtResult& r) {
-                if (r.status == AtResult::Status::cancelled) return;
-                if (!r.ok()) submit("AT+CREG=1", nullptr);
-                init_step(13, now_);
-            });
-            return;
-        case 13: submit("AT+CEREG=2", next); return;
-        case 14:
-            refresh_status(now);
-            // Messages that came while Relais was not listening: read them all now.
-            submit(
-                "AT+CMGL=4",
-                [this](const AtResult& r) {
-                    if (r.status == AtResult::Status::cancelled) return;
-                    for (std::size_t i = 0; i + 1 < r.lines.size(); ++i) {
-                        if (!starts_with(r.lines[i], "+CMGL:")) continue;
-                        const auto f = fields(r.lines[i].substr(6));
-                        const auto index = parse_at_number(f.front());
-                        const int stat = f.size() >= 2 ? parse_at_number(f[1]).value_or(0) : 0;
-                        const auto length = f.size() >= 4 ? parse_at_number(f[3]) : std::nullopt;
-                        // Only received messages: what the SIM keeps as sent or unsent is not ours.
-                        if (stat <= 1) handle_pdu(r.lines[i + 1], length, index, now_);
-                        ++i;
-                    }
-                    init_done_ = true;
-                    update_health();
-                },
-                "+CMGL:", std::nullopt, 30000);
-            return;
-        default: return;
-    }
-}
-
-void ModemSession::try_cnmi(std::size_t option, Millis now) {
-    if (option >= cnmi_options.size()) return init_step(12, now);
-    submit(cnmi_options[option], [this, option](const AtResult& r) {
-        if (r.status == AtResult::Status::cancelled) return;
-        if (r.ok()) return init_step(12, now_);
-        try_cnmi(option + 1, now_);
-    });
 }
 
 void ModemSession::refresh_status(Millis now) {
@@ -444,12 +293,16 @@ void ModemSession::refresh_status(Millis now) {
             if (f.size() >= 3) status_.operator_name = unquote(f[2]);
         },
         "+COPS:");
+    check_routing();
 }
 
 void ModemSession::pump(Millis now) {
     if (held_ || sending_ || queue_.empty() || !ready_to_send()) return;
     sending_ = Sending{std::move(queue_.front()), 0, {}, 0};
     queue_.pop_front();
+    // Parts of one message: the radio link kept open between them (27.005 "more messages to
+    // send"); a modem that refuses it sends them anyway.
+    if (sending_->message.pdus.size() > 1) submit("AT+CMMS=2", nullptr);
     send_part(now);
 }
 
@@ -511,7 +364,11 @@ void ModemSession::finish_send(SendOutcome::Status status, int code, std::string
 
 void ModemSession::on_urc(const Urc& urc) {
     const std::string& line = urc.line;
-    if (starts_with(line, "+CMTI:") || starts_with(line, "+CDSI:")) {
+    if (starts_with(line, "+CDSI:") && has_sr_) {
+        // Where a report is said to be is not trusted (an EC25 says "SM",0 for what it keeps in
+        // SR, and SM 0 may hold someone's SMS): the reports' store is read whole.
+        drain_reports();
+    } else if (starts_with(line, "+CMTI:") || starts_with(line, "+CDSI:")) {
         const auto f = fields(line.substr(6));
         if (f.size() >= 2) {
             if (auto index = parse_at_number(f[1])) read_stored(unquote(f[0]), *index);
@@ -521,6 +378,12 @@ void ModemSession::on_urc(const Urc& urc) {
             const auto f = fields(line.substr(5));
             handle_pdu(*urc.pdu, parse_at_number(f.back()), std::nullopt, now_);
         }
+        // Handed over (inbound written to the database, the report to the outbox): only now
+        // may the network hear that it arrived.
+        if (ack_mode_) acknowledge();
+    } else if (starts_with(line, "SMS DONE") || starts_with(line, "+QIND: SMS DONE")) {
+        // The SMS service is up: no need to wait for the next try of AT+CMGF.
+        if (sms_wait_since_ && retry_at_) retry_at_ = now_;
     } else if (starts_with(line, "+CREG:") || starts_with(line, "+CEREG:")) {
         // Unsolicited form: stat first.
         const bool lte = starts_with(line, "+CEREG:");
@@ -530,17 +393,16 @@ void ModemSession::on_urc(const Urc& urc) {
         status_.registered = creg_ || cereg_;
         status_.roaming = stat == 5 || stat == 7;
         update_health();
-    } else if (starts_with(line, "+CPIN:") || starts_with(line, "RDY") || starts_with(line, "^SIMST")) {
-        // The modem restarted or the SIM changed: start over.
-        if (init_done_) {
-            init_done_ = false;
-            set_status_detail(ModemHealth::starting, "the modem restarted: initialising again");
-            init_step(0, now_);
-        }
+    } else if (starts_with(line, "+CPIN:") || starts_with(line, "RDY") || starts_with(line, "^SIMST") ||
+               starts_with(line, "+QUSIM:") || starts_with(line, "#QSS:")) {
+        // The modem restarted (its boot codes) or the SIM changed: start over, the message
+        // being sent back in the queue. (A Huawei's ^BOOT repeats all along: not a restart.)
+        if (init_done_) restart("the modem restarted: initialising again");
     }
 }
 
 void ModemSession::read_stored(const std::string& memory, int index) {
+    if (memory != "SR" && memory != memory_) return;  // not where this session stores: found by the poll
     const bool reports = memory == "SR";
     if (reports) submit("AT+CPMS=\"SR\"", nullptr, "+CPMS:");
     submit(
@@ -554,14 +416,23 @@ void ModemSession::read_stored(const std::string& memory, int index) {
         "+CMGR:");
     if (reports) {
         submit("AT+CMGD=" + std::to_string(index), nullptr);
-        submit("AT+CPMS=\"SM\",\"SM\",\"SM\"", nullptr, "+CPMS:");
+        submit("AT+CPMS=\"" + memory_ + "\",\"" + memory_ + "\",\"" + memory_ + "\"", nullptr, "+CPMS:");
     }
 }
 
-void ModemSession::delete_stored(int index) { submit("AT+CMGD=" + std::to_string(index), nullptr); }
+void ModemSession::delete_stored(int index) {
+    submit("AT+CMGD=" + std::to_string(index), [this, index, generation = generation_](const AtResult&) {
+        if (generation == generation_) in_hand_.erase(index);
+    });
+}
 
 void ModemSession::handle_pdu(const std::string& hex, std::optional<int> tpdu_octets, std::optional<int> index,
                               Millis now) {
+    if (index) {
+        // Already read (an indication and the poll can both find it) and not yet deleted.
+        if (in_hand_.count(*index)) return;
+        in_hand_.insert(*index);
+    }
     auto decoded = decode_pdu(hex, Direction::from_network, tpdu_octets);
     if (!decoded) {
         // Unreadable: keeping it would make every start read it again.
@@ -583,6 +454,7 @@ void ModemSession::handle_pdu(const std::string& hex, std::optional<int> tpdu_oc
         const bool kept =
             events_.on_inbound(InboundSms{deliver->originator, text, deliver->service_centre_time.to_unix(), 1, true});
         if (kept && index) delete_stored(*index);
+        if (!kept && index) in_hand_.erase(*index);  // read again at the next poll
         return;
     }
     const Concat& c = *deliver->user_data.concat;
@@ -592,7 +464,7 @@ void ModemSession::handle_pdu(const std::string& hex, std::optional<int> tpdu_oc
     a.from = deliver->originator;
     a.total = c.total;
     a.texts[c.sequence] = text;
-    if (index) a.indexes.push_back(*index);
+    if (index && std::find(a.indexes.begin(), a.indexes.end(), *index) == a.indexes.end()) a.indexes.push_back(*index);
     if (a.sent_at == 0 || c.sequence == 1) a.sent_at = deliver->service_centre_time.to_unix();
     a.expires = now + config_.reassembly_timeout;
     if (static_cast<int>(a.texts.size()) >= a.total) {
@@ -600,6 +472,8 @@ void ModemSession::handle_pdu(const std::string& hex, std::optional<int> tpdu_oc
         for (const auto& [seq, part] : a.texts) joined += part;
         if (events_.on_inbound(InboundSms{a.from, joined, a.sent_at, a.total, true})) {
             for (int i : a.indexes) delete_stored(i);
+        } else {
+            for (int i : a.indexes) in_hand_.erase(i);
         }
         assemblies_.erase(key);
     }
@@ -619,6 +493,8 @@ void ModemSession::expire_assemblies(Millis now) {
         }
         if (events_.on_inbound(InboundSms{a.from, joined, a.sent_at, a.total, false})) {
             for (int i : a.indexes) delete_stored(i);
+        } else {
+            for (int i : a.indexes) in_hand_.erase(i);
         }
         it = assemblies_.erase(it);
     }

@@ -1,11 +1,14 @@
 #pragma once
 // A modem session: everything Relais asks of a GSM/LTE modem, on top of the AT channel and a
-// serial port. It runs the init sequence (echo off, numeric errors, SIM and PIN, PDU mode,
-// new-message and status-report indications with fallbacks for modems that refuse a
-// combination), watches registration and signal, sends (one message reference per part),
-// receives (+CMTI → read → hand over → delete; whatever is stored is drained at start;
-// concatenated parts reassembled), maps status reports back to sent messages, and reopens
-// the port when it disappears (USB unplug), then carries on with the queued messages.
+// serial port. It runs the init sequence (waiting for a modem that boots, echo off, numeric
+// errors, the vendor's quirks, SIM and PIN, PDU mode once the SMS service is up, the memories
+// and routing the modem advertises, tried in ModemManager's order), watches registration and
+// signal, sends (one message reference per part, AT+CMMS=2 for multipart), receives (+CMTI →
+// read → hand over → delete; storage drained at start and polled, for indications that never
+// come; concatenated parts reassembled), maps status reports back to sent messages (routed
+// +CDS, acknowledged with +CNMA when +CSMS=1 asks, or read from their own store), notices a
+// modem that restarted (boot codes, echo back on) and initialises it again, and reopens the
+// port when it disappears (USB unplug), then carries on with the queued messages.
 //
 // Like the channel it does no I/O of its own beyond the SerialPort and reads no clock: the
 // owner calls poll(now) when the port is readable or next_wakeup() has come (modem_service
@@ -13,6 +16,7 @@
 // thread drives it.
 
 #include "at_channel.hpp"
+#include "modem_caps.hpp"
 #include "pdu.hpp"
 #include "serial_port.hpp"
 #include "sms_text.hpp"
@@ -21,20 +25,25 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 namespace relais::modem {
 
 struct ModemConfig {
-    std::string pin;                      // the SIM's PIN, if it has one
-    Millis command_timeout = 5000;        // ordinary commands
-    Millis send_timeout = 60000;          // +CMGS: the network's answer can take a while
-    Millis status_interval = 30000;       // signal and registration checks
-    Millis reopen_interval = 2000;        // after the port disappears
-    Millis busy_retry = 2000;             // after "SIM busy" / "please wait"
-    Millis reassembly_timeout = 3600000;  // a concatenated SMS missing parts is given up after
-    int unresponsive_after = 3;           // timeouts in a row before the port is reopened
+    std::string pin;                       // the SIM's PIN, if it has one
+    Millis command_timeout = 5000;         // ordinary commands
+    Millis send_timeout = 60000;           // +CMGS: the network's answer can take a while
+    Millis status_interval = 30000;        // signal and registration checks
+    Millis reopen_interval = 2000;         // after the port disappears
+    Millis busy_retry = 2000;              // after "SIM busy" / "please wait"
+    Millis reassembly_timeout = 3600000;   // a concatenated SMS missing parts is given up after
+    int unresponsive_after = 3;            // timeouts in a row before the port is reopened
+    Millis wake_timeout = 60000;           // a modem booting may stay deaf that long (a Telit: 20 s)
+    Millis sms_ready_timeout = 120000;     // SMS commands refused until the SMS service is up
+    Millis storage_poll_interval = 60000;  // stored messages read even without an indication
+    std::string urc_port = "usbat";        // a Quectel's: the port relais talks on (the AT port)
     SubmitOptions submit;
 };
 
@@ -171,11 +180,39 @@ private:
         Millis expires = 0;
     };
 
+    enum class Step {
+        wake,
+        echo_off,
+        errors,
+        manufacturer,
+        model,
+        revision,
+        imei,
+        vendor,
+        sim,
+        pin,
+        pdu_mode,
+        memories_asked,
+        memories,
+        service,
+        routing_asked,
+        routing,
+        creg,
+        cereg,
+        drain,
+    };
     void lost(Millis now, const std::string& why);
+    /// The modem restarted under us (boot codes, echo back): the port stays, init again.
+    void restart(const std::string& why);
     void submit(std::string command, std::function<void(const AtResult&)> done, std::string prefix = "",
                 std::optional<std::string> data = std::nullopt, std::optional<Millis> timeout = std::nullopt);
-    void init_step(int step, Millis now);
+    void init_step(Step step, Millis now);
+    void next_step(Step step) { init_step(static_cast<Step>(static_cast<int>(step) + 1), now_); }
     void try_cnmi(std::size_t option, Millis now);
+    void poll_storage();
+    void drain_reports();
+    void acknowledge();
+    void check_routing();
     void refresh_status(Millis now);
     void pump(Millis now);
     void send_part(Millis now);
@@ -204,7 +241,19 @@ private:
     bool held_ = false;
     bool sim_ready_ = false;
     bool creg_ = false, cereg_ = false;
-    int generation_ = 0;  // bumped on each (re)connect: late callbacks of a lost session are ignored
+    // what init learnt of this modem
+    Vendor vendor_ = Vendor::other;
+    std::string memory_ = "SM";
+    bool has_sr_ = false;
+    std::vector<Cnmi> cnmi_ladder_;
+    std::optional<Cnmi> cnmi_;
+    bool ack_mode_ = false;  // +CSMS=1: routed +CMT/+CDS acknowledged with +CNMA
+    std::optional<Millis> waking_since_;
+    std::optional<Millis> sms_wait_since_;
+    int echo_baseline_ = -1;  // command echoes seen when ATE0 took effect; -1: not watching
+    Millis next_poll_at_ = 0;
+    std::set<int> in_hand_;  // indexes read and not yet deleted
+    int generation_ = 0;     // bumped on each (re)connect: late callbacks of a lost session are ignored
     std::deque<Pending> queue_;
     std::optional<Sending> sending_;
     int next_concat_reference_ = 0;

@@ -1,124 +1,14 @@
 // The modem driver against the emulated modem, both real: firmware-bridge runs as a process
 // on a pseudo-terminal, ModemService drives it through the termios port on a Boost.Asio loop,
 // and the test talks to the bridge's control socket like the product's tests and demo do.
-#include "../unit/modem_recorder.hpp"
-#include "modem_service.hpp"
+#include "bridge_rig.hpp"
 
-#include <doctest/doctest.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#include <boost/asio/io_context.hpp>
-#include <nlohmann/json.hpp>
-
-#include <chrono>
-#include <cstdlib>
-#include <filesystem>
-#include <functional>
 #include <map>
 #include <set>
-#include <string>
-#include <thread>
-
-extern char** environ;
 
 using namespace relais;
 using namespace relais::modem;
-using json = nlohmann::json;
-namespace fs = std::filesystem;
-
-namespace {
-
-using Recorder = relais::test::ModemRecorder;
-
-class BridgeProcess {
-public:
-    explicit BridgeProcess(std::vector<std::string> extra = {}) {
-        char tmpl[] = "/tmp/relais-bridge-XXXXXX";
-        dir_ = ::mkdtemp(tmpl);
-        std::vector<std::string> args = {RELAIS_BRIDGE_BIN,       "--link",    link(),   "--journal",
-                                         dir_ + "/journal.jsonl", "--control", control()};
-        args.insert(args.end(), extra.begin(), extra.end());
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        REQUIRE(::posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) == 0);
-        for (int i = 0; i < 500 && !(fs::exists(link()) && fs::exists(control())); ++i) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));  // waiting for another process to start
-        }
-        REQUIRE(fs::exists(link()));
-    }
-    ~BridgeProcess() {
-        ::kill(pid_, SIGTERM);
-        int status = 0;
-        ::waitpid(pid_, &status, 0);
-        std::error_code ec;
-        if (!failed_) fs::remove_all(dir_, ec);
-    }
-    std::string link() const { return dir_ + "/modem"; }
-    std::string control() const { return dir_ + "/control.sock"; }
-    void keep() { failed_ = true; }
-
-    json command(const json& request) const {
-        const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-        sockaddr_un addr{};
-        addr.sun_family = AF_UNIX;
-        std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", control().c_str());
-        REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-        const std::string line = request.dump() + "\n";
-        REQUIRE(::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()));
-        std::string reply;
-        char c;
-        while (::read(fd, &c, 1) == 1 && c != '\n') reply += c;
-        ::close(fd);
-        return json::parse(reply);
-    }
-
-private:
-    std::string dir_;
-    pid_t pid_ = 0;
-    bool failed_ = false;
-};
-
-struct Rig {
-    explicit Rig(std::vector<std::string> bridge_args = {}, ModemConfig config = fast_config())
-        : bridge(std::move(bridge_args)) {
-        service = std::make_unique<ModemService>(io, make_serial_port({bridge.link()}), config, events);
-        service->start();
-    }
-    static ModemConfig fast_config() {
-        ModemConfig c;
-        c.status_interval = 2000;
-        c.reopen_interval = 200;
-        c.command_timeout = 1000;
-        c.send_timeout = 5000;
-        return c;
-    }
-    // Runs the event loop until `done` or the time limit (then the test fails).
-    bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
-        const auto end = std::chrono::steady_clock::now() + limit;
-        while (!done()) {
-            if (std::chrono::steady_clock::now() > end) return false;
-            io.run_for(std::chrono::milliseconds(10));
-            io.restart();
-        }
-        return true;
-    }
-    bool ready() {
-        return run_until([&] { return service->status().health == ModemHealth::ready; });
-    }
-    std::vector<json> sent_messages() { return bridge.command({{"cmd", "sent"}})["messages"].get<std::vector<json>>(); }
-
-    BridgeProcess bridge;
-    boost::asio::io_context io;
-    Recorder events;
-    std::unique_ptr<ModemService> service;
-};
-
-}  // namespace
+using namespace relais::test;
 
 TEST_CASE("modem and bridge: init, identification, registration") {
     Rig rig;
