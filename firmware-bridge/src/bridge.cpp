@@ -181,6 +181,16 @@ struct Bridge::Impl : std::enable_shared_from_this<Bridge::Impl> {
             write_queue.push_back(std::move(out));
             write_next();
         }
+        if (emulator.take_reenumeration() && master) {
+            // A USB modem's reset: its tty disappears, and a new one appears a moment later.
+            unplug();
+            auto self = shared_from_this();
+            auto back = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(300));
+            back->async_wait([this, self, back](const boost::system::error_code& ec) {
+                if (!ec && !master) (void)plug();
+                pump();
+            });
+        }
         arm_timer();
     }
 

@@ -162,6 +162,16 @@ void Emulator::start_flood_next(Millis at, Millis period, std::shared_ptr<int> c
     });
 }
 
+void Emulator::reset(Millis now) {
+    if (!options_.profile.reset_reenumerates) return power_on(now);
+    // The firmware stops; the port goes with it (the bridge unplugs it, then plugs it in).
+    busy_until_.reset();
+    held_input_.clear();
+    input_ = Input::command;
+    std::erase_if(timers_, [](const Timer& t) { return t.modem_side; });
+    reenumerate_ = true;
+}
+
 void Emulator::reset_during_next_sends(int count, bool accepted) {
     reset_count_ = count;
     reset_accepted_ = accepted;
@@ -851,7 +861,7 @@ void Emulator::accept_submit(const modem::SmsSubmit& s, const std::string& hex, 
         // The firmware restarts before answering: the DTE gets boot codes, not +CMGS.
         const Millis at = now + std::max<Millis>(1, latency / 2);
         busy_until_ = at;
-        schedule(at, [this](Millis t) { power_on(t); });
+        schedule(at, [this](Millis t) { reset(t); });
     } else {
         const auto answer = [this, fail, reference, text = fail_text_](Millis) {
             if (fail && !text.empty() && cmee_ != 0) {

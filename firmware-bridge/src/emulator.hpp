@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -83,7 +84,10 @@ public:
     void power_on(Millis now);
     /// A reset of the modem by itself (a crash of its firmware): power_on, with nothing said
     /// about what it was doing.
-    void reset(Millis now) { power_on(now); }
+    void reset(Millis now);
+    /// A reset of a modem whose port re-enumerates happened since the last call: the bridge
+    /// takes the port away, and brings it back (power_on) a moment later.
+    bool take_reenumeration() { return std::exchange(reenumerate_, false); }
     /// The next `count` sends reset the modem before it answers +CMGS; with `accepted`, after
     /// the network took the part (the DTE never learns its reference), else before.
     void reset_during_next_sends(int count, bool accepted);
@@ -208,6 +212,7 @@ private:
     int rssi_ = 21;
     bool silent_ = false;
     int reset_count_ = 0;
+    bool reenumerate_ = false;
     bool reset_accepted_ = false;
     std::uint64_t rng_state_ = 1;
     double random();  // [0, 1)

@@ -82,6 +82,7 @@ Profile telit_le910c1() {
     p.model = "LE910C1-EU";
     p.revision = "25.21.660";
     p.deaf_while_booting = true;
+    p.reset_reenumerates = true;
     p.boot_ms = 20000;
     p.csms = 1;  // phase 2+ stored: routed +CMT/+CDS wait for +CNMA
     p.cmgs_second_field_with_csms = true;

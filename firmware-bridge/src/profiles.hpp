@@ -32,6 +32,9 @@ struct Profile {
     bool sms_commands_wait_for_ready = false;
     /// Until `boot_ms` after power-up the modem hears nothing (no echo, no answer).
     bool deaf_while_booting = false;
+    /// A reset re-enumerates the USB device: the tty goes away and comes back (a USB module;
+    /// one on a UART, or that keeps its port, resets in place).
+    bool reset_reenumerates = false;
     std::int64_t boot_ms = 0;  // default for --boot-ms
 
     // ---- stored profile (what power-up restores) ----

@@ -1,4 +1,5 @@
 #include "config.hpp"
+#include "profiles.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
@@ -149,6 +150,19 @@ TEST_CASE("bad values are problems") {
     CHECK(only_problem(parse("[mail]\nfrom = \"atelier\"\n")).find("email address") != std::string::npos);
     CHECK(only_problem(parse("[http]\nthreads = 0\n")).find("between 1 and 16") != std::string::npos);
     CHECK(only_problem(parse("[log]\nlevel = \"verbose\"\n")).find("\"trace\"") != std::string::npos);
+}
+
+TEST_CASE("[modem] emulated_profile: every profile of firmware-bridge, and nothing else") {
+    for (const auto& name : bridge::profile_names()) {
+        CAPTURE(name);
+        const ConfigLoad load = parse("[modem]\nemulated_profile = \"" + name + "\"\n");
+        REQUIRE(load.config);
+        CHECK(load.config->modem.emulated_profile == name);
+    }
+    CHECK(parse("").config->modem.emulated_profile == "generic");
+    CHECK(only_problem(parse("[modem]\nemulated_profile = \"nokia-3310\"\n")) ==
+          "/etc/relais/relais.toml:2: [modem] emulated_profile: expected one of \"generic\", \"quectel-ec25\", "
+          "\"simcom-sim7600\", \"huawei-e3372\", \"telit-le910c1\", got \"nokia-3310\"");
 }
 
 TEST_CASE("the two listeners may not share a port") {

@@ -21,9 +21,10 @@ Result<std::unique_ptr<ApplianceModem>> ApplianceModem::start(ApplianceModemDeps
         TRY_ASSIGN(auto takeover, VirtualModem::take_over(dir));
         if (takeover == BridgeTakeover::orphan_ended)
             m->log_->warn("modem: ended the emulated modem an earlier relais left running in {}", dir);
-        TRY_ASSIGN(m->virtual_, VirtualModem::start(find_bridge_binary(), dir));
+        TRY_ASSIGN(m->virtual_, VirtualModem::start(find_bridge_binary(), dir, config.modem.emulated_profile));
         settings.path = m->virtual_->link();
-        m->device_ = "emulated modem (" + settings.path + ")";
+        const std::string& profile = config.modem.emulated_profile;
+        m->device_ = "emulated modem" + (profile == "generic" ? "" : " " + profile) + " (" + settings.path + ")";
     } else {
         settings.path = config.modem.device;
         m->device_ = config.modem.device;

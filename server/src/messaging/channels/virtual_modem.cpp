@@ -110,7 +110,8 @@ Result<BridgeTakeover> VirtualModem::take_over(const std::string& dir) {
     return BridgeTakeover::orphan_ended;
 }
 
-Result<std::unique_ptr<VirtualModem>> VirtualModem::start(const std::string& binary, const std::string& dir) {
+Result<std::unique_ptr<VirtualModem>> VirtualModem::start(const std::string& binary, const std::string& dir,
+                                                          const std::string& profile) {
     // A Unix socket's path holds at most 107 bytes (sockaddr_un): say so rather than let the
     // emulated modem fail at start.
     if (const std::string control = dir + "/control.sock"; control.size() > 107)
@@ -125,10 +126,14 @@ Result<std::unique_ptr<VirtualModem>> VirtualModem::start(const std::string& bin
     vm->control_ = dir + "/control.sock";
     vm->journal_ = dir + "/journal.jsonl";
     fs::remove(vm->link_, ec);
-    auto child = ChildProcess::spawn({{binary, "--link", vm->link_, "--journal", vm->journal_, "--control",
-                                       vm->control_, "--parent", std::to_string(::getpid())},
-                                      std::nullopt,
-                                      ChildOutput::stderr_inherited});
+    std::vector<std::string> argv = {binary,       "--link",   vm->link_, "--journal", vm->journal_,
+                                     "--control",  vm->control_, "--parent", std::to_string(::getpid()),
+                                     "--profile", profile};
+    if (const char* extra = std::getenv("RELAIS_BRIDGE_ARGS"); extra && *extra) {
+        std::istringstream words(extra);
+        for (std::string w; words >> w;) argv.push_back(w);
+    }
+    auto child = ChildProcess::spawn({argv, std::nullopt, ChildOutput::stderr_inherited});
     if (!child) return internal_error("cannot start the emulated modem: " + child.error().detail);
     vm->child_.emplace(std::move(child).value());
     // The child needs a moment to open its pty: wait for its link, but not for ever.

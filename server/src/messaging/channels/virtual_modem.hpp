@@ -18,7 +18,10 @@ class VirtualModem {
 public:
     /// Starts `binary` with its link, journal and control socket in `dir` (created), and
     /// waits until the link exists.
-    static Result<std::unique_ptr<VirtualModem>> start(const std::string& binary, const std::string& dir);
+    /// `profile`: the modem it behaves like ([modem] emulated_profile). Tests may add options
+    /// of their own (a shorter boot, faults) in $RELAIS_BRIDGE_ARGS, separated by spaces.
+    static Result<std::unique_ptr<VirtualModem>> start(const std::string& binary, const std::string& dir,
+                                                       const std::string& profile = "generic");
     ~VirtualModem();
     void stop();
     const std::string& link() const { return link_; }

@@ -99,6 +99,8 @@ struct Config {
         int baud = 115200;
         bool rtscts = false;  // hardware flow control (RTS/CTS) on real serial lines
         std::string pin;
+        /// With device = "virtual": the modem firmware-bridge behaves like (its --profile).
+        std::string emulated_profile = "generic";
     } modem;
 
     struct Mail {

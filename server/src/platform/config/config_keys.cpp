@@ -89,6 +89,18 @@ std::string modem_pin(const ConfigValue& v, KeyContext& k) {
     return "";
 }
 
+std::string modem_emulated_profile(const ConfigValue& v, KeyContext& k) {
+    // firmware-bridge's profiles (tests/unit/test_config.cpp checks this list against its own).
+    static const std::set<std::string> profiles = {"generic", "quectel-ec25", "simcom-sim7600", "huawei-e3372",
+                                                   "telit-le910c1"};
+    if (!profiles.count(text(v)))
+        return "expected one of \"generic\", \"quectel-ec25\", \"simcom-sim7600\", \"huawei-e3372\", "
+               "\"telit-le910c1\", got " +
+               quoted(text(v));
+    k.config.modem.emulated_profile = text(v);
+    return "";
+}
+
 std::string mail_tls(const ConfigValue& v, KeyContext& k) {
     if (auto tls = parse_enum<MailTls>(text(v))) return k.config.mail.tls = *tls, "";
     return "expected one of \"none\", \"starttls\", \"opportunistic\", \"tls\", got " + quoted(text(v));
@@ -335,6 +347,8 @@ std::vector<ConfigKey> general_keys() {
          .json = "modem.pin",
          .secret = true,
          .workspace_value = [](const Config& c) { return V(c.modem.pin); }},
+        {.section = "modem", .key = "emulated_profile", .type = T::text, .fallback = "`\"generic\"`",
+         .apply = modem_emulated_profile},
         // [mail]
         {.section = "mail",
          .key = "relay_host",
