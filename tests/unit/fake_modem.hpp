@@ -27,10 +27,23 @@ public:
     bool cmgs_silent = false;                           // +CMGS never answered
     int creg = 1;                                       // registration state
     std::map<int, std::pair<int, std::string>> stored;  // index → (stat, PDU)
+    /// Echo every command line back (a modem that restarted: its boot turns echo on); ATE0
+    /// turns it off.
+    bool echo = false;
+    /// A store of its own for status reports (AT+CPMS="SR"), advertised in AT+CPMS=?.
+    bool sr_store = false;
+    std::map<int, std::pair<int, std::string>> reports;              // "SR": index → (stat, PDU)
+    std::string cnmi_test = "+CNMI: (0-2),(0-3),(0,2),(0-2),(0,1)";  // the AT+CNMI=? answer
+    std::string cnmi = "0,0,0,0,0";                                  // AT+CNMI? (set by AT+CNMI=)
+    int csms = 0;                                                    // AT+CSMS?: 1 asks for +CNMA
+    bool cnma_refused = false;                                       // AT+CNMA: +CMS ERROR: 340
+    std::string cmgs_second_field;  // "+CMGS: <mr>,<this>" when set (a Telit's ack PDU)
 
     // ---- what happened ----
     std::vector<std::string> commands;  // every AT command line received
     std::vector<std::string> pdus;      // every PDU sent after a prompt
+    std::string written;                // every byte received, ESC included
+    std::string memory = "SM";          // <mem1>, which +CMGL, +CMGR, +CMGD use
     int opens = 0;
     int next_reference = 1;
 
@@ -48,6 +61,8 @@ public:
     /// Stores an SMS-DELIVER and announces it with +CMTI.
     int receive(const std::string& pdu_hex, bool announce = true);
     bool saw(const std::string& command) const;
+    /// How many times `command` was received.
+    long count(const std::string& command) const;
 
 private:
     void on_line(const std::string& line);

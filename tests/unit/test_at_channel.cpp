@@ -226,3 +226,55 @@ TEST_CASE("channel: losing the port ends every command, queued ones included") {
     CHECK(h.channel.idle());
     CHECK(h.channel.take_output().empty());
 }
+
+TEST_CASE("channel: submit_front goes before every waiting command, never before the one on the line") {
+    Harness h;
+    h.submit("AT+CREG?", "+CREG:");
+    h.submit("AT+CSQ", "+CSQ:");
+    AtCommand ack;
+    ack.command = "AT+CNMA";
+    ack.on_done = [&](const AtResult& r) { h.results.push_back(r); };
+    h.channel.submit_front(std::move(ack), h.now);
+    CHECK(h.channel.take_output() == "AT+CREG?\r");
+    h.modem("\r\n+CREG: 2,1\r\n\r\nOK\r\n");
+    CHECK(h.channel.take_output() == "AT+CNMA\r");
+    h.modem("\r\nOK\r\n");
+    CHECK(h.channel.take_output() == "AT+CSQ\r");
+    // On an idle channel it goes at once.
+    h.modem("\r\n+CSQ: 21,99\r\n\r\nOK\r\n");
+    AtCommand alone;
+    alone.command = "AT+CNMA";
+    h.channel.submit_front(std::move(alone), h.now);
+    CHECK(h.channel.take_output() == "AT+CNMA\r");
+}
+
+TEST_CASE("channel: echoes are counted, other lines are not") {
+    Harness h;
+    h.submit("AT");
+    h.modem("AT\r\r\nOK\r\n");
+    CHECK(h.channel.echoes() == 1);
+    h.submit("ATE0");
+    h.modem("ATE0\r\r\nOK\r\n");
+    CHECK(h.channel.echoes() == 2);
+    h.submit("AT+CSQ", "+CSQ:");
+    h.modem("\r\n+CSQ: 21,99\r\n\r\nOK\r\n");
+    CHECK(h.channel.echoes() == 2);
+    h.submit("at+csq", "+CSQ:");
+    h.modem("AT+CSQ\r\r\n+CSQ: 21,99\r\n\r\nOK\r\n");  // the case may differ
+    CHECK(h.channel.echoes() == 3);
+    REQUIRE(h.results.size() == 4);
+    CHECK(h.results[3].lines == std::vector<std::string>{"+CSQ: 21,99"});
+}
+
+TEST_CASE("channel: vendors' unsolicited codes in the middle of an answer reach the listener") {
+    Harness h;
+    h.submit("AT+CMGL=4", "+CMGL:");
+    h.modem("\r\n+CMGL: 0,1,,24\r\n0791AB\r\n^DSFLOWRPT:00000124,00000082\r\n^RSSI:21\r\n^BOOT:20952548,0,0,0,72\r\n");
+    h.modem("+QIND: SMS DONE\r\n#QSS: 3\r\n^SIMST: 1\r\n+QUSIM: 1\r\nRDY\r\nSMS DONE\r\n\r\nOK\r\n");
+    REQUIRE(h.results.size() == 1);
+    CHECK(h.results[0].lines == std::vector<std::string>{"+CMGL: 0,1,,24", "0791AB"});
+    std::vector<std::string> urcs;
+    for (const auto& u : h.urcs) urcs.push_back(u.line);
+    CHECK(urcs == std::vector<std::string>{"^DSFLOWRPT:00000124,00000082", "^RSSI:21", "^BOOT:20952548,0,0,0,72",
+                                           "+QIND: SMS DONE", "#QSS: 3", "^SIMST: 1", "+QUSIM: 1", "RDY", "SMS DONE"});
+}

@@ -204,3 +204,347 @@ TEST_CASE("emulator: silence, registration changes announced, storage full") {
     for (int i = 0; i < 30; ++i) REQUIRE(m.emu.inject_sms("+33612345678", "x", m.now).ok());
     CHECK(m.emu.inject_sms("+33612345678", "x", m.now).error().code == "storage_full");
 }
+
+// ---- profiles ---------------------------------------------------------------------------------
+
+namespace {
+
+EmulatorOptions profile_options(const char* name) {
+    EmulatorOptions o;
+    o.profile = *profile_named(name);
+    o.report_delay_ms = 10;
+    return o;
+}
+
+// The PDU line of a "+CDS: <length>" indication.
+std::string cds_pdu(const std::string& out) {
+    const auto start = out.find("+CDS: ");
+    if (start == std::string::npos) return "";
+    const auto pdu_start = out.find("\r\n", start) + 2;
+    return out.substr(pdu_start, out.find("\r\n", pdu_start) - pdu_start);
+}
+
+bool has(const std::string& out, const std::string& what) { return out.find(what) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("emulator: =? forms answered with nothing but their final OK say it once") {
+    Modem m;
+    (void)m.at("ATE0");
+    CHECK(m.at("AT+CPIN=?") == "\r\nOK\r\n");
+    CHECK(m.at("AT+CSCA=?") == "\r\nOK\r\n");
+    CHECK(m.at("AT+CMGR=?") == "\r\nOK\r\n");
+    CHECK(m.at("AT+CPIN=?;+CSQ") == "\r\n+CSQ: 21,99\r\n\r\nOK\r\n");  // the line goes on after them
+}
+
+TEST_CASE("emulator: quectel-ec25: unsolicited codes only on the port AT+QURCCFG names, kept over a reset") {
+    Modem m(profile_options("quectel-ec25"));
+    m.emu.power_on(0);
+    CHECK(m.emu.urc_port() == "usbmodem");
+    CHECK(m.emu.take_output().empty());  // RDY, +CPIN: READY... went to the other port
+    m.now = 3000;
+    m.emu.tick(m.now);
+    CHECK(m.emu.take_output().empty());  // and so did +QIND: SMS DONE
+    (void)m.at("ATE0");
+    CHECK(m.at("AT+QURCCFG=\"urcport\"") == "\r\n+QURCCFG: \"urcport\",\"usbmodem\"\r\n\r\nOK\r\n");
+    CHECK(m.at("AT+QURCCFG=\"urcport\",\"usbat\"") == "\r\nOK\r\n");
+    CHECK(m.emu.urc_port() == "usbat");
+    m.emu.reset(m.now);
+    CHECK(m.emu.take_output() == "\r\nRDY\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n\r\n+QUSIM: 1\r\n");
+    CHECK(m.emu.urc_port() == "usbat");  // saved by the module
+    m.now += 3000;
+    m.emu.tick(m.now);
+    CHECK(m.emu.take_output() == "\r\n+QIND: SMS DONE\r\n\r\n+QIND: PB DONE\r\n");
+    CHECK(m.at("AT+QURCCFG=\"urcport\",\"nowhere\"") == "AT+QURCCFG=\"urcport\",\"nowhere\"\r\r\nERROR\r\n");
+}
+
+TEST_CASE("emulator: quectel-ec25: a report kept in SR is announced as +CDSI: \"SM\",0") {
+    Modem m(profile_options("quectel-ec25"));
+    m.emu.power_on(0);
+    (void)m.at("ATE0;+CMEE=1;+QURCCFG=\"urcport\",\"usbat\";+CNMI=2,1,0,2,0");
+    (void)m.emu.take_output();
+    int length = 0;
+    const std::string hex = submit_hex("+33612345678", "x", &length);
+    CHECK(m.send_pdu(hex, length) == "\r\n+CMGS: 1\r\n\r\nOK\r\n");
+    m.now += 10;
+    m.emu.tick(m.now);
+    CHECK(m.emu.take_output() == "\r\n+CDSI: \"SM\",0\r\n");
+    CHECK(m.emu.stored("SR") == 1);
+    CHECK(m.emu.stored("SM") == 0);  // where it says it is, nothing
+    CHECK(m.at("AT+CPMS=\"SM\";+CMGR=0") == "\r\n+CPMS: 0,30,0,100,0,100\r\n\r\n+CMS ERROR: 321\r\n");
+    const std::string list = m.at("AT+CPMS=\"SR\";+CMGL=4");
+    CHECK(has(list, "+CMGL: 1,0,,"));
+}
+
+TEST_CASE("emulator: simcom-sim7600: SMS commands refused until SMS DONE; the stored profile is text mode") {
+    Modem m(profile_options("simcom-sim7600"));
+    m.emu.power_on(0);
+    CHECK(m.emu.take_output() == "\r\nRDY\r\n\r\n+CPIN: READY\r\n");
+    (void)m.at("ATE0");
+    CHECK(m.at("AT+CMGF=0") == "\r\nERROR\r\n");
+    CHECK(m.at("AT+CPMS=?") == "\r\nERROR\r\n");
+    CHECK(m.at("AT+CSQ") == "\r\n+CSQ: 21,99\r\n\r\nOK\r\n");  // the rest answers
+    m.now = 7999;
+    m.emu.tick(m.now);
+    CHECK(m.emu.take_output().empty());
+    CHECK(m.at("AT+CMGF=0") == "\r\nERROR\r\n");
+    m.now = 8000;
+    m.emu.tick(m.now);
+    CHECK(m.emu.take_output() == "\r\nSMS DONE\r\n\r\nPB DONE\r\n");
+    CHECK(m.at("AT+CMGF?") == "\r\n+CMGF: 1\r\n\r\nOK\r\n");
+    CHECK(m.at("AT+CPMS=?") ==
+          "\r\n+CPMS: (\"ME\",\"MT\",\"SM\",\"SR\"),(\"ME\",\"MT\",\"SM\"),(\"ME\",\"SM\")\r\n\r\nOK\r\n");
+    CHECK(m.at("AT+CMGF=0") == "\r\nOK\r\n");
+    CHECK(m.at("AT+CMGF?") == "\r\n+CMGF: 0\r\n\r\nOK\r\n");
+    // A power cycle brings the stored profile back: echo, text mode, the wait.
+    m.emu.power_on(m.now);
+    CHECK(m.emu.take_output() == "\r\nRDY\r\n\r\n+CPIN: READY\r\n");
+    CHECK(m.at("AT+CMGF?") == "AT+CMGF?\r\r\nERROR\r\n");
+    m.now += 8000;
+    m.emu.tick(m.now);
+    (void)m.emu.take_output();
+    CHECK(m.at("AT+CMGF?") == "AT+CMGF?\r\r\n+CMGF: 1\r\n\r\nOK\r\n");
+}
+
+TEST_CASE("emulator: simcom-sim7600: text-mode sends fail with +CMS ERROR: 500 until +CSMP is set") {
+    EmulatorOptions o = profile_options("simcom-sim7600");
+    o.profile.cms500_share = 0;  // its random 500s off: only the +CSMP one is looked at here
+    Modem m(o);
+    m.emu.power_on(0);
+    m.now = 8000;
+    m.emu.tick(m.now);
+    (void)m.at("ATE0");
+    CHECK(m.at("AT+CSMP?") == "\r\n+CSMP: ,,0,0\r\n\r\nOK\r\n");
+    const auto send_text = [&] {
+        REQUIRE(m.at("AT+CMGS=\"+33612345678\"") == "\r\n> ");
+        m.emu.input("Bonjour\x1A", m.now);
+        m.emu.tick(m.now);
+        return m.emu.take_output();
+    };
+    CHECK(send_text() == "\r\n+CMS ERROR: 500\r\n");
+    CHECK(send_text() == "\r\n+CMS ERROR: 500\r\n");
+    CHECK(m.journal.empty());
+    SUBCASE("AT+CSMP") {
+        CHECK(m.at("AT+CSMP=17,167,0,0") == "\r\nOK\r\n");
+        CHECK(send_text() == "\r\n+CMGS: 1\r\n\r\nOK\r\n");
+    }
+    SUBCASE("AT&F, which also leaves text mode") {
+        CHECK(m.at("AT&F") == "\r\nOK\r\n");
+        (void)m.at("ATE0;+CMGF=1");
+        CHECK(send_text() == "\r\n+CMGS: 1\r\n\r\nOK\r\n");
+    }
+    REQUIRE(m.journal.size() == 1);
+    CHECK(m.journal[0].text == "Bonjour");
+}
+
+TEST_CASE("emulator: huawei-e3372: indices from 0, no SR store, reports only as +CDS") {
+    Modem m(profile_options("huawei-e3372"));
+    m.emu.power_on(0);
+    CHECK(m.emu.take_output() == "\r\n^BOOT:20952548,0,0,0,72\r\n\r\n^SIMST: 1\r\n\r\n^SRVST: 2\r\n");
+    (void)m.at("ATE0;+CMEE=1;^CURC=0;+CNMI=2,1,0,2,0");
+    const auto indexes = m.emu.inject_sms("+33612345678", "Bonjour", m.now);
+    REQUIRE(indexes.ok());
+    CHECK(*indexes == std::vector<int>{0});
+    CHECK(m.emu.take_output() == "\r\n+CMTI: \"SM\",0\r\n");
+    CHECK(has(m.at("AT+CMGR=0"), "+CMGR: 0,,"));
+    CHECK(m.at("AT+CPMS=\"SR\"") == "\r\n+CMS ERROR: 302\r\n");
+    CHECK(m.at("AT+CPMS=\"SM\",\"SR\",\"SM\"") == "\r\n+CMS ERROR: 302\r\n");
+    int length = 0;
+    const std::string hex = submit_hex("+33612345678", "x", &length);
+    (void)m.send_pdu(hex, length);
+    m.now += 10;
+    m.emu.tick(m.now);
+    const std::string out = m.emu.take_output();
+    CHECK(out.rfind("\r\n+CDS: ", 0) == 0);  // although <ds>=2 asked for +CDSI
+    CHECK_FALSE(has(out, "+CDSI"));
+    CHECK(m.emu.stored("SR") == 0);
+}
+
+TEST_CASE("emulator: huawei-e3372: ^DSFLOWRPT every flood_ms, ^RSSI every fifth, until AT^CURC=0") {
+    EmulatorOptions o = profile_options("huawei-e3372");
+    o.profile.flood_ms = 1000;
+    Modem m(o);
+    m.emu.power_on(0);
+    (void)m.emu.take_output();
+    std::string out;
+    for (m.now = 100; m.now <= 5000; m.now += 100) {
+        m.emu.tick(m.now);
+        out += m.emu.take_output();
+    }
+    int flows = 0;
+    for (auto p = out.find("^DSFLOWRPT:"); p != std::string::npos; p = out.find("^DSFLOWRPT:", p + 1)) ++flows;
+    CHECK(flows == 5);
+    CHECK(has(out, "\r\n^RSSI:21\r\n"));
+    CHECK(m.emu.deadline() == 6000);
+    (void)m.at("ATE0");
+    CHECK(m.at("AT^CURC?") == "\r\n^CURC: 1\r\n\r\nOK\r\n");
+    CHECK(m.at("AT^CURC=0") == "\r\nOK\r\n");
+    out.clear();
+    for (; m.now <= 60000; m.now += 100) {
+        m.emu.tick(m.now);
+        out += m.emu.take_output();
+    }
+    CHECK(out.empty());
+}
+
+TEST_CASE("emulator: telit-le910c1: deaf while booting, then echo and answers") {
+    Modem m(profile_options("telit-le910c1"));
+    m.emu.power_on(0);
+    CHECK(m.emu.take_output().empty());  // no boot codes
+    CHECK(m.at("AT").empty());           // no echo, no answer
+    m.now = 19999;
+    CHECK(m.at("AT").empty());
+    m.now = 20000;
+    CHECK(m.at("AT") == "AT\r\r\nOK\r\n");
+    CHECK(m.at("AT+CSMS?") == "AT+CSMS?\r\r\n+CSMS: 1,1,1,1\r\n\r\nOK\r\n");  // phase 2+ stored
+}
+
+TEST_CASE("emulator: telit-le910c1: +CMGS carries the ack PDU with +CSMS=1, plain after +CSMS=0") {
+    Modem m(profile_options("telit-le910c1"));
+    m.emu.power_on(0);
+    m.now = 20000;
+    (void)m.at("ATE0;+CMEE=1");
+    int length = 0;
+    const std::string hex = submit_hex("+33612345678", "x", &length, false);
+    const std::string first = m.send_pdu(hex, length);
+    REQUIRE(first.rfind("\r\n+CMGS: 1,0100", 0) == 0);
+    const std::size_t start = std::string("\r\n+CMGS: 1,").size();
+    const auto ack = first.substr(start, first.find("\r\n", 2) - start);
+    CHECK(ack.size() == 18);  // 0100, then the time stamp's seven semi-octets
+    CHECK(ack.find_first_not_of("0123456789") == std::string::npos);
+    CHECK(first.substr(first.size() - 6) == "\r\nOK\r\n");
+    CHECK(m.at("AT+CSMS=0") == "\r\n+CSMS: 1,1,1\r\n\r\nOK\r\n");
+    CHECK(m.send_pdu(hex, length) == "\r\n+CMGS: 2\r\n\r\nOK\r\n");
+}
+
+TEST_CASE("emulator: telit-le910c1: +CNMA acknowledges one routed +CDS; a second is 340") {
+    Modem m(profile_options("telit-le910c1"));
+    m.emu.power_on(0);
+    m.now = 20000;
+    (void)m.at("ATE0;+CMEE=1;+CNMI=2,1,0,1,0");
+    CHECK(m.at("AT+CNMA") == "\r\n+CMS ERROR: 340\r\n");  // nothing to acknowledge yet
+    int length = 0;
+    const std::string hex = submit_hex("+33612345678", "x", &length);
+    (void)m.send_pdu(hex, length);
+    m.now += 10;
+    m.emu.tick(m.now);
+    CHECK(m.emu.take_output().rfind("\r\n+CDS: ", 0) == 0);
+    CHECK(m.at("AT+CNMA") == "\r\nOK\r\n");
+    CHECK(m.at("AT+CNMA") == "\r\n+CMS ERROR: 340\r\n");
+    CHECK(m.emu.counters().acknowledged == 1);
+    CHECK(m.emu.counters().missed_acks == 0);
+    m.now += 60000;
+    m.emu.tick(m.now);
+    CHECK(m.emu.counters().missed_acks == 0);  // an acknowledged one has no timeout
+    CHECK(m.emu.counters().cnmi == "2,1,0,1,0");
+}
+
+TEST_CASE("emulator: telit-le910c1: a +CDS not acknowledged in time turns routing off; sent again once set") {
+    Modem m(profile_options("telit-le910c1"));
+    m.emu.set_cnma_timeout(1000);
+    m.emu.power_on(0);
+    m.now = 20000;
+    (void)m.at("ATE0;+CMEE=1;+CNMI=2,1,0,1,0");
+    int length = 0;
+    const std::string hex = submit_hex("+33612345678", "x", &length);
+    (void)m.send_pdu(hex, length);
+    m.now += 10;
+    m.emu.tick(m.now);
+    const std::string first = cds_pdu(m.emu.take_output());
+    REQUIRE_FALSE(first.empty());
+    m.now += 999;
+    m.emu.tick(m.now);
+    CHECK(m.emu.counters().missed_acks == 0);
+    CHECK(m.at("AT+CNMI?") == "\r\n+CNMI: 2,1,0,1,0\r\n\r\nOK\r\n");
+    m.now += 1;
+    m.emu.tick(m.now);
+    CHECK(m.emu.counters().missed_acks == 1);
+    CHECK(m.at("AT+CNMI?") == "\r\n+CNMI: 2,0,0,0,0\r\n\r\nOK\r\n");
+    // Routing off: the network's retries are not routed, not stored either.
+    std::string out;
+    for (int i = 0; i < 50; ++i) {
+        m.now += 100;
+        m.emu.tick(m.now);
+        out += m.emu.take_output();
+    }
+    CHECK(out.empty());
+    CHECK(m.emu.stored("SR") == 0);
+    (void)m.at("AT+CNMI=2,1,0,1,0");
+    for (int i = 0; i < 400 && !has(out, "+CDS: "); ++i) {
+        m.now += 100;
+        m.emu.tick(m.now);
+        out += m.emu.take_output();
+    }
+    CHECK(cds_pdu(out) == first);  // the same report, once routing is back
+    CHECK(m.at("AT+CNMA") == "\r\nOK\r\n");
+    CHECK(m.emu.counters().acknowledged == 1);
+}
+
+TEST_CASE("emulator: a routed +CDS waits while a +CMGS holds the line, and follows its answer") {
+    EmulatorOptions o;
+    o.cmgs_latency_ms = 3000;
+    o.report_delay_ms = 10;
+    Modem m(o);
+    (void)m.at("ATE0;+CMEE=1;+CNMI=2,1,0,1,0");
+    int length = 0;
+    const std::string hex = submit_hex("+33612345678", "x", &length);
+    (void)m.at("AT+CMGS=" + std::to_string(length));
+    m.emu.input(hex + "\x1A", m.now);
+    m.now = 3000;
+    m.emu.tick(m.now);
+    CHECK(m.emu.take_output() == "\r\n+CMGS: 1\r\n\r\nOK\r\n");
+    m.now = 3005;  // a second send is under way when the first one's report comes (3010)
+    (void)m.at("AT+CMGS=" + std::to_string(length));
+    m.emu.input(hex + "\x1A", m.now);
+    m.now = 3010;
+    m.emu.tick(m.now);
+    CHECK(m.emu.take_output().empty());
+    m.now = 6004;
+    m.emu.tick(m.now);
+    CHECK(m.emu.take_output().empty());
+    m.now = 6005;
+    m.emu.tick(m.now);
+    const std::string out = m.emu.take_output();
+    const std::string answer = "\r\n+CMGS: 2\r\n\r\nOK\r\n";
+    REQUIRE(out.rfind(answer, 0) == 0);
+    CHECK(out.find("\r\n+CDS: ") == answer.size());
+    const auto report = modem::decode_pdu(cds_pdu(out), modem::Direction::from_network);
+    REQUIRE(report.ok());
+    CHECK(std::get<modem::SmsStatusReport>(report->tpdu).message_reference == 1);
+}
+
+TEST_CASE("emulator: a reset during a send: after the network took it, or before") {
+    EmulatorOptions o = profile_options("simcom-sim7600");
+    o.profile.cms500_share = 0;
+    Modem m(o);
+    m.emu.power_on(0);
+    m.now = 8000;
+    m.emu.tick(m.now);
+    (void)m.at("ATE0;+CMEE=1;+CMGF=0");
+    (void)m.emu.take_output();
+    int length = 0;
+    const std::string hex = submit_hex("+33612345678", "Votre voiture est prête", &length, false);
+    SUBCASE("accepted") {
+        m.emu.reset_during_next_sends(1, true);
+        CHECK(m.send_pdu(hex, length).empty());  // no +CMGS
+        REQUIRE(m.journal.size() == 1);
+        CHECK(m.journal[0].text == "Votre voiture est prête");
+    }
+    SUBCASE("not accepted") {
+        m.emu.reset_during_next_sends(1, false);
+        CHECK(m.send_pdu(hex, length).empty());
+        CHECK(m.journal.empty());
+    }
+    m.now += 1;
+    m.emu.tick(m.now);
+    const std::string boot = m.emu.take_output();
+    CHECK(boot == "\r\nRDY\r\n\r\n+CPIN: READY\r\n");
+    CHECK_FALSE(has(boot, "+CMGS"));
+    CHECK(m.emu.counters().power_ups == 2);
+    // Only the next one: the one after goes normally, once the SMS service is back.
+    m.now += 8000;
+    m.emu.tick(m.now);
+    (void)m.emu.take_output();
+    (void)m.at("ATE0;+CMGF=0");
+    CHECK(m.send_pdu(hex, length).rfind("\r\n+CMGS: ", 0) == 0);
+}

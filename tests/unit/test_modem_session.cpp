@@ -380,3 +380,313 @@ TEST_CASE("session: held with nothing being sent, nothing is") {
     CHECK(rig.events.sent.empty());
     CHECK(rig.session->queued() == 1);
 }
+
+// ---- modems that restart, boot slowly, and ask more of the driver ---------------------------
+
+namespace {
+
+bool ever(const std::vector<ModemStatus>& statuses, ModemHealth h) {
+    return std::any_of(statuses.begin(), statuses.end(), [h](const ModemStatus& s) { return s.health == h; });
+}
+
+bool ever_said(const std::vector<ModemStatus>& statuses, const std::string& detail) {
+    return std::any_of(statuses.begin(), statuses.end(), [&](const ModemStatus& s) { return s.detail == detail; });
+}
+
+std::vector<std::string> since(const FakeModem& modem, std::size_t from) {
+    return {modem.commands.begin() + static_cast<std::ptrdiff_t>(from), modem.commands.end()};
+}
+
+// Position of the last `command` received, or -1.
+long last(const FakeModem& modem, const std::string& command) {
+    const auto& c = modem.commands;
+    const auto it = std::find(c.rbegin(), c.rend(), command);
+    return it == c.rend() ? -1 : static_cast<long>(c.rend() - it) - 1;
+}
+
+long first(const FakeModem& modem, const std::string& command) {
+    const auto& c = modem.commands;
+    const auto it = std::find(c.begin(), c.end(), command);
+    return it == c.end() ? -1 : static_cast<long>(it - c.begin());
+}
+
+std::string cds(const std::string& pdu) {
+    return "\r\n+CDS: " + std::to_string(pdu.size() / 2 - 8) + "\r\n" + pdu + "\r\n";
+}
+
+}  // namespace
+
+TEST_CASE("session: RDY while a message is being sent: initialised again, the message sent again") {
+    Rig rig;
+    rig.run();
+    REQUIRE(rig.health() == ModemHealth::ready);
+    rig.modem.cmgs_silent = true;  // the modem restarts before it answers
+    REQUIRE(rig.session->send({1, "+33612345678", "Votre voiture est prête"}).ok());
+    rig.run();
+    REQUIRE(rig.modem.pdus.size() == 1);
+    REQUIRE(rig.session->transmitting() != nullptr);
+    CHECK(rig.modem.count("ATE0") == 1);
+    rig.modem.cmgs_silent = false;
+    rig.modem.say("\r\nRDY\r\n");
+    rig.run();
+    CHECK(ever_said(rig.events.statuses, "the modem restarted: initialising again"));
+    CHECK(rig.modem.count("ATE0") == 2);
+    CHECK(rig.modem.count("AT+CMGF=0") == 2);
+    CHECK(rig.modem.count("AT+CNMI=2,1,0,1,0") == 2);
+    CHECK(rig.modem.opens == 1);  // the port stays open
+    REQUIRE(rig.modem.pdus.size() == 2);
+    CHECK(rig.modem.pdus[1] == rig.modem.pdus[0]);
+    // Sent again only once the modem was set up again (storage drained last).
+    const auto& c = rig.modem.commands;
+    const auto is_cmgs = [](const std::string& s) { return s.rfind("AT+CMGS=", 0) == 0; };
+    CHECK(std::count_if(c.begin(), c.end(), is_cmgs) == 2);
+    CHECK(last(rig.modem, "AT+CMGL=4") < static_cast<long>(c.rend() - std::find_if(c.rbegin(), c.rend(), is_cmgs)) - 1);
+    REQUIRE(rig.events.sent.size() == 1);
+    CHECK(rig.events.sent[0].id == 1);
+    CHECK(rig.events.sent[0].status == SendOutcome::Status::sent);
+    CHECK(rig.events.sent[0].references == std::vector<int>{1});
+    CHECK(rig.health() == ModemHealth::ready);
+}
+
+TEST_CASE("session: each vendor's boot code restarts init; a Huawei's repeated ^BOOT does not") {
+    for (const char* code : {"RDY", "+CPIN: READY", "^SIMST: 1", "+QUSIM: 1", "#QSS: 3"}) {
+        CAPTURE(code);
+        Rig rig;
+        rig.run();
+        REQUIRE(rig.health() == ModemHealth::ready);
+        rig.modem.say(std::string("\r\n") + code + "\r\n");
+        rig.run();
+        CHECK(rig.modem.count("ATE0") == 2);
+        CHECK(rig.health() == ModemHealth::ready);
+    }
+    Rig huawei;
+    huawei.run();
+    huawei.modem.say("\r\n^BOOT:20952548,0,0,0,72\r\n\r\n^RSSI:21\r\n");
+    huawei.run();
+    CHECK(huawei.modem.count("ATE0") == 1);
+}
+
+TEST_CASE("session: echo back after ATE0 means a restart without a word: initialised again") {
+    Rig rig;
+    rig.modem.echo = true;  // as after power-up: the echoes before ATE0 are no restart
+    rig.run();
+    REQUIRE(rig.health() == ModemHealth::ready);
+    CHECK(rig.modem.count("ATE0") == 1);
+    rig.advance(rig.config.status_interval);
+    CHECK(rig.modem.count("ATE0") == 1);  // no echo, no restart
+    rig.modem.echo = true;
+    rig.advance(rig.config.status_interval);
+    CHECK(ever_said(rig.events.statuses, "the modem restarted (it echoes again): initialising again"));
+    CHECK(rig.modem.count("ATE0") == 2);
+    CHECK(rig.health() == ModemHealth::ready);
+    rig.advance(rig.config.status_interval);
+    CHECK(rig.modem.count("ATE0") == 2);  // echo off again: no third init
+}
+
+TEST_CASE("session: a modem deaf while it boots is waited for until wake_timeout, with ESC first") {
+    ModemConfig config;
+    config.wake_timeout = 30000;
+    Rig rig(config);
+    rig.modem.silent = true;
+    rig.run();
+    CHECK(rig.modem.written.rfind("\x1B"
+                                  "AT\r",
+                                  0) == 0);  // a pending "> " ended before anything
+    SUBCASE("deaf for 10 s") {
+        for (int i = 0; i < 10; ++i) rig.advance(1000);
+        CHECK(rig.health() == ModemHealth::starting);
+        CHECK(rig.session->status().detail == "waiting for the modem to answer");
+        CHECK(rig.modem.count("AT") >= 5);  // asked again every 2 s
+        rig.modem.silent = false;
+        for (int i = 0; i < 10 && rig.health() != ModemHealth::ready; ++i) rig.advance(1000);
+        CHECK(rig.health() == ModemHealth::ready);
+        CHECK_FALSE(ever(rig.events.statuses, ModemHealth::disconnected));
+        CHECK(rig.modem.opens == 1);
+    }
+    SUBCASE("deaf for good") {
+        while (rig.now < 29000) {
+            rig.advance(1000);
+            REQUIRE(rig.health() != ModemHealth::disconnected);
+        }
+        rig.advance(1000);  // 30 s
+        CHECK(rig.health() == ModemHealth::disconnected);
+        CHECK(rig.session->status().detail == "the modem does not answer");
+    }
+}
+
+TEST_CASE("session: AT+CMGF=0 refused while the SMS service starts: asked again, sooner after SMS DONE") {
+    const char* done = nullptr;
+    SUBCASE("SIMCom") { done = "SMS DONE"; }
+    SUBCASE("Quectel") { done = "+QIND: SMS DONE"; }
+    CAPTURE(done);
+    Rig rig;
+    rig.modem.refuse = {"AT+CMGF=0"};
+    rig.run();
+    CHECK(rig.health() == ModemHealth::starting);
+    CHECK(rig.session->status().detail == "waiting for the modem's SMS service");
+    CHECK(rig.modem.count("AT+CMGF=0") == 1);
+    rig.advance(rig.config.busy_retry);
+    CHECK(rig.modem.count("AT+CMGF=0") == 2);
+    CHECK_FALSE(rig.modem.saw("AT+CPMS=?"));  // nothing SMS-related before PDU mode
+    rig.modem.refuse.clear();
+    rig.advance(rig.config.busy_retry / 2);
+    CHECK(rig.modem.count("AT+CMGF=0") == 2);  // the next try is not due yet
+    rig.modem.say(std::string("\r\n") + done + "\r\n");
+    rig.run();  // no time passes
+    CHECK(rig.modem.count("AT+CMGF=0") == 3);
+    CHECK(rig.health() == ModemHealth::ready);
+    CHECK(last(rig.modem, "AT+CMGF=0") < first(rig.modem, "AT+CPMS=?"));
+}
+
+TEST_CASE("session: +CDSI with a report store: SR selected, listed, read ones deleted, memory back, nothing between") {
+    const char* cdsi = nullptr;
+    SUBCASE("where it is") { cdsi = "+CDSI: \"SR\",3"; }
+    SUBCASE("an EC25's") { cdsi = "+CDSI: \"SM\",0"; }
+    CAPTURE(cdsi);
+    Rig rig;
+    rig.modem.sr_store = true;
+    rig.run();
+    REQUIRE(rig.health() == ModemHealth::ready);
+    REQUIRE(rig.session->send({5, "+33612345678", "Votre voiture est prête"}).ok());
+    rig.run();
+    REQUIRE(rig.events.sent.size() == 1);
+    rig.modem.reports[3] = {0, report_pdu(rig.events.sent[0].references[0], "+33612345678", 0x00)};
+    const int index = rig.modem.receive(deliver_pdu("+33612345678", "Merci"), false);
+    const std::size_t before = rig.modem.commands.size();
+    // A message's indication right behind: its read must not land in SR.
+    rig.modem.say("\r\n" + std::string(cdsi) + "\r\n\r\n+CMTI: \"SM\"," + std::to_string(index) + "\r\n");
+    rig.run();
+    CHECK(since(rig.modem, before) ==
+          std::vector<std::string>{"AT+CPMS=\"SR\"", "AT+CMGL=4", "AT+CMGD=3", "AT+CPMS=\"SM\",\"SM\",\"SM\"",
+                                   "AT+CMGR=" + std::to_string(index), "AT+CMGD=" + std::to_string(index)});
+    REQUIRE(rig.events.reports.size() == 1);
+    CHECK(rig.events.reports[0].id == 5);
+    CHECK(rig.events.reports[0].message_state == DeliveryState::delivered);
+    REQUIRE(rig.events.inbound.size() == 1);
+    CHECK(rig.events.inbound[0].text == "Merci");
+    CHECK(rig.modem.reports.empty());
+    CHECK(rig.modem.stored.empty());
+    CHECK(rig.modem.memory == "SM");
+}
+
+TEST_CASE("session: +CSMS: 1: AT+CNMA right after a routed +CDS, before commands already queued") {
+    Rig rig;
+    rig.modem.csms = 1;
+    rig.run();
+    REQUIRE(rig.health() == ModemHealth::ready);
+    REQUIRE(rig.session->send({1, "+33612345678", "x"}).ok());
+    rig.run();
+    REQUIRE(rig.events.sent.size() == 1);
+    // The status refresh is under way (AT+CREG? out, the rest queued) when the report comes.
+    rig.now = rig.config.status_interval;
+    rig.session->poll(rig.now);
+    REQUIRE(rig.modem.commands.back() == "AT+CREG?");
+    rig.modem.say(cds(report_pdu(rig.events.sent[0].references[0], "+33612345678", 0x00)));
+    rig.run();
+    REQUIRE(rig.events.reports.size() == 1);
+    CHECK(rig.modem.count("AT+CNMA") == 1);
+    // Only the command that was on the line when it came goes before it.
+    CHECK(first(rig.modem, "AT+CNMA") == last(rig.modem, "AT+CEREG?") + 1);
+    CHECK(first(rig.modem, "AT+CNMA") < last(rig.modem, "AT+CSQ"));
+
+    Rig phase2;  // +CSMS: 0: nothing to acknowledge
+    phase2.run();
+    REQUIRE(phase2.session->send({1, "+33612345678", "x"}).ok());
+    phase2.run();
+    phase2.modem.say(cds(report_pdu(phase2.events.sent[0].references[0], "+33612345678", 0x00)));
+    phase2.run();
+    CHECK(phase2.events.reports.size() == 1);
+    CHECK_FALSE(phase2.modem.saw("AT+CNMA"));
+}
+
+TEST_CASE("session: a refused AT+CNMA: routing read back, and set again as chosen") {
+    Rig rig;
+    rig.modem.csms = 1;
+    rig.modem.cnma_refused = true;
+    rig.run();
+    REQUIRE(rig.health() == ModemHealth::ready);
+    CHECK(rig.modem.count("AT+CNMI=2,1,0,1,0") == 1);
+    rig.advance(rig.config.status_interval);
+    CHECK(rig.modem.count("AT+CNMI?") >= 1);
+    CHECK(rig.modem.count("AT+CNMI=2,1,0,1,0") == 1);  // in force: not set again
+    REQUIRE(rig.session->send({1, "+33612345678", "x"}).ok());
+    rig.run();
+    REQUIRE(rig.events.sent.size() == 1);
+    rig.modem.cnmi = "2,0,0,0,0";  // the ack came too late: the modem stopped routing
+    const std::size_t before = rig.modem.commands.size();
+    rig.modem.say(cds(report_pdu(rig.events.sent[0].references[0], "+33612345678", 0x00)));
+    rig.run();
+    CHECK(rig.events.reports.size() == 1);
+    CHECK(since(rig.modem, before) == std::vector<std::string>{"AT+CNMA", "AT+CNMI?", "AT+CNMI=2,1,0,1,0"});
+    CHECK(rig.modem.cnmi == "2,1,0,1,0");
+}
+
+TEST_CASE("session: the ladder from AT+CNMI=?: what the modem does not advertise is not tried") {
+    Rig rig;
+    rig.modem.cnmi_test = "+CNMI: (0-2),(0-3),(0,2),(0,2),(0,1)";  // no <ds>=1
+    rig.run();
+    CHECK(rig.health() == ModemHealth::ready);
+    CHECK_FALSE(rig.modem.saw("AT+CNMI=2,1,0,1,0"));
+    CHECK_FALSE(rig.modem.saw("AT+CNMI=1,1,0,1,0"));
+    CHECK(rig.modem.saw("AT+CNMI=2,1,0,2,0"));
+    CHECK(rig.modem.cnmi == "2,1,0,2,0");
+}
+
+TEST_CASE("session: AT+CMMS=2 before the parts of a multipart message, not before a single one") {
+    Rig rig;
+    rig.run();
+    REQUIRE(rig.session->send({1, "+33612345678", "Bonjour"}).ok());
+    rig.run();
+    REQUIRE(rig.events.sent.size() == 1);
+    CHECK_FALSE(rig.modem.saw("AT+CMMS=2"));
+    std::string long_text;
+    for (int i = 0; i < 30; ++i) long_text += "Pièce no" + std::to_string(i) + " ; ";
+    const std::size_t before = rig.modem.commands.size();
+    REQUIRE(rig.session->send({2, "+33612345678", long_text})->parts == 3);
+    rig.run();
+    REQUIRE(rig.events.sent.size() == 2);
+    CHECK(rig.events.sent[1].references.size() == 3);
+    const auto after = since(rig.modem, before);
+    REQUIRE(after.size() == 4);
+    CHECK(after[0] == "AT+CMMS=2");
+    for (std::size_t i = 1; i < 4; ++i) CHECK(after[i].rfind("AT+CMGS=", 0) == 0);
+    CHECK(rig.modem.count("AT+CMMS=2") == 1);
+}
+
+TEST_CASE("session: a stored message never announced is found by the storage poll, handed over once") {
+    Rig rig;
+    rig.run();
+    REQUIRE(rig.health() == ModemHealth::ready);
+    const int index = rig.modem.receive(deliver_pdu("+33612345678", "Je passe à 18h"), false);
+    const std::string cmgd = "AT+CMGD=" + std::to_string(index);
+    rig.now = rig.config.storage_poll_interval - 1;
+    rig.run();
+    CHECK(rig.events.inbound.empty());
+    rig.now = rig.config.storage_poll_interval;
+    SUBCASE("by the poll alone") { rig.run(); }
+    SUBCASE("with its +CMTI at the same time: read twice before it is deleted") {
+        rig.modem.say("\r\n+CMTI: \"SM\"," + std::to_string(index) + "\r\n");
+        rig.run();
+        CHECK(first(rig.modem, "AT+CMGR=" + std::to_string(index)) < first(rig.modem, cmgd));
+        CHECK(last(rig.modem, "AT+CMGL=4") < first(rig.modem, cmgd));
+    }
+    REQUIRE(rig.events.inbound.size() == 1);
+    CHECK(rig.events.inbound[0].text == "Je passe à 18h");
+    CHECK(rig.modem.count(cmgd) == 1);
+    CHECK(rig.modem.stored.empty());
+    rig.advance(rig.config.storage_poll_interval);
+    CHECK(rig.events.inbound.size() == 1);
+}
+
+TEST_CASE("session: +CMGS with a second field (+CSMS=1): the reference is the first") {
+    Rig rig;
+    rig.run();
+    rig.modem.next_reference = 12;
+    SUBCASE("text mode's time stamp") { rig.modem.cmgs_second_field = "\"07914306073011F0\""; }
+    SUBCASE("PDU mode's ack PDU") { rig.modem.cmgs_second_field = "01006211721030520004"; }
+    REQUIRE(rig.session->send({1, "+33612345678", "x"}).ok());
+    rig.run();
+    REQUIRE(rig.events.sent.size() == 1);
+    CHECK(rig.events.sent[0].status == SendOutcome::Status::sent);
+    CHECK(rig.events.sent[0].references == std::vector<int>{12});
+}
