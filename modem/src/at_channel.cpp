@@ -69,6 +69,8 @@ void AtChannel::submit(AtCommand command, Millis now) {
     if (!current_ && !in_callback_) start_next(now);
 }
 
+bool AtChannel::data_sent() const { return current_ && current_->stage == Stage::data_sent; }
+
 void AtChannel::submit_front(AtCommand command, Millis now) {
     queue_.push_front(std::move(command));
     if (!current_ && !in_callback_) start_next(now);
@@ -177,6 +179,7 @@ void AtChannel::finish(AtResult::Status status, int code, const std::string& fin
     done.result.status = status;
     done.result.code = code;
     done.result.final_line = final_line;
+    done.result.data_sent = done.stage == Stage::data_sent;
     consecutive_timeouts_ = status == AtResult::Status::timeout ? consecutive_timeouts_ + 1 : 0;
     if (done.command.on_done) {
         in_callback_ = true;
@@ -208,7 +211,11 @@ void AtChannel::fail_all(AtResult::Status status) {
     in_callback_ = true;
     AtResult result;
     result.status = status;
-    if (flight && flight->command.on_done) flight->command.on_done(result);
+    if (flight && flight->command.on_done) {
+        AtResult first = result;
+        first.data_sent = flight->stage == Stage::data_sent;
+        flight->command.on_done(first);
+    }
     for (auto& c : waiting) {
         if (c.on_done) c.on_done(result);
     }

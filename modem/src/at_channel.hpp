@@ -27,6 +27,7 @@ struct AtResult {
     int code = -1;                   // the number of +CME/+CMS ERROR, -1 if none or verbose
     std::vector<std::string> lines;  // intermediate lines, in order
     std::string final_line;
+    bool data_sent = false;  // a command with data: the data had been written (after "> ")
     bool ok() const { return status == Status::ok; }
     /// The first intermediate line starting with `prefix`, with the prefix and spaces removed.
     std::optional<std::string> value(std::string_view prefix) const;
@@ -60,6 +61,8 @@ public:
     void submit_front(AtCommand command, Millis now);
     /// Echoes of commands seen so far: a modem that echoes again after ATE0 has restarted.
     int echoes() const { return echoes_; }
+    /// The command in flight has data, and it was written (the modem may have acted on it).
+    bool data_sent() const;
     void feed(std::string_view bytes, Millis now);
     /// Fails the command in flight if its time is up.
     void tick(Millis now);

@@ -242,9 +242,12 @@ void ModemSession::restart(const std::string& why) {
     retry_ = nullptr;
     echo_baseline_ = -1;
     in_hand_.clear();
-    // The message in flight goes back to the front of the queue, as for a lost port.
-    if (sending_) {
-        queue_.push_front(std::move(sending_->message));
+    // The message in flight, as for a lost port: if its part's data went out it may have left
+    // (resolved by its report or the next reference), else it goes on from that part.
+    if (sending_ && channel_.data_sent()) {
+        set_unresolved(why);
+    } else if (sending_) {
+        resumes_.push_front(std::move(*sending_));
         sending_.reset();
     }
     channel_.fail_all(AtResult::Status::cancelled);

@@ -148,6 +148,9 @@ std::optional<OutgoingSms> ModemService::hold(std::function<void()> idle) {
     impl_->session.hold();
     std::optional<OutgoingSms> busy;
     if (const OutgoingSms* sms = impl_->session.transmitting()) busy = *sms;
+    // Not waited for (its report may take minutes), but it may have left all the same.
+    else if (const OutgoingSms* maybe = impl_->session.unresolved())
+        busy = *maybe;
     impl_->idle = std::move(idle);
     impl_->notify_idle();
     return busy;

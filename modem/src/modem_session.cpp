@@ -57,7 +57,19 @@ std::string_view to_string(SendOutcome::Status s) {
     return "temporary_failure";
 }
 
-bool cms_error_is_permanent(int code) {
+std::string_view to_string(SendError e) {
+    switch (e) {
+        case SendError::none: return "none";
+        case SendError::temporary: return "temporary";
+        case SendError::permanent: return "permanent";
+        case SendError::sim_or_network: return "sim_or_network";
+        case SendError::storage_full: return "storage_full";
+        case SendError::unknown: return "unknown";
+    }
+    return "unknown";
+}
+
+SendError classify_cms_error(int code, Vendor vendor) {
     switch (code) {
         // TS 24.011 E.2: unassigned or barred numbers, rejected, unknown subscriber, no SMS
         // subscription, invalid message.
@@ -95,11 +107,15 @@ bool cms_error_is_permanent(int code) {
         case 197:
         case 198:
         case 199:
-        // TS 27.005: the request itself is wrong, or the SIM needs a person.
+        // TS 27.005: the request itself is wrong.
         case 302:
         case 303:
         case 304:
         case 305:
+        case 320:
+        case 321:
+        case 340: return SendError::permanent;
+        // The SIM (missing, PIN, PUK, failure, busy, wrong) or the service: no message can go.
         case 310:
         case 311:
         case 312:
@@ -108,13 +124,20 @@ bool cms_error_is_permanent(int code) {
         case 316:
         case 317:
         case 318:
-        case 320:
-        case 321:
-        case 322:
-        case 330:
-        case 340: return true;
-        default: return false;  // congestion, no service, network timeout, SC busy, vendor codes
+        case 330:  // the SIM has no service centre number
+        case 331: return SendError::sim_or_network;
+        // Storage full: 23.040's "SIM SMS storage full" (0xD3), 27.005's memory full.
+        case 211:
+        case 322: return SendError::storage_full;
+        case 332: return SendError::temporary;                                                        // network timeout
+        case 512: return vendor == Vendor::quectel ? SendError::sim_or_network : SendError::unknown;  // SIM not ready
+        case 531: return vendor == Vendor::quectel ? SendError::storage_full : SendError::unknown;    // ME storage full
+        default: break;
     }
+    // Any other RP-cause (congestion 42, network out of order 38, temporary failure 41...)
+    // is the network's state; 500 ("unknown error") and the manufacturers' codes are not known.
+    if (code >= 0 && code <= 127) return SendError::temporary;
+    return SendError::unknown;
 }
 
 ModemSession::ModemSession(SerialPort& port, ModemConfig config, ModemEvents& events)
@@ -210,6 +233,10 @@ void ModemSession::poll(Millis now) {
         retry_ = nullptr;
         if (retry) retry(now);
     }
+    if (unresolved_ && now >= unresolved_->since + config_.unresolved_wait) {
+        // Neither a report nor a later reference: sent again (at most one duplicate).
+        resolve(std::nullopt, "");
+    }
     if (init_done_ && now >= next_status_at_) refresh_status(now);
     if (init_done_ && now >= next_poll_at_ && !sending_) poll_storage();
     expire_assemblies(now);
@@ -233,6 +260,7 @@ std::optional<Millis> ModemSession::next_wakeup() const {
     if (auto d = channel_.deadline()) consider(*d);
     if (retry_at_) consider(*retry_at_);
     if (init_done_) consider(next_status_at_), consider(next_poll_at_);
+    if (unresolved_) consider(unresolved_->since + config_.unresolved_wait);
     for (const auto& [key, a] : assemblies_) consider(a.expires);
     return t;
 }
@@ -244,10 +272,12 @@ void ModemSession::lost(Millis now, const std::string& why) {
     retry_at_.reset();
     retry_ = nullptr;
     out_.clear();
-    // The message in flight goes back to the front of the queue: sent again whole after the
-    // reconnect (the network may already have some parts: a rare duplicate beats a loss).
-    if (sending_) {
-        queue_.push_front(std::move(sending_->message));
+    // The message in flight: if its part's data went out, it may have left (resolved by its
+    // report or the next reference); if not, it goes again from that part after the reconnect.
+    if (sending_ && channel_.data_sent()) {
+        set_unresolved(why);
+    } else if (sending_) {
+        resumes_.push_front(std::move(*sending_));
         sending_.reset();
     }
     channel_.fail_all(AtResult::Status::cancelled);
@@ -297,7 +327,13 @@ void ModemSession::refresh_status(Millis now) {
 }
 
 void ModemSession::pump(Millis now) {
-    if (held_ || sending_ || queue_.empty() || !ready_to_send()) return;
+    if (sending_ || !ready_to_send()) return;
+    if (!resumes_.empty()) {  // a message already on its way goes on, even when held
+        sending_ = std::move(resumes_.front());
+        resumes_.pop_front();
+        return send_part(now);
+    }
+    if (held_ || queue_.empty()) return;
     sending_ = Sending{std::move(queue_.front()), 0, {}, 0};
     queue_.pop_front();
     // Parts of one message: the radio link kept open between them (27.005 "more messages to
@@ -315,18 +351,22 @@ void ModemSession::send_part(Millis) {
             if (r.ok()) {
                 const auto f = fields(r.value("+CMGS:").value_or(""));
                 const int reference = parse_at_number(f.front()).value_or(-1);
-                sending_->references.push_back(reference);
-                const int parts = static_cast<int>(sending_->message.pdus.size());
-                sent_.push_back(SentPart{sending_->message.sms.id, static_cast<int>(sending_->part) + 1, parts,
-                                         sending_->message.sms.to, reference});
-                if (sent_.size() > 2000) sent_.pop_front();  // references wrap at 256 anyway
-                part_states_[sending_->message.sms.id].parts = parts;
-                if (part_states_.size() > 2000) part_states_.erase(part_states_.begin());
+                // The modem counts its references on (TS 23.040 TP-MR): the one it gives now
+                // tells whether a part of unknown fate took the one before.
+                if (unresolved_ && unresolved_->reference_before && reference >= 0) {
+                    const int before = *unresolved_->reference_before;
+                    if (reference == (before + 1) % 256)
+                        resolve(std::nullopt, "the modem's next reference shows it did not leave");
+                    else if (reference == (before + 2) % 256)
+                        resolve((before + 1) % 256, "the modem's next reference shows it left");
+                }
+                if (reference >= 0) last_reference_ = reference;
+                part_accepted(*sending_, reference);
                 if (++sending_->part < sending_->message.pdus.size()) {
                     sending_->busy_retries = 0;
                     return send_part(now_);
                 }
-                return finish_send(SendOutcome::Status::sent, -1, "", now_);
+                return finish_send(SendOutcome::Status::sent, -1, SendError::none, "", now_);
             }
             const bool busy = (r.status == AtResult::Status::cme_error && (r.code == 14 || r.code == 515)) ||
                               (r.status == AtResult::Status::cms_error && (r.code == 314 || r.code == 515));
@@ -335,27 +375,89 @@ void ModemSession::send_part(Millis) {
                 retry_ = [this](Millis t) { send_part(t); };
                 return;
             }
-            if (r.status == AtResult::Status::cms_error) {
-                return finish_send(cms_error_is_permanent(r.code) ? SendOutcome::Status::permanent_failure
-                                                                  : SendOutcome::Status::temporary_failure,
-                                   r.code, r.final_line, now_);
-            }
+            if (r.status == AtResult::Status::cms_error) return failed_send(classify_cms_error(r.code, vendor_), r);
             if (r.status == AtResult::Status::timeout) {
-                return finish_send(SendOutcome::Status::temporary_failure, -1, "the modem did not answer AT+CMGS",
-                                   now_);
+                // After its data, the part may have left: not sent again blindly.
+                if (r.data_sent) {
+                    set_unresolved("the modem did not answer after the message's data");
+                    return pump(now_);
+                }
+                return finish_send(SendOutcome::Status::temporary_failure, -1, SendError::temporary,
+                                   "the modem did not answer AT+CMGS", now_);
             }
-            finish_send(SendOutcome::Status::temporary_failure, r.code, r.final_line.empty() ? "error" : r.final_line,
-                        now_);
+            // +CME ERROR 10–18: the SIM (missing, PIN, PUK, failure, busy, wrong). A bare ERROR
+            // says nothing: not known.
+            const bool sim = r.status == AtResult::Status::cme_error && r.code >= 10 && r.code <= 18;
+            failed_send(sim ? SendError::sim_or_network : SendError::unknown, r);
         },
         "+CMGS:", pdu.hex, config_.send_timeout);
 }
 
-void ModemSession::finish_send(SendOutcome::Status status, int code, std::string detail, Millis now) {
+void ModemSession::part_accepted(Sending& s, int reference) {
+    s.references.push_back(reference);
+    const int parts = static_cast<int>(s.message.pdus.size());
+    sent_.push_back(SentPart{s.message.sms.id, static_cast<int>(s.part) + 1, parts, s.message.sms.to, reference});
+    if (sent_.size() > 2000) sent_.pop_front();  // references wrap at 256 anyway
+    part_states_[s.message.sms.id].parts = parts;
+    if (part_states_.size() > 2000) part_states_.erase(part_states_.begin());
+}
+
+void ModemSession::set_unresolved(const std::string& why) {
+    if (unresolved_) {
+        // Two at once (rare): the older one is given up as not known, and sent again whole.
+        queue_.push_front(std::move(unresolved_->sending.message));
+        unresolved_.reset();
+    }
+    unresolved_ = Unresolved{std::move(*sending_), last_reference_, now_};
+    sending_.reset();
+    unresolved_->sending.busy_retries = 0;
+    set_status_detail(status_.health, why + ": waiting for its status report before sending it again");
+}
+
+void ModemSession::resolve(std::optional<int> reference, const std::string& how) {
+    Sending s = std::move(unresolved_->sending);
+    unresolved_.reset();
+    if (!reference) {
+        resumes_.push_back(std::move(s));  // that part again: it never left
+        return;
+    }
+    part_accepted(s, *reference);
+    if (++s.part < s.message.pdus.size()) {
+        resumes_.push_back(std::move(s));  // the parts after it
+        return;
+    }
+    SendOutcome outcome;
+    outcome.id = s.message.sms.id;
+    outcome.status = SendOutcome::Status::sent;
+    outcome.references = std::move(s.references);
+    outcome.detail = how;
+    events_.on_sent(outcome);
+}
+
+void ModemSession::failed_send(SendError error, const AtResult& r) {
+    finish_send(
+        error == SendError::permanent ? SendOutcome::Status::permanent_failure : SendOutcome::Status::temporary_failure,
+        r.code, error, r.final_line.empty() ? "error" : r.final_line, now_);
+    // What the error says of the modem, acted on: the SIM looked at again (init from the
+    // start), the registration asked, the storage emptied of what it holds for us.
+    if (error == SendError::sim_or_network) {
+        if (r.code == 331 && init_done_)
+            refresh_status(now_);
+        else if (init_done_)
+            restart("the SIM refused a send (" + r.final_line + "): checking it again");
+    } else if (error == SendError::storage_full && init_done_) {
+        poll_storage();
+        if (has_sr_) drain_reports();
+    }
+}
+
+void ModemSession::finish_send(SendOutcome::Status status, int code, SendError error, std::string detail, Millis now) {
     SendOutcome outcome;
     outcome.id = sending_->message.sms.id;
     outcome.status = status;
     outcome.references = std::move(sending_->references);
     outcome.error_code = code;
+    outcome.error = error;
     outcome.detail = std::move(detail);
     sending_.reset();
     events_.on_sent(outcome);
@@ -501,6 +603,16 @@ void ModemSession::expire_assemblies(Millis now) {
 }
 
 void ModemSession::handle_report(const SmsStatusReport& report) {
+    // A report for the part whose fate was unknown: it left, with this reference.
+    if (unresolved_ && same_number(unresolved_->sending.message.sms.to, report.recipient.value)) {
+        const auto& before = unresolved_->reference_before;
+        const bool its = before ? report.message_reference == (*before + 1) % 256
+                                : std::none_of(sent_.begin(), sent_.end(), [&](const SentPart& p) {
+                                      return p.reference == report.message_reference &&
+                                             same_number(p.recipient, report.recipient.value);
+                                  });
+        if (its) resolve(report.message_reference, "its status report came");
+    }
     // The newest part sent with this reference to this number (references wrap at 256).
     for (auto it = sent_.rbegin(); it != sent_.rend(); ++it) {
         if (it->reference != report.message_reference || !same_number(it->recipient, report.recipient.value)) continue;

@@ -44,6 +44,10 @@ struct ModemConfig {
     Millis sms_ready_timeout = 120000;     // SMS commands refused until the SMS service is up
     Millis storage_poll_interval = 60000;  // stored messages read even without an indication
     std::string urc_port = "usbat";        // a Quectel's: the port relais talks on (the AT port)
+    /// A part whose fate is unknown (no answer after its data, a reset or unplug meanwhile)
+    /// waits this long for its status report or the modem's next reference before it is sent
+    /// again: a duplicate is possible only then.
+    Millis unresolved_wait = 180000;
     SubmitOptions submit;
 };
 
@@ -80,19 +84,31 @@ struct SmsCost {
     std::string text;  // as it will be sent
 };
 
+/// What a failed send means for the message (27.005 §3.2.5, 24.011 annex E-2, 23.040, and
+/// the vendors' own codes 512 and up).
+enum class SendError {
+    none,
+    temporary,       // congestion, network out of order, no answer: again after a backoff
+    permanent,       // this message will never go (unknown or barred number, malformed): it fails
+    sim_or_network,  // the SIM or the registration: the queue waits, the message keeps its attempts
+    storage_full,    // the modem's message storage is full: drained, then again
+    unknown,         // 500, a vendor's code, a bare ERROR: a few tries, then it fails and someone looks
+};
+std::string_view to_string(SendError e);
+/// The class of `+CMS ERROR: <code>` from a modem of `vendor` (512 is "SIM not ready" on a
+/// Quectel, "user abort" elsewhere).
+SendError classify_cms_error(int code, Vendor vendor = Vendor::other);
+
 struct SendOutcome {
     enum class Status { sent, temporary_failure, permanent_failure };
     MessageId id = 0;
     Status status = Status::sent;
     std::vector<int> references;  // one per part the network accepted
     int error_code = -1;          // +CMS / +CME ERROR number
+    SendError error = SendError::none;
     std::string detail;
 };
 std::string_view to_string(SendOutcome::Status s);
-
-/// Whether a +CMS ERROR means "try again later" (network busy, no service) or "this message
-/// will never go" (malformed, barred, unknown number). Unknown codes count as temporary.
-bool cms_error_is_permanent(int code);
 
 struct InboundSms {
     Address from;
@@ -137,7 +153,7 @@ public:
     std::optional<Millis> next_wakeup() const;
     bool wants_write() const { return !out_.empty(); }
     const ModemStatus& status() const { return status_; }
-    std::size_t queued() const { return queue_.size() + (sending_ ? 1 : 0); }
+    std::size_t queued() const { return queue_.size() + resumes_.size() + (sending_ ? 1 : 0) + (unresolved_ ? 1 : 0); }
     bool ready_to_send() const { return init_done_ && status_.registered; }
 
     /// A clean stop (never during a send): from now on no message is started from the queue,
@@ -146,7 +162,11 @@ public:
     void hold() { held_ = true; }
     bool held() const { return held_; }
     /// The message being transmitted (its first AT+CMGS issued, its outcome not given yet).
-    const OutgoingSms* transmitting() const { return sending_ ? &sending_->message.sms : nullptr; }
+    const OutgoingSms* transmitting() const {
+        return sending_ ? &sending_->message.sms : !resumes_.empty() ? &resumes_.front().message.sms : nullptr;
+    }
+    /// A message one of whose parts may or may not have left (see ModemConfig::unresolved_wait).
+    const OutgoingSms* unresolved() const { return unresolved_ ? &unresolved_->sending.message.sms : nullptr; }
 
 private:
     struct Pending {
@@ -216,7 +236,13 @@ private:
     void refresh_status(Millis now);
     void pump(Millis now);
     void send_part(Millis now);
-    void finish_send(SendOutcome::Status status, int code, std::string detail, Millis now);
+    void finish_send(SendOutcome::Status status, int code, SendError error, std::string detail, Millis now);
+    void part_accepted(Sending& s, int reference);
+    /// The part being sent may have left: kept aside until its report or the next reference says.
+    void set_unresolved(const std::string& why);
+    /// What became of that part: it left with `reference`, or it did not (nullopt).
+    void resolve(std::optional<int> reference, const std::string& how);
+    void failed_send(SendError error, const AtResult& r);
     void on_urc(const Urc& urc);
     void read_stored(const std::string& memory, int index);
     void handle_pdu(const std::string& pdu, std::optional<int> tpdu_octets, std::optional<int> index, Millis now);
@@ -256,6 +282,14 @@ private:
     int generation_ = 0;     // bumped on each (re)connect: late callbacks of a lost session are ignored
     std::deque<Pending> queue_;
     std::optional<Sending> sending_;
+    struct Unresolved {
+        Sending sending;                      // `part` is the one whose fate is unknown
+        std::optional<int> reference_before;  // the modem's last reference before it
+        Millis since = 0;
+    };
+    std::optional<Unresolved> unresolved_;
+    std::deque<Sending> resumes_;        // messages to go on with (a part resolved), before the queue
+    std::optional<int> last_reference_;  // the last reference a +CMGS gave
     int next_concat_reference_ = 0;
     std::deque<SentPart> sent_;
     std::map<MessageId, PartState> part_states_;

@@ -36,6 +36,7 @@ std::vector<std::string> bridge_args(const std::string& profile) {
 ModemConfig config() {
     ModemConfig c = Rig::fast_config();
     c.storage_poll_interval = 1000;
+    c.unresolved_wait = 3000;
     return c;
 }
 
@@ -130,8 +131,10 @@ TEST_CASE("modem profiles: each real modem's quirks, the driver through them") {
                 return stored["SM"] == 0 && stored["ME"] == 0;
             }));
 
-            // A reset in the middle of a send, after the network took the part: sent again
-            // (the driver cannot know), one duplicate at most; before it took it: once.
+            // A reset in the middle of a send, after the network took the part: its fate is
+            // unknown to the driver, settled by its status report if routing is back in time,
+            // else sent again after unresolved_wait: one duplicate at most. Before the network
+            // took it: no report comes, it goes again, once.
             REQUIRE(rig.bridge.command({{"cmd", "reset_during_send"}, {"accepted", true}})["ok"]);
             REQUIRE(send_all(rig, {"Reset after the network took it"}, 10));
             CHECK(journal_count(rig, "Reset after the network took it") >= 1);

@@ -548,3 +548,24 @@ TEST_CASE("emulator: a reset during a send: after the network took it, or before
     (void)m.at("ATE0;+CMGF=0");
     CHECK(m.send_pdu(hex, length).rfind("\r\n+CMGS: ", 0) == 0);
 }
+
+TEST_CASE("emulator: a Telit's reset takes its USB port away (the bridge plugs it back: power_on)") {
+    Modem m(profile_options("telit-le910c1"));
+    m.emu.power_on(0);
+    m.now = 20000;
+    (void)m.at("ATE0;+CMGF=0");
+    int length = 0;
+    const std::string hex = submit_hex("+33612345678", "Votre voiture est prête", &length, false);
+    m.emu.reset_during_next_sends(1, true);
+    CHECK(m.send_pdu(hex, length).empty());
+    CHECK_FALSE(m.emu.take_reenumeration());  // not yet: the firmware is still on it
+    m.now += 1;
+    m.emu.tick(m.now);
+    CHECK(m.emu.take_reenumeration());  // gone: no boot codes on this line
+    CHECK_FALSE(m.emu.take_reenumeration());
+    CHECK(m.emu.take_output().empty());
+    CHECK(m.journal.size() == 1);
+    m.emu.power_on(m.now);  // the new port
+    CHECK(m.emu.counters().power_ups == 2);
+    CHECK(m.at("AT").empty());  // deaf while it boots again
+}

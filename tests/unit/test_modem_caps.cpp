@@ -1,6 +1,7 @@
 // What a modem says it can do, parsed from real modems' answers: memories (+CPMS=?), the
 // routing ladder (+CNMI=?), the routing in force (+CNMI?), and the vendor (+CGMI).
 #include "modem_caps.hpp"
+#include "modem_session.hpp"
 #include "profiles.hpp"
 
 #include <doctest/doctest.h>
@@ -145,4 +146,36 @@ TEST_CASE("caps: the vendor from each profile's +CGMI, and from others") {
     CHECK(vendor_of("SIMCOM_Ltd") == Vendor::simcom);
     CHECK(vendor_of("Fake Modems") == Vendor::other);
     CHECK(vendor_of("") == Vendor::other);
+}
+
+TEST_CASE("send errors: the five classes, by 27.005, 24.011, 23.040 and the vendor") {
+    // The injected codes first.
+    CHECK(classify_cms_error(38) == SendError::temporary);   // network out of order
+    CHECK(classify_cms_error(42) == SendError::temporary);   // congestion
+    CHECK(classify_cms_error(304) == SendError::permanent);  // invalid PDU parameter
+    CHECK(classify_cms_error(500) == SendError::unknown);
+    CHECK(classify_cms_error(512, Vendor::quectel) == SendError::sim_or_network);  // Quectel: SIM not ready
+    CHECK(classify_cms_error(512, Vendor::huawei) == SendError::unknown);          // others: their own meaning
+    // The SIM and the service.
+    for (int code : {310, 311, 312, 313, 315, 316, 317, 318, 330, 331}) {
+        CAPTURE(code);
+        CHECK(classify_cms_error(code) == SendError::sim_or_network);
+    }
+    // Storage full.
+    CHECK(classify_cms_error(322) == SendError::storage_full);
+    CHECK(classify_cms_error(211) == SendError::storage_full);
+    CHECK(classify_cms_error(531, Vendor::quectel) == SendError::storage_full);
+    CHECK(classify_cms_error(531) == SendError::unknown);
+    // Numbers that will never take an SMS, and requests that are wrong.
+    for (int code : {1, 8, 10, 21, 29, 50, 96, 127, 128, 176, 305, 321}) {
+        CAPTURE(code);
+        CHECK(classify_cms_error(code) == SendError::permanent);
+    }
+    // Any other RP-cause is the network's state; the rest is not known.
+    CHECK(classify_cms_error(41) == SendError::temporary);
+    CHECK(classify_cms_error(47) == SendError::temporary);
+    CHECK(classify_cms_error(332) == SendError::temporary);
+    CHECK(classify_cms_error(513) == SendError::unknown);
+    CHECK(classify_cms_error(999) == SendError::unknown);
+    CHECK(to_string(SendError::sim_or_network) == "sim_or_network");
 }

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <map>
 
 using namespace relais;
 using namespace relais::modem;
@@ -192,10 +193,45 @@ TEST_CASE("session: +CMS ERROR is temporary or permanent; busy is retried") {
     rig.advance(rig.config.busy_retry);  // 515: please wait, then it goes
     REQUIRE(rig.events.sent.size() == 3);
     CHECK(rig.events.sent[2].status == SendOutcome::Status::sent);
-    CHECK(cms_error_is_permanent(21));
-    CHECK_FALSE(cms_error_is_permanent(41));
-    CHECK_FALSE(cms_error_is_permanent(42));
-    CHECK_FALSE(cms_error_is_permanent(332));
+    CHECK(classify_cms_error(21) == SendError::permanent);
+    CHECK(classify_cms_error(41) == SendError::temporary);
+    CHECK(classify_cms_error(42) == SendError::temporary);
+    CHECK(classify_cms_error(332) == SendError::temporary);
+}
+
+TEST_CASE("session: what a send's error says of the modem is acted on: the SIM checked again, the storage emptied") {
+    Rig rig;
+    rig.run();
+    // +CMS ERROR: 310 (SIM not inserted): the outcome says so, and init starts over from the
+    // SIM check, so that the status shows the SIM and nothing more is sent meanwhile.
+    rig.modem.cmgs_errors = {"+CMS ERROR: 310"};
+    REQUIRE(rig.session->send({1, "+33612345678", "a"}).ok());
+    const auto sims_before = std::count(rig.modem.commands.begin(), rig.modem.commands.end(), "AT+CPIN?");
+    rig.run();
+    REQUIRE(rig.events.sent.size() == 1);
+    CHECK(rig.events.sent[0].status == SendOutcome::Status::temporary_failure);
+    CHECK(rig.events.sent[0].error == SendError::sim_or_network);
+    CHECK(std::count(rig.modem.commands.begin(), rig.modem.commands.end(), "AT+CPIN?") == sims_before + 1);
+    CHECK(rig.health() == ModemHealth::ready);
+
+    // +CMS ERROR: 322 (memory full): what is stored is read and handed over, then deleted.
+    const int index = rig.modem.receive(deliver_pdu("+33698765432", "Stockée"), false);
+    rig.modem.cmgs_errors = {"+CMS ERROR: 322"};
+    REQUIRE(rig.session->send({2, "+33612345678", "b"}).ok());
+    rig.run();
+    REQUIRE(rig.events.sent.size() == 2);
+    CHECK(rig.events.sent[1].error == SendError::storage_full);
+    REQUIRE(rig.events.inbound.size() == 1);
+    CHECK(rig.events.inbound[0].text == "Stockée");
+    CHECK(rig.modem.stored.count(index) == 0);
+
+    // 500 on a send: not known, temporary for the outbox (which gives it three tries).
+    rig.modem.cmgs_errors = {"+CMS ERROR: 500"};
+    REQUIRE(rig.session->send({3, "+33612345678", "c"}).ok());
+    rig.run();
+    REQUIRE(rig.events.sent.size() == 3);
+    CHECK(rig.events.sent[2].status == SendOutcome::Status::temporary_failure);
+    CHECK(rig.events.sent[2].error == SendError::unknown);
 }
 
 TEST_CASE("session: receiving: +CMTI (even mid-response) → read → hand over → delete") {
@@ -292,8 +328,10 @@ TEST_CASE("session: a modem that stops answering is detected and the port reopen
     REQUIRE(rig.session->send({1, "+33612345678", "hello"}).ok());
     rig.run();
     rig.advance(10000);
-    REQUIRE(rig.events.sent.size() == 1);
-    CHECK(rig.events.sent[0].status == SendOutcome::Status::temporary_failure);
+    // No answer after the data: it may have left, so no verdict yet (and no blind resend).
+    CHECK(rig.events.sent.empty());
+    REQUIRE(rig.session->unresolved() != nullptr);
+    CHECK(rig.session->unresolved()->id == 1);
     rig.modem.silent = true;  // now nothing at all
     for (int i = 0; i < 200 && rig.health() != ModemHealth::disconnected; ++i) rig.advance(1000);
     CHECK(rig.health() == ModemHealth::disconnected);
@@ -303,6 +341,11 @@ TEST_CASE("session: a modem that stops answering is detected and the port reopen
     for (int i = 0; i < 20 && rig.health() != ModemHealth::ready; ++i) rig.advance(1000);
     CHECK(rig.modem.opens >= 2);
     CHECK(rig.health() == ModemHealth::ready);
+    // No report and no later reference within unresolved_wait: sent again, once.
+    rig.advance(rig.config.unresolved_wait);
+    REQUIRE(rig.events.sent.size() == 1);
+    CHECK(rig.events.sent[0].status == SendOutcome::Status::sent);
+    CHECK(rig.modem.pdus.size() == 2);
 }
 
 TEST_CASE("session: unplugged while messages are queued: none lost, all sent after the replug") {
@@ -327,7 +370,13 @@ TEST_CASE("session: unplugged while messages are queued: none lost, all sent aft
     for (const auto& o : rig.events.sent) {
         if (o.status == SendOutcome::Status::sent) sent.push_back(o.id);
     }
-    CHECK(sent == std::vector<MessageId>{1, 2, 3, 4, 5});
+    // The first one's data had gone when the cable went: it waits to learn whether it left
+    // (the modem's first reference is not known, so by its report, or in the end sent again).
+    CHECK(sent == std::vector<MessageId>{2, 3, 4, 5});
+    CHECK(rig.session->queued() == 1);
+    rig.advance(rig.config.unresolved_wait);
+    REQUIRE(rig.events.sent.size() == 5);
+    CHECK(rig.events.sent[4].id == 1);
     CHECK(rig.session->queued() == 0);
 }
 
@@ -420,20 +469,32 @@ TEST_CASE("session: RDY while a message is being sent: initialised again, the me
     Rig rig;
     rig.run();
     REQUIRE(rig.health() == ModemHealth::ready);
+    // A message before: the modem's last reference is known (1), so the next one tells.
+    REQUIRE(rig.session->send({9, "+33612345678", "avant"}).ok());
+    rig.run();
+    REQUIRE(rig.events.sent.size() == 1);
+    rig.events.sent.clear();
+    rig.modem.pdus.clear();
+    rig.modem.commands.clear();
     rig.modem.cmgs_silent = true;  // the modem restarts before it answers
     REQUIRE(rig.session->send({1, "+33612345678", "Votre voiture est prête"}).ok());
     rig.run();
     REQUIRE(rig.modem.pdus.size() == 1);
     REQUIRE(rig.session->transmitting() != nullptr);
-    CHECK(rig.modem.count("ATE0") == 1);
+    CHECK(rig.modem.count("ATE0") == 0);
     rig.modem.cmgs_silent = false;
     rig.modem.say("\r\nRDY\r\n");
     rig.run();
     CHECK(ever_said(rig.events.statuses, "the modem restarted: initialising again"));
-    CHECK(rig.modem.count("ATE0") == 2);
-    CHECK(rig.modem.count("AT+CMGF=0") == 2);
-    CHECK(rig.modem.count("AT+CNMI=2,1,0,1,0") == 2);
+    CHECK(rig.modem.count("ATE0") == 1);
+    CHECK(rig.modem.count("AT+CMGF=0") == 1);
+    CHECK(rig.modem.count("AT+CNMI=2,1,0,1,0") == 1);
     CHECK(rig.modem.opens == 1);  // the port stays open
+    // Its data had gone: it may have left. The queue is empty, so no later reference will tell;
+    // no report comes either: after unresolved_wait it is sent again.
+    REQUIRE(rig.session->unresolved() != nullptr);
+    CHECK(rig.modem.pdus.size() == 1);
+    rig.advance(rig.config.unresolved_wait);
     REQUIRE(rig.modem.pdus.size() == 2);
     CHECK(rig.modem.pdus[1] == rig.modem.pdus[0]);
     // Sent again only once the modem was set up again (storage drained last).
@@ -444,8 +505,71 @@ TEST_CASE("session: RDY while a message is being sent: initialised again, the me
     REQUIRE(rig.events.sent.size() == 1);
     CHECK(rig.events.sent[0].id == 1);
     CHECK(rig.events.sent[0].status == SendOutcome::Status::sent);
-    CHECK(rig.events.sent[0].references == std::vector<int>{1});
+    CHECK(rig.events.sent[0].references == std::vector<int>{2});
     CHECK(rig.health() == ModemHealth::ready);
+}
+
+TEST_CASE("session: a part of unknown fate is resolved by its status report: it left, not sent again") {
+    Rig rig;
+    rig.run();
+    REQUIRE(rig.session->send({1, "+33612345678", "premier"}).ok());
+    rig.run();
+    REQUIRE(rig.events.sent.size() == 1);  // reference 1
+    rig.modem.cmgs_silent = true;
+    REQUIRE(rig.session->send({2, "+33612345678", "deuxieme"}).ok());
+    rig.run();
+    rig.advance(rig.config.send_timeout);
+    REQUIRE(rig.session->unresolved() != nullptr);
+    CHECK(rig.events.sent.size() == 1);
+    // The network took it (reference 2) and says it was delivered.
+    rig.modem.say(cds(report_pdu(2, "+33612345678", 0x00)));
+    rig.run();
+    CHECK(rig.session->unresolved() == nullptr);
+    REQUIRE(rig.events.sent.size() == 2);
+    CHECK(rig.events.sent[1].id == 2);
+    CHECK(rig.events.sent[1].status == SendOutcome::Status::sent);
+    CHECK(rig.events.sent[1].references == std::vector<int>{2});
+    CHECK(rig.events.sent[1].detail == "its status report came");
+    REQUIRE(rig.events.reports.size() == 1);
+    CHECK(rig.events.reports[0].id == 2);
+    CHECK(rig.events.reports[0].message_state == DeliveryState::delivered);
+    rig.advance(rig.config.unresolved_wait);
+    CHECK(rig.modem.pdus.size() == 2);  // never sent again
+}
+
+TEST_CASE("session: a part of unknown fate is resolved by the modem's next reference, either way") {
+    for (const bool took : {false, true}) {
+        CAPTURE(took);
+        Rig rig;
+        rig.run();
+        REQUIRE(rig.session->send({1, "+33612345678", "premier"}).ok());
+        rig.run();  // reference 1
+        rig.modem.cmgs_silent = true;
+        REQUIRE(rig.session->send({2, "+33612345678", "deuxieme"}).ok());
+        rig.run();
+        rig.advance(rig.config.send_timeout);
+        REQUIRE(rig.session->unresolved() != nullptr);
+        rig.modem.cmgs_silent = false;
+        if (took) ++rig.modem.next_reference;  // the modem had used reference 2 for it
+        REQUIRE(rig.session->send({3, "+33612345678", "troisieme"}).ok());
+        rig.run();
+        CHECK(rig.session->unresolved() == nullptr);
+        std::map<MessageId, std::vector<int>> refs;
+        for (const auto& o : rig.events.sent) {
+            CHECK(o.status == SendOutcome::Status::sent);
+            refs[o.id] = o.references;
+        }
+        REQUIRE(refs.size() == 3);
+        if (took) {
+            CHECK(refs[2] == std::vector<int>{2});  // it left: not sent again
+            CHECK(refs[3] == std::vector<int>{3});
+            CHECK(rig.modem.pdus.size() == 3);
+        } else {
+            CHECK(refs[3] == std::vector<int>{2});  // 2 was free: it never left...
+            CHECK(refs[2] == std::vector<int>{3});  // ...and went again, after the third
+            CHECK(rig.modem.pdus.size() == 4);
+        }
+    }
 }
 
 TEST_CASE("session: each vendor's boot code restarts init; a Huawei's repeated ^BOOT does not") {

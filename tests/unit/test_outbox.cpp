@@ -168,6 +168,53 @@ TEST_CASE("an SMS the channel reports sent, then delivered, moves its offer to s
     CHECK(w.sms.handed.size() == 1);  // never handed again
 }
 
+TEST_CASE("held back by the SIM or the network: tried again in a minute, its attempts kept, for as long as it takes") {
+    ChannelWorld w;
+    const Offer o = w.send({w.phone});
+    const Id id = o.messages.at(0).id;
+    // Twelve times in a row (more than kOutboxMaxAttempts): never failed, never an attempt spent.
+    for (int round = 1; round <= kOutboxMaxAttempts + 4; ++round) {
+        REQUIRE(w.sms.handed.size() == static_cast<std::size_t>(round));
+        CHECK(w.sms.handed.back().attempts == 1);
+        w.sms.give(verdict(id, Kind::wait, "", {"sms_sim_network", {{"cms", "310"}}, "+CMS ERROR: 310"}));
+        const OutboxMessage m = w.offer(o.id).messages[0];
+        CHECK(m.state == OutboxState::pending);
+        CHECK(m.attempts == 0);
+        CHECK(m.failure == R"({"code":"sms_sim_network","params":{"cms":"310"}})");
+        CHECK(m.next_attempt_at == w.clock.now() + kOutboxWaitMs);
+        w.clock.advance_ms(kOutboxWaitMs - 1);
+        w.run();
+        CHECK(w.sms.handed.size() == static_cast<std::size_t>(round));
+        w.clock.advance_ms(1);
+        w.run();
+    }
+    w.sms.give(verdict(id, Kind::sent, "references 4"));
+    CHECK(w.offer(o.id).messages[0].state == OutboxState::sent);
+    CHECK(w.offer(o.id).messages[0].attempts == 1);
+}
+
+TEST_CASE("a retry with its own cap: an unexplained modem error fails after three attempts, not eight") {
+    ChannelWorld w;
+    const Offer o = w.send({w.phone});
+    const Id id = o.messages.at(0).id;
+    ChannelVerdict unknown = verdict(id, Kind::retry, "", {"sms_unknown", {{"cms", "500"}}, "+CMS ERROR: 500"});
+    unknown.max_attempts = 3;
+    for (int attempt = 1; attempt <= 3; ++attempt) {
+        REQUIRE(w.sms.handed.size() == static_cast<std::size_t>(attempt));
+        w.sms.give(unknown);
+        if (attempt < 3) {
+            CHECK(w.offer(o.id).messages[0].state == OutboxState::pending);
+            w.clock.advance_ms(outbox_backoff(attempt).count());
+            w.run();
+        }
+    }
+    const Offer after = w.offer(o.id);
+    CHECK(after.messages[0].state == OutboxState::failed);
+    CHECK(after.messages[0].last_error == "+CMS ERROR: 500 (gave up after 3 attempts)");
+    CHECK(after.state == OfferState::failed);
+    CHECK(w.last_event_data("offer.failed")["reason"]["code"] == "sms_unknown");
+}
+
 TEST_CASE("a temporary failure is retried with backoff, then fails the message and the offer after the last attempt") {
     ChannelWorld w;
     const Offer o = w.send({w.phone});
@@ -387,12 +434,13 @@ struct SmsRig {
         return m;
     }
     void sent(modem::MessageId id, modem::SendOutcome::Status status, std::vector<int> refs = {}, int code = -1,
-              std::string detail = "") {
+              std::string detail = "", modem::SendError error = modem::SendError::none) {
         modem::SendOutcome o;
         o.id = id;
         o.status = status;
         o.references = std::move(refs);
         o.error_code = code;
+        o.error = error;
         o.detail = std::move(detail);
         modem.listener.sent(o);
     }
@@ -482,6 +530,31 @@ TEST_CASE("the SMS channel reads the modem's outcomes: sent with references, lat
     CHECK(rig.verdicts[2].failure.code == "sms_refused");
     CHECK(rig.verdicts[2].failure.params.empty());  // no +CMS code
     CHECK(rig.verdicts[2].failure.detail == "no answer to AT+CMGS");
+}
+
+TEST_CASE("the SMS channel words each class of modem error: waits for the SIM, retries, three tries, never") {
+    using modem::SendError;
+    using S = modem::SendOutcome::Status;
+    SmsRig rig;
+    rig.sent(1, S::temporary_failure, {}, 310, "+CMS ERROR: 310", SendError::sim_or_network);
+    rig.sent(2, S::temporary_failure, {}, 42, "+CMS ERROR: 42", SendError::temporary);
+    rig.sent(3, S::temporary_failure, {}, 322, "+CMS ERROR: 322", SendError::storage_full);
+    rig.sent(4, S::temporary_failure, {}, 500, "+CMS ERROR: 500", SendError::unknown);
+    rig.sent(5, S::permanent_failure, {}, 21, "+CMS ERROR: 21", SendError::permanent);
+    REQUIRE(rig.verdicts.size() == 5);
+    const auto is = [&](std::size_t i, Kind kind, const char* code, int max_attempts) {
+        CAPTURE(i);
+        CHECK(rig.verdicts[i].kind == kind);
+        CHECK(rig.verdicts[i].failure.code == code);
+        CHECK(rig.verdicts[i].max_attempts == max_attempts);
+        CHECK(std::find(outbox_failure_codes().begin(), outbox_failure_codes().end(), code) !=
+              outbox_failure_codes().end());
+    };
+    is(0, Kind::wait, "sms_sim_network", 0);
+    is(1, Kind::retry, "sms_temporary", 0);
+    is(2, Kind::retry, "sms_modem_full", 0);
+    is(3, Kind::retry, "sms_unknown", kSmsUnknownMaxAttempts);
+    is(4, Kind::fail, "sms_refused", 0);
 }
 
 TEST_CASE("the SMS channel reads status reports: a part says nothing, the last one delivered or undelivered") {

@@ -33,13 +33,16 @@ struct ChannelVerdict {
     enum class Kind {
         sent,       // it left (the modem's network took it)
         delivered,  // it reached its recipient (an SMS status report, the relay's acceptance)
-        retry,      // not now: tried again after a backoff, failed after kOutboxMaxAttempts
+        retry,      // not now: tried again after a backoff, failed after max_attempts
+        wait,       // not now, and not this message's doing (the SIM, the network): tried again in
+                    // kOutboxWaitMs without spending one of its attempts
         fail,       // never: the message fails
     };
     Id message_id = 0;
     Kind kind = Kind::sent;
     std::string detail;     // sent, delivered: kept as the row's detail ("references 12", the relay's answer)
-    OutboxFailure failure;  // retry, fail
+    OutboxFailure failure;  // retry, wait, fail
+    int max_attempts = 0;   // retry: fails after this many (0: kOutboxMaxAttempts)
 };
 
 /// What the outbox offers a channel; set by connect(), called on the io thread.

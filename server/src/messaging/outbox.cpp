@@ -25,6 +25,9 @@ const std::vector<std::string_view>& outbox_failure_codes() {
         "no_modem",           // no modem yet: waits
         "sms_temporary",      // {cms}: the modem or network said "later"
         "sms_refused",        // {cms}: the modem or network refused it for good
+        "sms_sim_network",    // {cms}: the SIM or the mobile network stopped it: it waits, attempts kept
+        "sms_modem_full",     // {cms}: the modem's storage was full: emptied, then tried again
+        "sms_unknown",        // {cms}: an error the modem does not explain: a few tries, then it fails
         "sms_undelivered",    // {status}: the network could not deliver it to the handset
         "no_mail_transport",  // no way to send email yet: waits
         "relay_unreachable",  // the relay could not be reached (or not securely)
@@ -366,7 +369,8 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
             case ChannelVerdict::Kind::sent: return settle(r, OutboxState::sent, v.detail, "message.sent");
             case ChannelVerdict::Kind::delivered:
                 return settle(r, OutboxState::delivered, v.detail, "message.delivered");
-            case ChannelVerdict::Kind::retry: return temporary(r, v.failure);
+            case ChannelVerdict::Kind::retry: return temporary(r, v.failure, v.max_attempts);
+            case ChannelVerdict::Kind::wait: return held_back(r, v.failure);
             case ChannelVerdict::Kind::fail: return permanent(r, v.failure);
         }
     }
@@ -415,8 +419,26 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
         log().info("outbox: {} {} to {}: {}", to_string(r.channel), to_string(state), r.address, detail);
     }
 
-    void temporary(const Row& r, OutboxFailure f) {
-        if (r.attempts >= kOutboxMaxAttempts) {
+    // Pending again, its attempt given back, tried again in kOutboxWaitMs: the SIM or the
+    // network stopped it, and a dealership's SIM out for an hour must not fail its messages.
+    void held_back(const Row& r, const OutboxFailure& f) {
+        const UnixMs next = now() + kOutboxWaitMs;
+        auto w = deps.db.write([&](Connection& c) -> Result<void> {
+            TRY_ASSIGN(auto u, c.prepare("UPDATE outbox SET state = 'pending', attempts = max(attempts - 1, 0), "
+                                         "last_error = ?, failure = ?, next_attempt_at = ? WHERE id = ?"));
+            u.bind(1, f.detail).bind(2, failure_json(f.code, f.params)).bind(3, next).bind(4, r.id);
+            TRY(u.run());
+            if (r.ro_id) c.mark_changed(*r.ro_id);
+            return {};
+        });
+        if (!w) log().error("outbox: message {}: {}", r.id, w.error().detail);
+        log().warn("outbox: {} to {} waits ({}); tried again in {} s, its attempts kept", to_string(r.channel),
+                   r.address, f.detail, kOutboxWaitMs / 1000);
+        schedule_next();
+    }
+
+    void temporary(const Row& r, OutboxFailure f, int max_attempts = 0) {
+        if (r.attempts >= (max_attempts > 0 ? max_attempts : kOutboxMaxAttempts)) {
             f.detail += " (gave up after " + std::to_string(r.attempts) + " attempts)";
             f.params.emplace_back("attempts", std::to_string(r.attempts));
             return permanent(r, f);

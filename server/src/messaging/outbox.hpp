@@ -99,6 +99,8 @@ std::string failure_json(std::string_view code, const Params& params = {});
 /// The delay before attempt `attempts + 1` after a temporary failure.
 std::chrono::milliseconds outbox_backoff(int attempts);
 inline constexpr int kOutboxMaxAttempts = 8;
+/// A message held back by what is not its doing (a SIM missing, no network) is tried again after this.
+inline constexpr std::int64_t kOutboxWaitMs = 60'000;
 inline constexpr int kOutboxMaxInterruptions = 3;
 /// The scheduler's job for the outbox's next pass.
 inline constexpr std::string_view kOutboxJob = "outbox.pass";

@@ -31,6 +31,7 @@ Result<std::unique_ptr<ApplianceModem>> ApplianceModem::start(ApplianceModemDeps
     }
     modem::ModemConfig modem_config;
     modem_config.pin = config.modem.pin;
+    modem_config.unresolved_wait = static_cast<modem::Millis>(config.modem.unknown_send_wait_s) * 1000;
     m->service_ = std::make_unique<modem::ModemService>(deps.io, modem::make_serial_port(settings), modem_config, *m);
     m->service_->start();
     return m;

@@ -18,10 +18,23 @@ ChannelVerdict outcome_verdict(const modem::SendOutcome& o) {
         for (int ref : o.references) refs += (refs.empty() ? "" : ",") + std::to_string(ref);
         return {id, Kind::sent, "references " + refs, {}};
     }
-    const bool temp = o.status == modem::SendOutcome::Status::temporary_failure;
-    OutboxFailure f{temp ? "sms_temporary" : "sms_refused", {}, escape_untrusted(o.detail, 500)};
+    using modem::SendError;
+    const SendError e = o.status == modem::SendOutcome::Status::permanent_failure ? SendError::permanent
+                        : o.error == SendError::none                              ? SendError::temporary
+                                                                                  : o.error;
+    const char* code = e == SendError::permanent        ? "sms_refused"
+                       : e == SendError::sim_or_network ? "sms_sim_network"
+                       : e == SendError::storage_full   ? "sms_modem_full"
+                       : e == SendError::unknown        ? "sms_unknown"
+                                                        : "sms_temporary";
+    OutboxFailure f{code, {}, escape_untrusted(o.detail, 500)};
     if (o.error_code >= 0) f.params.emplace_back("cms", std::to_string(o.error_code));
-    return {id, temp ? Kind::retry : Kind::fail, "", std::move(f)};
+    const Kind kind = e == SendError::permanent        ? Kind::fail
+                      : e == SendError::sim_or_network ? Kind::wait
+                                                       : Kind::retry;
+    // An error nobody explains is tried three times, not eight: then it fails, which tells the
+    // advisor (the failure's notification) and shows on the RO.
+    return {id, kind, "", std::move(f), e == SendError::unknown ? kSmsUnknownMaxAttempts : 0};
 }
 
 // None for a part (the message's verdict comes with the last one) or a state not final.

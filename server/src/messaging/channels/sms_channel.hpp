@@ -2,7 +2,8 @@
 // SMS as a message channel (message_channel.hpp): a row goes to the modem's queue; the modem's
 // outcome (the network took every part, or said "later" or "never") and the status reports
 // that follow become verdicts, with the failure codes the workspace words (outbox.cpp's list):
-// not_mobile, sms_refused and sms_temporary {cms}, sms_undelivered {status}.
+// not_mobile, sms_refused, sms_temporary, sms_sim_network (waits, attempts kept), sms_modem_full
+// and sms_unknown (three tries) {cms}, sms_undelivered {status}.
 
 #include "message_channel.hpp"
 #include "modem_session.hpp"
@@ -17,6 +18,9 @@ class logger;
 }
 
 namespace relais {
+
+/// Attempts for a send the modem failed without an explanation (+CMS ERROR: 500, a vendor's code).
+inline constexpr int kSmsUnknownMaxAttempts = 3;
 
 /// What the SMS channel needs of a modem: ApplianceModem in the process, a fake in tests.
 class SmsModem {

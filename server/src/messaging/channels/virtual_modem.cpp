@@ -126,9 +126,10 @@ Result<std::unique_ptr<VirtualModem>> VirtualModem::start(const std::string& bin
     vm->control_ = dir + "/control.sock";
     vm->journal_ = dir + "/journal.jsonl";
     fs::remove(vm->link_, ec);
-    std::vector<std::string> argv = {binary,       "--link",   vm->link_, "--journal", vm->journal_,
-                                     "--control",  vm->control_, "--parent", std::to_string(::getpid()),
-                                     "--profile", profile};
+    std::vector<std::string> argv = {binary,       "--link",     vm->link_,
+                                     "--journal",  vm->journal_, "--control",
+                                     vm->control_, "--parent",   std::to_string(::getpid()),
+                                     "--profile",  profile};
     if (const char* extra = std::getenv("RELAIS_BRIDGE_ARGS"); extra && *extra) {
         std::istringstream words(extra);
         for (std::string w; words >> w;) argv.push_back(w);

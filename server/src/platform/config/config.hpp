@@ -101,6 +101,9 @@ struct Config {
         std::string pin;
         /// With device = "virtual": the modem firmware-bridge behaves like (its --profile).
         std::string emulated_profile = "generic";
+        /// Seconds a message that may have left (no answer after its data, a reset) waits for
+        /// its status report or the modem's next reference before it is sent again.
+        int unknown_send_wait_s = 180;
     } modem;
 
     struct Mail {
