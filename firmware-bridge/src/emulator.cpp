@@ -142,7 +142,10 @@ void Emulator::power_on(Millis now) {
             }
         });
     }
-    if (p.periodic_flood) start_flood(now);
+    if (p.periodic_flood) {
+        urc("^MODE:5,4");  // system mode and submode on a change (here: registered, WCDMA)
+        start_flood(now);
+    }
 }
 
 void Emulator::start_flood(Millis now) {
@@ -1075,6 +1078,7 @@ void Emulator::set_signal(int rssi) { rssi_ = std::clamp(rssi, 0, 99); }
 void Emulator::set_registration(int stat, Millis) {
     if (stat == registration_) return;
     registration_ = stat;
+    if (options_.profile.periodic_flood && curc_) urc(stat == 1 || stat == 5 ? "^MODE:5,4" : "^MODE:0,0");
     if (creg_n_ >= 1) urc("+CREG: " + std::to_string(stat));
     if (cereg_n_ >= 1) urc("+CEREG: " + std::to_string(stat));
 }

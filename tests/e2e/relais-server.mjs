@@ -5,6 +5,7 @@ import { spawn, execFile } from 'node:child_process';
 import { mkdtemp, writeFile, readFile, rm } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { createRequire } from 'node:module';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -247,3 +248,17 @@ export async function finish({ browser, server, failed }) {
 export const SHOTS_DIR = process.env.RELAIS_SHOTS
   ? (process.env.RELAIS_SHOTS === '1' ? path.join(repo, 'docs/screenshots') : path.resolve(process.env.RELAIS_SHOTS))
   : null;
+
+/** A request to the emulated modem's control socket (firmware-bridge/README.md): its answer. */
+export function modemControl(server, request) {
+  return new Promise((resolve, reject) => {
+    const socket = net.createConnection(path.join(server.dir, 'data', 'modem', 'control.sock'));
+    let answer = '';
+    socket.on('connect', () => socket.write(`${JSON.stringify(request)}\n`));
+    socket.on('data', (d) => {
+      answer += d;
+      if (answer.includes('\n')) { socket.end(); resolve(JSON.parse(answer)); }
+    });
+    socket.on('error', reject);
+  });
+}

@@ -340,7 +340,7 @@ TEST_CASE("emulator: simcom-sim7600: text-mode sends fail with +CMS ERROR: 500 u
 TEST_CASE("emulator: huawei-e3372: indices from 0, no SR store, reports only as +CDS") {
     Modem m(profile_options("huawei-e3372"));
     m.emu.power_on(0);
-    CHECK(m.emu.take_output() == "\r\n^BOOT:20952548,0,0,0,72\r\n\r\n^SIMST: 1\r\n\r\n^SRVST: 2\r\n");
+    CHECK(m.emu.take_output() == "\r\n^BOOT:20952548,0,0,0,72\r\n\r\n^SIMST: 1\r\n\r\n^SRVST: 2\r\n\r\n^MODE:5,4\r\n");
     (void)m.at("ATE0;+CMEE=1;^CURC=0;+CNMI=2,1,0,2,0");
     const auto indexes = m.emu.inject_sms("+33612345678", "Bonjour", m.now);
     REQUIRE(indexes.ok());
@@ -568,4 +568,15 @@ TEST_CASE("emulator: a Telit's reset takes its USB port away (the bridge plugs i
     m.emu.power_on(m.now);  // the new port
     CHECK(m.emu.counters().power_ups == 2);
     CHECK(m.at("AT").empty());  // deaf while it boots again
+}
+
+TEST_CASE("emulator: a Huawei's ^MODE at power-up and on a change of registration, until AT^CURC=0") {
+    Modem m(profile_options("huawei-e3372"));
+    m.emu.power_on(0);
+    CHECK(has(m.emu.take_output(), "\r\n^MODE:5,4\r\n"));
+    m.emu.set_registration(0, 1);
+    CHECK(has(m.emu.take_output(), "\r\n^MODE:0,0\r\n"));
+    (void)m.at("AT^CURC=0");
+    m.emu.set_registration(1, 2);
+    CHECK_FALSE(has(m.emu.take_output(), "^MODE"));
 }

@@ -355,7 +355,7 @@ function recipients(o) {
         h('span', { class: 'rcpt-address' }, r.address_display || r.address),
         m && m.last_error ? h('span', { class: ['rcpt-error', m.state === 'failed' || m.state === 'quarantined' ? 'is-failed' : null] },
           m.state === 'quarantined' ? t('offer.quarantined', { n: m.interruptions })
-            : m.state === 'failed' ? failureText(m.failure, m.last_error)
+            : m.state === 'failed' || (m.failure && m.failure.code === 'sms_sim_network') ? failureText(m.failure, m.last_error)
               : t('offer.retrying', { n: m.attempts, error: failureText(m.failure, m.last_error) })) : null),
       h('div', { class: 'rcpt-state' },
         m ? messageChip(m) : null,
