@@ -33,7 +33,7 @@ class ServeTest(RelaisTestCase):
             self.assertRegex(password, r"^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$")
             health = r.client().get("/healthz").json()
             self.assertEqual(health["status"], "ok")
-            self.assertEqual(health["database"]["schema_version"], 18)
+            self.assertEqual(health["database"]["schema_version"], 19)
             # No relay in the test configuration: email goes to the maildir, and the banner says so.
             maildir = os.path.join(r.data, "mail")
             self.assertEqual(health["mail"]["transport"], f"maildir {maildir}")

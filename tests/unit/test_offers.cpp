@@ -999,9 +999,10 @@ TEST_CASE("a message Relais died sending three times is quarantined at start, no
     box.relay.answer.status = mail::DeliveryStatus::delivered;
     auto o = w.offers->send(w.ro.id, {{w.contact("helene@example.test")}, "", false, {}}, w.actor);
     REQUIRE(o.ok());
+    // Died while handing it over (claimed, its channel not yet holding it).
     const auto die_while_sending = [&] {
         REQUIRE(w.db->write([&](Connection& c) -> Result<void> {
-                        return c.exec("UPDATE outbox SET state = 'sending' WHERE state = 'pending'");
+                        return c.exec("UPDATE outbox SET state = 'sending', dispatching = 1 WHERE state = 'pending'");
                     })
                     .ok());
         box.restart();
@@ -1038,6 +1039,41 @@ TEST_CASE("a message Relais died sending three times is quarantined at start, no
         return s.int64(0);
     });
     CHECK(*interruptions == 0);
+}
+
+TEST_CASE(
+    "a message its channel held when Relais died (the modem on the radio, its queue) is not blamed: sent, "
+    "never quarantined") {
+    OfferWorld w;
+    ScriptedOutbox box(w);
+    box.relay.answer.status = mail::DeliveryStatus::delivered;
+    auto o = w.offers->send(w.ro.id, {{w.contact("helene@example.test")}, "", false, {}}, w.actor);
+    REQUIRE(o.ok());
+    const Id id = o->messages.at(0).id;
+    const auto column = [&](const char* name) {
+        return *w.db->read([&](Connection& c) -> Result<std::int64_t> {
+            TRY_ASSIGN(auto s, c.prepare(std::string("SELECT ") + name + " FROM outbox WHERE id = ?"));
+            s.bind(1, id);
+            TRY(s.step());
+            return s.int64(0);
+        });
+    };
+    // Ten deaths after the hand-over: each time it goes back to pending, never counted.
+    for (int death = 1; death <= 10; ++death) {
+        CAPTURE(death);
+        REQUIRE(w.db->write([&](Connection& c) -> Result<void> {
+                        return c.exec("UPDATE outbox SET state = 'sending', dispatching = 0 WHERE state = 'pending'");
+                    })
+                    .ok());
+        box.restart();
+        CHECK(w.offers->get(o->id)->messages[0].state == OutboxState::pending);
+        CHECK(column("interruptions") == 0);
+    }
+    // The pass marks the row while it hands it over, and clears the mark once the channel has it.
+    box.run();
+    CHECK(w.offers->get(o->id)->messages[0].state == OutboxState::delivered);
+    CHECK(column("dispatching") == 0);
+    CHECK(box.relay.sends == 1);
 }
 
 TEST_CASE("fresh links: per link and per recipient an hour and a day, per address a day; refusals on the timeline") {

@@ -276,9 +276,11 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
                 ++rows.back().attempts;  // this one
                 rows.back().state = OutboxState::sending;
             }
-            // Marked before any I/O: a crash from here on sends them again, identically.
+            // Marked before any I/O: a crash from here on sends them again, identically. Each is
+            // "dispatching" until its channel has it: a crash meanwhile is one on this message.
             for (const Row& r : rows) {
-                TRY_ASSIGN(auto u, c.prepare("UPDATE outbox SET state = 'sending', attempts = ? WHERE id = ?"));
+                TRY_ASSIGN(auto u, c.prepare("UPDATE outbox SET state = 'sending', attempts = ?, dispatching = 1 "
+                                             "WHERE id = ?"));
                 u.bind(1, r.attempts).bind(2, r.id);
                 TRY(u.run());
             }
@@ -292,6 +294,20 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
         for (Row& r : *due) {
             guarded("dispatch", &r, [&] { dispatch(r); });
             take_given_in_send();
+        }
+        // Handed over: a crash from now on (the modem on the radio, the relay answering) is not
+        // these messages' doing, and does not count towards their quarantine.
+        if (!due->empty()) {
+            auto handed = deps.db.write([&](Connection& c) -> Result<void> {
+                TRY_ASSIGN(auto u, c.prepare("UPDATE outbox SET dispatching = 0 WHERE id = ? AND dispatching = 1"));
+                for (const Row& r : *due) {
+                    u.bind(1, r.id);
+                    TRY(u.run());
+                    u.reset();
+                }
+                return {};
+            });
+            if (!handed) log().error("outbox: cannot mark messages handed over: {}", handed.error().detail);
         }
         schedule_next();
     }
@@ -492,8 +508,13 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
     // then the message itself is the likely cause, and it waits for a person instead.
     Result<std::pair<int, int>> recover() {
         return deps.db.write([&](Connection& c) -> Result<std::pair<int, int>> {
-            TRY(c.exec("UPDATE outbox SET interruptions = interruptions + 1 WHERE state = 'sending'"));
-            TRY_ASSIGN(auto q, c.prepare(rows_where("WHERE state = 'sending' AND interruptions >= ?")));
+            // Only a death while Relais was handing the message over counts (it may be the
+            // message that kills it); one while the modem or the relay had it does not: a power
+            // cut or a kill during a long radio wait must not quarantine the SMS that waited.
+            TRY(c.exec(
+                "UPDATE outbox SET interruptions = interruptions + 1 WHERE state = 'sending' AND dispatching = 1"));
+            TRY_ASSIGN(auto q,
+                       c.prepare(rows_where("WHERE state = 'sending' AND dispatching = 1 AND interruptions >= ?")));
             q.bind(1, kOutboxMaxInterruptions);
             std::vector<Row> doomed;
             while (true) {
@@ -523,7 +544,7 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
                 log().error("outbox: {} to {} quarantined: Relais stopped {} times while sending it",
                             to_string(r.channel), r.address, deaths);
             }
-            TRY(c.exec("UPDATE outbox SET state = 'pending' WHERE state = 'sending'"));
+            TRY(c.exec("UPDATE outbox SET state = 'pending', dispatching = 0 WHERE state = 'sending'"));
             return std::pair<int, int>(c.changes(), static_cast<int>(doomed.size()));
         });
     }
@@ -574,14 +595,17 @@ void Outbox::stop() {
     }
     auto reset = impl_->deps.db.write([&](Connection& c) -> Result<std::pair<int, int>> {
         int cut = 0;
-        TRY_ASSIGN(auto u, c.prepare("UPDATE outbox SET state = 'pending' WHERE state = 'sending' AND id = ?"));
+        TRY_ASSIGN(auto u, c.prepare("UPDATE outbox SET state = 'pending', dispatching = 0 WHERE state = 'sending' "
+                                     "AND id = ?"));
         for (Id id : may_have_left) {
             u.bind(1, id);
             TRY(u.run());
             cut += c.changes();
             u.reset();
         }
-        TRY(c.exec("UPDATE outbox SET state = 'pending', attempts = max(attempts - 1, 0) WHERE state = 'sending'"));
+        TRY(
+            c.exec("UPDATE outbox SET state = 'pending', attempts = max(attempts - 1, 0), dispatching = 0 WHERE state "
+                   "= 'sending'"));
         return std::pair<int, int>(c.changes(), cut);
     });
     if (!reset) {
