@@ -17,7 +17,14 @@ void ModemSession::init_step(Step step, Millis now) {
     const auto next = [this, step](const AtResult& r) {
         if (r.status != AtResult::Status::cancelled) next_step(step);
     };
-    const auto line = [](const AtResult& r) { return r.lines.empty() ? std::string() : r.lines.front(); };
+    // An identification: its answer's line kept in `field` (empty if refused), then the next step.
+    const auto identify = [this, next](const char* command, std::string ModemStatus::*field) {
+        submit(command, [this, next, field](const AtResult& r) {
+            if (r.ok()) status_.*field = r.lines.empty() ? std::string() : r.lines.front();
+            if (field == &ModemStatus::manufacturer) vendor_ = vendor_of(status_.manufacturer);
+            next(r);
+        });
+    };
     switch (step) {
         case Step::wake:
             // A modem powering up may hear nothing for a while (a Telit for about 20 s): ask
@@ -48,31 +55,10 @@ void ModemSession::init_step(Step step, Millis now) {
             });
             return;
         case Step::errors: submit("AT+CMEE=1", next); return;
-        case Step::manufacturer:
-            submit("AT+CGMI", [this, next, line](const AtResult& r) {
-                if (r.ok()) status_.manufacturer = line(r);
-                vendor_ = vendor_of(status_.manufacturer);
-                next(r);
-            });
-            return;
-        case Step::model:
-            submit("AT+CGMM", [this, next, line](const AtResult& r) {
-                if (r.ok()) status_.model = line(r);
-                next(r);
-            });
-            return;
-        case Step::revision:
-            submit("AT+CGMR", [this, next, line](const AtResult& r) {
-                if (r.ok()) status_.revision = line(r);
-                next(r);
-            });
-            return;
-        case Step::imei:
-            submit("AT+CGSN", [this, next, line](const AtResult& r) {
-                if (r.ok()) status_.imei = line(r);
-                next(r);
-            });
-            return;
+        case Step::manufacturer: return identify("AT+CGMI", &ModemStatus::manufacturer);
+        case Step::model: return identify("AT+CGMM", &ModemStatus::model);
+        case Step::revision: return identify("AT+CGMR", &ModemStatus::revision);
+        case Step::imei: return identify("AT+CGSN", &ModemStatus::imei);
         case Step::vendor:
             // Known quirks, each harmless if refused: a Quectel's unsolicited codes may go to
             // another of its ports; a Huawei floods ^RSSI, ^DSFLOWRPT and ^BOOT; a Telit tells
@@ -242,14 +228,7 @@ void ModemSession::restart(const std::string& why) {
     retry_ = nullptr;
     echo_baseline_ = -1;
     in_hand_.clear();
-    // The message in flight, as for a lost port: if its part's data went out it may have left
-    // (resolved by its report or the next reference), else it goes on from that part.
-    if (sending_ && channel_.data_sent()) {
-        set_unresolved(why);
-    } else if (sending_) {
-        resumes_.push_front(std::move(*sending_));
-        sending_.reset();
-    }
+    set_aside_in_flight(why);
     channel_.fail_all(AtResult::Status::cancelled);
     status_.registered = false;
     set_status_detail(ModemHealth::starting, why);

@@ -272,14 +272,7 @@ void ModemSession::lost(Millis now, const std::string& why) {
     retry_at_.reset();
     retry_ = nullptr;
     out_.clear();
-    // The message in flight: if its part's data went out, it may have left (resolved by its
-    // report or the next reference); if not, it goes again from that part after the reconnect.
-    if (sending_ && channel_.data_sent()) {
-        set_unresolved(why);
-    } else if (sending_) {
-        resumes_.push_front(std::move(*sending_));
-        sending_.reset();
-    }
+    set_aside_in_flight(why);
     channel_.fail_all(AtResult::Status::cancelled);
     status_.registered = false;
     reopen_at_ = now + config_.reopen_interval;
@@ -400,6 +393,17 @@ void ModemSession::part_accepted(Sending& s, int reference) {
     if (sent_.size() > 2000) sent_.pop_front();  // references wrap at 256 anyway
     part_states_[s.message.sms.id].parts = parts;
     if (part_states_.size() > 2000) part_states_.erase(part_states_.begin());
+}
+
+void ModemSession::set_aside_in_flight(const std::string& why) {
+    // If its part's data went out it may have left (settled by its report or the next
+    // reference); if not, it goes on from that part once the modem is back.
+    if (sending_ && channel_.data_sent()) {
+        set_unresolved(why);
+    } else if (sending_) {
+        resumes_.push_front(std::move(*sending_));
+        sending_.reset();
+    }
 }
 
 void ModemSession::set_unresolved(const std::string& why) {

@@ -238,6 +238,8 @@ private:
     void send_part(Millis now);
     void finish_send(SendOutcome::Status status, int code, SendError error, std::string detail, Millis now);
     void part_accepted(Sending& s, int reference);
+    /// The port lost or the modem restarted: the message in flight set aside (before fail_all).
+    void set_aside_in_flight(const std::string& why);
     /// The part being sent may have left: kept aside until its report or the next reference says.
     void set_unresolved(const std::string& why);
     /// What became of that part: it left with `reference`, or it did not (nullopt).

@@ -14,12 +14,12 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import {
   startRelais, until as poll, repo, CHROMIUM, CHROMIUM_ARGS, failureShots, signInFirstAdmin, callApi, finish, SHOTS_DIR,
+  modemControl as sharedModemControl,
 } from './relais-server.mjs';
 
 const PASSWORD = 'atelier-traiter-2026';
@@ -57,19 +57,7 @@ async function shot(name) {
   await page.screenshot({ path: path.join(shotsDir, `workspace-${name}.png`), animations: 'disabled', caret: 'hide' });
 }
 
-/** One command to the emulated modem's network (its control socket), its answer. */
-function modemControl(request) {
-  return new Promise((resolve, reject) => {
-    const socket = net.createConnection(path.join(server.dir, 'data', 'modem', 'control.sock'));
-    let answer = '';
-    socket.on('connect', () => socket.write(`${JSON.stringify(request)}\n`));
-    socket.on('data', (d) => {
-      answer += d;
-      if (answer.includes('\n')) { socket.end(); resolve(JSON.parse(answer)); }
-    });
-    socket.on('error', reject);
-  });
-}
+const modemControl = (request) => sharedModemControl(server, request);
 
 /** The magic link of the email written to the maildir for `address` (quoted-printable undone). */
 async function mailLink(address) {

@@ -71,36 +71,6 @@ std::string host_name(const ConfigValue& v, KeyContext& k) {
     return "";
 }
 
-std::string modem_device(const ConfigValue& v, KeyContext& k) {
-    const std::string& device = text(v);
-    if (device != "virtual" && (device.empty() || device.front() != '/'))
-        return "expected \"virtual\" (the emulated modem) or a serial device path such as \"/dev/ttyUSB2\", got " +
-               quoted(device);
-    k.config.modem.device = device;
-    return "";
-}
-
-std::string modem_pin(const ConfigValue& v, KeyContext& k) {
-    const std::string& pin = text(v);
-    const bool digits = std::all_of(pin.begin(), pin.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
-    if (!pin.empty() && (!digits || pin.size() < 4 || pin.size() > 8))
-        return "expected 4 to 8 digits, or \"\" when the SIM has no PIN";
-    k.config.modem.pin = pin;
-    return "";
-}
-
-std::string modem_emulated_profile(const ConfigValue& v, KeyContext& k) {
-    // firmware-bridge's profiles (tests/unit/test_config.cpp checks this list against its own).
-    static const std::set<std::string> profiles = {"generic", "quectel-ec25", "simcom-sim7600", "huawei-e3372",
-                                                   "telit-le910c1"};
-    if (!profiles.count(text(v)))
-        return "expected one of \"generic\", \"quectel-ec25\", \"simcom-sim7600\", \"huawei-e3372\", "
-               "\"telit-le910c1\", got " +
-               quoted(text(v));
-    k.config.modem.emulated_profile = text(v);
-    return "";
-}
-
 std::string mail_tls(const ConfigValue& v, KeyContext& k) {
     if (auto tls = parse_enum<MailTls>(text(v))) return k.config.mail.tls = *tls, "";
     return "expected one of \"none\", \"starttls\", \"opportunistic\", \"tls\", got " + quoted(text(v));
@@ -312,54 +282,6 @@ std::vector<ConfigKey> general_keys() {
          .min = 1,
          .max = 1000,
          .apply = [](const ConfigValue& v, KeyContext& k) { return k.config.backup.keep = integer(v), std::string(); }},
-        // [modem]
-        {.section = "modem",
-         .key = "device",
-         .type = T::text,
-         .fallback = "`\"virtual\"`",
-         .apply = modem_device,
-         .json = "modem.device",
-         .workspace_value = [](const Config& c) { return V(c.modem.device); }},
-        {.section = "modem",
-         .key = "baud",
-         .type = T::integer,
-         .fallback = "`115200`",
-         .min = 300,
-         .max = 4000000,
-         .apply = [](const ConfigValue& v, KeyContext& k) -> std::string {
-             static const std::set<int> rates = {9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600};
-             if (!rates.count(integer(v)))
-                 return "expected one of 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600, got " +
-                        std::to_string(integer(v));
-             return k.config.modem.baud = integer(v), "";
-         }},
-        {.section = "modem",
-         .key = "rtscts",
-         .type = T::boolean,
-         .fallback = "`false`",
-         .apply = [](const ConfigValue& v,
-                     KeyContext& k) { return k.config.modem.rtscts = boolean(v), std::string(); }},
-        {.section = "modem",
-         .key = "pin",
-         .type = T::text,
-         .fallback = "`\"\"`",
-         .apply = modem_pin,
-         .json = "modem.pin",
-         .secret = true,
-         .workspace_value = [](const Config& c) { return V(c.modem.pin); }},
-        {.section = "modem",
-         .key = "emulated_profile",
-         .type = T::text,
-         .fallback = "`\"generic\"`",
-         .apply = modem_emulated_profile},
-        {.section = "modem",
-         .key = "unknown_send_wait",
-         .type = T::integer,
-         .fallback = "`180`",
-         .min = 5,
-         .max = 3600,
-         .apply = [](const ConfigValue& v,
-                     KeyContext& k) { return k.config.modem.unknown_send_wait_s = integer(v), std::string(); }},
         // [mail]
         {.section = "mail",
          .key = "relay_host",
@@ -572,6 +494,10 @@ std::vector<ConfigKey> general_keys() {
         // [log]
         {.section = "log", .key = "level", .type = T::text, .fallback = "`\"info\"`", .apply = log_level},
     };
+    // [modem] (config_keys_modem.cpp), read in its place: before [mail].
+    const auto modem = modem_keys();
+    all.insert(std::find_if(all.begin(), all.end(), [](const ConfigKey& k) { return k.section == "mail"; }),
+               modem.begin(), modem.end());
     return all;
 }
 

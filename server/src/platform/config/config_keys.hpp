@@ -54,6 +54,8 @@ struct ConfigKey {
 
 /// Every key, in the order they are read.
 const std::vector<ConfigKey>& config_keys();
+/// [modem] (config_keys_modem.cpp), read in its place, before [mail].
+std::vector<ConfigKey> modem_keys();
 /// [hours] and [reminders] (config_keys_hours.cpp), read after the others.
 std::vector<ConfigKey> hours_and_reminder_keys();
 
