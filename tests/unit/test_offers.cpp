@@ -1042,15 +1042,12 @@ TEST_CASE("a message Relais died sending three times is quarantined at start, no
 }
 
 TEST_CASE(
-    "a message its channel held when Relais died (the modem on the radio, its queue) is not blamed: sent, "
-    "never quarantined") {
+    "an SMS the modem held when Relais died (waiting its turn, on the radio) is not blamed: never quarantined; "
+    "an email in its SMTP exchange is") {
     OfferWorld w;
     ScriptedOutbox box(w);
     box.relay.answer.status = mail::DeliveryStatus::delivered;
-    auto o = w.offers->send(w.ro.id, {{w.contact("helene@example.test")}, "", false, {}}, w.actor);
-    REQUIRE(o.ok());
-    const Id id = o->messages.at(0).id;
-    const auto column = [&](const char* name) {
+    const auto column = [&](Id id, const char* name) {
         return *w.db->read([&](Connection& c) -> Result<std::int64_t> {
             TRY_ASSIGN(auto s, c.prepare(std::string("SELECT ") + name + " FROM outbox WHERE id = ?"));
             s.bind(1, id);
@@ -1058,21 +1055,34 @@ TEST_CASE(
             return s.int64(0);
         });
     };
-    // Ten deaths after the hand-over: each time it goes back to pending, never counted.
-    for (int death = 1; death <= 10; ++death) {
-        CAPTURE(death);
+    const auto die_after_hand_over = [&] {
         REQUIRE(w.db->write([&](Connection& c) -> Result<void> {
                         return c.exec("UPDATE outbox SET state = 'sending', dispatching = 0 WHERE state = 'pending'");
                     })
                     .ok());
         box.restart();
-        CHECK(w.offers->get(o->id)->messages[0].state == OutboxState::pending);
-        CHECK(column("interruptions") == 0);
+    };
+    auto sms = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, {}}, w.actor);
+    REQUIRE(sms.ok());
+    const Id sms_id = sms->messages.at(0).id;
+    // Ten deaths while the modem had it: each time it goes back to pending, never counted.
+    for (int death = 1; death <= 10; ++death) {
+        CAPTURE(death);
+        die_after_hand_over();
+        CHECK(w.offers->get(sms->id)->messages[0].state == OutboxState::pending);
+        CHECK(column(sms_id, "interruptions") == 0);
     }
-    // The pass marks the row while it hands it over, and clears the mark once the channel has it.
+    // An email the relay had (its bytes in the SMTP exchange): that death counts.
+    auto mail = w.offers->send(w.ro.id, {{w.contact("helene@example.test")}, "", false, {}}, w.actor);
+    REQUIRE(mail.ok());
+    const Id mail_id = mail->messages.at(0).id;
+    die_after_hand_over();
+    CHECK(column(mail_id, "interruptions") == 1);
+    CHECK(column(sms_id, "interruptions") == 0);
+    // The pass marks a row while it hands it over, and clears the mark once the channel has it.
     box.run();
-    CHECK(w.offers->get(o->id)->messages[0].state == OutboxState::delivered);
-    CHECK(column("dispatching") == 0);
+    CHECK(w.offers->get(mail->id)->messages[0].state == OutboxState::delivered);
+    CHECK(column(mail_id, "dispatching") == 0);
     CHECK(box.relay.sends == 1);
 }
 

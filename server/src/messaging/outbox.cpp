@@ -456,13 +456,13 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
     // then the message itself is the likely cause, and it waits for a person instead.
     Result<std::pair<int, int>> recover() {
         return deps.db.write([&](Connection& c) -> Result<std::pair<int, int>> {
-            // Only a death while Relais was handing the message over counts (it may be the
-            // message that kills it); one while the modem or the relay had it does not: a power
-            // cut or a kill during a long radio wait must not quarantine the SMS that waited.
-            TRY(c.exec(
-                "UPDATE outbox SET interruptions = interruptions + 1 WHERE state = 'sending' AND dispatching = 1"));
-            TRY_ASSIGN(auto q,
-                       c.prepare(rows_where("WHERE state = 'sending' AND dispatching = 1 AND interruptions >= ?")));
+            // A death counts against a message Relais was handing over, or an email in its SMTP
+            // exchange (the message's bytes in play: it may be what kills Relais). Not against
+            // an SMS the modem had, waiting its turn or on the radio for up to two minutes: a
+            // power cut or a kill then is not its doing, and must not quarantine it.
+            constexpr std::string_view kBlamed = "state = 'sending' AND (dispatching = 1 OR channel = 'email')";
+            TRY(c.exec("UPDATE outbox SET interruptions = interruptions + 1 WHERE " + std::string(kBlamed)));
+            TRY_ASSIGN(auto q, c.prepare(rows_where("WHERE " + std::string(kBlamed) + " AND interruptions >= ?")));
             q.bind(1, kOutboxMaxInterruptions);
             std::vector<Row> doomed;
             while (true) {
