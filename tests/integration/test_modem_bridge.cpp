@@ -88,7 +88,7 @@ TEST_CASE("modem and bridge: messages stored before the driver starts are draine
     CHECK(events.inbound[0].text == "Envoyé pendant l'arrêt");
 }
 
-TEST_CASE("modem and bridge: +CMS errors are told apart; a silent modem is reopened") {
+TEST_CASE("modem and bridge: +CMS errors are told apart, a silent modem is reopened") {
     Rig rig;
     REQUIRE(rig.ready());
     REQUIRE(rig.bridge.command({{"cmd", "fail_next"}, {"count", 1}, {"cms_error", 38}})["ok"] == true);

@@ -156,7 +156,7 @@ TEST_CASE("modem profiles: each real modem's quirks, the driver through them") {
     }
 }
 
-TEST_CASE("modem profiles: a Telit's +CNMA missed; routing set again, the report not lost") {
+TEST_CASE("modem profiles: a Telit's +CNMA missed, routing set again, the report not lost") {
     Rig rig(bridge_args("telit-le910c1"), config());
     REQUIRE(rig.ready());
     // The first report's acknowledgement cannot come in time (a stalled line, a driver busy):

@@ -71,7 +71,7 @@ TEST_CASE("an agreement needs a title and a text in at least one language, both 
     CHECK(ok->current.title.in("en") == "Conditions générales");  // the other language when missing
 }
 
-TEST_CASE("each change of wording or of mandatory makes a new version; the old ones stay as they were") {
+TEST_CASE("each change of wording or of mandatory makes a new version, the old ones stay as they were") {
     World w;
     AgreementService agreements(*w.db, w.clock);
     auto a = agreements.create(terms("Conditions générales", "Version d'origine"), w.actor);
@@ -128,7 +128,7 @@ TEST_CASE("each change of wording or of mandatory makes a new version; the old o
     CHECK(unknown.error().kind == ErrorKind::not_found);
 }
 
-TEST_CASE("active agreements are listed first and capped; archived ones can come back while there is room") {
+TEST_CASE("active agreements are listed first and capped, archived ones can come back while there is room") {
     World w;
     AgreementService agreements(*w.db, w.clock);
     std::vector<Id> ids;

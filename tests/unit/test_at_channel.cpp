@@ -131,7 +131,7 @@ TEST_CASE("channel: a prefix that can be unsolicited is an answer while its comm
     CHECK(*h.results[0].value("+CREG:") == "2,1");
 }
 
-TEST_CASE("channel: the > prompt gets the data and Ctrl-Z; the timeout restarts from there") {
+TEST_CASE("channel: the > prompt gets the data and Ctrl-Z, the timeout restarts from there") {
     Harness h;
     h.submit("AT+CMGS=23", "+CMGS:", std::string("0011000B916407281553F80000AA0AE8329BFD4697D9EC37"), 3000);
     CHECK(h.channel.take_output() == "AT+CMGS=23\r");

@@ -106,7 +106,7 @@ TEST_CASE("write_synced_file: written in place with its owner, for a rename late
     }
 }
 
-TEST_CASE("read_file: the whole file, bounded; missing, too large and not a file told apart") {
+TEST_CASE("read_file: the whole file, bounded, missing, too large and not a file told apart") {
     TempDir dir;
     const std::string path = dir.path() + "/relais.toml";
     write_file(path, std::string(40000, 'a'));  // more than one read's worth
@@ -142,7 +142,7 @@ TEST_CASE("read_file: the whole file, bounded; missing, too large and not a file
     CHECK(pipe.error().params.front().second == "not a plain file");
 }
 
-TEST_CASE("fsync_path: a file, a folder; what is not there is an error naming it") {
+TEST_CASE("fsync_path: a file, a folder, what is not there is an error naming it") {
     TempDir dir;
     write_file(dir.path() + "/f", "x");
     CHECK(fsync_path(dir.path() + "/f", SyncWhat::file));

@@ -137,7 +137,7 @@ TEST_CASE("backup: the database as committed, the configuration and tls/ in one 
     CHECK(status->path == report->path);
 }
 
-TEST_CASE("backup: the newest `keep` stay; nothing else in the folder is ever removed") {
+TEST_CASE("backup: the newest `keep` stay, nothing else in the folder is ever removed") {
     Box box;
     auto db = box.database();
     fs::create_directories(box.usb);
@@ -232,7 +232,7 @@ TEST_CASE("backup status: replaced whole, or left as it was") {
     CHECK(back->size == 1234);
 }
 
-TEST_CASE("restore: a fresh box gets the database, tls/ and the configuration; not while relais runs") {
+TEST_CASE("restore: a fresh box gets the database, tls/ and the configuration, not while relais runs") {
     Box old_box;
     auto db = old_box.database();
     Box::add_ros(*db, {"OR-1", "OR-2"});
@@ -363,7 +363,7 @@ TEST_CASE("restore: over a database only with --force, the old one kept with its
     CHECK(read_file(again->kept_tls + "/acme/account.key") == "this box's key");
 }
 
-TEST_CASE("restore: the workspace's settings go and stay with the configuration; none in the backup, none after") {
+TEST_CASE("restore: the workspace's settings go and stay with the configuration, none in the backup, none after") {
     Box old_box;
     auto old_db = old_box.database();
     write_file(old_box.data + "/settings.toml", kSettings);
@@ -509,7 +509,7 @@ TEST_CASE("restore: a damaged or newer database, a configuration this box cannot
     }
 }
 
-TEST_CASE("config: [backup] dir defaults beside the data, relative to the file; keep is bounded") {
+TEST_CASE("config: [backup] dir defaults beside the data, relative to the file, keep is bounded") {
     const auto parse = [](const std::string& text) { return parse_config(text, "/etc/relais/relais.toml", {}); };
     auto defaults = parse("[storage]\ndata_dir = \"/srv/relais\"\n");
     REQUIRE(defaults.config);

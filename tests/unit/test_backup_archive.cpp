@@ -178,7 +178,7 @@ TEST_CASE("backup archive: a file cut short, or with more after its end, is refu
     CHECK(a.refusal().find("altered: 4 byte(s) after the end of the archive") != std::string::npos);
 }
 
-TEST_CASE("backup archive: a member the manifest names is missing; one it does not name is refused") {
+TEST_CASE("backup archive: a member the manifest names is missing, one it does not name is refused") {
     Archive a;
     const std::string good = a.original;
     // tls/acme/account.key's header and data blocks cut out: the manifest still names it.

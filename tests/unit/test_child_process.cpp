@@ -99,7 +99,7 @@ TEST_CASE("child process: one that ignores SIGTERM is killed after the grace per
     CHECK(child.terminate() == 128 + SIGKILL);  // once ended, the same answer at once
 }
 
-TEST_CASE("child process: one that ends on SIGTERM is not waited for; the destructor ends a running one") {
+TEST_CASE("child process: one that ends on SIGTERM is not waited for, the destructor ends a running one") {
     ChildProcess polite = sh("echo ready; exec sleep 60");
     std::string output;
     wait_for_output(polite, output, "ready");

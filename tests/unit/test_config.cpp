@@ -191,7 +191,7 @@ TEST_CASE("a missing file is one clear problem") {
     CHECK(only_problem(load).find("cannot read the file") != std::string::npos);
 }
 
-TEST_CASE("the dealership's phone is read in its country and kept in both forms; a wrong one is named") {
+TEST_CASE("the dealership's phone is read in its country and kept in both forms, a wrong one is named") {
     ConfigEnvironment env = config_environment();
     std::string region_seen;
     env.read_phone = [&](std::string_view number, std::string_view region) -> std::optional<ConfigEnvironment::Phone> {

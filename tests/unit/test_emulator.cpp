@@ -42,7 +42,7 @@ std::string submit_hex(const std::string& to, const std::string& text, int* leng
 
 }  // namespace
 
-TEST_CASE("emulator: echo on by default, ATE0 turns it off; verbose and numeric results") {
+TEST_CASE("emulator: echo on by default, ATE0 turns it off, verbose and numeric results") {
     Modem m;
     CHECK(m.at("AT") == "AT\r\r\nOK\r\n");
     CHECK(m.at("ATE0") == "ATE0\r\r\nOK\r\n");
@@ -104,7 +104,7 @@ TEST_CASE("emulator: +CMGS in PDU mode: prompt, reference, journal, status repor
     CHECK(std::get<modem::SmsStatusReport>(report->tpdu).state() == modem::DeliveryState::delivered);
 }
 
-TEST_CASE("emulator: status reports stored in SR with +CDSI when asked; failing numbers fail") {
+TEST_CASE("emulator: status reports stored in SR with +CDSI when asked, failing numbers fail") {
     EmulatorOptions o;
     o.report_delay_ms = 10;
     o.failing_numbers = {"+33699999999"};
@@ -276,7 +276,7 @@ TEST_CASE("emulator: quectel-ec25: a report kept in SR is announced as +CDSI: \"
     CHECK(has(list, "+CMGL: 1,0,,"));
 }
 
-TEST_CASE("emulator: simcom-sim7600: SMS commands refused until SMS DONE; the stored profile is text mode") {
+TEST_CASE("emulator: simcom-sim7600: SMS commands refused until SMS DONE, the stored profile is text mode") {
     Modem m(profile_options("simcom-sim7600"));
     m.emu.power_on(0);
     CHECK(m.emu.take_output() == "\r\nRDY\r\n\r\n+CPIN: READY\r\n");
@@ -417,7 +417,7 @@ TEST_CASE("emulator: telit-le910c1: +CMGS carries the ack PDU with +CSMS=1, plai
     CHECK(m.send_pdu(hex, length) == "\r\n+CMGS: 2\r\n\r\nOK\r\n");
 }
 
-TEST_CASE("emulator: telit-le910c1: +CNMA acknowledges one routed +CDS; a second is 340") {
+TEST_CASE("emulator: telit-le910c1: +CNMA acknowledges one routed +CDS, a second is 340") {
     Modem m(profile_options("telit-le910c1"));
     m.emu.power_on(0);
     m.now = 20000;
@@ -439,7 +439,7 @@ TEST_CASE("emulator: telit-le910c1: +CNMA acknowledges one routed +CDS; a second
     CHECK(m.emu.counters().cnmi == "2,1,0,1,0");
 }
 
-TEST_CASE("emulator: telit-le910c1: a +CDS not acknowledged in time turns routing off; sent again once set") {
+TEST_CASE("emulator: telit-le910c1: a +CDS not acknowledged in time turns routing off, sent again once set") {
     Modem m(profile_options("telit-le910c1"));
     m.emu.set_cnma_timeout(1000);
     m.emu.power_on(0);

@@ -44,7 +44,7 @@ TEST_CASE("a subscriber gets the reconnect delay, then one event per change nami
     CHECK(sink->written == ": keep-alive\n\n");
 }
 
-TEST_CASE("a stream whose client left is dropped at the next write; old streams are ended") {
+TEST_CASE("a stream whose client left is dropped at the next write, old streams are ended") {
     EventHub hub({.max_streams = 8, .max_age = 30min});
     auto stays = std::make_shared<FakeSink>();
     auto leaves = std::make_shared<FakeSink>();
@@ -64,7 +64,7 @@ TEST_CASE("a stream whose client left is dropped at the next write; old streams 
     CHECK(hub.subscribers() == 1);
 }
 
-TEST_CASE("past the limit, new streams are refused; a client gone before the first write is not kept") {
+TEST_CASE("past the limit, new streams are refused, a client gone before the first write is not kept") {
     EventHub hub({.max_streams = 2});
     auto a = std::make_shared<FakeSink>(), b = std::make_shared<FakeSink>(), c = std::make_shared<FakeSink>();
     CHECK(hub.subscribe(a, t0));

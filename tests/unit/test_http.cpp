@@ -77,7 +77,7 @@ TEST_CASE("static files are re-read when they change") {
     CHECK((*second)->etag != (*first)->etag);
 }
 
-TEST_CASE("text assets go gzip-compressed to clients that accept it, with their own tag; others as they are") {
+TEST_CASE("text assets go gzip-compressed to clients that accept it, with their own tag, others as they are") {
     relais::test::TempDir dir;
     std::string script;
     for (int i = 0; i < 400; ++i) script += "export const line" + std::to_string(i) + " = 'un texte qui se répète';\n";

@@ -265,7 +265,7 @@ TEST_CASE("renewal at a third of the lifetime, retries spaced out") {
     CHECK(retry_delay_seconds(50) == 6 * 3600);
 }
 
-TEST_CASE("self-signed certificates: the names asked for, read back; a certificate and its key in one file") {
+TEST_CASE("self-signed certificates: the names asked for, read back, a certificate and its key in one file") {
     TempDir dir;
     auto made = make_self_signed({"box.garage.fr", "127.0.0.1"}, 30);
     REQUIRE(made);
@@ -315,7 +315,7 @@ TEST_CASE("certificate facts: an issuer in UTF-16 (BMPString) read as UTF-8, wha
     CHECK(facts->names == std::vector<std::string>{"bmp.garage-test.fr"});
 }
 
-TEST_CASE("ACME: self-signed until issued, then renewed a third before the end; failures back off") {
+TEST_CASE("ACME: self-signed until issued, then renewed a third before the end, failures back off") {
     TempDir dir;
     const Config config = acme_config(dir.path());
     FakeClock clock(1'800'000'000 * kSecond);

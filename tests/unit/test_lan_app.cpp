@@ -59,7 +59,7 @@ TEST_CASE("wrong password: 401 with a French message, then 429 with Retry-After"
     CHECK(*r.find_header("Retry-After") == "30");
 }
 
-TEST_CASE("the API needs credentials; unknown paths are JSON 404s; wrong methods 405") {
+TEST_CASE("the API needs credentials, unknown paths are JSON 404s, wrong methods 405") {
     Lan lan;
     HttpResponse r = lan.call(Method::get, "/api/v1/repair-orders");
     CHECK(r.status == 401);
@@ -299,7 +299,7 @@ TEST_CASE("settings: the sign-in page sees the name and language only") {
     CHECK(full.contains("version"));
 }
 
-TEST_CASE("users choose their own language; messages follow it") {
+TEST_CASE("users choose their own language, messages follow it") {
     Lan lan;
     lan.sign_in("marie", UserRole::advisor);
     HttpResponse r = lan.call(Method::patch, "/api/v1/session", {{"language", "en"}});
@@ -320,7 +320,7 @@ TEST_CASE("admin routes are for dealer admins only") {
     CHECK(lan.call(Method::get, "/api/v1/users").status == 200);
 }
 
-TEST_CASE("admins create users and API keys; the key is shown once") {
+TEST_CASE("admins create users and API keys, the key is shown once") {
     Lan lan;
     lan.sign_in();
     HttpResponse r = lan.call(Method::post, "/api/v1/users",

@@ -88,7 +88,7 @@ TEST_CASE("while relais stops, a settings save or a test email is refused: 503 s
     CHECK(box.core_loop.empty());
 }
 
-TEST_CASE("a test email answers at once (202, an id); its outcome, the relay's words, is read by id") {
+TEST_CASE("a test email answers at once (202, an id), its outcome, the relay's words, is read by id") {
     SettingsBox box;
     Lan& lan = box.lan;
     HttpResponse r = lan.call(Method::post, "/api/v1/mail/test-email", {{"to", "IT@Garage-Martin.FR"}});

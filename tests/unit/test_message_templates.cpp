@@ -196,7 +196,7 @@ TEST_CASE("templates: an email body holds 4,000 characters, counted as character
     CHECK(has_problem(check_template(email, parts), "parts.offer_email.subject", "single_line"));
 }
 
-TEST_CASE("templates: every save is a version; back to the shipped texts is one too") {
+TEST_CASE("templates: every save is a version, back to the shipped texts is one too") {
     TemplateWorld w;
     auto current = [&](const std::string& lang) {
         auto v = w.db->read([&](Connection& c) { return template_store::current(c, kind("offer_sms"), lang); });
@@ -473,7 +473,7 @@ TEST_CASE("templates: the staff kinds name only what each of their texts is give
     }
 }
 
-TEST_CASE("templates: a party's preferred name, in its placeholder and the greeting; kept for the reminders") {
+TEST_CASE("templates: a party's preferred name, in its placeholder and the greeting, kept for the reminders") {
     TemplateWorld w;
     const Party& zoe = w.ro.parties.at(0);
     PartyPatch patch;

@@ -31,7 +31,7 @@ TEST_CASE("metrics: families with help, type and samples, labels escaped, intege
           "relais_modem_ready{modem=\"/dev/tty\\\"USB\\\\0\\n\"} 1\n");
 }
 
-TEST_CASE("metrics: counters keep their type; no families, no text") {
+TEST_CASE("metrics: counters keep their type, no families, no text") {
     CHECK(prometheus_text({}) == "");
     const std::string text = prometheus_text({{"relais_x_total", "X.", "counter", {{{}, 7}}}});
     CHECK(text.find("# TYPE relais_x_total counter\n") != std::string::npos);

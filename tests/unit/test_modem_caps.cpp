@@ -90,7 +90,7 @@ TEST_CASE("caps: unreadable +CPMS=? answers are nullopt") {
     }
 }
 
-TEST_CASE("caps: the +CNMI ladder from a full answer: ds 1, then 2, then 0; mode 2 before 1") {
+TEST_CASE("caps: the +CNMI ladder from a full answer: ds 1, then 2, then 0, mode 2 before 1") {
     const auto ladder = cnmi_ladder(std::string_view("+CNMI: (0-2),(0-3),(0,2),(0-2),(0,1)"));
     CHECK(commands(ladder) == whole_ladder);
     REQUIRE_FALSE(ladder.empty());

@@ -177,7 +177,7 @@ TEST_CASE("session: sending gives the cost first, then one reference per part") 
     CHECK(rig.session->send({9, "+33612345678", ""}).error().code == "sms_empty");
 }
 
-TEST_CASE("session: +CMS ERROR is temporary or permanent; busy is retried") {
+TEST_CASE("session: +CMS ERROR is temporary or permanent, busy is retried") {
     Rig rig;
     rig.run();
     rig.modem.cmgs_errors = {"+CMS ERROR: 38", "+CMS ERROR: 304", "+CME ERROR: 515"};
@@ -261,7 +261,7 @@ TEST_CASE("session: a message the listener could not keep stays on the modem") {
     CHECK_FALSE(rig.modem.saw("AT+CMGD=1"));
 }
 
-TEST_CASE("session: what is stored at start is drained; parts out of order are joined") {
+TEST_CASE("session: what is stored at start is drained, parts out of order are joined") {
     Rig rig;
     rig.modem.receive(deliver_pdu("+33612345678", " à 18h.", 0x21, 2, 2), false);
     rig.modem.receive(deliver_pdu("+33612345678", "Oui, je passe", 0x21, 2, 1), false);
@@ -572,7 +572,7 @@ TEST_CASE("session: a part of unknown fate is resolved by the modem's next refer
     }
 }
 
-TEST_CASE("session: each vendor's boot code restarts init; a Huawei's repeated ^BOOT does not") {
+TEST_CASE("session: each vendor's boot code restarts init, a Huawei's repeated ^BOOT does not") {
     for (const char* code : {"RDY", "+CPIN: READY", "^SIMST: 1", "+QUSIM: 1", "#QSS: 3"}) {
         CAPTURE(code);
         Rig rig;

@@ -202,7 +202,7 @@ TEST_CASE("notifications: each customer event tells the RO's advisor and the sen
     CHECK_FALSE(n.read_at);
 }
 
-TEST_CASE("notifications: contact me, a reply, a failed message, no answer; the advisor alone when she sent") {
+TEST_CASE("notifications: contact me, a reply, a failed message, no answer, the advisor alone when she sent") {
     NotifyWorld w;
     const Offer o = w.sent_offer(w.marie);
     w.confirm(o.id, "contact_me");
@@ -229,7 +229,7 @@ TEST_CASE("notifications: an SMS taken as the customer's answer is told once, as
     CHECK(w.kinds_of(w.paul) == std::vector<std::string>{"sms_decision"});
 }
 
-TEST_CASE("notifications: read one by one, or all; only one's own") {
+TEST_CASE("notifications: read one by one, or all, only one's own") {
     NotifyWorld w;
     const Offer o = w.sent_offer(w.marie);
     w.move(o.id, OfferState::seen, w.customer(), json::object());

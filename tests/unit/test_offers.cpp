@@ -334,7 +334,7 @@ TEST_CASE("recipients must be contacts of the RO, not opted out, and something m
     CHECK(*count == 0);
 }
 
-TEST_CASE("a new send supersedes the open version; a seen one needs the advisor's confirmation; locked is final") {
+TEST_CASE("a new send supersedes the open version, a seen one needs the advisor's confirmation, locked is final") {
     OfferWorld w;
     const Id phone = w.contact("+33612345678");
     auto v1 = w.offers->send(w.ro.id, {{phone}, "", false, {}}, w.actor);
@@ -388,7 +388,7 @@ TEST_CASE("states only move forward along sent, received, seen, confirmed, locke
     CHECK(w.offers->get(o->id)->received_at.has_value());
 }
 
-TEST_CASE("the outbox delivers email to the maildir and moves the offer to received; SMS wait for a modem") {
+TEST_CASE("the outbox delivers email to the maildir and moves the offer to received, SMS wait for a modem") {
     OfferWorld w;
     MaildirOutbox box(w);
 
@@ -659,7 +659,7 @@ TEST_CASE("a resend gives every recipient a fresh link (the old one still works)
     CHECK(old.error().code == "offer_not_resendable");
 }
 
-TEST_CASE("an offer nobody answered expires after 30 days; asking for a new link brings it back") {
+TEST_CASE("an offer nobody answered expires after 30 days, asking for a new link brings it back") {
     OfferWorld w;
     CustomerService customers({.db = *w.db, .config = w.config, .random = w.random, .clock = w.clock});
     auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, {}}, w.actor);
@@ -754,7 +754,7 @@ TEST_CASE("an offer's states follow DESIGN.md's table, one table for every chang
         }
 }
 
-TEST_CASE("a change the table refuses writes nothing; a superseded version says by which one") {
+TEST_CASE("a change the table refuses writes nothing, a superseded version says by which one") {
     OfferWorld w;
     const Id phone = w.contact("+33612345678");
     auto v1 = w.offers->send(w.ro.id, {{phone}, "", false, {}}, w.actor);
@@ -786,7 +786,7 @@ TEST_CASE("a change the table refuses writes nothing; a superseded version says 
     CHECK(superseded->actor.name == w.actor.name);
 }
 
-TEST_CASE("an offer freezes the agreement versions of its send; confirming needs the mandatory ones, kept with them") {
+TEST_CASE("an offer freezes the agreement versions of its send, confirming needs the mandatory ones, kept with them") {
     OfferWorld w;
     AgreementService agreements(*w.db, w.clock);
     CustomerService customers({.db = *w.db, .config = w.config, .random = w.random, .clock = w.clock});
@@ -1042,7 +1042,7 @@ TEST_CASE("a message Relais died sending three times is quarantined at start, no
 }
 
 TEST_CASE(
-    "an SMS the modem held when Relais died (waiting its turn, on the radio) is not blamed: never quarantined; "
+    "an SMS the modem held when Relais died (waiting its turn, on the radio) is not blamed: never quarantined, "
     "an email in its SMTP exchange is") {
     OfferWorld w;
     ScriptedOutbox box(w);
@@ -1086,7 +1086,7 @@ TEST_CASE(
     CHECK(box.relay.sends == 1);
 }
 
-TEST_CASE("fresh links: per link and per recipient an hour and a day, per address a day; refusals on the timeline") {
+TEST_CASE("fresh links: per link and per recipient an hour and a day, per address a day, refusals on the timeline") {
     OfferWorld w;
     CustomerService customers({.db = *w.db, .config = w.config, .random = w.random, .clock = w.clock});
     auto o = w.offers->send(w.ro.id, {{w.contact("+33612345678")}, "", false, {}}, w.actor);
@@ -1328,7 +1328,7 @@ TEST_CASE("the offer email greets once: a note that opens with its own greeting 
     CHECK(en.find("Hello Mrs Smith,") != std::string::npos);
 }
 
-TEST_CASE("a check found in good order with nothing to pay needs no decision; anything else does") {
+TEST_CASE("a check found in good order with nothing to pay needs no decision, anything else does") {
     OfferWorld w;
     InterventionPatch check;
     check.label = std::string("Contrôle freinage : bon état");

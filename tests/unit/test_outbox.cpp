@@ -289,7 +289,7 @@ TEST_CASE("a verdict given at once by send(), or from inside it, is recorded lik
     CHECK(w.offer(thrown.id).state == OfferState::received);
 }
 
-TEST_CASE("a verdict for an unknown message is ignored; a late one does not undo a delivery") {
+TEST_CASE("a verdict for an unknown message is ignored, a late one does not undo a delivery") {
     ChannelWorld w;
     const Offer o = w.send({w.phone});
     const auto before = w.events();
@@ -305,7 +305,7 @@ TEST_CASE("a verdict for an unknown message is ignored; a late one does not undo
     CHECK(w.offer(o.id).state == OfferState::received);
 }
 
-TEST_CASE("a channel whose send throws counts a failed attempt; nothing escapes, and the next message goes") {
+TEST_CASE("a channel whose send throws counts a failed attempt, nothing escapes, and the next message goes") {
     ChannelWorld w;
     w.sms.throws = true;
     const Offer o = w.send({w.phone});
@@ -338,7 +338,7 @@ TEST_CASE("a message of a kind no channel carries waits: no_modem, no_mail_trans
     CHECK(email_only.offer(s.id).messages[0].failure == R"({"code":"no_modem","params":{}})");
 }
 
-TEST_CASE("a channel's wake runs a pass; the outbox disconnects from its channels when it goes") {
+TEST_CASE("a channel's wake runs a pass, the outbox disconnects from its channels when it goes") {
     ChannelWorld w;
     // Queued behind the outbox's back (as an inbound STOP's acknowledgement is, by the modem).
     REQUIRE(w.db->write([&](Connection& c) -> Result<void> {

@@ -7,7 +7,7 @@
 
 using namespace relais;
 
-TEST_CASE("a signal begins a clean stop; a second one stops at once") {
+TEST_CASE("a signal begins a clean stop, a second one stops at once") {
     ProcessStop stop;
     CHECK_FALSE(stop.stopping());
     CHECK(stop.begin_stop(StopReason::signal) == StopStep::begin);
@@ -28,7 +28,7 @@ TEST_CASE("a restart begins a clean stop once: more restart requests change noth
     CHECK(stop.restart());
 }
 
-TEST_CASE("a signal during a restart's stop makes it a plain stop; the next signal stops at once") {
+TEST_CASE("a signal during a restart's stop makes it a plain stop, the next signal stops at once") {
     ProcessStop stop;
     CHECK(stop.begin_stop(StopReason::restart) == StopStep::begin);
     // systemd stopping the service meanwhile: relais must not start again behind its back, and

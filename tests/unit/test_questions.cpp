@@ -135,7 +135,7 @@ struct QuestionWorld : World {
 
 }  // namespace
 
-TEST_CASE("questions: the customer asks on an item; the thread, the event and the page show it") {
+TEST_CASE("questions: the customer asks on an item, the thread, the event and the page show it") {
     QuestionWorld w;
     CHECK_FALSE(w.ros->get(w.ro.id)->needs_attention);
     auto asked = w.customers->ask(w.token, w.phone, w.item(0), "  C'est urgent ?\r\nJe roule peu.  ");

@@ -243,7 +243,7 @@ TEST_CASE("reminders: a resend restarts the count") {
     CHECK_FALSE(page->items.at(0).no_answer);
 }
 
-TEST_CASE("reminders: a change of frequency sets the next one a period from the change; pause and resume") {
+TEST_CASE("reminders: a change of frequency sets the next one a period from the change, pause and resume") {
     ReminderWorld w;
     const Offer o = w.send(ReminderCadence{ReminderPolicy::custom, 24});
     w.move(o.id, OfferState::sent);
@@ -306,7 +306,7 @@ TEST_CASE("reminders: they go out in the name of the RO's advisor as of then") {
     CHECK(sent[0].html.find("Paul Langevin") != std::string::npos);
 }
 
-TEST_CASE("reminders: an offer not gone yet is not reminded of; one answered or gone ends its plan") {
+TEST_CASE("reminders: an offer not gone yet is not reminded of, one answered or gone ends its plan") {
     SUBCASE("not left yet (the modem is down): looked at again later") {
         ReminderWorld w;
         const Offer o = w.send(ReminderCadence{ReminderPolicy::urgent, 2});

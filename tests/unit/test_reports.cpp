@@ -173,7 +173,7 @@ TEST_CASE("reports: refused with a code until the latest offer is locked and the
     CHECK(w.reports->preview(999, {}).error().code == "not_found");
 }
 
-TEST_CASE("reports: by default accepted items are done, declined ones not; red and orange ones are to plan") {
+TEST_CASE("reports: by default accepted items are done, declined ones not, red and orange ones are to plan") {
     ReportWorld w;
     w.ready();
     auto p = w.reports->preview(w.ro.id, {});
@@ -199,7 +199,7 @@ TEST_CASE("reports: by default accepted items are done, declined ones not; red a
     CHECK(p->message.template_ref == "report_sms/fr/0");
 }
 
-TEST_CASE("reports: an accepted item not done after all needs a note; the amount follows, an override is kept") {
+TEST_CASE("reports: an accepted item not done after all needs a note, the amount follows, an override is kept") {
     ReportWorld w;
     w.ready();
     ReportRequest req;
@@ -232,7 +232,7 @@ TEST_CASE("reports: an accepted item not done after all needs a note; the amount
     CHECK(r.note == "Pensez au contrôle technique en mars.");
 }
 
-TEST_CASE("reports: each send is a new version with its message and event; the customer's page shows the latest") {
+TEST_CASE("reports: each send is a new version with its message and event, the customer's page shows the latest") {
     ReportWorld w;
     Offer o = w.ready();
     const std::string token = [&] {

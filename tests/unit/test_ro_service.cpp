@@ -255,7 +255,7 @@ TEST_CASE("a number that answered STOP is opted out on every repair order, its e
     CHECK_FALSE(w.ros->get(other->id)->parties[0].contact_points[0].opted_out);
 }
 
-TEST_CASE("interventions: add at a position, move, change price, remove; positions stay 1..n") {
+TEST_CASE("interventions: add at a position, move, change price, remove, positions stay 1..n") {
     World w;
     RepairOrderPatch p = with_plate();
     p.interventions = std::vector<InterventionPatch>{item("A", 100), item("B", 200), item("C", 300)};

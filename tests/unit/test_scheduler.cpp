@@ -220,7 +220,7 @@ TEST_CASE("a cancelled job never runs, on disk or in memory") {
     CHECK_FALSE(w.timer.armed_at.has_value());
 }
 
-TEST_CASE("a handler that throws or fails is recorded on its job and retried with backoff; the others run") {
+TEST_CASE("a handler that throws or fails is recorded on its job and retried with backoff, the others run") {
     int boom_calls = 0, others = 0;
     SchedulerWorld w([&](Scheduler& s) {
         s.handle("test.boom", [&boom_calls](const ScheduledJob&) -> JobOutcome {
@@ -290,7 +290,7 @@ TEST_CASE("the loop's timer fires on the loop, never once cancelled or replaced"
     CHECK(fired == 1001);
 }
 
-TEST_CASE("due rows: each due row is run once per pass; a failed one waits, the others go on") {
+TEST_CASE("due rows: each due row is run once per pass, a failed one waits, the others go on") {
     TempDir dir;
     auto db = std::move(Database::open(dir.path() + "/r.db", 1)).value();
     REQUIRE(db->with_writer([](Connection& c) {

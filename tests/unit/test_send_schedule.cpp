@@ -425,7 +425,7 @@ TEST_CASE("send schedule: once the offer has left, its gentle reminders follow t
     CHECK(w.local(*w.get(o.id).reminders->next_at) == "2026-12-07 13:00");
 }
 
-TEST_CASE("send schedule: a message already tried does not move; a cancelled send does not either") {
+TEST_CASE("send schedule: a message already tried does not move, a cancelled send does not either") {
     ScheduleWorld w;
     w.promise(w.at("2026-12-08T17:00"));
     const Offer tried = w.send_relative(-2);

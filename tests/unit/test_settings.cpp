@@ -64,7 +64,7 @@ mode_t mode_of(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("settings: their values are read over the file's; the rest stays the file's") {
+TEST_CASE("settings: their values are read over the file's, the rest stays the file's") {
     const ConfigLoad load = over(R"([dealer]
 name = "Garage Dupont"
 language = "en"
@@ -147,7 +147,7 @@ TEST_CASE("settings: invalid TOML in them is reported with their path") {
     CHECK(load.problems[0].message.find("not valid TOML") != std::string::npos);
 }
 
-TEST_CASE("load_config_file: without settings.toml, the file as before, settings_path set; with it, read over") {
+TEST_CASE("load_config_file: without settings.toml, the file as before, settings_path set, with it, read over") {
     Box box("[mail]\nrelay_host = \"smtp.garage-martin.fr\"\n");
     const Config before = box.load();
     CHECK(before.settings_path == box.settings);

@@ -403,7 +403,7 @@ TEST_CASE("published: the extension table (Android GsmSmsTest, extended characte
     CHECK(prepare_sms(text)->units == 68);
 }
 
-TEST_CASE("published: SMS-SUBMIT vectors decode (python-gsmmodem test_pdu.py; FrontlineSMS CServiceTest)") {
+TEST_CASE("published: SMS-SUBMIT vectors decode (python-gsmmodem test_pdu.py, FrontlineSMS CServiceTest)") {
     auto local = decode_pdu("04A12143F5310D0AA110624521430000A91BD4F29C0E6A97E7F3F0B9AC03B1DFE3301BE4AEB7C565F91C",
                             Direction::to_network);
     REQUIRE(local.ok());
@@ -421,7 +421,7 @@ TEST_CASE("published: SMS-SUBMIT vectors decode (python-gsmmodem test_pdu.py; Fr
     CHECK(as<SmsSubmit>(*coucou).validity_minutes == 63 * 7 * 24 * 60);
 }
 
-TEST_CASE("published: status reports delivered, pending, failed; with and without the SMSC part") {
+TEST_CASE("published: status reports delivered, pending, failed, with and without the SMSC part") {
     // python-gsmmodem / FrontlineSMS: delivered.
     auto ok = decode_pdu("0006D60B911326880736F4111011719551401110117195714000", Direction::from_network);
     REQUIRE(ok.ok());

@@ -87,7 +87,7 @@ TEST_CASE("one SMS part: the offer and reminder SMS of the demo repair orders, a
     }
 }
 
-TEST_CASE("one SMS part: values in an SMS take their GSM form; the texts' words and values without one are kept") {
+TEST_CASE("one SMS part: values in an SMS take their GSM form, the texts' words and values without one are kept") {
     Config config;
     config.dealer.name = "Garage Benoît";
     REQUIRE(set_public_base_url(config.http, "https://atelier.garage-roux.fr"));

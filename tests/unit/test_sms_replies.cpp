@@ -454,7 +454,7 @@ TEST_CASE("sms replies: only from the number the latest offer went to") {
     CHECK(w.acks(second.id)[0].address == "+33699887766");
 }
 
-TEST_CASE("sms replies: an offer with a mandatory agreement needs the page; its SMS offers no replies") {
+TEST_CASE("sms replies: an offer with a mandatory agreement needs the page, its SMS offers no replies") {
     ReplyWorld w;
     AgreementService agreements(*w.db, w.clock);
     AgreementPatch p;

@@ -210,7 +210,7 @@ Envelope envelope(std::vector<std::string> to) { return {"atelier@garage.test", 
 
 }  // namespace
 
-TEST_CASE("with PIPELINING, MAIL, every RCPT and DATA go in one write; a refused recipient is reported alone") {
+TEST_CASE("with PIPELINING, MAIL, every RCPT and DATA go in one write, a refused recipient is reported alone") {
     ScriptedServer server("220 relay.test ESMTP", relay("250-PIPELINING\r\n250 8BITMIME", [](const std::string& l) {
                               return l == "RCPT TO:<nobody@example.test>"
                                          ? std::string("550 5.1.1 <nobody@example.test>: User unknown")
@@ -265,7 +265,7 @@ TEST_CASE("a relay that does not know EHLO gets HELO") {
     CHECK(server.saw("HELO relais.test"));
 }
 
-TEST_CASE("one connection carries several messages; an idle connection the relay dropped is reopened") {
+TEST_CASE("one connection carries several messages, an idle connection the relay dropped is reopened") {
     SUBCASE("reused") {
         ScriptedServer server("220 relay.test ESMTP", relay("250 PIPELINING"));
         boost::asio::io_context io;

@@ -117,7 +117,7 @@ TEST_CASE("the workspace's test emails answer at once and are followed to the re
     CHECK_FALSE(box.tests.find("no-such-test"));
 }
 
-TEST_CASE("a test email whose sending throws is failed, not left sending; only the newest are kept") {
+TEST_CASE("a test email whose sending throws is failed, not left sending, only the newest are kept") {
     Box box;
     box.relay.throws = true;
     const TestEmail t = box.tests.start("it@garage-martin.fr");

@@ -104,7 +104,7 @@ TEST_CASE("a malformed texts file is refused with the file and line") {
     CHECK_FALSE(load_language_texts(de).ok());
 }
 
-TEST_CASE("filling a text: every placeholder by name; a missing value is an error, not an empty string") {
+TEST_CASE("filling a text: every placeholder by name, a missing value is an error, not an empty string") {
     CHECK(placeholders_of("<%a> and <%b>, <%a> again; <%not valid> <%") == std::vector<std::string>{"a", "b"});
     CHECK(fill_text("Hello <%name>, <%name>!", {{"name", "Zoé"}}).value() == "Hello Zoé, Zoé!");
     CHECK(fill_text("<%a><%b>", {{"b", "2"}, {"a", "1"}, {"c", "unused"}}).value() == "12");
