@@ -186,16 +186,7 @@ void ModemSession::init_step(Step step, Millis now) {
                 "AT+CMGL=4",
                 [this](const AtResult& r) {
                     if (r.status == AtResult::Status::cancelled) return;
-                    for (std::size_t i = 0; i + 1 < r.lines.size(); ++i) {
-                        if (!starts_with(r.lines[i], "+CMGL:")) continue;
-                        const auto f = at_fields(r.lines[i].substr(6));
-                        const auto index = parse_at_number(f.front());
-                        const int stat = f.size() >= 2 ? parse_at_number(f[1]).value_or(0) : 0;
-                        const auto length = f.size() >= 4 ? parse_at_number(f[3]) : std::nullopt;
-                        // Only received messages: what the SIM keeps as sent or unsent is not ours.
-                        if (stat <= 1) handle_pdu(r.lines[i + 1], length, index, now_);
-                        ++i;
-                    }
+                    handle_listing(r);
                     init_done_ = true;
                     next_poll_at_ = now_ + config_.storage_poll_interval;
                     update_health();
@@ -235,21 +226,26 @@ void ModemSession::restart(const std::string& why) {
     init_step(Step::wake, now_);
 }
 
+void ModemSession::handle_listing(const AtResult& r) {
+    for (std::size_t i = 0; i + 1 < r.lines.size(); ++i) {
+        if (!starts_with(r.lines[i], "+CMGL:")) continue;
+        const auto f = at_fields(r.lines[i].substr(6));
+        const auto index = parse_at_number(f.front());
+        const int stat = f.size() >= 2 ? parse_at_number(f[1]).value_or(0) : 0;
+        const auto length = f.size() >= 4 ? parse_at_number(f[3]) : std::nullopt;
+        // Only received messages: what the SIM keeps as sent or unsent is not ours.
+        if (stat <= 1) handle_pdu(r.lines[i + 1], length, index, now_);
+        ++i;
+    }
+}
+
 void ModemSession::poll_storage() {
     next_poll_at_ = now_ + config_.storage_poll_interval;
     submit(
         "AT+CMGL=4",
         [this](const AtResult& r) {
             if (!r.ok()) return;
-            for (std::size_t i = 0; i + 1 < r.lines.size(); ++i) {
-                if (!starts_with(r.lines[i], "+CMGL:")) continue;
-                const auto f = at_fields(r.lines[i].substr(6));
-                const auto index = parse_at_number(f.front());
-                const int stat = f.size() >= 2 ? parse_at_number(f[1]).value_or(0) : 0;
-                const auto length = f.size() >= 4 ? parse_at_number(f[3]) : std::nullopt;
-                if (stat <= 1) handle_pdu(r.lines[i + 1], length, index, now_);
-                ++i;
-            }
+            handle_listing(r);
         },
         "+CMGL:", std::nullopt, 30000);
     if (has_sr_ && cnmi_ && cnmi_->ds == 2) drain_reports();

@@ -230,6 +230,8 @@ private:
     void next_step(Step step) { init_step(static_cast<Step>(static_cast<int>(step) + 1), now_); }
     void try_cnmi(std::size_t option, Millis now);
     void poll_storage();
+    /// The received messages of an AT+CMGL=4 answer, handed over (each index once).
+    void handle_listing(const AtResult& r);
     void drain_reports();
     void acknowledge();
     void check_routing();
